@@ -1,0 +1,42 @@
+# Two commands: `make run` solves the default scenario, `make test` runs the tests.
+# Both create .venv on first use with a Python 3.12+ interpreter found below.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SCENARIO ?= sovereign-200mw
+INPUTS := $(wildcard inputs/*.xlsx)
+
+# First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
+define FIND_PYTHON
+for c in python3.14 python3.13 python3.12 python3 \
+         $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.*/bin/python3 2>/dev/null | sort -rV); do \
+  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v "$$c"; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: run test scenarios report clean
+
+$(VENV)/.installed: pyproject.toml
+	@py=$$($(FIND_PYTHON)) || { echo "error: Python 3.12 or newer is required; none found on PATH or under pyenv's versions folder." >&2; exit 1; }; \
+	echo "Creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m planner solve inputs/$(SCENARIO).xlsx
+
+report: $(VENV)/.installed
+	$(PY) -m planner solve inputs/$(SCENARIO).xlsx
+
+scenarios: $(VENV)/.installed
+	@set -e; for f in $(INPUTS); do $(PY) -m planner solve "$$f"; done
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -n 2
+
+clean:
+	rm -rf $(VENV) reports

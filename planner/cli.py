@@ -1,0 +1,92 @@
+"""Command line: ``planner solve INPUT [--out DIR] [--solver highs|cbc] [--time-limit S]``.
+
+Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit
+reached without a feasible plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from planner.model import build_model
+from planner.report import write_outputs
+from planner.results import Results, collect
+from planner.sizing import size
+from planner.solve import SOLVERS, SolveError, solve
+from planner.workbook import InputError, read_scenario
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+
+
+def run(
+    source: Path, out_dir: Path | None = None, solver: str = "highs", time_limit: float | None = None
+) -> tuple[Results, Path]:
+    """The whole pipeline: read, size, build, solve, collect, report. Returns the results and HTML path."""
+    scenario = read_scenario(source)
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    solution = solve(model, solver=solver, time_limit=time_limit)
+    results = collect(scenario, sizing, model, solution)
+    out_dir = out_dir or Path("reports") / _stem(source)
+    return results, write_outputs(results, out_dir)
+
+
+def _stem(source: Path) -> str:
+    return source.name if source.is_dir() else source.stem
+
+
+def _print_summary(results: Results, html: Path) -> None:
+    print(f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s)")
+    print(f"  score {results.objective:.4f} of {results.workloads['priority'].sum():.4f} "
+          "(priority-weighted served share)")
+    short = results.short_workloads()
+    if short.empty:
+        print("  every workload fully served")
+    for row in short.itertuples():
+        print(f"  not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.1f}%")
+    binding = results.binding_power()
+    if binding.empty:
+        print("  power does not bind in any period")
+    for row in binding.itertuples():
+        print(f"  power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
+              f"one more MW is worth {row.power_shadow_price:.4g} score")
+    for warning in results.warnings:
+        print(f"  warning: {warning}")
+    print(f"report: {html}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    commands = parser.add_subparsers(dest="command", required=True)
+    solve_cmd = commands.add_parser("solve", help="solve a scenario workbook and write its report")
+    solve_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
+    solve_cmd.add_argument("--out", type=Path, help="output folder (default reports/<workbook name>)")
+    solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
+    solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
+    solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        results, html = run(args.input, args.out, args.solver, args.time_limit)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except SolveError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_SOLVER
+    except Exception as error:  # the last line of defence: one line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
+                  file=sys.stderr)
+        return EXIT_INTERNAL
+    _print_summary(results, html)
+    return EXIT_OK

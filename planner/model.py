@@ -1,0 +1,320 @@
+"""Build the allocation linear program as a PuLP model.
+
+Sets: workloads w (training runs and inference services), GPU types g, periods p.
+
+Variables
+    gpus[w, g, p] >= 0   GPUs of type g given to workload w in period p; created only
+                         inside w's window, where g can run w and where g is installed
+    served[w]     in [0, 1]  share of a training run's FLOPs delivered by its deadline
+    served[w, p]  in [0, 1]  share of an inference service's peak demand met in period p
+
+Constraint families, one function each (``define_<family>``):
+    fleet                  sum_w gpus[w, g, p] <= installed[g, p]
+    power                  PUE x sum_{w,g} (it_w - idle_w) gpus / 1e6
+                           <= power_mw[p] - PUE x sum_g idle_w installed[g, p] / 1e6
+    training_compute       sum_{g, p in window} gpus x hours x 3600 x FLOP/s / required FLOPs >= served[w]
+    inference_throughput   sum_g gpus[w, g, p] x tokens/s per GPU / peak demand >= served[w, p]
+
+Objective (maximise)
+    sum_training priority x served[w]
+    + sum_inference priority x sum_p (hours_p / hours in w's window) x served[w, p]
+    - ENERGY_TIE_BREAK x min priority x energy (MWh) drawn by GPUs in use above idle
+
+x = 0, served = 0 satisfies every row, so the program is always feasible; what
+cannot be served shows up as a served share below 1.
+
+Rows are built from numpy coefficient arrays and handed to PuLP's compiled core in
+one call per row, so building scales with the number of non-zeros, not with Python
+expression arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pulp
+from pulp import _rustcore
+
+from planner.sizing import Sizing
+from planner.workbook import Scenario
+
+ENERGY_TIE_BREAK = 1e-7  # objective units per MWh, times the smallest priority
+OBJECTIVE_SCALE = 1e3  # lifts the tie-break above solver tolerances; undone in results
+SECONDS_PER_HOUR = 3600.0
+
+
+@dataclass
+class PlanModel:
+    """The PuLP problem and the index tables that map its columns and rows back to names.
+
+    - ``allocation``: one row per gpus variable: workload, kind, gpu, period, w, g, p
+      (integer positions), hours, power_mw_per_gpu, column (variable id)
+    - ``served``: one row per served variable: workload, kind, period (None for
+      training), weight (objective weight before scaling), column
+    - ``rows``: family -> table of that family's rows with their labels and ``row``
+      (the constraint handle, read after solving)
+    """
+
+    problem: pulp.LpProblem
+    allocation: pd.DataFrame
+    served: pd.DataFrame
+    rows: dict[str, pd.DataFrame]
+    objective_scale: float = OBJECTIVE_SCALE
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.allocation) + len(self.served)
+
+    @property
+    def n_cons(self) -> int:
+        return sum(len(t) for t in self.rows.values())
+
+
+def build_model(scenario: Scenario, sizing: Sizing) -> PlanModel:
+    """Variables, then one constraint family at a time, then the objective."""
+    problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
+    allocation = _allocation_index(scenario, sizing)
+    served = _served_index(scenario)
+    allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
+    served["column"] = _columns(problem, "served", len(served), upper=1.0)
+    rows = {
+        "fleet": define_fleet(problem, scenario, allocation),
+        "power": define_power(problem, scenario, allocation),
+        "training_compute": define_training_compute(problem, scenario, sizing, allocation, served),
+        "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
+    }
+    define_objective(problem, scenario, allocation, served)
+    return PlanModel(problem, allocation, served, rows)
+
+
+# ---------------------------------------------------------------------------
+# index sets
+
+
+def _windows(scenario: Scenario) -> pd.DataFrame:
+    """workload, kind, first and last period position (inclusive), priority."""
+    order = {p: i for i, p in enumerate(scenario.periods["period"])}
+    last = len(order) - 1
+    training = pd.DataFrame({
+        "workload": scenario.training["workload"],
+        "kind": "training",
+        "first": scenario.training["start_period"].map(order),
+        "last": scenario.training["deadline_period"].map(order),
+        "priority": scenario.training["priority"],
+    })
+    inference = pd.DataFrame({
+        "workload": scenario.inference["workload"],
+        "kind": "inference",
+        "first": scenario.inference["start_period"].map(order),
+        "last": last,
+        "priority": scenario.inference["priority"],
+    })
+    return pd.concat([training, inference], ignore_index=True).astype({"first": int, "last": int})
+
+
+def _allocation_index(scenario: Scenario, sizing: Sizing) -> pd.DataFrame:
+    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients."""
+    windows = _windows(scenario)
+    gpus = scenario.gpus
+    periods = scenario.periods
+    n_w, n_g, n_p = len(windows), len(gpus), len(periods)
+
+    # rate[w, g]: FLOP/s per GPU for training, tokens/s per GPU for inference; 0 = cannot run
+    rate = np.vstack([
+        sizing.training_rates.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
+        sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
+    ]).reshape(n_w, n_g)
+    w, g, p = np.meshgrid(np.arange(n_w), np.arange(n_g), np.arange(n_p), indexing="ij")
+    w, g, p = w.ravel(), g.ravel(), p.ravel()
+    first, last = windows["first"].to_numpy(), windows["last"].to_numpy()
+    installed = scenario.fleet.to_numpy()
+    keep = (p >= first[w]) & (p <= last[w]) & (rate[w, g] > 0) & (installed[g, p] > 0)
+    w, g, p = w[keep], g[keep], p[keep]
+
+    net_w = (gpus["it_w"] - gpus["idle_w"]).to_numpy()
+    return pd.DataFrame({
+        "workload": windows["workload"].to_numpy()[w],
+        "kind": windows["kind"].to_numpy()[w],
+        "gpu": gpus["gpu"].to_numpy()[g],
+        "period": periods["period"].to_numpy()[p],
+        "w": w,
+        "g": g,
+        "p": p,
+        "rate": rate[w, g],
+        "hours": periods["hours"].to_numpy()[p],
+        "power_mw_per_gpu": scenario.pue * net_w[g] / 1e6,
+    })
+
+
+def _served_index(scenario: Scenario) -> pd.DataFrame:
+    """One served share per training run, and per inference service and period it runs.
+
+    ``weight`` is the objective weight: the priority for a run; for a service, the
+    priority times the period's share of the hours in the service's window, so the
+    service's served fraction is the hours-weighted mean over its periods.
+    """
+    windows = _windows(scenario)
+    hours = scenario.periods["hours"].to_numpy()
+    training = windows[windows["kind"] == "training"]
+    services = windows[windows["kind"] == "inference"]
+    first, last = services["first"].to_numpy(), services["last"].to_numpy()
+    lengths = last - first + 1
+    w = np.repeat(services.index.to_numpy(), lengths)
+    offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    p = np.repeat(first, lengths) + offset
+    cumulative = np.concatenate([[0.0], np.cumsum(hours)])
+    window_hours = np.repeat(cumulative[last + 1] - cumulative[first], lengths)
+    return pd.concat([
+        pd.DataFrame({
+            "workload": training["workload"], "kind": "training", "period": None,
+            "w": training.index, "p": -1, "weight": training["priority"],
+        }),
+        pd.DataFrame({
+            "workload": windows["workload"].to_numpy()[w], "kind": "inference",
+            "period": scenario.periods["period"].to_numpy()[p], "w": w, "p": p,
+            "weight": windows["priority"].to_numpy()[w] * hours[p] / window_hours,
+        }),
+    ], ignore_index=True)
+
+
+def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None) -> np.ndarray:
+    """Create ``count`` continuous variables >= 0 in one batch; return their ids."""
+    variables = problem.add_variable_matrix(name, range(count), lowBound=0, upBound=upper)
+    return np.fromiter((v.id for v in variables), dtype=np.uint64, count=count)
+
+
+# ---------------------------------------------------------------------------
+# rows
+
+
+_SENSES = {"<=": _rustcore.Sense.LessEqual, ">=": _rustcore.Sense.GreaterEqual}
+
+
+def _add_rows(
+    problem: pulp.LpProblem,
+    family: str,
+    group: np.ndarray,
+    columns: np.ndarray,
+    coefficients: np.ndarray,
+    sense: str,
+    rhs: np.ndarray,
+) -> list:
+    """Add one row per group id 0..len(rhs)-1: sum coefficients x columns (sense) rhs.
+
+    Terms are sorted by group once, and each row's slice goes to PuLP's compiled
+    core in a single call; returns the constraint handles in group order.
+    """
+    if not np.all(np.isfinite(coefficients)) or not np.all(np.isfinite(rhs)):
+        raise ValueError(f"non-finite coefficient in the {family} rows")
+    order = np.argsort(group, kind="stable")
+    columns, coefficients = columns[order], coefficients[order].astype(float)
+    bounds = np.searchsorted(group[order], np.arange(len(rhs) + 1))
+    model = problem.toRustModel()
+    handles = []
+    for i in range(len(rhs)):
+        expr = _rustcore.AffineExpr()
+        lo, hi = bounds[i], bounds[i + 1]
+        expr.add_term_ids_coeffs(model, columns[lo:hi], coefficients[lo:hi])
+        expr.set_constant(-float(rhs[i]))
+        expr.set_sense(_SENSES[sense])
+        expr.set_name(f"{family}_{i}")
+        handles.append(model.add_constraint(expr))
+    return handles
+
+
+def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
+    """GPUs given out never exceed GPUs installed, per GPU type and period."""
+    if allocation.empty:
+        return pd.DataFrame(columns=["gpu", "period", "installed", "row"])
+    keys = allocation[["g", "p"]].drop_duplicates().sort_values(["g", "p"]).reset_index(drop=True)
+    group = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(allocation[["g", "p"]]))
+    installed = scenario.fleet.to_numpy()[keys["g"], keys["p"]]
+    handles = _add_rows(
+        problem, "fleet", group, allocation["column"].to_numpy(), np.ones(len(allocation)), "<=", installed
+    )
+    return pd.DataFrame({
+        "gpu": scenario.gpus["gpu"].to_numpy()[keys["g"]],
+        "period": scenario.periods["period"].to_numpy()[keys["p"]],
+        "installed": installed,
+        "row": handles,
+    })
+
+
+def idle_power_mw(scenario: Scenario) -> np.ndarray:
+    """Facility MW drawn per period by the installed fleet if every GPU sat idle."""
+    idle_w = scenario.gpus["idle_w"].to_numpy()
+    return scenario.pue * idle_w @ scenario.fleet.to_numpy() / 1e6
+
+
+def define_power(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
+    """Facility power (IT power x PUE) stays within each period's budget."""
+    headroom = scenario.periods["power_mw"].to_numpy() - idle_power_mw(scenario)
+    handles = _add_rows(
+        problem, "power", allocation["p"].to_numpy(), allocation["column"].to_numpy(),
+        allocation["power_mw_per_gpu"].to_numpy(), "<=", headroom,
+    )
+    return pd.DataFrame({"period": scenario.periods["period"], "row": handles})
+
+
+def _served_rows(
+    problem: pulp.LpProblem,
+    family: str,
+    allocation: pd.DataFrame,
+    served: pd.DataFrame,
+    keys: list[str],
+    supply_share: np.ndarray,
+) -> pd.DataFrame:
+    """Rows ``sum supply_share x gpus - served >= 0``, one per served variable."""
+    index = pd.MultiIndex.from_frame(served[keys])
+    group = index.get_indexer(pd.MultiIndex.from_frame(allocation[keys]))
+    handles = _add_rows(
+        problem, family,
+        np.concatenate([group, np.arange(len(served))]),
+        np.concatenate([allocation["column"].to_numpy(), served["column"].to_numpy()]),
+        np.concatenate([supply_share, -np.ones(len(served))]),
+        ">=", np.zeros(len(served)),
+    )
+    return served[["workload", "period"]].assign(row=handles).reset_index(drop=True)
+
+
+def define_training_compute(
+    problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
+) -> pd.DataFrame:
+    """A run's served share is the share of its required FLOPs delivered within its window."""
+    runs = served[served["kind"] == "training"]
+    terms = allocation[allocation["kind"] == "training"]
+    if runs.empty:
+        return pd.DataFrame(columns=["workload", "period", "row"])
+    required = sizing.training.set_index("workload")["flops"].reindex(terms["workload"]).to_numpy()
+    share = terms["hours"].to_numpy() * SECONDS_PER_HOUR * terms["rate"].to_numpy() / required
+    return _served_rows(problem, "training_compute", terms, runs, ["w"], share)
+
+
+def define_inference_throughput(
+    problem: pulp.LpProblem, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
+) -> pd.DataFrame:
+    """A service's served share in a period is the share of its peak tokens/s covered."""
+    services = served[served["kind"] == "inference"]
+    terms = allocation[allocation["kind"] == "inference"]
+    if services.empty:
+        return pd.DataFrame(columns=["workload", "period", "row"])
+    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(terms["workload"]).to_numpy()
+    return _served_rows(problem, "inference_throughput", terms, services, ["w", "p"], terms["rate"].to_numpy() / demand)
+
+
+def define_objective(
+    problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame, served: pd.DataFrame
+) -> None:
+    """Priority-weighted served shares, less a small energy tie-break."""
+    min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
+    energy_mwh = allocation["hours"].to_numpy() * allocation["power_mw_per_gpu"].to_numpy()
+    columns = np.concatenate([served["column"].to_numpy(), allocation["column"].to_numpy()])
+    weights = OBJECTIVE_SCALE * np.concatenate([
+        served["weight"].to_numpy(dtype=float),
+        -ENERGY_TIE_BREAK * min_priority * energy_mwh,
+    ])
+    expr = _rustcore.AffineExpr()
+    expr.add_term_ids_coeffs(problem.toRustModel(), columns, weights)
+    problem.objective = pulp.LpAffineExpression(expr)

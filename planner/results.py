@@ -1,0 +1,169 @@
+"""Turn a solution into plain result tables (pandas) that reports and tests read.
+
+Nothing here touches the solver: the inputs are the scenario, its sizing, the
+model's index tables and the solution's arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.model import SECONDS_PER_HOUR, PlanModel, idle_power_mw
+from planner.sizing import Sizing
+from planner.solve import Solution
+from planner.workbook import Scenario
+
+TOLERANCE = 1e-6  # shares and GPU counts below this are reported as zero
+BINDING = 1e-9  # a shadow price above this means the constraint binds
+
+
+@dataclass
+class Results:
+    """Everything a report shows. Units are in column names.
+
+    - ``periods``: period, hours, power_mw_budget, power_mw_used, power_shadow_price
+      (objective per MW), gpus_installed, gpus_in_use, energy_mwh
+    - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
+    - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
+    - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU)
+    - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
+    - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
+    """
+
+    scenario: str
+    status: str
+    objective: float
+    solver: str
+    solve_seconds: float
+    pue: float
+    periods: pd.DataFrame
+    workloads: pd.DataFrame
+    allocation: pd.DataFrame
+    fleet: pd.DataFrame
+    training: pd.DataFrame
+    inference: pd.DataFrame
+    sizing: Sizing
+    inputs: dict[str, pd.DataFrame]
+    warnings: list[str] = field(default_factory=list)
+
+    def binding_power(self) -> pd.DataFrame:
+        """Periods where the power budget binds, most valuable megawatt first."""
+        binding = self.periods[self.periods["power_shadow_price"] > BINDING]
+        return binding.sort_values("power_shadow_price", ascending=False)
+
+    def short_workloads(self) -> pd.DataFrame:
+        """Workloads served below their full demand, least served first."""
+        short = self.workloads[self.workloads["served_fraction"] < 1 - TOLERANCE]
+        return short.sort_values("served_fraction")
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(values) < TOLERANCE, 0.0, values)
+
+
+def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
+    """Result tables of a solved model."""
+    alloc = model.allocation.assign(gpus=_clean(solution.allocation_gpus))
+    alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
+    periods = scenario.periods
+    n_p = len(periods)
+
+    in_use = np.bincount(alloc["p"], weights=alloc["gpus"], minlength=n_p)
+    active_mw = np.bincount(alloc["p"], weights=alloc["gpus"] * alloc["power_mw_per_gpu"], minlength=n_p)
+    used_mw = idle_power_mw(scenario) + active_mw
+    period_table = pd.DataFrame({
+        "period": periods["period"],
+        "hours": periods["hours"],
+        "power_mw_budget": periods["power_mw"],
+        "power_mw_used": used_mw,
+        "power_shadow_price": _clean(solution.shadow_prices["power"]),
+        "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
+        "gpus_in_use": in_use,
+        "energy_mwh": used_mw * periods["hours"].to_numpy(),
+    })
+
+    served = model.served.assign(value=solution.served)
+    served["weighted"] = served["weight"] * served["value"]
+    priority = pd.concat([
+        scenario.training[["workload", "priority"]], scenario.inference[["workload", "priority"]]
+    ]).set_index("workload")["priority"]
+    per_workload = served.groupby("workload", sort=False).agg(
+        kind=("kind", "first"), weighted=("weighted", "sum")
+    )
+    per_workload["priority"] = priority.reindex(per_workload.index)
+    per_workload["served_fraction"] = _clean(per_workload["weighted"] / per_workload["priority"])
+    gpu_hours = alloc.groupby("workload")["gpu_hours"].sum()
+    workloads = pd.DataFrame({
+        "workload": per_workload.index,
+        "kind": per_workload["kind"].to_numpy(),
+        "priority": per_workload["priority"].to_numpy(),
+        "served_fraction": per_workload["served_fraction"].to_numpy(),
+        "gpu_hours": gpu_hours.reindex(per_workload.index, fill_value=0.0).to_numpy(),
+    })
+
+    used = alloc[alloc["gpus"] > 0]
+    allocation = used[["workload", "kind", "gpu", "period", "gpus"]].reset_index(drop=True)
+
+    fleet = scenario.fleet.stack().rename("installed").reset_index()
+    fleet.columns = ["gpu", "period", "installed"]
+    by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
+    fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
+    fleet_rows = model.rows["fleet"].assign(price=solution.shadow_prices["fleet"])
+    fleet_price = fleet_rows.set_index(["gpu", "period"])["price"]
+    fleet["fleet_shadow_price"] = _clean(
+        fleet_price.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
+    )
+
+    return Results(
+        scenario=scenario.name or scenario.source.stem,
+        status=solution.status,
+        objective=float((served["weighted"]).sum()),
+        solver=solution.solver,
+        solve_seconds=solution.solve_seconds,
+        pue=scenario.pue,
+        periods=period_table,
+        workloads=workloads,
+        allocation=allocation,
+        fleet=fleet,
+        training=_training_progress(scenario, sizing, alloc),
+        inference=_inference_coverage(scenario, sizing, alloc, served),
+        sizing=sizing,
+        inputs={
+            "periods": scenario.periods, "gpus": scenario.gpus, "training": scenario.training,
+            "inference": scenario.inference, "throughput": scenario.throughput,
+        },
+        warnings=list(scenario.warnings),
+    )
+
+
+def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame) -> pd.DataFrame:
+    """FLOPs delivered to each run per period, cumulative, against what it needs."""
+    runs = alloc[alloc["kind"] == "training"]
+    delivered = (runs["gpus"] * runs["hours"] * SECONDS_PER_HOUR * runs["rate"]).groupby(
+        [runs["workload"], runs["period"]]
+    ).sum()
+    grid = pd.MultiIndex.from_product(
+        [scenario.training["workload"], scenario.periods["period"]], names=["workload", "period"]
+    )
+    table = delivered.reindex(grid, fill_value=0.0).rename("flops_delivered").reset_index()
+    table["flops_cumulative"] = table.groupby("workload")["flops_delivered"].cumsum()
+    table["flops_required"] = table["workload"].map(sizing.training.set_index("workload")["flops"])
+    return table
+
+
+def _inference_coverage(
+    scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, served: pd.DataFrame
+) -> pd.DataFrame:
+    """Peak demand against capacity given, per service and period it runs."""
+    services = alloc[alloc["kind"] == "inference"]
+    capacity = (services["gpus"] * services["rate"]).groupby([services["workload"], services["period"]]).sum()
+    table = served.loc[served["kind"] == "inference", ["workload", "period", "value"]].rename(
+        columns={"value": "served_fraction"}
+    )
+    table["demand_tokens_per_s"] = table["workload"].map(sizing.inference.set_index("workload")["demand_tokens_per_s"])
+    keys = pd.MultiIndex.from_frame(table[["workload", "period"]])
+    table["capacity_tokens_per_s"] = capacity.reindex(keys, fill_value=0.0).to_numpy()
+    return table[["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s", "served_fraction"]].reset_index(drop=True)
