@@ -177,3 +177,26 @@ THROUGHPUT = Sheet(
 
 SHEETS: tuple[Sheet, ...] = (SITE, PERIODS, GPUS, FLEET, TRAINING, INFERENCE, THROUGHPUT)
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
+
+
+def markdown_reference() -> str:
+    """The workbook reference (docs/workbook.md), generated from the definitions above."""
+    lines = [
+        "# Workbook reference",
+        "",
+        "Generated from `planner/schema.py`; a test keeps the two equal. Column names carry their units.",
+        "Extra columns are ignored with a warning. Names (workload, gpu, period) must be unique in their sheet.",
+        "",
+    ]
+    for sheet in SHEETS:
+        lines += [f"## `{sheet.name}`" + ("" if sheet.required else " (optional)"), "", sheet.description, ""]
+        lines += ["| column | unit | required | default | meaning |", "|---|---|---|---|---|"]
+        for c in sheet.columns:
+            default = "" if c.default is None else f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
+            lines.append(
+                f"| `{c.name}` | {c.unit} | {'yes' if c.required else 'no'} | {default} | {c.description} |"
+            )
+        lines.append("")
+    lines += ["## `site` keys", "", "| key | unit | meaning |", "|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.unit} | {c.description} |" for c in SITE_KEYS.values()]
+    return "\n".join(lines) + "\n"
