@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SCENARIO ?= sovereign-200mw
+SIZES ?= S,M,L
 INPUTS := $(wildcard inputs/*.xlsx)
 
 # First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
@@ -16,7 +17,7 @@ for c in python3.14 python3.13 python3.12 python3 \
 done; exit 1
 endef
 
-.PHONY: run test scenarios report clean
+.PHONY: run test scenarios report bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: Python 3.12 or newer is required; none found on PATH or under pyenv's versions folder." >&2; exit 1; }; \
@@ -37,6 +38,9 @@ scenarios: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2
+
+bench: $(VENV)/.installed
+	$(PY) -m planner.bench --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) reports

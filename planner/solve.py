@@ -12,8 +12,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pulp
+from pulp import _rustcore as pulp_core
 
 from planner.model import PlanModel
 
@@ -33,18 +35,111 @@ class Solution:
     GPU for fleet); 0 where the row has slack.
     """
 
-    status: str  # "optimal", or the limit that stopped a feasible solve ("time limit")
+    status: str  # "optimal", or the limit that stopped a feasible solve ("timelimit")
     solver: str
     solve_seconds: float
+    objective: float  # the LP's objective (score less the energy tie-break), unscaled
     allocation_gpus: np.ndarray
     served: np.ndarray
     shadow_prices: dict[str, np.ndarray]
     best_bound: float | None
+    timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction
+
+
+class HighsBridge(pulp.HiGHS):
+    """PuLP's HiGHS interface, handing the model over as whole arrays.
+
+    PuLP's own ``buildSolverModel`` walks every variable and coefficient through
+    Python objects, and ``findSolutionValues`` writes results back one constraint
+    at a time; at national scale both cost more than the solve. Here the matrix is
+    read row by row from PuLP's compiled core and given to HiGHS in one ``addRows``
+    call, and the solution goes back through the core's bulk setters. Seconds spent
+    in each step are kept in ``timings``.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.timings: dict[str, float] = {}
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        start = time.perf_counter()
+        highs = lp.solverModel
+        core = lp.toRustModel()
+        variables = core.list_variables()
+        ids = np.fromiter((v.id() for v in variables), dtype=np.int64, count=len(variables))
+        if not np.array_equal(ids, np.arange(len(variables))):
+            raise SolveError("variables were removed from the model; cannot hand it over by position")
+        lower = np.fromiter((v.lb for v in variables), dtype=float, count=len(variables))
+        upper = np.fromiter((v.ub for v in variables), dtype=float, count=len(variables))
+        cost = np.zeros(len(variables))
+        objective = core.get_objective()
+        if objective is not None:
+            terms = objective.items()
+            cost[np.fromiter((v.id() for v, _ in terms), dtype=np.int64, count=len(terms))] = [c for _, c in terms]
+        empty = np.zeros(0, dtype=np.int32)
+        highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0))
+        integer = np.flatnonzero([v.is_integer() for v in variables]) if core.is_mip() and self.mip else []
+        if len(integer):
+            highs.changeColsIntegrality(
+                len(integer), integer.astype(np.int32),
+                np.full(len(integer), highspy.HighsVarType.kInteger),
+            )
+        if lp.sense == pulp.LpMaximize:
+            highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+
+        constraints = core.list_constraints()
+        rows = [c.items() for c in constraints]
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        nnz = int(lengths.sum())
+        index = np.fromiter((v.id() for r in rows for v, _ in r), dtype=np.int32, count=nnz)
+        value = np.fromiter((c for r in rows for _, c in r), dtype=float, count=nnz)
+        rhs = np.fromiter((c.rhs for c in constraints), dtype=float, count=len(constraints))
+        sense = [c.sense for c in constraints]
+        le = np.array([s == pulp_core.Sense.LessEqual for s in sense], dtype=bool)
+        ge = np.array([s == pulp_core.Sense.GreaterEqual for s in sense], dtype=bool)
+        row_lower = np.where(le, -highspy.kHighsInf, rhs)
+        row_upper = np.where(ge, highspy.kHighsInf, rhs)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
+        highs.addRows(len(constraints), row_lower, row_upper, nnz, starts, index, value)
+        self.timings["handover"] = time.perf_counter() - start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        start = time.perf_counter()
+        super().callSolver(lp)
+        self.timings["solver"] = time.perf_counter() - start
+
+    def findSolutionValues(self, lp: pulp.LpProblem):
+        start = time.perf_counter()
+        highs = lp.solverModel
+        status = highs.getModelStatus()
+        solution = highs.getSolution()
+        core = lp.toRustModel()
+        columns = range(core.num_variables)
+        core.set_variable_values(list(zip(columns, solution.col_value)))
+        core.set_variable_djs(list(zip(columns, solution.col_dual)))
+        rows = range(core.num_constraints)
+        core.set_constraint_pis(list(zip(rows, solution.row_dual)))
+        finite = np.isfinite(highs.getObjectiveValue())
+        has_solution = status == highspy.HighsModelStatus.kOptimal or (
+            status == highspy.HighsModelStatus.kTimeLimit and finite and solution.value_valid
+        )
+        self.timings["write_back"] = time.perf_counter() - start
+        return _HIGHS_STATUS.get(status, pulp.LpSolveStatus.Undefined), bool(has_solution)
+
+
+_HIGHS_STATUS = {
+    highspy.HighsModelStatus.kOptimal: pulp.LpSolveStatus.Optimal,
+    highspy.HighsModelStatus.kInfeasible: pulp.LpSolveStatus.Infeasible,
+    highspy.HighsModelStatus.kUnbounded: pulp.LpSolveStatus.Unbounded,
+    highspy.HighsModelStatus.kTimeLimit: pulp.LpSolveStatus.TimeLimit,
+    highspy.HighsModelStatus.kIterationLimit: pulp.LpSolveStatus.IterationLimit,
+    highspy.HighsModelStatus.kInterrupt: pulp.LpSolveStatus.Interrupted,
+}
 
 
 def _solver(name: str, time_limit: float | None, msg: bool) -> pulp.LpSolver:
     if name == "highs":
-        return pulp.HiGHS(msg=msg, timeLimit=time_limit, output_flag=msg)
+        return HighsBridge(msg=msg, timeLimit=time_limit, output_flag=msg)
     if name == "cbc":
         return pulp.COIN_CMD(msg=msg, timeLimit=time_limit)
     raise ValueError(f"unknown solver '{name}'; choose one of {', '.join(SOLVERS)}")
@@ -68,9 +163,13 @@ def _quiet_stdout(quiet: bool) -> Iterator[None]:
         os.close(saved)
 
 
-def _values(model: PlanModel, columns: np.ndarray) -> np.ndarray:
-    variables = model.problem.toRustModel().list_variables_by_ids([int(c) for c in columns])
-    return np.fromiter((v.value or 0.0 for v in variables), dtype=float, count=len(columns))
+def _values(model: PlanModel) -> np.ndarray:
+    """Every variable's value, indexed by variable id."""
+    core = model.problem.toRustModel()
+    values = np.zeros(core.num_variables)
+    for variable in core.list_variables():
+        values[variable.id()] = variable.value or 0.0
+    return values
 
 
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False) -> Solution:
@@ -86,18 +185,26 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
     status = "optimal" if stats.status == pulp.LpSolveStatus.Optimal else stats.status.name.lower()
     scale = model.objective_scale
+    extraction_start = time.perf_counter()
     # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
     # (demand met) gains by lowering its right-hand side, so its sign is flipped
     shadow = {}
     for family, table in model.rows.items():
         pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
         shadow[family] = np.abs(pi) / scale
+    values = _values(model)
+    timings = dict(getattr(backend, "timings", {}))
+    if not timings:  # a solver without a split of its own: all of it counts as solving
+        timings["solver"] = elapsed
+    timings["extraction"] = time.perf_counter() - extraction_start
     return Solution(
         status=status,
         solver=solver,
         solve_seconds=elapsed,
-        allocation_gpus=np.maximum(_values(model, model.allocation["column"].to_numpy()), 0.0),
-        served=np.clip(_values(model, model.served["column"].to_numpy()), 0.0, 1.0),
+        objective=float(model.problem.objective.value()) / scale,
+        allocation_gpus=np.maximum(values[model.allocation["column"].to_numpy(dtype=np.int64)], 0.0),
+        served=np.clip(values[model.served["column"].to_numpy(dtype=np.int64)], 0.0, 1.0),
         shadow_prices=shadow,
         best_bound=None if stats.best_bound is None else stats.best_bound / scale,
+        timings=timings,
     )

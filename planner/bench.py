@@ -1,0 +1,204 @@
+"""``make bench``: time every stage of the planner on synthetic scenarios, against a floor.
+
+For each size the planner runs end to end (read + validate, sizing, model build,
+hand-over to the solver, solver, result extraction, report rendering). The floor is
+the identical LP assembled directly as scipy sparse matrices and solved by HiGHS
+through highspy; both objectives must agree to 1e-6 relative. Results go to
+``reports/bench.json`` and a table on the terminal.
+
+    python -m planner.bench [--sizes S,M,L] [--out reports/bench.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from planner.model import (
+    ENERGY_TIE_BREAK,
+    OBJECTIVE_SCALE,
+    SECONDS_PER_HOUR,
+    _allocation_index,
+    _served_index,
+    build_model,
+    idle_power_mw,
+)
+from planner.report import render_html
+from planner.results import collect
+from planner.sizing import Sizing, size
+from planner.solve import solve
+from planner.synthetic import synthetic_tables
+from planner.workbook import Scenario, read_scenario, write_workbook
+
+SIZES = {
+    "S": None,  # the default scenario
+    "M": (500, 6, 12),
+    "L": (2000, 8, 24),
+    "XL": (5000, 10, 36),
+}
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "inputs" / "sovereign-200mw.xlsx"
+
+
+def floor_lp(scenario: Scenario, sizing: Sizing) -> tuple[highspy.Highs, float]:
+    """The planner's LP as sparse matrices, straight into HiGHS; returns the solver and build seconds.
+
+    Written independently of planner.model's row builders (only the index sets are
+    shared), so agreement of the two objectives also checks the model.
+    """
+    start = time.perf_counter()
+    alloc = _allocation_index(scenario, sizing)
+    served = _served_index(scenario)
+    n_x, n_s = len(alloc), len(served)
+    x = np.arange(n_x)
+
+    blocks, lower, upper = [], [], []
+    # fleet: one row per (gpu, period) pair that has variables
+    pair = alloc["g"].to_numpy() * len(scenario.periods) + alloc["p"].to_numpy()
+    pairs, fleet_row = np.unique(pair, return_inverse=True)
+    installed = scenario.fleet.to_numpy().ravel()[pairs]
+    blocks.append(sp.csr_matrix((np.ones(n_x), (fleet_row, x)), shape=(len(pairs), n_x + n_s)))
+    lower.append(np.full(len(pairs), -np.inf))
+    upper.append(installed)
+    # power: one row per period
+    n_p = len(scenario.periods)
+    blocks.append(sp.csr_matrix(
+        (alloc["power_mw_per_gpu"].to_numpy(), (alloc["p"].to_numpy(), x)), shape=(n_p, n_x + n_s)
+    ))
+    lower.append(np.full(n_p, -np.inf))
+    upper.append(scenario.periods["power_mw"].to_numpy() - idle_power_mw(scenario))
+    # demand: one row per served variable, supply share - served >= 0
+    keys = np.where(served["kind"] == "training", served["w"] * (n_p + 1), served["w"] * (n_p + 1) + 1 + served["p"])
+    alloc_keys = np.where(
+        alloc["kind"] == "training", alloc["w"] * (n_p + 1), alloc["w"] * (n_p + 1) + 1 + alloc["p"]
+    )
+    lookup = pd.Series(np.arange(n_s), index=keys)
+    demand_row = lookup.reindex(alloc_keys).to_numpy().astype(int)
+    flops = sizing.training.set_index("workload")["flops"]
+    tokens = sizing.inference.set_index("workload")["demand_tokens_per_s"]
+    need = np.where(
+        alloc["kind"] == "training",
+        flops.reindex(alloc["workload"]).to_numpy() / (alloc["hours"].to_numpy() * SECONDS_PER_HOUR),
+        tokens.reindex(alloc["workload"]).to_numpy(),
+    )
+    rows = np.concatenate([demand_row, np.arange(n_s)])
+    cols = np.concatenate([x, n_x + np.arange(n_s)])
+    vals = np.concatenate([alloc["rate"].to_numpy() / need, -np.ones(n_s)])
+    blocks.append(sp.csr_matrix((vals, (rows, cols)), shape=(n_s, n_x + n_s)))
+    lower.append(np.zeros(n_s))
+    upper.append(np.full(n_s, np.inf))
+
+    matrix = sp.vstack(blocks, format="csr")
+    min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
+    cost = OBJECTIVE_SCALE * np.concatenate([
+        -ENERGY_TIE_BREAK * min_priority * alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy(),
+        served["weight"].to_numpy(dtype=float),
+    ])
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    highs.addCols(
+        n_x + n_s, cost, np.zeros(n_x + n_s), np.concatenate([np.full(n_x, inf), np.ones(n_s)]),
+        0, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0),
+    )
+    row_lower = np.nan_to_num(np.concatenate(lower), neginf=-inf)
+    row_upper = np.nan_to_num(np.concatenate(upper), posinf=inf)
+    highs.addRows(
+        matrix.shape[0], row_lower, row_upper, matrix.nnz,
+        matrix.indptr[:-1].astype(np.int32), matrix.indices.astype(np.int32), matrix.data,
+    )
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    return highs, time.perf_counter() - start
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def bench_case(case: str, source: Path) -> dict:
+    """Run the planner and the floor on one scenario; return the bench.json record."""
+    stages: dict[str, float] = {}
+
+    def timed(stage, fn, *args):
+        start = time.perf_counter()
+        out = fn(*args)
+        stages[stage] = time.perf_counter() - start
+        return out
+
+    scenario = timed("read_validate", read_scenario, source)
+    sizing = timed("sizing", size, scenario)
+    model = timed("build", build_model, scenario, sizing)
+    solution = solve(model)
+    stages.update(solution.timings)
+    results = timed("results", collect, scenario, sizing, model, solution)
+    timed("report", render_html, results)
+    total = sum(stages.values())
+
+    highs, floor_build = floor_lp(scenario, sizing)
+    start = time.perf_counter()
+    highs.run()
+    floor_solve = time.perf_counter() - start
+    floor_objective = highs.getInfo().objective_function_value / OBJECTIVE_SCALE
+    planner_objective = solution.objective
+    if not np.isclose(planner_objective, floor_objective, rtol=1e-6, atol=1e-9):
+        raise RuntimeError(f"{case}: planner objective {planner_objective} != floor {floor_objective}")
+    floor_s = floor_build + floor_solve
+    return {
+        "case": case,
+        "n_vars": model.n_vars,
+        "n_cons": model.n_cons,
+        "stages": {k: round(v, 4) for k, v in stages.items()},
+        "total_s": round(total, 4),
+        "floor_s": round(floor_s, 4),
+        "ratio": round(total / floor_s, 3),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "objective": planner_objective,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="planner.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
+    parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
+    args = parser.parse_args(argv)
+    cases = [c.strip().upper() for c in args.sizes.split(",") if c.strip()]
+    unknown = [c for c in cases if c not in SIZES]
+    if unknown:
+        print(f"error: unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}", file=sys.stderr)
+        return 2
+    records = []
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'build':>6} {'handover':>8} {'solver':>7} "
+          f"{'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} {'rss MB':>7}")
+    with tempfile.TemporaryDirectory() as scratch:
+        for case in cases:
+            if SIZES[case] is None:
+                source = DEFAULT_SCENARIO
+            else:
+                source = Path(scratch) / case
+                write_workbook(synthetic_tables(*SIZES[case], seed=1), source)
+            r = bench_case(case, source)
+            records.append(r)
+            s = r["stages"]
+            print(f"{case:<4} {r['n_vars']:>8} {r['n_cons']:>7} {s['read_validate']:>6.2f} {s['build']:>6.2f} "
+                  f"{s.get('handover', 0):>8.2f} {s.get('solver', 0):>7.2f} {s['results']:>7.2f} "
+                  f"{s['report']:>6.2f} {r['total_s']:>7.2f} {r['floor_s']:>7.2f} {r['ratio']:>6.2f} "
+                  f"{r['peak_rss_mb']:>7.0f}", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(records, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
