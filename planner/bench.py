@@ -54,7 +54,8 @@ def floor_lp(scenario: Scenario, sizing: Sizing) -> tuple[highspy.Highs, float]:
     """The planner's LP as sparse matrices, straight into HiGHS; returns the solver and build seconds.
 
     Written independently of planner.model's row builders (only the index sets are
-    shared), so agreement of the two objectives also checks the model.
+    shared), so agreement of the two objectives also checks the model. It covers the
+    LP shape that benchmarks generate: no ``max_gpus`` limits, no integer replicas.
     """
     start = time.perf_counter()
     alloc = _allocation_index(scenario, sizing)

@@ -7,27 +7,34 @@ reached without a feasible plan.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from pathlib import Path
 
+import pandas as pd
+
 from planner.model import build_model
 from planner.report import write_outputs
 from planner.results import Results, collect
-from planner.sizing import size
+from planner.sizing import pair_table, size
 from planner.solve import SOLVERS, SolveError, solve
-from planner.workbook import InputError, read_scenario
+from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 
 
 def run(
-    source: Path, out_dir: Path | None = None, solver: str = "highs", time_limit: float | None = None
+    source: Path,
+    out_dir: Path | None = None,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    integer: bool = False,
 ) -> tuple[Results, Path]:
     """The whole pipeline: read, size, build, solve, collect, report. Returns the results and HTML path."""
     scenario = read_scenario(source)
     sizing = size(scenario)
-    model = build_model(scenario, sizing)
+    model = build_model(scenario, sizing, integer)
     solution = solve(model, solver=solver, time_limit=time_limit)
     results = collect(scenario, sizing, model, solution)
     out_dir = out_dir or Path("reports") / _stem(source)
@@ -67,14 +74,56 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--out", type=Path, help="output folder (default reports/<workbook name>)")
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
     solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
+    solve_cmd.add_argument("--integer", action="store_true",
+                           help="give inference services whole replicas (mixed-integer program)")
     solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair")
+    size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
+    size_cmd.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    size_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    template_cmd = commands.add_parser(
+        "template", help="write a workbook to start from: every sheet and column, notes, examples, drop-downs"
+    )
+    template_cmd.add_argument("output", type=Path, help="workbook to write (.xlsx)")
+    template_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
+    template_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+def _template(output: Path, force: bool) -> None:
+    """``planner template OUT.xlsx``: write the starting workbook (refuses to overwrite without --force)."""
+    if output.suffix.lower() != ".xlsx":
+        raise InputError([f"{output}: the template is an .xlsx workbook; give a name ending in .xlsx"])
+    if output.exists() and not force:
+        raise InputError([f"{output}: the file exists; pass --force to overwrite it"])
+    try:
+        write_template(output)
+    except OSError as error:
+        raise InputError([f"{output}: cannot write the file ({error.strerror or error})"]) from None
+    print(f"wrote {output}: fill it in (or try it as it is) with: planner solve {output}")
+
+
+def _size(source: Path, as_json: bool) -> None:
+    table = pair_table(size(read_scenario(source)))
+    if as_json:
+        keys = ["workload", "kind", "gpu", "flops", "gpu_hours", "tokens_per_s_per_gpu", "gpus_per_replica", "bound"]
+        records = json.loads(table[keys].to_json(orient="records", double_precision=15))
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):
+        print(table.fillna("").to_string(index=False))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        results, html = run(args.input, args.out, args.solver, args.time_limit)
+        if args.command == "size":
+            _size(args.input, args.json)
+            return EXIT_OK
+        if args.command == "template":
+            _template(args.output, args.force)
+            return EXIT_OK
+        results, html = run(args.input, args.out, args.solver, args.time_limit, args.integer)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT

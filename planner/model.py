@@ -72,16 +72,22 @@ class PlanModel:
         return sum(len(t) for t in self.rows.values())
 
 
-def build_model(scenario: Scenario, sizing: Sizing) -> PlanModel:
-    """Variables, then one constraint family at a time, then the objective."""
+def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:
+    """Variables, then one constraint family at a time, then the objective.
+
+    ``integer``: inference services get whole replicas (a mixed-integer program).
+    """
     problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
-    allocation = _allocation_index(scenario, sizing)
+    allocation = _allocation_index(scenario, sizing, integer)
     served = _served_index(scenario)
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
+    if integer:
+        _make_integer(problem, allocation["column"].to_numpy()[allocation["kind"].to_numpy() == "inference"])
     rows = {
         "fleet": define_fleet(problem, scenario, allocation),
         "power": define_power(problem, scenario, allocation),
+        "training_scale": define_training_scale(problem, scenario, sizing, allocation),
         "training_compute": define_training_compute(problem, scenario, sizing, allocation, served),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
@@ -114,8 +120,12 @@ def _windows(scenario: Scenario) -> pd.DataFrame:
     return pd.concat([training, inference], ignore_index=True).astype({"first": int, "last": int})
 
 
-def _allocation_index(scenario: Scenario, sizing: Sizing) -> pd.DataFrame:
-    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients."""
+def _allocation_index(scenario: Scenario, sizing: Sizing, integer: bool = False) -> pd.DataFrame:
+    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients.
+
+    ``unit`` is the GPUs one unit of the variable stands for: 1, or in integer mode
+    an inference service's GPUs per replica, so that services get whole replicas.
+    """
     windows = _windows(scenario)
     gpus = scenario.gpus
     periods = scenario.periods
@@ -123,17 +133,30 @@ def _allocation_index(scenario: Scenario, sizing: Sizing) -> pd.DataFrame:
 
     # rate[w, g]: FLOP/s per GPU for training, tokens/s per GPU for inference; 0 = cannot run
     rate = np.vstack([
-        sizing.training_rates.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
+        sizing.training_rate_matrix().reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
         sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
+    ]).reshape(n_w, n_g)
+    # smallest block of GPUs a workload can use on a GPU type: a training run's memory
+    # minimum; in integer mode a service's replica
+    min_pivot = sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
+    replica = sizing.inference_rates.pivot(index="workload", columns="gpu", values="gpus_per_replica")
+    smallest = np.vstack([
+        min_pivot.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
+        replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy()
+        if integer else np.ones((len(scenario.inference), n_g)),
     ]).reshape(n_w, n_g)
     w, g, p = np.meshgrid(np.arange(n_w), np.arange(n_g), np.arange(n_p), indexing="ij")
     w, g, p = w.ravel(), g.ravel(), p.ravel()
     first, last = windows["first"].to_numpy(), windows["last"].to_numpy()
     installed = scenario.fleet.to_numpy()
-    keep = (p >= first[w]) & (p <= last[w]) & (rate[w, g] > 0) & (installed[g, p] > 0)
+    keep = (p >= first[w]) & (p <= last[w]) & (rate[w, g] > 0) & (installed[g, p] >= np.maximum(smallest[w, g], 1))
     w, g, p = w[keep], g[keep], p[keep]
 
-    net_w = (gpus["it_w"] - gpus["idle_w"]).to_numpy()
+    is_service = windows["kind"].to_numpy() == "inference"
+    unit = np.where(is_service[w] & integer, smallest[w, g], 1.0)
+    # a GPU in use draws power_factor x it_w, never less than when idle
+    factor = sizing.power_factor.reindex(windows["workload"]).to_numpy()
+    in_use_w = np.maximum(factor[w] * gpus["it_w"].to_numpy()[g], gpus["idle_w"].to_numpy()[g])
     return pd.DataFrame({
         "workload": windows["workload"].to_numpy()[w],
         "kind": windows["kind"].to_numpy()[w],
@@ -143,8 +166,9 @@ def _allocation_index(scenario: Scenario, sizing: Sizing) -> pd.DataFrame:
         "g": g,
         "p": p,
         "rate": rate[w, g],
+        "unit": unit,
         "hours": periods["hours"].to_numpy()[p],
-        "power_mw_per_gpu": scenario.pue * net_w[g] / 1e6,
+        "power_mw_per_gpu": scenario.pue * (in_use_w - gpus["idle_w"].to_numpy()[g]) / 1e6,
     })
 
 
@@ -177,6 +201,12 @@ def _served_index(scenario: Scenario) -> pd.DataFrame:
             "weight": windows["priority"].to_numpy()[w] * hours[p] / window_hours,
         }),
     ], ignore_index=True)
+
+
+def _make_integer(problem: pulp.LpProblem, columns: np.ndarray) -> None:
+    core = problem.toRustModel()
+    for variable in core.list_variables_by_ids([int(c) for c in columns]):
+        variable.set_category(_rustcore.Category.Integer)
 
 
 def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None) -> np.ndarray:
@@ -232,7 +262,7 @@ def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
     group = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(allocation[["g", "p"]]))
     installed = scenario.fleet.to_numpy()[keys["g"], keys["p"]]
     handles = _add_rows(
-        problem, "fleet", group, allocation["column"].to_numpy(), np.ones(len(allocation)), "<=", installed
+        problem, "fleet", group, allocation["column"].to_numpy(), allocation["unit"].to_numpy(), "<=", installed
     )
     return pd.DataFrame({
         "gpu": scenario.gpus["gpu"].to_numpy()[keys["g"]],
@@ -253,9 +283,30 @@ def define_power(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
     headroom = scenario.periods["power_mw"].to_numpy() - idle_power_mw(scenario)
     handles = _add_rows(
         problem, "power", allocation["p"].to_numpy(), allocation["column"].to_numpy(),
-        allocation["power_mw_per_gpu"].to_numpy(), "<=", headroom,
+        (allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy(), "<=", headroom,
     )
     return pd.DataFrame({"period": scenario.periods["period"], "row": handles})
+
+
+def define_training_scale(
+    problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame
+) -> pd.DataFrame:
+    """A run never holds more GPUs at once than its ``max_gpus``."""
+    limit = sizing.training.set_index("workload")["max_gpus"].dropna()
+    terms = allocation[allocation["workload"].isin(limit.index) & (allocation["kind"] == "training")]
+    if terms.empty:
+        return pd.DataFrame(columns=["workload", "period", "row"])
+    keys = terms[["workload", "p"]].drop_duplicates().reset_index(drop=True)
+    group = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(terms[["workload", "p"]]))
+    handles = _add_rows(
+        problem, "training_scale", group, terms["column"].to_numpy(), terms["unit"].to_numpy(), "<=",
+        limit.reindex(keys["workload"]).to_numpy(),
+    )
+    return pd.DataFrame({
+        "workload": keys["workload"],
+        "period": scenario.periods["period"].to_numpy()[keys["p"]],
+        "row": handles,
+    })
 
 
 def _served_rows(
@@ -288,7 +339,7 @@ def define_training_compute(
     if runs.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
     required = sizing.training.set_index("workload")["flops"].reindex(terms["workload"]).to_numpy()
-    share = terms["hours"].to_numpy() * SECONDS_PER_HOUR * terms["rate"].to_numpy() / required
+    share = terms["hours"].to_numpy() * SECONDS_PER_HOUR * terms["rate"].to_numpy() * terms["unit"].to_numpy() / required
     return _served_rows(problem, "training_compute", terms, runs, ["w"], share)
 
 
@@ -301,7 +352,8 @@ def define_inference_throughput(
     if services.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
     demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(terms["workload"]).to_numpy()
-    return _served_rows(problem, "inference_throughput", terms, services, ["w", "p"], terms["rate"].to_numpy() / demand)
+    share = terms["rate"].to_numpy() * terms["unit"].to_numpy() / demand
+    return _served_rows(problem, "inference_throughput", terms, services, ["w", "p"], share)
 
 
 def define_objective(
@@ -309,7 +361,7 @@ def define_objective(
 ) -> None:
     """Priority-weighted served shares, less a small energy tie-break."""
     min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
-    energy_mwh = allocation["hours"].to_numpy() * allocation["power_mw_per_gpu"].to_numpy()
+    energy_mwh = (allocation["hours"] * allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy()
     columns = np.concatenate([served["column"].to_numpy(), allocation["column"].to_numpy()])
     weights = OBJECTIVE_SCALE * np.concatenate([
         served["weight"].to_numpy(dtype=float),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from planner import catalogue
+
 Kind = Literal["text", "number"]
 
 
@@ -19,7 +21,9 @@ class Column:
     ``minimum``/``maximum`` bound a number; ``exclusive_minimum`` makes the lower
     bound strict (a value must be greater than it). ``default`` of ``None`` on an
     optional column means "no value" (e.g. an inference service that starts in the
-    first period).
+    first period). ``catalogue`` marks a required ``gpus`` column that may be left
+    blank when the GPU is in the built-in catalogue (``planner.catalogue``), which
+    then fills it. ``example`` is what the template shows in its header note.
     """
 
     name: str
@@ -32,6 +36,8 @@ class Column:
     maximum: float | None = None
     exclusive_minimum: bool = False
     integer: bool = False
+    catalogue: bool = False
+    choices: tuple[str, ...] | None = None  # allowed values of a text column, lower case
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,23 @@ class Sheet:
         return next(c for c in self.columns if c.name == name)
 
 
+# Spellings of a unit accepted after a number typed as text (``200 MW``, ``700 W``), besides
+# the unit itself; case does not matter. Any other unit is an error naming the expected one.
+UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "h": ("hour", "hours", "hr", "hrs"),
+    "TFLOP/s": ("TFLOPS", "TFLOP"),
+    "TB/s": ("TBps",),
+    "W": ("watt", "watts"),
+    "GPUs": ("GPU",),
+    "billion parameters": ("B", "bn", "billion"),
+    "billion tokens": ("B", "bn", "billion"),
+    "billion tokens/day": ("B/day", "bn/day", "billion/day"),
+    "tokens/s": ("tok/s", "token/s"),
+}
+# Units of plain numbers: a percentage is accepted there ('40%' -> 0.4), a unit is not.
+UNITLESS = ("fraction", "ratio", "weight")
+
+
 def _positive(name: str, unit: str, description: str, **kw) -> Column:
     return Column(name, "number", description, unit, minimum=0.0, exclusive_minimum=True, **kw)
 
@@ -56,6 +79,12 @@ def _fraction(name: str, description: str, default: float) -> Column:
         minimum=0.0, maximum=1.0, exclusive_minimum=True,
     )
 
+
+PRECISIONS = ("bf16", "fp8", "fp4")
+PRECISION = Column(
+    "precision", "text", "Number format of the matrix maths: " + ", ".join(PRECISIONS) + ".",
+    required=False, default="bf16", choices=PRECISIONS,
+)
 
 SITE_KEYS: dict[str, Column] = {
     "name": Column("name", "text", "Name of the site or scenario, shown in the report."),
@@ -91,19 +120,29 @@ PERIODS = Sheet(
 
 GPUS = Sheet(
     "gpus",
-    "GPU catalogue: one row per GPU type.",
+    "GPU types: one row per type. A type named as in the built-in catalogue (below) may leave "
+    "bf16_tflops, hbm_gb, hbm_tbps and it_w blank; values typed in the row win.",
     (
-        Column("gpu", "text", "GPU type name."),
-        _positive("bf16_tflops", "TFLOP/s", "Dense BF16 peak per GPU."),
-        _positive("hbm_gb", "GB", "High-bandwidth memory per GPU."),
-        _positive("hbm_tbps", "TB/s", "Memory bandwidth per GPU."),
+        Column("gpu", "text", "GPU type name; a built-in catalogue name fills the blank figures."),
+        _positive("bf16_tflops", "TFLOP/s", "Dense BF16 peak per GPU.", catalogue=True),
+        _positive("hbm_gb", "GB", "High-bandwidth memory per GPU.", catalogue=True),
+        _positive("hbm_tbps", "TB/s", "Memory bandwidth per GPU.", catalogue=True),
         _positive(
             "it_w", "W",
             "All-in IT watts per GPU in use: host, network and storage share included.",
+            catalogue=True,
         ),
         Column(
             "idle_w", "number", "IT watts of an installed GPU left unused.", "W",
             required=False, default=0.0, minimum=0.0,
+        ),
+        _positive("fp8_tflops", "TFLOP/s", "Dense FP8 peak per GPU; blank: no FP8 support.", required=False),
+        _positive("fp4_tflops", "TFLOP/s", "Dense FP4 peak per GPU; blank: no FP4 support.", required=False),
+        Column(
+            "mfu", "number",
+            "Default model FLOPs utilisation of training on this GPU type; blank: 0.40 up to "
+            "1,000 dense BF16 TFLOP/s, 0.35 above.",
+            "fraction", required=False, minimum=0.0, maximum=1.0, exclusive_minimum=True,
         ),
     ),
     unique="gpu",
@@ -131,7 +170,19 @@ TRAINING = Sheet(
             required=False,
         ),
         _positive("tokens_b", "billion tokens", "Training tokens."),
-        _fraction("mfu", "Model FLOPs utilisation achieved on the GPUs.", 0.40),
+        PRECISION,
+        Column(
+            "mfu", "number",
+            "Model FLOPs utilisation achieved; blank: the GPU type's default (gpus sheet).",
+            "fraction", required=False, minimum=0.0, maximum=1.0, exclusive_minimum=True,
+        ),
+        _fraction(
+            "goodput", "Share of GPU time that advances training (restarts, failures, checkpoints "
+            "taken out).", 0.90,
+        ),
+        _positive("min_gpus", "GPUs", "Smallest scale the run can use; raised to its memory minimum.", required=False),
+        _positive("max_gpus", "GPUs", "Largest scale the run can use at once.", required=False),
+        _fraction("power_factor", "Share of it_w drawn by a GPU in use by this run.", 1.0),
         Column("start_period", "text", "First period the run may use GPUs."),
         Column("deadline_period", "text", "Last period the run may use GPUs; it must finish by its end."),
         _positive("priority", "weight", "Value of completing the run, relative to other workloads."),
@@ -152,6 +203,23 @@ INFERENCE = Sheet(
         ),
         _positive("tokens_per_day_b", "billion tokens/day", "Tokens generated per day, on average."),
         Column(
+            "input_tokens_per_day_b", "number", "Prompt (input) tokens processed per day, on average.",
+            "billion tokens/day", required=False, default=0.0, minimum=0.0,
+        ),
+        PRECISION,
+        _positive("layers", "layers", "Transformer layers (for the KV cache size).", required=False),
+        _positive("kv_heads", "heads", "Key/value heads per layer (for the KV cache size).", required=False),
+        _positive("head_dim", "values", "Dimension of one attention head (for the KV cache size).", required=False),
+        _positive(
+            "context_tokens", "tokens", "Mean tokens held in the KV cache per sequence.",
+            required=False, default=2048.0,
+        ),
+        _positive(
+            "min_tokens_per_s_per_user", "tokens/s",
+            "Latency target: output tokens per second each user must see; caps the batch.", required=False,
+        ),
+        _fraction("power_factor", "Share of it_w drawn by a GPU in use by this service.", 0.80),
+        Column(
             "peak_factor", "number", "Peak demand over mean demand; capacity is sized for the peak.",
             "ratio", required=False, default=1.0, minimum=1.0,
         ),
@@ -168,9 +236,16 @@ THROUGHPUT = Sheet(
     "throughput",
     "Measured serving throughput, overriding the sizing estimate pair by pair.",
     (
-        Column("workload", "text", "Inference service, as named in the inference sheet."),
+        Column("workload", "text", "Training run or inference service, as named in its sheet."),
         Column("gpu", "text", "GPU type, as named in the gpus sheet."),
-        _positive("tokens_per_s_per_gpu", "tokens/s", "Measured generated tokens per second per GPU."),
+        _positive(
+            "tokens_per_s_per_gpu", "tokens/s",
+            "Measured generated tokens per second per GPU (inference services).", required=False,
+        ),
+        _positive(
+            "train_tflops_per_gpu", "TFLOP/s",
+            "Measured model TFLOP/s delivered per GPU (training runs).", required=False,
+        ),
     ),
     required=False,
 )
@@ -179,13 +254,31 @@ SHEETS: tuple[Sheet, ...] = (SITE, PERIODS, GPUS, FLEET, TRAINING, INFERENCE, TH
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
 
+def required_text(column: Column) -> str:
+    """'yes', 'no' or 'yes, unless ...' for a column."""
+    if column.catalogue:
+        return "yes, unless the GPU is in the catalogue"
+    return "yes" if column.required else "no"
+
+
 def markdown_reference() -> str:
     """The workbook reference (docs/workbook.md), generated from the definitions above."""
+    spellings = "; ".join(f"{unit}: {', '.join(f'`{s}`' for s in alt)}" for unit, alt in UNIT_SPELLINGS.items())
     lines = [
         "# Workbook reference",
         "",
         "Generated from `planner/schema.py`; a test keeps the two equal. Column names carry their units.",
         "Extra columns are ignored with a warning. Names (workload, gpu, period) must be unique in their sheet.",
+        "",
+        "The input is an `.xlsx` (or `.xlsm`, `.xls`, `.ods`) workbook with one sheet per table, or a folder",
+        "holding one CSV file per sheet (`periods.csv`, ...). `planner template OUT.xlsx` writes a workbook",
+        "to start from: every sheet and column, a note on each header, example rows and drop-down lists.",
+        "",
+        "Cells are read as people type them: numbers stored as text, thousands separators (`1,200`),",
+        "percentages where a plain number is expected (`40%` mfu), spaces around names, blank rows. A formula",
+        "cell gives the value the spreadsheet saved with it. A number may carry its column's unit",
+        "(`200 MW` in `power_mw`, `700 W` in `it_w`); any other unit (`200 kW`) is an error, never",
+        f"converted. Other accepted spellings of a unit: {spellings}.",
         "",
     ]
     for sheet in SHEETS:
@@ -193,10 +286,20 @@ def markdown_reference() -> str:
         lines += ["| column | unit | required | default | meaning |", "|---|---|---|---|---|"]
         for c in sheet.columns:
             default = "" if c.default is None else f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
-            lines.append(
-                f"| `{c.name}` | {c.unit} | {'yes' if c.required else 'no'} | {default} | {c.description} |"
-            )
+            lines.append(f"| `{c.name}` | {c.unit} | {required_text(c)} | {default} | {c.description} |")
         lines.append("")
     lines += ["## `site` keys", "", "| key | unit | meaning |", "|---|---|---|"]
     lines += [f"| `{c.name}` | {c.unit} | {c.description} |" for c in SITE_KEYS.values()]
+    lines += [
+        "",
+        "## Built-in GPU catalogue",
+        "",
+        "A `gpus` row named as below (case, spaces and hyphens do not matter; aliases such as",
+        "`H100-SXM-80GB` or `GB200-NVL72` work too) takes the blank `bf16_tflops`, `hbm_gb`, `hbm_tbps` and",
+        "`it_w` from this table. Dense peaks, without sparsity; per-GPU figures of multi-GPU systems are the",
+        "system figure divided by its GPUs. `it_w` is the all-in IT draw per GPU in use (server or rack power",
+        "over its GPUs); FP8 and FP4 peaks are listed for reference. Defined in `planner/catalogue.py`.",
+        "",
+        catalogue.markdown_table(),
+    ]
     return "\n".join(lines) + "\n"

@@ -1,22 +1,32 @@
-"""Sizing: turn parameter counts and token volumes into per-GPU rates.
+"""Sizing: turn parameter counts and token volumes into per-GPU rates and limits.
 
-Pure functions of the scenario; every formula is stated where it is computed.
+Pure functions of the scenario; the formulas are stated here and, with their
+sources and known weaknesses, in ``docs/sizing.md``.
 
-Training (Kaplan et al. 2020, "Scaling Laws for Neural Language Models"):
-    required FLOPs          = 6 x active parameters x training tokens
-    delivered FLOP/s per GPU = bf16_tflops x 1e12 x mfu
+Training, per (run, GPU type):
+    required FLOPs      = 6 x active parameters x training tokens   (Kaplan et al. 2020)
+    delivered FLOP/s    = peak at the run's precision x MFU x goodput
+                          (a measured ``train_tflops_per_gpu`` replaces peak x MFU)
+    memory minimum      = ceil(params x TRAINING_BYTES_PER_PARAM x (1 + ACTIVATION_ALLOWANCE)
+                               / (hbm x HBM_USABLE)) GPUs
+    MFU when blank      = the GPU type's ``mfu``; else 0.40 up to 1,000 dense BF16 TFLOP/s
+                          (Hopper, MI300 class), 0.35 above (Blackwell class)
 
-Inference, a roofline per (service, GPU type) at a replica of n GPUs:
-    weights                 = params x 2 bytes (BF16)
-    KV cache per sequence   = CONTEXT_TOKENS x kv_bytes_per_token,
-                              kv_bytes_per_token = KV_BYTES_PER_TOKEN_PER_SQRT_B x sqrt(params_b)
-    batch                   = min(MAX_BATCH, floor((n x hbm x HBM_USABLE - weights) / KV per sequence))
-    decode (bandwidth)      = batch x n x hbm_tbps / (weights + batch x KV per sequence)   tokens/s
-    compute                 = n x bf16_tflops x INFERENCE_COMPUTE_EFFICIENCY / (2 x active params)  tokens/s
-    tokens/s per GPU        = min(decode, compute) / n
-The replica size n is the power of two (1 to MAX_REPLICA_GPUS) giving the most
-tokens/s per GPU; a model whose weights do not fit n x usable HBM cannot use that n.
-A measured figure in the ``throughput`` sheet replaces the estimate for its pair.
+Inference, per (service, GPU type), at a replica of n GPUs (tensor parallel):
+    weights             = params x bytes per parameter at the precision
+    KV bytes per token  = 2 x layers x kv_heads x head_dim x KV bytes per value, or when the
+                          architecture is blank 40 kB x sqrt(params_b) at BF16 (GQA rule of thumb)
+    batch               = largest B <= MAX_BATCH whose KV cache (B x context_tokens x KV bytes
+                          per token) fits beside the weights in n x hbm x HBM_USABLE ("memory"),
+                          and whose step time meets the latency target ("latency")
+    step time           = max(bytes read / (n x hbm_tbps),  B x 2 x active / (n x peak x EFFICIENCY))
+                          bytes read = min(params, B x active) x bytes per param + B x KV per sequence
+    decode tokens/s     = B / step time
+    prefill             = 2 x active FLOPs per input token at n x peak x EFFICIENCY
+    tokens/s per GPU    = TP^log2(n) / (n / decode + input share x n / prefill),
+                          input share = input / output, TP = TENSOR_PARALLEL_EFFICIENCY
+The replica size (power of two up to MAX_REPLICA_GPUS) with the most tokens/s per GPU
+wins. A measured ``tokens_per_s_per_gpu`` replaces the estimate for its pair.
 
 Demand: tokens/s at peak = tokens_per_day x peak_factor / 86,400.
 """
@@ -28,128 +38,300 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner.schema import TRAINING
 from planner.workbook import Scenario
 
-BYTES_PER_PARAM = 2.0  # BF16 weights
-HBM_USABLE = 0.90  # share of HBM left to weights and KV cache after runtime overheads
-CONTEXT_TOKENS = 2048  # mean tokens held in the KV cache per sequence
-KV_BYTES_PER_TOKEN_PER_SQRT_B = 40e3  # grouped-query attention rule of thumb: ~330 kB/token at 70B
+BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}
+KV_BYTES_PER_VALUE = {"bf16": 2.0, "fp8": 1.0, "fp4": 1.0}  # FP4 serving keeps an FP8 KV cache
+PEAK_COLUMN = {"bf16": "bf16_tflops", "fp8": "fp8_tflops", "fp4": "fp4_tflops"}
+TRAINING_BYTES_PER_PARAM = 16.0  # mixed-precision Adam: BF16 weights 2 + grads 2, FP32 master 4 + moments 8
+ACTIVATION_ALLOWANCE = 0.25  # activations and buffers, on top of weights and optimizer state
+HBM_USABLE = 0.90  # share of HBM left to the model after runtime overheads
+KV_BYTES_PER_TOKEN_PER_SQRT_B = 40e3  # at BF16: ~330 kB/token at 70B, ~110 kB at 7B
 MAX_BATCH = 256  # sequences decoded together per replica
 INFERENCE_COMPUTE_EFFICIENCY = 0.50  # share of peak FLOP/s reached when compute bound
 REPLICA_SIZES = (1, 2, 4, 8, 16, 32, 64)
+TENSOR_PARALLEL_EFFICIENCY = 0.95  # throughput kept per doubling of the replica (communication)
 MAX_REPLICA_GPUS = REPLICA_SIZES[-1]
+MFU_BY_GENERATION = ((1000.0, 0.40), (np.inf, 0.35))  # (up to dense BF16 TFLOP/s, default MFU)
+GOODPUT_DEFAULT = TRAINING.column("goodput").default
 SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass
 class Sizing:
-    """Derived needs and rates. Units are in the column names.
+    """Derived needs and rates. Units are in column names.
 
-    - ``training``: workload, flops (required), one row per run
-    - ``training_rates``: workload x gpu table of delivered FLOP/s per GPU
+    - ``training``: workload, flops (required), min_gpus (memory minimum or the
+      user's, the larger), max_gpus (NaN: no limit)
+    - ``training_rates``: long table: workload, gpu, precision, peak_tflops, mfu, goodput,
+      flops_per_s_per_gpu (0: cannot run), gpu_hours, days_at_max_gpus, source
+      ("estimated"/"measured"), note (why a GPU cannot run it)
     - ``inference``: workload, demand_tokens_per_s (at peak)
-    - ``inference_rates``: long table with workload, gpu, tokens_per_s_per_gpu,
-      gpus_per_replica, batch, bound ("compute", "bandwidth", "measured", "does not fit"),
-      source ("estimated" or "measured")
+    - ``inference_rates``: long table: workload, gpu, precision, tokens_per_s_per_gpu,
+      gpus_per_replica, batch, bound ("compute", "bandwidth", "memory", "latency",
+      "measured", or why it cannot run), source
+    - ``power_factor``: workload -> share of it_w drawn by its GPUs
     """
 
     training: pd.DataFrame
     training_rates: pd.DataFrame
     inference: pd.DataFrame
     inference_rates: pd.DataFrame
+    power_factor: pd.Series
+
+    def training_rate_matrix(self) -> pd.DataFrame:
+        """workload x gpu table of delivered FLOP/s per GPU (0 where it cannot run)."""
+        return self.training_rates.pivot(index="workload", columns="gpu", values="flops_per_s_per_gpu")
 
     def inference_rate_matrix(self) -> pd.DataFrame:
-        """workload x gpu table of tokens/s per GPU (0 where the model does not fit)."""
+        """workload x gpu table of tokens/s per GPU (0 where it cannot run)."""
         return self.inference_rates.pivot(index="workload", columns="gpu", values="tokens_per_s_per_gpu")
 
 
-def training_flops(active_params_b: np.ndarray, tokens_b: np.ndarray) -> np.ndarray:
+# ---------------------------------------------------------------------------
+# formulas
+
+
+def training_flops(active_params_b, tokens_b) -> np.ndarray:
     """Required training FLOPs: 6 x active parameters x tokens."""
-    return 6.0 * np.asarray(active_params_b) * 1e9 * np.asarray(tokens_b) * 1e9
+    return 6.0 * np.asarray(active_params_b, dtype=float) * 1e9 * np.asarray(tokens_b, dtype=float) * 1e9
 
 
-def training_flops_per_gpu(bf16_tflops: np.ndarray, mfu: np.ndarray) -> np.ndarray:
-    """Delivered FLOP/s per GPU, workloads on rows, GPU types on columns."""
-    return np.outer(np.asarray(mfu), np.asarray(bf16_tflops) * 1e12)
+def default_mfu(bf16_tflops) -> np.ndarray:
+    """MFU by GPU generation, when neither the run nor the GPU type gives one."""
+    tflops = np.asarray(bf16_tflops, dtype=float)
+    limits = np.array([limit for limit, _ in MFU_BY_GENERATION])
+    values = np.array([mfu for _, mfu in MFU_BY_GENERATION])
+    return values[np.searchsorted(limits, tflops)]
 
 
-def demand_tokens_per_s(tokens_per_day_b: np.ndarray, peak_factor: np.ndarray) -> np.ndarray:
+def training_min_gpus(params_b, hbm_gb) -> np.ndarray:
+    """Fewest GPUs whose memory holds weights, gradients, optimizer state and activations.
+
+    Runs on rows, GPU types on columns.
+    """
+    need = np.asarray(params_b, dtype=float)[:, None] * 1e9 * TRAINING_BYTES_PER_PARAM * (1 + ACTIVATION_ALLOWANCE)
+    return np.ceil(need / (np.asarray(hbm_gb, dtype=float)[None, :] * 1e9 * HBM_USABLE))
+
+
+def demand_tokens_per_s(tokens_per_day_b, peak_factor) -> np.ndarray:
     """Peak demand in tokens/s from daily volume."""
-    return np.asarray(tokens_per_day_b) * 1e9 * np.asarray(peak_factor) / SECONDS_PER_DAY
+    return np.asarray(tokens_per_day_b, dtype=float) * 1e9 * np.asarray(peak_factor, dtype=float) / SECONDS_PER_DAY
 
 
-def kv_bytes_per_token(params_b: np.ndarray) -> np.ndarray:
-    """KV-cache bytes per token held, by the rule of thumb in the module docstring."""
-    return KV_BYTES_PER_TOKEN_PER_SQRT_B * np.sqrt(np.asarray(params_b))
+def kv_bytes_per_token(params_b, layers, kv_heads, head_dim, precision) -> np.ndarray:
+    """KV-cache bytes per token held: from the architecture where given, else the rule of thumb."""
+    kv_value = np.array([KV_BYTES_PER_VALUE[p] for p in precision])
+    exact = 2.0 * np.asarray(layers, dtype=float) * np.asarray(kv_heads, dtype=float) * np.asarray(
+        head_dim, dtype=float) * kv_value
+    rule = KV_BYTES_PER_TOKEN_PER_SQRT_B * np.sqrt(np.asarray(params_b, dtype=float)) * kv_value / 2.0
+    return np.where(np.isnan(exact), rule, exact)
 
 
-def decode_roofline(
+def serving_roofline(
     params_b: np.ndarray,
     active_params_b: np.ndarray,
-    bf16_tflops: np.ndarray,
+    bytes_per_param: np.ndarray,
+    kv_bytes_per_sequence: np.ndarray,
+    input_per_output: np.ndarray,
+    min_tokens_per_s_per_user: np.ndarray,
+    peak_tflops: np.ndarray,
     hbm_gb: np.ndarray,
     hbm_tbps: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Best replica for each (service, GPU type) pair: services on rows, GPUs on columns.
-
-    Returns arrays ``tokens_per_s_per_gpu``, ``gpus_per_replica``, ``batch`` and
-    ``compute_bound`` (True where compute, not bandwidth, sets the figure).
-    A pair whose weights fit no replica size gets 0 tokens/s and 0 GPUs.
+    """Best replica per (service, GPU type). Service arrays have one value per service,
+    GPU arrays one per GPU type, except ``peak_tflops`` (services x GPU types, NaN where the
+    precision is not supported). Returns services x GPU types arrays: tokens_per_s_per_gpu,
+    gpus_per_replica, batch, bound (0 compute, 1 bandwidth, 2 memory, 3 latency, -1 none fits).
     """
-    weights = (np.asarray(params_b) * 1e9 * BYTES_PER_PARAM)[:, None]
-    flops_per_token = (2.0 * np.asarray(active_params_b) * 1e9)[:, None]
-    kv_per_seq = (kv_bytes_per_token(params_b) * CONTEXT_TOKENS)[:, None]
-    shape = (weights.shape[0], len(bf16_tflops))
-    best = {
-        "tokens_per_s_per_gpu": np.zeros(shape),
-        "gpus_per_replica": np.zeros(shape, dtype=int),
-        "batch": np.zeros(shape, dtype=int),
-        "compute_bound": np.zeros(shape, dtype=bool),
-    }
+    col = lambda a: np.asarray(a, dtype=float)[:, None]  # noqa: E731  (services down the rows)
+    row = lambda a: np.asarray(a, dtype=float)[None, :]  # noqa: E731  (GPU types across)
+    params, active = col(params_b) * 1e9, col(active_params_b) * 1e9
+    bpp, kv_seq = col(bytes_per_param), col(kv_bytes_per_sequence)
+    ratio, target = col(input_per_output), col(min_tokens_per_s_per_user)
+    peak = np.asarray(peak_tflops, dtype=float) * 1e12
+    hbm, bw = row(hbm_gb) * 1e9 * HBM_USABLE, row(hbm_tbps) * 1e12
+    shape = np.broadcast_shapes(params.shape, peak.shape)
+    best = {"tokens_per_s_per_gpu": np.zeros(shape), "gpus_per_replica": np.zeros(shape, dtype=int),
+            "batch": np.zeros(shape, dtype=int), "bound": np.full(shape, -1)}
     for n in REPLICA_SIZES:
-        memory = n * np.asarray(hbm_gb)[None, :] * 1e9 * HBM_USABLE
-        batch = np.minimum(MAX_BATCH, np.floor((memory - weights) / kv_per_seq))
-        fits = batch >= 1
-        batch = np.where(fits, batch, 0)
-        decode = batch * n * np.asarray(hbm_tbps)[None, :] * 1e12 / (weights + batch * kv_per_seq)
-        compute = n * np.asarray(bf16_tflops)[None, :] * 1e12 * INFERENCE_COMPUTE_EFFICIENCY / flops_per_token
-        per_gpu = np.where(fits, np.minimum(decode, compute) / n, 0.0)
+        flops = n * peak * INFERENCE_COMPUTE_EFFICIENCY
+        memory_batch = np.floor((n * hbm - params * bpp) / kv_seq)
+        # latency: one decode step of the whole batch must take at most 1 / target seconds
+        with np.errstate(divide="ignore", invalid="ignore"):
+            latency_bw = np.floor((n * bw / target - params * bpp) / kv_seq)
+            latency_flops = np.floor(flops / (target * 2.0 * active))
+        latency_batch = np.where(np.isnan(target), np.inf, np.minimum(latency_bw, latency_flops))
+        batch = np.minimum(np.minimum(memory_batch, latency_batch), MAX_BATCH)
+        ok = (batch >= 1) & np.isfinite(peak)
+        batch = np.where(ok, batch, 1.0)
+        read = np.minimum(params, batch * active) * bpp + batch * kv_seq
+        bandwidth_time = read / (n * bw)
+        compute_time = batch * 2.0 * active / flops
+        decode = batch / np.maximum(bandwidth_time, compute_time)
+        prefill = flops / (2.0 * active)
+        scaling = TENSOR_PARALLEL_EFFICIENCY ** np.log2(n)
+        per_gpu = np.where(ok, scaling / (n / decode + ratio * n / prefill), 0.0)
+        bound = np.select(
+            [compute_time >= bandwidth_time, batch == latency_batch, batch == memory_batch],
+            [0, 3, 2], 1,
+        )
         better = per_gpu > best["tokens_per_s_per_gpu"] * (1 + 1e-9)
         best["tokens_per_s_per_gpu"] = np.where(better, per_gpu, best["tokens_per_s_per_gpu"])
         best["gpus_per_replica"] = np.where(better, n, best["gpus_per_replica"])
         best["batch"] = np.where(better, batch, best["batch"]).astype(int)
-        best["compute_bound"] = np.where(better, compute < decode, best["compute_bound"])
+        best["bound"] = np.where(better, bound, best["bound"])
     return best
+
+
+# ---------------------------------------------------------------------------
+# the scenario
+
+
+def _peak(gpus: pd.DataFrame, precision: pd.Series) -> np.ndarray:
+    """Workloads x GPU types: dense peak TFLOP/s at each workload's precision (NaN: unsupported)."""
+    table = gpus[list(PEAK_COLUMN.values())].to_numpy(dtype=float).T  # precisions x GPUs
+    index = precision.map(list(PEAK_COLUMN).index).to_numpy(dtype=int)
+    return table[index]
+
+
+def _measured(scenario: Scenario, column: str) -> pd.Series:
+    rows = scenario.throughput.dropna(subset=[column])
+    return rows.set_index(["workload", "gpu"])[column]
+
+
+def _unsupported_note(gpus: pd.DataFrame, precision: pd.Series, peak: np.ndarray) -> np.ndarray:
+    names = np.broadcast_to(gpus["gpu"].to_numpy()[None, :], peak.shape)
+    formats = np.broadcast_to(precision.to_numpy()[:, None], peak.shape)
+    return np.where(np.isnan(peak), np.char.add(np.char.add(names.astype(str), " has no "), formats.astype(str)), "")
+
+
+def size_training(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    runs, gpus = scenario.training, scenario.gpus
+    flops = training_flops(runs["active_params_b"], runs["tokens_b"])
+    memory_min = training_min_gpus(runs["params_b"], gpus["hbm_gb"])  # runs x GPUs
+    user_min = runs["min_gpus"].fillna(1.0).to_numpy()[:, None]
+    min_gpus = np.maximum(memory_min, user_min)
+    max_gpus = runs["max_gpus"].to_numpy(dtype=float)[:, None]
+
+    peak = _peak(gpus, runs["precision"])
+    gpu_mfu = gpus["mfu"].fillna(pd.Series(default_mfu(gpus["bf16_tflops"]), index=gpus.index)).to_numpy()
+    mfu = np.where(runs["mfu"].isna().to_numpy()[:, None], gpu_mfu[None, :], runs["mfu"].to_numpy()[:, None])
+    goodput = runs["goodput"].to_numpy()[:, None]
+    model_flops = peak * 1e12 * mfu
+
+    pairs = pd.MultiIndex.from_product([runs["workload"], gpus["gpu"]], names=["workload", "gpu"])
+    measured = _measured(scenario, "train_tflops_per_gpu").reindex(pairs).to_numpy().reshape(peak.shape) * 1e12
+    is_measured = ~np.isnan(measured)
+    model_flops = np.where(is_measured, measured, model_flops)
+    too_big = min_gpus > np.nan_to_num(max_gpus, nan=np.inf)
+    note = _unsupported_note(gpus, runs["precision"], np.where(is_measured, 0.0, peak))
+    note = np.where((note == "") & too_big, "memory minimum exceeds max_gpus", note)
+    rate = np.where(note == "", np.nan_to_num(model_flops) * goodput, 0.0)
+    with np.errstate(divide="ignore"):
+        gpu_hours = np.where(rate > 0, flops[:, None] / np.where(rate > 0, rate, 1.0) / 3600.0, np.nan)
+
+    table = pd.DataFrame({
+        "workload": pairs.get_level_values(0),
+        "gpu": pairs.get_level_values(1),
+        "precision": np.repeat(runs["precision"].to_numpy(), len(gpus)),
+        "peak_tflops": peak.ravel(),
+        "mfu": np.where(is_measured, np.nan, mfu).ravel(),
+        "goodput": np.broadcast_to(goodput, peak.shape).ravel(),
+        "flops_per_s_per_gpu": rate.ravel(),
+        "min_gpus": min_gpus.ravel(),
+        "gpu_hours": gpu_hours.ravel(),
+        "days_at_max_gpus": (gpu_hours / max_gpus / 24.0).ravel(),
+        "source": np.where(is_measured, "measured", "estimated").ravel(),
+        "note": note.ravel(),
+    })
+    per_run = pd.DataFrame({
+        "workload": runs["workload"],
+        "flops": flops,
+        "max_gpus": runs["max_gpus"].to_numpy(dtype=float),
+    })
+    return per_run, table
+
+
+def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    services, gpus = scenario.inference, scenario.gpus
+    precision = services["precision"]
+    kv_token = kv_bytes_per_token(
+        services["params_b"], services["layers"], services["kv_heads"], services["head_dim"], precision
+    )
+    peak = _peak(gpus, precision)
+    roof = serving_roofline(
+        services["params_b"], services["active_params_b"], precision.map(BYTES_PER_PARAM).to_numpy(),
+        kv_token * services["context_tokens"].to_numpy(),
+        (services["input_tokens_per_day_b"] / services["tokens_per_day_b"]).to_numpy(),
+        services["min_tokens_per_s_per_user"].to_numpy(dtype=float),
+        peak, gpus["hbm_gb"], gpus["hbm_tbps"],
+    )
+    pairs = pd.MultiIndex.from_product([services["workload"], gpus["gpu"]], names=["workload", "gpu"])
+    note = _unsupported_note(gpus, precision, peak).ravel()
+    bound_names = np.array(["compute", "bandwidth", "memory", "latency", "does not fit"])
+    bound = np.where(note != "", note, bound_names[roof["bound"].ravel()])
+    rates = pd.DataFrame({
+        "precision": np.repeat(precision.to_numpy(), len(gpus)),
+        "tokens_per_s_per_gpu": roof["tokens_per_s_per_gpu"].ravel(),
+        "gpus_per_replica": roof["gpus_per_replica"].ravel(),
+        "batch": roof["batch"].ravel(),
+        "bound": bound,
+        "source": "estimated",
+    }, index=pairs)
+    measured = _measured(scenario, "tokens_per_s_per_gpu")
+    hit = rates.index.isin(measured.index)
+    rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
+    rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
+    rates.loc[hit & (rates["gpus_per_replica"] == 0), "gpus_per_replica"] = 1
+    demand = demand_tokens_per_s(services["tokens_per_day_b"], services["peak_factor"])
+    return pd.DataFrame({"workload": services["workload"], "demand_tokens_per_s": demand}), rates.reset_index()
 
 
 def size(scenario: Scenario) -> Sizing:
     """All derived needs and rates of a scenario."""
-    gpus, training, inference = scenario.gpus, scenario.training, scenario.inference
+    training, training_rates = size_training(scenario)
+    inference, inference_rates = size_inference(scenario)
+    power_factor = pd.concat([
+        scenario.training.set_index("workload")["power_factor"],
+        scenario.inference.set_index("workload")["power_factor"],
+    ])
+    return Sizing(training, training_rates, inference, inference_rates, power_factor)
 
-    flops = training_flops(training["active_params_b"], training["tokens_b"])
-    training_table = pd.DataFrame({"workload": training["workload"], "flops": flops})
-    training_rates = pd.DataFrame(
-        training_flops_per_gpu(gpus["bf16_tflops"], training["mfu"]).reshape(len(training), len(gpus)),
-        index=pd.Index(training["workload"], name="workload"),
-        columns=pd.Index(gpus["gpu"], name="gpu"),
-    )
 
-    demand = demand_tokens_per_s(inference["tokens_per_day_b"], inference["peak_factor"])
-    inference_table = pd.DataFrame({"workload": inference["workload"], "demand_tokens_per_s": demand})
-    roof = decode_roofline(
-        inference["params_b"].to_numpy(), inference["active_params_b"].to_numpy(),
-        gpus["bf16_tflops"].to_numpy(), gpus["hbm_gb"].to_numpy(), gpus["hbm_tbps"].to_numpy(),
-    )
-    pairs = pd.MultiIndex.from_product([inference["workload"], gpus["gpu"]], names=["workload", "gpu"])
-    rates = pd.DataFrame({key: value.ravel() for key, value in roof.items()}, index=pairs)
-    rates["bound"] = np.select(
-        [rates["gpus_per_replica"] == 0, rates.pop("compute_bound")],
-        ["does not fit", "compute"],
-        "bandwidth",
-    )
-    rates["source"] = "estimated"
-    measured = scenario.throughput.set_index(["workload", "gpu"])["tokens_per_s_per_gpu"]
-    hit = rates.index.isin(measured.index)
-    rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
-    rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
-    return Sizing(training_table, training_rates, inference_table, rates.reset_index())
+def assumptions() -> list[dict[str, str]]:
+    """The built-in sizing rules, as name / value / source rows for reports and docs."""
+    rule = "planner rule of thumb (docs/sizing.md)"
+    return [
+        {"name": "Training FLOPs", "value": "6 × active parameters × tokens", "source": "Kaplan et al. 2020"},
+        {"name": "Training memory per parameter", "value": f"{TRAINING_BYTES_PER_PARAM:g} bytes "
+         f"+ {ACTIVATION_ALLOWANCE:.0%} for activations", "source": "mixed-precision Adam (ZeRO paper, Rajbhandari et al. 2020)"},
+        {"name": "Default MFU", "value": "0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above",
+         "source": "Llama 3 paper (38-43% on H100); " + rule},
+        {"name": "Weight bytes per parameter", "value": ", ".join(f"{k} {v:g}" for k, v in BYTES_PER_PARAM.items()),
+         "source": "number formats"},
+        {"name": "Usable share of HBM", "value": f"{HBM_USABLE:.0%}", "source": rule},
+        {"name": "KV cache per token (architecture blank)",
+         "value": f"{KV_BYTES_PER_TOKEN_PER_SQRT_B / 1e3:g} kB × √params_b at BF16", "source": rule},
+        {"name": "Largest batch per replica", "value": f"{MAX_BATCH}", "source": rule},
+        {"name": "Share of peak FLOP/s when compute bound", "value": f"{INFERENCE_COMPUTE_EFFICIENCY:.0%}", "source": rule},
+        {"name": "Replica sizes tried", "value": ", ".join(str(n) for n in REPLICA_SIZES), "source": rule},
+        {"name": "Tensor-parallel efficiency", "value": f"{TENSOR_PARALLEL_EFFICIENCY:.0%} per doubling of the replica",
+         "source": rule},
+    ]
+
+
+def pair_table(sizing: Sizing) -> pd.DataFrame:
+    """Every (workload, GPU type) pair in one table, for ``planner size``.
+
+    Columns: workload, kind, gpu, flops, gpu_hours, days_at_max_gpus, min_gpus (training
+    memory minimum), tokens_per_s_per_gpu, gpus_per_replica, bound, source; NaN where not
+    applicable.
+    """
+    training = sizing.training_rates.merge(sizing.training[["workload", "flops"]], on="workload")
+    training = training.assign(kind="training", bound=training["note"].where(training["note"] != "", None))
+    inference = sizing.inference_rates.assign(kind="inference")
+    columns = ["workload", "kind", "gpu", "flops", "gpu_hours", "days_at_max_gpus", "min_gpus",
+               "tokens_per_s_per_gpu", "gpus_per_replica", "bound", "source"]
+    return pd.concat([training, inference], ignore_index=True).reindex(columns=columns)

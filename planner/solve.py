@@ -172,6 +172,29 @@ def _values(model: PlanModel) -> np.ndarray:
     return values
 
 
+def _duals_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, msg: bool) -> None:
+    """Shadow prices of a mixed-integer plan: fix the integers at their values, re-solve the LP.
+
+    The duals then price the limits for the replicas chosen (the usual convention of
+    MIP planning tools); the integer columns are restored afterwards.
+    """
+    core = model.problem.toRustModel()
+    integers = [v for v in core.list_variables() if v.is_integer()]
+    saved = [(v.lb, v.ub) for v in integers]
+    for v in integers:
+        v.set_category(pulp_core.Category.Continuous)
+        v.set_lb(round(values[v.id()]))
+        v.set_ub(round(values[v.id()]))
+    try:
+        with _quiet_stdout(not msg):
+            model.problem.solve(_solver(solver, None, msg))
+    finally:
+        for v, (lb, ub) in zip(integers, saved):
+            v.set_lb(lb)
+            v.set_ub(ub)
+            v.set_category(pulp_core.Category.Integer)
+
+
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back."""
     backend = _solver(solver, time_limit, msg)
@@ -185,6 +208,10 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
     status = "optimal" if stats.status == pulp.LpSolveStatus.Optimal else stats.status.name.lower()
     scale = model.objective_scale
+    objective = float(model.problem.objective.value()) / scale
+    values = _values(model)
+    if model.problem.isMIP():
+        _duals_with_integers_fixed(model, values, solver, msg)
     extraction_start = time.perf_counter()
     # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
     # (demand met) gains by lowering its right-hand side, so its sign is flipped
@@ -192,7 +219,6 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     for family, table in model.rows.items():
         pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
         shadow[family] = np.abs(pi) / scale
-    values = _values(model)
     timings = dict(getattr(backend, "timings", {}))
     if not timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed
@@ -201,7 +227,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         status=status,
         solver=solver,
         solve_seconds=elapsed,
-        objective=float(model.problem.objective.value()) / scale,
+        objective=objective,
         allocation_gpus=np.maximum(values[model.allocation["column"].to_numpy(dtype=np.int64)], 0.0),
         served=np.clip(values[model.served["column"].to_numpy(dtype=np.int64)], 0.0, 1.0),
         shadow_prices=shadow,

@@ -20,14 +20,15 @@ QUARTERS = ["2026Q1", "2026Q2", "2026Q3", "2026Q4", "2027Q1", "2027Q2", "2027Q3"
 HOURS = [2160, 2184, 2208, 2208, 2160, 2184, 2208, 2208]  # calendar hours per quarter
 POWER_MW = [4, 8, 16, 30, 60, 100, 125, 200]  # phased grid connection
 
-# name: (bf16 dense TFLOP/s, HBM GB, HBM TB/s, all-in IT W in use, IT W idle)
+# name: (dense TFLOP/s at bf16, fp8, fp4 (None: unsupported), HBM GB, HBM TB/s,
+#        all-in IT W in use, IT W idle)
 # all-in IT W = system power / GPUs per system (host, NICs, fans, storage share included)
 GPUS = {
-    "H100-SXM-80GB": (989, 80, 3.35, 1275, 300),    # DGX H100: 10.2 kW / 8
-    "H200-SXM-141GB": (989, 141, 4.8, 1275, 300),   # DGX H200: 10.2 kW / 8
-    "MI300X-192GB": (1307, 192, 5.3, 1300, 300),    # 750 W OAM + host share (8-GPU server ~10.4 kW)
-    "B200-SXM-180GB": (2250, 180, 8.0, 1788, 400),  # DGX B200: 14.3 kW / 8
-    "GB200-NVL72": (2500, 186, 8.0, 1850, 450),     # NVL72 rack ~133 kW / 72 (Grace share included)
+    "H100-SXM-80GB": (989, 1979, None, 80, 3.35, 1275, 300),    # DGX H100: 10.2 kW / 8
+    "H200-SXM-141GB": (989, 1979, None, 141, 4.8, 1275, 300),   # DGX H200: 10.2 kW / 8
+    "MI300X-192GB": (1307, 2615, None, 192, 5.3, 1300, 300),    # 750 W OAM + host share (~10.4 kW / 8)
+    "B200-SXM-180GB": (2250, 4500, 9000, 180, 8.0, 1788, 400),  # DGX B200: 14.3 kW / 8
+    "GB200-NVL72": (2500, 5000, 10000, 186, 8.0, 1850, 450),    # NVL72 rack ~133 kW / 72 (Grace included)
 }
 
 # GPUs installed per quarter: the delivery ramp, reaching 120,000
@@ -50,13 +51,14 @@ TRAINING = [
     ("compact-12.7b", 12.7, 12.7, 12_000, 0.40, "2026Q4", "2027Q3", 2),
 ]
 
-# workload, params_b, active_params_b, tokens/day (billions), peak factor, priority, start
+# workload, params_b, active_params_b, output and input tokens/day (billions), peak factor,
+# priority, start, precision, layers, kv_heads, head_dim (blank: rule of thumb), context tokens
 INFERENCE = [
-    ("serve-compact-12.7b", 12.7, 12.7, 400, 2.0, 3, "2026Q1"),
-    ("serve-lm-7b", 7, 7, 300, 2.0, 2, "2026Q1"),
-    ("serve-vlm-33b", 33, 33, 600, 2.5, 4, "2027Q1"),
-    ("serve-reasoning-32b", 32, 32, 3_000, 2.0, 6, "2027Q1"),
-    ("serve-frontier-moe-236b", 236, 21, 4_000, 2.0, 8, "2027Q3"),
+    ("serve-compact-12.7b", 12.7, 12.7, 400, 800, 2.0, 3, "2026Q1", "bf16", 40, 8, 128, 4096),
+    ("serve-lm-7b", 7, 7, 300, 600, 2.0, 2, "2026Q1", "bf16", 32, 8, 128, 4096),
+    ("serve-vlm-33b", 33, 33, 600, 2400, 2.5, 4, "2027Q1", "fp8", 64, 8, 128, 8192),  # images: long prompts
+    ("serve-reasoning-32b", 32, 32, 3_000, 1500, 2.0, 6, "2027Q1", "fp8", 64, 8, 128, 16384),  # long outputs
+    ("serve-frontier-moe-236b", 236, 21, 4_000, 8000, 2.0, 8, "2027Q3", "fp8", None, None, None, 8192),
 ]
 
 
@@ -66,7 +68,7 @@ def tables() -> dict[str, object]:
         "periods": pd.DataFrame({"period": QUARTERS, "hours": HOURS, "power_mw": POWER_MW}),
         "gpus": pd.DataFrame(
             [(name, *spec) for name, spec in GPUS.items()],
-            columns=["gpu", "bf16_tflops", "hbm_gb", "hbm_tbps", "it_w", "idle_w"],
+            columns=["gpu", "bf16_tflops", "fp8_tflops", "fp4_tflops", "hbm_gb", "hbm_tbps", "it_w", "idle_w"],
         ),
         "fleet": pd.DataFrame(
             [(gpu, q, n) for gpu, ramp in FLEET.items() for q, n in zip(QUARTERS, ramp) if n > 0],
@@ -76,7 +78,8 @@ def tables() -> dict[str, object]:
             "workload", "params_b", "active_params_b", "tokens_b", "mfu", "start_period", "deadline_period", "priority",
         ]),
         "inference": pd.DataFrame(INFERENCE, columns=[
-            "workload", "params_b", "active_params_b", "tokens_per_day_b", "peak_factor", "priority", "start_period",
+            "workload", "params_b", "active_params_b", "tokens_per_day_b", "input_tokens_per_day_b", "peak_factor",
+            "priority", "start_period", "precision", "layers", "kv_heads", "head_dim", "context_tokens",
         ]),
     }
 

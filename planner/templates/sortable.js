@@ -1,0 +1,46 @@
+(function () {
+  "use strict";
+  // Click a column header to sort the table by it; click again to reverse.
+  // Cells may carry their machine value in data-v (numbers sort as numbers).
+  function value(row, column) {
+    var cell = row.cells[column];
+    if (!cell) { return null; }
+    var raw = cell.hasAttribute("data-v") ? cell.getAttribute("data-v") : cell.textContent.trim();
+    if (raw === "") { return null; }
+    var number = Number(raw);
+    return isNaN(number) ? raw.toLowerCase() : number;
+  }
+  function compare(a, b) {
+    if (typeof a === "number" && typeof b === "number") { return a - b; }
+    return String(a).localeCompare(String(b), undefined, { numeric: true });
+  }
+  function sortBy(table, header, column) {
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    var headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
+    for (var i = 0; i < headers.length; i++) { headers[i].removeAttribute("aria-sort"); }
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.map.call(body.rows, function (row, index) {
+      return { row: row, key: value(row, column), index: index };
+    });
+    rows.sort(function (a, b) {
+      if (a.key === null || b.key === null) {  // blanks last, whichever the direction
+        return (a.key === null) - (b.key === null) || a.index - b.index;
+      }
+      return (ascending ? compare(a.key, b.key) : compare(b.key, a.key)) || a.index - b.index;
+    });
+    rows.forEach(function (item) { body.appendChild(item.row); });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    if (!table.tHead || !table.tBodies.length) { return; }
+    var headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
+    Array.prototype.forEach.call(headers, function (header, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (header.firstChild) { button.appendChild(header.firstChild); }
+      header.appendChild(button);
+      button.addEventListener("click", function () { sortBy(table, header, column); });
+    });
+  });
+})();

@@ -1,0 +1,227 @@
+"""The HTML report in a real browser: headless Chromium driven by selenium and chromedriver.
+
+The report is opened from a file:// URL, as a reader would open it. Checks: no console
+errors, no network request other than the document itself (read from chromedriver's
+performance log, i.e. the DevTools Network events), every chart drawn, tables that sort,
+a print layout, and workload names carrying script and event-handler payloads shown as
+text without any of them running. Screenshots go to each test's tmp_path.
+
+Chromium and chromedriver are looked up on PATH; when missing, and running as root with
+apt-get available, the Debian packages ``chromium chromium-driver`` are installed; failing
+that the tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from test_report import CHART_IDS, DEFAULT_SCENARIO, HOSTILE_NAMES, SECTION_IDS, render_hostile
+from planner import cli
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
+                "--window-size=1280,900")
+
+
+def _find_browser() -> tuple[str | None, str | None]:
+    browser = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
+    return browser, shutil.which("chromedriver")
+
+
+def _install_browser() -> str:
+    """Try the Debian packages; return what happened, for the skip reason."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "not running as root, so it cannot be installed here"
+    apt = shutil.which("apt-get")
+    if apt is None:
+        return "apt-get is not available to install it"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    command = [apt, "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:  # stale package lists: refresh once and retry
+            subprocess.run([apt, "update"], env=env, capture_output=True, text=True, timeout=300)
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"apt-get install chromium chromium-driver failed: {error}"
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+        return f"apt-get install chromium chromium-driver failed: {last[0]}"
+    return "apt-get installed chromium, but it is still not found on PATH"
+
+
+@pytest.fixture(scope="module")
+def browser_paths() -> tuple[str, str]:
+    browser, driver = _find_browser()
+    if browser is None or driver is None:
+        why = _install_browser()
+        browser, driver = _find_browser()
+        if browser is None or driver is None:
+            missing = " and ".join(n for n, p in (("chromium", browser), ("chromedriver", driver)) if p is None)
+            pytest.skip(f"headless browser test needs {missing}: {why}")
+    return browser, driver
+
+
+@pytest.fixture(scope="module")
+def driver(browser_paths):
+    browser, chromedriver = browser_paths
+    profile = tempfile.mkdtemp(prefix="planner-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    chrome = webdriver.Chrome(service=Service(chromedriver), options=options)
+    chrome.set_page_load_timeout(20)
+    chrome.get("about:blank")  # let the browser's own start-up pages settle before any report is opened
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_report(chrome, html_path: Path) -> dict:
+    """Load the report; return the document URL, every URL the page requested and the console entries."""
+    chrome.get_log("performance")  # drop what earlier pages logged
+    chrome.get_log("browser")
+    url = html_path.resolve().as_uri()
+    chrome.get(url)
+    chrome.execute_script("return document.readyState")
+    requests = []
+    for entry in chrome.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] != "Network.requestWillBeSent":
+            continue
+        params = message["params"]
+        # the browser's own chrome:// pages are not the report's doing; anything else is
+        if params.get("documentURL") == url or not params["request"]["url"].startswith("chrome://"):
+            requests.append(params["request"]["url"])
+    return dict(url=url, requests=requests, console=chrome.get_log("browser"))
+
+
+def screenshot(chrome, path: Path) -> Path:
+    """The whole page, not only the window."""
+    height = chrome.execute_script("return document.documentElement.scrollHeight")
+    width = chrome.execute_script("return document.documentElement.scrollWidth")
+    shot = chrome.execute_cdp_cmd("Page.captureScreenshot", {
+        "captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+    })
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def errors(console: list[dict]) -> list[dict]:
+    return [entry for entry in console if entry["level"] in ("SEVERE", "ERROR")]
+
+
+@pytest.fixture(scope="module")
+def default_html(tmp_path_factory) -> Path:
+    return cli.run(DEFAULT_SCENARIO, tmp_path_factory.mktemp("browser-default") / "report")[1]
+
+
+def test_default_report_loads_offline_with_every_chart_drawn(driver, default_html, tmp_path):
+    loaded = open_report(driver, default_html)
+    assert errors(loaded["console"]) == []
+    assert loaded["requests"] == [loaded["url"]], "the report must request nothing but itself"
+    assert driver.title.startswith("Capacity plan: ")
+
+    sections = driver.execute_script("return Array.from(document.querySelectorAll('main > section'), s => s.id)")
+    assert sections == list(SECTION_IDS)
+    charts = driver.execute_script("""
+        return Array.from(document.querySelectorAll('figure'), f => {
+            const svg = f.querySelector('svg');
+            const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+            const drawn = svg ? Array.from(svg.querySelectorAll('path'))
+                .filter(p => { const b = p.getBBox(); return b.width > 0 || b.height > 0; }).length : 0;
+            return {id: f.id, width: box.width, height: box.height, drawn: drawn,
+                    texts: svg ? svg.querySelectorAll('text').length : 0};
+        });""")
+    assert [c["id"] for c in charts] == list(CHART_IDS)
+    for chart in charts:
+        assert chart["width"] > 300 and chart["height"] > 100, chart
+        assert chart["drawn"] >= 10 and chart["texts"] >= 5, chart
+    # nothing wider than the window: the tables that could be scroll inside their own box
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+
+    shot = screenshot(driver, tmp_path / "report.png")
+    assert shot.stat().st_size > 50_000
+
+
+def test_clicking_a_header_sorts_the_table(driver, default_html):
+    loaded = open_report(driver, default_html)
+    assert errors(loaded["console"]) == []
+    table = driver.find_element(By.CSS_SELECTOR, "#workloads table.sortable")
+    headers = table.find_elements(By.CSS_SELECTOR, "thead th")
+    served = next(i for i, h in enumerate(headers) if h.text.startswith("Served"))
+    column = f"Array.from(arguments[0].tBodies[0].rows, r => parseFloat(r.cells[{served}].dataset.v))"
+
+    headers[served].find_element(By.CSS_SELECTOR, "button.sort").click()
+    values = driver.execute_script(f"return {column}", table)
+    assert values == sorted(values) and headers[served].get_attribute("aria-sort") == "ascending"
+    headers[served].find_element(By.CSS_SELECTOR, "button.sort").click()
+    values = driver.execute_script(f"return {column}", table)
+    assert values == sorted(values, reverse=True) and headers[served].get_attribute("aria-sort") == "descending"
+
+
+def test_print_layout(driver, default_html, tmp_path):
+    """Print media: navigation hidden, charts and tables kept whole, each chart within the page width."""
+    open_report(driver, default_html)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        styles = driver.execute_script("""
+            const style = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+            return {toc: style('nav.toc', 'display'), figure: style('figure.chart', 'breakInside'),
+                    table: style('#periods table', 'breakInside'), charts: style('#charts', 'breakBefore')};""")
+        assert styles == {"toc": "none", "figure": "avoid", "table": "avoid", "charts": "page"}
+        # A4 portrait at the report's margins
+        pdf = driver.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
+                                                         "printBackground": True})
+        path = tmp_path / "report-a4.pdf"
+        path.write_bytes(base64.b64decode(pdf["data"]))
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", path.read_bytes()))
+        assert 3 <= pages <= 30, pages
+        screenshot(driver, tmp_path / "report-print.png")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_names_with_payloads_show_as_text_and_never_run(driver, tmp_path):
+    html_path = render_hostile(tmp_path)
+    loaded = open_report(driver, html_path)
+    # a payload the policy had to block would show up as a console error: there must be none
+    assert errors(loaded["console"]) == []
+    assert loaded["requests"] == [loaded["url"]]
+    assert driver.execute_script("return window.__pwned === undefined")
+    assert driver.title != "pwned" and driver.title.startswith("Capacity plan: </title><script>")
+    assert driver.execute_script("return document.querySelectorAll('[onmouseover], [onerror], img').length") == 0
+    assert driver.execute_script("return document.scripts.length") == 1
+
+    # hovering everything a name could have become part of
+    for element in driver.find_elements(By.CSS_SELECTOR, "td, th, li, h1, text")[:400]:
+        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseover', {bubbles: true}))", element)
+    assert driver.execute_script("return window.__pwned === undefined")
+
+    text = driver.execute_script("return document.body.innerText")
+    svg_text = driver.execute_script("return Array.from(document.querySelectorAll('svg text'), t => t.textContent)"
+                                     ".join('\\n')")
+    for name in HOSTILE_NAMES:
+        assert name in text, name
+    for name in HOSTILE_NAMES[:5]:  # workload and GPU names are chart labels too
+        assert name in svg_text, name
+    screenshot(driver, tmp_path / "hostile.png")

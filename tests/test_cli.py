@@ -1,0 +1,206 @@
+"""The command line, end to end: ``python -m planner solve ...`` in a subprocess, plus a few
+in-process runs of ``planner.cli`` where a failure has to be injected."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
+from planner import cli
+
+DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
+XSS = "<script>alert(1)</script>"
+
+TOP_KEYS = {"scenario", "status", "objective", "periods", "workloads", "allocation"}
+PERIOD_KEYS = {"period", "power_mw_budget", "power_mw_used", "power_shadow_price"}
+WORKLOAD_KEYS = {"workload", "kind", "priority", "served_fraction", "gpu_hours"}
+ALLOCATION_KEYS = {"workload", "gpu", "period", "gpus"}
+
+
+def planner_cli(args: list[str], cwd: Path, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def valid_tables(service_name: str = "chat") -> dict:
+    """Two periods; power binds in P1 (5.5 MW - 2.5 MW idle = 3 MW = 2000 GPUs in use)."""
+    return scenario_tables(
+        name="cli test",
+        periods=[("P1", 1000.0, 5.5), ("P2", 1000.0, 100.0)],
+        fleet=[("G1", "P1", 10_000.0), ("G1", "P2", 10_000.0)],
+        training=[training_row("pretrain", start="P1", deadline="P2", tokens_b=40_000.0)],
+        inference=[inference_row(service_name, tokens_per_day_b=86.4, priority=2.0)],
+        throughput=[(service_name, "G1", 1000.0)],
+    )
+
+
+def bad_tables() -> dict:
+    """Three problems: hours not a number, mfu above 1, an unknown GPU in the fleet."""
+    tables = valid_tables()
+    tables["periods"] = tables["periods"].astype(object)
+    tables["periods"].loc[0, "hours"] = "lots"
+    tables["training"].loc[0, "mfu"] = 1.5
+    tables["fleet"].loc[1, "gpu"] = "H999"
+    return tables
+
+
+def test_solve_writes_the_three_outputs(tmp_path, subprocess_env):
+    """Exit 0; with no --out the report goes to reports/<workbook name>/ under the working folder."""
+    write_scenario(valid_tables(), tmp_path / "site.xlsx")
+    done = planner_cli(["solve", "site.xlsx"], tmp_path, subprocess_env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    out = tmp_path / "reports" / "site"
+    for name in ("index.html", "summary.json", "results.xlsx"):
+        assert (out / name).is_file(), name
+        assert (out / name).stat().st_size > 0, name
+    assert str(Path("reports") / "site" / "index.html") in done.stdout
+
+    doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert TOP_KEYS <= set(doc), TOP_KEYS - set(doc)
+    assert doc["scenario"] == "cli test"
+    assert doc["status"] == "optimal"
+    assert isinstance(doc["objective"], float)
+    assert [p["period"] for p in doc["periods"]] == ["P1", "P2"]
+    for item in doc["periods"]:
+        assert PERIOD_KEYS <= set(item)
+        assert item["power_mw_used"] <= item["power_mw_budget"] * (1 + 1e-9)
+    assert doc["periods"][0]["power_shadow_price"] > 0  # power binds in P1
+    assert doc["periods"][1]["power_shadow_price"] == 0
+    assert {w["workload"] for w in doc["workloads"]} == {"pretrain", "chat"}
+    for item in doc["workloads"]:
+        assert WORKLOAD_KEYS <= set(item)
+        assert 0 <= item["served_fraction"] <= 1
+        assert item["kind"] in ("training", "inference")
+    assert doc["allocation"], "something is allocated"
+    for item in doc["allocation"]:
+        assert ALLOCATION_KEYS <= set(item)
+        assert item["gpus"] > 0
+    score = sum(w["priority"] * w["served_fraction"] for w in doc["workloads"])
+    assert doc["objective"] == pytest.approx(score, rel=1e-9)
+
+    book = openpyxl.load_workbook(out / "results.xlsx", read_only=True)
+    assert {"periods", "workloads", "allocation"} <= set(book.sheetnames)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "cli test" in html and "pretrain" in html
+
+
+def test_bad_input_exits_2_with_one_line_per_problem(tmp_path, subprocess_env):
+    """Exit 2; each problem on its own line of stderr naming file, sheet, row and column; no
+    traceback; a previous report in the --out folder is left as it was; nothing else is written."""
+    path = write_scenario(bad_tables(), tmp_path / "bad.xlsx")
+    previous = tmp_path / "out"
+    previous.mkdir()
+    (previous / "index.html").write_text("previous report")
+    (previous / "summary.json").write_text("{}")
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    done = planner_cli(["solve", "bad.xlsx", "--out", "out"], tmp_path, subprocess_env)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 3, done.stderr
+    assert lines[0].startswith("error: ")
+    lines[0] = lines[0].removeprefix("error: ")
+    where = {f"{path.name}, sheet 'periods', row 2, column 'hours'",
+             f"{path.name}, sheet 'training', row 2, column 'mfu'",
+             f"{path.name}, sheet 'fleet', row 3, column 'gpu'"}
+    for place in where:
+        assert sum(place in line for line in lines) == 1, (place, lines)
+    assert done.stdout == ""
+
+    assert (previous / "index.html").read_text() == "previous report"
+    assert sorted(p.name for p in previous.iterdir()) == ["index.html", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no partial or staging folder
+    assert not (tmp_path / "reports").exists()
+
+
+def test_missing_input_exits_2(tmp_path, subprocess_env):
+    done = planner_cli(["solve", "nope.xlsx", "--out", "out"], tmp_path, subprocess_env)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"error: nope.xlsx: no such file or folder"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_failure_while_writing_keeps_previous_report(tmp_path, monkeypatch, capsys):
+    """A crash while the report is being written (here: rendering the HTML) exits 1 with one
+    line, keeps the earlier report and leaves no staging folder behind."""
+    source = write_scenario(valid_tables(), tmp_path / "site.xlsx")
+    out = tmp_path / "reports" / "site"
+    out.mkdir(parents=True)
+    (out / "index.html").write_text("previous report")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("planner.report.render_html", broken)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["solve", str(source)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.strip().splitlines() == [
+        "internal error: RuntimeError: disk on fire (rerun with --debug for the traceback)"
+    ]
+    assert (out / "index.html").read_text() == "previous report"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]  # no '.site.*' staging folder
+
+
+def test_successful_rerun_replaces_previous_report(tmp_path, monkeypatch):
+    source = write_scenario(valid_tables(), tmp_path / "site.xlsx")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    results, html = cli.run(source, out)
+    assert html == out / "index.html"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.xlsx", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site.xlsx"]
+    assert results.status == "optimal"
+
+
+def test_html_escapes_workload_names(tmp_path):
+    """A workload named <script>alert(1)</script> appears escaped in index.html, never raw."""
+    source = write_scenario(valid_tables(service_name=XSS), tmp_path / "xss.xlsx")
+    results, html_path = cli.run(source, tmp_path / "out")
+    assert XSS in set(results.workloads["workload"])
+    html = html_path.read_text(encoding="utf-8")
+    assert XSS not in html
+    assert "alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&lt;script&gt;alert(1)&lt;&#x2F;script&gt;" in html
+    doc = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert XSS in {w["workload"] for w in doc["workloads"]}  # JSON keeps the name as given
+
+
+def test_results_xlsx_neutralises_formula_like_names(tmp_path):
+    """A name a spreadsheet would run as a formula gets a leading apostrophe in results.xlsx."""
+    tables = valid_tables(service_name="=HYPERLINK(\"http://x\")")
+    # as CSV: written to xlsx by openpyxl the name itself would become a formula
+    source = write_scenario(tables, tmp_path / "f")
+    cli.run(source, tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
+    names = [row[0] for row in book["workloads"].iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://x\")" in names
+    assert not any(isinstance(n, str) and n.startswith("=") for n in names)
+
+
+@pytest.mark.skipif(not DEFAULT_SCENARIO.exists(), reason=f"default scenario {DEFAULT_SCENARIO} not present yet")
+def test_default_scenario_solves(tmp_path):
+    """inputs/sovereign-200mw.xlsx: optimal, the three outputs written, power binds somewhere."""
+    results, html = cli.run(DEFAULT_SCENARIO, tmp_path / "out")
+    assert results.status == "optimal"
+    for name in ("index.html", "summary.json", "results.xlsx"):
+        assert (tmp_path / "out" / name).is_file(), name
+    assert (results.periods["power_shadow_price"] > 0).any()
+    assert (results.periods["power_mw_used"] <= results.periods["power_mw_budget"] * (1 + 1e-6) + 1e-9).all()
+    assert results.workloads["served_fraction"].between(0, 1).all()
+    doc = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert doc["status"] == "optimal"
+    assert any(p["power_shadow_price"] > 0 for p in doc["periods"])

@@ -1,0 +1,129 @@
+"""The built-in GPU catalogue and how a gpus sheet uses it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, gpu_row, inference_row, scenario_tables, write_scenario
+from planner import catalogue, schema
+from planner.workbook import InputError, read_scenario
+
+REQUIRED = ["H100-SXM", "H200-SXM", "B200", "GB200", "B300", "MI300X", "MI325X", "MI355X", "L40S"]
+
+
+def test_the_catalogue_lists_current_data_centre_gpus():
+    assert set(REQUIRED) <= set(catalogue.names())
+
+
+@pytest.mark.parametrize("gpu", catalogue.GPUS, ids=lambda g: g.name)
+def test_each_entry_is_complete_and_sourced(gpu):
+    assert gpu.vendor in ("NVIDIA", "AMD")
+    for value in (gpu.bf16_tflops, gpu.hbm_gb, gpu.hbm_tbps, gpu.tdp_w, gpu.it_w):
+        assert value > 0
+    # lower precision is at least as fast; all-in IT watts include more than the GPU itself
+    assert gpu.fp8_tflops is None or gpu.fp8_tflops >= gpu.bf16_tflops
+    assert gpu.fp4_tflops is None or (gpu.fp8_tflops is not None and gpu.fp4_tflops >= gpu.fp8_tflops)
+    assert gpu.it_w > gpu.tdp_w
+    assert "http" in gpu.source and gpu.it_w_basis
+
+
+def test_published_figures_of_a_few_gpus():
+    """Spot checks against the datasheets (dense, without sparsity)."""
+    h100, b200, mi300x = (catalogue.lookup(n) for n in ("H100-SXM", "B200", "MI300X"))
+    assert (h100.bf16_tflops, h100.fp8_tflops, h100.fp4_tflops, h100.hbm_gb, h100.hbm_tbps) == (989, 1979, None, 80, 3.35)
+    assert (b200.bf16_tflops, b200.fp8_tflops, b200.fp4_tflops) == (2250, 4500, 9000)
+    assert (mi300x.bf16_tflops, mi300x.hbm_gb, mi300x.hbm_tbps, mi300x.tdp_w) == (1307.4, 192, 5.3, 750)
+
+
+@pytest.mark.parametrize("typed, name", [("h100 sxm", "H100-SXM"), ("H100-SXM-80GB", "H100-SXM"),
+                                         ("gb200_nvl72", "GB200"), ("mi355x", "MI355X"), ("H100", None),
+                                         ("H100 PCIe", None)])
+def test_lookup_ignores_case_spaces_and_hyphens(typed, name):
+    found = catalogue.lookup(typed)
+    assert (found.name if found else None) == name
+
+
+def test_a_catalogue_gpu_may_leave_its_figures_blank(tmp_path):
+    gpus = [dict(gpu="H200-SXM", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=None, idle_w=300.0),
+            dict(gpu="b200", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=1900.0, idle_w=None)]
+    scenario = read_scenario(write_scenario(scenario_tables(gpus=gpus), tmp_path / "s.xlsx"))
+    table = scenario.gpus.set_index("gpu")
+    h200, b200 = catalogue.lookup("H200-SXM"), catalogue.lookup("B200")
+    assert table.loc["H200-SXM", ["bf16_tflops", "hbm_gb", "hbm_tbps", "it_w"]].tolist() == [
+        h200.bf16_tflops, h200.hbm_gb, h200.hbm_tbps, h200.it_w]
+    assert table.loc["b200", "it_w"] == 1900.0  # typed: wins over the catalogue
+    assert table.loc["b200", "bf16_tflops"] == b200.bf16_tflops
+    assert table.loc["b200", "idle_w"] == 0.0  # not a catalogue figure: its default
+    if "fp4_tflops" in table.columns:  # the catalogue fills lower-precision peaks where the sheet has them
+        assert table.loc["b200", "fp4_tflops"] == b200.fp4_tflops
+        assert pd.isna(table.loc["H200-SXM", "fp4_tflops"])  # no FP4 on Hopper
+
+
+def test_figure_columns_may_be_left_out_when_every_gpu_is_in_the_catalogue(tmp_path):
+    tables = scenario_tables(gpus=[gpu_row("MI300X")])
+    tables["gpus"] = tables["gpus"][["gpu", "idle_w"]]
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    assert scenario.gpus.loc[0, "hbm_gb"] == 192.0
+
+
+def test_a_blank_figure_of_a_gpu_not_in_the_catalogue(tmp_path):
+    gpus = [gpu_row("H100"), gpu_row("H100", hbm_tbps=None) | {"gpu": "H100x"}]
+    path = write_scenario(scenario_tables(gpus=gpus, fleet=[("H100", "P1", 1.0)]), tmp_path / "s.xlsx")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [
+        f"{path}, sheet 'gpus', row 3, column 'hbm_tbps': required value is blank ('H100x' is not in the built-in "
+        "GPU catalogue; did you mean the catalogue's 'H100-SXM'?)"
+    ]
+
+
+def test_a_missing_figure_column_with_a_gpu_not_in_the_catalogue(tmp_path):
+    tables = scenario_tables(gpus=[gpu_row("B200"), gpu_row("custom")], fleet=[("B200", "P1", 1.0)])
+    tables["gpus"] = tables["gpus"].drop(columns=["it_w"])
+    path = write_scenario(tables, tmp_path / "s.xlsx")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [
+        f"{path}, sheet 'gpus', column 'it_w': missing required column (needed for GPU types not in the built-in "
+        "catalogue: 'custom')"
+    ]
+
+
+def test_idle_above_a_catalogue_it_w_is_reported(tmp_path):
+    gpus = [dict(gpu="L40S", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=None, idle_w=700.0)]
+    path = write_scenario(scenario_tables(gpus=gpus), tmp_path / "s.xlsx")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [
+        f"{path}, sheet 'gpus', row 2, column 'idle_w': idle draw 700 W is above the draw in use (it_w 600 W)"
+    ]
+
+
+def test_the_fit_check_uses_catalogue_memory(tmp_path):
+    """405B x 2 bytes = 810 GB fits 64 x 48 GB x 90% = 2,765 GB on L40S; 2,000B does not."""
+    gpus = [dict(gpu="L40S", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=None, idle_w=100.0)]
+    tables = scenario_tables(gpus=gpus, inference=[inference_row("a", params_b=405.0),
+                                                   inference_row("b", params_b=2000.0)])
+    path = write_scenario(tables, tmp_path / "s.xlsx")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    [problem] = info.value.problems
+    assert problem.startswith(f"{path}, sheet 'inference', row 3, column 'params_b': a 2000B-parameter model fits no GPU")
+
+
+def test_docs_workbook_md_is_generated_from_the_schema():
+    text = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    assert text == schema.markdown_reference(), "regenerate docs/workbook.md from planner.schema.markdown_reference()"
+
+
+def test_docs_list_the_catalogue_and_what_may_be_left_blank():
+    text = schema.markdown_reference()
+    for gpu in catalogue.GPUS:
+        assert f"| `{gpu.name}` |" in text
+    assert "| `bf16_tflops` | TFLOP/s | yes, unless the GPU is in the catalogue |" in text
+
+
+def test_catalogue_names_are_unique_after_folding():
+    keys = [catalogue._key(n) for g in catalogue.GPUS for n in (g.name, *g.aliases)]
+    assert len(keys) == len(set(keys))

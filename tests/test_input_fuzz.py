@@ -1,0 +1,196 @@
+"""Bad input never hurts: a valid small workbook, corrupted at random, either solves or is
+refused cleanly.
+
+Each example drops, blanks, retypes, duplicates or scrambles cells, rows, columns or
+whole sheets, writes the result as an .xlsx or a CSV folder and runs ``planner solve``
+through ``planner.cli.main``. Every run must end in exit 0 with a complete report, or
+exit 2 with ``error:`` lines and no traceback and no output folder at all; never any
+other exit code or exception, and never a left-over staging folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import io
+import tempfile
+from pathlib import Path
+
+import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.cli import EXIT_INPUT, EXIT_OK, main
+
+VALID: dict[str, list[list]] = {
+    "site": [["key", "value"], ["name", "fuzz"], ["pue", 1.2]],
+    "periods": [["period", "hours", "power_mw"], ["P1", 720, 3], ["P2", 744, 4]],
+    "gpus": [["gpu", "bf16_tflops", "hbm_gb", "hbm_tbps", "it_w", "idle_w"],
+             ["H100-SXM", None, None, None, None, 300],  # figures from the built-in catalogue
+             ["G1", 1000, 96, 4, 1400, 250]],
+    "fleet": [["gpu", "period", "installed"], ["H100-SXM", "P1", 1000], ["H100-SXM", "P2", 1000],
+              ["G1", "P2", 500]],
+    "training": [["workload", "params_b", "active_params_b", "tokens_b", "mfu", "start_period", "deadline_period",
+                  "priority"], ["T1", 70, None, 2000, "40%", "P1", "P2", 3]],
+    "inference": [["workload", "params_b", "tokens_per_day_b", "peak_factor", "priority", "start_period"],
+                  ["S1", 8, 20, 2, 2, None], ["S2", 70, 5, 1.5, 1, "P2"]],
+    "throughput": [["workload", "gpu", "tokens_per_s_per_gpu"], ["S1", "G1", 2000]],
+}
+SHEETS = list(VALID)
+
+index = st.integers(0, 12)
+cell_value = st.one_of(
+    st.sampled_from(["", " ", "abc", "-1", "0", "0.0", "1e309", "nan", "inf", "40%", "140%", "1,200", "2,5",
+                     "200 kW", "3 MW", "700 W", "=1+1", "#REF!", "P1", "P2", "G1", "H100-SXM", "S1", "T1",
+                     "TRUE", "\u22123", "1e-300", "1e15", " G1 ", "p1", "mi300x"]),
+    st.integers(-10, 10**7),
+    st.floats(-1e6, 1e9, allow_nan=False),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=10),
+    st.booleans(),
+    st.none(),
+)
+operation = st.one_of(
+    st.tuples(st.just("drop_sheet"), st.sampled_from(SHEETS)),
+    st.tuples(st.just("drop_row"), st.sampled_from(SHEETS), index),
+    st.tuples(st.just("drop_column"), st.sampled_from(SHEETS), index),
+    st.tuples(st.just("blank"), st.sampled_from(SHEETS), index, index),
+    st.tuples(st.just("retype"), st.sampled_from(SHEETS), index, index, cell_value),
+    st.tuples(st.just("duplicate_row"), st.sampled_from(SHEETS), index),
+    st.tuples(st.just("swap_cells"), st.sampled_from(SHEETS), index, index, index, index),
+    st.tuples(st.just("swap_rows"), st.sampled_from(SHEETS), index, index),
+    st.tuples(st.just("rename_header"), st.sampled_from(SHEETS), index, cell_value),
+)
+
+
+def corrupt(sheets: dict[str, list[list]], op: tuple) -> None:
+    kind, name, *args = op
+    if name not in sheets:
+        return
+    rows = sheets[name]
+    if kind == "drop_sheet":
+        del sheets[name]
+        return
+    if not rows:
+        return
+    width = max(len(r) for r in rows) or 1
+    if kind == "drop_row":
+        del rows[args[0] % len(rows)]
+    elif kind == "drop_column":
+        column = args[0] % width
+        for row in rows:
+            if column < len(row):
+                del row[column]
+    elif kind == "blank":
+        row = rows[args[0] % len(rows)]
+        if row:
+            row[args[1] % len(row)] = None
+    elif kind == "retype":
+        row = rows[1 + args[0] % (len(rows) - 1)] if len(rows) > 1 else rows[0]
+        if row:
+            row[args[1] % len(row)] = args[2]
+    elif kind == "duplicate_row":
+        rows.append(list(rows[args[0] % len(rows)]))
+    elif kind == "swap_cells":
+        (r1, c1, r2, c2) = args
+        a, b = rows[r1 % len(rows)], rows[r2 % len(rows)]
+        if a and b:
+            i, j = c1 % len(a), c2 % len(b)
+            a[i], b[j] = b[j], a[i]
+    elif kind == "swap_rows":
+        i, j = args[0] % len(rows), args[1] % len(rows)
+        rows[i], rows[j] = rows[j], rows[i]
+    elif kind == "rename_header" and rows[0]:
+        rows[0][args[0] % len(rows[0])] = args[1]
+
+
+def write(sheets: dict[str, list[list]], folder: Path, fmt: str) -> Path:
+    if fmt == "xlsx":
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for name, rows in sheets.items():
+            ws = book.create_sheet(name)
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    if value is not None:
+                        ws.cell(r, c, value)
+        path = folder / "fuzz.xlsx"
+        book.save(path)
+        return path
+    path = folder / "fuzz"
+    path.mkdir()
+    for name, rows in sheets.items():
+        with (path / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([["" if v is None else v for v in row] for row in rows])
+    return path
+
+
+def run_cli(source: Path, out: Path) -> tuple[int, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["solve", str(source), "--out", str(out)])
+    return code, stderr.getvalue()
+
+
+def test_the_valid_base_solves(tmp_path):
+    for fmt in ("xlsx", "csv"):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        code, err = run_cli(write({k: [list(r) for r in v] for k, v in VALID.items()}, folder, fmt), folder / "out")
+        assert code == EXIT_OK, err
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=1, max_size=4), fmt=st.sampled_from(["xlsx", "csv"]))
+def test_corrupted_workbooks_solve_or_fail_cleanly(ops, fmt):
+    sheets = {name: [list(row) for row in rows] for name, rows in VALID.items()}
+    for op in ops:
+        corrupt(sheets, op)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = write(sheets, folder, fmt)
+        out = folder / "report"
+        code, err = run_cli(source, out)
+        assert code in (EXIT_OK, EXIT_INPUT), f"exit {code}: {err}"
+        assert "Traceback" not in err and "internal error" not in err
+        if code == EXIT_OK:
+            assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.xlsx", "summary.json"]
+        else:
+            assert err.startswith("error: ") and len(err.strip()) > len("error: ")
+            assert not out.exists(), "a refused input must leave no output folder"
+        assert sorted(p.name for p in folder.iterdir()) == sorted({source.name} | ({out.name} if code == 0 else set()))
+
+
+@functools.cache
+def valid_xlsx_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        return write({k: [list(r) for r in v] for k, v in VALID.items()}, Path(tmp), "xlsx").read_bytes()
+
+
+position = st.integers(0, 10**6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["flip", "cut", "splice"]), places=st.lists(position, min_size=1, max_size=8),
+       mask=st.integers(1, 255), patch=st.binary(min_size=1, max_size=64))
+def test_damaged_files_are_refused_cleanly(kind, places, mask, patch):
+    """Bytes of a valid .xlsx flipped, cut or overwritten: read_scenario returns a scenario or
+    raises InputError naming the file; nothing else escapes."""
+    from planner.workbook import InputError, read_scenario
+
+    content = bytearray(valid_xlsx_bytes())
+    if kind == "flip":
+        for place in places:
+            content[place % len(content)] ^= mask
+    elif kind == "cut":
+        content = content[: places[0] % len(content)]
+    else:
+        start = places[0] % len(content)
+        content[start:start + len(patch)] = patch
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "damaged.xlsx"
+        source.write_bytes(bytes(content))
+        try:
+            read_scenario(source)
+        except InputError as error:
+            assert error.problems and all(p.startswith(str(source)) for p in error.problems)

@@ -1,0 +1,71 @@
+"""User text that a spreadsheet would run as a formula is written to results.xlsx as plain text."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+
+from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from planner.cli import EXIT_OK, main
+
+HOSTILE = {
+    "workload_t": '=HYPERLINK("http://example.com","x")',
+    "workload_s": "+cmd|' /C calc'!A0",
+    "gpu": "-2+3",
+    "gpu2": "@SUM(1,2)",
+    "period": "=1+1",
+    "period2": "+P2",
+}
+
+
+def test_results_xlsx_holds_no_formula_from_user_text(tmp_path, capsys):
+    p1, p2 = HOSTILE["period"], HOSTILE["period2"]
+    tables = scenario_tables(
+        name="=cmd()",
+        periods=[(p1, 100.0, 10.0), (p2, 100.0, 10.0)],
+        gpus=[gpu_row(HOSTILE["gpu"]), gpu_row(HOSTILE["gpu2"], hbm_gb=141.0)],
+        training=[training_row(HOSTILE["workload_t"], start=p1, deadline=p2)],
+        inference=[inference_row(HOSTILE["workload_s"], start=p2)],
+        throughput=[(HOSTILE["workload_s"], HOSTILE["gpu2"], 500.0)],
+    )
+    source = write_scenario(tables, tmp_path / "s")  # CSV: the text reaches the reader exactly as typed
+    out = tmp_path / "out"
+    assert main(["solve", str(source), "--out", str(out)]) == EXIT_OK, capsys.readouterr().err
+
+    book = openpyxl.load_workbook(out / "results.xlsx")  # formulas kept as formulas (data_only=False)
+    texts = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formula in {sheet.title}!{cell.coordinate}: {cell.value!r}"
+                if isinstance(cell.value, str):
+                    texts.add(cell.value)
+    # every hostile name that reached the results is there, as text, with the neutralising apostrophe
+    reached = {v for v in HOSTILE.values() if "'" + v in texts}
+    assert reached >= {HOSTILE["workload_t"], HOSTILE["workload_s"], HOSTILE["gpu"], HOSTILE["gpu2"],
+                       HOSTILE["period"], HOSTILE["period2"]}
+    assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
+
+    summary = json.loads((out / "summary.json").read_text())  # JSON keeps the names as typed
+    assert {w["workload"] for w in summary["workloads"]} == {HOSTILE["workload_t"], HOSTILE["workload_s"]}
+
+
+def test_neutralise_covers_every_text_dtype_and_the_headings():
+    import pandas as pd
+
+    from planner.report import _neutralise
+
+    frame = pd.DataFrame({
+        "object": pd.Series(["=a", "b"], dtype=object),
+        "string": pd.Series(["+a", None], dtype="string"),
+        "category": pd.Series(["-a", "@b"], dtype="category"),
+        "number": [-1.0, 2.0],
+        "=heading": ["x", "y"],
+    })
+    out = _neutralise(frame)
+    assert out["object"].tolist() == ["'=a", "b"]
+    assert out["string"].tolist()[0] == "'+a" and pd.isna(out["string"].tolist()[1])
+    assert out["category"].tolist() == ["'-a", "'@b"]
+    assert out["number"].tolist() == [-1.0, 2.0]
+    assert list(out.columns) == ["object", "string", "category", "number", "'=heading"]

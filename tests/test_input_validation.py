@@ -1,0 +1,372 @@
+"""One test per input validation rule: each asserts the exact file, sheet, row and column.
+
+Places read ``<file>, sheet '<sheet>', row N, column '<col>': <problem>`` for a workbook
+and ``<folder>/<sheet>.csv, row N, column '<col>': ...`` for a folder of CSVs; rows are
+numbered as the spreadsheet numbers them (header row 1, first data row 2).
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from planner.cli import EXIT_INPUT, main
+from planner.workbook import InputError, read_scenario
+
+
+def where(path: Path, sheet: str, row: int | None = None, column: str | None = None) -> str:
+    text = f"{path}, sheet '{sheet}'" if path.suffix == ".xlsx" else str(path / f"{sheet}.csv")
+    if row is not None:
+        text += f", row {row}"
+    if column is not None:
+        text += f", column '{column}'"
+    return text + ": "
+
+
+def problems(tables: dict, path: Path) -> list[str]:
+    write_scenario(tables, path)
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    return info.value.problems
+
+
+def one(found: list[str], prefix: str, *fragments: str) -> str:
+    hits = [p for p in found if p.startswith(prefix) and all(f in p for f in fragments)]
+    assert len(hits) == 1, f"want one problem at {prefix!r} with {fragments}; got:\n" + "\n".join(found)
+    return hits[0]
+
+
+@pytest.fixture(params=["xlsx", "csv"])
+def target(request, tmp_path) -> Path:
+    return tmp_path / ("s.xlsx" if request.param == "xlsx" else "s")
+
+
+# ---------------------------------------------------------------------------
+# structure
+
+
+def test_missing_sheet(target):
+    tables = scenario_tables()
+    del tables["fleet"]
+    assert problems(tables, target) == [f"{target}: missing sheet 'fleet'"]
+
+
+def test_missing_sheet_suggests_a_misnamed_one(tmp_path):
+    tables = scenario_tables()
+    tables["trainings"] = tables.pop("training")
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [f"{path}: missing sheet 'training' (is it the sheet 'trainings'?)"]
+
+
+def test_missing_required_column(target):
+    tables = scenario_tables()
+    tables["fleet"] = tables["fleet"].drop(columns=["installed"])
+    assert problems(tables, target) == [where(target, "fleet", column="installed") + "missing required column"]
+
+
+def test_unknown_column_is_a_warning_naming_the_nearest_known_one(target):
+    tables = scenario_tables()
+    tables["periods"] = tables["periods"].rename(columns={"power_mw": "power_mw"}).assign(powr_mw=5.0)
+    scenario = read_scenario(write_scenario(tables, target))
+    assert scenario.warnings == [where(target, "periods")[:-2] + ": unknown column 'powr_mw' ignored "
+                                 "(did you mean 'power_mw'?)"]
+
+
+def test_heading_given_twice(tmp_path):
+    path = tmp_path / "s.xlsx"
+    write_scenario(scenario_tables(), path)
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["periods"]["D1"] = "Hours"
+    book["periods"]["D2"] = 5
+    book.save(path)
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [
+        where(path, "periods", 1, "hours") + "the heading appears in more than one column (B and D); keep one"
+    ]
+
+
+# ---------------------------------------------------------------------------
+# cells
+
+
+def test_blank_required_cell(target):
+    tables = scenario_tables(training=[training_row("A"), training_row("B", tokens_b=None)])
+    assert problems(tables, target) == [where(target, "training", 3, "tokens_b") + "required value is blank"]
+
+
+def test_text_where_a_number_is_needed(target):
+    tables = scenario_tables(fleet=[("G1", "P1", "lots")])
+    assert problems(tables, target) == [where(target, "fleet", 2, "installed") + "expected a number in GPUs, "
+                                        "found 'lots'"]
+
+
+@pytest.mark.parametrize(
+    "sheet, column, value, message",
+    [
+        ("gpus", "bf16_tflops", -1000.0, "must be > 0, found -1000"),
+        ("gpus", "hbm_gb", 0.0, "must be > 0, found 0"),
+        ("training", "params_b", -7.0, "must be > 0, found -7"),
+        ("training", "priority", 0.0, "must be > 0, found 0"),
+        ("fleet", "installed", -10.0, "must be >= 0, found -10"),
+        ("gpus", "idle_w", -1.0, "must be >= 0, found -1"),
+    ],
+    ids=["bf16-negative", "hbm-zero", "params-negative", "priority-zero", "installed-negative", "idle-negative"],
+)
+def test_negative_or_zero_where_positive_is_needed(tmp_path, sheet, column, value, message):
+    tables = scenario_tables()
+    tables[sheet] = tables[sheet].assign(**{column: value})
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, sheet, 2, column) + message]
+
+
+@pytest.mark.parametrize("value, message", [(1.5, "must be <= 1, found 1.5"), (0.0, "must be > 0, found 0"),
+                                            ("140%", "must be <= 1, found 1.4"), (-0.2, "must be > 0, found -0.2")])
+def test_fraction_outside_zero_to_one(tmp_path, value, message):
+    tables = scenario_tables(training=[training_row(mfu=value)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "training", 2, "mfu") + message]
+
+
+def test_fraction_of_exactly_one_is_fine(tmp_path):
+    tables = scenario_tables(training=[training_row(mfu="100%")])
+    assert read_scenario(write_scenario(tables, tmp_path / "s.xlsx")).training.loc[0, "mfu"] == 1.0
+
+
+def test_pue_below_one(target):
+    assert problems(scenario_tables(pue=0.95), target) == [where(target, "site", 3, "value") + "must be >= 1, found 0.95"]
+
+
+def test_duplicate_names(target):
+    tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0), ("P1", 100.0, 10.0)],
+                             fleet=[("G1", "P1", 1.0)])
+    assert problems(tables, target) == [where(target, "periods", 4, "period") + "duplicate name 'P1'"]
+
+
+def test_names_match_after_trimming_spaces_so_padded_duplicates_are_caught(tmp_path):
+    tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("  G1 ")], fleet=[("G1", "P1", 1.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "gpus", 3, "gpu") + "duplicate name 'G1'"]
+
+
+# ---------------------------------------------------------------------------
+# references between sheets
+
+
+def test_unknown_gpu(target):
+    tables = scenario_tables(fleet=[("G1", "P1", 1.0), ("g1", "P1", 1.0), ("X", "P1", 1.0)])
+    assert problems(tables, target) == [
+        where(target, "fleet", 3, "gpu") + "unknown GPU 'g1' (did you mean 'G1'?)",
+        where(target, "fleet", 4, "gpu") + "unknown GPU 'X'",
+    ]
+
+
+def test_unknown_period(target):
+    tables = scenario_tables(periods=[("2026Q1", 100.0, 10.0)], fleet=[("G1", "2026Q1", 1.0)],
+                             training=[training_row(start="2026Q1", deadline="2026Q5")])
+    assert problems(tables, target) == [
+        where(target, "training", 2, "deadline_period") + "unknown period '2026Q5' (did you mean '2026Q1'?)"
+    ]
+
+
+def test_unknown_workload(target):
+    tables = scenario_tables(inference=[inference_row("chat")], throughput=[("chta", "G1", 100.0)])
+    found = problems(tables, target)
+    assert len(found) == 1
+    one(found, where(target, "throughput", 2, "workload"), "unknown", "'chta'", "did you mean 'chat'?")
+
+
+def test_deadline_before_start(target):
+    tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)],
+                             training=[training_row(start="P2", deadline="P1")])
+    assert problems(tables, target) == [
+        where(target, "training", 2, "deadline_period") + "deadline 'P1' is before the start 'P2'"
+    ]
+
+
+def test_period_with_zero_hours(target):
+    tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 0, 10.0)])
+    assert problems(tables, target) == [where(target, "periods", 3, "hours") + "must be > 0, found 0"]
+
+
+def test_inference_model_that_fits_no_gpu(target):
+    """2,000B parameters x 2 bytes = 4,000 GB > 64 x 60 GB x 90% = 3,456 GB on the largest GPU."""
+    tables = scenario_tables(
+        gpus=[gpu_row("small", hbm_gb=40.0), gpu_row("large", hbm_gb=60.0)],
+        inference=[inference_row("fits", params_b=70.0), inference_row("huge", params_b=2000.0)],
+    )
+    assert problems(tables, target) == [
+        where(target, "inference", 3, "params_b") + "a 2000B-parameter model fits no GPU type: its bf16 weights "
+        "(4,000 GB) exceed 64 GPUs x 60 GB x 90% usable on the largest, 'large' (3,456 GB)"
+    ]
+
+
+def test_a_model_just_inside_64_gpus_is_accepted(tmp_path):
+    tables = scenario_tables(gpus=[gpu_row(hbm_gb=60.0)], inference=[inference_row(params_b=1728.0)])
+    read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))  # 3,456 GB of weights: exactly full
+
+
+def test_no_workloads(target):
+    tables = scenario_tables(training=[], inference=[])
+    assert problems(tables, target) == [f"{target}: no workloads: the training and inference sheets are both empty"]
+
+
+def test_idle_draw_above_the_draw_in_use(target):
+    tables = scenario_tables(gpus=[gpu_row(it_w=700.0, idle_w=900.0)])
+    assert problems(tables, target) == [
+        where(target, "gpus", 2, "idle_w") + "idle draw 900 W is above the draw in use (it_w 700 W)"
+    ]
+
+
+def test_idle_above_budget_is_collected_with_other_problems(tmp_path):
+    tables = scenario_tables(periods=[("P1", 100.0, 0.1)], training=[training_row(mfu=2.0)])
+    path = tmp_path / "s.xlsx"
+    found = problems(tables, path)
+    one(found, where(path, "training", 2, "mfu"), "must be <= 1")
+    one(found, where(path, "periods", 2, "power_mw"), "below the idle draw")
+    assert len(found) == 2
+
+
+def test_budget_equal_to_the_idle_draw_is_accepted(tmp_path):
+    """1.1 x 50 W x 1000 / 1e6 = 0.055000000000000005 in floating point: equal, not above."""
+    tables = scenario_tables(pue=1.1, periods=[("P1", 1000.0, 0.055)], gpus=[gpu_row(idle_w=50.0)])
+    read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+
+
+def test_every_problem_is_reported_in_one_pass(tmp_path):
+    tables = scenario_tables(
+        pue=0.8,
+        periods=[("P1", 0, 10.0), ("P1", 100.0, 10.0)],
+        gpus=[gpu_row(hbm_gb="eighty"), gpu_row("G2", it_w=500.0, idle_w=600.0)],
+        fleet=[("G1", "P9", 1.0)],
+        training=[training_row(start="P1", deadline="P0")],
+        inference=[inference_row(params_b=-1.0)],
+    )
+    path = tmp_path / "s.xlsx"
+    found = problems(tables, path)
+    for prefix, text in [
+        (where(path, "site", 3, "value"), "must be >= 1"),
+        (where(path, "periods", 2, "hours"), "must be > 0"),
+        (where(path, "periods", 3, "period"), "duplicate name 'P1'"),
+        (where(path, "gpus", 2, "hbm_gb"), "expected a number in GB"),
+        (where(path, "gpus", 3, "idle_w"), "above the draw in use"),
+        (where(path, "fleet", 2, "period"), "unknown period 'P9'"),
+        (where(path, "training", 2, "deadline_period"), "unknown period 'P0'"),
+        (where(path, "inference", 2, "params_b"), "must be > 0"),
+    ]:
+        one(found, prefix, text)
+    assert len(found) == 8
+
+
+# ---------------------------------------------------------------------------
+# files that are not spreadsheets
+
+
+def _ole2(*streams: str) -> bytes:
+    """A minimal compound file (OLE2) whose directory names ``streams``: the container an
+    encrypted xlsx is (streams EncryptionInfo and EncryptedPackage), or a legacy .xls."""
+    sector = 512
+    header = bytearray(sector)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHH", header, 24, 0x3E, 3, 0xFFFE, 9)  # minor, major version, byte order, 2^9 sectors
+    struct.pack_into("<H", header, 32, 6)  # mini sector shift
+    struct.pack_into("<IIIIIII", header, 44, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE)
+    struct.pack_into("<II", header, 72, 0, 0xFFFFFFFF)  # DIFAT: FAT in sector 0
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 76 + 4 * i, 0xFFFFFFFF)
+    fat = bytearray(b"\xff" * sector)
+    struct.pack_into("<II", fat, 0, 0xFFFFFFFD, 0xFFFFFFFE)  # sector 0: FAT, sector 1: directory (end)
+    directory = bytearray(sector)
+    for i, name in enumerate(("Root Entry", *streams)):
+        entry = 128 * i
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        directory[entry:entry + len(encoded)] = encoded
+        struct.pack_into("<HBB", directory, entry + 64, len(encoded), 5 if i == 0 else 2, 1)
+        struct.pack_into("<III", directory, entry + 68, 0xFFFFFFFF, 0xFFFFFFFF,
+                         1 if i == 0 and streams else 0xFFFFFFFF)
+        struct.pack_into("<II", directory, entry + 116, 0xFFFFFFFE, 0)
+    return bytes(header + fat + directory)
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("s.xlsx", b"", "the file is empty"),
+        ("s.xlsx", b"just some text\n", "not a readable xlsx file (password protected or damaged?)"),
+        ("s.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "not a readable xlsx file (password protected or damaged?)"),
+        ("s.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not a workbook (expected .xlsx or a folder of CSV files)"),
+        ("periods.csv", b"period,hours,power_mw\nP1,1,1\n",
+         "a single CSV file; give the folder that holds one CSV file per sheet"),
+    ],
+    ids=["empty", "text", "pdf", "png", "single-csv"],
+)
+def test_not_a_spreadsheet(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [f"{path}: {message}"]
+
+
+def test_a_zip_that_holds_no_workbook(tmp_path):
+    path = tmp_path / "s.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [f"{path}: not a spreadsheet (a zip archive without a workbook inside)"]
+
+
+def test_password_protected_workbook(tmp_path):
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(_ole2("EncryptionInfo", "EncryptedPackage"))
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [
+        f"{path}: not a readable xlsx file: it is password protected (encrypted); save a copy without a password "
+        "and use that"
+    ]
+
+
+def test_damaged_legacy_workbook_is_an_input_error(tmp_path):
+    path = tmp_path / "s.xls"
+    path.write_bytes(_ole2("Workbook"))
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    [message] = info.value.problems
+    assert message.startswith(f"{path}: cannot read the workbook (")
+
+
+def test_truncated_xlsx_is_an_input_error(tmp_path):
+    good = write_scenario(scenario_tables(), tmp_path / "good.xlsx")
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    [message] = info.value.problems
+    assert message.startswith(f"{path}: ")
+
+
+def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path, capsys):
+    path = write_scenario(scenario_tables(pue=0.5, fleet=[("G9", "P1", 1.0)]), tmp_path / "s.xlsx")
+    out = tmp_path / "out"
+    assert main(["solve", str(path), "--out", str(out)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        f"error: {path}, sheet 'site', row 3, column 'value': must be >= 1, found 0.5",
+        f"{path}, sheet 'fleet', row 2, column 'gpu': unknown GPU 'G9'",
+    ]
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]
+
+
+def test_duplicate_throughput_pair(target):
+    tables = scenario_tables(inference=[inference_row("S")], throughput=[("S", "G1", 10.0), ("S", "G1", 20.0)])
+    assert problems(tables, target) == [where(target, "throughput", 3, "gpu") + "workload 'S' on GPU 'G1' is listed twice"]

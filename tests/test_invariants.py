@@ -1,0 +1,397 @@
+"""Property tests on random valid small scenarios (hypothesis).
+
+Each example is written as a CSV folder, read, sized, built, solved and collected, then
+checked against the *input tables the test generated*, with pandas arithmetic that does
+not use the model code: power per period, GPUs per (type, period), served shares in
+[0, 1], allocations inside each workload's window, FLOPs and tokens/s delivered against
+what each served share claims, the score, and that no workload is left short while
+both the power and the GPUs it could use sit idle.
+
+The tables are built with the optional ``goodput`` and ``power_factor`` columns filled in
+(when the schema has them), so the checks need no knowledge of their defaults; ``mfu`` is
+always given. An inference ``start_period`` may be blank (the first period).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import has_column, sheet_frame, solve_tables
+from planner.model import ENERGY_TIE_BREAK
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+REL = 1e-6  # relative tolerance on budgets and counts
+SHARE_TOL = 1e-6  # absolute tolerance on served shares
+
+
+def num(lo: float, hi: float, places: int = 3):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda x: round(x, places))
+
+
+@dataclass
+class Case:
+    tables: dict
+    pue: float
+    periods: pd.DataFrame
+    gpus: pd.DataFrame
+    fleet: pd.DataFrame  # long: gpu, period, installed
+    training: pd.DataFrame
+    inference: pd.DataFrame
+    throughput: pd.DataFrame
+
+
+def optional(sheet: str, **values) -> dict:
+    """Values for optional columns the schema has (goodput, power_factor), so the checks below
+    need no knowledge of their defaults."""
+    return {k: v for k, v in values.items() if has_column(sheet, k)}
+
+
+@st.composite
+def scenarios(draw) -> Case:
+    n_g = draw(st.integers(1, 3))
+    n_p = draw(st.integers(1, 4))
+    n_t = draw(st.integers(0, 3))
+    n_i = draw(st.integers(0 if n_t else 1, 3))  # at least one workload
+    pue = draw(num(1.0, 1.6, 2))
+    gpu_names = [f"gpu{i}" for i in range(n_g)]
+    period_names = [f"p{i}" for i in range(n_p)]
+
+    gpus = []
+    for name in gpu_names:
+        it_w = draw(num(300.0, 2000.0, 1))
+        gpus.append(dict(gpu=name, bf16_tflops=draw(num(100.0, 2500.0, 1)), hbm_gb=draw(num(40.0, 192.0, 1)),
+                         hbm_tbps=draw(num(1.0, 8.0, 2)), it_w=it_w, idle_w=round(draw(num(0.0, 0.4)) * it_w, 1)))
+    gpus = pd.DataFrame(gpus)
+
+    fleet = []
+    for g in gpu_names:
+        for p in period_names:
+            if draw(st.booleans()) or n_g == 1:
+                fleet.append(dict(gpu=g, period=p, installed=float(draw(st.integers(0, 4000)))))
+    fleet = pd.DataFrame(fleet, columns=["gpu", "period", "installed"])
+
+    periods = []
+    for p in period_names:
+        rows = fleet[fleet["period"] == p].merge(gpus, on="gpu")
+        idle_mw = pue * float((rows["idle_w"] * rows["installed"]).sum()) / 1e6
+        # zero headroom (budget = idle draw, as computed here) or some; never below the idle draw
+        headroom = draw(st.one_of(st.just(0.0), num(0.0, 12.0)))
+        periods.append(dict(period=p, hours=draw(num(100.0, 2200.0, 1)), power_mw=idle_mw + headroom))
+    periods = pd.DataFrame(periods)
+
+    training = []
+    for i in range(n_t):
+        params = draw(num(1.0, 400.0, 1))
+        start = draw(st.integers(0, n_p - 1))
+        end = draw(st.integers(start, n_p - 1))
+        training.append(dict(
+            workload=f"train{i}", params_b=params,
+            active_params_b=draw(st.one_of(st.none(), num(0.5, params, 1).filter(lambda a: a > 0))),
+            tokens_b=draw(num(10.0, 20_000.0, 1)), mfu=draw(num(0.2, 0.6, 2)),
+            start_period=period_names[start], deadline_period=period_names[end],
+            priority=draw(num(0.1, 10.0, 2)),
+            **optional("training", goodput=draw(num(0.5, 1.0, 2)), power_factor=draw(num(0.5, 1.0, 2))),
+        ))
+    training = sheet_frame("training", training)
+
+    inference = []
+    # weights (2 bytes a parameter) must fit 64 of the largest GPUs at 90% (else an input error)
+    largest_params_b = 64 * float(gpus["hbm_gb"].max()) * 0.9 / 2.0
+    for i in range(n_i):
+        params = draw(num(1.0, min(2000.0, 0.95 * largest_params_b), 1))
+        inference.append(dict(
+            workload=f"serve{i}", params_b=params,
+            active_params_b=draw(st.one_of(st.none(), num(0.5, params, 1).filter(lambda a: a > 0))),
+            tokens_per_day_b=draw(num(0.1, 200.0, 2)), peak_factor=draw(num(1.0, 3.0, 2)),
+            priority=draw(num(0.1, 10.0, 2)),
+            start_period=draw(st.one_of(st.none(), st.sampled_from(period_names))),  # blank: first period
+            **optional("inference", power_factor=draw(num(0.5, 1.0, 2))),
+        ))
+    inference = sheet_frame("inference", inference)
+
+    throughput = []
+    for s in inference["workload"]:
+        for g in gpu_names:
+            if draw(st.integers(0, 3)) == 0:
+                throughput.append(dict(workload=s, gpu=g, tokens_per_s_per_gpu=draw(num(50.0, 5000.0, 1))))
+    throughput = sheet_frame("throughput", throughput)
+
+    tables = {"site": {"name": "random", "pue": pue}, "periods": periods, "gpus": gpus, "fleet": fleet,
+              "training": training, "inference": inference, "throughput": throughput}
+    return Case(tables, pue, *(typed(f) for f in (periods, gpus, fleet, training, inference, throughput)))
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A float dtype for every column whose cells are all numbers or blank (for the checks)."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column].dropna()
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            out[column] = pd.to_numeric(out[column], errors="raise").astype(float)
+    return out
+
+
+def solve_case(case: Case):
+    with tempfile.TemporaryDirectory() as tmp:
+        run = solve_tables(case.tables, Path(tmp))
+    assert run.results.status == "optimal"
+    return run
+
+
+def position(case: Case) -> dict[str, int]:
+    return {p: i for i, p in enumerate(case.periods["period"])}
+
+
+def installed_grid(case: Case) -> pd.Series:
+    """Installed per (gpu, period) from the generated fleet, 0 where not listed."""
+    full = pd.MultiIndex.from_product([case.gpus["gpu"], case.periods["period"]], names=["gpu", "period"])
+    return case.fleet.set_index(["gpu", "period"])["installed"].reindex(full, fill_value=0.0).astype(float)
+
+
+def windows(case: Case) -> pd.DataFrame:
+    order = position(case)
+    last = len(order) - 1
+    return pd.concat([
+        pd.DataFrame({"workload": case.training["workload"], "kind": "training",
+                      "first": case.training["start_period"].map(order),
+                      "last": case.training["deadline_period"].map(order), "priority": case.training["priority"]}),
+        pd.DataFrame({"workload": case.inference["workload"], "kind": "inference",
+                      "first": case.inference["start_period"].map(order).fillna(0).astype(int), "last": last,
+                      "priority": case.inference["priority"]}),
+    ], ignore_index=True).set_index("workload")
+
+
+def training_rate(case: Case) -> pd.Series:
+    """FLOP/s per GPU for each (run, gpu): peak x 1e12 x mfu x goodput (1 if the schema has none)."""
+    t = case.training.assign(key=1).merge(case.gpus.assign(key=1), on="key")
+    goodput = t["goodput"].astype(float) if "goodput" in t else 1.0
+    rate = t["bf16_tflops"].astype(float) * 1e12 * t["mfu"].astype(float) * goodput
+    return pd.Series(rate.to_numpy(dtype=float), index=pd.MultiIndex.from_frame(t[["workload", "gpu"]]))
+
+
+def power_factor(case: Case) -> pd.Series:
+    """Share of it_w a GPU in use draws, per workload (1 where the schema has no such column)."""
+    parts = [frame.set_index("workload")["power_factor"] if "power_factor" in frame
+             else pd.Series(1.0, index=frame["workload"]) for frame in (case.training, case.inference)]
+    return pd.concat(parts).astype(float)
+
+
+def mw_per_gpu(case: Case, workload: str, gpu: str) -> float:
+    """Facility MW one GPU in use adds above its idle draw: PUE x (max(factor x it_w, idle_w) - idle_w) / 1e6."""
+    g = case.gpus.set_index("gpu").loc[gpu]
+    in_use = max(power_factor(case)[workload] * float(g["it_w"]), float(g["idle_w"]))
+    return case.pue * (in_use - float(g["idle_w"])) / 1e6
+
+
+def required_flops(case: Case) -> pd.Series:
+    active = case.training["active_params_b"].astype(float).fillna(case.training["params_b"])
+    return pd.Series((6 * active * 1e9 * case.training["tokens_b"] * 1e9).to_numpy(), index=case.training["workload"])
+
+
+def demand(case: Case) -> pd.Series:
+    return pd.Series((case.inference["tokens_per_day_b"] * 1e9 * case.inference["peak_factor"] / 86_400).to_numpy(),
+                     index=case.inference["workload"])
+
+
+def inference_rate(case: Case, run) -> pd.Series:
+    """tokens/s per GPU: the measured figure where given, else the sizing estimate."""
+    estimate = run.sizing.inference_rates.set_index(["workload", "gpu"])["tokens_per_s_per_gpu"]
+    measured = case.throughput.set_index(["workload", "gpu"])["tokens_per_s_per_gpu"]
+    return measured.reindex(estimate.index).fillna(estimate).astype(float)
+
+
+def allocation_with_inputs(case: Case, run) -> pd.DataFrame:
+    alloc = run.results.allocation.merge(case.gpus, on="gpu").merge(case.periods, on="period")
+    per_gpu = [mw_per_gpu(case, w, g) for w, g in zip(alloc["workload"], alloc["gpu"])]
+    alloc["active_mw"] = alloc["gpus"].astype(float) * np.asarray(per_gpu, dtype=float)
+    return alloc
+
+
+def idle_mw(case: Case) -> pd.Series:
+    f = case.fleet.merge(case.gpus, on="gpu")
+    per = (case.pue * f["idle_w"].astype(float) * f["installed"].astype(float) / 1e6).groupby(f["period"]).sum()
+    return per.reindex(case.periods["period"], fill_value=0.0).astype(float)
+
+
+# ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(scenarios())
+def test_power_and_fleet_limits(case: Case):
+    """Never over the power budget, never more GPUs in use than installed, recomputed from inputs."""
+    run = solve_case(case)
+    r = run.results
+    alloc = allocation_with_inputs(case, run)
+
+    # power, recomputed: idle draw of the installed fleet + PUE x (it_w - idle_w) x GPUs in use
+    active = alloc.groupby("period")["active_mw"].sum().reindex(case.periods["period"], fill_value=0.0)
+    used = (idle_mw(case) + active).astype(float)
+    budget = case.periods.set_index("period")["power_mw"]
+    reported = r.periods.set_index("period")
+    np.testing.assert_allclose(reported["power_mw_used"].to_numpy(), used.to_numpy(), rtol=1e-9, atol=1e-12)
+    assert (reported["power_mw_budget"] == budget).all()
+    assert (used <= budget * (1 + REL) + 1e-9).all(), pd.DataFrame({"used": used, "budget": budget})
+    assert (reported["power_mw_used"] <= reported["power_mw_budget"] * (1 + REL) + 1e-9).all()
+
+    # fleet, recomputed from the generated fleet table
+    installed = installed_grid(case)
+    in_use = alloc.groupby(["gpu", "period"])["gpus"].sum().reindex(installed.index, fill_value=0.0).astype(float)
+    assert (in_use <= installed * (1 + REL) + 1e-6).all(), pd.DataFrame({"in_use": in_use, "installed": installed})
+    fleet = r.fleet.set_index(["gpu", "period"])
+    assert (fleet["gpus_in_use"] <= fleet["installed"] * (1 + REL) + 1e-6).all()
+    np.testing.assert_allclose(fleet["installed"].reindex(installed.index).to_numpy(), installed.to_numpy())
+    np.testing.assert_allclose(fleet["gpus_in_use"].reindex(installed.index).to_numpy(), in_use.to_numpy(),
+                               rtol=1e-9, atol=1e-9)
+    # nothing negative, shadow prices are non-negative
+    assert (r.allocation["gpus"] > 0).all()
+    assert (r.periods["power_shadow_price"] >= 0).all()
+    assert (r.fleet["fleet_shadow_price"] >= 0).all()
+
+
+@SETTINGS
+@given(scenarios())
+def test_served_shares_and_windows(case: Case):
+    """Served fractions in [0, 1]; every workload reported; no GPUs outside a workload's window
+    or on a GPU type that cannot run it; the score is the priority-weighted sum."""
+    run = solve_case(case)
+    r = run.results
+    w = windows(case)
+    workloads = r.workloads.set_index("workload")
+    assert sorted(workloads.index) == sorted(w.index)
+    # within [0, 1] up to rounding: a service's fraction is a sum of hours-weighted shares
+    assert workloads["served_fraction"].between(0.0, 1.0 + 1e-12).all(), workloads["served_fraction"]
+    assert r.inference["served_fraction"].between(0.0, 1.0 + 1e-12).all()
+    assert (workloads["kind"] == w["kind"].reindex(workloads.index)).all()
+
+    order = position(case)
+    p = r.allocation["period"].map(order)
+    first = r.allocation["workload"].map(w["first"])
+    last = r.allocation["workload"].map(w["last"])
+    outside = r.allocation[(p < first) | (p > last)]
+    assert outside.empty, outside
+
+    rate = pd.concat([training_rate(case), inference_rate(case, run)])
+    pair_rate = rate.reindex(pd.MultiIndex.from_frame(r.allocation[["workload", "gpu"]])).to_numpy()
+    assert (pair_rate > 0).all(), r.allocation[~(pair_rate > 0)]
+
+    score = (workloads["priority"] * workloads["served_fraction"]).sum()
+    assert r.objective == np.float64(r.objective)
+    assert abs(r.objective - score) <= 1e-6 * max(1.0, workloads["priority"].sum())
+
+    # gpu_hours per workload = sum of GPUs x hours of its allocation
+    alloc = r.allocation.merge(case.periods, on="period")
+    hours = (alloc["gpus"] * alloc["hours"]).groupby(alloc["workload"]).sum().reindex(workloads.index, fill_value=0)
+    np.testing.assert_allclose(workloads["gpu_hours"].to_numpy(), hours.to_numpy(), rtol=1e-9, atol=1e-6)
+
+
+@SETTINGS
+@given(scenarios())
+def test_served_shares_match_delivered_capacity(case: Case):
+    """Re-check the training_compute and inference_throughput rows from the result tables.
+
+    training: served = min(1, delivered FLOPs / required FLOPs), delivered = sum GPUs x hours
+    x 3600 x peak x mfu within the window (served <= delivered is the constraint; = holds at
+    the optimum, since the score rises with served and the tie-break penalises idle excess).
+    inference: each period's share <= sum GPUs x tokens/s per GPU / peak demand, and the
+    workload's fraction is the hours-weighted mean of its per-period shares over its window.
+    """
+    run = solve_case(case)
+    r = run.results
+    workloads = r.workloads.set_index("workload")
+    alloc = r.allocation.merge(case.periods, on="period")
+
+    if len(case.training):
+        t = alloc[alloc["kind"] == "training"]
+        rate = training_rate(case).reindex(pd.MultiIndex.from_frame(t[["workload", "gpu"]])).to_numpy()
+        delivered = (t["gpus"] * t["hours"] * 3600.0 * rate).groupby(t["workload"]).sum()
+        ratio = (delivered.reindex(case.training["workload"], fill_value=0.0) / required_flops(case))
+        served = workloads["served_fraction"].reindex(ratio.index)
+        assert (served <= ratio + SHARE_TOL).all(), pd.DataFrame({"served": served, "ratio": ratio})
+        np.testing.assert_allclose(served.to_numpy(), np.minimum(1.0, ratio.to_numpy()), atol=SHARE_TOL)
+
+    if len(case.inference):
+        s = alloc[alloc["kind"] == "inference"]
+        rate = inference_rate(case, run).reindex(pd.MultiIndex.from_frame(s[["workload", "gpu"]])).to_numpy()
+        capacity = (s["gpus"] * rate).groupby([s["workload"], s["period"]]).sum()
+        per = r.inference.set_index(["workload", "period"])
+        cap = capacity.reindex(per.index, fill_value=0.0)
+        need = per.index.get_level_values("workload").map(demand(case))
+        assert (per["served_fraction"] <= cap / need + SHARE_TOL).all()
+        np.testing.assert_allclose(per["capacity_tokens_per_s"].to_numpy(), cap.to_numpy(), rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(per["demand_tokens_per_s"].to_numpy(), np.asarray(need, dtype=float), rtol=1e-12)
+
+        # one row per period of each service's window, and the hours-weighted mean
+        w = windows(case)
+        hours = case.periods.set_index("period")["hours"]
+        order = position(case)
+        for name, share in per["served_fraction"].groupby(level="workload"):
+            periods = share.index.get_level_values("period")
+            expected = [p for p in case.periods["period"] if w.loc[name, "first"] <= order[p] <= w.loc[name, "last"]]
+            assert list(periods) == expected
+            mean = (share.to_numpy() * hours[periods].to_numpy()).sum() / hours[periods].sum()
+            assert workloads.loc[name, "served_fraction"] == np.float64(workloads.loc[name, "served_fraction"])
+            assert abs(workloads.loc[name, "served_fraction"] - mean) <= SHARE_TOL
+
+
+@SETTINGS
+@given(scenarios())
+def test_nothing_left_idle_while_a_workload_is_short(case: Case):
+    """Optimality, checked from the tables: if a workload is short in a period of its window,
+    then for every GPU type that could run it there, power binds in that period or that GPU
+    type is all in use (else one more GPU would raise the score by more than its energy
+    tie-break costs). Only pairs whose gain per GPU clearly beats the tie-break are checked."""
+    run = solve_case(case)
+    r = run.results
+    w = windows(case)
+    order = position(case)
+    periods = case.periods.set_index("period")
+    used = r.periods.set_index("period")["power_mw_used"]
+    power_slack = periods["power_mw"] - used
+    installed = installed_grid(case)
+    in_use = r.fleet.set_index(["gpu", "period"])["gpus_in_use"].reindex(installed.index)
+    fleet_slack = installed - in_use
+    # a training run's memory minimum, where the sizing has one: fewer installed GPUs cannot hold it
+    rates_table = run.sizing.training_rates
+    smallest = (rates_table.set_index(["workload", "gpu"])["min_gpus"].to_dict()
+                if "min_gpus" in rates_table.columns else {})
+    minp = w["priority"].min()
+    served = r.workloads.set_index("workload")["served_fraction"]
+    per_period = r.inference.set_index(["workload", "period"])["served_fraction"] if len(r.inference) else None
+    flops = required_flops(case) if len(case.training) else None
+    rates = pd.concat([training_rate(case), inference_rate(case, run)])
+    need = demand(case) if len(case.inference) else None
+
+    for name, row in w.iterrows():
+        window = [p for p in case.periods["period"] if row["first"] <= order[p] <= row["last"]]
+        window_hours = periods.loc[window, "hours"].sum()
+        for p in window:
+            share = served[name] if row["kind"] == "training" else per_period[(name, p)]
+            if share >= 1 - 1e-6:
+                continue
+            hours = periods.loc[p, "hours"]
+            for g in case.gpus["gpu"]:
+                rate = rates.get((name, g), 0.0)
+                if rate <= 0 or installed[(g, p)] < max(1.0, smallest.get((name, g), 1.0)):
+                    continue  # the model offers no GPUs of this type here
+                if row["kind"] == "training":
+                    gain = row["priority"] * hours * 3600.0 * rate / flops[name]
+                else:
+                    gain = row["priority"] * hours / window_hours * rate / need[name]
+                mw = mw_per_gpu(case, name, g)
+                cost = ENERGY_TIE_BREAK * minp * hours * mw
+                if gain - cost < 1e-6:
+                    continue
+                power_binds = mw > 0 and power_slack[p] <= 1e-6 * max(1.0, periods.loc[p, "power_mw"])
+                fleet_binds = fleet_slack[(g, p)] <= 1e-6 * max(1.0, installed[(g, p)])
+                assert power_binds or fleet_binds, (
+                    f"{name} at {share:.6f} in {p} while {power_slack[p]:.6g} MW and "
+                    f"{fleet_slack[(g, p)]:.6g} {g} GPUs are free"
+                )

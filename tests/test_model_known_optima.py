@@ -1,0 +1,363 @@
+"""Hand-solvable scenarios with known optima.
+
+Common numbers (unless a test says otherwise), from ``conftest.scenario_tables``:
+
+- PUE 1.25; GPU G1: 1000 TFLOP/s BF16, it_w 1400 W, idle_w 200 W.
+  Facility MW per GPU in use, above idle: m = 1.25 x (1400 - 200) / 1e6 = 1.5e-3 MW.
+  Idle draw of I installed GPUs: 1.25 x 200 x I / 1e6 MW (10 000 GPUs -> 2.5 MW).
+- Training run, mfu 0.5: delivered 1000e12 x 0.5 = 5e14 FLOP/s per GPU, so one GPU over a
+  1000 h period delivers 1000 x 3600 x 5e14 = 1.8e21 FLOPs.
+  Required FLOPs = 6 x params x tokens: 100 B params x 10 000 B tokens -> 6e24.
+- The objective carries an energy tie-break: minus ENERGY_TIE_BREAK (1e-7) x min priority
+  x MWh drawn above idle. A GPU in use for H hours costs 1e-7 x minp x H x m, so one more
+  MW used in a period of H hours costs 1e-7 x minp x H. The LP's shadow prices include it;
+  Results.objective (the score) does not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import gpu_row, inference_row, scenario_tables, training_row
+from planner.model import ENERGY_TIE_BREAK
+
+REL = 1e-6
+M = 1.25 * (1400.0 - 200.0) / 1e6  # MW per GPU in use, above idle
+FLOPS_PER_GPU_PERIOD = 1000.0 * 3600.0 * 1000e12 * 0.5  # 1.8e21
+
+
+def approx(value: float, rel: float = REL, abs: float = 1e-12):
+    return pytest.approx(value, rel=rel, abs=abs)
+
+
+def served(run, workload: str) -> float:
+    table = run.results.workloads.set_index("workload")
+    return float(table.loc[workload, "served_fraction"])
+
+
+def gpus(run, workload: str, period: str | None = None) -> float:
+    a = run.results.allocation
+    a = a[a["workload"] == workload]
+    if period is not None:
+        a = a[a["period"] == period]
+    return float(a["gpus"].sum())
+
+
+def lp_objective(run) -> float:
+    """The LP's own objective in result units: score less the energy tie-break."""
+    r = run.results
+    minp = r.workloads["priority"].min()
+    idle = run.scenario.pue * (run.scenario.gpus["idle_w"].to_numpy() @ run.scenario.fleet.to_numpy()) / 1e6
+    active_mwh = ((r.periods["power_mw_used"].to_numpy() - idle) * r.periods["hours"].to_numpy()).sum()
+    return r.objective - ENERGY_TIE_BREAK * minp * active_mwh
+
+
+def one_run_power_limited(budget_mw: float) -> dict:
+    """Case (a): 10 000 G1 installed in one 1000 h period, one run T1 (priority 3, 6e24 FLOPs)."""
+    return scenario_tables(
+        periods=[("P1", 1000.0, budget_mw)],
+        fleet=[("G1", "P1", 10_000.0)],
+        training=[training_row("T1", params_b=100.0, tokens_b=10_000.0, mfu=0.5, priority=3.0)],
+    )
+
+
+def test_a_power_limited_training_run(solve_case):
+    """One GPU type, one period, one run that needs more than the power allows.
+
+    Budget 5.5 MW, idle draw of 10 000 installed GPUs 2.5 MW -> headroom 3.0 MW
+    -> 3.0 / 1.5e-3 = 2000 GPUs in use.
+    served = 2000 x 1.8e21 / 6e24 = 0.6.
+    d(served)/d(MW) = (1 / 1.5e-3 GPUs/MW) x 1.8e21 / 6e24 = 0.2 per MW,
+    so priority x d(served)/d(MW) = 3 x 0.2 = 0.6 score per MW.
+    LP shadow price = 0.6 - tie-break 1e-7 x 3 x 1000 h = 0.6 - 3e-4 = 0.5997.
+    Budget + 1 MW: 6.5 MW -> 4.0 MW headroom -> 2666.67 GPUs (< 10 000: the basis holds)
+    -> served 0.8, score 2.4 (from 1.8): the finite difference is 0.6 score per MW, and the
+    LP objective (score less tie-break) moves by exactly the shadow price.
+    """
+    base = solve_case(one_run_power_limited(5.5))
+    r = base.results
+    assert r.status == "optimal"
+    assert gpus(base, "T1", "P1") == approx(2000.0)
+    assert served(base, "T1") == approx(0.6)
+    assert r.objective == approx(3.0 * 0.6)
+    assert r.periods.loc[0, "power_mw_used"] == approx(5.5)
+    assert r.periods.loc[0, "gpus_in_use"] == approx(2000.0)
+    expected_price = 3.0 * (1.0 / M) * FLOPS_PER_GPU_PERIOD / 6e24 - ENERGY_TIE_BREAK * 3.0 * 1000.0
+    assert expected_price == pytest.approx(0.5997, rel=1e-12)
+    assert r.periods.loc[0, "power_shadow_price"] == approx(expected_price)
+    # the fleet has slack: its shadow price is zero
+    assert r.fleet.loc[0, "fleet_shadow_price"] == 0.0
+
+    more = solve_case(one_run_power_limited(6.5))
+    assert gpus(more, "T1", "P1") == approx(4.0 / M)
+    assert served(more, "T1") == approx(0.8)
+    # score per MW, by hand and by finite difference
+    assert more.results.objective - r.objective == approx(3.0 * 0.2)
+    # the LP objective's finite difference is the shadow price (exact for an LP within a basis)
+    assert lp_objective(more) - lp_objective(base) == approx(r.periods.loc[0, "power_shadow_price"])
+    assert more.results.periods.loc[0, "power_shadow_price"] == approx(expected_price)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: power_shadow_price is the dual of the LP objective, which includes the energy "
+    "tie-break (1e-7 x min priority x hours per MW), but Results/report present it as score per MW "
+    "('one more MW is worth X points of score'); the score (Results.objective) excludes the tie-break. "
+    "Here 0.5997 is reported while one more MW adds 0.6 to the score.",
+)
+def test_a_power_shadow_price_is_score_per_mw(solve_case):
+    """Same case as (a): one more MW raises Results.objective by 3 x 0.2 = 0.6; the report says
+    one more MW is worth power_shadow_price points of score, so the two should agree."""
+    base = solve_case(one_run_power_limited(5.5))
+    more = solve_case(one_run_power_limited(6.5))
+    assert base.results.periods.loc[0, "power_shadow_price"] == approx(
+        more.results.objective - base.results.objective
+    )
+
+
+def test_b_higher_value_per_mw_served_first(solve_case):
+    """Two runs compete for power; value per MW, not priority alone, decides.
+
+    A: priority 1, 100 B x 5000 B tokens -> 3e24 FLOPs: value per GPU = 1 x 1.8e21 / 3e24 = 6e-4.
+    B: priority 2, 100 B x 20 000 B tokens -> 1.2e25 FLOPs: value per GPU = 2 x 1.8e21 / 1.2e25 = 3e-4.
+    Same GPU, so same MW per GPU: A is worth more per MW despite its lower priority.
+    Budget 7.0 MW - idle 2.5 MW = 4.5 MW -> 3000 GPUs.
+    A is served in full: 3e24 / 1.8e21 = 1666.67 GPUs; B gets 3000 - 1666.67 = 1333.33 GPUs
+    -> served 1333.33 x 1.8e21 / 1.2e25 = 0.2.
+    Score = 1 x 1 + 2 x 0.2 = 1.4. The marginal MW goes to B:
+    shadow price = 2 x (1 / 1.5e-3) x 1.8e21 / 1.2e25 - 1e-7 x min priority 1 x 1000 h
+    = 0.2 - 1e-4 = 0.1999.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 7.0)],
+        fleet=[("G1", "P1", 10_000.0)],
+        training=[
+            training_row("A", params_b=100.0, tokens_b=5_000.0, priority=1.0),
+            training_row("B", params_b=100.0, tokens_b=20_000.0, priority=2.0),
+        ],
+    )
+    run = solve_case(tables)
+    assert served(run, "A") == approx(1.0)
+    assert served(run, "B") == approx(0.2)
+    assert gpus(run, "A") == approx(3e24 / FLOPS_PER_GPU_PERIOD)
+    assert gpus(run, "B") == approx(3000.0 - 3e24 / FLOPS_PER_GPU_PERIOD)
+    assert run.results.objective == approx(1.4)
+    assert run.results.periods.loc[0, "power_shadow_price"] == approx(0.2 - ENERGY_TIE_BREAK * 1.0 * 1000.0)
+    # the A run's compute row: more FLOPs for A are worth nothing once it is complete
+    gpu_hours = run.results.workloads.set_index("workload")["gpu_hours"]
+    assert gpu_hours["A"] == approx(3e24 / FLOPS_PER_GPU_PERIOD * 1000.0)
+
+
+def test_b_training_against_inference(solve_case):
+    """A training run and an inference service (measured throughput) compete for power.
+
+    Service S: 86.4 B tokens/day, peak factor 1 -> 86.4e9 / 86 400 = 1e6 tokens/s; measured
+    1000 tokens/s per G1 -> 1000 GPUs for full service; priority 1 -> value per GPU 1e-3.
+    Run T: priority 5, 3e24 FLOPs -> value per GPU 5 x 1.8e21 / 3e24 = 3e-3: served first.
+    Budget 5.5 MW - idle 2.5 MW = 3.0 MW -> 2000 GPUs. T takes 1666.67 GPUs (served 1),
+    S gets 333.33 GPUs -> served 1/3. Score = 5 + 1/3.
+    Shadow price = S's value per MW - tie-break = 1e-3 / 1.5e-3 - 1e-7 x 1 x 1000 = 0.666567.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 5.5)],
+        fleet=[("G1", "P1", 10_000.0)],
+        training=[training_row("T", params_b=100.0, tokens_b=5_000.0, priority=5.0)],
+        inference=[inference_row("S", params_b=8.0, tokens_per_day_b=86.4, peak_factor=1.0, priority=1.0)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    run = solve_case(tables)
+    assert served(run, "T") == approx(1.0)
+    assert served(run, "S") == approx(1.0 / 3.0)
+    assert gpus(run, "S") == approx(2000.0 - 3e24 / FLOPS_PER_GPU_PERIOD)
+    assert run.results.objective == approx(5.0 + 1.0 / 3.0)
+    assert run.results.periods.loc[0, "power_shadow_price"] == approx(1e-3 / M - ENERGY_TIE_BREAK * 1000.0)
+
+
+def deadline_case(deadline: str) -> dict:
+    return scenario_tables(
+        periods=[("P1", 1000.0, 4.0), ("P2", 1000.0, 100.0)],
+        fleet=[("G1", "P1", 10_000.0), ("G1", "P2", 10_000.0)],
+        training=[training_row("T", params_b=100.0, tokens_b=10_000.0, start="P1", deadline=deadline, priority=1.0)],
+    )
+
+
+def test_c_deadline_cuts_off_later_periods(solve_case):
+    """A run due by the end of P1 gets nothing in P2, though P2 has 97.5 MW of spare power.
+
+    P1: 4.0 MW - idle 2.5 MW = 1.5 MW -> 1000 GPUs -> 1000 x 1.8e21 = 1.8e24 of 6e24 FLOPs
+    -> served 0.3 (what P1 alone allows). P2: no GPUs for T, power used = idle draw 2.5 MW.
+    Control: the same run due by P2 is served in full (P2 can add 4.2e24 FLOPs with
+    2333 GPUs), so the cut-off, not the run, limits it.
+    """
+    run = solve_case(deadline_case("P1"))
+    r = run.results
+    assert served(run, "T") == approx(0.3)
+    assert gpus(run, "T", "P1") == approx(1000.0)
+    assert gpus(run, "T", "P2") == 0.0
+    assert not ((r.allocation["workload"] == "T") & (r.allocation["period"] == "P2")).any()
+    periods = r.periods.set_index("period")
+    assert periods.loc["P2", "gpus_in_use"] == 0.0
+    assert periods.loc["P2", "power_mw_used"] == approx(2.5)
+    assert periods.loc["P2", "power_shadow_price"] == 0.0
+    progress = r.training.set_index("period")
+    assert progress.loc["P2", "flops_delivered"] == 0.0
+    assert progress.loc["P1", "flops_cumulative"] == approx(1.8e24)
+
+    control = solve_case(deadline_case("P2"))
+    assert served(control, "T") == approx(1.0)
+    assert gpus(control, "T", "P2") > 0
+
+
+def test_d_inference_with_measured_throughput(solve_case):
+    """Allocation = peak demand / measured tokens/s per GPU.
+
+    86.4 B tokens/day x peak factor 2.5 / 86 400 s = 2.5e6 tokens/s at peak; measured
+    3125 tokens/s per G1 -> 2.5e6 / 3125 = 800 GPUs (of 1000, with 100 MW: nothing binds,
+    and the energy tie-break keeps the allocation at the minimum that serves the peak).
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 100.0)],
+        training=[],
+        inference=[inference_row("S", params_b=70.0, tokens_per_day_b=86.4, peak_factor=2.5, priority=2.0)],
+        throughput=[("S", "G1", 3125.0)],
+    )
+    run = solve_case(tables)
+    rates = run.sizing.inference_rates.set_index(["workload", "gpu"])
+    assert rates.loc[("S", "G1"), "source"] == "measured"
+    assert rates.loc[("S", "G1"), "tokens_per_s_per_gpu"] == 3125.0
+    assert gpus(run, "S", "P1") == approx(800.0)
+    assert served(run, "S") == approx(1.0)
+    coverage = run.results.inference.iloc[0]
+    assert coverage["demand_tokens_per_s"] == approx(2.5e6)
+    assert coverage["capacity_tokens_per_s"] == approx(2.5e6)
+    assert run.results.periods.loc[0, "power_shadow_price"] == 0.0
+
+
+def test_d_inference_served_fraction_is_hours_weighted(solve_case):
+    """A service's served fraction is the hours-weighted mean of its per-period shares.
+
+    Demand 1e6 tokens/s, measured 1000 tokens/s per GPU -> 1000 GPUs for full service.
+    P1: 1000 h, 100 MW -> served 1. P2: 3000 h, 2.5 MW idle + 0.75 MW headroom -> 500 GPUs
+    -> served 0.5. Fraction = (1000 x 1 + 3000 x 0.5) / 4000 = 0.625.
+    Power shadow price in P2 = priority 1 x (3000 / 4000) x (1 / 1e6 x 1000 tokens/s per GPU)
+    / 1.5e-3 MW per GPU - 1e-7 x 1 x 3000 h = 0.5 - 3e-4.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 100.0), ("P2", 3000.0, 3.25)],
+        fleet=[("G1", "P1", 10_000.0), ("G1", "P2", 10_000.0)],
+        training=[],
+        inference=[inference_row("S", tokens_per_day_b=86.4, priority=1.0)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    run = solve_case(tables)
+    per_period = run.results.inference.set_index("period")["served_fraction"]
+    assert per_period["P1"] == approx(1.0)
+    assert per_period["P2"] == approx(0.5)
+    assert served(run, "S") == approx(0.625)
+    assert gpus(run, "S", "P2") == approx(500.0)
+    prices = run.results.periods.set_index("period")["power_shadow_price"]
+    assert prices["P1"] == 0.0
+    assert prices["P2"] == approx(0.75 * 1e-3 / M - ENERGY_TIE_BREAK * 3000.0)
+
+
+def test_e_fleet_binds(solve_case):
+    """Plenty of power, few GPUs: all 500 installed are used and a GPU has a positive price.
+
+    500 G1 x 1.8e21 = 9e23 of 6e24 FLOPs -> served 0.15; 100 MW budget is far from binding
+    (idle 0.125 MW + 500 x 1.5e-3 = 0.875 MW used).
+    Fleet shadow price = priority 2 x 1.8e21 / 6e24 - tie-break 1e-7 x 2 x 1000 h x 1.5e-3 MW
+    = 6e-4 - 3e-7 = 5.997e-4 per GPU; power shadow price 0.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 100.0)],
+        fleet=[("G1", "P1", 500.0)],
+        training=[training_row("T", priority=2.0)],
+    )
+    run = solve_case(tables)
+    fleet = run.results.fleet.iloc[0]
+    assert fleet["gpus_in_use"] == approx(fleet["installed"])
+    assert fleet["installed"] == 500.0
+    assert fleet["fleet_shadow_price"] > 0
+    assert fleet["fleet_shadow_price"] == approx(2.0 * FLOPS_PER_GPU_PERIOD / 6e24 - ENERGY_TIE_BREAK * 2.0 * 1000.0 * M)
+    assert served(run, "T") == approx(0.15)
+    assert run.results.periods.loc[0, "power_mw_used"] == approx(0.125 + 500.0 * M)
+    assert run.results.periods.loc[0, "power_shadow_price"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "idle_w, budget_mw",
+    [
+        (0.0, 0.0),  # no idle draw, no budget
+        (200.0, 1.25 * 200.0 * 1000.0 / 1e6),  # budget exactly the idle draw: 0.25 MW
+    ],
+    ids=["zero-budget", "budget-equals-idle-draw"],
+)
+def test_f_zero_headroom_allocates_nothing(solve_case, idle_w, budget_mw):
+    """No headroom above the idle draw: no GPU can be switched on; the plan is still feasible.
+
+    x = 0, served = 0 satisfies every row, so status is optimal with every share 0 and the
+    power used equal to the idle draw (= the budget).
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, budget_mw), ("P2", 1000.0, budget_mw)],
+        gpus=[gpu_row(idle_w=idle_w)],
+        fleet=[("G1", "P1", 1000.0), ("G1", "P2", 1000.0)],
+        training=[training_row("T", start="P1", deadline="P2")],
+        inference=[inference_row("S", tokens_per_day_b=86.4)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    run = solve_case(tables)
+    r = run.results
+    assert r.status == "optimal"
+    assert r.allocation.empty
+    assert (r.workloads["served_fraction"] == 0.0).all()
+    assert (r.workloads["gpu_hours"] == 0.0).all()
+    assert r.objective == approx(0.0)
+    assert (r.periods["gpus_in_use"] == 0.0).all()
+    assert r.periods["power_mw_used"].to_numpy() == pytest.approx([budget_mw, budget_mw], rel=REL, abs=1e-12)
+    # the model did offer GPUs: it is the power row that keeps them off
+    assert len(run.model.allocation) > 0
+
+
+def test_f_budget_typed_equal_to_idle_draw_is_accepted(solve_case):
+    """Budget 0.055 MW = 1.1 x 50 W x 1000 / 1e6 exactly (in decimal): zero headroom, a valid input.
+    In floating point 1.1 x 50 x 1000 / 1e6 = 0.055000000000000005 > 0.055; an earlier reader
+    rejected this budget as 'below the idle draw (0.055 MW)'."""
+    tables = scenario_tables(
+        pue=1.1,
+        periods=[("P1", 1000.0, 0.055)],
+        gpus=[gpu_row(idle_w=50.0)],
+        fleet=[("G1", "P1", 1000.0)],
+    )
+    run = solve_case(tables)
+    assert run.results.allocation.empty
+
+
+def test_highs_and_cbc_agree(solve_case):
+    """HiGHS and CBC reach the same optimum on a small case mixing cases (b), (c) and (d).
+
+    Hand value: P1 (1000 h, 7.0 MW -> 3000 GPUs): A needs 1666.67 GPUs for 3e24 FLOPs
+    (value/GPU 6e-4), S (measured 1000 tokens/s per GPU, demand 1e6 tokens/s, weight 1/2 per
+    period over 2 equal periods: value/GPU 5e-4) and B (value/GPU 3e-4, due P2).
+    P1: A full (1666.67), S 1000 GPUs (served 1 in P1), B 333.33.
+    P2 (100 MW, 10 000 GPUs): S 1000, B gets all it still needs -> B served 1.
+    Score = 1 + 1 + 2 = 4.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 7.0), ("P2", 1000.0, 100.0)],
+        fleet=[("G1", "P1", 10_000.0), ("G1", "P2", 10_000.0)],
+        training=[
+            training_row("A", tokens_b=5_000.0, start="P1", deadline="P1", priority=1.0),
+            training_row("B", tokens_b=20_000.0, start="P1", deadline="P2", priority=2.0),
+        ],
+        inference=[inference_row("S", tokens_per_day_b=86.4, priority=1.0)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    highs = solve_case(tables, solver="highs")
+    cbc = solve_case(tables, solver="cbc")
+    assert highs.results.solver == "highs" and cbc.results.solver == "cbc"
+    assert highs.results.status == cbc.results.status == "optimal"
+    assert highs.results.objective == approx(4.0)
+    assert cbc.results.objective == approx(highs.results.objective)
+    for name in ("A", "B", "S"):
+        assert served(cbc, name) == approx(served(highs, name))

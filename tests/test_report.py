@@ -1,0 +1,271 @@
+"""The HTML report (planner/report.py, planner/templates/): content, self-containment, escaping.
+
+Rendered from the default scenario and from a scenario whose names carry script and
+event-handler payloads. The browser checks (scripts not run, charts drawn, no requests)
+are in test_browser.py; these read the HTML text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import ROOT, gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from planner import cli, report
+
+DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
+MAX_REPORT_BYTES = 3_000_000
+
+# Names a workbook may carry. Each payload would set window.__pwned or the title if it ran.
+SCRIPT = "<script>window.__pwned=1;document.title='pwned'</script>"
+ATTRIBUTE = '" onmouseover="window.__pwned=2" x="'
+IMAGE = '<img src=x onerror="window.__pwned=3">'
+UNICODE = "Ünïcødé 한국어 🚀 & co"
+DOLLARS = "cost $x^2$ {{7*7}}"
+PERIOD = "<i>P2</i>"
+SITE = "</title><script>window.__pwned=4</script>"
+HOSTILE_NAMES = (SCRIPT, ATTRIBUTE, IMAGE, UNICODE, DOLLARS, PERIOD, SITE)
+
+SECTION_IDS = ("key-figures", "charts", "shadow-prices", "periods", "workloads", "sizing", "inputs")
+CHART_IDS = ("chart-gpus-by-workload", "chart-gpus-by-type", "chart-power", "chart-served", "chart-training",
+             "chart-inference")
+
+
+def hostile_tables() -> dict:
+    """A small solvable scenario whose workload, GPU, period and site names are payloads;
+    power binds in P1, so the plain-words findings name workloads too."""
+    gpus = [gpu_row(IMAGE, hbm_gb=80.0), gpu_row("H100", bf16_tflops=989.0, hbm_gb=80.0, hbm_tbps=3.35)]
+    periods = [("P1", 1000.0, 0.28), (PERIOD, 1000.0, 3.0)]
+    return scenario_tables(
+        name=SITE,
+        periods=periods,
+        gpus=gpus,
+        fleet=[(g["gpu"], p[0], 500.0) for g in gpus for p in periods],
+        training=[
+            training_row(SCRIPT, params_b=7.0, tokens_b=100.0, start="P1", deadline=PERIOD, priority=2.0),
+            training_row(UNICODE, params_b=1.0, tokens_b=50.0, start="P1", deadline="P1", priority=1.0),
+        ],
+        inference=[
+            inference_row(ATTRIBUTE, params_b=8.0, tokens_per_day_b=40.0, priority=3.0),
+            inference_row(DOLLARS, params_b=8.0, tokens_per_day_b=20.0, start=PERIOD, priority=1.0),
+        ],
+    )
+
+
+def render_hostile(directory: Path) -> Path:
+    source = write_scenario(hostile_tables(), directory / "hostile.xlsx")
+    return cli.run(source, directory / "out")[1]
+
+
+@pytest.fixture(scope="module")
+def default_report(tmp_path_factory) -> tuple[object, Path, str]:
+    out = tmp_path_factory.mktemp("default")
+    results, html_path = cli.run(DEFAULT_SCENARIO, out / "report")
+    return results, html_path, html_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory) -> tuple[Path, str]:
+    html_path = render_hostile(tmp_path_factory.mktemp("hostile"))
+    return html_path, html_path.read_text(encoding="utf-8")
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text of each <script>."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+        else:
+            self.text.append(data)
+
+
+def parse(html: str) -> Elements:
+    parser = Elements()
+    parser.feed(html)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# the default scenario
+
+
+def test_every_section_and_chart_is_rendered(default_report):
+    _, _, html = default_report
+    for section in SECTION_IDS:
+        assert f'<section id="{section}">' in html, section
+    figures = re.findall(r'<figure id="([^"]+)" class="chart">(.*?)</figure>', html, flags=re.S)
+    assert tuple(name for name, _ in figures) == CHART_IDS
+    for name, body in figures:
+        assert body.count("<svg") == 1, name
+        assert body.count("<path") >= 10, name
+        assert "<figcaption>" in body, name
+
+
+def test_report_is_one_offline_file_of_modest_size(default_report):
+    """No external resource of any kind; a CSP that forbids fetching anything; under a few MB."""
+    _, html_path, html = default_report
+    size = html_path.stat().st_size
+    assert size < MAX_REPORT_BYTES, f"report is {size:,} bytes"
+    elements = parse(html)
+    for tag, attrs in elements.tags:
+        for name in ("src", "href", "xlink:href", "action", "poster", "data"):
+            value = attrs.get(name)
+            assert value is None or value.startswith("#"), (tag, name, value)
+        assert tag not in ("link", "iframe", "object", "embed", "img", "base"), tag
+    assert "@import" not in html and "url(http" not in html
+    policy = next(a["content"] for t, a in elements.tags if t == "meta" and a.get("http-equiv") ==
+                  "Content-Security-Policy")
+    assert "default-src 'none'" in policy
+
+
+def test_the_only_script_is_the_one_the_policy_allows(default_report):
+    _, _, html = default_report
+    elements = parse(html)
+    assert len(elements.scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(elements.scripts[0].encode("utf-8")).digest()).decode()
+    policy = next(a["content"] for t, a in elements.tags if t == "meta" and a.get("http-equiv") ==
+                  "Content-Security-Policy")
+    assert f"script-src 'sha256-{digest}'" in policy
+
+
+def test_charts_keep_text_as_text_with_unique_ids(default_report):
+    """svg.fonttype 'none': labels are <text>, not glyph paths; ids stay unique across the inline SVGs."""
+    _, _, html = default_report
+    assert "<text" in html and 'id="DejaVuSans-' not in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    assert not duplicates
+
+
+def test_key_figures_say_what_binds_in_plain_words(default_report):
+    results, _, html = default_report
+    binding = results.binding_power()
+    assert not binding.empty  # the default scenario is built so that power binds
+    for row in binding.itertuples():
+        assert f"Power binds in {row.period}</strong>" in html
+    assert "One more MW there is worth" in html
+    assert f"{100 * results.objective / results.workloads['priority'].sum():.1f}%" in html
+
+
+def test_shadow_prices_listed_per_family_with_the_zero_ones_explained(default_report):
+    results, _, html = default_report
+    section = html[html.index('<section id="shadow-prices">'):]
+    section = section[:section.index("</section>")]
+    assert "points of score per extra MW" in section and "points of score per extra GPU" in section
+    assert "zero where the limit has" in section
+    for row in results.periods.itertuples():
+        if row.power_shadow_price > 0:
+            assert f"<td>{row.period}</td>" in section
+    assert "<strong>Zero</strong> in" in section  # the periods where power has slack
+
+
+def test_sizing_marks_the_source_of_every_throughput(default_report):
+    results, _, html = default_report
+    section = html[html.index('<section id="sizing">'):]
+    rates = results.sizing.inference_rates
+    for source in set(rates["source"]):
+        assert f'<span class="src {source}">{source}</span>' in section
+    assert "planner rule of thumb" in section
+
+
+def test_tables_are_sortable(default_report):
+    _, _, html = default_report
+    assert html.count('class="sortable') >= 8
+
+
+def test_rendering_time_is_measured(default_report):
+    """Not a benchmark: guards against an accidental order-of-magnitude slowdown."""
+    results, _, _ = default_report
+    start = time.perf_counter()
+    report.render_html(results)
+    assert time.perf_counter() - start < 10.0
+
+
+def test_summary_keys_are_unchanged(default_report):
+    _, html_path, _ = default_report
+    summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary) >= {"scenario", "status", "objective", "solver", "solve_seconds", "periods", "workloads",
+                            "allocation", "fleet", "warnings"}
+    assert set(summary["periods"][0]) == {"period", "power_mw_budget", "power_mw_used", "power_shadow_price",
+                                          "gpus_installed", "gpus_in_use"}
+    assert set(summary["workloads"][0]) == {"workload", "kind", "priority", "served_fraction", "gpu_hours"}
+    assert set(summary["fleet"][0]) == {"gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price"}
+
+
+def test_a_new_section_is_one_new_template(default_report, monkeypatch):
+    """A partial dropped into templates/sections/ shows in the page and its table of contents."""
+    results, _, _ = default_report
+    extra = jinja2.DictLoader({"sections/zz_notes.html": '<section id="zz-notes"><h2>Notes</h2></section>'})
+    monkeypatch.setattr(report._ENV, "loader", jinja2.ChoiceLoader([report._ENV.loader, extra]))
+    html = report.render_html(results)
+    assert '<section id="zz-notes">' in html and '<a href="#zz-notes">Zz notes</a>' in html
+    assert html.index('<section id="inputs">') < html.index('<section id="zz-notes">')
+
+
+# ---------------------------------------------------------------------------
+# hostile names
+
+
+def test_names_are_escaped_everywhere(hostile_report):
+    """No payload survives as markup: the only script is ours, no element carries an event
+    handler or a source, and every name reads back as the text it was."""
+    _, html = hostile_report
+    elements = parse(html)
+    assert len(elements.scripts) == 1 and "__pwned" not in elements.scripts[0]
+    for tag, attrs in elements.tags:
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        assert tag not in ("img", "i"), tag
+    text = "".join(elements.text)
+    for name in HOSTILE_NAMES:
+        assert name in text, name
+    for raw in ("<script>window", "<img src=x", "<i>P2</i>"):
+        assert raw not in html
+    # a quote is harmless in element text (matplotlib leaves it there); in an attribute it is escaped
+    assert 'x="" onmouseover' not in html and '="" onmouseover' not in html
+
+
+def test_chart_svg_escapes_names(hostile_report):
+    """matplotlib writes names into the SVG as escaped text; '$' is not TeX, '{{' is not a template."""
+    _, html = hostile_report
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    assert len(svgs) == len(CHART_IDS)
+    labels = "".join(re.findall(r"<text[^>]*>(.*?)</text>", "".join(svgs), flags=re.S))
+    assert "&lt;script&gt;window.__pwned=1" in labels
+    assert "Ünïcødé 한국어 🚀 &amp; co" in labels
+    assert "cost $x^2$ {{7*7}}" in labels
+    for svg in svgs:
+        assert "<script" not in svg and "<img" not in svg
+        for tag, attrs in parse(svg).tags:
+            assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+
+
+def test_outputs_are_utf8_whatever_the_locale(hostile_report):
+    html_path, _ = hostile_report
+    summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
+    assert UNICODE in {w["workload"] for w in summary["workloads"]}

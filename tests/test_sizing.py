@@ -1,0 +1,254 @@
+"""Unit tests of the sizing stage (planner/sizing.py).
+
+The pure formulas are called directly; the serving roofline is exercised through
+``size(scenario)`` (its ``inference_rates`` table: tokens_per_s_per_gpu,
+gpus_per_replica, batch, bound, source), which is the contract the model reads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from planner import sizing
+from planner.sizing import demand_tokens_per_s, size, training_flops
+from planner.workbook import read_scenario
+
+# H100 SXM: 989 TFLOP/s dense BF16, 80 GB HBM3 at 3.35 TB/s
+H100 = dict(bf16_tflops=989.0, hbm_gb=80.0, hbm_tbps=3.35)
+
+
+def sized(tmp_path, tables):
+    return size(read_scenario(write_scenario(tables, tmp_path / "scenario")))
+
+
+def rates_of(tmp_path, services: list[dict], gpus: list[dict], throughput=None):
+    """Inference rates per (service, gpu); a small training run rides along (it does not
+    change any service's rate)."""
+    tables = scenario_tables(gpus=gpus, training=[training_row("filler", params_b=1.0)], inference=services,
+                             throughput=throughput)
+    return sized(tmp_path, tables).inference_rates.set_index(["workload", "gpu"])
+
+
+FILLER_SERVICE = inference_row("filler", params_b=1.0)
+
+
+# ---------------------------------------------------------------------------
+# training
+
+
+def test_training_flops_gpt3():
+    """GPT-3: 6 x 175e9 params x 300e9 tokens = 3.15e23 FLOPs (the paper reports 3.14e23)."""
+    flops = np.asarray(training_flops(np.array([175.0]), np.array([300.0])))
+    assert flops.shape == (1,)
+    assert flops[0] == pytest.approx(3.15e23, rel=1e-12)
+    assert flops[0] == pytest.approx(3.14e23, rel=0.005)
+
+
+def test_training_flops_vectorised():
+    """Element-wise over runs; DeepSeek-V3 (37 B active of 671 B, 14.8 T tokens) uses active params."""
+    flops = np.asarray(training_flops(np.array([1.0, 37.0]), np.array([2.0, 14_800.0])))
+    assert flops == pytest.approx([6 * 1e9 * 2e9, 6 * 37e9 * 14_800e9], rel=1e-12)
+
+
+def test_training_flops_in_sizing_use_active_params(tmp_path):
+    """A blank active_params_b means a dense model: FLOPs from params_b; a given one wins."""
+    tables = scenario_tables(training=[
+        training_row("dense", params_b=70.0, tokens_b=1000.0),
+        training_row("moe", params_b=671.0, active_params_b=37.0, tokens_b=1000.0),
+    ], inference=[FILLER_SERVICE])
+    flops = sized(tmp_path, tables).training.set_index("workload")["flops"]
+    assert flops["dense"] == pytest.approx(6 * 70e9 * 1000e9, rel=1e-12)
+    assert flops["moe"] == pytest.approx(6 * 37e9 * 1000e9, rel=1e-12)
+
+
+def test_training_rate_is_peak_times_mfu(tmp_path):
+    """Delivered FLOP/s per GPU = peak x 1e12 x mfu (x goodput, 1 here) for each GPU type."""
+    tables = scenario_tables(
+        gpus=[gpu_row("H100", **H100), gpu_row("B200", bf16_tflops=2250.0, hbm_gb=192.0, hbm_tbps=8.0)],
+        training=[training_row("a", mfu=0.4), training_row("b", mfu=0.5)],
+        inference=[FILLER_SERVICE],
+    )
+    matrix = _training_matrix(sized(tmp_path, tables))
+    assert matrix.loc["a", "H100"] == pytest.approx(989e12 * 0.4, rel=1e-12)
+    assert matrix.loc["a", "B200"] == pytest.approx(2250e12 * 0.4, rel=1e-12)
+    assert matrix.loc["b", "H100"] == pytest.approx(989e12 * 0.5, rel=1e-12)
+
+
+def _training_matrix(result):
+    if hasattr(result, "training_rate_matrix"):
+        return result.training_rate_matrix()
+    return result.training_rates
+
+
+# ---------------------------------------------------------------------------
+# inference demand
+
+
+def test_demand_tokens_per_s():
+    """86.4 B tokens a day = 1e6 tokens/s on average; a peak factor of 2.5 sizes for 2.5e6."""
+    assert np.asarray(demand_tokens_per_s(np.array([86.4]), np.array([1.0])))[0] == pytest.approx(1e6, rel=1e-12)
+    assert np.asarray(demand_tokens_per_s(np.array([86.4, 8.64]), np.array([2.5, 1.0]))) == pytest.approx(
+        [2.5e6, 1e5], rel=1e-12)
+
+
+def test_demand_in_sizing(tmp_path):
+    tables = scenario_tables(training=[training_row("filler", params_b=1.0)],
+                             inference=[inference_row("s", tokens_per_day_b=172.8, peak_factor=1.5)])
+    demand = sized(tmp_path, tables).inference.set_index("workload")["demand_tokens_per_s"]
+    assert demand["s"] == pytest.approx(172.8e9 * 1.5 / 86_400, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# serving roofline
+
+
+def test_70b_bf16_does_not_fit_one_80gb_gpu(tmp_path):
+    """70 B params x 2 bytes (BF16) = 140 GB of weights > 0.9 x 80 GB usable HBM, so a replica
+    needs more than one GPU; with 141 GB of HBM (127 GB usable) it still needs two."""
+    rates = rates_of(tmp_path, [inference_row("llama70b", params_b=70.0)],
+                     [gpu_row("H100", **H100), gpu_row("H200", bf16_tflops=989.0, hbm_gb=141.0, hbm_tbps=4.8)])
+    h100 = rates.loc[("llama70b", "H100")]
+    assert h100["gpus_per_replica"] > 1
+    assert h100["tokens_per_s_per_gpu"] > 0
+    assert h100["batch"] >= 1
+    assert rates.loc[("llama70b", "H200"), "gpus_per_replica"] >= 2
+
+
+def test_small_model_can_use_a_single_gpu(tmp_path):
+    """8 B at BF16 = 16 GB: one 80 GB GPU holds it; whatever replica wins, it serves tokens."""
+    rates = rates_of(tmp_path, [inference_row("llama8b", params_b=8.0)], [gpu_row("H100", **H100)])
+    assert rates.loc[("llama8b", "H100"), "gpus_per_replica"] >= 1
+    assert rates.loc[("llama8b", "H100"), "tokens_per_s_per_gpu"] > 0
+
+
+def test_model_too_big_for_64_gpus_gets_zero(tmp_path, solve_case):
+    """3000 B params = 6 TB of BF16 weights > 64 x 80 GB x 0.9 = 4.6 TB: no H100 replica fits, so
+    0 tokens/s on H100; 64 x 192 GB x 0.9 = 11 TB on B200 holds it. The model then gives the
+    service no H100s, even when only H100s have power to spare."""
+    gpus = [gpu_row("H100", **H100), gpu_row("B200", bf16_tflops=2250.0, hbm_gb=192.0, hbm_tbps=8.0)]
+    tables = scenario_tables(gpus=gpus, fleet=[("H100", "P1", 1000.0)],
+                             training=[training_row("filler", params_b=1.0)],
+                             inference=[inference_row("giant", params_b=3000.0), inference_row("small")])
+    result = sized(tmp_path, tables)
+    rates = result.inference_rates.set_index(["workload", "gpu"])
+    giant = rates.loc[("giant", "H100")]
+    assert giant["tokens_per_s_per_gpu"] == 0.0
+    assert giant["gpus_per_replica"] == 0
+    assert giant["bound"] == "does not fit"
+    assert rates.loc[("giant", "B200"), "tokens_per_s_per_gpu"] > 0
+    assert rates.loc[("giant", "B200"), "gpus_per_replica"] > 1
+    assert rates.loc[("small", "H100"), "tokens_per_s_per_gpu"] > 0
+    assert result.inference_rate_matrix().loc["giant", "H100"] == 0.0
+    run = solve_case(tables)
+    served = run.results.workloads.set_index("workload")["served_fraction"]
+    assert served["giant"] == 0.0
+    assert not (run.results.allocation["workload"] == "giant").any()
+    assert served["small"] > 0
+
+
+def test_boundary_of_fitting_at_64_gpus(tmp_path):
+    """Usable HBM of 64 x 80 GB x 0.9 = 4608 GB holds 2304 B BF16 params and nothing else (no
+    room for one KV sequence): 0 tokens/s. 2000 B params leave room: it fits, at 64 GPUs."""
+    rates = rates_of(tmp_path, [inference_row("edge", params_b=2304.0), inference_row("fits", params_b=2000.0)],
+                     [gpu_row("H100", **H100)])
+    assert rates.loc[("edge", "H100"), "tokens_per_s_per_gpu"] == 0.0
+    assert rates.loc[("fits", "H100"), "gpus_per_replica"] == sizing.MAX_REPLICA_GPUS
+    assert rates.loc[("fits", "H100"), "tokens_per_s_per_gpu"] > 0
+
+
+def test_compute_versus_bandwidth_bound(tmp_path):
+    """1 B params (2 GB weights; KV 40 kB x sqrt(1) x 2048 tokens = 81.9 MB per sequence).
+
+    GPU 'slowmath': 1 TFLOP/s, 100 TB/s. One replica GPU, batch 256 (memory allows 854):
+    compute time per step 256 x 2e9 / (1e12 x 0.5) = 1.02 s >> reading 2e9 + 256 x 81.9e6 bytes
+    at 100 TB/s = 0.23 ms: compute bound, 256 / 1.024 = 250 tokens/s per GPU.
+    GPU 'slowmemory': 1000 TFLOP/s, 0.1 TB/s: reading 22.97 GB takes 0.23 s >> 1.02 ms of
+    compute: bandwidth bound, 256 / 0.2297 = 1114.5 tokens/s per GPU.
+    """
+    rates = rates_of(tmp_path, [inference_row("tiny", params_b=1.0)], [
+        gpu_row("slowmath", bf16_tflops=1.0, hbm_gb=80.0, hbm_tbps=100.0),
+        gpu_row("slowmemory", bf16_tflops=1000.0, hbm_gb=80.0, hbm_tbps=0.1),
+    ])
+    compute = rates.loc[("tiny", "slowmath")]
+    bandwidth = rates.loc[("tiny", "slowmemory")]
+    assert compute["bound"] == "compute"
+    assert bandwidth["bound"] == "bandwidth"
+    assert compute["gpus_per_replica"] == 1 and bandwidth["gpus_per_replica"] == 1
+    assert compute["tokens_per_s_per_gpu"] == pytest.approx(1e12 * 0.5 / (2 * 1e9), rel=1e-9)
+    kv_seq = 40e3 * math.sqrt(1.0) * 2048
+    assert bandwidth["batch"] == 256
+    assert bandwidth["tokens_per_s_per_gpu"] == pytest.approx(256 * 0.1e12 / (2e9 + 256 * kv_seq), rel=1e-9)
+
+
+def test_mixture_of_experts_compute_uses_active_params(tmp_path):
+    """Compute-bound throughput scales with active, not total, parameters."""
+    gpu = [gpu_row("slowmath", bf16_tflops=1.0, hbm_gb=80.0, hbm_tbps=100.0)]
+    rates = rates_of(tmp_path, [inference_row("dense", params_b=20.0),
+                                inference_row("moe", params_b=20.0, active_params_b=2.0)], gpu)
+    assert rates.loc[("dense", "slowmath"), "bound"] == "compute"
+    assert rates.loc[("moe", "slowmath"), "bound"] == "compute"
+    assert rates.loc[("moe", "slowmath"), "tokens_per_s_per_gpu"] == pytest.approx(
+        10 * rates.loc[("dense", "slowmath"), "tokens_per_s_per_gpu"], rel=1e-9)
+
+
+def test_more_bandwidth_never_lowers_the_estimate(tmp_path):
+    """Monotone in bandwidth and in FLOP/s: a strictly better GPU never serves fewer tokens/s."""
+    base = dict(bf16_tflops=989.0, hbm_gb=80.0, hbm_tbps=3.35)
+    rates = rates_of(tmp_path, [inference_row("m", params_b=70.0), inference_row("s", params_b=8.0)], [
+        gpu_row("base", **base),
+        gpu_row("more_bw", **{**base, "hbm_tbps": 6.7}),
+        gpu_row("more_flops", **{**base, "bf16_tflops": 1978.0}),
+        gpu_row("more_hbm", **{**base, "hbm_gb": 160.0}),
+    ])
+    for service in ("m", "s"):
+        base_rate = rates.loc[(service, "base"), "tokens_per_s_per_gpu"]
+        for better in ("more_bw", "more_flops", "more_hbm"):
+            assert rates.loc[(service, better), "tokens_per_s_per_gpu"] >= base_rate * (1 - 1e-12), (service, better)
+
+
+def test_measured_throughput_overrides_estimate(tmp_path):
+    """A ``throughput`` row replaces the estimate for its (service, GPU) pair only."""
+    gpus = [gpu_row("H100", **H100), gpu_row("B200", bf16_tflops=2250.0, hbm_gb=192.0, hbm_tbps=8.0)]
+    services = [inference_row("chat", params_b=70.0)]
+    estimated = rates_of(tmp_path / "a", services, gpus)
+    measured = rates_of(tmp_path / "b", services, gpus, throughput=[("chat", "H100", 1234.5)])
+    assert measured.loc[("chat", "H100"), "tokens_per_s_per_gpu"] == 1234.5
+    assert measured.loc[("chat", "H100"), "source"] == "measured"
+    assert measured.loc[("chat", "H100"), "bound"] == "measured"
+    assert estimated.loc[("chat", "H100"), "source"] == "estimated"
+    assert estimated.loc[("chat", "H100"), "tokens_per_s_per_gpu"] != 1234.5
+    # the other pair keeps its estimate, unchanged
+    assert measured.loc[("chat", "B200"), "source"] == "estimated"
+    assert measured.loc[("chat", "B200"), "tokens_per_s_per_gpu"] == pytest.approx(
+        estimated.loc[("chat", "B200"), "tokens_per_s_per_gpu"], rel=1e-12)
+
+
+def test_measured_throughput_for_a_model_that_does_not_fit(tmp_path):
+    """A measurement wins even where the estimate says the model does not fit (the user knows better,
+    e.g. a quantised or offloaded deployment)."""
+    rates = rates_of(tmp_path, [inference_row("giant", params_b=10_000.0)], [gpu_row("H100", **H100)],
+                     throughput=[("giant", "H100", 50.0)])
+    assert rates.loc[("giant", "H100"), "tokens_per_s_per_gpu"] == 50.0
+    assert rates.loc[("giant", "H100"), "source"] == "measured"
+
+
+@pytest.mark.parametrize("kinds", ["training only", "inference only"])
+def test_scenario_with_one_kind_of_workload_sizes(tmp_path, kinds):
+    """A scenario may have no training runs or no inference services (an empty sheet). An earlier
+    sizing crashed here: precision.map(...) of an empty Series is float, and indexing the peak
+    table with it raised IndexError."""
+    if kinds == "training only":
+        tables = scenario_tables(training=[training_row("T")], inference=[])
+    else:
+        tables = scenario_tables(training=[], inference=[inference_row("S")])
+    result = sized(tmp_path, tables)
+    if kinds == "training only":
+        assert result.inference_rates.empty
+        assert result.training.set_index("workload").loc["T", "flops"] == pytest.approx(6e24, rel=1e-12)
+    else:
+        assert result.training.empty
+        assert result.inference_rates.set_index(["workload", "gpu"]).loc[("S", "G1"), "tokens_per_s_per_gpu"] > 0

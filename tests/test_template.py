@@ -1,0 +1,138 @@
+"""``planner template OUT.xlsx``: a workbook to start from, accepted by ``planner solve`` as it is."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+
+from planner import catalogue
+from planner.cli import EXIT_INPUT, EXIT_OK, main
+from planner.schema import SHEETS, SITE_KEYS
+from planner.workbook import read_scenario, write_template
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.xlsx"
+    assert main(["template", str(path)]) == EXIT_OK
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(template):
+    return openpyxl.load_workbook(template)
+
+
+def test_every_sheet_and_column_in_schema_order(book):
+    for sheet in SHEETS:
+        headers = [c.value for c in book[sheet.name][1]]
+        assert headers == [c.name for c in sheet.columns], sheet.name
+    assert "gpu_catalogue" in book.sheetnames and "readme" in book.sheetnames
+
+
+def test_each_header_has_a_note_with_meaning_unit_and_default(book):
+    for sheet in SHEETS:
+        for cell, column in zip(book[sheet.name][1], sheet.columns):
+            note = cell.comment.text
+            assert column.description in note
+            if column.unit:
+                assert f"Unit: {column.unit}." in note
+            if column.catalogue:
+                assert "unless the GPU is in the built-in catalogue" in note
+            elif not column.required:
+                assert "Optional; default:" in note
+
+
+def test_names_of_gpus_and_periods_have_drop_down_lists(book):
+    def lists(sheet: str) -> dict[str, tuple[str, str]]:
+        ws = book[sheet]
+        return {str(v.sqref).split(":")[0].rstrip("0123456789"): (v.formula1, v.errorStyle)
+                for v in ws.data_validations.dataValidation if v.type == "list"}
+
+    assert lists("fleet") == {"A": ("'gpus'!$A$2:$A$501", "stop"), "B": ("'periods'!$A$2:$A$501", "stop")}
+    assert lists("throughput")["B"] == ("'gpus'!$A$2:$A$501", "stop")
+    training = [c.name for c in SHEETS[4].columns]
+    letter = {name: openpyxl.utils.get_column_letter(i + 1) for i, name in enumerate(training)}
+    assert lists("training")[letter["start_period"]][0] == "'periods'!$A$2:$A$501"
+    assert lists("training")[letter["deadline_period"]][0] == "'periods'!$A$2:$A$501"
+    # a GPU type may be a catalogue name or any other: the list there only informs
+    assert lists("gpus")["A"] == (f"'gpu_catalogue'!$A$2:$A${len(catalogue.GPUS) + 1}", "information")
+    assert lists("site")["A"] == ('"' + ",".join(SITE_KEYS) + '"', "stop")
+
+
+def test_number_formats(book):
+    """Numeric columns carry a format for their unit, on the column and on the example cells."""
+    expected = {"h": "#,##0", "W": "#,##0", "fraction": "0%", "GB": "#,##0"}
+    for sheet in SHEETS:
+        ws = book[sheet.name]
+        for i, column in enumerate(sheet.columns, start=1):
+            if column.kind != "number" or column.unit not in expected:
+                continue
+            letter = openpyxl.utils.get_column_letter(i)
+            assert ws.column_dimensions[letter].number_format == expected[column.unit], (sheet.name, column.name)
+            if ws.cell(2, i).value is not None:
+                assert ws.cell(2, i).number_format == expected[column.unit], (sheet.name, column.name)
+
+
+def test_the_template_uses_the_catalogue(book, template):
+    rows = {r[0].value: r for r in book["gpus"].iter_rows(min_row=2) if r[0].value}
+    assert catalogue.lookup("H200-SXM") and rows["H200-SXM"][1].value is None  # blank: from the catalogue
+    scenario = read_scenario(template)
+    h200 = scenario.gpus.set_index("gpu").loc["H200-SXM"]
+    assert h200["bf16_tflops"] == catalogue.lookup("H200-SXM").bf16_tflops
+    assert [r[0].value for r in book["gpu_catalogue"].iter_rows(min_row=2)] == catalogue.names()
+
+
+def test_solve_accepts_the_template_unchanged(template, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["solve", str(template), "--out", str(out)]) == EXIT_OK
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "optimal"
+    assert len(summary["workloads"]) == 4
+    assert read_scenario(template).warnings == []
+
+
+def test_every_part_is_well_formed_xml(template):
+    with zipfile.ZipFile(template) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels", ".vml")):
+                ElementTree.fromstring(archive.read(name))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_template(template, tmp_path):
+    """Converted headless to .ods without complaint, and the converted file still solves."""
+    result = subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "ods", "--outdir", str(tmp_path),
+                             str(template)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    converted = tmp_path / "template.ods"
+    original, reopened = read_scenario(template), read_scenario(converted)
+    assert reopened.gpus.equals(original.gpus) and reopened.fleet.equals(original.fleet)
+
+
+def test_template_refuses_to_overwrite_without_force(tmp_path, capsys):
+    path = tmp_path / "t.xlsx"
+    path.write_text("mine")
+    assert main(["template", str(path)]) == EXIT_INPUT
+    assert "pass --force" in capsys.readouterr().err
+    assert path.read_text() == "mine"
+    assert main(["template", str(path), "--force"]) == EXIT_OK
+    assert zipfile.is_zipfile(path)
+
+
+def test_template_wants_an_xlsx_name(tmp_path, capsys):
+    assert main(["template", str(tmp_path / "t.ods")]) == EXIT_INPUT
+    assert "give a name ending in .xlsx" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_template_leaves_no_temporary_file(tmp_path):
+    write_template(tmp_path / "sub" / "t.xlsx")
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["t.xlsx"]
