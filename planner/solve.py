@@ -146,7 +146,7 @@ def _solver(name: str, time_limit: float | None, msg: bool) -> pulp.LpSolver:
 
 
 @contextlib.contextmanager
-def _quiet_stdout(quiet: bool) -> Iterator[None]:
+def quiet_stdout(quiet: bool) -> Iterator[None]:
     """Silence the solver's own prints to file descriptor 1 (HiGHS prints a banner
     whenever a solver instance is created, whatever its options)."""
     if not quiet:
@@ -165,10 +165,10 @@ def _quiet_stdout(quiet: bool) -> Iterator[None]:
 
 def _values(model: PlanModel) -> np.ndarray:
     """Every variable's value, indexed by variable id."""
-    core = model.problem.toRustModel()
-    values = np.zeros(core.num_variables)
-    for variable in core.list_variables():
-        values[variable.id()] = variable.value or 0.0
+    variables = model.problem.toRustModel().list_variables()
+    ids = np.fromiter((v.id() for v in variables), dtype=np.int64, count=len(variables))
+    values = np.zeros(int(ids.max()) + 1 if len(ids) else 0)
+    values[ids] = np.fromiter((v.value or 0.0 for v in variables), dtype=float, count=len(variables))
     return values
 
 
@@ -186,7 +186,7 @@ def _duals_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str
         v.set_lb(round(values[v.id()]))
         v.set_ub(round(values[v.id()]))
     try:
-        with _quiet_stdout(not msg):
+        with quiet_stdout(not msg):
             model.problem.solve(_solver(solver, None, msg))
     finally:
         for v, (lb, ub) in zip(integers, saved):
@@ -201,18 +201,18 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     if not backend.available():
         raise SolveError(f"solver '{solver}' is not available on this machine")
     start = time.perf_counter()
-    with _quiet_stdout(not msg):
+    with quiet_stdout(not msg):
         stats = model.problem.solve(backend)
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
     status = "optimal" if stats.status == pulp.LpSolveStatus.Optimal else stats.status.name.lower()
     scale = model.objective_scale
+    extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
     values = _values(model)
     if model.problem.isMIP():
         _duals_with_integers_fixed(model, values, solver, msg)
-    extraction_start = time.perf_counter()
     # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
     # (demand met) gains by lowering its right-hand side, so its sign is flipped
     shadow = {}

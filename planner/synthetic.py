@@ -1,4 +1,4 @@
-"""Reproducible synthetic scenarios of any size, for benchmarks and property tests.
+"""Reproducible synthetic scenarios of any size, for benchmarks and their tests.
 
 ``synthetic_tables(workloads, gpus, periods, seed)`` returns workbook tables (the
 shape ``planner.workbook.write_workbook`` takes) for a site whose power budget

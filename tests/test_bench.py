@@ -1,0 +1,31 @@
+"""The benchmark's floor (the same LP as sparse matrices, straight into HiGHS) agrees with the planner."""
+
+import json
+
+import pytest
+
+from planner.bench import bench_case, main
+from planner.synthetic import synthetic_tables
+from planner.workbook import write_workbook
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planner_and_floor_reach_the_same_objective(tmp_path, seed):
+    source = tmp_path / "case"
+    write_workbook(synthetic_tables(40, 3, 6, seed=seed), source)
+    record = bench_case("T", source)  # raises if the two objectives differ by more than 1e-6
+    assert record["n_vars"] > 0 and record["n_cons"] > 0
+    assert set(record["stages"]) >= {"read_validate", "sizing", "build", "handover", "solver", "results", "report"}
+    assert record["ratio"] == pytest.approx(record["total_s"] / record["floor_s"], rel=1e-2)
+
+
+def test_bench_writes_json_records(tmp_path):
+    out = tmp_path / "bench.json"
+    assert main(["--sizes", "S", "--out", str(out)]) == 0
+    records = json.loads(out.read_text())
+    assert [r["case"] for r in records] == ["S"]
+    assert {"case", "n_vars", "n_cons", "stages", "total_s", "floor_s", "ratio", "peak_rss_mb"} <= set(records[0])
+
+
+def test_unknown_size_is_refused(tmp_path):
+    assert main(["--sizes", "Q", "--out", str(tmp_path / "b.json")]) == 2
