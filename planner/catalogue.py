@@ -75,8 +75,8 @@ GPUS: tuple[CatalogueGPU, ...] = (
         ("GB200-NVL72",),
     ),
     CatalogueGPU(
-        "B300", "NVIDIA", 2250.0, 4500.0, 13500.0, 288.0, 8.0, 1100.0, 1850.0,
-        "estimate: the B200 all-in figure plus the 100 W higher GPU power (no DGX B300 system power used)",
+        "B300", "NVIDIA", 2250.0, 4500.0, 13500.0, 288.0, 8.0, 1100.0, 1890.0,
+        "estimate: the B200 all-in figure (1,788 W) plus the 100 W higher GPU power, rounded",
         "NVIDIA HGX platform page (HGX B300, 8 GPUs: FP4 108 PFLOPS dense, FP8 72 PFLOPS and FP16/BF16 "
         "36 PFLOPS with sparsity; 2.1 TB HBM3e), https://www.nvidia.com/en-us/data-center/hgx/; "
         "Blackwell Ultra: 288 GB HBM3e, 8 TB/s per GPU",

@@ -61,6 +61,7 @@ class PlanModel:
     allocation: pd.DataFrame
     served: pd.DataFrame
     rows: dict[str, pd.DataFrame]
+    energy_weight: float  # tie-break in objective units per MWh (unscaled)
     objective_scale: float = OBJECTIVE_SCALE
 
     @property
@@ -91,8 +92,8 @@ def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> Pl
         "training_compute": define_training_compute(problem, scenario, sizing, allocation, served),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
-    define_objective(problem, scenario, allocation, served)
-    return PlanModel(problem, allocation, served, rows)
+    energy_weight = define_objective(problem, scenario, allocation, served)
+    return PlanModel(problem, allocation, served, rows, energy_weight)
 
 
 # ---------------------------------------------------------------------------
@@ -358,8 +359,9 @@ def define_inference_throughput(
 
 def define_objective(
     problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame, served: pd.DataFrame
-) -> None:
-    """Priority-weighted served shares, less a small energy tie-break."""
+) -> float:
+    """Priority-weighted served shares, less a small energy tie-break; returns the tie-break
+    weight in objective units per MWh."""
     min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
     energy_mwh = (allocation["hours"] * allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy()
     columns = np.concatenate([served["column"].to_numpy(), allocation["column"].to_numpy()])
@@ -370,3 +372,4 @@ def define_objective(
     expr = _rustcore.AffineExpr()
     expr.add_term_ids_coeffs(problem.toRustModel(), columns, weights)
     problem.objective = pulp.LpAffineExpression(expr)
+    return float(ENERGY_TIE_BREAK * min_priority)

@@ -64,6 +64,16 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < TOLERANCE, 0.0, values)
 
 
+def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.ndarray:
+    """Score gained per extra MW in a period where power binds.
+
+    The LP's dual also counts the energy tie-break: the extra MW, fully drawn for the
+    period's hours, costs energy_weight x hours in the LP's objective but nothing in the score.
+    """
+    dual = _clean(dual)
+    return np.where(dual > BINDING, dual + model.energy_weight * hours, 0.0)
+
+
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
     """Result tables of a solved model."""
     alloc = model.allocation.assign(gpus=_clean(solution.allocation_gpus) * model.allocation["unit"].to_numpy())
@@ -79,7 +89,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "hours": periods["hours"],
         "power_mw_budget": periods["power_mw"],
         "power_mw_used": used_mw,
-        "power_shadow_price": _clean(solution.shadow_prices["power"]),
+        "power_shadow_price": _score_per_mw(solution.shadow_prices["power"], periods["hours"].to_numpy(), model),
         "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
         "gpus_in_use": in_use,
         "energy_mwh": used_mw * periods["hours"].to_numpy(),

@@ -68,6 +68,23 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
 # Units of plain numbers: a percentage is accepted there ('40%' -> 0.4), a unit is not.
 UNITLESS = ("fraction", "ratio", "weight")
 
+# Plausibility ceilings by unit, for number columns without a maximum of their own: far above
+# any real site (a 1 TW budget, a billion GPUs), they keep a slip such as 1e300 from reaching
+# the arithmetic and are reported like any other bound.
+CEILINGS: dict[str, float] = {
+    "h": 1e5, "MW": 1e6, "GPUs": 1e9, "TFLOP/s": 1e7, "GB": 1e6, "TB/s": 1e4, "W": 1e6,
+    "billion parameters": 1e7, "billion tokens": 1e9, "billion tokens/day": 1e9, "tokens/s": 1e9,
+    "ratio": 1e3, "weight": 1e9,
+}
+DEFAULT_CEILING = 1e12
+
+
+def ceiling(column: "Column") -> float:
+    """The largest value a number column accepts."""
+    if column.maximum is not None:
+        return column.maximum
+    return CEILINGS.get(column.unit, DEFAULT_CEILING)
+
 
 def _positive(name: str, unit: str, description: str, **kw) -> Column:
     return Column(name, "number", description, unit, minimum=0.0, exclusive_minimum=True, **kw)
@@ -90,7 +107,7 @@ SITE_KEYS: dict[str, Column] = {
     "name": Column("name", "text", "Name of the site or scenario, shown in the report."),
     "pue": Column(
         "pue", "number", "Power usage effectiveness: facility power over IT power.",
-        "ratio", minimum=1.0,
+        "ratio", minimum=1.0, maximum=10.0,
     ),
 }
 
@@ -121,7 +138,8 @@ PERIODS = Sheet(
 GPUS = Sheet(
     "gpus",
     "GPU types: one row per type. A type named as in the built-in catalogue (below) may leave "
-    "bf16_tflops, hbm_gb, hbm_tbps and it_w blank; values typed in the row win.",
+    "bf16_tflops, hbm_gb, hbm_tbps and it_w blank, and its blank fp8_tflops and fp4_tflops are "
+    "filled too; values typed in the row win.",
     (
         Column("gpu", "text", "GPU type name; a built-in catalogue name fills the blank figures."),
         _positive("bf16_tflops", "TFLOP/s", "Dense BF16 peak per GPU.", catalogue=True),
@@ -280,6 +298,9 @@ def markdown_reference() -> str:
         "(`200 MW` in `power_mw`, `700 W` in `it_w`); any other unit (`200 kW`) is an error, never",
         f"converted. Other accepted spellings of a unit: {spellings}.",
         "",
+        "Numbers above a plausibility ceiling are refused like any other bound: "
+        + ", ".join(f"{v:g} {u}" for u, v in CEILINGS.items()) + f"; {DEFAULT_CEILING:g} in other units.",
+        "",
     ]
     for sheet in SHEETS:
         lines += [f"## `{sheet.name}`" + ("" if sheet.required else " (optional)"), "", sheet.description, ""]
@@ -295,10 +316,11 @@ def markdown_reference() -> str:
         "## Built-in GPU catalogue",
         "",
         "A `gpus` row named as below (case, spaces and hyphens do not matter; aliases such as",
-        "`H100-SXM-80GB` or `GB200-NVL72` work too) takes the blank `bf16_tflops`, `hbm_gb`, `hbm_tbps` and",
-        "`it_w` from this table. Dense peaks, without sparsity; per-GPU figures of multi-GPU systems are the",
-        "system figure divided by its GPUs. `it_w` is the all-in IT draw per GPU in use (server or rack power",
-        "over its GPUs); FP8 and FP4 peaks are listed for reference. Defined in `planner/catalogue.py`.",
+        "`H100-SXM-80GB` or `GB200-NVL72` work too) takes its blank `bf16_tflops`, `fp8_tflops`, `fp4_tflops`,",
+        "`hbm_gb`, `hbm_tbps` and `it_w` from this table (`idle_w` is not published and keeps its default).",
+        "Dense peaks, without sparsity; per-GPU figures of multi-GPU systems are the system figure divided by",
+        "its GPUs. `it_w` is the all-in IT draw per GPU in use (server or rack power over its GPUs); TDP is the",
+        "GPU's own power, for reference. Defined in `planner/catalogue.py`.",
         "",
         catalogue.markdown_table(),
     ]

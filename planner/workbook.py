@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import io
+import math
 import os
 import re
 import zipfile
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from planner import catalogue
-from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet
+from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling
 
 MAX_ERRORS_SHOWN = 25
 
@@ -367,18 +368,14 @@ SPREADSHEET_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!"
 
 
 def _plain_number(text: str) -> float | None:
-    """'1,200.5', '1e3', '-3' -> float; anything else None."""
+    """'1,200.5', '1e3', '-3' -> float; anything else (and a number too large for a float) None."""
     if _PLAIN.fullmatch(text):
-        return float(text)
-    if _GROUPED.fullmatch(text):
-        return float(re.sub(r"[, '_]", "", text))
-    return None
-
-
-def _parse_number(value: object) -> float | None:
-    """A number as people type it: 1,200 / 40% / ' 3.5 '. None when not a number (units not allowed)."""
-    number, problem = _number_cell(value, None)
-    return None if problem else number
+        number = float(text)
+    elif _GROUPED.fullmatch(text):
+        number = float(re.sub(r"[, '_]", "", text))
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _number_cell(value: object, column: Column | None) -> tuple[float | None, str | None]:
@@ -541,6 +538,10 @@ class _Checker:
                 return None
         if column.maximum is not None and number > column.maximum:
             self.problem(raw, f"must be <= {column.maximum:g}, found {number:g}", row, column.name)
+            return None
+        if number > ceiling(column):
+            self.problem(raw, f"must be <= {ceiling(column):g}, found {number:g}: implausibly large",
+                         row, column.name)
             return None
         return number
 

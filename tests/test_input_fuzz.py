@@ -43,7 +43,8 @@ index = st.integers(0, 12)
 cell_value = st.one_of(
     st.sampled_from(["", " ", "abc", "-1", "0", "0.0", "1e309", "nan", "inf", "40%", "140%", "1,200", "2,5",
                      "200 kW", "3 MW", "700 W", "=1+1", "#REF!", "P1", "P2", "G1", "H100-SXM", "S1", "T1",
-                     "TRUE", "\u22123", "1e-300", "1e15", " G1 ", "p1", "mi300x"]),
+                     "TRUE", "\u22123", "1e-300", "1e15", " G1 ", "p1", "mi300x", "1e300", "99999", "1e9",
+                     "1e-9", "5e5 MW"]),
     st.integers(-10, 10**7),
     st.floats(-1e6, 1e9, allow_nan=False),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=10),

@@ -347,3 +347,11 @@ def test_two_sheets_with_the_same_name_but_for_case(tmp_path):
     sheets["Periods "] = sheets["periods"]
     path = write_xlsx(tmp_path / "s.xlsx", sheets)
     assert problems_of(path) == [f"{path}: two sheets are named 'periods' (case and spaces aside); keep one"]
+
+
+def test_a_number_too_large_for_a_float_is_refused(tmp_path):
+    sheets = book()
+    sheets["periods"][1][2] = "1e309"
+    path = write_xlsx(tmp_path / "s.xlsx", sheets)
+    assert problems_of(path) == [f"{path}, sheet 'periods', row 2, column 'power_mw': expected a number in MW, "
+                                 "found '1e309'"]

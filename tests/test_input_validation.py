@@ -370,3 +370,9 @@ def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path, 
 def test_duplicate_throughput_pair(target):
     tables = scenario_tables(inference=[inference_row("S")], throughput=[("S", "G1", 10.0), ("S", "G1", 20.0)])
     assert problems(tables, target) == [where(target, "throughput", 3, "gpu") + "workload 'S' on GPU 'G1' is listed twice"]
+
+
+def test_implausibly_large_number(target):
+    tables = scenario_tables(periods=[("P1", 1e300, 10.0)])
+    assert problems(tables, target) == [where(target, "periods", 2, "hours") + "must be <= 100000, found 1e+300: "
+                                        "implausibly large"]

@@ -5,13 +5,15 @@ Common numbers (unless a test says otherwise), from ``conftest.scenario_tables``
 - PUE 1.25; GPU G1: 1000 TFLOP/s BF16, it_w 1400 W, idle_w 200 W.
   Facility MW per GPU in use, above idle: m = 1.25 x (1400 - 200) / 1e6 = 1.5e-3 MW.
   Idle draw of I installed GPUs: 1.25 x 200 x I / 1e6 MW (10 000 GPUs -> 2.5 MW).
+- Rows from conftest set goodput 1 and power_factor 1 (a GPU in use draws all of it_w), so
+  neither scales the figures below.
 - Training run, mfu 0.5: delivered 1000e12 x 0.5 = 5e14 FLOP/s per GPU, so one GPU over a
   1000 h period delivers 1000 x 3600 x 5e14 = 1.8e21 FLOPs.
   Required FLOPs = 6 x params x tokens: 100 B params x 10 000 B tokens -> 6e24.
 - The objective carries an energy tie-break: minus ENERGY_TIE_BREAK (1e-7) x min priority
   x MWh drawn above idle. A GPU in use for H hours costs 1e-7 x minp x H x m, so one more
-  MW used in a period of H hours costs 1e-7 x minp x H. The LP's shadow prices include it;
-  Results.objective (the score) does not.
+  MW used in a period of H hours costs 1e-7 x minp x H. The LP's duals include it; the
+  reported power shadow price adds it back, so it is score per MW, like Results.objective.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ def test_a_power_limited_training_run(solve_case):
     served = 2000 x 1.8e21 / 6e24 = 0.6.
     d(served)/d(MW) = (1 / 1.5e-3 GPUs/MW) x 1.8e21 / 6e24 = 0.2 per MW,
     so priority x d(served)/d(MW) = 3 x 0.2 = 0.6 score per MW.
-    LP shadow price = 0.6 - tie-break 1e-7 x 3 x 1000 h = 0.6 - 3e-4 = 0.5997.
+    The LP's own dual is 0.6 - tie-break 1e-7 x 3 x 1000 h = 0.5997; the reported price adds
+    the tie-break back, so it is score per MW: 0.6.
     Budget + 1 MW: 6.5 MW -> 4.0 MW headroom -> 2666.67 GPUs (< 10 000: the basis holds)
     -> served 0.8, score 2.4 (from 1.8): the finite difference is 0.6 score per MW, and the
     LP objective (score less tie-break) moves by exactly the shadow price.
@@ -82,8 +85,8 @@ def test_a_power_limited_training_run(solve_case):
     assert r.objective == approx(3.0 * 0.6)
     assert r.periods.loc[0, "power_mw_used"] == approx(5.5)
     assert r.periods.loc[0, "gpus_in_use"] == approx(2000.0)
-    expected_price = 3.0 * (1.0 / M) * FLOPS_PER_GPU_PERIOD / 6e24 - ENERGY_TIE_BREAK * 3.0 * 1000.0
-    assert expected_price == pytest.approx(0.5997, rel=1e-12)
+    expected_price = 3.0 * (1.0 / M) * FLOPS_PER_GPU_PERIOD / 6e24
+    assert expected_price == pytest.approx(0.6, rel=1e-12)
     assert r.periods.loc[0, "power_shadow_price"] == approx(expected_price)
     # the fleet has slack: its shadow price is zero
     assert r.fleet.loc[0, "fleet_shadow_price"] == 0.0
@@ -94,17 +97,10 @@ def test_a_power_limited_training_run(solve_case):
     # score per MW, by hand and by finite difference
     assert more.results.objective - r.objective == approx(3.0 * 0.2)
     # the LP objective's finite difference is the shadow price (exact for an LP within a basis)
-    assert lp_objective(more) - lp_objective(base) == approx(r.periods.loc[0, "power_shadow_price"])
+    assert lp_objective(more) - lp_objective(base) == approx(expected_price - ENERGY_TIE_BREAK * 3.0 * 1000.0)
     assert more.results.periods.loc[0, "power_shadow_price"] == approx(expected_price)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: power_shadow_price is the dual of the LP objective, which includes the energy "
-    "tie-break (1e-7 x min priority x hours per MW), but Results/report present it as score per MW "
-    "('one more MW is worth X points of score'); the score (Results.objective) excludes the tie-break. "
-    "Here 0.5997 is reported while one more MW adds 0.6 to the score.",
-)
 def test_a_power_shadow_price_is_score_per_mw(solve_case):
     """Same case as (a): one more MW raises Results.objective by 3 x 0.2 = 0.6; the report says
     one more MW is worth power_shadow_price points of score, so the two should agree."""
@@ -125,8 +121,7 @@ def test_b_higher_value_per_mw_served_first(solve_case):
     A is served in full: 3e24 / 1.8e21 = 1666.67 GPUs; B gets 3000 - 1666.67 = 1333.33 GPUs
     -> served 1333.33 x 1.8e21 / 1.2e25 = 0.2.
     Score = 1 x 1 + 2 x 0.2 = 1.4. The marginal MW goes to B:
-    shadow price = 2 x (1 / 1.5e-3) x 1.8e21 / 1.2e25 - 1e-7 x min priority 1 x 1000 h
-    = 0.2 - 1e-4 = 0.1999.
+    shadow price = 2 x (1 / 1.5e-3) x 1.8e21 / 1.2e25 = 0.2 score per MW.
     """
     tables = scenario_tables(
         periods=[("P1", 1000.0, 7.0)],
@@ -142,7 +137,7 @@ def test_b_higher_value_per_mw_served_first(solve_case):
     assert gpus(run, "A") == approx(3e24 / FLOPS_PER_GPU_PERIOD)
     assert gpus(run, "B") == approx(3000.0 - 3e24 / FLOPS_PER_GPU_PERIOD)
     assert run.results.objective == approx(1.4)
-    assert run.results.periods.loc[0, "power_shadow_price"] == approx(0.2 - ENERGY_TIE_BREAK * 1.0 * 1000.0)
+    assert run.results.periods.loc[0, "power_shadow_price"] == approx(0.2)
     # the A run's compute row: more FLOPs for A are worth nothing once it is complete
     gpu_hours = run.results.workloads.set_index("workload")["gpu_hours"]
     assert gpu_hours["A"] == approx(3e24 / FLOPS_PER_GPU_PERIOD * 1000.0)
@@ -156,7 +151,7 @@ def test_b_training_against_inference(solve_case):
     Run T: priority 5, 3e24 FLOPs -> value per GPU 5 x 1.8e21 / 3e24 = 3e-3: served first.
     Budget 5.5 MW - idle 2.5 MW = 3.0 MW -> 2000 GPUs. T takes 1666.67 GPUs (served 1),
     S gets 333.33 GPUs -> served 1/3. Score = 5 + 1/3.
-    Shadow price = S's value per MW - tie-break = 1e-3 / 1.5e-3 - 1e-7 x 1 x 1000 = 0.666567.
+    Shadow price = S's value per MW = 1e-3 / 1.5e-3 = 0.666667 score per MW.
     """
     tables = scenario_tables(
         periods=[("P1", 1000.0, 5.5)],
@@ -170,7 +165,7 @@ def test_b_training_against_inference(solve_case):
     assert served(run, "S") == approx(1.0 / 3.0)
     assert gpus(run, "S") == approx(2000.0 - 3e24 / FLOPS_PER_GPU_PERIOD)
     assert run.results.objective == approx(5.0 + 1.0 / 3.0)
-    assert run.results.periods.loc[0, "power_shadow_price"] == approx(1e-3 / M - ENERGY_TIE_BREAK * 1000.0)
+    assert run.results.periods.loc[0, "power_shadow_price"] == approx(1e-3 / M)
 
 
 def deadline_case(deadline: str) -> dict:
@@ -240,7 +235,7 @@ def test_d_inference_served_fraction_is_hours_weighted(solve_case):
     P1: 1000 h, 100 MW -> served 1. P2: 3000 h, 2.5 MW idle + 0.75 MW headroom -> 500 GPUs
     -> served 0.5. Fraction = (1000 x 1 + 3000 x 0.5) / 4000 = 0.625.
     Power shadow price in P2 = priority 1 x (3000 / 4000) x (1 / 1e6 x 1000 tokens/s per GPU)
-    / 1.5e-3 MW per GPU - 1e-7 x 1 x 3000 h = 0.5 - 3e-4.
+    / 1.5e-3 MW per GPU = 0.5 score per MW.
     """
     tables = scenario_tables(
         periods=[("P1", 1000.0, 100.0), ("P2", 3000.0, 3.25)],
@@ -257,7 +252,7 @@ def test_d_inference_served_fraction_is_hours_weighted(solve_case):
     assert gpus(run, "S", "P2") == approx(500.0)
     prices = run.results.periods.set_index("period")["power_shadow_price"]
     assert prices["P1"] == 0.0
-    assert prices["P2"] == approx(0.75 * 1e-3 / M - ENERGY_TIE_BREAK * 3000.0)
+    assert prices["P2"] == approx(0.75 * 1e-3 / M)
 
 
 def test_e_fleet_binds(solve_case):
