@@ -545,7 +545,11 @@ class _Checker:
             return None
         return number
 
-    def reference(self, raw: _RawSheet, table: pd.DataFrame, column: str, known: list[str], what: str):
+    def reference(self, raw: _RawSheet, table: pd.DataFrame, column: str, known: list[str] | None, what: str):
+        """Names in ``column`` must be among ``known``; None: the names are unknowable (their sheet is
+        missing or unreadable, which is reported already), so nothing is checked."""
+        if known is None:
+            return
         folded = {k.casefold(): k for k in known}
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
@@ -588,6 +592,9 @@ def read_scenario(path: str | Path) -> Scenario:
     period_names = [] if periods is None else [p for p in periods[0]["period"] if p is not None]
     gpus = tables["gpus"]
     gpu_names = [] if gpus is None else [g for g in gpus[0]["gpu"] if g is not None]
+    # names other sheets may refer to; None when their sheet is missing or unreadable (reported already)
+    period_refs = None if periods is None else period_names
+    gpu_refs = None if gpus is None else gpu_names
 
     if periods is not None and periods[0].empty:
         check.problem(periods[1], "no periods listed")
@@ -596,9 +603,9 @@ def read_scenario(path: str | Path) -> Scenario:
 
     fleet = tables["fleet"]
     if fleet is not None:
-        check.reference(fleet[1], fleet[0], "gpu", gpu_names, "GPU")
-        check.reference(fleet[1], fleet[0], "period", period_names, "period")
-        dup = fleet[0].duplicated(["gpu", "period"])
+        check.reference(fleet[1], fleet[0], "gpu", gpu_refs, "GPU")
+        check.reference(fleet[1], fleet[0], "period", period_refs, "period")
+        dup = fleet[0].duplicated(["gpu", "period"]) & fleet[0]["gpu"].notna() & fleet[0]["period"].notna()
         for row, g, p in zip(fleet[0].loc[dup, "_row"], fleet[0].loc[dup, "gpu"], fleet[0].loc[dup, "period"]):
             check.problem(fleet[1], f"GPU '{g}' in period '{p}' is listed twice", row, "period")
 
@@ -606,13 +613,13 @@ def read_scenario(path: str | Path) -> Scenario:
     order = {p: i for i, p in enumerate(period_names)}
     if training is not None:
         frame, raw = training
-        check.reference(raw, frame, "start_period", period_names, "period")
-        check.reference(raw, frame, "deadline_period", period_names, "period")
+        check.reference(raw, frame, "start_period", period_refs, "period")
+        check.reference(raw, frame, "deadline_period", period_refs, "period")
         for row, start, end in zip(frame["_row"], frame["start_period"], frame["deadline_period"]):
             if start in order and end in order and order[end] < order[start]:
                 check.problem(raw, f"deadline '{end}' is before the start '{start}'", row, "deadline_period")
     if inference is not None:
-        check.reference(inference[1], inference[0], "start_period", period_names, "period")
+        check.reference(inference[1], inference[0], "start_period", period_refs, "period")
     if training is not None and inference is not None:
         clash = set(training[0]["workload"]) & set(inference[0]["workload"]) - {None}
         for row, w in zip(inference[0]["_row"], inference[0]["workload"]):
@@ -623,7 +630,7 @@ def read_scenario(path: str | Path) -> Scenario:
 
     throughput = tables["throughput"]
     if throughput is not None and inference is not None and training is not None:
-        _check_throughput(check, throughput, training[0], inference[0], gpu_names)
+        _check_throughput(check, throughput, training[0], inference[0], gpu_refs)
     if throughput is not None:
         frame, raw = throughput
         dup = frame.duplicated(["workload", "gpu"]) & frame["workload"].notna() & frame["gpu"].notna()
@@ -727,7 +734,7 @@ def _check_throughput(
     throughput: tuple[pd.DataFrame, _RawSheet],
     training: pd.DataFrame,
     inference: pd.DataFrame,
-    gpu_names: list[str],
+    gpu_names: list[str] | None,
 ) -> None:
     """Each measured row names a known workload and GPU, and gives the figure its kind uses."""
     frame, raw = throughput

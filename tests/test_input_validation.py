@@ -55,6 +55,14 @@ def test_missing_sheet(target):
     assert problems(tables, target) == [f"{target}: missing sheet 'fleet'"]
 
 
+@pytest.mark.parametrize("sheet", ["gpus", "periods"])
+def test_a_missing_sheet_does_not_make_every_reference_to_it_a_problem(tmp_path, sheet):
+    tables = scenario_tables(inference=[inference_row()], throughput=[("S1", "G1", 10.0)])
+    del tables[sheet]
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [f"{path}: missing sheet '{sheet}'"]
+
+
 def test_missing_sheet_suggests_a_misnamed_one(tmp_path):
     tables = scenario_tables()
     tables["trainings"] = tables.pop("training")
