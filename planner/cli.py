@@ -46,14 +46,15 @@ def _stem(source: Path) -> str:
 
 
 def _print_summary(results: Results, html: Path) -> None:
-    print(f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s)")
+    gap = "" if results.gap == 0 else f", gap {100 * results.gap:.3g}%"
+    print(f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})")
     print(f"  score {results.objective:.4f} of {results.workloads['priority'].sum():.4f} "
           "(priority-weighted served share)")
     short = results.short_workloads()
     if short.empty:
         print("  every workload fully served")
     for row in short.itertuples():
-        print(f"  not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.1f}%")
+        print(f"  not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.2f}%")
     binding = results.binding_power()
     if binding.empty:
         print("  power does not bind in any period")
@@ -137,5 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
                   file=sys.stderr)
         return EXIT_INTERNAL
-    _print_summary(results, html)
+    try:
+        _print_summary(results, html)
+    except BrokenPipeError:  # the summary was piped into a reader that stopped early
+        sys.stderr.close()
     return EXIT_OK

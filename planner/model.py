@@ -211,9 +211,12 @@ def _make_integer(problem: pulp.LpProblem, columns: np.ndarray) -> None:
 
 
 def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None) -> np.ndarray:
-    """Create ``count`` continuous variables >= 0 in one batch; return their ids."""
-    variables = problem.add_variable_matrix(name, range(count), lowBound=0, upBound=upper)
-    return np.fromiter((v.id for v in variables), dtype=np.uint64, count=count)
+    """Create ``count`` continuous variables >= 0 in one call to PuLP's compiled core; return
+    their ids. (``add_variable_matrix`` would also wrap each one in a Python object we never use.)"""
+    names = [f"{name}_{i}" for i in range(count)]
+    upper = np.inf if upper is None else upper
+    variables = problem.toRustModel().add_variables_batch(names, 0.0, upper, _rustcore.Category.Continuous)
+    return np.fromiter((v.id() for v in variables), dtype=np.uint64, count=count)
 
 
 # ---------------------------------------------------------------------------

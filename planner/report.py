@@ -57,6 +57,7 @@ def summary(results: Results) -> dict:
         "objective": results.objective,
         "solver": results.solver,
         "solve_seconds": results.solve_seconds,
+        "gap": None if math.isnan(results.gap) else results.gap,
         "periods": _records(
             results.periods,
             ["period", "power_mw_budget", "power_mw_used", "power_shadow_price", "gpus_installed", "gpus_in_use"],

@@ -38,6 +38,7 @@ class Results:
     objective: float
     solver: str
     solve_seconds: float
+    gap: float  # relative gap between the plan and the solver's best bound; 0 for a proven LP optimum
     pue: float
     periods: pd.DataFrame
     workloads: pd.DataFrame
@@ -72,6 +73,12 @@ def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.n
     """
     dual = _clean(dual)
     return np.where(dual > BINDING, dual + model.energy_weight * hours, 0.0)
+
+
+def _gap(solution: Solution) -> float:
+    if solution.best_bound is None:
+        return 0.0 if solution.status == "optimal" else float("nan")
+    return abs(solution.best_bound - solution.objective) / max(abs(solution.objective), 1e-9)
 
 
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
@@ -133,6 +140,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         objective=float((served["weighted"]).sum()),
         solver=solution.solver,
         solve_seconds=solution.solve_seconds,
+        gap=_gap(solution),
         pue=scenario.pue,
         periods=period_table,
         workloads=workloads,

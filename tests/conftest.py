@@ -33,7 +33,7 @@ from planner.results import Results, collect  # noqa: E402
 from planner.schema import SHEETS_BY_NAME  # noqa: E402
 from planner.sizing import Sizing, size  # noqa: E402
 from planner.solve import Solution, solve  # noqa: E402
-from planner.workbook import Scenario, read_scenario, write_workbook  # noqa: E402
+from planner.workbook import MAX_ERRORS_SHOWN, InputError, Scenario, read_scenario, write_workbook  # noqa: E402
 
 S_PER_H = 3600.0  # seconds per hour, for hand calculations
 
@@ -184,3 +184,27 @@ def subprocess_env() -> dict:
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["MPLBACKEND"] = "Agg"
     return env
+
+
+# ---------------------------------------------------------------------------
+# input problems
+
+
+def place(path: Path, sheet: str, row: int | None = None, column: str | None = None) -> str:
+    """The location prefix a problem starts with."""
+    text = f"{path}, sheet '{sheet}'" if path.suffix == ".xlsx" else f"{path / (sheet + '.csv')}"
+    if row is not None:
+        text += f", row {row}"
+    if column is not None:
+        text += f", column '{column}'"
+    return text + ": "
+
+
+def problems_of(tables: dict, path: Path) -> list[str]:
+    write_scenario(tables, path)
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    problems = info.value.problems
+    assert problems, "an InputError must carry at least one problem"
+    assert str(info.value).splitlines()[: len(problems)] == problems[:MAX_ERRORS_SHOWN]
+    return problems

@@ -14,24 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from conftest import place as where
+from conftest import problems_of as problems
 from planner.cli import EXIT_INPUT, main
 from planner.workbook import InputError, read_scenario
-
-
-def where(path: Path, sheet: str, row: int | None = None, column: str | None = None) -> str:
-    text = f"{path}, sheet '{sheet}'" if path.suffix == ".xlsx" else str(path / f"{sheet}.csv")
-    if row is not None:
-        text += f", row {row}"
-    if column is not None:
-        text += f", column '{column}'"
-    return text + ": "
-
-
-def problems(tables: dict, path: Path) -> list[str]:
-    write_scenario(tables, path)
-    with pytest.raises(InputError) as info:
-        read_scenario(path)
-    return info.value.problems
 
 
 def one(found: list[str], prefix: str, *fragments: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from conftest import gpu_row, inference_row, place, problems_of, scenario_tables, training_row, write_scenario
 from planner.schema import SHEETS_BY_NAME
 from planner.workbook import MAX_ERRORS_SHOWN, InputError, read_scenario
 
@@ -22,26 +22,6 @@ FORMATS = ["xlsx", "csv"]
 
 def target(tmp_path: Path, fmt: str) -> Path:
     return tmp_path / ("scenario.xlsx" if fmt == "xlsx" else "scenario")
-
-
-def place(path: Path, sheet: str, row: int | None = None, column: str | None = None) -> str:
-    """The location prefix a problem starts with."""
-    text = f"{path}, sheet '{sheet}'" if path.suffix == ".xlsx" else f"{path / (sheet + '.csv')}"
-    if row is not None:
-        text += f", row {row}"
-    if column is not None:
-        text += f", column '{column}'"
-    return text + ": "
-
-
-def problems_of(tables: dict, path: Path) -> list[str]:
-    write_scenario(tables, path)
-    with pytest.raises(InputError) as info:
-        read_scenario(path)
-    problems = info.value.problems
-    assert problems, "an InputError must carry at least one problem"
-    assert str(info.value).splitlines()[: len(problems)] == problems[:MAX_ERRORS_SHOWN]
-    return problems
 
 
 def the_problem(problems: list[str], prefix: str, *fragments: str) -> str:
