@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -141,5 +142,5 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _print_summary(results, html)
     except BrokenPipeError:  # the summary was piped into a reader that stopped early
-        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
     return EXIT_OK
