@@ -1,0 +1,128 @@
+"""Hand-solvable cases for the sizing features the LP must honour: scale limits, memory
+minimums, power by workload class, whole replicas, precision support, measured figures.
+
+Common numbers (conftest defaults): GPU G1 1000 TFLOP/s BF16, 80 GB, 3 TB/s, 1400 W in use,
+200 W idle; PUE 1.25; period P1 of 1000 h. A run of 100B parameters on 10,000B tokens needs
+6e24 FLOPs; at MFU 0.5 and goodput 1 one GPU delivers 5e14 FLOP/s, 1.8e21 FLOPs per period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pytest import approx
+
+from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from planner.model import build_model
+from planner.results import collect
+from planner.sizing import size
+from planner.solve import solve
+from planner.workbook import read_scenario
+
+
+def allocated(run, workload: str) -> float:
+    table = run.results.allocation
+    return float(table.loc[table["workload"] == workload, "gpus"].sum())
+
+
+def served(run, workload: str) -> float:
+    table = run.results.workloads.set_index("workload")
+    return float(table.loc[workload, "served_fraction"])
+
+
+def test_max_gpus_caps_a_run(solve_case):
+    """10,000 GPUs installed and power to spare; the run would take 3,333 but may hold 1,000:
+    served = 1000 x 1.8e21 / 6e24 = 0.3."""
+    tables = scenario_tables(
+        fleet=[("G1", "P1", 10_000.0)],
+        training=[training_row(max_gpus=1000.0)],
+    )
+    run = solve_case(tables)
+    assert allocated(run, "T1") == approx(1000.0)
+    assert served(run, "T1") == approx(0.3)
+
+
+def test_memory_minimum_excludes_a_gpu_type_with_too_few_gpus(solve_case):
+    """100B parameters x 16 bytes x 1.25 / (80 GB x 0.9) = 27.8: at least 28 GPUs. With 20
+    installed the run cannot start; a user minimum of 500 against 400 installed likewise."""
+    run = solve_case(scenario_tables(fleet=[("G1", "P1", 20.0)]))
+    rates = run.sizing.training_rates.set_index(["workload", "gpu"])
+    assert rates.loc[("T1", "G1"), "min_gpus"] == 28
+    assert allocated(run, "T1") == 0.0 and served(run, "T1") == 0.0
+
+    run = solve_case(scenario_tables(fleet=[("G1", "P1", 400.0)], training=[training_row(min_gpus=500.0)]))
+    assert allocated(run, "T1") == 0.0
+
+    run = solve_case(scenario_tables(fleet=[("G1", "P1", 600.0)], training=[training_row(min_gpus=500.0)]))
+    assert allocated(run, "T1") == approx(600.0)
+
+
+def test_power_factor_sets_the_draw_of_a_service(solve_case):
+    """A service needing 1,000 GPUs (1e6 tokens/s at a measured 1,000 per GPU), 2,000 installed
+    (idle draw 2000 x 200 W x 1.25 = 0.5 MW). At power_factor 0.5 a GPU in use draws
+    max(0.5 x 1400, 200) = 700 W: 1.25 x 500 W = 6.25e-4 MW above idle. Budget 0.8125 MW leaves
+    0.3125 MW: 500 GPUs, served 0.5 (at power_factor 1 it would be 208 GPUs)."""
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 0.8125)],
+        fleet=[("G1", "P1", 2000.0)],
+        inference=[inference_row(power_factor=0.5)],
+        throughput=[("S1", "G1", 1000.0)],
+    )
+    run = solve_case(tables)
+    assert allocated(run, "S1") == approx(500.0)
+    assert served(run, "S1") == approx(0.5)
+    assert run.results.periods.loc[0, "power_mw_used"] == approx(0.8125)
+
+
+def test_integer_mode_gives_whole_replicas(tmp_path):
+    """A 70B BF16 model needs several 80 GB GPUs per replica; with --integer every service gets
+    a whole number of replicas, and its share is at most the LP's."""
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 1.0)],
+        inference=[inference_row(params_b=70.0, tokens_per_day_b=500.0, layers=80, kv_heads=8, head_dim=128)],
+    )
+    path = write_scenario(tables, tmp_path / "s")
+    scenario = read_scenario(path)
+    sizing = size(scenario)
+    replica = int(sizing.inference_rates.loc[0, "gpus_per_replica"])
+    assert replica >= 2
+    lp = collect(scenario, sizing, (m := build_model(scenario, sizing)), solve(m))
+    mip = collect(scenario, sizing, (m := build_model(scenario, sizing, integer=True)), solve(m))
+    gpus = mip.allocation["gpus"].to_numpy()
+    assert len(gpus) and np.allclose(gpus / replica, np.round(gpus / replica))
+    assert mip.objective <= lp.objective + 1e-9
+    assert (mip.periods["power_mw_used"] <= mip.periods["power_mw_budget"] + 1e-9).all()
+
+
+def test_unsupported_precision_excludes_the_gpu_with_its_reason(solve_case):
+    """An FP8 service cannot run on a GPU without FP8; it runs on the one that has it."""
+    tables = scenario_tables(
+        gpus=[gpu_row("G1"), gpu_row("G2", fp8_tflops=2000.0)],
+        inference=[inference_row(precision="fp8")],
+    )
+    run = solve_case(tables)
+    rates = run.sizing.inference_rates.set_index("gpu")
+    assert rates.loc["G1", "tokens_per_s_per_gpu"] == 0
+    assert "no fp8" in rates.loc["G1", "bound"]
+    assert rates.loc["G2", "tokens_per_s_per_gpu"] > 0
+    assert set(run.results.allocation["gpu"]) == {"G2"}
+
+
+def test_measured_training_throughput_wins(solve_case):
+    """Measured 250 TFLOP/s per GPU (goodput 1): 9e20 FLOPs per GPU-period; 1,000 GPUs
+    installed deliver 9e23 of 6e24: served 0.15, marked measured."""
+    tables = scenario_tables(
+        training=[training_row()],
+        throughput=[dict(workload="T1", gpu="G1", train_tflops_per_gpu=250.0)],
+    )
+    run = solve_case(tables)
+    rates = run.sizing.training_rates.set_index(["workload", "gpu"])
+    assert rates.loc[("T1", "G1"), "flops_per_s_per_gpu"] == approx(250e12)
+    assert rates.loc[("T1", "G1"), "source"] == "measured"
+    assert served(run, "T1") == approx(0.15)
+
+
+@pytest.mark.parametrize("goodput, expected", [(1.0, 1000 * 1.8e21 / 6e24), (0.5, 1000 * 0.9e21 / 6e24)])
+def test_goodput_scales_delivered_compute(solve_case, goodput, expected):
+    run = solve_case(scenario_tables(training=[training_row(goodput=goodput)]))
+    assert served(run, "T1") == approx(expected)
