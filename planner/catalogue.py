@@ -38,9 +38,6 @@ class CatalogueGPU:
     aliases: tuple[str, ...] = ()
 
 
-# Values of the four columns a gpus row may leave blank.
-FILLED_COLUMNS: tuple[str, ...] = ("bf16_tflops", "hbm_gb", "hbm_tbps", "it_w")
-
 GPUS: tuple[CatalogueGPU, ...] = (
     CatalogueGPU(
         "H100-SXM", "NVIDIA", 989.0, 1979.0, None, 80.0, 3.35, 700.0, 1275.0,

@@ -34,12 +34,15 @@ Demand: tokens/s at peak = tokens_per_day x peak_factor / 86,400.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from planner.schema import TRAINING
-from planner.workbook import Scenario
+
+if TYPE_CHECKING:  # sizing reads a Scenario; validation reuses sizing's memory rule
+    from planner.workbook import Scenario
 
 BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}
 KV_BYTES_PER_VALUE = {"bf16": 2.0, "fp8": 1.0, "fp4": 1.0}  # FP4 serving keeps an FP8 KV cache

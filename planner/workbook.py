@@ -26,6 +26,7 @@ import pandas as pd
 
 from planner import catalogue
 from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling
+from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
 
 MAX_ERRORS_SHOWN = 25
 
@@ -695,13 +696,6 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
             check.problem(raw, f"idle draw {idle:g} W is above the draw in use (it_w {busy:g} W)", int(row), "idle_w")
 
 
-# Memory rule of the fit check, as in planner.sizing: a replica of at most FIT_MAX_GPUS GPUs
-# holds the weights in FIT_HBM_USABLE of its HBM.
-FIT_MAX_GPUS = 64
-FIT_HBM_USABLE = 0.90
-WEIGHT_BYTES = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}
-
-
 def _check_fits(check: _Checker, gpus: pd.DataFrame, inference: tuple[pd.DataFrame, _RawSheet],
                 throughput: tuple[pd.DataFrame, _RawSheet] | None) -> None:
     """An inference service whose weights fit no GPU type at any replica size cannot be served."""
@@ -718,13 +712,13 @@ def _check_fits(check: _Checker, gpus: pd.DataFrame, inference: tuple[pd.DataFra
     for row, workload, params_b, precision in zip(frame["_row"], frame["workload"], frame["params_b"], precisions):
         if not isinstance(params_b, float) or workload in measured:
             continue
-        precision = precision if precision in WEIGHT_BYTES else "bf16"
-        weights_gb = params_b * WEIGHT_BYTES[precision]
-        capacity_gb = FIT_MAX_GPUS * largest * FIT_HBM_USABLE
+        precision = precision if precision in BYTES_PER_PARAM else "bf16"
+        weights_gb = params_b * BYTES_PER_PARAM[precision]
+        capacity_gb = MAX_REPLICA_GPUS * largest * HBM_USABLE
         if weights_gb > capacity_gb:
             check.problem(
                 raw, f"a {params_b:g}B-parameter model fits no GPU type: its {precision} weights ({weights_gb:,.0f} GB) "
-                f"exceed {FIT_MAX_GPUS} GPUs x {largest:g} GB x {FIT_HBM_USABLE:.0%} usable on the largest, '{gpu}' "
+                f"exceed {MAX_REPLICA_GPUS} GPUs x {largest:g} GB x {HBM_USABLE:.0%} usable on the largest, '{gpu}' "
                 f"({capacity_gb:,.0f} GB)", int(row), "params_b",
             )
 

@@ -126,7 +126,7 @@ def test_missing_input_exits_2(tmp_path, subprocess_env):
     done = planner_cli(["solve", "nope.xlsx", "--out", "out"], tmp_path, subprocess_env)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == [f"error: nope.xlsx: no such file or folder"]
+    assert done.stderr.strip().splitlines() == ["error: nope.xlsx: no such file or folder"]
     assert not (tmp_path / "out").exists()
 
 
