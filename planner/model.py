@@ -4,14 +4,17 @@ Sets: workloads w (training runs and inference services), GPU types g, periods p
 
 Variables
     gpus[w, g, p] >= 0   GPUs of type g given to workload w in period p; created only
-                         inside w's window, where g can run w and where g is installed
+                         inside w's window, where g can run w, and where at least w's
+                         smallest usable block of g (a run's memory minimum) is installed.
+                         With ``integer``, a service's variable counts whole replicas.
     served[w]     in [0, 1]  share of a training run's FLOPs delivered by its deadline
     served[w, p]  in [0, 1]  share of an inference service's peak demand met in period p
 
 Constraint families, one function each (``define_<family>``):
     fleet                  sum_w gpus[w, g, p] <= installed[g, p]
-    power                  PUE x sum_{w,g} (it_w - idle_w) gpus / 1e6
-                           <= power_mw[p] - PUE x sum_g idle_w installed[g, p] / 1e6
+    power                  PUE x sum_{w,g} (max(power_factor_w x it_w, idle_w) - idle_w) gpus / 1e6
+                           <= power_mw[p] - PUE x sum_g idle_w installed[g, p] / 1e6      (MW)
+    training_scale         sum_g gpus[w, g, p] <= max_gpus[w]   (runs with a limit)
     training_compute       sum_{g, p in window} gpus x hours x 3600 x FLOP/s / required FLOPs >= served[w]
     inference_throughput   sum_g gpus[w, g, p] x tokens/s per GPU / peak demand >= served[w, p]
 
@@ -50,7 +53,8 @@ class PlanModel:
     """The PuLP problem and the index tables that map its columns and rows back to names.
 
     - ``allocation``: one row per gpus variable: workload, kind, gpu, period, w, g, p
-      (integer positions), hours, power_mw_per_gpu, column (variable id)
+      (integer positions), rate (FLOP/s or tokens/s per GPU), unit (GPUs per unit of the
+      variable), hours, power_mw_per_gpu (facility MW above idle), column (variable id)
     - ``served``: one row per served variable: workload, kind, period (None for
       training), weight (objective weight before scaling), column
     - ``rows``: family -> table of that family's rows with their labels and ``row``
