@@ -703,7 +703,12 @@ def _input_tables(results: Results) -> list[dict]:
             sources.append(("fleet", fleet, fleet_columns))
     for name, frame, columns in sources:
         sheet = SHEETS_BY_NAME[name]
-        rows = [list(values) for values in frame.itertuples(index=False)]
+        origin = results.origins.get(name)
+        origin = (origin[frame.columns] if origin is not None and set(frame.columns) <= set(origin.columns)
+                  else pd.DataFrame("workbook", index=frame.index, columns=frame.columns))
+        # each cell: (value, where it came from)
+        rows = [list(zip(values, sources)) for values, sources in
+                zip(frame.itertuples(index=False), origin.itertuples(index=False))]
         tables.append(dict(name=name, description=sheet.description, columns=columns, rows=rows,
                            # many columns, few rows: one row per column reads (and prints) better
                            transposed=len(columns) > TRANSPOSE_COLUMNS and 1 < len(rows) <= TRANSPOSE_ROWS))

@@ -48,6 +48,7 @@ class Results:
     inference: pd.DataFrame
     sizing: Sizing
     inputs: dict[str, pd.DataFrame]
+    origins: dict[str, pd.DataFrame]  # per input sheet: workbook, default, catalogue or blank, cell by cell
     warnings: list[str] = field(default_factory=list)
 
     def binding_power(self) -> pd.DataFrame:
@@ -153,6 +154,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
             "periods": scenario.periods, "gpus": scenario.gpus, "training": scenario.training,
             "inference": scenario.inference, "throughput": scenario.throughput,
         },
+        origins=scenario.origins,
         warnings=list(scenario.warnings),
     )
 

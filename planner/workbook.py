@@ -54,6 +54,9 @@ class Scenario:
     - ``inference``: workload, params_b, active_params_b, tokens_per_day_b,
       peak_factor, priority, start_period
     - ``throughput``: workload, gpu, tokens_per_s_per_gpu (measured)
+    - ``origins``: per sheet, a table shaped like the sheet's table saying where each cell
+      came from: "workbook", "default" (blank, the column's default applied), "catalogue"
+      (blank, filled from the built-in GPU catalogue) or "blank" (no value)
     """
 
     name: str
@@ -66,6 +69,7 @@ class Scenario:
     inference: pd.DataFrame
     throughput: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    origins: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -449,6 +453,7 @@ class _Checker:
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.flagged: set[tuple[str, int | None, str | None]] = set()  # places that have a problem
+        self.origins: dict[str, pd.DataFrame] = {}  # sheet -> where each cell's value came from
 
     def problem(self, raw: _RawSheet, message: str, row: int | None = None, column: str | None = None):
         place = raw.where
@@ -492,6 +497,14 @@ class _Checker:
         for column in sheet.columns:
             values = raw.frame[column.name] if column.name in raw.frame.columns else None
             out[column.name] = pd.Series(self._column(raw, column, values), index=out.index, dtype=object)
+        self.origins[sheet.name] = pd.DataFrame({
+            column.name: np.where(
+                raw.frame[column.name].map(_blank).to_numpy(dtype=bool) if column.name in raw.frame.columns
+                else np.ones(len(out), dtype=bool),
+                "default" if column.default is not None else "blank", "workbook",
+            )
+            for column in sheet.columns
+        }, index=out.index)
         if sheet.unique:
             dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
             for row, name in zip(out.loc[dup, "_row"], out.loc[dup, sheet.unique]):
@@ -658,8 +671,15 @@ def read_scenario(path: str | Path) -> Scenario:
         pd.DataFrame({c.name: pd.Series(dtype=float if c.kind == "number" else object)
                       for c in SHEETS_BY_NAME["throughput"].columns}),
         warnings=check.warnings,
+        origins={name: check.origins[name].reset_index(drop=True)
+                 for name in ("periods", "gpus", "training", "inference", "throughput") if name in check.origins},
     )
     scenario.inference["start_period"] = scenario.inference["start_period"].fillna(period_names[0])
+    # blanks whose value the planner derives: the first period, and active = total parameters
+    for sheet, column in (("inference", "start_period"), ("training", "active_params_b"),
+                          ("inference", "active_params_b")):
+        origin = scenario.origins[sheet][column]
+        scenario.origins[sheet][column] = origin.where(origin != "blank", "default")
     return scenario
 
 
@@ -680,6 +700,8 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                 continue
             if entry is not None:
                 frame.at[i, column.name] = getattr(entry, column.name)
+                if frame.at[i, column.name] is not None:
+                    check.origins["gpus"].at[i, column.name] = "catalogue"
             elif column.catalogue and column.name not in raw.frame.columns:
                 absent.setdefault(column.name, []).append(name)
             elif column.catalogue:
