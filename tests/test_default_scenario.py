@@ -1,0 +1,38 @@
+"""The default scenario's plan, pinned: a change in the optimum is a change to look at.
+
+If a deliberate change to sizing or the model moves these figures, re-solve with
+`make run`, check the report, and update the pins here together with the README.
+"""
+
+import pytest
+
+from conftest import ROOT, run_pipeline
+
+DEFAULT = ROOT / "inputs" / "sovereign-200mw.xlsx"
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return run_pipeline(DEFAULT)
+
+
+def test_score_is_pinned(plan):
+    assert plan.results.status == "optimal"
+    assert plan.results.objective == pytest.approx(53.6335, rel=1e-4)
+
+
+def test_power_binds_where_the_readme_says(plan):
+    periods = plan.results.periods
+    assert list(periods.loc[periods["power_shadow_price"] > 0, "period"]) == ["2026Q1", "2026Q2", "2027Q1", "2027Q3"]
+
+
+def test_what_is_cut_short_is_pinned(plan):
+    short = plan.results.short_workloads().set_index("workload")["served_fraction"]
+    assert short.to_dict() == pytest.approx(
+        {"serve-reasoning-32b": 0.6841, "serve-compact-12.7b": 0.8630, "serve-lm-7b": 0.9701}, abs=1e-3
+    )
+
+
+def test_every_training_run_finishes_by_its_deadline(plan):
+    runs = plan.results.workloads[plan.results.workloads["kind"] == "training"]
+    assert (runs["served_fraction"] > 1 - 1e-6).all()
