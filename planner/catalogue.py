@@ -148,7 +148,8 @@ def markdown_table() -> str:
         return "–" if value is None else f"{value:,.10g}"
 
     lines = [
-        "| gpu | vendor | bf16_tflops | fp8 TFLOP/s | fp4 TFLOP/s | hbm_gb | hbm_tbps | TDP W | it_w | it_w basis | source |",
+        "| gpu | vendor | bf16_tflops | fp8 TFLOP/s | fp4 TFLOP/s | hbm_gb | hbm_tbps | TDP W | it_w "
+        "| it_w basis | source |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for g in GPUS:

@@ -347,7 +347,8 @@ def define_training_compute(
     if runs.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
     required = sizing.training.set_index("workload")["flops"].reindex(terms["workload"]).to_numpy()
-    share = terms["hours"].to_numpy() * SECONDS_PER_HOUR * terms["rate"].to_numpy() * terms["unit"].to_numpy() / required
+    flops_per_unit = terms["hours"] * SECONDS_PER_HOUR * terms["rate"] * terms["unit"]
+    share = flops_per_unit.to_numpy() / required
     return _served_rows(problem, "training_compute", terms, runs, ["w"], share)
 
 

@@ -186,4 +186,5 @@ def _inference_coverage(
     table["demand_tokens_per_s"] = table["workload"].map(sizing.inference.set_index("workload")["demand_tokens_per_s"])
     keys = pd.MultiIndex.from_frame(table[["workload", "period"]])
     table["capacity_tokens_per_s"] = capacity.reindex(keys, fill_value=0.0).to_numpy()
-    return table[["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s", "served_fraction"]].reset_index(drop=True)
+    columns = ["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s", "served_fraction"]
+    return table[columns].reset_index(drop=True)

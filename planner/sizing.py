@@ -309,7 +309,8 @@ def assumptions() -> list[dict[str, str]]:
     return [
         {"name": "Training FLOPs", "value": "6 × active parameters × tokens", "source": "Kaplan et al. 2020"},
         {"name": "Training memory per parameter", "value": f"{TRAINING_BYTES_PER_PARAM:g} bytes "
-         f"+ {ACTIVATION_ALLOWANCE:.0%} for activations", "source": "mixed-precision Adam (ZeRO paper, Rajbhandari et al. 2020)"},
+         f"+ {ACTIVATION_ALLOWANCE:.0%} for activations",
+         "source": "mixed-precision Adam (ZeRO paper, Rajbhandari et al. 2020)"},
         {"name": "Default MFU", "value": "0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above",
          "source": "Llama 3 paper (38-43% on H100); " + rule},
         {"name": "Weight bytes per parameter", "value": ", ".join(f"{k} {v:g}" for k, v in BYTES_PER_PARAM.items()),
@@ -318,7 +319,8 @@ def assumptions() -> list[dict[str, str]]:
         {"name": "KV cache per token (architecture blank)",
          "value": f"{KV_BYTES_PER_TOKEN_PER_SQRT_B / 1e3:g} kB × √params_b at BF16", "source": rule},
         {"name": "Largest batch per replica", "value": f"{MAX_BATCH}", "source": rule},
-        {"name": "Share of peak FLOP/s when compute bound", "value": f"{INFERENCE_COMPUTE_EFFICIENCY:.0%}", "source": rule},
+        {"name": "Share of peak FLOP/s when compute bound", "value": f"{INFERENCE_COMPUTE_EFFICIENCY:.0%}",
+         "source": rule},
         {"name": "Replica sizes tried", "value": ", ".join(str(n) for n in REPLICA_SIZES), "source": rule},
         {"name": "Tensor-parallel efficiency", "value": f"{TENSOR_PARALLEL_EFFICIENCY:.0%} per doubling of the replica",
          "source": rule},

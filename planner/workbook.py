@@ -638,7 +638,8 @@ def read_scenario(path: str | Path) -> Scenario:
         clash = set(training[0]["workload"]) & set(inference[0]["workload"]) - {None}
         for row, w in zip(inference[0]["_row"], inference[0]["workload"]):
             if w in clash:
-                check.problem(inference[1], f"workload '{w}' is also a training run; names must differ", row, "workload")
+                check.problem(inference[1], f"workload '{w}' is also a training run; names must differ", row,
+                              "workload")
         if training[0].empty and inference[0].empty:
             check.problems.append(f"{path}: no workloads: the training and inference sheets are both empty")
 
@@ -739,7 +740,8 @@ def _check_fits(check: _Checker, gpus: pd.DataFrame, inference: tuple[pd.DataFra
         capacity_gb = MAX_REPLICA_GPUS * largest * HBM_USABLE
         if weights_gb > capacity_gb:
             check.problem(
-                raw, f"a {params_b:g}B-parameter model fits no GPU type: its {precision} weights ({weights_gb:,.0f} GB) "
+                raw, f"a {params_b:g}B-parameter model fits no GPU type: its {precision} weights "
+                f"({weights_gb:,.0f} GB) "
                 f"exceed {MAX_REPLICA_GPUS} GPUs x {largest:g} GB x {HBM_USABLE:.0%} usable on the largest, '{gpu}' "
                 f"({capacity_gb:,.0f} GB)", int(row), "params_b",
             )
