@@ -33,6 +33,9 @@ expression arithmetic.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +49,7 @@ from planner.workbook import Scenario
 ENERGY_TIE_BREAK = 1e-7  # objective units per MWh, times the smallest priority
 OBJECTIVE_SCALE = 1e3  # lifts the tie-break above solver tolerances; undone in results
 SECONDS_PER_HOUR = 3600.0
+PERIOD_KEY_SPAN = 1 << 32  # workload x span + period: one integer key per (workload, period)
 
 
 @dataclass
@@ -77,14 +81,37 @@ class PlanModel:
         return sum(len(t) for t in self.rows.values())
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while creating objects in bulk.
+
+    Model building and hand-over create hundreds of thousands of short-lived objects
+    that form no cycles; in a process that already holds a large heap (pandas,
+    matplotlib), the collections they trigger cost more than the work itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:
     """Variables, then one constraint family at a time, then the objective.
 
     ``integer``: inference services get whole replicas (a mixed-integer program).
     """
+    with paused_gc():
+        return _build(scenario, sizing, integer)
+
+
+def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
-    allocation = _allocation_index(scenario, sizing, integer)
-    served = _served_index(scenario)
+    windows = _windows(scenario)
+    allocation = _allocation_index(scenario, sizing, integer, windows)
+    served = _served_index(scenario, windows)
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
     if integer:
@@ -125,13 +152,15 @@ def _windows(scenario: Scenario) -> pd.DataFrame:
     return pd.concat([training, inference], ignore_index=True).astype({"first": int, "last": int})
 
 
-def _allocation_index(scenario: Scenario, sizing: Sizing, integer: bool = False) -> pd.DataFrame:
+def _allocation_index(
+    scenario: Scenario, sizing: Sizing, integer: bool = False, windows: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients.
 
     ``unit`` is the GPUs one unit of the variable stands for: 1, or in integer mode
     an inference service's GPUs per replica, so that services get whole replicas.
     """
-    windows = _windows(scenario)
+    windows = _windows(scenario) if windows is None else windows
     gpus = scenario.gpus
     periods = scenario.periods
     n_w, n_g, n_p = len(windows), len(gpus), len(periods)
@@ -177,14 +206,14 @@ def _allocation_index(scenario: Scenario, sizing: Sizing, integer: bool = False)
     })
 
 
-def _served_index(scenario: Scenario) -> pd.DataFrame:
+def _served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd.DataFrame:
     """One served share per training run, and per inference service and period it runs.
 
     ``weight`` is the objective weight: the priority for a run; for a service, the
     priority times the period's share of the hours in the service's window, so the
     service's served fraction is the hours-weighted mean over its periods.
     """
-    windows = _windows(scenario)
+    windows = _windows(scenario) if windows is None else windows
     hours = scenario.periods["hours"].to_numpy()
     training = windows[windows["kind"] == "training"]
     services = windows[windows["kind"] == "inference"]
@@ -266,8 +295,9 @@ def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
     """GPUs given out never exceed GPUs installed, per GPU type and period."""
     if allocation.empty:
         return pd.DataFrame(columns=["gpu", "period", "installed", "row"])
-    keys = allocation[["g", "p"]].drop_duplicates().sort_values(["g", "p"]).reset_index(drop=True)
-    group = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(allocation[["g", "p"]]))
+    n_p = len(scenario.periods)
+    pairs, group = np.unique(allocation["g"].to_numpy() * n_p + allocation["p"].to_numpy(), return_inverse=True)
+    keys = {"g": pairs // n_p, "p": pairs % n_p}
     installed = scenario.fleet.to_numpy()[keys["g"], keys["p"]]
     handles = _add_rows(
         problem, "fleet", group, allocation["column"].to_numpy(), allocation["unit"].to_numpy(), "<=", installed
@@ -322,12 +352,16 @@ def _served_rows(
     family: str,
     allocation: pd.DataFrame,
     served: pd.DataFrame,
-    keys: list[str],
+    per_period: bool,
     supply_share: np.ndarray,
 ) -> pd.DataFrame:
-    """Rows ``sum supply_share x gpus - served >= 0``, one per served variable."""
-    index = pd.MultiIndex.from_frame(served[keys])
-    group = index.get_indexer(pd.MultiIndex.from_frame(allocation[keys]))
+    """Rows ``sum supply_share x gpus - served >= 0``, one per served variable (per workload,
+    or per workload and period)."""
+    def key(table: pd.DataFrame) -> np.ndarray:
+        w = table["w"].to_numpy(dtype=np.int64)
+        return w * (PERIOD_KEY_SPAN) + table["p"].to_numpy(dtype=np.int64) if per_period else w
+
+    group = pd.Index(key(served)).get_indexer(key(allocation))
     handles = _add_rows(
         problem, family,
         np.concatenate([group, np.arange(len(served))]),
@@ -346,10 +380,11 @@ def define_training_compute(
     terms = allocation[allocation["kind"] == "training"]
     if runs.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
-    required = sizing.training.set_index("workload")["flops"].reindex(terms["workload"]).to_numpy()
+    # workload positions: training runs first, in sheet order, as sizing lists them
+    required = sizing.training["flops"].to_numpy()[terms["w"].to_numpy()]
     flops_per_unit = terms["hours"] * SECONDS_PER_HOUR * terms["rate"] * terms["unit"]
     share = flops_per_unit.to_numpy() / required
-    return _served_rows(problem, "training_compute", terms, runs, ["w"], share)
+    return _served_rows(problem, "training_compute", terms, runs, False, share)
 
 
 def define_inference_throughput(
@@ -360,9 +395,10 @@ def define_inference_throughput(
     terms = allocation[allocation["kind"] == "inference"]
     if services.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
-    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(terms["workload"]).to_numpy()
+    # workload positions: services after the training runs, in sheet order, as sizing lists them
+    demand = sizing.inference["demand_tokens_per_s"].to_numpy()[terms["w"].to_numpy() - len(sizing.training)]
     share = terms["rate"].to_numpy() * terms["unit"].to_numpy() / demand
-    return _served_rows(problem, "inference_throughput", terms, services, ["w", "p"], share)
+    return _served_rows(problem, "inference_throughput", terms, services, True, share)
 
 
 def define_objective(

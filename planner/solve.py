@@ -16,8 +16,9 @@ import highspy
 import numpy as np
 import pulp
 from pulp import _rustcore as pulp_core
+from pulp.apis.core import clocks
 
-from planner.model import PlanModel
+from planner.model import PlanModel, paused_gc
 
 SOLVERS = ("highs", "cbc")
 
@@ -66,8 +67,8 @@ class HighsBridge(pulp.HiGHS):
         highs = lp.solverModel
         core = lp.toRustModel()
         variables = core.list_variables()
-        ids = np.fromiter((v.id() for v in variables), dtype=np.int64, count=len(variables))
-        if not np.array_equal(ids, np.arange(len(variables))):
+        # ids are handed out in order and never reused, so ids 0..n-1 mean none was removed
+        if variables and (variables[0].id() != 0 or variables[-1].id() != len(variables) - 1):
             raise SolveError("variables were removed from the model; cannot hand it over by position")
         lower = np.fromiter((v.lb for v in variables), dtype=float, count=len(variables))
         upper = np.fromiter((v.ub for v in variables), dtype=float, count=len(variables))
@@ -102,6 +103,25 @@ class HighsBridge(pulp.HiGHS):
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
         highs.addRows(len(constraints), row_lower, row_upper, nnz, starts, index, value)
         self.timings["handover"] = time.perf_counter() - start
+
+    def buildStats(self, lp: pulp.LpProblem, status, has_solution: bool, *, start, best_bound=None):
+        """PuLP's solve statistics, with the counts taken from the compiled core: PuLP's own
+        ``numVariables()`` wraps every variable in a Python object (0.14 s at 170k variables)."""
+        wall, cpu = clocks()
+        core = lp.toRustModel()
+        return pulp.LpSolveStats(
+            solver=self.name,
+            status=pulp.LpSolveStatus(status),
+            has_solution=has_solution,
+            time=wall - start[0],
+            cpu_time=cpu - start[1],
+            objective=lp.objective.value() if has_solution and lp.objective is not None else None,
+            best_bound=best_bound,
+            num_variables=core.num_variables,
+            num_constraints=core.num_constraints,
+            is_mip=bool(core.is_mip()),
+            solver_options=self.toDict(),
+        )
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         start = time.perf_counter()
@@ -201,7 +221,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     if not backend.available():
         raise SolveError(f"solver '{solver}' is not available on this machine")
     start = time.perf_counter()
-    with quiet_stdout(not msg):
+    with quiet_stdout(not msg), paused_gc():
         stats = model.problem.solve(backend)
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
