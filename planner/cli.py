@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import traceback
@@ -46,24 +47,34 @@ def _stem(source: Path) -> str:
     return source.name if source.is_dir() else source.stem
 
 
+SUMMARY_LINES = 8  # per list on the terminal; the report has them all
+
+
+def _listed(lines: list[str]) -> None:
+    for line in lines[:SUMMARY_LINES]:
+        print(f"  {line}")
+    if len(lines) > SUMMARY_LINES:
+        print(f"  ... and {len(lines) - SUMMARY_LINES} more (see the report)")
+
+
 def _print_summary(results: Results, html: Path) -> None:
-    gap = "" if results.gap == 0 else f", gap {100 * results.gap:.3g}%"
+    gap = "" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap) else f", gap {results.gap:.3%}"
     print(f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})")
+    if results.status != "optimal":
+        print("  the solver stopped early: this plan is feasible but not proven optimal")
     print(f"  score {results.objective:.4f} of {results.workloads['priority'].sum():.4f} "
           "(priority-weighted served share)")
     short = results.short_workloads()
     if short.empty:
         print("  every workload fully served")
-    for row in short.itertuples():
-        print(f"  not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.2f}%")
+    _listed([f"not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.2f}%"
+             for row in short.itertuples()])
     binding = results.binding_power()
     if binding.empty:
         print("  power does not bind in any period")
-    for row in binding.itertuples():
-        print(f"  power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
-              f"one more MW is worth {row.power_shadow_price:.4g} score")
-    for warning in results.warnings:
-        print(f"  warning: {warning}")
+    _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
+             f"one more MW is worth {row.power_shadow_price:.4g} score" for row in binding.itertuples()])
+    _listed([f"warning: {warning}" for warning in results.warnings])
     print(f"report: {html}")
 
 

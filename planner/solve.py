@@ -140,8 +140,10 @@ class HighsBridge(pulp.HiGHS):
         rows = range(core.num_constraints)
         core.set_constraint_pis(list(zip(rows, solution.row_dual)))
         finite = np.isfinite(highs.getObjectiveValue())
+        # stopped early, a dual simplex's point need not be primal feasible: ask HiGHS
+        primal_feasible = highs.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
         has_solution = status == highspy.HighsModelStatus.kOptimal or (
-            status == highspy.HighsModelStatus.kTimeLimit and finite and solution.value_valid
+            status == highspy.HighsModelStatus.kTimeLimit and finite and solution.value_valid and primal_feasible
         )
         self.timings["write_back"] = time.perf_counter() - start
         return _HIGHS_STATUS.get(status, pulp.LpSolveStatus.Undefined), bool(has_solution)

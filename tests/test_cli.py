@@ -204,3 +204,34 @@ def test_default_scenario_solves(tmp_path):
     doc = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert doc["status"] == "optimal"
     assert any(p["power_shadow_price"] > 0 for p in doc["periods"])
+
+
+def test_solver_failure_exits_3_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """A solver that stops without a plan: exit 3, one line on stderr, no output folder."""
+    import planner.cli as cli
+    from planner.solve import SolveError
+
+    def failing_solve(*args, **kwargs):
+        raise SolveError("highs stopped without a feasible plan (TimeLimit)")
+
+    source = write_scenario(scenario_tables(), tmp_path / "s.xlsx")
+    monkeypatch.setattr(cli, "solve", failing_solve)
+    assert cli.main(["solve", str(source), "--out", str(tmp_path / "out")]) == cli.EXIT_SOLVER
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: highs stopped without a feasible plan (TimeLimit)"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_summary_lists_are_capped(tmp_path, capsys):
+    """Hundreds of workloads cut short: the terminal shows a few and counts the rest."""
+    import planner.cli as cli
+
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 0.3)],
+        training=[training_row(f"T{i:02d}") for i in range(20)],
+    )
+    source = write_scenario(tables, tmp_path / "s.xlsx")
+    assert cli.main(["solve", str(source), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("not fully served:") == cli.SUMMARY_LINES
+    assert "more (see the report)" in out
