@@ -15,6 +15,8 @@ Constraint families, one function each (``define_<family>``):
     power                  PUE x sum_{w,g} (max(power_factor_w x it_w, idle_w) - idle_w) gpus / 1e6
                            <= power_mw[p] - PUE x sum_g idle_w installed[g, p] / 1e6      (MW)
     training_scale         sum_g gpus[w, g, p] <= max_gpus[w]   (runs with a limit)
+    training_minimum       with ``integer``: gpus[w, g, p] is 0 or at least the run's minimum
+                           (binary on[w, g, p]; "training_on" links it to the GPUs installed)
     training_compute       sum_{g, p in window} gpus x hours x 3600 x FLOP/s / required FLOPs >= served[w]
     inference_throughput   sum_g gpus[w, g, p] x tokens/s per GPU / peak demand >= served[w, p]
 
@@ -121,6 +123,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "power": define_power(problem, scenario, allocation),
         "training_scale": define_training_scale(problem, scenario, sizing, allocation),
         "training_compute": define_training_compute(problem, scenario, sizing, allocation, served),
+        **define_training_minimum(problem, scenario, sizing, allocation, integer),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
     energy_weight = define_objective(problem, scenario, allocation, served)
@@ -370,6 +373,35 @@ def _served_rows(
         ">=", np.zeros(len(served)),
     )
     return served[["workload", "period"]].assign(row=handles).reset_index(drop=True)
+
+
+def define_training_minimum(
+    problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, integer: bool
+) -> dict[str, pd.DataFrame]:
+    """With ``integer``: a run given GPUs of a type in a period holds at least its minimum of
+    them (its memory minimum or ``min_gpus``), through a binary on/off per (run, GPU type, period):
+    gpus >= minimum x on ("training_minimum") and gpus <= installed x on ("training_on").
+    Without it, GPU counts are period averages and the minimum only decides which GPU types
+    can carry the run (see ``_allocation_index``)."""
+    terms = allocation[allocation["kind"] == "training"]
+    if not integer or terms.empty:
+        return {}
+    n_g = len(scenario.gpus)
+    minimum = sizing.training_rates["min_gpus"].to_numpy().reshape(-1, n_g)[terms["w"], terms["g"]]
+    installed = scenario.fleet.to_numpy()[terms["g"], terms["p"]]
+    on = _columns(problem, "on", len(terms), upper=1.0)
+    _make_integer(problem, on)
+    n = np.arange(len(terms))
+    gpus = terms["column"].to_numpy()
+    labels = terms[["workload", "gpu", "period"]].reset_index(drop=True)
+    tables = {}
+    for family, scale, sense in (("training_minimum", minimum, ">="), ("training_on", installed, "<=")):
+        handles = _add_rows(
+            problem, family, np.concatenate([n, n]), np.concatenate([gpus, on]),
+            np.concatenate([np.ones(len(terms)), -scale]), sense, np.zeros(len(terms)),
+        )
+        tables[family] = labels.assign(row=handles)
+    return tables
 
 
 def define_training_compute(

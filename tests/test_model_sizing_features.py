@@ -126,3 +126,18 @@ def test_measured_training_throughput_wins(solve_case):
 def test_goodput_scales_delivered_compute(solve_case, goodput, expected):
     run = solve_case(scenario_tables(training=[training_row(goodput=goodput)]))
     assert served(run, "T1") == approx(expected)
+
+
+def test_integer_mode_holds_a_run_to_its_minimum(tmp_path):
+    """Power for 10 GPUs above idle (idle 1000 x 200 W x 1.25 = 0.25 MW; 10 x 1.5e-3 MW more),
+    a run whose memory minimum is 28 GPUs. As period averages the LP gives it 10 GPUs (28 for
+    a third of the period); with --integer it holds 0 or at least 28, so it gets none."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 0.265)])
+    path = write_scenario(tables, tmp_path / "s")
+    scenario = read_scenario(path)
+    sizing = size(scenario)
+    lp = collect(scenario, sizing, (m := build_model(scenario, sizing)), solve(m))
+    mip = collect(scenario, sizing, (m := build_model(scenario, sizing, integer=True)), solve(m))
+    assert lp.allocation["gpus"].sum() == approx(10.0)
+    assert mip.allocation["gpus"].sum() == 0.0
+    assert "training_minimum" in m.rows and len(m.rows["training_minimum"]) == 1
