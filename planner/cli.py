@@ -88,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
     solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     solve_cmd.add_argument("--integer", action="store_true",
-                           help="mixed-integer plan: whole inference replicas, training runs at least their minimum scale")
+                           help="mixed-integer plan: whole inference replicas, training runs at their minimum "
+                                "scale or more")
     solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair")
     size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
