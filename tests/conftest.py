@@ -16,11 +16,14 @@ defaults pass ``None``).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -208,3 +211,30 @@ def problems_of(tables: dict, path: Path) -> list[str]:
     assert problems, "an InputError must carry at least one problem"
     assert str(info.value).splitlines()[: len(problems)] == problems[:MAX_ERRORS_SHOWN]
     return problems
+
+
+# ---------------------------------------------------------------------------
+# raw grids of cells
+
+
+def write_grid_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """Sheets given as raw rows of cells (header included), exactly as a person typed them."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(r, c, value)
+    wb.save(path)
+    return path
+
+
+def write_grid_csv(folder: Path, sheets: dict[str, list[list]], encoding: str = "utf-8", sep: str = ",") -> Path:
+    folder.mkdir()
+    for name, rows in sheets.items():
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=sep).writerows([["" if v is None else v for v in row] for row in rows])
+        (folder / f"{name}.csv").write_bytes(buffer.getvalue().encode(encoding))
+    return folder

@@ -11,16 +11,15 @@ other exit code or exception, and never a left-over staging folder.
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import io
 import tempfile
 from pathlib import Path
 
-import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import write_grid_csv, write_grid_xlsx
 from planner.cli import EXIT_INPUT, EXIT_OK, main
 
 VALID: dict[str, list[list]] = {
@@ -107,23 +106,8 @@ def corrupt(sheets: dict[str, list[list]], op: tuple) -> None:
 
 def write(sheets: dict[str, list[list]], folder: Path, fmt: str) -> Path:
     if fmt == "xlsx":
-        book = openpyxl.Workbook()
-        book.remove(book.active)
-        for name, rows in sheets.items():
-            ws = book.create_sheet(name)
-            for r, row in enumerate(rows, start=1):
-                for c, value in enumerate(row, start=1):
-                    if value is not None:
-                        ws.cell(r, c, value)
-        path = folder / "fuzz.xlsx"
-        book.save(path)
-        return path
-    path = folder / "fuzz"
-    path.mkdir()
-    for name, rows in sheets.items():
-        with (path / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows([["" if v is None else v for v in row] for row in rows])
-    return path
+        return write_grid_xlsx(folder / "fuzz.xlsx", sheets)
+    return write_grid_csv(folder / "fuzz", sheets)
 
 
 def run_cli(source: Path, out: Path) -> tuple[int, str]:

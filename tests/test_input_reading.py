@@ -6,8 +6,6 @@ formula cells with a saved result), so that a number typed as text stays text.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 import subprocess
@@ -19,6 +17,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import write_grid_csv as write_csv
+from conftest import write_grid_xlsx as write_xlsx
 import planner.workbook as workbook
 from planner.workbook import InputError, read_scenario
 
@@ -37,28 +37,6 @@ def book(**changes: list[list]) -> dict[str, list[list]]:
     sheets = {name: [list(r) for r in rows] for name, rows in BASE.items()}
     sheets.update(changes)
     return sheets
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    ws.cell(r, c, value)
-    wb.save(path)
-    return path
-
-
-def write_csv(folder: Path, sheets: dict[str, list[list]], encoding: str = "utf-8", sep: str = ",") -> Path:
-    folder.mkdir()
-    for name, rows in sheets.items():
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=sep).writerows([["" if v is None else v for v in row] for row in rows])
-        (folder / f"{name}.csv").write_bytes(buffer.getvalue().encode(encoding))
-    return folder
 
 
 def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
