@@ -203,6 +203,13 @@ def place(path: Path, sheet: str, row: int | None = None, column: str | None = N
     return text + ": "
 
 
+def problems_reading(path: Path) -> list[str]:
+    """The problems reading ``path`` reports; fails the test when it reads cleanly."""
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    return info.value.problems
+
+
 def problems_of(tables: dict, path: Path) -> list[str]:
     write_scenario(tables, path)
     with pytest.raises(InputError) as info:

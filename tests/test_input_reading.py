@@ -17,10 +17,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import problems_reading
 from conftest import write_grid_csv as write_csv
 from conftest import write_grid_xlsx as write_xlsx
 import planner.workbook as workbook
-from planner.workbook import InputError, read_scenario
+from planner.workbook import read_scenario
 
 BASE: dict[str, list[list]] = {
     "site": [["key", "value"], ["name", "test"], ["pue", 1.25]],
@@ -98,12 +99,6 @@ def with_saved_results(path: Path, results: dict[tuple[str, str], str]) -> Path:
     return path
 
 
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(InputError) as info:
-        read_scenario(path)
-    return info.value.problems
-
-
 # ---------------------------------------------------------------------------
 # cells as people type them
 
@@ -141,7 +136,7 @@ def test_cells_as_people_type_them(tmp_path, fmt):
 def test_spreadsheet_row_numbers_survive_blank_rows_above_the_header(tmp_path):
     path = write_xlsx(tmp_path / "s.xlsx", book(periods=[[], [], ["period", "hours", "power_mw"], ["P1", "x", 1],
                                                          ["P2", 1, 1]]))
-    assert problems_of(path) == [f"{path}, sheet 'periods', row 4, column 'hours': expected a number in h, found 'x'"]
+    assert problems_reading(path) == [f"{path}, sheet 'periods', row 4, column 'hours': expected a number in h, found 'x'"]
 
 
 @pytest.mark.parametrize(
@@ -195,7 +190,7 @@ def test_a_different_unit_is_an_error_not_a_silent_misread(tmp_path, sheet, colu
     sheets[sheet][1][position] = typed if typed != "TRUE" else True
     path = write_xlsx(tmp_path / "s.xlsx", sheets)
     expected = message or "expected a number in W, found 'TRUE'"
-    assert problems_of(path) == [f"{path}, sheet '{sheet}', row 2, column '{column}': {expected}"]
+    assert problems_reading(path) == [f"{path}, sheet '{sheet}', row 2, column '{column}': {expected}"]
 
 
 def test_a_date_where_a_number_is_needed(tmp_path):
@@ -204,7 +199,7 @@ def test_a_date_where_a_number_is_needed(tmp_path):
     sheets = book()
     sheets["fleet"][1][2] = dt.datetime(2026, 1, 2)  # '1/2' typed into a cell becomes a date
     path = write_xlsx(tmp_path / "s.xlsx", sheets)
-    assert problems_of(path) == [
+    assert problems_reading(path) == [
         f"{path}, sheet 'fleet', row 2, column 'installed': expected a number in GPUs, found the date or time "
         "2026-01-02 (the spreadsheet took the entry for a date; format the cell as a number)"
     ]
@@ -251,7 +246,7 @@ def test_a_formula_without_a_saved_result_is_named(tmp_path):
     """openpyxl writes formulas without results; such a file was never recalculated."""
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "2280", ("periods", "C3"): "100",
                                                         ("site", "B3"): "1.25"})
-    assert problems_of(path) == [
+    assert problems_reading(path) == [
         f"{path}, sheet 'fleet', row 2, column 'installed': the formula '=2*500' has no saved result (the file was "
         "not saved by a spreadsheet program): open it in one, save, and try again"
     ]
@@ -260,7 +255,7 @@ def test_a_formula_without_a_saved_result_is_named(tmp_path):
 def test_a_formula_error_is_named(tmp_path):
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "#DIV/0!", ("periods", "C3"): "100",
                                                         ("fleet", "C2"): "1000", ("site", "B3"): "1.25"})
-    assert problems_of(path) == [
+    assert problems_reading(path) == [
         f"{path}, sheet 'periods', row 2, column 'hours': the cell shows the spreadsheet error '#DIV/0!'; fix the formula"
     ]
 
@@ -303,7 +298,7 @@ def test_csv_with_bom_semicolons_and_windows_encoding(tmp_path):
 def test_csv_folder_with_a_binary_file(tmp_path):
     folder = write_csv(tmp_path / "s", book())
     (folder / "fleet.csv").write_bytes(b"\x00\x01\x02binary")
-    assert problems_of(folder) == [f"{folder / 'fleet.csv'}: cannot read as CSV (a binary file, not text)"]
+    assert problems_reading(folder) == [f"{folder / 'fleet.csv'}: cannot read as CSV (a binary file, not text)"]
 
 
 def test_ods_reads_like_xlsx(tmp_path):
@@ -317,19 +312,19 @@ def test_ods_problem_names_its_sheet_row_and_column(tmp_path):
     sheets = book()
     sheets["gpus"][1][2] = "lots"
     path = write_ods(tmp_path / "s.ods", sheets)
-    assert problems_of(path) == [f"{path}, sheet 'gpus', row 2, column 'hbm_gb': expected a number in GB, found 'lots'"]
+    assert problems_reading(path) == [f"{path}, sheet 'gpus', row 2, column 'hbm_gb': expected a number in GB, found 'lots'"]
 
 
 def test_two_sheets_with_the_same_name_but_for_case(tmp_path):
     sheets = book()
     sheets["Periods "] = sheets["periods"]
     path = write_xlsx(tmp_path / "s.xlsx", sheets)
-    assert problems_of(path) == [f"{path}: two sheets are named 'periods' (case and spaces aside); keep one"]
+    assert problems_reading(path) == [f"{path}: two sheets are named 'periods' (case and spaces aside); keep one"]
 
 
 def test_a_number_too_large_for_a_float_is_refused(tmp_path):
     sheets = book()
     sheets["periods"][1][2] = "1e309"
     path = write_xlsx(tmp_path / "s.xlsx", sheets)
-    assert problems_of(path) == [f"{path}, sheet 'periods', row 2, column 'power_mw': expected a number in MW, "
+    assert problems_reading(path) == [f"{path}, sheet 'periods', row 2, column 'power_mw': expected a number in MW, "
                                  "found '1e309'"]
