@@ -328,16 +328,15 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
         title = f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
     periods = [str(p) for p in results.periods["period"]]
     position = {p: i for i, p in enumerate(periods)}
-    progress = results.training.assign(
-        share=results.training["flops_cumulative"] / results.training["flops_required"]
-    )
+    progress = results.training.pivot(index="workload", columns="period", values="flops_cumulative").reindex(
+        columns=periods
+    ).div(results.sizing.training.set_index("workload")["flops"], axis=0).fillna(0.0)
     count, x = len(runs), np.arange(len(periods))
     figure, axes = plt.subplots(figsize=(CHART_WIDTH, 0.44 * count + 1.0))
     height = 0.78  # of a row: the 100% mark
     for row, run in enumerate(runs.itertuples()):
         base = count - 1 - row  # first run on top
-        share = progress.loc[progress["workload"] == run.workload].set_index("period")["share"]
-        share = np.clip(share.reindex(periods, fill_value=0.0).to_numpy(dtype=float), 0.0, 1.0)
+        share = np.clip(progress.loc[run.workload].to_numpy(dtype=float), 0.0, 1.0)
         start, deadline = position[str(run.start_period)], position[str(run.deadline_period)]
         axes.broken_barh([(start - 0.5, deadline - start + 1)], (base - 0.08, height + 0.16), color="#e9eef6",
                          linewidth=0)
@@ -570,9 +569,11 @@ def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
     periods = results.periods
     coverage = _inference_view(results)
     by_period = coverage.groupby("period")[["served_tokens_per_s", "demand_tokens_per_s"]].sum()
+    cut = coverage[coverage["served_fraction"] < 1 - TOLERANCE]
+    short_by_period = {period: group for period, group in cut.groupby("period", sort=False)}
     rows = []
-    for i, row in enumerate(periods.itertuples()):
-        here = coverage[(coverage["period"] == row.period) & (coverage["served_fraction"] < 1 - TOLERANCE)]
+    for i, row in enumerate(periods.itertuples()):  # one row per period
+        here = short_by_period.get(row.period, cut.iloc[:0])
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
         rows.append(dict(
             period=row.period, hours=row.hours,
