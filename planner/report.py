@@ -31,7 +31,9 @@ import pandas as pd
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 from planner import sizing as sizing_rules  # noqa: E402
@@ -227,6 +229,22 @@ def _y_label_room(figure: plt.Figure, ticks: list[str]) -> float:
     return _text_width(figure, ticks, 9) + 0.42
 
 
+def _bars(axes: plt.Axes, x: np.ndarray, length: np.ndarray, base: np.ndarray | float, width: float,
+          horizontal: bool = False, label: str | None = None, **style) -> Patch:
+    """Bars as one collection (``axes.bar`` makes one artist per bar, several times slower to
+    build and draw); returns a legend handle. Axis limits are set by the caller."""
+    x = np.asarray(x, dtype=float)
+    low = np.broadcast_to(np.asarray(base, dtype=float), x.shape)
+    high = low + np.asarray(length, dtype=float)
+    left, right = x - width / 2, x + width / 2
+    corners = [(left, low), (left, high), (right, high), (right, low)]
+    verts = np.stack([np.stack((b, a) if horizontal else (a, b), axis=1) for a, b in corners], axis=1)
+    axes.add_collection(PolyCollection(verts, **style), autolim=False)
+    colour = style.get("facecolors", "none")
+    return Patch(facecolor=colour if isinstance(colour, str) else "none", edgecolor=style.get("edgecolors", "none"),
+                 hatch=style.get("hatch"), linewidth=style.get("linewidths", 0), label=label)
+
+
 def _period_axis(axes: plt.Axes, periods: list[str], rotate: bool = False) -> None:
     x = np.arange(len(periods))
     axes.set_xticks(x, periods, rotation=90 if rotate else 0)
@@ -240,24 +258,30 @@ def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, 
     figure, axes = plt.subplots(figsize=(CHART_WIDTH, 3.3))
     x = np.arange(len(table))
     bottom = np.zeros(len(table))
+    handles = []
     for column in table.columns:
         values = table[column].to_numpy(dtype=float)
-        axes.bar(x, values, bottom=bottom, width=0.72, label=str(column), color=colours.get(column, OTHER_COLOUR),
-                 edgecolor="white", linewidth=0.4)
+        handles.append(_bars(axes, x, values, bottom.copy(), 0.72, label=str(column),
+                             facecolors=colours.get(column, OTHER_COLOUR), edgecolors="white", linewidths=0.4))
         bottom += values
-    axes.plot(x, installed.to_numpy(dtype=float), color=INK, linewidth=1.4, marker="o", markersize=3.5,
-              label="installed")
+    handles += axes.plot(x, installed.to_numpy(dtype=float), color=INK, linewidth=1.4, marker="o", markersize=3.5,
+                         label="installed")
     _period_axis(axes, [str(p) for p in table.index])
     axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.set_ylabel("GPUs")
     top = max(float(installed.max()), float(bottom.max()), 1.0) * 1.05
     axes.set_ylim(0, top)
     _title(figure, title)
-    handles, labels = axes.get_legend_handles_labels()
+    _side_legend(figure, axes, handles, top)
+    return _svg(figure, name)
+
+
+def _side_legend(figure: plt.Figure, axes: plt.Axes, handles: list, top: float) -> None:
+    """Legend right of the axes, last series first (as they stack), in two columns when long."""
+    labels = [h.get_label() for h in handles]
     columns = 1 if len(labels) <= 16 else 2
     axes.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=columns)
     _place(figure, _y_label_room(figure, [_thousands(top)]), _legend_width(figure, labels) * columns)
-    return _svg(figure, name)
 
 
 def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
@@ -267,10 +291,11 @@ def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
     budget = periods["power_mw_budget"].to_numpy(dtype=float)
     idle = np.minimum(idle_mw, used)
     figure, axes = plt.subplots(figsize=(CHART_WIDTH, 3.1))
-    axes.bar(x, idle, width=0.72, color=IDLE_COLOUR, label="idle draw of all installed GPUs")
-    axes.bar(x, used - idle, bottom=idle, width=0.72, color=AT_WORK_COLOUR, label="extra draw of GPUs at work")
-    axes.plot(x, budget, color=INK, linewidth=0, marker="_", markersize=26, markeredgewidth=2.2,
-              label="budget")
+    handles = [
+        _bars(axes, x, idle, 0.0, 0.72, label="idle draw of all installed GPUs", facecolors=IDLE_COLOUR),
+        _bars(axes, x, used - idle, idle, 0.72, label="extra draw of GPUs at work", facecolors=AT_WORK_COLOUR),
+        *axes.plot(x, budget, color=INK, linewidth=0, marker="_", markersize=26, markeredgewidth=2.2, label="budget"),
+    ]
     binds = periods["power_shadow_price"].to_numpy(dtype=float) > BINDING
     for i in np.flatnonzero(binds):
         axes.annotate("binds", (x[i], budget[i]), xytext=(0, 5), textcoords="offset points", ha="center",
@@ -281,9 +306,8 @@ def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
     top = max(float(budget.max()), float(used.max()), 1e-9) * 1.15
     axes.set_ylim(0, top)
     _title(figure, "Facility power used against the budget")
-    legend = axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    _place(figure, _y_label_room(figure, [_thousands(top)]),
-           _legend_width(figure, [t.get_text() for t in legend.get_texts()]))
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _place(figure, _y_label_room(figure, [_thousands(top)]), _legend_width(figure, [h.get_label() for h in handles]))
     return _svg(figure, "power")
 
 
@@ -298,10 +322,13 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     share = workloads["served_fraction"].to_numpy(dtype=float) * 100
     figure, axes = plt.subplots(figsize=(CHART_WIDTH, 0.26 * len(workloads) + 0.9))
     y = np.arange(len(names))
-    bars = axes.barh(y, share, height=0.66, color=[colours[w] for w in workloads["workload"]])
-    axes.bar_label(bars, labels=[f"{v:.1f}%" for v in share], padding=3, fontsize=8, color=INK)
+    _bars(axes, y, share, 0.0, 0.66, horizontal=True, facecolors=[colours[w] for w in workloads["workload"]])
+    for row, value in zip(y, share):
+        axes.annotate(f"{value:.1f}%", (value, row), xytext=(3, 0), textcoords="offset points", va="center",
+                      fontsize=8, color=INK)
     axes.set_yticks(y, names)
     axes.tick_params(axis="y", length=0)
+    axes.set_ylim(-0.6, len(names) - 0.4)
     axes.set_xlim(0, 112)
     axes.set_xticks([0, 25, 50, 75, 100])
     axes.xaxis.set_major_formatter(PercentFormatter())
@@ -334,19 +361,22 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     count, x = len(runs), np.arange(len(periods))
     figure, axes = plt.subplots(figsize=(CHART_WIDTH, 0.44 * count + 1.0))
     height = 0.78  # of a row: the 100% mark
-    for row, run in enumerate(runs.itertuples()):
-        base = count - 1 - row  # first run on top
-        share = np.clip(progress.loc[run.workload].to_numpy(dtype=float), 0.0, 1.0)
-        start, deadline = position[str(run.start_period)], position[str(run.deadline_period)]
-        axes.broken_barh([(start - 0.5, deadline - start + 1)], (base - 0.08, height + 0.16), color="#e9eef6",
-                         linewidth=0)
-        window = slice(start, deadline + 1)  # after the deadline nothing more counts
-        axes.bar(x[window], share[window] * height, bottom=base, width=0.72, color=colours[run.workload])
-        axes.hlines(base + height, -0.5, len(periods) - 0.5, color="#9aa3b2", linewidth=0.6)
-        axes.vlines(deadline + 0.5, base - 0.08, base + height + 0.08, color=ALERT, linewidth=1.3,
-                    linestyles=(0, (2.5, 1.5)))
-        done = share[deadline]
-        axes.text(len(periods) - 0.25, base + height / 2, f"{done:.0%}", va="center", ha="left", fontsize=8.5,
+    base = count - 1 - np.arange(count)  # first run on top
+    start = np.array([position[str(p)] for p in runs["start_period"]])
+    deadline = np.array([position[str(p)] for p in runs["deadline_period"]])
+    share = np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0)
+    _bars(axes, base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, horizontal=True,
+          facecolors="#e9eef6", linewidths=0)
+    run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
+    _bars(axes, x[period], share[run, period] * height, base[run], 0.72,
+          facecolors=[colours[w] for w in runs["workload"].to_numpy()[run]])
+    axes.add_collection(LineCollection(
+        [[(-0.5, b + height), (len(periods) - 0.5, b + height)] for b in base], colors="#9aa3b2", linewidths=0.6))
+    axes.add_collection(LineCollection(
+        [[(d + 0.5, b - 0.08), (d + 0.5, b + height + 0.08)] for b, d in zip(base, deadline)], colors=ALERT,
+        linewidths=1.3, linestyles=[(0, (2.5, 1.5))]))
+    for b, done in zip(base, share[np.arange(count), deadline]):
+        axes.text(len(periods) - 0.25, b + height / 2, f"{done:.0%}", va="center", ha="left", fontsize=8.5,
                   color=INK if done >= 1 - TOLERANCE else ALERT, fontweight="bold")
     axes.set_yticks(np.arange(count) + height / 2, [str(w) for w in runs["workload"]][::-1])
     axes.tick_params(axis="y", length=0)
@@ -374,26 +404,24 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> str | None:
     demand = grid("demand_tokens_per_s")
     capacity = _top_columns(np.minimum(grid("capacity_tokens_per_s"), demand))
     bottom = np.zeros(len(periods))
+    handles = []
     for name in capacity.columns:
-        axes.bar(x, capacity[name].to_numpy(dtype=float), bottom=bottom, width=0.72,
-                 color=colours.get(name, OTHER_COLOUR), label=str(name), edgecolor="white", linewidth=0.4)
-        bottom += capacity[name].to_numpy(dtype=float)
+        values = capacity[name].to_numpy(dtype=float)
+        handles.append(_bars(axes, x, values, bottom.copy(), 0.72, label=str(name),
+                             facecolors=colours.get(name, OTHER_COLOUR), edgecolors="white", linewidths=0.4))
+        bottom += values
     demand_total = demand.sum(axis=1).to_numpy(dtype=float)
-    unmet = demand_total - bottom
-    axes.bar(x, unmet, bottom=bottom, width=0.72, color="white", edgecolor=ALERT, hatch="////", linewidth=0.8,
-             label="peak demand not served")
-    axes.plot(x, demand_total, color=INK, linewidth=0, marker="_", markersize=26, markeredgewidth=2.0,
-              label="total peak demand")
+    handles.append(_bars(axes, x, demand_total - bottom, bottom, 0.72, label="peak demand not served",
+                         facecolors="white", edgecolors=ALERT, hatch="////", linewidths=0.8))
+    handles += axes.plot(x, demand_total, color=INK, linewidth=0, marker="_", markersize=26, markeredgewidth=2.0,
+                         label="total peak demand")
     _period_axis(axes, periods)
     axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.set_ylabel("million tokens/s at peak")
     top = max(float(demand_total.max()), 1e-9) * 1.08
     axes.set_ylim(0, top)
     _title(figure, "Inference capacity against peak demand, by service")
-    handles, labels = axes.get_legend_handles_labels()
-    columns = 1 if len(labels) <= 16 else 2
-    axes.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=columns)
-    _place(figure, _y_label_room(figure, [_thousands(top)]), _legend_width(figure, labels) * columns)
+    _side_legend(figure, axes, handles, top)
     return _svg(figure, "inference")
 
 

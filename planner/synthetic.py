@@ -23,9 +23,14 @@ _GPU_CLASSES = np.array([
 _MODEL_SIZES_B = np.array([1.5, 3, 7, 8, 12.7, 14, 32, 33, 70, 72, 100, 236, 405])
 
 
-def synthetic_tables(workloads: int, gpus: int, periods: int, seed: int = 0) -> dict[str, object]:
+def synthetic_tables(workloads: int, gpus: int, periods: int, seed: int = 0,
+                     whole_horizon: bool = False) -> dict[str, object]:
     """Workbook tables for ``workloads`` workloads (about 40% training), ``gpus`` GPU types
-    and ``periods`` monthly periods."""
+    and ``periods`` monthly periods.
+
+    Workloads start and end at random; with ``whole_horizon`` every one may run in every
+    period, so the LP has a variable for every (workload, GPU type, period) triple.
+    """
     rng = np.random.default_rng(seed)
     labels = [f"M{t + 1:03d}" for t in range(periods)]
     hours = np.full(periods, 730.0)
@@ -56,6 +61,8 @@ def synthetic_tables(workloads: int, gpus: int, periods: int, seed: int = 0) -> 
     start = rng.integers(0, periods, size=workloads)
     span = rng.integers(1, max(2, periods // 2) + 1, size=workloads)
     deadline = np.minimum(start + span - 1, periods - 1)
+    if whole_horizon:
+        start, deadline = np.zeros(workloads, dtype=int), np.full(workloads, periods - 1)
     priority = rng.integers(1, 11, size=workloads).astype(float)
 
     t = slice(0, n_train)
