@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                 source = DEFAULT_SCENARIO
             else:
                 source = Path(scratch) / case
-                write_workbook(synthetic_tables(*SIZES[case], seed=1), source)
+                # every workload may run in every period: one variable per (workload, GPU type, period)
+                write_workbook(synthetic_tables(*SIZES[case], seed=1, whole_horizon=True), source)
             r = bench_case(case, source)
             records.append(r)
             s = r["stages"]

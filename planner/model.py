@@ -35,9 +35,6 @@ expression arithmetic.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +42,7 @@ import pandas as pd
 import pulp
 from pulp import _rustcore
 
+from planner.gcpause import paused_gc
 from planner.sizing import Sizing
 from planner.workbook import Scenario
 
@@ -81,23 +79,6 @@ class PlanModel:
     @property
     def n_cons(self) -> int:
         return sum(len(t) for t in self.rows.values())
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Hold the cyclic garbage collector while creating objects in bulk.
-
-    Model building and hand-over create hundreds of thousands of short-lived objects
-    that form no cycles; in a process that already holds a large heap (pandas,
-    matplotlib), the collections they trigger cost more than the work itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:

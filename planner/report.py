@@ -37,6 +37,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 from planner import sizing as sizing_rules  # noqa: E402
+from planner.gcpause import paused_gc  # noqa: E402
 from planner.results import BINDING, TOLERANCE, Results  # noqa: E402
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS  # noqa: E402
 
@@ -167,6 +168,7 @@ def _svg(figure: plt.Figure, name: str) -> str:
 
 
 TABLE_ROWS = 300  # rows of a long table shown in the HTML; results.xlsx holds every row
+SHORT_NAMES = 10  # workloads named where a sentence lists those cut short; the rest are counted
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"
 CHART_ROWS = 30  # rows of a per-workload chart; the most telling ones are kept
 OTHER_COLOUR = "#c7ccd6"
@@ -557,16 +559,17 @@ def _sections() -> list[dict[str, str]]:
 
 
 def _allocation_grid(results: Results) -> dict:
-    """GPUs given, one row per workload and GPU type, one column per period."""
+    """GPUs given, one row per workload and GPU type (in input order), one column per period;
+    the first ``TABLE_ROWS`` rows and how many there are."""
     periods = list(results.periods["period"])
     table = results.allocation.pivot_table(index=["workload", "kind", "gpu"], columns="period", values="gpus",
                                            aggfunc="sum", fill_value=0.0, sort=False)
     table = table.reindex(columns=periods, fill_value=0.0)
-    order = {w: i for i, w in enumerate(results.workloads["workload"])}
-    gpu_order = {g: i for i, g in enumerate(results.inputs["gpus"]["gpu"])}
-    keys = sorted(table.index, key=lambda k: (order.get(k[0], len(order)), gpu_order.get(k[2], len(gpu_order))))
-    return dict(periods=periods, rows=[
-        dict(workload=w, kind=k, gpu=g, gpus=[float(v) for v in table.loc[(w, k, g)]]) for w, k, g in keys
+    workload_order = pd.Index(results.workloads["workload"]).get_indexer(table.index.get_level_values("workload"))
+    gpu_order = pd.Index(results.inputs["gpus"]["gpu"]).get_indexer(table.index.get_level_values("gpu"))
+    first = table.iloc[np.lexsort((gpu_order, workload_order))[:TABLE_ROWS]]
+    return dict(periods=periods, total=len(table), rows=[
+        dict(workload=w, kind=k, gpu=g, gpus=values) for (w, k, g), values in zip(first.index, first.to_numpy().tolist())
     ])
 
 
@@ -614,7 +617,9 @@ def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,
             energy=row.energy_mwh,
-            short=[dict(workload=s.workload, served=s.served_fraction) for s in here.itertuples()],
+            short=[dict(workload=s.workload, served=s.served_fraction)
+                   for s in here.nsmallest(SHORT_NAMES, "served_fraction").itertuples()],
+            short_count=len(here),
         ))
     return rows
 
@@ -767,6 +772,7 @@ def _context(results: Results) -> dict:
             index="workload", columns="period", values="served_fraction", sort=False
         ).reindex(columns=list(results.periods["period"])),
         table_rows=TABLE_ROWS,
+        short_names=SHORT_NAMES,
         measured_pairs=int((inference_sizing["source"] == "measured").sum()),
         assumptions=_assumptions(),
         input_tables=_input_tables(results),
@@ -775,7 +781,8 @@ def _context(results: Results) -> dict:
 
 def render_html(results: Results) -> str:
     """The report as one self-contained HTML document."""
-    return _ENV.get_template("report.html").render(**_context(results))
+    with paused_gc():
+        return _ENV.get_template("report.html").render(**_context(results))
 
 
 def write_outputs(results: Results, out_dir: Path) -> Path:

@@ -18,7 +18,8 @@ import pulp
 from pulp import _rustcore as pulp_core
 from pulp.apis.core import clocks
 
-from planner.model import PlanModel, paused_gc
+from planner.gcpause import paused_gc
+from planner.model import PlanModel
 
 SOLVERS = ("highs", "cbc")
 
