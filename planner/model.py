@@ -50,6 +50,7 @@ ENERGY_TIE_BREAK = 1e-7  # objective units per MWh, times the smallest priority
 OBJECTIVE_SCALE = 1e3  # lifts the tie-break above solver tolerances; undone in results
 SECONDS_PER_HOUR = 3600.0
 PERIOD_KEY_SPAN = 1 << 32  # workload x span + period: one integer key per (workload, period)
+KINDS = ("training", "inference")  # categories of the allocation table's kind column
 
 
 @dataclass
@@ -177,7 +178,8 @@ def _allocation_index(
     in_use_w = np.maximum(factor[w] * gpus["it_w"].to_numpy()[g], gpus["idle_w"].to_numpy()[g])
     return pd.DataFrame({
         "workload": windows["workload"].to_numpy()[w],
-        "kind": windows["kind"].to_numpy()[w],
+        # categorical: the constraint families select by kind, and comparing codes is ~100x faster than text
+        "kind": pd.Categorical.from_codes(is_service[w].astype(np.int8), KINDS),
         "gpu": gpus["gpu"].to_numpy()[g],
         "period": periods["period"].to_numpy()[p],
         "w": w,
