@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
-from planner import cli
+from planner import cli, report
 
 DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
 XSS = "<script>alert(1)</script>"
@@ -189,6 +191,31 @@ def test_results_xlsx_neutralises_formula_like_names(tmp_path):
     names = [row[0] for row in book["workloads"].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://x\")" in names
     assert not any(isinstance(n, str) and n.startswith("=") for n in names)
+
+
+def test_results_xlsx_holds_every_row_of_every_table(tmp_path):
+    """Each sheet reads back equal to the table it came from (missing values and empty texts as blank cells)."""
+    results, _ = cli.run(DEFAULT_SCENARIO, tmp_path / "out")
+    book = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name=None, engine="openpyxl")
+    tables = {"periods": results.periods, "workloads": results.workloads, "allocation": results.allocation,
+              "fleet": results.fleet, "training_progress": results.training, "inference_coverage": results.inference,
+              "training_sizing": report._training_sizing(results), "inference_sizing": results.sizing.inference_rates}
+    assert set(tables) == set(book)
+    assert any(t.isna().any().any() for t in tables.values())  # so that blanks are checked too
+    for name, table in tables.items():
+        read = book[name]
+        assert list(read.columns) == list(table.columns), name
+        assert len(read) == len(table), name
+        for column in table.columns:
+            expected, got = table[column].reset_index(drop=True), read[column]
+            expected = expected.mask(expected.astype(str) == "")  # an empty text is an empty cell
+            assert (expected.isna() == got.isna()).all(), (name, column)
+            if pd.api.types.is_numeric_dtype(expected) and not pd.api.types.is_bool_dtype(expected):
+                np.testing.assert_allclose(got[expected.notna()].astype(float), expected.dropna().astype(float),
+                                           rtol=1e-12, err_msg=f"{name}.{column}")
+            else:
+                assert got[expected.notna()].astype(str).tolist() == expected.dropna().astype(str).tolist(), (
+                    name, column)
 
 
 @pytest.mark.skipif(not DEFAULT_SCENARIO.exists(), reason=f"default scenario {DEFAULT_SCENARIO} not present yet")
