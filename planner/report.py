@@ -801,6 +801,14 @@ def render_html(results: Results) -> str:
         return _ENV.get_template("report.html").render(**_context(results))
 
 
+def write_data(results: Results, folder: Path) -> None:
+    """``summary.json`` and ``results.xlsx`` into ``folder`` (not atomic: see :func:`write_outputs`)."""
+    (folder / "summary.json").write_text(
+        json.dumps(summary(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    _write_xlsx(results, folder / "results.xlsx")
+
+
 def write_outputs(results: Results, out_dir: Path) -> Path:
     """Write the three outputs into ``out_dir`` atomically; return the HTML path."""
     out_dir = Path(out_dir)
@@ -808,10 +816,7 @@ def write_outputs(results: Results, out_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)
     try:
-        (staging / "summary.json").write_text(
-            json.dumps(summary(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        _write_xlsx(results, staging / "results.xlsx")
+        write_data(results, staging)
         (staging / "index.html").write_text(render_html(results), encoding="utf-8")
         previous = None
         if out_dir.exists():

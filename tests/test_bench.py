@@ -17,6 +17,7 @@ def test_planner_and_floor_reach_the_same_objective(tmp_path, seed):
     assert record["n_vars"] > 0 and record["n_cons"] > 0
     assert set(record["stages"]) >= {"read_validate", "sizing", "build", "handover", "solver", "results", "report"}
     assert record["ratio"] == pytest.approx(record["total_s"] / record["floor_s"], rel=1e-2)
+    assert record["write_s"] > 0
 
 
 def test_bench_writes_json_records(tmp_path):
