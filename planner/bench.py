@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     records = []
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'build':>6} {'handover':>8} {'solver':>7} "
-          f"{'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} {'model':>6} {'write':>6} {'rss MB':>7}")
+          f"{'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} {'model':>6} {'write':>6} "
+          f"{'rss MB':>7}")
     with tempfile.TemporaryDirectory() as scratch:
         for case in cases:
             if SIZES[case] is None:

@@ -15,7 +15,7 @@ def paused_gc() -> Iterator[None]:
     short-lived objects. Each collection they trigger walks the whole heap, which by then
     holds the model and the results (hundreds of MB at national scale), and costs more
     than the work itself. Reference counting still frees what forms no cycle; the few
-    cycles (matplotlib figures) wait for the next collection after the pause.
+    cycles wait for the next collection after the pause.
     """
     was_enabled = gc.isenabled()
     gc.disable()

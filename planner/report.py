@@ -5,8 +5,8 @@ into place only when complete, so a failed run never leaves a partial report and
 an earlier report stays intact.
 
 The HTML report is one file that opens offline: the CSS and the small table
-sorting script are inlined, and the charts are matplotlib figures inlined as SVG
-(``svg.fonttype`` ``none``, so text stays text; matplotlib escapes it). The page
+sorting script are inlined, and the charts (:mod:`planner.charts`) are inline SVG
+written through an autoescaped template, their labels text. The page
 is laid out by ``templates/base.html``; each section is one partial in
 ``templates/sections/`` (see :data:`SECTIONS`).
 """
@@ -15,32 +15,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import math
-import re
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
-import jinja2
-import matplotlib
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
-from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
-
-from planner import sizing as sizing_rules  # noqa: E402
-from planner.gcpause import paused_gc  # noqa: E402
-from planner.results import BINDING, TOLERANCE, Results  # noqa: E402
-from planner.schema import SHEETS_BY_NAME, SITE_KEYS  # noqa: E402
+from planner import sizing as sizing_rules
+from planner.charts import charts
+from planner.gcpause import paused_gc
+from planner.results import BINDING, TOLERANCE, Results
+from planner.schema import SHEETS_BY_NAME, SITE_KEYS
+from planner.svg import TEMPLATES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -131,373 +121,10 @@ def _training_sizing(results: Results) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------
-# charts (matplotlib, inline SVG)
-
-INK, MUTED, GRID, ACCENT, ALERT = "#1d2330", "#5b6475", "#e3e7ee", "#2f5d9e", "#c0392b"
-# Cool hues for training runs, warm hues for inference services, so the kind of a
-# workload reads from its colour; a separate set tells GPU types apart.
-TRAINING_COLOURS = ("#1f4e79", "#2e75b6", "#6fa8dc", "#2f7d5b", "#5fb58a", "#6a51a3", "#9e8fd0",
-                    "#17807e", "#4fb3bf", "#3b5b92", "#8fb8de", "#1b9e77")
-INFERENCE_COLOURS = ("#d9534f", "#e8833a", "#f2b134", "#b5651d", "#e377c2", "#a0522d", "#f08080",
-                     "#c9a227", "#d95f02", "#e7298a", "#ff9f80", "#8c564b")
-GPU_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759",
-               "#9c755f", "#bab0ac", "#ff9da7")
-IDLE_COLOUR, AT_WORK_COLOUR = "#c9d1dd", ACCENT
-
-CHART_STYLE = {
-    "svg.fonttype": "none",  # text stays text in the SVG (smaller, selectable, escaped by matplotlib)
-    "text.parse_math": False,  # a "$" in a workload name is a dollar sign, not TeX
-    "font.size": 9,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
-    "text.color": INK,
-    "axes.labelcolor": MUTED,
-    "axes.edgecolor": "#9aa3b2",
-    "axes.titlesize": 10,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "axes.axisbelow": True,
-    "grid.color": GRID,
-    "grid.linewidth": 0.8,
-    "xtick.color": MUTED,
-    "ytick.color": MUTED,
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-    "figure.dpi": 72,
-}
-CHART_WIDTH = 9.0  # inches; the page scales the SVG to its column
-_ID = re.compile(r'(\bid="|url\(#|xlink:href="#|href="#)')
-
-
-def _svg(figure: plt.Figure, name: str) -> str:
-    """The figure as an inline ``<svg>`` element, its ids prefixed with ``name`` (unique in the page)."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    plt.close(figure)
-    text = buffer.getvalue()
-    text = text[text.index("<svg"):]
-    return _ID.sub(lambda m: f"{m.group(1)}{name}-", text)
-
+# HTML
 
 TABLE_ROWS = 300  # rows of a long table shown in the HTML; results.xlsx holds every row
 SHORT_NAMES = 10  # workloads named where a sentence lists those cut short; the rest are counted
-CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"
-CHART_ROWS = 30  # rows of a per-workload chart; the most telling ones are kept
-OTHER_COLOUR = "#c7ccd6"
-
-
-def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame:
-    """The ``limit`` largest columns by total, in their order, plus one "other (n)" column."""
-    if table.shape[1] <= limit:
-        return table
-    keep = table.sum().nlargest(limit - 1).index
-    rest = [c for c in table.columns if c not in keep]
-    top = table[[c for c in table.columns if c in keep]].copy()
-    top[f"other ({len(rest)})"] = table[rest].sum(axis=1)
-    return top
-
-
-def _workload_colours(results: Results) -> dict[str, str]:
-    colours = {}
-    for kind, palette in (("training", TRAINING_COLOURS), ("inference", INFERENCE_COLOURS)):
-        names = results.workloads.loc[results.workloads["kind"] == kind, "workload"]
-        colours.update({name: palette[i % len(palette)] for i, name in enumerate(names)})
-    return colours
-
-
-def _thousands(value: float, _position: object = None) -> str:
-    """Axis numbers: 120,000 / 2.5 / 0.25 (thousands grouped, no needless decimals)."""
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
-def _title(figure: plt.Figure, text: str) -> None:
-    """Chart title at the figure's left edge, clear of long tick labels."""
-    figure.suptitle(text, x=0.005, y=1 - 0.06 / figure.get_figheight(), ha="left", va="top", fontsize=10,
-                    fontweight="bold")
-
-
-def _text_width(figure: plt.Figure, texts: list[str], size: float) -> float:
-    """Widest of ``texts`` in inches, by matplotlib's own font metrics."""
-    renderer = figure.canvas.get_renderer()
-    font = FontProperties(size=size)
-    widths = [renderer.get_text_width_height_descent(str(t), font, ismath=False)[0] for t in texts]
-    return max(widths, default=0.0) / figure.dpi
-
-
-def _place(figure: plt.Figure, left: float, right: float, top: float = 0.42, bottom: float = 0.36) -> None:
-    """Fixed margins in inches. A layout engine would find them too, but its passes cost more
-    than drawing the chart; the margins here come from the measured width of the labels."""
-    width, height = figure.get_size_inches()
-    figure.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height)
-
-
-def _legend_width(figure: plt.Figure, labels: list[str]) -> float:
-    """Room a right-hand legend needs: its handles, padding and longest label (legend.fontsize 8)."""
-    return _text_width(figure, labels, 8) + 0.62
-
-
-def _y_label_room(figure: plt.Figure, ticks: list[str]) -> float:
-    """Room left of the axes for tick labels and the axis label (font.size 9)."""
-    return _text_width(figure, ticks, 9) + 0.42
-
-
-def _bars(axes: plt.Axes, x: np.ndarray, length: np.ndarray, base: np.ndarray | float, width: float,
-          horizontal: bool = False, label: str | None = None, **style) -> Patch:
-    """Bars as one collection (``axes.bar`` makes one artist per bar, several times slower to
-    build and draw); returns a legend handle. Axis limits are set by the caller."""
-    x = np.asarray(x, dtype=float)
-    low = np.broadcast_to(np.asarray(base, dtype=float), x.shape)
-    high = low + np.asarray(length, dtype=float)
-    left, right = x - width / 2, x + width / 2
-    corners = [(left, low), (left, high), (right, high), (right, low)]
-    verts = np.stack([np.stack((b, a) if horizontal else (a, b), axis=1) for a, b in corners], axis=1)
-    axes.add_collection(PolyCollection(verts, **style), autolim=False)
-    colour = style.get("facecolors", "none")
-    return Patch(facecolor=colour if isinstance(colour, str) else "none", edgecolor=style.get("edgecolors", "none"),
-                 hatch=style.get("hatch"), linewidth=style.get("linewidths", 0), label=label)
-
-
-def _period_axis(axes: plt.Axes, periods: list[str], rotate: bool = False) -> None:
-    x = np.arange(len(periods))
-    axes.set_xticks(x, periods, rotation=90 if rotate else 0)
-    axes.set_xlim(-0.6, len(periods) - 0.4)
-    axes.tick_params(axis="x", length=0)
-
-
-def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, str], title: str,
-                  name: str) -> str:
-    """GPUs in use per period, one stacked colour per column of ``table``; installed as a line."""
-    figure, axes = plt.subplots(figsize=(CHART_WIDTH, 3.3))
-    x = np.arange(len(table))
-    bottom = np.zeros(len(table))
-    handles = []
-    for column in table.columns:
-        values = table[column].to_numpy(dtype=float)
-        handles.append(_bars(axes, x, values, bottom.copy(), 0.72, label=str(column),
-                             facecolors=colours.get(column, OTHER_COLOUR), edgecolors="white", linewidths=0.4))
-        bottom += values
-    handles += axes.plot(x, installed.to_numpy(dtype=float), color=INK, linewidth=1.4, marker="o", markersize=3.5,
-                         label="installed")
-    _period_axis(axes, [str(p) for p in table.index])
-    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    axes.set_ylabel("GPUs")
-    top = max(float(installed.max()), float(bottom.max()), 1.0) * 1.05
-    axes.set_ylim(0, top)
-    _title(figure, title)
-    _side_legend(figure, axes, handles, top)
-    return _svg(figure, name)
-
-
-def _side_legend(figure: plt.Figure, axes: plt.Axes, handles: list, top: float) -> None:
-    """Legend right of the axes, last series first (as they stack), in two columns when long."""
-    labels = [h.get_label() for h in handles]
-    columns = 1 if len(labels) <= 16 else 2
-    axes.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=columns)
-    _place(figure, _y_label_room(figure, [_thousands(top)]), _legend_width(figure, labels) * columns)
-
-
-def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
-    periods = results.periods
-    x = np.arange(len(periods))
-    used = periods["power_mw_used"].to_numpy(dtype=float)
-    budget = periods["power_mw_budget"].to_numpy(dtype=float)
-    idle = np.minimum(idle_mw, used)
-    figure, axes = plt.subplots(figsize=(CHART_WIDTH, 3.1))
-    handles = [
-        _bars(axes, x, idle, 0.0, 0.72, label="idle draw of all installed GPUs", facecolors=IDLE_COLOUR),
-        _bars(axes, x, used - idle, idle, 0.72, label="extra draw of GPUs at work", facecolors=AT_WORK_COLOUR),
-        *axes.plot(x, budget, color=INK, linewidth=0, marker="_", markersize=26, markeredgewidth=2.2, label="budget"),
-    ]
-    binds = periods["power_shadow_price"].to_numpy(dtype=float) > BINDING
-    for i in np.flatnonzero(binds):
-        axes.annotate("binds", (x[i], budget[i]), xytext=(0, 5), textcoords="offset points", ha="center",
-                      va="bottom", color=ALERT, fontsize=8, fontweight="bold")
-    _period_axis(axes, [str(p) for p in periods["period"]])
-    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    axes.set_ylabel("facility MW (PUE included)")
-    top = max(float(budget.max()), float(used.max()), 1e-9) * 1.15
-    axes.set_ylim(0, top)
-    _title(figure, "Facility power used against the budget")
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    _place(figure, _y_label_room(figure, [_thousands(top)]), _legend_width(figure, [h.get_label() for h in handles]))
-    return _svg(figure, "power")
-
-
-def _served_chart(results: Results, colours: dict[str, str]) -> str:
-    workloads = results.workloads
-    title = "Share of demand served, per workload"
-    if len(workloads) > CHART_ROWS:
-        workloads = workloads.sort_values(["served_fraction", "priority"], ascending=[True, False]).head(CHART_ROWS)
-        title = f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
-    workloads = workloads.iloc[::-1]
-    names = [str(w) for w in workloads["workload"]]
-    share = workloads["served_fraction"].to_numpy(dtype=float) * 100
-    figure, axes = plt.subplots(figsize=(CHART_WIDTH, 0.26 * len(workloads) + 0.9))
-    y = np.arange(len(names))
-    _bars(axes, y, share, 0.0, 0.66, horizontal=True, facecolors=[colours[w] for w in workloads["workload"]])
-    for row, value in zip(y, share):
-        axes.annotate(f"{value:.1f}%", (value, row), xytext=(3, 0), textcoords="offset points", va="center",
-                      fontsize=8, color=INK)
-    axes.set_yticks(y, names)
-    axes.tick_params(axis="y", length=0)
-    axes.set_ylim(-0.6, len(names) - 0.4)
-    axes.set_xlim(0, 112)
-    axes.set_xticks([0, 25, 50, 75, 100])
-    axes.xaxis.set_major_formatter(PercentFormatter())
-    axes.grid(axis="x", visible=True)
-    axes.grid(axis="y", visible=False)
-    axes.axvline(100, color=MUTED, linewidth=0.8, linestyle=(0, (3, 3)))
-    _title(figure, title)
-    _place(figure, _text_width(figure, names, 9) + 0.2, 0.2)
-    return _svg(figure, "served")
-
-
-def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
-    """One row per run: its cumulative FLOPs per period as a share of what it needs (row height = 100%),
-    over the window it may run in, with its deadline marked and the share reached by then."""
-    runs = results.inputs["training"]
-    if runs.empty:
-        return None
-    title = "Training progress: cumulative FLOPs against what each run needs"
-    if len(runs) > CHART_ROWS:
-        served = results.workloads.set_index("workload")["served_fraction"]
-        order = runs.assign(served=runs["workload"].map(served)).sort_values(
-            ["served", "priority"], ascending=[True, False])
-        runs = runs.loc[order.index[:CHART_ROWS]]
-        title = f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
-    periods = [str(p) for p in results.periods["period"]]
-    position = {p: i for i, p in enumerate(periods)}
-    progress = results.training.pivot(index="workload", columns="period", values="flops_cumulative").reindex(
-        columns=periods
-    ).div(results.sizing.training.set_index("workload")["flops"], axis=0).fillna(0.0)
-    count, x = len(runs), np.arange(len(periods))
-    figure, axes = plt.subplots(figsize=(CHART_WIDTH, 0.44 * count + 1.0))
-    height = 0.78  # of a row: the 100% mark
-    base = count - 1 - np.arange(count)  # first run on top
-    start = np.array([position[str(p)] for p in runs["start_period"]])
-    deadline = np.array([position[str(p)] for p in runs["deadline_period"]])
-    share = np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0)
-    _bars(axes, base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, horizontal=True,
-          facecolors="#e9eef6", linewidths=0)
-    run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
-    _bars(axes, x[period], share[run, period] * height, base[run], 0.72,
-          facecolors=[colours[w] for w in runs["workload"].to_numpy()[run]])
-    axes.add_collection(LineCollection(
-        [[(-0.5, b + height), (len(periods) - 0.5, b + height)] for b in base], colors="#9aa3b2", linewidths=0.6))
-    axes.add_collection(LineCollection(
-        [[(d + 0.5, b - 0.08), (d + 0.5, b + height + 0.08)] for b, d in zip(base, deadline)], colors=ALERT,
-        linewidths=1.3, linestyles=[(0, (2.5, 1.5))]))
-    for b, done in zip(base, share[np.arange(count), deadline]):
-        axes.text(len(periods) - 0.25, b + height / 2, f"{done:.0%}", va="center", ha="left", fontsize=8.5,
-                  color=INK if done >= 1 - TOLERANCE else ALERT, fontweight="bold")
-    axes.set_yticks(np.arange(count) + height / 2, [str(w) for w in runs["workload"]][::-1])
-    axes.tick_params(axis="y", length=0)
-    axes.set_ylim(-0.25, count)
-    _period_axis(axes, periods)
-    axes.set_xlim(-0.6, len(periods) + 0.35)
-    axes.grid(False)
-    axes.spines[["left"]].set_visible(False)
-    _title(figure, title)
-    _place(figure, _text_width(figure, list(runs["workload"]), 9) + 0.2, 0.1)
-    return _svg(figure, "training")
-
-
-def _inference_chart(results: Results, colours: dict[str, str]) -> str | None:
-    """Serving capacity per period, stacked by service, under the services' total peak demand."""
-    table = results.inference
-    if table.empty:
-        return None
-    periods = [str(p) for p in results.periods["period"]]
-    x = np.arange(len(periods))
-    figure, axes = plt.subplots(figsize=(CHART_WIDTH, 3.3))
-    grid = lambda column: table.pivot_table(  # noqa: E731  (periods x services, million tokens/s)
-        index="period", columns="workload", values=column, aggfunc="sum", sort=False
-    ).reindex(index=periods, columns=list(results.inputs["inference"]["workload"])).fillna(0.0) / 1e6
-    demand = grid("demand_tokens_per_s")
-    capacity = _top_columns(np.minimum(grid("capacity_tokens_per_s"), demand))
-    bottom = np.zeros(len(periods))
-    handles = []
-    for name in capacity.columns:
-        values = capacity[name].to_numpy(dtype=float)
-        handles.append(_bars(axes, x, values, bottom.copy(), 0.72, label=str(name),
-                             facecolors=colours.get(name, OTHER_COLOUR), edgecolors="white", linewidths=0.4))
-        bottom += values
-    demand_total = demand.sum(axis=1).to_numpy(dtype=float)
-    handles.append(_bars(axes, x, demand_total - bottom, bottom, 0.72, label="peak demand not served",
-                         facecolors="white", edgecolors=ALERT, hatch="////", linewidths=0.8))
-    handles += axes.plot(x, demand_total, color=INK, linewidth=0, marker="_", markersize=26, markeredgewidth=2.0,
-                         label="total peak demand")
-    _period_axis(axes, periods)
-    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    axes.set_ylabel("million tokens/s at peak")
-    top = max(float(demand_total.max()), 1e-9) * 1.08
-    axes.set_ylim(0, top)
-    _title(figure, "Inference capacity against peak demand, by service")
-    _side_legend(figure, axes, handles, top)
-    return _svg(figure, "inference")
-
-
-def _pivot(results: Results, column: str) -> pd.DataFrame:
-    periods = results.periods["period"]
-    table = results.allocation.pivot_table(index="period", columns=column, values="gpus", aggfunc="sum",
-                                           fill_value=0.0, sort=False)
-    return table.reindex(periods, fill_value=0.0)
-
-
-def _charts(results: Results, idle_mw: np.ndarray) -> list[dict[str, str]]:
-    """Every chart as ``{"id", "svg", "caption"}``; a chart with nothing to draw is left out."""
-    colours = _workload_colours(results)
-    gpu_names = list(results.inputs["gpus"]["gpu"])
-    gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
-    periods = results.periods.set_index("period")
-    by_workload = _pivot(results, "workload")
-    by_workload = _top_columns(by_workload[[w for w in results.workloads["workload"] if w in by_workload.columns]])
-    by_gpu = _pivot(results, "gpu")
-    by_gpu = by_gpu[[g for g in gpu_names if g in by_gpu.columns]]
-    charts = []
-    with warnings.catch_warnings(), plt.rc_context(CHART_STYLE):
-        # text goes into the SVG as text and the browser draws it with its own fonts,
-        # so a glyph matplotlib's font lacks (CJK, emoji) is no problem
-        warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")
-        charts.append(dict(id="chart-gpus-by-workload", svg=_stacked_gpus(
-            by_workload, periods["gpus_installed"], colours, "GPUs in use per period, by workload", "by-workload"),
-            caption="GPUs in use in each period, stacked by workload; the line is the GPUs installed."))
-        charts.append(dict(id="chart-gpus-by-type", svg=_stacked_gpus(
-            by_gpu, periods["gpus_installed"], gpu_colours, "GPUs in use per period, by GPU type", "by-type"),
-            caption="The same GPUs, stacked by GPU type; the line is the GPUs installed."))
-        charts.append(dict(id="chart-power", svg=_power_chart(results, idle_mw),
-                           caption="Facility power drawn (PUE included): the idle draw of every installed GPU, "
-                                   "plus the extra of the GPUs at work. The dash is the budget; "
-                                   "'binds' marks periods where more power would raise the score."))
-        charts.append(dict(id="chart-served", svg=_served_chart(results, colours),
-                           caption="Share of each workload's demand served over its window (a service's share "
-                                   "is the hours-weighted mean over its periods). Cool colours are training runs, "
-                                   "warm colours inference services, in every chart."))
-        training = _training_chart(results, colours)
-        if training:
-            charts.append(dict(id="chart-training", svg=training,
-                               caption="One row per training run; each bar is the run's cumulative FLOPs at the "
-                                       "end of a period, the row's full height (grey line) being the FLOPs it "
-                                       "needs. The shaded band is the window it may use GPUs in, the red dashed "
-                                       "line the end of its deadline period; on the right, the share done by "
-                                       "then."))
-        inference = _inference_chart(results, colours)
-        if inference:
-            charts.append(dict(id="chart-inference", svg=inference,
-                               caption="Serving capacity given in each period, stacked by service, against the "
-                                       "services' total peak demand (dash); hatched red is peak demand left "
-                                       "unserved. Per service and period, see the table under Workloads."))
-    return charts
-
-
-# ---------------------------------------------------------------------------
-# HTML
 
 
 def _number(value: float, digits: int = 3) -> str:
@@ -538,13 +165,7 @@ def _sort_key(value: object) -> str:
     return str(value)
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("planner", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = TEMPLATES
 _ENV.filters["num"] = _number
 _ENV.filters["pct"] = _percent
 _ENV.filters["key"] = _sort_key
@@ -585,7 +206,8 @@ def _allocation_grid(results: Results) -> dict:
     gpu_order = pd.Index(results.inputs["gpus"]["gpu"]).get_indexer(table.index.get_level_values("gpu"))
     first = table.iloc[np.lexsort((gpu_order, workload_order))[:TABLE_ROWS]]
     return dict(periods=periods, total=len(table), rows=[
-        dict(workload=w, kind=k, gpu=g, gpus=values) for (w, k, g), values in zip(first.index, first.to_numpy().tolist())
+        dict(workload=w, kind=k, gpu=g, gpus=values)
+        for (w, k, g), values in zip(first.index, first.to_numpy().tolist())
     ])
 
 
@@ -774,7 +396,7 @@ def _context(results: Results) -> dict:
         r=results,
         sections=_sections(),
         script_hash=_script_hash(),
-        charts=_charts(results, idle_mw),
+        charts=charts(results, idle_mw),
         head=_headline(results, coverage),
         period_rows=periods,
         binding_power=[p for p in periods if p["binds"]],

@@ -147,7 +147,7 @@ def test_default_report_loads_offline_with_every_chart_drawn(driver, default_htm
         return Array.from(document.querySelectorAll('figure'), f => {
             const svg = f.querySelector('svg');
             const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-            const drawn = svg ? Array.from(svg.querySelectorAll('path'))
+            const drawn = svg ? Array.from(svg.querySelectorAll('rect, line, polyline, circle, path'))
                 .filter(p => { const b = p.getBBox(); return b.width > 0 || b.height > 0; }).length : 0;
             return {id: f.id, width: box.width, height: box.height, drawn: drawn,
                     texts: svg ? svg.querySelectorAll('text').length : 0};

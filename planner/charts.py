@@ -1,0 +1,278 @@
+"""The report's charts, from a plan's results to inline SVG (drawn with :mod:`planner.svg`).
+
+Large plans stay readable: stacked charts name their :data:`CHART_SERIES` largest series and sum
+the rest as "other (n)"; per-workload charts keep the :data:`CHART_ROWS` least served.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.results import BINDING, TOLERANCE, Results
+from planner.svg import INK, LABEL_PX, MUTED, SMALL_PX, WIDTH, Chart, nice_ticks, text_width, thousands
+
+ACCENT, ALERT = "#2f5d9e", "#c0392b"
+# Cool hues for training runs, warm hues for inference services, so the kind of a
+# workload reads from its colour; a separate set tells GPU types apart.
+TRAINING_COLOURS = ("#1f4e79", "#2e75b6", "#6fa8dc", "#2f7d5b", "#5fb58a", "#6a51a3", "#9e8fd0",
+                    "#17807e", "#4fb3bf", "#3b5b92", "#8fb8de", "#1b9e77")
+INFERENCE_COLOURS = ("#d9534f", "#e8833a", "#f2b134", "#b5651d", "#e377c2", "#a0522d", "#f08080",
+                     "#c9a227", "#d95f02", "#e7298a", "#ff9f80", "#8c564b")
+GPU_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759",
+               "#9c755f", "#bab0ac", "#ff9da7")
+IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#c7ccd6", "#e9eef6"
+CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"
+CHART_ROWS = 30  # rows of a per-workload chart; the most telling ones are kept
+BAR = 0.72  # bar width, in periods
+
+
+def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame:
+    """The ``limit`` largest columns by total, in their order, plus one "other (n)" column."""
+    if table.shape[1] <= limit:
+        return table
+    keep = table.sum().nlargest(limit - 1).index
+    rest = [c for c in table.columns if c not in keep]
+    top = table[[c for c in table.columns if c in keep]].copy()
+    top[f"other ({len(rest)})"] = table[rest].sum(axis=1)
+    return top
+
+
+def _workload_colours(results: Results) -> dict[str, str]:
+    colours = {}
+    for kind, palette in (("training", TRAINING_COLOURS), ("inference", INFERENCE_COLOURS)):
+        names = results.workloads.loc[results.workloads["kind"] == kind, "workload"]
+        colours.update({name: palette[i % len(palette)] for i, name in enumerate(names)})
+    return colours
+
+
+def _period_chart(name: str, title: str, periods: list[str], top: float, y_label: str,
+                  legend: list[dict], height: float = 330.0) -> Chart:
+    """A chart with one slot per period, a value axis from 0 to ``top`` and a legend at the right."""
+    chart = Chart(name, title, height)
+    chart.add_legend(legend)
+    ticks = nice_ticks(top)
+    left = max(text_width(thousands(t), LABEL_PX) for t in ticks) + 34.0
+    right = chart.legend_width()
+    bottom = Chart.period_label_room(periods, WIDTH - left - right)
+    chart.height += bottom - 30.0
+    chart.place(left, right, (-0.6, len(periods) - 0.4), (0.0, top), bottom=bottom)
+    chart.y_axis(ticks, y_label)
+    chart.x_axis(np.arange(len(periods)), periods)
+    return chart
+
+
+def _stack(chart: Chart, table: pd.DataFrame, colours: dict[str, str], periods: list[str], unit: str) -> np.ndarray:
+    """One bar per period and column of ``table``, stacked in column order; returns the stack's top."""
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for column in table.columns:
+        values = table[column].to_numpy(dtype=float)
+        tips = [f"{p} · {column}: {thousands(v)} {unit}" for p, v in zip(periods, values)]
+        chart.bars(x, values, bottom.copy(), BAR, colours.get(column, OTHER_COLOUR), tips=tips, edge="#fff",
+                   edge_width=0.5)
+        bottom += values
+    return bottom
+
+
+def _boxes(table: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
+    """Legend entries for stacked columns, last (topmost) first."""
+    return [{"label": str(c), "kind": "box", "colour": colours.get(c, OTHER_COLOUR)} for c in table.columns[::-1]]
+
+
+def _dashes(chart: Chart, x: np.ndarray, y: np.ndarray, tips: list[str]) -> None:
+    """A bold dash across each period's slot at ``y`` (a budget or a total), with its value on hover."""
+    chart.segments(x - BAR / 2 - 0.04, y, x + BAR / 2 + 0.04, y, INK, 3.0, tips=tips)
+
+
+def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, str], title: str,
+                  name: str) -> str:
+    """GPUs in use per period, one stacked colour per column of ``table``; installed as a line."""
+    periods = [str(p) for p in table.index]
+    installed = installed.to_numpy(dtype=float)
+    top = max(float(installed.max()), float(table.sum(axis=1).max()), 1.0) * 1.05
+    legend = [{"label": "installed", "kind": "line", "colour": INK}, *_boxes(table, colours)]
+    chart = _period_chart(name, title, periods, top, "GPUs", legend)
+    _stack(chart, table, colours, periods, "GPUs")
+    chart.polyline(np.arange(len(periods)), installed, INK, 1.6, marker_px=3.0,
+                   tips=[f"{p}: {thousands(v)} GPUs installed" for p, v in zip(periods, installed)])
+    return chart.render()
+
+
+def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
+    periods_table = results.periods
+    periods = [str(p) for p in periods_table["period"]]
+    x = np.arange(len(periods))
+    used = periods_table["power_mw_used"].to_numpy(dtype=float)
+    budget = periods_table["power_mw_budget"].to_numpy(dtype=float)
+    idle = np.minimum(idle_mw, used)
+    top = max(float(budget.max()), float(used.max()), 1e-9) * 1.15
+    legend = [{"label": "idle draw of all installed GPUs", "kind": "box", "colour": IDLE_COLOUR},
+              {"label": "extra draw of GPUs at work", "kind": "box", "colour": AT_WORK_COLOUR},
+              {"label": "budget", "kind": "dash", "colour": INK}]
+    chart = _period_chart("power", "Facility power used against the budget", periods, top,
+                          "facility MW (PUE included)", legend, height=310.0)
+    chart.bars(x, idle, 0.0, BAR, IDLE_COLOUR,
+               tips=[f"{p}: idle draw {thousands(v)} MW" for p, v in zip(periods, idle)])
+    chart.bars(x, used - idle, idle, BAR, AT_WORK_COLOUR,
+               tips=[f"{p}: {thousands(v)} MW more at work, {thousands(u)} MW in all" for p, v, u in
+                     zip(periods, used - idle, used)])
+    _dashes(chart, x, budget, [f"{p}: budget {thousands(b)} MW" for p, b in zip(periods, budget)])
+    for i in np.flatnonzero(periods_table["power_shadow_price"].to_numpy(dtype=float) > BINDING):
+        chart.text(float(chart.axes.x(x[i])), float(chart.axes.y(budget[i])) - 10, "binds", size=SMALL_PX,
+                   colour=ALERT, anchor="middle", bold=True, data=False)
+    return chart.render()
+
+
+def _served_chart(results: Results, colours: dict[str, str]) -> str:
+    workloads = results.workloads
+    title = "Share of demand served, per workload"
+    if len(workloads) > CHART_ROWS:
+        workloads = workloads.sort_values(["served_fraction", "priority"], ascending=[True, False]).head(CHART_ROWS)
+        title = f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
+    names = [str(w) for w in workloads["workload"]]
+    share = workloads["served_fraction"].to_numpy(dtype=float) * 100
+    row = len(names) - 1 - np.arange(len(names))  # first workload on top
+    chart = Chart("served", title, 26.0 * len(names) + 70.0)
+    axes = chart.place(max(text_width(n, LABEL_PX) for n in names) + 14.0, 50.0, (0.0, 104.0),
+                       (-0.6, len(names) - 0.4))
+    ticks = np.array([0, 25, 50, 75, 100])
+    chart.x_axis(ticks, [f"{t}%" for t in ticks], grid=True)
+    chart.bars(row, share, 0.0, 0.66, [colours[w] for w in workloads["workload"]], horizontal=True,
+               tips=[f"{n}: {s:.1f}% of demand served" for n, s in zip(names, share)])
+    chart.segments(100, axes.y_range[0], 100, axes.y_range[1], MUTED, 0.9, dash="3 3")
+    for name, r, value in zip(names, row, share):
+        chart.text(axes.left - 6, float(axes.y(r)), name, anchor="end", colour=INK, data=False)
+        chart.text(float(axes.x(value)) + 4, float(axes.y(r)), f"{value:.1f}%", size=SMALL_PX, colour=INK,
+                   data=False)
+    return chart.render()
+
+
+def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
+    """One row per run: its cumulative FLOPs per period as a share of what it needs (row height = 100%),
+    over the window it may run in, with its deadline marked and the share reached by then."""
+    runs = results.inputs["training"]
+    if runs.empty:
+        return None
+    title = "Training progress: cumulative FLOPs against what each run needs"
+    if len(runs) > CHART_ROWS:
+        served = results.workloads.set_index("workload")["served_fraction"]
+        order = runs.assign(served=runs["workload"].map(served)).sort_values(
+            ["served", "priority"], ascending=[True, False])
+        runs = runs.loc[order.index[:CHART_ROWS]]
+        title = f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
+    periods = [str(p) for p in results.periods["period"]]
+    position = {p: i for i, p in enumerate(periods)}
+    progress = results.training.pivot(index="workload", columns="period", values="flops_cumulative").reindex(
+        columns=periods
+    ).div(results.sizing.training.set_index("workload")["flops"], axis=0).fillna(0.0)
+    names = [str(w) for w in runs["workload"]]
+    count, x = len(runs), np.arange(len(periods))
+    height = 0.78  # of a row: the 100% mark
+    base = count - 1 - np.arange(count)  # first run on top
+    start = np.array([position[str(p)] for p in runs["start_period"]])
+    deadline = np.array([position[str(p)] for p in runs["deadline_period"]])
+    share = np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0)
+    done = share[np.arange(count), deadline]
+
+    chart = Chart("training", title, 44.0 * count + 64.0)
+    left = max(text_width(n, LABEL_PX) for n in names) + 14.0
+    right = text_width("100%", LABEL_PX, bold=True) + 14.0
+    bottom = Chart.period_label_room(periods, WIDTH - left - right)
+    chart.height += bottom - 30.0
+    axes = chart.place(left, right, (-0.6, len(periods) - 0.4), (-0.25, count), bottom=bottom)
+    chart.x_axis(x, periods)
+    chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True)
+    run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
+    chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
+               tips=[f"{names[r]}, end of {periods[p]}: {share[r, p]:.0%} of the FLOPs it needs"
+                     for r, p in zip(run, period)])
+    chart.segments(-0.5, base + height, len(periods) - 0.5, base + height, "#9aa3b2", 0.7)
+    chart.segments(deadline + 0.5, base - 0.08, deadline + 0.5, base + height + 0.08, ALERT, 1.4, dash="3 2")
+    for name, b, reached in zip(names, base, done):
+        middle = float(axes.y(b + height / 2))
+        chart.text(axes.left - 6, middle, name, anchor="end", colour=INK, data=False)
+        chart.text(axes.right + 6, middle, f"{reached:.0%}", colour=INK if reached >= 1 - TOLERANCE else ALERT,
+                   bold=True, data=False)
+    return chart.render()
+
+
+def _inference_chart(results: Results, colours: dict[str, str]) -> str | None:
+    """Serving capacity per period, stacked by service, under the services' total peak demand."""
+    table = results.inference
+    if table.empty:
+        return None
+    periods = [str(p) for p in results.periods["period"]]
+    x = np.arange(len(periods))
+    grid = lambda column: table.pivot_table(  # noqa: E731  (periods x services, million tokens/s)
+        index="period", columns="workload", values=column, aggfunc="sum", sort=False
+    ).reindex(index=periods, columns=list(results.inputs["inference"]["workload"])).fillna(0.0) / 1e6
+    demand = grid("demand_tokens_per_s")
+    capacity = _top_columns(np.minimum(grid("capacity_tokens_per_s"), demand))
+    demand_total = demand.sum(axis=1).to_numpy(dtype=float)
+    top = max(float(demand_total.max()), 1e-9) * 1.08
+    legend = [{"label": "total peak demand", "kind": "dash", "colour": INK},
+              {"label": "peak demand not served", "kind": "hatch", "edge": ALERT},
+              *_boxes(capacity, colours)]
+    chart = _period_chart("inference", "Inference capacity against peak demand, by service", periods, top,
+                          "million tokens/s at peak", legend)
+    served = _stack(chart, capacity, colours, periods, "million tokens/s")
+    chart.bars(x, demand_total - served, served, BAR, "none", edge=ALERT, edge_width=0.9, hatch=True,
+               tips=[f"{p}: {thousands(v)} million tokens/s of peak demand not served"
+                     for p, v in zip(periods, demand_total - served)])
+    _dashes(chart, x, demand_total, [f"{p}: total peak demand {thousands(v)} million tokens/s"
+                                     for p, v in zip(periods, demand_total)])
+    return chart.render()
+
+
+def _pivot(results: Results, column: str) -> pd.DataFrame:
+    periods = results.periods["period"]
+    table = results.allocation.pivot_table(index="period", columns=column, values="gpus", aggfunc="sum",
+                                           fill_value=0.0, sort=False)
+    return table.reindex(periods, fill_value=0.0)
+
+
+def charts(results: Results, idle_mw: np.ndarray) -> list[dict[str, str]]:
+    """Every chart as ``{"id", "svg", "caption"}``; a chart with nothing to draw is left out.
+
+    ``idle_mw`` is the facility draw of the installed fleet at idle, per period.
+    """
+    colours = _workload_colours(results)
+    gpu_names = list(results.inputs["gpus"]["gpu"])
+    gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
+    installed = results.periods.set_index("period")["gpus_installed"]
+    by_workload = _pivot(results, "workload")
+    by_workload = _top_columns(by_workload[[w for w in results.workloads["workload"] if w in by_workload.columns]])
+    by_gpu = _pivot(results, "gpu")
+    by_gpu = by_gpu[[g for g in gpu_names if g in by_gpu.columns]]
+    out = [
+        dict(id="chart-gpus-by-workload",
+             svg=_stacked_gpus(by_workload, installed, colours, "GPUs in use per period, by workload", "by-workload"),
+             caption="GPUs in use in each period, stacked by workload; the line is the GPUs installed. "
+                     "Hover over a bar for its value."),
+        dict(id="chart-gpus-by-type",
+             svg=_stacked_gpus(by_gpu, installed, gpu_colours, "GPUs in use per period, by GPU type", "by-type"),
+             caption="The same GPUs, stacked by GPU type; the line is the GPUs installed."),
+        dict(id="chart-power", svg=_power_chart(results, idle_mw),
+             caption="Facility power drawn (PUE included): the idle draw of every installed GPU, plus the extra "
+                     "of the GPUs at work. The dash is the budget; 'binds' marks periods where more power would "
+                     "raise the score."),
+        dict(id="chart-served", svg=_served_chart(results, colours),
+             caption="Share of each workload's demand served over its window (a service's share is the "
+                     "hours-weighted mean over its periods). Cool colours are training runs, warm colours "
+                     "inference services, in every chart."),
+    ]
+    training = _training_chart(results, colours)
+    if training:
+        out.append(dict(id="chart-training", svg=training,
+                        caption="One row per training run; each bar is the run's cumulative FLOPs at the end of a "
+                                "period, the row's full height (grey line) being the FLOPs it needs. The shaded "
+                                "band is the window it may use GPUs in, the red dashed line the end of its "
+                                "deadline period; on the right, the share done by then."))
+    inference = _inference_chart(results, colours)
+    if inference:
+        out.append(dict(id="chart-inference", svg=inference,
+                        caption="Serving capacity given in each period, stacked by service, against the services' "
+                                "total peak demand (dash); hatched red is peak demand left unserved. Per service "
+                                "and period, see the table under Workloads."))
+    return out

@@ -1,0 +1,82 @@
+"""Chart drawing (planner/svg.py, planner/charts.py): ticks, text measure, geometry, escaping.
+
+The charts of whole reports are checked in test_report.py (text) and test_browser.py (drawn).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner import charts
+from planner.svg import LABEL_PX, Chart, nice_ticks, text_width
+
+
+@given(st.floats(min_value=1e-6, max_value=1e12, allow_nan=False))
+def test_ticks_start_at_zero_stay_under_the_top_and_step_by_round_numbers(top):
+    ticks = nice_ticks(top)
+    assert ticks[0] == 0
+    assert ticks[-1] <= top * (1 + 1e-9)
+    assert 3 <= len(ticks) <= 6
+    step = ticks[1] - ticks[0]
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-12)
+    assert any(math.isclose(mantissa, m, rel_tol=1e-9) for m in (1, 2, 2.5, 5, 10))
+
+
+def test_text_is_measured_by_its_letters():
+    assert text_width("iiii", LABEL_PX) < text_width("WWWW", LABEL_PX)
+    assert text_width("ab", 2 * LABEL_PX) == 2 * text_width("ab", LABEL_PX)
+    assert text_width("한국", LABEL_PX) > text_width("ab", LABEL_PX)  # East Asian letters take a full em
+    assert text_width("e\u0301", LABEL_PX) == text_width("e", LABEL_PX)  # a combining accent takes no room
+    assert text_width("total", LABEL_PX, bold=True) > text_width("total", LABEL_PX)
+
+
+def _shapes(svg: str, tag: str) -> list[dict]:
+    """Attributes and title of every ``tag`` element in ``svg``."""
+    found = []
+    for attributes, title in re.findall(rf"<{tag} ([^>]*?)/?>(?:<title>(.*?)</title>)?", svg):
+        item = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        item["title"] = title
+        found.append(item)
+    return found
+
+
+def test_stacked_bars_are_drawn_to_scale_one_on_another():
+    table = pd.DataFrame({"A": [10.0, 20.0], "B": [30.0, 0.0]}, index=["P1", "P2"])
+    installed = pd.Series([50.0, 60.0], index=table.index)
+    svg = charts._stacked_gpus(table, installed, {"A": "#111111", "B": "#222222"}, "GPUs", "stack")
+    bars = {r["title"]: r for r in _shapes(svg, "rect") if r["title"]}
+    assert set(bars) == {"P1 · A: 10 GPUs", "P1 · B: 30 GPUs", "P2 · A: 20 GPUs"}  # nothing drawn for B at P2
+    height = {t: float(r["height"]) for t, r in bars.items()}
+    assert math.isclose(height["P1 · B: 30 GPUs"], 3 * height["P1 · A: 10 GPUs"], rel_tol=0.02)
+    assert math.isclose(height["P2 · A: 20 GPUs"], 2 * height["P1 · A: 10 GPUs"], rel_tol=0.02)
+    a, b = bars["P1 · A: 10 GPUs"], bars["P1 · B: 30 GPUs"]
+    assert math.isclose(float(b["y"]) + float(b["height"]), float(a["y"]), abs_tol=0.15)  # B sits on A
+    assert float(bars["P1 · A: 10 GPUs"]["x"]) < float(bars["P2 · A: 20 GPUs"]["x"])
+
+    markers = [m for m in _shapes(svg, "circle") if m["title"]]  # the legend's marker has none
+    assert [m["title"] for m in markers] == ["P1: 50 GPUs installed", "P2: 60 GPUs installed"]
+    assert float(markers[1]["cy"]) < float(markers[0]["cy"])  # more installed is higher up
+    legend = re.findall(r'font-size="11" dominant-baseline="central">([^<]*)</text>', svg)
+    assert legend == ["installed", "B", "A"]  # the stack's top first
+
+    view_width, view_height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    for r in _shapes(svg, "rect"):
+        assert 0 <= float(r["x"]) and float(r["x"]) + float(r["width"]) <= view_width
+        assert 0 <= float(r["y"]) and float(r["y"]) + float(r["height"]) <= view_height
+
+
+def test_chart_text_is_escaped():
+    chart = Chart("hostile", "<script>alert(1)</script> & \"quoted\"", 200.0)
+    chart.place(40, 40, (0, 1), (0, 1))
+    chart.text(0.5, 0.5, '<img src=x onerror="alert(2)">')
+    chart.bars([0.5], [0.5], 0.0, 0.2, '" onload="alert(3)', tips=["</title><script>alert(4)</script>"])
+    svg = chart.render()
+    assert "<script" not in svg and "<img" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quoted&#34;" in svg
+    assert 'fill="&#34; onload=&#34;alert(3)"' in svg
+    assert "&lt;/title&gt;&lt;script&gt;alert(4)" in svg
