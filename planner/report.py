@@ -313,6 +313,28 @@ def _short_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     ]
 
 
+def _workload_rows(results: Results) -> dict:
+    """The workloads table: every workload, or when there are more than :data:`TABLE_ROWS`, the
+    least served of them (the ones a reader looks for)."""
+    workloads = results.workloads
+    capped = len(workloads) > TABLE_ROWS
+    if capped:
+        workloads = workloads.sort_values(["served_fraction", "priority"], ascending=[True, False]).head(TABLE_ROWS)
+    rows = [dict(workload=w.workload, kind=w.kind, priority=w.priority, served=w.served_fraction,
+                 lost=w.priority * (1 - w.served_fraction), gpu_hours=w.gpu_hours) for w in workloads.itertuples()]
+    return dict(rows=rows, total=len(results.workloads), capped=capped)
+
+
+def _inference_served_grid(results: Results) -> dict:
+    """Services on rows, periods on columns: the share of peak demand served (NaN outside a service's window)."""
+    periods = list(results.periods["period"])
+    table = results.inference.pivot_table(index="workload", columns="period", values="served_fraction",
+                                          sort=False).reindex(columns=periods)
+    rows = [dict(service=name, served=values) for name, values in
+            zip(table.index[:TABLE_ROWS], table.to_numpy()[:TABLE_ROWS].tolist())]
+    return dict(rows=rows, total=len(table))
+
+
 def _training_sizing_grid(results: Results) -> dict:
     """Runs on rows: precision, MFU and where it came from, required FLOPs, GPU-hours on each GPU type."""
     rates = _training_sizing(results)
@@ -323,20 +345,21 @@ def _training_sizing_grid(results: Results) -> dict:
     mfu = rates.groupby("workload")["mfu"].agg(["min", "max"]).reindex(runs.index)
     measured = (rates["source"] == "measured").groupby(rates["workload"]).any().reindex(runs.index)
     flops = results.sizing.training.set_index("workload")["flops"].reindex(runs.index)
+    shown = slice(0, TABLE_ROWS)
     rows = [
         dict(
-            workload=name,
-            precision=runs.at[name, "precision"],
-            mfu_low=None if np.isnan(mfu.at[name, "min"]) else float(mfu.at[name, "min"]),
-            mfu_high=None if np.isnan(mfu.at[name, "max"]) else float(mfu.at[name, "max"]),
-            mfu_source="workbook" if not np.isnan(runs.at[name, "mfu"]) else
-            ("default by GPU type" if not np.isnan(mfu.at[name, "min"]) else ""),
-            goodput=runs.at[name, "goodput"],
-            flops=float(flops[name]),
-            hours=[dict(value=float(h), note=str(n)) for h, n in zip(hours.loc[name], notes.loc[name])],
-            source="measured" if measured[name] else "estimated",
+            workload=name, precision=precision, mfu_low=None if np.isnan(low) else low,
+            mfu_high=None if np.isnan(high) else high,
+            mfu_source="workbook" if not np.isnan(typed) else ("default by GPU type" if not np.isnan(low) else ""),
+            goodput=goodput, flops=required,
+            hours=[dict(value=h, note=str(n)) for h, n in zip(hours_row, notes_row)],
+            source="measured" if was_measured else "estimated",
         )
-        for name in runs.index[:TABLE_ROWS]
+        for name, precision, low, high, typed, goodput, required, hours_row, notes_row, was_measured in zip(
+            runs.index[shown], runs["precision"].iloc[shown], mfu["min"].iloc[shown].tolist(),
+            mfu["max"].iloc[shown].tolist(), runs["mfu"].iloc[shown].tolist(), runs["goodput"].iloc[shown],
+            flops.iloc[shown].tolist(), hours.to_numpy(dtype=float)[shown].tolist(),
+            notes.to_numpy()[shown].tolist(), measured.iloc[shown].fillna(False).tolist())
     ]
     return dict(gpus=gpus, rows=rows, total=len(runs), has_precision=True, has_goodput=True)
 
@@ -376,14 +399,16 @@ def _input_tables(results: Results) -> list[dict]:
     for name, frame, columns in sources:
         sheet = SHEETS_BY_NAME[name]
         origin = results.origins.get(name)
-        origin = (origin[frame.columns] if origin is not None and set(frame.columns) <= set(origin.columns)
-                  else pd.DataFrame("workbook", index=frame.index, columns=frame.columns))
+        shown = frame.head(TABLE_ROWS)
+        known = origin is not None and set(frame.columns) <= set(origin.columns)
+        origin = (origin.loc[shown.index, frame.columns] if known
+                  else pd.DataFrame("workbook", index=shown.index, columns=frame.columns))
         # each cell: (value, where it came from)
         rows = [list(zip(values, sources)) for values, sources in
-                zip(frame.itertuples(index=False), origin.itertuples(index=False))]
-        tables.append(dict(name=name, description=sheet.description, columns=columns, rows=rows,
+                zip(shown.itertuples(index=False), origin.itertuples(index=False))]
+        tables.append(dict(name=name, description=sheet.description, columns=columns, rows=rows, total=len(frame),
                            # many columns, few rows: one row per column reads (and prints) better
-                           transposed=len(columns) > TRANSPOSE_COLUMNS and 1 < len(rows) <= TRANSPOSE_ROWS))
+                           transposed=len(columns) > TRANSPOSE_COLUMNS and 1 < len(frame) <= TRANSPOSE_ROWS))
     return tables
 
 
@@ -406,9 +431,8 @@ def _context(results: Results) -> dict:
         training_sizing=_training_sizing_grid(results),
         allocation=_allocation_grid(results),
         inference_sizing=inference_sizing,
-        inference_served=results.inference.pivot_table(
-            index="workload", columns="period", values="served_fraction", sort=False
-        ).reindex(columns=list(results.periods["period"])),
+        workloads=_workload_rows(results),
+        inference_served=_inference_served_grid(results),
         table_rows=TABLE_ROWS,
         short_names=SHORT_NAMES,
         measured_pairs=int((inference_sizing["source"] == "measured").sum()),

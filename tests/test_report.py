@@ -278,6 +278,14 @@ def test_a_large_plan_names_the_first_rows_and_counts_the_rest(tmp_path, monkeyp
     allocation = html[html.index("<h3>Allocation"):]
     assert allocation[:allocation.index("</table>")].count("<tr>") == 1 + 5  # header row and five
 
+    workloads = html[html.index('<section id="workloads">'):]
+    workloads = workloads[:workloads.index("</table>")]
+    assert workloads.count("<tr") == 1 + 5
+    least = results.workloads.sort_values(["served_fraction", "priority"], ascending=[True, False]).head(5)
+    assert [f"<td>{w}</td>" in workloads for w in least["workload"]] == [True] * 5
+    assert f"The 5 least served of {len(results.workloads)} workloads" in html
+    assert f"The first 5 of {len(results.inputs['training'])} rows; the workbook holds them all." in html
+
     short = results.short_workloads()
     assert len(short) > 1
     findings = html[html.index("What binds, in plain words"):]
