@@ -7,7 +7,11 @@ through highspy; both objectives must agree to 1e-6 relative. Writing ``summary.
 and ``results.xlsx`` is timed too (``write_s``), outside the ratio. Results go to
 ``reports/bench.json`` and a table on the terminal.
 
-    python -m planner.bench [--sizes S,M,L] [--out reports/bench.json]
+With ``--solver-options`` it times HiGHS settings instead (:data:`SOLVER_SETTINGS`) on the
+floor LP of each size, checks each reaches the default's objective, and writes
+``reports/solver-options.json``: the measurement behind the planner's solver options.
+
+    python -m planner.bench [--sizes S,M,L] [--out reports/bench.json] [--solver-options]
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import resource
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import highspy
@@ -50,6 +55,17 @@ SIZES = {
 }
 MODEL_STAGES = ("build", "handover", "solver", "write_back", "extraction", "solve_other")
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "inputs" / "sovereign-200mw.xlsx"
+# HiGHS settings compared by ``--solver-options``; the first is what the planner uses.
+SOLVER_SETTINGS: dict[str, dict[str, object]] = {
+    "default (choose: dual simplex, serial)": {},
+    "dual simplex, serial": {"solver": "simplex", "simplex_strategy": 1},
+    "dual simplex, presolve off": {"solver": "simplex", "simplex_strategy": 1, "presolve": "off"},
+    "primal simplex": {"solver": "simplex", "simplex_strategy": 4},
+    "interior point, crossover": {"solver": "ipm"},
+    "interior point, no crossover": {"solver": "ipm", "run_crossover": "off"},
+    "parallel dual simplex, 2 threads": {"solver": "simplex", "simplex_strategy": 2, "threads": 2},
+}
+SETTING_TIME_LIMIT = 20.0  # a setting may take this many times the default's time before it is stopped
 
 
 def floor_lp(scenario: Scenario, sizing: Sizing) -> tuple[highspy.Highs, float]:
@@ -180,10 +196,55 @@ def bench_case(case: str, source: Path) -> dict:
     }
 
 
+def compare_solver_options(case: str, source: Path) -> list[dict]:
+    """Solve the floor LP of ``source`` once per :data:`SOLVER_SETTINGS` entry; seconds and objectives.
+
+    Each setting gets a fresh solver and at most :data:`SETTING_TIME_LIMIT` times the default's
+    time; ``matches`` says whether it reached the default's objective to 1e-6 relative.
+    """
+    scenario = read_scenario(source)
+    sizing = size(scenario)
+    records, reference, limit = [], None, None
+    for name, options in SOLVER_SETTINGS.items():
+        highs, _ = floor_lp(scenario, sizing)
+        threads = options.get("threads")
+        if threads:  # the thread pool is global to HiGHS: rebuild it at the size asked for
+            highspy.Highs.resetGlobalScheduler(True)
+        for option, value in options.items():
+            highs.setOptionValue(option, value)
+        if limit is not None:
+            highs.setOptionValue("time_limit", limit)
+        start = time.perf_counter()
+        highs.run()
+        seconds = time.perf_counter() - start
+        if threads:
+            highspy.Highs.resetGlobalScheduler(True)
+        status = highs.modelStatusToString(highs.getModelStatus())
+        objective = highs.getInfo().objective_function_value
+        if reference is None:
+            reference, limit = objective, max(SETTING_TIME_LIMIT * seconds, 1.0)
+        records.append({"case": case, "setting": name, "options": options, "seconds": round(seconds, 3),
+                        "status": status, "matches": bool(np.isclose(objective, reference, rtol=1e-6))})
+    return records
+
+
+def _scenarios(cases: list[str], scratch: Path):
+    """(case, workbook path) per size, the synthetic ones written into ``scratch``."""
+    for case in cases:
+        if SIZES[case] is None:
+            yield case, DEFAULT_SCENARIO
+        else:
+            source = scratch / case
+            # every workload may run in every period: one variable per (workload, GPU type, period)
+            write_workbook(synthetic_tables(*SIZES[case], seed=1, whole_horizon=True), source)
+            yield case, source
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planner.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
-    parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
+    parser.add_argument("--out", type=Path, help="default: reports/bench.json (reports/solver-options.json)")
+    parser.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
     args = parser.parse_args(argv)
     cases = [c.strip().upper() for c in args.sizes.split(",") if c.strip()]
     unknown = [c for c in cases if c not in SIZES]
@@ -191,18 +252,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}", file=sys.stderr)
         return 2
     records = []
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, "
+          f"highspy {version('highspy')}")
+    if args.solver_options:
+        print(f"{'case':<4} {'setting':<40} {'seconds':>8}  status")
+        with tempfile.TemporaryDirectory() as scratch:
+            for case, source in _scenarios(cases, Path(scratch)):
+                for r in compare_solver_options(case, source):
+                    records.append(r)
+                    print(f"{case:<4} {r['setting']:<40} {r['seconds']:>8.2f}  {r['status']}"
+                          f"{'' if r['matches'] else ' (objective differs)'}", flush=True)
+        return _write_records(records, args.out or Path("reports/solver-options.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'build':>6} {'handover':>8} {'solver':>7} "
           f"{'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} {'model':>6} {'write':>6} "
           f"{'rss MB':>7}")
     with tempfile.TemporaryDirectory() as scratch:
-        for case in cases:
-            if SIZES[case] is None:
-                source = DEFAULT_SCENARIO
-            else:
-                source = Path(scratch) / case
-                # every workload may run in every period: one variable per (workload, GPU type, period)
-                write_workbook(synthetic_tables(*SIZES[case], seed=1, whole_horizon=True), source)
+        for case, source in _scenarios(cases, Path(scratch)):
             r = bench_case(case, source)
             records.append(r)
             s = r["stages"]
@@ -211,9 +276,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s['report']:>6.2f} {r['total_s']:>7.2f} {r['floor_s']:>7.2f} {r['ratio']:>6.2f} "
                   f"{r['ratio_model']:>6.2f} {r['write_s']:>6.2f} "
                   f"{r['peak_rss_mb']:>7.0f}", flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(records, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    return _write_records(records, args.out or Path("reports/bench.json"))
+
+
+def _write_records(records: list[dict], out: Path) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(records, indent=2) + "\n")
+    print(f"wrote {out}")
     return 0
 
 

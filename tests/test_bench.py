@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from planner.bench import bench_case, main
+from planner.bench import SOLVER_SETTINGS, bench_case, main
 from planner.synthetic import synthetic_tables
 from planner.workbook import write_workbook
 
@@ -30,3 +30,13 @@ def test_bench_writes_json_records(tmp_path):
 
 def test_unknown_size_is_refused(tmp_path):
     assert main(["--sizes", "Q", "--out", str(tmp_path / "b.json")]) == 2
+
+
+def test_solver_options_are_compared_on_the_same_lp(tmp_path):
+    out = tmp_path / "options.json"
+    assert main(["--sizes", "S", "--solver-options", "--out", str(out)]) == 0
+    records = json.loads(out.read_text())
+    assert [r["setting"] for r in records] == list(SOLVER_SETTINGS)
+    for record in records:
+        assert record["status"] == "Optimal" and record["matches"], record
+        assert record["seconds"] >= 0
