@@ -298,19 +298,20 @@ def _headline(results: Results, coverage: pd.DataFrame) -> dict:
     )
 
 
-def _short_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
-    """Workloads cut short, least served first, each with its worst period (services)."""
+def _short_view(results: Results, coverage: pd.DataFrame) -> dict:
+    """The :data:`SHORT_NAMES` least served workloads, each with its worst period (services), and how
+    many are cut short in all."""
     worst = coverage.sort_values("served_fraction").drop_duplicates("workload").set_index("workload")
     short = results.short_workloads()
-    return [
+    return dict(total=len(short), rows=[
         dict(
             workload=row.workload, kind=row.kind, priority=row.priority, served=row.served_fraction,
             lost=row.priority * (1 - row.served_fraction),
             worst_period=worst["period"].get(row.workload),
             worst_served=None if row.workload not in worst.index else float(worst.at[row.workload, "served_fraction"]),
         )
-        for row in short.itertuples()
-    ]
+        for row in short.head(SHORT_NAMES).itertuples()
+    ])
 
 
 def _workload_rows(results: Results) -> dict:
@@ -434,7 +435,6 @@ def _context(results: Results) -> dict:
         workloads=_workload_rows(results),
         inference_served=_inference_served_grid(results),
         table_rows=TABLE_ROWS,
-        short_names=SHORT_NAMES,
         measured_pairs=int((inference_sizing["source"] == "measured").sum()),
         assumptions=_assumptions(),
         input_tables=_input_tables(results),
