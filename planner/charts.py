@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from planner.results import BINDING, TOLERANCE, Results
-from planner.svg import INK, LABEL_PX, MUTED, SMALL_PX, WIDTH, Chart, nice_ticks, text_width, thousands
+from planner.svg import INK, LABEL_PX, MUTED, SMALL_PX, WIDTH, Chart, clip, nice_ticks, text_width, thousands
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
@@ -77,7 +77,8 @@ def _stack(chart: Chart, table: pd.DataFrame, colours: dict[str, str], periods: 
 
 def _boxes(table: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
     """Legend entries for stacked columns, last (topmost) first."""
-    return [{"label": str(c), "kind": "box", "colour": colours.get(c, OTHER_COLOUR)} for c in table.columns[::-1]]
+    return [{"label": clip(c), "tip": str(c), "kind": "box", "colour": colours.get(c, OTHER_COLOUR)}
+            for c in table.columns[::-1]]
 
 
 def _dashes(chart: Chart, x: np.ndarray, y: np.ndarray, tips: list[str]) -> None:
@@ -134,7 +135,7 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     share = workloads["served_fraction"].to_numpy(dtype=float) * 100
     row = len(names) - 1 - np.arange(len(names))  # first workload on top
     chart = Chart("served", title, 26.0 * len(names) + 70.0)
-    axes = chart.place(max(text_width(n, LABEL_PX) for n in names) + 14.0, 50.0, (0.0, 104.0),
+    axes = chart.place(max(text_width(clip(n), LABEL_PX) for n in names) + 14.0, 50.0, (0.0, 104.0),
                        (-0.6, len(names) - 0.4))
     ticks = np.array([0, 25, 50, 75, 100])
     chart.x_axis(ticks, [f"{t}%" for t in ticks], grid=True)
@@ -142,7 +143,7 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
                tips=[f"{n}: {s:.1f}% of demand served" for n, s in zip(names, share)])
     chart.segments(100, axes.y_range[0], 100, axes.y_range[1], MUTED, 0.9, dash="3 3")
     for name, r, value in zip(names, row, share):
-        chart.text(axes.left - 6, float(axes.y(r)), name, anchor="end", colour=INK, data=False)
+        chart.text(axes.left - 6, float(axes.y(r)), clip(name), anchor="end", colour=INK, data=False, tip=name)
         chart.text(float(axes.x(value)) + 4, float(axes.y(r)), f"{value:.1f}%", size=SMALL_PX, colour=INK,
                    data=False)
     return chart.render()
@@ -176,7 +177,7 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     done = share[np.arange(count), deadline]
 
     chart = Chart("training", title, 44.0 * count + 64.0)
-    left = max(text_width(n, LABEL_PX) for n in names) + 14.0
+    left = max(text_width(clip(n), LABEL_PX) for n in names) + 14.0
     right = text_width("100%", LABEL_PX, bold=True) + 14.0
     bottom = Chart.period_label_room(periods, WIDTH - left - right)
     chart.height += bottom - 30.0
@@ -191,7 +192,7 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     chart.segments(deadline + 0.5, base - 0.08, deadline + 0.5, base + height + 0.08, ALERT, 1.4, dash="3 2")
     for name, b, reached in zip(names, base, done):
         middle = float(axes.y(b + height / 2))
-        chart.text(axes.left - 6, middle, name, anchor="end", colour=INK, data=False)
+        chart.text(axes.left - 6, middle, clip(name), anchor="end", colour=INK, data=False, tip=name)
         chart.text(axes.right + 6, middle, f"{reached:.0%}", colour=INK if reached >= 1 - TOLERANCE else ALERT,
                    bold=True, data=False)
     return chart.render()

@@ -49,6 +49,15 @@ def text_width(text: str, size_px: float, bold: bool = False) -> float:
     return em * size_px * _SLACK * (1.07 if bold else 1.0)
 
 
+LABEL_CHARS = 40  # longer names are cut short in labels; hovering shows them whole
+
+
+def clip(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def nice_ticks(top: float, count: int = 5) -> np.ndarray:
     """Ticks from 0 to at most ``top`` at a step of 1, 2, 2.5 or 5 times a power of ten."""
     if not top > 0:
@@ -180,13 +189,14 @@ class Chart:
 
     def text(self, x: float, y: float, content: str, size: float = LABEL_PX, colour: str = MUTED,
              anchor: str = "start", bold: bool = False, rotate: float = 0.0, data: bool = True,
-             middle: bool = True) -> None:
-        """One label at (x, y); vertically centred there unless ``middle`` is false (then on its baseline)."""
+             middle: bool = True, tip: str | None = None) -> None:
+        """One label at (x, y); vertically centred there unless ``middle`` is false (then on its baseline);
+        ``tip`` shows on hovering it (a name the label cut short)."""
         if data:
             x, y = float(self.axes.x(x)), float(self.axes.y(y))
         self.shapes.append({"tag": "text", "x": _px(x), "y": _px(y), "content": str(content), "size": _px(size),
                             "fill": colour, "anchor": anchor, "bold": bold, "middle": middle,
-                            "rotate": _px(rotate) if rotate else None})
+                            "rotate": _px(rotate) if rotate else None, "tip": tip if tip != content else None})
 
     # -- axes furniture
 
@@ -204,10 +214,10 @@ class Chart:
         a = self.axes
         positions = a.x(ticks)
         slot = (a.right - a.left) / max(len(labels), 1)
-        turn = max((text_width(t, LABEL_PX) for t in labels), default=0) > slot * 0.95
+        turn = max((text_width(clip(t), LABEL_PX) for t in labels), default=0) > slot * 0.95
         if grid:
             self.segments(ticks, a.y_range[0], ticks, a.y_range[1], GRID, 0.8)
-        for x, label in zip(positions, labels):
+        for x, label in zip(positions, map(clip, labels)):
             if turn:
                 self.text(x + 4, a.bottom + 8, label, anchor="end", rotate=-45, data=False)
             else:
@@ -217,7 +227,7 @@ class Chart:
     @staticmethod
     def period_label_room(labels: list[str], plot_width: float) -> float:
         """Bottom margin in px for period labels under a plot ``plot_width`` px wide."""
-        widest = max((text_width(t, LABEL_PX) for t in labels), default=0)
+        widest = max((text_width(clip(t), LABEL_PX) for t in labels), default=0)
         if widest <= plot_width / max(len(labels), 1) * 0.95:
             return 30.0
         return widest * 0.71 + 22.0

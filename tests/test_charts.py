@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import charts
-from planner.svg import LABEL_PX, Chart, nice_ticks, text_width
+from planner.svg import LABEL_CHARS, LABEL_PX, Chart, clip, nice_ticks, text_width
 
 
 @given(st.floats(min_value=1e-6, max_value=1e12, allow_nan=False))
@@ -80,3 +80,14 @@ def test_chart_text_is_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quoted&#34;" in svg
     assert 'fill="&#34; onload=&#34;alert(3)"' in svg
     assert "&lt;/title&gt;&lt;script&gt;alert(4)" in svg
+
+
+def test_long_names_are_cut_in_labels_and_shown_whole_on_hover():
+    name = "a-very-long-training-run-name-" * 4
+    table = pd.DataFrame({name: [10.0]}, index=["P1"])
+    svg = charts._stacked_gpus(table, pd.Series([20.0], index=table.index), {}, "GPUs", "long")
+    label = clip(name)
+    assert len(label) == LABEL_CHARS and label.endswith("…")
+    assert f"<title>{name}</title>{label}</text>" in svg  # the legend: cut, whole on hover
+    assert f"P1 · {name}: 10 GPUs" in svg  # the bar's value names it whole
+    assert clip("short") == "short"
