@@ -43,7 +43,7 @@ from planner.model import (
 from planner.report import render_html, write_data
 from planner.results import collect
 from planner.sizing import Sizing, size
-from planner.solve import quiet_stdout, solve
+from planner.solve import PARALLEL_OPTIONS, highs_options, quiet_stdout, reset_highs_threads, solve
 from planner.synthetic import synthetic_tables
 from planner.workbook import Scenario, read_scenario, write_workbook
 
@@ -55,21 +55,23 @@ SIZES = {
 }
 MODEL_STAGES = ("build", "handover", "solver", "write_back", "extraction", "solve_other")
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "inputs" / "sovereign-200mw.xlsx"
-# HiGHS settings compared by ``--solver-options``; the first is what the planner uses.
+# HiGHS settings compared by ``--solver-options``; times are capped relative to the first.
 SOLVER_SETTINGS: dict[str, dict[str, object]] = {
-    "default (choose: dual simplex, serial)": {},
-    "dual simplex, serial": {"solver": "simplex", "simplex_strategy": 1},
-    "dual simplex, presolve off": {"solver": "simplex", "simplex_strategy": 1, "presolve": "off"},
-    "primal simplex": {"solver": "simplex", "simplex_strategy": 4},
+    "HiGHS defaults (dual simplex, serial)": {},
+    "dual simplex, serial, no presolve": {"presolve": "off"},
+    "dual simplex, serial, 2 threads": {"simplex_strategy": 1, "threads": 2},
+    "parallel dual simplex, 2 threads": PARALLEL_OPTIONS,
+    "primal simplex": {"simplex_strategy": 4},
     "interior point, crossover": {"solver": "ipm"},
     "interior point, no crossover": {"solver": "ipm", "run_crossover": "off"},
-    "parallel dual simplex, 2 threads": {"solver": "simplex", "simplex_strategy": 2, "threads": 2},
 }
 SETTING_TIME_LIMIT = 20.0  # a setting may take this many times the default's time before it is stopped
 
 
-def floor_lp(scenario: Scenario, sizing: Sizing) -> tuple[highspy.Highs, float]:
-    """The planner's LP as sparse matrices, straight into HiGHS; returns the solver and build seconds.
+def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | None = None
+             ) -> tuple[highspy.Highs, float]:
+    """The planner's LP as sparse matrices, straight into HiGHS with solver ``options`` (by default
+    the planner's for its size); returns the solver and build seconds.
 
     Written independently of planner.model's row builders (only the index sets are
     shared), so agreement of the two objectives also checks the model. It covers the
@@ -126,6 +128,8 @@ def floor_lp(scenario: Scenario, sizing: Sizing) -> tuple[highspy.Highs, float]:
     with quiet_stdout(True):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    for option, value in (highs_options(n_x + n_s) if options is None else options).items():
+        highs.setOptionValue(option, value)
     inf = highspy.kHighsInf
     highs.addCols(
         n_x + n_s, cost, np.zeros(n_x + n_s), np.concatenate([np.full(n_x, inf), np.ones(n_s)]),
@@ -172,6 +176,7 @@ def bench_case(case: str, source: Path) -> dict:
         write_s = time.perf_counter() - start
 
     highs, floor_build = floor_lp(scenario, sizing)
+    reset_highs_threads()  # as the planner does before its solve
     start = time.perf_counter()
     highs.run()
     floor_solve = time.perf_counter() - start
@@ -200,31 +205,27 @@ def compare_solver_options(case: str, source: Path) -> list[dict]:
     """Solve the floor LP of ``source`` once per :data:`SOLVER_SETTINGS` entry; seconds and objectives.
 
     Each setting gets a fresh solver and at most :data:`SETTING_TIME_LIMIT` times the default's
-    time; ``matches`` says whether it reached the default's objective to 1e-6 relative.
+    time; ``matches`` says whether it reached the default's objective to 1e-6 relative, and
+    ``planner`` whether it is the setting the planner uses at this size.
     """
     scenario = read_scenario(source)
     sizing = size(scenario)
     records, reference, limit = [], None, None
     for name, options in SOLVER_SETTINGS.items():
-        highs, _ = floor_lp(scenario, sizing)
-        threads = options.get("threads")
-        if threads:  # the thread pool is global to HiGHS: rebuild it at the size asked for
-            highspy.Highs.resetGlobalScheduler(True)
-        for option, value in options.items():
-            highs.setOptionValue(option, value)
+        highs, _ = floor_lp(scenario, sizing, options)
         if limit is not None:
             highs.setOptionValue("time_limit", limit)
+        reset_highs_threads()
         start = time.perf_counter()
         highs.run()
         seconds = time.perf_counter() - start
-        if threads:
-            highspy.Highs.resetGlobalScheduler(True)
         status = highs.modelStatusToString(highs.getModelStatus())
         objective = highs.getInfo().objective_function_value
         if reference is None:
             reference, limit = objective, max(SETTING_TIME_LIMIT * seconds, 1.0)
         records.append({"case": case, "setting": name, "options": options, "seconds": round(seconds, 3),
-                        "status": status, "matches": bool(np.isclose(objective, reference, rtol=1e-6))})
+                        "status": status, "matches": bool(np.isclose(objective, reference, rtol=1e-6)),
+                        "planner": options == highs_options(highs.getNumCol())})
     return records
 
 
@@ -255,12 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, "
           f"highspy {version('highspy')}")
     if args.solver_options:
-        print(f"{'case':<4} {'setting':<40} {'seconds':>8}  status")
+        print(f"{'case':<4} {'setting (* the planner uses)':<48} {'seconds':>8}  status")
         with tempfile.TemporaryDirectory() as scratch:
             for case, source in _scenarios(cases, Path(scratch)):
                 for r in compare_solver_options(case, source):
                     records.append(r)
-                    print(f"{case:<4} {r['setting']:<40} {r['seconds']:>8.2f}  {r['status']}"
+                    print(f"{case:<4} {r['setting'] + (' *' if r['planner'] else ''):<48} {r['seconds']:>8.2f}  "
+                          f"{r['status']}"
                           f"{'' if r['matches'] else ' (objective differs)'}", flush=True)
         return _write_records(records, args.out or Path("reports/solver-options.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'build':>6} {'handover':>8} {'solver':>7} "
