@@ -43,7 +43,7 @@ from planner.model import (
 from planner.report import render_html, write_data
 from planner.results import collect
 from planner.sizing import Sizing, size
-from planner.solve import PARALLEL_OPTIONS, highs_options, quiet_stdout, reset_highs_threads, solve
+from planner.solve import quiet_stdout, solve
 from planner.synthetic import synthetic_tables
 from planner.workbook import Scenario, read_scenario, write_workbook
 
@@ -55,12 +55,13 @@ SIZES = {
 }
 MODEL_STAGES = ("build", "handover", "solver", "write_back", "extraction", "solve_other")
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "inputs" / "sovereign-200mw.xlsx"
-# HiGHS settings compared by ``--solver-options``; times are capped relative to the first.
+# HiGHS settings compared by ``--solver-options``; the first is what the planner uses, and the
+# others' times are capped relative to it.
 SOLVER_SETTINGS: dict[str, dict[str, object]] = {
     "HiGHS defaults (dual simplex, serial)": {},
     "dual simplex, serial, no presolve": {"presolve": "off"},
     "dual simplex, serial, 2 threads": {"simplex_strategy": 1, "threads": 2},
-    "parallel dual simplex, 2 threads": PARALLEL_OPTIONS,
+    "parallel dual simplex, 2 threads": {"simplex_strategy": 2, "threads": 2},
     "primal simplex": {"simplex_strategy": 4},
     "interior point, crossover": {"solver": "ipm"},
     "interior point, no crossover": {"solver": "ipm", "run_crossover": "off"},
@@ -70,8 +71,8 @@ SETTING_TIME_LIMIT = 20.0  # a setting may take this many times the default's ti
 
 def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | None = None
              ) -> tuple[highspy.Highs, float]:
-    """The planner's LP as sparse matrices, straight into HiGHS with solver ``options`` (by default
-    the planner's for its size); returns the solver and build seconds.
+    """The planner's LP as sparse matrices, straight into HiGHS (with HiGHS ``options`` over its
+    defaults, which the planner uses); returns the solver and build seconds.
 
     Written independently of planner.model's row builders (only the index sets are
     shared), so agreement of the two objectives also checks the model. It covers the
@@ -128,7 +129,7 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     with quiet_stdout(True):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    for option, value in (highs_options(n_x + n_s) if options is None else options).items():
+    for option, value in (options or {}).items():
         highs.setOptionValue(option, value)
     inf = highspy.kHighsInf
     highs.addCols(
@@ -176,7 +177,6 @@ def bench_case(case: str, source: Path) -> dict:
         write_s = time.perf_counter() - start
 
     highs, floor_build = floor_lp(scenario, sizing)
-    reset_highs_threads()  # as the planner does before its solve
     start = time.perf_counter()
     highs.run()
     floor_solve = time.perf_counter() - start
@@ -205,8 +205,7 @@ def compare_solver_options(case: str, source: Path) -> list[dict]:
     """Solve the floor LP of ``source`` once per :data:`SOLVER_SETTINGS` entry; seconds and objectives.
 
     Each setting gets a fresh solver and at most :data:`SETTING_TIME_LIMIT` times the default's
-    time; ``matches`` says whether it reached the default's objective to 1e-6 relative, and
-    ``planner`` whether it is the setting the planner uses at this size.
+    time; ``matches`` says whether it reached the default's objective to 1e-6 relative.
     """
     scenario = read_scenario(source)
     sizing = size(scenario)
@@ -215,7 +214,8 @@ def compare_solver_options(case: str, source: Path) -> list[dict]:
         highs, _ = floor_lp(scenario, sizing, options)
         if limit is not None:
             highs.setOptionValue("time_limit", limit)
-        reset_highs_threads()
+        # HiGHS's thread pool is global and keeps the size of its first run: rebuild it for this one
+        highspy.Highs.resetGlobalScheduler(True)
         start = time.perf_counter()
         highs.run()
         seconds = time.perf_counter() - start
@@ -224,21 +224,26 @@ def compare_solver_options(case: str, source: Path) -> list[dict]:
         if reference is None:
             reference, limit = objective, max(SETTING_TIME_LIMIT * seconds, 1.0)
         records.append({"case": case, "setting": name, "options": options, "seconds": round(seconds, 3),
-                        "status": status, "matches": bool(np.isclose(objective, reference, rtol=1e-6)),
-                        "planner": options == highs_options(highs.getNumCol())})
+                        "status": status, "matches": bool(np.isclose(objective, reference, rtol=1e-6))})
     return records
 
 
-def _scenarios(cases: list[str], scratch: Path):
-    """(case, workbook path) per size, the synthetic ones written into ``scratch``."""
+def _scenarios(cases: list[str], scratch: Path, windows: bool = False):
+    """(case, workbook path) per size, the synthetic ones written into ``scratch``.
+
+    Every workload may run in every period (one variable per workload, GPU type and period); with
+    ``windows``, each size comes a second time as case "<size>-w" with workloads in windows of the
+    horizon, as in real plans.
+    """
     for case in cases:
         if SIZES[case] is None:
             yield case, DEFAULT_SCENARIO
-        else:
-            source = scratch / case
-            # every workload may run in every period: one variable per (workload, GPU type, period)
-            write_workbook(synthetic_tables(*SIZES[case], seed=1, whole_horizon=True), source)
-            yield case, source
+            continue
+        for whole_horizon in (True, False) if windows else (True,):
+            name = case if whole_horizon else f"{case}-w"
+            source = scratch / name
+            write_workbook(synthetic_tables(*SIZES[case], seed=1, whole_horizon=whole_horizon), source)
+            yield name, source
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,13 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, "
           f"highspy {version('highspy')}")
     if args.solver_options:
-        print(f"{'case':<4} {'setting (* the planner uses)':<48} {'seconds':>8}  status")
+        print(f"{'case':<5} {'setting':<48} {'seconds':>8}  status")
         with tempfile.TemporaryDirectory() as scratch:
-            for case, source in _scenarios(cases, Path(scratch)):
+            for case, source in _scenarios(cases, Path(scratch), windows=True):
                 for r in compare_solver_options(case, source):
                     records.append(r)
-                    print(f"{case:<4} {r['setting'] + (' *' if r['planner'] else ''):<48} {r['seconds']:>8.2f}  "
-                          f"{r['status']}"
+                    print(f"{case:<5} {r['setting']:<48} {r['seconds']:>8.2f}  {r['status']}"
                           f"{'' if r['matches'] else ' (objective differs)'}", flush=True)
         return _write_records(records, args.out or Path("reports/solver-options.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'build':>6} {'handover':>8} {'solver':>7} "

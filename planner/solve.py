@@ -48,30 +48,6 @@ class Solution:
     timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction
 
 
-PARALLEL_OPTIONS: dict[str, object] = {"simplex_strategy": 2, "threads": 2}
-PARALLEL_FROM_VARIABLES = 100_000
-
-
-def highs_options(n_vars: int) -> dict[str, object]:
-    """HiGHS options for a model of ``n_vars`` variables, chosen by measurement (``make
-    bench-solvers``, docs/performance.md).
-
-    HiGHS's defaults (serial dual simplex) up to :data:`PARALLEL_FROM_VARIABLES`; beyond, its
-    parallel dual simplex on two threads, which takes the same path to the same solution
-    15-25% faster at 400k variables (and 10% slower at 40k). Primal simplex and interior point
-    are several times slower at every size.
-    """
-    return dict(PARALLEL_OPTIONS) if n_vars >= PARALLEL_FROM_VARIABLES else {}
-
-
-def reset_highs_threads() -> None:
-    """Let the next HiGHS run size its thread pool from its own ``threads`` option.
-
-    The pool is global to the process and keeps the size of the first run; a later run asking
-    for another size would stop with an error."""
-    highspy.Highs.resetGlobalScheduler(True)
-
-
 class HighsBridge(pulp.HiGHS):
     """PuLP's HiGHS interface, handing the model over as whole arrays.
 
@@ -149,7 +125,6 @@ class HighsBridge(pulp.HiGHS):
         )
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
-        reset_highs_threads()  # whatever ran HiGHS before in this process
         start = time.perf_counter()
         super().callSolver(lp)
         self.timings["solver"] = time.perf_counter() - start
@@ -185,9 +160,9 @@ _HIGHS_STATUS = {
 }
 
 
-def _solver(name: str, time_limit: float | None, msg: bool, n_vars: int) -> pulp.LpSolver:
+def _solver(name: str, time_limit: float | None, msg: bool) -> pulp.LpSolver:
     if name == "highs":
-        return HighsBridge(msg=msg, timeLimit=time_limit, output_flag=msg, **highs_options(n_vars))
+        return HighsBridge(msg=msg, timeLimit=time_limit, output_flag=msg)
     if name == "cbc":
         return pulp.COIN_CMD(msg=msg, timeLimit=time_limit)
     raise ValueError(f"unknown solver '{name}'; choose one of {', '.join(SOLVERS)}")
@@ -235,7 +210,7 @@ def _duals_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str
         v.set_ub(round(values[v.id()]))
     try:
         with quiet_stdout(not msg):
-            model.problem.solve(_solver(solver, None, msg, model.n_vars))
+            model.problem.solve(_solver(solver, None, msg))
     finally:
         for v, (lb, ub) in zip(integers, saved):
             v.set_lb(lb)
@@ -245,7 +220,7 @@ def _duals_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str
 
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back."""
-    backend = _solver(solver, time_limit, msg, model.n_vars)
+    backend = _solver(solver, time_limit, msg)
     if not backend.available():
         raise SolveError(f"solver '{solver}' is not available on this machine")
     start = time.perf_counter()

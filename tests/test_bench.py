@@ -5,13 +5,9 @@ import json
 
 import pytest
 
-import planner.solve
 from planner.bench import SOLVER_SETTINGS, bench_case, main
-from planner.model import build_model
-from planner.sizing import size
-from planner.solve import PARALLEL_OPTIONS, highs_options, solve
 from planner.synthetic import synthetic_tables
-from planner.workbook import read_scenario, write_workbook
+from planner.workbook import write_workbook
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -45,17 +41,3 @@ def test_solver_options_are_compared_on_the_same_lp(tmp_path):
     for record in records:
         assert record["status"] == "Optimal" and record["matches"], record
         assert record["seconds"] >= 0
-    assert [r["setting"] for r in records if r["planner"]] == ["HiGHS defaults (dual simplex, serial)"]  # small LP
-
-
-def test_the_parallel_dual_simplex_for_large_lps_reaches_the_same_plan(tmp_path, monkeypatch):
-    source = tmp_path / "case"
-    write_workbook(synthetic_tables(60, 3, 6, seed=3, whole_horizon=True), source)
-    scenario = read_scenario(source)
-    sizing = size(scenario)
-    serial = solve(build_model(scenario, sizing))
-    monkeypatch.setattr(planner.solve, "PARALLEL_FROM_VARIABLES", 1)  # as if this LP were large
-    assert highs_options(10) == PARALLEL_OPTIONS
-    parallel = solve(build_model(scenario, sizing))
-    assert parallel.objective == pytest.approx(serial.objective, rel=1e-9)
-    assert parallel.status == serial.status == "optimal"
