@@ -9,7 +9,7 @@ import math
 import re
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import charts
@@ -91,3 +91,27 @@ def test_long_names_are_cut_in_labels_and_shown_whole_on_hover():
     assert f"<title>{name}</title>{label}</text>" in svg  # the legend: cut, whole on hover
     assert f"P1 · {name}: 10 GPUs" in svg  # the bar's value names it whole
     assert clip("short") == "short"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 30).flatmap(lambda periods: st.tuples(
+    st.lists(st.lists(st.floats(0, 1e6), min_size=periods, max_size=periods), min_size=1, max_size=15),
+    st.lists(st.floats(0, 2e6), min_size=periods, max_size=periods))))
+def test_stacked_charts_stay_inside_their_box_and_to_scale(data):
+    columns, installed = data
+    periods = [f"2030-{i:02d}" for i in range(len(installed))]
+    table = pd.DataFrame({f"w{j}": values for j, values in enumerate(columns)}, index=periods)
+    svg = charts._stacked_gpus(table, pd.Series(installed, index=periods), {}, "GPUs", "prop")
+    coordinates = re.findall(r'\b(?:x|y|width|height|cx|cy|r|x1|x2|y1|y2)="([^"]*)"', svg)
+    assert coordinates and all(math.isfinite(float(c)) for c in coordinates)
+    view_width, view_height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    bars = [r for r in _shapes(svg, "rect") if r["title"]]
+    for r in bars:
+        assert 0 <= float(r["x"]) and float(r["x"]) + float(r["width"]) <= view_width + 0.1
+        assert 0 <= float(r["y"]) and float(r["y"]) + float(r["height"]) <= view_height + 0.1
+    # one scale for every bar: px per GPU is the same everywhere, to the rounding of heights (0.1 px)
+    # and of the values in the tooltips (whole GPUs)
+    scales = [float(r["height"]) / v for r in bars if float(r["height"]) >= 5
+              and (v := float(r["title"].rsplit(": ", 1)[1].split()[0].replace(",", ""))) >= 1000]
+    if len(scales) > 1:
+        assert max(scales) <= min(scales) * 1.025
