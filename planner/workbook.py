@@ -20,6 +20,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,8 @@ class Scenario:
 # cell holding a spreadsheet error (#DIV/0!, #N/A) as blank and cannot tell a formula
 # without a saved result from an empty cell. An .xlsx whose sheets hold any formula or
 # error cell is therefore read with openpyxl (cached values, data_only), which keeps
-# both visible; everything else goes through calamine.
+# both visible; everything else goes through calamine. In an .ods, the error cells are
+# found in its content.xml and written over calamine's blanks.
 
 
 @dataclass
@@ -167,13 +169,68 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             elif "xl/workbook.bin" in names:
                 pass  # .xlsb: calamine reads it
             elif b"opendocument.spreadsheet" in (archive.read("mimetype") if "mimetype" in names else b""):
-                pass  # .ods
+                if "content.xml" in names:
+                    with archive.open("content.xml") as content:
+                        return _with_errors(_read_calamine(path), _ods_errors(content))
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError,
-            NotImplementedError):
+            NotImplementedError, ElementTree.ParseError):
         raise InputError([f"{path}: {_UNREADABLE}"]) from None
     return _read_calamine(path)
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_CELLS = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+_ODS_MAX_REPEAT, _ODS_MAX_ERRORS = 1024, 100_000
+
+
+def _ods_errors(content) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells of an .ods ``content.xml`` that show a spreadsheet error, by sheet name:
+    (row, column), both from 0, -> the error as shown (#DIV/0!, Err:502, ...).
+
+    LibreOffice marks them ``calcext:value-type="error"``; from other writers, a formula cell
+    whose text is a known error counts too. Repeated cells and rows count once per repeat, up to
+    :data:`_ODS_MAX_REPEAT` each and :data:`_ODS_MAX_ERRORS` in all: enough to report them, and
+    bounded however the file repeats them.
+    """
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    sheet, row, column, in_row = "", 0, 0, []
+    for event, element in ElementTree.iterparse(content, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_ODS_TABLE}table":
+                sheet, row = element.get(f"{_ODS_TABLE}name", ""), 0
+            elif tag == f"{_ODS_TABLE}table-row":
+                column, in_row = 0, []
+            continue
+        if tag in _ODS_CELLS:
+            repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            shown = "".join(element.itertext()).strip()
+            if element.get(f"{_ODS_CALCEXT}value-type") == "error" or (
+                    element.get(f"{_ODS_TABLE}formula") and _spreadsheet_error(shown)):
+                in_row += [(column + k, shown or "#VALUE!") for k in range(min(repeat, _ODS_MAX_REPEAT))]
+            column += repeat
+            element.clear()
+        elif tag == f"{_ODS_TABLE}table-row":
+            repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            for k in range(min(repeat, _ODS_MAX_REPEAT) if in_row else 0):
+                if sum(map(len, errors.values())) >= _ODS_MAX_ERRORS:
+                    break
+                errors.setdefault(sheet, {}).update({(row + k, c): shown for c, shown in in_row})
+            row += repeat
+            element.clear()
+    return errors
+
+
+def _with_errors(grids: list[_Grid], errors: dict[str, dict[tuple[int, int], str]]) -> list[_Grid]:
+    """``grids`` with each error cell's text where calamine left it blank."""
+    for name, rows, _ in grids:
+        for (r, c), shown in errors.get(name, {}).items():
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
+                rows[r][c] = shown
+    return grids
 
 
 _FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=\"e\"")

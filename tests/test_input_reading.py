@@ -40,11 +40,25 @@ def book(**changes: list[list]) -> dict[str, list[list]]:
     return sheets
 
 
+class OdsError(str):
+    """A formula cell showing this error, as LibreOffice saves it (``calc`` false: as other writers do)."""
+
+    def __new__(cls, shown: str, calc: bool = True, repeat: int = 1):
+        self = super().__new__(cls, shown)
+        self.calc, self.repeat = calc, repeat
+        return self
+
+
 def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
     """A minimal OpenDocument spreadsheet, written by hand (no library needed)."""
     def cell(value) -> str:
         if value is None:
             return "<table:table-cell/>"
+        if isinstance(value, OdsError):
+            marks = ' calcext:value-type="error"' if value.calc else ""
+            return (f'<table:table-cell table:number-columns-repeated="{value.repeat}" table:formula="of:=1/0" '
+                    f'office:value-type="string" office:string-value=""{marks}><text:p>{escape(value)}</text:p>'
+                    "</table:table-cell>")
         if isinstance(value, (int, float)):
             return (f'<table:table-cell office:value-type="float" office:value="{value}">'
                     f"<text:p>{value}</text:p></table:table-cell>")
@@ -60,7 +74,8 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" office:version="1.2">'
         f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
     )
     manifest = (
@@ -313,6 +328,20 @@ def test_ods_problem_names_its_sheet_row_and_column(tmp_path):
     sheets["gpus"][1][2] = "lots"
     path = write_ods(tmp_path / "s.ods", sheets)
     assert problems_reading(path) == [f"{path}, sheet 'gpus', row 2, column 'hbm_gb': expected a number in GB, found 'lots'"]
+
+
+def test_ods_error_cells_are_named_not_read_as_blank(tmp_path):
+    """calamine reads an error cell as blank, which would let a default stand in for a broken formula."""
+    sheets = book()
+    sheets["periods"][1][1:] = [OdsError("#DIV/0!", repeat=2)]  # hours and power_mw, one repeated cell
+    sheets["gpus"][1][2] = OdsError("#N/A", calc=False)
+    path = write_ods(tmp_path / "s.ods", sheets)
+    error = "the cell shows the spreadsheet error '{}'; fix the formula"
+    assert sorted(problems_reading(path)) == sorted([
+        f"{path}, sheet 'periods', row 2, column 'hours': {error.format('#DIV/0!')}",
+        f"{path}, sheet 'periods', row 2, column 'power_mw': {error.format('#DIV/0!')}",
+        f"{path}, sheet 'gpus', row 2, column 'hbm_gb': {error.format('#N/A')}",
+    ])
 
 
 def test_two_sheets_with_the_same_name_but_for_case(tmp_path):
