@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from planner.results import BINDING, TOLERANCE, Results
-from planner.svg import INK, LABEL_PX, MUTED, SMALL_PX, WIDTH, Chart, clip, nice_ticks, text_width, thousands
+from planner.svg import INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks, text_width, thousands
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
@@ -53,12 +53,8 @@ def _period_chart(name: str, title: str, periods: list[str], top: float, y_label
     chart.add_legend(legend)
     ticks = nice_ticks(top)
     left = max(text_width(thousands(t), LABEL_PX) for t in ticks) + 34.0
-    right = chart.legend_width()
-    bottom = Chart.period_label_room(periods, WIDTH - left - right)
-    chart.height += bottom - 30.0
-    chart.place(left, right, (-0.6, len(periods) - 0.4), (0.0, top), bottom=bottom)
+    chart.place_over_periods(left, chart.legend_width(), periods, (0.0, top))
     chart.y_axis(ticks, y_label)
-    chart.x_axis(np.arange(len(periods)), periods)
     return chart
 
 
@@ -119,9 +115,14 @@ def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
                tips=[f"{p}: {thousands(v)} MW more at work, {thousands(u)} MW in all" for p, v, u in
                      zip(periods, used - idle, used)])
     _dashes(chart, x, budget, [f"{p}: budget {thousands(b)} MW" for p, b in zip(periods, budget)])
-    for i in np.flatnonzero(periods_table["power_shadow_price"].to_numpy(dtype=float) > BINDING):
-        chart.text(float(chart.axes.x(x[i])), float(chart.axes.y(budget[i])) - 10, "binds", size=SMALL_PX,
-                   colour=ALERT, anchor="middle", bold=True, data=False)
+    axes = chart.axes
+    slot = (axes.right - axes.left) / len(periods)
+    mark = "binds" if text_width("binds", SMALL_PX, bold=True) < slot * 0.95 else "▼"  # narrow slots: a sign
+    prices = periods_table["power_shadow_price"].to_numpy(dtype=float)
+    for i in np.flatnonzero(prices > BINDING):
+        chart.text(float(axes.x(x[i])), float(axes.y(budget[i])) - 10, mark, size=SMALL_PX, colour=ALERT,
+                   anchor="middle", bold=True, data=False,
+                   tip=f"{periods[i]}: power binds; one more MW is worth {prices[i]:.4g} score")
     return chart.render()
 
 
@@ -179,10 +180,7 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     chart = Chart("training", title, 44.0 * count + 64.0)
     left = max(text_width(clip(n), LABEL_PX) for n in names) + 14.0
     right = text_width("100%", LABEL_PX, bold=True) + 14.0
-    bottom = Chart.period_label_room(periods, WIDTH - left - right)
-    chart.height += bottom - 30.0
-    axes = chart.place(left, right, (-0.6, len(periods) - 0.4), (-0.25, count), bottom=bottom)
-    chart.x_axis(x, periods)
+    axes = chart.place_over_periods(left, right, periods, (-0.25, count))
     chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True)
     run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
     chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
@@ -256,8 +254,8 @@ def charts(results: Results, idle_mw: np.ndarray) -> list[dict[str, str]]:
              caption="The same GPUs, stacked by GPU type; the line is the GPUs installed."),
         dict(id="chart-power", svg=_power_chart(results, idle_mw),
              caption="Facility power drawn (PUE included): the idle draw of every installed GPU, plus the extra "
-                     "of the GPUs at work. The dash is the budget; 'binds' marks periods where more power would "
-                     "raise the score."),
+                     "of the GPUs at work. The dash is the budget; 'binds' (▼ where periods are narrow) marks "
+                     "periods where more power would raise the score."),
         dict(id="chart-served", svg=_served_chart(results, colours),
              caption="Share of each workload's demand served over its window (a service's share is the "
                      "hours-weighted mean over its periods). Cool colours are training runs, warm colours "

@@ -75,6 +75,12 @@ def thousands(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _labels_turn(labels: list[str], width: float) -> bool:
+    """Whether labels spread evenly over ``width`` px would collide, and so are turned."""
+    widest = max((text_width(clip(t), LABEL_PX) for t in labels), default=0)
+    return widest > width / max(len(labels), 1) * 0.95
+
+
 def _px(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -213,8 +219,7 @@ class Chart:
         """Labels under the axes at ``ticks``, turned when they would collide; a base line."""
         a = self.axes
         positions = a.x(ticks)
-        slot = (a.right - a.left) / max(len(labels), 1)
-        turn = max((text_width(clip(t), LABEL_PX) for t in labels), default=0) > slot * 0.95
+        turn = _labels_turn(labels, a.right - a.left)
         if grid:
             self.segments(ticks, a.y_range[0], ticks, a.y_range[1], GRID, 0.8)
         for x, label in zip(positions, map(clip, labels)):
@@ -224,13 +229,16 @@ class Chart:
                 self.text(x, a.bottom + 16, label, anchor="middle", data=False)
         self.segments(a.left, a.bottom, a.right, a.bottom, AXIS, 1.0, data=False)
 
-    @staticmethod
-    def period_label_room(labels: list[str], plot_width: float) -> float:
-        """Bottom margin in px for period labels under a plot ``plot_width`` px wide."""
-        widest = max((text_width(clip(t), LABEL_PX) for t in labels), default=0)
-        if widest <= plot_width / max(len(labels), 1) * 0.95:
-            return 30.0
-        return widest * 0.71 + 22.0
+    def place_over_periods(self, left: float, right: float, periods: list[str],
+                           y_range: tuple[float, float]) -> Axes:
+        """Fix the plotting box with one slot per period along x and label the slots, with room
+        below for the labels (turned when they would collide); the chart grows by that room."""
+        turned = _labels_turn(periods, WIDTH - left - right)
+        bottom = max(text_width(clip(t), LABEL_PX) for t in periods) * 0.71 + 22.0 if turned else 30.0
+        self.height += bottom - 30.0
+        axes = self.place(left, right, (-0.6, len(periods) - 0.4), y_range, bottom=bottom)
+        self.x_axis(np.arange(len(periods)), periods)
+        return axes
 
     # -- output
 

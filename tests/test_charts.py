@@ -5,15 +5,25 @@ The charts of whole reports are checked in test_report.py (text) and test_browse
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, run_pipeline
 from planner import charts
+from planner.results import BINDING
 from planner.svg import LABEL_CHARS, LABEL_PX, Chart, clip, nice_ticks, text_width
+
+
+@pytest.fixture(scope="module")
+def default_results():
+    return run_pipeline(ROOT / "inputs" / "sovereign-200mw.xlsx").results
 
 
 @given(st.floats(min_value=1e-6, max_value=1e12, allow_nan=False))
@@ -115,3 +125,15 @@ def test_stacked_charts_stay_inside_their_box_and_to_scale(data):
               and (v := float(r["title"].rsplit(": ", 1)[1].split()[0].replace(",", ""))) >= 1000]
     if len(scales) > 1:
         assert max(scales) <= min(scales) * 1.025
+
+
+def test_power_binds_is_a_word_where_it_fits_and_a_sign_where_periods_are_narrow(default_results):
+    binding = default_results.periods["power_shadow_price"] > BINDING
+    assert binding.any()
+    wide = charts._power_chart(default_results, np.zeros(len(default_results.periods)))
+    assert wide.count(">binds</text>") == binding.sum()
+    narrow = default_results.periods.loc[np.repeat(default_results.periods.index, 8)].reset_index(drop=True)
+    narrow["period"] = [f"Q{i}" for i in range(len(narrow))]
+    crowded = dataclasses.replace(default_results, periods=narrow)
+    svg = charts._power_chart(crowded, np.zeros(len(narrow)))
+    assert ">binds</text>" not in svg and svg.count(">▼</text>") == 8 * binding.sum()
