@@ -159,6 +159,12 @@ def solve_tables(tables: dict, directory: Path, solver: str = "highs", fmt: str 
     return run_pipeline(write_scenario(tables, target), solver=solver)
 
 
+@pytest.fixture(params=["xlsx", "csv"])
+def target(request, tmp_path) -> Path:
+    """Where to write a scenario: an .xlsx workbook, then a folder of CSVs."""
+    return tmp_path / ("s.xlsx" if request.param == "xlsx" else "s")
+
+
 @pytest.fixture
 def write_tables(tmp_path):
     """write_tables(tables, name='scenario.xlsx') -> path inside tmp_path (no suffix: CSV folder)."""

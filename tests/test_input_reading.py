@@ -1,7 +1,9 @@
-"""Reading cells as people type them, in every supported container.
+"""Reading a valid scenario, and cells as people type them, in every supported container.
 
-Workbooks here are written cell by cell with openpyxl (or by hand, for .ods and for
-formula cells with a saved result), so that a number typed as text stays text.
+What a valid scenario reads to (defaults, optional columns and sheets) is checked on
+workbooks written by the project's own writer. For cells as people type them, workbooks
+are written cell by cell with openpyxl (or by hand, for .ods and for formula cells with a
+saved result), so that a number typed as text stays text.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import pandas as pd
 import pytest
 
 from conftest import problems_reading
+from conftest import gpu_row, inference_row, place, problems_of, scenario_tables, training_row, write_scenario
 from conftest import write_grid_csv as write_csv
 from conftest import write_grid_xlsx as write_xlsx
 import planner.workbook as workbook
+from planner.schema import SHEETS_BY_NAME
 from planner.workbook import read_scenario
 
 BASE: dict[str, list[list]] = {
@@ -115,6 +119,120 @@ def with_saved_results(path: Path, results: dict[tuple[str, str], str]) -> Path:
 
 
 # ---------------------------------------------------------------------------
+# a valid scenario, written with the project's own writer
+
+
+def test_valid_scenario_reads(target):
+    tables = scenario_tables(
+        name="Site A", pue=1.3,
+        periods=[("2026Q1", 2160.0, 50.0), ("2026Q2", 2184.0, 80.0)],
+        fleet=[("G1", "2026Q1", 100.0), ("G1", "2026Q2", 300.0)],
+        training=[training_row("T", start="2026Q1", deadline="2026Q2")],
+        inference=[inference_row("S", start="2026Q2")],
+    )
+    scenario = read_scenario(write_scenario(tables, target))
+    assert scenario.name == "Site A"
+    assert scenario.pue == 1.3
+    assert scenario.periods["period"].tolist() == ["2026Q1", "2026Q2"]
+    assert scenario.periods["hours"].tolist() == [2160.0, 2184.0]
+    assert scenario.fleet.loc["G1"].tolist() == [100.0, 300.0]
+    assert scenario.training.loc[0, "active_params_b"] == 100.0  # defaults to params_b
+    assert scenario.training.loc[0, "mfu"] == 0.5
+    assert scenario.inference.loc[0, "start_period"] == "2026Q2"
+    assert scenario.warnings == []
+
+
+def test_optional_columns_take_their_defaults(tmp_path):
+    """Every optional column left blank takes the default the schema states (idle_w -> 0,
+    peak_factor -> 1, ...); a blank inference start_period means the first period."""
+    tables = scenario_tables(
+        periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)],
+        gpus=[{"gpu": "G1", "bf16_tflops": 1000.0, "hbm_gb": 80.0, "hbm_tbps": 3.0, "it_w": 1400.0}],
+        training=[{"workload": "T", "params_b": 70.0, "tokens_b": 100.0, "start_period": "P1",
+                   "deadline_period": "P2", "priority": 1.0}],
+        inference=[{"workload": "S", "params_b": 8.0, "tokens_per_day_b": 1.0, "priority": 1.0}],
+    )
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    checked = 0
+    for sheet, frame in (("gpus", scenario.gpus), ("training", scenario.training), ("inference", scenario.inference)):
+        for column in SHEETS_BY_NAME[sheet].columns:
+            if column.required or column.default is None or column.name not in frame:
+                continue
+            assert frame.loc[0, column.name] == column.default, (sheet, column.name)
+            checked += 1
+    assert checked >= 3  # at least idle_w, peak_factor and a training default
+    assert scenario.gpus.loc[0, "idle_w"] == 0.0
+    assert scenario.inference.loc[0, "peak_factor"] == 1.0
+    assert scenario.inference.loc[0, "start_period"] == "P1"
+    assert scenario.training.loc[0, "active_params_b"] == 70.0  # defaults to params_b
+    assert scenario.inference.loc[0, "active_params_b"] == 8.0
+
+
+def test_optional_columns_may_be_left_out(tmp_path):
+    """A sheet without its optional columns reads like one with them blank."""
+    tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)],
+                             training=[training_row("T", deadline="P2")], inference=[inference_row("S")])
+    for sheet in ("gpus", "training", "inference"):
+        optional = [c.name for c in SHEETS_BY_NAME[sheet].columns if not c.required]
+        blank = [c for c in optional if tables[sheet][c].isna().all()]
+        tables[sheet] = tables[sheet].drop(columns=blank)
+    with_blanks = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)],
+                                  training=[training_row("T", deadline="P2")], inference=[inference_row("S")])
+    short = read_scenario(write_scenario(tables, tmp_path / "short.xlsx"))
+    full = read_scenario(write_scenario(with_blanks, tmp_path / "full.xlsx"))
+    for attribute in ("gpus", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(short, attribute), getattr(full, attribute), check_dtype=False,
+                                      check_like=True, obj=attribute)
+
+
+def test_optional_start_period_blank_in_some_rows(target):
+    """Under pandas 3 a blank among strings reads as NaN, not None; an earlier reader crashed
+    on it with a TypeError from difflib."""
+    tables = scenario_tables(
+        periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)],
+        training=[],
+        inference=[inference_row("early"), inference_row("late", start="P2")],
+    )
+    scenario = read_scenario(write_scenario(tables, target))
+    assert scenario.inference.set_index("workload")["start_period"].to_dict() == {"early": "P1", "late": "P2"}
+
+
+def test_missing_optional_sheet_is_fine(tmp_path):
+    tables = scenario_tables()
+    assert "throughput" not in tables
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert scenario.throughput.empty
+    assert list(scenario.throughput.columns) == [c.name for c in SHEETS_BY_NAME["throughput"].columns]
+
+
+def test_fleet_not_listed_is_zero(tmp_path):
+    tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)], fleet=[("G1", "P2", 7.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert scenario.fleet.loc["G1", "P1"] == 0.0
+    assert scenario.fleet.loc["G1", "P2"] == 7.0
+
+
+def test_headers_are_case_and_space_insensitive(tmp_path):
+    tables = scenario_tables()
+    tables["periods"] = tables["periods"].rename(columns={"hours": " Hours ", "power_mw": "POWER_MW"})
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert scenario.periods.loc[0, "hours"] == 1000.0
+    assert scenario.periods.loc[0, "power_mw"] == 100.0
+
+
+def test_percent_and_thousands_separators_parse(tmp_path):
+    """'40%' -> 0.4, '1,200' -> 1200, ' 2,184.5 ' -> 2184.5, '1e3' -> 1000."""
+    tables = scenario_tables(fleet=[("G1", "P1", "1,200")], training=[training_row(mfu="40%")])
+    tables["periods"] = pd.DataFrame({"period": ["P1"], "hours": [" 2,184.5 "], "power_mw": ["1e3"]})
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert scenario.training.loc[0, "mfu"] == pytest.approx(0.4)
+    assert scenario.fleet.loc["G1", "P1"] == 1200.0
+    assert scenario.periods.loc[0, "hours"] == 2184.5
+    assert scenario.periods.loc[0, "power_mw"] == 1000.0
+    assert scenario.periods["hours"].dtype == float
+
+
+# ---------------------------------------------------------------------------
 # cells as people type them
 
 
@@ -151,7 +269,19 @@ def test_cells_as_people_type_them(tmp_path, fmt):
 def test_spreadsheet_row_numbers_survive_blank_rows_above_the_header(tmp_path):
     path = write_xlsx(tmp_path / "s.xlsx", book(periods=[[], [], ["period", "hours", "power_mw"], ["P1", "x", 1],
                                                          ["P2", 1, 1]]))
-    assert problems_reading(path) == [f"{path}, sheet 'periods', row 4, column 'hours': expected a number in h, found 'x'"]
+    assert problems_reading(path) == [
+        f"{path}, sheet 'periods', row 4, column 'hours': expected a number in h, found 'x'"
+    ]
+
+
+def test_blank_rows_are_skipped_and_rows_keep_spreadsheet_numbers(tmp_path):
+    """A blank row 3 is skipped; the bad value on row 4 is reported as row 4."""
+    tables = scenario_tables(
+        periods=[("P1", 100.0, 10.0), (None, None, None), ("P2", "lots", 10.0)],
+        fleet=[("G1", "P1", 5.0)],
+    )
+    path = tmp_path / "s.xlsx"
+    assert problems_of(tables, path) == [place(path, "periods", 4, "hours") + "expected a number in h, found 'lots'"]
 
 
 @pytest.mark.parametrize(
@@ -271,7 +401,8 @@ def test_a_formula_error_is_named(tmp_path):
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "#DIV/0!", ("periods", "C3"): "100",
                                                         ("fleet", "C2"): "1000", ("site", "B3"): "1.25"})
     assert problems_reading(path) == [
-        f"{path}, sheet 'periods', row 2, column 'hours': the cell shows the spreadsheet error '#DIV/0!'; fix the formula"
+        f"{path}, sheet 'periods', row 2, column 'hours': the cell shows the spreadsheet error '#DIV/0!'; "
+        "fix the formula"
     ]
 
 
@@ -289,6 +420,26 @@ def test_formulas_recalculated_by_libreoffice(tmp_path):
 
 # ---------------------------------------------------------------------------
 # containers and engines
+
+
+def test_csv_folder_reads_the_same_scenario_as_xlsx(tmp_path):
+    tables = scenario_tables(
+        name="same", pue=1.2,
+        periods=[("2026Q1", 2160.0, 50.0), ("2026Q2", 2184.0, 80.5)],
+        gpus=[gpu_row("H100", 989.0, 80.0, 3.35, 1400.0, 250.0), gpu_row("B200", 2250.0, 192.0, 8.0, 1900.0, 300.0)],
+        fleet=[("H100", "2026Q1", 1000.0), ("B200", "2026Q2", 512.0)],
+        training=[training_row("llm", params_b=70.0, tokens_b=15000.0, mfu=0.35, start="2026Q1", deadline="2026Q2")],
+        inference=[inference_row("chat", params_b=70.0, start="2026Q2", peak_factor=2.0),
+                   inference_row("moe", params_b=671.0, active_params_b=37.0, start="2026Q1")],
+        throughput=[("chat", "H100", 1500.0)],
+    )
+    xlsx = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    csv = read_scenario(write_scenario(tables, tmp_path / "s_csv"))
+    assert (xlsx.name, xlsx.pue) == (csv.name, csv.pue)
+    for attribute in ("periods", "gpus", "fleet", "training", "inference", "throughput"):
+        pd.testing.assert_frame_equal(getattr(xlsx, attribute), getattr(csv, attribute), check_dtype=False,
+                                      obj=attribute)
+    assert xlsx.warnings == csv.warnings == []
 
 
 def test_both_xlsx_engines_read_the_same(tmp_path, monkeypatch):
@@ -327,7 +478,9 @@ def test_ods_problem_names_its_sheet_row_and_column(tmp_path):
     sheets = book()
     sheets["gpus"][1][2] = "lots"
     path = write_ods(tmp_path / "s.ods", sheets)
-    assert problems_reading(path) == [f"{path}, sheet 'gpus', row 2, column 'hbm_gb': expected a number in GB, found 'lots'"]
+    assert problems_reading(path) == [
+        f"{path}, sheet 'gpus', row 2, column 'hbm_gb': expected a number in GB, found 'lots'"
+    ]
 
 
 def test_ods_error_cells_are_named_not_read_as_blank(tmp_path):

@@ -2,14 +2,14 @@
 
 Places read ``<file>, sheet '<sheet>', row N, column '<col>': <problem>`` for a workbook
 and ``<folder>/<sheet>.csv, row N, column '<col>': ...`` for a folder of CSVs; rows are
-numbered as the spreadsheet numbers them (header row 1, first data row 2).
+numbered as the spreadsheet numbers them (header row 1, first data row 2). Every problem
+is collected in one pass and reported together; unknown columns and keys are warnings.
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +18,7 @@ from conftest import gpu_row, inference_row, scenario_tables, training_row, writ
 from conftest import place as where
 from conftest import problems_of as problems
 from planner.cli import EXIT_INPUT, main
-from planner.workbook import InputError, read_scenario
+from planner.workbook import MAX_ERRORS_SHOWN, InputError, read_scenario
 
 
 def one(found: list[str], prefix: str, *fragments: str) -> str:
@@ -27,19 +27,14 @@ def one(found: list[str], prefix: str, *fragments: str) -> str:
     return hits[0]
 
 
-@pytest.fixture(params=["xlsx", "csv"])
-def target(request, tmp_path) -> Path:
-    return tmp_path / ("s.xlsx" if request.param == "xlsx" else "s")
-
-
 # ---------------------------------------------------------------------------
 # structure
 
 
 def test_missing_sheet(target):
     tables = scenario_tables()
-    del tables["fleet"]
-    assert problems(tables, target) == [f"{target}: missing sheet 'fleet'"]
+    del tables["gpus"], tables["fleet"]
+    assert problems(tables, target) == [f"{target}: missing sheet 'gpus'", f"{target}: missing sheet 'fleet'"]
 
 
 @pytest.mark.parametrize("sheet", ["gpus", "periods"])
@@ -59,16 +54,35 @@ def test_missing_sheet_suggests_a_misnamed_one(tmp_path):
 
 def test_missing_required_column(target):
     tables = scenario_tables()
+    tables["periods"] = tables["periods"].drop(columns=["hours"])
     tables["fleet"] = tables["fleet"].drop(columns=["installed"])
-    assert problems(tables, target) == [where(target, "fleet", column="installed") + "missing required column"]
+    assert problems(tables, target) == [
+        where(target, "periods", column="hours") + "missing required column",
+        where(target, "fleet", column="installed") + "missing required column",
+    ]
+
+
+def test_site_missing_key(tmp_path):
+    tables = scenario_tables()
+    tables["site"] = {"name": "x"}
+    path = tmp_path / "s.xlsx"
+    one(problems(tables, path), where(path, "site", column="key"), "missing key 'pue'")
 
 
 def test_unknown_column_is_a_warning_naming_the_nearest_known_one(target):
     tables = scenario_tables()
-    tables["periods"] = tables["periods"].rename(columns={"power_mw": "power_mw"}).assign(powr_mw=5.0)
+    tables["periods"] = tables["periods"].assign(powr_mw=5.0)
+    tables["training"] = tables["training"].assign(mfuu=0.3, notes="hello")
+    tables["site"] = {"name": "x", "pue": 1.2, "peu": 1.3}
     scenario = read_scenario(write_scenario(tables, target))
-    assert scenario.warnings == [where(target, "periods")[:-2] + ": unknown column 'powr_mw' ignored "
-                                 "(did you mean 'power_mw'?)"]
+    assert scenario.warnings == [
+        where(target, "periods") + "unknown column 'powr_mw' ignored (did you mean 'power_mw'?)",
+        where(target, "training") + "unknown column 'mfuu' ignored (did you mean 'mfu'?)",
+        where(target, "training") + "unknown column 'notes' ignored",
+        where(target, "site", 4, "key") + "unknown key 'peu' ignored (did you mean 'pue'?)",
+    ]
+    assert scenario.training.loc[0, "mfu"] == 0.5  # the misspelt column does not stand in for the real one
+    assert scenario.pue == 1.2
 
 
 def test_heading_given_twice(tmp_path):
@@ -85,19 +99,52 @@ def test_heading_given_twice(tmp_path):
     ]
 
 
+def test_empty_csv_sheet_is_reported_not_crashing(tmp_path):
+    path = write_scenario(scenario_tables(), tmp_path / "s")
+    (path / "gpus.csv").write_text("")
+    found = problems_reading(path)
+    assert any(p.startswith(str(path / "gpus.csv")) and "missing required column" in p for p in found)
+
+
 # ---------------------------------------------------------------------------
 # cells
 
 
 def test_blank_required_cell(target):
-    tables = scenario_tables(training=[training_row("A"), training_row("B", tokens_b=None)])
-    assert problems(tables, target) == [where(target, "training", 3, "tokens_b") + "required value is blank"]
+    tables = scenario_tables(training=[training_row("A"), training_row("B", tokens_b=None, priority=None)])
+    assert problems(tables, target) == [
+        where(target, "training", 3, "tokens_b") + "required value is blank",
+        where(target, "training", 3, "priority") + "required value is blank",
+    ]
+
+
+@pytest.mark.parametrize("sheet", ["fleet", "training"])
+def test_blank_reference_cell_among_filled_ones(tmp_path, sheet):
+    """Under pandas 3 a blank among strings reads as NaN, not None; an earlier reader crashed
+    on it with a TypeError from difflib."""
+    if sheet == "fleet":
+        tables = scenario_tables(fleet=[("G1", "P1", 10.0), ("G1", None, 10.0)])
+        column = "period"
+    else:
+        tables = scenario_tables(training=[training_row("A"), training_row("B", start=None)])
+        column = "start_period"
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, sheet, 3, column) + "required value is blank"]
+
+
+def test_blank_reference_cell_alone_is_reported(tmp_path):
+    """The same blank, when no other row fills the column, is reported properly."""
+    tables = scenario_tables(fleet=[("G1", None, 10.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 2, "period") + "required value is blank"]
 
 
 def test_text_where_a_number_is_needed(target):
-    tables = scenario_tables(fleet=[("G1", "P1", "lots")])
-    assert problems(tables, target) == [where(target, "fleet", 2, "installed") + "expected a number in GPUs, "
-                                        "found 'lots'"]
+    tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("G2", hbm_gb="eighty")], fleet=[("G1", "P1", "lots")])
+    assert problems(tables, target) == [
+        where(target, "gpus", 3, "hbm_gb") + "expected a number in GB, found 'eighty'",
+        where(target, "fleet", 2, "installed") + "expected a number in GPUs, found 'lots'",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -105,12 +152,16 @@ def test_text_where_a_number_is_needed(target):
     [
         ("gpus", "bf16_tflops", -1000.0, "must be > 0, found -1000"),
         ("gpus", "hbm_gb", 0.0, "must be > 0, found 0"),
+        ("gpus", "it_w", -5.0, "must be > 0, found -5"),
         ("training", "params_b", -7.0, "must be > 0, found -7"),
+        ("training", "tokens_b", -3.0, "must be > 0, found -3"),
         ("training", "priority", 0.0, "must be > 0, found 0"),
         ("fleet", "installed", -10.0, "must be >= 0, found -10"),
         ("gpus", "idle_w", -1.0, "must be >= 0, found -1"),
+        ("periods", "power_mw", -1.0, "must be >= 0, found -1"),
     ],
-    ids=["bf16-negative", "hbm-zero", "params-negative", "priority-zero", "installed-negative", "idle-negative"],
+    ids=["bf16-negative", "hbm-zero", "it_w-negative", "params-negative", "tokens-negative", "priority-zero",
+         "installed-negative", "idle-negative", "power-negative"],
 )
 def test_negative_or_zero_where_positive_is_needed(tmp_path, sheet, column, value, message):
     tables = scenario_tables()
@@ -132,20 +183,47 @@ def test_fraction_of_exactly_one_is_fine(tmp_path):
     assert read_scenario(write_scenario(tables, tmp_path / "s.xlsx")).training.loc[0, "mfu"] == 1.0
 
 
+def test_implausibly_large_number(target):
+    tables = scenario_tables(periods=[("P1", 1e300, 10.0)])
+    assert problems(tables, target) == [where(target, "periods", 2, "hours") + "must be <= 100000, found 1e+300: "
+                                        "implausibly large"]
+
+
 def test_pue_below_one(target):
-    assert problems(scenario_tables(pue=0.95), target) == [where(target, "site", 3, "value") + "must be >= 1, found 0.95"]
+    """site is key/value rows: name on row 2, pue on row 3; the value column is named."""
+    assert problems(scenario_tables(pue=0.95), target) == [
+        where(target, "site", 3, "value") + "must be >= 1, found 0.95"
+    ]
 
 
 def test_duplicate_names(target):
     tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0), ("P1", 100.0, 10.0)],
-                             fleet=[("G1", "P1", 1.0)])
-    assert problems(tables, target) == [where(target, "periods", 4, "period") + "duplicate name 'P1'"]
+                             gpus=[gpu_row("G1"), gpu_row("G1")], fleet=[("G1", "P1", 1.0)],
+                             training=[training_row("T"), training_row("U"), training_row("T")])
+    assert problems(tables, target) == [
+        where(target, "periods", 4, "period") + "duplicate name 'P1'",
+        where(target, "gpus", 3, "gpu") + "duplicate name 'G1'",
+        where(target, "training", 4, "workload") + "duplicate name 'T'",
+    ]
 
 
 def test_names_match_after_trimming_spaces_so_padded_duplicates_are_caught(tmp_path):
     tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("  G1 ")], fleet=[("G1", "P1", 1.0)])
     path = tmp_path / "s.xlsx"
     assert problems(tables, path) == [where(path, "gpus", 3, "gpu") + "duplicate name 'G1'"]
+
+
+def test_duplicate_fleet_pair(tmp_path):
+    tables = scenario_tables(fleet=[("G1", "P1", 10.0), ("G1", "P1", 20.0)])
+    path = tmp_path / "s.xlsx"
+    one(problems(tables, path), where(path, "fleet", 3, "period"), "GPU 'G1' in period 'P1' is listed twice")
+
+
+def test_duplicate_throughput_pair(target):
+    tables = scenario_tables(inference=[inference_row("S")], throughput=[("S", "G1", 10.0), ("S", "G1", 20.0)])
+    assert problems(tables, target) == [
+        where(target, "throughput", 3, "gpu") + "workload 'S' on GPU 'G1' is listed twice"
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -161,10 +239,11 @@ def test_unknown_gpu(target):
 
 
 def test_unknown_period(target):
-    tables = scenario_tables(periods=[("2026Q1", 100.0, 10.0)], fleet=[("G1", "2026Q1", 1.0)],
+    tables = scenario_tables(periods=[("2026Q1", 100.0, 10.0)], fleet=[("G1", "2026Q1", 1.0), ("G1", "2026Q5", 1.0)],
                              training=[training_row(start="2026Q1", deadline="2026Q5")])
     assert problems(tables, target) == [
-        where(target, "training", 2, "deadline_period") + "unknown period '2026Q5' (did you mean '2026Q1'?)"
+        where(target, "fleet", 3, "period") + "unknown period '2026Q5' (did you mean '2026Q1'?)",
+        where(target, "training", 2, "deadline_period") + "unknown period '2026Q5' (did you mean '2026Q1'?)",
     ]
 
 
@@ -175,12 +254,39 @@ def test_unknown_workload(target):
     one(found, where(target, "throughput", 2, "workload"), "unknown", "'chta'", "did you mean 'chat'?")
 
 
+def test_unknown_references_in_start_periods_and_throughput(tmp_path):
+    tables = scenario_tables(
+        training=[training_row("T", start="P9", deadline="P1")],
+        inference=[inference_row("S", start="Q1")],
+        throughput=[("nobody", "G1", 10.0), ("S", "G7", 10.0)],
+    )
+    path = tmp_path / "s.xlsx"
+    found = problems(tables, path)
+    one(found, where(path, "training", 2, "start_period"), "unknown period 'P9'")
+    one(found, where(path, "inference", 2, "start_period"), "unknown period 'Q1'")
+    one(found, where(path, "throughput", 2, "workload"), "'nobody'")
+    one(found, where(path, "throughput", 3, "gpu"), "unknown GPU 'G7'")
+    assert len(found) == 4
+
+
+def test_workload_name_shared_by_training_and_inference(tmp_path):
+    tables = scenario_tables(training=[training_row("X")], inference=[inference_row("X")])
+    path = tmp_path / "s.xlsx"
+    one(problems(tables, path), where(path, "inference", 2, "workload"), "'X' is also a training run")
+
+
 def test_deadline_before_start(target):
     tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 10.0)],
-                             training=[training_row(start="P2", deadline="P1")])
+                             training=[training_row("ok", start="P1", deadline="P2"),
+                                       training_row("late", start="P2", deadline="P1")])
     assert problems(tables, target) == [
-        where(target, "training", 2, "deadline_period") + "deadline 'P1' is before the start 'P2'"
+        where(target, "training", 3, "deadline_period") + "deadline 'P1' is before the start 'P2'"
     ]
+
+
+def test_deadline_equal_to_start_is_fine(tmp_path):
+    tables = scenario_tables(training=[training_row(start="P1", deadline="P1")])
+    assert read_scenario(write_scenario(tables, tmp_path / "s.xlsx")).training.loc[0, "deadline_period"] == "P1"
 
 
 def test_period_with_zero_hours(target):
@@ -210,10 +316,27 @@ def test_no_workloads(target):
     assert problems(tables, target) == [f"{target}: no workloads: the training and inference sheets are both empty"]
 
 
+def test_no_periods_and_no_gpus(tmp_path):
+    tables = scenario_tables(periods=[], gpus=[], fleet=[], training=[], inference=[inference_row()])
+    path = tmp_path / "s.xlsx"
+    found = problems(tables, path)
+    one(found, where(path, "periods"), "no periods listed")
+    one(found, where(path, "gpus"), "no GPU types listed")
+
+
 def test_idle_draw_above_the_draw_in_use(target):
     tables = scenario_tables(gpus=[gpu_row(it_w=700.0, idle_w=900.0)])
     assert problems(tables, target) == [
         where(target, "gpus", 2, "idle_w") + "idle draw 900 W is above the draw in use (it_w 700 W)"
+    ]
+
+
+def test_idle_draw_above_budget(target):
+    """1000 GPUs x 200 W idle x PUE 1.25 = 0.25 MW > a 0.1 MW budget in P2 (row 3)."""
+    tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 0.1)])
+    assert problems(tables, target) == [
+        where(target, "periods", 3, "power_mw") + "budget 0.1 MW is below the idle draw of the installed fleet "
+        "(0.250 MW with PUE)"
     ]
 
 
@@ -236,25 +359,44 @@ def test_every_problem_is_reported_in_one_pass(tmp_path):
     tables = scenario_tables(
         pue=0.8,
         periods=[("P1", 0, 10.0), ("P1", 100.0, 10.0)],
-        gpus=[gpu_row(hbm_gb="eighty"), gpu_row("G2", it_w=500.0, idle_w=600.0)],
-        fleet=[("G1", "P9", 1.0)],
-        training=[training_row(start="P1", deadline="P0")],
-        inference=[inference_row(params_b=-1.0)],
+        gpus=[gpu_row(hbm_gb="eighty", it_w=0.0), gpu_row("G2", it_w=500.0, idle_w=600.0)],
+        fleet=[("G1", "P9", 1.0), ("G9", "P1", 1.0)],
+        training=[training_row(start="P1", deadline="P0", mfu=2.0, priority=None)],
+        inference=[inference_row(params_b=-1.0, peak_factor=0.5)],
     )
     path = tmp_path / "s.xlsx"
     found = problems(tables, path)
-    for prefix, text in [
+    expected = [
         (where(path, "site", 3, "value"), "must be >= 1"),
         (where(path, "periods", 2, "hours"), "must be > 0"),
         (where(path, "periods", 3, "period"), "duplicate name 'P1'"),
         (where(path, "gpus", 2, "hbm_gb"), "expected a number in GB"),
+        (where(path, "gpus", 2, "it_w"), "must be > 0"),
         (where(path, "gpus", 3, "idle_w"), "above the draw in use"),
         (where(path, "fleet", 2, "period"), "unknown period 'P9'"),
+        (where(path, "fleet", 3, "gpu"), "unknown GPU 'G9'"),
         (where(path, "training", 2, "deadline_period"), "unknown period 'P0'"),
+        (where(path, "training", 2, "mfu"), "must be <= 1"),
+        (where(path, "training", 2, "priority"), "required value is blank"),
         (where(path, "inference", 2, "params_b"), "must be > 0"),
-    ]:
+        (where(path, "inference", 2, "peak_factor"), "must be >= 1"),
+    ]
+    for prefix, text in expected:
         one(found, prefix, text)
-    assert len(found) == 8
+    assert len(found) == len(expected)
+
+
+def test_many_problems_are_all_kept_but_the_message_is_capped(tmp_path):
+    rows = [gpu_row(f"G{i}", hbm_gb="?") for i in range(MAX_ERRORS_SHOWN + 5)]
+    tables = scenario_tables(gpus=rows, fleet=[("G0", "P1", 1.0)])
+    path = tmp_path / "s.xlsx"
+    write_scenario(tables, path)
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert len(info.value.problems) == MAX_ERRORS_SHOWN + 5
+    lines = str(info.value).splitlines()
+    assert len(lines) == MAX_ERRORS_SHOWN + 1
+    assert lines[-1] == "... and 5 more problems"
 
 
 # ---------------------------------------------------------------------------
@@ -305,6 +447,14 @@ def test_not_a_spreadsheet(tmp_path, name, content, message):
     assert problems_reading(path) == [f"{path}: {message}"]
 
 
+def test_missing_file_and_empty_folder(tmp_path):
+    path = tmp_path / "nope.xlsx"
+    assert problems_reading(path) == [f"{path}: no such file or folder"]
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    assert problems_reading(folder) == [f"{folder}: no CSV files in the folder"]
+
+
 def test_a_zip_that_holds_no_workbook(tmp_path):
     path = tmp_path / "s.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -352,14 +502,3 @@ def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path, 
     ]
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]
-
-
-def test_duplicate_throughput_pair(target):
-    tables = scenario_tables(inference=[inference_row("S")], throughput=[("S", "G1", 10.0), ("S", "G1", 20.0)])
-    assert problems(tables, target) == [where(target, "throughput", 3, "gpu") + "workload 'S' on GPU 'G1' is listed twice"]
-
-
-def test_implausibly_large_number(target):
-    tables = scenario_tables(periods=[("P1", 1e300, 10.0)])
-    assert problems(tables, target) == [where(target, "periods", 2, "hours") + "must be <= 100000, found 1e+300: "
-                                        "implausibly large"]
