@@ -1,4 +1,5 @@
-"""Chart drawing (planner/svg.py, planner/charts.py): ticks, text measure, geometry, escaping.
+"""Chart drawing (planner/svg.py, planner/charts.py): ticks, text measure, geometry, escaping,
+and the cache of compiled templates.
 
 The charts of whole reports are checked in test_report.py (text) and test_browser.py (drawn).
 """
@@ -9,6 +10,7 @@ import dataclasses
 import math
 import re
 
+import jinja2
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, run_pipeline
 from planner import charts
 from planner.results import BINDING
-from planner.svg import LABEL_CHARS, LABEL_PX, Chart, clip, nice_ticks, text_width
+from planner.svg import LABEL_CHARS, LABEL_PX, Chart, _CompiledTemplates, clip, nice_ticks, text_width
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +139,12 @@ def test_power_binds_is_a_word_where_it_fits_and_a_sign_where_periods_are_narrow
     crowded = dataclasses.replace(default_results, periods=narrow)
     svg = charts._power_chart(crowded, np.zeros(len(narrow)))
     assert ">binds</text>" not in svg and svg.count(">▼</text>") == 8 * binding.sum()
+
+
+def test_compiled_templates_are_kept_and_a_cache_that_cannot_be_written_is_skipped(tmp_path):
+    source = jinja2.DictLoader({"t.html": "{{ x }}"})
+    kept = jinja2.Environment(loader=source, bytecode_cache=_CompiledTemplates(str(tmp_path)))
+    assert kept.get_template("t.html").render(x="<b>") == "<b>"
+    assert len(list(tmp_path.iterdir())) == 1
+    broken = jinja2.Environment(loader=source, bytecode_cache=_CompiledTemplates(str(tmp_path / "missing")))
+    assert broken.get_template("t.html").render(x=2) == "2"
