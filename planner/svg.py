@@ -97,11 +97,13 @@ class Axes:
     x_range: tuple[float, float]
     y_range: tuple[float, float]
 
-    def x(self, value):
+    def x(self, value) -> np.ndarray:
+        """Data x to px."""
         low, high = self.x_range
         return self.left + (np.asarray(value, dtype=float) - low) / (high - low) * (self.right - self.left)
 
-    def y(self, value):
+    def y(self, value) -> np.ndarray:
+        """Data y to px (up the page)."""
         low, high = self.y_range
         return self.bottom - (np.asarray(value, dtype=float) - low) / (high - low) * (self.bottom - self.top)
 
