@@ -245,7 +245,31 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         raise InputError([f"{path}: {_PROTECTED}"])
-    return _read_calamine(path)
+    return _with_errors(_read_calamine(path), _xls_errors(data))
+
+
+def _xls_errors(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells of a legacy .xls that show a spreadsheet error, by sheet name: (row, column), both
+    from 0, -> the error as shown. Read with xlrd, which keeps the error codes calamine drops;
+    a file xlrd cannot parse (calamine read it) is taken as having none."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+    except Exception:  # xlrd's own errors and whatever a damaged stream raises in it
+        return {}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        for sheet in book.sheets():
+            for r in range(sheet.nrows):
+                for c, (kind, code) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        errors.setdefault(sheet.name, {})[(r, c)] = xlrd.error_text_from_code.get(code, "#VALUE!")
+    except Exception:
+        pass  # a damaged sheet: the errors found before it are all there is to report
+    finally:
+        book.release_resources()
+    return errors
 
 
 @contextlib.contextmanager

@@ -19,8 +19,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_grid_csv, write_grid_xlsx
+from conftest import ROOT, write_grid_csv, write_grid_xlsx
 from planner.cli import EXIT_INPUT, EXIT_OK, main
+
+LEGACY_XLS = ROOT / "tests" / "data" / "scenario-with-errors.xls"  # readable; two cells show errors
 
 VALID: dict[str, list[list]] = {
     "site": [["key", "value"], ["name", "fuzz"], ["pue", 1.2]],
@@ -156,14 +158,15 @@ position = st.integers(0, 10**6)
 
 
 @settings(max_examples=40, deadline=None)
-@given(kind=st.sampled_from(["flip", "cut", "splice"]), places=st.lists(position, min_size=1, max_size=8),
-       mask=st.integers(1, 255), patch=st.binary(min_size=1, max_size=64))
-def test_damaged_files_are_refused_cleanly(kind, places, mask, patch):
-    """Bytes of a valid .xlsx flipped, cut or overwritten: read_scenario returns a scenario or
-    raises InputError naming the file; nothing else escapes."""
+@given(suffix=st.sampled_from([".xlsx", ".xls"]), kind=st.sampled_from(["flip", "cut", "splice"]),
+       places=st.lists(position, min_size=1, max_size=8), mask=st.integers(1, 255),
+       patch=st.binary(min_size=1, max_size=64))
+def test_damaged_files_are_refused_cleanly(suffix, kind, places, mask, patch):
+    """Bytes of a valid .xlsx (or a legacy .xls) flipped, cut or overwritten: read_scenario returns
+    a scenario or raises InputError naming the file; nothing else escapes."""
     from planner.workbook import InputError, read_scenario
 
-    content = bytearray(valid_xlsx_bytes())
+    content = bytearray(valid_xlsx_bytes() if suffix == ".xlsx" else LEGACY_XLS.read_bytes())
     if kind == "flip":
         for place in places:
             content[place % len(content)] ^= mask
@@ -173,7 +176,7 @@ def test_damaged_files_are_refused_cleanly(kind, places, mask, patch):
         start = places[0] % len(content)
         content[start:start + len(patch)] = patch
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "damaged.xlsx"
+        source = Path(tmp) / f"damaged{suffix}"
         source.write_bytes(bytes(content))
         try:
             read_scenario(source)

@@ -19,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import problems_reading
+from conftest import ROOT, problems_reading
 from conftest import gpu_row, inference_row, place, problems_of, scenario_tables, training_row, write_scenario
 from conftest import write_grid_csv as write_csv
 from conftest import write_grid_xlsx as write_xlsx
@@ -495,6 +495,17 @@ def test_ods_error_cells_are_named_not_read_as_blank(tmp_path):
         f"{path}, sheet 'periods', row 2, column 'power_mw': {error.format('#DIV/0!')}",
         f"{path}, sheet 'gpus', row 2, column 'hbm_gb': {error.format('#N/A')}",
     ])
+
+
+def test_xls_error_cells_are_named_not_read_as_blank():
+    """tests/data/scenario-with-errors.xls is the scenario of book() with hours '=1/0' and hbm_gb '=NA()',
+    saved as .xls by LibreOffice (no library here writes .xls)."""
+    path = ROOT / "tests" / "data" / "scenario-with-errors.xls"
+    error = "the cell shows the spreadsheet error '{}'; fix the formula"
+    assert problems_reading(path) == [
+        f"{path}, sheet 'periods', row 2, column 'hours': {error.format('#DIV/0!')}",
+        f"{path}, sheet 'gpus', row 2, column 'hbm_gb': {error.format('#N/A')}",
+    ]
 
 
 def test_two_sheets_with_the_same_name_but_for_case(tmp_path):
