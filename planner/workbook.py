@@ -81,8 +81,8 @@ class Scenario:
 # cell holding a spreadsheet error (#DIV/0!, #N/A) as blank and cannot tell a formula
 # without a saved result from an empty cell. An .xlsx whose sheets hold any formula or
 # error cell is therefore read with openpyxl (cached values, data_only), which keeps
-# both visible; everything else goes through calamine. In an .ods, the error cells are
-# found in its content.xml and written over calamine's blanks.
+# both visible; everything else goes through calamine. The error cells of an .ods (found
+# in its content.xml) and of a legacy .xls (found by xlrd) are written over calamine's blanks.
 
 
 @dataclass
