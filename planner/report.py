@@ -30,7 +30,7 @@ from planner.charts import charts
 from planner.gcpause import paused_gc
 from planner.results import BINDING, TOLERANCE, Results
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
-from planner.svg import TEMPLATES
+from planner.templating import TEMPLATES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -165,12 +165,11 @@ def _sort_key(value: object) -> str:
     return str(value)
 
 
-_ENV = TEMPLATES
-_ENV.filters["num"] = _number
-_ENV.filters["pct"] = _percent
-_ENV.filters["key"] = _sort_key
-_ENV.filters["plain"] = _plain
-_ENV.filters["breakable"] = lambda name: str(name).replace("_", "_\u200b")  # may wrap after an underscore
+TEMPLATES.filters["num"] = _number
+TEMPLATES.filters["pct"] = _percent
+TEMPLATES.filters["key"] = _sort_key
+TEMPLATES.filters["plain"] = _plain
+TEMPLATES.filters["breakable"] = lambda name: str(name).replace("_", "_\u200b")  # may wrap after an underscore
 
 # Sections in page order: one partial each in templates/sections/<name>.html. A partial
 # added there without being listed here is shown after these, in name order.
@@ -188,7 +187,7 @@ SECTIONS: dict[str, str] = {
 def _sections() -> list[dict[str, str]]:
     found = sorted(
         name[len("sections/"):-len(".html")]
-        for name in _ENV.list_templates(filter_func=lambda n: n.startswith("sections/") and n.endswith(".html"))
+        for name in TEMPLATES.list_templates(filter_func=lambda n: n.startswith("sections/") and n.endswith(".html"))
     )
     order = [s for s in SECTIONS if s in found] + [s for s in found if s not in SECTIONS]
     return [dict(name=s, id=s.replace("_", "-"), title=SECTIONS.get(s, s.replace("_", " ").capitalize()))
@@ -213,7 +212,7 @@ def _allocation_grid(results: Results) -> dict:
 
 def _script_hash() -> str:
     """CSP source of the inline sorting script: only this exact script may run in the page."""
-    text = _ENV.get_template("sortable.js").render()
+    text = TEMPLATES.get_template("sortable.js").render()
     digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
     return f"sha256-{digest}"
 
@@ -444,7 +443,7 @@ def _context(results: Results) -> dict:
 def render_html(results: Results) -> str:
     """The report as one self-contained HTML document."""
     with paused_gc():
-        return _ENV.get_template("report.html").render(**_context(results))
+        return TEMPLATES.get_template("report.html").render(**_context(results))
 
 
 def write_data(results: Results, folder: Path) -> None:

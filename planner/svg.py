@@ -8,13 +8,13 @@ on hover. A chart costs a few milliseconds, where a plotting library's figure co
 
 from __future__ import annotations
 
-import contextlib
 import math
 import unicodedata
 from dataclasses import dataclass, field
 
-import jinja2
 import numpy as np
+
+from planner.templating import TEMPLATES
 
 INK, MUTED, GRID, AXIS = "#1d2330", "#5b6475", "#e3e7ee", "#9aa3b2"
 FONT = "Helvetica, Arial, 'Liberation Sans', 'Nimbus Sans', sans-serif"
@@ -265,30 +265,4 @@ class Chart:
         return placed
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Compiled templates in a private per-user folder under the system's temp folder, keyed by
-    each template's source: compiling them all costs 0.08 s, a third of a small report. A cache
-    that cannot be written is skipped, never an error."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-def _compiled_templates() -> jinja2.BytecodeCache | None:
-    try:
-        return _CompiledTemplates()
-    except (OSError, RuntimeError):  # no private temp folder to be had: compile every time
-        return None
-
-
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("planner", "templates"),
-    bytecode_cache=_compiled_templates(),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-"""The package's templates, every value escaped unless marked safe (the report's page uses them too)."""
 _TEMPLATE = TEMPLATES.get_template("chart.svg")

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from conftest import ROOT, run_pipeline
 from planner import charts
 from planner.results import BINDING
-from planner.svg import LABEL_CHARS, LABEL_PX, Chart, _CompiledTemplates, clip, nice_ticks, text_width
+from planner.svg import LABEL_CHARS, LABEL_PX, Chart, clip, nice_ticks, text_width
+from planner.templating import _CompiledTemplates
 
 
 @pytest.fixture(scope="module")

@@ -215,7 +215,7 @@ def test_a_new_section_is_one_new_template(default_report, monkeypatch):
     """A partial dropped into templates/sections/ shows in the page and its table of contents."""
     results, _, _ = default_report
     extra = jinja2.DictLoader({"sections/zz_notes.html": '<section id="zz-notes"><h2>Notes</h2></section>'})
-    monkeypatch.setattr(report._ENV, "loader", jinja2.ChoiceLoader([report._ENV.loader, extra]))
+    monkeypatch.setattr(report.TEMPLATES, "loader", jinja2.ChoiceLoader([report.TEMPLATES.loader, extra]))
     html = report.render_html(results)
     assert '<section id="zz-notes">' in html and '<a href="#zz-notes">Zz notes</a>' in html
     assert html.index('<section id="inputs">') < html.index('<section id="zz-notes">')
