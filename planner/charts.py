@@ -130,7 +130,7 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     workloads = results.workloads
     title = "Share of demand served, per workload"
     if len(workloads) > CHART_ROWS:
-        workloads = workloads.sort_values(["served_fraction", "priority"], ascending=[True, False]).head(CHART_ROWS)
+        workloads = results.least_served().head(CHART_ROWS)
         title = f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
     names = [str(w) for w in workloads["workload"]]
     share = workloads["served_fraction"].to_numpy(dtype=float) * 100
@@ -158,10 +158,9 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
         return None
     title = "Training progress: cumulative FLOPs against what each run needs"
     if len(runs) > CHART_ROWS:
-        served = results.workloads.set_index("workload")["served_fraction"]
-        order = runs.assign(served=runs["workload"].map(served)).sort_values(
-            ["served", "priority"], ascending=[True, False])
-        runs = runs.loc[order.index[:CHART_ROWS]]
+        least = results.least_served()
+        least = least.loc[least["kind"] == "training", "workload"].head(CHART_ROWS)
+        runs = runs.iloc[pd.Index(runs["workload"]).get_indexer(least)]
         title = f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
     periods = [str(p) for p in results.periods["period"]]
     position = {p: i for i, p in enumerate(periods)}

@@ -319,7 +319,7 @@ def _workload_rows(results: Results) -> dict:
     workloads = results.workloads
     capped = len(workloads) > TABLE_ROWS
     if capped:
-        workloads = workloads.sort_values(["served_fraction", "priority"], ascending=[True, False]).head(TABLE_ROWS)
+        workloads = results.least_served().head(TABLE_ROWS)
     rows = [dict(workload=w.workload, kind=w.kind, priority=w.priority, served=w.served_fraction,
                  lost=w.priority * (1 - w.served_fraction), gpu_hours=w.gpu_hours) for w in workloads.itertuples()]
     return dict(rows=rows, total=len(results.workloads), capped=capped)

@@ -56,10 +56,14 @@ class Results:
         binding = self.periods[self.periods["power_shadow_price"] > BINDING]
         return binding.sort_values("power_shadow_price", ascending=False)
 
+    def least_served(self) -> pd.DataFrame:
+        """Every workload, least served first; among equals, the highest priority first."""
+        return self.workloads.sort_values(["served_fraction", "priority"], ascending=[True, False], kind="stable")
+
     def short_workloads(self) -> pd.DataFrame:
         """Workloads served below their full demand, least served first."""
-        short = self.workloads[self.workloads["served_fraction"] < 1 - TOLERANCE]
-        return short.sort_values("served_fraction")
+        least = self.least_served()
+        return least[least["served_fraction"] < 1 - TOLERANCE]
 
 
 def _clean(values: np.ndarray) -> np.ndarray:
