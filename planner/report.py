@@ -342,24 +342,25 @@ def _training_sizing_grid(results: Results) -> dict:
     gpus = list(results.inputs["gpus"]["gpu"])
     hours = rates.pivot(index="workload", columns="gpu", values="gpu_hours").reindex(index=runs.index, columns=gpus)
     notes = rates.pivot(index="workload", columns="gpu", values="note").reindex(index=runs.index, columns=gpus)
-    mfu = rates.groupby("workload")["mfu"].agg(["min", "max"]).reindex(runs.index)
-    measured = (rates["source"] == "measured").groupby(rates["workload"]).any().reindex(runs.index)
-    flops = results.sizing.training.set_index("workload")["flops"].reindex(runs.index)
-    shown = slice(0, TABLE_ROWS)
+    per_run = pd.DataFrame({
+        "precision": runs["precision"], "typed_mfu": runs["mfu"], "goodput": runs["goodput"],
+        "mfu_low": rates.groupby("workload")["mfu"].min(), "mfu_high": rates.groupby("workload")["mfu"].max(),
+        "measured": (rates["source"] == "measured").groupby(rates["workload"]).any().reindex(runs.index,
+                                                                                              fill_value=False),
+        "flops": results.sizing.training.set_index("workload")["flops"],
+    }, index=runs.index).head(TABLE_ROWS)
+    cells = zip(hours.to_numpy(dtype=float)[:TABLE_ROWS].tolist(), notes.to_numpy()[:TABLE_ROWS].tolist())
     rows = [
         dict(
-            workload=name, precision=precision, mfu_low=None if np.isnan(low) else low,
-            mfu_high=None if np.isnan(high) else high,
-            mfu_source="workbook" if not np.isnan(typed) else ("default by GPU type" if not np.isnan(low) else ""),
-            goodput=goodput, flops=required,
-            hours=[dict(value=h, note=str(n)) for h, n in zip(hours_row, notes_row)],
-            source="measured" if was_measured else "estimated",
+            workload=run.Index, precision=run.precision, goodput=run.goodput, flops=run.flops,
+            mfu_low=None if np.isnan(run.mfu_low) else run.mfu_low,
+            mfu_high=None if np.isnan(run.mfu_high) else run.mfu_high,
+            mfu_source="workbook" if not np.isnan(run.typed_mfu) else
+            ("default by GPU type" if not np.isnan(run.mfu_low) else ""),
+            hours=[dict(value=h, note=str(n)) for h, n in zip(*row_cells)],
+            source="measured" if run.measured else "estimated",
         )
-        for name, precision, low, high, typed, goodput, required, hours_row, notes_row, was_measured in zip(
-            runs.index[shown], runs["precision"].iloc[shown], mfu["min"].iloc[shown].tolist(),
-            mfu["max"].iloc[shown].tolist(), runs["mfu"].iloc[shown].tolist(), runs["goodput"].iloc[shown],
-            flops.iloc[shown].tolist(), hours.to_numpy(dtype=float)[shown].tolist(),
-            notes.to_numpy()[shown].tolist(), measured.iloc[shown].fillna(False).tolist())
+        for run, row_cells in zip(per_run.itertuples(), cells)
     ]
     return dict(gpus=gpus, rows=rows, total=len(runs), has_precision=True, has_goodput=True)
 

@@ -13,6 +13,7 @@ import pytest
 from pytest import approx
 
 from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from planner import report
 from planner.model import build_model
 from planner.results import collect
 from planner.sizing import size
@@ -120,6 +121,8 @@ def test_measured_training_throughput_wins(solve_case):
     assert rates.loc[("T1", "G1"), "flops_per_s_per_gpu"] == approx(250e12)
     assert rates.loc[("T1", "G1"), "source"] == "measured"
     assert served(run, "T1") == approx(0.15)
+    shown = report._training_sizing_grid(run.results)["rows"]
+    assert [(r["workload"], r["source"]) for r in shown] == [("T1", "measured")]  # as the report's sizing says
 
 
 @pytest.mark.parametrize("goodput, expected", [(1.0, 1000 * 1.8e21 / 6e24), (0.5, 1000 * 0.9e21 / 6e24)])
