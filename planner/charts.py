@@ -136,15 +136,14 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     share = workloads["served_fraction"].to_numpy(dtype=float) * 100
     row = len(names) - 1 - np.arange(len(names))  # first workload on top
     chart = Chart("served", title, 26.0 * len(names) + 70.0)
-    axes = chart.place(max(text_width(clip(n), LABEL_PX) for n in names) + 14.0, 50.0, (0.0, 104.0),
-                       (-0.6, len(names) - 0.4))
+    axes = chart.place(Chart.label_room(names), 50.0, (0.0, 104.0), (-0.6, len(names) - 0.4))
     ticks = np.array([0, 25, 50, 75, 100])
     chart.x_axis(ticks, [f"{t}%" for t in ticks], grid=True)
     chart.bars(row, share, 0.0, 0.66, [colours[w] for w in workloads["workload"]], horizontal=True,
                tips=[f"{n}: {s:.1f}% of demand served" for n, s in zip(names, share)])
     chart.segments(100, axes.y_range[0], 100, axes.y_range[1], MUTED, 0.9, dash="3 3")
-    for name, r, value in zip(names, row, share):
-        chart.text(axes.left - 6, float(axes.y(r)), clip(name), anchor="end", colour=INK, data=False, tip=name)
+    chart.row_labels(row, names)
+    for r, value in zip(row, share):
         chart.text(float(axes.x(value)) + 4, float(axes.y(r)), f"{value:.1f}%", size=SMALL_PX, colour=INK,
                    data=False)
     return chart.render()
@@ -177,9 +176,8 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     done = share[np.arange(count), deadline]
 
     chart = Chart("training", title, 44.0 * count + 64.0)
-    left = max(text_width(clip(n), LABEL_PX) for n in names) + 14.0
     right = text_width("100%", LABEL_PX, bold=True) + 14.0
-    axes = chart.place_over_periods(left, right, periods, (-0.25, count))
+    axes = chart.place_over_periods(Chart.label_room(names), right, periods, (-0.25, count))
     chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True)
     run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
     chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
@@ -187,10 +185,9 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
                      for r, p in zip(run, period)])
     chart.segments(-0.5, base + height, len(periods) - 0.5, base + height, "#9aa3b2", 0.7)
     chart.segments(deadline + 0.5, base - 0.08, deadline + 0.5, base + height + 0.08, ALERT, 1.4, dash="3 2")
-    for name, b, reached in zip(names, base, done):
-        middle = float(axes.y(b + height / 2))
-        chart.text(axes.left - 6, middle, clip(name), anchor="end", colour=INK, data=False, tip=name)
-        chart.text(axes.right + 6, middle, f"{reached:.0%}", colour=INK if reached >= 1 - TOLERANCE else ALERT,
+    chart.row_labels(base + height / 2, names)
+    for b, reached in zip(base, done):
+        chart.text(axes.right + 6, float(axes.y(b + height / 2)), f"{reached:.0%}", colour=INK if reached >= 1 - TOLERANCE else ALERT,
                    bold=True, data=False)
     return chart.render()
 

@@ -235,11 +235,6 @@ def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None
     names = [f"{name}_{i}" for i in range(count)]
     upper = np.inf if upper is None else upper
     variables = problem.toRustModel().add_variables_batch(names, 0.0, upper, _rustcore.Category.Continuous)
-    if not variables:
-        return np.zeros(0, dtype=np.uint64)
-    first, last = variables[0].id(), variables[-1].id()
-    if last - first == count - 1:  # the core hands ids out in order: a run of consecutive ids
-        return np.arange(first, last + 1, dtype=np.uint64)
     return np.fromiter((v.id() for v in variables), dtype=np.uint64, count=count)
 
 

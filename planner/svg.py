@@ -132,6 +132,16 @@ class Chart:
         self.axes = Axes(left, top, WIDTH - right, self.height - bottom, x_range, y_range)
         return self.axes
 
+    @staticmethod
+    def label_room(names: list[str]) -> float:
+        """Left margin in px for :meth:`row_labels` of these names."""
+        return max((text_width(clip(n), LABEL_PX) for n in names), default=0.0) + 14.0
+
+    def row_labels(self, y, names: list[str]) -> None:
+        """Names left of the axes at data heights ``y``, cut short if long (whole on hover)."""
+        for name, at in zip(names, self.axes.y(y)):
+            self.text(self.axes.left - 6, float(at), clip(name), anchor="end", colour=INK, data=False, tip=name)
+
     def legend_width(self) -> float:
         """Room the legend needs right of the axes, in px."""
         if not self.legend:
