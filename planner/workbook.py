@@ -196,7 +196,7 @@ def _ods_errors(content) -> dict[str, dict[tuple[int, int], str]]:
     bounded however the file repeats them.
     """
     errors: dict[str, dict[tuple[int, int], str]] = {}
-    sheet, row, column, in_row = "", 0, 0, []
+    sheet, row, column, in_row, found = "", 0, 0, [], 0
     for event, element in ElementTree.iterparse(content, events=("start", "end")):
         tag = element.tag
         if event == "start":
@@ -215,10 +215,10 @@ def _ods_errors(content) -> dict[str, dict[tuple[int, int], str]]:
             element.clear()
         elif tag == f"{_ODS_TABLE}table-row":
             repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
-            for k in range(min(repeat, _ODS_MAX_REPEAT) if in_row else 0):
-                if sum(map(len, errors.values())) >= _ODS_MAX_ERRORS:
-                    break
+            for k in range(min(repeat, _ODS_MAX_REPEAT, (_ODS_MAX_ERRORS - found) // max(len(in_row), 1))
+                           if in_row else 0):
                 errors.setdefault(sheet, {}).update({(row + k, c): shown for c, shown in in_row})
+                found += len(in_row)
             row += repeat
             element.clear()
     return errors

@@ -8,6 +8,7 @@ saved result), so that a number typed as text stays text.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -521,3 +522,20 @@ def test_a_number_too_large_for_a_float_is_refused(tmp_path):
     path = write_xlsx(tmp_path / "s.xlsx", sheets)
     assert problems_reading(path) == [f"{path}, sheet 'periods', row 2, column 'power_mw': expected a number in MW, "
                                  "found '1e309'"]
+
+
+def test_ods_repeated_error_cells_count_once_per_repeat_within_a_bound():
+    def content(rows: int, columns: int) -> io.BytesIO:
+        return io.BytesIO(
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            '<table:table table:name="s"><table:table-row><table:table-cell/></table:table-row>'
+            f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell/>'
+            f'<table:table-cell table:number-columns-repeated="{columns}" table:formula="of:=NA()">'
+            "<text:p>#N/A</text:p></table:table-cell></table:table-row>"
+            "</table:table></office:spreadsheet></office:body></office:document-content>".encode())
+
+    assert workbook._ods_errors(content(2, 3)) == {"s": {(r, c): "#N/A" for r in (1, 2) for c in (1, 2, 3)}}
+    huge = workbook._ods_errors(content(10**6, 10**6))["s"]
+    assert len(huge) <= workbook._ODS_MAX_ERRORS and (1, 1) in huge
