@@ -208,13 +208,12 @@ class Chart:
 
     def text(self, x: float, y: float, content: str, size: float = LABEL_PX, colour: str = MUTED,
              anchor: str = "start", bold: bool = False, rotate: float = 0.0, data: bool = True,
-             middle: bool = True, tip: str | None = None) -> None:
-        """One label at (x, y); vertically centred there unless ``middle`` is false (then on its baseline);
-        ``tip`` shows on hovering it (a name the label cut short)."""
+             tip: str | None = None) -> None:
+        """One label vertically centred at (x, y); ``tip`` shows on hovering it (a name the label cut short)."""
         if data:
             x, y = float(self.axes.x(x)), float(self.axes.y(y))
         self.shapes.append({"tag": "text", "x": _px(x), "y": _px(y), "content": str(content), "size": _px(size),
-                            "fill": colour, "anchor": anchor, "bold": bold, "middle": middle,
+                            "fill": colour, "anchor": anchor, "bold": bold,
                             "rotate": _px(rotate) if rotate else None, "tip": tip if tip != content else None})
 
     # -- axes furniture
