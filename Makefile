@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SCENARIO ?= sovereign-200mw
 SIZES ?= S,M,L
+JOBS ?= 1
 INPUTS := $(wildcard inputs/*.xlsx)
 
 # First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
@@ -33,8 +34,9 @@ run: $(VENV)/.installed
 report: $(VENV)/.installed
 	$(PY) -m planner solve inputs/$(SCENARIO).xlsx
 
+# one process for them all: start-up is paid once; JOBS=N solves N at a time
 scenarios: $(VENV)/.installed
-	@set -e; for f in $(INPUTS); do $(PY) -m planner solve "$$f"; done
+	$(PY) -m planner solve $(INPUTS) --jobs $(JOBS)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2

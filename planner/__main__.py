@@ -1,3 +1,4 @@
 from planner.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process of ``--jobs`` imports it
+    raise SystemExit(main())

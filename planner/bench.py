@@ -20,6 +20,7 @@ import argparse
 import json
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -144,6 +145,20 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     )
     highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
     return highs, time.perf_counter() - start
+
+
+def startup_seconds(repeats: int = 3) -> float:
+    """Seconds a fresh process spends importing the planner before any work (best of ``repeats``):
+    what each ``planner solve`` call pays once, however many scenarios it is given."""
+    def best(code: str) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return max(best("import planner.cli") - best("pass"), 0.0)
 
 
 def _peak_rss_mb() -> float:
@@ -282,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s['report']:>6.2f} {r['total_s']:>7.2f} {r['floor_s']:>7.2f} {r['ratio']:>6.2f} "
                   f"{r['ratio_model']:>6.2f} {r['write_s']:>6.2f} "
                   f"{r['peak_rss_mb']:>7.0f}", flush=True)
+    print(f"start-up: {startup_seconds():.2f} s of imports per process, outside the table "
+          "(a sweep given to one `planner solve` pays it once)")
     return _write_records(records, args.out or Path("reports/bench.json"))
 
 

@@ -1,7 +1,8 @@
-"""Command line: ``planner solve INPUT [--out DIR] [--solver highs|cbc] [--time-limit S]``.
+"""Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S] [--jobs N]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit
-reached without a feasible plan.
+reached without a feasible plan. Given several inputs (a sweep), every scenario is solved
+even when one fails, and the exit code is that of the first that failed.
 """
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import sys
 import traceback
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -50,46 +55,135 @@ def _stem(source: Path) -> str:
 SUMMARY_LINES = 8  # per list on the terminal; the report has them all
 
 
-def _listed(lines: list[str]) -> None:
-    for line in lines[:SUMMARY_LINES]:
-        print(f"  {line}")
+def _listed(lines: list[str]) -> list[str]:
+    shown = [f"  {line}" for line in lines[:SUMMARY_LINES]]
     if len(lines) > SUMMARY_LINES:
-        print(f"  ... and {len(lines) - SUMMARY_LINES} more (see the report)")
+        shown.append(f"  ... and {len(lines) - SUMMARY_LINES} more (see the report)")
+    return shown
 
 
-def _print_summary(results: Results, html: Path) -> None:
+def _summary(results: Results, html: Path) -> list[str]:
+    """The terminal summary of one solved scenario: score, what is cut, where power binds."""
     gap = "" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap) else f", gap {results.gap:.3%}"
-    print(f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})")
+    lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":
-        print("  the solver stopped early: this plan is feasible but not proven optimal")
-    print(f"  score {results.objective:.4f} of {results.workloads['priority'].sum():.4f} "
-          "(priority-weighted served share)")
+        lines.append("  the solver stopped early: this plan is feasible but not proven optimal")
+    lines.append(f"  score {results.objective:.4f} of {results.workloads['priority'].sum():.4f} "
+                 "(priority-weighted served share)")
     short = results.short_workloads()
     if short.empty:
-        print("  every workload fully served")
-    _listed([f"not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.2f}%"
-             for row in short.itertuples()])
+        lines.append("  every workload fully served")
+    lines += _listed([f"not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.2f}%"
+                      for row in short.itertuples()])
     binding = results.binding_power()
     if binding.empty:
-        print("  power does not bind in any period")
-    _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
-             f"one more MW is worth {row.power_shadow_price:.4g} score" for row in binding.itertuples()])
-    _listed([f"warning: {warning}" for warning in results.warnings])
-    print(f"report: {html}")
+        lines.append("  power does not bind in any period")
+    lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
+                      f"one more MW is worth {row.power_shadow_price:.4g} score" for row in binding.itertuples()])
+    lines += _listed([f"warning: {warning}" for warning in results.warnings])
+    lines.append(f"report: {html}")
+    return lines
+
+
+@dataclass
+class Outcome:
+    """What solving one scenario printed (``out`` to stdout, ``err`` to stderr) and its exit code."""
+
+    code: int
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """The ``planner solve`` options that apply to every scenario of a call."""
+
+    solver: str = "highs"
+    time_limit: float | None = None
+    integer: bool = False
+    debug: bool = False
+
+
+def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
+    """Solve one scenario and write its outputs; never raises (a sweep goes on past a bad scenario)."""
+    try:
+        results, html = run(source, out_dir, options.solver, options.time_limit, options.integer)
+        return Outcome(EXIT_OK, out=_summary(results, html))
+    except InputError as error:
+        return Outcome(EXIT_INPUT, err=[f"error: {error}"])
+    except SolveError as error:
+        return Outcome(EXIT_SOLVER, err=[f"error: {source}: {error}"])
+    except Exception as error:  # the last line of defence: one line, not a traceback
+        if options.debug:
+            return Outcome(EXIT_INTERNAL, err=[traceback.format_exc().rstrip()])
+        return Outcome(EXIT_INTERNAL, err=[f"internal error: {source}: {type(error).__name__}: {error} "
+                                           "(rerun with --debug for the traceback)"])
+
+
+def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
+    """One output folder per input: ``--out`` itself for a single input, else ``<--out or reports>/<name>``."""
+    if len(sources) == 1:
+        return [out or Path("reports") / _stem(sources[0])]
+    names = Counter(_stem(source) for source in sources)
+    clashes = sorted(name for name, count in names.items() if count > 1)
+    if clashes:
+        raise InputError([f"{', '.join(str(s) for s in sources if _stem(s) == name)}: these inputs would share "
+                          f"the report folder '{name}'; rename one" for name in clashes])
+    return [(out or Path("reports")) / _stem(source) for source in sources]
+
+
+def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:
+    """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
+    out_dirs = _out_dirs(sources, out)
+    if jobs > 1 and len(sources) > 1:
+        # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
+        with ProcessPoolExecutor(min(jobs, len(sources)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            outcomes = list(_printed(pool.map(solve_one, sources, out_dirs, [options] * len(sources))))
+    else:
+        outcomes = list(_printed(solve_one(s, o, options) for s, o in zip(sources, out_dirs)))
+    failed = [o.code for o in outcomes if o.code != EXIT_OK]
+    if len(sources) > 1:
+        kinds = Counter(failed)
+        tally = [f"{len(sources) - len(failed)} solved"] + [
+            f"{kinds[code]} {label}" for code, label in ((EXIT_INPUT, "bad input"), (EXIT_SOLVER, "solver failure"),
+                                                         (EXIT_INTERNAL, "internal error")) if kinds[code]]
+        _print([f"{len(sources)} scenarios: {', '.join(tally)}"], sys.stdout)
+    return failed[0] if failed else EXIT_OK
+
+
+def _printed(outcomes):
+    """Print each outcome as it arrives, and pass it on."""
+    for outcome in outcomes:
+        _print(outcome.err, sys.stderr)
+        _print(outcome.out, sys.stdout)
+        yield outcome
+
+
+def _print(lines: list[str], stream) -> None:
+    try:
+        for line in lines:
+            print(line, file=stream, flush=True)
+    except BrokenPipeError:  # the output was piped into a reader that stopped early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())  # no second error at exit
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True)
-    solve_cmd = commands.add_parser("solve", help="solve a scenario workbook and write its report")
-    solve_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
-    solve_cmd.add_argument("--out", type=Path, help="output folder (default reports/<workbook name>)")
+    solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports")
+    solve_cmd.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
+                           help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
+    solve_cmd.add_argument("--out", type=Path,
+                           help="output folder (default reports/<workbook name>); with several inputs, the "
+                                "folder that receives one subfolder per input (default reports)")
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
     solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     solve_cmd.add_argument("--integer", action="store_true",
                            help="mixed-integer plan: whole inference replicas, training runs at their minimum "
                                 "scale or more")
+    solve_cmd.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+                           help="scenarios solved at once, each in its own process (default 1)")
     solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair")
     size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
@@ -102,6 +196,16 @@ def _parser() -> argparse.ArgumentParser:
     template_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
     template_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{text}'")
+    return value
 
 
 def _template(output: Path, force: bool) -> None:
@@ -133,17 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "size":
             _size(args.input, args.json)
-            return EXIT_OK
-        if args.command == "template":
+        elif args.command == "template":
             _template(args.output, args.force)
-            return EXIT_OK
-        results, html = run(args.input, args.out, args.solver, args.time_limit, args.integer)
+        else:
+            options = SolveOptions(args.solver, args.time_limit, args.integer, args.debug)
+            return _solve_all(args.inputs, args.out, options, args.jobs)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
-    except SolveError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_SOLVER
     except Exception as error:  # the last line of defence: one line, not a traceback
         if args.debug:
             traceback.print_exc()
@@ -151,8 +252,4 @@ def main(argv: list[str] | None = None) -> int:
             print(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
                   file=sys.stderr)
         return EXIT_INTERNAL
-    try:
-        _print_summary(results, html)
-    except BrokenPipeError:  # the summary was piped into a reader that stopped early
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
     return EXIT_OK

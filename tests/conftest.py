@@ -191,7 +191,6 @@ def subprocess_env() -> dict:
     """Environment for ``python -m planner`` in a subprocess: the checkout first on PYTHONPATH."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env["MPLBACKEND"] = "Agg"
     return env
 
 

@@ -2,6 +2,7 @@
 HiGHS settings are compared on it."""
 
 import json
+import re
 
 import pytest
 
@@ -21,9 +22,11 @@ def test_planner_and_floor_reach_the_same_objective(tmp_path, seed):
     assert record["write_s"] > 0
 
 
-def test_bench_writes_json_records(tmp_path):
+def test_bench_writes_json_records(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert main(["--sizes", "S", "--out", str(out)]) == 0
+    startup = re.search(r"^start-up: ([0-9.]+) s of imports", capsys.readouterr().out, re.MULTILINE)
+    assert startup and float(startup.group(1)) > 0
     records = json.loads(out.read_text())
     assert [r["case"] for r in records] == ["S"]
     assert {"case", "n_vars", "n_cons", "stages", "total_s", "floor_s", "ratio", "peak_rss_mb"} <= set(records[0])

@@ -4,6 +4,7 @@ in-process runs of ``planner.cli`` where a failure has to be injected."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,7 +150,7 @@ def test_failure_while_writing_keeps_previous_report(tmp_path, monkeypatch, caps
     captured = capsys.readouterr()
     assert code == 1
     assert captured.err.strip().splitlines() == [
-        "internal error: RuntimeError: disk on fire (rerun with --debug for the traceback)"
+        f"internal error: {source}: RuntimeError: disk on fire (rerun with --debug for the traceback)"
     ]
     assert (out / "index.html").read_text() == "previous report"
     assert sorted(p.name for p in out.iterdir()) == ["index.html"]
@@ -245,7 +246,7 @@ def test_solver_failure_exits_3_and_writes_nothing(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(cli, "solve", failing_solve)
     assert cli.main(["solve", str(source), "--out", str(tmp_path / "out")]) == cli.EXIT_SOLVER
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: highs stopped without a feasible plan (TimeLimit)"]
+    assert err == [f"error: {source}: highs stopped without a feasible plan (TimeLimit)"]
     assert not (tmp_path / "out").exists()
 
 
@@ -262,3 +263,66 @@ def test_summary_lists_are_capped(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("not fully served:") == cli.SUMMARY_LINES
     assert "more (see the report)" in out
+
+
+def _sweep_inputs(folder: Path) -> list[str]:
+    """a.xlsx and the CSV folder c solve (c is power-short everywhere); b.xlsx has three problems."""
+    write_scenario(valid_tables(), folder / "a.xlsx")
+    write_scenario(bad_tables(), folder / "b.xlsx")
+    tight = valid_tables()
+    tight["site"]["name"] = "tight site"
+    tight["periods"]["power_mw"] = 3.0
+    write_scenario(tight, folder / "c")
+    return ["a.xlsx", "b.xlsx", "c"]
+
+
+def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
+    """Several inputs: each solved into reports/<name>/, summaries in input order, the bad one named
+    on stderr and left unwritten, a closing tally, and the bad input's exit code."""
+    done = planner_cli(["solve", *_sweep_inputs(tmp_path)], tmp_path, subprocess_env)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "b.xlsx" in done.stderr and "periods" in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("cli test: optimal")
+    assert [line for line in lines if line.startswith("report: ")] == [
+        f"report: {Path('reports/a/index.html')}", f"report: {Path('reports/c/index.html')}"]
+    assert lines[-1] == "3 scenarios: 2 solved, 1 bad input"
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["a", "c"]
+    scores = {name: json.loads((tmp_path / "reports" / name / "summary.json").read_text())["objective"]
+              for name in ("a", "c")}
+    assert scores["c"] < scores["a"]
+
+
+def test_sweep_in_parallel_matches_one_at_a_time(tmp_path, subprocess_env):
+    """--jobs 2 prints the same summaries in the same order and writes the same plans as --jobs 1."""
+    inputs = _sweep_inputs(tmp_path)
+    serial = planner_cli(["solve", *inputs, "--out", "one"], tmp_path, subprocess_env)
+    parallel = planner_cli(["solve", *inputs, "--out", "two", "--jobs", "2"], tmp_path, subprocess_env)
+    assert (serial.returncode, parallel.returncode) == (2, 2)
+    untimed = [re.sub(r"highs, [0-9.]+ s", "highs", done.stdout) for done in (serial, parallel)]
+    assert untimed[1].replace("two", "one") == untimed[0]
+    assert parallel.stderr == serial.stderr
+    for name in ("a", "c"):
+        one = json.loads((tmp_path / "one" / name / "summary.json").read_text())
+        two = json.loads((tmp_path / "two" / name / "summary.json").read_text())
+        assert two["objective"] == pytest.approx(one["objective"], rel=1e-9)
+        assert two["allocation"] == one["allocation"]
+
+
+def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
+    """a.xlsx and the folder a would both write reports/a: exit 2 before anything is solved."""
+    write_scenario(valid_tables(), tmp_path / "a.xlsx")
+    write_scenario(valid_tables(), tmp_path / "a")
+    code = cli.main(["solve", str(tmp_path / "a.xlsx"), str(tmp_path / "a"), "--out", str(tmp_path / "out")])
+    assert code == cli.EXIT_INPUT
+    assert "share the report folder 'a'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "two", "-1"])
+def test_jobs_must_be_a_positive_whole_number(jobs, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["solve", "x.xlsx", "--jobs", jobs])
+    assert stop.value.code == 2
+    assert "expected a whole number of 1 or more" in capsys.readouterr().err
