@@ -1,7 +1,7 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S] [--jobs N]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit
-reached without a feasible plan. Given several inputs (a sweep), every scenario is solved
+reached without a feasible plan, 130 interrupted. Given several inputs (a sweep), every scenario is solved
 even when one fails, and the exit code is that of the first that failed.
 """
 
@@ -25,24 +25,30 @@ from planner.model import build_model
 from planner.report import write_outputs
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
-from planner.solve import SOLVERS, SolveError, solve
+from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
 from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # as shells report Ctrl-C
 
 
-def run(
-    source: Path,
-    out_dir: Path | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    integer: bool = False,
-) -> tuple[Results, Path]:
+@dataclass(frozen=True)
+class SolveOptions:
+    """The ``planner solve`` options that apply to every scenario of a call."""
+
+    solver: str = "highs"
+    time_limit: float | None = None  # seconds
+    integer: bool = False
+    gap: float = DEFAULT_MIP_GAP  # relative; a mixed-integer solve stops once proven this close
+    debug: bool = False
+
+
+def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
     """The whole pipeline: read, size, build, solve, collect, report. Returns the results and HTML path."""
     scenario = read_scenario(source)
     sizing = size(scenario)
-    model = build_model(scenario, sizing, integer)
-    solution = solve(model, solver=solver, time_limit=time_limit)
+    model = build_model(scenario, sizing, options.integer)
+    solution = solve(model, solver=options.solver, time_limit=options.time_limit, gap=options.gap)
     results = collect(scenario, sizing, model, solution)
     out_dir = out_dir or Path("reports") / _stem(source)
     return results, write_outputs(results, out_dir)
@@ -65,6 +71,8 @@ def _listed(lines: list[str]) -> list[str]:
 def _summary(results: Results, html: Path) -> list[str]:
     """The terminal summary of one solved scenario: score, what is cut, where power binds."""
     gap = "" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap) else f", gap {results.gap:.3%}"
+    if results.gap_limit is not None:
+        gap += f", stops within {results.gap_limit:.2%}"
     lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":
         lines.append("  the solver stopped early: this plan is feasible but not proven optimal")
@@ -94,20 +102,10 @@ class Outcome:
     err: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class SolveOptions:
-    """The ``planner solve`` options that apply to every scenario of a call."""
-
-    solver: str = "highs"
-    time_limit: float | None = None
-    integer: bool = False
-    debug: bool = False
-
-
 def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
     """Solve one scenario and write its outputs; never raises (a sweep goes on past a bad scenario)."""
     try:
-        results, html = run(source, out_dir, options.solver, options.time_limit, options.integer)
+        results, html = run(source, out_dir, options)
         return Outcome(EXIT_OK, out=_summary(results, html))
     except InputError as error:
         return Outcome(EXIT_INPUT, err=[f"error: {error}"])
@@ -182,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--integer", action="store_true",
                            help="mixed-integer plan: whole inference replicas, training runs at their minimum "
                                 "scale or more")
+    solve_cmd.add_argument("--gap", type=_gap, metavar="G",
+                           help=f"with --integer: stop once the plan is proven within G of the best possible "
+                                f"score (a fraction, or a percentage such as 0.5%%; default {DEFAULT_MIP_GAP:.0%}%)")
     solve_cmd.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                            help="scenarios solved at once, each in its own process (default 1)")
     solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -205,6 +206,16 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{text}'")
+    return value
+
+
+def _gap(text: str) -> float:
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to 1, or a percentage, got '{text}'")
     return value
 
 
@@ -240,11 +251,17 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "template":
             _template(args.output, args.force)
         else:
-            options = SolveOptions(args.solver, args.time_limit, args.integer, args.debug)
+            if args.gap is not None and not args.integer:
+                raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])
+            gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
+            options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug)
             return _solve_all(args.inputs, args.out, options, args.jobs)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
+    except KeyboardInterrupt:  # outputs are written atomically: nothing half-written is left
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as error:  # the last line of defence: one line, not a traceback
         if args.debug:
             traceback.print_exc()

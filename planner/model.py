@@ -35,7 +35,7 @@ expression arithmetic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,8 @@ OBJECTIVE_SCALE = 1e3  # lifts the tie-break above solver tolerances; undone in 
 SECONDS_PER_HOUR = 3600.0
 PERIOD_KEY_SPAN = 1 << 32  # workload x span + period: one integer key per (workload, period)
 KINDS = ("training", "inference")  # categories of the allocation table's kind column
+SWITCH_COLUMNS = ["workload", "gpu", "period", "gpus", "on", "min_gpus", "installed"]
+INTEGER_TOLERANCE = 1e-6  # a relaxed value this close to a whole number counts as it
 
 
 @dataclass
@@ -64,6 +66,9 @@ class PlanModel:
       training), weight (objective weight before scaling), column
     - ``rows``: family -> table of that family's rows with their labels and ``row``
       (the constraint handle, read after solving)
+    - ``switches``: in a mixed-integer model, one row per training on/off binary: workload,
+      gpu, period, gpus (the allocation column it switches), on (its column), min_gpus,
+      installed; empty otherwise
     """
 
     problem: pulp.LpProblem
@@ -71,6 +76,8 @@ class PlanModel:
     served: pd.DataFrame
     rows: dict[str, pd.DataFrame]
     energy_weight: float  # tie-break in objective units per MWh (unscaled)
+    integer: bool = False
+    switches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SWITCH_COLUMNS))
     objective_scale: float = OBJECTIVE_SCALE
 
     @property
@@ -81,6 +88,57 @@ class PlanModel:
     def n_cons(self) -> int:
         return sum(len(t) for t in self.rows.values())
 
+    def integer_start(self, relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whole values for every integer column, from a solution of the relaxation (values by
+        column id): (column ids, values), a starting plan for the mixed-integer solve.
+
+        A run keeps a GPU type in a period only where the relaxation gave it at least its
+        minimum there (its switch on), else gives it up (off). A service keeps the whole
+        replicas it had; then, most nearly whole first, a fractional replica is rounded up
+        while its GPU type and period have GPUs and power to spare. Every fleet, power and
+        scale row stays satisfied (a GPU in use never draws less than idle). The served
+        shares, continuous, are left for the solver to complete.
+        """
+        if not self.integer:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        alloc = self.allocation
+        gpus = relaxed[alloc["column"].to_numpy(dtype=np.int64)]
+        switches = self.switches
+        held = relaxed[switches["gpus"].to_numpy(dtype=np.int64)]
+        on = held >= switches["min_gpus"].to_numpy(dtype=float) * (1 - INTEGER_TOLERANCE)
+        gpus[pd.Index(alloc["column"]).get_indexer(switches["gpus"])[~on]] = 0.0
+        service = np.flatnonzero(alloc["kind"].to_numpy() == "inference")
+        whole = np.floor(gpus[service] + INTEGER_TOLERANCE)
+        fraction = gpus[service] - whole
+        gpus[service] = whole
+        self._round_up(gpus, service[np.argsort(-fraction, kind="stable")[: int((fraction > INTEGER_TOLERANCE).sum())]])
+        return (
+            np.concatenate([alloc["column"].to_numpy(dtype=np.int64)[service], switches["on"].to_numpy(dtype=np.int64)]),
+            np.concatenate([gpus[service], on.astype(float)]),
+        )
+
+    def _round_up(self, units: np.ndarray, candidates: np.ndarray) -> None:
+        """Add one unit to each allocation row of ``candidates`` in turn (positions, in order)
+        while its GPU type and period have the GPUs and the power for it; ``units`` is updated."""
+        alloc, fleet = self.allocation, self.rows["fleet"]
+        unit = alloc["unit"].to_numpy()
+        mw = alloc["power_mw_per_gpu"].to_numpy() * unit
+        pair = pd.MultiIndex.from_frame(fleet[["gpu", "period"]]).get_indexer(
+            pd.MultiIndex.from_frame(alloc[["gpu", "period"]]))
+        period = alloc["p"].to_numpy()
+        spare_gpus = (fleet["installed"].to_numpy(dtype=float)
+                      - np.bincount(pair, units * unit, minlength=len(fleet))).tolist()
+        power = self.rows["power"]
+        spare_mw = (power["headroom_mw"].to_numpy(dtype=float)
+                    - np.bincount(period, units * mw, minlength=len(power))).tolist()
+        for i, gpus_needed, mw_needed, k, p in zip(
+            candidates.tolist(), unit[candidates].tolist(), mw[candidates].tolist(),
+            pair[candidates].tolist(), period[candidates].tolist(),
+        ):
+            if spare_gpus[k] >= gpus_needed and spare_mw[p] >= mw_needed:
+                units[i] += 1.0
+                spare_gpus[k] -= gpus_needed
+                spare_mw[p] -= mw_needed
 
 def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:
     """Variables, then one constraint family at a time, then the objective.
@@ -98,6 +156,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     served = _served_index(scenario, windows)
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
+    switches = _switches(problem, scenario, sizing, allocation, integer)
     if integer:
         _make_integer(problem, allocation["column"].to_numpy()[allocation["kind"].to_numpy() == "inference"])
     rows = {
@@ -105,11 +164,11 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "power": define_power(problem, scenario, allocation),
         "training_scale": define_training_scale(problem, scenario, sizing, allocation),
         "training_compute": define_training_compute(problem, scenario, sizing, allocation, served),
-        **define_training_minimum(problem, scenario, sizing, allocation, integer),
+        **define_training_minimum(problem, switches),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
     energy_weight = define_objective(problem, scenario, allocation, served)
-    return PlanModel(problem, allocation, served, rows, energy_weight)
+    return PlanModel(problem, allocation, served, rows, energy_weight, integer, switches)
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +368,7 @@ def define_power(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
         problem, "power", allocation["p"].to_numpy(), allocation["column"].to_numpy(),
         (allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy(), "<=", headroom,
     )
-    return pd.DataFrame({"period": scenario.periods["period"], "row": handles})
+    return pd.DataFrame({"period": scenario.periods["period"], "headroom_mw": headroom, "row": handles})
 
 
 def define_training_scale(
@@ -358,30 +417,42 @@ def _served_rows(
     return served[["workload", "period"]].assign(row=handles).reset_index(drop=True)
 
 
-def define_training_minimum(
+def _switches(
     problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, integer: bool
-) -> dict[str, pd.DataFrame]:
-    """With ``integer``: a run given GPUs of a type in a period holds at least its minimum of
-    them (its memory minimum or ``min_gpus``), through a binary on/off per (run, GPU type, period):
-    gpus >= minimum x on ("training_minimum") and gpus <= installed x on ("training_on").
-    Without it, GPU counts are period averages and the minimum only decides which GPU types
-    can carry the run (see ``_allocation_index``)."""
+) -> pd.DataFrame:
+    """With ``integer``: a binary on/off per training (run, GPU type, period) that has GPUs to give,
+    as :attr:`PlanModel.switches` describes; without it, an empty table."""
     terms = allocation[allocation["kind"] == "training"]
     if not integer or terms.empty:
-        return {}
+        return pd.DataFrame(columns=SWITCH_COLUMNS)
     n_g = len(scenario.gpus)
-    minimum = sizing.training_rates["min_gpus"].to_numpy().reshape(-1, n_g)[terms["w"], terms["g"]]
-    installed = scenario.fleet.to_numpy()[terms["g"], terms["p"]]
     on = _columns(problem, "on", len(terms), upper=1.0)
     _make_integer(problem, on)
-    n = np.arange(len(terms))
-    gpus = terms["column"].to_numpy()
-    labels = terms[["workload", "gpu", "period"]].reset_index(drop=True)
+    return terms[["workload", "gpu", "period"]].assign(
+        gpus=terms["column"],
+        on=on,
+        min_gpus=sizing.training_rates["min_gpus"].to_numpy().reshape(-1, n_g)[terms["w"], terms["g"]],
+        installed=scenario.fleet.to_numpy()[terms["g"], terms["p"]],
+    ).reset_index(drop=True)
+
+
+def define_training_minimum(problem: pulp.LpProblem, switches: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """With ``integer``: a run given GPUs of a type in a period holds at least its minimum of
+    them (its memory minimum or ``min_gpus``), through its switch: gpus >= minimum x on
+    ("training_minimum") and gpus <= installed x on ("training_on").
+    Without it, GPU counts are period averages and the minimum only decides which GPU types
+    can carry the run (see ``_allocation_index``)."""
+    if switches.empty:
+        return {}
+    n = np.arange(len(switches))
+    columns = np.concatenate([switches["gpus"].to_numpy(), switches["on"].to_numpy()])
+    labels = switches[["workload", "gpu", "period"]]
     tables = {}
-    for family, scale, sense in (("training_minimum", minimum, ">="), ("training_on", installed, "<=")):
+    for family, scale, sense in (("training_minimum", "min_gpus", ">="), ("training_on", "installed", "<=")):
         handles = _add_rows(
-            problem, family, np.concatenate([n, n]), np.concatenate([gpus, on]),
-            np.concatenate([np.ones(len(terms)), -scale]), sense, np.zeros(len(terms)),
+            problem, family, np.concatenate([n, n]), columns,
+            np.concatenate([np.ones(len(switches)), -switches[scale].to_numpy(dtype=float)]), sense,
+            np.zeros(len(switches)),
         )
         tables[family] = labels.assign(row=handles)
     return tables

@@ -52,6 +52,7 @@ def summary(results: Results) -> dict:
         "solver": results.solver,
         "solve_seconds": results.solve_seconds,
         "gap": None if math.isnan(results.gap) else results.gap,
+        "gap_limit": results.gap_limit,
         "periods": _records(
             results.periods,
             ["period", "power_mw_budget", "power_mw_used", "power_shadow_price", "gpus_installed", "gpus_in_use"],

@@ -39,6 +39,7 @@ class Results:
     solver: str
     solve_seconds: float
     gap: float  # relative gap between the plan and the solver's best bound; 0 for a proven LP optimum
+    gap_limit: float | None  # the gap a mixed-integer solve stops within; None for an LP
     pue: float
     periods: pd.DataFrame
     workloads: pd.DataFrame
@@ -81,8 +82,8 @@ def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.n
 
 
 def _gap(solution: Solution) -> float:
-    if solution.best_bound is None:
-        return 0.0 if solution.status == "optimal" else float("nan")
+    if solution.best_bound is None:  # unknown, unless an LP was solved to optimality
+        return 0.0 if solution.status == "optimal" and solution.gap_limit is None else float("nan")
     return abs(solution.best_bound - solution.objective) / max(abs(solution.objective), 1e-9)
 
 
@@ -146,6 +147,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         solver=solution.solver,
         solve_seconds=solution.solve_seconds,
         gap=_gap(solution),
+        gap_limit=solution.gap_limit,
         pue=scenario.pue,
         periods=period_table,
         workloads=workloads,

@@ -23,8 +23,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import has_column, sheet_frame, solve_tables
-from planner.model import ENERGY_TIE_BREAK
+from conftest import has_column, sheet_frame, solve_tables, write_scenario
+from planner.model import ENERGY_TIE_BREAK, build_model
+from planner.results import collect
+from planner.sizing import size
+from planner.solve import relaxed_start, solve
+from planner.workbook import read_scenario
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REL = 1e-6  # relative tolerance on budgets and counts
@@ -395,3 +399,55 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
                     f"{name} at {share:.6f} in {p} while {power_slack[p]:.6g} MW and "
                     f"{fleet_slack[(g, p)]:.6g} {g} GPUs are free"
                 )
+
+
+@SETTINGS
+@given(scenarios())
+def test_integer_start_and_plan_keep_every_limit(case: Case):
+    """--integer: the starting plan rounded from the relaxation and the plan solved from it both
+    give whole replicas (switches 0 or 1 in the start) and, recomputed from the inputs, stay within
+    the GPUs installed and the power budget in every period; the plan scores no more than the LP."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = read_scenario(write_scenario(case.tables, Path(tmp) / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    start = relaxed_start(model, "highs", None, False)
+    assert start is not None
+    given_values = pd.Series(start[1], index=start[0])
+    alloc = model.allocation.assign(mw=[mw_per_gpu(case, w, g) for w, g in zip(model.allocation["workload"],
+                                                                             model.allocation["gpu"])])
+    services = alloc[alloc["kind"] == "inference"]
+    switches = model.switches
+    assert sorted(given_values.index) == sorted([*services["column"], *switches["on"]])
+    replicas = given_values.reindex(services["column"]).to_numpy()
+    assert (replicas >= 0).all() and np.array_equal(replicas, np.round(replicas))
+    on = given_values.reindex(switches["on"]).to_numpy()
+    assert np.isin(on, [0.0, 1.0]).all()
+
+    # the start's GPUs: whole replicas, and a run's relaxed GPUs where its switch is on
+    relaxed = pd.Series({int(v.id()): v.value or 0.0 for v in model.problem.toRustModel().list_variables()})
+    gpus = pd.Series(0.0, index=alloc.index)
+    gpus[services.index] = replicas * services["unit"].to_numpy()
+    trained = alloc.index[alloc["kind"] == "training"]
+    gpus[trained] = relaxed.reindex(alloc.loc[trained, "column"]).to_numpy() * on
+    mip = collect(scenario, sizing, model, solve(model))
+    lp_model = build_model(scenario, sizing)
+    lp = collect(scenario, sizing, lp_model, solve(lp_model))
+    plan = mip.allocation.merge(alloc[["workload", "gpu", "period", "mw", "unit"]], how="left",
+                                on=["workload", "gpu", "period"])
+    served_gpus = plan.loc[plan["kind"] == "inference"]
+    assert np.allclose(served_gpus["gpus"] / served_gpus["unit"], np.round(served_gpus["gpus"] / served_gpus["unit"]))
+    assert mip.objective <= lp.objective * (1 + REL) + 1e-9
+
+    installed = installed_grid(case)
+    budget = case.periods.set_index("period")["power_mw"]
+    for name, gpus_in_use, active_mw in (
+        ("start", gpus, gpus * alloc["mw"]),
+        ("plan", plan["gpus"], plan["gpus"] * plan["mw"]),
+    ):
+        frame = alloc if name == "start" else plan
+        in_use = gpus_in_use.groupby([frame["gpu"], frame["period"]]).sum().reindex(installed.index, fill_value=0.0)
+        assert (in_use <= installed * (1 + REL) + 1e-6).all(), (name, pd.DataFrame({"in_use": in_use,
+                                                                                     "installed": installed}))
+        power = idle_mw(case) + active_mw.groupby(frame["period"]).sum().reindex(budget.index, fill_value=0.0)
+        assert (power <= budget * (1 + REL) + 1e-9).all(), (name, pd.DataFrame({"power": power, "budget": budget}))

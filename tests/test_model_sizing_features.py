@@ -17,7 +17,7 @@ from planner import report
 from planner.model import build_model
 from planner.results import collect
 from planner.sizing import size
-from planner.solve import solve
+from planner.solve import relaxed_start, solve
 from planner.workbook import read_scenario
 
 
@@ -144,3 +144,48 @@ def test_integer_mode_holds_a_run_to_its_minimum(tmp_path):
     assert lp.allocation["gpus"].sum() == approx(10.0)
     assert mip.allocation["gpus"].sum() == 0.0
     assert "training_minimum" in m.rows and len(m.rows["training_minimum"]) == 1
+
+
+def _two_services_on_five_gpus(tmp_path, priority_2: float = 1.0, limit: str = "fleet"):
+    """S1 needs 2.6 GPUs at peak, S2 2.4 (1,000 tokens/s per GPU measured, one-GPU replicas).
+    ``limit`` "fleet": 5 GPUs installed, power to spare; "power": 1,000 installed, power for 5 in
+    use (idle 1000 x 200 W x 1.25 = 0.25 MW, then 1.5 kW per GPU in use)."""
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 100.0 if limit == "fleet" else 0.25 + 5 * 1.5e-3)],
+        fleet=[("G1", "P1", 5.0 if limit == "fleet" else 1000.0)],
+        inference=[inference_row("S1", tokens_per_day_b=2600 * 86_400 / 1e9),
+                   inference_row("S2", tokens_per_day_b=2400 * 86_400 / 1e9, priority=priority_2)],
+        throughput=[("S1", "G1", 1000.0), ("S2", "G1", 1000.0)],
+    )
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    assert (sizing.inference_rates["gpus_per_replica"] == 1).all()
+    return scenario, sizing
+
+
+def test_integer_start_rounds_the_most_nearly_whole_replica_up(tmp_path):
+    """The relaxation serves both in full (2.6 + 2.4 = 5 GPUs). Rounded down, 2 + 2 leave one GPU
+    spare; it goes to S1 (0.6 of a replica) rather than S2 (0.4): 3 + 2, within the 5 installed.
+    That is also the optimum: 1 + 2/2.4 = 1.833 against 2/2.6 + 1 = 1.769."""
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    columns, values = relaxed_start(model, "highs", None, False)
+    start = dict(zip(columns.tolist(), values.tolist()))
+    alloc = model.allocation.set_index("workload")
+    assert start == {alloc.at["S1", "column"]: 3.0, alloc.at["S2", "column"]: 2.0}
+    results = collect(scenario, sizing, model, solve(model, gap=0.0))
+    assert results.objective == approx(1 + 2 / 2.4, rel=1e-6)
+    assert results.gap_limit == 0.0
+
+
+@pytest.mark.parametrize("limit", ["fleet", "power"])
+def test_integer_start_never_rounds_past_a_limit(tmp_path, limit):
+    """With S2 worth more, the relaxation still uses all 5 GPUs it has room for; rounding up one
+    replica takes the one GPU left after rounding down, and never a sixth."""
+    scenario, sizing = _two_services_on_five_gpus(tmp_path, priority_2=3.0, limit=limit)
+    model = build_model(scenario, sizing, integer=True)
+    _, values = relaxed_start(model, "highs", None, False)
+    assert sorted(values.tolist()) == [2.0, 3.0]
+    results = collect(scenario, sizing, model, solve(model, gap=0.0))
+    assert results.allocation["gpus"].sum() == approx(5.0)
+    assert results.objective == approx(2 / 2.6 + 3.0, rel=1e-6)  # S2 whole: 3 GPUs, S1 the other 2
