@@ -326,3 +326,29 @@ def test_jobs_must_be_a_positive_whole_number(jobs, capsys):
         cli.main(["solve", "x.xlsx", "--jobs", jobs])
     assert stop.value.code == 2
     assert "expected a whole number of 1 or more" in capsys.readouterr().err
+
+
+def test_integer_plan_states_the_gap_allowed(tmp_path, capsys):
+    """--integer --gap 0.5%: summary.json, the terminal and the report carry the gap allowed; a
+    linear plan has none."""
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    assert cli.main(["solve", str(source), "--integer", "--gap", "0.5%", "--out", str(tmp_path / "mip")]) == 0
+    assert "stops within 0.50%" in capsys.readouterr().out
+    doc = json.loads((tmp_path / "mip" / "summary.json").read_text())
+    assert doc["gap_limit"] == pytest.approx(0.005)
+    assert 0 <= doc["gap"] <= 0.005
+    assert "the solver stops once within 0.50%" in (tmp_path / "mip" / "index.html").read_text()
+    assert cli.main(["solve", str(source), "--out", str(tmp_path / "lp")]) == 0
+    assert json.loads((tmp_path / "lp" / "summary.json").read_text())["gap_limit"] is None
+
+
+def test_gap_needs_integer_and_a_fraction_below_one(tmp_path, capsys):
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    assert cli.main(["solve", str(source), "--gap", "0.01", "--out", str(tmp_path / "out")]) == cli.EXIT_INPUT
+    assert "--gap applies to --integer plans" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    for bad in ("1", "150%", "-0.1", "tight"):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["solve", str(source), "--integer", "--gap", bad])
+        assert stop.value.code == 2
+        assert f"expected a fraction from 0 up to 1, or a percentage, got '{bad}'" in capsys.readouterr().err
