@@ -26,6 +26,7 @@ from planner.report import write_outputs
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
+from planner.sweep import failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -93,11 +94,16 @@ def _summary(results: Results, html: Path) -> list[str]:
     return lines
 
 
+FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}
+
+
 @dataclass
 class Outcome:
-    """What solving one scenario printed (``out`` to stdout, ``err`` to stderr) and its exit code."""
+    """What solving one scenario printed (``out`` to stdout, ``err`` to stderr), its exit code,
+    and its row of a sweep's summary."""
 
     code: int
+    row: dict
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
 
@@ -106,16 +112,20 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
     """Solve one scenario and write its outputs; never raises (a sweep goes on past a bad scenario)."""
     try:
         results, html = run(source, out_dir, options)
-        return Outcome(EXIT_OK, out=_summary(results, html))
+        return Outcome(EXIT_OK, solved_row(source, results, html), out=_summary(results, html))
     except InputError as error:
-        return Outcome(EXIT_INPUT, err=[f"error: {error}"])
+        return _failed(source, EXIT_INPUT, str(error))
     except SolveError as error:
-        return Outcome(EXIT_SOLVER, err=[f"error: {source}: {error}"])
+        return _failed(source, EXIT_SOLVER, f"{source}: {error}")
     except Exception as error:  # the last line of defence: one line, not a traceback
-        if options.debug:
-            return Outcome(EXIT_INTERNAL, err=[traceback.format_exc().rstrip()])
-        return Outcome(EXIT_INTERNAL, err=[f"internal error: {source}: {type(error).__name__}: {error} "
-                                           "(rerun with --debug for the traceback)"])
+        why = f"{source}: {type(error).__name__}: {error}"
+        shown = (traceback.format_exc().rstrip() if options.debug
+                 else f"internal error: {why} (rerun with --debug for the traceback)")
+        return Outcome(EXIT_INTERNAL, failed_row(source, FAILURES[EXIT_INTERNAL], why), err=[shown])
+
+
+def _failed(source: Path, code: int, why: str) -> Outcome:
+    return Outcome(code, failed_row(source, FAILURES[code], why), err=[f"error: {why}"])
 
 
 def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
@@ -143,9 +153,9 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     if len(sources) > 1:
         kinds = Counter(failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
-            f"{kinds[code]} {label}" for code, label in ((EXIT_INPUT, "bad input"), (EXIT_SOLVER, "solver failure"),
-                                                         (EXIT_INTERNAL, "internal error")) if kinds[code]]
-        _print([f"{len(sources)} scenarios: {', '.join(tally)}"], sys.stdout)
+            f"{kinds[code]} {label}" for code, label in FAILURES.items() if kinds[code]]
+        html = write_sweep([o.row for o in outcomes], out or Path("reports"))
+        _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
     return failed[0] if failed else EXIT_OK
 
 

@@ -211,7 +211,7 @@ def _allocation_grid(results: Results) -> dict:
     ])
 
 
-def _script_hash() -> str:
+def script_hash() -> str:
     """CSP source of the inline sorting script: only this exact script may run in the page."""
     text = TEMPLATES.get_template("sortable.js").render()
     digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
@@ -422,7 +422,7 @@ def _context(results: Results) -> dict:
     return dict(
         r=results,
         sections=_sections(),
-        script_hash=_script_hash(),
+        script_hash=script_hash(),
         charts=charts(results, idle_mw),
         head=_headline(results, coverage),
         period_rows=periods,

@@ -270,7 +270,7 @@ def _sweep_inputs(folder: Path) -> list[str]:
     write_scenario(valid_tables(), folder / "a.xlsx")
     write_scenario(bad_tables(), folder / "b.xlsx")
     tight = valid_tables()
-    tight["site"]["name"] = "tight site"
+    tight["site"]["name"] = f"tight site {XSS}"
     tight["periods"]["power_mw"] = 3.0
     write_scenario(tight, folder / "c")
     return ["a.xlsx", "b.xlsx", "c"]
@@ -287,11 +287,25 @@ def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
     assert lines[0].startswith("cli test: optimal")
     assert [line for line in lines if line.startswith("report: ")] == [
         f"report: {Path('reports/a/index.html')}", f"report: {Path('reports/c/index.html')}"]
-    assert lines[-1] == "3 scenarios: 2 solved, 1 bad input"
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["a", "c"]
-    scores = {name: json.loads((tmp_path / "reports" / name / "summary.json").read_text())["objective"]
-              for name in ("a", "c")}
+    assert lines[-2:] == ["3 scenarios: 2 solved, 1 bad input", f"sweep summary: {Path('reports/sweep.html')}"]
+    reports = tmp_path / "reports"
+    assert sorted(p.name for p in reports.iterdir()) == ["a", "c", "sweep.html", "sweep.json"]
+    scores = {name: json.loads((reports / name / "summary.json").read_text())["objective"] for name in ("a", "c")}
     assert scores["c"] < scores["a"]
+
+    # the sweep's summary: a row per input, in order, the failed one with its error
+    rows = json.loads((reports / "sweep.json").read_text())
+    assert [(r["input"], r["status"]) for r in rows] == [("a.xlsx", "optimal"), ("b.xlsx", "bad input"), ("c", "optimal")]
+    assert [r["objective"] for r in rows] == [scores["a"], None, scores["c"]]
+    assert rows[1]["error"].startswith("b.xlsx") and rows[1]["report"] is None
+    assert rows[2]["scenario"] == f"tight site {XSS}" and rows[2]["power_binding_periods"] == 2
+    assert rows[2]["power_shadow_price_max"] > 0
+    assert len({tuple(sorted(r)) for r in rows}) == 1  # the same keys in every row
+    html = (reports / "sweep.html").read_text()
+    assert XSS not in html and "&lt;script&gt;" in html
+    links = re.findall(r'<a href="([^"]+)"', html)
+    assert links == ["a/index.html", "c/index.html"]
+    assert all((reports / link).is_file() for link in links)
 
 
 def test_sweep_in_parallel_matches_one_at_a_time(tmp_path, subprocess_env):

@@ -1,0 +1,76 @@
+"""A sweep's summary: ``sweep.json`` and ``sweep.html``, one row per scenario of a ``planner solve``
+call given several inputs, beside the scenarios' own report folders.
+
+Rows are plain values (they are built in worker processes with ``--jobs``); a scenario that
+failed keeps its row, with its error, so the summary accounts for every input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from planner.report import script_hash
+from planner.results import TOLERANCE, Results
+from planner.templating import TEMPLATES
+
+
+def solved_row(source: Path, results: Results, html: Path) -> dict:
+    """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth."""
+    workloads = results.workloads
+    binding = results.binding_power()
+    top = binding.iloc[0] if len(binding) else None
+    possible = float(workloads["priority"].sum())
+    return {
+        "input": str(source),
+        "scenario": results.scenario,
+        "status": results.status,
+        "objective": results.objective,
+        "objective_possible": possible,
+        "score_share": results.objective / possible if possible > 0 else None,
+        "workloads": len(workloads),
+        "fully_served": int((workloads["served_fraction"] >= 1 - TOLERANCE).sum()),
+        "power_binding_periods": len(binding),
+        "power_shadow_price_max": 0.0 if top is None else float(top["power_shadow_price"]),
+        "power_shadow_price_max_period": None if top is None else str(top["period"]),
+        "energy_mwh": float(results.periods["energy_mwh"].sum()),
+        "solve_seconds": results.solve_seconds,
+        "gap": None if results.gap != results.gap else results.gap,
+        "report": str(html),
+        "error": None,
+    }
+
+
+def failed_row(source: Path, status: str, error: str) -> dict:
+    """A scenario that produced no plan: its input, why (``status``) and the error's first line;
+    the other keys of a solved row are null."""
+    keys = ("scenario", "objective", "objective_possible", "score_share", "workloads", "fully_served",
+            "power_binding_periods", "power_shadow_price_max", "power_shadow_price_max_period", "energy_mwh",
+            "solve_seconds", "gap", "report")
+    return {"input": str(source), **dict.fromkeys(keys), "status": status, "error": error.splitlines()[0]}
+
+
+def write_sweep(rows: list[dict], folder: Path) -> Path:
+    """``sweep.json`` and ``sweep.html`` into ``folder``, each written whole or not at all; returns
+    the HTML path. Report links are relative to ``folder``, so the folder can be moved."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomic(folder / "sweep.json", json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    links = [row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix() for row in rows]
+    html = TEMPLATES.get_template("sweep.html").render(rows=list(zip(rows, links)), sections=[],
+                                                       script_hash=script_hash())
+    _write_atomic(folder / "sweep.html", html)
+    return folder / "sweep.html"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(staging, 0o644)
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
