@@ -15,7 +15,8 @@ import os
 import sys
 import traceback
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,17 +147,28 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     if jobs > 1 and len(sources) > 1:
         # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
         with ProcessPoolExecutor(min(jobs, len(sources)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            outcomes = list(_printed(pool.map(solve_one, sources, out_dirs, [options] * len(sources))))
+            futures = [pool.submit(solve_one, s, o, options) for s, o in zip(sources, out_dirs)]
+            outcomes = list(_printed(_collected(f, s) for f, s in zip(futures, sources)))
     else:
         outcomes = list(_printed(solve_one(s, o, options) for s, o in zip(sources, out_dirs)))
     failed = [o.code for o in outcomes if o.code != EXIT_OK]
     if len(sources) > 1:
         kinds = Counter(failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
-            f"{kinds[code]} {label}" for code, label in FAILURES.items() if kinds[code]]
+            f"{kinds[code]} {label}{'s' if kinds[code] > 1 else ''}" for code, label in FAILURES.items() if kinds[code]]
         html = write_sweep([o.row for o in outcomes], out or Path("reports"))
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
     return failed[0] if failed else EXIT_OK
+
+
+def _collected(future: Future, source: Path) -> Outcome:
+    """A worker's outcome; a worker that died (killed for lack of memory, say) is an internal error
+    for each scenario it left unsolved, and the sweep goes on to its summary."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        why = f"{source}: the process solving it stopped abruptly (out of memory?); try fewer --jobs"
+        return Outcome(EXIT_INTERNAL, failed_row(source, FAILURES[EXIT_INTERNAL], why), err=[f"internal error: {why}"])
 
 
 def _printed(outcomes):

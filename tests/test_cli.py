@@ -366,3 +366,18 @@ def test_gap_needs_integer_and_a_fraction_below_one(tmp_path, capsys):
             cli.main(["solve", str(source), "--integer", "--gap", bad])
         assert stop.value.code == 2
         assert f"expected a fraction from 0 up to 1, or a percentage, got '{bad}'" in capsys.readouterr().err
+
+
+def test_a_worker_that_died_is_an_internal_error_for_its_scenario(tmp_path):
+    """--jobs: a worker process killed mid-solve (for lack of memory, say) leaves its scenario an
+    internal error with a hint, not a traceback that loses the rest of the sweep."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    future = Future()
+    future.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+    outcome = cli._collected(future, Path("big.xlsx"))
+    assert outcome.code == cli.EXIT_INTERNAL
+    assert outcome.err == ["internal error: big.xlsx: the process solving it stopped abruptly (out of memory?); "
+                           "try fewer --jobs"]
+    assert outcome.row["status"] == "internal error" and outcome.row["input"] == "big.xlsx"
