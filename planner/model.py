@@ -111,11 +111,11 @@ class PlanModel:
         whole = np.floor(gpus[service] + INTEGER_TOLERANCE)
         fraction = gpus[service] - whole
         gpus[service] = whole
-        self._round_up(gpus, service[np.argsort(-fraction, kind="stable")[: int((fraction > INTEGER_TOLERANCE).sum())]])
-        return (
-            np.concatenate([alloc["column"].to_numpy(dtype=np.int64)[service], switches["on"].to_numpy(dtype=np.int64)]),
-            np.concatenate([gpus[service], on.astype(float)]),
-        )
+        most_whole_first = np.argsort(-fraction, kind="stable")
+        self._round_up(gpus, service[most_whole_first[fraction[most_whole_first] > INTEGER_TOLERANCE]])
+        columns = alloc["column"].to_numpy(dtype=np.int64)[service]
+        return (np.concatenate([columns, switches["on"].to_numpy(dtype=np.int64)]),
+                np.concatenate([gpus[service], on.astype(float)]))
 
     def _round_up(self, units: np.ndarray, candidates: np.ndarray) -> None:
         """Add one unit to each allocation row of ``candidates`` in turn (positions, in order)
@@ -139,6 +139,7 @@ class PlanModel:
                 units[i] += 1.0
                 spare_gpus[k] -= gpus_needed
                 spare_mw[p] -= mw_needed
+
 
 def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:
     """Variables, then one constraint family at a time, then the objective.

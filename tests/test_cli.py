@@ -295,7 +295,8 @@ def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
 
     # the sweep's summary: a row per input, in order, the failed one with its error
     rows = json.loads((reports / "sweep.json").read_text())
-    assert [(r["input"], r["status"]) for r in rows] == [("a.xlsx", "optimal"), ("b.xlsx", "bad input"), ("c", "optimal")]
+    assert [(r["input"], r["status"]) for r in rows] == [
+        ("a.xlsx", "optimal"), ("b.xlsx", "bad input"), ("c", "optimal")]
     assert [r["objective"] for r in rows] == [scores["a"], None, scores["c"]]
     assert rows[1]["error"].startswith("b.xlsx") and rows[1]["report"] is None
     assert rows[2]["scenario"] == f"tight site {XSS}" and rows[2]["power_binding_periods"] == 2
