@@ -179,7 +179,10 @@ def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = 
     if name == "highs":
         return HighsBridge(start=start, msg=msg, timeLimit=time_limit, gapRel=gap, output_flag=msg)
     if name == "cbc":
-        return pulp.COIN_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, warmStart=start is not None)
+        # CBC's MIP preprocessing can declare continuous columns integer and return a wrong
+        # "optimum" (here: served shares forced to 0 or 1; see coin-or/Cbc issue 724)
+        return pulp.COIN_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, warmStart=start is not None,
+                             options=["preprocess off"] if gap is not None else [])
     raise ValueError(f"unknown solver '{name}'; choose one of {', '.join(SOLVERS)}")
 
 

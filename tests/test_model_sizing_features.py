@@ -163,17 +163,18 @@ def _two_services_on_five_gpus(tmp_path, priority_2: float = 1.0, limit: str = "
     return scenario, sizing
 
 
-def test_integer_start_rounds_the_most_nearly_whole_replica_up(tmp_path):
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_integer_start_rounds_the_most_nearly_whole_replica_up(tmp_path, solver):
     """The relaxation serves both in full (2.6 + 2.4 = 5 GPUs). Rounded down, 2 + 2 leave one GPU
     spare; it goes to S1 (0.6 of a replica) rather than S2 (0.4): 3 + 2, within the 5 installed.
     That is also the optimum: 1 + 2/2.4 = 1.833 against 2/2.6 + 1 = 1.769."""
     scenario, sizing = _two_services_on_five_gpus(tmp_path)
     model = build_model(scenario, sizing, integer=True)
-    columns, values = relaxed_start(model, "highs", None, False)
+    columns, values = relaxed_start(model, solver, None, False)
     start = dict(zip(columns.tolist(), values.tolist()))
     alloc = model.allocation.set_index("workload")
     assert start == {alloc.at["S1", "column"]: 3.0, alloc.at["S2", "column"]: 2.0}
-    results = collect(scenario, sizing, model, solve(model, gap=0.0))
+    results = collect(scenario, sizing, model, solve(model, solver=solver, gap=0.0))
     assert results.objective == approx(1 + 2 / 2.4, rel=1e-6)
     assert results.gap_limit == 0.0
 
