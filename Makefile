@@ -18,7 +18,7 @@ for c in python3.14 python3.13 python3.12 python3 \
 done; exit 1
 endef
 
-.PHONY: run test scenarios report bench bench-solvers clean
+.PHONY: run test scenarios report bench bench-solvers bench-integer clean
 
 $(VENV)/.installed: pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: Python 3.12 or newer is required; none found on PATH or under pyenv's versions folder." >&2; exit 1; }; \
@@ -47,6 +47,10 @@ bench: $(VENV)/.installed
 # HiGHS settings timed on the same LPs: the measurement behind the solver options
 bench-solvers: $(VENV)/.installed
 	$(PY) -m planner.bench --sizes $(SIZES) --solver-options
+
+# mixed-integer plans (--integer) against their linear plans
+bench-integer: $(VENV)/.installed
+	$(PY) -m planner.bench --sizes $(SIZES) --integer
 
 clean:
 	rm -rf $(VENV) reports

@@ -7,17 +7,22 @@ through highspy; both objectives must agree to 1e-6 relative. Writing ``summary.
 and ``results.xlsx`` is timed too (``write_s``), outside the ratio. Results go to
 ``reports/bench.json`` and a table on the terminal.
 
+With ``--integer`` it times mixed-integer plans instead (``planner solve --integer``, the default
+gap), each against its own linear plan: stages, the gap reached and the score kept, in
+``reports/bench-integer.json``.
+
 With ``--solver-options`` it times HiGHS settings instead (:data:`SOLVER_SETTINGS`) on the
 floor LP of each size, checks each reaches the default's objective, and writes
 ``reports/solver-options.json``: the measurement behind the planner's solver options.
 
-    python -m planner.bench [--sizes S,M,L] [--out reports/bench.json] [--solver-options]
+    python -m planner.bench [--sizes S,M,L] [--out reports/bench.json] [--integer | --solver-options]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import resource
 import subprocess
@@ -216,6 +221,37 @@ def bench_case(case: str, source: Path) -> dict:
     }
 
 
+def bench_integer(case: str, source: Path) -> dict:
+    """Time one scenario's mixed-integer plan (default gap) and its linear plan; the record for
+    ``bench-integer.json``: stages in seconds, gap reached, and the score (priority-weighted served
+    share, without the energy tie-break) against the LP's."""
+    scenario = read_scenario(source)
+    sizing = size(scenario)
+    lp_model = build_model(scenario, sizing)
+    lp = solve(lp_model)
+    lp_score = collect(scenario, sizing, lp_model, lp).objective
+    start = time.perf_counter()
+    model = build_model(scenario, sizing, integer=True)
+    stages = {"build": time.perf_counter() - start}
+    solution = solve(model)
+    stages.update(solution.timings)
+    results = collect(scenario, sizing, model, solution)
+    integers = model.problem.toRustModel().list_variables()
+    return {
+        "case": case,
+        "n_vars": len(integers),
+        "n_integer": sum(v.is_integer() for v in integers),
+        "stages": {k: round(v, 4) for k, v in stages.items()},
+        "total_s": round(sum(stages.values()), 4),
+        "lp_s": round(lp.solve_seconds, 4),
+        "status": results.status,
+        "gap": None if math.isnan(results.gap) else round(results.gap, 6),
+        "objective": results.objective,
+        "objective_lp": lp_score,
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
+
+
 def compare_solver_options(case: str, source: Path) -> list[dict]:
     """Solve the floor LP of ``source`` once per :data:`SOLVER_SETTINGS` entry; seconds and objectives.
 
@@ -264,8 +300,11 @@ def _scenarios(cases: list[str], scratch: Path, windows: bool = False):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planner.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
-    parser.add_argument("--out", type=Path, help="default: reports/bench.json (reports/solver-options.json)")
-    parser.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
+    parser.add_argument("--out", type=Path, help="default: reports/bench.json (reports/solver-options.json, "
+                                                 "reports/bench-integer.json)")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
+    modes.add_argument("--integer", action="store_true", help="time mixed-integer plans instead")
     args = parser.parse_args(argv)
     cases = [c.strip().upper() for c in args.sizes.split(",") if c.strip()]
     unknown = [c for c in cases if c not in SIZES]
@@ -284,6 +323,18 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{case:<5} {r['setting']:<48} {r['seconds']:>8.2f}  {r['status']}"
                           f"{'' if r['matches'] else ' (objective differs)'}", flush=True)
         return _write_records(records, args.out or Path("reports/solver-options.json"))
+    if args.integer:
+        print(f"{'case':<4} {'vars':>8} {'integer':>8} {'relax':>6} {'solver':>7} {'total':>7} {'LP':>6} "
+              f"{'gap':>7} {'score/LP':>8} {'rss MB':>7}")
+        with tempfile.TemporaryDirectory() as scratch:
+            for case, source in _scenarios(cases, Path(scratch)):
+                r = bench_integer(case, source)
+                records.append(r)
+                gap = "unknown" if r["gap"] is None else f"{r['gap']:.2%}"
+                print(f"{case:<4} {r['n_vars']:>8} {r['n_integer']:>8} {r['stages'].get('relaxation', 0):>6.2f} "
+                      f"{r['stages'].get('solver', 0):>7.2f} {r['total_s']:>7.2f} {r['lp_s']:>6.2f} {gap:>7} "
+                      f"{r['objective'] / r['objective_lp']:>8.4f} {r['peak_rss_mb']:>7.0f}", flush=True)
+        return _write_records(records, args.out or Path("reports/bench-integer.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'build':>6} {'handover':>8} {'solver':>7} "
           f"{'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} {'model':>6} {'write':>6} "
           f"{'rss MB':>7}")

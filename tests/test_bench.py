@@ -43,3 +43,14 @@ def test_solver_options_are_compared_on_the_same_lp(tmp_path):
     assert [r["setting"] for r in records] == list(SOLVER_SETTINGS)
     for record in records:
         assert record["status"] == "Optimal" and record["matches"], record
+
+
+def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
+    out = tmp_path / "integer.json"
+    assert main(["--sizes", "S", "--integer", "--out", str(out)]) == 0
+    [record] = json.loads(out.read_text())
+    assert record["case"] == "S" and 0 < record["n_integer"] < record["n_vars"]
+    assert {"build", "relaxation", "handover", "solver"} <= set(record["stages"])
+    assert record["status"] == "optimal" and 0 <= record["gap"] <= 0.01
+    assert record["objective"] <= record["objective_lp"] * (1 + 1e-9)
+    assert record["objective"] >= 0.9 * record["objective_lp"]
