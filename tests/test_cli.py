@@ -382,3 +382,17 @@ def test_a_worker_that_died_is_an_internal_error_for_its_scenario(tmp_path):
     assert outcome.err == ["internal error: big.xlsx: the process solving it stopped abruptly (out of memory?); "
                            "try fewer --jobs"]
     assert outcome.row["status"] == "internal error" and outcome.row["input"] == "big.xlsx"
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while solving: one line, exit code 130, no output folder and no staging folder."""
+    import planner.cli as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    monkeypatch.setattr(cli, "solve", interrupted)
+    assert cli.main(["solve", str(source), "--out", str(tmp_path / "out" / "s")]) == cli.EXIT_INTERRUPTED
+    assert capsys.readouterr().err.strip() == "interrupted"
+    assert not (tmp_path / "out").exists()
