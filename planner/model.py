@@ -117,6 +117,15 @@ class PlanModel:
         return (np.concatenate([columns, switches["on"].to_numpy(dtype=np.int64)]),
                 np.concatenate([gpus[service], on.astype(float)]))
 
+    def switch_rows_and_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row ids of the switches' two families and the switches' column ids. A relaxation needs
+        none of them: a run is offered GPUs only where its minimum is installed, so for any GPUs
+        it holds some switch setting in [0, 1] satisfies both rows. Leaving them out makes the
+        relaxation as quick to solve as the linear plan (their rows double the L benchmark's)."""
+        rows = [self.rows[family]["row"] for family in ("training_minimum", "training_on") if family in self.rows]
+        row_ids = np.fromiter((row.id() for table in rows for row in table), dtype=np.int64)
+        return row_ids, self.switches["on"].to_numpy(dtype=np.int64)
+
     def _round_up(self, units: np.ndarray, candidates: np.ndarray) -> None:
         """Add one unit to each allocation row of ``candidates`` in turn (positions, in order)
         while its GPU type and period have the GPUs and the power for it; ``units`` is updated."""

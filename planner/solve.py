@@ -64,11 +64,14 @@ class HighsBridge(pulp.HiGHS):
     in each step are kept in ``timings``.
     """
 
-    def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None, **kwargs):
+    def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None,
+                 set_aside: tuple[np.ndarray, np.ndarray] | None = None, **kwargs):
         """``start``: (column ids, values) of a starting plan for a mixed-integer solve; HiGHS
-        completes the columns not given."""
+        completes the columns not given. ``set_aside``: (row ids, column ids) left out of this
+        solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both)."""
         super().__init__(**kwargs)
         self.start = start
+        self.set_aside = set_aside
         self.timings: dict[str, float] = {}
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
@@ -81,6 +84,8 @@ class HighsBridge(pulp.HiGHS):
             raise SolveError("variables were removed from the model; cannot hand it over by position")
         lower = np.fromiter((v.lb for v in variables), dtype=float, count=len(variables))
         upper = np.fromiter((v.ub for v in variables), dtype=float, count=len(variables))
+        if self.set_aside is not None:
+            upper[self.set_aside[1]] = 0.0
         cost = np.zeros(len(variables))
         objective = core.get_objective()
         if objective is not None:
@@ -98,6 +103,8 @@ class HighsBridge(pulp.HiGHS):
             highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
 
         constraints = core.list_constraints()
+        if constraints and constraints[-1].id() != len(constraints) - 1:
+            raise SolveError("constraints were removed from the model; cannot hand it over by position")
         rows = [c.items() for c in constraints]
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
         nnz = int(lengths.sum())
@@ -109,6 +116,9 @@ class HighsBridge(pulp.HiGHS):
         ge = np.array([s == pulp_core.Sense.GreaterEqual for s in sense], dtype=bool)
         row_lower = np.where(le, -highspy.kHighsInf, rhs)
         row_upper = np.where(ge, highspy.kHighsInf, rhs)
+        if self.set_aside is not None:
+            row_lower[self.set_aside[0]] = -highspy.kHighsInf
+            row_upper[self.set_aside[0]] = highspy.kHighsInf
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
         highs.addRows(len(constraints), row_lower, row_upper, nnz, starts, index, value)
         self.timings["handover"] = time.perf_counter() - start
@@ -267,8 +277,11 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     """A starting plan for the mixed-integer solve: the relaxation solved, then rounded down to a
     plan that keeps every limit (:meth:`PlanModel.integer_start`); None if the relaxation found
     no plan within the time limit. The start's values are written into the model's variables."""
+    backend = _solver(solver, time_limit, msg)
+    if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
+        backend.set_aside = model.switch_rows_and_columns()
     with _integers_continuous(model), quiet_stdout(not msg), paused_gc():
-        stats = model.problem.solve(_solver(solver, time_limit, msg))
+        stats = model.problem.solve(backend)
     if not stats.has_solution:
         return None
     columns, values = model.integer_start(_values(model))

@@ -192,3 +192,29 @@ def test_integer_start_never_rounds_past_a_limit(tmp_path, limit):
     results = collect(scenario, sizing, model, solve(model, gap=0.0))
     assert results.allocation["gpus"].sum() == approx(5.0)
     assert results.objective == approx(2 / 2.6 + 3.0, rel=1e-6)  # S2 whole: 3 GPUs, S1 the other 2
+
+
+@pytest.mark.parametrize("case", ["default", "synthetic"])
+def test_relaxation_without_the_switches_has_the_same_optimum(tmp_path, case):
+    """The mixed-integer model's relaxation, solved with its switch rows and columns set aside (as
+    the planner solves it), reaches the optimum of the full relaxation."""
+    from conftest import ROOT
+    from planner.solve import HighsBridge, _integers_continuous
+    from planner.synthetic import synthetic_tables
+
+    if case == "default":
+        source = ROOT / "inputs" / "sovereign-200mw.xlsx"
+    else:
+        source = write_scenario(synthetic_tables(40, 3, 6, seed=3), tmp_path / "s")
+    scenario = read_scenario(source)
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    rows, columns = model.switch_rows_and_columns()
+    assert len(rows) == 2 * len(model.switches) > 0 and len(columns) == len(model.switches)
+    objectives = []
+    for set_aside in (None, (rows, columns)):
+        with _integers_continuous(model):
+            stats = model.problem.solve(HighsBridge(set_aside=set_aside, msg=False, output_flag=False))
+        assert stats.status == 1  # optimal
+        objectives.append(model.problem.objective.value())
+    assert objectives[1] == approx(objectives[0], rel=1e-7)
