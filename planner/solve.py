@@ -262,21 +262,22 @@ def _integers_continuous(model: PlanModel, fixed: np.ndarray | None = None) -> I
             v.set_category(pulp_core.Category.Integer)
 
 
-def _duals_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, msg: bool) -> None:
-    """Shadow prices of a mixed-integer plan: fix the integers at their values, re-solve the LP.
-
-    The duals then price the limits for the replicas chosen (the usual convention of
-    MIP planning tools).
-    """
-    with _integers_continuous(model, values), quiet_stdout(not msg):
-        model.problem.solve(_solver(solver, None, msg))
+def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, time_limit: float | None,
+                               msg: bool) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
+    """The LP left when the integer columns are fixed at their ``values`` (by column id): it
+    completes a starting plan's continuous columns, and its duals are a mixed-integer plan's shadow
+    prices (the limits priced for the replicas chosen, the usual convention of MIP planning tools)."""
+    backend = _solver(solver, time_limit, msg)
+    with _integers_continuous(model, values), quiet_stdout(not msg), paused_gc():
+        return model.problem.solve(backend), backend
 
 
 def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool
-                   ) -> tuple[np.ndarray, np.ndarray] | None:
-    """A starting plan for the mixed-integer solve: the relaxation solved, then rounded down to a
-    plan that keeps every limit (:meth:`PlanModel.integer_start`); None if the relaxation found
-    no plan within the time limit. The start's values are written into the model's variables."""
+                  ) -> tuple[np.ndarray, np.ndarray, float | None] | None:
+    """A starting plan for the mixed-integer solve: the relaxation solved, then rounded to a plan
+    that keeps every limit (:meth:`PlanModel.integer_start`). Returns its integer columns, their
+    values (also written into the model's variables) and the relaxation's optimum, a bound on the
+    mixed-integer one (None if the time limit stopped it first); None if it found no plan."""
     backend = _solver(solver, time_limit, msg)
     if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
         backend.set_aside = model.switch_rows_and_columns()
@@ -284,29 +285,51 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
         stats = model.problem.solve(backend)
     if not stats.has_solution:
         return None
+    bound = float(model.problem.objective.value()) if stats.status == pulp.LpSolveStatus.Optimal else None
     columns, values = model.integer_start(_values(model))
     model.problem.toRustModel().set_variable_values(list(zip(columns.tolist(), values.tolist())))
-    return columns, values
+    return columns, values, bound
 
 
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False,
           gap: float = DEFAULT_MIP_GAP) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back. ``gap``: the relative
-    gap a mixed-integer solve stops within (an LP is solved to optimality)."""
+    gap a mixed-integer solve stops within (an LP is solved to optimality).
+
+    A mixed-integer model is solved from its relaxation, rounded to a plan that keeps every
+    limit: HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
+    with 500 workloads), the rounded relaxation is within about 1% of it at once. When the plan
+    it completes to is already within ``gap`` of the relaxation's optimum, it is the answer and
+    no branch and bound runs.
+    """
     if not _solver(solver, time_limit, msg).available():
         raise SolveError(f"solver '{solver}' is not available on this machine")
     start = time.perf_counter()
-    timings = {}
-    plan_start = None
+
+    def remaining() -> float | None:
+        return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
+
+    timings: dict[str, float] = {}
+    plan_start, best_bound, stats, proven_by_start = None, None, None, False
     if model.integer:
-        # HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
-        # with 500 workloads); the rounded relaxation is within a few percent of it at once
-        plan_start = relaxed_start(model, solver, time_limit, msg)
+        relaxed = relaxed_start(model, solver, time_limit, msg)
         timings["relaxation"] = time.perf_counter() - start
-    remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
-    backend = _solver(solver, remaining, msg, gap if model.integer else None, plan_start)
-    with quiet_stdout(not msg), paused_gc():
-        stats = model.problem.solve(backend)
+        if relaxed is not None:
+            plan_start, bound = relaxed[:2], relaxed[2]
+            stats, backend = _solve_with_integers_fixed(model, _values(model), solver, remaining(), msg)
+            completed = stats.status == pulp.LpSolveStatus.Optimal
+            value = float(model.problem.objective.value()) if completed else None
+            proven_by_start = completed and bound is not None and bound - value <= gap * max(abs(value), 1e-9)
+            if proven_by_start:
+                best_bound = bound
+            else:
+                stats = None  # not proven within the gap: branch and bound from the start
+    if stats is None:
+        backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
+        with quiet_stdout(not msg), paused_gc():
+            stats = model.problem.solve(backend)
+        # PuLP reads CBC's bound as the plan's own objective (a gap of 0 where CBC's log says 1%)
+        best_bound = None if stats.best_bound is None or solver == "cbc" else stats.best_bound
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
@@ -317,8 +340,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
     values = _values(model)
-    if model.problem.isMIP():
-        _duals_with_integers_fixed(model, values, solver, msg)
+    if model.integer and not proven_by_start:  # the fixed LP's duals are in place already
+        _solve_with_integers_fixed(model, values, solver, None, msg)
     # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
     # (demand met) gains by lowering its right-hand side, so its sign is flipped
     shadow = {}
@@ -337,8 +360,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         allocation_gpus=np.maximum(values[model.allocation["column"].to_numpy(dtype=np.int64)], 0.0),
         served=np.clip(values[model.served["column"].to_numpy(dtype=np.int64)], 0.0, 1.0),
         shadow_prices=shadow,
-        # PuLP reads CBC's bound as the plan's own objective (a gap of 0 where CBC's log says 1%)
-        best_bound=None if stats.best_bound is None or solver == "cbc" else stats.best_bound / scale,
+        best_bound=None if best_bound is None else best_bound / scale,
         gap_limit=gap if model.integer else None,
         timings=timings,
     )
