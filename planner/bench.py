@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"{'' if r['matches'] else ' (objective differs)'}", flush=True)
         return _write_records(records, args.out or Path("reports/solver-options.json"))
     if args.integer:
-        print(f"{'case':<4} {'vars':>8} {'integer':>8} {'relax':>6} {'solver':>7} {'total':>7} {'LP':>6} "
+        print(f"{'case':<4} {'vars':>8} {'integer':>8} {'relax':>6} {'solve':>7} {'total':>7} {'LP':>6} "
               f"{'gap':>7} {'score/LP':>8} {'rss MB':>7}")
         with tempfile.TemporaryDirectory() as scratch:
             for case, source in _scenarios(cases, Path(scratch)):
