@@ -291,6 +291,18 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     return columns, values, bound
 
 
+def _proven_start(model: PlanModel, bound: float | None, solver: str, time_limit: float | None, msg: bool,
+                  gap: float) -> tuple[pulp.LpSolveStats, pulp.LpSolver] | None:
+    """The starting plan in the model's variables completed by the LP with its integers fixed, if
+    that plan is proven within ``gap`` of ``bound`` (the relaxation's optimum, in the model's
+    objective units); else None."""
+    stats, backend = _solve_with_integers_fixed(model, _values(model), solver, time_limit, msg)
+    if bound is None or stats.status != pulp.LpSolveStatus.Optimal:
+        return None
+    value = float(model.problem.objective.value())
+    return (stats, backend) if bound - value <= gap * max(abs(value), 1e-9) else None
+
+
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False,
           gap: float = DEFAULT_MIP_GAP) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back. ``gap``: the relative
@@ -310,21 +322,17 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
 
     timings: dict[str, float] = {}
-    plan_start, best_bound, stats, proven_by_start = None, None, None, False
+    plan_start = proven = None
     if model.integer:
         relaxed = relaxed_start(model, solver, time_limit, msg)
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
-            plan_start, bound = relaxed[:2], relaxed[2]
-            stats, backend = _solve_with_integers_fixed(model, _values(model), solver, remaining(), msg)
-            completed = stats.status == pulp.LpSolveStatus.Optimal
-            value = float(model.problem.objective.value()) if completed else None
-            proven_by_start = completed and bound is not None and bound - value <= gap * max(abs(value), 1e-9)
-            if proven_by_start:
-                best_bound = bound
-            else:
-                stats = None  # not proven within the gap: branch and bound from the start
-    if stats is None:
+            plan_start = relaxed[:2]
+            proven = _proven_start(model, relaxed[2], solver, remaining(), msg, gap)
+    if proven is not None:
+        stats, backend = proven
+        best_bound = relaxed[2]
+    else:  # an LP, or branch and bound from the start
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)
@@ -340,7 +348,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
     values = _values(model)
-    if model.integer and not proven_by_start:  # the fixed LP's duals are in place already
+    if model.integer and proven is None:  # else the fixed LP's duals are in place already
         _solve_with_integers_fixed(model, values, solver, None, msg)
     # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
     # (demand met) gains by lowering its right-hand side, so its sign is flipped
