@@ -196,9 +196,10 @@ def _parser() -> argparse.ArgumentParser:
                            help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
     solve_cmd.add_argument("--out", type=Path,
                            help="output folder (default reports/<workbook name>); with several inputs, the "
-                                "folder that receives one subfolder per input (default reports)")
+                                "folder that receives one subfolder per input and the sweep's summary "
+                                "(default reports)")
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
-    solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
+    solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds, per scenario")
     solve_cmd.add_argument("--integer", action="store_true",
                            help="mixed-integer plan: whole inference replicas, training runs at their minimum "
                                 "scale or more")
