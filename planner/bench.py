@@ -236,11 +236,11 @@ def bench_integer(case: str, source: Path) -> dict:
     solution = solve(model)
     stages.update(solution.timings)
     results = collect(scenario, sizing, model, solution)
-    integers = model.problem.toRustModel().list_variables()
+    columns = model.problem.toRustModel().list_variables()
     return {
         "case": case,
-        "n_vars": len(integers),
-        "n_integer": sum(v.is_integer() for v in integers),
+        "n_vars": len(columns),
+        "n_integer": sum(v.is_integer() for v in columns),
         "stages": {k: round(v, 4) for k, v in stages.items()},
         "total_s": round(sum(stages.values()), 4),
         "lp_s": round(lp.solve_seconds, 4),
