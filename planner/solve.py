@@ -38,7 +38,8 @@ class Solution:
 
     ``shadow_prices`` holds, per constraint family, the objective gained per unit
     of the row's right-hand side relaxed (objective units per MW for power, per
-    GPU for fleet); 0 where the row has slack.
+    GPU for fleet); 0 where the row has slack. A mixed-integer plan's are those of its
+    relaxation (or, if the time limit stopped that, of its LP with the replicas fixed).
     """
 
     status: str  # "optimal", or the limit that stopped a feasible solve ("timelimit")
@@ -262,22 +263,44 @@ def _integers_continuous(model: PlanModel, fixed: np.ndarray | None = None) -> I
             v.set_category(pulp_core.Category.Integer)
 
 
+def _shadow_prices(model: PlanModel) -> dict[str, np.ndarray]:
+    """Per constraint family, the objective gained per unit of each row's right-hand side relaxed,
+    from the duals of the model's last solve."""
+    # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
+    # (demand met) gains by lowering its right-hand side, so its sign is flipped
+    shadow = {}
+    for family, table in model.rows.items():
+        pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
+        shadow[family] = np.abs(pi) / model.objective_scale
+    return shadow
+
+
 def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, time_limit: float | None,
                                msg: bool) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
     """The LP left when the integer columns are fixed at their ``values`` (by column id): it
-    completes a starting plan's continuous columns, and its duals are a mixed-integer plan's shadow
-    prices (the limits priced for the replicas chosen, the usual convention of MIP planning tools)."""
+    completes a starting plan's continuous columns."""
     backend = _solver(solver, time_limit, msg)
     with _integers_continuous(model, values), quiet_stdout(not msg), paused_gc():
         return model.problem.solve(backend), backend
 
 
-def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool
-                  ) -> tuple[np.ndarray, np.ndarray, float | None] | None:
-    """A starting plan for the mixed-integer solve: the relaxation solved, then rounded to a plan
-    that keeps every limit (:meth:`PlanModel.integer_start`). Returns its integer columns, their
-    values (also written into the model's variables) and the relaxation's optimum, a bound on the
-    mixed-integer one (None if the time limit stopped it first); None if it found no plan."""
+@dataclass
+class RelaxedStart:
+    """A starting plan for a mixed-integer solve, from its relaxation: ``columns`` (the integer
+    column ids) and their whole ``values``; the relaxation's optimum ``bound`` (model objective
+    units), a bound on the mixed-integer one, and its ``shadow_prices`` (see :class:`Solution`);
+    both None when the time limit stopped the relaxation first."""
+
+    columns: np.ndarray
+    values: np.ndarray
+    bound: float | None
+    shadow_prices: dict[str, np.ndarray] | None
+
+
+def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool) -> RelaxedStart | None:
+    """The relaxation solved, then rounded to a plan that keeps every limit
+    (:meth:`PlanModel.integer_start`), whose values are written into the model's variables; None if
+    the relaxation found no plan."""
     backend = _solver(solver, time_limit, msg)
     if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
         backend.set_aside = model.switch_rows_and_columns()
@@ -285,10 +308,12 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
         stats = model.problem.solve(backend)
     if not stats.has_solution:
         return None
-    bound = float(model.problem.objective.value()) if stats.status == pulp.LpSolveStatus.Optimal else None
+    optimal = stats.status == pulp.LpSolveStatus.Optimal
+    bound = float(model.problem.objective.value()) if optimal else None
+    shadow_prices = _shadow_prices(model) if optimal else None
     columns, values = model.integer_start(_values(model))
     model.problem.toRustModel().set_variable_values(list(zip(columns.tolist(), values.tolist())))
-    return columns, values, bound
+    return RelaxedStart(columns, values, bound, shadow_prices)
 
 
 def _proven_start(model: PlanModel, bound: float | None, solver: str, time_limit: float | None, msg: bool,
@@ -322,17 +347,17 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
 
     timings: dict[str, float] = {}
-    plan_start = proven = None
+    relaxed = proven = None
     if model.integer:
         relaxed = relaxed_start(model, solver, time_limit, msg)
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
-            plan_start = relaxed[:2]
-            proven = _proven_start(model, relaxed[2], solver, remaining(), msg, gap)
+            proven = _proven_start(model, relaxed.bound, solver, remaining(), msg, gap)
     if proven is not None:
         stats, backend = proven
-        best_bound = relaxed[2]
+        best_bound = relaxed.bound
     else:  # an LP, or branch and bound from the start
+        plan_start = None if relaxed is None else (relaxed.columns, relaxed.values)
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)
@@ -348,14 +373,12 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
     values = _values(model)
-    if model.integer and proven is None:  # else the fixed LP's duals are in place already
-        _solve_with_integers_fixed(model, values, solver, None, msg)
-    # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
-    # (demand met) gains by lowering its right-hand side, so its sign is flipped
-    shadow = {}
-    for family, table in model.rows.items():
-        pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
-        shadow[family] = np.abs(pi) / scale
+    if model.integer and (relaxed is None or relaxed.shadow_prices is None):
+        _solve_with_integers_fixed(model, values, solver, None, msg)  # prices for the replicas chosen
+    # a mixed-integer plan's limits are priced by its relaxation: with replicas fixed, a MW or GPU
+    # short of a whole replica is worth nothing, and a full power budget would read as no limit
+    shadow = relaxed.shadow_prices if relaxed is not None and relaxed.shadow_prices is not None \
+        else _shadow_prices(model)
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)

@@ -413,7 +413,7 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
     model = build_model(scenario, sizing, integer=True)
     start = relaxed_start(model, "highs", None, False)
     assert start is not None
-    given_values = pd.Series(start[1], index=start[0])
+    given_values = pd.Series(start.values, index=start.columns)
     alloc = model.allocation.assign(mw=[mw_per_gpu(case, w, g) for w, g in zip(model.allocation["workload"],
                                                                              model.allocation["gpu"])])
     services = alloc[alloc["kind"] == "inference"]

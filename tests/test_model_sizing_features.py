@@ -170,9 +170,9 @@ def test_integer_start_rounds_the_most_nearly_whole_replica_up(tmp_path, solver)
     That is also the optimum: 1 + 2/2.4 = 1.833 against 2/2.6 + 1 = 1.769."""
     scenario, sizing = _two_services_on_five_gpus(tmp_path)
     model = build_model(scenario, sizing, integer=True)
-    columns, values, bound = relaxed_start(model, solver, None, False)
-    assert bound == approx(model.objective_scale * 2.0, rel=1e-4)  # both served in full, less a tie-break
-    start = dict(zip(columns.tolist(), values.tolist()))
+    relaxed = relaxed_start(model, solver, None, False)
+    assert relaxed.bound == approx(model.objective_scale * 2.0, rel=1e-4)  # both served in full, less a tie-break
+    start = dict(zip(relaxed.columns.tolist(), relaxed.values.tolist()))
     alloc = model.allocation.set_index("workload")
     assert start == {alloc.at["S1", "column"]: 3.0, alloc.at["S2", "column"]: 2.0}
     results = collect(scenario, sizing, model, solve(model, solver=solver, gap=0.0))
@@ -188,8 +188,7 @@ def test_integer_start_never_rounds_past_a_limit(tmp_path, limit):
     replica takes the one GPU left after rounding down, and never a sixth."""
     scenario, sizing = _two_services_on_five_gpus(tmp_path, priority_2=3.0, limit=limit)
     model = build_model(scenario, sizing, integer=True)
-    _, values, _ = relaxed_start(model, "highs", None, False)
-    assert sorted(values.tolist()) == [2.0, 3.0]
+    assert sorted(relaxed_start(model, "highs", None, False).values.tolist()) == [2.0, 3.0]
     results = collect(scenario, sizing, model, solve(model, gap=0.0))
     assert results.allocation["gpus"].sum() == approx(5.0)
     assert results.objective == approx(2 / 2.6 + 3.0, rel=1e-6)  # S2 whole: 3 GPUs, S1 the other 2
@@ -221,10 +220,9 @@ def test_relaxation_without_the_switches_has_the_same_optimum(tmp_path, case):
     assert objectives[1] == approx(objectives[0], rel=1e-7)
 
 
-def test_a_start_within_the_gap_is_the_plan_with_its_own_shadow_prices(tmp_path):
+def test_a_start_within_the_gap_is_the_plan(tmp_path):
     """With a 50% gap the rounded relaxation is proven good enough and no branch and bound runs:
-    the plan keeps whole replicas, its gap (against the relaxation) is within the limit, and its
-    shadow prices are those of its own limits: power priced only in periods where it is all used."""
+    the plan keeps whole replicas and its gap (against the relaxation's optimum) is within the limit."""
     from planner.synthetic import synthetic_tables
 
     scenario = read_scenario(write_scenario(synthetic_tables(40, 3, 6, seed=5), tmp_path / "s"))
@@ -237,6 +235,20 @@ def test_a_start_within_the_gap_is_the_plan_with_its_own_shadow_prices(tmp_path)
                                         on=["workload", "gpu"])
     replicas = services["gpus"] / services["gpus_per_replica"]
     assert len(services) and np.allclose(replicas, np.round(replicas))
-    periods = results.periods
-    priced = periods[periods["power_shadow_price"] > 1e-9]
-    assert len(priced) and (priced["power_mw_used"] >= priced["power_mw_budget"] * (1 - 1e-6)).all()
+
+
+def test_an_integer_plan_is_priced_by_its_relaxation():
+    """The default scenario's --integer plan uses the whole power budget where the linear plan does;
+    its shadow prices are its relaxation's, the linear plan's here (every GPU type holds whole
+    replicas), not the zeros of an LP with the replicas fixed, which would say power never binds."""
+    from conftest import ROOT
+
+    scenario = read_scenario(ROOT / "inputs" / "sovereign-200mw.xlsx")
+    sizing = size(scenario)
+    plans = [collect(scenario, sizing, (m := build_model(scenario, sizing, integer)), solve(m))
+             for integer in (False, True)]
+    lp, mip = (plan.periods.set_index("period") for plan in plans)
+    assert (lp["power_shadow_price"] > 0).sum() >= 2
+    np.testing.assert_allclose(mip["power_shadow_price"], lp["power_shadow_price"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(plans[1].fleet["fleet_shadow_price"], plans[0].fleet["fleet_shadow_price"],
+                               rtol=1e-6, atol=1e-9)
