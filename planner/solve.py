@@ -73,6 +73,7 @@ class HighsBridge(pulp.HiGHS):
         super().__init__(**kwargs)
         self.start = start
         self.set_aside = set_aside
+        self.values: np.ndarray | None = None  # the solution, by column id, as written back
         self.timings: dict[str, float] = {}
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
@@ -159,6 +160,7 @@ class HighsBridge(pulp.HiGHS):
         solution = highs.getSolution()
         core = lp.toRustModel()
         columns = range(core.num_variables)
+        self.values = np.asarray(solution.col_value)
         core.set_variable_values(list(zip(columns, solution.col_value)))
         core.set_variable_djs(list(zip(columns, solution.col_dual)))
         rows = range(core.num_constraints)
@@ -372,7 +374,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     scale = model.objective_scale
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
-    values = _values(model)
+    # the solution as HiGHS handed it back, rather than read again out of PuLP's variables
+    values = backend.values if isinstance(backend, HighsBridge) and backend.values is not None else _values(model)
     if model.integer and (relaxed is None or relaxed.shadow_prices is None):
         _solve_with_integers_fixed(model, values, solver, None, msg)  # prices for the replicas chosen
     # a mixed-integer plan's limits are priced by its relaxation: with replicas fixed, a MW or GPU
