@@ -396,3 +396,29 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
     assert cli.main(["solve", str(source), "--out", str(tmp_path / "out" / "s")]) == cli.EXIT_INTERRUPTED
     assert capsys.readouterr().err.strip() == "interrupted"
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_stops_a_solve_under_way(tmp_path):
+    """A real SIGINT 0.3 s into a solve that takes seconds (155,000 columns): HiGHS stops at its next
+    check rather than at the end (its status says the limit stopped it) and the interrupt is raised."""
+    import os
+    import signal
+    import threading
+
+    import highspy
+
+    from planner.bench import floor_lp
+    from planner.sizing import size
+    from planner.solve import _run_interruptibly
+    from planner.synthetic import synthetic_tables
+    from planner.workbook import read_scenario, write_workbook
+
+    write_workbook(synthetic_tables(1500, 8, 12, seed=1, whole_horizon=True), tmp_path / "big")
+    scenario = read_scenario(tmp_path / "big")
+    highs, _ = floor_lp(scenario, size(scenario))
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        _run_interruptibly(highs)
+    timer.join()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
