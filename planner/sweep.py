@@ -8,6 +8,7 @@ failed keeps its row, with its error, so the summary accounts for every input.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ def solved_row(source: Path, results: Results, html: Path) -> dict:
         "power_shadow_price_max_period": None if top is None else str(top["period"]),
         "energy_mwh": float(results.periods["energy_mwh"].sum()),
         "solve_seconds": results.solve_seconds,
-        "gap": None if results.gap != results.gap else results.gap,
+        "gap": None if math.isnan(results.gap) else results.gap,
         "report": str(html),
         "error": None,
     }
