@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
+from planner.files import replace_atomically
 from planner.report import script_hash
 from planner.results import TOLERANCE, Results
 from planner.templating import TEMPLATES
@@ -57,21 +57,11 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, each written whole or not at all; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved."""
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / "sweep.json", json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    document = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    replace_atomically(folder / "sweep.json", lambda path: path.write_text(document, encoding="utf-8"))
     links = [row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix() for row in rows]
     html = TEMPLATES.get_template("sweep.html").render(rows=list(zip(rows, links)), sections=[],
                                                        script_hash=script_hash())
-    _write_atomic(folder / "sweep.html", html)
+    replace_atomically(folder / "sweep.html", lambda path: path.write_text(html, encoding="utf-8"))
     return folder / "sweep.html"
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(staging, 0o644)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise

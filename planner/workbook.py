@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from planner import catalogue
+from planner.files import replace_atomically
 from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
 
@@ -1019,9 +1020,6 @@ def write_template(path: str | Path) -> None:
     unit, default), example rows that solve as they are, drop-down lists on the cells naming a
     GPU type, a period or a site key, number formats, and the built-in GPU catalogue for reference.
     Written to a temporary file beside ``path`` and moved into place when complete."""
-    import os
-    import tempfile
-
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -1119,12 +1117,4 @@ def write_template(path: str | Path) -> None:
                                      "without sparsity; it_w is the all-in IT draw per GPU in use.", "planner")
     ref.freeze_panes = "B2"
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        book.save(staging)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, book.save)

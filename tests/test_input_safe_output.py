@@ -69,3 +69,25 @@ def test_neutralise_covers_every_text_dtype_and_the_headings():
     assert out["category"].tolist() == ["'-a", "'@b"]
     assert out["number"].tolist() == [-1.0, 2.0]
     assert list(out.columns) == ["object", "string", "category", "number", "'=heading"]
+
+
+def test_a_file_replaced_atomically_is_whole_or_untouched(tmp_path):
+    """A writer that fails halfway leaves the earlier file as it was and no staging file behind;
+    one that completes replaces it, readable by others."""
+    import pytest
+
+    from planner.files import replace_atomically
+
+    target = tmp_path / "sweep.json"
+    target.write_text("earlier")
+
+    def half_written(path):
+        path.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        replace_atomically(target, half_written)
+    assert target.read_text() == "earlier" and [p.name for p in tmp_path.iterdir()] == ["sweep.json"]
+    replace_atomically(target, lambda path: path.write_text("new"))
+    assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["sweep.json"]
+    assert target.stat().st_mode & 0o777 == 0o644
