@@ -120,13 +120,13 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
         return _failed(source, EXIT_SOLVER, f"{source}: {error}")
     except Exception as error:  # the last line of defence: one line, not a traceback
         why = f"{source}: {type(error).__name__}: {error}"
-        shown = (traceback.format_exc().rstrip() if options.debug
-                 else f"internal error: {why} (rerun with --debug for the traceback)")
-        return Outcome(EXIT_INTERNAL, failed_row(source, FAILURES[EXIT_INTERNAL], why), err=[shown])
+        return _failed(source, EXIT_INTERNAL, why, traceback.format_exc().rstrip() if options.debug
+                       else f"internal error: {why} (rerun with --debug for the traceback)")
 
 
-def _failed(source: Path, code: int, why: str) -> Outcome:
-    return Outcome(code, failed_row(source, FAILURES[code], why), err=[f"error: {why}"])
+def _failed(source: Path, code: int, why: str, shown: str | None = None) -> Outcome:
+    """A scenario without a plan: ``why`` in its summary row, and ``shown`` (default 'error: why') on stderr."""
+    return Outcome(code, failed_row(source, FAILURES[code], why), err=[shown or f"error: {why}"])
 
 
 def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
@@ -168,7 +168,7 @@ def _collected(future: Future, source: Path) -> Outcome:
         return future.result()
     except BrokenProcessPool:
         why = f"{source}: the process solving it stopped abruptly (out of memory?); try fewer --jobs"
-        return Outcome(EXIT_INTERNAL, failed_row(source, FAILURES[EXIT_INTERNAL], why), err=[f"internal error: {why}"])
+        return _failed(source, EXIT_INTERNAL, why, f"internal error: {why}")
 
 
 def _printed(outcomes):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from planner.files import replace_atomically
@@ -18,39 +19,57 @@ from planner.results import TOLERANCE, Results
 from planner.templating import TEMPLATES
 
 
+@dataclass
+class SweepRow:
+    """One scenario's line in a sweep's summary; a scenario without a plan has only ``input``,
+    ``status`` and ``error``. Units: score points (``objective``), score per MW (prices), MWh."""
+
+    input: str
+    status: str
+    scenario: str | None = None
+    objective: float | None = None
+    objective_possible: float | None = None
+    score_share: float | None = None
+    workloads: int | None = None
+    fully_served: int | None = None
+    power_binding_periods: int | None = None
+    power_shadow_price_max: float | None = None
+    power_shadow_price_max_period: str | None = None
+    energy_mwh: float | None = None
+    solve_seconds: float | None = None
+    gap: float | None = None
+    report: str | None = None
+    error: str | None = None
+
+
 def solved_row(source: Path, results: Results, html: Path) -> dict:
     """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth."""
     workloads = results.workloads
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
     possible = float(workloads["priority"].sum())
-    return {
-        "input": str(source),
-        "scenario": results.scenario,
-        "status": results.status,
-        "objective": results.objective,
-        "objective_possible": possible,
-        "score_share": results.objective / possible if possible > 0 else None,
-        "workloads": len(workloads),
-        "fully_served": int((workloads["served_fraction"] >= 1 - TOLERANCE).sum()),
-        "power_binding_periods": len(binding),
-        "power_shadow_price_max": 0.0 if top is None else float(top["power_shadow_price"]),
-        "power_shadow_price_max_period": None if top is None else str(top["period"]),
-        "energy_mwh": float(results.periods["energy_mwh"].sum()),
-        "solve_seconds": results.solve_seconds,
-        "gap": None if math.isnan(results.gap) else results.gap,
-        "report": str(html),
-        "error": None,
-    }
+    return asdict(SweepRow(
+        input=str(source),
+        status=results.status,
+        scenario=results.scenario,
+        objective=results.objective,
+        objective_possible=possible,
+        score_share=results.objective / possible if possible > 0 else None,
+        workloads=len(workloads),
+        fully_served=int((workloads["served_fraction"] >= 1 - TOLERANCE).sum()),
+        power_binding_periods=len(binding),
+        power_shadow_price_max=0.0 if top is None else float(top["power_shadow_price"]),
+        power_shadow_price_max_period=None if top is None else str(top["period"]),
+        energy_mwh=float(results.periods["energy_mwh"].sum()),
+        solve_seconds=results.solve_seconds,
+        gap=None if math.isnan(results.gap) else results.gap,
+        report=str(html),
+    ))
 
 
 def failed_row(source: Path, status: str, error: str) -> dict:
-    """A scenario that produced no plan: its input, why (``status``) and the error's first line;
-    the other keys of a solved row are null."""
-    keys = ("scenario", "objective", "objective_possible", "score_share", "workloads", "fully_served",
-            "power_binding_periods", "power_shadow_price_max", "power_shadow_price_max_period", "energy_mwh",
-            "solve_seconds", "gap", "report")
-    return {"input": str(source), **dict.fromkeys(keys), "status": status, "error": error.splitlines()[0]}
+    """A scenario that produced no plan: its input, why (``status``) and the error's first line."""
+    return asdict(SweepRow(input=str(source), status=status, error=error.splitlines()[0]))
 
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
