@@ -177,6 +177,23 @@ class HighsBridge(pulp.HiGHS):
         return _HIGHS_STATUS.get(status, pulp.LpSolveStatus.Undefined), bool(has_solution)
 
 
+class CbcCommand(pulp.COIN_CMD):
+    """CBC through its command line (PuLP's interface), with what the planner found wrong in it
+    set right: ``MIP_OPTIONS`` for mixed-integer solves, and no best bound reported."""
+
+    # CBC's MIP preprocessing can declare continuous columns integer and return a wrong "optimum"
+    # (here: served shares forced to 0 or 1; see coin-or/Cbc issue 724); its search for symmetry
+    # took 17 of 28 s on 500 workloads and found none
+    MIP_OPTIONS = ["preprocess off", "Orbit off"]
+
+    def buildStats(self, *args, **kwargs) -> pulp.LpSolveStats:
+        """PuLP's statistics without the bound it reads back from CBC, which is the plan's own
+        objective (a gap of 0 where CBC's log says 1%)."""
+        stats = super().buildStats(*args, **kwargs)
+        stats.best_bound = None
+        return stats
+
+
 def _run_interruptibly(highs: highspy.Highs) -> None:
     """``highs.run()``, stopped within moments by Ctrl-C rather than when the solve ends (minutes at
     national scale).
@@ -233,11 +250,8 @@ def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = 
     if name == "highs":
         return HighsBridge(start=start, msg=msg, timeLimit=time_limit, gapRel=gap, output_flag=msg)
     if name == "cbc":
-        # CBC's MIP preprocessing can declare continuous columns integer and return a wrong
-        # "optimum" (here: served shares forced to 0 or 1; see coin-or/Cbc issue 724); its search
-        # for symmetry took 17 of 28 s on 500 workloads and found none
-        return pulp.COIN_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, warmStart=start is not None,
-                             options=["preprocess off", "Orbit off"] if gap is not None else [])
+        return CbcCommand(msg=msg, timeLimit=time_limit, gapRel=gap, warmStart=start is not None,
+                          options=CbcCommand.MIP_OPTIONS if gap is not None else [])
     raise ValueError(f"unknown solver '{name}'; choose one of {', '.join(SOLVERS)}")
 
 
@@ -387,8 +401,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)
-        # PuLP reads CBC's bound as the plan's own objective (a gap of 0 where CBC's log says 1%)
-        best_bound = None if stats.best_bound is None or solver == "cbc" else stats.best_bound
+        best_bound = stats.best_bound
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
