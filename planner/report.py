@@ -275,8 +275,6 @@ def _fleet_view(results: Results) -> dict:
         full_zero=fleet[fleet["full"] & ~fleet["binds"]],
         slack_count=int(((~fleet["full"]) & (fleet["installed"] > 0)).sum()),
         pairs=int((fleet["installed"] > 0).sum()),
-        by_gpu=[dict(gpu=g, binds=int(fleet.loc[fleet["gpu"] == g, "binds"].sum()),
-                     top=float(fleet.loc[fleet["gpu"] == g, "fleet_shadow_price"].max() or 0.0)) for g in gpus],
     )
 
 
