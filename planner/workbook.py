@@ -452,6 +452,7 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": 
 SPREADSHEET_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                       "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
                       "Err:502", "Err:504", "Err:508", "Err:511", "Err:522")
+_SPREADSHEET_ERRORS_UPPER = frozenset(e.upper() for e in SPREADSHEET_ERRORS)
 
 
 def _plain_number(text: str) -> float | None:
@@ -463,6 +464,21 @@ def _plain_number(text: str) -> float | None:
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+def _plain_numbers(cells: np.ndarray) -> np.ndarray:
+    """Each cell as a float where :func:`_number_cell` reads it without a word: a number (not a
+    boolean) or text that spells one plainly ('12', ' 1e3', '−4'); NaN elsewhere."""
+    kinds = pd.Series(cells, dtype=object).map(type)
+    numbers = np.full(len(cells), np.nan)
+    numeric = kinds.isin((float, int, np.float64, np.int64)).to_numpy(dtype=bool)
+    numbers[numeric] = cells[numeric].astype(float)
+    text = np.flatnonzero((kinds == str).to_numpy(dtype=bool))
+    if len(text):
+        stripped = pd.Series(cells[text], dtype=object).str.translate(_SPACES).str.strip()
+        plain = stripped.str.fullmatch(_PLAIN.pattern).to_numpy(dtype=bool)
+        numbers[text[plain]] = stripped[plain].astype(float).to_numpy()
+    return numbers
 
 
 def _number_cell(value: object, column: Column | None) -> tuple[float | None, str | None]:
@@ -509,7 +525,7 @@ def _same_unit(token: str, unit: str) -> bool:
 
 def _spreadsheet_error(value: object) -> str | None:
     """The error a formula cell shows (#DIV/0!, #N/A, ...), if the value is one."""
-    if isinstance(value, str) and value.strip().upper() in {e.upper() for e in SPREADSHEET_ERRORS}:
+    if isinstance(value, str) and value.strip().upper() in _SPREADSHEET_ERRORS_UPPER:
         return value.strip()
     return None
 
@@ -576,29 +592,40 @@ class _Checker:
         if missing:
             return None
         out = pd.DataFrame({"_row": raw.rows}, dtype=int)
+        origins = {}
         for column in sheet.columns:
             values = raw.frame[column.name] if column.name in raw.frame.columns else None
-            out[column.name] = pd.Series(self._column(raw, column, values), index=out.index, dtype=object)
-        self.origins[sheet.name] = pd.DataFrame({
-            column.name: np.where(
-                raw.frame[column.name].map(_blank).to_numpy(dtype=bool) if column.name in raw.frame.columns
-                else np.ones(len(out), dtype=bool),
-                "default" if column.default is not None else "blank", "workbook",
-            )
-            for column in sheet.columns
-        }, index=out.index)
+            cells = np.full(len(out), None, dtype=object) if values is None else values.to_numpy(dtype=object)
+            blank = np.fromiter(map(_blank, cells), dtype=bool, count=len(cells))
+            out[column.name] = pd.Series(self._column(raw, column, cells, blank), index=out.index, dtype=object)
+            origins[column.name] = np.where(blank, "default" if column.default is not None else "blank", "workbook")
+        self.origins[sheet.name] = pd.DataFrame(origins, index=out.index)
         if sheet.unique:
             dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
             for row, name in zip(out.loc[dup, "_row"], out.loc[dup, sheet.unique]):
                 self.problem(raw, f"duplicate name '{name}'", row, sheet.unique)
         return out, raw
 
-    def _column(self, raw: _RawSheet, column: Column, values: pd.Series | None) -> list:
-        parsed: list = []
-        for i, row in enumerate(raw.rows):
-            value = None if values is None else values.iloc[i]
-            parsed.append(self.cell(raw, column, row, value))
-        return parsed
+    def _column(self, raw: _RawSheet, column: Column, cells: np.ndarray, blank: np.ndarray) -> list:
+        """Every cell of a column parsed as :meth:`cell` does. The plain ones, which need no message,
+        are settled in bulk: a blank where the column may be blank, and in a number column a finite
+        number within the column's bounds, or text spelling one plainly. The rest go one by one."""
+        parsed = np.full(len(cells), None, dtype=object)
+        settled = np.zeros(len(cells), dtype=bool)
+        if not (column.required and not column.catalogue) and not raw.unsaved:
+            parsed[blank] = column.default
+            settled |= blank
+        if column.kind != "text":
+            numbers = _plain_numbers(cells)
+            fits = np.isfinite(numbers) & (numbers <= min(column.maximum if column.maximum is not None else np.inf,
+                                                          ceiling(column)))
+            if column.minimum is not None:
+                fits &= numbers > column.minimum if column.exclusive_minimum else numbers >= column.minimum
+            parsed[fits] = numbers[fits]
+            settled |= fits
+        for i in np.flatnonzero(~settled):
+            parsed[i] = self.cell(raw, column, raw.rows[i], cells[i])
+        return parsed.tolist()
 
     def cell(self, raw: _RawSheet, column: Column, row: int, value: object):
         if _blank(value):

@@ -16,9 +16,12 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, problems_reading
 from conftest import gpu_row, inference_row, place, problems_of, scenario_tables, training_row, write_scenario
@@ -539,3 +542,36 @@ def test_ods_repeated_error_cells_count_once_per_repeat_within_a_bound():
     assert workbook._ods_errors(content(2, 3)) == {"s": {(r, c): "#N/A" for r in (1, 2) for c in (1, 2, 3)}}
     huge = workbook._ods_errors(content(10**6, 10**6))["s"]
     assert len(huge) <= workbook._ODS_MAX_ERRORS and (1, 1) in huge
+
+
+CELLS = st.one_of(
+    st.sampled_from(["", " ", "abc", "-1", "0", "1e309", "nan", "inf", "-inf", "40%", "1,200", "1 200", "2,5",
+                     "3 MW", "700 W", "#REF!", " #n/a ", "TRUE", "\u22123", "\u00a012\u00a0", "1e-300", "+.5",
+                     "5.", "0x10", "1_000", "١٢"]),
+    st.integers(-10**6, 10**7),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(alphabet="0123456789.eE+- ,%\u2212", max_size=8),
+    st.booleans(),
+    st.none(),
+    st.just(np.float64(2.5)),
+    st.just(np.int64(7)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(CELLS, max_size=12), sheet_column=st.sampled_from(
+    [(sheet.name, column.name) for sheet in SHEETS_BY_NAME.values() for column in sheet.columns]))
+def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column):
+    """Plain cells are settled in bulk; every value and every message is what reading each cell
+    on its own gives."""
+    column = next(c for c in SHEETS_BY_NAME[sheet_column[0]].columns if c.name == sheet_column[1])
+    raw = workbook._RawSheet(pd.DataFrame({column.name: pd.Series(cells, dtype=object)}),
+                             list(range(2, 2 + len(cells))), "w.xlsx, sheet 's'")
+    values = np.array(cells + [None], dtype=object)[:-1]  # keeps numpy scalars as they are
+    blank = np.array([workbook._blank(v) for v in values], dtype=bool)
+    bulk = workbook._Checker({}, Path("w.xlsx"))
+    one_by_one = workbook._Checker({}, Path("w.xlsx"))
+    parsed = bulk._column(raw, column, values, blank)
+    expected = [one_by_one.cell(raw, column, row, value) for row, value in zip(raw.rows, values)]
+    assert [(type(v), v) for v in parsed] == [(type(v), v) for v in expected]
+    assert bulk.problems == one_by_one.problems
