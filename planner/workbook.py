@@ -592,13 +592,19 @@ class _Checker:
         if missing:
             return None
         out = pd.DataFrame({"_row": raw.rows}, dtype=int)
+        cells = np.full((len(out), len(sheet.columns)), None, dtype=object)  # a column not given: all blank
+        for j, column in enumerate(sheet.columns):
+            if column.name in raw.frame.columns:
+                cells[:, j] = raw.frame[column.name].to_numpy(dtype=object)
+        # what is plain about each cell, found for the whole sheet at once
+        blank = np.fromiter(map(_blank, cells.ravel()), dtype=bool, count=cells.size).reshape(cells.shape)
+        numbers = _plain_numbers(cells.ravel()).reshape(cells.shape)
         origins = {}
-        for column in sheet.columns:
-            values = raw.frame[column.name] if column.name in raw.frame.columns else None
-            cells = np.full(len(out), None, dtype=object) if values is None else values.to_numpy(dtype=object)
-            blank = np.fromiter(map(_blank, cells), dtype=bool, count=len(cells))
-            out[column.name] = pd.Series(self._column(raw, column, cells, blank), index=out.index, dtype=object)
-            origins[column.name] = np.where(blank, "default" if column.default is not None else "blank", "workbook")
+        for j, column in enumerate(sheet.columns):
+            parsed = self._column(raw, column, cells[:, j], blank[:, j], numbers[:, j])
+            out[column.name] = pd.Series(parsed, index=out.index, dtype=object)
+            origins[column.name] = np.where(blank[:, j], "default" if column.default is not None else "blank",
+                                            "workbook")
         self.origins[sheet.name] = pd.DataFrame(origins, index=out.index)
         if sheet.unique:
             dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
@@ -606,17 +612,18 @@ class _Checker:
                 self.problem(raw, f"duplicate name '{name}'", row, sheet.unique)
         return out, raw
 
-    def _column(self, raw: _RawSheet, column: Column, cells: np.ndarray, blank: np.ndarray) -> list:
-        """Every cell of a column parsed as :meth:`cell` does. The plain ones, which need no message,
-        are settled in bulk: a blank where the column may be blank, and in a number column a finite
-        number within the column's bounds, or text spelling one plainly. The rest go one by one."""
+    def _column(self, raw: _RawSheet, column: Column, cells: np.ndarray, blank: np.ndarray,
+                numbers: np.ndarray) -> list:
+        """Every cell of a column parsed as :meth:`cell` does, given which cells are blank and the
+        :func:`_plain_numbers` of them. The plain ones, which need no message, are settled in bulk:
+        a blank where the column may be blank, and in a number column a plain number within the
+        column's bounds. The rest go one by one."""
         parsed = np.full(len(cells), None, dtype=object)
         settled = np.zeros(len(cells), dtype=bool)
         if not (column.required and not column.catalogue) and not raw.unsaved:
             parsed[blank] = column.default
             settled |= blank
         if column.kind != "text":
-            numbers = _plain_numbers(cells)
             fits = np.isfinite(numbers) & (numbers <= min(column.maximum if column.maximum is not None else np.inf,
                                                           ceiling(column)))
             if column.minimum is not None:

@@ -571,7 +571,7 @@ def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column):
     blank = np.array([workbook._blank(v) for v in values], dtype=bool)
     bulk = workbook._Checker({}, Path("w.xlsx"))
     one_by_one = workbook._Checker({}, Path("w.xlsx"))
-    parsed = bulk._column(raw, column, values, blank)
+    parsed = bulk._column(raw, column, values, blank, workbook._plain_numbers(values))
     expected = [one_by_one.cell(raw, column, row, value) for row, value in zip(raw.rows, values)]
     assert [(type(v), v) for v in parsed] == [(type(v), v) for v in expected]
     assert bulk.problems == one_by_one.problems
