@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 SCENARIO ?= sovereign-200mw
 SIZES ?= S,M,L
 JOBS ?= 1
+REPEAT ?= 1
 INPUTS := $(wildcard inputs/*.xlsx)
 
 # First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
@@ -42,7 +43,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest -n 2
 
 bench: $(VENV)/.installed
-	$(PY) -m planner.bench --sizes $(SIZES)
+	$(PY) -m planner.bench --sizes $(SIZES) --repeat $(REPEAT)
 
 # HiGHS settings timed on the same LPs: the measurement behind the solver options
 bench-solvers: $(VENV)/.installed
