@@ -356,16 +356,38 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     return RelaxedStart(columns, values, bound, shadow_prices)
 
 
-def _proven_start(model: PlanModel, bound: float | None, solver: str, time_limit: float | None, msg: bool,
-                  gap: float) -> tuple[pulp.LpSolveStats, pulp.LpSolver] | None:
-    """The starting plan in the model's variables completed by the LP with its integers fixed, if
-    that plan is proven within ``gap`` of ``bound`` (the relaxation's optimum, in the model's
-    objective units); else None."""
+@dataclass
+class CompletedStart:
+    """The rounded relaxation with its continuous columns completed by the LP with its integers
+    fixed: that LP's ``stats`` and ``backend``, every column's ``values`` (by column id), and
+    whether the plan is ``proven`` within the gap of the relaxation's optimum."""
+
+    stats: pulp.LpSolveStats
+    backend: pulp.LpSolver
+    values: np.ndarray
+    proven: bool
+
+
+def _completed_start(model: PlanModel, bound: float | None, solver: str, time_limit: float | None, msg: bool,
+                     gap: float) -> CompletedStart | None:
+    """The starting plan in the model's variables completed (see :class:`CompletedStart`), proven if
+    within ``gap`` of ``bound`` (the relaxation's optimum, in the model's objective units); None if
+    the LP found no plan."""
     stats, backend = _solve_with_integers_fixed(model, _values(model), solver, time_limit, msg)
-    if bound is None or stats.status != pulp.LpSolveStatus.Optimal:
+    if not stats.has_solution:
         return None
     value = float(model.problem.objective.value())
-    return (stats, backend) if bound - value <= gap * max(abs(value), 1e-9) else None
+    proven = (bound is not None and stats.status == pulp.LpSolveStatus.Optimal
+              and bound - value <= gap * max(abs(value), 1e-9))
+    return CompletedStart(stats, backend, _solution_values(model, backend), proven)
+
+
+def _solution_values(model: PlanModel, backend: pulp.LpSolver) -> np.ndarray:
+    """Every column's value from the last solve: as HiGHS handed it back, rather than read again
+    out of PuLP's variables."""
+    if isinstance(backend, HighsBridge) and backend.values is not None:
+        return backend.values
+    return _values(model)
 
 
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False,
@@ -387,17 +409,20 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
 
     timings: dict[str, float] = {}
-    relaxed = proven = None
+    relaxed = completed = None
     if model.integer:
         relaxed = relaxed_start(model, solver, time_limit, msg)
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
-            proven = _proven_start(model, relaxed.bound, solver, remaining(), msg, gap)
-    if proven is not None:
-        stats, backend = proven
+            completed = _completed_start(model, relaxed.bound, solver, remaining(), msg, gap)
+    if completed is not None and completed.proven:
+        stats, backend = completed.stats, completed.backend
         best_bound = relaxed.bound
-    else:  # an LP, or branch and bound from the start
+    else:  # an LP, or branch and bound from the start: the completed one whole, so HiGHS need not
+        # complete it again and holds a plan within about 1% from its first node
         plan_start = None if relaxed is None else (relaxed.columns, relaxed.values)
+        if completed is not None:
+            plan_start = (np.arange(len(completed.values)), completed.values)
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)
@@ -411,8 +436,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     scale = model.objective_scale
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
-    # the solution as HiGHS handed it back, rather than read again out of PuLP's variables
-    values = backend.values if isinstance(backend, HighsBridge) and backend.values is not None else _values(model)
+    values = _solution_values(model, backend)
     if model.integer and (relaxed is None or relaxed.shadow_prices is None):
         _solve_with_integers_fixed(model, values, solver, None, msg)  # prices for the replicas chosen
     # a mixed-integer plan's limits are priced by its relaxation: with replicas fixed, a MW or GPU

@@ -182,6 +182,32 @@ def test_integer_start_rounds_the_most_nearly_whole_replica_up(tmp_path, solver)
     assert np.isnan(results.gap) if solver == "cbc" else results.gap < 1e-6
 
 
+def test_branch_and_bound_starts_from_the_completed_plan(tmp_path, monkeypatch):
+    """Not proven within a gap of 0, the rounded start (3 + 2 GPUs) goes to branch and bound whole:
+    every column, the served shares as the LP with the replicas fixed completed them (S1 in full,
+    S2 2 of its 2.4 GPUs), so HiGHS holds that plan from its first node."""
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    starts = []
+    make_solver = solve_module._solver
+
+    def solver(*args):
+        starts.append(args[4] if len(args) > 4 else None)
+        return make_solver(*args)
+
+    monkeypatch.setattr(solve_module, "_solver", solver)
+    solution = solve(model, gap=0.0)
+    columns, values = starts[-1]
+    assert len(values) == model.n_vars and columns.tolist() == list(range(model.n_vars))
+    served = dict(zip(model.served["workload"], values[model.served["column"].to_numpy()]))
+    assert served == approx({"S1": 1.0, "S2": 2 / 2.4})
+    alloc = model.allocation.set_index("workload")["column"]
+    assert (values[alloc["S1"]], values[alloc["S2"]]) == (3.0, 2.0)
+    assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)
+
+
 @pytest.mark.parametrize("limit", ["fleet", "power"])
 def test_integer_start_never_rounds_past_a_limit(tmp_path, limit):
     """With S2 worth more, the relaxation still uses all 5 GPUs it has room for; rounding up one
