@@ -306,7 +306,13 @@ def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None
     names = [f"{name}_{i}" for i in range(count)]
     upper = np.inf if upper is None else upper
     variables = problem.toRustModel().add_variables_batch(names, 0.0, upper, _rustcore.Category.Continuous)
-    return np.fromiter((v.id() for v in variables), dtype=np.uint64, count=count)
+    if not variables:
+        return np.zeros(0, dtype=np.uint64)
+    # the core hands out ids in order: the first and last settle every one between
+    first = variables[0].id()
+    if variables[-1].id() != first + count - 1:
+        raise RuntimeError("PuLP's core did not number a batch of variables consecutively")
+    return np.arange(first, first + count, dtype=np.uint64)
 
 
 # ---------------------------------------------------------------------------
