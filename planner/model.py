@@ -95,9 +95,12 @@ class PlanModel:
         A run keeps a GPU type in a period only where the relaxation gave it at least its
         minimum there (its switch on), else gives it up (off). A service keeps the whole
         replicas it had; then, most nearly whole first, a fractional replica is rounded up
-        while its GPU type and period have GPUs and power to spare. Every fleet, power and
-        scale row stays satisfied (a GPU in use never draws less than idle). The served
-        shares, continuous, are left for the solver to complete.
+        while its GPU type and period have the GPUs and power for it, counting each run at its
+        minimum: its GPUs and the served shares, continuous, are left for the LP that completes
+        the plan, which gives runs what the services leave. Every fleet, power and scale row
+        stays satisfiable (a GPU in use never draws less than idle). Counting runs at their
+        relaxed GPUs instead rounded fewer replicas up: 0.05-0.15 points more from the bound
+        on the benchmark scenarios.
         """
         if not self.integer:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -105,8 +108,9 @@ class PlanModel:
         gpus = relaxed[alloc["column"].to_numpy(dtype=np.int64)]
         switches = self.switches
         held = relaxed[switches["gpus"].to_numpy(dtype=np.int64)]
-        on = held >= switches["min_gpus"].to_numpy(dtype=float) * (1 - INTEGER_TOLERANCE)
-        gpus[pd.Index(alloc["column"]).get_indexer(switches["gpus"])[~on]] = 0.0
+        least = switches["min_gpus"].to_numpy(dtype=float)
+        on = held >= least * (1 - INTEGER_TOLERANCE)
+        gpus[pd.Index(alloc["column"]).get_indexer(switches["gpus"])] = np.where(on, least, 0.0)
         service = np.flatnonzero(alloc["kind"].to_numpy() == "inference")
         whole = np.floor(gpus[service] + INTEGER_TOLERANCE)
         fraction = gpus[service] - whole

@@ -424,12 +424,13 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
     on = given_values.reindex(switches["on"]).to_numpy()
     assert np.isin(on, [0.0, 1.0]).all()
 
-    # the start's GPUs: whole replicas, and a run's relaxed GPUs where its switch is on
-    relaxed = pd.Series({int(v.id()): v.value or 0.0 for v in model.problem.toRustModel().list_variables()})
+    # the start's GPUs: whole replicas, and a run's minimum where its switch is on (the LP that
+    # completes the plan gives runs what the services leave)
     gpus = pd.Series(0.0, index=alloc.index)
     gpus[services.index] = replicas * services["unit"].to_numpy()
     trained = alloc.index[alloc["kind"] == "training"]
-    gpus[trained] = relaxed.reindex(alloc.loc[trained, "column"]).to_numpy() * on
+    assert switches["gpus"].tolist() == alloc.loc[trained, "column"].tolist()
+    gpus[trained] = switches["min_gpus"].to_numpy(dtype=float) * on
     mip = collect(scenario, sizing, model, solve(model))
     lp_model = build_model(scenario, sizing)
     lp = collect(scenario, sizing, lp_model, solve(lp_model))

@@ -208,6 +208,45 @@ def test_branch_and_bound_starts_from_the_completed_plan(tmp_path, monkeypatch):
     assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)
 
 
+def _service_beside_a_run(tmp_path, installed: float, run_min_gpus: float):
+    """S1 (priority 10) needs 2.6 one-GPU replicas at peak; T1 (priority 1, minimum
+    ``run_min_gpus``) has far more tokens than the fleet can train, so it takes every GPU left."""
+    tables = scenario_tables(
+        fleet=[("G1", "P1", installed)],
+        training=[training_row("T1", params_b=1.0, tokens_b=1e9, min_gpus=run_min_gpus)],
+        inference=[inference_row("S1", tokens_per_day_b=2600 * 86_400 / 1e9, priority=10.0)],
+        throughput=[("S1", "G1", 1000.0)],
+    )
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    relaxed = relaxed_start(model, "highs", None, False)
+    start = dict(zip(relaxed.columns.tolist(), relaxed.values.tolist()))
+    columns = model.allocation.set_index("workload")["column"]
+    return model, start[columns["S1"]], start[model.switches.at[0, "on"]], collect(
+        scenario, sizing, model, solve(model))
+
+
+def test_integer_start_takes_a_replica_from_a_run_above_its_minimum(tmp_path):
+    """5 GPUs: the relaxation gives S1 2.6 and T1 2.4. Rounded down, S1 has 2; T1 needs only its
+    minimum of 1, so S1's third replica is taken from T1's share (the LP completing the plan gives
+    T1 the 2 left), not refused for the 0.6 GPU left beside T1's relaxed 2.4."""
+    model, s1, t1_on, results = _service_beside_a_run(tmp_path, installed=5.0, run_min_gpus=1.0)
+    assert (s1, t1_on) == (3.0, 1.0)
+    gpus = results.allocation.set_index("workload")["gpus"]
+    assert gpus["S1"] == approx(3.0) and gpus["T1"] == approx(2.0)
+
+
+def test_integer_start_never_rounds_into_a_runs_minimum(tmp_path):
+    """5.8 GPUs, T1's minimum 3: the relaxation gives S1 2.6 and T1 3.2 (on). S1's third replica
+    would leave T1 2.8, below its minimum, so the start keeps S1 at 2 (T1 would get 3.8). Branch
+    and bound then finds the optimum: T1 off, S1 served in full on 3."""
+    model, s1, t1_on, results = _service_beside_a_run(tmp_path, installed=5.8, run_min_gpus=3.0)
+    assert (s1, t1_on) == (2.0, 1.0)
+    gpus = results.allocation.set_index("workload")["gpus"].reindex(["S1", "T1"], fill_value=0.0)
+    assert gpus["S1"] == approx(3.0) and gpus["T1"] == approx(0.0)
+
+
 @pytest.mark.parametrize("limit", ["fleet", "power"])
 def test_integer_start_never_rounds_past_a_limit(tmp_path, limit):
     """With S2 worth more, the relaxation still uses all 5 GPUs it has room for; rounding up one
