@@ -88,19 +88,18 @@ class PlanModel:
     def n_cons(self) -> int:
         return sum(len(t) for t in self.rows.values())
 
-    def integer_start(self, relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def integer_start(self, relaxed: np.ndarray, runs_yield: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Whole values for every integer column, from a solution of the relaxation (values by
         column id): (column ids, values), a starting plan for the mixed-integer solve.
 
         A run keeps a GPU type in a period only where the relaxation gave it at least its
         minimum there (its switch on), else gives it up (off). A service keeps the whole
         replicas it had; then, most nearly whole first, a fractional replica is rounded up
-        while its GPU type and period have the GPUs and power for it, counting each run at its
-        minimum: its GPUs and the served shares, continuous, are left for the LP that completes
-        the plan, which gives runs what the services leave. Every fleet, power and scale row
-        stays satisfiable (a GPU in use never draws less than idle). Counting runs at their
-        relaxed GPUs instead rounded fewer replicas up: 0.05-0.15 points more from the bound
-        on the benchmark scenarios.
+        while its GPU type and period have the GPUs and power for it beside the runs: each run
+        counted at its minimum if ``runs_yield`` (the LP that completes the plan gives runs what
+        the services leave), else at its relaxed GPUs. Every fleet, power and scale row stays
+        satisfiable (a GPU in use never draws less than idle); the served shares, continuous,
+        are left to that LP too.
         """
         if not self.integer:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -110,7 +109,7 @@ class PlanModel:
         held = relaxed[switches["gpus"].to_numpy(dtype=np.int64)]
         least = switches["min_gpus"].to_numpy(dtype=float)
         on = held >= least * (1 - INTEGER_TOLERANCE)
-        gpus[pd.Index(alloc["column"]).get_indexer(switches["gpus"])] = np.where(on, least, 0.0)
+        gpus[pd.Index(alloc["column"]).get_indexer(switches["gpus"])] = np.where(on, least if runs_yield else held, 0.0)
         service = np.flatnonzero(alloc["kind"].to_numpy() == "inference")
         whole = np.floor(gpus[service] + INTEGER_TOLERANCE)
         fraction = gpus[service] - whole

@@ -404,33 +404,39 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
 @SETTINGS
 @given(scenarios())
 def test_integer_start_and_plan_keep_every_limit(case: Case):
-    """--integer: the starting plan rounded from the relaxation and the plan solved from it both
-    give whole replicas (switches 0 or 1 in the start) and, recomputed from the inputs, stay within
+    """--integer: the starting plans rounded from the relaxation and the plan solved from them all
+    give whole replicas (switches 0 or 1 in a start) and, recomputed from the inputs, stay within
     the GPUs installed and the power budget in every period; the plan scores no more than the LP."""
     with tempfile.TemporaryDirectory() as tmp:
         scenario = read_scenario(write_scenario(case.tables, Path(tmp) / "s"))
     sizing = size(scenario)
     model = build_model(scenario, sizing, integer=True)
-    start = relaxed_start(model, "highs", None, False)
-    assert start is not None
-    given_values = pd.Series(start.values, index=start.columns)
+    relaxed_plan = relaxed_start(model, "highs", None, False)
+    assert relaxed_plan is not None and 1 <= len(relaxed_plan.starts) <= 2
+    # the relaxation's own values, still in the model's variables
+    relaxed = pd.Series({int(v.id()): v.value or 0.0 for v in model.problem.toRustModel().list_variables()})
     alloc = model.allocation.assign(mw=[mw_per_gpu(case, w, g) for w, g in zip(model.allocation["workload"],
                                                                              model.allocation["gpu"])])
     services = alloc[alloc["kind"] == "inference"]
     switches = model.switches
-    assert sorted(given_values.index) == sorted([*services["column"], *switches["on"]])
-    replicas = given_values.reindex(services["column"]).to_numpy()
-    assert (replicas >= 0).all() and np.array_equal(replicas, np.round(replicas))
-    on = given_values.reindex(switches["on"]).to_numpy()
-    assert np.isin(on, [0.0, 1.0]).all()
-
-    # the start's GPUs: whole replicas, and a run's minimum where its switch is on (the LP that
-    # completes the plan gives runs what the services leave)
-    gpus = pd.Series(0.0, index=alloc.index)
-    gpus[services.index] = replicas * services["unit"].to_numpy()
     trained = alloc.index[alloc["kind"] == "training"]
     assert switches["gpus"].tolist() == alloc.loc[trained, "column"].tolist()
-    gpus[trained] = switches["min_gpus"].to_numpy(dtype=float) * on
+    starts = {}
+    for k, (columns, values) in enumerate(relaxed_plan.starts):
+        given_values = pd.Series(values, index=columns)
+        assert sorted(given_values.index) == sorted([*services["column"], *switches["on"]])
+        replicas = given_values.reindex(services["column"]).to_numpy()
+        assert (replicas >= 0).all() and np.array_equal(replicas, np.round(replicas))
+        on = given_values.reindex(switches["on"]).to_numpy()
+        assert np.isin(on, [0.0, 1.0]).all()
+        # the start's GPUs: whole replicas, and a run's GPUs where its switch is on: its minimum
+        # in the first start (runs yield the rest to rounded-up replicas), its relaxed GPUs in the other
+        gpus = pd.Series(0.0, index=alloc.index)
+        gpus[services.index] = replicas * services["unit"].to_numpy()
+        runs = (switches["min_gpus"].to_numpy(dtype=float) if k == 0
+                else relaxed.reindex(switches["gpus"]).to_numpy())
+        gpus[trained] = runs * on
+        starts[f"start {k}"] = gpus
     mip = collect(scenario, sizing, model, solve(model))
     lp_model = build_model(scenario, sizing)
     lp = collect(scenario, sizing, lp_model, solve(lp_model))
@@ -443,10 +449,10 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
     installed = installed_grid(case)
     budget = case.periods.set_index("period")["power_mw"]
     for name, gpus_in_use, active_mw in (
-        ("start", gpus, gpus * alloc["mw"]),
+        *((name, gpus, gpus * alloc["mw"]) for name, gpus in starts.items()),
         ("plan", plan["gpus"], plan["gpus"] * plan["mw"]),
     ):
-        frame = alloc if name == "start" else plan
+        frame = plan if name == "plan" else alloc
         in_use = gpus_in_use.groupby([frame["gpu"], frame["period"]]).sum().reindex(installed.index, fill_value=0.0)
         assert (in_use <= installed * (1 + REL) + 1e-6).all(), (name, pd.DataFrame({"in_use": in_use,
                                                                                      "installed": installed}))

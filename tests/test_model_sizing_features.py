@@ -172,7 +172,8 @@ def test_integer_start_rounds_the_most_nearly_whole_replica_up(tmp_path, solver)
     model = build_model(scenario, sizing, integer=True)
     relaxed = relaxed_start(model, solver, None, False)
     assert relaxed.bound == approx(model.objective_scale * 2.0, rel=1e-4)  # both served in full, less a tie-break
-    start = dict(zip(relaxed.columns.tolist(), relaxed.values.tolist()))
+    [(columns, values)] = relaxed.starts  # without runs, yielding or not makes no difference
+    start = dict(zip(columns.tolist(), values.tolist()))
     alloc = model.allocation.set_index("workload")
     assert start == {alloc.at["S1", "column"]: 3.0, alloc.at["S2", "column"]: 2.0}
     results = collect(scenario, sizing, model, solve(model, solver=solver, gap=0.0))
@@ -221,28 +222,32 @@ def _service_beside_a_run(tmp_path, installed: float, run_min_gpus: float):
     sizing = size(scenario)
     model = build_model(scenario, sizing, integer=True)
     relaxed = relaxed_start(model, "highs", None, False)
-    start = dict(zip(relaxed.columns.tolist(), relaxed.values.tolist()))
     columns = model.allocation.set_index("workload")["column"]
-    return model, start[columns["S1"]], start[model.switches.at[0, "on"]], collect(
-        scenario, sizing, model, solve(model))
+    starts = [dict(zip(c.tolist(), v.tolist())) for c, v in relaxed.starts]
+    solution = solve(model)
+    return ([(start[columns["S1"]], start[model.switches.at[0, "on"]]) for start in starts],
+            collect(scenario, sizing, model, solution), solution)
 
 
 def test_integer_start_takes_a_replica_from_a_run_above_its_minimum(tmp_path):
     """5 GPUs: the relaxation gives S1 2.6 and T1 2.4. Rounded down, S1 has 2; T1 needs only its
     minimum of 1, so S1's third replica is taken from T1's share (the LP completing the plan gives
     T1 the 2 left), not refused for the 0.6 GPU left beside T1's relaxed 2.4."""
-    model, s1, t1_on, results = _service_beside_a_run(tmp_path, installed=5.0, run_min_gpus=1.0)
-    assert (s1, t1_on) == (3.0, 1.0)
+    starts, results, solution = _service_beside_a_run(tmp_path, installed=5.0, run_min_gpus=1.0)
+    assert starts == [(3.0, 1.0), (2.0, 1.0)]  # T1 yielding, and at its relaxed 2.4 GPUs
     gpus = results.allocation.set_index("workload")["gpus"]
     assert gpus["S1"] == approx(3.0) and gpus["T1"] == approx(2.0)
+    # the objective read back is the plan's (its score, less a tie-break), not the other start's,
+    # completed last
+    assert solution.objective == approx(results.objective, rel=1e-4)
 
 
 def test_integer_start_never_rounds_into_a_runs_minimum(tmp_path):
     """5.8 GPUs, T1's minimum 3: the relaxation gives S1 2.6 and T1 3.2 (on). S1's third replica
     would leave T1 2.8, below its minimum, so the start keeps S1 at 2 (T1 would get 3.8). Branch
     and bound then finds the optimum: T1 off, S1 served in full on 3."""
-    model, s1, t1_on, results = _service_beside_a_run(tmp_path, installed=5.8, run_min_gpus=3.0)
-    assert (s1, t1_on) == (2.0, 1.0)
+    starts, results, _ = _service_beside_a_run(tmp_path, installed=5.8, run_min_gpus=3.0)
+    assert starts == [(2.0, 1.0)]  # yielding or not, the same
     gpus = results.allocation.set_index("workload")["gpus"].reindex(["S1", "T1"], fill_value=0.0)
     assert gpus["S1"] == approx(3.0) and gpus["T1"] == approx(0.0)
 
@@ -253,7 +258,7 @@ def test_integer_start_never_rounds_past_a_limit(tmp_path, limit):
     replica takes the one GPU left after rounding down, and never a sixth."""
     scenario, sizing = _two_services_on_five_gpus(tmp_path, priority_2=3.0, limit=limit)
     model = build_model(scenario, sizing, integer=True)
-    assert sorted(relaxed_start(model, "highs", None, False).values.tolist()) == [2.0, 3.0]
+    assert sorted(relaxed_start(model, "highs", None, False).starts[0][1].tolist()) == [2.0, 3.0]
     results = collect(scenario, sizing, model, solve(model, gap=0.0))
     assert results.allocation["gpus"].sum() == approx(5.0)
     assert results.objective == approx(2 / 2.6 + 3.0, rel=1e-6)  # S2 whole: 3 GPUs, S1 the other 2
