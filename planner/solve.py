@@ -27,7 +27,7 @@ SOLVERS = ("highs", "cbc")
 # A mixed-integer solve stops once its plan is proven within 2% of the best possible score: well
 # inside the sizing's own uncertainty (15-35%). The rounded relaxation lands 0.5-1.2% from the
 # bound on the benchmark scenarios, and what remains is the cost of whole replicas, which branch
-# and bound did not close in a minute at 500 workloads nor in 45 at 5,000. The gap reached is
+# and bound did not close in a minute at 500 workloads nor in 45 minutes at 5,000. The gap reached is
 # reported with the plan.
 DEFAULT_MIP_GAP = 0.02
 
