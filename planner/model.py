@@ -88,37 +88,57 @@ class PlanModel:
     def n_cons(self) -> int:
         return sum(len(t) for t in self.rows.values())
 
-    def integer_start(self, relaxed: np.ndarray, runs_yield: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def integer_columns(self) -> np.ndarray:
+        """Ids of the integer columns: the services' replicas and the training switches; none in
+        a linear model."""
+        if not self.integer:
+            return np.zeros(0, dtype=np.int64)
+        alloc = self.allocation
+        services = alloc["column"].to_numpy(dtype=np.int64)[alloc["kind"].to_numpy() == "inference"]
+        return np.concatenate([services, self.switches["on"].to_numpy(dtype=np.int64)])
+
+    def integer_starts(self, relaxed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Whole values for every integer column, from a solution of the relaxation (values by
-        column id): (column ids, values), a starting plan for the mixed-integer solve.
+        column id): starting plans for the mixed-integer solve, each (column ids, values), two at
+        most and distinct.
 
         A run keeps a GPU type in a period only where the relaxation gave it at least its
         minimum there (its switch on), else gives it up (off). A service keeps the whole
         replicas it had; then, most nearly whole first, a fractional replica is rounded up
-        while its GPU type and period have the GPUs and power for it beside the runs: each run
-        counted at its minimum if ``runs_yield`` (the LP that completes the plan gives runs what
-        the services leave), else at its relaxed GPUs. Every fleet, power and scale row stays
-        satisfiable (a GPU in use never draws less than idle); the served shares, continuous,
-        are left to that LP too.
+        while its GPU type and period have the GPUs and power for it beside the runs. The runs
+        are counted at their minimum in the first plan (rounded-up replicas may take what a run
+        holds above it; the LP that completes a plan gives runs what the services leave), at
+        their relaxed GPUs in the second. Every fleet, power and scale row stays satisfiable (a
+        GPU in use never draws less than idle); the served shares, continuous, are left to that
+        LP too.
         """
         if not self.integer:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+            return []
         alloc = self.allocation
         gpus = relaxed[alloc["column"].to_numpy(dtype=np.int64)]
         switches = self.switches
         held = relaxed[switches["gpus"].to_numpy(dtype=np.int64)]
         least = switches["min_gpus"].to_numpy(dtype=float)
         on = held >= least * (1 - INTEGER_TOLERANCE)
-        gpus[pd.Index(alloc["column"]).get_indexer(switches["gpus"])] = np.where(on, least if runs_yield else held, 0.0)
+        runs = pd.Index(alloc["column"]).get_indexer(switches["gpus"])
         service = np.flatnonzero(alloc["kind"].to_numpy() == "inference")
         whole = np.floor(gpus[service] + INTEGER_TOLERANCE)
         fraction = gpus[service] - whole
         gpus[service] = whole
         most_whole_first = np.argsort(-fraction, kind="stable")
-        self._round_up(gpus, service[most_whole_first[fraction[most_whole_first] > INTEGER_TOLERANCE]])
-        columns = alloc["column"].to_numpy(dtype=np.int64)[service]
-        return (np.concatenate([columns, switches["on"].to_numpy(dtype=np.int64)]),
-                np.concatenate([gpus[service], on.astype(float)]))
+        candidates = service[most_whole_first[fraction[most_whole_first] > INTEGER_TOLERANCE]]
+        columns = np.concatenate([alloc["column"].to_numpy(dtype=np.int64)[service],
+                                  switches["on"].to_numpy(dtype=np.int64)])
+        round_up = self._rounding_up()
+        starts: list[tuple[np.ndarray, np.ndarray]] = []
+        for run_gpus in (least, held):
+            units = gpus.copy()
+            units[runs] = np.where(on, run_gpus, 0.0)
+            round_up(units, candidates)
+            values = np.concatenate([units[service], on.astype(float)])
+            if not any(np.array_equal(values, other) for _, other in starts):
+                starts.append((columns, values))
+        return starts
 
     def switch_rows_and_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """Row ids of the switches' two families and the switches' column ids. A relaxation needs
@@ -129,30 +149,34 @@ class PlanModel:
         row_ids = np.fromiter((row.id() for table in rows for row in table), dtype=np.int64)
         return row_ids, self.switches["on"].to_numpy(dtype=np.int64)
 
-    def _round_up(self, units: np.ndarray, candidates: np.ndarray) -> None:
-        """Add one unit to each allocation row of ``candidates`` in turn (positions, in order)
-        while its GPU type and period have the GPUs and the power for it; ``units`` is updated."""
+    def _rounding_up(self):
+        """A function that adds one unit to each allocation row of ``candidates`` in turn
+        (positions, in order) while its GPU type and period have the GPUs and the power for it,
+        given every row's ``units``, which it updates."""
         alloc, fleet = self.allocation, self.rows["fleet"]
         unit = alloc["unit"].to_numpy()
         mw = alloc["power_mw_per_gpu"].to_numpy() * unit
         pair = pd.MultiIndex.from_frame(fleet[["gpu", "period"]]).get_indexer(
             pd.MultiIndex.from_frame(alloc[["gpu", "period"]]))
         period = alloc["p"].to_numpy()
-        spare_gpus = (fleet["installed"].to_numpy(dtype=float)
-                      - np.bincount(pair, units * unit, minlength=len(fleet))).tolist()
-        power = self.rows["power"]
-        spare_mw = (power["headroom_mw"].to_numpy(dtype=float)
-                    - np.bincount(period, units * mw, minlength=len(power))).tolist()
-        # one at a time: each replica added spends GPUs and power the next must see (0.07 s for the
-        # 192,000 service columns of the L benchmark)
-        for i, gpus_needed, mw_needed, k, p in zip(
-            candidates.tolist(), unit[candidates].tolist(), mw[candidates].tolist(),
-            pair[candidates].tolist(), period[candidates].tolist(),
-        ):
-            if spare_gpus[k] >= gpus_needed and spare_mw[p] >= mw_needed:
-                units[i] += 1.0
-                spare_gpus[k] -= gpus_needed
-                spare_mw[p] -= mw_needed
+        installed = fleet["installed"].to_numpy(dtype=float)
+        headroom = self.rows["power"]["headroom_mw"].to_numpy(dtype=float)
+
+        def round_up(units: np.ndarray, candidates: np.ndarray) -> None:
+            spare_gpus = (installed - np.bincount(pair, units * unit, minlength=len(installed))).tolist()
+            spare_mw = (headroom - np.bincount(period, units * mw, minlength=len(headroom))).tolist()
+            # one at a time: each replica added spends GPUs and power the next must see (0.07 s for
+            # the 192,000 service columns of the L benchmark)
+            for i, gpus_needed, mw_needed, k, p in zip(
+                candidates.tolist(), unit[candidates].tolist(), mw[candidates].tolist(),
+                pair[candidates].tolist(), period[candidates].tolist(),
+            ):
+                if spare_gpus[k] >= gpus_needed and spare_mw[p] >= mw_needed:
+                    units[i] += 1.0
+                    spare_gpus[k] -= gpus_needed
+                    spare_mw[p] -= mw_needed
+
+        return round_up
 
 
 def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:
@@ -172,8 +196,6 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
     switches = _switches(problem, scenario, sizing, allocation, integer)
-    if integer:
-        _make_integer(problem, allocation["column"].to_numpy()[allocation["kind"].to_numpy() == "inference"])
     rows = {
         "fleet": define_fleet(problem, scenario, allocation),
         "power": define_power(problem, scenario, allocation),
@@ -183,7 +205,9 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
     energy_weight = define_objective(problem, scenario, allocation, served)
-    return PlanModel(problem, allocation, served, rows, energy_weight, integer, switches)
+    model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches)
+    _make_integer(problem, model.integer_columns())
+    return model
 
 
 # ---------------------------------------------------------------------------
@@ -447,8 +471,7 @@ def _switches(
     if not integer or terms.empty:
         return pd.DataFrame(columns=SWITCH_COLUMNS)
     n_g = len(scenario.gpus)
-    on = _columns(problem, "on", len(terms), upper=1.0)
-    _make_integer(problem, on)
+    on = _columns(problem, "on", len(terms), upper=1.0)  # made integer with the replicas (see _build)
     return terms[["workload", "gpu", "period"]].assign(
         gpus=terms["column"],
         on=on,

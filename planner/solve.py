@@ -288,14 +288,15 @@ def _values(model: PlanModel) -> np.ndarray:
 def _integers_continuous(model: PlanModel, fixed: np.ndarray | None = None) -> Iterator[None]:
     """The model's integer columns made continuous for the block, at their ``fixed`` values (by
     column id) if given; restored afterwards."""
-    core = model.problem.toRustModel()
-    integers = [v for v in core.list_variables() if v.is_integer()]
+    columns = model.integer_columns()
+    integers = model.problem.toRustModel().list_variables_by_ids(columns.tolist())
     saved = [(v.lb, v.ub) for v in integers]
     for v in integers:
         v.set_category(pulp_core.Category.Continuous)
-        if fixed is not None:
-            v.set_lb(round(fixed[v.id()]))
-            v.set_ub(round(fixed[v.id()]))
+    if fixed is not None:
+        for v, value in zip(integers, np.round(fixed[columns]).tolist()):
+            v.set_lb(value)
+            v.set_ub(value)
     try:
         yield
     finally:
@@ -341,7 +342,7 @@ class RelaxedStart:
 
 def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool) -> RelaxedStart | None:
     """The relaxation solved, then rounded to plans that keep every limit
-    (:meth:`PlanModel.integer_start`): with runs yielding GPUs above their minimum to rounded-up
+    (:meth:`PlanModel.integer_starts`): with runs yielding GPUs above their minimum to rounded-up
     replicas, and without (when that differs). Neither is better everywhere: yielding came
     0.05-0.15 points nearer the bound on the benchmark scenarios, and 0.04 points further on the
     default one. None if the relaxation found no plan."""
@@ -355,12 +356,7 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     optimal = stats.status == pulp.LpSolveStatus.Optimal
     bound = float(model.problem.objective.value()) if optimal else None
     shadow_prices = _shadow_prices(model) if optimal else None
-    relaxed = _values(model)
-    starts = [model.integer_start(relaxed, runs_yield=True)]
-    held = model.integer_start(relaxed, runs_yield=False)
-    if not np.array_equal(held[1], starts[0][1]):
-        starts.append(held)
-    return RelaxedStart(starts, bound, shadow_prices)
+    return RelaxedStart(model.integer_starts(_values(model)), bound, shadow_prices)
 
 
 @dataclass
