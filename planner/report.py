@@ -282,11 +282,10 @@ def _headline(results: Results, coverage: pd.DataFrame) -> dict:
     workloads = results.workloads
     training = workloads[workloads["kind"] == "training"]
     weights = coverage["demand_tokens_per_s"] * coverage["hours"]
-    possible = float(workloads["priority"].sum())
     return dict(
-        possible=possible,
-        score_share=results.objective / possible if possible > 0 else float("nan"),
-        fully_served=int((workloads["served_fraction"] >= 1 - TOLERANCE).sum()),
+        possible=results.score_possible(),
+        score_share=results.score_share(),
+        fully_served=results.fully_served(),
         training_total=len(training),
         training_done=int((training["served_fraction"] >= 1 - TOLERANCE).sum()),
         inference_served=float((coverage["served_fraction"] * weights).sum() / weights.sum())

@@ -66,6 +66,19 @@ class Results:
         least = self.least_served()
         return least[least["served_fraction"] < 1 - TOLERANCE]
 
+    def fully_served(self) -> int:
+        """How many workloads are served in full."""
+        return int((self.workloads["served_fraction"] >= 1 - TOLERANCE).sum())
+
+    def score_possible(self) -> float:
+        """The score with every workload served in full: the sum of their priorities."""
+        return float(self.workloads["priority"].sum())
+
+    def score_share(self) -> float:
+        """The score over the score possible; NaN when nothing could score."""
+        possible = self.score_possible()
+        return self.objective / possible if possible > 0 else float("nan")
+
 
 def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < TOLERANCE, 0.0, values)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from planner.files import replace_atomically
 from planner.report import script_hash
-from planner.results import TOLERANCE, Results
+from planner.results import Results
 from planner.templating import TEMPLATES
 
 
@@ -44,19 +44,18 @@ class SweepRow:
 
 def solved_row(source: Path, results: Results, html: Path) -> dict:
     """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth."""
-    workloads = results.workloads
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
-    possible = float(workloads["priority"].sum())
+    share = results.score_share()
     return asdict(SweepRow(
         input=str(source),
         status=results.status,
         scenario=results.scenario,
         objective=results.objective,
-        objective_possible=possible,
-        score_share=results.objective / possible if possible > 0 else None,
-        workloads=len(workloads),
-        fully_served=int((workloads["served_fraction"] >= 1 - TOLERANCE).sum()),
+        objective_possible=results.score_possible(),
+        score_share=None if math.isnan(share) else share,
+        workloads=len(results.workloads),
+        fully_served=results.fully_served(),
         power_binding_periods=len(binding),
         power_shadow_price_max=0.0 if top is None else float(top["power_shadow_price"]),
         power_shadow_price_max_period=None if top is None else str(top["period"]),
