@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
 from planner import cli, report
+from planner.results import TOLERANCE
 
 DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
 XSS = "<script>alert(1)</script>"
@@ -301,6 +302,13 @@ def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
     assert rows[1]["error"].startswith("b.xlsx") and rows[1]["report"] is None
     assert rows[2]["scenario"] == f"tight site {XSS}" and rows[2]["power_binding_periods"] == 2
     assert rows[2]["power_shadow_price_max"] > 0
+    for row, name in ((rows[0], "a"), (rows[2], "c")):  # key figures as the scenario's own summary gives them
+        workloads = json.loads((reports / name / "summary.json").read_text())["workloads"]
+        assert row["workloads"] == len(workloads)
+        assert row["fully_served"] == sum(w["served_fraction"] >= 1 - TOLERANCE for w in workloads)
+        assert row["objective_possible"] == pytest.approx(sum(w["priority"] for w in workloads))
+        assert row["score_share"] == pytest.approx(row["objective"] / row["objective_possible"])
+    assert rows[2]["fully_served"] < rows[0]["fully_served"]
     assert len({tuple(sorted(r)) for r in rows}) == 1  # the same keys in every row
     html = (reports / "sweep.html").read_text()
     assert XSS not in html and "&lt;script&gt;" in html
