@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from planner.cli import positive_int
 from planner.model import (
     ENERGY_TIE_BREAK,
     OBJECTIVE_SCALE,
@@ -257,11 +258,10 @@ def bench_integer(case: str, source: Path) -> dict:
     solution = solve(model)
     stages.update(solution.timings)
     results = collect(scenario, sizing, model, solution)
-    columns = model.problem.toRustModel().list_variables()
     return {
         "case": case,
-        "n_vars": len(columns),
-        "n_integer": sum(v.is_integer() for v in columns),
+        "n_vars": model.problem.toRustModel().num_variables,
+        "n_integer": len(model.integer_columns()),
         "stages": {k: round(v, 4) for k, v in stages.items()},
         "total_s": round(sum(stages.values()), 4),
         "lp_s": round(lp.solve_seconds, 4),
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
     parser.add_argument("--out", type=Path, help="default: reports/bench.json (reports/solver-options.json, "
                                                  "reports/bench-integer.json)")
-    parser.add_argument("--repeat", type=_positive_int, default=1,
+    parser.add_argument("--repeat", type=positive_int, default=1,
                         help="run the planner and the floor this many times per size and keep the fastest of each")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
@@ -376,12 +376,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"start-up: {startup_seconds():.2f} s of imports per process, outside the table "
           "(a sweep given to one `planner solve` pays it once)")
     return _write_records(records, args.out or Path("reports/bench.json"))
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found '{text}'")
-    return int(text)
 
 
 def _write_records(records: list[dict], out: Path) -> int:

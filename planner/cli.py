@@ -206,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--gap", type=_gap, metavar="G",
                            help=f"with --integer: stop once the plan is proven within G of the best possible "
                                 f"score (a fraction, or a percentage such as 0.5%%; default {DEFAULT_MIP_GAP:.0%}%)")
-    solve_cmd.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+    solve_cmd.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                            help="scenarios solved at once, each in its own process (default 1)")
     solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair")
@@ -222,7 +222,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argument that must be a whole number of 1 or more."""
     try:
         value = int(text)
     except ValueError:
