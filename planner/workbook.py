@@ -163,9 +163,10 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "xl/workbook.xml" in names:
-                sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-                formulas = any(_has_formula_or_error(archive.read(n)) for n in sheets)
-                if formulas:
+                sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+                for part, xml in sheets.items():
+                    _refuse_too_large(path, f"sheet file '{part}'", *_xlsx_extent(xml))
+                if any(_has_formula_or_error(xml) for xml in sheets.values()):
                     return _read_openpyxl(path)
             elif "xl/workbook.bin" in names:
                 pass  # .xlsb: calamine reads it
@@ -235,6 +236,36 @@ def _with_errors(grids: list[_Grid], errors: dict[str, dict[tuple[int, int], str
 
 
 _FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=\"e\"")
+_CELL_REFERENCE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# The reader holds a sheet's whole extent in memory, about 40 bytes a cell, however few are filled:
+# a file that claims more cells than this (damaged, or a stray entry far from the table) is refused
+# before it is read, not left to exhaust the machine's memory.
+MAX_SHEET_CELLS = 20_000_000
+
+
+def _xlsx_extent(xml: bytes) -> tuple[int, int]:
+    """Rows and columns a worksheet's XML spans, from its cells' references (A1 = 1 row, 1 column)."""
+    references = _CELL_REFERENCE.findall(xml)
+    if not references:
+        return 0, 0
+    rows = max(int(row) for _, row in references)
+    columns = max(_column_number(letters.decode()) for letters in {letters for letters, _ in references})
+    return rows, columns
+
+
+def _column_number(letters: str) -> int:
+    """A -> 1, Z -> 26, AA -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _refuse_too_large(path: Path, where: str, rows: int, columns: int) -> None:
+    if rows * columns > MAX_SHEET_CELLS:
+        raise InputError([f"{path}, {where}: spans {rows:,} rows by {columns:,} columns as the file records it, "
+                          f"more than the {MAX_SHEET_CELLS:,} cells a sheet may span; delete entries far from the "
+                          "table, or save the file again from a spreadsheet program if it is damaged"])
 
 
 def _has_formula_or_error(xml: bytes) -> bool:
@@ -246,28 +277,36 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         raise InputError([f"{path}: {_PROTECTED}"])
-    return _with_errors(_read_calamine(path), _xls_errors(data))
+    errors = _xls_errors(path, data)  # first: it refuses a sheet too large for calamine to hold
+    return _with_errors(_read_calamine(path), errors)
 
 
-def _xls_errors(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _xls_errors(path: Path, data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     """Cells of a legacy .xls that show a spreadsheet error, by sheet name: (row, column), both
-    from 0, -> the error as shown. Read with xlrd, which keeps the error codes calamine drops;
-    a file xlrd cannot parse (calamine read it) is taken as having none."""
+    from 0, -> the error as shown. Read with xlrd, which keeps the error codes calamine drops, and
+    the extent each sheet's DIMENSIONS record claims, which calamine would hold whole: a sheet
+    claiming too much is refused (see :data:`MAX_SHEET_CELLS`). A file or sheet xlrd cannot parse
+    is refused as damaged: its extent is unknown."""
     import xlrd
 
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # xlrd's own errors and whatever a damaged stream raises in it
-        return {}
+        raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
     errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         for sheet in book.sheets():
+            # xlrd keeps the DIMENSIONS record's claim without acting on it; calamine allocates it
+            _refuse_too_large(path, f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows),
+                              max(sheet._dimncols, sheet.ncols))
             for r in range(sheet.nrows):
                 for c, (kind, code) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
                     if kind == xlrd.XL_CELL_ERROR:
                         errors.setdefault(sheet.name, {})[(r, c)] = xlrd.error_text_from_code.get(code, "#VALUE!")
-    except Exception:
-        pass  # a damaged sheet: the errors found before it are all there is to report
+    except InputError:
+        raise
+    except Exception:  # xlrd's own errors and whatever a damaged sheet raises in it
+        raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
     finally:
         book.release_resources()
     return errors

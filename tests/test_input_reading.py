@@ -575,3 +575,30 @@ def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column):
     expected = [one_by_one.cell(raw, column, row, value) for row, value in zip(raw.rows, values)]
     assert [(type(v), v) for v in parsed] == [(type(v), v) for v in expected]
     assert bulk.problems == one_by_one.problems
+
+
+def test_a_legacy_sheet_claiming_millions_of_rows_is_refused_before_it_is_read(tmp_path):
+    """An .xls whose DIMENSIONS records claim 16.7 million rows (a damaged file): the reader would
+    hold that whole extent in memory, so the sheet is refused by name instead."""
+    import struct
+
+    data = bytearray((ROOT / "tests" / "data" / "scenario-with-errors.xls").read_bytes())
+    records = [i for i in range(len(data) - 4) if data[i:i + 4] == b"\x00\x02\x0e\x00"]  # DIMENSIONS, 14 bytes
+    assert records
+    for at in records:
+        struct.pack_into("<I", data, at + 8, 0x00FFFFFF)  # the row after the last
+    path = tmp_path / "damaged.xls"
+    path.write_bytes(bytes(data))
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet 'site': spans 16,777,215 rows by 2 columns")
+
+
+def test_an_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_path):
+    """A value left in XFD1048576 makes a sheet span every row and column of the spreadsheet."""
+    path = write_xlsx(tmp_path / "s.xlsx", book())
+    workbook_ = openpyxl.load_workbook(path)
+    workbook_["periods"]["XFD1048576"] = "stray"
+    workbook_.save(path)
+    [problem] = problems_reading(path)
+    assert "spans 1,048,576 rows by 16,384 columns" in problem and problem.startswith(str(path))
+    assert f"more than the {workbook.MAX_SHEET_CELLS:,} cells" in problem
