@@ -173,7 +173,10 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             elif b"opendocument.spreadsheet" in (archive.read("mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     with archive.open("content.xml") as content:
-                        return _with_errors(_read_calamine(path), _ods_errors(content))
+                        errors, extents = _ods_scan(content)
+                    for sheet, extent in extents.items():  # before calamine, which would hold each whole
+                        _refuse_too_large(path, f"sheet '{sheet}'", *extent)
+                    return _with_errors(_read_calamine(path), errors)
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError,
@@ -186,47 +189,61 @@ _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 _ODS_CELLS = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
 _ODS_MAX_REPEAT, _ODS_MAX_ERRORS = 1024, 100_000
+_ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
+
+_Extents = dict[str, tuple[int, int]]  # sheet name -> rows and columns spanned by filled cells
+_Errors = dict[str, dict[tuple[int, int], str]]  # sheet name -> (row, column), both from 0 -> error shown
 
 
-def _ods_errors(content) -> dict[str, dict[tuple[int, int], str]]:
-    """Cells of an .ods ``content.xml`` that show a spreadsheet error, by sheet name:
-    (row, column), both from 0, -> the error as shown (#DIV/0!, Err:502, ...).
+def _ods_scan(content) -> tuple[_Errors, _Extents]:
+    """What an .ods ``content.xml`` holds beyond what calamine shows: the cells that show a
+    spreadsheet error, and the extent of each sheet.
 
-    LibreOffice marks them ``calcext:value-type="error"``; from other writers, a formula cell
-    whose text is a known error counts too. Repeated cells and rows count once per repeat, up to
+    Errors: (row, column), both from 0, -> the error as shown (#DIV/0!, Err:502, ...). LibreOffice
+    marks them ``calcext:value-type="error"``; from other writers, a formula cell whose text is a
+    known error counts too. Repeated cells and rows count once per repeat, up to
     :data:`_ODS_MAX_REPEAT` each and :data:`_ODS_MAX_ERRORS` in all: enough to report them, and
     bounded however the file repeats them.
+
+    Extents: rows and columns up to the last cell that holds anything (a value, a formula or
+    text), repeats counted in full; empty cells repeated to the sheet's edge, as LibreOffice
+    writes them, do not count. The reader holds that extent whole (see :data:`MAX_SHEET_CELLS`).
     """
-    errors: dict[str, dict[tuple[int, int], str]] = {}
-    sheet, row, column, in_row, found = "", 0, 0, [], 0
+    errors: _Errors = {}
+    extents: _Extents = {}
+    sheet, row, column, in_row, found, row_columns = "", 0, 0, [], 0, 0
     for event, element in ElementTree.iterparse(content, events=("start", "end")):
         tag = element.tag
         if event == "start":
             if tag == f"{_ODS_TABLE}table":
                 sheet, row = element.get(f"{_ODS_TABLE}name", ""), 0
             elif tag == f"{_ODS_TABLE}table-row":
-                column, in_row = 0, []
+                column, in_row, row_columns = 0, [], 0
             continue
         if tag in _ODS_CELLS:
             repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            formula = element.get(f"{_ODS_TABLE}formula")
+            if len(element) or formula or element.get(_ODS_VALUE_TYPE):
+                row_columns = column + repeat
             shown = "".join(element.itertext()).strip()
-            if element.get(f"{_ODS_CALCEXT}value-type") == "error" or (
-                    element.get(f"{_ODS_TABLE}formula") and _spreadsheet_error(shown)):
+            if element.get(f"{_ODS_CALCEXT}value-type") == "error" or (formula and _spreadsheet_error(shown)):
                 in_row += [(column + k, shown or "#VALUE!") for k in range(min(repeat, _ODS_MAX_REPEAT))]
             column += repeat
             element.clear()
         elif tag == f"{_ODS_TABLE}table-row":
             repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            if row_columns:
+                extents[sheet] = (row + repeat, max(row_columns, extents.get(sheet, (0, 0))[1]))
             for k in range(min(repeat, _ODS_MAX_REPEAT, (_ODS_MAX_ERRORS - found) // max(len(in_row), 1))
                            if in_row else 0):
                 errors.setdefault(sheet, {}).update({(row + k, c): shown for c, shown in in_row})
                 found += len(in_row)
             row += repeat
             element.clear()
-    return errors
+    return errors, extents
 
 
-def _with_errors(grids: list[_Grid], errors: dict[str, dict[tuple[int, int], str]]) -> list[_Grid]:
+def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
     """``grids`` with each error cell's text where calamine left it blank."""
     for name, rows, _ in grids:
         for (r, c), shown in errors.get(name, {}).items():
@@ -281,7 +298,7 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
     return _with_errors(_read_calamine(path), errors)
 
 
-def _xls_errors(path: Path, data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _xls_errors(path: Path, data: bytes) -> _Errors:
     """Cells of a legacy .xls that show a spreadsheet error, by sheet name: (row, column), both
     from 0, -> the error as shown. Read with xlrd, which keeps the error codes calamine drops, and
     the extent each sheet's DIMENSIONS record claims, which calamine would hold whole: a sheet
@@ -293,7 +310,7 @@ def _xls_errors(path: Path, data: bytes) -> dict[str, dict[tuple[int, int], str]
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # xlrd's own errors and whatever a damaged stream raises in it
         raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
-    errors: dict[str, dict[tuple[int, int], str]] = {}
+    errors: _Errors = {}
     try:
         for sheet in book.sheets():
             # xlrd keeps the DIMENSIONS record's claim without acting on it; calamine allocates it

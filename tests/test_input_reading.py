@@ -539,9 +539,50 @@ def test_ods_repeated_error_cells_count_once_per_repeat_within_a_bound():
             "<text:p>#N/A</text:p></table:table-cell></table:table-row>"
             "</table:table></office:spreadsheet></office:body></office:document-content>".encode())
 
-    assert workbook._ods_errors(content(2, 3)) == {"s": {(r, c): "#N/A" for r in (1, 2) for c in (1, 2, 3)}}
-    huge = workbook._ods_errors(content(10**6, 10**6))["s"]
-    assert len(huge) <= workbook._ODS_MAX_ERRORS and (1, 1) in huge
+    assert workbook._ods_scan(content(2, 3)) == ({"s": {(r, c): "#N/A" for r in (1, 2) for c in (1, 2, 3)}},
+                                                 {"s": (3, 4)})
+    huge, extents = workbook._ods_scan(content(10**6, 10**6))
+    assert len(huge["s"]) <= workbook._ODS_MAX_ERRORS and (1, 1) in huge["s"]
+    assert extents == {"s": (10**6 + 1, 10**6 + 1)}
+
+
+def rewrite_content(path: Path, change) -> Path:
+    """``path`` (an .ods) with its content.xml passed through ``change``."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in parts.items():
+            archive.writestr(info, change(data.decode()).encode() if info.filename == "content.xml" else data,
+                             compress_type=info.compress_type)
+    return path
+
+
+def test_ods_extent_is_the_extent_the_reader_holds(tmp_path):
+    """Trailing empty cells and rows repeated to the sheet's edge, as LibreOffice writes them,
+    do not count; the extent ends at the last cell holding anything, as calamine's does."""
+    from python_calamine import CalamineWorkbook
+
+    edge = ('<table:table-row table:number-rows-repeated="1048570">'
+            '<table:table-cell table:style-name="ce1" table:number-columns-repeated="16384"/></table:table-row>')
+    path = rewrite_content(write_ods(tmp_path / "s.ods", {"s": [["a", None, 3], [None], [1]], "t": [[None]]}),
+                           lambda xml: xml.replace("</table:table>", edge + "</table:table>"))
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        _, extents = workbook._ods_scan(content)
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python(skip_empty_area=False)
+    assert extents == {"s": (3, 3)} == {"s": (len(sheet), max(map(len, sheet)))}
+
+
+def test_a_tiny_ods_repeating_a_cell_over_millions_of_cells_is_refused_before_it_is_read(tmp_path):
+    """A few hundred bytes can repeat a value over 99 million cells, which the reader would hold
+    in memory (10 GB); the sheet is refused by name instead."""
+    repeated = ('<table:table-row table:number-rows-repeated="99000"><table:table-cell '
+                'table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+                "<text:p>1</text:p></table:table-cell></table:table-row>")
+    path = rewrite_content(write_ods(tmp_path / "s.ods", book()),
+                           lambda xml: xml.replace("</table:table>", repeated + "</table:table>", 1))
+    assert path.stat().st_size < 10_000
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet 'site': spans 99,00") and "by 1,000 columns" in problem
 
 
 CELLS = st.one_of(
