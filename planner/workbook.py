@@ -162,14 +162,14 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            if "xl/workbook.xml" in names:
-                sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-                for part, xml in sheets.items():
-                    _refuse_too_large(path, f"sheet file '{part}'", *_xlsx_extent(xml))
-                if any(_has_formula_or_error(xml) for xml in sheets.values()):
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:  # .xlsx/.xlsm, or .xlsb
+                xml = "xl/workbook.xml" in names
+                suffix, extent = (".xml", _xlsx_extent) if xml else (".bin", _xlsb_extent)
+                sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(suffix)}
+                for part, data in sheets.items():
+                    _refuse_too_large(path, f"sheet file '{part}'", *extent(data))
+                if xml and any(_has_formula_or_error(data) for data in sheets.values()):
                     return _read_openpyxl(path)
-            elif "xl/workbook.bin" in names:
-                pass  # .xlsb: calamine reads it
             elif b"opendocument.spreadsheet" in (archive.read("mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     with archive.open("content.xml") as content:
@@ -267,6 +267,50 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
         return 0, 0
     rows = max(int(row) for _, row in references)
     columns = max(_column_number(letters.decode()) for letters in {letters for letters, _ in references})
+    return rows, columns
+
+
+# .xlsb records the reader keeps as cells (BrtCellRk to BrtFmlaBool, MS-XLSB 2.4), each starting with
+# its column; a row header (BrtRowHdr) starts with its row, which applies to the cells after it
+_XLSB_ROW_HEADER, _XLSB_CELLS, _XLSB_BEGIN_DATA, _XLSB_END_DATA = 0x0000, range(0x0002, 0x000B), 0x0091, 0x0092
+_XLSB_MAX_ROW = 0x0010_0000  # the reader stops at a row header past this
+
+
+def _xlsb_extent(data: bytes) -> tuple[int, int]:
+    """Rows and columns an .xlsb worksheet's cells span (as :func:`_xlsx_extent`), from its record
+    stream: each record is a type (one or two bytes, seven bits each) and a size (one to four
+    bytes, likewise), then the body. A stream cut short gives the extent of what it holds."""
+    rows = columns = row = at = 0
+    in_data = False
+    try:
+        while at < len(data):
+            kind = data[at] & 0x7F
+            if data[at] & 0x80:
+                at += 1
+                kind |= (data[at] & 0x7F) << 7
+            at += 1
+            size = shift = 0
+            for _ in range(4):
+                size |= (data[at] & 0x7F) << shift
+                shift += 7
+                at += 1
+                if not data[at - 1] & 0x80:
+                    break
+            if kind == _XLSB_BEGIN_DATA:
+                in_data = True
+            elif kind == _XLSB_END_DATA:
+                break
+            elif in_data and size >= 4:
+                position = int.from_bytes(data[at:at + 4], "little")
+                if kind == _XLSB_ROW_HEADER:
+                    if position > _XLSB_MAX_ROW:
+                        break
+                    row = position
+                elif kind in _XLSB_CELLS:
+                    rows, columns = max(rows, row + 1), max(columns, position + 1)
+            at += size
+    except IndexError:
+        pass
     return rows, columns
 
 

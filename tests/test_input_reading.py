@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -98,6 +99,50 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
         archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def _xlsb_record(kind: int, body: bytes = b"") -> bytes:
+    """One .xlsb record: its type and size, seven bits a byte, then its body."""
+    head = bytes([kind]) if kind < 0x80 else bytes([0x80 | (kind & 0x7F), kind >> 7])
+    size, length = len(body), b""
+    while True:
+        length += bytes([(size & 0x7F) | (0x80 if size > 0x7F else 0)])
+        size >>= 7
+        if not size:
+            return head + length + body
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A minimal binary workbook (MS-XLSB), written by hand (no library writes one): numbers as
+    BrtCellReal, text as BrtCellSt, blanks left out."""
+    def sheet(rows: list[list]) -> bytes:
+        cells = b""
+        for r, row in enumerate(rows):
+            if not any(value is not None for value in row):
+                continue
+            cells += _xlsb_record(0x00, struct.pack("<IIHBBB", r, 0, 300, 0, 0, 0))  # BrtRowHdr
+            for c, value in enumerate(row):
+                if isinstance(value, (int, float)):
+                    cells += _xlsb_record(0x05, struct.pack("<IId", c, 0, value))
+                elif value is not None:
+                    cells += _xlsb_record(0x06, struct.pack("<II", c, 0) + _wide(str(value)))
+        return (_xlsb_record(0x81) + _xlsb_record(0x94, bytes(16)) + _xlsb_record(0x91) + cells
+                + _xlsb_record(0x92) + _xlsb_record(0x82))
+
+    bundles = b"".join(_xlsb_record(0x9C, struct.pack("<II", 0, i + 1) + _wide(f"rId{i + 1}") + _wide(name))
+                       for i, name in enumerate(sheets))
+    relations = "".join(f'<Relationship Id="rId{i + 1}" Target="worksheets/sheet{i + 1}.bin"/>'
+                        for i in range(len(sheets)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.bin", _xlsb_record(0x8F) + bundles + _xlsb_record(0x90) + _xlsb_record(0x9D))
+        archive.writestr("xl/_rels/workbook.bin.rels", f'<?xml version="1.0"?><Relationships>{relations}</Relationships>')
+        for i, rows in enumerate(sheets.values()):
+            archive.writestr(f"xl/worksheets/sheet{i + 1}.bin", sheet(rows))
     return path
 
 
@@ -257,10 +302,11 @@ MESSY = book(
 )
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "ods"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "ods", "xlsb"])
 def test_cells_as_people_type_them(tmp_path, fmt):
     writer = {"xlsx": lambda: write_xlsx(tmp_path / "s.xlsx", MESSY), "csv": lambda: write_csv(tmp_path / "s", MESSY),
-              "ods": lambda: write_ods(tmp_path / "s.ods", MESSY)}[fmt]
+              "ods": lambda: write_ods(tmp_path / "s.ods", MESSY),
+              "xlsb": lambda: write_xlsb(tmp_path / "s.xlsb", MESSY)}[fmt]
     messy = read_scenario(writer())
     clean = read_scenario(write_xlsx(tmp_path / "clean.xlsx", book()))
     assert messy.warnings == []
@@ -643,3 +689,31 @@ def test_an_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_pat
     [problem] = problems_reading(path)
     assert "spans 1,048,576 rows by 16,384 columns" in problem and problem.startswith(str(path))
     assert f"more than the {workbook.MAX_SHEET_CELLS:,} cells" in problem
+
+
+def test_xlsb_extent_is_the_extent_the_reader_holds(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    path = write_xlsb(tmp_path / "s.xlsb", {"s": [["a", None, 3], [None], [1]], "t": [[None]]})
+    with zipfile.ZipFile(path) as archive:
+        extents = [workbook._xlsb_extent(archive.read(f"xl/worksheets/sheet{i}.bin")) for i in (1, 2)]
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python(skip_empty_area=False)
+    assert extents == [(3, 3), (0, 0)] and (len(sheet), max(map(len, sheet))) == (3, 3)
+    assert workbook._xlsb_extent(b"\x91\x01\x00\x00\x11\x05\x00\x00") == (0, 0)  # cut short: no cell
+
+
+def test_an_xlsb_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_path):
+    """As for .xlsx: a value left in XFD1048576 would make the reader hold every cell of the sheet."""
+    sheets = book()
+    sheets["periods"] += [[]] * (1_048_575 - len(sheets["periods"])) + [[None] * 16_383 + ["stray"]]
+    path = write_xlsb(tmp_path / "s.xlsb", sheets)
+    part = f"xl/worksheets/sheet{list(sheets).index('periods') + 1}.bin"
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet file '{part}': spans 1,048,576 rows by 16,384 columns")
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=st.binary(max_size=300))
+def test_xlsb_extent_of_any_record_stream_is_a_count_never_an_error(records):
+    rows, columns = workbook._xlsb_extent(b"\x91\x01\x00" + records)  # BrtBeginSheetData, then anything
+    assert 0 <= rows <= workbook._XLSB_MAX_ROW + 1 and columns >= 0
