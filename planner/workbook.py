@@ -254,6 +254,9 @@ def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
 
 _FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=\"e\"")
 _CELL_REFERENCE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)  # attributes, content
+_ROW_NUMBER = re.compile(rb"\br=\"([0-9]{1,7})\"")
 # The reader holds a sheet's whole extent in memory, about 40 bytes a cell, however few are filled:
 # a file that claims more cells than this (damaged, or a stray entry far from the table) is refused
 # before it is read, not left to exhaust the machine's memory.
@@ -261,12 +264,24 @@ MAX_SHEET_CELLS = 20_000_000
 
 
 def _xlsx_extent(xml: bytes) -> tuple[int, int]:
-    """Rows and columns a worksheet's XML spans, from its cells' references (A1 = 1 row, 1 column)."""
+    """Rows and columns a worksheet's XML spans (A1 = 1 row, 1 column), from its cells' references.
+
+    References are optional: a cell without one follows the cell before it, in a row numbered in
+    the row's own tag or else following the row before. Where some cell has none, the extent
+    counts every row that holds a cell and adds the most cells any row holds to the columns.
+    """
     references = _CELL_REFERENCE.findall(xml)
-    if not references:
-        return 0, 0
-    rows = max(int(row) for _, row in references)
-    columns = max(_column_number(letters.decode()) for letters in {letters for letters, _ in references})
+    rows = max((int(row) for _, row in references), default=0)
+    columns = max((_column_number(letters.decode()) for letters in {letters for letters, _ in references}), default=0)
+    if len(_CELL_TAG.findall(xml)) > len(references):
+        row = widest = 0
+        for attributes, content in _ROW_ELEMENT.findall(xml):
+            number = _ROW_NUMBER.search(attributes)
+            row = int(number.group(1)) if number else row + 1
+            cells = len(_CELL_TAG.findall(content))
+            if cells:
+                rows, widest = max(rows, row), max(widest, cells)
+        columns += widest
     return rows, columns
 
 

@@ -717,3 +717,30 @@ def test_an_xlsb_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tm
 def test_xlsb_extent_of_any_record_stream_is_a_count_never_an_error(records):
     rows, columns = workbook._xlsb_extent(b"\x91\x01\x00" + records)  # BrtBeginSheetData, then anything
     assert 0 <= rows <= workbook._XLSB_MAX_ROW + 1 and columns >= 0
+
+
+def rewrite_sheets(path: Path, change) -> Path:
+    """``path`` (an .xlsx) with each worksheet's XML passed through ``change``."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            archive.writestr(info, change(data) if info.filename.startswith("xl/worksheets/") else data)
+    return path
+
+
+def test_cells_without_references_read_as_written_and_count_towards_the_extent(tmp_path):
+    """References are optional in the format (some writers leave them out): such a workbook reads
+    as the same workbook with them, and a far-away row of unreferenced cells is still refused."""
+    plain = read_scenario(write_xlsx(tmp_path / "with.xlsx", book()))
+    bare = rewrite_sheets(write_xlsx(tmp_path / "without.xlsx", book()),
+                          lambda xml: re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml))
+    with zipfile.ZipFile(bare) as archive:
+        assert b'<c r="' not in archive.read("xl/worksheets/sheet2.xml")
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(read_scenario(bare), name), getattr(plain, name), obj=name)
+
+    far = b'<row r="1000000">' + b'<c t="n"><v>1</v></c>' * 25 + b"</row></sheetData>"
+    stray = rewrite_sheets(bare, lambda xml: xml.replace(b"</sheetData>", far, 1) if b"power_mw" in xml else xml)
+    [problem] = problems_reading(stray)
+    assert "spans 1,000,000 rows by 25 columns" in problem and problem.startswith(str(stray))
