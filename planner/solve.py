@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
 import threading
@@ -196,9 +197,12 @@ class CbcCommand(pulp.COIN_CMD):
         return stats
 
 
+STOP_HINT_AFTER_S = 1.0  # a solver still running this long after Ctrl-C: say how to quit at once
+
+
 def _run_interruptibly(highs: highspy.Highs) -> None:
     """``highs.run()``, stopped within moments by Ctrl-C rather than when the solve ends (minutes at
-    national scale).
+    national scale); a second Ctrl-C quits at once.
 
     Python acts on a signal only between bytecodes, which a solve in C++ never reaches; but its C
     handler also writes the signal's number to the wakeup file descriptor at once. A watcher thread
@@ -206,6 +210,10 @@ def _run_interruptibly(highs: highspy.Highs) -> None:
     solves, and the interrupt is raised when ``run`` returns. HiGHS itself stays on this thread:
     run on a thread of its own it was 0.5 s slower at L, and highspy's interrupt callback, a call
     into Python per simplex iteration, made it 10% slower at M.
+
+    Some stretches of branch and bound never read the limit (docs/performance.md), so a solver
+    still running :data:`STOP_HINT_AFTER_S` after the key says so, and a second Ctrl-C ends the
+    process with exit code 130. That is safe: nothing is written while a solve runs.
     """
     if threading.current_thread() is not threading.main_thread():
         highs.run()  # signals reach the main thread only
@@ -216,9 +224,20 @@ def _run_interruptibly(highs: highspy.Highs) -> None:
     stopped = threading.Event()
 
     def watch() -> None:
+        presses, hinted = 0, False
         while not stopped.is_set():
+            if presses == 1 and not hinted:
+                hinted = True
+                if not select.select([read_end], [], [], STOP_HINT_AFTER_S)[0] and not stopped.is_set():
+                    os.write(2, b"stopping the solver; press Ctrl-C again to quit at once\n")
             received = os.read(read_end, 64)
-            if not stopped.is_set() and signal.SIGINT in received:
+            if stopped.is_set():
+                return
+            presses += received.count(signal.SIGINT)
+            if presses >= 2:
+                os.write(2, b"interrupted\n")
+                os._exit(128 + signal.SIGINT)  # as shells report Ctrl-C
+            if presses:
                 highs.setOptionValue("time_limit", 0.0)
 
     watcher = threading.Thread(target=watch, name="highs-interrupt", daemon=True)

@@ -430,3 +430,42 @@ def test_ctrl_c_stops_a_solve_under_way(tmp_path):
         _run_interruptibly(highs)
     timer.join()
     assert highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+
+
+STUCK_SOLVER = """
+import ctypes
+from planner.solve import _run_interruptibly
+
+class Stuck:
+    '''A solver deep in a stretch of C++ that never reads its time limit, deaf to signals.'''
+    def setOptionValue(self, name, value):
+        print("option", name, value, flush=True)
+
+    def run(self):
+        mutex, libc = ctypes.create_string_buffer(64), ctypes.CDLL(None)  # zeroed: an unlocked mutex
+        libc.pthread_mutex_lock(mutex)
+        print("solving", flush=True)
+        libc.pthread_mutex_lock(mutex)  # locking it again waits for ever, signals or not
+
+_run_interruptibly(Stuck())
+print("returned", flush=True)
+"""
+
+
+def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
+    """The first Ctrl-C asks the solver to stop; one that does not is named within moments, and a
+    second Ctrl-C ends the process at once with exit code 130."""
+    import signal
+
+    process = subprocess.Popen([sys.executable, "-c", STUCK_SOLVER], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "solving\n"
+        process.send_signal(signal.SIGINT)
+        assert process.stdout.readline() == "option time_limit 0.0\n"  # the watcher asked it to stop
+        assert process.stderr.readline() == "stopping the solver; press Ctrl-C again to quit at once\n"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == cli.EXIT_INTERRUPTED
+        assert process.stdout.read() == "" and process.stderr.read() == "interrupted\n"
+    finally:
+        process.kill()
