@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import write_outputs
+from planner.report import ReportFolderError, file_in_path, report_folder_problem, write_outputs
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
@@ -114,7 +114,7 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
     try:
         results, html = run(source, out_dir, options)
         return Outcome(EXIT_OK, solved_row(source, results, html), out=_summary(results, html))
-    except InputError as error:
+    except (InputError, ReportFolderError) as error:
         return _failed(source, EXIT_INPUT, str(error))
     except SolveError as error:
         return _failed(source, EXIT_SOLVER, f"{source}: {error}")
@@ -130,15 +130,24 @@ def _failed(source: Path, code: int, why: str, shown: str | None = None) -> Outc
 
 
 def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
-    """One output folder per input: ``--out`` itself for a single input, else ``<--out or reports>/<name>``."""
+    """One output folder per input: ``--out`` itself for a single input, else ``<--out or reports>/<name>``;
+    refused if one could not take its report (see :func:`report_folder_problem`)."""
     if len(sources) == 1:
-        return [out or Path("reports") / _stem(sources[0])]
-    names = Counter(_stem(source) for source in sources)
-    clashes = sorted(name for name, count in names.items() if count > 1)
-    if clashes:
-        raise InputError([f"{', '.join(str(s) for s in sources if _stem(s) == name)}: these inputs would share "
-                          f"the report folder '{name}'; rename one" for name in clashes])
-    return [(out or Path("reports")) / _stem(source) for source in sources]
+        folders = [out or Path("reports") / _stem(sources[0])]
+    else:
+        names = Counter(_stem(source) for source in sources)
+        clashes = sorted(name for name, count in names.items() if count > 1)
+        if clashes:
+            raise InputError([f"{', '.join(str(s) for s in sources if _stem(s) == name)}: these inputs would "
+                              f"share the report folder '{name}'; rename one" for name in clashes])
+        root = out or Path("reports")
+        if (blocking := file_in_path(root)) is not None:
+            raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
+        folders = [root / _stem(source) for source in sources]
+    problems = [problem for folder in folders if (problem := report_folder_problem(folder)) is not None]
+    if problems:  # before anything is solved
+        raise InputError(problems)
+    return folders
 
 
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:

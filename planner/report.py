@@ -453,11 +453,49 @@ def write_data(results: Results, folder: Path) -> None:
     _write_xlsx(results, folder / "results.xlsx")
 
 
+REPORT_FILES = frozenset({"index.html", "summary.json", "results.xlsx"})
+DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # left by file browsers: no loss
+
+
+class ReportFolderError(Exception):
+    """A report cannot be written where it was asked for; the message names the folder and why."""
+
+
+def file_in_path(folder: Path) -> Path | None:
+    """The first of ``folder`` and its parents that exists as something other than a folder, if any."""
+    return next((part for part in (folder, *folder.parents) if part.exists() and not part.is_dir()), None)
+
+
+def report_folder_problem(folder: Path) -> str | None:
+    """Why a report cannot go into ``folder`` (None if it can).
+
+    A report replaces its folder whole, so a folder that exists must hold nothing but an earlier
+    report's files: anything else in it (the scenario's own CSV files, other reports, a user's
+    documents) would be deleted with it.
+    """
+    blocking = file_in_path(folder)
+    if blocking is not None:
+        return f"{folder}: cannot write the report there: {blocking} is a file, not a folder"
+    others = sorted(p.name for p in folder.iterdir() if p.name not in REPORT_FILES | DESKTOP_FILES) if folder.is_dir() else []
+    if not others:
+        return None
+    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return (f"{folder}: cannot write the report there: the folder holds {shown}, which the report would "
+            "replace; give --out a new folder, or one that holds only an earlier report")
+
+
 def write_outputs(results: Results, out_dir: Path) -> Path:
-    """Write the three outputs into ``out_dir`` atomically; return the HTML path."""
+    """Write the three outputs into ``out_dir`` atomically; return the HTML path. Raises
+    :class:`ReportFolderError` if ``out_dir`` holds anything but an earlier report, or if writing fails."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    problem = report_folder_problem(out_dir)
+    if problem is not None:
+        raise ReportFolderError(problem)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as error:
+        raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
     staging.chmod(0o755)
     try:
         write_data(results, staging)
@@ -470,7 +508,9 @@ def write_outputs(results: Results, out_dir: Path) -> Path:
         staging.rename(out_dir)
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):  # a full disk, say
+            raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
     return out_dir / "index.html"

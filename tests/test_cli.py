@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
 from planner import cli, report
 from planner.results import TOLERANCE
+from planner.workbook import read_scenario
 
 DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
 XSS = "<script>alert(1)</script>"
@@ -162,12 +163,54 @@ def test_successful_rerun_replaces_previous_report(tmp_path, monkeypatch):
     source = write_scenario(valid_tables(), tmp_path / "site.xlsx")
     out = tmp_path / "out"
     out.mkdir()
-    (out / "stale.txt").write_text("old")
+    (out / "index.html").write_text("old")
+    (out / ".DS_Store").write_text("left by a file browser")
     results, html = cli.run(source, out)
-    assert html == out / "index.html"
+    assert html == out / "index.html" and html.read_text() != "old"
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.xlsx", "summary.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site.xlsx"]
     assert results.status == "optimal"
+
+
+def test_a_report_never_replaces_a_folder_holding_anything_else(tmp_path, capsys):
+    """A report replaces its folder whole: pointed at the scenario's own CSV folder, at a folder of
+    other reports, or at a file, the planner refuses before solving and leaves everything as it was."""
+    csv_folder = write_scenario(valid_tables(), tmp_path / "site")
+    csv_files = sorted(p.name for p in csv_folder.iterdir())
+    assert cli.main(["solve", str(csv_folder), "--out", str(csv_folder)]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (
+        f"error: {csv_folder}: cannot write the report there: the folder holds {', '.join(csv_files[:3])} and "
+        f"{len(csv_files) - 3} more, which the report would replace; give --out a new folder, or one that holds "
+        "only an earlier report\n")
+    assert sorted(p.name for p in csv_folder.iterdir()) == csv_files
+
+    reports = tmp_path / "reports"
+    assert cli.main(["solve", str(csv_folder), "--out", str(reports / "site")]) == cli.EXIT_OK
+    assert cli.main(["solve", str(csv_folder), "--out", str(reports)]) == cli.EXIT_INPUT  # other reports inside
+    assert "the folder holds site, which the report would replace" in capsys.readouterr().err
+    assert sorted(p.name for p in (reports / "site").iterdir()) == sorted(report.REPORT_FILES)
+
+    workbook = write_scenario(valid_tables(), tmp_path / "site.xlsx")
+    other = write_scenario(valid_tables(), tmp_path / "other.xlsx")
+    for out, sweep in ((workbook, False), (workbook / "sub", False), (workbook, True)):
+        inputs = [str(workbook), str(other)] if sweep else [str(workbook)]
+        assert cli.main(["solve", *inputs, "--out", str(out)]) == cli.EXIT_INPUT
+        what = "sweep" if sweep else "report"
+        assert capsys.readouterr().err == f"error: {out}: cannot write the {what} there: {workbook} is a file, not a folder\n"
+    assert read_scenario(workbook).periods.shape[0] == 2  # the workbook is untouched
+
+
+def test_a_report_folder_that_cannot_be_written_is_refused_in_one_line(tmp_path, monkeypatch):
+    """Found only while writing (a full disk, say): refused by folder, nothing left behind."""
+    results, _ = cli.run(write_scenario(valid_tables(), tmp_path / "site.xlsx"), tmp_path / "first")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "write_data", full)
+    with pytest.raises(report.ReportFolderError, match="out: cannot write the report \\(No space left on device\\)"):
+        report.write_outputs(results, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first", "site.xlsx"]
 
 
 def test_html_escapes_workload_names(tmp_path):
