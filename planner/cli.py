@@ -208,7 +208,7 @@ def _parser() -> argparse.ArgumentParser:
                                 "folder that receives one subfolder per input and the sweep's summary "
                                 "(default reports)")
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
-    solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds, per scenario")
+    solve_cmd.add_argument("--time-limit", type=_seconds, metavar="S", help="solver time limit in seconds, per scenario")
     solve_cmd.add_argument("--integer", action="store_true",
                            help="mixed-integer plan: whole inference replicas, training runs at their minimum "
                                 "scale or more")
@@ -239,6 +239,17 @@ def positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{text}'")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A time limit: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got '{text}'")
     return value
 
 

@@ -386,6 +386,14 @@ def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "ten"])
+def test_a_time_limit_must_be_some_seconds(seconds, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["solve", "x.xlsx", "--time-limit", seconds])
+    assert stop.value.code == 2
+    assert f"expected a number of seconds above 0, got '{seconds}'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("jobs", ["0", "two", "-1"])
 def test_jobs_must_be_a_positive_whole_number(jobs, capsys):
     with pytest.raises(SystemExit) as stop:
