@@ -12,10 +12,11 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
 from collections import Counter
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,9 +156,22 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     out_dirs = _out_dirs(sources, out)
     if jobs > 1 and len(sources) > 1:
         # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
-        with ProcessPoolExecutor(min(jobs, len(sources)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(solve_one, s, o, options) for s, o in zip(sources, out_dirs)]
-            outcomes = list(_printed(_collected(f, s) for f, s in zip(futures, sources)))
+        spawn = multiprocessing.get_context("spawn")
+        stopped = spawn.Event()
+        with ProcessPoolExecutor(min(jobs, len(sources)), mp_context=spawn, initializer=_start_worker,
+                                 initargs=(stopped,)) as pool:
+            # workers start as the first scenarios are handed over: ignoring Ctrl-C, inherited, until
+            # _solve_in_worker has a scenario under way (else a key pressed as they import kills them)
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                futures = [pool.submit(_solve_in_worker, s, o, options) for s, o in zip(sources, out_dirs)]
+            finally:
+                signal.signal(signal.SIGINT, previous)
+            try:
+                outcomes = list(_printed(_collected(f, s) for f, s in zip(futures, sources)))
+            except KeyboardInterrupt:
+                _stop_sweep(futures, stopped)
+                raise
     else:
         outcomes = list(_printed(solve_one(s, o, options) for s, o in zip(sources, out_dirs)))
     failed = [o.code for o in outcomes if o.code != EXIT_OK]
@@ -168,6 +182,42 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         html = write_sweep([o.row for o in outcomes], out or Path("reports"))
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
     return failed[0] if failed else EXIT_OK
+
+
+_sweep_stopped = None  # in a sweep's worker: the event set once Ctrl-C stops the sweep
+
+
+def _start_worker(stopped) -> None:
+    global _sweep_stopped
+    _sweep_stopped = stopped
+
+
+def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
+    """:func:`solve_one` in a sweep's worker. Ctrl-C reaches the workers too (the terminal sends it to
+    every process of the command): it interrupts the scenario under way, while between scenarios
+    the worker ignores it rather than die with a traceback. A scenario handed over before the sweep
+    was stopped is not started."""
+    if _sweep_stopped is not None and _sweep_stopped.is_set():
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return solve_one(source, out_dir, options)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_sweep(futures: list[Future], stopped) -> None:
+    """After Ctrl-C: drop the scenarios not started and wait for those under way, which the same key
+    interrupted, to stop. A further Ctrl-C reaches their workers too (a second one quits a solver
+    that does not stop, see :func:`planner.solve._run_interruptibly`), not this wait."""
+    stopped.set()
+    under_way = [future for future in futures if not future.cancel()]  # (a cancelled one never counts as done)
+    while True:
+        try:
+            wait(under_way)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def _collected(future: Future, source: Path) -> Outcome:
