@@ -115,16 +115,16 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     )
     lookup = pd.Series(np.arange(n_s), index=keys)
     demand_row = lookup.reindex(alloc_keys).to_numpy().astype(int)
-    flops = sizing.training.set_index("workload")["flops"]
-    tokens = sizing.inference.set_index("workload")["demand_tokens_per_s"]
-    need = np.where(
-        alloc["kind"] == "training",
-        flops.reindex(alloc["workload"]).to_numpy() / (alloc["hours"].to_numpy() * SECONDS_PER_HOUR),
-        tokens.reindex(alloc["workload"]).to_numpy(),
-    )
+    # a run's share of its FLOPs, a service's of its tokens/s (the model's own order of operations,
+    # so that the two LPs agree to the last bit and HiGHS takes the same path through both)
+    flops = sizing.training.set_index("workload")["flops"].reindex(alloc["workload"]).to_numpy()
+    tokens = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(alloc["workload"]).to_numpy()
+    rate = alloc["rate"].to_numpy()
+    share = np.where(alloc["kind"] == "training", alloc["hours"].to_numpy() * SECONDS_PER_HOUR * rate / flops,
+                     rate / tokens)
     rows = np.concatenate([demand_row, np.arange(n_s)])
     cols = np.concatenate([x, n_x + np.arange(n_s)])
-    vals = np.concatenate([alloc["rate"].to_numpy() / need, -np.ones(n_s)])
+    vals = np.concatenate([share, -np.ones(n_s)])
     blocks.append(sp.csr_matrix((vals, (rows, cols)), shape=(n_s, n_x + n_s)))
     lower.append(np.zeros(n_s))
     upper.append(np.full(n_s, np.inf))
@@ -132,7 +132,7 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     matrix = sp.vstack(blocks, format="csr")
     min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
     cost = OBJECTIVE_SCALE * np.concatenate([
-        -ENERGY_TIE_BREAK * min_priority * alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy(),
+        -ENERGY_TIE_BREAK * min_priority * (alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy()),
         served["weight"].to_numpy(dtype=float),
     ])
     with quiet_stdout(True):
