@@ -98,6 +98,7 @@ class _RawSheet:
     # formula text of formula cells that carry no saved result, by (row, 0-based column index)
     unsaved: dict[tuple[int, int], str] = field(default_factory=dict)
     repeated: dict[str, list[int]] = field(default_factory=dict)  # header given twice -> column indexes
+    decimal_comma: bool = False  # numbers written with a decimal comma (see _from_decimal_comma)
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -479,15 +480,17 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     except OSError as exc:
         raise InputError([f"{folder}: cannot list the folder ({exc.strerror or exc})"]) from None
     for csv_path in found:
-        sheets.append((csv_path.stem, _from_rows(_read_csv(csv_path), str(csv_path), {})))
+        rows, delimiter = _read_csv(csv_path)
+        # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator
+        sheets.append((csv_path.stem, _from_rows(rows, str(csv_path), {}, decimal_comma=delimiter == ";")))
     if not sheets:
         raise InputError([f"{folder}: no CSV files in the folder"])
     return _sheets_by_name(folder, sheets)
 
 
-def _read_csv(path: Path) -> list[list]:
-    """Rows of a CSV file: UTF-8 (with or without the BOM Excel writes) or Windows-1252, comma,
-    semicolon or tab separated."""
+def _read_csv(path: Path) -> tuple[list[list], str]:
+    """Rows of a CSV file, and the delimiter found: UTF-8 (with or without the BOM Excel writes) or
+    Windows-1252, comma, semicolon or tab separated."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -505,7 +508,7 @@ def _read_csv(path: Path) -> list[list]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first.count) if first else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
     except csv.Error as exc:
         raise InputError([f"{path}: cannot read as CSV ({exc})"]) from None
 
@@ -524,12 +527,13 @@ def _header_name(value: object) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
-def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]) -> _RawSheet:
+def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str],
+               decimal_comma: bool = False) -> _RawSheet:
     """Header on the first non-blank row; fully blank rows and unnamed columns are dropped."""
     grid = [list(row) for row in grid]
     top = next((i for i, row in enumerate(grid) if not all(_blank(v) for v in row)), None)
     if top is None:
-        return _RawSheet(pd.DataFrame(), [], where)
+        return _RawSheet(pd.DataFrame(), [], where, decimal_comma=decimal_comma)
     positions: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
     for c, heading in enumerate(grid[top]):
@@ -552,7 +556,7 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
     frame = pd.DataFrame(body, columns=list(positions), dtype=object) if positions else pd.DataFrame()
     if positions and not body:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in positions})
-    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated)
+    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma)
 
 
 # ---------------------------------------------------------------------------
@@ -563,6 +567,9 @@ _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[, '_])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?")
 _WITH_UNIT = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>[^\d\s.,+\-][^\d]*)")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+# where the comma is the decimal separator: whole part (points group thousands), fraction, the rest
+_COMMA_DECIMAL = re.compile(r"(?P<sign>[+-]?)(?P<whole>\d[\d.]*)(?:,(?P<fraction>\d+))?(?P<rest>(?:[^\d.,].*)?)")
+_POINT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
 SPREADSHEET_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                       "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
@@ -581,9 +588,10 @@ def _plain_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _plain_numbers(cells: np.ndarray) -> np.ndarray:
+def _plain_numbers(cells: np.ndarray, decimal_comma: bool = False) -> np.ndarray:
     """Each cell as a float where :func:`_number_cell` reads it without a word: a number (not a
-    boolean) or text that spells one plainly ('12', ' 1e3', '−4'); NaN elsewhere."""
+    boolean) or text that spells one plainly ('12', ' 1e3', '−4'; with ``decimal_comma``, text
+    without a point); NaN elsewhere."""
     kinds = pd.Series(cells, dtype=object).map(type)
     numbers = np.full(len(cells), np.nan)
     numeric = kinds.isin((float, int, np.float64, np.int64)).to_numpy(dtype=bool)
@@ -592,13 +600,17 @@ def _plain_numbers(cells: np.ndarray) -> np.ndarray:
     if len(text):
         stripped = pd.Series(cells[text], dtype=object).str.translate(_SPACES).str.strip()
         plain = stripped.str.fullmatch(_PLAIN.pattern).to_numpy(dtype=bool)
+        if decimal_comma:  # a point there groups thousands, or is ambiguous: cell by cell
+            plain = plain & ~stripped.str.contains(".", regex=False).to_numpy(dtype=bool)
         numbers[text[plain]] = stripped[plain].astype(float).to_numpy()
     return numbers
 
 
-def _number_cell(value: object, column: Column | None) -> tuple[float | None, str | None]:
+def _number_cell(value: object, column: Column | None, decimal_comma: bool = False
+                 ) -> tuple[float | None, str | None]:
     """Parse a number cell: (number, None) or (None, problem). A trailing unit is accepted when it is
-    the column's unit; a percentage where the column takes a plain number (fraction, ratio, weight)."""
+    the column's unit; a percentage where the column takes a plain number (fraction, ratio, weight).
+    With ``decimal_comma`` text is read as :func:`_from_decimal_comma` spells it."""
     unit = column.unit if column is not None else ""
     expected = f"expected a number{_unit(column) if column is not None else ''}"
     if isinstance(value, bool):
@@ -614,6 +626,10 @@ def _number_cell(value: object, column: Column | None) -> tuple[float | None, st
                       "format the cell as a number)")
     raw = str(value)
     text = raw.translate(_SPACES).strip()
+    if decimal_comma:
+        text, ambiguous = _from_decimal_comma(text)
+        if ambiguous is not None:
+            return None, f"{expected}, found '{raw}' ({ambiguous})"
     number = _plain_number(text)
     if number is not None:
         return number, None
@@ -631,6 +647,28 @@ def _number_cell(value: object, column: Column | None) -> tuple[float | None, st
         return None, f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: convert the value to {unit})"
     hint = " (use a point for decimals)" if _DECIMAL_COMMA.fullmatch(text) else ""
     return None, f"{expected}, found '{raw}'{hint}"
+
+
+def _from_decimal_comma(text: str) -> tuple[str, str | None]:
+    """A number written where the comma is the decimal separator, spelled with a decimal point:
+    '4,5' -> '4.5', '1.200,5' -> '1200.5', '40,5%' -> '40.5%', '4,5 MW' -> '4.5 MW'; '1.5' stays
+    (a decimal point). A point before groups of three digits and no comma ('1.200') could be
+    either separator: returned with a problem saying so. Text that is no such number is returned
+    as it is."""
+    match = _COMMA_DECIMAL.fullmatch(text)
+    if match is None:
+        return text, None
+    whole, fraction = match["whole"], match["fraction"]
+    if _POINT_GROUPED.fullmatch(whole):
+        if fraction is None:
+            decimal = f"{float(whole):g}".replace(".", ",")
+            return text, (f"in a file whose decimal separator is the comma, a point could group thousands or mark "
+                          f"decimals: write {whole.replace('.', '')} for thousands, or {decimal} for a decimal")
+        whole = whole.replace(".", "")
+    elif "." in whole:
+        return text, None
+    number = whole if fraction is None else f"{whole}.{fraction}"
+    return f"{match['sign']}{number}{match['rest']}", None
 
 
 def _same_unit(token: str, unit: str) -> bool:
@@ -713,7 +751,7 @@ class _Checker:
                 cells[:, j] = raw.frame[column.name].to_numpy(dtype=object)
         # what is plain about each cell, found for the whole sheet at once
         blank = np.fromiter(map(_blank, cells.ravel()), dtype=bool, count=cells.size).reshape(cells.shape)
-        numbers = _plain_numbers(cells.ravel()).reshape(cells.shape)
+        numbers = _plain_numbers(cells.ravel(), raw.decimal_comma).reshape(cells.shape)
         origins = {}
         for j, column in enumerate(sheet.columns):
             parsed = self._column(raw, column, cells[:, j], blank[:, j], numbers[:, j])
@@ -771,7 +809,7 @@ class _Checker:
                 self.problem(raw, f"expected one of {', '.join(column.choices)}, found '{text}'", row, column.name)
                 return None
             return text.lower()
-        number, trouble = _number_cell(value, column)
+        number, trouble = _number_cell(value, column, raw.decimal_comma)
         if trouble is not None:
             self.problem(raw, trouble, row, column.name)
             return None

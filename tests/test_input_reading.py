@@ -511,6 +511,44 @@ def test_csv_with_bom_semicolons_and_windows_encoding(tmp_path):
     assert utf8.periods["hours"].tolist() == windows.periods["hours"].tolist() == [1000.0, 1000.0]
 
 
+def test_a_semicolon_separated_csv_reads_the_comma_as_the_decimal_separator(tmp_path):
+    """As spreadsheets write CSV where the comma is the decimal separator (semicolons between
+    fields, a BOM, CRLF): decimal commas, points grouping thousands, units and percentages read
+    as the same numbers; in a comma-separated file a comma before three digits groups thousands."""
+    european = book(
+        site=[["key", "value"], ["name", "test"], ["pue", "1,25"]],
+        periods=[["period", "hours", "power_mw"], ["P1", "1.000,0", "100 MW"], ["P2", "1000", "1,0e2"]],
+        training=[["workload", "params_b", "tokens_b", "mfu", "start_period", "deadline_period", "priority"],
+                  ["T1", "100", "10.000,00", "50,0%", "P1", "P2", "1"]],
+        inference=[["workload", "params_b", "tokens_per_day_b", "priority"], ["S1", "8", "86,4", "1"]],
+    )
+    folder = write_csv(tmp_path / "eu", european, encoding="utf-8-sig", sep=";")
+    for path in folder.iterdir():
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    read, clean = read_scenario(folder), read_scenario(write_xlsx(tmp_path / "clean.xlsx", book()))
+    assert read.warnings == [] and read.pue == clean.pue == 1.25
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(clean, name), obj=name)
+
+    def pue_read(cell: str, sep: str) -> float:
+        sheets = book(site=[["key", "value"], ["name", "test"], ["pue", cell]])
+        return read_scenario(write_csv(tmp_path / f"pue{len(list(tmp_path.iterdir()))}", sheets, sep=sep)).pue
+
+    assert pue_read("1,375", ";") == 1.375
+    grouped = book(periods=[["period", "hours", "power_mw"], ["P1", "1,000", 100], ["P2", 1000, 100]])
+    assert read_scenario(write_csv(tmp_path / "us", grouped, sep=",")).periods["hours"].tolist() == [1000.0] * 2
+
+
+def test_a_point_before_three_digits_is_refused_where_the_comma_is_the_decimal_separator(tmp_path):
+    """'1.200' in a semicolon-separated file could be 1200 or 1.2: refused, saying both."""
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "1.200", 100], ["P2", "1.5", 100]])
+    folder = write_csv(tmp_path / "eu", sheets, sep=";")
+    assert problems_reading(folder) == [
+        f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '1.200' (in a file whose "
+        "decimal separator is the comma, a point could group thousands or mark decimals: write 1200 for thousands, "
+        "or 1,2 for a decimal)"]
+
+
 def test_csv_folder_with_a_binary_file(tmp_path):
     folder = write_csv(tmp_path / "s", book())
     (folder / "fleet.csv").write_bytes(b"\x00\x01\x02binary")
@@ -633,6 +671,7 @@ def test_a_tiny_ods_repeating_a_cell_over_millions_of_cells_is_refused_before_it
 
 CELLS = st.one_of(
     st.sampled_from(["", " ", "abc", "-1", "0", "1e309", "nan", "inf", "-inf", "40%", "1,200", "1 200", "2,5",
+                     "1.200", "1.200,5", "4,5 MW", "40,5%", "1.5", "1.2.3", "1.5,3", "-3,5e3",
                      "3 MW", "700 W", "#REF!", " #n/a ", "TRUE", "\u22123", "\u00a012\u00a0", "1e-300", "+.5",
                      "5.", "0x10", "1_000", "١٢"]),
     st.integers(-10**6, 10**7),
@@ -647,18 +686,19 @@ CELLS = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(cells=st.lists(CELLS, max_size=12), sheet_column=st.sampled_from(
-    [(sheet.name, column.name) for sheet in SHEETS_BY_NAME.values() for column in sheet.columns]))
-def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column):
+    [(sheet.name, column.name) for sheet in SHEETS_BY_NAME.values() for column in sheet.columns]),
+    decimal_comma=st.booleans())
+def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column, decimal_comma):
     """Plain cells are settled in bulk; every value and every message is what reading each cell
-    on its own gives."""
+    on its own gives (also where the comma is the decimal separator)."""
     column = next(c for c in SHEETS_BY_NAME[sheet_column[0]].columns if c.name == sheet_column[1])
     raw = workbook._RawSheet(pd.DataFrame({column.name: pd.Series(cells, dtype=object)}),
-                             list(range(2, 2 + len(cells))), "w.xlsx, sheet 's'")
+                             list(range(2, 2 + len(cells))), "w.xlsx, sheet 's'", decimal_comma=decimal_comma)
     values = np.array(cells + [None], dtype=object)[:-1]  # keeps numpy scalars as they are
     blank = np.array([workbook._blank(v) for v in values], dtype=bool)
     bulk = workbook._Checker({}, Path("w.xlsx"))
     one_by_one = workbook._Checker({}, Path("w.xlsx"))
-    parsed = bulk._column(raw, column, values, blank, workbook._plain_numbers(values))
+    parsed = bulk._column(raw, column, values, blank, workbook._plain_numbers(values, decimal_comma))
     expected = [one_by_one.cell(raw, column, row, value) for row, value in zip(raw.rows, values)]
     assert [(type(v), v) for v in parsed] == [(type(v), v) for v in expected]
     assert bulk.problems == one_by_one.problems
