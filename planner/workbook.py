@@ -226,8 +226,9 @@ def _ods_scan(content) -> tuple[_Errors, _Extents]:
             formula = element.get(f"{_ODS_TABLE}formula")
             if len(element) or formula or element.get(_ODS_VALUE_TYPE):
                 row_columns = column + repeat
-            shown = "".join(element.itertext()).strip()
-            if element.get(f"{_ODS_CALCEXT}value-type") == "error" or (formula and _spreadsheet_error(shown)):
+            marked = element.get(f"{_ODS_CALCEXT}value-type") == "error"
+            shown = "".join(element.itertext()).strip() if marked or formula else ""  # only these can show one
+            if marked or (formula and _spreadsheet_error(shown)):
                 in_row += [(column + k, shown or "#VALUE!") for k in range(min(repeat, _ODS_MAX_REPEAT))]
             column += repeat
             element.clear()

@@ -630,13 +630,14 @@ def test_ods_repeated_error_cells_count_once_per_repeat_within_a_bound():
     assert extents == {"s": (10**6 + 1, 10**6 + 1)}
 
 
-def rewrite_content(path: Path, change) -> Path:
-    """``path`` (an .ods) with its content.xml passed through ``change``."""
+def rewrite_parts(path: Path, prefix: str, change) -> Path:
+    """``path`` (a zip-based workbook) with each part whose name starts with ``prefix`` passed
+    through ``change`` (bytes to bytes), each part kept as it was compressed."""
     with zipfile.ZipFile(path) as archive:
         parts = {info: archive.read(info) for info in archive.infolist()}
     with zipfile.ZipFile(path, "w") as archive:
         for info, data in parts.items():
-            archive.writestr(info, change(data.decode()).encode() if info.filename == "content.xml" else data,
+            archive.writestr(info, change(data) if info.filename.startswith(prefix) else data,
                              compress_type=info.compress_type)
     return path
 
@@ -646,10 +647,10 @@ def test_ods_extent_is_the_extent_the_reader_holds(tmp_path):
     do not count; the extent ends at the last cell holding anything, as calamine's does."""
     from python_calamine import CalamineWorkbook
 
-    edge = ('<table:table-row table:number-rows-repeated="1048570">'
-            '<table:table-cell table:style-name="ce1" table:number-columns-repeated="16384"/></table:table-row>')
-    path = rewrite_content(write_ods(tmp_path / "s.ods", {"s": [["a", None, 3], [None], [1]], "t": [[None]]}),
-                           lambda xml: xml.replace("</table:table>", edge + "</table:table>"))
+    edge = (b'<table:table-row table:number-rows-repeated="1048570">'
+            b'<table:table-cell table:style-name="ce1" table:number-columns-repeated="16384"/></table:table-row>')
+    path = rewrite_parts(write_ods(tmp_path / "s.ods", {"s": [["a", None, 3], [None], [1]], "t": [[None]]}),
+                         "content.xml", lambda xml: xml.replace(b"</table:table>", edge + b"</table:table>"))
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
         _, extents = workbook._ods_scan(content)
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python(skip_empty_area=False)
@@ -659,11 +660,11 @@ def test_ods_extent_is_the_extent_the_reader_holds(tmp_path):
 def test_a_tiny_ods_repeating_a_cell_over_millions_of_cells_is_refused_before_it_is_read(tmp_path):
     """A few hundred bytes can repeat a value over 99 million cells, which the reader would hold
     in memory (10 GB); the sheet is refused by name instead."""
-    repeated = ('<table:table-row table:number-rows-repeated="99000"><table:table-cell '
-                'table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
-                "<text:p>1</text:p></table:table-cell></table:table-row>")
-    path = rewrite_content(write_ods(tmp_path / "s.ods", book()),
-                           lambda xml: xml.replace("</table:table>", repeated + "</table:table>", 1))
+    repeated = (b'<table:table-row table:number-rows-repeated="99000"><table:table-cell '
+                b'table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+                b"<text:p>1</text:p></table:table-cell></table:table-row>")
+    path = rewrite_parts(write_ods(tmp_path / "s.ods", book()), "content.xml",
+                         lambda xml: xml.replace(b"</table:table>", repeated + b"</table:table>", 1))
     assert path.stat().st_size < 10_000
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet 'site': spans 99,00") and "by 1,000 columns" in problem
@@ -759,28 +760,19 @@ def test_xlsb_extent_of_any_record_stream_is_a_count_never_an_error(records):
     assert 0 <= rows <= workbook._XLSB_MAX_ROW + 1 and columns >= 0
 
 
-def rewrite_sheets(path: Path, change) -> Path:
-    """``path`` (an .xlsx) with each worksheet's XML passed through ``change``."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {info: archive.read(info) for info in archive.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts.items():
-            archive.writestr(info, change(data) if info.filename.startswith("xl/worksheets/") else data)
-    return path
-
-
 def test_cells_without_references_read_as_written_and_count_towards_the_extent(tmp_path):
     """References are optional in the format (some writers leave them out): such a workbook reads
     as the same workbook with them, and a far-away row of unreferenced cells is still refused."""
     plain = read_scenario(write_xlsx(tmp_path / "with.xlsx", book()))
-    bare = rewrite_sheets(write_xlsx(tmp_path / "without.xlsx", book()),
-                          lambda xml: re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml))
+    bare = rewrite_parts(write_xlsx(tmp_path / "without.xlsx", book()), "xl/worksheets/",
+                         lambda xml: re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml))
     with zipfile.ZipFile(bare) as archive:
         assert b'<c r="' not in archive.read("xl/worksheets/sheet2.xml")
     for name in ("periods", "gpus", "fleet", "training", "inference"):
         pd.testing.assert_frame_equal(getattr(read_scenario(bare), name), getattr(plain, name), obj=name)
 
     far = b'<row r="1000000">' + b'<c t="n"><v>1</v></c>' * 25 + b"</row></sheetData>"
-    stray = rewrite_sheets(bare, lambda xml: xml.replace(b"</sheetData>", far, 1) if b"power_mw" in xml else xml)
+    stray = rewrite_parts(bare, "xl/worksheets/",
+                          lambda xml: xml.replace(b"</sheetData>", far, 1) if b"power_mw" in xml else xml)
     [problem] = problems_reading(stray)
     assert "spans 1,000,000 rows by 25 columns" in problem and problem.startswith(str(stray))
