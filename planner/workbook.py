@@ -452,6 +452,9 @@ def _read_openpyxl(path: Path) -> list[_Grid]:
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         grids = []
         for sheet in values.worksheets:
+            # read-only mode stops at the extent the file declares, which writers may leave stale
+            sheet.reset_dimensions()
+            formulas[sheet.title].reset_dimensions()
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
             unsaved = {}
             for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):

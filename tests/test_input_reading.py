@@ -437,6 +437,20 @@ def test_formulas_give_their_saved_results(tmp_path):
     assert scenario.pue == 1.25
 
 
+def test_a_stale_declared_extent_does_not_hide_rows(tmp_path):
+    """A sheet's <dimension> is a writer's claim; read-only openpyxl (the path for workbooks with
+    formulas) would stop at it, silently dropping the rows below."""
+    saved = {("periods", "B2"): "2280", ("periods", "C3"): "100", ("fleet", "C2"): "1000", ("site", "B3"): "1.25"}
+    whole = read_scenario(with_saved_results(formula_book(tmp_path), saved))
+    path = rewrite_parts(tmp_path / "f.xlsx", "xl/worksheets/",
+                         lambda xml: re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:B1"/>', xml))
+    assert b'<dimension ref="A1:B1"/>' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    stale = read_scenario(path)
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(stale, name), getattr(whole, name), obj=name)
+    assert len(stale.training) > 0 and stale.pue == 1.25
+
+
 def test_a_formula_without_a_saved_result_is_named(tmp_path):
     """openpyxl writes formulas without results; such a file was never recalculated."""
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "2280", ("periods", "C3"): "100",
