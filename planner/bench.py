@@ -41,13 +41,13 @@ import scipy.sparse as sp
 
 from planner.cli import positive_int
 from planner.model import (
-    ENERGY_TIE_BREAK,
     OBJECTIVE_SCALE,
     SECONDS_PER_HOUR,
     _allocation_index,
     _served_index,
     build_model,
     idle_power_mw,
+    tie_break_weight,
 )
 from planner.report import render_html, write_data
 from planner.results import collect
@@ -130,9 +130,9 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     upper.append(np.full(n_s, np.inf))
 
     matrix = sp.vstack(blocks, format="csr")
-    min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
+    energy_mwh = alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy()
     cost = OBJECTIVE_SCALE * np.concatenate([
-        -ENERGY_TIE_BREAK * min_priority * (alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy()),
+        -tie_break_weight(scenario, sizing, alloc) * energy_mwh,
         served["weight"].to_numpy(dtype=float),
     ])
     with quiet_stdout(True):

@@ -23,7 +23,8 @@ Constraint families, one function each (``define_<family>``):
 Objective (maximise)
     sum_training priority x served[w]
     + sum_inference priority x sum_p (hours_p / hours in w's window) x served[w, p]
-    - ENERGY_TIE_BREAK x min priority x energy (MWh) drawn by GPUs in use above idle
+    - energy_weight x energy (MWh) drawn by GPUs in use above idle: a tie-break, ENERGY_TIE_BREAK
+      x min priority, capped so that it never outweighs what the energy serves (energy_weight)
 
 x = 0, served = 0 satisfies every row, so the program is always feasible; what
 cannot be served shows up as a served share below 1.
@@ -47,6 +48,7 @@ from planner.sizing import Sizing
 from planner.workbook import Scenario
 
 ENERGY_TIE_BREAK = 1e-7  # objective units per MWh, times the smallest priority
+TIE_BREAK_CAP = 1e-3  # at most this share of the score per MWh of the least efficient variable
 OBJECTIVE_SCALE = 1e3  # lifts the tie-break above solver tolerances; undone in results
 SECONDS_PER_HOUR = 3600.0
 PERIOD_KEY_SPAN = 1 << 32  # workload x span + period: one integer key per (workload, period)
@@ -204,7 +206,8 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         **define_training_minimum(problem, switches),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
-    energy_weight = define_objective(problem, scenario, allocation, served)
+    energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
+    define_objective(problem, allocation, served, energy_weight)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches)
     _make_integer(problem, model.integer_columns())
     return model
@@ -531,19 +534,51 @@ def define_inference_throughput(
     return _served_rows(problem, "inference_throughput", terms, services, True, share)
 
 
+def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame,
+                     windows: pd.DataFrame | None = None) -> float:
+    """The energy tie-break's weight in objective units per MWh: ENERGY_TIE_BREAK x the smallest
+    priority, capped at TIE_BREAK_CAP x the score per MWh of the variable that serves the least
+    per MWh (a workload's priority x the share of its demand one GPU serves, over that GPU's MWh
+    above idle).
+
+    Uncapped, a service drawing hundreds of MW over years earned less per MWh than the tie-break
+    charged, and the plan served none of it while power was left over. Capped, every GPU in use
+    serves a thousand times what its energy costs in the objective, so the tie-break only ever
+    chooses among plans of the same score.
+    """
+    windows = _windows(scenario) if windows is None else windows
+    priority = windows["priority"].to_numpy(dtype=float)
+    weight = ENERGY_TIE_BREAK * priority.min() if len(priority) else 0.0
+    mw = allocation["power_mw_per_gpu"].to_numpy()
+    drawing = mw > 0
+    if not drawing.any():
+        return float(weight)
+    hours = scenario.periods["hours"].to_numpy()
+    cumulative = np.concatenate([[0.0], np.cumsum(hours)])
+    window_hours = cumulative[windows["last"].to_numpy() + 1] - cumulative[windows["first"].to_numpy()]
+    # rate x GPU-hours that serve a workload in full: a run's FLOPs (per 3600 s), a service's peak
+    # tokens/s over its window's hours (training runs first, as in the windows and the sizing)
+    n_runs = len(sizing.training)
+    full = np.concatenate([
+        sizing.training["flops"].to_numpy() / SECONDS_PER_HOUR,
+        sizing.inference["demand_tokens_per_s"].to_numpy() * window_hours[n_runs:],
+    ])
+    w = allocation["w"].to_numpy()[drawing]
+    score_per_mwh = priority[w] * allocation["rate"].to_numpy()[drawing] / (full[w] * mw[drawing])
+    return float(min(weight, TIE_BREAK_CAP * score_per_mwh.min()))
+
+
 def define_objective(
-    problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame, served: pd.DataFrame
-) -> float:
-    """Priority-weighted served shares, less a small energy tie-break; returns the tie-break
-    weight in objective units per MWh."""
-    min_priority = pd.concat([scenario.training["priority"], scenario.inference["priority"]]).min()
+    problem: pulp.LpProblem, allocation: pd.DataFrame, served: pd.DataFrame, energy_weight: float
+) -> None:
+    """Priority-weighted served shares, less ``energy_weight`` (objective units per MWh) x the
+    energy drawn above idle: a tie-break (:func:`tie_break_weight`)."""
     energy_mwh = (allocation["hours"] * allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy()
     columns = np.concatenate([served["column"].to_numpy(), allocation["column"].to_numpy()])
     weights = OBJECTIVE_SCALE * np.concatenate([
         served["weight"].to_numpy(dtype=float),
-        -ENERGY_TIE_BREAK * min_priority * energy_mwh,
+        -energy_weight * energy_mwh,
     ])
     expr = _rustcore.AffineExpr()
     expr.add_term_ids_coeffs(problem.toRustModel(), columns, weights)
     problem.objective = pulp.LpAffineExpression(expr)
-    return float(ENERGY_TIE_BREAK * min_priority)

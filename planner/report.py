@@ -265,15 +265,20 @@ def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
 def _fleet_view(results: Results) -> dict:
     fleet = results.fleet.copy()
     fleet["binds"] = fleet["fleet_shadow_price"] > BINDING
+    costly = fleet["fleet_shadow_price"] < -BINDING  # power binds: a GPU's idle draw costs more than it serves
     fleet["full"] = (fleet["installed"] > 0) & (fleet["gpus_in_use"] >= fleet["installed"] * (1 - 1e-6))
+    zero = (fleet["installed"] > 0) & ~fleet["binds"] & ~costly
     periods = list(results.periods["period"])
     gpus = list(results.inputs["gpus"]["gpu"])
     grid = {(r.gpu, r.period): r for r in fleet.itertuples()}
     binding = fleet[fleet["binds"]].sort_values("fleet_shadow_price", ascending=False)
     return dict(
         periods=periods, gpus=gpus, grid=grid, binding=binding,
-        full_zero=fleet[fleet["full"] & ~fleet["binds"]],
-        slack_count=int(((~fleet["full"]) & (fleet["installed"] > 0)).sum()),
+        costly=fleet[costly],
+        priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False),
+        full_zero=fleet[zero & fleet["full"]],
+        slack_count=int((zero & ~fleet["full"]).sum()),
+        zero_count=int(zero.sum()),
         pairs=int((fleet["installed"] > 0).sum()),
     )
 

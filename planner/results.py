@@ -28,7 +28,9 @@ class Results:
       (objective per MW), gpus_installed, gpus_in_use, energy_mwh
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
-    - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU)
+    - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU more
+      installed, its idle draw included: negative where power binds and that draw costs more than
+      the GPU serves)
     - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
     - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
     """
@@ -94,6 +96,21 @@ def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.n
     return np.where(dual > BINDING, dual + model.energy_weight * hours, 0.0)
 
 
+def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fleet: pd.DataFrame) -> np.ndarray:
+    """Objective gained per GPU more installed, for each (gpu, period) row of ``fleet``.
+
+    A GPU installed is one more that may be given out (the fleet row's dual) and one more that
+    draws its idle power whether in use or not, which the power row takes from the headroom (that
+    row's dual per MW); the second part alone prices a GPU type no workload can use.
+    """
+    pairs = pd.MultiIndex.from_frame(fleet[["gpu", "period"]])
+    fleet_rows = model.rows["fleet"].assign(price=solution.shadow_prices["fleet"])
+    given_out = fleet_rows.set_index(["gpu", "period"])["price"].reindex(pairs, fill_value=0.0).to_numpy()
+    idle_mw = scenario.pue * scenario.gpus.set_index("gpu")["idle_w"].reindex(fleet["gpu"]).to_numpy() / 1e6
+    power_price = pd.Series(solution.shadow_prices["power"], index=model.rows["power"]["period"].to_numpy())
+    return given_out - idle_mw * power_price.reindex(fleet["period"]).to_numpy()
+
+
 def _gap(solution: Solution) -> float:
     if solution.best_bound is None:  # unknown, unless an LP was solved to optimality
         return 0.0 if solution.status == "optimal" and solution.gap_limit is None else float("nan")
@@ -147,11 +164,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     fleet.columns = ["gpu", "period", "installed"]
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
-    fleet_rows = model.rows["fleet"].assign(price=solution.shadow_prices["fleet"])
-    fleet_price = fleet_rows.set_index(["gpu", "period"])["price"]
-    fleet["fleet_shadow_price"] = _clean(
-        fleet_price.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
-    )
+    fleet["fleet_shadow_price"] = _clean(_score_per_gpu(scenario, model, solution, fleet))
 
     return Results(
         scenario=scenario.name or scenario.source.stem,

@@ -254,10 +254,13 @@ def test_power_and_fleet_limits(case: Case):
     np.testing.assert_allclose(fleet["installed"].reindex(installed.index).to_numpy(), installed.to_numpy())
     np.testing.assert_allclose(fleet["gpus_in_use"].reindex(installed.index).to_numpy(), in_use.to_numpy(),
                                rtol=1e-9, atol=1e-9)
-    # nothing negative, shadow prices are non-negative
+    # nothing negative; a GPU more installed costs at most its idle draw at the price of power
     assert (r.allocation["gpus"] > 0).all()
     assert (r.periods["power_shadow_price"] >= 0).all()
-    assert (r.fleet["fleet_shadow_price"] >= 0).all()
+    idle_w = case.gpus.set_index("gpu")["idle_w"].astype(float)
+    idle_mw_per_gpu = case.pue * idle_w.reindex(r.fleet["gpu"]).to_numpy() / 1e6
+    power_price = reported["power_shadow_price"].reindex(r.fleet["period"]).to_numpy()
+    assert (r.fleet["fleet_shadow_price"].to_numpy() >= -idle_mw_per_gpu * power_price - 1e-12).all()
 
 
 @SETTINGS

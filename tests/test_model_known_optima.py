@@ -88,8 +88,10 @@ def test_a_power_limited_training_run(solve_case):
     expected_price = 3.0 * (1.0 / M) * FLOPS_PER_GPU_PERIOD / 6e24
     assert expected_price == pytest.approx(0.6, rel=1e-12)
     assert r.periods.loc[0, "power_shadow_price"] == approx(expected_price)
-    # the fleet has slack: its shadow price is zero
-    assert r.fleet.loc[0, "fleet_shadow_price"] == 0.0
+    # the fleet has slack, but one more GPU installed draws 1.25 x 200 W idle from the headroom
+    idle_mw = 1.25 * 200.0 / 1e6
+    lp_price = expected_price - ENERGY_TIE_BREAK * 3.0 * 1000.0
+    assert r.fleet.loc[0, "fleet_shadow_price"] == approx(-idle_mw * lp_price)
 
     more = solve_case(one_run_power_limited(6.5))
     assert gpus(more, "T1", "P1") == approx(4.0 / M)
@@ -166,6 +168,29 @@ def test_b_training_against_inference(solve_case):
     assert gpus(run, "S") == approx(2000.0 - 3e24 / FLOPS_PER_GPU_PERIOD)
     assert run.results.objective == approx(5.0 + 1.0 / 3.0)
     assert run.results.periods.loc[0, "power_shadow_price"] == approx(1e-3 / M)
+
+
+def test_a_service_drawing_hundreds_of_mw_for_years_is_served(solve_case):
+    """The energy tie-break never outweighs what the energy serves.
+
+    Service S: 86 400 B tokens/day = 1e9 tokens/s; 5000 tokens/s per G1 -> 200 000 GPUs,
+    x 1.5e-3 MW = 300 MW above idle for five years of 8760 h: 1.314e7 MWh for a priority of 1,
+    7.6e-8 points per MWh, below an uncapped tie-break of 1e-7 per MWh, which served none of it.
+    250 000 G1 idle draw 62.5 MW; 1000 MW budgets: power is plentiful, so S is served in full,
+    and on no more GPUs than it needs (the tie-break still minimises energy).
+    """
+    periods = [f"Y{i}" for i in range(1, 6)]
+    tables = scenario_tables(
+        periods=[(p, 8760.0, 1000.0) for p in periods],
+        fleet=[("G1", p, 250_000.0) for p in periods],
+        inference=[inference_row("S", tokens_per_day_b=86_400.0, priority=1.0)],
+        throughput=[("S", "G1", 5000.0)],
+    )
+    run = solve_case(tables)
+    assert served(run, "S") == approx(1.0)
+    for period in periods:
+        assert gpus(run, "S", period) == approx(200_000.0)
+    assert run.results.periods["power_mw_used"].to_numpy() == approx(62.5 + 300.0)
 
 
 def deadline_case(deadline: str) -> dict:
@@ -277,6 +302,38 @@ def test_e_fleet_binds(solve_case):
     assert served(run, "T") == approx(0.15)
     assert run.results.periods.loc[0, "power_mw_used"] == approx(0.125 + 500.0 * M)
     assert run.results.periods.loc[0, "power_shadow_price"] == 0.0
+
+
+def two_gpu_types(installed_a: float = 100.0, installed_b: float = 10_000.0) -> dict:
+    """Case (e2): A (G1, 1000 TFLOP/s) and B (half the FLOP/s, the same watts), one run."""
+    return scenario_tables(
+        periods=[("P1", 1000.0, 2.525 + 3.0)],
+        gpus=[gpu_row("A"), gpu_row("B", bf16_tflops=500.0)],
+        fleet=[("A", "P1", installed_a), ("B", "P1", installed_b)],
+        training=[training_row("T", priority=1.0)],
+    )
+
+
+def test_e2_a_gpu_installed_is_priced_with_its_idle_draw(solve_case):
+    """Power binds; A is scarce and worth twice B per MW, so every A runs and B takes the rest.
+
+    Idle draw 2.5e-4 MW per GPU installed: 10 100 x 2.5e-4 = 2.525 MW; budget 5.525 MW leaves
+    3.0 MW = 2000 GPUs in use: all 100 A, then 1900 B (of 10 000: B has slack).
+    Per GPU in use over 1000 h, tie-break 1e-7 x 1000 h x m = 1.5e-7 included:
+    A 3e-4 - 1.5e-7, B 1.5e-4 - 1.5e-7. Power's dual: B's per MW, (1.5e-4 - 1.5e-7) / m = 0.0999.
+    A's fleet row: A's value less its MW in use at that price = 1.5e-4.
+    One more A installed also takes its idle 2.5e-4 MW: 1.5e-4 - 2.5e-4 x 0.0999 = 1.25025e-4.
+    One more B installed only adds idle draw: -2.5e-4 x 0.0999 = -2.4975e-5 (buying it lowers the score).
+    Both are what re-solving with one more GPU gives.
+    """
+    base = solve_case(two_gpu_types())
+    assert gpus(base, "T") == approx(2000.0)
+    prices = base.results.fleet.set_index("gpu")["fleet_shadow_price"]
+    power_dual = (1.5e-4 - 1.5e-7) / M
+    assert prices["A"] == approx(1.5e-4 - 2.5e-4 * power_dual)
+    assert prices["B"] == approx(-2.5e-4 * power_dual)
+    for gpu, more in (("A", two_gpu_types(installed_a=101.0)), ("B", two_gpu_types(installed_b=10_001.0))):
+        assert lp_objective(solve_case(more)) - lp_objective(base) == approx(prices[gpu])
 
 
 @pytest.mark.parametrize(
