@@ -99,6 +99,7 @@ class _RawSheet:
     unsaved: dict[tuple[int, int], str] = field(default_factory=dict)
     repeated: dict[str, list[int]] = field(default_factory=dict)  # header given twice -> column indexes
     decimal_comma: bool = False  # numbers written with a decimal comma (see _from_decimal_comma)
+    header_units: dict[str, str] = field(default_factory=dict)  # column name -> text in brackets after it
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -525,10 +526,18 @@ def _blank(value: object) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
-def _header_name(value: object) -> str:
-    """A column heading as the schema spells it: ' Power MW ' -> 'power_mw'; 'hours (h)' -> 'hours'."""
-    text = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*$", "", str(value).strip())  # a unit in brackets
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+_BRACKETED = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*$")  # a unit in brackets after a heading
+
+
+def _header_name(value: object) -> tuple[str, str | None]:
+    """A column heading as the schema spells it, and the text in brackets after it:
+    ' Power MW ' -> ('power_mw', None); 'hours (h)' -> ('hours', 'h')."""
+    text = str(value).strip()
+    match = _BRACKETED.search(text)
+    unit = " ".join(match[1].split()) if match else None
+    if match:
+        text = text[:match.start()]
+    return re.sub(r"[\s\-]+", "_", text.strip().lower()), unit
 
 
 def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str],
@@ -540,16 +549,19 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
         return _RawSheet(pd.DataFrame(), [], where, decimal_comma=decimal_comma)
     positions: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
+    units: dict[str, str] = {}
     for c, heading in enumerate(grid[top]):
         if _blank(heading):
             continue
-        name = _header_name(heading)
+        name, unit = _header_name(heading)
         if not name:
             continue
         if name in positions:
             repeated.setdefault(name, [positions[name]]).append(c)
         else:
             positions[name] = c
+            if unit is not None:
+                units[name] = unit
     rows, body = [], []
     for i in range(top + 1, len(grid)):
         cells = [grid[i][c] if c < len(grid[i]) else None for c in positions.values()]
@@ -560,7 +572,7 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
     frame = pd.DataFrame(body, columns=list(positions), dtype=object) if positions else pd.DataFrame()
     if positions and not body:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in positions})
-    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma)
+    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma, units)
 
 
 # ---------------------------------------------------------------------------
@@ -568,7 +580,8 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
 
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # thousands grouped by one separator used throughout: 1,200  1 200  1'200  1_200 (then a decimal point)
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[, '_])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?")
+# (a leading 0 groups nothing: '0,864' is a decimal comma)
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?P<sep>[, '_])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?")
 _WITH_UNIT = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>[^\d\s.,+\-][^\d]*)")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 # where the comma is the decimal separator: whole part (points group thousands), fraction, the rest
@@ -675,6 +688,16 @@ def _from_decimal_comma(text: str) -> tuple[str, str | None]:
     return f"{match['sign']}{number}{match['rest']}", None
 
 
+def _heading_unit_fits(unit: str, column: Column) -> bool:
+    """Whether the text in brackets after a heading agrees with the column's unit. A number column
+    in a unit must be headed in that unit (a heading in kW over a column in MW would make every
+    value a thousand times too large); a fraction may be headed in %; a plain number (ratio,
+    weight) or a text column may carry any note."""
+    if column.kind == "text" or column.unit in UNITLESS and column.unit != "fraction":
+        return True
+    return _same_unit(unit, column.unit) or column.unit == "fraction" and unit == "%"
+
+
 def _same_unit(token: str, unit: str) -> bool:
     spellings = {unit, *UNIT_SPELLINGS.get(unit, ())}
     return token.lower() in {" ".join(s.split()).lower() for s in spellings}
@@ -737,15 +760,26 @@ class _Checker:
             letters = " and ".join(_column_letter(p) for p in positions)
             self.problem(raw, f"the heading appears in more than one column ({letters}); keep one", raw.header_row,
                          name)
-        for name in raw.frame.columns:
-            if name not in known:
-                hint = difflib.get_close_matches(name, known, n=1)
-                tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.warnings.append(f"{raw.where}: unknown column '{name}' ignored{tip}")
+        unknown = [name for name in raw.frame.columns if name not in known]
         missing = [c.name for c in sheet.columns
                    if c.required and not c.catalogue and c.name not in raw.frame.columns]
+        for name in unknown:
+            hint = difflib.get_close_matches(name, known, n=1)
+            tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+            if not missing:  # else the missing column's problem names it
+                self.warnings.append(f"{raw.where}: unknown column '{name}' ignored{tip}")
         for name in missing:
-            self.problem(raw, "missing required column", column=name)
+            hint = difflib.get_close_matches(name, unknown, n=1, cutoff=0.5)
+            found = ", ".join(f"'{n}'" for n in raw.frame.columns) or "none"
+            tip = f"is it the column '{hint[0]}'? " if hint else ""
+            self.problem(raw, f"missing required column ({tip}headings found in row {raw.header_row}: {found})",
+                         column=name)
+        for column in sheet.columns:
+            unit = raw.header_units.get(column.name)
+            if unit is not None and not _heading_unit_fits(unit, column):
+                self.problem(raw, f"the heading gives the unit '{unit}', but the column takes {column.unit}: convert "
+                             f"the values to {column.unit} and head the column '{column.name}' or "
+                             f"'{column.name} ({column.unit})'", raw.header_row, column.name)
         if missing:
             return None
         out = pd.DataFrame({"_row": raw.rows}, dtype=int)

@@ -374,10 +374,11 @@ def test_a_number_may_carry_its_columns_unit(tmp_path, sheet, row, column, typed
                                              "without a unit)"),
         ("periods", "hours", "2,5", "expected a number in h, found '2,5' (use a point for decimals)"),
         ("periods", "hours", "12,34,567", "expected a number in h, found '12,34,567'"),
+        ("gpus", "hbm_tbps", "0,864", "expected a number in TB/s, found '0,864' (use a point for decimals)"),
         ("gpus", "idle_w", "TRUE", None),
     ],
     ids=["kW-for-MW", "kW-for-W", "GiB", "millions", "percent-of-MW", "unit-on-weight", "decimal-comma",
-         "odd-grouping", "boolean"],
+         "odd-grouping", "decimal-comma-of-three-digits", "boolean"],
 )
 def test_a_different_unit_is_an_error_not_a_silent_misread(tmp_path, sheet, column, typed, message):
     sheets = book()

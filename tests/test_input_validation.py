@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import zipfile
 
+import pandas as pd
 import pytest
 
 from conftest import problems_reading
@@ -57,9 +58,45 @@ def test_missing_required_column(target):
     tables["periods"] = tables["periods"].drop(columns=["hours"])
     tables["fleet"] = tables["fleet"].drop(columns=["installed"])
     assert problems(tables, target) == [
-        where(target, "periods", column="hours") + "missing required column",
-        where(target, "fleet", column="installed") + "missing required column",
+        where(target, "periods", column="hours") + "missing required column (headings found in row 1: 'period', "
+                                                   "'power_mw')",
+        where(target, "fleet", column="installed") + "missing required column (headings found in row 1: 'gpu', "
+                                                     "'period')",
     ]
+
+
+def test_a_missing_column_names_the_heading_it_may_be(target):
+    """'power (MW)' reads as the column 'power', not 'power_mw': the problem points at it."""
+    tables = scenario_tables()
+    tables["periods"] = tables["periods"].rename(columns={"power_mw": "power (MW)"})
+    assert problems(tables, target) == [
+        where(target, "periods", column="power_mw") + "missing required column (is it the column 'power'? "
+                                                      "headings found in row 1: 'period', 'hours', 'power')",
+    ]
+
+
+@pytest.mark.parametrize("heading, unit", [("power_mw (kW)", "MW"), ("power_mw [GW]", "MW")])
+def test_a_heading_in_another_unit_is_refused(target, heading, unit):
+    """A unit in brackets after a heading is the column's own or an error: budgets typed in kW under
+    'power_mw (kW)' would otherwise be read as MW, a thousand times too large."""
+    tables = scenario_tables()
+    tables["periods"] = tables["periods"].rename(columns={"power_mw": heading})
+    given = heading.split()[1][1:-1]
+    assert problems(tables, target) == [
+        where(target, "periods", 1, "power_mw") + f"the heading gives the unit '{given}', but the column takes "
+        f"{unit}: convert the values to {unit} and head the column 'power_mw' or 'power_mw ({unit})'",
+    ]
+
+
+def test_headings_in_their_own_units_are_read(target):
+    tables = scenario_tables()
+    tables["periods"] = tables["periods"].rename(columns={"power_mw": "Power MW (MW)", "hours": "hours [hours]"})
+    tables["gpus"] = tables["gpus"].rename(columns={"it_w": "it_w (W)", "hbm_tbps": "hbm_tbps (TB/s)"})
+    tables["training"] = tables["training"].rename(columns={"mfu": "mfu (%)", "priority": "priority (1 = lowest)"})
+    plain = read_scenario(write_scenario(scenario_tables(), target.with_name("plain" + target.suffix)))
+    headed = read_scenario(write_scenario(tables, target))
+    for name in ("periods", "gpus", "training"):
+        pd.testing.assert_frame_equal(getattr(headed, name), getattr(plain, name), obj=name)
 
 
 def test_site_missing_key(tmp_path):
