@@ -950,6 +950,10 @@ def read_scenario(path: str | Path) -> Scenario:
         if training[0].empty and inference[0].empty:
             check.problems.append(f"{path}: no workloads: the training and inference sheets are both empty")
 
+    for table in (training, inference):
+        if table is not None:
+            _check_workload_figures(check, *table)
+
     throughput = tables["throughput"]
     if throughput is not None and inference is not None and training is not None:
         _check_throughput(check, throughput, training[0], inference[0], gpu_refs)
@@ -989,6 +993,36 @@ def read_scenario(path: str | Path) -> Scenario:
         origin = scenario.origins[sheet][column]
         scenario.origins[sheet][column] = origin.where(origin != "blank", "default")
     return scenario
+
+
+ARCHITECTURE = ("layers", "kv_heads", "head_dim")  # sized together: the KV cache per token
+
+
+def _check_workload_figures(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> None:
+    """Figures of one workload that contradict each other: more active parameters than parameters,
+    a minimum of GPUs above the maximum, part of the attention architecture without the rest.
+    ``frame`` holds every column of its sheet (None where blank, or where a problem is reported)."""
+    def above(low: str, high: str) -> pd.Index:
+        both = frame[low].notna() & frame[high].notna()
+        return frame.index[both & (frame[low].where(both, 0.0) > frame[high].where(both, 0.0))]
+
+    for i in above("active_params_b", "params_b"):
+        check.problem(raw, f"active parameters ({frame.at[i, 'active_params_b']:g} B) exceed the parameters "
+                      f"({frame.at[i, 'params_b']:g} B): active_params_b is the part of params_b used per token",
+                      int(frame.at[i, "_row"]), "active_params_b")
+    if "min_gpus" in frame:
+        for i in above("min_gpus", "max_gpus"):
+            check.problem(raw, f"min_gpus ({frame.at[i, 'min_gpus']:g}) is above max_gpus "
+                          f"({frame.at[i, 'max_gpus']:g})", int(frame.at[i, "_row"]), "min_gpus")
+    if "layers" in frame:
+        given = frame[list(ARCHITECTURE)].notna()
+        for i in frame.index[given.any(axis=1) & ~given.all(axis=1)]:
+            row = int(frame.at[i, "_row"])
+            missing = [c for c in ARCHITECTURE if not given.at[i, c] and not check.has_problem(raw, row, c)]
+            if missing:
+                check.problem(raw, f"give {', '.join(ARCHITECTURE)} together or none (the KV cache is sized from "
+                              f"all three, else from a rule of thumb); blank here: {', '.join(missing)}",
+                              row, missing[0])
 
 
 def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) -> None:

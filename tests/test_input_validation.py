@@ -538,3 +538,21 @@ def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path, 
     ]
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]
+
+
+def test_figures_of_a_workload_that_contradict_each_other(target):
+    """Each would give a plan without a word: eleven times the GPU-hours for a run whose active and
+    total parameters are swapped, a run never served, a KV cache sized by rule of thumb although
+    the architecture was (partly) given."""
+    tables = scenario_tables(
+        training=[training_row("T1", params_b=21.0, active_params_b=236.0),
+                  training_row("T2", min_gpus=5000.0, max_gpus=1000.0)],
+        inference=[inference_row("S1", kv_heads=8.0), inference_row("S2", layers=32.0, kv_heads=8.0, head_dim=128.0)],
+    )
+    assert problems(tables, target) == [
+        where(target, "training", 2, "active_params_b") + "active parameters (236 B) exceed the parameters (21 B): "
+        "active_params_b is the part of params_b used per token",
+        where(target, "training", 3, "min_gpus") + "min_gpus (5000) is above max_gpus (1000)",
+        where(target, "inference", 2, "layers") + "give layers, kv_heads, head_dim together or none (the KV cache "
+        "is sized from all three, else from a rule of thumb); blank here: layers, head_dim",
+    ]
