@@ -331,10 +331,10 @@ def _size(source: Path, as_json: bool) -> None:
     if as_json:
         keys = ["workload", "kind", "gpu", "flops", "gpu_hours", "tokens_per_s_per_gpu", "gpus_per_replica", "bound"]
         records = json.loads(table[keys].to_json(orient="records", double_precision=15))
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        _print([json.dumps(records, indent=2, ensure_ascii=False)], sys.stdout)
         return
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):
-        print(table.fillna("").to_string(index=False))
+        _print([table.fillna("").to_string(index=False)], sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:

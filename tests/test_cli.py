@@ -552,3 +552,19 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     assert process.returncode == cli.EXIT_INTERRUPTED
     assert stdout == "" and stderr == "interrupted\n"
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_size_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path, subprocess_env):
+    """`planner size --json | head -c 10`: the sizing of 300 workloads (far more than a pipe holds)
+    meets a closed pipe, which is no error of the planner's."""
+    from planner.synthetic import synthetic_tables
+    from planner.workbook import write_workbook
+
+    source = tmp_path / "big.xlsx"
+    write_workbook(synthetic_tables(300, 4, 2, seed=1), source)
+    process = subprocess.Popen([sys.executable, "-m", "planner", "size", str(source), "--json"], cwd=tmp_path,
+                               env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == b'[\n  {\n    '
+    process.stdout.close()
+    assert process.wait(timeout=120) == cli.EXIT_OK
+    assert process.stderr.read() == b""
