@@ -16,6 +16,7 @@ import io
 import math
 import os
 import re
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -100,6 +101,7 @@ class _RawSheet:
     repeated: dict[str, list[int]] = field(default_factory=dict)  # header given twice -> column indexes
     decimal_comma: bool = False  # numbers written with a decimal comma (see _from_decimal_comma)
     header_units: dict[str, str] = field(default_factory=dict)  # column name -> text in brackets after it
+    unnamed: list[int] = field(default_factory=list)  # 0-based indexes of columns with values but no heading
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -572,7 +574,11 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
     frame = pd.DataFrame(body, columns=list(positions), dtype=object) if positions else pd.DataFrame()
     if positions and not body:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in positions})
-    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma, units)
+    named = set(positions.values()) | {c for columns in repeated.values() for c in columns}
+    width = max(map(len, grid[top + 1:]), default=0)
+    unnamed = [c for c in range(width) if c not in named and
+               any(c < len(row) and not _blank(row[c]) for row in grid[top + 1:])]
+    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma, units, unnamed)
 
 
 # ---------------------------------------------------------------------------
@@ -719,7 +725,8 @@ def _parse_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return str(value).upper()
-    return " ".join(str(value).split())  # surrounding and repeated spaces, non-breaking ones too
+    # surrounding and repeated spaces, non-breaking ones too; one encoding of each accented letter
+    return unicodedata.normalize("NFC", " ".join(str(value).split()))
 
 
 class _Checker:
@@ -760,6 +767,9 @@ class _Checker:
             letters = " and ".join(_column_letter(p) for p in positions)
             self.problem(raw, f"the heading appears in more than one column ({letters}); keep one", raw.header_row,
                          name)
+        for c in raw.unnamed:
+            self.warnings.append(f"{raw.where}: column {_column_letter(c)} has values but no heading in row "
+                                 f"{raw.header_row}: ignored")
         unknown = [name for name in raw.frame.columns if name not in known]
         missing = [c.name for c in sheet.columns
                    if c.required and not c.catalogue and c.name not in raw.frame.columns]
@@ -908,6 +918,9 @@ def read_scenario(path: str | Path) -> Scenario:
         if sheet.name == "gpus" and tables["gpus"] is not None:
             _fill_from_catalogue(check, tables["gpus"])
 
+    for other in sheets:
+        if other not in SHEETS_BY_NAME and (close := difflib.get_close_matches(other, list(SHEETS_BY_NAME), n=1)):
+            check.warnings.append(f"{path}: sheet '{other}' is not read (the planner reads the sheet '{close[0]}')")
     name, pue = _site(check, tables["site"])
     periods = tables["periods"]
     period_names = [] if periods is None else [p for p in periods[0]["period"] if p is not None]
@@ -987,6 +1000,10 @@ def read_scenario(path: str | Path) -> Scenario:
                  for name in ("periods", "gpus", "training", "inference", "throughput") if name in check.origins},
     )
     scenario.inference["start_period"] = scenario.inference["start_period"].fillna(period_names[0])
+    for period in scenario.fleet.columns[scenario.fleet.sum(axis=0).to_numpy() == 0]:
+        # a totals row typed under the periods, say: services would count it as a period unserved
+        scenario.warnings.append(f"{path}: period '{period}' has no GPUs installed (sheet 'fleet'): no workload "
+                                 "runs in it")
     # blanks whose value the planner derives: the first period, and active = total parameters
     for sheet, column in (("inference", "start_period"), ("training", "active_params_b"),
                           ("inference", "active_params_b")):

@@ -122,6 +122,30 @@ def test_unknown_column_is_a_warning_naming_the_nearest_known_one(target):
     assert scenario.pue == 1.2
 
 
+def test_what_the_planner_leaves_unread_is_a_warning(target):
+    """Values under no heading (beside a merged heading cell, say), a copy of a sheet under another
+    name, and a period with no GPUs (a totals row below the periods, say) change nothing or
+    everything without a word otherwise."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("Total", 1000.0, 100.0)], fleet=[("G1", "P1", 1000.0)])
+    tables["periods"] = tables["periods"].assign(**{"": ["a note", None]})
+    tables["training (2)"] = tables["training"]
+    scenario = read_scenario(write_scenario(tables, target))
+    assert scenario.warnings == [
+        where(target, "periods") + "column D has values but no heading in row 1: ignored",
+        f"{target}: sheet 'training (2)' is not read (the planner reads the sheet 'training')",
+        f"{target}: period 'Total' has no GPUs installed (sheet 'fleet'): no workload runs in it",
+    ]
+
+
+def test_names_typed_with_another_encoding_of_the_same_letters_match(target):
+    """'Grâce-B200' composed (NFC, as most keyboards type it) in one sheet and decomposed (NFD, as
+    some systems save it) in another is the same name."""
+    composed, decomposed = "Gr\u00e2ce-B200", "Gra\u0302ce-B200"
+    tables = scenario_tables(gpus=[gpu_row(composed)], fleet=[(decomposed, "P1", 1000.0)])
+    scenario = read_scenario(write_scenario(tables, target))
+    assert list(scenario.gpus["gpu"]) == [composed] and scenario.fleet.loc[composed, "P1"] == 1000.0
+
+
 def test_heading_given_twice(tmp_path):
     path = tmp_path / "s.xlsx"
     write_scenario(scenario_tables(), path)
