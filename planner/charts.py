@@ -58,6 +58,21 @@ def _period_chart(name: str, title: str, periods: list[str], top: float, y_label
     return chart
 
 
+def _distinct(columns: pd.Index, colours: dict[str, str]) -> dict[str, str]:
+    """``colours`` for the series of one chart, none shared: a series whose colour another took
+    already (palettes repeat past a dozen workloads) gets the first of its palette still free."""
+    used: set[str] = set()
+    out = {}
+    for column in columns:
+        colour = colours.get(column, OTHER_COLOUR)
+        palette = next((p for p in (TRAINING_COLOURS, INFERENCE_COLOURS, GPU_COLOURS) if colour in p), ())
+        if colour in used:
+            colour = next((c for c in palette if c not in used), colour)
+        used.add(colour)
+        out[column] = colour
+    return out
+
+
 def _stack(chart: Chart, table: pd.DataFrame, colours: dict[str, str], periods: list[str], unit: str) -> np.ndarray:
     """One bar per period and column of ``table``, stacked in column order; returns the stack's top."""
     x = np.arange(len(table))
@@ -88,6 +103,7 @@ def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, 
     periods = [str(p) for p in table.index]
     installed = installed.to_numpy(dtype=float)
     top = max(float(installed.max()), float(table.sum(axis=1).max()), 1.0) * 1.05
+    colours = _distinct(table.columns, colours)
     legend = [{"label": "installed", "kind": "line", "colour": INK}, *_boxes(table, colours)]
     chart = _period_chart(name, title, periods, top, "GPUs", legend)
     _stack(chart, table, colours, periods, "GPUs")
@@ -133,7 +149,7 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
         workloads = results.least_served().head(CHART_ROWS)
         title = f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
     names = [str(w) for w in workloads["workload"]]
-    share = workloads["served_fraction"].to_numpy(dtype=float) * 100
+    share = workloads["served_fraction"].to_numpy(dtype=float) * 100 + 0.0  # + 0.0: no "-0.0%"
     row = len(names) - 1 - np.arange(len(names))  # first workload on top
     chart = Chart("served", title, 26.0 * len(names) + 70.0)
     axes = chart.place(Chart.label_room(names), 50.0, (0.0, 104.0), (-0.6, len(names) - 0.4))
@@ -204,6 +220,7 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> str | None:
     ).reindex(index=periods, columns=list(results.inputs["inference"]["workload"])).fillna(0.0) / 1e6
     demand = grid("demand_tokens_per_s")
     capacity = _top_columns(np.minimum(grid("capacity_tokens_per_s"), demand))
+    colours = _distinct(capacity.columns, colours)
     demand_total = demand.sum(axis=1).to_numpy(dtype=float)
     top = max(float(demand_total.max()), 1e-9) * 1.08
     legend = [{"label": "total peak demand", "kind": "dash", "colour": INK},

@@ -144,7 +144,7 @@ def _number(value: float, digits: int = 3) -> str:
 def _percent(value: float, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{100 * value:.{decimals}f}%"
+    return f"{round(100 * value, decimals) + 0.0:.{decimals}f}%"  # + 0.0: a share rounding to zero shows no sign
 
 
 def _plain(value: float) -> str:
@@ -234,11 +234,18 @@ def _inference_view(results: Results) -> pd.DataFrame:
     return table
 
 
+def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
+    """Services cut short in a period, those losing the most score first: priority x share unserved."""
+    lost = priority.reindex(short["workload"]).to_numpy() * (1.0 - short["served_fraction"].to_numpy())
+    return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
+
+
 def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
     periods = results.periods
     coverage = _inference_view(results)
     by_period = coverage.groupby("period")[["served_tokens_per_s", "demand_tokens_per_s"]].sum()
     cut = coverage[coverage["served_fraction"] < 1 - TOLERANCE]
+    priority = results.workloads.set_index("workload")["priority"]
     short_by_period = {period: group for period, group in cut.groupby("period", sort=False)}
     rows = []
     for i, row in enumerate(periods.itertuples()):  # one row per period
@@ -256,7 +263,7 @@ def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,
             energy=row.energy_mwh,
             short=[dict(workload=s.workload, served=s.served_fraction)
-                   for s in here.nsmallest(SHORT_NAMES, "served_fraction").itertuples()],
+                   for s in _most_points_lost(here, priority).head(SHORT_NAMES).itertuples()],
             short_count=len(here),
         ))
     return rows

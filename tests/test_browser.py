@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import inference_row, scenario_tables, write_scenario
 from test_report import CHART_IDS, DEFAULT_SCENARIO, HOSTILE_NAMES, SECTION_IDS, render_hostile
 from planner import cli
 
@@ -199,6 +200,37 @@ def test_print_layout(driver, default_html, tmp_path):
         screenshot(driver, tmp_path / "report-print.png")
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def at_width(chrome, width: int, script: str, mobile: bool = False):
+    """``script``'s value with the window ``width`` CSS pixels wide."""
+    chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile})
+    try:
+        return chrome.execute_script(script)
+    finally:
+        chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# pixels the page is wider than its window: only tables and charts may scroll, within their own box
+OVERFLOW = "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_the_page_fits_a_phone_and_a_long_name(driver, default_html, tmp_path):
+    """At a phone's width nothing but tables and charts scrolls sideways, and chart text keeps a
+    legible size; on a desktop a 170-character service name wraps rather than widening the page."""
+    open_report(driver, default_html)
+    assert at_width(driver, 390, OVERFLOW, mobile=True) == 0
+    label_px = at_width(driver, 390, """
+        const svg = document.querySelector('figure.chart svg'), label = svg.querySelector('text');
+        return parseFloat(getComputedStyle(label).fontSize) * svg.getBoundingClientRect().width
+               / svg.viewBox.baseVal.width;""", mobile=True)
+    assert label_px >= 7, label_px
+
+    tables = scenario_tables(inference=[inference_row("serve-" + "very-long-model-name-" * 8)])
+    html_path = cli.run(write_scenario(tables, tmp_path / "long.xlsx"), tmp_path / "long")[1]
+    open_report(driver, html_path)
+    assert at_width(driver, 1280, OVERFLOW) == 0
 
 
 def test_names_with_payloads_show_as_text_and_never_run(driver, tmp_path):

@@ -149,3 +149,14 @@ def test_compiled_templates_are_kept_and_a_cache_that_cannot_be_written_is_skipp
     assert len(list(tmp_path.iterdir())) == 1
     broken = jinja2.Environment(loader=source, bytecode_cache=_CompiledTemplates(str(tmp_path / "missing")))
     assert broken.get_template("t.html").render(x=2) == "2"
+
+
+def test_no_two_series_of_a_chart_share_a_colour():
+    """Palettes repeat past a dozen workloads; within one chart every series still has its own colour,
+    and a series whose colour is free keeps it (the same workload, the same colour in every chart)."""
+    names = [f"serve{i:02d}" for i in range(30)]
+    colours = {n: charts.INFERENCE_COLOURS[i % len(charts.INFERENCE_COLOURS)] for i, n in enumerate(names)}
+    shown = pd.Index(names[5:30:2][:11] + ["other (19)"])
+    chosen = charts._distinct(shown, colours)
+    assert len(set(chosen.values())) == len(shown)
+    assert chosen["serve05"] == colours["serve05"] and chosen["other (19)"] == charts.OTHER_COLOUR

@@ -318,3 +318,15 @@ def test_least_served_puts_the_higher_priority_first_among_equals(default_report
     results = dataclasses.replace(default_report[0], workloads=workloads)
     assert list(results.least_served()["workload"]) == ["d", "c", "b", "a"]
     assert list(results.short_workloads()["workload"]) == ["d", "c", "b"]
+
+
+@pytest.mark.parametrize("share, shown", [(-1e-12, "0.0%"), (-0.0, "0.0%"), (0.00049, "0.0%"), (0.6841, "68.4%")])
+def test_a_share_rounding_to_zero_shows_no_sign(share, shown):
+    assert report._percent(share) == shown
+
+
+def test_services_cut_short_are_named_by_the_score_they_lose():
+    """Many services at 0% in a period: the highest priorities are named, not the first in the sheet."""
+    short = pd.DataFrame({"workload": ["a", "b", "c", "d"], "served_fraction": [0.0, 0.0, 0.5, 0.9]})
+    priority = pd.Series({"a": 1.0, "b": 10.0, "c": 30.0, "d": 2.0})
+    assert list(report._most_points_lost(short, priority)["workload"]) == ["c", "b", "a", "d"]
