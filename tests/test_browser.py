@@ -180,6 +180,30 @@ def test_clicking_a_header_sorts_the_table(driver, default_html):
     assert values == sorted(values, reverse=True) and headers[served].get_attribute("aria-sort") == "descending"
 
 
+def test_blank_inputs_sort_last_either_way(driver, default_html):
+    """An input left blank is no value: it sorts after every number, ascending or descending."""
+    open_report(driver, default_html)
+    found = driver.execute_script("""
+        for (const table of document.querySelectorAll('#inputs table.sortable')) {
+          const rows = Array.from(table.tBodies[0].rows);
+          for (let c = 0; c < rows[0].cells.length; c++) {
+            const cells = rows.map(r => r.cells[c]);
+            if (cells.some(td => td.classList.contains('blank')) && cells.some(td => td.classList.contains('n')))
+              return [table, c];
+          }
+        }
+        return null;""")
+    assert found is not None, "the default scenario leaves some optional number blank"
+    table, column = found
+    button = table.find_elements(By.CSS_SELECTOR, "thead th button.sort")[column]
+    for _ in range(2):  # ascending, then descending
+        button.click()
+        blank = driver.execute_script(
+            f"return Array.from(arguments[0].tBodies[0].rows, r => r.cells[{column}].classList.contains('blank'))",
+            table)
+        assert blank == sorted(blank), blank  # every blank after every value
+
+
 def test_print_layout(driver, default_html, tmp_path):
     """Print media: navigation hidden, charts and tables kept whole, each chart within the page width."""
     open_report(driver, default_html)
