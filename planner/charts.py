@@ -147,7 +147,8 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     title = "Share of demand served, per workload"
     if len(workloads) > CHART_ROWS:
         workloads = results.least_served().head(CHART_ROWS)
-        title = f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
+        title = (f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
+                 + _none_served(results.workloads))
     names = [str(w) for w in workloads["workload"]]
     share = workloads["served_fraction"].to_numpy(dtype=float) * 100 + 0.0  # + 0.0: no "-0.0%"
     row = len(names) - 1 - np.arange(len(names))  # first workload on top
@@ -165,6 +166,13 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     return chart.render()
 
 
+def _none_served(workloads: pd.DataFrame) -> str:
+    """For the title of a chart of the least served: when more got nothing than the chart has rows,
+    which of them it shows (else every row reads 0% and says nothing of the rest)."""
+    none = int((workloads["served_fraction"] < TOLERANCE).sum())
+    return f" ({none} got nothing: those of highest priority shown)" if none > CHART_ROWS else ""
+
+
 def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     """One row per run: its cumulative FLOPs per period as a share of what it needs (row height = 100%),
     over the window it may run in, with its deadline marked and the share reached by then."""
@@ -176,7 +184,8 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
         least = results.least_served()
         least = least.loc[least["kind"] == "training", "workload"].head(CHART_ROWS)
         runs = runs.iloc[pd.Index(runs["workload"]).get_indexer(least)]
-        title = f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
+        title = (f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
+                 + _none_served(results.workloads[results.workloads["kind"] == "training"]))
     periods = [str(p) for p in results.periods["period"]]
     position = {p: i for i, p in enumerate(periods)}
     progress = results.training.pivot(index="workload", columns="period", values="flops_cumulative").reindex(

@@ -160,3 +160,9 @@ def test_no_two_series_of_a_chart_share_a_colour():
     chosen = charts._distinct(shown, colours)
     assert len(set(chosen.values())) == len(shown)
     assert chosen["serve05"] == colours["serve05"] and chosen["other (19)"] == charts.OTHER_COLOUR
+
+
+def test_a_chart_of_the_least_served_says_which_it_shows_when_more_got_nothing():
+    workloads = pd.DataFrame({"served_fraction": [0.0] * (charts.CHART_ROWS + 5) + [0.5, 1.0]})
+    assert charts._none_served(workloads) == f" ({charts.CHART_ROWS + 5} got nothing: those of highest priority shown)"
+    assert charts._none_served(workloads.iloc[5:]) == ""
