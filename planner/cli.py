@@ -154,6 +154,30 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
     out_dirs = _out_dirs(sources, out)
+    outcomes: dict[int, Outcome] = {}  # by input position, as they come
+    try:
+        _solve_into(outcomes, sources, out_dirs, options, jobs)
+    except KeyboardInterrupt:
+        if len(sources) > 1:  # else an earlier sweep's summary would stand for this one
+            write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", INTERRUPTED)
+                         for i, source in enumerate(sources)], out or Path("reports"))
+        raise
+    failed = [o.code for o in outcomes.values() if o.code != EXIT_OK]
+    if len(sources) > 1:
+        kinds = Counter(failed)
+        tally = [f"{len(sources) - len(failed)} solved"] + [
+            f"{kinds[code]} {label}{'s' if kinds[code] > 1 else ''}" for code, label in FAILURES.items() if kinds[code]]
+        html = write_sweep([outcomes[i].row for i in range(len(sources))], out or Path("reports"))
+        _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
+    return failed[0] if failed else EXIT_OK
+
+
+INTERRUPTED = "not solved: the sweep was stopped (Ctrl-C) first"
+
+
+def _solve_into(outcomes: dict[int, Outcome], sources: list[Path], out_dirs: list[Path], options: SolveOptions,
+                jobs: int) -> None:
+    """Solve the inputs into ``outcomes``, by position; on Ctrl-C, those finished are there."""
     if jobs > 1 and len(sources) > 1:
         # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
         spawn = multiprocessing.get_context("spawn")
@@ -168,20 +192,17 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
             finally:
                 signal.signal(signal.SIGINT, previous)
             try:
-                outcomes = list(_printed(_collected(f, s) for f, s in zip(futures, sources)))
+                for i, outcome in enumerate(_printed(_collected(f, s) for f, s in zip(futures, sources))):
+                    outcomes[i] = outcome
             except KeyboardInterrupt:
                 _stop_sweep(futures, stopped)
+                # scenarios finished while those before them in input order were still under way
+                outcomes.update({i: f.result() for i, f in enumerate(futures)
+                                 if i not in outcomes and f.done() and not f.cancelled() and f.exception() is None})
                 raise
     else:
-        outcomes = list(_printed(solve_one(s, o, options) for s, o in zip(sources, out_dirs)))
-    failed = [o.code for o in outcomes if o.code != EXIT_OK]
-    if len(sources) > 1:
-        kinds = Counter(failed)
-        tally = [f"{len(sources) - len(failed)} solved"] + [
-            f"{kinds[code]} {label}{'s' if kinds[code] > 1 else ''}" for code, label in FAILURES.items() if kinds[code]]
-        html = write_sweep([o.row for o in outcomes], out or Path("reports"))
-        _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
-    return failed[0] if failed else EXIT_OK
+        for i, outcome in enumerate(_printed(solve_one(s, o, options) for s, o in zip(sources, out_dirs))):
+            outcomes[i] = outcome
 
 
 _sweep_stopped = None  # in a sweep's worker: the event set once Ctrl-C stops the sweep

@@ -457,6 +457,27 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_sweep_stopped_by_ctrl_c_replaces_the_earlier_summary(tmp_path, monkeypatch, capsys):
+    """The summary of an earlier sweep into the same folder must not stand for this one: the new
+    one lists the scenarios solved before the key, and the rest as not solved."""
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
+    out = tmp_path / "out"
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_OK
+    solve_one = cli.solve_one
+
+    def key_on_the_second(source, *args):
+        if source == sources[1]:
+            raise KeyboardInterrupt
+        return solve_one(source, *args)
+
+    monkeypatch.setattr(cli, "solve_one", key_on_the_second)
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_INTERRUPTED
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["status"] for row in rows] == ["optimal", "interrupted", "interrupted"]
+    assert "the sweep was stopped" in (out / "sweep.html").read_text(encoding="utf-8")
+    assert capsys.readouterr().err.strip().endswith("interrupted")
+
+
 def test_ctrl_c_stops_a_solve_under_way(tmp_path):
     """A real SIGINT 0.3 s into a solve that takes seconds (155,000 columns): HiGHS stops at its next
     check rather than at the end (its status says the limit stopped it) and the interrupt is raised."""
@@ -551,7 +572,11 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == cli.EXIT_INTERRUPTED
     assert stdout == "" and stderr == "interrupted\n"
-    assert not out.exists() or list(out.iterdir()) == []
+    # the summary says what happened: none of the four was solved; no report folder was left
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.html", "sweep.json"]
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [(row["input"], row["status"], row["error"]) for row in rows] == [
+        (source, "interrupted", cli.INTERRUPTED) for source in sources]
 
 
 def test_size_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path, subprocess_env):
