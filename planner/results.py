@@ -30,7 +30,7 @@ class Results:
     - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU more
       installed, its idle draw included: negative where power binds and that draw costs more than
-      the GPU serves)
+      the GPU serves; NaN where none is installed, which the plan cannot price)
     - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
     - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
     """
@@ -101,14 +101,17 @@ def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fle
 
     A GPU installed is one more that may be given out (the fleet row's dual) and one more that
     draws its idle power whether in use or not, which the power row takes from the headroom (that
-    row's dual per MW); the second part alone prices a GPU type no workload can use.
+    row's dual per MW); the second part alone prices a GPU type no workload can use. Where none is
+    installed the plan has no variables for the type (nothing to give out), so what a first GPU
+    would serve is unknown: NaN.
     """
     pairs = pd.MultiIndex.from_frame(fleet[["gpu", "period"]])
     fleet_rows = model.rows["fleet"].assign(price=solution.shadow_prices["fleet"])
     given_out = fleet_rows.set_index(["gpu", "period"])["price"].reindex(pairs, fill_value=0.0).to_numpy()
     idle_mw = scenario.pue * scenario.gpus.set_index("gpu")["idle_w"].reindex(fleet["gpu"]).to_numpy() / 1e6
     power_price = pd.Series(solution.shadow_prices["power"], index=model.rows["power"]["period"].to_numpy())
-    return given_out - idle_mw * power_price.reindex(fleet["period"]).to_numpy()
+    price = given_out - idle_mw * power_price.reindex(fleet["period"]).to_numpy()
+    return np.where(fleet["installed"].to_numpy() > 0, price, np.nan)
 
 
 def _gap(solution: Solution) -> float:

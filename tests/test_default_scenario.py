@@ -36,3 +36,13 @@ def test_what_is_cut_short_is_pinned(plan):
 def test_every_training_run_finishes_by_its_deadline(plan):
     runs = plan.results.workloads[plan.results.workloads["kind"] == "training"]
     assert (runs["served_fraction"] > 1 - 1e-6).all()
+
+
+def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):
+    """Where power binds, a GPU more installed costs its idle draw (the MI300X in 2026Q2, checked
+    by re-solving: -3.2e-5); where none is installed (the GB200 before its delivery) the plan has no
+    use of the type to price."""
+    fleet = plan.results.fleet.set_index(["gpu", "period"])["fleet_shadow_price"]
+    assert fleet["MI300X-192GB", "2026Q2"] == pytest.approx(-3.20e-5, rel=1e-2)
+    assert fleet.isna()["GB200-NVL72", "2026Q1"]
+    assert fleet.isna().to_numpy().tolist() == (plan.results.fleet["installed"] == 0).tolist()
