@@ -552,9 +552,11 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
     positions: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
     units: dict[str, str] = {}
+    headed = set()  # columns with a heading, even one that is only a note in brackets
     for c, heading in enumerate(grid[top]):
         if _blank(heading):
             continue
+        headed.add(c)
         name, unit = _header_name(heading)
         if not name:
             continue
@@ -574,11 +576,20 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
     frame = pd.DataFrame(body, columns=list(positions), dtype=object) if positions else pd.DataFrame()
     if positions and not body:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in positions})
-    named = set(positions.values()) | {c for columns in repeated.values() for c in columns}
-    width = max(map(len, grid[top + 1:]), default=0)
-    unnamed = [c for c in range(width) if c not in named and
-               any(c < len(row) and not _blank(row[c]) for row in grid[top + 1:])]
-    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma, units, unnamed)
+    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma, units,
+                     _unheaded_values(grid[top + 1:], headed))
+
+
+def _unheaded_values(body: list[list], headed: set[int]) -> list[int]:
+    """Columns (0-based) holding a value under no heading. A row is looked at cell by cell only when
+    it holds more filled cells than its headed columns and the columns found so far account for
+    (counting is done in C: a sheet padded to thousands of columns reads as fast as a narrow one)."""
+    found: set[int] = set()
+    for row in body:
+        filled = len(row) - row.count(None) - row.count("")
+        if filled and filled > sum(1 for c in headed | found if c < len(row) and row[c] is not None and row[c] != ""):
+            found.update(c for c, value in enumerate(row) if c not in headed and not _blank(value))
+    return sorted(found)
 
 
 # ---------------------------------------------------------------------------
@@ -694,14 +705,35 @@ def _from_decimal_comma(text: str) -> tuple[str, str | None]:
     return f"{match['sign']}{number}{match['rest']}", None
 
 
+# Words that name a unit (or a scale) in brackets after a heading: one of these that is not the
+# column's own is a unit the values may be in; any other text there is a note.
+_UNIT_WORDS = frozenset("""
+    w kw mw gw tw watt watts kilowatt kilowatts megawatt megawatts gigawatt gigawatts
+    s sec secs second seconds min mins minute minutes h hr hrs hour hours d day days week weeks month months
+    year years yr yrs
+    b kb mb gb tb pb kib mib gib tib byte bytes gb/s tb/s mb/s gib/s tib/s gbps tbps
+    flop/s gflop/s tflop/s pflop/s eflop/s flops gflops tflops pflops eflops tflop pflop
+    k thousand thousands m mn million millions bn billion billions t tn trillion trillions
+    % percent tokens token tok tokens/s tok/s token/s gpu gpus
+""".split())
+
+
 def _heading_unit_fits(unit: str, column: Column) -> bool:
-    """Whether the text in brackets after a heading agrees with the column's unit. A number column
-    in a unit must be headed in that unit (a heading in kW over a column in MW would make every
-    value a thousand times too large); a fraction may be headed in %; a plain number (ratio,
-    weight) or a text column may carry any note."""
+    """Whether the text in brackets after a heading agrees with the column's unit. Brackets may hold
+    a note ('dense', 'per GPU', 'count'), but a unit other than the column's (a heading in kW over a
+    column in MW would make every value a thousand times too large) does not fit. A fraction may be
+    headed in %; a plain number (ratio, weight) or a text column may carry any note."""
     if column.kind == "text" or column.unit in UNITLESS and column.unit != "fraction":
         return True
-    return _same_unit(unit, column.unit) or column.unit == "fraction" and unit == "%"
+    own = {column.unit, *UNIT_SPELLINGS.get(column.unit, ()), *(("%", "percent") if column.unit == "fraction" else ())}
+    words = {w.lower() for spelling in own for w in (spelling, spelling.split()[0], spelling.split("/")[0])}
+    first = unit.replace(",", " ").split()[0].lower() if unit.strip(" ,") else ""
+    for word in (first, first.split("/")[0]):  # 'GB/GPU': the unit is GB, per GPU
+        if word in words:
+            return True
+        if word in _UNIT_WORDS:
+            return False
+    return True
 
 
 def _same_unit(token: str, unit: str) -> bool:
@@ -918,9 +950,11 @@ def read_scenario(path: str | Path) -> Scenario:
         if sheet.name == "gpus" and tables["gpus"] is not None:
             _fill_from_catalogue(check, tables["gpus"])
 
-    for other in sheets:
-        if other not in SHEETS_BY_NAME and (close := difflib.get_close_matches(other, list(SHEETS_BY_NAME), n=1)):
-            check.warnings.append(f"{path}: sheet '{other}' is not read (the planner reads the sheet '{close[0]}')")
+    for key, raw in sheets.items():
+        # a copy or an old version of a sheet the planner reads: 'training (2)', 'Copy of gpus'
+        copied = [name for name in SHEETS_BY_NAME if key != name and re.search(rf"(?<![a-z]){name}(?![a-z])", key)]
+        if copied:
+            check.warnings.append(f"{raw.where}: not read (the planner reads the sheet '{copied[0]}')")
     name, pue = _site(check, tables["site"])
     periods = tables["periods"]
     period_names = [] if periods is None else [p for p in periods[0]["period"] if p is not None]

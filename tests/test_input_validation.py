@@ -75,13 +75,14 @@ def test_a_missing_column_names_the_heading_it_may_be(target):
     ]
 
 
-@pytest.mark.parametrize("heading, unit", [("power_mw (kW)", "MW"), ("power_mw [GW]", "MW")])
+@pytest.mark.parametrize("heading, unit", [("power_mw (kW)", "MW"), ("power_mw [GW]", "MW"),
+                                           ("power_mw (kW, facility)", "MW")])
 def test_a_heading_in_another_unit_is_refused(target, heading, unit):
     """A unit in brackets after a heading is the column's own or an error: budgets typed in kW under
     'power_mw (kW)' would otherwise be read as MW, a thousand times too large."""
     tables = scenario_tables()
     tables["periods"] = tables["periods"].rename(columns={"power_mw": heading})
-    given = heading.split()[1][1:-1]
+    given = heading.split(" ", 1)[1][1:-1]
     assert problems(tables, target) == [
         where(target, "periods", 1, "power_mw") + f"the heading gives the unit '{given}', but the column takes "
         f"{unit}: convert the values to {unit} and head the column 'power_mw' or 'power_mw ({unit})'",
@@ -91,11 +92,16 @@ def test_a_heading_in_another_unit_is_refused(target, heading, unit):
 def test_headings_in_their_own_units_are_read(target):
     tables = scenario_tables()
     tables["periods"] = tables["periods"].rename(columns={"power_mw": "Power MW (MW)", "hours": "hours [hours]"})
-    tables["gpus"] = tables["gpus"].rename(columns={"it_w": "it_w (W)", "hbm_tbps": "hbm_tbps (TB/s)"})
-    tables["training"] = tables["training"].rename(columns={"mfu": "mfu (%)", "priority": "priority (1 = lowest)"})
+    # a unit of the column's own, or a note that names no other unit
+    tables["gpus"] = tables["gpus"].rename(columns={"it_w": "it_w (W/GPU)", "hbm_tbps": "hbm_tbps (TB/s)",
+                                                    "bf16_tflops": "bf16_tflops (dense)", "hbm_gb": "hbm_gb (GB)"})
+    tables["training"] = tables["training"].rename(columns={"mfu": "mfu (%)", "priority": "priority (1 = lowest)",
+                                                            "tokens_b": "tokens_b (B tokens)",
+                                                            "params_b": "params_b (total)"})
+    tables["fleet"] = tables["fleet"].rename(columns={"installed": "installed (count)"})
     plain = read_scenario(write_scenario(scenario_tables(), target.with_name("plain" + target.suffix)))
     headed = read_scenario(write_scenario(tables, target))
-    for name in ("periods", "gpus", "training"):
+    for name in ("periods", "gpus", "fleet", "training"):
         pd.testing.assert_frame_equal(getattr(headed, name), getattr(plain, name), obj=name)
 
 
@@ -128,11 +134,13 @@ def test_what_the_planner_leaves_unread_is_a_warning(target):
     everything without a word otherwise."""
     tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("Total", 1000.0, 100.0)], fleet=[("G1", "P1", 1000.0)])
     tables["periods"] = tables["periods"].assign(**{"": ["a note", None]})
+    tables["periods"] = tables["periods"].assign(**{"(notes)": ["headed by a note alone", None]})
     tables["training (2)"] = tables["training"]
+    tables["Pricing"] = tables["training"]  # an extra sheet of the user's own: not a copy of one read
     scenario = read_scenario(write_scenario(tables, target))
     assert scenario.warnings == [
         where(target, "periods") + "column D has values but no heading in row 1: ignored",
-        f"{target}: sheet 'training (2)' is not read (the planner reads the sheet 'training')",
+        where(target, "training (2)") + "not read (the planner reads the sheet 'training')",
         f"{target}: period 'Total' has no GPUs installed (sheet 'fleet'): no workload runs in it",
     ]
 
@@ -580,3 +588,13 @@ def test_figures_of_a_workload_that_contradict_each_other(target):
         where(target, "inference", 2, "layers") + "give layers, kv_heads, head_dim together or none (the KV cache "
         "is sized from all three, else from a rule of thumb); blank here: layers, head_dim",
     ]
+
+
+def test_a_value_far_out_in_a_sheet_padded_wide_is_found():
+    """Readers pad every row to the sheet's width: a note 5,000 columns out is still reported."""
+    from planner.workbook import _unheaded_values
+
+    body = [[1.0, "x"] + [""] * 4998 for _ in range(50)]
+    body[30][4000] = "a note"
+    body[31][4000] = "  "  # blank
+    assert _unheaded_values(body, {0, 1}) == [4000]
