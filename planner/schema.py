@@ -300,8 +300,8 @@ def markdown_reference() -> str:
         "cell gives the value the spreadsheet saved with it. A number may carry its column's unit",
         "(`200 MW` in `power_mw`, `700 W` in `it_w`); any other unit (`200 kW`) is an error, never",
         f"converted. Other accepted spellings of a unit: {spellings}. A heading may carry its column's",
-        "unit in brackets (`power_mw (MW)`, `mfu (%)`); a heading in another unit (`power_mw (kW)`) is an",
-        "error, as the values under it would be read in the column's unit.",
+        "unit or a note in brackets (`power_mw (MW)`, `mfu (%)`, `bf16_tflops (dense)`); another unit there",
+        "(`power_mw (kW)`) is an error, as the values under it would be read in the column's unit.",
         "",
         "Numbers above a plausibility ceiling are refused like any other bound: "
         + ", ".join(f"{v:g} {u}" for u, v in CEILINGS.items()) + f"; {DEFAULT_CEILING:g} in other units.",
