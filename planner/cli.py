@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import ReportFolderError, file_in_path, report_folder_problem, write_outputs
+from planner.report import ReportFolderError, file_in_path, percent_text, report_folder_problem, write_outputs
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
@@ -73,7 +73,8 @@ def _listed(lines: list[str]) -> list[str]:
 
 def _summary(results: Results, html: Path) -> list[str]:
     """The terminal summary of one solved scenario: score, what is cut, where power binds."""
-    gap = "" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap) else f", gap {results.gap:.3%}"
+    gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
+           else f", gap {percent_text(100 * results.gap, 3)}")
     if results.gap_limit is not None:
         gap += f", stops within {results.gap_limit:.2%}"
     lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
@@ -84,8 +85,8 @@ def _summary(results: Results, html: Path) -> list[str]:
     short = results.short_workloads()
     if short.empty:
         lines.append("  every workload fully served")
-    lines += _listed([f"not fully served: {row.workload} ({row.kind}) at {100 * row.served_fraction:.2f}%"
-                      for row in short.itertuples()])
+    lines += _listed([f"not fully served: {row.workload} ({row.kind}) at "
+                      f"{percent_text(100 * row.served_fraction, 2)}" for row in short.itertuples()])
     binding = results.binding_power()
     if binding.empty:
         lines.append("  power does not bind in any period")

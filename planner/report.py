@@ -64,31 +64,31 @@ def summary(results: Results) -> dict:
     }
 
 
-def _neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells (and headings) that a spreadsheet would run as a formula get a leading apostrophe.
+def _formula_like(frame: pd.DataFrame) -> list[tuple[int, int, str]]:
+    """(row, column, text) of each text cell a spreadsheet would run as a formula if it were edited
+    and entered again ('=...', '+...', '@...'), row 0 being the headings.
 
     Every column that is not numeric or a date is checked, whatever its dtype (object, string,
     categorical), so user text cannot reach the workbook as a formula.
     """
-
-    def safe(value):
-        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
-
-    out = frame.copy()
-    for i in range(out.shape[1]):
-        values = out.iloc[:, i]
-        if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)):
-            out.isetitem(i, values.astype(object).map(safe))
-    if not isinstance(out.columns, pd.MultiIndex):
-        out.columns = [safe(c) for c in out.columns]
-    return out
+    cells = [(0, j, c) for j, c in enumerate(map(str, frame.columns)) if c.startswith(FORMULA_PREFIXES)]
+    for j in range(frame.shape[1]):
+        values = frame.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        text = values.astype(object)
+        risky = text.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool)
+        cells += [(int(i) + 1, j, text.iloc[i]) for i in np.flatnonzero(risky)]
+    return cells
 
 
 def _write_xlsx(results: Results, path: Path) -> None:
     """One sheet per results table, header row frozen and filterable; blank where a value is missing.
 
     Written with XlsxWriter column by column (three times faster than pandas through openpyxl at
-    national scale). Text is never read as a formula, URL or number.
+    national scale). Text is never read as a formula, URL or number: it is written as text, and
+    text that looks like a formula carries the quote prefix, so that editing the cell keeps it
+    text (shown as typed, without an apostrophe).
     """
     sheets = {
         "periods": results.periods,
@@ -104,13 +104,16 @@ def _write_xlsx(results: Results, path: Path) -> None:
                "nan_inf_to_errors": True}
     with xlsxwriter.Workbook(path, options) as book:
         header = book.add_format({"bold": True, "bottom": 1})
+        quoted, quoted_header = book.add_format({"quote_prefix": True}), book.add_format(
+            {"bold": True, "bottom": 1, "quote_prefix": True})
         for name, frame in sheets.items():
-            frame = _neutralise(frame)
             sheet = book.add_worksheet(name)
             sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
             for j, column in enumerate(frame.columns):
                 values = frame[column]
                 sheet.write_column(1, j, values.astype(object).where(values.notna(), None).tolist())
+            for i, j, text in _formula_like(frame):
+                sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
 
@@ -142,9 +145,22 @@ def _number(value: float, digits: int = 3) -> str:
 
 
 def _percent(value: float, decimals: int = 1) -> str:
+    """A share as a percentage that never reads as a bound it misses: 99.994% shows as 99.9%, not
+    100.0%; 0.002% as <0.1%, not 0.0% (and a share rounding to zero shows no minus sign)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{round(100 * value, decimals) + 0.0:.{decimals}f}%"  # + 0.0: a share rounding to zero shows no sign
+    return percent_text(100 * value, decimals)
+
+
+def percent_text(percent: float, decimals: int) -> str:
+    """``percent`` (e.g. 68.41) with ``decimals``, rounded away from 0% and 100% unless it is one."""
+    step = 10.0 ** -decimals
+    shown = round(percent, decimals) + 0.0
+    if shown >= 100 and percent < 100 - 1e-9:
+        shown = 100 - step
+    elif shown == 0 and percent > 1e-9:
+        return f"<{step:.{decimals}f}%"
+    return f"{shown:.{decimals}f}%"
 
 
 def _plain(value: float) -> str:

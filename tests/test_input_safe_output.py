@@ -1,4 +1,5 @@
-"""User text that a spreadsheet would run as a formula is written to results.xlsx as plain text."""
+"""User text that a spreadsheet would run as a formula is written to results.xlsx as text, with the
+quote prefix that keeps it text when the cell is edited."""
 
 from __future__ import annotations
 
@@ -41,34 +42,29 @@ def test_results_xlsx_holds_no_formula_from_user_text(tmp_path, capsys):
                 assert cell.data_type != "f", f"formula in {sheet.title}!{cell.coordinate}: {cell.value!r}"
                 if isinstance(cell.value, str):
                     texts.add(cell.value)
-    # every hostile name that reached the results is there, as text, with the neutralising apostrophe
-    reached = {v for v in HOSTILE.values() if "'" + v in texts}
-    assert reached >= {HOSTILE["workload_t"], HOSTILE["workload_s"], HOSTILE["gpu"], HOSTILE["gpu2"],
-                       HOSTILE["period"], HOSTILE["period2"]}
-    assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
+                    # each formula-like text carries the quote prefix; no other cell does
+                    assert cell.quotePrefix == cell.value.startswith(("=", "+", "-", "@")), cell.coordinate
+    # every hostile name reached the results as typed
+    assert texts >= set(HOSTILE.values())
 
     summary = json.loads((out / "summary.json").read_text())  # JSON keeps the names as typed
     assert {w["workload"] for w in summary["workloads"]} == {HOSTILE["workload_t"], HOSTILE["workload_s"]}
 
 
-def test_neutralise_covers_every_text_dtype_and_the_headings():
+def test_formula_like_text_is_found_in_every_text_dtype_and_the_headings():
     import pandas as pd
 
-    from planner.report import _neutralise
+    from planner.report import _formula_like
 
     frame = pd.DataFrame({
-        "object": pd.Series(["=a", "b"], dtype=object),
-        "string": pd.Series(["+a", None], dtype="string"),
-        "category": pd.Series(["-a", "@b"], dtype="category"),
-        "number": [-1.0, 2.0],
-        "=heading": ["x", "y"],
+        "object": pd.Series(["=a", "b", None], dtype=object),
+        "string": pd.Series(["+a", None, "c"], dtype="string"),
+        "category": pd.Series(["-a", "@b", "c"], dtype="category"),
+        "number": [-1.0, 2.0, 3.0],
+        "=heading": ["x", "y", "z"],
     })
-    out = _neutralise(frame)
-    assert out["object"].tolist() == ["'=a", "b"]
-    assert out["string"].tolist()[0] == "'+a" and pd.isna(out["string"].tolist()[1])
-    assert out["category"].tolist() == ["'-a", "'@b"]
-    assert out["number"].tolist() == [-1.0, 2.0]
-    assert list(out.columns) == ["object", "string", "category", "number", "'=heading"]
+    assert sorted(_formula_like(frame)) == [(0, 4, "=heading"), (1, 0, "=a"), (1, 1, "+a"), (1, 2, "-a"),
+                                            (2, 2, "@b")]
 
 
 def test_a_file_replaced_atomically_is_whole_or_untouched(tmp_path):

@@ -320,7 +320,7 @@ def test_least_served_puts_the_higher_priority_first_among_equals(default_report
     assert list(results.short_workloads()["workload"]) == ["d", "c", "b"]
 
 
-@pytest.mark.parametrize("share, shown", [(-1e-12, "0.0%"), (-0.0, "0.0%"), (0.00049, "0.0%"), (0.6841, "68.4%")])
+@pytest.mark.parametrize("share, shown", [(-1e-12, "0.0%"), (-0.0, "0.0%"), (0.00049, "<0.1%"), (0.6841, "68.4%")])
 def test_a_share_rounding_to_zero_shows_no_sign(share, shown):
     assert report._percent(share) == shown
 
@@ -330,3 +330,10 @@ def test_services_cut_short_are_named_by_the_score_they_lose():
     short = pd.DataFrame({"workload": ["a", "b", "c", "d"], "served_fraction": [0.0, 0.0, 0.5, 0.9]})
     priority = pd.Series({"a": 1.0, "b": 10.0, "c": 30.0, "d": 2.0})
     assert list(report._most_points_lost(short, priority)["workload"]) == ["c", "b", "a", "d"]
+
+
+@pytest.mark.parametrize("share, shown", [(0.99994, "99.9%"), (1.0, "100.0%"), (0.00002, "<0.1%"), (0.0, "0.0%"),
+                                          (0.9995, "99.9%"), (0.5, "50.0%")])
+def test_a_share_never_reads_as_a_bound_it_misses(share, shown):
+    """A service served at 99.994% is not fully served: it must not read '100.0%' beside the score it loses."""
+    assert report._percent(share) == shown
