@@ -38,7 +38,7 @@ class SweepRow:
     energy_mwh: float | None = None
     solve_seconds: float | None = None
     gap: float | None = None
-    report: str | None = None
+    report: str | None = None  # the scenario's index.html, relative to the sweep's folder
     error: str | None = None
 
 
@@ -67,19 +67,22 @@ def solved_row(source: Path, results: Results, html: Path) -> dict:
 
 
 def failed_row(source: Path, status: str, error: str) -> dict:
-    """A scenario that produced no plan: its input, why (``status``) and the error's first line."""
-    return asdict(SweepRow(input=str(source), status=status, error=error.splitlines()[0]))
+    """A scenario that produced no plan: its input, why (``status``) and the error's first line,
+    saying how many more there are."""
+    first, *more = error.splitlines()
+    return asdict(SweepRow(input=str(source), status=status,
+                           error=first + (f" (and {len(more)} more lines on the terminal)" if more else "")))
 
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, each written whole or not at all; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved."""
     folder.mkdir(parents=True, exist_ok=True)
+    rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
+            for row in rows]
     document = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     replace_atomically(folder / "sweep.json", lambda path: path.write_text(document, encoding="utf-8"))
-    links = [row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix() for row in rows]
-    html = TEMPLATES.get_template("sweep.html").render(rows=list(zip(rows, links)), sections=[],
-                                                       script_hash=script_hash())
+    html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
     replace_atomically(folder / "sweep.html", lambda path: path.write_text(html, encoding="utf-8"))
     return folder / "sweep.html"
 

@@ -299,6 +299,10 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
     assert driver.execute_script(inputs, table) == ["a.xlsx", "damaged.xlsx", "b.xlsx"]
     table.find_elements(By.CSS_SELECTOR, "thead th")[1].find_element(By.CSS_SELECTOR, "button.sort").click()
     assert driver.execute_script(inputs, table) == ["a.xlsx", "b.xlsx", "damaged.xlsx"]
+    served = table.find_elements(By.CSS_SELECTOR, "thead th")[3].find_element(By.CSS_SELECTOR, "button.sort")
+    for _ in range(2):  # the scenario without a plan sorts last, ascending and descending
+        served.click()
+        assert driver.execute_script(inputs, table)[-1] == "damaged.xlsx"
     links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
     assert len(links) == 2
     for link in links:

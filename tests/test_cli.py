@@ -345,6 +345,7 @@ def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
         ("a.xlsx", "optimal"), ("b.xlsx", "bad input"), ("c", "optimal")]
     assert [r["objective"] for r in rows] == [scores["a"], None, scores["c"]]
     assert rows[1]["error"].startswith("b.xlsx") and rows[1]["report"] is None
+    assert [r["report"] for r in rows] == ["a/index.html", None, "c/index.html"]  # relative: the folder may move
     assert rows[2]["scenario"] == f"tight site {XSS}" and rows[2]["power_binding_periods"] == 2
     assert rows[2]["power_shadow_price_max"] > 0
     for row, name in ((rows[0], "a"), (rows[2], "c")):  # key figures as the scenario's own summary gives them
@@ -595,3 +596,11 @@ def test_size_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path, subpr
     process.stdout.close()
     assert process.wait(timeout=120) == cli.EXIT_OK
     assert process.stderr.read() == b""
+
+
+def test_a_failed_scenario_in_a_sweep_says_how_much_more_went_wrong():
+    from planner.sweep import failed_row
+
+    assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one\nb.xlsx: two\nb.xlsx: three")["error"] == (
+        "b.xlsx: one (and 2 more lines on the terminal)")
+    assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one")["error"] == "b.xlsx: one"
