@@ -91,6 +91,7 @@ def _write_xlsx(results: Results, path: Path) -> None:
     text (shown as typed, without an apostrophe).
     """
     sheets = {
+        "plan": _plan_sheet(results),
         "periods": results.periods,
         "workloads": results.workloads,
         "allocation": results.allocation,
@@ -116,6 +117,19 @@ def _write_xlsx(results: Results, path: Path) -> None:
                 sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+
+
+def _plan_sheet(results: Results) -> pd.DataFrame:
+    """What the other sheets are the plan of: scenario, solver status, score and warnings, a row each."""
+    rows = [
+        ("scenario", results.scenario, ""), ("status", results.status, ""), ("solver", results.solver, ""),
+        ("solve_seconds", results.solve_seconds, "s"), ("score", results.objective, "points"),
+        ("score_possible", results.score_possible(), "points"),
+        ("gap", None if math.isnan(results.gap) else results.gap, "fraction of the score"),
+        ("gap_limit", results.gap_limit, "fraction of the score"),
+        *(("warning", warning, "") for warning in results.warnings),
+    ]
+    return pd.DataFrame(rows, columns=["key", "value", "unit"])
 
 
 def _training_sizing(results: Results) -> pd.DataFrame:

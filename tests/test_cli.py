@@ -247,7 +247,10 @@ def test_results_xlsx_holds_every_row_of_every_table(tmp_path):
     tables = {"periods": results.periods, "workloads": results.workloads, "allocation": results.allocation,
               "fleet": results.fleet, "training_progress": results.training, "inference_coverage": results.inference,
               "training_sizing": report._training_sizing(results), "inference_sizing": results.sizing.inference_rates}
-    assert set(tables) == set(book)
+    assert set(tables) | {"plan"} == set(book) and list(book)[0] == "plan"
+    plan = book["plan"].set_index("key")["value"]
+    assert plan["scenario"] == results.scenario and plan["status"] == "optimal"
+    assert float(plan["score"]) == pytest.approx(results.objective, rel=1e-12)
     assert any(t.isna().any().any() for t in tables.values())  # so that blanks are checked too
     for name, table in tables.items():
         read = book[name]
