@@ -99,7 +99,8 @@ class _RawSheet:
     # formula text of formula cells that carry no saved result, by (row, 0-based column index)
     unsaved: dict[tuple[int, int], str] = field(default_factory=dict)
     repeated: dict[str, list[int]] = field(default_factory=dict)  # header given twice -> column indexes
-    decimal_comma: bool = False  # numbers written with a decimal comma (see _from_decimal_comma)
+    # numbers written with a decimal comma (see _from_decimal_comma); None: the file does not show
+    decimal_comma: bool | None = False
     header_units: dict[str, str] = field(default_factory=dict)  # column name -> text in brackets after it
     unnamed: list[int] = field(default_factory=list)  # 0-based indexes of columns with values but no heading
 
@@ -486,13 +487,30 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
         found = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
     except OSError as exc:
         raise InputError([f"{folder}: cannot list the folder ({exc.strerror or exc})"]) from None
-    for csv_path in found:
-        rows, delimiter = _read_csv(csv_path)
-        # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator
-        sheets.append((csv_path.stem, _from_rows(rows, str(csv_path), {}, decimal_comma=delimiter == ";")))
-    if not sheets:
+    read = [(csv_path, *_read_csv(csv_path)) for csv_path in found]
+    if not read:
         raise InputError([f"{folder}: no CSV files in the folder"])
-    return _sheets_by_name(folder, sheets)
+    # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator; a
+    # tab-separated export may come from either convention, which its numbers tell (all sheets alike)
+    tabbed = _decimal_convention([row for _, rows, delimiter in read if delimiter == "\t" for row in rows])
+    conventions = {",": False, ";": True, "\t": tabbed}
+    return _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter]))
+                                    for path, rows, delimiter in read])
+
+
+# numbers that only one convention writes: '2,5' '0,864' '1.234,5' (comma) or '2.5' '0.864' '1,234.5' (point)
+_COMMA_ONLY = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{1,3}(?:\.\d{3})+,\d+)(?![\d.,])")
+_POINT_ONLY = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+)(?![\d.,])")
+_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?![\d.,])")  # '4,431': either
+
+
+def _decimal_convention(rows: list[list]) -> bool | None:
+    """Whether numbers written in ``rows`` use the decimal comma (True) or point (False), as far as
+    any of them shows; None if none does, or they disagree (then '4,431' is refused as ambiguous)."""
+    texts = [cell.strip() for row in rows for cell in row if isinstance(cell, str) and ("," in cell or "." in cell)]
+    comma = any(_COMMA_ONLY.match(t) for t in texts)
+    point = any(_POINT_ONLY.match(t) for t in texts)
+    return comma if comma != point else None
 
 
 def _read_csv(path: Path) -> tuple[list[list], str]:
@@ -543,7 +561,7 @@ def _header_name(value: object) -> tuple[str, str | None]:
 
 
 def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str],
-               decimal_comma: bool = False) -> _RawSheet:
+               decimal_comma: bool | None = False) -> _RawSheet:
     """Header on the first non-blank row; fully blank rows and unnamed columns are dropped."""
     grid = [list(row) for row in grid]
     top = next((i for i, row in enumerate(grid) if not all(_blank(v) for v in row)), None)
@@ -622,7 +640,7 @@ def _plain_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _plain_numbers(cells: np.ndarray, decimal_comma: bool = False) -> np.ndarray:
+def _plain_numbers(cells: np.ndarray, decimal_comma: bool | None = False) -> np.ndarray:
     """Each cell as a float where :func:`_number_cell` reads it without a word: a number (not a
     boolean) or text that spells one plainly ('12', ' 1e3', '−4'; with ``decimal_comma``, text
     without a point); NaN elsewhere."""
@@ -640,11 +658,12 @@ def _plain_numbers(cells: np.ndarray, decimal_comma: bool = False) -> np.ndarray
     return numbers
 
 
-def _number_cell(value: object, column: Column | None, decimal_comma: bool = False
+def _number_cell(value: object, column: Column | None, decimal_comma: bool | None = False
                  ) -> tuple[float | None, str | None]:
     """Parse a number cell: (number, None) or (None, problem). A trailing unit is accepted when it is
     the column's unit; a percentage where the column takes a plain number (fraction, ratio, weight).
-    With ``decimal_comma`` text is read as :func:`_from_decimal_comma` spells it."""
+    With ``decimal_comma`` text is read as :func:`_from_decimal_comma` spells it; with None (a file
+    whose numbers do not show the convention) a comma before groups of three digits is ambiguous."""
     unit = column.unit if column is not None else ""
     expected = f"expected a number{_unit(column) if column is not None else ''}"
     if isinstance(value, bool):
@@ -664,6 +683,11 @@ def _number_cell(value: object, column: Column | None, decimal_comma: bool = Fal
         text, ambiguous = _from_decimal_comma(text)
         if ambiguous is not None:
             return None, f"{expected}, found '{raw}' ({ambiguous})"
+    elif decimal_comma is None and (grouped := _COMMA_GROUPED.match(text)):
+        whole = grouped[0]
+        return None, (f"{expected}, found '{raw}' (nothing in the file shows whether its comma groups thousands "
+                      f"or marks decimals: write {whole.replace(',', '')} for thousands, or "
+                      f"{whole.replace(',', '.', 1).replace(',', '')} for a decimal)")
     number = _plain_number(text)
     if number is not None:
         return number, None

@@ -8,6 +8,7 @@ saved result), so that a number typed as text stays text.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -562,6 +563,27 @@ def test_a_point_before_three_digits_is_refused_where_the_comma_is_the_decimal_s
         f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '1.200' (in a file whose "
         "decimal separator is the comma, a point could group thousands or mark decimals: write 1200 for thousands, "
         "or 1,2 for a decimal)"]
+
+
+@pytest.mark.parametrize("other, hours", [("2,5", 4.431), ("2.5", 4431.0), (None, None)],
+                         ids=["decimal-comma-elsewhere", "decimal-point-elsewhere", "nothing-shows"])
+def test_a_tab_separated_csv_reads_its_comma_as_its_other_numbers_show(tmp_path, other, hours):
+    """A tab-separated export may come from either convention: '4,431' is 4.431 where another number
+    is written '2,5', 4431 where one is written '2.5', and refused where nothing shows which."""
+    inference = [["workload", "params_b", "tokens_per_day_b", "priority"], ["S1", "8", other or "86", "1"]]
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "4,431", 100], ["P2", 1000, 100]],
+                  inference=inference)
+    folder = write_csv(tmp_path / "tab", sheets, sep=",")
+    for name in ("periods", "inference"):  # these two exported tab-separated, the convention unknown
+        path = folder / f"{name}.csv"
+        path.write_text("".join("\t".join(row) + "\n" for row in csv.reader(io.StringIO(path.read_text()))))
+    if hours is None:
+        assert problems_reading(folder) == [
+            f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '4,431' (nothing in "
+            "the file shows whether its comma groups thousands or marks decimals: write 4431 for thousands, or "
+            "4.431 for a decimal)"]
+    else:
+        assert read_scenario(folder).periods["hours"].tolist() == [hours, 1000.0]
 
 
 def test_csv_folder_with_a_binary_file(tmp_path):
