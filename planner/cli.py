@@ -156,19 +156,21 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
     out_dirs = _out_dirs(sources, out)
     outcomes: dict[int, Outcome] = {}  # by input position, as they come
+    stopped = None
     try:
         _solve_into(outcomes, sources, out_dirs, options, jobs)
-    except KeyboardInterrupt:
-        if len(sources) > 1:  # else an earlier sweep's summary would stand for this one
-            write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", INTERRUPTED)
-                         for i, source in enumerate(sources)], out or Path("reports"))
-        raise
+    except KeyboardInterrupt as key:
+        stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
+    if len(sources) > 1:
+        html = write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", INTERRUPTED)
+                            for i, source in enumerate(sources)], out or Path("reports"))
+    if stopped is not None:
+        raise stopped
     failed = [o.code for o in outcomes.values() if o.code != EXIT_OK]
     if len(sources) > 1:
         kinds = Counter(failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
             f"{kinds[code]} {label}{'s' if kinds[code] > 1 else ''}" for code, label in FAILURES.items() if kinds[code]]
-        html = write_sweep([outcomes[i].row for i in range(len(sources))], out or Path("reports"))
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
     return failed[0] if failed else EXIT_OK
 
