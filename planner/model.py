@@ -220,7 +220,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
 
 
 def _windows(scenario: Scenario) -> pd.DataFrame:
-    """workload, kind, first and last period position (inclusive), priority."""
+    """workload, kind, first and last period position (inclusive), priority, hours (in the window)."""
     order = {p: i for i, p in enumerate(scenario.periods["period"])}
     last = len(order) - 1
     training = pd.DataFrame({
@@ -237,7 +237,10 @@ def _windows(scenario: Scenario) -> pd.DataFrame:
         "last": last,
         "priority": scenario.inference["priority"],
     })
-    return pd.concat([training, inference], ignore_index=True).astype({"first": int, "last": int})
+    windows = pd.concat([training, inference], ignore_index=True).astype({"first": int, "last": int})
+    cumulative = np.concatenate([[0.0], np.cumsum(scenario.periods["hours"].to_numpy())])
+    windows["hours"] = cumulative[windows["last"].to_numpy() + 1] - cumulative[windows["first"].to_numpy()]
+    return windows
 
 
 def _allocation_index(
@@ -311,8 +314,7 @@ def _served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd
     w = np.repeat(services.index.to_numpy(), lengths)
     offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     p = np.repeat(first, lengths) + offset
-    cumulative = np.concatenate([[0.0], np.cumsum(hours)])
-    window_hours = np.repeat(cumulative[last + 1] - cumulative[first], lengths)
+    window_hours = np.repeat(services["hours"].to_numpy(), lengths)
     return pd.concat([
         pd.DataFrame({
             "workload": training["workload"], "kind": "training", "period": None,
@@ -555,15 +557,12 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
     drawing = mw > 0
     if not drawing.any():
         return float(weight)
-    hours = scenario.periods["hours"].to_numpy()
-    cumulative = np.concatenate([[0.0], np.cumsum(hours)])
-    window_hours = cumulative[windows["last"].to_numpy() + 1] - cumulative[windows["first"].to_numpy()]
     # rate x GPU-hours that serve a workload in full: a run's FLOPs (per 3600 s), a service's peak
     # tokens/s over its window's hours (training runs first, as in the windows and the sizing)
     n_runs = len(sizing.training)
     full = np.concatenate([
         sizing.training["flops"].to_numpy() / SECONDS_PER_HOUR,
-        sizing.inference["demand_tokens_per_s"].to_numpy() * window_hours[n_runs:],
+        sizing.inference["demand_tokens_per_s"].to_numpy() * windows["hours"].to_numpy()[n_runs:],
     ])
     w = allocation["w"].to_numpy()[drawing]
     score_per_mwh = priority[w] * allocation["rate"].to_numpy()[drawing] / (full[w] * mw[drawing])
