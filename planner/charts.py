@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from planner.results import BINDING, TOLERANCE, Results
-from planner.svg import INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks, text_width, thousands
+from planner.svg import (INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks, percent_text, text_width,
+                         thousands)
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
@@ -150,18 +151,18 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
         title = (f"Share of demand served: the {CHART_ROWS} least served of {len(results.workloads)} workloads"
                  + _none_served(results.workloads))
     names = [str(w) for w in workloads["workload"]]
-    share = workloads["served_fraction"].to_numpy(dtype=float) * 100 + 0.0  # + 0.0: no "-0.0%"
+    share = workloads["served_fraction"].to_numpy(dtype=float) * 100
     row = len(names) - 1 - np.arange(len(names))  # first workload on top
     chart = Chart("served", title, 26.0 * len(names) + 70.0)
     axes = chart.place(Chart.label_room(names), 50.0, (0.0, 104.0), (-0.6, len(names) - 0.4))
     ticks = np.array([0, 25, 50, 75, 100])
     chart.x_axis(ticks, [f"{t}%" for t in ticks], grid=True)
     chart.bars(row, share, 0.0, 0.66, [colours[w] for w in workloads["workload"]], horizontal=True,
-               tips=[f"{n}: {s:.1f}% of demand served" for n, s in zip(names, share)])
+               tips=[f"{n}: {percent_text(s, 1)} of demand served" for n, s in zip(names, share)])
     chart.segments(100, axes.y_range[0], 100, axes.y_range[1], MUTED, 0.9, dash="3 3")
     chart.row_labels(row, names)
     for r, value in zip(row, share):
-        chart.text(float(axes.x(value)) + 4, float(axes.y(r)), f"{value:.1f}%", size=SMALL_PX, colour=INK,
+        chart.text(float(axes.x(value)) + 4, float(axes.y(r)), percent_text(value, 1), size=SMALL_PX, colour=INK,
                    data=False)
     return chart.render()
 
@@ -206,13 +207,13 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True)
     run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
     chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
-               tips=[f"{names[r]}, end of {periods[p]}: {share[r, p]:.0%} of the FLOPs it needs"
+               tips=[f"{names[r]}, end of {periods[p]}: {percent_text(100 * share[r, p], 0)} of the FLOPs it needs"
                      for r, p in zip(run, period)])
     chart.segments(-0.5, base + height, len(periods) - 0.5, base + height, "#9aa3b2", 0.7)
     chart.segments(deadline + 0.5, base - 0.08, deadline + 0.5, base + height + 0.08, ALERT, 1.4, dash="3 2")
     chart.row_labels(base + height / 2, names)
     for b, reached in zip(base, done):
-        chart.text(axes.right + 6, float(axes.y(b + height / 2)), f"{reached:.0%}", colour=INK if reached >= 1 - TOLERANCE else ALERT,
+        chart.text(axes.right + 6, float(axes.y(b + height / 2)), percent_text(100 * reached, 0), colour=INK if reached >= 1 - TOLERANCE else ALERT,
                    bold=True, data=False)
     return chart.render()
 

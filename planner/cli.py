@@ -24,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import ReportFolderError, file_in_path, percent_text, report_folder_problem, write_outputs
+from planner.report import ReportFolderError, file_in_path, report_folder_problem, write_outputs
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
+from planner.svg import percent_text
 from planner.sweep import failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
 

@@ -30,6 +30,7 @@ from planner.charts import charts
 from planner.gcpause import paused_gc
 from planner.results import BINDING, TOLERANCE, Results
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
+from planner.svg import percent_text
 from planner.templating import TEMPLATES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -159,22 +160,11 @@ def _number(value: float, digits: int = 3) -> str:
 
 
 def _percent(value: float, decimals: int = 1) -> str:
-    """A share as a percentage that never reads as a bound it misses: 99.994% shows as 99.9%, not
-    100.0%; 0.002% as <0.1%, not 0.0% (and a share rounding to zero shows no minus sign)."""
+    """A share (0.6841) as a percentage (68.4%), by :func:`planner.svg.percent_text`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return percent_text(100 * value, decimals)
 
-
-def percent_text(percent: float, decimals: int) -> str:
-    """``percent`` (e.g. 68.41) with ``decimals``, rounded away from 0% and 100% unless it is one."""
-    step = 10.0 ** -decimals
-    shown = round(percent, decimals) + 0.0
-    if shown >= 100 and percent < 100 - 1e-9:
-        shown = 100 - step
-    elif shown == 0 and percent > 1e-9:
-        return f"<{step:.{decimals}f}%"
-    return f"{shown:.{decimals}f}%"
 
 
 def _plain(value: float) -> str:

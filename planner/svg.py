@@ -76,6 +76,18 @@ def thousands(value: float) -> str:
     return f"{value:.3g}"
 
 
+def percent_text(percent: float, decimals: int) -> str:
+    """``percent`` (e.g. 68.41) with ``decimals``, never shown as a bound it misses: 99.994 reads
+    99.9%, not 100.0%; 0.002 reads <0.1%, not 0.0% (and a share rounding to zero has no sign)."""
+    step = 10.0 ** -decimals
+    shown = round(percent, decimals) + 0.0
+    if shown >= 100 and percent < 100 - 1e-9:
+        shown = 100 - step
+    elif shown == 0 and percent > 1e-9:
+        return f"<{step:.{decimals}f}%"
+    return f"{shown:.{decimals}f}%"
+
+
 def _labels_turn(labels: list[str], width: float) -> bool:
     """Whether labels spread evenly over ``width`` px would collide, and so are turned."""
     widest = max((text_width(clip(t), LABEL_PX) for t in labels), default=0)

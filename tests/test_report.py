@@ -320,9 +320,6 @@ def test_least_served_puts_the_higher_priority_first_among_equals(default_report
     assert list(results.short_workloads()["workload"]) == ["d", "c", "b"]
 
 
-@pytest.mark.parametrize("share, shown", [(-1e-12, "0.0%"), (-0.0, "0.0%"), (0.00049, "<0.1%"), (0.6841, "68.4%")])
-def test_a_share_rounding_to_zero_shows_no_sign(share, shown):
-    assert report._percent(share) == shown
 
 
 def test_services_cut_short_are_named_by_the_score_they_lose():
@@ -332,8 +329,10 @@ def test_services_cut_short_are_named_by_the_score_they_lose():
     assert list(report._most_points_lost(short, priority)["workload"]) == ["c", "b", "a", "d"]
 
 
-@pytest.mark.parametrize("share, shown", [(0.99994, "99.9%"), (1.0, "100.0%"), (0.00002, "<0.1%"), (0.0, "0.0%"),
-                                          (0.9995, "99.9%"), (0.5, "50.0%")])
+@pytest.mark.parametrize("share, shown", [(0.99994, "99.9%"), (0.9995, "99.9%"), (1.0, "100.0%"), (0.5, "50.0%"),
+                                          (0.6841, "68.4%"), (0.00002, "<0.1%"), (0.0, "0.0%"), (-0.0, "0.0%"),
+                                          (-1e-12, "0.0%")])
 def test_a_share_never_reads_as_a_bound_it_misses(share, shown):
-    """A service served at 99.994% is not fully served: it must not read '100.0%' beside the score it loses."""
+    """A service served at 99.994% is not fully served: it must not read '100.0%' beside the score it
+    loses; nor 0.002% '0.0%'; and a share rounding to zero shows no minus sign."""
     assert report._percent(share) == shown
