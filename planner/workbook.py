@@ -729,17 +729,22 @@ def _from_decimal_comma(text: str) -> tuple[str, str | None]:
     return f"{match['sign']}{number}{match['rest']}", None
 
 
-# Words that name a unit (or a scale) in brackets after a heading: one of these that is not the
-# column's own is a unit the values may be in; any other text there is a note.
-_UNIT_WORDS = frozenset("""
-    w kw mw gw tw watt watts kilowatt kilowatts megawatt megawatts gigawatt gigawatts
-    s sec secs second seconds min mins minute minutes h hr hrs hour hours d day days week weeks month months
-    year years yr yrs
-    b kb mb gb tb pb kib mib gib tib byte bytes gb/s tb/s mb/s gib/s tib/s gbps tbps
-    flop/s gflop/s tflop/s pflop/s eflop/s flops gflops tflops pflops eflops tflop pflop
-    k thousand thousands m mn million millions bn billion billions t tn trillion trillions
-    % percent tokens token tok tokens/s tok/s token/s gpu gpus
-""".split())
+def _unit_words(spellings) -> set[str]:
+    """The words by which a heading's brackets may name a unit, from its spellings: each spelling,
+    its first word and the part before a '/' ('billion tokens/day': also 'billion', 'billion tokens')."""
+    return {w.lower() for spelling in spellings for w in (spelling, spelling.split()[0], spelling.split("/")[0])}
+
+
+# Units a heading's brackets may name: the workbook's own, and others values are written in (scales,
+# prefixed units); any other text there is a note.
+_UNIT_WORDS = frozenset(_unit_words(
+    [u for c in (*(c for sheet in SHEETS for c in sheet.columns), *SITE_KEYS.values()) if (u := c.unit)]
+    + [s for spellings in UNIT_SPELLINGS.values() for s in spellings]
+    + """kW GW TW kilowatt kilowatts megawatt megawatts gigawatt gigawatts s sec second seconds min minute
+    minutes d day days week weeks month months year years yr KB MB TB PB KiB MiB GiB TiB byte bytes GB/s MB/s
+    GiB/s TiB/s Gbps FLOP/s GFLOP/s PFLOP/s EFLOP/s GFLOPS PFLOPS EFLOPS k thousand thousands M mn million
+    millions billions T tn trillion trillions % percent""".split()
+))
 
 
 def _heading_unit_fits(unit: str, column: Column) -> bool:
@@ -749,8 +754,8 @@ def _heading_unit_fits(unit: str, column: Column) -> bool:
     headed in %; a plain number (ratio, weight) or a text column may carry any note."""
     if column.kind == "text" or column.unit in UNITLESS and column.unit != "fraction":
         return True
-    own = {column.unit, *UNIT_SPELLINGS.get(column.unit, ()), *(("%", "percent") if column.unit == "fraction" else ())}
-    words = {w.lower() for spelling in own for w in (spelling, spelling.split()[0], spelling.split("/")[0])}
+    words = _unit_words([column.unit, *UNIT_SPELLINGS.get(column.unit, ()),
+                         *(("%", "percent") if column.unit == "fraction" else ())])
     first = unit.replace(",", " ").split()[0].lower() if unit.strip(" ,") else ""
     for word in (first, first.split("/")[0]):  # 'GB/GPU': the unit is GB, per GPU
         if word in words:
