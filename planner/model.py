@@ -407,10 +407,14 @@ def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
     })
 
 
+def idle_mw_per_gpu(scenario: Scenario) -> pd.Series:
+    """Facility MW one installed GPU of each type draws idle (PUE included), by GPU type."""
+    return scenario.pue * scenario.gpus.set_index("gpu")["idle_w"] / 1e6
+
+
 def idle_power_mw(scenario: Scenario) -> np.ndarray:
     """Facility MW drawn per period by the installed fleet if every GPU sat idle."""
-    idle_w = scenario.gpus["idle_w"].to_numpy()
-    return scenario.pue * idle_w @ scenario.fleet.to_numpy() / 1e6
+    return idle_mw_per_gpu(scenario).to_numpy() @ scenario.fleet.to_numpy()
 
 
 def define_power(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:

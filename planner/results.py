@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.model import SECONDS_PER_HOUR, PlanModel, idle_power_mw
+from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw
 from planner.sizing import Sizing
 from planner.solve import Solution
 from planner.workbook import Scenario
@@ -108,7 +108,7 @@ def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fle
     pairs = pd.MultiIndex.from_frame(fleet[["gpu", "period"]])
     fleet_rows = model.rows["fleet"].assign(price=solution.shadow_prices["fleet"])
     given_out = fleet_rows.set_index(["gpu", "period"])["price"].reindex(pairs, fill_value=0.0).to_numpy()
-    idle_mw = scenario.pue * scenario.gpus.set_index("gpu")["idle_w"].reindex(fleet["gpu"]).to_numpy() / 1e6
+    idle_mw = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
     power_price = pd.Series(solution.shadow_prices["power"], index=model.rows["power"]["period"].to_numpy())
     price = given_out - idle_mw * power_price.reindex(fleet["period"]).to_numpy()
     return np.where(fleet["installed"].to_numpy() > 0, price, np.nan)
