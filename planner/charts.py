@@ -113,13 +113,13 @@ def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, 
     return chart.render()
 
 
-def _power_chart(results: Results, idle_mw: np.ndarray) -> str:
+def _power_chart(results: Results) -> str:
     periods_table = results.periods
     periods = [str(p) for p in periods_table["period"]]
     x = np.arange(len(periods))
     used = periods_table["power_mw_used"].to_numpy(dtype=float)
     budget = periods_table["power_mw_budget"].to_numpy(dtype=float)
-    idle = np.minimum(idle_mw, used)
+    idle = np.minimum(periods_table["power_mw_idle"].to_numpy(dtype=float), used)
     top = max(float(budget.max()), float(used.max()), 1e-9) * 1.15
     legend = [{"label": "idle draw of all installed GPUs", "kind": "box", "colour": IDLE_COLOUR},
               {"label": "extra draw of GPUs at work", "kind": "box", "colour": AT_WORK_COLOUR},
@@ -254,11 +254,8 @@ def _pivot(results: Results, column: str) -> pd.DataFrame:
     return table.reindex(periods, fill_value=0.0)
 
 
-def charts(results: Results, idle_mw: np.ndarray) -> list[dict[str, str]]:
-    """Every chart as ``{"id", "svg", "caption"}``; a chart with nothing to draw is left out.
-
-    ``idle_mw`` is the facility draw of the installed fleet at idle, per period.
-    """
+def charts(results: Results) -> list[dict[str, str]]:
+    """Every chart as ``{"id", "svg", "caption"}``; a chart with nothing to draw is left out."""
     colours = _workload_colours(results)
     gpu_names = list(results.inputs["gpus"]["gpu"])
     gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
@@ -275,7 +272,7 @@ def charts(results: Results, idle_mw: np.ndarray) -> list[dict[str, str]]:
         dict(id="chart-gpus-by-type",
              svg=_stacked_gpus(by_gpu, installed, gpu_colours, "GPUs in use per period, by GPU type", "by-type"),
              caption="The same GPUs, stacked by GPU type; the line is the GPUs installed."),
-        dict(id="chart-power", svg=_power_chart(results, idle_mw),
+        dict(id="chart-power", svg=_power_chart(results),
              caption="Facility power drawn (PUE included): the idle draw of every installed GPU, plus the extra "
                      "of the GPUs at work. The dash is the budget; 'binds' (▼ where periods are narrow) marks "
                      "periods where more power would raise the score."),

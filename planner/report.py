@@ -56,7 +56,8 @@ def summary(results: Results) -> dict:
         "gap_limit": results.gap_limit,
         "periods": _records(
             results.periods,
-            ["period", "power_mw_budget", "power_mw_used", "power_shadow_price", "gpus_installed", "gpus_in_use"],
+            ["period", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price", "gpus_installed",
+             "gpus_in_use"],
         ),
         "workloads": _records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
         "allocation": _records(results.allocation, ["workload", "gpu", "period", "gpus"]),
@@ -238,15 +239,6 @@ def script_hash() -> str:
     return f"sha256-{digest}"
 
 
-def _idle_mw(results: Results) -> np.ndarray:
-    """Facility MW per period if every installed GPU sat idle (the floor the budget must carry)."""
-    idle_w = results.inputs["gpus"].set_index("gpu")["idle_w"].astype(float)
-    installed = results.fleet.pivot_table(index="gpu", columns="period", values="installed", aggfunc="sum",
-                                          sort=False)
-    installed = installed.reindex(index=idle_w.index, columns=results.periods["period"], fill_value=0.0)
-    return results.pue * idle_w.to_numpy() @ installed.fillna(0.0).to_numpy() / 1e6
-
-
 def _inference_view(results: Results) -> pd.DataFrame:
     """Per-service, per-period coverage with the weights an objective share uses."""
     table = results.inference.merge(results.periods[["period", "hours"]], on="period", how="left")
@@ -260,7 +252,7 @@ def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
     return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
 
 
-def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
+def _period_view(results: Results) -> list[dict]:
     periods = results.periods
     coverage = _inference_view(results)
     by_period = coverage.groupby("period")[["served_tokens_per_s", "demand_tokens_per_s"]].sum()
@@ -268,12 +260,12 @@ def _period_view(results: Results, idle_mw: np.ndarray) -> list[dict]:
     priority = results.workloads.set_index("workload")["priority"]
     short_by_period = {period: group for period, group in cut.groupby("period", sort=False)}
     rows = []
-    for i, row in enumerate(periods.itertuples()):  # one row per period
+    for row in periods.itertuples():  # one row per period
         here = short_by_period.get(row.period, cut.iloc[:0])
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
         rows.append(dict(
             period=row.period, hours=row.hours,
-            budget=row.power_mw_budget, used=row.power_mw_used, idle=float(idle_mw[i]),
+            budget=row.power_mw_budget, used=row.power_mw_used, idle=row.power_mw_idle,
             slack=max(0.0, row.power_mw_budget - row.power_mw_used),
             power_share=row.power_mw_used / row.power_mw_budget if row.power_mw_budget > 0 else float("nan"),
             price=row.power_shadow_price, binds=row.power_shadow_price > BINDING,
@@ -444,15 +436,14 @@ def _input_tables(results: Results) -> list[dict]:
 
 
 def _context(results: Results) -> dict:
-    idle_mw = _idle_mw(results)
     coverage = _inference_view(results)
-    periods = _period_view(results, idle_mw)
+    periods = _period_view(results)
     inference_sizing = results.sizing.inference_rates.merge(results.sizing.inference, on="workload")
     return dict(
         r=results,
         sections=_sections(),
         script_hash=script_hash(),
-        charts=charts(results, idle_mw),
+        charts=charts(results),
         head=_headline(results, coverage),
         period_rows=periods,
         binding_power=[p for p in periods if p["binds"]],

@@ -24,8 +24,9 @@ BINDING = 1e-9  # a shadow price above this means the constraint binds
 class Results:
     """Everything a report shows. Units are in column names.
 
-    - ``periods``: period, hours, power_mw_budget, power_mw_used, power_shadow_price
-      (objective per MW), gpus_installed, gpus_in_use, energy_mwh
+    - ``periods``: period, hours, power_mw_budget, power_mw_used, power_mw_idle (what the
+      installed fleet draws idle, part of the used), power_shadow_price (objective per MW),
+      gpus_installed, gpus_in_use, energy_mwh
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU more
@@ -129,12 +130,14 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
 
     in_use = np.bincount(alloc["p"], weights=alloc["gpus"], minlength=n_p)
     active_mw = np.bincount(alloc["p"], weights=alloc["gpus"] * alloc["power_mw_per_gpu"], minlength=n_p)
-    used_mw = idle_power_mw(scenario) + active_mw
+    idle_mw = idle_power_mw(scenario)
+    used_mw = idle_mw + active_mw
     period_table = pd.DataFrame({
         "period": periods["period"],
         "hours": periods["hours"],
         "power_mw_budget": periods["power_mw"],
         "power_mw_used": used_mw,
+        "power_mw_idle": idle_mw,
         "power_shadow_price": _score_per_mw(solution.shadow_prices["power"], periods["hours"].to_numpy(), model),
         "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
         "gpus_in_use": in_use,

@@ -133,12 +133,12 @@ def test_stacked_charts_stay_inside_their_box_and_to_scale(data):
 def test_power_binds_is_a_word_where_it_fits_and_a_sign_where_periods_are_narrow(default_results):
     binding = default_results.periods["power_shadow_price"] > BINDING
     assert binding.any()
-    wide = charts._power_chart(default_results, np.zeros(len(default_results.periods)))
+    wide = charts._power_chart(default_results)
     assert wide.count(">binds</text>") == binding.sum()
     narrow = default_results.periods.loc[np.repeat(default_results.periods.index, 8)].reset_index(drop=True)
     narrow["period"] = [f"Q{i}" for i in range(len(narrow))]
     crowded = dataclasses.replace(default_results, periods=narrow)
-    svg = charts._power_chart(crowded, np.zeros(len(narrow)))
+    svg = charts._power_chart(crowded)
     assert ">binds</text>" not in svg and svg.count(">▼</text>") == 8 * binding.sum()
 
 

@@ -191,6 +191,7 @@ def test_a_service_drawing_hundreds_of_mw_for_years_is_served(solve_case):
     for period in periods:
         assert gpus(run, "S", period) == approx(200_000.0)
     assert run.results.periods["power_mw_used"].to_numpy() == approx(62.5 + 300.0)
+    assert run.results.periods["power_mw_idle"].to_numpy() == approx(62.5)  # 250 000 GPUs' idle draw
 
 
 def deadline_case(deadline: str) -> dict:

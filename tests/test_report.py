@@ -207,7 +207,7 @@ def test_summary_keys_are_unchanged(default_report):
     summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
     assert set(summary) >= {"scenario", "status", "objective", "solver", "solve_seconds", "periods", "workloads",
                             "allocation", "fleet", "warnings"}
-    assert set(summary["periods"][0]) == {"period", "power_mw_budget", "power_mw_used", "power_shadow_price",
+    assert set(summary["periods"][0]) == {"period", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price",
                                           "gpus_installed", "gpus_in_use"}
     assert set(summary["workloads"][0]) == {"workload", "kind", "priority", "served_fraction", "gpu_hours"}
     assert set(summary["fleet"][0]) == {"gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price"}
@@ -309,7 +309,7 @@ def write_synthetic(tmp_path: Path) -> Path:
 
 
 def _period_rows(results) -> list[dict]:
-    return report._period_view(results, report._idle_mw(results))
+    return report._period_view(results)
 
 
 def test_least_served_puts_the_higher_priority_first_among_equals(default_report):
