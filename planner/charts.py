@@ -1,10 +1,14 @@
 """The report's charts, from a plan's results to inline SVG (drawn with :mod:`planner.svg`).
 
 Large plans stay readable: stacked charts name their :data:`CHART_SERIES` largest series and sum
-the rest as "other (n)"; per-workload charts keep the :data:`CHART_ROWS` least served.
+the rest as "other (n)"; per-workload charts keep the :data:`CHART_ROWS` least served. Each chart
+comes with its figures as a table (:class:`Figures`): what it draws, readable without seeing it,
+by keyboard and screen reader as well as by eye.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,6 +30,40 @@ IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"
 CHART_ROWS = 30  # rows of a per-workload chart; the most telling ones are kept
 BAR = 0.72  # bar width, in periods
+SHARE = "%"  # the unit of a figure that is a share (a fraction, shown as a percentage)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a chart draws, as a table: a row per ``rows`` label (periods, workloads), a column per
+    series, each with its unit (:data:`SHARE` for a fraction); a value is a number, a word, or None
+    where the chart draws nothing."""
+
+    row_heading: str
+    columns: list[tuple[str, str]]  # (heading, unit)
+    rows: list[tuple[str, list[float | str | None]]]
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, row_heading: str, units: str | list[str],
+           more: dict[str, tuple[np.ndarray, str]] | None = None) -> Figures:
+        """From a frame indexed by row label with a column per series, in ``units`` (one for all, or
+        one per column), then the columns of ``more`` (heading: (values, unit)); NaN becomes None.
+        Headings may repeat: a series may be called "Installed" too."""
+        units = [units] * table.shape[1] if isinstance(units, str) else units
+        extra = more or {}
+        values = np.column_stack([table.to_numpy(dtype=object), *(v for v, _ in extra.values())]) if extra \
+            else table.to_numpy(dtype=object)
+        rows = [[None if isinstance(v, float) and np.isnan(v) else v for v in row] for row in values.tolist()]
+        columns = [(str(c), u) for c, u in zip(table.columns, units)] + [(h, u) for h, (_, u) in extra.items()]
+        return cls(row_heading, columns, [(str(label), row) for label, row in zip(table.index, rows)])
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart: its inline SVG and the figures it draws."""
+
+    svg: str
+    figures: Figures
 
 
 def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame:
@@ -99,7 +137,7 @@ def _dashes(chart: Chart, x: np.ndarray, y: np.ndarray, tips: list[str]) -> None
 
 
 def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, str], title: str,
-                  name: str) -> str:
+                  name: str) -> Drawn:
     """GPUs in use per period, one stacked colour per column of ``table``; installed as a line."""
     periods = [str(p) for p in table.index]
     installed = installed.to_numpy(dtype=float)
@@ -110,10 +148,10 @@ def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, 
     _stack(chart, table, colours, periods, "GPUs")
     chart.polyline(np.arange(len(periods)), installed, INK, 1.6, marker_px=3.0,
                    tips=[f"{p}: {thousands(v)} GPUs installed" for p, v in zip(periods, installed)])
-    return chart.render()
+    return Drawn(chart.render(), Figures.of(table, "Period", "GPUs", {"Installed": (installed, "GPUs")}))
 
 
-def _power_chart(results: Results) -> str:
+def _power_chart(results: Results) -> Drawn:
     periods_table = results.periods
     periods = [str(p) for p in periods_table["period"]]
     x = np.arange(len(periods))
@@ -140,10 +178,12 @@ def _power_chart(results: Results) -> str:
         chart.text(float(axes.x(x[i])), float(axes.y(budget[i])) - 10, mark, size=SMALL_PX, colour=ALERT,
                    anchor="middle", bold=True, data=False,
                    tip=f"{periods[i]}: power binds; one more MW is worth {prices[i]:.4g} score")
-    return chart.render()
+    figures = pd.DataFrame({"Idle draw": idle, "Extra at work": used - idle, "Used": used, "Budget": budget,
+                            "One more MW is worth": np.where(prices > BINDING, prices, np.nan)}, index=periods)
+    return Drawn(chart.render(), Figures.of(figures, "Period", ["MW"] * 4 + ["points, where power binds"]))
 
 
-def _served_chart(results: Results, colours: dict[str, str]) -> str:
+def _served_chart(results: Results, colours: dict[str, str]) -> Drawn:
     workloads = results.workloads
     title = "Share of demand served, per workload"
     if len(workloads) > CHART_ROWS:
@@ -164,7 +204,8 @@ def _served_chart(results: Results, colours: dict[str, str]) -> str:
     for r, value in zip(row, share):
         chart.text(float(axes.x(value)) + 4, float(axes.y(r)), percent_text(value, 1), size=SMALL_PX, colour=INK,
                    data=False)
-    return chart.render()
+    figures = pd.DataFrame({"Kind": workloads["kind"].to_numpy(), "Served": share / 100}, index=names)
+    return Drawn(chart.render(), Figures.of(figures, "Workload", ["", SHARE]))
 
 
 def _none_served(workloads: pd.DataFrame) -> str:
@@ -174,7 +215,7 @@ def _none_served(workloads: pd.DataFrame) -> str:
     return f" ({none} got nothing: those of highest priority shown)" if none > CHART_ROWS else ""
 
 
-def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
+def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     """One row per run: its cumulative FLOPs per period as a share of what it needs (row height = 100%),
     over the window it may run in, with its deadline marked and the share reached by then."""
     runs = results.inputs["training"]
@@ -205,7 +246,8 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     right = text_width("100%", LABEL_PX, bold=True) + 14.0
     axes = chart.place_over_periods(Chart.label_room(names), right, periods, (-0.25, count))
     chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True)
-    run, period = np.nonzero((x >= start[:, None]) & (x <= deadline[:, None]))  # nothing counts after the deadline
+    in_window = (x >= start[:, None]) & (x <= deadline[:, None])  # nothing counts after the deadline
+    run, period = np.nonzero(in_window)
     chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
                tips=[f"{names[r]}, end of {periods[p]}: {percent_text(100 * share[r, p], 0)} of the FLOPs it needs"
                      for r, p in zip(run, period)])
@@ -215,10 +257,11 @@ def _training_chart(results: Results, colours: dict[str, str]) -> str | None:
     for b, reached in zip(base, done):
         chart.text(axes.right + 6, float(axes.y(b + height / 2)), percent_text(100 * reached, 0), colour=INK if reached >= 1 - TOLERANCE else ALERT,
                    bold=True, data=False)
-    return chart.render()
+    figures = pd.DataFrame(np.where(in_window, share, np.nan), index=names, columns=periods)
+    return Drawn(chart.render(), Figures.of(figures, "Training run", SHARE, {"By the deadline": (done, SHARE)}))
 
 
-def _inference_chart(results: Results, colours: dict[str, str]) -> str | None:
+def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     """Serving capacity per period, stacked by service, under the services' total peak demand."""
     table = results.inference
     if table.empty:
@@ -244,7 +287,9 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> str | None:
                      for p, v in zip(periods, demand_total - served)])
     _dashes(chart, x, demand_total, [f"{p}: total peak demand {thousands(v)} million tokens/s"
                                      for p, v in zip(periods, demand_total)])
-    return chart.render()
+    unit = "million tokens/s"
+    return Drawn(chart.render(), Figures.of(capacity, "Period", unit, {
+        "Peak demand not served": (demand_total - served, unit), "Total peak demand": (demand_total, unit)}))
 
 
 def _pivot(results: Results, column: str) -> pd.DataFrame:
@@ -254,8 +299,9 @@ def _pivot(results: Results, column: str) -> pd.DataFrame:
     return table.reindex(periods, fill_value=0.0)
 
 
-def charts(results: Results) -> list[dict[str, str]]:
-    """Every chart as ``{"id", "svg", "caption"}``; a chart with nothing to draw is left out."""
+def charts(results: Results) -> list[dict]:
+    """Every chart as ``{"name", "svg", "figures", "caption"}``; a chart with nothing to draw is left out.
+    The page shows it as the figure ``chart-<name>``."""
     colours = _workload_colours(results)
     gpu_names = list(results.inputs["gpus"]["gpu"])
     gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
@@ -264,34 +310,27 @@ def charts(results: Results) -> list[dict[str, str]]:
     by_workload = _top_columns(by_workload[[w for w in results.workloads["workload"] if w in by_workload.columns]])
     by_gpu = _pivot(results, "gpu")
     by_gpu = by_gpu[[g for g in gpu_names if g in by_gpu.columns]]
-    out = [
-        dict(id="chart-gpus-by-workload",
-             svg=_stacked_gpus(by_workload, installed, colours, "GPUs in use per period, by workload", "by-workload"),
-             caption="GPUs in use in each period, stacked by workload; the line is the GPUs installed. "
-                     "Hover over a bar for its value."),
-        dict(id="chart-gpus-by-type",
-             svg=_stacked_gpus(by_gpu, installed, gpu_colours, "GPUs in use per period, by GPU type", "by-type"),
-             caption="The same GPUs, stacked by GPU type; the line is the GPUs installed."),
-        dict(id="chart-power", svg=_power_chart(results),
-             caption="Facility power drawn (PUE included): the idle draw of every installed GPU, plus the extra "
-                     "of the GPUs at work. The dash is the budget; 'binds' (▼ where periods are narrow) marks "
-                     "periods where more power would raise the score."),
-        dict(id="chart-served", svg=_served_chart(results, colours),
-             caption="Share of each workload's demand served over its window (a service's share is the "
-                     "hours-weighted mean over its periods). Cool colours are training runs, warm colours "
-                     "inference services, in every chart."),
+    drawn = [
+        ("gpus-by-workload",
+         _stacked_gpus(by_workload, installed, colours, "GPUs in use per period, by workload", "gpus-by-workload"),
+         "GPUs in use in each period, stacked by workload; the line is the GPUs installed."),
+        ("gpus-by-type",
+         _stacked_gpus(by_gpu, installed, gpu_colours, "GPUs in use per period, by GPU type", "gpus-by-type"),
+         "The same GPUs, stacked by GPU type; the line is the GPUs installed."),
+        ("power", _power_chart(results),
+         "Facility power drawn (PUE included): the idle draw of every installed GPU, plus the extra of the GPUs at "
+         "work. The dash is the budget; 'binds' (▼ where periods are narrow) marks periods where more power would "
+         "raise the score."),
+        ("served", _served_chart(results, colours),
+         "Share of each workload's demand served over its window (a service's share is the hours-weighted mean "
+         "over its periods). Cool colours are training runs, warm colours inference services, in every chart."),
+        ("training", _training_chart(results, colours),
+         "One row per training run; each bar is the run's cumulative FLOPs at the end of a period, the row's full "
+         "height (grey line) being the FLOPs it needs. The shaded band is the window it may use GPUs in, the red "
+         "dashed line the end of its deadline period; on the right, the share done by then."),
+        ("inference", _inference_chart(results, colours),
+         "Serving capacity given in each period, stacked by service, against the services' total peak demand "
+         "(dash); hatched red is peak demand left unserved."),
     ]
-    training = _training_chart(results, colours)
-    if training:
-        out.append(dict(id="chart-training", svg=training,
-                        caption="One row per training run; each bar is the run's cumulative FLOPs at the end of a "
-                                "period, the row's full height (grey line) being the FLOPs it needs. The shaded "
-                                "band is the window it may use GPUs in, the red dashed line the end of its "
-                                "deadline period; on the right, the share done by then."))
-    inference = _inference_chart(results, colours)
-    if inference:
-        out.append(dict(id="chart-inference", svg=inference,
-                        caption="Serving capacity given in each period, stacked by service, against the services' "
-                                "total peak demand (dash); hatched red is peak demand left unserved. Per service "
-                                "and period, see the table under Workloads."))
-    return out
+    return [dict(name=name, svg=chart.svg, figures=chart.figures, caption=caption)
+            for name, chart, caption in drawn if chart is not None]

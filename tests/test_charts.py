@@ -61,7 +61,7 @@ def _shapes(svg: str, tag: str) -> list[dict]:
 def test_stacked_bars_are_drawn_to_scale_one_on_another():
     table = pd.DataFrame({"A": [10.0, 20.0], "B": [30.0, 0.0]}, index=["P1", "P2"])
     installed = pd.Series([50.0, 60.0], index=table.index)
-    svg = charts._stacked_gpus(table, installed, {"A": "#111111", "B": "#222222"}, "GPUs", "stack")
+    svg = charts._stacked_gpus(table, installed, {"A": "#111111", "B": "#222222"}, "GPUs", "stack").svg
     bars = {r["title"]: r for r in _shapes(svg, "rect") if r["title"]}
     assert set(bars) == {"P1 · A: 10 GPUs", "P1 · B: 30 GPUs", "P2 · A: 20 GPUs"}  # nothing drawn for B at P2
     height = {t: float(r["height"]) for t, r in bars.items()}
@@ -98,7 +98,7 @@ def test_chart_text_is_escaped():
 def test_long_names_are_cut_in_labels_and_shown_whole_on_hover():
     name = "a-very-long-training-run-name-" * 4
     table = pd.DataFrame({name: [10.0]}, index=["P1"])
-    svg = charts._stacked_gpus(table, pd.Series([20.0], index=table.index), {}, "GPUs", "long")
+    svg = charts._stacked_gpus(table, pd.Series([20.0], index=table.index), {}, "GPUs", "long").svg
     label = clip(name)
     assert len(label) == LABEL_CHARS and label.endswith("…")
     assert f"<title>{name}</title>{label}</text>" in svg  # the legend: cut, whole on hover
@@ -114,7 +114,7 @@ def test_stacked_charts_stay_inside_their_box_and_to_scale(data):
     columns, installed = data
     periods = [f"2030-{i:02d}" for i in range(len(installed))]
     table = pd.DataFrame({f"w{j}": values for j, values in enumerate(columns)}, index=periods)
-    svg = charts._stacked_gpus(table, pd.Series(installed, index=periods), {}, "GPUs", "prop")
+    svg = charts._stacked_gpus(table, pd.Series(installed, index=periods), {}, "GPUs", "prop").svg
     coordinates = re.findall(r'\b(?:x|y|width|height|cx|cy|r|x1|x2|y1|y2)="([^"]*)"', svg)
     assert coordinates and all(math.isfinite(float(c)) for c in coordinates)
     view_width, view_height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
@@ -133,12 +133,12 @@ def test_stacked_charts_stay_inside_their_box_and_to_scale(data):
 def test_power_binds_is_a_word_where_it_fits_and_a_sign_where_periods_are_narrow(default_results):
     binding = default_results.periods["power_shadow_price"] > BINDING
     assert binding.any()
-    wide = charts._power_chart(default_results)
+    wide = charts._power_chart(default_results).svg
     assert wide.count(">binds</text>") == binding.sum()
     narrow = default_results.periods.loc[np.repeat(default_results.periods.index, 8)].reset_index(drop=True)
     narrow["period"] = [f"Q{i}" for i in range(len(narrow))]
     crowded = dataclasses.replace(default_results, periods=narrow)
-    svg = charts._power_chart(crowded)
+    svg = charts._power_chart(crowded).svg
     assert ">binds</text>" not in svg and svg.count(">▼</text>") == 8 * binding.sum()
 
 
@@ -166,3 +166,52 @@ def test_a_chart_of_the_least_served_says_which_it_shows_when_more_got_nothing()
     workloads = pd.DataFrame({"served_fraction": [0.0] * (charts.CHART_ROWS + 5) + [0.5, 1.0]})
     assert charts._none_served(workloads) == f" ({charts.CHART_ROWS + 5} got nothing: those of highest priority shown)"
     assert charts._none_served(workloads.iloc[5:]) == ""
+
+
+def _figures(figures: charts.Figures) -> pd.DataFrame:
+    """A chart's figures as a frame (None read as NaN)."""
+    return pd.DataFrame([values for _, values in figures.rows], index=[label for label, _ in figures.rows],
+                        columns=[heading for heading, _ in figures.columns])
+
+
+def test_each_chart_comes_with_the_figures_it_draws(default_results):
+    r = default_results
+    drawn = {chart["name"]: _figures(chart["figures"]) for chart in charts.charts(r)}
+    assert set(drawn) == {"gpus-by-workload", "gpus-by-type", "power", "served", "training", "inference"}
+    periods = r.periods.set_index("period")
+    for name in ("gpus-by-workload", "gpus-by-type"):
+        table = drawn[name]
+        assert list(table.index) == list(periods.index)
+        np.testing.assert_allclose(table["Installed"].to_numpy(float), periods["gpus_installed"].to_numpy())
+        np.testing.assert_allclose(table.drop(columns="Installed").sum(axis=1).to_numpy(float),
+                                   periods["gpus_in_use"].to_numpy(), rtol=1e-9)
+    power = drawn["power"]
+    np.testing.assert_allclose(power["Used"].to_numpy(float), periods["power_mw_used"].to_numpy())
+    np.testing.assert_allclose((power["Idle draw"] + power["Extra at work"]).to_numpy(float), power["Used"].to_numpy(float))
+    binds = periods["power_shadow_price"] > BINDING
+    assert power["One more MW is worth"].notna().to_numpy().tolist() == binds.tolist() and binds.any()
+    served = drawn["served"]
+    by_workload = r.workloads.set_index("workload")
+    np.testing.assert_allclose(served["Served"].to_numpy(float),
+                               by_workload.loc[served.index, "served_fraction"].to_numpy(), rtol=1e-9)
+    assert served["Kind"].tolist() == by_workload.loc[served.index, "kind"].tolist()  # the kind in words, not hue alone
+    inference = drawn["inference"]
+    capacity = inference.drop(columns=["Peak demand not served", "Total peak demand"]).sum(axis=1)
+    np.testing.assert_allclose((capacity + inference["Peak demand not served"]).to_numpy(float),
+                               inference["Total peak demand"].to_numpy(float), rtol=1e-9)
+    training = drawn["training"]
+    runs = r.inputs["training"].set_index("workload")
+    for run, row in training.iterrows():  # blank outside the run's window, its share within
+        window = list(periods.index).index(runs.loc[run, "start_period"]), list(periods.index).index(
+            runs.loc[run, "deadline_period"])
+        shares = row.drop("By the deadline")
+        assert shares.notna().tolist() == [window[0] <= i <= window[1] for i in range(len(periods))]
+        assert row["By the deadline"] == pytest.approx(shares.iloc[window[1]])
+    assert (training["By the deadline"] > 1 - 1e-6).any()
+
+
+def test_a_series_named_like_a_total_keeps_its_own_column():
+    table = pd.DataFrame({"Installed": [3.0, 4.0]}, index=["P1", "P2"])
+    figures = _figures(charts._stacked_gpus(table, pd.Series([10.0, 10.0], index=table.index), {}, "GPUs", "n").figures)
+    assert figures.columns.tolist() == ["Installed", "Installed"]
+    assert figures.to_numpy(float).tolist() == [[3.0, 10.0], [4.0, 10.0]]

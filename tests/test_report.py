@@ -127,7 +127,10 @@ def test_every_section_and_chart_is_rendered(default_report):
     for name, body in figures:
         assert body.count("<svg") == 1, name
         assert len(re.findall(r"<(?:rect|line|polyline|circle|path)\b", body)) >= 10, name
-        assert "<figcaption>" in body, name
+        caption = re.search(r'<figcaption id="([^"]+)">', body).group(1)
+        assert f'aria-describedby="{caption}"' in body, name  # the SVG is described by its caption
+        table = body[body.index('<details class="figures">'):]
+        assert table.count('<th scope="row">') >= 3, name  # its figures, readable without the drawing
 
 
 def test_report_is_one_offline_file_of_modest_size(default_report):
