@@ -187,7 +187,7 @@ def test_shadow_prices_listed_per_family_with_the_zero_ones_explained(default_re
     assert "zero where the limit has" in section
     for row in results.periods.itertuples():
         if row.power_shadow_price > 0:
-            assert f"<td>{row.period}</td>" in section
+            assert f"<th scope=\"row\">{row.period}</th>" in section
     assert "<strong>Zero</strong> in" in section  # the periods where power has slack
 
 
@@ -280,14 +280,14 @@ def test_a_large_plan_names_the_first_rows_and_counts_the_rest(tmp_path, monkeyp
     pairs = results.allocation[["workload", "gpu"]].drop_duplicates()
     assert len(pairs) > 5
     assert f"The first 5 of {len(pairs)} rows" in html
-    allocation = html[html.index("<h3>Allocation"):]
+    allocation = html[html.index("<h3 id=\"allocation-title\">Allocation"):]
     assert allocation[:allocation.index("</table>")].count("<tr>") == 1 + 5  # header row and five
 
     workloads = html[html.index('<section id="workloads">'):]
     workloads = workloads[:workloads.index("</table>")]
     assert workloads.count("<tr") == 1 + 5
     served = results.workloads.set_index("workload")["served_fraction"]
-    shown = [w for w in served.index if f"<td>{w}</td>" in workloads]
+    shown = [w for w in served.index if f"<th scope=\"row\">{w}</th>" in workloads]
     assert len(shown) == 5 and served[shown].max() <= served.drop(shown).min()  # none left out is served less
     assert f"The 5 least served of {len(results.workloads)} workloads" in html
     assert f"The first 5 of {len(results.inputs['training'])} rows; the workbook holds them all." in html
@@ -339,3 +339,16 @@ def test_a_share_never_reads_as_a_bound_it_misses(share, shown):
     """A service served at 99.994% is not fully served: it must not read '100.0%' beside the score it
     loses; nor 0.002% '0.0%'; and a share rounding to zero shows no minus sign."""
     assert report._percent(share) == shown
+
+
+def test_every_table_is_named_by_its_heading_and_its_headers_say_what_they_head(default_report):
+    _, _, html = default_report
+    tables = re.findall(r"<table\b([^>]*)>(.*?)</table>", html, flags=re.S)
+    assert len(tables) >= 10
+    for attributes, body in tables:
+        label = re.search(r'aria-labelledby="([^"]+)"', attributes).group(1)
+        assert html.count(f'id="{label}"') == 1, label
+        head, rows = body.split("</thead>")
+        assert len(re.findall(r"<th\b", head)) == len(re.findall(r'<th scope="col"', head)), label
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", rows, flags=re.S):
+            assert row.lstrip().startswith('<th scope="row"'), (label, row[:80])  # the row's name leads it
