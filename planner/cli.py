@@ -89,7 +89,9 @@ def _summary(results: Results, html: Path) -> list[str]:
     lines += _listed([f"not fully served: {row.workload} ({row.kind}) at "
                       f"{percent_text(100 * row.served_fraction, 2)}" for row in short.itertuples()])
     binding = results.binding_power()
-    if binding.empty:
+    if not results.priced():
+        lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
+    elif binding.empty:
         lines.append("  power does not bind in any period")
     lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
                       f"one more MW is worth {row.power_shadow_price:.4g} score" for row in binding.itertuples()])

@@ -55,6 +55,10 @@ class Results:
     origins: dict[str, pd.DataFrame]  # per input sheet: workbook, default, catalogue or blank, cell by cell
     warnings: list[str] = field(default_factory=list)
 
+    def priced(self) -> bool:
+        """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
+        return bool(self.periods["power_shadow_price"].notna().all())
+
     def binding_power(self) -> pd.DataFrame:
         """Periods where the power budget binds, most valuable megawatt first."""
         binding = self.periods[self.periods["power_shadow_price"] > BINDING]
@@ -94,7 +98,7 @@ def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.n
     period's hours, costs energy_weight x hours in the LP's objective but nothing in the score.
     """
     dual = _clean(dual)
-    return np.where(dual > BINDING, dual + model.energy_weight * hours, 0.0)
+    return np.where(dual > BINDING, dual + model.energy_weight * hours, np.where(np.isnan(dual), np.nan, 0.0))
 
 
 def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fleet: pd.DataFrame) -> np.ndarray:

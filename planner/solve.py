@@ -44,7 +44,8 @@ class Solution:
     ``shadow_prices`` holds, per constraint family, the objective gained per unit
     of the row's right-hand side relaxed (objective units per MW for power, per
     GPU for fleet); 0 where the row has slack. A mixed-integer plan's are those of its
-    relaxation (or, if the time limit stopped that, of its LP with the replicas fixed).
+    relaxation (or, if the time limit stopped that, of its LP with the replicas fixed). An LP
+    stopped before its optimum has none (NaN): the duals of an unfinished simplex price nothing.
     """
 
     status: str  # "optimal", or the limit that stopped a feasible solve ("timelimit")
@@ -470,6 +471,11 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)
         best_bound = stats.best_bound
+        if relaxed is not None and relaxed.bound is not None:
+            if best_bound is not None:  # stopped early, HiGHS's own bound can lag far behind the relaxation's
+                best_bound = min(best_bound, relaxed.bound)
+            elif stats.status != pulp.LpSolveStatus.Optimal:  # CBC gives none: the relaxation's is one
+                best_bound = relaxed.bound
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
@@ -486,6 +492,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     # short of a whole replica is worth nothing, and a full power budget would read as no limit
     shadow = relaxed.shadow_prices if relaxed is not None and relaxed.shadow_prices is not None \
         else _shadow_prices(model)
+    if not (model.integer or optimal):
+        shadow = {family: np.full(len(prices), np.nan) for family, prices in shadow.items()}
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)

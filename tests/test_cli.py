@@ -299,6 +299,24 @@ def test_solver_failure_exits_3_and_writes_nothing(tmp_path, monkeypatch, capsys
     assert not (tmp_path / "out").exists()
 
 
+def test_a_plan_stopped_before_its_optimum_claims_no_limits(tmp_path, capsys):
+    """An LP stopped at its time limit (a tenth of a millisecond) keeps the plan it had, but the
+    duals of an unfinished simplex price nothing: no 'power does not bind', prices null, the
+    report says what limits the plan is not known."""
+    out = tmp_path / "out"
+    assert cli.main(["solve", str(ROOT / "inputs" / "sovereign-200mw.xlsx"), "--time-limit", "0.0001",
+                     "--out", str(out)]) == cli.EXIT_OK
+    terminal = capsys.readouterr().out
+    assert "timelimit" in terminal and "no shadow prices" in terminal and "does not bind" not in terminal
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "timelimit" and summary["gap"] is None
+    assert all(p["power_shadow_price"] is None for p in summary["periods"])
+    assert all(f["fleet_shadow_price"] is None for f in summary["fleet"])
+    html = (out / "index.html").read_text()
+    assert "This plan has no shadow prices" in html and "What limits it is not known" in html
+    assert "Power is never the limit" not in html and "binds in no period" not in html
+
+
 def test_summary_lists_are_capped(tmp_path, capsys):
     """Hundreds of workloads cut short: the terminal shows a few and counts the rest."""
     import planner.cli as cli
