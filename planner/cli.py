@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import traceback
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -59,7 +60,8 @@ def run(source: Path, out_dir: Path | None = None, options: SolveOptions = Solve
 
 
 def _stem(source: Path) -> str:
-    return source.name if source.is_dir() else source.stem
+    """The name of an input's report folder: a workbook's name, or the CSV folder's own ('.' too)."""
+    return (source.resolve().name or "scenario") if source.is_dir() else source.stem
 
 
 SUMMARY_LINES = 8  # per list on the terminal; the report has them all
@@ -150,9 +152,22 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
             raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
         folders = [root / _stem(source) for source in sources]
     problems = [problem for folder in folders if (problem := report_folder_problem(folder)) is not None]
+    problems += [problem for parent in dict.fromkeys(folder.parent for folder in folders)
+                 if (problem := _unwritable(parent)) is not None]
     if problems:  # before anything is solved
         raise InputError(problems)
     return folders
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why reports cannot be written into ``folder`` (None if they can), found by making and removing
+    a folder in it, or in the nearest of its parents that exists: nothing is left behind."""
+    existing = next(part for part in (folder, *folder.parents) if part.is_dir())
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".planner-check-", dir=existing))
+    except OSError as error:
+        return f"{folder}: cannot write the report there ({error.strerror or error})"
+    return None
 
 
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:
@@ -274,10 +289,11 @@ def _print(lines: list[str], stream) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.")
+    # no abbreviated options: '--t 5' in a script would change meaning once another option begins so
+    parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.", allow_abbrev=False)
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
-    commands = parser.add_subparsers(dest="command", required=True)
-    solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{solve,size,template}")
+    solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports", allow_abbrev=False)
     solve_cmd.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
                            help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
     solve_cmd.add_argument("--out", type=Path,
@@ -294,17 +310,18 @@ def _parser() -> argparse.ArgumentParser:
                                 f"score (a fraction, or a percentage such as 0.5%%; default {DEFAULT_MIP_GAP:.0%}%)")
     solve_cmd.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                            help="scenarios solved at once, each in its own process (default 1)")
-    solve_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair")
+    solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair", allow_abbrev=False)
     size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
     size_cmd.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    size_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    size_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     template_cmd = commands.add_parser(
-        "template", help="write a workbook to start from: every sheet and column, notes, examples, drop-downs"
+        "template", help="write a workbook to start from: every sheet and column, notes, examples, drop-downs",
+        allow_abbrev=False,
     )
     template_cmd.add_argument("output", type=Path, help="workbook to write (.xlsx)")
     template_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
-    template_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    template_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -344,8 +361,12 @@ def _template(output: Path, force: bool) -> None:
     """``planner template OUT.xlsx``: write the starting workbook (refuses to overwrite without --force)."""
     if output.suffix.lower() != ".xlsx":
         raise InputError([f"{output}: the template is an .xlsx workbook; give a name ending in .xlsx"])
+    if output.is_dir():
+        raise InputError([f"{output}: is a folder; give the workbook's file name"])
     if output.exists() and not force:
         raise InputError([f"{output}: the file exists; pass --force to overwrite it"])
+    if not output.parent.is_dir():
+        raise InputError([f"{output}: the folder {output.parent} does not exist"])
     try:
         write_template(output)
     except OSError as error:
@@ -354,14 +375,16 @@ def _template(output: Path, force: bool) -> None:
 
 
 def _size(source: Path, as_json: bool) -> None:
-    table = pair_table(size(read_scenario(source)))
+    scenario = read_scenario(source)
+    _print([f"warning: {warning}" for warning in scenario.warnings], sys.stderr)
+    table = pair_table(size(scenario))
     if as_json:
         keys = ["workload", "kind", "gpu", "flops", "gpu_hours", "tokens_per_s_per_gpu", "gpus_per_replica", "bound"]
         records = json.loads(table[keys].to_json(orient="records", double_precision=15))
         _print([json.dumps(records, indent=2, ensure_ascii=False)], sys.stdout)
         return
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):
-        _print([table.fillna("").to_string(index=False)], sys.stdout)
+        _print([table.to_string(index=False, na_rep="")], sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -820,8 +820,12 @@ class _Checker:
             if sheet.required:
                 others = [n for n in self.sheets if n not in SHEETS_BY_NAME]
                 hint = difflib.get_close_matches(sheet.name, others, n=1)
-                tip = f" (is it the sheet '{hint[0]}'?)" if hint else ""
-                self.problems.append(f"{self.source}: missing sheet '{sheet.name}'{tip}")
+                if self.source.is_dir():  # a folder of CSV files: a sheet is a file
+                    tip = f" (is it '{hint[0]}.csv'?)" if hint else ""
+                    self.problems.append(f"{self.source}: missing file '{sheet.name}.csv'{tip}")
+                else:
+                    tip = f" (is it the sheet '{hint[0]}'?)" if hint else ""
+                    self.problems.append(f"{self.source}: missing sheet '{sheet.name}'{tip}")
             return None
         known = [c.name for c in sheet.columns]
         for name, positions in raw.repeated.items():
@@ -984,6 +988,10 @@ def read_scenario(path: str | Path) -> Scenario:
         copied = [name for name in SHEETS_BY_NAME if key != name and re.search(rf"(?<![a-z]){name}(?![a-z])", key)]
         if copied:
             check.warnings.append(f"{raw.where}: not read (the planner reads the sheet '{copied[0]}')")
+        elif key not in SHEETS_BY_NAME:  # a misspelt optional sheet would otherwise go unread in silence
+            absent = [sheet.name for sheet in SHEETS if not sheet.required and sheet.name not in sheets]
+            if hint := difflib.get_close_matches(key, absent, n=1):
+                check.warnings.append(f"{raw.where}: not read (is it the sheet '{hint[0]}'?)")
     name, pue = _site(check, tables["site"])
     periods = tables["periods"]
     period_names = [] if periods is None else [p for p in periods[0]["period"] if p is not None]

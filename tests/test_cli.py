@@ -625,3 +625,39 @@ def test_a_failed_scenario_in_a_sweep_says_how_much_more_went_wrong():
     assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one\nb.xlsx: two\nb.xlsx: three")["error"] == (
         "b.xlsx: one (and 2 more lines on the terminal)")
     assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one")["error"] == "b.xlsx: one"
+
+
+def test_debug_goes_before_or_after_the_command_and_options_are_never_abbreviated(capsys):
+    parser = cli._parser()
+    assert parser.parse_args(["--debug", "solve", "x.xlsx"]).debug
+    assert parser.parse_args(["solve", "x.xlsx", "--debug"]).debug
+    assert not parser.parse_args(["solve", "x.xlsx"]).debug
+    with pytest.raises(SystemExit) as stop:
+        parser.parse_args(["solve", "x.xlsx", "--t", "5"])  # '--time-limit'? a script's meaning must not drift
+    assert stop.value.code == 2 and "unrecognized arguments: --t" in capsys.readouterr().err
+
+
+def test_a_folder_given_as_dot_reports_under_its_own_name(tmp_path, monkeypatch):
+    folder = write_scenario(valid_tables(), tmp_path / "site-a")
+    monkeypatch.chdir(folder)
+    assert cli.main(["solve", "."]) == cli.EXIT_OK
+    assert (folder / "reports" / "site-a" / "index.html").is_file()
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_before_solving(tmp_path, monkeypatch, capsys):
+    def no_solving(*args, **kwargs):
+        raise AssertionError("solved before the output folder was checked")
+
+    monkeypatch.setattr(cli, "solve", no_solving)
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    for inputs in ([source], [source, source.with_name("t.xlsx")]):
+        assert cli.main(["solve", *map(str, inputs), "--out", "/proc/planner-no-such/out"]) == cli.EXIT_INPUT
+        assert "cannot write the report there" in capsys.readouterr().err
+
+
+def test_size_shows_the_warnings_solve_would(tmp_path, capsys):
+    tables = valid_tables()
+    tables["inference"] = tables["inference"].rename(columns={"peak_factor": "peak_facter"})
+    source = write_scenario(tables, tmp_path / "s.xlsx")
+    assert cli.main(["size", str(source)]) == cli.EXIT_OK
+    assert "unknown column 'peak_facter' ignored (did you mean 'peak_factor'?)" in capsys.readouterr().err

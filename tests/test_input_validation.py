@@ -35,7 +35,9 @@ def one(found: list[str], prefix: str, *fragments: str) -> str:
 def test_missing_sheet(target):
     tables = scenario_tables()
     del tables["gpus"], tables["fleet"]
-    assert problems(tables, target) == [f"{target}: missing sheet 'gpus'", f"{target}: missing sheet 'fleet'"]
+    missing = ["missing file 'gpus.csv'", "missing file 'fleet.csv'"] if target.suffix != ".xlsx" else [
+        "missing sheet 'gpus'", "missing sheet 'fleet'"]  # in a folder of CSV files a sheet is a file
+    assert problems(tables, target) == [f"{target}: {m}" for m in missing]
 
 
 @pytest.mark.parametrize("sheet", ["gpus", "periods"])
@@ -137,12 +139,15 @@ def test_what_the_planner_leaves_unread_is_a_warning(target):
     tables["periods"] = tables["periods"].assign(**{"(notes)": ["headed by a note alone", None]})
     tables["training (2)"] = tables["training"]
     tables["Pricing"] = tables["training"]  # an extra sheet of the user's own: not a copy of one read
+    tables["througput"] = pd.DataFrame({"workload": ["S1"], "gpu": ["G1"], "tokens_per_s_per_gpu": [1e4]})
     scenario = read_scenario(write_scenario(tables, target))
-    assert scenario.warnings == [
+    assert scenario.throughput.empty
+    assert sorted(scenario.warnings) == sorted([
         where(target, "periods") + "column D has values but no heading in row 1: ignored",
         where(target, "training (2)") + "not read (the planner reads the sheet 'training')",
+        where(target, "througput") + "not read (is it the sheet 'throughput'?)",
         f"{target}: period 'Total' has no GPUs installed (sheet 'fleet'): no workload runs in it",
-    ]
+    ])
 
 
 def test_names_typed_with_another_encoding_of_the_same_letters_match(target):

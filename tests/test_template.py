@@ -136,3 +136,11 @@ def test_template_wants_an_xlsx_name(tmp_path, capsys):
 def test_write_template_leaves_no_temporary_file(tmp_path):
     write_template(tmp_path / "sub" / "t.xlsx")
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["t.xlsx"]
+
+
+def test_template_names_a_folder_or_a_missing_one_instead_of_writing(tmp_path, capsys):
+    (tmp_path / "d.xlsx").mkdir()
+    assert main(["template", str(tmp_path / "d.xlsx"), "--force"]) == EXIT_INPUT
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["template", str(tmp_path / "no" / "t.xlsx")]) == EXIT_INPUT
+    assert "the folder" in capsys.readouterr().err and not (tmp_path / "no").exists()
