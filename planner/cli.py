@@ -96,7 +96,9 @@ def _summary(results: Results, html: Path) -> list[str]:
     elif binding.empty:
         lines.append("  power does not bind in any period")
     lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
-                      f"one more MW is worth {row.power_shadow_price:.4g} score" for row in binding.itertuples()])
+                      f"one more MW is worth {row.power_shadow_price:.4g} score"
+                      + ("" if math.isnan(row.power_price_holds_mw) else f", for the next {row.power_price_holds_mw:.3g} MW")
+                      for row in binding.itertuples()])
     lines += _listed([f"warning: {warning}" for warning in results.warnings])
     lines.append(f"report: {html}")
     return lines

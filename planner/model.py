@@ -389,9 +389,11 @@ def _add_rows(
 
 
 def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
-    """GPUs given out never exceed GPUs installed, per GPU type and period."""
+    """GPUs given out never exceed GPUs installed, per GPU type and period. Each row carries its
+    period's position ``p`` and ``idle_mw_per_gpu``: what one more GPU installed would take from
+    that period's power headroom."""
     if allocation.empty:
-        return pd.DataFrame(columns=["gpu", "period", "installed", "row"])
+        return pd.DataFrame(columns=["gpu", "period", "p", "installed", "idle_mw_per_gpu", "row"])
     n_p = len(scenario.periods)
     pairs, group = np.unique(allocation["g"].to_numpy() * n_p + allocation["p"].to_numpy(), return_inverse=True)
     keys = {"g": pairs // n_p, "p": pairs % n_p}
@@ -402,7 +404,9 @@ def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
     return pd.DataFrame({
         "gpu": scenario.gpus["gpu"].to_numpy()[keys["g"]],
         "period": scenario.periods["period"].to_numpy()[keys["p"]],
+        "p": keys["p"],
         "installed": installed,
+        "idle_mw_per_gpu": idle_mw_per_gpu(scenario).to_numpy()[keys["g"]],
         "row": handles,
     })
 

@@ -56,12 +56,13 @@ def summary(results: Results) -> dict:
         "gap_limit": results.gap_limit,
         "periods": _records(
             results.periods,
-            ["period", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price", "gpus_installed",
-             "gpus_in_use"],
+            ["period", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price",
+             "power_price_holds_mw", "gpus_installed", "gpus_in_use"],
         ),
         "workloads": _records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
         "allocation": _records(results.allocation, ["workload", "gpu", "period", "gpus"]),
-        "fleet": _records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price"]),
+        "fleet": _records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
+                                          "fleet_price_holds_gpus"]),
         "warnings": results.warnings,
     }
 
@@ -268,7 +269,7 @@ def _period_view(results: Results) -> list[dict]:
             budget=row.power_mw_budget, used=row.power_mw_used, idle=row.power_mw_idle,
             slack=max(0.0, row.power_mw_budget - row.power_mw_used),
             power_share=row.power_mw_used / row.power_mw_budget if row.power_mw_budget > 0 else float("nan"),
-            price=row.power_shadow_price, binds=row.power_shadow_price > BINDING,
+            price=row.power_shadow_price, binds=row.power_shadow_price > BINDING, holds=row.power_price_holds_mw,
             at_limit=row.power_mw_used >= row.power_mw_budget * (1 - 1e-6),
             installed=row.gpus_installed, in_use=row.gpus_in_use,
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),

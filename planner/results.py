@@ -26,12 +26,14 @@ class Results:
 
     - ``periods``: period, hours, power_mw_budget, power_mw_used, power_mw_idle (what the
       installed fleet draws idle, part of the used), power_shadow_price (objective per MW),
+      power_price_holds_mw (MW of budget more the price holds for; NaN where it is zero or unknown),
       gpus_installed, gpus_in_use, energy_mwh
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU more
       installed, its idle draw included: negative where power binds and that draw costs more than
-      the GPU serves; NaN where none is installed, which the plan cannot price)
+      the GPU serves; NaN where none is installed, which the plan cannot price),
+      fleet_price_holds_gpus (how many GPUs more the price holds for; NaN where it is zero or unknown)
     - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
     - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
     """
@@ -119,6 +121,28 @@ def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fle
     return np.where(fleet["installed"].to_numpy() > 0, price, np.nan)
 
 
+def _price_holds(scenario: Scenario, model: PlanModel, solution: Solution, periods: pd.DataFrame,
+                 fleet: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """How far each non-zero price holds (see :func:`planner.solve.price_ranges`): MW of budget more
+    per period, GPUs more per GPU type and period; NaN where a price is zero or its range unknown
+    (a mixed-integer plan, CBC). A GPU type no workload can use in a period has no fleet row: its
+    price is its idle draw at the power price, which holds while the budget may fall by that draw."""
+    ranges = solution.price_ranges
+    if not ranges:
+        return np.full(len(periods), np.nan), np.full(len(fleet), np.nan)
+    power = np.where(periods["power_shadow_price"].to_numpy() > BINDING, ranges["power_up_mw"], np.nan)
+    pairs = pd.MultiIndex.from_frame(fleet[["gpu", "period"]])
+    rows = model.rows["fleet"].set_index(["gpu", "period"])
+    with_row = pd.Series(ranges["fleet_up_gpus"], index=rows.index).reindex(pairs).to_numpy()
+    power_down = pd.Series(ranges["power_down_mw"], index=model.rows["power"]["period"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):  # no idle draw: its price is zero, not shown
+        idle_only = power_down.reindex(fleet["period"]).to_numpy() / idle_mw_per_gpu(scenario).reindex(
+            fleet["gpu"]).to_numpy()
+    gpus = np.where(np.isnan(with_row), idle_only, with_row)
+    priced = np.abs(fleet["fleet_shadow_price"].to_numpy()) > BINDING
+    return power, np.where(priced, gpus, np.nan)
+
+
 def _gap(solution: Solution) -> float:
     if solution.best_bound is None:  # unknown, unless an LP was solved to optimality
         return 0.0 if solution.status == "optimal" and solution.gap_limit is None else float("nan")
@@ -143,6 +167,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "power_mw_used": used_mw,
         "power_mw_idle": idle_mw,
         "power_shadow_price": _score_per_mw(solution.shadow_prices["power"], periods["hours"].to_numpy(), model),
+        "power_price_holds_mw": np.nan,
         "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
         "gpus_in_use": in_use,
         "energy_mwh": used_mw * periods["hours"].to_numpy(),
@@ -175,6 +200,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
     fleet["fleet_shadow_price"] = _clean(_score_per_gpu(scenario, model, solution, fleet))
+    period_table["power_price_holds_mw"], fleet["fleet_price_holds_gpus"] = _price_holds(
+        scenario, model, solution, period_table, fleet)
 
     return Results(
         scenario=scenario.name or scenario.source.stem,

@@ -6,6 +6,7 @@ HiGHS (through highspy, in memory) is the default; CBC is the fallback.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import select
 import signal
@@ -13,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -58,6 +59,7 @@ class Solution:
     best_bound: float | None
     gap_limit: float | None  # the relative gap a mixed-integer solve stopped within; None for an LP
     timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction
+    price_ranges: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`price_ranges`
 
 
 class HighsBridge(pulp.HiGHS):
@@ -326,6 +328,66 @@ def _integers_continuous(model: PlanModel, fixed: np.ndarray | None = None) -> I
             v.set_category(pulp_core.Category.Integer)
 
 
+PRICE_RANGES = ("power_up_mw", "power_down_mw", "fleet_up_gpus")
+
+
+def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray]:
+    """How far each shadow price of an optimal LP holds: the change of a right-hand side over which
+    the final basis stays optimal, so that the score moves by exactly the price per unit.
+
+    - ``power_up_mw`` / ``power_down_mw``, per power row: MW of budget more / less;
+    - ``fleet_up_gpus``, per fleet row: GPUs more installed, each also taking its idle draw from the
+      period's power headroom (the change the fleet's price is for).
+
+    This is the ratio test of right-hand-side ranging, for these rows alone: one solve with the
+    basis matrix each (HiGHS's own ``getRanging`` ranges every row and column, 2 s at L). NaN where
+    HiGHS holds no basis to read; infinite where no limit is ever reached.
+    """
+    n_rows = highs.getNumRow()
+    power, fleet = model.rows["power"], model.rows["fleet"]
+    unknown = {"power_up_mw": np.full(len(power), np.nan), "power_down_mw": np.full(len(power), np.nan),
+               "fleet_up_gpus": np.full(len(fleet), np.nan)}
+    status, basic = highs.getBasicVariables()
+    if status != highspy.HighsStatus.kOk or n_rows == 0:
+        return unknown
+    basic = np.asarray(basic)
+    solution, lp = highs.getSolution(), highs.getLp()
+    is_column = basic >= 0
+    column, row = np.where(is_column, basic, 0), np.where(is_column, 0, -basic - 1)
+    pick = lambda of_columns, of_rows: np.where(is_column, np.asarray(of_columns)[column],  # noqa: E731
+                                                np.asarray(of_rows)[row])
+    value = pick(solution.col_value, solution.row_value)
+    lower, upper = pick(lp.col_lower_, lp.row_lower_), pick(lp.col_upper_, lp.row_upper_)
+    position = np.full(n_rows, -1)
+    position[row[~is_column]] = np.flatnonzero(~is_column)
+
+    def room(change: dict[int, float]) -> tuple[float, float]:
+        """How far the right-hand sides may move by ``change`` (row id: amount per unit), up and down."""
+        moved, shift = np.zeros(n_rows), np.zeros(len(basic))
+        for r, amount in change.items():
+            if position[r] >= 0:
+                shift[position[r]] = amount  # a basic row keeps its activity: its bound moves away from it
+            else:
+                moved[r] = amount  # a row at its bound: its activity moves with it
+        status, z = highs.getBasisSolve(moved)
+        if status != highspy.HighsStatus.kOk:
+            return math.nan, math.nan
+        # a basic column moves by z, a basic row's activity by -z (HiGHS's logicals are +I)
+        rate = np.where(is_column, z, -z) - shift
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(rate > 1e-12, (upper - value) / rate, np.where(rate < -1e-12, (value - lower) / -rate, np.inf))
+            down = np.where(rate < -1e-12, (upper - value) / -rate, np.where(rate > 1e-12, (value - lower) / rate, np.inf))
+        return max(float(up.min()), 0.0), max(float(down.min()), 0.0)
+
+    power_ids = np.array([handle.id() for handle in power["row"]], dtype=int)
+    out = unknown
+    for i, r in enumerate(power_ids):
+        out["power_up_mw"][i], out["power_down_mw"][i] = room({r: 1.0})
+    for i, f in enumerate(fleet.itertuples()):  # one row per GPU type and period in use: dozens, not thousands
+        out["fleet_up_gpus"][i] = room({f.row.id(): 1.0, power_ids[f.p]: -f.idle_mw_per_gpu})[0]
+    return out
+
+
 def _shadow_prices(model: PlanModel) -> dict[str, np.ndarray]:
     """Per constraint family, the objective gained per unit of each row's right-hand side relaxed,
     from the duals of the model's last solve."""
@@ -494,6 +556,11 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         else _shadow_prices(model)
     if not (model.integer or optimal):
         shadow = {family: np.full(len(prices), np.nan) for family, prices in shadow.items()}
+    ranges = {}
+    if optimal and not model.integer and isinstance(backend, HighsBridge):
+        ranging_start = time.perf_counter()
+        ranges = price_ranges(model.problem.solverModel, model)
+        timings["ranging"] = time.perf_counter() - ranging_start
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)
@@ -509,4 +576,5 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         best_bound=None if best_bound is None else best_bound / scale,
         gap_limit=gap if model.integer else None,
         timings=timings,
+        price_ranges=ranges,
     )

@@ -4,9 +4,15 @@ If a deliberate change to sizing or the model moves these figures, re-solve with
 `make run`, check the report, and update the pins here together with the README.
 """
 
+import dataclasses
+
 import pytest
 
 from conftest import ROOT, run_pipeline
+from planner.model import build_model
+from planner.results import collect
+from planner.sizing import size
+from planner.solve import solve
 
 DEFAULT = ROOT / "inputs" / "sovereign-200mw.xlsx"
 
@@ -46,3 +52,25 @@ def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):
     assert fleet["MI300X-192GB", "2026Q2"] == pytest.approx(-3.20e-5, rel=1e-2)
     assert fleet.isna()["GB200-NVL72", "2026Q1"]
     assert fleet.isna().to_numpy().tolist() == (plan.results.fleet["installed"] == 0).tolist()
+
+
+def _score_with_more_power(plan, period: str, mw: float) -> float:
+    periods = plan.scenario.periods.copy()
+    periods.loc[periods["period"] == period, "power_mw"] += mw
+    scenario = dataclasses.replace(plan.scenario, periods=periods)
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    return collect(scenario, sizing, model, solve(model)).objective
+
+
+def test_one_more_mw_is_worth_its_price_as_far_as_the_plan_says(plan):
+    """The README's example: in 2026Q2 a MW is worth 0.169 points, for the next 0.24 MW only. Half
+    that gains the price per MW exactly; a whole MW gains about 0.04."""
+    row = plan.results.periods.set_index("period").loc["2026Q2"]
+    assert row["power_shadow_price"] == pytest.approx(0.1687, rel=1e-3)
+    assert row["power_price_holds_mw"] == pytest.approx(0.244, rel=1e-2)
+    half = row["power_price_holds_mw"] / 2
+    base = plan.results.objective
+    assert _score_with_more_power(plan, "2026Q2", half) - base == pytest.approx(row["power_shadow_price"] * half,
+                                                                               rel=1e-4)
+    assert _score_with_more_power(plan, "2026Q2", 1.0) - base == pytest.approx(0.04, abs=0.005)

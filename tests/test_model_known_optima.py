@@ -21,6 +21,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import gpu_row, inference_row, scenario_tables, training_row
+from planner import report
 from planner.model import ENERGY_TIE_BREAK
 
 REL = 1e-6
@@ -335,6 +336,51 @@ def test_e2_a_gpu_installed_is_priced_with_its_idle_draw(solve_case):
     assert prices["B"] == approx(-2.5e-4 * power_dual)
     for gpu, more in (("A", two_gpu_types(installed_a=101.0)), ("B", two_gpu_types(installed_b=10_001.0))):
         assert lp_objective(solve_case(more)) - lp_objective(base) == approx(prices[gpu])
+
+
+def test_e3_each_price_says_how_far_it_holds(solve_case):
+    """(e2) again. More power runs more B at 0.1 per MW until T is served in full: (1 - 0.315) / 0.1
+    = 6.85 MW. One more A displaces (m + idle) / m B GPUs, until the 1,900 B in use are gone:
+    1900 m / (m + 2.5e-4) = 1628.57 A. One more B only takes idle draw, which B in use can give
+    until none runs: 1900 m / 2.5e-4 = 11 400 B. Within each range the score moves by the price
+    per unit; beyond it, by less (and B's idle draw would exceed the budget)."""
+    base = solve_case(two_gpu_types())
+    power = base.results.periods.loc[0]
+    assert power["power_price_holds_mw"] == approx(6.85)
+    holds = base.results.fleet.set_index("gpu")["fleet_price_holds_gpus"]
+    assert holds["A"] == approx(1900 * M / (M + 2.5e-4))
+    assert holds["B"] == approx(1900 * M / 2.5e-4)
+
+    def gain(tables) -> float:
+        return lp_objective(solve_case(tables)) - lp_objective(base)
+
+    price = power["power_shadow_price"] - ENERGY_TIE_BREAK * 1000.0  # the LP's own, tie-break included
+    for share, exact in ((0.5, True), (2.0, False)):
+        more = two_gpu_types()
+        more["periods"]["power_mw"] += share * 6.85
+        assert (gain(more) == approx(price * share * 6.85)) == exact
+    prices = base.results.fleet.set_index("gpu")["fleet_shadow_price"]
+    for share, exact in ((0.5, True), (2.0, False)):
+        assert (gain(two_gpu_types(installed_a=100.0 + share * holds["A"])) == approx(
+            prices["A"] * share * holds["A"])) == exact
+    # beyond B's range its idle draw would exceed the budget: within it, exact
+    assert gain(two_gpu_types(installed_b=10_000.0 + 0.5 * holds["B"])) == approx(prices["B"] * 0.5 * holds["B"])
+
+
+def test_e4_a_price_that_holds_for_no_more_says_so(solve_case):
+    """Budget 0.25 MW idle + 1,000 GPUs at work x 1.5e-3 MW: power and fleet bind at once. The
+    fleet's price counts a GPU's work, but one more GPU's idle draw takes power the 1,000 use: the
+    price holds for 0 GPUs more, and re-solving with one more indeed loses score. The report says so."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 0.25 + 1000 * M)], fleet=[("G1", "P1", 1000.0)],
+                             training=[training_row("T1", priority=3.0)])
+    base = solve_case(tables)
+    fleet = base.results.fleet.iloc[0]
+    # the duals are not unique here; HiGHS prices the fleet, with a range that says how little it means
+    assert fleet["fleet_shadow_price"] > 0 and fleet["fleet_price_holds_gpus"] == approx(0.0, abs=1e-9)
+    html = report.render_html(base.results)
+    assert "for the next 0 GPUs only: a whole GPU is\n      worth less" in html
+    more = dict(tables, fleet=tables["fleet"].assign(installed=1001.0))
+    assert lp_objective(solve_case(more)) < lp_objective(base)
 
 
 @pytest.mark.parametrize(
