@@ -79,7 +79,7 @@ def _summary(results: Results, html: Path) -> list[str]:
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
            else f", gap {percent_text(100 * results.gap, 3)}")
     if results.gap_limit is not None:
-        gap += f", stops within {results.gap_limit:.2%}"
+        gap += f", stops within {100 * results.gap_limit:.3g}%"
     lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":
         lines.append("  the solver stopped early: this plan is feasible but not proven optimal")

@@ -224,8 +224,16 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
             "inference": scenario.inference, "throughput": scenario.throughput,
         },
         origins=scenario.origins,
-        warnings=list(scenario.warnings),
+        warnings=list(scenario.warnings) + _unrunnable(workloads, model),
     )
+
+
+def _unrunnable(workloads: pd.DataFrame, model: PlanModel) -> list[str]:
+    """A warning per workload that no GPU type installed in its window can run: it gets nothing
+    whatever the budget, which its 0% alone would not tell from a plan that chose to cut it."""
+    runnable = set(model.allocation["workload"])
+    return [f"{name} ({kind}): no GPU type installed in its window can run it (see the sizing for why), so the "
+            "plan gives it nothing" for name, kind in zip(workloads["workload"], workloads["kind"]) if name not in runnable]
 
 
 def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame) -> pd.DataFrame:

@@ -343,3 +343,16 @@ def test_an_integer_plan_is_priced_by_its_relaxation():
     np.testing.assert_allclose(mip["power_shadow_price"], lp["power_shadow_price"], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(plans[1].fleet["fleet_shadow_price"], plans[0].fleet["fleet_shadow_price"],
                                rtol=1e-6, atol=1e-9)
+
+
+def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
+    """A service asking for more tokens/s per user than any GPU gives gets 0% whatever the budget:
+    the plan says why rather than leave it to read as a choice; the service it can run is not named."""
+    tables = scenario_tables(inference=[inference_row("fast", min_tokens_per_s_per_user=1e6), inference_row("S1")])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    results = collect(scenario, sizing, model, solve(model))
+    assert results.workloads.set_index("workload").loc["fast", "served_fraction"] == 0.0
+    assert results.warnings == ["fast (inference): no GPU type installed in its window can run it (see the sizing "
+                                "for why), so the plan gives it nothing"]
