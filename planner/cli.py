@@ -93,6 +93,8 @@ def _summary(results: Results, html: Path) -> list[str]:
     binding = results.binding_power()
     if not results.priced():
         lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
+    elif results.gap_limit is not None:
+        lines.append("  what binds, and its prices, are those of the plan with fractional replicas")
     elif binding.empty:
         lines.append("  power does not bind in any period")
     lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "

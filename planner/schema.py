@@ -288,7 +288,7 @@ def markdown_reference() -> str:
         "Generated from `planner/schema.py`; a test keeps the two equal. Column names carry their units.",
         "Extra columns are ignored with a warning. Names (workload, gpu, period) must be unique in their sheet.",
         "",
-        "The input is an `.xlsx` (or `.xlsm`, `.xls`, `.ods`) workbook with one sheet per table, or a folder",
+        "The input is an `.xlsx` (or `.xlsm`, `.xlsb`, `.xls`, `.ods`) workbook with one sheet per table, or a folder",
         "holding one CSV file per sheet (`periods.csv`, ...). `planner template OUT.xlsx` writes a workbook",
         "to start from: every sheet and column, a note on each header, example rows and drop-down lists.",
         "",

@@ -431,7 +431,9 @@ def test_integer_plan_states_the_gap_allowed(tmp_path, capsys):
     linear plan has none."""
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
     assert cli.main(["solve", str(source), "--integer", "--gap", "0.5%", "--out", str(tmp_path / "mip")]) == 0
-    assert "stops within 0.5%" in capsys.readouterr().out
+    terminal = capsys.readouterr().out
+    assert "stops within 0.5%" in terminal and "those of the plan with fractional replicas" in terminal
+    assert "A whole-replica plan: what binds below" in (tmp_path / "mip" / "index.html").read_text()
     doc = json.loads((tmp_path / "mip" / "summary.json").read_text())
     assert doc["gap_limit"] == pytest.approx(0.005)
     assert 0 <= doc["gap"] <= 0.005
