@@ -422,8 +422,9 @@ def _read_calamine(path: Path) -> list[_Grid]:
 def _read_calamine_grids(path: Path) -> list[_Grid]:
     import python_calamine
 
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:  # as a file: calamine then tells the format from the content, not from the name's extension
+        with path.open("rb") as handle:
+            book = python_calamine.CalamineWorkbook.from_filelike(handle)
     except python_calamine.PasswordError:
         raise InputError([f"{path}: {_PROTECTED}"]) from None
     except (KeyboardInterrupt, SystemExit):
@@ -451,9 +452,9 @@ def _read_openpyxl(path: Path) -> list[_Grid]:
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
-    try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:  # opened as files: openpyxl goes by the name's extension, the planner by the content
+        values = openpyxl.load_workbook(path.open("rb"), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path.open("rb"), read_only=True, data_only=False)
         grids = []
         for sheet in values.worksheets:
             # read-only mode stops at the extent the file declares, which writers may leave stale

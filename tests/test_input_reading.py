@@ -813,3 +813,19 @@ def test_cells_without_references_read_as_written_and_count_towards_the_extent(t
                           lambda xml: xml.replace(b"</sheetData>", far, 1) if b"power_mw" in xml else xml)
     [problem] = problems_reading(stray)
     assert "spans 1,000,000 rows by 25 columns" in problem and problem.startswith(str(stray))
+
+
+@pytest.mark.parametrize("name", ["saved-as.xlsx", "saved-as.ods", "saved-as.xls"])
+def test_a_workbook_is_read_by_its_content_whatever_its_name_says(tmp_path, name):
+    """An .xls saved under an .xlsx name (or the other way round) is what users send: the bytes say
+    which format it is, and the reader, calamine and openpyxl alike, go by them."""
+    xls = tmp_path / name
+    xls.write_bytes((ROOT / "tests" / "data" / "scenario-with-errors.xls").read_bytes())
+    assert "spreadsheet error '#DIV/0!'" in problems_reading(xls)[0]
+    sheets = book()
+    sheets["periods"][1][1] = "=1000"  # a formula: the reader takes openpyxl's path for this workbook
+    xlsx = write_xlsx(tmp_path / "book.xlsx", sheets)
+    renamed = xlsx.rename(tmp_path / f"{name}.other{Path(name).suffix}")
+    again = write_xlsx(tmp_path / "again.xlsx", sheets)
+    read = [m.replace(str(renamed), "X") for m in problems_reading(renamed)]
+    assert read and read == [m.replace(str(again), "X") for m in problems_reading(again)]
