@@ -354,3 +354,10 @@ def test_every_table_is_named_by_its_heading_and_its_headers_say_what_they_head(
         assert len(re.findall(r"<th\b", head)) == len(re.findall(r'<th scope="col"', head)), label
         for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", rows, flags=re.S):
             assert row.lstrip().startswith('<th scope="row"'), (label, row[:80])  # the row's name leads it
+
+
+def test_what_each_input_column_means_is_on_the_page_not_only_on_hover(default_report):
+    _, _, html = default_report
+    inputs = html[html.index('<section id="inputs">'):]
+    assert "What the columns of periods mean" in inputs
+    assert re.search(r"<dt>power_mw</dt><dd>[^<]{10,}</dd>", inputs)
