@@ -71,7 +71,8 @@ def failed_row(source: Path, status: str, error: str) -> dict:
     saying how many more there are."""
     first, *more = error.splitlines()
     return asdict(SweepRow(input=str(source), status=status,
-                           error=first + (f" (and {len(more)} more lines on the terminal)" if more else "")))
+                           error=first + (f" (and {len(more)} more line{'s' if len(more) > 1 else ''} on the terminal)"
+                                          if more else "")))
 
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
