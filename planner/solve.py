@@ -361,23 +361,34 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
     position = np.full(n_rows, -1)
     position[row[~is_column]] = np.flatnonzero(~is_column)
 
+    solved: dict[int, np.ndarray | None] = {}
+
+    def moves(r: int) -> np.ndarray | None:
+        """How the basic variables move per unit of row ``r``'s activity (None if HiGHS cannot say):
+        a basic column by z, a basic row's activity by -z (HiGHS's logicals are +I). Solved once
+        per row: a fleet row's change shares its period's power row with the others'."""
+        if r not in solved:
+            unit = np.zeros(n_rows)
+            unit[r] = 1.0
+            status, z = highs.getBasisSolve(unit)
+            solved[r] = np.where(is_column, z, -z) if status == highspy.HighsStatus.kOk else None
+        return solved[r]
+
     def room(change: dict[int, float]) -> tuple[float, float]:
         """How far the right-hand sides may move by ``change`` (row id: amount per unit), up and down."""
-        moved, shift = np.zeros(n_rows), np.zeros(len(basic))
+        rate = np.zeros(len(basic))
         for r, amount in change.items():
             if position[r] >= 0:
-                shift[position[r]] = amount  # a basic row keeps its activity: its bound moves away from it
+                rate[position[r]] -= amount  # a basic row keeps its activity: its bound moves away from it
+            elif (z := moves(r)) is None:  # a row at its bound: its activity moves with it
+                return math.nan, math.nan
             else:
-                moved[r] = amount  # a row at its bound: its activity moves with it
-        status, z = highs.getBasisSolve(moved)
-        if status != highspy.HighsStatus.kOk:
-            return math.nan, math.nan
-        # a basic column moves by z, a basic row's activity by -z (HiGHS's logicals are +I)
-        rate = np.where(is_column, z, -z) - shift
-        with np.errstate(divide="ignore", invalid="ignore"):
-            up = np.where(rate > 1e-12, (upper - value) / rate, np.where(rate < -1e-12, (value - lower) / -rate, np.inf))
-            down = np.where(rate < -1e-12, (upper - value) / -rate, np.where(rate > 1e-12, (value - lower) / rate, np.inf))
-        return max(float(up.min()), 0.0), max(float(down.min()), 0.0)
+                rate += amount * z
+        moving = np.flatnonzero(np.abs(rate) > 1e-12)  # few: a change reaches few basic variables
+        rate, headroom, footroom = rate[moving], (upper - value)[moving], (value - lower)[moving]
+        up = np.where(rate > 0, headroom, footroom) / np.abs(rate)  # until one reaches a bound, each way
+        down = np.where(rate > 0, footroom, headroom) / np.abs(rate)
+        return max(float(up.min(initial=np.inf)), 0.0), max(float(down.min(initial=np.inf)), 0.0)
 
     power_ids = np.array([handle.id() for handle in power["row"]], dtype=int)
     out = unknown
