@@ -575,7 +575,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)
-    timings["extraction"] = time.perf_counter() - extraction_start
+    timings["extraction"] = time.perf_counter() - extraction_start - timings.get("ranging", 0.0)
     return Solution(
         status=status,
         solver=solver,
