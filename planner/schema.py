@@ -304,6 +304,8 @@ def markdown_reference() -> str:
         f"converted. Other accepted spellings of a unit: {spellings}. A heading may carry its column's",
         "unit or a note in brackets (`power_mw (MW)`, `mfu (%)`, `bf16_tflops (dense)`); another unit there",
         "(`power_mw (kW)`) is an error, as the values under it would be read in the column's unit.",
+        "Under a fraction headed in % (`mfu (%)`), 40 and 35 are percentages; numbers from 0 to 1 there",
+        "are fractions, as a spreadsheet stores cells it shows as percentages.",
         "",
         "Numbers above a plausibility ceiling are refused like any other bound: "
         + ", ".join(f"{v:g} {u}" for u, v in CEILINGS.items()) + f"; {DEFAULT_CEILING:g} in other units.",

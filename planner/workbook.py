@@ -766,6 +766,16 @@ def _heading_unit_fits(unit: str, column: Column) -> bool:
     return True
 
 
+def _in_percent(heading_unit: str | None, column: Column, numbers: np.ndarray) -> bool:
+    """Whether a fraction column headed in % holds percentages ('mfu (%)' over 40, 35): some plain
+    number above 1 and none between 0 and 1. Numbers from 0 to 1 under such a heading are taken as
+    fractions, as a spreadsheet stores cells it shows as percentages; a mix is left to be refused."""
+    if column.unit != "fraction" or not heading_unit or heading_unit.split()[0].lower() not in ("%", "percent"):
+        return False
+    given = numbers[np.isfinite(numbers)]
+    return bool((given > 1).any() and not ((given > 0) & (given < 1)).any())
+
+
 def _same_unit(token: str, unit: str) -> bool:
     spellings = {unit, *UNIT_SPELLINGS.get(unit, ())}
     return token.lower() in {" ".join(s.split()).lower() for s in spellings}
@@ -868,6 +878,9 @@ class _Checker:
         numbers = _plain_numbers(cells.ravel(), raw.decimal_comma).reshape(cells.shape)
         origins = {}
         for j, column in enumerate(sheet.columns):
+            if _in_percent(raw.header_units.get(column.name), column, numbers[:, j]):
+                numbers[:, j] /= 100.0
+                cells[:, j] = np.where(np.isfinite(numbers[:, j]), numbers[:, j], cells[:, j])
             parsed = self._column(raw, column, cells[:, j], blank[:, j], numbers[:, j])
             out[column.name] = pd.Series(parsed, index=out.index, dtype=object)
             origins[column.name] = np.where(blank[:, j], "default" if column.default is not None else "blank",

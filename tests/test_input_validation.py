@@ -107,6 +107,21 @@ def test_headings_in_their_own_units_are_read(target):
         pd.testing.assert_frame_equal(getattr(headed, name), getattr(plain, name), obj=name)
 
 
+def test_a_fraction_headed_in_percent_takes_percentages_or_fractions(target):
+    """'mfu (%)' over 40 and 35 means 40% and 35%; over 0.4 and 0.35 (a spreadsheet's cells shown as
+    percentages) the fractions themselves; over 0.4 and 35 nothing certain: 35 is refused."""
+    def mfu(values, name):
+        tables = scenario_tables(training=[training_row(f"T{i}", mfu=v) for i, v in enumerate(values)])
+        tables["training"] = tables["training"].rename(columns={"mfu": "mfu (%)"})
+        return write_scenario(tables, target.with_name(name + target.suffix))
+
+    assert read_scenario(mfu([40.0, 35.0], "percent")).training["mfu"].tolist() == pytest.approx([0.40, 0.35])
+    assert read_scenario(mfu([0.4, 0.35], "fraction")).training["mfu"].tolist() == pytest.approx([0.40, 0.35])
+    with pytest.raises(InputError) as error:
+        read_scenario(mfu([0.4, 35.0], "mixed"))
+    assert "column 'mfu'" in str(error.value) and "35" in str(error.value)
+
+
 def test_site_missing_key(tmp_path):
     tables = scenario_tables()
     tables["site"] = {"name": "x"}
