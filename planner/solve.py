@@ -559,13 +559,16 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
     values = _solution_values(model, backend)
+    priced = optimal
     if model.integer and (relaxed is None or relaxed.shadow_prices is None):
-        _solve_with_integers_fixed(model, values, solver, None, msg)  # prices for the replicas chosen
+        # prices for the replicas chosen, within what is left of the time limit
+        fixed, _ = _solve_with_integers_fixed(model, values, solver, remaining(), msg)
+        priced = fixed.status == pulp.LpSolveStatus.Optimal
     # a mixed-integer plan's limits are priced by its relaxation: with replicas fixed, a MW or GPU
     # short of a whole replica is worth nothing, and a full power budget would read as no limit
     shadow = relaxed.shadow_prices if relaxed is not None and relaxed.shadow_prices is not None \
         else _shadow_prices(model)
-    if not (model.integer or optimal):
+    if not (priced or relaxed is not None and relaxed.shadow_prices is not None):
         shadow = {family: np.full(len(prices), np.nan) for family, prices in shadow.items()}
     ranges = {}
     if optimal and not model.integer and isinstance(backend, HighsBridge):

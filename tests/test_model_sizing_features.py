@@ -8,6 +8,8 @@ Common numbers (conftest defaults): GPU G1 1000 TFLOP/s BF16, 80 GB, 3 TB/s, 140
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from pytest import approx
@@ -356,3 +358,23 @@ def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
     assert results.workloads.set_index("workload").loc["fast", "served_fraction"] == 0.0
     assert results.warnings == ["fast (inference): no GPU type installed in its window can run it (see the sizing "
                                 "for why), so the plan gives it nothing"]
+
+
+def test_pricing_an_integer_plan_keeps_within_the_time_limit(tmp_path, monkeypatch):
+    """When the relaxation was stopped before its optimum, the plan is priced by its LP with the
+    replicas fixed: that solve too runs within what is left of --time-limit, not unbounded."""
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    relaxed_start = solve_module.relaxed_start
+    monkeypatch.setattr(solve_module, "relaxed_start", lambda *args: dataclasses.replace(
+        relaxed_start(*args), bound=None, shadow_prices=None))  # as if the time limit had stopped it
+    limits = []
+    fixed = solve_module._solve_with_integers_fixed
+    monkeypatch.setattr(solve_module, "_solve_with_integers_fixed",
+                        lambda model, values, solver, time_limit, msg: limits.append(time_limit) or fixed(
+                            model, values, solver, time_limit, msg))
+    solution = solve(model, time_limit=60.0)
+    assert limits and all(limit is not None and limit <= 60.0 for limit in limits)
+    assert np.isfinite(solution.shadow_prices["power"]).all()  # solved in time: priced
