@@ -250,6 +250,14 @@ def test_the_page_fits_a_phone_and_a_long_name(driver, default_html, tmp_path):
         return parseFloat(getComputedStyle(label).fontSize) * svg.getBoundingClientRect().width
                / svg.viewBox.baseVal.width;""", mobile=True)
     assert label_px >= 7, label_px
+    # the boxes that scroll take the focus, under their table's name; at a desktop's width only the
+    # widest charts' figures scroll
+    reachable = """return Array.from(document.querySelectorAll('.wide'))
+                   .filter(b => b.tabIndex === 0 && !b.closest('details'))
+                   .map(b => b.getAttribute('role') + ':' + b.getAttribute('aria-labelledby'));"""
+    boxes = at_width(driver, 390, reachable, mobile=True)
+    assert "region:periods-title" in boxes and "region:fleet-grid-title" in boxes
+    assert at_width(driver, 1280, reachable) == []
 
     tables = scenario_tables(inference=[inference_row("serve-" + "very-long-model-name-" * 8)])
     html_path = cli.run(write_scenario(tables, tmp_path / "long.xlsx"), tmp_path / "long")[1]

@@ -43,4 +43,23 @@
       button.addEventListener("click", function () { sortBy(table, header, column); });
     });
   });
+  // A table wider than the window scrolls sideways in its box: the keyboard reaches the box, which
+  // takes its table's name (some browsers let no key scroll a box that cannot take the focus).
+  function reachable() {
+    Array.prototype.forEach.call(document.querySelectorAll(".wide"), function (box) {
+      var table = box.querySelector("table[aria-labelledby]");
+      if (table && box.scrollWidth > box.clientWidth) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-labelledby", table.getAttribute("aria-labelledby"));
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-labelledby");
+      }
+    });
+  }
+  reachable();
+  window.addEventListener("resize", reachable);
+  document.addEventListener("toggle", reachable, true);  // a chart's figures shown or hidden
 })();
