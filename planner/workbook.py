@@ -171,8 +171,10 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 xml = "xl/workbook.xml" in names
                 suffix, extent = (".xml", _xlsx_extent) if xml else (".bin", _xlsb_extent)
                 sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(suffix)}
+                titles = _sheet_titles(archive) if xml else {}
                 for part, data in sheets.items():
-                    _refuse_too_large(path, f"sheet file '{part}'", *extent(data))
+                    where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
+                    _refuse_too_large(path, where, *extent(data))
                 if xml and any(_has_formula_or_error(data) for data in sheets.values()):
                     return _read_openpyxl(path)
             elif b"opendocument.spreadsheet" in (archive.read("mimetype") if "mimetype" in names else b""):
@@ -341,6 +343,22 @@ def _column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """An .xlsx's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training'),
+    from its workbook and the workbook's relationships; empty where either cannot be read."""
+    relationships = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+    document = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(relationships)}
+    parts = {key: target.lstrip("/") if target.startswith("/") else f"xl/{target}" for key, target in targets.items()}
+    return {parts[sheet.get(document)]: sheet.get("name", "") for sheet in book.iter(main) if sheet.get(document) in parts}
 
 
 def _refuse_too_large(path: Path, where: str, rows: int, columns: int) -> None:
