@@ -27,6 +27,7 @@ INFERENCE_COLOURS = ("#d9534f", "#e8833a", "#f2b134", "#b5651d", "#e377c2", "#a0
 GPU_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759",
                "#9c755f", "#bab0ac", "#ff9da7")
 IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#c7ccd6", "#e9eef6"
+PALE_EDGE = "#7d8799"  # outlines pale shapes: at least 3:1 against white, so they do not fade into the page
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"
 CHART_ROWS = 30  # rows of a per-workload chart; the most telling ones are kept
 BAR = 0.72  # bar width, in periods
@@ -159,12 +160,12 @@ def _power_chart(results: Results) -> Drawn:
     budget = periods_table["power_mw_budget"].to_numpy(dtype=float)
     idle = np.minimum(periods_table["power_mw_idle"].to_numpy(dtype=float), used)
     top = max(float(budget.max()), float(used.max()), 1e-9) * 1.15
-    legend = [{"label": "idle draw of all installed GPUs", "kind": "box", "colour": IDLE_COLOUR},
+    legend = [{"label": "idle draw of all installed GPUs", "kind": "box", "colour": IDLE_COLOUR, "edge": PALE_EDGE},
               {"label": "extra draw of GPUs at work", "kind": "box", "colour": AT_WORK_COLOUR},
               {"label": "budget", "kind": "dash", "colour": INK}]
     chart = _period_chart("power", "Facility power used against the budget", periods, top,
                           "facility MW (PUE included)", legend, height=310.0)
-    chart.bars(x, idle, 0.0, BAR, IDLE_COLOUR,
+    chart.bars(x, idle, 0.0, BAR, IDLE_COLOUR, edge=PALE_EDGE, edge_width=0.8,
                tips=[f"{p}: idle draw {thousands(v)} MW" for p, v in zip(periods, idle)])
     chart.bars(x, used - idle, idle, BAR, AT_WORK_COLOUR,
                tips=[f"{p}: {thousands(v)} MW more at work, {thousands(u)} MW in all" for p, v, u in
@@ -245,7 +246,8 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     chart = Chart("training", title, 44.0 * count + 64.0)
     right = text_width("100%", LABEL_PX, bold=True) + 14.0
     axes = chart.place_over_periods(Chart.label_room(names), right, periods, (-0.25, count))
-    chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True)
+    chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True,
+               edge=PALE_EDGE, edge_width=0.6)
     in_window = (x >= start[:, None]) & (x <= deadline[:, None])  # nothing counts after the deadline
     run, period = np.nonzero(in_window)
     chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
