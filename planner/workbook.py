@@ -103,6 +103,7 @@ class _RawSheet:
     decimal_comma: bool | None = False
     header_units: dict[str, str] = field(default_factory=dict)  # column name -> text in brackets after it
     unnamed: list[int] = field(default_factory=list)  # 0-based indexes of columns with values but no heading
+    hidden: bool = False  # the workbook hides the sheet
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -145,8 +146,8 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
         raise InputError([f"{path}: not a readable {suffix[1:]} file (damaged?)"])
     else:
         raise InputError([f"{path}: {_NOT_A_WORKBOOK}"])
-    return _sheets_by_name(path, [(name, _from_rows(rows, f"{path}, sheet '{name}'", unsaved))
-                                  for name, rows, unsaved in grids])
+    return _sheets_by_name(path, [(name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved), hidden=hidden))
+                                  for name, rows, unsaved, hidden in grids])
 
 
 def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[str, _RawSheet]:
@@ -160,7 +161,8 @@ def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[s
     return out
 
 
-_Grid = tuple[str, list[list], dict[tuple[int, int], str]]  # sheet name, rows of cells, unsaved formulas
+# sheet name, rows of cells, unsaved formulas, whether the workbook hides the sheet
+_Grid = tuple[str, list[list], dict[tuple[int, int], str], bool]
 
 
 def _read_zip_workbook(path: Path) -> list[_Grid]:
@@ -253,7 +255,7 @@ def _ods_scan(content) -> tuple[_Errors, _Extents]:
 
 def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
     """``grids`` with each error cell's text where calamine left it blank."""
-    for name, rows, _ in grids:
+    for name, rows, *_ in grids:
         for (r, c), shown in errors.get(name, {}).items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
                 rows[r][c] = shown
@@ -455,7 +457,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            grids.append((meta.name, rows, {}))
+            grids.append((meta.name, rows, {}, meta.visible != python_calamine.SheetVisibleEnum.Visible))
         return grids
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -487,7 +489,7 @@ def _read_openpyxl(path: Path) -> list[_Grid]:
                         r >= len(rows) or c >= len(rows[r]) or _blank(rows[r][c])
                     ):
                         unsaved[(r + 1, c)] = text
-            grids.append((sheet.title, rows, unsaved))
+            grids.append((sheet.title, rows, unsaved, sheet.sheet_state != "visible"))
         values.close()
         formulas.close()
         return grids
@@ -1018,6 +1020,8 @@ def read_scenario(path: str | Path) -> Scenario:
     for key, raw in sheets.items():
         # a copy or an old version of a sheet the planner reads: 'training (2)', 'Copy of gpus'
         copied = [name for name in SHEETS_BY_NAME if key != name and re.search(rf"(?<![a-z]){name}(?![a-z])", key)]
+        if raw.hidden and key in SHEETS_BY_NAME:  # a hidden sheet may be an old version, kept out of sight
+            check.warnings.append(f"{raw.where}: the workbook hides this sheet; it is read all the same")
         if copied:
             check.warnings.append(f"{raw.where}: not read (the planner reads the sheet '{copied[0]}')")
         elif key not in SHEETS_BY_NAME:  # a misspelt optional sheet would otherwise go unread in silence

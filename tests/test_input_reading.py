@@ -830,3 +830,16 @@ def test_a_workbook_is_read_by_its_content_whatever_its_name_says(tmp_path, name
     again = write_xlsx(tmp_path / "again.xlsx", sheets)
     read = [m.replace(str(renamed), "X") for m in problems_reading(renamed)]
     assert read and read == [m.replace(str(again), "X") for m in problems_reading(again)]
+
+
+def test_a_hidden_sheet_the_planner_reads_is_named_in_a_warning(tmp_path):
+    """A sheet kept out of sight (an old version, say) is still the one read: the plan says so.
+    Both readers tell a hidden sheet: calamine, and openpyxl for workbooks with formulas."""
+    path = write_xlsx(tmp_path / "s.xlsx", book())
+    edit = openpyxl.load_workbook(path)
+    edit["periods"].sheet_state = "hidden"
+    edit.save(path)
+    assert f"{path}, sheet 'periods': the workbook hides this sheet; it is read all the same" in (
+        read_scenario(path).warnings)
+    hidden = {name: hides for name, *_, hides in workbook._read_openpyxl(path)}
+    assert hidden["periods"] and not hidden["site"]
