@@ -29,7 +29,7 @@ from planner.report import ReportFolderError, file_in_path, report_folder_proble
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
-from planner.svg import percent_text
+from planner.svg import percent_text, thousands
 from planner.sweep import failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
 
@@ -99,7 +99,8 @@ def _summary(results: Results, html: Path) -> list[str]:
         lines.append("  power does not bind in any period")
     lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
                       f"one more MW is worth {row.power_shadow_price:.4g} score"
-                      + ("" if math.isnan(row.power_price_holds_mw) else f", for the next {row.power_price_holds_mw:.3g} MW")
+                      + ("" if math.isnan(row.power_price_holds_mw)
+                         else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       for row in binding.itertuples()])
     lines += _listed([f"warning: {warning}" for warning in results.warnings])
     lines.append(f"report: {html}")

@@ -154,6 +154,8 @@ def _number(value: float, digits: int = 3) -> str:
         return "–"
     if value == 0:
         return "0"
+    if math.isinf(value):
+        return "no limit"
     magnitude = abs(value)
     if magnitude >= 1e15 or magnitude < 1e-3:
         return f"{value:.{digits - 1}e}"

@@ -26,14 +26,14 @@ class Results:
 
     - ``periods``: period, hours, power_mw_budget, power_mw_used, power_mw_idle (what the
       installed fleet draws idle, part of the used), power_shadow_price (objective per MW),
-      power_price_holds_mw (MW of budget more the price holds for; NaN where it is zero or unknown),
+      power_price_holds_mw (MW of budget more the price holds for at least; NaN where it is zero or unknown),
       gpus_installed, gpus_in_use, energy_mwh
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU more
       installed, its idle draw included: negative where power binds and that draw costs more than
       the GPU serves; NaN where none is installed, which the plan cannot price),
-      fleet_price_holds_gpus (how many GPUs more the price holds for; NaN where it is zero or unknown)
+      fleet_price_holds_gpus (GPUs more the price holds for at least; NaN where it is zero or unknown)
     - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
     - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
     """

@@ -332,8 +332,10 @@ PRICE_RANGES = ("power_up_mw", "power_down_mw", "fleet_up_gpus")
 
 
 def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray]:
-    """How far each shadow price of an optimal LP holds: the change of a right-hand side over which
-    the final basis stays optimal, so that the score moves by exactly the price per unit.
+    """How far each shadow price of an optimal LP holds at least: the change of a right-hand side
+    over which the final basis stays optimal, so that the score moves by exactly the price per unit.
+    Where the optimum is degenerate (two limits reached at once) another basis of the same plan may
+    hold further, so the price may too: this is a floor on its reach, not its end.
 
     - ``power_up_mw`` / ``power_down_mw``, per power row: MW of budget more / less;
     - ``fleet_up_gpus``, per fleet row: GPUs more installed, each also taking its idle draw from the
@@ -388,7 +390,7 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
         rate, headroom, footroom = rate[moving], (upper - value)[moving], (value - lower)[moving]
         up = np.where(rate > 0, headroom, footroom) / np.abs(rate)  # until one reaches a bound, each way
         down = np.where(rate > 0, footroom, headroom) / np.abs(rate)
-        return max(float(up.min(initial=np.inf)), 0.0), max(float(down.min(initial=np.inf)), 0.0)
+        return max(float(up.min(initial=np.inf)), 0.0) + 0.0, max(float(down.min(initial=np.inf)), 0.0) + 0.0  # no -0.0
 
     power_ids = np.array([handle.id() for handle in power["row"]], dtype=int)
     out = unknown

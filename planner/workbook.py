@@ -473,26 +473,27 @@ def _read_openpyxl(path: Path) -> list[_Grid]:
     from openpyxl.worksheet.formula import ArrayFormula
 
     try:  # opened as files: openpyxl goes by the name's extension, the planner by the content
-        values = openpyxl.load_workbook(path.open("rb"), read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path.open("rb"), read_only=True, data_only=False)
-        grids = []
-        for sheet in values.worksheets:
-            # read-only mode stops at the extent the file declares, which writers may leave stale
-            sheet.reset_dimensions()
-            formulas[sheet.title].reset_dimensions()
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            unsaved = {}
-            for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):
-                for c, cell in enumerate(row):
-                    text = cell.text if isinstance(cell, ArrayFormula) else cell
-                    if isinstance(text, str) and text.startswith("=") and (
-                        r >= len(rows) or c >= len(rows[r]) or _blank(rows[r][c])
-                    ):
-                        unsaved[(r + 1, c)] = text
-            grids.append((sheet.title, rows, unsaved, sheet.sheet_state != "visible"))
-        values.close()
-        formulas.close()
-        return grids
+        with contextlib.ExitStack() as files:
+            values = openpyxl.load_workbook(files.enter_context(path.open("rb")), read_only=True, data_only=True)
+            files.callback(values.close)
+            formulas = openpyxl.load_workbook(files.enter_context(path.open("rb")), read_only=True, data_only=False)
+            files.callback(formulas.close)
+            grids = []
+            for sheet in values.worksheets:
+                # read-only mode stops at the extent the file declares, which writers may leave stale
+                sheet.reset_dimensions()
+                formulas[sheet.title].reset_dimensions()
+                rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+                unsaved = {}
+                for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):
+                    for c, cell in enumerate(row):
+                        text = cell.text if isinstance(cell, ArrayFormula) else cell
+                        if isinstance(text, str) and text.startswith("=") and (
+                            r >= len(rows) or c >= len(rows[r]) or _blank(rows[r][c])
+                        ):
+                            unsaved[(r + 1, c)] = text
+                grids.append((sheet.title, rows, unsaved, sheet.sheet_state != "visible"))
+            return grids
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise InputError([f"{path}: cannot read the workbook ({_reason(exc)})"]) from None
 

@@ -64,7 +64,7 @@ def _score_with_more_power(plan, period: str, mw: float) -> float:
 
 
 def test_one_more_mw_is_worth_its_price_as_far_as_the_plan_says(plan):
-    """The README's example: in 2026Q2 a MW is worth 0.169 points, for the next 0.24 MW only. Half
+    """The README's example: in 2026Q2 a MW is worth 0.169 points, for at least the next 0.24 MW. Half
     that gains the price per MW exactly; a whole MW gains about 0.04."""
     row = plan.results.periods.set_index("period").loc["2026Q2"]
     assert row["power_shadow_price"] == pytest.approx(0.1687, rel=1e-3)

@@ -370,7 +370,8 @@ def test_e3_each_price_says_how_far_it_holds(solve_case):
 def test_e4_a_price_that_holds_for_no_more_says_so(solve_case):
     """Budget 0.25 MW idle + 1,000 GPUs at work x 1.5e-3 MW: power and fleet bind at once. The
     fleet's price counts a GPU's work, but one more GPU's idle draw takes power the 1,000 use: the
-    price holds for 0 GPUs more, and re-solving with one more indeed loses score. The report says so."""
+    price is sure to hold for 0 GPUs more, and re-solving with one more indeed loses score. The
+    report says the price may not hold past its own point."""
     tables = scenario_tables(periods=[("P1", 1000.0, 0.25 + 1000 * M)], fleet=[("G1", "P1", 1000.0)],
                              training=[training_row("T1", priority=3.0)])
     base = solve_case(tables)
@@ -378,9 +379,26 @@ def test_e4_a_price_that_holds_for_no_more_says_so(solve_case):
     # the duals are not unique here; HiGHS prices the fleet, with a range that says how little it means
     assert fleet["fleet_shadow_price"] > 0 and fleet["fleet_price_holds_gpus"] == approx(0.0, abs=1e-9)
     html = report.render_html(base.results)
-    assert "for the next 0 GPUs only: a whole GPU is\n      worth less" in html
+    assert "for at least the next 0 GPUs (past that it\n      may be worth less)" in html
     more = dict(tables, fleet=tables["fleet"].assign(installed=1001.0))
     assert lp_objective(solve_case(more)) < lp_objective(base)
+
+
+def test_e5_where_two_limits_meet_the_range_is_a_floor(solve_case):
+    """Two GPU types alike, A used up exactly as power runs out: the optimum is degenerate, and the
+    final basis says the power price holds for 0.75 MW, while re-solving shows it holds for a whole
+    MW and more (B takes over from A). The report calls the figure a floor, never an end."""
+    idle = 2e-4 * 1.25
+    tables = scenario_tables(periods=[("P1", 1000.0, idle * 8500 + 4000 * M)], gpus=[gpu_row("A"), gpu_row("B")],
+                             fleet=[("A", "P1", 4000.0), ("B", "P1", 4500.0)],
+                             training=[training_row("T1", tokens_b=1e6, priority=3.0)])
+    base = solve_case(tables)
+    power = base.results.periods.loc[0]
+    assert 0 < power["power_price_holds_mw"] < 1
+    more = dict(tables, periods=tables["periods"].assign(power_mw=tables["periods"]["power_mw"] + 1.0))
+    assert solve_case(more).results.objective - base.results.objective == approx(power["power_shadow_price"])
+    html = report.render_html(base.results)
+    assert f"for at\n      least the next {report._number(power['power_price_holds_mw'])} MW (past that it may be worth less)" in html
 
 
 @pytest.mark.parametrize(
