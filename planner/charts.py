@@ -20,12 +20,12 @@ from planner.svg import (INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
 # workload reads from its colour; a separate set tells GPU types apart.
-TRAINING_COLOURS = ("#1f4e79", "#2e75b6", "#6fa8dc", "#2f7d5b", "#5fb58a", "#6a51a3", "#9e8fd0",
-                    "#17807e", "#4fb3bf", "#3b5b92", "#8fb8de", "#1b9e77")
-INFERENCE_COLOURS = ("#d9534f", "#e8833a", "#f2b134", "#b5651d", "#e377c2", "#a0522d", "#f08080",
-                     "#c9a227", "#d95f02", "#e7298a", "#ff9f80", "#8c564b")
-GPU_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759",
-               "#9c755f", "#bab0ac", "#ff9da7")
+TRAINING_COLOURS = ("#1f4e79", "#2e75b6", "#5498d6", "#2f7d5b", "#4ba377", "#6a51a3", "#8f7fcb",
+                    "#17807e", "#3ea0ac", "#3b5b92", "#5c98cf", "#1b9e77")
+INFERENCE_COLOURS = ("#d9534f", "#e57321", "#c5860d", "#b5651d", "#e068bb", "#a0522d", "#ed6969",
+                     "#b28f22", "#d95f02", "#e7298a", "#f2673a", "#8c564b")
+GPU_COLOURS = ("#4e79a7", "#e1770e", "#59a14f", "#b07aa1", "#539f99", "#b18e11", "#e15759",
+               "#9c755f", "#9e908b", "#f25a6a")
 IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#c7ccd6", "#e9eef6"
 PALE_EDGE = "#7d8799"  # outlines pale shapes: at least 3:1 against white, so they do not fade into the page
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"

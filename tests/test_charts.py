@@ -215,3 +215,20 @@ def test_a_series_named_like_a_total_keeps_its_own_column():
     figures = _figures(charts._stacked_gpus(table, pd.Series([10.0, 10.0], index=table.index), {}, "GPUs", "n").figures)
     assert figures.columns.tolist() == ["Installed", "Installed"]
     assert figures.to_numpy(float).tolist() == [[3.0, 10.0], [4.0, 10.0]]
+
+
+def _contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of a #rrggbb colour against white."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_series_colour_stands_out_from_the_page():
+    """WCAG's 3:1 for graphics that carry meaning, against the white page; the pale fills that do
+    not meet it (idle draw, training windows) are outlined in a colour that does."""
+    palettes = charts.TRAINING_COLOURS + charts.INFERENCE_COLOURS + charts.GPU_COLOURS
+    assert len(set(palettes)) == len(palettes)
+    for colour in (*palettes, charts.AT_WORK_COLOUR, charts.PALE_EDGE, charts.ALERT):
+        assert _contrast_with_white(colour) >= 3.0, colour
