@@ -43,11 +43,11 @@
       button.addEventListener("click", function () { sortBy(table, header, column); });
     });
   });
-  // A table wider than the window scrolls sideways in its box: the keyboard reaches the box, which
-  // takes its table's name (some browsers let no key scroll a box that cannot take the focus).
+  // A table or chart wider than the window scrolls sideways in its box: the keyboard reaches the box,
+  // which takes its table's or chart's name (some browsers let no key scroll a box without the focus).
   function reachable() {
-    Array.prototype.forEach.call(document.querySelectorAll(".wide"), function (box) {
-      var table = box.querySelector("table[aria-labelledby]");
+    Array.prototype.forEach.call(document.querySelectorAll(".wide, figure.chart"), function (box) {
+      var table = box.querySelector("svg[aria-labelledby], table[aria-labelledby]");
       if (table && box.scrollWidth > box.clientWidth) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
