@@ -328,9 +328,6 @@ def _integers_continuous(model: PlanModel, fixed: np.ndarray | None = None) -> I
             v.set_category(pulp_core.Category.Integer)
 
 
-PRICE_RANGES = ("power_up_mw", "power_down_mw", "fleet_up_gpus")
-
-
 def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray]:
     """How far each shadow price of an optimal LP holds at least: the change of a right-hand side
     over which the final basis stays optimal, so that the score moves by exactly the price per unit.
@@ -392,12 +389,13 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
         down = np.where(rate > 0, footroom, headroom) / np.abs(rate)
         return max(float(up.min(initial=np.inf)), 0.0) + 0.0, max(float(down.min(initial=np.inf)), 0.0) + 0.0  # no -0.0
 
-    power_ids = np.array([handle.id() for handle in power["row"]], dtype=int)
+    power_ids = [handle.id() for handle in power["row"]]
     out = unknown
     for i, r in enumerate(power_ids):
         out["power_up_mw"][i], out["power_down_mw"][i] = room({r: 1.0})
-    for i, f in enumerate(fleet.itertuples()):  # one row per GPU type and period in use: dozens, not thousands
-        out["fleet_up_gpus"][i] = room({f.row.id(): 1.0, power_ids[f.p]: -f.idle_mw_per_gpu})[0]
+    # one change per GPU type and period in use (dozens, not thousands), each a basis solve at most
+    for i, (handle, p, idle_mw) in enumerate(zip(fleet["row"], fleet["p"], fleet["idle_mw_per_gpu"])):
+        out["fleet_up_gpus"][i] = room({handle.id(): 1.0, power_ids[p]: -idle_mw})[0]
     return out
 
 
