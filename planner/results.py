@@ -103,8 +103,21 @@ def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.n
     return np.where(dual > BINDING, dual + model.energy_weight * hours, np.where(np.isnan(dual), np.nan, 0.0))
 
 
-def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fleet: pd.DataFrame) -> np.ndarray:
-    """Objective gained per GPU more installed, for each (gpu, period) row of ``fleet``.
+def _on_pairs(fleet: pd.DataFrame, model: PlanModel, values: np.ndarray) -> np.ndarray:
+    """``values`` given per fleet row of the model, on every (gpu, period) row of ``fleet``; NaN
+    where the model has no row (no workload can use the type then)."""
+    rows = pd.MultiIndex.from_frame(model.rows["fleet"][["gpu", "period"]])
+    return pd.Series(values, index=rows).reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]])).to_numpy()
+
+
+def _on_periods(fleet: pd.DataFrame, model: PlanModel, values: np.ndarray) -> np.ndarray:
+    """``values`` given per power row of the model, on every row of ``fleet`` by its period."""
+    return pd.Series(values, index=model.rows["power"]["period"].to_numpy()).reindex(fleet["period"]).to_numpy()
+
+
+def _score_per_gpu(model: PlanModel, solution: Solution, fleet: pd.DataFrame, idle_mw: np.ndarray) -> np.ndarray:
+    """Objective gained per GPU more installed, for each (gpu, period) row of ``fleet`` (whose GPUs
+    draw ``idle_mw`` each, facility MW).
 
     A GPU installed is one more that may be given out (the fleet row's dual) and one more that
     draws its idle power whether in use or not, which the power row takes from the headroom (that
@@ -112,32 +125,25 @@ def _score_per_gpu(scenario: Scenario, model: PlanModel, solution: Solution, fle
     installed the plan has no variables for the type (nothing to give out), so what a first GPU
     would serve is unknown: NaN.
     """
-    pairs = pd.MultiIndex.from_frame(fleet[["gpu", "period"]])
-    fleet_rows = model.rows["fleet"].assign(price=solution.shadow_prices["fleet"])
-    given_out = fleet_rows.set_index(["gpu", "period"])["price"].reindex(pairs, fill_value=0.0).to_numpy()
-    idle_mw = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
-    power_price = pd.Series(solution.shadow_prices["power"], index=model.rows["power"]["period"].to_numpy())
-    price = given_out - idle_mw * power_price.reindex(fleet["period"]).to_numpy()
+    given_out = np.nan_to_num(_on_pairs(fleet, model, solution.shadow_prices["fleet"]), nan=0.0)
+    price = given_out - idle_mw * _on_periods(fleet, model, solution.shadow_prices["power"])
     return np.where(fleet["installed"].to_numpy() > 0, price, np.nan)
 
 
-def _price_holds(scenario: Scenario, model: PlanModel, solution: Solution, periods: pd.DataFrame,
-                 fleet: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """How far each non-zero price holds (see :func:`planner.solve.price_ranges`): MW of budget more
-    per period, GPUs more per GPU type and period; NaN where a price is zero or its range unknown
-    (a mixed-integer plan, CBC). A GPU type no workload can use in a period has no fleet row: its
-    price is its idle draw at the power price, which holds while the budget may fall by that draw."""
+def _price_holds(model: PlanModel, solution: Solution, periods: pd.DataFrame, fleet: pd.DataFrame,
+                 idle_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far each non-zero price holds at least (see :func:`planner.solve.price_ranges`): MW of
+    budget more per period, GPUs more per GPU type and period; NaN where a price is zero or its
+    range unknown (a mixed-integer plan, CBC). A GPU type no workload can use in a period has no
+    fleet row: its price is its idle draw at the power price, which holds while the budget may fall
+    by that draw."""
     ranges = solution.price_ranges
     if not ranges:
         return np.full(len(periods), np.nan), np.full(len(fleet), np.nan)
     power = np.where(periods["power_shadow_price"].to_numpy() > BINDING, ranges["power_up_mw"], np.nan)
-    pairs = pd.MultiIndex.from_frame(fleet[["gpu", "period"]])
-    rows = model.rows["fleet"].set_index(["gpu", "period"])
-    with_row = pd.Series(ranges["fleet_up_gpus"], index=rows.index).reindex(pairs).to_numpy()
-    power_down = pd.Series(ranges["power_down_mw"], index=model.rows["power"]["period"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):  # no idle draw: its price is zero, not shown
-        idle_only = power_down.reindex(fleet["period"]).to_numpy() / idle_mw_per_gpu(scenario).reindex(
-            fleet["gpu"]).to_numpy()
+        idle_only = _on_periods(fleet, model, ranges["power_down_mw"]) / idle_mw
+    with_row = _on_pairs(fleet, model, ranges["fleet_up_gpus"])
     gpus = np.where(np.isnan(with_row), idle_only, with_row)
     priced = np.abs(fleet["fleet_shadow_price"].to_numpy()) > BINDING
     return power, np.where(priced, gpus, np.nan)
@@ -199,9 +205,10 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     fleet.columns = ["gpu", "period", "installed"]
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
-    fleet["fleet_shadow_price"] = _clean(_score_per_gpu(scenario, model, solution, fleet))
+    idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
+    fleet["fleet_shadow_price"] = _clean(_score_per_gpu(model, solution, fleet, idle_mw_each))
     period_table["power_price_holds_mw"], fleet["fleet_price_holds_gpus"] = _price_holds(
-        scenario, model, solution, period_table, fleet)
+        model, solution, period_table, fleet, idle_mw_each)
 
     return Results(
         scenario=scenario.name or scenario.source.stem,
