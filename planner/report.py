@@ -170,7 +170,6 @@ def _percent(value: float, decimals: int = 1) -> str:
     return percent_text(100 * value, decimals)
 
 
-
 def _plain(value: float) -> str:
     """A value as typed: up to six significant figures, no trailing zeros (2,160 / 0.25 / 1.2)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -255,9 +254,9 @@ def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
     return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
 
 
-def _period_view(results: Results) -> list[dict]:
+def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
+    """A row per period for the templates; ``coverage`` is :func:`_inference_view`'s."""
     periods = results.periods
-    coverage = _inference_view(results)
     by_period = coverage.groupby("period")[["served_tokens_per_s", "demand_tokens_per_s"]].sum()
     cut = coverage[coverage["served_fraction"] < 1 - TOLERANCE]
     priority = results.workloads.set_index("workload")["priority"]
@@ -440,7 +439,7 @@ def _input_tables(results: Results) -> list[dict]:
 
 def _context(results: Results) -> dict:
     coverage = _inference_view(results)
-    periods = _period_view(results)
+    periods = _period_view(results, coverage)
     inference_sizing = results.sizing.inference_rates.merge(results.sizing.inference, on="workload")
     return dict(
         r=results,

@@ -314,7 +314,7 @@ def write_synthetic(tmp_path: Path) -> Path:
 
 
 def _period_rows(results) -> list[dict]:
-    return report._period_view(results)
+    return report._period_view(results, report._inference_view(results))
 
 
 def test_least_served_puts_the_higher_priority_first_among_equals(default_report):
