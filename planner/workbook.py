@@ -769,6 +769,15 @@ _UNIT_WORDS = frozenset(_unit_words(
 ))
 
 
+PERCENT_WORDS = ("%", "percent")  # how a heading's brackets say a fraction is given in percent
+
+
+def _first_word(unit: str) -> str:
+    """The word of a heading's brackets that names a unit: '%, of peak' -> '%'; '' if none."""
+    words = unit.replace(",", " ").split()
+    return words[0].lower() if words else ""
+
+
 def _heading_unit_fits(unit: str, column: Column) -> bool:
     """Whether the text in brackets after a heading agrees with the column's unit. Brackets may hold
     a note ('dense', 'per GPU', 'count'), but a unit other than the column's (a heading in kW over a
@@ -777,8 +786,8 @@ def _heading_unit_fits(unit: str, column: Column) -> bool:
     if column.kind == "text" or column.unit in UNITLESS and column.unit != "fraction":
         return True
     words = _unit_words([column.unit, *UNIT_SPELLINGS.get(column.unit, ()),
-                         *(("%", "percent") if column.unit == "fraction" else ())])
-    first = unit.replace(",", " ").split()[0].lower() if unit.strip(" ,") else ""
+                         *(PERCENT_WORDS if column.unit == "fraction" else ())])
+    first = _first_word(unit)
     for word in (first, first.split("/")[0]):  # 'GB/GPU': the unit is GB, per GPU
         if word in words:
             return True
@@ -791,7 +800,7 @@ def _in_percent(heading_unit: str | None, column: Column, numbers: np.ndarray) -
     """Whether a fraction column headed in % holds percentages ('mfu (%)' over 40, 35): some plain
     number above 1 and none between 0 and 1. Numbers from 0 to 1 under such a heading are taken as
     fractions, as a spreadsheet stores cells it shows as percentages; a mix is left to be refused."""
-    if column.unit != "fraction" or not heading_unit or heading_unit.split()[0].lower() not in ("%", "percent"):
+    if column.unit != "fraction" or heading_unit is None or _first_word(heading_unit) not in PERCENT_WORDS:
         return False
     given = numbers[np.isfinite(numbers)]
     return bool((given > 1).any() and not ((given > 0) & (given < 1)).any())
