@@ -56,6 +56,7 @@ class Results:
     inputs: dict[str, pd.DataFrame]
     origins: dict[str, pd.DataFrame]  # per input sheet: workbook, default, catalogue or blank, cell by cell
     warnings: list[str] = field(default_factory=list)
+    ranged: bool = False  # whether the solve said how far its prices hold (an LP optimum read by HiGHS)
 
     def priced(self) -> bool:
         """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
@@ -232,6 +233,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         },
         origins=scenario.origins,
         warnings=list(scenario.warnings) + _unrunnable(workloads, model),
+        ranged=bool(solution.price_ranges),
     )
 
 

@@ -361,3 +361,12 @@ def test_what_each_input_column_means_is_on_the_page_not_only_on_hover(default_r
     inputs = html[html.index('<section id="inputs">'):]
     assert "What the columns of periods mean" in inputs
     assert re.search(r"<dt>power_mw</dt><dd>[^<]{10,}</dd>", inputs)
+
+
+def test_a_plan_without_price_ranges_says_why_they_are_missing(default_report):
+    """HiGHS's optimal basis gives how far each price holds; a CBC plan has none, and says so."""
+    _, _, html = default_report
+    assert "has none to read" not in html and "Holds for at least" in html
+    cbc = run_pipeline(ROOT / "inputs" / "sovereign-200mw.xlsx", solver="cbc").results
+    assert not cbc.ranged and cbc.periods["power_price_holds_mw"].isna().all()
+    assert "solved by cbc,\n    this plan has none to read" in report.render_html(cbc)
