@@ -240,9 +240,9 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
 def _unrunnable(workloads: pd.DataFrame, model: PlanModel) -> list[str]:
     """A warning per workload that no GPU type installed in its window can run: it gets nothing
     whatever the budget, which its 0% alone would not tell from a plan that chose to cut it."""
-    runnable = set(model.allocation["workload"])
+    unrunnable = workloads[~workloads["workload"].isin(model.allocation["workload"].unique())]
     return [f"{name} ({kind}): no GPU type installed in its window can run it (see the sizing for why), so the "
-            "plan gives it nothing" for name, kind in zip(workloads["workload"], workloads["kind"]) if name not in runnable]
+            "plan gives it nothing" for name, kind in zip(unrunnable["workload"], unrunnable["kind"])]
 
 
 def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame) -> pd.DataFrame:
