@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import ReportFolderError, file_in_path, report_folder_problem, write_outputs
+from planner.report import OUTPUTS, ReportFolderError, file_in_path, report_folder_problem, write_outputs
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
@@ -46,17 +46,19 @@ class SolveOptions:
     integer: bool = False
     gap: float = DEFAULT_MIP_GAP  # relative; a mixed-integer solve stops once proven this close
     debug: bool = False
+    outputs: tuple[str, ...] = tuple(OUTPUTS)  # which of the report's files to write
 
 
 def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
-    """The whole pipeline: read, size, build, solve, collect, report. Returns the results and HTML path."""
+    """The whole pipeline: read, size, build, solve, collect, report. Returns the results and the path
+    of the report's main file (the HTML, unless ``options.outputs`` leaves it out)."""
     scenario = read_scenario(source)
     sizing = size(scenario)
     model = build_model(scenario, sizing, options.integer)
     solution = solve(model, solver=options.solver, time_limit=options.time_limit, gap=options.gap)
     results = collect(scenario, sizing, model, solution)
     out_dir = out_dir or Path("reports") / _stem(source)
-    return results, write_outputs(results, out_dir)
+    return results, write_outputs(results, out_dir, options.outputs)
 
 
 def _stem(source: Path) -> str:
@@ -74,7 +76,7 @@ def _listed(lines: list[str]) -> list[str]:
     return shown
 
 
-def _summary(results: Results, html: Path) -> list[str]:
+def _summary(results: Results, report: Path) -> list[str]:
     """The terminal summary of one solved scenario: score, what is cut, where power binds."""
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
            else f", gap {percent_text(100 * results.gap, 3)}")
@@ -103,7 +105,7 @@ def _summary(results: Results, html: Path) -> list[str]:
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       for row in binding.itertuples()])
     lines += _listed([f"warning: {warning}" for warning in results.warnings])
-    lines.append(f"report: {html}")
+    lines.append(f"report: {report}")
     return lines
 
 
@@ -124,8 +126,8 @@ class Outcome:
 def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
     """Solve one scenario and write its outputs; never raises (a sweep goes on past a bad scenario)."""
     try:
-        results, html = run(source, out_dir, options)
-        return Outcome(EXIT_OK, solved_row(source, results, html), out=_summary(results, html))
+        results, report = run(source, out_dir, options)
+        return Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report))
     except (InputError, ReportFolderError) as error:
         return _failed(source, EXIT_INPUT, str(error))
     except SolveError as error:
@@ -315,6 +317,10 @@ def _parser() -> argparse.ArgumentParser:
                                 f"score (a fraction, or a percentage such as 0.5%%; default {DEFAULT_MIP_GAP:.0%}%)")
     solve_cmd.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                            help="scenarios solved at once, each in its own process (default 1)")
+    solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
+                           help="which files to write, comma-separated: html (index.html), json (summary.json), "
+                                "xlsx (results.xlsx); default all three. A sweep that only needs its "
+                                "summary runs faster with --outputs json")
     solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair", allow_abbrev=False)
     size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
@@ -350,6 +356,14 @@ def _seconds(text: str) -> float:
     if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got '{text}'")
     return value
+
+
+def _outputs(text: str) -> tuple[str, ...]:
+    """A comma-separated choice of the report's files, in the order of :data:`planner.report.OUTPUTS`."""
+    chosen = {part.strip().lower() for part in text.split(",") if part.strip()}
+    if not chosen or chosen - set(OUTPUTS):
+        raise argparse.ArgumentTypeError(f"expected one or more of {', '.join(OUTPUTS)}, comma-separated, got '{text}'")
+    return tuple(output for output in OUTPUTS if output in chosen)
 
 
 def _gap(text: str) -> float:
@@ -403,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.gap is not None and not args.integer:
                 raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
-            options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug)
+            options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs)
             return _solve_all(args.inputs, args.out, options, args.jobs)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)

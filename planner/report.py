@@ -19,6 +19,7 @@ import json
 import math
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -493,15 +494,27 @@ def render_html(results: Results) -> str:
         return TEMPLATES.get_template("report.html").render(**_context(results))
 
 
-def write_data(results: Results, folder: Path) -> None:
-    """``summary.json`` and ``results.xlsx`` into ``folder`` (not atomic: see :func:`write_outputs`)."""
-    (folder / "summary.json").write_text(
-        json.dumps(summary(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    _write_xlsx(results, folder / "results.xlsx")
+def _write_html(results: Results, path: Path) -> None:
+    path.write_text(render_html(results), encoding="utf-8")
 
 
-REPORT_FILES = frozenset({"index.html", "summary.json", "results.xlsx"})
+def _write_summary(results: Results, path: Path) -> None:
+    path.write_text(json.dumps(summary(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+OUTPUTS: dict[str, str] = {"html": "index.html", "json": "summary.json", "xlsx": "results.xlsx"}
+"""The outputs a report may hold (``planner solve --outputs``), each with its file, main one first."""
+_WRITERS = {"html": _write_html, "json": _write_summary, "xlsx": _write_xlsx}
+REPORT_FILES = frozenset(OUTPUTS.values())
+
+
+def write_data(results: Results, folder: Path, outputs: Iterable[str] = ("json", "xlsx")) -> None:
+    """The files of ``outputs`` (keys of :data:`OUTPUTS`) into ``folder``; by default the machine-readable
+    ones. Not atomic: see :func:`write_outputs`."""
+    for output in outputs:
+        _WRITERS[output](results, folder / OUTPUTS[output])
+
+
 DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # left by file browsers: no loss
 
 
@@ -532,9 +545,13 @@ def report_folder_problem(folder: Path) -> str | None:
             "replace; give --out a new folder, or one that holds only an earlier report")
 
 
-def write_outputs(results: Results, out_dir: Path) -> Path:
-    """Write the three outputs into ``out_dir`` atomically; return the HTML path. Raises
-    :class:`ReportFolderError` if ``out_dir`` holds anything but an earlier report, or if writing fails."""
+def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tuple(OUTPUTS)) -> Path:
+    """Write ``outputs`` (by default all three) into ``out_dir`` atomically, replacing the folder whole;
+    return the path of the main one (the HTML if written). Raises :class:`ReportFolderError` if
+    ``out_dir`` holds anything but an earlier report, or if writing fails."""
+    chosen = [output for output in OUTPUTS if output in set(outputs)]
+    if not chosen:
+        raise ValueError(f"no output chosen; choose from {', '.join(OUTPUTS)}")
     out_dir = Path(out_dir)
     problem = report_folder_problem(out_dir)
     if problem is not None:
@@ -546,8 +563,7 @@ def write_outputs(results: Results, out_dir: Path) -> Path:
         raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
     staging.chmod(0o755)
     try:
-        write_data(results, staging)
-        (staging / "index.html").write_text(render_html(results), encoding="utf-8")
+        write_data(results, staging, chosen)
         previous = None
         if out_dir.exists():
             previous = out_dir.with_name(f".{out_dir.name}.old")
@@ -561,4 +577,4 @@ def write_outputs(results: Results, out_dir: Path) -> Path:
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
-    return out_dir / "index.html"
+    return out_dir / OUTPUTS[chosen[0]]

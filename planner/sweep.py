@@ -38,11 +38,11 @@ class SweepRow:
     energy_mwh: float | None = None
     solve_seconds: float | None = None
     gap: float | None = None
-    report: str | None = None  # the scenario's index.html, relative to the sweep's folder
+    report: str | None = None  # the scenario's main report file (index.html), relative to the sweep's folder
     error: str | None = None
 
 
-def solved_row(source: Path, results: Results, html: Path) -> dict:
+def solved_row(source: Path, results: Results, report: Path) -> dict:
     """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth."""
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
@@ -62,7 +62,7 @@ def solved_row(source: Path, results: Results, html: Path) -> dict:
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         solve_seconds=results.solve_seconds,
         gap=None if math.isnan(results.gap) else results.gap,
-        report=str(html),
+        report=str(report),
     ))
 
 

@@ -410,6 +410,41 @@ def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_outputs_chooses_the_files_written_and_replaces_an_earlier_report_whole(tmp_path, capsys):
+    """--outputs json writes summary.json alone, even over a full earlier report (no stale page is
+    left beside a newer plan), and the terminal and a sweep's summary point to it."""
+    workbook = write_scenario(valid_tables(), tmp_path / "site.xlsx")
+    out = tmp_path / "site"
+    assert cli.main(["solve", str(workbook), "--out", str(out)]) == cli.EXIT_OK
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.xlsx", "summary.json"]
+    full = json.loads((out / "summary.json").read_text())
+    capsys.readouterr()
+
+    assert cli.main(["solve", str(workbook), "--out", str(out), "--outputs", "json"]) == cli.EXIT_OK
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
+    assert json.loads((out / "summary.json").read_text())["objective"] == full["objective"]
+    assert capsys.readouterr().out.splitlines()[-1] == f"report: {out / 'summary.json'}"
+
+    assert cli.main(["solve", str(workbook), "--out", str(out), "--outputs", " XLSX, html "]) == cli.EXIT_OK
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.xlsx"]
+    assert capsys.readouterr().out.splitlines()[-1] == f"report: {out / 'index.html'}"
+
+    other = write_scenario(valid_tables(), tmp_path / "other.xlsx")
+    sweep = tmp_path / "sweep"
+    assert cli.main(["solve", str(workbook), str(other), "--out", str(sweep), "--outputs", "json"]) == cli.EXIT_OK
+    rows = json.loads((sweep / "sweep.json").read_text())
+    assert [r["report"] for r in rows] == ["site/summary.json", "other/summary.json"]
+    assert sorted(p.name for p in (sweep / "other").iterdir()) == ["summary.json"]
+
+
+@pytest.mark.parametrize("outputs", ["", ",", "pdf", "html,pdf"])
+def test_outputs_must_name_known_files(outputs, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["solve", "x.xlsx", "--outputs", outputs])
+    assert stop.value.code == 2
+    assert f"expected one or more of html, json, xlsx, comma-separated, got '{outputs}'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "ten"])
 def test_a_time_limit_must_be_some_seconds(seconds, capsys):
     with pytest.raises(SystemExit) as stop:
