@@ -19,13 +19,14 @@ from planner.svg import (INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
-# workload reads from its colour; a separate set tells GPU types apart.
-TRAINING_COLOURS = ("#1f4e79", "#2e75b6", "#5498d6", "#2f7d5b", "#4ba377", "#6a51a3", "#8f7fcb",
-                    "#17807e", "#3ea0ac", "#3b5b92", "#5c98cf", "#1b9e77")
-INFERENCE_COLOURS = ("#d9534f", "#e57321", "#c5860d", "#b5651d", "#e068bb", "#a0522d", "#ed6969",
-                     "#b28f22", "#d95f02", "#e7298a", "#f2673a", "#8c564b")
-GPU_COLOURS = ("#4e79a7", "#e1770e", "#59a14f", "#b07aa1", "#539f99", "#b18e11", "#e15759",
-               "#9c755f", "#9e908b", "#f25a6a")
+# workload reads from its colour; a separate set tells GPU types apart. Chosen by
+# scripts/chart_palettes.py to stay apart with the common colour-vision deficiencies too.
+TRAINING_COLOURS = ("#127290", "#547860", "#1e5ac0", "#6c9c72", "#06545a", "#6090e4", "#306c6c",
+                    "#5472d8", "#3c8a8a", "#184e7e", "#2a9cb4", "#245442")
+INFERENCE_COLOURS = ("#9c063c", "#b46c0c", "#a21860", "#cc7e2a", "#de66ae", "#ae4e4e", "#8a1878",
+                     "#b46684", "#902406", "#b43c78", "#ae7e4e", "#ae489c")
+GPU_COLOURS = ("#c0841e", "#783648", "#5a90ea", "#9c5466", "#245ac0", "#368a8a", "#961824",
+               "#2a7ea8", "#669c72", "#901878")
 IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#c7ccd6", "#e9eef6"
 PALE_EDGE = "#7d8799"  # outlines pale shapes: at least 3:1 against white, so they do not fade into the page
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"

@@ -14,6 +14,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 import pytest
+from colorspacious import cspace_convert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -232,3 +233,21 @@ def test_every_series_colour_stands_out_from_the_page():
     assert len(set(palettes)) == len(palettes)
     for colour in (*palettes, charts.AT_WORK_COLOUR, charts.PALE_EDGE, charts.ALERT):
         assert _contrast_with_white(colour) >= 3.0, colour
+
+
+@pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly"])
+def test_series_colours_stay_apart_with_colour_vision_deficiencies(deficiency):
+    """Within each palette, any two colours differ by 7 or more in CAM02-UCS, and neighbours, which
+    stack next to each other, by 20 or more, seen with normal vision and with the two common
+    deficiencies at full severity (about one man in twelve has one of them, in some degree). The
+    palettes before these had two training colours 1.7 apart to anyone."""
+    for palette in (charts.TRAINING_COLOURS, charts.INFERENCE_COLOURS, charts.GPU_COLOURS):
+        colours = np.array([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in palette])
+        if deficiency is not None:
+            colours = np.clip(cspace_convert(
+                colours, {"name": "sRGB1+CVD", "cvd_type": deficiency, "severity": 100}, "sRGB1"), 0, 1)
+        seen = cspace_convert(colours, "sRGB1", "CAM02-UCS")
+        apart = np.linalg.norm(seen[:, None, :] - seen[None, :, :], axis=-1)
+        assert apart[np.triu_indices(len(palette), 1)].min() >= 7, palette
+        neighbours = apart[np.arange(len(palette)), np.roll(np.arange(len(palette)), -1)]  # palettes repeat
+        assert neighbours.min() >= 20, palette
