@@ -25,7 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import OUTPUTS, ReportFolderError, file_in_path, report_folder_problem, write_outputs
+from planner.report import (OUTPUTS, ReportFolderError, file_in_path, json_records, report_folder_problem,
+                            write_outputs)
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
@@ -101,7 +102,8 @@ def _summary(results: Results, report: Path) -> list[str]:
         lines.append("  power does not bind in any period")
     lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
                       f"one more MW is worth {row.power_shadow_price:.4g} score"
-                      + ("" if math.isnan(row.power_price_holds_mw)
+                      + ("" if math.isnan(row.power_price_holds_mw) else ", with no limit found"
+                         if math.isinf(row.power_price_holds_mw)
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       for row in binding.itertuples()])
     lines += _listed([f"warning: {warning}" for warning in results.warnings])
@@ -399,8 +401,7 @@ def _size(source: Path, as_json: bool) -> None:
     table = pair_table(size(scenario))
     if as_json:
         keys = ["workload", "kind", "gpu", "flops", "gpu_hours", "tokens_per_s_per_gpu", "gpus_per_replica", "bound"]
-        records = json.loads(table[keys].to_json(orient="records", double_precision=15))
-        _print([json.dumps(records, indent=2, ensure_ascii=False)], sys.stdout)
+        _print([json.dumps(json_records(table, keys), indent=2, ensure_ascii=False, allow_nan=False)], sys.stdout)
         return
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):
         _print([table.to_string(index=False, na_rep="")], sys.stdout)

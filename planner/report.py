@@ -42,8 +42,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # machine-readable
 
 
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    return json.loads(frame[columns].to_json(orient="records", double_precision=15))
+def _present(values: pd.Series) -> np.ndarray:
+    """Which cells hold a value to write: finite numbers, and anything else not missing. NaN (not
+    known) and infinities (no limit) are written as blanks and nulls, never as errors."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return np.isfinite(values.to_numpy(dtype=float))
+    return values.notna().to_numpy()
+
+
+def json_records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows of ``frame`` as JSON-ready dicts, numbers at full precision, null where nothing is known."""
+    table = frame[columns]
+    present = pd.DataFrame({column: _present(table[column]) for column in columns}, index=table.index)
+    return table.astype(object).where(present, None).to_dict("records")
 
 
 def summary(results: Results) -> dict:
@@ -56,14 +67,14 @@ def summary(results: Results) -> dict:
         "solve_seconds": results.solve_seconds,
         "gap": None if math.isnan(results.gap) else results.gap,
         "gap_limit": results.gap_limit,
-        "periods": _records(
+        "periods": json_records(
             results.periods,
-            ["period", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price",
-             "power_price_holds_mw", "gpus_installed", "gpus_in_use"],
+            ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price",
+             "power_price_holds_mw", "gpus_installed", "gpus_in_use", "energy_mwh"],
         ),
-        "workloads": _records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
-        "allocation": _records(results.allocation, ["workload", "gpu", "period", "gpus"]),
-        "fleet": _records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
+        "workloads": json_records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
+        "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus"]),
+        "fleet": json_records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                           "fleet_price_holds_gpus"]),
         "warnings": results.warnings,
     }
@@ -117,7 +128,7 @@ def _write_xlsx(results: Results, path: Path) -> None:
             sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
             for j, column in enumerate(frame.columns):
                 values = frame[column]
-                sheet.write_column(1, j, values.astype(object).where(values.notna(), None).tolist())
+                sheet.write_column(1, j, values.astype(object).where(_present(values), None).tolist())
             for i, j, text in _formula_like(frame):
                 sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
             sheet.freeze_panes(1, 0)
@@ -217,6 +228,7 @@ TEMPLATES.filters["pct"] = _percent
 TEMPLATES.filters["key"] = _sort_key
 TEMPLATES.filters["plain"] = _plain
 TEMPLATES.globals["input_cell"] = _input_cell
+TEMPLATES.tests["finite"] = lambda value: value is not None and math.isfinite(value)
 TEMPLATES.filters["breakable"] = lambda name: str(name).replace("_", "_\u200b")  # may wrap after an underscore
 
 # Sections in page order: one partial each in templates/sections/<name>.html. A partial
@@ -499,7 +511,8 @@ def _write_html(results: Results, path: Path) -> None:
 
 
 def _write_summary(results: Results, path: Path) -> None:
-    path.write_text(json.dumps(summary(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(summary(results), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                    encoding="utf-8")
 
 
 OUTPUTS: dict[str, str] = {"html": "index.html", "json": "summary.json", "xlsx": "results.xlsx"}
