@@ -10,7 +10,9 @@ Training, per (run, GPU type):
     memory minimum      = ceil(params x TRAINING_BYTES_PER_PARAM x (1 + ACTIVATION_ALLOWANCE)
                                / (hbm x HBM_USABLE)) GPUs
     MFU when blank      = the GPU type's ``mfu``; else 0.40 up to 1,000 dense BF16 TFLOP/s
-                          (Hopper, MI300 class), 0.35 above (Blackwell class)
+                          (Hopper class), 0.35 above (MI300 and Blackwell class); both for BF16.
+                          At FP8 or FP4 it is scaled to give TRAINING_SPEEDUP x the BF16 rate,
+                          not the 2x or 4x that the peaks suggest
 
 Inference, per (service, GPU type), at a replica of n GPUs (tensor parallel):
     weights             = params x bytes per parameter at the precision
@@ -56,7 +58,11 @@ INFERENCE_COMPUTE_EFFICIENCY = 0.50  # share of peak FLOP/s reached when compute
 REPLICA_SIZES = (1, 2, 4, 8, 16, 32, 64)
 TENSOR_PARALLEL_EFFICIENCY = 0.95  # throughput kept per doubling of the replica (communication)
 MAX_REPLICA_GPUS = REPLICA_SIZES[-1]
-MFU_BY_GENERATION = ((1000.0, 0.40), (np.inf, 0.35))  # (up to dense BF16 TFLOP/s, default MFU)
+MFU_BY_GENERATION = ((1000.0, 0.40), (np.inf, 0.35))  # (up to dense BF16 TFLOP/s, default MFU at BF16)
+# training throughput over BF16 on the same GPUs, not the 2x and 4x of the peaks: Llama 3 70B on
+# H100 went from 415 to 570 TFLOP/s per GPU in FP8 (Fujii et al. 2024, arXiv 2411.08719); NVIDIA
+# reports NVFP4 1.31-1.73x faster than FP8 for Llama 3 on Blackwell (2025), taken at its low end
+TRAINING_SPEEDUP = {"bf16": 1.0, "fp8": 1.35, "fp4": 1.75}  # FP4: about 1.35 x 1.3
 GOODPUT_DEFAULT = TRAINING.column("goodput").default
 SECONDS_PER_DAY = 86_400.0
 
@@ -219,8 +225,12 @@ def size_training(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     max_gpus = runs["max_gpus"].to_numpy(dtype=float)[:, None]
 
     peak = _peak(gpus, runs["precision"])
-    gpu_mfu = gpus["mfu"].fillna(pd.Series(default_mfu(gpus["bf16_tflops"]), index=gpus.index)).to_numpy()
-    mfu = np.where(runs["mfu"].isna().to_numpy()[:, None], gpu_mfu[None, :], runs["mfu"].to_numpy()[:, None])
+    bf16_mfu = gpus["mfu"].fillna(pd.Series(default_mfu(gpus["bf16_tflops"]), index=gpus.index)).to_numpy()
+    # the BF16 default as a share of the run's own peak, for the throughput FP8 and FP4 really add
+    speedup = runs["precision"].map(TRAINING_SPEEDUP).to_numpy(dtype=float)[:, None]
+    with np.errstate(invalid="ignore"):  # a precision the GPU type lacks: NaN peak, noted below
+        gpu_mfu = bf16_mfu[None, :] * speedup * gpus["bf16_tflops"].to_numpy(dtype=float)[None, :] / peak
+    mfu = np.where(runs["mfu"].isna().to_numpy()[:, None], gpu_mfu, runs["mfu"].to_numpy()[:, None])
     goodput = runs["goodput"].to_numpy()[:, None]
     model_flops = peak * 1e12 * mfu
 
@@ -311,8 +321,12 @@ def assumptions() -> list[dict[str, str]]:
         {"name": "Training memory per parameter", "value": f"{TRAINING_BYTES_PER_PARAM:g} bytes "
          f"+ {ACTIVATION_ALLOWANCE:.0%} for activations",
          "source": "mixed-precision Adam (ZeRO paper, Rajbhandari et al. 2020)"},
-        {"name": "Default MFU", "value": "0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above",
+        {"name": "Default MFU", "value": "0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above (at BF16)",
          "source": "Llama 3 paper (38-43% on H100); " + rule},
+        {"name": "Training rate over BF16, MFU blank",
+         "value": ", ".join(f"{k} {v:.3g}×" for k, v in TRAINING_SPEEDUP.items() if k != "bf16"),
+         "source": "Fujii et al. 2024 (FP8: 415 → 570 TFLOP/s, Llama 3 70B on H100); NVIDIA 2025 (NVFP4 "
+                   "1.31-1.73× FP8 on Blackwell)"},
         {"name": "Weight bytes per parameter", "value": ", ".join(f"{k} {v:g}" for k, v in BYTES_PER_PARAM.items()),
          "source": "number formats"},
         {"name": "Usable share of HBM", "value": f"{HBM_USABLE:.0%}", "source": rule},
