@@ -58,7 +58,9 @@ INFERENCE = [
     ("serve-lm-7b", 7, 7, 300, 600, 2.0, 2, "2026Q1", "bf16", 32, 8, 128, 4096),
     ("serve-vlm-33b", 33, 33, 600, 2400, 2.5, 4, "2027Q1", "fp8", 64, 8, 128, 8192),  # images: long prompts
     ("serve-reasoning-32b", 32, 32, 3_000, 1500, 2.0, 6, "2027Q1", "fp8", 64, 8, 128, 16384),  # long outputs
-    ("serve-frontier-moe-236b", 236, 21, 4_000, 8000, 2.0, 8, "2027Q3", "fp8", None, None, None, 8192),
+    # multi-head latent attention (DeepSeek-V2): 60 layers each cache one latent of 512 + 64 values
+    # per token, written as one KV head of 288 since the KV formula counts keys and values apart
+    ("serve-frontier-moe-236b", 236, 21, 4_000, 8000, 2.0, 8, "2027Q3", "fp8", 60, 1, 288, 8192),
 ]
 
 
