@@ -46,7 +46,7 @@ from planner.schema import TRAINING
 if TYPE_CHECKING:  # sizing reads a Scenario; validation reuses sizing's memory rule
     from planner.workbook import Scenario
 
-BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5}
+BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5 + 1 / 16}  # NVFP4: an FP8 scale per 16 values
 KV_BYTES_PER_VALUE = {"bf16": 2.0, "fp8": 1.0, "fp4": 1.0}  # FP4 serving keeps an FP8 KV cache
 PEAK_COLUMN = {"bf16": "bf16_tflops", "fp8": "fp8_tflops", "fp4": "fp4_tflops"}
 TRAINING_BYTES_PER_PARAM = 16.0  # mixed-precision Adam: BF16 weights 2 + grads 2, FP32 master 4 + moments 8

@@ -15,7 +15,7 @@ import pytest
 from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
 from planner import sizing
 from planner.sizing import demand_tokens_per_s, size, training_flops
-from planner.workbook import read_scenario
+from planner.workbook import InputError, read_scenario
 
 # H100 SXM: 989 TFLOP/s dense BF16, 80 GB HBM3 at 3.35 TB/s
 H100 = dict(bf16_tflops=989.0, hbm_gb=80.0, hbm_tbps=3.35)
@@ -146,6 +146,14 @@ def test_small_model_can_use_a_single_gpu(tmp_path):
     rates = rates_of(tmp_path, [inference_row("llama8b", params_b=8.0)], [gpu_row("H100", **H100)])
     assert rates.loc[("llama8b", "H100"), "gpus_per_replica"] >= 1
     assert rates.loc[("llama8b", "H100"), "tokens_per_s_per_gpu"] > 0
+
+
+def test_fp4_weights_count_their_scales(tmp_path):
+    """NVFP4 keeps an FP8 scale per 16 values: 0.5625 bytes per parameter. 8,600 B of them are 4.84 TB,
+    more than 64 x 80 GB x 0.9 = 4.61 TB holds; at a bare 0.5 bytes (4.3 TB) they would fit."""
+    with pytest.raises(InputError, match=r"fits no GPU type: its fp4 weights \(4,838 GB\) exceed 64 GPUs"):
+        rates_of(tmp_path, [inference_row("fp4-8600b", params_b=8_600.0, precision="fp4")],
+                 [gpu_row("B-80GB", fp4_tflops=9000.0, **H100)])
 
 
 def test_model_too_big_for_64_gpus_gets_zero(tmp_path, solve_case):
