@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import (OUTPUTS, ReportFolderError, file_in_path, json_records, report_folder_problem,
-                            write_outputs)
+from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, file_in_path, json_records,
+                            report_folder_problem, write_outputs)
 from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
@@ -361,11 +361,11 @@ def _seconds(text: str) -> float:
 
 
 def _outputs(text: str) -> tuple[str, ...]:
-    """A comma-separated choice of the report's files, in the order of :data:`planner.report.OUTPUTS`."""
-    chosen = {part.strip().lower() for part in text.split(",") if part.strip()}
-    if not chosen or chosen - set(OUTPUTS):
-        raise argparse.ArgumentTypeError(f"expected one or more of {', '.join(OUTPUTS)}, comma-separated, got '{text}'")
-    return tuple(output for output in OUTPUTS if output in chosen)
+    """A comma-separated choice of the report's files (see :func:`planner.report.chosen_outputs`)."""
+    try:
+        return chosen_outputs(part.strip().lower() for part in text.split(",") if part.strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}, comma-separated, got '{text}'") from None
 
 
 def _gap(text: str) -> float:

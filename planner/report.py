@@ -43,15 +43,17 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _present(values: pd.Series) -> np.ndarray:
-    """Which cells hold a value to write: finite numbers, and anything else not missing. NaN (not
-    known) and infinities (no limit) are written as blanks and nulls, never as errors."""
+    """Which cells hold a value to write: in a numeric column the finite numbers, in any other the
+    values not missing. NaN (not known) and infinities (no limit) are written as blanks and nulls,
+    never as errors; the results keep numbers in numeric columns."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return np.isfinite(values.to_numpy(dtype=float))
     return values.notna().to_numpy()
 
 
 def json_records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    """Rows of ``frame`` as JSON-ready dicts, numbers at full precision, null where nothing is known."""
+    """Rows of ``frame`` as JSON-ready dicts, numbers at full precision, null where :func:`_present`
+    finds nothing to write."""
     table = frame[columns]
     present = pd.DataFrame({column: _present(table[column]) for column in columns}, index=table.index)
     return table.astype(object).where(present, None).to_dict("records")
@@ -521,6 +523,15 @@ _WRITERS = {"html": _write_html, "json": _write_summary, "xlsx": _write_xlsx}
 REPORT_FILES = frozenset(OUTPUTS.values())
 
 
+def chosen_outputs(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` (keys of :data:`OUTPUTS`, any order, repeats allowed) in the order of :data:`OUTPUTS`;
+    raises ValueError naming the choices if any is unknown or none is given."""
+    names = {names} if isinstance(names, str) else set(names)
+    if not names or names - set(OUTPUTS):
+        raise ValueError(f"expected one or more of {', '.join(OUTPUTS)}")
+    return tuple(output for output in OUTPUTS if output in names)
+
+
 def write_data(results: Results, folder: Path, outputs: Iterable[str] = ("json", "xlsx")) -> None:
     """The files of ``outputs`` (keys of :data:`OUTPUTS`) into ``folder``; by default the machine-readable
     ones. Not atomic: see :func:`write_outputs`."""
@@ -562,9 +573,7 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     """Write ``outputs`` (by default all three) into ``out_dir`` atomically, replacing the folder whole;
     return the path of the main one (the HTML if written). Raises :class:`ReportFolderError` if
     ``out_dir`` holds anything but an earlier report, or if writing fails."""
-    chosen = [output for output in OUTPUTS if output in set(outputs)]
-    if not chosen:
-        raise ValueError(f"no output chosen; choose from {', '.join(OUTPUTS)}")
+    chosen = chosen_outputs(outputs)
     out_dir = Path(out_dir)
     problem = report_folder_problem(out_dir)
     if problem is not None:

@@ -158,8 +158,8 @@ GPUS = Sheet(
         _positive("fp4_tflops", "TFLOP/s", "Dense FP4 peak per GPU; blank: no FP4 support.", required=False),
         Column(
             "mfu", "number",
-            "Default model FLOPs utilisation of BF16 training on this GPU type (FP8 and FP4 runs get "
-            "1.35 and 1.75 times its rate); blank: 0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above.",
+            "Default model FLOPs utilisation of BF16 training on this GPU type (FP8 and FP4 runs get the "
+            "speed-up measured runs show, see Sizing); blank: 0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above.",
             "fraction", required=False, minimum=0.0, maximum=1.0, exclusive_minimum=True,
         ),
     ),

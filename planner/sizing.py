@@ -227,9 +227,11 @@ def size_training(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     peak = _peak(gpus, runs["precision"])
     bf16_mfu = gpus["mfu"].fillna(pd.Series(default_mfu(gpus["bf16_tflops"]), index=gpus.index)).to_numpy()
     # the BF16 default as a share of the run's own peak, for the throughput FP8 and FP4 really add
+    # (never more than that peak holds over BF16's)
     speedup = runs["precision"].map(TRAINING_SPEEDUP).to_numpy(dtype=float)[:, None]
     with np.errstate(invalid="ignore"):  # a precision the GPU type lacks: NaN peak, noted below
-        gpu_mfu = bf16_mfu[None, :] * speedup * gpus["bf16_tflops"].to_numpy(dtype=float)[None, :] / peak
+        over_bf16 = gpus["bf16_tflops"].to_numpy(dtype=float)[None, :] / peak
+        gpu_mfu = bf16_mfu[None, :] * np.minimum(speedup * over_bf16, 1.0)
     mfu = np.where(runs["mfu"].isna().to_numpy()[:, None], gpu_mfu, runs["mfu"].to_numpy()[:, None])
     goodput = runs["goodput"].to_numpy()[:, None]
     model_flops = peak * 1e12 * mfu

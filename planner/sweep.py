@@ -38,7 +38,7 @@ class SweepRow:
     energy_mwh: float | None = None
     solve_seconds: float | None = None
     gap: float | None = None
-    report: str | None = None  # the scenario's main report file (index.html), relative to the sweep's folder
+    report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
     error: str | None = None
 
 

@@ -237,8 +237,9 @@ def test_every_series_colour_stands_out_from_the_page():
 
 @pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly"])
 def test_series_colours_stay_apart_with_colour_vision_deficiencies(deficiency):
-    """Within each palette, any two colours differ by 7 or more in CAM02-UCS, and neighbours, which
-    stack next to each other, by 20 or more, seen with normal vision and with the two common
+    """Within each palette, any two colours differ by 7 or more in CAM02-UCS, and neighbours (given to
+    workloads listed one after the other, which a chart often stacks together) by 20 or more, seen
+    with normal vision and with the two common
     deficiencies at full severity (about one man in twelve has one of them, in some degree). The
     palettes before these had two training colours 1.7 apart to anyone."""
     for palette in (charts.TRAINING_COLOURS, charts.INFERENCE_COLOURS, charts.GPU_COLOURS):

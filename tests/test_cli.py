@@ -457,6 +457,16 @@ def test_outputs_chooses_the_files_written_and_replaces_an_earlier_report_whole(
     assert sorted(p.name for p in (sweep / "other").iterdir()) == ["summary.json"]
 
 
+def test_write_outputs_refuses_an_unknown_output_before_writing(tmp_path):
+    results, _ = cli.run(write_scenario(valid_tables(), tmp_path / "site.xlsx"), tmp_path / "first")
+    for outputs in (["html", "pdf"], []):
+        with pytest.raises(ValueError, match="expected one or more of html, json, xlsx"):
+            report.write_outputs(results, tmp_path / "out", outputs)
+    assert not (tmp_path / "out").exists()
+    report.write_outputs(results, tmp_path / "out", "json")  # one name alone, not its letters
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["summary.json"]
+
+
 @pytest.mark.parametrize("outputs", ["", ",", "pdf", "html,pdf"])
 def test_outputs_must_name_known_files(outputs, capsys):
     with pytest.raises(SystemExit) as stop:

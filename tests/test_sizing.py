@@ -81,11 +81,13 @@ def test_training_rate_is_peak_times_mfu(tmp_path):
 def test_fp8_and_fp4_training_gain_what_runs_measure_not_what_peaks_promise(tmp_path):
     """With MFU blank, an FP8 run delivers 1.35 x and an FP4 run 1.75 x the BF16 rate on the same GPUs
     (Llama 3 70B on H100: 415 -> 570 TFLOP/s in FP8), not the 2 x and 4 x of their peaks; the GPU
-    type's own MFU is read as BF16's the same way. A typed MFU is the run's own, of its peak."""
+    type's own MFU is read as BF16's the same way, and no GPU gains more than its FP8 peak holds over
+    its BF16 one. A typed MFU is the run's own, of its peak."""
     b200 = dict(bf16_tflops=2250.0, fp8_tflops=4500.0, fp4_tflops=9000.0, hbm_gb=180.0, hbm_tbps=8.0)
     tables = scenario_tables(
         gpus=[gpu_row("H100", fp8_tflops=1979.0, **H100), gpu_row("B200", **b200),
-              gpu_row("B200-tuned", mfu=0.5, **b200)],
+              gpu_row("B200-tuned", mfu=0.5, **b200),
+              gpu_row("same-fp8", bf16_tflops=1000.0, fp8_tflops=1000.0, mfu=0.8)],
         training=[training_row(name, mfu=None, precision=precision)
                   for name, precision in (("bf16", "bf16"), ("fp8", "fp8"), ("fp4", "fp4"))]
         + [training_row("fp8-typed", mfu=0.3, precision="fp8")],
@@ -99,6 +101,7 @@ def test_fp8_and_fp4_training_gain_what_runs_measure_not_what_peaks_promise(tmp_
     assert matrix.loc["fp8", "B200-tuned"] == pytest.approx(2250e12 * 0.5 * 1.35, rel=1e-12)
     assert matrix.loc["fp8-typed", "H100"] == pytest.approx(1979e12 * 0.3, rel=1e-12)
     assert matrix.loc["fp4", "H100"] == 0  # no FP4 on an H100
+    assert matrix.loc["fp8", "same-fp8"] == pytest.approx(1000e12 * 0.8, rel=1e-12)  # no faster than its peak
 
 
 def _training_matrix(result):
