@@ -261,20 +261,19 @@ def _allocation_index(
         sizing.training_rate_matrix().reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
         sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
     ]).reshape(n_w, n_g)
-    # smallest block of GPUs a workload can use on a GPU type: a training run's memory
-    # minimum; in integer mode a service's replica
+    # smallest block of GPUs a workload can use on a GPU type, which must be installed for the
+    # type to carry it at all: a training run's memory minimum, a service's replica
     min_pivot = sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
     replica = sizing.inference_rates.pivot(index="workload", columns="gpu", values="gpus_per_replica")
-    smallest = np.vstack([
+    smallest = np.fmax(np.vstack([
         min_pivot.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
-        replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy()
-        if integer else np.ones((len(scenario.inference), n_g)),
-    ]).reshape(n_w, n_g)
+        replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
+    ]).reshape(n_w, n_g), 1.0)
     w, g, p = np.meshgrid(np.arange(n_w), np.arange(n_g), np.arange(n_p), indexing="ij")
     w, g, p = w.ravel(), g.ravel(), p.ravel()
     first, last = windows["first"].to_numpy(), windows["last"].to_numpy()
     installed = scenario.fleet.to_numpy()
-    keep = (p >= first[w]) & (p <= last[w]) & (rate[w, g] > 0) & (installed[g, p] >= np.maximum(smallest[w, g], 1))
+    keep = (p >= first[w]) & (p <= last[w]) & (rate[w, g] > 0) & (installed[g, p] >= smallest[w, g])
     w, g, p = w[keep], g[keep], p[keep]
 
     is_service = windows["kind"].to_numpy() == "inference"

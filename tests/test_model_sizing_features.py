@@ -60,6 +60,23 @@ def test_memory_minimum_excludes_a_gpu_type_with_too_few_gpus(solve_case):
     assert allocated(run, "T1") == approx(600.0)
 
 
+def test_a_service_needs_a_whole_replica_installed_even_in_a_linear_plan(solve_case):
+    """A 405B BF16 model takes 810 GB, a replica of 16 of these 80 GB GPUs at least: with 4 installed
+    the type cannot carry it at all (it used to be given a fraction of a replica and 16% served);
+    with a replica's worth installed it is served."""
+    def run_with(installed: float):
+        return solve_case(scenario_tables(
+            fleet=[("G1", "P1", installed)], training=[],
+            inference=[inference_row("big", params_b=405.0, tokens_per_day_b=1.0)]))
+
+    run = run_with(4.0)
+    replica = run.sizing.inference_rates.set_index(["workload", "gpu"]).loc[("big", "G1"), "gpus_per_replica"]
+    assert replica >= 16
+    assert allocated(run, "big") == 0.0 and served(run, "big") == 0.0
+    assert run.results.warnings and "big (inference)" in run.results.warnings[0]
+    assert served(run_with(replica), "big") > 0
+
+
 def test_power_factor_sets_the_draw_of_a_service(solve_case):
     """A service needing 1,000 GPUs (1e6 tokens/s at a measured 1,000 per GPU), 2,000 installed
     (idle draw 2000 x 200 W x 1.25 = 0.5 MW). At power_factor 0.5 a GPU in use draws
