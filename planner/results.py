@@ -57,6 +57,7 @@ class Results:
     origins: dict[str, pd.DataFrame]  # per input sheet: workbook, default, catalogue or blank, cell by cell
     warnings: list[str] = field(default_factory=list)
     ranged: bool = False  # whether the solve said how far its prices hold (an LP optimum read by HiGHS)
+    score_prices: bool = False  # prices are the score's own, the energy tie-break left out (HiGHS's basis)
 
     def priced(self) -> bool:
         """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
@@ -94,14 +95,16 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < TOLERANCE, 0.0, values)
 
 
-def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel) -> np.ndarray:
+def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel, solution: Solution) -> np.ndarray:
     """Score gained per extra MW in a period where power binds.
 
-    The LP's dual also counts the energy tie-break: the extra MW, fully drawn for the
-    period's hours, costs energy_weight x hours in the LP's objective but nothing in the score.
+    Where the solver's duals count the energy tie-break too (``solution.score_prices`` false:
+    CBC), the extra MW, fully drawn for the period's hours, is taken to cost energy_weight x
+    hours in the LP's objective but nothing in the score, and that is added back.
     """
     dual = _clean(dual)
-    return np.where(dual > BINDING, dual + model.energy_weight * hours, np.where(np.isnan(dual), np.nan, 0.0))
+    tie_break = 0.0 if solution.score_prices else model.energy_weight * hours
+    return np.where(dual > BINDING, dual + tie_break, np.where(np.isnan(dual), np.nan, 0.0))
 
 
 def _on_pairs(fleet: pd.DataFrame, model: PlanModel, values: np.ndarray) -> np.ndarray:
@@ -173,7 +176,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "power_mw_budget": periods["power_mw"],
         "power_mw_used": used_mw,
         "power_mw_idle": idle_mw,
-        "power_shadow_price": _score_per_mw(solution.shadow_prices["power"], periods["hours"].to_numpy(), model),
+        "power_shadow_price": _score_per_mw(solution.shadow_prices["power"], periods["hours"].to_numpy(), model,
+                                            solution),
         "power_price_holds_mw": np.nan,
         "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
         "gpus_in_use": in_use,
@@ -234,6 +238,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         origins=scenario.origins,
         warnings=list(scenario.warnings) + _unrunnable(workloads, model),
         ranged=bool(solution.price_ranges),
+        score_prices=solution.score_prices,
     )
 
 

@@ -42,11 +42,13 @@ class SolveError(Exception):
 class Solution:
     """What the solver found, as plain numbers in the model's index order.
 
-    ``shadow_prices`` holds, per constraint family, the objective gained per unit
-    of the row's right-hand side relaxed (objective units per MW for power, per
-    GPU for fleet); 0 where the row has slack. A mixed-integer plan's are those of its
-    relaxation (or, if the time limit stopped that, of its LP with the replicas fixed). An LP
-    stopped before its optimum has none (NaN): the duals of an unfinished simplex price nothing.
+    ``shadow_prices`` holds, per constraint family, the score gained per unit of the row's
+    right-hand side relaxed (per MW for power, per GPU for fleet); 0 where the row has slack.
+    ``score_prices`` says they are the score's own (read off HiGHS's basis, see
+    :func:`_shadow_prices`); else they are the LP's duals, the energy tie-break's included. A
+    mixed-integer plan's are those of its relaxation (or, if the time limit stopped that, of its
+    LP with the replicas fixed). An LP stopped before its optimum has none (NaN): the duals of an
+    unfinished simplex price nothing.
     """
 
     status: str  # "optimal", or the limit that stopped a feasible solve ("timelimit")
@@ -60,6 +62,7 @@ class Solution:
     gap_limit: float | None  # the relative gap a mixed-integer solve stopped within; None for an LP
     timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction
     price_ranges: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`price_ranges`
+    score_prices: bool = False
 
 
 class HighsBridge(pulp.HiGHS):
@@ -399,16 +402,40 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
     return out
 
 
-def _shadow_prices(model: PlanModel) -> dict[str, np.ndarray]:
-    """Per constraint family, the objective gained per unit of each row's right-hand side relaxed,
-    from the duals of the model's last solve."""
+def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, np.ndarray], bool]:
+    """Per constraint family, the score gained per unit of each row's right-hand side relaxed, after
+    the model's last solve; and whether that is the score's own price (see :class:`Solution`).
+
+    The LP's objective holds the energy tie-break too, so its duals price energy as well: a MW
+    could read as worth something where it only lets work move to a GPU drawing less. From HiGHS's
+    final basis the score's own duals are solved for instead (Bᵀy = the basic columns' score
+    costs): how the plan's score moves with the right-hand side while its basis holds. CBC leaves no
+    basis to read: its duals are taken as they are.
+    """
+    duals = _score_duals(model.problem.solverModel, model) if isinstance(backend, HighsBridge) else None
     # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
     # (demand met) gains by lowering its right-hand side, so its sign is flipped
     shadow = {}
     for family, table in model.rows.items():
-        pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
+        if duals is None:
+            pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
+        else:
+            pi = duals[np.fromiter((row.id() for row in table["row"]), dtype=np.int64, count=len(table))]
         shadow[family] = np.abs(pi) / model.objective_scale
-    return shadow
+    return shadow, duals is not None
+
+
+def _score_duals(highs: highspy.Highs, model: PlanModel) -> np.ndarray | None:
+    """Every row's dual for the score alone, on HiGHS's final basis (model objective units);
+    None where HiGHS holds no basis."""
+    status, basic = highs.getBasicVariables()
+    if status != highspy.HighsStatus.kOk or highs.getNumRow() == 0:
+        return None
+    basic = np.asarray(basic)
+    score = np.zeros(highs.getNumCol())
+    score[model.served["column"].to_numpy()] = model.objective_scale * model.served["weight"].to_numpy(dtype=float)
+    status, duals = highs.getBasisTransposeSolve(np.where(basic >= 0, score[np.maximum(basic, 0)], 0.0))
+    return np.asarray(duals) if status == highspy.HighsStatus.kOk else None
 
 
 def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, time_limit: float | None,
@@ -431,6 +458,7 @@ class RelaxedStart:
     starts: list[tuple[np.ndarray, np.ndarray]]
     bound: float | None
     shadow_prices: dict[str, np.ndarray] | None
+    score_prices: bool = False  # see :class:`Solution`
 
 
 def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool) -> RelaxedStart | None:
@@ -448,8 +476,8 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
         return None
     optimal = stats.status == pulp.LpSolveStatus.Optimal
     bound = float(model.problem.objective.value()) if optimal else None
-    shadow_prices = _shadow_prices(model) if optimal else None
-    return RelaxedStart(model.integer_starts(_values(model)), bound, shadow_prices)
+    shadow_prices, score_prices = _shadow_prices(model, backend) if optimal else (None, False)
+    return RelaxedStart(model.integer_starts(_values(model)), bound, shadow_prices, score_prices)
 
 
 @dataclass
@@ -566,8 +594,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         priced = fixed.status == pulp.LpSolveStatus.Optimal
     # a mixed-integer plan's limits are priced by its relaxation: with replicas fixed, a MW or GPU
     # short of a whole replica is worth nothing, and a full power budget would read as no limit
-    shadow = relaxed.shadow_prices if relaxed is not None and relaxed.shadow_prices is not None \
-        else _shadow_prices(model)
+    shadow, score_prices = (relaxed.shadow_prices, relaxed.score_prices) \
+        if relaxed is not None and relaxed.shadow_prices is not None else _shadow_prices(model, backend)
     if not (priced or relaxed is not None and relaxed.shadow_prices is not None):
         shadow = {family: np.full(len(prices), np.nan) for family, prices in shadow.items()}
     ranges = {}
@@ -591,4 +619,5 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         gap_limit=gap if model.integer else None,
         timings=timings,
         price_ranges=ranges,
+        score_prices=score_prices,
     )

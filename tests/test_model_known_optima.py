@@ -13,7 +13,8 @@ Common numbers (unless a test says otherwise), from ``conftest.scenario_tables``
 - The objective carries an energy tie-break: minus ENERGY_TIE_BREAK (1e-7) x min priority
   x MWh drawn above idle. A GPU in use for H hours costs 1e-7 x minp x H x m, so one more
   MW used in a period of H hours costs 1e-7 x minp x H. The LP's duals include it; the
-  reported power shadow price adds it back, so it is score per MW, like Results.objective.
+  reported prices are the score's own duals, so they are score per MW or per GPU, like
+  Results.objective.
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ def test_a_power_limited_training_run(solve_case):
     served = 2000 x 1.8e21 / 6e24 = 0.6.
     d(served)/d(MW) = (1 / 1.5e-3 GPUs/MW) x 1.8e21 / 6e24 = 0.2 per MW,
     so priority x d(served)/d(MW) = 3 x 0.2 = 0.6 score per MW.
-    The LP's own dual is 0.6 - tie-break 1e-7 x 3 x 1000 h = 0.5997; the reported price adds
-    the tie-break back, so it is score per MW: 0.6.
+    The LP's own dual is 0.6 - tie-break 1e-7 x 3 x 1000 h = 0.5997; the reported price is the
+    score's own dual, score per MW: 0.6.
     Budget + 1 MW: 6.5 MW -> 4.0 MW headroom -> 2666.67 GPUs (< 10 000: the basis holds)
     -> served 0.8, score 2.4 (from 1.8): the finite difference is 0.6 score per MW, and the
     LP objective (score less tie-break) moves by exactly the shadow price.
@@ -91,8 +92,7 @@ def test_a_power_limited_training_run(solve_case):
     assert r.periods.loc[0, "power_shadow_price"] == approx(expected_price)
     # the fleet has slack, but one more GPU installed draws 1.25 x 200 W idle from the headroom
     idle_mw = 1.25 * 200.0 / 1e6
-    lp_price = expected_price - ENERGY_TIE_BREAK * 3.0 * 1000.0
-    assert r.fleet.loc[0, "fleet_shadow_price"] == approx(-idle_mw * lp_price)
+    assert r.fleet.loc[0, "fleet_shadow_price"] == approx(-idle_mw * expected_price)
 
     more = solve_case(one_run_power_limited(6.5))
     assert gpus(more, "T1", "P1") == approx(4.0 / M)
@@ -102,6 +102,28 @@ def test_a_power_limited_training_run(solve_case):
     # the LP objective's finite difference is the shadow price (exact for an LP within a basis)
     assert lp_objective(more) - lp_objective(base) == approx(expected_price - ENERGY_TIE_BREAK * 3.0 * 1000.0)
     assert more.results.periods.loc[0, "power_shadow_price"] == approx(expected_price)
+
+
+def test_power_that_only_saves_energy_is_worth_no_score(solve_case):
+    """A run that two GPU types can finish: the 4 MW of P1 run A (1 kW each), B (2 kW) does the rest
+    in P2, and the run is served in full. One more MW in P1 would move work from B to A and save
+    energy, so the LP's own dual prices it (the tie-break); the score cannot gain, and the price
+    reported is the score's: zero, and power is not said to bind."""
+    def case(p1_mw: float) -> dict:
+        tables = scenario_tables(
+            periods=[("P1", 1000.0, p1_mw), ("P2", 1000.0, 100.0)],
+            gpus=[gpu_row("A", it_w=1000.0, idle_w=0.0), gpu_row("B", it_w=2000.0, idle_w=0.0)],
+            fleet=[("A", "P1", 10_000.0), ("B", "P2", 10_000.0)],
+            training=[training_row("T", tokens_b=20_000.0, start="P1", deadline="P2")],
+        )
+        tables["site"]["pue"] = 1.0
+        return tables
+
+    run = solve_case(case(4.0))
+    assert served(run, "T") == approx(1.0)
+    assert run.results.periods.loc[0, "power_mw_used"] == approx(4.0)  # every MW of P1 in use
+    assert run.results.periods["power_shadow_price"].tolist() == [0.0, 0.0]
+    assert solve_case(case(5.0)).results.objective == approx(run.results.objective)
 
 
 def test_a_power_shadow_price_is_score_per_mw(solve_case):
@@ -287,8 +309,8 @@ def test_e_fleet_binds(solve_case):
 
     500 G1 x 1.8e21 = 9e23 of 6e24 FLOPs -> served 0.15; 100 MW budget is far from binding
     (idle 0.125 MW + 500 x 1.5e-3 = 0.875 MW used).
-    Fleet shadow price = priority 2 x 1.8e21 / 6e24 - tie-break 1e-7 x 2 x 1000 h x 1.5e-3 MW
-    = 6e-4 - 3e-7 = 5.997e-4 per GPU; power shadow price 0.
+    Fleet shadow price = priority 2 x 1.8e21 / 6e24 = 6e-4 per GPU, the score's own (the LP's
+    dual also holds the tie-break's 1e-7 x 2 x 1000 h x 1.5e-3 MW: 5.997e-4); power's 0.
     """
     tables = scenario_tables(
         periods=[("P1", 1000.0, 100.0)],
@@ -300,7 +322,7 @@ def test_e_fleet_binds(solve_case):
     assert fleet["gpus_in_use"] == approx(fleet["installed"])
     assert fleet["installed"] == 500.0
     assert fleet["fleet_shadow_price"] > 0
-    assert fleet["fleet_shadow_price"] == approx(2.0 * FLOPS_PER_GPU_PERIOD / 6e24 - ENERGY_TIE_BREAK * 2.0 * 1000.0 * M)
+    assert fleet["fleet_shadow_price"] == approx(2.0 * FLOPS_PER_GPU_PERIOD / 6e24, rel=1e-9)
     assert served(run, "T") == approx(0.15)
     assert run.results.periods.loc[0, "power_mw_used"] == approx(0.125 + 500.0 * M)
     assert run.results.periods.loc[0, "power_shadow_price"] == 0.0
@@ -321,21 +343,21 @@ def test_e2_a_gpu_installed_is_priced_with_its_idle_draw(solve_case):
 
     Idle draw 2.5e-4 MW per GPU installed: 10 100 x 2.5e-4 = 2.525 MW; budget 5.525 MW leaves
     3.0 MW = 2000 GPUs in use: all 100 A, then 1900 B (of 10 000: B has slack).
-    Per GPU in use over 1000 h, tie-break 1e-7 x 1000 h x m = 1.5e-7 included:
-    A 3e-4 - 1.5e-7, B 1.5e-4 - 1.5e-7. Power's dual: B's per MW, (1.5e-4 - 1.5e-7) / m = 0.0999.
+    Score per GPU in use over 1000 h: A 3e-4, B 1.5e-4. Power's price: B's per MW, 1.5e-4 / m = 0.1.
     A's fleet row: A's value less its MW in use at that price = 1.5e-4.
-    One more A installed also takes its idle 2.5e-4 MW: 1.5e-4 - 2.5e-4 x 0.0999 = 1.25025e-4.
-    One more B installed only adds idle draw: -2.5e-4 x 0.0999 = -2.4975e-5 (buying it lowers the score).
-    Both are what re-solving with one more GPU gives.
+    One more A installed also takes its idle 2.5e-4 MW: 1.5e-4 - 2.5e-4 x 0.1 = 1.25e-4.
+    One more B installed only adds idle draw: -2.5e-4 x 0.1 = -2.5e-5 (buying it lowers the score).
+    Both are what re-solving with one more GPU gives, in score (the energy tie-break left out: the
+    LP's own duals, 0.0999 per MW, would price its energy too).
     """
     base = solve_case(two_gpu_types())
     assert gpus(base, "T") == approx(2000.0)
     prices = base.results.fleet.set_index("gpu")["fleet_shadow_price"]
-    power_dual = (1.5e-4 - 1.5e-7) / M
-    assert prices["A"] == approx(1.5e-4 - 2.5e-4 * power_dual)
-    assert prices["B"] == approx(-2.5e-4 * power_dual)
+    power_price = 1.5e-4 / M
+    assert prices["A"] == approx(1.5e-4 - 2.5e-4 * power_price, rel=1e-9)
+    assert prices["B"] == approx(-2.5e-4 * power_price, rel=1e-9)
     for gpu, more in (("A", two_gpu_types(installed_a=101.0)), ("B", two_gpu_types(installed_b=10_001.0))):
-        assert lp_objective(solve_case(more)) - lp_objective(base) == approx(prices[gpu])
+        assert solve_case(more).results.objective - base.results.objective == approx(prices[gpu], rel=1e-9)
 
 
 def test_e3_each_price_says_how_far_it_holds(solve_case):
@@ -351,10 +373,10 @@ def test_e3_each_price_says_how_far_it_holds(solve_case):
     assert holds["A"] == approx(1900 * M / (M + 2.5e-4))
     assert holds["B"] == approx(1900 * M / 2.5e-4)
 
-    def gain(tables) -> float:
-        return lp_objective(solve_case(tables)) - lp_objective(base)
+    def gain(tables) -> float:  # in score
+        return solve_case(tables).results.objective - base.results.objective
 
-    price = power["power_shadow_price"] - ENERGY_TIE_BREAK * 1000.0  # the LP's own, tie-break included
+    price = power["power_shadow_price"]
     for share, exact in ((0.5, True), (2.0, False)):
         more = two_gpu_types()
         more["periods"]["power_mw"] += share * 6.85
