@@ -24,7 +24,9 @@ Objective (maximise)
     sum_training priority x served[w]
     + sum_inference priority x sum_p (hours_p / hours in w's window) x served[w, p]
     - energy_weight x energy (MWh) drawn by GPUs in use above idle: a tie-break, ENERGY_TIE_BREAK
-      x min priority, capped so that it never outweighs what the energy serves (energy_weight)
+      x min priority, capped so that it never outweighs what the energy serves (energy_weight);
+      between two uses of the same GPUs scoring within a hundredth of each other it may take the
+      one drawing less
 
 x = 0, served = 0 satisfies every row, so the program is always feasible; what
 cannot be served shows up as a served share below 1.
@@ -554,8 +556,9 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
 
     Uncapped, a service drawing hundreds of MW over years earned less per MWh than the tie-break
     charged, and the plan served none of it while power was left over. Capped, every GPU in use
-    serves a hundred times what its energy costs in the objective, so the tie-break only ever
-    chooses among plans of the same score.
+    serves a hundred times what its energy costs in the objective. Being a weight rather than a
+    second objective, it can still choose between two uses of the same GPUs whose scores per GPU
+    differ by less than their energy costs in it, a hundredth of the score at most.
     """
     windows = _windows(scenario) if windows is None else windows
     priority = windows["priority"].to_numpy(dtype=float)
