@@ -151,7 +151,8 @@ GPUS = Sheet(
             catalogue=True,
         ),
         Column(
-            "idle_w", "number", "IT watts of an installed GPU left unused.", "W",
+            "idle_w", "number", "IT watts of an installed GPU left unused: its idle draw if unused GPUs "
+            "stay powered, ready to take work; 0 (or their standby draw) if they are switched off.", "W",
             required=False, default=0.0, minimum=0.0,
         ),
         _positive("fp8_tflops", "TFLOP/s", "Dense FP8 peak per GPU; blank: no FP8 support.", required=False),

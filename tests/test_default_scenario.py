@@ -39,6 +39,14 @@ def test_what_is_cut_short_is_pinned(plan):
     )
 
 
+def test_with_unused_gpus_switched_off_the_readme_figures_hold(plan):
+    """The README: with idle_w 0 (unused GPUs switched off) the score rises to 55.80 and power binds
+    only in 2026Q1."""
+    results = _replanned(plan, gpus=plan.scenario.gpus.assign(idle_w=0.0))
+    assert results.objective == pytest.approx(55.8008, rel=1e-4)
+    assert list(results.periods.loc[results.periods["power_shadow_price"] > 0, "period"]) == ["2026Q1"]
+
+
 def test_every_training_run_finishes_by_its_deadline(plan):
     runs = plan.results.workloads[plan.results.workloads["kind"] == "training"]
     assert (runs["served_fraction"] > 1 - 1e-6).all()
@@ -54,13 +62,18 @@ def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):
     assert fleet.isna().to_numpy().tolist() == (plan.results.fleet["installed"] == 0).tolist()
 
 
+def _replanned(plan, **tables):
+    """The results of the default scenario solved again with some of its tables replaced."""
+    scenario = dataclasses.replace(plan.scenario, **tables)
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    return collect(scenario, sizing, model, solve(model))
+
+
 def _score_with_more_power(plan, period: str, mw: float) -> float:
     periods = plan.scenario.periods.copy()
     periods.loc[periods["period"] == period, "power_mw"] += mw
-    scenario = dataclasses.replace(plan.scenario, periods=periods)
-    sizing = size(scenario)
-    model = build_model(scenario, sizing)
-    return collect(scenario, sizing, model, solve(model)).objective
+    return _replanned(plan, periods=periods).objective
 
 
 def test_one_more_mw_is_worth_its_price_as_far_as_the_plan_says(plan):
