@@ -5,8 +5,9 @@ Sets: workloads w (training runs and inference services), GPU types g, periods p
 Variables
     gpus[w, g, p] >= 0   GPUs of type g given to workload w in period p; created only
                          inside w's window, where g can run w, and where at least w's
-                         smallest usable block of g (a run's memory minimum) is installed.
-                         With ``integer``, a service's variable counts whole replicas.
+                         smallest usable block of g is installed (a run's memory minimum, a
+                         service's smallest replica). With ``integer``, a service's variable
+                         counts whole replicas of its best size, which must be installed.
     served[w]     in [0, 1]  share of a training run's FLOPs delivered by its deadline
     served[w, p]  in [0, 1]  share of an inference service's peak demand met in period p
 
@@ -264,9 +265,11 @@ def _allocation_index(
         sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
     ]).reshape(n_w, n_g)
     # smallest block of GPUs a workload can use on a GPU type, which must be installed for the
-    # type to carry it at all: a training run's memory minimum, a service's replica
+    # type to carry it at all: a training run's memory minimum; a service's smallest replica, or in
+    # integer mode the replica it is given whole
     min_pivot = sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
-    replica = sizing.inference_rates.pivot(index="workload", columns="gpu", values="gpus_per_replica")
+    replica = sizing.inference_rates.pivot(index="workload", columns="gpu",
+                                           values="gpus_per_replica" if integer else "min_gpus")
     smallest = np.fmax(np.vstack([
         min_pivot.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
         replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),

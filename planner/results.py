@@ -246,8 +246,10 @@ def _unrunnable(workloads: pd.DataFrame, model: PlanModel) -> list[str]:
     """A warning per workload that no GPU type installed in its window can run: it gets nothing
     whatever the budget, which its 0% alone would not tell from a plan that chose to cut it."""
     unrunnable = workloads[~workloads["workload"].isin(model.allocation["workload"].unique())]
-    return [f"{name} ({kind}): no GPU type installed in its window can run it (see the sizing for why), so the "
-            "plan gives it nothing" for name, kind in zip(unrunnable["workload"], unrunnable["kind"])]
+    return [f"{name} ({kind}): no GPU type can carry it in its window, so the plan gives it nothing: none that "
+            "can run it (the sizing says why) has its smallest block (a run's memory minimum, a service's smallest "
+            "replica: min_gpus in the sizing) installed there"
+            for name, kind in zip(unrunnable["workload"], unrunnable["kind"])]
 
 
 def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame) -> pd.DataFrame:

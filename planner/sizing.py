@@ -78,7 +78,8 @@ class Sizing:
       ("estimated"/"measured"), note (why a GPU cannot run it)
     - ``inference``: workload, demand_tokens_per_s (at peak)
     - ``inference_rates``: long table: workload, gpu, precision, tokens_per_s_per_gpu,
-      gpus_per_replica, batch, bound ("compute", "bandwidth", "memory", "latency",
+      gpus_per_replica (the replica with the most tokens/s per GPU), min_gpus (the smallest that
+      serves at all), batch, bound ("compute", "bandwidth", "memory", "latency",
       "measured", or why it cannot run), source
     - ``power_factor``: workload -> share of it_w drawn by its GPUs
     """
@@ -152,7 +153,8 @@ def serving_roofline(
     """Best replica per (service, GPU type). Service arrays have one value per service,
     GPU arrays one per GPU type, except ``peak_tflops`` (services x GPU types, NaN where the
     precision is not supported). Returns services x GPU types arrays: tokens_per_s_per_gpu,
-    gpus_per_replica, batch, bound (0 compute, 1 bandwidth, 2 memory, 3 latency, -1 none fits).
+    gpus_per_replica, batch, bound (0 compute, 1 bandwidth, 2 memory, 3 latency, -1 none fits),
+    and min_gpus, the smallest replica that can serve at all (0: none).
     """
     col = lambda a: np.asarray(a, dtype=float)[:, None]  # noqa: E731  (services down the rows)
     row = lambda a: np.asarray(a, dtype=float)[None, :]  # noqa: E731  (GPU types across)
@@ -163,7 +165,7 @@ def serving_roofline(
     hbm, bw = row(hbm_gb) * 1e9 * HBM_USABLE, row(hbm_tbps) * 1e12
     shape = np.broadcast_shapes(params.shape, peak.shape)
     best = {"tokens_per_s_per_gpu": np.zeros(shape), "gpus_per_replica": np.zeros(shape, dtype=int),
-            "batch": np.zeros(shape, dtype=int), "bound": np.full(shape, -1)}
+            "batch": np.zeros(shape, dtype=int), "bound": np.full(shape, -1), "min_gpus": np.zeros(shape, dtype=int)}
     for n in REPLICA_SIZES:
         flops = n * peak * INFERENCE_COMPUTE_EFFICIENCY
         memory_batch = np.floor((n * hbm - params * bpp) / kv_seq)
@@ -186,6 +188,7 @@ def serving_roofline(
             [compute_time >= bandwidth_time, batch == latency_batch, batch == memory_batch],
             [0, 3, 2], 1,
         )
+        best["min_gpus"] = np.where((best["min_gpus"] == 0) & (per_gpu > 0), n, best["min_gpus"])
         better = per_gpu > best["tokens_per_s_per_gpu"] * (1 + 1e-9)
         best["tokens_per_s_per_gpu"] = np.where(better, per_gpu, best["tokens_per_s_per_gpu"])
         best["gpus_per_replica"] = np.where(better, n, best["gpus_per_replica"])
@@ -291,6 +294,7 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
         "precision": np.repeat(precision.to_numpy(), len(gpus)),
         "tokens_per_s_per_gpu": roof["tokens_per_s_per_gpu"].ravel(),
         "gpus_per_replica": roof["gpus_per_replica"].ravel(),
+        "min_gpus": roof["min_gpus"].ravel(),
         "batch": roof["batch"].ravel(),
         "bound": bound,
         "source": "estimated",
@@ -299,7 +303,7 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     hit = rates.index.isin(measured.index)
     rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
     rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
-    rates.loc[hit & (rates["gpus_per_replica"] == 0), "gpus_per_replica"] = 1
+    rates.loc[hit & (rates["gpus_per_replica"] == 0), ["gpus_per_replica", "min_gpus"]] = 1
     demand = demand_tokens_per_s(services["tokens_per_day_b"], services["peak_factor"])
     return pd.DataFrame({"workload": services["workload"], "demand_tokens_per_s": demand}), rates.reset_index()
 
@@ -346,9 +350,9 @@ def assumptions() -> list[dict[str, str]]:
 def pair_table(sizing: Sizing) -> pd.DataFrame:
     """Every (workload, GPU type) pair in one table, for ``planner size``.
 
-    Columns: workload, kind, gpu, flops, gpu_hours, days_at_max_gpus, min_gpus (training
-    memory minimum), tokens_per_s_per_gpu, gpus_per_replica, bound, source; NaN where not
-    applicable.
+    Columns: workload, kind, gpu, flops, gpu_hours, days_at_max_gpus, min_gpus (a run's memory
+    minimum, a service's smallest replica), tokens_per_s_per_gpu, gpus_per_replica, bound, source;
+    NaN where not applicable.
     """
     training = sizing.training_rates.merge(sizing.training[["workload", "flops"]], on="workload")
     training = training.assign(kind="training", bound=training["note"].where(training["note"] != "", None))

@@ -367,11 +367,9 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
     installed = installed_grid(case)
     in_use = r.fleet.set_index(["gpu", "period"])["gpus_in_use"].reindex(installed.index)
     fleet_slack = installed - in_use
-    # a training run's memory minimum and a service's replica: fewer installed GPUs cannot hold it
-    smallest = {
-        **run.sizing.training_rates.set_index(["workload", "gpu"])["min_gpus"].to_dict(),
-        **run.sizing.inference_rates.set_index(["workload", "gpu"])["gpus_per_replica"].to_dict(),
-    }
+    # a training run's memory minimum and a service's smallest replica: fewer installed cannot hold it
+    smallest = pd.concat([run.sizing.training_rates, run.sizing.inference_rates]).set_index(
+        ["workload", "gpu"])["min_gpus"].to_dict()
     minp = w["priority"].min()
     served = r.workloads.set_index("workload")["served_fraction"]
     per_period = r.inference.set_index(["workload", "period"])["served_fraction"] if len(r.inference) else None

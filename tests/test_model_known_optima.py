@@ -77,7 +77,7 @@ def test_a_power_limited_training_run(solve_case):
     score's own dual, score per MW: 0.6.
     Budget + 1 MW: 6.5 MW -> 4.0 MW headroom -> 2666.67 GPUs (< 10 000: the basis holds)
     -> served 0.8, score 2.4 (from 1.8): the finite difference is 0.6 score per MW, and the
-    LP objective (score less tie-break) moves by exactly the shadow price.
+    LP objective (score less tie-break) moves by exactly the LP's own dual, 0.5997.
     """
     base = solve_case(one_run_power_limited(5.5))
     r = base.results
@@ -99,7 +99,7 @@ def test_a_power_limited_training_run(solve_case):
     assert served(more, "T1") == approx(0.8)
     # score per MW, by hand and by finite difference
     assert more.results.objective - r.objective == approx(3.0 * 0.2)
-    # the LP objective's finite difference is the shadow price (exact for an LP within a basis)
+    # the LP objective's finite difference is the LP's own dual (exact for an LP within a basis)
     assert lp_objective(more) - lp_objective(base) == approx(expected_price - ENERGY_TIE_BREAK * 3.0 * 1000.0)
     assert more.results.periods.loc[0, "power_shadow_price"] == approx(expected_price)
 

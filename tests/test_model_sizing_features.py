@@ -61,20 +61,20 @@ def test_memory_minimum_excludes_a_gpu_type_with_too_few_gpus(solve_case):
 
 
 def test_a_service_needs_a_whole_replica_installed_even_in_a_linear_plan(solve_case):
-    """A 405B BF16 model takes 810 GB, a replica of 16 of these 80 GB GPUs at least: with 4 installed
-    the type cannot carry it at all (it used to be given a fraction of a replica and 16% served);
-    with a replica's worth installed it is served."""
+    """A 405B BF16 model takes 810 GB: 16 of these 80 GB GPUs (72 GB usable) at least, though 32
+    serve more tokens per GPU. With 4 installed the type cannot carry it at all (it used to be given
+    a fraction of a replica and 16% served); with the 16 of its smallest replica it is served."""
     def run_with(installed: float):
         return solve_case(scenario_tables(
             fleet=[("G1", "P1", installed)], training=[],
             inference=[inference_row("big", params_b=405.0, tokens_per_day_b=1.0)]))
 
     run = run_with(4.0)
-    replica = run.sizing.inference_rates.set_index(["workload", "gpu"]).loc[("big", "G1"), "gpus_per_replica"]
-    assert replica >= 16
+    rates = run.sizing.inference_rates.set_index(["workload", "gpu"]).loc[("big", "G1")]
+    assert rates["min_gpus"] == 16 and rates["gpus_per_replica"] > 16
     assert allocated(run, "big") == 0.0 and served(run, "big") == 0.0
     assert run.results.warnings and "big (inference)" in run.results.warnings[0]
-    assert served(run_with(replica), "big") > 0
+    assert served(run_with(16.0), "big") > 0
 
 
 def test_power_factor_sets_the_draw_of_a_service(solve_case):
@@ -373,8 +373,10 @@ def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
     model = build_model(scenario, sizing)
     results = collect(scenario, sizing, model, solve(model))
     assert results.workloads.set_index("workload").loc["fast", "served_fraction"] == 0.0
-    assert results.warnings == ["fast (inference): no GPU type installed in its window can run it (see the sizing "
-                                "for why), so the plan gives it nothing"]
+    assert results.warnings == [
+        "fast (inference): no GPU type can carry it in its window, so the plan gives it nothing: none that can run "
+        "it (the sizing says why) has its smallest block (a run's memory minimum, a service's smallest replica: "
+        "min_gpus in the sizing) installed there"]
 
 
 def test_pricing_an_integer_plan_keeps_within_the_time_limit(tmp_path, monkeypatch):
