@@ -46,9 +46,9 @@ class Solution:
     right-hand side relaxed (per MW for power, per GPU for fleet); 0 where the row has slack.
     ``score_prices`` says they are the score's own (read off HiGHS's basis, see
     :func:`_shadow_prices`); else they are the LP's duals, the energy tie-break's included. A
-    mixed-integer plan's are those of its relaxation (or, if the time limit stopped that, of its
-    LP with the replicas fixed). An LP stopped before its optimum has none (NaN): the duals of an
-    unfinished simplex price nothing.
+    mixed-integer plan's are those of its relaxation. An LP stopped before its optimum, or a
+    mixed-integer plan whose relaxation was, has none (NaN): the duals of an unfinished simplex
+    price nothing.
     """
 
     status: str  # "optimal", or the limit that stopped a feasible solve ("timelimit")
@@ -587,17 +587,16 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale
     values = _solution_values(model, backend)
-    priced = optimal
-    if model.integer and (relaxed is None or relaxed.shadow_prices is None):
-        # prices for the replicas chosen, within what is left of the time limit
-        fixed, _ = _solve_with_integers_fixed(model, values, solver, remaining(), msg)
-        priced = fixed.status == pulp.LpSolveStatus.Optimal
     # a mixed-integer plan's limits are priced by its relaxation: with replicas fixed, a MW or GPU
-    # short of a whole replica is worth nothing, and a full power budget would read as no limit
-    shadow, score_prices = (relaxed.shadow_prices, relaxed.score_prices) \
-        if relaxed is not None and relaxed.shadow_prices is not None else _shadow_prices(model, backend)
-    if not (priced or relaxed is not None and relaxed.shadow_prices is not None):
-        shadow = {family: np.full(len(prices), np.nan) for family, prices in shadow.items()}
+    # short of a whole replica is worth nothing, and a full power budget would read as no limit. A
+    # relaxation, or an LP, stopped before its optimum prices nothing
+    if model.integer:
+        shadow, score_prices = (relaxed.shadow_prices, relaxed.score_prices) if relaxed is not None \
+            else (None, False)
+    else:
+        shadow, score_prices = _shadow_prices(model, backend) if optimal else (None, False)
+    if shadow is None:
+        shadow = {family: np.full(len(table), np.nan) for family, table in model.rows.items()}
     ranges = {}
     if optimal and not model.integer and isinstance(backend, HighsBridge):
         ranging_start = time.perf_counter()

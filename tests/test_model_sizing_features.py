@@ -379,9 +379,10 @@ def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
         "min_gpus in the sizing) installed there"]
 
 
-def test_pricing_an_integer_plan_keeps_within_the_time_limit(tmp_path, monkeypatch):
-    """When the relaxation was stopped before its optimum, the plan is priced by its LP with the
-    replicas fixed: that solve too runs within what is left of --time-limit, not unbounded."""
+def test_an_integer_plan_whose_relaxation_was_stopped_has_no_prices(tmp_path, monkeypatch):
+    """The relaxation prices a mixed-integer plan. Stopped by the time limit, it prices nothing, and
+    the plan with its replicas fixed would price every limit at zero (a MW short of a whole replica
+    serves nothing): the plan has no prices, as an LP stopped early has none."""
     import planner.solve as solve_module
 
     scenario, sizing = _two_services_on_five_gpus(tmp_path)
@@ -389,11 +390,6 @@ def test_pricing_an_integer_plan_keeps_within_the_time_limit(tmp_path, monkeypat
     relaxed_start = solve_module.relaxed_start
     monkeypatch.setattr(solve_module, "relaxed_start", lambda *args: dataclasses.replace(
         relaxed_start(*args), bound=None, shadow_prices=None))  # as if the time limit had stopped it
-    limits = []
-    fixed = solve_module._solve_with_integers_fixed
-    monkeypatch.setattr(solve_module, "_solve_with_integers_fixed",
-                        lambda model, values, solver, time_limit, msg: limits.append(time_limit) or fixed(
-                            model, values, solver, time_limit, msg))
     solution = solve(model, time_limit=60.0)
-    assert limits and all(limit is not None and limit <= 60.0 for limit in limits)
-    assert np.isfinite(solution.shadow_prices["power"]).all()  # solved in time: priced
+    assert all(np.isnan(prices).all() for prices in solution.shadow_prices.values())
+    assert solution.served.sum() > 0  # a plan all the same
