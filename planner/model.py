@@ -246,6 +246,40 @@ def _windows(scenario: Scenario) -> pd.DataFrame:
     return windows
 
 
+def _usable(scenario: Scenario, sizing: Sizing, integer: bool, windows: pd.DataFrame
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``rate[w, g]`` (FLOP/s per GPU for training, tokens/s per GPU for inference; 0 = cannot
+    run), ``smallest[w, g]`` (the block of GPUs that must be installed for g to carry w at all: a
+    training run's memory minimum; a service's smallest replica, or in integer mode the replica it
+    is given whole) and ``runnable[w, g, p]`` (p is in w's window and g can run w)."""
+    gpus = scenario.gpus
+    n_w, n_g, n_p = len(windows), len(gpus), len(scenario.periods)
+    rate = np.vstack([
+        sizing.training_rate_matrix().reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
+        sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
+    ]).reshape(n_w, n_g)
+    min_pivot = sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
+    replica = sizing.inference_rates.pivot(index="workload", columns="gpu",
+                                           values="gpus_per_replica" if integer else "min_gpus")
+    smallest = np.fmax(np.vstack([
+        min_pivot.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
+        replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
+    ]).reshape(n_w, n_g), 1.0)
+    period = np.arange(n_p)
+    in_window = (period >= windows["first"].to_numpy()[:, None]) & (period <= windows["last"].to_numpy()[:, None])
+    runnable = in_window[:, None, :] & (rate > 0)[:, :, None]
+    return rate, smallest, runnable
+
+
+def gpus_to_unlock(scenario: Scenario, sizing: Sizing, integer: bool = False) -> np.ndarray:
+    """GPU types x periods: how many GPUs more installed would let the type carry a workload it can
+    run then but has too few of for its smallest block; infinite where there is none. Past that
+    point the plan has GPUs it could not use before, which no price of the present plan foresees."""
+    _, smallest, runnable = _usable(scenario, sizing, integer, _windows(scenario))
+    short = smallest[:, :, None] - scenario.fleet.to_numpy()[None, :, :]
+    return np.where(runnable & (short > 0), short, np.inf).min(axis=0, initial=np.inf)
+
+
 def _allocation_index(
     scenario: Scenario, sizing: Sizing, integer: bool = False, windows: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -257,29 +291,8 @@ def _allocation_index(
     windows = _windows(scenario) if windows is None else windows
     gpus = scenario.gpus
     periods = scenario.periods
-    n_w, n_g, n_p = len(windows), len(gpus), len(periods)
-
-    # rate[w, g]: FLOP/s per GPU for training, tokens/s per GPU for inference; 0 = cannot run
-    rate = np.vstack([
-        sizing.training_rate_matrix().reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
-        sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
-    ]).reshape(n_w, n_g)
-    # smallest block of GPUs a workload can use on a GPU type, which must be installed for the
-    # type to carry it at all: a training run's memory minimum; a service's smallest replica, or in
-    # integer mode the replica it is given whole
-    min_pivot = sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
-    replica = sizing.inference_rates.pivot(index="workload", columns="gpu",
-                                           values="gpus_per_replica" if integer else "min_gpus")
-    smallest = np.fmax(np.vstack([
-        min_pivot.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
-        replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
-    ]).reshape(n_w, n_g), 1.0)
-    w, g, p = np.meshgrid(np.arange(n_w), np.arange(n_g), np.arange(n_p), indexing="ij")
-    w, g, p = w.ravel(), g.ravel(), p.ravel()
-    first, last = windows["first"].to_numpy(), windows["last"].to_numpy()
-    installed = scenario.fleet.to_numpy()
-    keep = (p >= first[w]) & (p <= last[w]) & (rate[w, g] > 0) & (installed[g, p] >= smallest[w, g])
-    w, g, p = w[keep], g[keep], p[keep]
+    rate, smallest, runnable = _usable(scenario, sizing, integer, windows)
+    w, g, p = np.nonzero(runnable & (scenario.fleet.to_numpy()[None, :, :] >= smallest[:, :, None]))
 
     is_service = windows["kind"].to_numpy() == "inference"
     unit = np.where(is_service[w] & integer, smallest[w, g], 1.0)
