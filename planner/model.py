@@ -76,6 +76,9 @@ class PlanModel:
     - ``switches``: in a mixed-integer model, one row per training on/off binary: workload,
       gpu, period, gpus (the allocation column it switches), on (its column), min_gpus,
       installed; empty otherwise
+    - ``gpus_to_unlock``: GPU types x periods, how many GPUs more installed would let the type
+      carry a workload it can run then but has too few of for its smallest block (infinite where
+      there is none): past that the plan has GPUs it could not use, which no price foresees
     """
 
     problem: pulp.LpProblem
@@ -85,6 +88,7 @@ class PlanModel:
     energy_weight: float  # tie-break in objective units per MWh (unscaled)
     integer: bool = False
     switches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SWITCH_COLUMNS))
+    gpus_to_unlock: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     objective_scale: float = OBJECTIVE_SCALE
 
     @property
@@ -198,7 +202,8 @@ def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> Pl
 def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
     windows = _windows(scenario)
-    allocation = _allocation_index(scenario, sizing, integer, windows)
+    usable = _usable(scenario, sizing, integer, windows)
+    allocation = _allocation_index(scenario, sizing, integer, windows, usable)
     served = _served_index(scenario, windows)
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
@@ -213,7 +218,8 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     }
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight)
-    model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches)
+    model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
+                      _gpus_to_unlock(scenario, *usable[1:]))
     _make_integer(problem, model.integer_columns())
     return model
 
@@ -271,19 +277,18 @@ def _usable(scenario: Scenario, sizing: Sizing, integer: bool, windows: pd.DataF
     return rate, smallest, runnable
 
 
-def gpus_to_unlock(scenario: Scenario, sizing: Sizing, integer: bool = False) -> np.ndarray:
-    """GPU types x periods: how many GPUs more installed would let the type carry a workload it can
-    run then but has too few of for its smallest block; infinite where there is none. Past that
-    point the plan has GPUs it could not use before, which no price of the present plan foresees."""
-    _, smallest, runnable = _usable(scenario, sizing, integer, _windows(scenario))
+def _gpus_to_unlock(scenario: Scenario, smallest: np.ndarray, runnable: np.ndarray) -> np.ndarray:
+    """:attr:`PlanModel.gpus_to_unlock`, from :func:`_usable`'s ``smallest`` and ``runnable``."""
     short = smallest[:, :, None] - scenario.fleet.to_numpy()[None, :, :]
     return np.where(runnable & (short > 0), short, np.inf).min(axis=0, initial=np.inf)
 
 
 def _allocation_index(
-    scenario: Scenario, sizing: Sizing, integer: bool = False, windows: pd.DataFrame | None = None
+    scenario: Scenario, sizing: Sizing, integer: bool = False, windows: pd.DataFrame | None = None,
+    usable: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients.
+    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients
+    (``usable``: :func:`_usable`'s, when the caller has it already).
 
     ``unit`` is the GPUs one unit of the variable stands for: 1, or in integer mode
     an inference service's GPUs per replica, so that services get whole replicas.
@@ -291,7 +296,7 @@ def _allocation_index(
     windows = _windows(scenario) if windows is None else windows
     gpus = scenario.gpus
     periods = scenario.periods
-    rate, smallest, runnable = _usable(scenario, sizing, integer, windows)
+    rate, smallest, runnable = _usable(scenario, sizing, integer, windows) if usable is None else usable
     w, g, p = np.nonzero(runnable & (scenario.fleet.to_numpy()[None, :, :] >= smallest[:, :, None]))
 
     is_service = windows["kind"].to_numpy() == "inference"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.model import SECONDS_PER_HOUR, PlanModel, gpus_to_unlock, idle_mw_per_gpu, idle_power_mw
+from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw
 from planner.sizing import Sizing
 from planner.solve import Solution
 from planner.workbook import Scenario
@@ -214,8 +214,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     fleet["fleet_shadow_price"] = _clean(_score_per_gpu(model, solution, fleet, idle_mw_each))
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
-    unlock = pd.DataFrame(gpus_to_unlock(scenario, sizing, model.integer), index=scenario.fleet.index,
-                          columns=scenario.fleet.columns).stack()
+    unlock = pd.DataFrame(model.gpus_to_unlock, index=scenario.fleet.index, columns=scenario.fleet.columns).stack()
     fleet["fleet_price_holds_gpus"] = np.minimum(
         holds, unlock.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]])).to_numpy())
 
