@@ -102,8 +102,7 @@ def _summary(results: Results, report: Path) -> list[str]:
         lines.append("  power does not bind in any period")
     lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
                       f"one more MW is worth {row.power_shadow_price:.4g} score"
-                      + ("" if math.isnan(row.power_price_holds_mw) else ", with no limit found"
-                         if math.isinf(row.power_price_holds_mw)
+                      + ("" if math.isnan(row.power_price_holds_mw)
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       for row in binding.itertuples()])
     lines += _listed([f"warning: {warning}" for warning in results.warnings])

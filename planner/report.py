@@ -230,7 +230,6 @@ TEMPLATES.filters["pct"] = _percent
 TEMPLATES.filters["key"] = _sort_key
 TEMPLATES.filters["plain"] = _plain
 TEMPLATES.globals["input_cell"] = _input_cell
-TEMPLATES.tests["finite"] = lambda value: value is not None and math.isfinite(value)
 TEMPLATES.filters["breakable"] = lambda name: str(name).replace("_", "_\u200b")  # may wrap after an underscore
 
 # Sections in page order: one partial each in templates/sections/<name>.html. A partial

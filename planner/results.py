@@ -138,7 +138,8 @@ def _price_holds(model: PlanModel, solution: Solution, periods: pd.DataFrame, fl
                  idle_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How far each non-zero price holds at least (see :func:`planner.solve.price_ranges`): MW of
     budget more per period, GPUs more per GPU type and period; NaN where a price is zero or its
-    range unknown (a mixed-integer plan, CBC). A GPU type no workload can use in a period has no
+    range unknown (a mixed-integer plan, CBC, or no limit found: a non-zero price cannot hold
+    without one, the score being bounded). A GPU type no workload can use in a period has no
     fleet row: its price is its idle draw at the power price, which holds while the budget may fall
     by that draw."""
     ranges = solution.price_ranges
@@ -150,7 +151,8 @@ def _price_holds(model: PlanModel, solution: Solution, periods: pd.DataFrame, fl
     with_row = _on_pairs(fleet, model, ranges["fleet_up_gpus"])
     gpus = np.where(np.isnan(with_row), idle_only, with_row)
     priced = np.abs(fleet["fleet_shadow_price"].to_numpy()) > BINDING
-    return power, np.where(priced, gpus, np.nan)
+    gpus = np.where(priced, gpus, np.nan)
+    return np.where(np.isfinite(power), power, np.nan), np.where(np.isfinite(gpus), gpus, np.nan)
 
 
 def _gap(solution: Solution) -> float:

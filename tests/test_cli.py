@@ -97,24 +97,21 @@ def test_solve_writes_the_three_outputs(tmp_path, subprocess_env):
     assert "cli test" in html and "pretrain" in html
 
 
-def test_summary_json_keeps_every_digit_and_writes_no_limit_as_null_and_a_blank(tmp_path):
+def test_summary_json_keeps_every_digit_and_writes_nothing_known_as_null_and_a_blank(tmp_path):
     """summary.json carries each number as the plan holds it (a fixed count of decimals once cut a
-    price of -5.99e-05 to 11 significant figures, so it disagreed with results.xlsx and sweep.json),
-    and a price that holds without limit is null in JSON, a blank cell in results.xlsx (not
-    #DIV/0!) and said in words on the terminal and in the report."""
+    price of -5.99e-05 to 11 significant figures, so it disagreed with results.xlsx and sweep.json);
+    what is not known is null in JSON and a blank cell in results.xlsx."""
     results, _ = cli.run(write_scenario(valid_tables(), tmp_path / "site.xlsx"), tmp_path / "first")
     results.fleet["fleet_shadow_price"] = -5.991725090325481e-05
-    results.periods["power_price_holds_mw"] = [np.inf, np.nan]
+    results.periods["power_price_holds_mw"] = [np.nan, 1.5]
     report.write_outputs(results, tmp_path / "out")
     doc = json.loads((tmp_path / "out" / "summary.json").read_text(), parse_constant=pytest.fail)
     assert [f["fleet_shadow_price"] for f in doc["fleet"]] == results.fleet["fleet_shadow_price"].tolist()
-    assert [p["power_price_holds_mw"] for p in doc["periods"]] == [None, None]
+    assert [p["power_price_holds_mw"] for p in doc["periods"]] == [None, 1.5]
     assert [p["energy_mwh"] for p in doc["periods"]] == results.periods["energy_mwh"].tolist()
     sheet = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")["periods"]
     column = [cell.value for cell in sheet[1]].index("power_price_holds_mw") + 1
-    assert [sheet.cell(row, column).value for row in (2, 3)] == [None, None]
-    assert any(line.endswith(", with no limit found") for line in cli._summary(results, tmp_path))
-    assert "with no limit found." in " ".join((tmp_path / "out" / "index.html").read_text().split())
+    assert [sheet.cell(row, column).value for row in (2, 3)] == [None, 1.5]
 
 
 def test_bad_input_exits_2_with_one_line_per_problem(tmp_path, subprocess_env):

@@ -19,11 +19,15 @@ Common numbers (unless a test says otherwise), from ``conftest.scenario_tables``
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from conftest import gpu_row, inference_row, scenario_tables, training_row
 from planner import report
 from planner.model import ENERGY_TIE_BREAK
+from planner.results import collect
 
 REL = 1e-6
 M = 1.25 * (1400.0 - 200.0) / 1e6  # MW per GPU in use, above idle
@@ -387,6 +391,17 @@ def test_e3_each_price_says_how_far_it_holds(solve_case):
             prices["A"] * share * holds["A"])) == exact
     # beyond B's range its idle draw would exceed the budget: within it, exact
     assert gain(two_gpu_types(installed_b=10_000.0 + 0.5 * holds["B"])) == approx(prices["B"] * 0.5 * holds["B"])
+
+
+def test_e3b_a_range_with_no_limit_found_is_not_known(solve_case):
+    """(e2) with every range read as unlimited: a non-zero price cannot hold without limit (the
+    score is bounded), so the plan says it does not know how far, rather than "no limit"."""
+    base = solve_case(two_gpu_types())
+    unlimited = {name: np.full_like(values, np.inf) for name, values in base.solution.price_ranges.items()}
+    solution = dataclasses.replace(base.solution, price_ranges=unlimited)
+    results = collect(base.scenario, base.sizing, base.model, solution)
+    assert results.periods["power_price_holds_mw"].isna().all()
+    assert results.fleet["fleet_price_holds_gpus"].isna().all()
 
 
 def test_e4_a_price_that_holds_for_no_more_says_so(solve_case):
