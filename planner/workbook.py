@@ -83,8 +83,9 @@ class Scenario:
 # cell holding a spreadsheet error (#DIV/0!, #N/A) as blank and cannot tell a formula
 # without a saved result from an empty cell. An .xlsx whose sheets hold any formula or
 # error cell is therefore read with openpyxl (cached values, data_only), which keeps
-# both visible; everything else goes through calamine. The error cells of an .ods (found
-# in its content.xml) and of a legacy .xls (found by xlrd) are written over calamine's blanks.
+# both visible; a legacy .xls is read with xlrd, which keeps them too; everything else goes
+# through calamine. The error cells of an .ods (found in its content.xml) are written over
+# calamine's blanks.
 
 
 @dataclass
@@ -379,39 +380,55 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         raise InputError([f"{path}: {_PROTECTED}"])
-    errors = _xls_errors(path, data)  # first: it refuses a sheet too large for calamine to hold
-    return _with_errors(_read_calamine(path), errors)
+    return _read_xls(path, data)
 
 
-def _xls_errors(path: Path, data: bytes) -> _Errors:
-    """Cells of a legacy .xls that show a spreadsheet error, by sheet name: (row, column), both
-    from 0, -> the error as shown. Read with xlrd, which keeps the error codes calamine drops, and
-    the extent each sheet's DIMENSIONS record claims, which calamine would hold whole: a sheet
-    claiming too much is refused (see :data:`MAX_SHEET_CELLS`). A file or sheet xlrd cannot parse
-    is refused as damaged: its extent is unknown."""
+def _read_xls(path: Path, data: bytes) -> list[_Grid]:
+    """A legacy .xls, read with xlrd: it keeps the error codes calamine drops, and a damaged file
+    is an exception it raises, where calamine could be made to claim hundreds of gigabytes and
+    abort the process. A sheet whose DIMENSIONS record claims too much is refused (see
+    :data:`MAX_SHEET_CELLS`), as is a file or sheet xlrd cannot parse."""
     import xlrd
 
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # xlrd's own errors and whatever a damaged stream raises in it
         raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
-    errors: _Errors = {}
     try:
+        grids = []
         for sheet in book.sheets():
-            # xlrd keeps the DIMENSIONS record's claim without acting on it; calamine allocates it
+            # xlrd keeps the DIMENSIONS record's claim without acting on it
             _refuse_too_large(path, f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows),
                               max(sheet._dimncols, sheet.ncols))
-            for r in range(sheet.nrows):
-                for c, (kind, code) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
-                    if kind == xlrd.XL_CELL_ERROR:
-                        errors.setdefault(sheet.name, {})[(r, c)] = xlrd.error_text_from_code.get(code, "#VALUE!")
+            rows = [[_xls_value(kind, value, book.datemode)
+                     for kind, value in zip(sheet.row_types(r), sheet.row_values(r))] for r in range(sheet.nrows)]
+            grids.append((sheet.name, rows, {}, sheet.visibility != 0))
     except InputError:
         raise
     except Exception:  # xlrd's own errors and whatever a damaged sheet raises in it
         raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
     finally:
         book.release_resources()
-    return errors
+    return grids
+
+
+def _xls_value(kind: int, value: object, datemode: int) -> object:
+    """One .xls cell as the other readers give it: '' for empty, a whole number as int, a date or
+    time as such, TRUE/FALSE as bool, an error as the text the spreadsheet shows."""
+    import xlrd
+
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if kind == xlrd.XL_CELL_NUMBER:
+        return int(value) if value.is_integer() else value
+    if kind == xlrd.XL_CELL_DATE:
+        stamp = xlrd.xldate.xldate_as_datetime(value, datemode)
+        return stamp.time() if value < 1 else stamp.date() if value.is_integer() else stamp
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#VALUE!")
+    return value
 
 
 @contextlib.contextmanager
