@@ -218,9 +218,14 @@ def test_a_series_named_like_a_total_keeps_its_own_column():
     assert figures.to_numpy(float).tolist() == [[3.0, 10.0], [4.0, 10.0]]
 
 
+def _rgb(colour: str) -> list[float]:
+    """A #rrggbb colour's channels, from 0 to 1."""
+    return [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+
+
 def _contrast_with_white(colour: str) -> float:
     """WCAG 2 contrast ratio of a #rrggbb colour against white."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = _rgb(colour)
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 1.05 / (luminance + 0.05)
@@ -243,7 +248,7 @@ def test_series_colours_stay_apart_with_colour_vision_deficiencies(deficiency):
     deficiencies at full severity (about one man in twelve has one of them, in some degree). The
     palettes before these had two training colours 1.7 apart to anyone."""
     for palette in (charts.TRAINING_COLOURS, charts.INFERENCE_COLOURS, charts.GPU_COLOURS):
-        colours = np.array([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in palette])
+        colours = np.array([_rgb(c) for c in palette])
         if deficiency is not None:
             colours = np.clip(cspace_convert(
                 colours, {"name": "sRGB1+CVD", "cvd_type": deficiency, "severity": 100}, "sRGB1"), 0, 1)
