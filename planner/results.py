@@ -119,18 +119,19 @@ def _on_periods(fleet: pd.DataFrame, model: PlanModel, values: np.ndarray) -> np
     return pd.Series(values, index=model.rows["power"]["period"].to_numpy()).reindex(fleet["period"]).to_numpy()
 
 
-def _score_per_gpu(model: PlanModel, solution: Solution, fleet: pd.DataFrame, idle_mw: np.ndarray) -> np.ndarray:
+def _score_per_gpu(model: PlanModel, solution: Solution, fleet: pd.DataFrame, idle_mw: np.ndarray,
+                   per_mw: np.ndarray) -> np.ndarray:
     """Objective gained per GPU more installed, for each (gpu, period) row of ``fleet`` (whose GPUs
-    draw ``idle_mw`` each, facility MW).
+    draw ``idle_mw`` each, facility MW), with a MW priced ``per_mw`` in each period.
 
     A GPU installed is one more that may be given out (the fleet row's dual) and one more that
-    draws its idle power whether in use or not, which the power row takes from the headroom (that
-    row's dual per MW); the second part alone prices a GPU type no workload can use. Where none is
-    installed the plan has no variables for the type (nothing to give out), so what a first GPU
-    would serve is unknown: NaN.
+    draws its idle power whether in use or not, which the power row takes from the headroom (at
+    the period's price per MW); the second part alone prices a GPU type no workload can use. Where
+    none is installed the plan has no variables for the type (nothing to give out), so what a
+    first GPU would serve is unknown: NaN.
     """
     given_out = np.nan_to_num(_on_pairs(fleet, model, solution.shadow_prices["fleet"]), nan=0.0)
-    price = given_out - idle_mw * _on_periods(fleet, model, solution.shadow_prices["power"])
+    price = given_out - idle_mw * _on_periods(fleet, model, per_mw)
     return np.where(fleet["installed"].to_numpy() > 0, price, np.nan)
 
 
@@ -213,7 +214,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
     idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
-    fleet["fleet_shadow_price"] = _clean(_score_per_gpu(model, solution, fleet, idle_mw_each))
+    fleet["fleet_shadow_price"] = _clean(_score_per_gpu(model, solution, fleet, idle_mw_each,
+                                                        period_table["power_shadow_price"].to_numpy()))
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
     unlock = pd.DataFrame(model.gpus_to_unlock, index=scenario.fleet.index, columns=scenario.fleet.columns).stack()

@@ -362,6 +362,12 @@ def test_e2_a_gpu_installed_is_priced_with_its_idle_draw(solve_case):
     assert prices["B"] == approx(-2.5e-4 * power_price, rel=1e-9)
     for gpu, more in (("A", two_gpu_types(installed_a=101.0)), ("B", two_gpu_types(installed_b=10_001.0))):
         assert solve_case(more).results.objective - base.results.objective == approx(prices[gpu], rel=1e-9)
+    # CBC leaves no basis: its power price has the tie-break added back, and a GPU's idle draw is
+    # priced at that score price (at the LP's own, B's price was -2.4975e-5); here A's fleet dual
+    # nets out the tie-break of its energy against the power row's
+    cbc = solve_case(two_gpu_types(), solver="cbc").results
+    assert cbc.periods["power_shadow_price"].tolist() == approx(base.results.periods["power_shadow_price"].tolist())
+    assert cbc.fleet.set_index("gpu")["fleet_shadow_price"].tolist() == approx(prices.tolist(), rel=1e-9)
 
 
 def test_e3_each_price_says_how_far_it_holds(solve_case):
