@@ -188,6 +188,7 @@ def test_each_chart_comes_with_the_figures_it_draws(default_results):
                                    periods["gpus_in_use"].to_numpy(), rtol=1e-9)
     power = drawn["power"]
     np.testing.assert_allclose(power["Used"].to_numpy(float), periods["power_mw_used"].to_numpy())
+    np.testing.assert_allclose(power["Idle draw"].to_numpy(float), periods["power_mw_idle"].to_numpy())
     np.testing.assert_allclose((power["Idle draw"] + power["Extra at work"]).to_numpy(float), power["Used"].to_numpy(float))
     binds = periods["power_shadow_price"] > BINDING
     assert power["One more MW is worth"].notna().to_numpy().tolist() == binds.tolist() and binds.any()
@@ -198,6 +199,8 @@ def test_each_chart_comes_with_the_figures_it_draws(default_results):
     assert served["Kind"].tolist() == by_workload.loc[served.index, "kind"].tolist()  # the kind in words, not hue alone
     inference = drawn["inference"]
     capacity = inference.drop(columns=["Peak demand not served", "Total peak demand"]).sum(axis=1)
+    demand = r.inference.groupby("period", sort=False)["demand_tokens_per_s"].sum().reindex(periods.index, fill_value=0)
+    np.testing.assert_allclose(inference["Total peak demand"].to_numpy(float), demand.to_numpy() / 1e6, rtol=1e-9)
     np.testing.assert_allclose((capacity + inference["Peak demand not served"]).to_numpy(float),
                                inference["Total peak demand"].to_numpy(float), rtol=1e-9)
     training = drawn["training"]

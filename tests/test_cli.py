@@ -243,20 +243,6 @@ def test_html_escapes_workload_names(tmp_path):
     assert XSS in {w["workload"] for w in doc["workloads"]}  # JSON keeps the name as given
 
 
-def test_results_xlsx_keeps_formula_like_names_as_text(tmp_path):
-    """A name a spreadsheet would run as a formula is text in results.xlsx, shown as typed, and
-    carries the quote prefix, so that editing the cell keeps it text."""
-    name = "=HYPERLINK(\"http://x\")"
-    # as CSV: written to xlsx by openpyxl the name itself would become a formula
-    source = write_scenario(valid_tables(service_name=name), tmp_path / "f")
-    cli.run(source, tmp_path / "out")
-    book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
-    cells = {row[0].value: row[0] for row in book["workloads"].iter_rows(min_row=2)}
-    assert cells[name].data_type == "s" and cells[name].quotePrefix
-    assert not any(cell.data_type == "f" for cell in cells.values())
-    assert not any(cell.quotePrefix for text, cell in cells.items() if text != name)
-
-
 def test_results_xlsx_holds_every_row_of_every_table(tmp_path):
     """Each sheet reads back equal to the table it came from (missing values and empty texts as blank cells)."""
     results, _ = cli.run(DEFAULT_SCENARIO, tmp_path / "out")

@@ -58,7 +58,10 @@ def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):
     use of the type to price."""
     fleet = plan.results.fleet.set_index(["gpu", "period"])["fleet_shadow_price"]
     assert fleet["MI300X-192GB", "2026Q2"] == pytest.approx(-3.20e-5, rel=1e-2)
-    assert fleet.isna()["GB200-NVL72", "2026Q1"]
+    installed = plan.scenario.fleet.copy()
+    installed.loc["MI300X-192GB", "2026Q2"] += 1
+    gained = _replanned(plan, fleet=installed).objective - plan.results.objective
+    assert gained == pytest.approx(fleet["MI300X-192GB", "2026Q2"], rel=1e-6)
     assert fleet.isna().to_numpy().tolist() == (plan.results.fleet["installed"] == 0).tolist()
 
 

@@ -78,18 +78,23 @@ def test_a_service_needs_a_whole_replica_installed_even_in_a_linear_plan(solve_c
 
 
 def test_a_gpu_price_holds_no_further_than_the_gpus_that_unlock_a_workload(solve_case):
-    """Power binds; type A has 15 GPUs, one fewer than the service's smallest replica, B has plenty.
-    One more A is priced by its idle draw, as one more B; but the 16th A lets the plan use A, which
-    the price cannot foresee: it is said to hold for at least 1 GPU, where B's holds for 65."""
-    run = solve_case(scenario_tables(
-        periods=[("P1", 1000.0, 0.27)], gpus=[gpu_row("A"), gpu_row("B")],
-        fleet=[("A", "P1", 15.0), ("B", "P1", 1000.0)], training=[],
-        inference=[inference_row("big", params_b=405.0, tokens_per_day_b=1.0)]))
+    """Power binds; type A (half B's power) has 15 GPUs, one fewer than the service's smallest
+    replica, B has plenty. One more A is priced by its idle draw, as one more B; but the 16th A lets
+    the plan use A, which the price cannot foresee (the score rises where the price says it falls):
+    it is said to hold for at least 1 GPU, where B's holds for 65."""
+    def run_with(installed_a: float):
+        return solve_case(scenario_tables(
+            periods=[("P1", 1000.0, 0.27)], gpus=[gpu_row("A", it_w=700.0), gpu_row("B")],
+            fleet=[("A", "P1", installed_a), ("B", "P1", 1000.0)], training=[],
+            inference=[inference_row("big", params_b=405.0, tokens_per_day_b=1.0)]))
+
+    run = run_with(15.0)
     fleet = run.results.fleet.set_index("gpu")
     assert fleet.loc["A", "fleet_shadow_price"] == approx(fleet.loc["B", "fleet_shadow_price"])
     assert fleet.loc["A", "fleet_shadow_price"] < 0
     assert fleet.loc["A", "fleet_price_holds_gpus"] == 1.0
     assert fleet.loc["B", "fleet_price_holds_gpus"] == approx(65.0)
+    assert run_with(16.0).results.objective > run.results.objective
 
 
 def test_power_factor_sets_the_draw_of_a_service(solve_case):
