@@ -221,6 +221,40 @@ def test_a_service_drawing_hundreds_of_mw_for_years_is_served(solve_case):
     assert run.results.periods["power_mw_idle"].to_numpy() == approx(62.5)  # 250 000 GPUs' idle draw
 
 
+@pytest.mark.parametrize("priority_b", [0.99, 0.999])
+def test_the_tie_break_costs_at_most_a_hundredth_of_the_score(solve_case, priority_b):
+    """Being a weight, the energy tie-break may prefer a use of GPUs that draws less to one that
+    scores a little more, but never at the cost of more than a hundredth of the score per GPU.
+
+    200 000 G1, power plentiful (1000 MW). Runs A (priority 1) and B (priority p, power_factor 0.5)
+    each need 150 000 GPUs for the 1000 h period (100 B x 450 000 B tokens = 2.7e26 FLOPs): the
+    fleet serves one in full and a third of the other. Per GPU A draws m = 1.5e-3 MW above idle,
+    B 1.25 x (700 - 200) / 1e6 = 6.25e-4 MW. The weight is capped at TIE_BREAK_CAP (1e-2) x the
+    least score per MWh, A's: 1/150 000 over 1000 h x m, so 4.4e-8 per MWh (uncapped it would be
+    1e-7 x p). Moving 100 000 GPUs from A to B saves 100 000 x 1000 h x 8.75e-4 MW x 4.4e-8 =
+    3.9e-3 in the objective and costs (1 - p) x 2/3 in score:
+    - p = 0.99: 6.7e-3 of score, more than the energy saves: A is served in full. (A cap of 2e-2,
+      or none at all, would give B the GPUs.)
+    - p = 0.999: 6.7e-4 of score, less than the energy saves: B gets them, and the score is within
+      a hundredth of the best, 1 + p / 3.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 1000.0)],
+        fleet=[("G1", "P1", 200_000.0)],
+        training=[training_row("A", tokens_b=450_000.0, priority=1.0),
+                  training_row("B", tokens_b=450_000.0, priority=priority_b, power_factor=0.5)],
+    )
+    run = solve_case(tables)
+    best = 1.0 + priority_b / 3.0
+    assert gpus(run, "A") + gpus(run, "B") == approx(200_000.0)
+    if priority_b == 0.99:
+        assert served(run, "A") == approx(1.0)
+        assert run.results.objective == approx(best)
+    else:
+        assert served(run, "B") == approx(1.0)
+        assert best * 0.99 <= run.results.objective < best
+
+
 def deadline_case(deadline: str) -> dict:
     return scenario_tables(
         periods=[("P1", 1000.0, 4.0), ("P2", 1000.0, 100.0)],
