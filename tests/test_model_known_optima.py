@@ -24,7 +24,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import gpu_row, inference_row, scenario_tables, training_row
+from conftest import gpu_row, inference_row, scenario_tables, sheet_frame, training_row
 from planner import report
 from planner.model import ENERGY_TIE_BREAK
 from planner.results import collect
@@ -431,6 +431,31 @@ def test_e3_each_price_says_how_far_it_holds(solve_case):
             prices["A"] * share * holds["A"])) == exact
     # beyond B's range its idle draw would exceed the budget: within it, exact
     assert gain(two_gpu_types(installed_b=10_000.0 + 0.5 * holds["B"])) == approx(prices["B"] * 0.5 * holds["B"])
+
+
+def test_e3a_a_gpu_type_no_workload_can_use_is_priced_by_its_idle_draw(solve_case):
+    """(e2) with 10 C installed as well: 0.1 GB of HBM each, so T's weights and optimiser state
+    need over 22 000 of them, and the plan has no use for C (and no fleet row for it); the budget
+    grows by their idle draw, 10 x 2.5e-4 MW. One more C only takes its idle draw from the
+    budget: -2.5e-4 x 0.1 = -2.5e-5, for as long as the B in use can give way, 1900 m / 2.5e-4 =
+    11 400 C, as for one more B. Re-solving with half that many more moves the score by exactly
+    the price per GPU."""
+    def with_c(installed_c: float) -> dict:
+        tables = two_gpu_types()
+        tables["gpus"] = sheet_frame("gpus", [gpu_row("A"), gpu_row("B", bf16_tflops=500.0), gpu_row("C", hbm_gb=0.1)])
+        tables["fleet"].loc[len(tables["fleet"])] = ["C", "P1", installed_c]
+        tables["periods"]["power_mw"] += 10 * 2.5e-4
+        return tables
+
+    base = solve_case(with_c(10.0))
+    assert gpus(base, "T") == approx(2000.0)
+    c = base.results.fleet.set_index("gpu").loc["C"]
+    assert c["gpus_in_use"] == 0.0
+    assert c["fleet_shadow_price"] == approx(-2.5e-4 * 1.5e-4 / M, rel=1e-9)
+    assert c["fleet_price_holds_gpus"] == approx(1900 * M / 2.5e-4)
+    more = 0.5 * c["fleet_price_holds_gpus"]
+    gain = solve_case(with_c(10.0 + more)).results.objective - base.results.objective
+    assert gain == approx(c["fleet_shadow_price"] * more)
 
 
 def test_e3b_a_range_with_no_limit_found_is_not_known(solve_case):
