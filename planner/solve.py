@@ -413,15 +413,19 @@ def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, 
     basis to read: its duals are taken as they are.
     """
     duals = _score_duals(model.problem.solverModel, model) if isinstance(backend, HighsBridge) else None
-    # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row
-    # (demand met) gains by lowering its right-hand side, so its sign is flipped
+    # maximisation: a <= row's dual is the gain per unit of right-hand side; a >= row (demand met)
+    # gains by lowering its right-hand side. HiGHS signs a maximisation's <= duals +, CBC (read by
+    # PuLP) -. Signed, not as magnitudes: the score's duals on a basis the tie-break chose can say
+    # that relaxing a row lowers the score (the plan then saves energy for less score)
     shadow = {}
     for family, table in model.rows.items():
+        less_equal = np.fromiter((row.sense == pulp_core.Sense.LessEqual for row in table["row"]), dtype=bool,
+                                 count=len(table))
         if duals is None:
-            pi = np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
+            pi = -np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
         else:
             pi = duals[np.fromiter((row.id() for row in table["row"]), dtype=np.int64, count=len(table))]
-        shadow[family] = np.abs(pi) / model.objective_scale
+        shadow[family] = np.where(less_equal, pi, -pi) / model.objective_scale + 0.0  # no -0.0
     return shadow, duals is not None
 
 
