@@ -43,7 +43,7 @@ class Results:
     objective: float
     solver: str
     solve_seconds: float
-    gap: float  # relative gap between the plan and the solver's best bound; 0 for a proven LP optimum
+    gap: float  # relative gap between the plan and the best bound known; 0 for a proven LP optimum
     gap_limit: float | None  # the gap a mixed-integer solve stops within; None for an LP
     pue: float
     periods: pd.DataFrame

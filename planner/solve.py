@@ -277,7 +277,10 @@ def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = 
     if name == "highs":
         return HighsBridge(start=start, msg=msg, timeLimit=time_limit, gapRel=gap, output_flag=msg)
     if name == "cbc":
-        return CbcCommand(msg=msg, timeLimit=time_limit, gapRel=gap, warmStart=start is not None,
+        # CBC stops once the gap is within its ratio of the larger of plan and bound: gap / (1 + gap)
+        # of the bound is gap of the plan, as HiGHS and the report count it
+        return CbcCommand(msg=msg, timeLimit=time_limit, gapRel=None if gap is None else gap / (1 + gap),
+                          warmStart=start is not None,
                           options=CbcCommand.MIP_OPTIONS if gap is not None else [])
     raise ValueError(f"unknown solver '{name}'; choose one of {', '.join(SOLVERS)}")
 
@@ -576,11 +579,14 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)
         best_bound = stats.best_bound
+        if model.integer and best_bound is None and stats.status in (pulp.LpSolveStatus.Optimal,
+                                                                     pulp.LpSolveStatus.GapLimit):
+            # CBC gives no bound, but its "optimal" is proven within the gap asked (see _solver)
+            plan = float(model.problem.objective.value())
+            best_bound = plan + gap * abs(plan)
         if relaxed is not None and relaxed.bound is not None:
-            if best_bound is not None:  # stopped early, HiGHS's own bound can lag far behind the relaxation's
-                best_bound = min(best_bound, relaxed.bound)
-            elif stats.status != pulp.LpSolveStatus.Optimal:  # CBC gives none: the relaxation's is one
-                best_bound = relaxed.bound
+            # HiGHS's own bound, stopped early, can lag far behind the relaxation's; CBC's is none
+            best_bound = relaxed.bound if best_bound is None else min(best_bound, relaxed.bound)
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
