@@ -85,6 +85,7 @@ class HighsBridge(pulp.HiGHS):
         self.start = start
         self.set_aside = set_aside
         self.values: np.ndarray | None = None  # the solution, by column id, as written back
+        self.cost: np.ndarray | None = None  # the objective's coefficients, by column id, as handed over
         self.timings: dict[str, float] = {}
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
@@ -99,7 +100,7 @@ class HighsBridge(pulp.HiGHS):
         upper = np.fromiter((v.ub for v in variables), dtype=float, count=len(variables))
         if self.set_aside is not None:
             upper[self.set_aside[1]] = 0.0
-        cost = np.zeros(len(variables))
+        cost = self.cost = np.zeros(len(variables))
         objective = core.get_objective()
         if objective is not None:
             terms = objective.items()
@@ -158,11 +159,27 @@ class HighsBridge(pulp.HiGHS):
     def callSolver(self, lp: pulp.LpProblem) -> None:
         start = time.perf_counter()
         highs = lp.solverModel
-        if self.start is not None and len(self.start[0]):
+        started = self.start is not None and len(self.start[0]) > 0
+        if started:
             columns, values = self.start
             highs.setSolution(len(columns), columns.astype(np.int32), values.astype(float))
         _run_interruptibly(highs)
+        if started and not self._worth_what_is_reported(highs):
+            # HiGHS (1.16) can carry a start through its presolve to a better plan, report that
+            # plan's objective and hand back the start: solved again without it
+            highs.clearSolver()
+            if self.timeLimit is not None:
+                highs.setOptionValue("time_limit", max(self.timeLimit - (time.perf_counter() - start), 0.0))
+            _run_interruptibly(highs)
         self.timings["solver"] = time.perf_counter() - start
+
+    def _worth_what_is_reported(self, highs: highspy.Highs) -> bool:
+        """Whether the plan HiGHS holds (if any) is worth the objective it reports for it."""
+        solution = highs.getSolution()
+        if not solution.value_valid:
+            return True
+        reported = highs.getInfo().objective_function_value
+        return abs(self.cost @ np.asarray(solution.col_value) - reported) <= 1e-6 * max(1.0, abs(reported))
 
     def findSolutionValues(self, lp: pulp.LpProblem):
         start = time.perf_counter()

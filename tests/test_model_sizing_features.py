@@ -273,6 +273,30 @@ def test_branch_and_bound_starts_from_the_completed_plan(tmp_path, monkeypatch):
     assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)
 
 
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_branch_and_bound_hands_back_the_plan_it_reports(solve_case, solver):
+    """G1: 400 TFLOP/s at MFU 0.4 = 1.6e14 FLOP/s, 700 W in use, none idle: 8.75e-4 MW per GPU.
+    T1 (priority 6, 6e19 FLOPs, at least 8 GPUs, P1-P2): one GPU delivers 5.76e19 in P1's 100 h,
+    so the relaxation gives it 1.04 GPUs on average, below its minimum, and the rounded start
+    switches it off. T2 (priority 1, 6e21 FLOPs, P2 only): 10.4 GPUs over P2's 1000 h, but P2's
+    0.00875 MW powers 10: 0.96 served. The optimum holds 8 GPUs for T1 in P1: 6 + 0.96 = 6.96.
+    From that start HiGHS 1.16 found 6.96 and reported it, but handed back the start's columns,
+    worth 0.96 (T1 unserved)."""
+    tables = scenario_tables(
+        periods=[("P1", 100.0, 1.0), ("P2", 1000.0, 0.00875)],
+        gpus=[gpu_row(bf16_tflops=400.0, hbm_gb=48.0, hbm_tbps=5.0, it_w=700.0, idle_w=0.0)],
+        fleet=[("G1", "P1", 9.0), ("G1", "P2", 16.0)],
+        training=[training_row("T1", params_b=1.0, tokens_b=10.0, mfu=0.4, min_gpus=8.0, deadline="P2", priority=6.0),
+                  training_row("T2", params_b=1.0, tokens_b=1000.0, mfu=0.4, start="P2", deadline="P2")],
+    )
+    run = solve_case(tables, solver=solver)
+    scenario, sizing = run.scenario, run.sizing
+    mip = collect(scenario, sizing, (m := build_model(scenario, sizing, integer=True)), solve(m, solver=solver))
+    served = mip.workloads.set_index("workload")["served_fraction"]
+    assert served["T1"] == approx(1.0) and served["T2"] == approx(0.96)
+    assert mip.objective == approx(6.96, rel=1e-6) and mip.status == "optimal"
+
+
 def _service_beside_a_run(tmp_path, installed: float, run_min_gpus: float):
     """S1 (priority 10) needs 2.6 one-GPU replicas at peak; T1 (priority 1, minimum
     ``run_min_gpus``) has far more tokens than the fleet can train, so it takes every GPU left."""
