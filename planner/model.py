@@ -6,8 +6,9 @@ Variables
     gpus[w, g, p] >= 0   GPUs of type g given to workload w in period p; created only
                          inside w's window, where g can run w, and where at least w's
                          smallest usable block of g is installed (a run's memory minimum, a
-                         service's smallest replica). With ``integer``, a service's variable
-                         counts whole replicas of its best size, which must be installed.
+                         service's smallest replica). A service's rate is that of the best
+                         replica size no larger than what is installed; with ``integer``, its
+                         variable counts whole replicas of that size.
     served[w]     in [0, 1]  share of a training run's FLOPs delivered by its deadline
     served[w, p]  in [0, 1]  share of an inference service's peak demand met in period p
 
@@ -77,8 +78,9 @@ class PlanModel:
       gpu, period, gpus (the allocation column it switches), on (its column), min_gpus,
       installed; empty otherwise
     - ``gpus_to_unlock``: GPU types x periods, how many GPUs more installed would let the type
-      carry a workload it can run then but has too few of for its smallest block (infinite where
-      there is none): past that the plan has GPUs it could not use, which no price foresees
+      carry a workload it can run then but has too few of for its smallest block, or carry a
+      service on a larger replica that serves more per GPU (infinite where there is none): past
+      that the plan uses GPUs as it could not, which no price foresees
     """
 
     problem: pulp.LpProblem
@@ -202,7 +204,7 @@ def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> Pl
 def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
     windows = _windows(scenario)
-    usable = _usable(scenario, sizing, integer, windows)
+    usable = _usable(scenario, sizing, windows)
     allocation = _allocation_index(scenario, sizing, integer, windows, usable)
     served = _served_index(scenario, windows)
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
@@ -219,7 +221,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      _gpus_to_unlock(scenario, *usable[1:]))
+                      _gpus_to_unlock(scenario, usable))
     _make_integer(problem, model.integer_columns())
     return model
 
@@ -252,40 +254,76 @@ def _windows(scenario: Scenario) -> pd.DataFrame:
     return windows
 
 
-def _usable(scenario: Scenario, sizing: Sizing, integer: bool, windows: pd.DataFrame
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``rate[w, g]`` (FLOP/s per GPU for training, tokens/s per GPU for inference; 0 = cannot
-    run), ``smallest[w, g]`` (the block of GPUs that must be installed for g to carry w at all: a
-    training run's memory minimum; a service's smallest replica, or in integer mode the replica it
-    is given whole) and ``runnable[w, g, p]`` (p is in w's window and g can run w)."""
-    gpus = scenario.gpus
-    n_w, n_g, n_p = len(windows), len(gpus), len(scenario.periods)
-    rate = np.vstack([
-        sizing.training_rate_matrix().reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
-        sizing.inference_rate_matrix().reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
-    ]).reshape(n_w, n_g)
-    min_pivot = sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
-    replica = sizing.inference_rates.pivot(index="workload", columns="gpu",
-                                           values="gpus_per_replica" if integer else "min_gpus")
-    smallest = np.fmax(np.vstack([
-        min_pivot.reindex(index=scenario.training["workload"], columns=gpus["gpu"]).to_numpy(),
-        replica.reindex(index=scenario.inference["workload"], columns=gpus["gpu"]).to_numpy(),
-    ]).reshape(n_w, n_g), 1.0)
-    period = np.arange(n_p)
+@dataclass
+class Usable:
+    """What each GPU type can give each workload in each period, as the fleet installed allows:
+    workloads x GPU types x periods arrays.
+
+    - ``rate``: FLOP/s per GPU (a run) or tokens/s per GPU (a service); 0 where the type
+      cannot carry the workload with what is installed, or the period is outside its window;
+    - ``replica``: a service's GPUs per replica at that rate: of the sizes that serve, the one with
+      the most tokens/s per GPU among those no larger than the GPUs installed (1 for a run);
+    - ``more_at``: GPUs installed at which the type would carry the workload at a better rate:
+      a run's memory minimum while fewer are installed, the next replica size that serves more
+      per GPU (or serves at all); infinite where there is none, or outside the window.
+    """
+
+    rate: np.ndarray
+    replica: np.ndarray
+    more_at: np.ndarray
+
+
+def _usable(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame) -> Usable:
+    """:class:`Usable` of a scenario."""
+    gpus, installed = scenario.gpus, scenario.fleet.to_numpy()  # GPU types x periods
+    period = np.arange(len(scenario.periods))
     in_window = (period >= windows["first"].to_numpy()[:, None]) & (period <= windows["last"].to_numpy()[:, None])
-    runnable = in_window[:, None, :] & (rate > 0)[:, :, None]
-    return rate, smallest, runnable
+
+    # runs: one rate per GPU type, given where its memory minimum is installed
+    runs = scenario.training["workload"]
+    run_rate = sizing.training_rate_matrix().reindex(index=runs, columns=gpus["gpu"]).to_numpy()[:, :, None]
+    minimum = np.fmax(sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
+                      .reindex(index=runs, columns=gpus["gpu"]).to_numpy(), 1.0)[:, :, None]
+    short = installed[None, :, :] < minimum
+    run_more_at = np.where(short & (run_rate > 0), minimum, np.inf)
+    run_rate = np.where(short, 0.0, run_rate)
+
+    # services: tokens/s per GPU for each replica size (services x GPU types x sizes; 0: does not serve)
+    replicas = sizing.inference_replicas
+    services = scenario.inference["workload"]
+    sizes = np.unique(replicas["gpus_per_replica"].to_numpy(dtype=float)) if len(replicas) else np.ones(1)
+    by_size = np.zeros((len(services), len(gpus), len(sizes)))
+    by_size[pd.Index(services).get_indexer(replicas["workload"]), pd.Index(gpus["gpu"]).get_indexer(replicas["gpu"]),
+            np.searchsorted(sizes, replicas["gpus_per_replica"].to_numpy(dtype=float))] = \
+        replicas["tokens_per_s_per_gpu"].to_numpy(dtype=float)
+    # with the k smallest sizes installable (k = 0..sizes): the best rate, its size, and the
+    # smallest size that would serve more per GPU; then each GPU type and period takes its k
+    k_sizes = len(sizes) + 1
+    best_rate, best_size = np.zeros(by_size.shape[:2] + (k_sizes,)), np.ones(by_size.shape[:2] + (k_sizes,))
+    next_size = np.full(by_size.shape[:2] + (k_sizes,), np.inf)
+    for k in range(k_sizes):
+        if k:
+            best = by_size[..., :k].argmax(axis=-1)
+            best_rate[..., k] = np.take_along_axis(by_size, best[..., None], axis=-1)[..., 0]
+            best_size[..., k] = sizes[best]
+        next_size[..., k] = np.where(by_size > best_rate[..., k, None] * (1 + 1e-9), sizes, np.inf).min(axis=-1)
+    installable = np.arange(len(gpus))[:, None], np.searchsorted(sizes, installed, side="right")  # per type, period
+    service_rate, service_more_at = best_rate[:, *installable], next_size[:, *installable]
+
+    rate = np.concatenate([run_rate, service_rate]) * in_window[:, None, :]
+    replica = np.concatenate([np.ones_like(run_rate), best_size[:, *installable]])
+    more_at = np.where(in_window[:, None, :], np.concatenate([run_more_at, service_more_at]), np.inf)
+    return Usable(rate, replica, more_at)
 
 
-def _gpus_to_unlock(scenario: Scenario, smallest: np.ndarray, runnable: np.ndarray) -> np.ndarray:
-    """:attr:`PlanModel.gpus_to_unlock`, from :func:`_usable`'s ``smallest`` and ``runnable``."""
-    short = smallest[:, :, None] - scenario.fleet.to_numpy()[None, :, :]
-    return np.where(runnable & (short > 0), short, np.inf).min(axis=0, initial=np.inf)
+def _gpus_to_unlock(scenario: Scenario, usable: Usable) -> np.ndarray:
+    """:attr:`PlanModel.gpus_to_unlock`, from :class:`Usable`'s ``more_at``."""
+    return (usable.more_at - scenario.fleet.to_numpy()[None, :, :]).min(axis=0, initial=np.inf)
 
 
 def _allocation_index(
     scenario: Scenario, sizing: Sizing, integer: bool = False, windows: pd.DataFrame | None = None,
-    usable: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    usable: Usable | None = None,
 ) -> pd.DataFrame:
     """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients
     (``usable``: :func:`_usable`'s, when the caller has it already).
@@ -296,11 +334,11 @@ def _allocation_index(
     windows = _windows(scenario) if windows is None else windows
     gpus = scenario.gpus
     periods = scenario.periods
-    rate, smallest, runnable = _usable(scenario, sizing, integer, windows) if usable is None else usable
-    w, g, p = np.nonzero(runnable & (scenario.fleet.to_numpy()[None, :, :] >= smallest[:, :, None]))
+    usable = _usable(scenario, sizing, windows) if usable is None else usable
+    w, g, p = np.nonzero(usable.rate > 0)
 
     is_service = windows["kind"].to_numpy() == "inference"
-    unit = np.where(is_service[w] & integer, smallest[w, g], 1.0)
+    unit = usable.replica[w, g, p] if integer else np.ones(len(w))
     # a GPU in use draws power_factor x it_w, never less than when idle
     factor = sizing.power_factor.reindex(windows["workload"]).to_numpy()
     in_use_w = np.maximum(factor[w] * gpus["it_w"].to_numpy()[g], gpus["idle_w"].to_numpy()[g])
@@ -313,7 +351,7 @@ def _allocation_index(
         "w": w,
         "g": g,
         "p": p,
-        "rate": rate[w, g],
+        "rate": usable.rate[w, g, p],
         "unit": unit,
         "hours": periods["hours"].to_numpy()[p],
         "power_mw_per_gpu": scenario.pue * (in_use_w - gpus["idle_w"].to_numpy()[g]) / 1e6,

@@ -82,6 +82,9 @@ class Sizing:
       serves at all), batch, bound ("compute", "bandwidth", "memory", "latency",
       "measured", or why it cannot run), source
     - ``power_factor``: workload -> share of it_w drawn by its GPUs
+    - ``inference_replicas``: long table: workload, gpu, gpus_per_replica, tokens_per_s_per_gpu,
+      one row per replica size that serves (a measured pair: its one replica, at the measured
+      rate), for a plan where too few GPUs are installed for the best replica
     """
 
     training: pd.DataFrame
@@ -89,6 +92,7 @@ class Sizing:
     inference: pd.DataFrame
     inference_rates: pd.DataFrame
     power_factor: pd.Series
+    inference_replicas: pd.DataFrame
 
     def training_rate_matrix(self) -> pd.DataFrame:
         """workload x gpu table of delivered FLOP/s per GPU (0 where it cannot run)."""
@@ -154,7 +158,8 @@ def serving_roofline(
     GPU arrays one per GPU type, except ``peak_tflops`` (services x GPU types, NaN where the
     precision is not supported). Returns services x GPU types arrays: tokens_per_s_per_gpu,
     gpus_per_replica, batch, bound (0 compute, 1 bandwidth, 2 memory, 3 latency, -1 none fits),
-    and min_gpus, the smallest replica that can serve at all (0: none).
+    and min_gpus, the smallest replica that can serve at all (0: none); and ``by_size``, replica
+    sizes x services x GPU types: tokens/s per GPU with replicas of each of REPLICA_SIZES (0: none).
     """
     col = lambda a: np.asarray(a, dtype=float)[:, None]  # noqa: E731  (services down the rows)
     row = lambda a: np.asarray(a, dtype=float)[None, :]  # noqa: E731  (GPU types across)
@@ -166,6 +171,7 @@ def serving_roofline(
     shape = np.broadcast_shapes(params.shape, peak.shape)
     best = {"tokens_per_s_per_gpu": np.zeros(shape), "gpus_per_replica": np.zeros(shape, dtype=int),
             "batch": np.zeros(shape, dtype=int), "bound": np.full(shape, -1), "min_gpus": np.zeros(shape, dtype=int)}
+    by_size = []
     for n in REPLICA_SIZES:
         flops = n * peak * INFERENCE_COMPUTE_EFFICIENCY
         memory_batch = np.floor((n * hbm - params * bpp) / kv_seq)
@@ -184,6 +190,7 @@ def serving_roofline(
         prefill = flops / (2.0 * active)
         scaling = TENSOR_PARALLEL_EFFICIENCY ** np.log2(n)
         per_gpu = np.where(ok, scaling / (n / decode + ratio * n / prefill), 0.0)
+        by_size.append(per_gpu)
         bound = np.select(
             [compute_time >= bandwidth_time, batch == latency_batch, batch == memory_batch],
             [0, 3, 2], 1,
@@ -194,6 +201,7 @@ def serving_roofline(
         best["gpus_per_replica"] = np.where(better, n, best["gpus_per_replica"])
         best["batch"] = np.where(better, batch, best["batch"]).astype(int)
         best["bound"] = np.where(better, bound, best["bound"])
+    best["by_size"] = np.stack(by_size)
     return best
 
 
@@ -272,7 +280,8 @@ def size_training(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     return per_run, table
 
 
-def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:class:`Sizing`'s ``inference``, ``inference_rates`` and ``inference_replicas``."""
     services, gpus = scenario.inference, scenario.gpus
     precision = services["precision"]
     kv_token = kv_bytes_per_token(
@@ -304,19 +313,31 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
     rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
     rates.loc[hit & (rates["gpus_per_replica"] == 0), ["gpus_per_replica", "min_gpus"]] = 1
+    sizes = len(REPLICA_SIZES)
+    by_size = pd.DataFrame({
+        "workload": np.tile(pairs.get_level_values("workload"), sizes),
+        "gpu": np.tile(pairs.get_level_values("gpu"), sizes),
+        "gpus_per_replica": np.repeat(REPLICA_SIZES, len(pairs)),
+        "tokens_per_s_per_gpu": roof["by_size"].ravel(),
+    })
+    estimated = ~np.tile(hit, sizes) & (by_size["tokens_per_s_per_gpu"].to_numpy() > 0)
+    replicas = pd.concat([by_size[estimated],
+                          rates.loc[hit, ["gpus_per_replica", "tokens_per_s_per_gpu"]].reset_index()],
+                         ignore_index=True)
     demand = demand_tokens_per_s(services["tokens_per_day_b"], services["peak_factor"])
-    return pd.DataFrame({"workload": services["workload"], "demand_tokens_per_s": demand}), rates.reset_index()
+    return (pd.DataFrame({"workload": services["workload"], "demand_tokens_per_s": demand}), rates.reset_index(),
+            replicas)
 
 
 def size(scenario: Scenario) -> Sizing:
     """All derived needs and rates of a scenario."""
     training, training_rates = size_training(scenario)
-    inference, inference_rates = size_inference(scenario)
+    inference, inference_rates, inference_replicas = size_inference(scenario)
     power_factor = pd.concat([
         scenario.training.set_index("workload")["power_factor"],
         scenario.inference.set_index("workload")["power_factor"],
     ])
-    return Sizing(training, training_rates, inference, inference_rates, power_factor)
+    return Sizing(training, training_rates, inference, inference_rates, power_factor, inference_replicas)
 
 
 def assumptions() -> list[dict[str, str]]:

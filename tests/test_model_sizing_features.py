@@ -77,6 +77,35 @@ def test_a_service_needs_a_whole_replica_installed_even_in_a_linear_plan(solve_c
     assert served(run_with(16.0), "big") > 0
 
 
+@pytest.mark.parametrize("integer", [False, True])
+def test_a_service_is_served_on_the_best_replica_that_fits_what_is_installed(tmp_path, integer):
+    """The 405B model's best replica is 32 of these GPUs, its smallest 16. With 24 installed no
+    replica of 32 exists: the type serves at the rate of replicas of 16 (the linear plan used to
+    take the 32-GPU rate for all 24), and with --integer gets one whole replica of 16 (it used to
+    get none, under a warning that its smallest replica was not installed). With 32 installed, the
+    best replica's rate. The price of one more GPU holds for the 8 that make a replica of 32."""
+    def plan(installed: float):
+        tables = scenario_tables(fleet=[("G1", "P1", installed)], training=[],
+                                 inference=[inference_row("big", params_b=405.0, tokens_per_day_b=1.0)])
+        scenario = read_scenario(write_scenario(tables, tmp_path / f"s{installed:g}"))
+        sizing = size(scenario)
+        model = build_model(scenario, sizing, integer=integer)
+        return sizing, model, collect(scenario, sizing, model, solve(model))
+
+    sizing, model, results = plan(24.0)
+    replicas = sizing.inference_replicas.set_index("gpus_per_replica")["tokens_per_s_per_gpu"]
+    assert replicas.index.tolist() == [16, 32, 64] and replicas[32] > replicas[16]
+    assert model.allocation["rate"].tolist() == approx([replicas[16]])
+    gpus = results.allocation["gpus"].sum()
+    assert gpus == approx(16.0 if integer else 24.0)
+    demand = sizing.inference.loc[0, "demand_tokens_per_s"]
+    served_share = results.workloads.set_index("workload").loc["big", "served_fraction"]
+    assert served_share == approx(min(gpus * replicas[16] / demand, 1.0))
+    assert not results.warnings
+    assert model.gpus_to_unlock[0, 0] == 8.0
+    assert plan(32.0)[1].allocation["rate"].tolist() == approx([replicas[32]])
+
+
 def test_a_gpu_price_holds_no_further_than_the_gpus_that_unlock_a_workload(solve_case):
     """Power binds; type A (half B's power) has 15 GPUs, one fewer than the service's smallest
     replica, B has plenty. One more A is priced by its idle draw, as one more B; but the 16th A lets
