@@ -41,12 +41,12 @@ import scipy.sparse as sp
 
 from planner.cli import positive_int
 from planner.model import (
-    OBJECTIVE_SCALE,
     SECONDS_PER_HOUR,
     _allocation_index,
     _served_index,
     build_model,
     idle_power_mw,
+    objective_scale,
     tie_break_weight,
 )
 from planner.report import render_html, write_data
@@ -131,7 +131,7 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
 
     matrix = sp.vstack(blocks, format="csr")
     energy_mwh = alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy()
-    cost = OBJECTIVE_SCALE * np.concatenate([
+    cost = objective_scale(scenario) * np.concatenate([
         -tie_break_weight(scenario, sizing, alloc) * energy_mwh,
         served["weight"].to_numpy(dtype=float),
     ])
@@ -207,7 +207,7 @@ def _floor_run(case: str, run: dict) -> float:
     start = time.perf_counter()
     highs.run()
     floor_solve = time.perf_counter() - start
-    floor_objective = highs.getInfo().objective_function_value / OBJECTIVE_SCALE
+    floor_objective = highs.getInfo().objective_function_value / objective_scale(run["scenario"])
     if not np.isclose(run["objective"], floor_objective, rtol=1e-6, atol=1e-9):
         raise RuntimeError(f"{case}: planner objective {run['objective']} != floor {floor_objective}")
     return floor_build + floor_solve

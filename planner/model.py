@@ -55,7 +55,8 @@ ENERGY_TIE_BREAK = 1e-7  # objective units per MWh, times the smallest priority
 # at most this share of the score per MWh of the least efficient variable: binds only at national
 # scale (the benchmark scenarios sit above it, and a smaller tie-break made their LPs slower to solve)
 TIE_BREAK_CAP = 1e-2
-OBJECTIVE_SCALE = 1e3  # lifts the tie-break above solver tolerances; undone in results
+OBJECTIVE_SCALE = 1e3  # objective units per point of the least priority: lifts the tie-break above solver
+# tolerances whatever scale priorities are given in (they are relative); undone in results
 SECONDS_PER_HOUR = 3600.0
 PERIOD_KEY_SPAN = 1 << 32  # workload x span + period: one integer key per (workload, period)
 KINDS = ("training", "inference")  # categories of the allocation table's kind column
@@ -87,7 +88,7 @@ class PlanModel:
     allocation: pd.DataFrame
     served: pd.DataFrame
     rows: dict[str, pd.DataFrame]
-    energy_weight: float  # tie-break in objective units per MWh (unscaled)
+    energy_weight: float  # tie-break in score points per MWh (before objective_scale)
     integer: bool = False
     switches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SWITCH_COLUMNS))
     gpus_to_unlock: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
@@ -219,9 +220,10 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
-    define_objective(problem, allocation, served, energy_weight)
+    scale = objective_scale(scenario)
+    define_objective(problem, allocation, served, energy_weight, scale)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      _gpus_to_unlock(scenario, usable))
+                      _gpus_to_unlock(scenario, usable), scale)
     _make_integer(problem, model.integer_columns())
     return model
 
@@ -638,14 +640,21 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
     return float(min(weight, TIE_BREAK_CAP * score_per_mwh.min()))
 
 
+def objective_scale(scenario: Scenario) -> float:
+    """Objective units per score point: OBJECTIVE_SCALE over the least priority."""
+    priority = np.concatenate([scenario.training["priority"].to_numpy(dtype=float),
+                               scenario.inference["priority"].to_numpy(dtype=float)])
+    return OBJECTIVE_SCALE / priority.min() if len(priority) else OBJECTIVE_SCALE
+
+
 def define_objective(
-    problem: pulp.LpProblem, allocation: pd.DataFrame, served: pd.DataFrame, energy_weight: float
+    problem: pulp.LpProblem, allocation: pd.DataFrame, served: pd.DataFrame, energy_weight: float, scale: float
 ) -> None:
-    """Priority-weighted served shares, less ``energy_weight`` (objective units per MWh) x the
-    energy drawn above idle: a tie-break (:func:`tie_break_weight`)."""
+    """Priority-weighted served shares, less ``energy_weight`` (score per MWh) x the energy drawn
+    above idle: a tie-break (:func:`tie_break_weight`); ``scale`` objective units per score point."""
     energy_mwh = (allocation["hours"] * allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy()
     columns = np.concatenate([served["column"].to_numpy(), allocation["column"].to_numpy()])
-    weights = OBJECTIVE_SCALE * np.concatenate([
+    weights = scale * np.concatenate([
         served["weight"].to_numpy(dtype=float),
         -energy_weight * energy_mwh,
     ])

@@ -17,7 +17,8 @@ from planner.solve import Solution
 from planner.workbook import Scenario
 
 TOLERANCE = 1e-6  # shares and GPU counts below this are reported as zero
-BINDING = 1e-9  # a shadow price above this means the constraint binds
+BINDING = 0.0  # a shadow price above this means the limit binds: prices of limits with slack are exact
+# zeros (solve.DUAL_NOISE), so that no threshold in points hides the prices of small priorities
 
 
 @dataclass
@@ -102,7 +103,6 @@ def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel, solutio
     CBC), the extra MW, fully drawn for the period's hours, is taken to cost energy_weight x
     hours in the LP's objective but nothing in the score, and that is added back.
     """
-    dual = _clean(dual)
     tie_break = 0.0 if solution.score_prices else model.energy_weight * hours
     return np.where(dual > BINDING, dual + tie_break, np.where(np.isnan(dual), np.nan, 0.0))
 
@@ -131,7 +131,9 @@ def _score_per_gpu(model: PlanModel, solution: Solution, fleet: pd.DataFrame, id
     first GPU would serve is unknown: NaN.
     """
     given_out = np.nan_to_num(_on_pairs(fleet, model, solution.shadow_prices["fleet"]), nan=0.0)
-    price = given_out - idle_mw * _on_periods(fleet, model, per_mw)
+    idle = idle_mw * _on_periods(fleet, model, per_mw)
+    price = given_out - idle
+    price = np.where(np.abs(price) <= 1e-9 * (np.abs(given_out) + np.abs(idle)), 0.0, price)  # cancelled out
     return np.where(fleet["installed"].to_numpy() > 0, price, np.nan)
 
 
@@ -214,8 +216,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
     idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
-    fleet["fleet_shadow_price"] = _clean(_score_per_gpu(model, solution, fleet, idle_mw_each,
-                                                        period_table["power_shadow_price"].to_numpy()))
+    fleet["fleet_shadow_price"] = _score_per_gpu(model, solution, fleet, idle_mw_each,
+                                                 period_table["power_shadow_price"].to_numpy())
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
     unlock = pd.DataFrame(model.gpus_to_unlock, index=scenario.fleet.index, columns=scenario.fleet.columns).stack()

@@ -32,6 +32,9 @@ SOLVERS = ("highs", "cbc")
 # and bound did not close in a minute at 500 workloads nor in 45 minutes at 5,000. The gap reached is
 # reported with the plan.
 DEFAULT_MIP_GAP = 0.02
+# a dual this small (objective units, where the least priority counts model.OBJECTIVE_SCALE) is a
+# limit with slack, read through the solver's tolerances: priced at exactly 0
+DUAL_NOISE = 1e-6
 
 
 class SolveError(Exception):
@@ -445,6 +448,7 @@ def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, 
             pi = -np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
         else:
             pi = duals[np.fromiter((row.id() for row in table["row"]), dtype=np.int64, count=len(table))]
+        pi = np.where(np.abs(pi) < DUAL_NOISE, 0.0, pi)
         shadow[family] = np.where(less_equal, pi, -pi) / model.objective_scale + 0.0  # no -0.0
     return shadow, duals is not None
 

@@ -433,6 +433,24 @@ def test_e3_each_price_says_how_far_it_holds(solve_case):
     assert gain(two_gpu_types(installed_b=10_000.0 + 0.5 * holds["B"])) == approx(prices["B"] * 0.5 * holds["B"])
 
 
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("factor", [1e-9, 1e9])
+def test_priorities_are_relative(solve_case, solver, factor):
+    """(e2) with every priority multiplied by ``factor``: the same plan, the score and its prices
+    multiplied by it. With priorities of 1e-9 CBC used to serve nothing, calling that optimal: the
+    objective's weights had sunk below its tolerances."""
+    base = solve_case(two_gpu_types(), solver=solver).results
+    tables = two_gpu_types()
+    tables["training"]["priority"] = tables["training"]["priority"] * factor
+    scaled = solve_case(tables, solver=solver).results
+    assert scaled.allocation["gpus"].tolist() == approx(base.allocation["gpus"].tolist())
+    assert scaled.objective == approx(base.objective * factor)
+    for table, price in ((scaled.periods, "power_shadow_price"), (scaled.fleet, "fleet_shadow_price")):
+        expected = (base.periods if table is scaled.periods else base.fleet)[price] * factor
+        assert table[price].tolist() == approx(expected.tolist(), abs=0.0)
+    assert scaled.fleet["fleet_shadow_price"].abs().min() > 0  # B's idle draw: -2.5e-5 x factor
+
+
 def test_e3a_a_gpu_type_no_workload_can_use_is_priced_by_its_idle_draw(solve_case):
     """(e2) with 10 C installed as well: 0.1 GB of HBM each, so T's weights and optimiser state
     need over 22 000 of them, and the plan has no use for C (and no fleet row for it); the budget
