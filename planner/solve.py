@@ -32,6 +32,9 @@ SOLVERS = ("highs", "cbc")
 # and bound did not close in a minute at 500 workloads nor in 45 minutes at 5,000. The gap reached is
 # reported with the plan.
 DEFAULT_MIP_GAP = 0.02
+# a plan in hand is completed even when the relaxation used up the time limit: its LP, with the
+# integers fixed, gets this share of the limit at least (it takes far less than the relaxation)
+COMPLETION_GRACE = 0.1
 # a dual this small (objective units, where the least priority counts model.OBJECTIVE_SCALE) is a
 # limit with slack, read through the solver's tolerances: priced at exactly 0
 DUAL_NOISE = 1e-6
@@ -585,8 +588,10 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         relaxed = relaxed_start(model, solver, time_limit, msg)
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
-            completed = _completed_start(model, relaxed, solver, remaining(), msg, gap)
-    if completed is not None and completed.proven:
+            completing = None if time_limit is None else max(remaining(), COMPLETION_GRACE * time_limit)
+            completed = _completed_start(model, relaxed, solver, completing, msg, gap)
+    out_of_time = completed is not None and not completed.proven and remaining() == 0
+    if completed is not None and (completed.proven or out_of_time):  # no time left to search from it
         stats, backend = completed.stats, completed.backend
         best_bound = relaxed.bound
     else:  # an LP, or branch and bound from the start: the completed one whole, so HiGHS need not
@@ -613,7 +618,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")
     # stopped at the gap limit is optimal within it; the gap reached is reported with the plan
     optimal = stats.status in (pulp.LpSolveStatus.Optimal, pulp.LpSolveStatus.GapLimit)
-    status = "optimal" if optimal else stats.status.name.lower()
+    status = "timelimit" if out_of_time else "optimal" if optimal else stats.status.name.lower()
     scale = model.objective_scale
     extraction_start = time.perf_counter()
     objective = float(model.problem.objective.value()) / scale

@@ -9,6 +9,7 @@ Common numbers (conftest defaults): GPU G1 1000 TFLOP/s BF16, 80 GB, 3 TB/s, 140
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -470,3 +471,26 @@ def test_an_integer_plan_whose_relaxation_was_stopped_has_no_prices(tmp_path, mo
     solution = solve(model, time_limit=60.0)
     assert all(np.isnan(prices).all() for prices in solution.shadow_prices.values())
     assert solution.served.sum() > 0  # a plan all the same
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_relaxation_that_used_up_the_time_limit_still_gives_its_plan(tmp_path, monkeypatch, solver):
+    """The relaxation is made to end as the time limit does. Its rounded plan (3 + 2 GPUs, the
+    optimum) is still completed, within a tenth of the limit more, and written as stopped by the
+    time limit (not proven: asked for a gap of 0), rather than the run ending without a plan."""
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    relax = solve_module.relaxed_start
+
+    def slow(*args):
+        relaxed = relax(*args)
+        time.sleep(2.0)
+        return relaxed
+
+    monkeypatch.setattr(solve_module, "relaxed_start", slow)
+    solution = solve(model, solver=solver, time_limit=2.0, gap=0.0)
+    assert solution.status == "timelimit"
+    assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)
+    assert solution.best_bound == approx(2.0, rel=1e-4)
