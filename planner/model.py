@@ -154,6 +154,21 @@ class PlanModel:
                 starts.append((columns, values))
         return starts
 
+    def fleet_prices_with_switches(self, shadow: dict[str, np.ndarray], values: np.ndarray) -> np.ndarray:
+        """The fleet rows' prices (``shadow``, per family, as :class:`planner.solve.Solution` has
+        them) with the part a relaxation's solver put on the "training_on" rows (GPUs <= installed
+        x on): one more GPU installed relaxes each by its switch's value (``values``, by column
+        id). CBC may price a GPU type there rather than on its fleet row; HiGHS's relaxation
+        leaves those rows out (:meth:`switch_rows_and_columns`)."""
+        fleet = shadow["fleet"].copy()
+        if "training_on" in shadow and len(self.switches):
+            rows = self.rows["fleet"]
+            pair = pd.MultiIndex.from_frame(rows[["gpu", "period"]]).get_indexer(
+                pd.MultiIndex.from_frame(self.switches[["gpu", "period"]]))
+            on = values[self.switches["on"].to_numpy(dtype=np.int64)]
+            np.add.at(fleet, pair, shadow["training_on"] * on)
+        return fleet
+
     def switch_rows_and_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """Row ids of the switches' two families and the switches' column ids. A relaxation needs
         none of them: a run is offered GPUs only where its minimum is installed, so for any GPUs

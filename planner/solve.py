@@ -507,8 +507,11 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
         return None
     optimal = stats.status == pulp.LpSolveStatus.Optimal
     bound = float(model.problem.objective.value()) if optimal else None
+    values = _values(model)
     shadow_prices, score_prices = _shadow_prices(model, backend) if optimal else (None, False)
-    return RelaxedStart(model.integer_starts(_values(model)), bound, shadow_prices, score_prices)
+    if shadow_prices is not None:
+        shadow_prices["fleet"] = model.fleet_prices_with_switches(shadow_prices, values)
+    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, score_prices)
 
 
 @dataclass

@@ -494,3 +494,27 @@ def test_a_relaxation_that_used_up_the_time_limit_still_gives_its_plan(tmp_path,
     assert solution.status == "timelimit"
     assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)
     assert solution.best_bound == approx(2.0, rel=1e-4)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_an_integer_plan_prices_its_gpus_as_its_relaxation_does(solve_case, solver):
+    """In P3 power binds (0.010372 MW) and both GPU types carry the run T1, whose switch rows
+    (GPUs <= installed x on) bind in the relaxation beside the fleet rows. CBC put most of a GPU's
+    value on the switch row, where "installed" is a coefficient, and priced G2 at 0.0036 rather
+    than 0.192; one more GPU installed relaxes both rows, so both parts count, as in the linear plan."""
+    tables = scenario_tables(
+        periods=[("P1", 100.0, 10.0), ("P2", 1000.0, 10.0), ("P3", 100.0, 0.010372)],
+        gpus=[gpu_row("G1", bf16_tflops=400.0, hbm_gb=141.0, hbm_tbps=3.0, it_w=1400.0, idle_w=0.0),
+              gpu_row("G2", bf16_tflops=400.0, hbm_gb=141.0, hbm_tbps=1.0, it_w=700.0, idle_w=0.0)],
+        fleet=[(g, p, n) for g, counts in (("G1", (0.0, 0.0, 5.0)), ("G2", (0.0, 0.0, 1.0)))
+               for p, n in zip(("P1", "P2", "P3"), counts)],
+        training=[training_row("T1", params_b=3.0, tokens_b=100.0, mfu=0.4, deadline="P3", priority=6.0)],
+        inference=[inference_row("S2", tokens_per_day_b=13.771, priority=2.0, start="P1")],
+    )
+    linear = solve_case(tables).results
+    run = solve_case(tables, solver=solver)
+    mip = collect(run.scenario, run.sizing, (m := build_model(run.scenario, run.sizing, integer=True)),
+                  solve(m, solver=solver))
+    expected = linear.fleet["fleet_shadow_price"].to_numpy()
+    assert np.nanmax(expected) == approx(0.192, rel=1e-3)
+    assert mip.fleet["fleet_shadow_price"].to_numpy() == approx(expected, rel=1e-6, nan_ok=True)
