@@ -51,7 +51,7 @@ from planner.gcpause import paused_gc
 from planner.sizing import Sizing
 from planner.workbook import Scenario
 
-ENERGY_TIE_BREAK = 1e-7  # objective units per MWh, times the smallest priority
+ENERGY_TIE_BREAK = 1e-7  # score points per MWh, times the smallest priority
 # at most this share of the score per MWh of the least efficient variable: binds only at national
 # scale (the benchmark scenarios sit above it, and a smaller tie-break made their LPs slower to solve)
 TIE_BREAK_CAP = 1e-2
