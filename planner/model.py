@@ -70,7 +70,8 @@ class PlanModel:
 
     - ``allocation``: one row per gpus variable: workload, kind, gpu, period, w, g, p
       (integer positions), rate (FLOP/s or tokens/s per GPU), unit (GPUs per unit of the
-      variable), hours, power_mw_per_gpu (facility MW above idle), column (variable id)
+      variable), gpus_per_replica (a service's, at that rate; NaN for a run), hours,
+      power_mw_per_gpu (facility MW above idle), column (variable id)
     - ``served``: one row per served variable: workload, kind, period (None for
       training), weight (objective weight before scaling), column
     - ``rows``: family -> table of that family's rows with their labels and ``row``
@@ -370,6 +371,7 @@ def _allocation_index(
         "p": p,
         "rate": usable.rate[w, g, p],
         "unit": unit,
+        "gpus_per_replica": np.where(is_service[w], usable.replica[w, g, p], np.nan),
         "hours": periods["hours"].to_numpy()[p],
         "power_mw_per_gpu": scenario.pue * (in_use_w - gpus["idle_w"].to_numpy()[g]) / 1e6,
     })

@@ -75,7 +75,7 @@ def summary(results: Results) -> dict:
              "power_price_holds_mw", "gpus_installed", "gpus_in_use", "energy_mwh"],
         ),
         "workloads": json_records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
-        "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus"]),
+        "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus", "gpus_per_replica"]),
         "fleet": json_records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                           "fleet_price_holds_gpus"]),
         "warnings": results.warnings,

@@ -209,7 +209,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     })
 
     used = alloc[alloc["gpus"] > 0]
-    allocation = used[["workload", "kind", "gpu", "period", "gpus"]].reset_index(drop=True)
+    allocation = used[["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica"]].reset_index(drop=True)
 
     fleet = scenario.fleet.stack().rename("installed").reset_index()
     fleet.columns = ["gpu", "period", "installed"]

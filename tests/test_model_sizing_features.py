@@ -97,6 +97,7 @@ def test_a_service_is_served_on_the_best_replica_that_fits_what_is_installed(tmp
     replicas = sizing.inference_replicas.set_index("gpus_per_replica")["tokens_per_s_per_gpu"]
     assert replicas.index.tolist() == [16, 32, 64] and replicas[32] > replicas[16]
     assert model.allocation["rate"].tolist() == approx([replicas[16]])
+    assert results.allocation["gpus_per_replica"].tolist() == [16.0]
     gpus = results.allocation["gpus"].sum()
     assert gpus == approx(16.0 if integer else 24.0)
     demand = sizing.inference.loc[0, "demand_tokens_per_s"]
@@ -419,8 +420,7 @@ def test_a_start_within_the_gap_is_the_plan(tmp_path):
     solution = solve(model, gap=0.5)
     results = collect(scenario, sizing, model, solution)
     assert results.status == "optimal" and 0 <= results.gap <= 0.5 and solution.best_bound >= solution.objective
-    services = results.allocation.merge(sizing.inference_rates[["workload", "gpu", "gpus_per_replica"]],
-                                        on=["workload", "gpu"])
+    services = results.allocation[results.allocation["kind"] == "inference"]
     replicas = services["gpus"] / services["gpus_per_replica"]
     assert len(services) and np.allclose(replicas, np.round(replicas))
 
