@@ -79,6 +79,16 @@ CEILINGS: dict[str, float] = {
 DEFAULT_CEILING = 1e12
 
 
+# Plausibility floors for numbers that must be positive: far below any real figure (priorities
+# are relative, so theirs is lowest), they keep a slip such as 2e-313 from overflowing the arithmetic.
+FLOOR = 1e-12
+
+
+def floor(column: "Column") -> float | None:
+    """The smallest value a number column accepts above its minimum (None: no floor)."""
+    return FLOOR if column.exclusive_minimum and column.minimum == 0.0 else None
+
+
 def ceiling(column: "Column") -> float:
     """The largest value a number column accepts."""
     if column.maximum is not None:
@@ -310,7 +320,8 @@ def markdown_reference() -> str:
         "are fractions, as a spreadsheet stores cells it shows as percentages.",
         "",
         "Numbers above a plausibility ceiling are refused like any other bound: "
-        + ", ".join(f"{v:g} {u}" for u, v in CEILINGS.items()) + f"; {DEFAULT_CEILING:g} in other units.",
+        + ", ".join(f"{v:g} {u}" for u, v in CEILINGS.items()) + f"; {DEFAULT_CEILING:g} in other units. "
+        f"A figure that must be positive is refused below {FLOOR:g} in its unit.",
         "",
     ]
     for sheet in SHEETS:

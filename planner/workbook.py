@@ -28,7 +28,7 @@ import pandas as pd
 
 from planner import catalogue
 from planner.files import replace_atomically
-from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling
+from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
 
 MAX_ERRORS_SHOWN = 25
@@ -955,6 +955,8 @@ class _Checker:
                                                           ceiling(column)))
             if column.minimum is not None:
                 fits &= numbers > column.minimum if column.exclusive_minimum else numbers >= column.minimum
+            if floor(column) is not None:
+                fits &= numbers >= floor(column)
             parsed[fits] = numbers[fits]
             settled |= fits
         for i in np.flatnonzero(~settled):
@@ -993,6 +995,9 @@ class _Checker:
                 bound = ">" if column.exclusive_minimum else ">="
                 self.problem(raw, f"must be {bound} {column.minimum:g}, found {number:g}", row, column.name)
                 return None
+        if floor(column) is not None and number < floor(column):
+            self.problem(raw, f"must be >= {floor(column):g}, found {number:g}: implausibly small", row, column.name)
+            return None
         if column.maximum is not None and number > column.maximum:
             self.problem(raw, f"must be <= {column.maximum:g}, found {number:g}", row, column.name)
             return None

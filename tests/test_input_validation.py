@@ -278,6 +278,14 @@ def test_implausibly_large_number(target):
                                         "implausibly large"]
 
 
+def test_implausibly_small_positive_number(target):
+    """2e-313 B parameters passed as positive and overflowed the model's arithmetic into an
+    internal error; a positive figure below 1e-12 in its unit is now refused as a slip."""
+    tables = scenario_tables(training=[training_row(params_b=2.2250738585e-313)])
+    assert problems(tables, target) == [where(target, "training", 2, "params_b") + "must be >= 1e-12, found "
+                                        "2.22507e-313: implausibly small"]
+
+
 def test_pue_below_one(target):
     """site is key/value rows: name on row 2, pue on row 3; the value column is named."""
     assert problems(scenario_tables(pue=0.95), target) == [
