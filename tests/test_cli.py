@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
 from planner import cli, report
 from planner.results import TOLERANCE
+from planner.solve import DEFAULT_MIP_GAP
 from planner.workbook import read_scenario
 
 DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
@@ -487,7 +488,26 @@ def test_integer_plan_states_the_gap_allowed(tmp_path, capsys):
     assert 0 <= doc["gap"] <= 0.005
     assert "the solver stops once within 0.50%" in (tmp_path / "mip" / "index.html").read_text()
     assert cli.main(["solve", str(source), "--out", str(tmp_path / "lp")]) == 0
-    assert json.loads((tmp_path / "lp" / "summary.json").read_text())["gap_limit"] is None
+    linear = json.loads((tmp_path / "lp" / "summary.json").read_text())
+    assert linear["gap_limit"] is None and linear["gap"] == 0.0  # a proven LP optimum
+    capsys.readouterr()
+    assert cli.main(["solve", str(source), "--integer", "--out", str(tmp_path / "default")]) == 0
+    assert json.loads((tmp_path / "default" / "summary.json").read_text())["gap_limit"] == DEFAULT_MIP_GAP
+    assert "stops within 2%" in capsys.readouterr().out
+
+
+def test_a_warning_reaches_the_terminal_and_summary_json(tmp_path, capsys):
+    """A misspelt optional column is read past with a warning: shown on the terminal, kept in
+    summary.json, and the run still succeeds (exit codes are the documented numbers)."""
+    tables = valid_tables()
+    tables["training"] = tables["training"].rename(columns={"mfu": "mfuu"})
+    source = write_scenario(tables, tmp_path / "s.xlsx")
+    assert cli.main(["solve", str(source), "--out", str(tmp_path / "out")]) == 0
+    terminal = [line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("warning:")]
+    warnings = json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"]
+    assert len(terminal) == 1 and "mfuu" in terminal[0] and "mfu" in terminal[0]
+    assert len(warnings) == 1 and warnings[0] in terminal[0]
+    assert (cli.EXIT_OK, cli.EXIT_INTERNAL, cli.EXIT_INPUT, cli.EXIT_SOLVER, cli.EXIT_INTERRUPTED) == (0, 1, 2, 3, 130)
 
 
 def test_gap_needs_integer_and_a_fraction_below_one(tmp_path, capsys):
