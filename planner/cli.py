@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -247,10 +248,10 @@ def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outc
     every process of the command): it interrupts the scenario under way, while between scenarios
     the worker ignores it rather than die with a traceback. A scenario handed over before the sweep
     was stopped is not started."""
-    if _sweep_stopped is not None and _sweep_stopped.is_set():
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # before the check: see _stop_sweep
     try:
+        if _sweep_stopped is not None and _sweep_stopped.is_set():
+            raise KeyboardInterrupt
         return solve_one(source, out_dir, options)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -261,6 +262,11 @@ def _stop_sweep(futures: list[Future], stopped) -> None:
     interrupted, to stop. A further Ctrl-C reaches their workers too (a second one quits a solver
     that does not stop, see :func:`planner.solve._run_interruptibly`), not this wait."""
     stopped.set()
+    # a worker that took a scenario as the key was pressed, while it still ignored the key, is
+    # interrupted now (idle ones ignore it)
+    for worker in multiprocessing.active_children():
+        with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+            os.kill(worker.pid, signal.SIGINT)
     under_way = [future for future in futures if not future.cancel()]  # (a cancelled one never counts as done)
     while True:
         try:
