@@ -445,14 +445,14 @@ def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, 
     # that relaxing a row lowers the score (the plan then saves energy for less score)
     shadow = {}
     for family, table in model.rows.items():
-        less_equal = np.fromiter((row.sense == pulp_core.Sense.LessEqual for row in table["row"]), dtype=bool,
-                                 count=len(table))
+        # one sense per family
+        less_equal = len(table) > 0 and table["row"].iloc[0].sense == pulp_core.Sense.LessEqual
         if duals is None:
             pi = -np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
         else:
             pi = duals[np.fromiter((row.id() for row in table["row"]), dtype=np.int64, count=len(table))]
         pi = np.where(np.abs(pi) < DUAL_NOISE, 0.0, pi)
-        shadow[family] = np.where(less_equal, pi, -pi) / model.objective_scale + 0.0  # no -0.0
+        shadow[family] = (pi if less_equal else -pi) / model.objective_scale + 0.0  # no -0.0
     return shadow, duals is not None
 
 

@@ -305,7 +305,7 @@ def test_branch_and_bound_starts_from_the_completed_plan(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_branch_and_bound_hands_back_the_plan_it_reports(solve_case, solver):
+def test_branch_and_bound_hands_back_the_plan_it_reports(tmp_path, solver):
     """G1: 400 TFLOP/s at MFU 0.4 = 1.6e14 FLOP/s, 700 W in use, none idle: 8.75e-4 MW per GPU.
     T1 (priority 6, 6e19 FLOPs, at least 8 GPUs, P1-P2): one GPU delivers 5.76e19 in P1's 100 h,
     so the relaxation gives it 1.04 GPUs on average, below its minimum, and the rounded start
@@ -320,8 +320,8 @@ def test_branch_and_bound_hands_back_the_plan_it_reports(solve_case, solver):
         training=[training_row("T1", params_b=1.0, tokens_b=10.0, mfu=0.4, min_gpus=8.0, deadline="P2", priority=6.0),
                   training_row("T2", params_b=1.0, tokens_b=1000.0, mfu=0.4, start="P2", deadline="P2")],
     )
-    run = solve_case(tables, solver=solver)
-    scenario, sizing = run.scenario, run.sizing
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
     mip = collect(scenario, sizing, (m := build_model(scenario, sizing, integer=True)), solve(m, solver=solver))
     served = mip.workloads.set_index("workload")["served_fraction"]
     assert served["T1"] == approx(1.0) and served["T2"] == approx(0.96)
@@ -511,10 +511,9 @@ def test_an_integer_plan_prices_its_gpus_as_its_relaxation_does(solve_case, solv
         training=[training_row("T1", params_b=3.0, tokens_b=100.0, mfu=0.4, deadline="P3", priority=6.0)],
         inference=[inference_row("S2", tokens_per_day_b=13.771, priority=2.0, start="P1")],
     )
-    linear = solve_case(tables).results
-    run = solve_case(tables, solver=solver)
+    run = solve_case(tables)
     mip = collect(run.scenario, run.sizing, (m := build_model(run.scenario, run.sizing, integer=True)),
                   solve(m, solver=solver))
-    expected = linear.fleet["fleet_shadow_price"].to_numpy()
+    expected = run.results.fleet["fleet_shadow_price"].to_numpy()
     assert np.nanmax(expected) == approx(0.192, rel=1e-3)
     assert mip.fleet["fleet_shadow_price"].to_numpy() == approx(expected, rel=1e-6, nan_ok=True)
