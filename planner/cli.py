@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs)
             return _solve_all(args.inputs, args.out, options, args.jobs)
-    except InputError as error:
+    except (InputError, ReportFolderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:  # outputs are written atomically: nothing half-written is left

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from planner.files import replace_atomically
-from planner.report import script_hash
+from planner.report import ReportFolderError, script_hash
 from planner.results import Results
 from planner.templating import TEMPLATES
 
@@ -77,13 +77,17 @@ def failed_row(source: Path, status: str, error: str) -> dict:
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, each written whole or not at all; returns
-    the HTML path. Report links are relative to ``folder``, so the folder can be moved."""
-    folder.mkdir(parents=True, exist_ok=True)
+    the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
+    :class:`ReportFolderError` if writing fails (a full disk, say)."""
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
             for row in rows]
-    document = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    replace_atomically(folder / "sweep.json", lambda path: path.write_text(document, encoding="utf-8"))
+    document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
-    replace_atomically(folder / "sweep.html", lambda path: path.write_text(html, encoding="utf-8"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        replace_atomically(folder / "sweep.json", lambda path: path.write_text(document, encoding="utf-8"))
+        replace_atomically(folder / "sweep.html", lambda path: path.write_text(html, encoding="utf-8"))
+    except OSError as error:
+        raise ReportFolderError(f"{folder}: cannot write the sweep's summary ({error.strerror or error})") from None
     return folder / "sweep.html"
 

@@ -414,6 +414,25 @@ def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_sweep_summary_that_cannot_be_written_exits_2_in_one_line(tmp_path, monkeypatch, capsys):
+    """A full disk while writing sweep.json: one line naming the folder, exit 2 (as for a report), the
+    scenarios' own reports kept and no staging file left behind."""
+    inputs = [str(write_scenario(valid_tables(), tmp_path / f"{name}.xlsx")) for name in ("a", "b")]
+    out = tmp_path / "out"
+    real = Path.write_text
+
+    def full(path, *args, **kwargs):
+        if path.name.startswith(".sweep.json."):
+            raise OSError(28, "No space left on device")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    assert cli.main(["solve", *inputs, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"error: {out}: cannot write the sweep's summary (No space left on device)\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a", "b"]
+    assert all((out / name / "index.html").is_file() for name in ("a", "b"))
+
+
 def test_outputs_chooses_the_files_written_and_replaces_an_earlier_report_whole(tmp_path, capsys):
     """--outputs json writes summary.json alone, even over a full earlier report (no stale page is
     left beside a newer plan), and the terminal and a sweep's summary point to it."""
