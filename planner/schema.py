@@ -35,7 +35,6 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
-    integer: bool = False
     catalogue: bool = False
     choices: tuple[str, ...] | None = None  # allowed values of a text column, lower case
 
@@ -291,6 +290,14 @@ def required_text(column: Column) -> str:
     return "yes" if column.required else "no"
 
 
+def range_text(column: Column) -> str:
+    """The values a number column accepts, as the reference states them ('> 0', '>= 1 and <= 10');
+    empty for text. Plausibility ceilings and the floor are stated once, above the tables."""
+    parts = [] if column.minimum is None else [f"{'>' if column.exclusive_minimum else '>='} {column.minimum:g}"]
+    parts += [] if column.maximum is None else [f"<= {column.maximum:g}"]
+    return " and ".join(parts)
+
+
 def markdown_reference() -> str:
     """The workbook reference (docs/workbook.md), generated from the definitions above."""
     spellings = "; ".join(f"{unit}: {', '.join(f'`{s}`' for s in alt)}" for unit, alt in UNIT_SPELLINGS.items())
@@ -326,13 +333,13 @@ def markdown_reference() -> str:
     ]
     for sheet in SHEETS:
         lines += [f"## `{sheet.name}`" + ("" if sheet.required else " (optional)"), "", sheet.description, ""]
-        lines += ["| column | unit | required | default | meaning |", "|---|---|---|---|---|"]
+        lines += ["| column | unit | range | required | default | meaning |", "|---|---|---|---|---|---|"]
         for c in sheet.columns:
             default = "" if c.default is None else f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
-            lines.append(f"| `{c.name}` | {c.unit} | {required_text(c)} | {default} | {c.description} |")
+            lines.append(f"| `{c.name}` | {c.unit} | {range_text(c)} | {required_text(c)} | {default} | {c.description} |")
         lines.append("")
-    lines += ["## `site` keys", "", "| key | unit | meaning |", "|---|---|---|"]
-    lines += [f"| `{c.name}` | {c.unit} | {c.description} |" for c in SITE_KEYS.values()]
+    lines += ["## `site` keys", "", "| key | unit | range | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.unit} | {range_text(c)} | {c.description} |" for c in SITE_KEYS.values()]
     lines += [
         "",
         "## Built-in GPU catalogue",

@@ -28,7 +28,8 @@ import pandas as pd
 
 from planner import catalogue
 from planner.files import replace_atomically
-from planner.schema import SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor
+from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
+                            range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
 
 MAX_ERRORS_SHOWN = 25
@@ -1416,6 +1417,8 @@ def _header_note(column: Column) -> str:
     lines = [column.description]
     if column.unit:
         lines.append(f"Unit: {column.unit}.")
+    if range_text(column):
+        lines.append(f"Accepted: {range_text(column)}.")
     if column.catalogue:
         lines.append("Required, unless the GPU is in the built-in catalogue (sheet gpu_catalogue).")
     elif column.required:
@@ -1494,7 +1497,8 @@ def write_template(path: str | Path) -> None:
                 key = SITE_KEYS.get(str(example["key"]))
                 if key is not None:
                     unit = f"\nUnit: {key.unit}." if key.unit else ""
-                    note = Comment(f"{key.description}{unit}", "planner")
+                    accepted = f"\nAccepted: {range_text(key)}." if range_text(key) else ""
+                    note = Comment(f"{key.description}{unit}{accepted}", "planner")
                     note.width, note.height = 320, 100
                     ws.cell(r, 1).comment = note
             ws.cell(3, 2).number_format = "0.00"

@@ -116,7 +116,19 @@ def test_docs_list_the_catalogue_and_what_may_be_left_blank():
     text = schema.markdown_reference()
     for gpu in catalogue.GPUS:
         assert f"| `{gpu.name}` |" in text
-    assert "| `bf16_tflops` | TFLOP/s | yes, unless the GPU is in the catalogue |" in text
+    assert "| `bf16_tflops` | TFLOP/s | > 0 | yes, unless the GPU is in the catalogue |" in text
+
+
+@pytest.mark.parametrize("row", [
+    "| `mfu` | fraction | > 0 and <= 1 | no |", "| `goodput` | fraction | > 0 and <= 1 | no | 0.9 |",
+    "| `power_factor` | fraction | > 0 and <= 1 | no | 0.8 |", "| `peak_factor` | ratio | >= 1 | no | 1 |",
+    "| `idle_w` | W | >= 0 | no | 0 |", "| `power_mw` | MW | >= 0 | yes |", "| `installed` | GPUs | >= 0 | yes |",
+    "| `input_tokens_per_day_b` | billion tokens/day | >= 0 | no | 0 |", "| `pue` | ratio | >= 1 and <= 10 |",
+])
+def test_docs_state_each_bound_a_cell_is_checked_against(row):
+    """What a cell may hold is part of the contract: a bound changed in the schema changes the
+    docs (and the checks, held to the schema by test_every_number_column_holds_its_documented_bounds)."""
+    assert row in schema.markdown_reference()
 
 
 def test_catalogue_names_are_unique_after_folding():

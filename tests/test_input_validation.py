@@ -19,6 +19,8 @@ from conftest import gpu_row, inference_row, scenario_tables, training_row, writ
 from conftest import place as where
 from conftest import problems_of as problems
 from planner.cli import EXIT_INPUT, main
+from planner import schema
+from planner.schema import SHEETS
 from planner.workbook import MAX_ERRORS_SHOWN, InputError, read_scenario
 
 
@@ -626,3 +628,35 @@ def test_a_value_far_out_in_a_sheet_padded_wide_is_found():
     body[30][4000] = "a note"
     body[31][4000] = "  "  # blank
     assert _unheaded_values(body, {0, 1}) == [4000]
+
+
+BOUNDED = [(sheet.name, column) for sheet in SHEETS if sheet.name != "site"
+           for column in sheet.columns if column.kind == "number"]
+
+
+@pytest.mark.parametrize("sheet, column", BOUNDED, ids=[f"{s}.{c.name}" for s, c in BOUNDED])
+def test_every_number_column_holds_its_documented_bounds(tmp_path, sheet, column):
+    """Each number column refuses a value just past each bound the schema documents (the workbook
+    reference is generated from the same definitions) and accepts one on an inclusive bound."""
+    refused = [schema.ceiling(column) * 1.01]
+    accepted = [schema.ceiling(column)]
+    if column.minimum is not None:
+        refused.append(column.minimum - 0.01)
+        (refused if column.exclusive_minimum else accepted).append(column.minimum)
+    if schema.floor(column) is not None:
+        refused.append(schema.floor(column) / 2)
+        accepted.append(schema.floor(column))
+    for value in refused + accepted:
+        tables = scenario_tables(
+            training=[training_row("T1")], inference=[inference_row("S1")],
+            throughput=[dict(workload="S1", gpu="G1", tokens_per_s_per_gpu=100.0),
+                        dict(workload="T1", gpu="G1", train_tflops_per_gpu=400.0)])
+        tables[sheet] = tables[sheet].astype(object)
+        tables[sheet].loc[0, column.name] = value
+        path = write_scenario(tables, tmp_path / f"s{value}")
+        try:
+            read_scenario(path)
+            found = []
+        except InputError as error:
+            found = [p for p in error.problems if p.startswith(where(path, sheet, 2, column.name) + "must be ")]
+        assert len(found) == (value in refused), f"{sheet}.{column.name} = {value!r}: {found}"

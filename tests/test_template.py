@@ -37,17 +37,19 @@ def test_every_sheet_and_column_in_schema_order(book):
     assert "gpu_catalogue" in book.sheetnames and "readme" in book.sheetnames
 
 
-def test_each_header_has_a_note_with_meaning_unit_and_default(book):
+def test_each_header_has_a_note_with_meaning_unit_range_and_default(book):
     for sheet in SHEETS:
         for cell, column in zip(book[sheet.name][1], sheet.columns):
             note = cell.comment.text
             assert column.description in note
             if column.unit:
                 assert f"Unit: {column.unit}." in note
+            assert ("Accepted: " in note) == (column.kind == "number"), f"{sheet.name}.{column.name}"
             if column.catalogue:
                 assert "unless the GPU is in the built-in catalogue" in note
             elif not column.required:
                 assert "Optional; default:" in note
+    assert "Accepted: > 0 and <= 1." in book["training"]["G1"].comment.text  # goodput
 
 
 def test_names_of_gpus_and_periods_have_drop_down_lists(book):
