@@ -1,0 +1,135 @@
+"""The figures a sweep's summary (``sweep.json``) gives per scenario, on a hand-solvable scenario
+where power binds in some periods but not all, at different prices.
+
+Numbers (see tests/test_model_known_optima.py for the common ones): PUE 1.25, G1 draws
+m = 1.25 x (1400 - 200) / 1e6 = 1.5e-3 MW per GPU in use above idle; 2000 G1 installed in every
+period draw 1.25 x 200 x 2000 / 1e6 = 0.5 MW idle.
+
+- Service S, priority 1, every period: 86.4 B tokens/day -> 1e6 tokens/s; measured 1000 tokens/s
+  per G1 -> 1000 GPUs (1.5 MW) serve it in full. Its served fraction is the hours-weighted mean
+  over its 4000 h, so a GPU in a period of H hours is worth 1 x (H / 4000) x 1e-3 score.
+- Run T, priority 2, P1 only: 6 x 100 B x 1000 B = 6e23 FLOPs; one G1 delivers 1.8e21 FLOPs in
+  1000 h -> 333.33 GPUs (0.5 MW) finish it.
+
+| period | hours | budget MW | used MW               | S served | price, score per MW          | MWh  |
+|--------|-------|-----------|-----------------------|----------|------------------------------|------|
+| P1     | 1000  | 100       | 0.5 + 1.5 + 0.5 = 2.5 | 1        | 0 (slack)                    | 2500 |
+| P2     | 1000  | 1.25      | 1.25: 500 GPUs        | 0.5      | (1000/4000) x 1e-3 / m = 1/6 | 1250 |
+| P3     | 2000  | 1.1       | 1.1: 400 GPUs         | 0.4      | (2000/4000) x 1e-3 / m = 1/3 | 2200 |
+
+S served = (1000 x 1 + 1000 x 0.5 + 2000 x 0.4) / 4000 = 0.575; score = 2 x 1 + 1 x 0.575 = 2.575
+of 3 possible. Power binds in P2 and P3; the dearer MW is P3's, which comes after the cheaper P2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from conftest import inference_row, scenario_tables, training_row
+from planner.sweep import failed_row, solved_row, write_sweep
+
+REL = 1e-6
+
+
+def approx(value: float):
+    return pytest.approx(value, rel=REL, abs=1e-9)
+
+
+def two_prices() -> dict:
+    """The scenario of the module docstring."""
+    periods = [("P1", 1000.0, 100.0), ("P2", 1000.0, 1.25), ("P3", 2000.0, 1.1)]
+    return scenario_tables(
+        name="two prices",
+        periods=periods,
+        fleet=[("G1", p, 2000.0) for p, _, _ in periods],
+        training=[training_row("T", params_b=100.0, tokens_b=1000.0, start="P1", deadline="P1", priority=2.0)],
+        inference=[inference_row("S", tokens_per_day_b=86.4, priority=1.0)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+
+
+def strict_json(text: str):
+    """JSON as the standard has it: NaN and Infinity, which json.dumps writes by default, are refused."""
+    def refuse(constant: str):
+        raise ValueError(f"not JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture
+def solved(solve_case):
+    run = solve_case(two_prices())
+    assert run.results.status == "optimal"
+    return run.results
+
+
+def test_the_plan_is_the_one_derived_by_hand(solved):
+    """The row's figures below stand on this plan: prices per period and MWh as in the table."""
+    periods = solved.periods.set_index("period")
+    assert periods["power_shadow_price"].tolist() == [0.0, approx(1 / 6), approx(1 / 3)]
+    assert periods["energy_mwh"].tolist() == [approx(2500.0), approx(1250.0), approx(2200.0)]
+    assert solved.workloads.set_index("workload")["served_fraction"].to_dict() == {"T": approx(1.0),
+                                                                                  "S": approx(0.575)}
+
+
+def test_a_row_gives_the_highest_power_price_its_period_and_how_many_periods_bind(solved, tmp_path):
+    """Power binds in P2 (1/6 score per MW) and P3 (1/3), not in P1: 2 periods of 3, and the
+    highest price is P3's 1/3 (not P2's 1/6, the lowest that binds, nor P1's 0)."""
+    row = solved_row(Path("two.xlsx"), solved, tmp_path / "two" / "index.html")
+    assert row["power_binding_periods"] == 2
+    assert row["power_shadow_price_max"] == approx(1 / 3)
+    assert row["power_shadow_price_max_period"] == "P3"
+
+
+def test_a_row_gives_the_energy_summed_over_periods(solved, tmp_path):
+    """MWh drawn over the whole plan, idle included: 2500 + 1250 + 2200 = 5950 MWh (a mean per
+    period would be 1983.33)."""
+    row = solved_row(Path("two.xlsx"), solved, tmp_path / "two" / "index.html")
+    assert row["energy_mwh"] == approx(5950.0)
+
+
+def test_a_row_gives_the_score_and_what_is_cut(solved, tmp_path):
+    """Score 2.575 of 3 possible (share 0.858333); 2 workloads, T served in full, S at 0.575."""
+    row = solved_row(Path("two.xlsx"), solved, tmp_path / "two" / "index.html")
+    assert row["status"] == "optimal" and row["scenario"] == "two prices" and row["input"] == "two.xlsx"
+    assert row["objective"] == approx(2.575)
+    assert row["objective_possible"] == approx(3.0)
+    assert row["score_share"] == approx(2.575 / 3.0)
+    assert (row["workloads"], row["fully_served"]) == (2, 1)
+    assert row["gap"] == 0.0  # an LP solved to its optimum
+    assert row["error"] is None
+
+
+def test_sweep_json_is_strict_json_with_report_links_relative_to_its_folder(solved, tmp_path):
+    """What write_sweep writes parses as standard JSON, row for row as solved, with each report
+    linked from the sweep's folder (so the folder can be moved), inside or beside it."""
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path("two.xlsx"), solved, folder / "two" / "index.html"),
+            solved_row(Path("elsewhere.xlsx"), solved, tmp_path / "elsewhere" / "index.html"),
+            failed_row(Path("bad.xlsx"), "bad input", "bad.xlsx: no periods")]
+    write_sweep(rows, folder)
+    written = strict_json((folder / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["report"] for row in written] == ["two/index.html", "../elsewhere/index.html", None]
+    assert [{**row, "report": None} for row in written] == [{**row, "report": None} for row in rows]
+    first = written[0]
+    assert (first["power_binding_periods"], first["power_shadow_price_max_period"]) == (2, "P3")
+    assert first["power_shadow_price_max"] == approx(1 / 3)
+    assert first["energy_mwh"] == approx(5950.0)
+    assert first["gap"] == 0.0
+
+
+def test_a_gap_not_known_is_null_in_sweep_json(solved, tmp_path):
+    """A plan whose gap is unknown (NaN: a mixed-integer solve stopped without a bound) must not
+    write NaN, which is not JSON: its gap is null, and its other figures are kept."""
+    unknown = dataclasses.replace(solved, gap=float("nan"))
+    assert math.isnan(unknown.gap)
+    folder = tmp_path / "sweep"
+    write_sweep([solved_row(Path("two.xlsx"), unknown, folder / "two" / "index.html")], folder)
+    [row] = strict_json((folder / "sweep.json").read_text(encoding="utf-8"))
+    assert row["gap"] is None
+    assert row["objective"] == approx(2.575)
+    assert row["power_shadow_price_max"] == approx(1 / 3)
