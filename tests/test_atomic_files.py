@@ -1,0 +1,169 @@
+"""Reports and a sweep's summary are written whole or not at all: each file or folder is staged beside
+its target under a hidden name and moved into place in one step, so a full disk, a crash or Ctrl-C
+midway leaves the earlier output as it was and nothing half-written behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import scenario_tables, solve_tables
+from planner import report
+from planner.files import replace_atomically
+from planner.sweep import solved_row, write_sweep
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """One tiny solved scenario, shared: these tests are about where its files go, not what they say."""
+    return solve_tables(scenario_tables(), tmp_path_factory.mktemp("scenario")).results
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def earlier_report(results, out: Path) -> dict[str, bytes]:
+    report.write_outputs(results, out)
+    return contents(out)
+
+
+def fails_midway(error: BaseException):
+    """A writer that leaves half a file, then stops with ``error``."""
+
+    def write(results, path: Path) -> None:
+        path.write_text("half a file")
+        raise error
+
+    return write
+
+
+def test_a_file_is_staged_beside_its_target_under_a_hidden_name(tmp_path):
+    """A move is one step only within one file system, so the staging file goes in the target's own
+    folder (not the system's temporary folder), hidden so a file browser does not show it meanwhile."""
+    target = tmp_path / "reports" / "sweep.json"
+    staged = []
+
+    def write(path: Path) -> None:
+        staged.append(path)
+        path.write_text("new")
+
+    replace_atomically(target, write)
+    assert staged[0].parent == target.parent
+    assert staged[0].name.startswith(".sweep.json.")
+    assert target.read_text() == "new" and not staged[0].exists()
+
+
+def test_ctrl_c_while_writing_a_file_leaves_the_earlier_one(tmp_path):
+    """Ctrl-C is not an Exception; it must still take the staging file away and leave the file as it was."""
+    target = tmp_path / "sweep.json"
+    target.write_text("earlier")
+    with pytest.raises(KeyboardInterrupt):
+        replace_atomically(target, lambda path: fails_midway(KeyboardInterrupt())(None, path))
+    assert contents(tmp_path) == {"sweep.json": b"earlier"}
+
+
+def test_a_report_folder_is_readable_by_others(results, tmp_path):
+    """The folder is staged private (mkdtemp makes it 0700); a report is meant to be shared or served,
+    so it ends up 0755 like a folder made by hand."""
+    out = tmp_path / "out"
+    report.write_outputs(results, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert sorted(p.name for p in out.iterdir()) == sorted(report.REPORT_FILES)
+
+
+def test_a_report_is_staged_beside_its_folder_under_a_hidden_name(results, tmp_path, monkeypatch):
+    """The whole folder is renamed into place, which is one step only on one file system."""
+    folders = []
+    real = report.write_data
+
+    def spy(results, folder, outputs):
+        folders.append(folder)
+        real(results, folder, outputs)
+
+    monkeypatch.setattr(report, "write_data", spy)
+    report.write_outputs(results, tmp_path / "out")
+    assert folders[0].parent == tmp_path and folders[0].name.startswith(".out.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_stale_old_folder_left_by_a_crash_does_not_block_the_next_report(results, tmp_path):
+    """A crash during the swap can leave ``.out.old`` holding the report before; the next report
+    clears it, takes its place and leaves no ``.old`` behind."""
+    out = tmp_path / "out"
+    earlier_report(results, out)
+    stale = tmp_path / ".out.old"
+    stale.mkdir()
+    (stale / "index.html").write_text("a report from before the crash")
+    (out / "summary.json").write_text("{}")  # to tell the new report from the one it replaces
+
+    assert report.write_outputs(results, out) == out / "index.html"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert (out / "summary.json").read_text() != "{}"
+
+
+@pytest.mark.parametrize("output", ["json", "xlsx"])
+def test_ctrl_c_while_writing_a_report_leaves_the_earlier_one(results, tmp_path, monkeypatch, output):
+    """Ctrl-C with some of the files written: the staging folder goes and the earlier report stays,
+    every file of it, byte for byte."""
+    out = tmp_path / "out"
+    before = earlier_report(results, out)
+    monkeypatch.setitem(report._WRITERS, output, fails_midway(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        report.write_outputs(results, out)
+    assert contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_full_disk_while_writing_a_report_is_refused_by_folder_and_keeps_the_earlier_one(results, tmp_path,
+                                                                                            monkeypatch):
+    """The operating system's error is reported as the folder and its reason, in one line; the earlier
+    report is left whole."""
+    out = tmp_path / "out"
+    before = earlier_report(results, out)
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setitem(report._WRITERS, "xlsx", fails_midway(full))
+    with pytest.raises(report.ReportFolderError) as info:
+        report.write_outputs(results, out)
+    assert str(info.value) == f"{out}: cannot write the report (No space left on device)"
+    assert contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def sweep_rows(results, folder: Path) -> list[dict]:
+    return [solved_row(Path("a.xlsx"), results, folder / "a" / "index.html")]
+
+
+def test_a_sweep_summary_is_readable_by_others(results, tmp_path):
+    """Staged private like any temporary file, a sweep's summary ends up readable like a file made by hand."""
+    folder = tmp_path / "reports"
+    write_sweep(sweep_rows(results, folder), folder)
+    assert {name: stat.S_IMODE((folder / name).stat().st_mode) for name in ("sweep.json", "sweep.html")} == {
+        "sweep.json": 0o644, "sweep.html": 0o644}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".html"])
+def test_a_sweep_summary_that_fails_midway_leaves_the_earlier_one(results, tmp_path, monkeypatch, suffix):
+    """A full disk while writing sweep.json or sweep.html must not leave half a file where the last
+    sweep's was: the earlier file stays as it was and no staging file is left beside it."""
+    folder = tmp_path / "reports"
+    write_sweep(sweep_rows(results, folder), folder)
+    earlier = contents(folder)
+    real = Path.write_text
+
+    def full_disk(path: Path, text: str, *args, **kwargs):
+        if path.suffix != suffix:
+            return real(path, text, *args, **kwargs)
+        real(path, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        write_sweep(sweep_rows(results, folder) * 2, folder)
+    monkeypatch.undo()
+    assert sorted(contents(folder)) == ["sweep.html", "sweep.json"]
+    assert contents(folder)[f"sweep{suffix}"] == earlier[f"sweep{suffix}"]
