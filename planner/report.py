@@ -583,18 +583,20 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     except OSError as error:
         raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
     staging.chmod(0o755)
+    previous = out_dir.with_name(f".{out_dir.name}.old")
+    moved = False
     try:
         write_data(results, staging, chosen)
-        previous = None
+        shutil.rmtree(previous, ignore_errors=True)  # one a crash mid-swap may have left
         if out_dir.exists():
-            previous = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(previous, ignore_errors=True)
             out_dir.rename(previous)
+            moved = True
         staging.rename(out_dir)
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
+        shutil.rmtree(previous, ignore_errors=True)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if moved and not out_dir.exists():  # the swap failed half-way: the earlier report goes back
+            previous.rename(out_dir)
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise

@@ -106,6 +106,29 @@ def test_a_stale_old_folder_left_by_a_crash_does_not_block_the_next_report(resul
     assert (out / "summary.json").read_text() != "{}"
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(errno.EXDEV, os.strerror(errno.EXDEV))],
+                         ids=["ctrl-c", "oserror"])
+def test_a_swap_stopped_half_way_puts_the_earlier_report_back(results, tmp_path, monkeypatch, error):
+    """The earlier report is moved aside before the new one takes its name; stopped between the two
+    moves, the earlier one goes back under its own name, not left hidden as ``.out.old``. A folder
+    left as only ``.out.old`` by a harder crash is cleared by the next report (test above)."""
+    out = tmp_path / "out"
+    before = earlier_report(results, out)
+    rename = Path.rename
+
+    def stopped_before_the_new_one_lands(self, target):
+        if Path(target) == out and self.name != ".out.old":
+            raise error
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", stopped_before_the_new_one_lands)
+    with pytest.raises((KeyboardInterrupt, report.ReportFolderError)):
+        report.write_outputs(results, out)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert contents(out) == before
+
+
 @pytest.mark.parametrize("output", ["json", "xlsx"])
 def test_ctrl_c_while_writing_a_report_leaves_the_earlier_one(results, tmp_path, monkeypatch, output):
     """Ctrl-C with some of the files written: the staging folder goes and the earlier report stays,
@@ -162,7 +185,7 @@ def test_a_sweep_summary_that_fails_midway_leaves_the_earlier_one(results, tmp_p
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(Path, "write_text", full_disk)
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(report.ReportFolderError, match="cannot write the sweep.s summary \\(No space left on device\\)"):
         write_sweep(sweep_rows(results, folder) * 2, folder)
     monkeypatch.undo()
     assert sorted(contents(folder)) == ["sweep.html", "sweep.json"]
