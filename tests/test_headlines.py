@@ -1,0 +1,161 @@
+"""The figures a reader sees first: the summary ``planner solve`` prints, and the report's key figures.
+
+One hand-solved case, TWO PERIODS (numbers from ``conftest.scenario_tables``: PUE 1.25, G1 draws
+1.5e-3 MW in use above idle, 2.5e-4 MW idle, and delivers 1.8e21 FLOPs in a 1000 h period at mfu 0.5):
+
+- P1: 1000 h, 100 MW; P2: 3000 h, 1.6 MW. 4000 G1 installed in each: 1.0 MW idle.
+- Run T (priority 3, P1 only): 6 x 100e9 x 6000e9 = 3.6e24 FLOPs = 2000 G1 over P1: served in full.
+- Service S (priority 4): 86.4 B tokens/day = 1e6 tokens/s at peak, 1000 tokens/s per G1 measured:
+  1000 G1 serve it in full. P1 has power to spare: served 1. P2 has 0.6 MW above idle: 400 G1,
+  served 0.4. Weighted by hours, S is served (1000 x 1 + 3000 x 0.4) / 4000 = 0.55; the plain
+  mean of its periods would be 0.7. Its lowest period is P2, the second.
+- Score 3 x 1 + 4 x 0.55 = 5.2 of a possible 3 + 4 = 7 (74.3%); S loses 4 x 0.45 = 1.8.
+- Power binds in P2 only: one more MW serves 1 / 1.5e-3 G1 more of S, worth
+  4 x (3000 / 4000) x (1000 / 1e6) / 1.5e-3 = 2 points of score; it holds until S is served in
+  full, (1000 - 400) x 1.5e-3 = 0.9 MW more.
+- Power used: P1 1.0 + 3000 x 1.5e-3 = 5.5 MW, P2 1.6 MW. Energy 5.5 x 1000 + 1.6 x 3000 =
+  10 300 MWh = 10.3 GWh, of 100 x 1000 + 1.6 x 3000 = 104 800 MWh (105 GWh) the budgets allow.
+- GPUs in use: P1 2000 + 1000 = 3000 of 4000 (75%), P2 400 of 4000 (10%).
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
+from planner import cli
+
+
+@pytest.fixture(scope="module")
+def two_periods(tmp_path_factory) -> Path:
+    tables = scenario_tables(
+        name="two periods",
+        periods=[("P1", 1000.0, 100.0), ("P2", 3000.0, 1.6)],
+        fleet=[("G1", "P1", 4000.0), ("G1", "P2", 4000.0)],
+        training=[training_row("T", params_b=100.0, tokens_b=6000.0, priority=3.0)],
+        inference=[inference_row("S", tokens_per_day_b=86.4, priority=4.0)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    return write_scenario(tables, tmp_path_factory.mktemp("two-periods") / "scenario")
+
+
+def solved(source: Path, out: Path, capsys, *options: str) -> list[str]:
+    """The lines ``planner solve`` prints for ``source``, its report written into ``out``."""
+    capsys.readouterr()
+    assert cli.main(["solve", str(source), "--out", str(out), *options]) == cli.EXIT_OK
+    return capsys.readouterr().out.splitlines()
+
+
+def key_figures(html: str) -> str:
+    [section] = re.findall(r'<section id="key-figures">.*?</section>', html, re.S)
+    return section
+
+
+def text(html: str) -> str:
+    """What a reader sees of ``html``: tags dropped, white space collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def test_the_terminal_gives_the_score_of_its_maximum_and_what_a_mw_more_is_worth(two_periods, tmp_path, capsys):
+    """Score 5.2 of 7 (module docstring); S is cut short to 55%; power binds in P2 at its 1.6 MW
+    budget, a MW more worth 2 points of score for at least 0.9 MW. A proven optimum: nothing is
+    said of stopping early."""
+    lines = solved(two_periods, tmp_path / "out", capsys)
+    assert re.fullmatch(r"two periods: optimal \(highs, \d+\.\d\d s\)", lines[0])
+    assert lines[1:] == [
+        "  score 5.2000 of 7.0000 (priority-weighted served share)",
+        "  not fully served: S (inference) at 55.00%",
+        "  power binds in P2: 1.6 of 1.6 MW; one more MW is worth 2 score, for at least the next 0.9 MW",
+        f"report: {tmp_path / 'out' / 'index.html'}",
+    ]
+
+
+def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_path, capsys):
+    """--integer: run T may only run on its min_gpus of 300 G1 or more. One 1000 h period of 1.5 MW,
+    4000 G1 (1.0 MW idle): 0.5 MW above idle, for 333.3 G1 in use. Service S (2e5 tokens/s,
+    1000 tokens/s per G1) takes 200 G1 (0.3 MW) first: 1 point for 0.3 MW, against T's
+    1.8e21 / 6e24 / 1.5e-3 = 0.2 points per MW. The 133.3 G1 left are short of T's 300, so the
+    whole plan uses 1.0 + 0.3 = 1.3 MW of the 1.5: score 1 of 2. The fractional plan gives T those
+    133.3 G1, so power binds there, priced at T's 0.2 points per MW."""
+    tables = scenario_tables(
+        name="whole replicas",
+        periods=[("P1", 1000.0, 1.5)],
+        fleet=[("G1", "P1", 4000.0)],
+        training=[training_row("T", min_gpus=300.0)],
+        inference=[inference_row("S", tokens_per_day_b=0.2e6 * 86_400 / 1e9)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys, "--integer")
+    assert "  score 1.0000 of 2.0000 (priority-weighted served share)" in lines
+    assert "  what binds, and its prices, are those of the plan with fractional replicas" in lines
+    assert "  power binds in P1: 1.3 of 1.5 MW; one more MW is worth 0.2 score" in lines
+
+
+def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys):
+    """The default scenario given a tenth of a millisecond stops at the time limit with a plan (as in
+    test_cli): the line after the status says the plan is not proven optimal, and the maximum is
+    still the sum of the workbook's priorities."""
+    from planner.workbook import read_scenario
+
+    source = ROOT / "inputs" / "sovereign-200mw.xlsx"
+    scenario = read_scenario(source)
+    possible = scenario.training["priority"].sum() + scenario.inference["priority"].sum()
+    lines = solved(source, tmp_path / "out", capsys, "--time-limit", "0.0001", "--outputs", "json")
+    assert ": timelimit (highs, " in lines[0]
+    assert lines[1] == "  the solver stopped early: this plan is feasible but not proven optimal"
+    assert re.fullmatch(rf"  score \d+\.\d{{4}} of {possible:.4f} \(priority-weighted served share\)", lines[2])
+
+
+@pytest.fixture(scope="module")
+def report_html(two_periods, tmp_path_factory) -> str:
+    results, html_path = cli.run(two_periods, tmp_path_factory.mktemp("report") / "out")
+    return key_figures(html_path.read_text(encoding="utf-8"))
+
+
+def cards(section: str) -> dict[str, tuple[str, str]]:
+    """Each key figure card: label -> (value, the line under it)."""
+    found = re.findall(r'<span class="label">(.*?)</span>\s*<span class="value">(.*?)</span>\s*'
+                       r'<span class="sub">(.*?)</span>', section, re.S)
+    return {text(label): (text(value), text(sub)) for label, value, sub in found}
+
+
+def test_energy_is_in_gwh_and_inference_served_is_weighted_by_hours(report_html):
+    """10 300 MWh drawn of 104 800 MWh allowed: 10.3 of 105 GWh. S is served 100% in P1's 1000 h
+    and 40% in P2's 3000 h: 55.0% by hours, not the plain mean of 70.0%. 5.2 of 7 is 74.3%."""
+    shown = cards(report_html)
+    assert shown["Energy drawn"] == ("10.3 GWh", "of 105 GWh the budgets allow")
+    assert shown["Inference demand served"] == ("55.0%", "of peak tokens/s, weighted by hours")
+    assert shown["Demand served"] == ("74.3%", "score 5.200 of 7.000")
+    assert shown["Peak GPUs in use"] == ("3,000", "of up to 4,000 installed")
+
+
+def test_each_period_shows_its_gpu_share_and_inference_served(report_html):
+    """Per period: GPUs in use of installed and their share (the bar's width, the sort value),
+    and the share of S's peak served: P1 3000 of 4000 (75.0%), S 100.0%; P2 400 of 4000
+    (10.0%), S 40.0%, power at its budget and a MW worth 2 points."""
+    rows = dict(re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', report_html, re.S))
+    assert list(rows) == ["P1", "P2"]
+    expected = {"P1": ("5.50 / 100", "3,000 / 4,000", 0.75, "75.0%", "100.0%", "0"),
+                "P2": ("1.60 / 1.60", "400 / 4,000", 0.10, "10.0%", "40.0%", "2.00")}
+    for period, (power, gpus, share, width, served, price) in expected.items():
+        cells = re.findall(r'<td[^>]*data-v="([^"]*)"[^>]*>(.*?)</td>', rows[period], re.S)
+        assert [text(cell) for _, cell in cells] == [power, gpus, served, price], period
+        sort_value, gpu_cell = cells[1]
+        assert float(sort_value) == pytest.approx(share, rel=1e-9), period
+        assert re.findall(r'style="width: ([\d.]+%)"', gpu_cell) == [width], period
+
+
+def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
+    """S is served 55.0% overall, lowest in P2 (the second period) at 40.0%, costing 4 x 0.45 =
+    1.80 points; power binds in P2 only, a MW worth 2 points (2 / 5.2 = 38.46% of the score) for
+    at least 0.900 MW."""
+    findings = text(report_html)
+    assert ("S (inference, priority 4.00) is served at 55.0%, lowest in P2 at 40.0%; "
+            "that costs 1.80 points of score.") in findings
+    assert ("Power binds in P2: 1.60 of 1.60 MW used. One more MW there is worth 2.00 points of score "
+            "(38.46% of the plan's score), for at least the next 0.900 MW") in findings
+    assert "Power is the limit in P2;" in findings
