@@ -396,6 +396,22 @@ def _inference_served_grid(results: Results) -> dict:
     return dict(rows=rows, total=len(table))
 
 
+def _inference_sizing(results: Results) -> pd.DataFrame:
+    """Sizing's per (service, GPU type) rates with the demand beside them, and ``smaller_replicas``:
+    where fewer GPUs of the type are installed than its best replica, the smaller replica the plan
+    serves with there and in which periods ('' if none), e.g. '8 GPUs in 2026Q1, 2026Q2'."""
+    table = results.sizing.inference_rates.merge(results.sizing.inference, on="workload")
+    used = results.allocation[results.allocation["kind"] == "inference"].merge(
+        table[["workload", "gpu", "gpus_per_replica"]], on=["workload", "gpu"], suffixes=("", "_best"))
+    smaller = used[used["gpus_per_replica"] < used["gpus_per_replica_best"]]
+    periods = smaller.groupby(["workload", "gpu", "gpus_per_replica"], sort=False)["period"].agg(
+        lambda names: ", ".join(names) if len(names) <= 3 else f"{len(names)} periods")
+    sizes = periods.index.get_level_values("gpus_per_replica").astype(int).astype(str)
+    notes = (sizes + " GPUs in " + periods).groupby(level=["workload", "gpu"], sort=False).agg("; ".join)
+    notes = notes.rename("smaller_replicas").reset_index()
+    return table.merge(notes, on=["workload", "gpu"], how="left").fillna({"smaller_replicas": ""})
+
+
 def _training_sizing_grid(results: Results) -> dict:
     """Runs on rows: precision, MFU and where it came from, required FLOPs, GPU-hours on each GPU type."""
     rates = _training_sizing(results)
@@ -477,7 +493,7 @@ def _input_tables(results: Results) -> list[dict]:
 def _context(results: Results) -> dict:
     coverage = _inference_view(results)
     periods = _period_view(results, coverage)
-    inference_sizing = results.sizing.inference_rates.merge(results.sizing.inference, on="workload")
+    inference_sizing = _inference_sizing(results)
     return dict(
         r=results,
         sections=_sections(),

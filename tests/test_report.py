@@ -370,3 +370,17 @@ def test_a_plan_without_price_ranges_says_why_they_are_missing(default_report):
     cbc = run_pipeline(ROOT / "inputs" / "sovereign-200mw.xlsx", solver="cbc").results
     assert not cbc.ranged and cbc.periods["power_price_holds_mw"].isna().all()
     assert "solved by cbc,\n    this plan has none to read" in report.render_html(cbc)
+
+
+def test_sizing_names_the_smaller_replica_the_plan_serves_with(tmp_path):
+    """The 405B model's best replica is 32 GPUs of G1 and its smallest 16 (see
+    test_model_sizing_features). With 24 installed in P1 and 40 in P2, the plan serves it with
+    replicas of 16 in P1 only; the sizing row shows 32 and names 16 in P1 beneath it."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
+                             fleet=[("G1", "P1", 24.0), ("G1", "P2", 40.0)], training=[],
+                             inference=[inference_row("big", params_b=405.0, tokens_per_day_b=1.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.allocation.set_index("period")["gpus_per_replica"].to_dict() == {"P1": 16.0, "P2": 32.0}
+    html = report.render_html(results)
+    [row] = re.findall(r"<tr><th scope=\"row\">big<.*?</tr>", html.split('id="inference-sizing-title"')[1].split("</table>")[0], re.S)
+    assert re.search(r'data-v="32(\.0)?">32<span class="unit">the plan: 16 GPUs in P1</span></td>', row), row
