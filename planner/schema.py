@@ -131,7 +131,8 @@ SITE = Sheet(
 
 PERIODS = Sheet(
     "periods",
-    "Planning periods, in time order as listed.",
+    "Planning periods, in time order as listed (checked where every label says when it starts: 2026Q1, "
+    "Q1 2026, 2026H1, 2026-07, a date, 2026). A totals row under them is refused.",
     (
         Column("period", "text", "Period label, e.g. 2026Q1."),
         _positive("hours", "h", "Length of the period."),

@@ -1016,9 +1016,17 @@ class _Checker:
         folded = {k.casefold(): k for k in known}
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
-                hint = difflib.get_close_matches(name.casefold(), list(folded), n=1)
-                tip = f" (did you mean '{folded[hint[0]]}'?)" if hint else ""
+                hint = closest(name.casefold(), list(folded))
+                tip = f" (did you mean '{folded[hint]}'?)" if hint else ""
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
+
+
+def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
+    """The candidate ``name`` most likely mistypes: difflib's closest, but two characters swapped
+    (H100-SMX for H100-SXM) before one changed (H200-SXM), which difflib ranks alike."""
+    hints = difflib.get_close_matches(name, candidates, n=3, cutoff=cutoff)
+    swapped = [h for h in hints if sorted(h) == sorted(name)]
+    return (swapped or hints or [None])[0]
 
 
 def _unit(column: Column) -> str:
@@ -1072,6 +1080,8 @@ def read_scenario(path: str | Path) -> Scenario:
 
     if periods is not None and periods[0].empty:
         check.problem(periods[1], "no periods listed")
+    if periods is not None:
+        _check_period_order(check, *periods)
     if gpus is not None and gpus[0].empty:
         check.problem(gpus[1], "no GPU types listed")
 
@@ -1082,6 +1092,10 @@ def read_scenario(path: str | Path) -> Scenario:
         dup = fleet[0].duplicated(["gpu", "period"]) & fleet[0]["gpu"].notna() & fleet[0]["period"].notna()
         for row, g, p in zip(fleet[0].loc[dup, "_row"], fleet[0].loc[dup, "gpu"], fleet[0].loc[dup, "period"]):
             check.problem(fleet[1], f"GPU '{g}' in period '{p}' is listed twice", row, "period")
+        if fleet[0].empty:
+            check.problem(fleet[1], "no GPUs listed: give how many of each type are installed in each period")
+        if periods is not None:
+            _check_totals_row(check, *periods, fleet[0])
 
     training, inference = tables["training"], tables["inference"]
     order = {p: i for i, p in enumerate(period_names)}
@@ -1141,9 +1155,9 @@ def read_scenario(path: str | Path) -> Scenario:
     )
     scenario.inference["start_period"] = scenario.inference["start_period"].fillna(period_names[0])
     for period in scenario.fleet.columns[scenario.fleet.sum(axis=0).to_numpy() == 0]:
-        # a totals row typed under the periods, say: services would count it as a period unserved
         scenario.warnings.append(f"{path}: period '{period}' has no GPUs installed (sheet 'fleet'): no workload "
                                  "runs in it")
+    scenario.warnings += _budget_in_kw(scenario, periods[1])
     # blanks whose value the planner derives: the first period, and active = total parameters
     for sheet, column in (("inference", "start_period"), ("training", "active_params_b"),
                           ("inference", "active_params_b")):
@@ -1311,6 +1325,82 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 def _with_active(frame: pd.DataFrame) -> pd.DataFrame:
     frame["active_params_b"] = frame["active_params_b"].fillna(frame["params_b"]).astype(float)
     return frame
+
+
+# Budgets that read as kW typed under power_mw: this many times what the GPUs draw at full use in every
+# period, and one of this many MW (1 GW) or more, which small fleets with budgets to spare do not reach.
+KW_SUSPECTED, KW_SUSPECTED_MW = 100.0, 1000.0
+
+
+def _budget_in_kw(scenario: Scenario, raw: _RawSheet) -> list[str]:
+    """A warning where the budgets look like kW (see KW_SUSPECTED): typed as plain numbers, they read as
+    MW without a unit to refuse."""
+    full_mw = (scenario.gpus.set_index("gpu")["it_w"].reindex(scenario.fleet.index).to_numpy()
+               @ scenario.fleet.to_numpy()) * scenario.pue / 1e6
+    budget = scenario.periods["power_mw"].to_numpy()
+    equipped = full_mw > 0
+    if (not equipped.any() or budget.max() < KW_SUSPECTED_MW
+            or (budget[equipped] < KW_SUSPECTED * full_mw[equipped]).any()):
+        return []
+    first = int(np.flatnonzero(equipped)[0])
+    return [f"{raw.where}, column 'power_mw': every period's budget is {KW_SUSPECTED:g} times or more what its "
+            f"GPUs draw at full use ({scenario.periods['period'].iloc[first]}: {budget[first]:,.4g} MW against "
+            f"{full_mw[first]:,.4g} MW); power_mw is in MW: was it typed in kW?"]
+
+
+TOTALS_LABELS = frozenset({"total", "totals", "grand total", "sum", "summe", "gesamt", "insgesamt", "totaal",
+                           "somme", "totale", "suma", "all"})
+
+
+def _check_totals_row(check: _Checker, frame: pd.DataFrame, raw: _RawSheet, fleet: pd.DataFrame) -> None:
+    """A totals row typed under the periods would be read as one more period, which every service
+    counts as a period unserved: refused where it is named as one, or where it is the last row, has no
+    GPUs and its hours are those of all the rows above."""
+    if len(frame) < 3:
+        return
+    equipped = {p for p, n in zip(fleet["period"], fleet["installed"]) if isinstance(n, float) and n > 0}
+    hours = [h if isinstance(h, float) else np.nan for h in frame["hours"]]
+    for i, (row, label) in enumerate(zip(frame["_row"], frame["period"])):
+        if not isinstance(label, str):
+            continue
+        named = label.casefold().strip(" :*") in TOTALS_LABELS
+        summed = (i == len(frame) - 1 and label not in equipped
+                  and math.isclose(hours[i], np.nansum(hours[:i]), rel_tol=1e-9))
+        if named or summed:
+            why = "its name" if named else "its hours are those of all the periods above, and it has no GPUs"
+            check.problem(raw, f"'{label}' looks like a totals row, not a period ({why}): delete the row", int(row),
+                          "period")
+
+
+_PERIOD_PATTERNS = (  # how period labels name their start, as (year, month): 2026Q3, Q3 2026, 2026-07, 2026H2, 2026
+    (re.compile(r"(\d{4})\s*[-/ ]?\s*q([1-4])", re.I), lambda y, n: (int(y), 3 * int(n) - 2, 1)),
+    (re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: (int(y), 3 * int(n) - 2, 1)),
+    (re.compile(r"(\d{4})\s*[-/ ]?\s*h([12])", re.I), lambda y, n: (int(y), 6 * int(n) - 5, 1)),
+    (re.compile(r"h([12])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: (int(y), 6 * int(n) - 5, 1)),
+    (re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"), lambda y, m, d: (int(y), int(m), int(d or 1))),
+    (re.compile(r"(\d{4})"), lambda y: (int(y), 1, 1)),
+)
+
+
+def _period_start(label: str) -> tuple[int, int, int] | None:
+    """When a period label says it starts, as (year, month, day); None if it does not say."""
+    for pattern, start in _PERIOD_PATTERNS:
+        if match := pattern.fullmatch(label.strip()):
+            return start(*match.groups())
+    return None
+
+
+def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> None:
+    """Runs' and services' windows follow the rows' order, so periods must be listed in time order;
+    where every label says when it starts (2026Q1, 2026-07, a date), that order is checked."""
+    starts = [_period_start(label) if isinstance(label, str) else None for label in frame["period"]]
+    if len(starts) < 2 or None in starts:
+        return
+    for row, label, before, start, earlier in zip(frame["_row"].iloc[1:], frame["period"].iloc[1:],
+                                                  frame["period"], starts[1:], starts):
+        if start <= earlier:
+            check.problem(raw, f"period '{label}' is listed after '{before}' but does not start later: list the "
+                          "periods in time order", int(row), "period")
 
 
 def _fleet_grid(fleet: pd.DataFrame, gpus: list[str], periods: list[str]) -> pd.DataFrame:

@@ -383,6 +383,90 @@ def test_deadline_before_start(target):
     ]
 
 
+def quarters(*labels: str, power_mw: float = 10.0) -> dict:
+    """Tables whose periods are ``labels`` (2190 h each) with one G1 installed in each: the rest as
+    scenario_tables gives it."""
+    return scenario_tables(periods=[(p, 2190.0, power_mw) for p in labels],
+                           fleet=[("G1", p, 1.0) for p in labels],
+                           training=[training_row(start=labels[0], deadline=labels[0])])
+
+
+@pytest.mark.parametrize("labels, row, message", [
+    (("2026Q1", "2026Q3", "2026Q2"), 4, "period '2026Q2' is listed after '2026Q3'"),
+    (("2026-01-01", "2026-07-01", "2026-04-01"), 4, "period '2026-04-01' is listed after '2026-07-01'"),
+    (("Q1 2026", "Q2 2026", "Q4 2025"), 4, "period 'Q4 2025' is listed after 'Q2 2026'"),
+    (("2026H1", "2026-07", "2026"), 4, "period '2026' is listed after '2026-07'"),
+    (("2027", "2026"), 3, "period '2026' is listed after '2027'"),
+])
+def test_periods_out_of_time_order(tmp_path, labels, row, message):
+    """Windows follow the rows' order, so a quarter typed above the one before it moves every window:
+    where each label says when it starts (a date cell reads as 2026-07-01), the order is checked."""
+    path = tmp_path / "s.xlsx"
+    assert problems(quarters(*labels), path) == [
+        where(path, "periods", row, "period") + message + " but does not start later: list the periods in time order"]
+
+
+@pytest.mark.parametrize("labels", [("2025Q4", "2026Q1", "2026-04", "2026H2", "2027"), ("P2", "P1", "P3"),
+                                    ("2026Q2", "2026Q1", "spring")])
+def test_periods_in_time_order_or_named_without_a_date_are_fine(tmp_path, labels):
+    """Labels in order, in any mix of forms, pass; so do labels that do not all say when they start."""
+    assert list(read_scenario(write_scenario(quarters(*labels), tmp_path / "s")).periods["period"]) == list(labels)
+
+
+@pytest.mark.parametrize("label, hours, why", [
+    ("Total", 999.0, "its name"), ("Summe:", 999.0, "its name"),
+    ("2026-2027", 3 * 2190.0, "its hours are those of all the periods above, and it has no GPUs"),
+])
+def test_a_totals_row_under_the_periods_is_refused(tmp_path, label, hours, why):
+    """A totals row would be one more period, which every service counts as unserved (a score 23% low
+    and every power price halved, on an eight-quarter case): refused by name, or as the last row, with
+    no GPUs, whose hours are the sum of those above."""
+    tables = quarters("2026Q1", "2026Q2", "2026Q3")
+    tables["periods"].loc[3] = (label, hours, 30.0)
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [
+        where(path, "periods", 5, "period") + f"'{label}' looks like a totals row, not a period ({why}): delete the row"]
+
+
+def test_a_last_period_as_long_as_those_above_is_fine_where_it_has_gpus(tmp_path):
+    """Quarters of 2190 h then a half-year of 4380 h: the same hours as the rows above, but GPUs are
+    installed in it, so it is a period."""
+    tables = quarters("2026Q1", "2026Q2", "2026H2")
+    tables["periods"].loc[2, "hours"] = 4380.0
+    assert list(read_scenario(write_scenario(tables, tmp_path / "s")).periods["hours"]) == [2190.0, 2190.0, 4380.0]
+
+
+def test_an_empty_fleet_is_refused(target):
+    tables = scenario_tables()
+    tables["fleet"] = tables["fleet"].iloc[:0]
+    assert problems(tables, target) == [
+        where(target, "fleet") + "no GPUs listed: give how many of each type are installed in each period"]
+
+
+def test_a_name_with_two_characters_swapped_is_suggested_before_one_with_one_changed(tmp_path):
+    """H100-SXM typed right in the fleet, but H100-SMX in the gpus sheet: the fleet row is pointed to
+    the GPU type meant, not to H200-SXM, which differs by one character and which difflib ranks alike."""
+    tables = scenario_tables(gpus=[gpu_row("H100-SMX"), gpu_row("H200-SXM")],
+                             fleet=[("H100-SXM", "P1", 8.0), ("H200-SXM", "P1", 8.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 2, "gpu") + "unknown GPU 'H100-SXM' (did you mean 'H100-SMX'?)"]
+
+
+def test_budgets_that_read_as_kw_are_warned_of(tmp_path):
+    """6,000 to 60,000 typed as power_mw for a fleet drawing 1.75 MW at full use (1000 G1 of 1400 W,
+    PUE 1.25): kW typed under MW. A budget to spare, under 1 GW, is not warned of."""
+    def warnings(budgets: list[float]) -> list[str]:
+        tables = scenario_tables(periods=[(f"P{i}", 1000.0, mw) for i, mw in enumerate(budgets, start=1)])
+        return read_scenario(write_scenario(tables, tmp_path / f"s{budgets[0]:g}")).warnings
+
+    path = tmp_path / "s6000"
+    assert warnings([6000.0, 60000.0]) == [
+        f"{path / 'periods.csv'}, column 'power_mw': every period's budget is 100 times or more what its GPUs draw at "
+        "full use (P1: 6,000 MW against 1.75 MW); power_mw is in MW: was it typed in kW?"]
+    assert warnings([900.0, 900.0]) == []  # 514 times the draw, but under 1 GW
+    assert warnings([6000.0, 100.0]) == []  # one period within 100 times its draw
+
+
 def test_deadline_equal_to_start_is_fine(tmp_path):
     tables = scenario_tables(training=[training_row(start="P1", deadline="P1")])
     assert read_scenario(write_scenario(tables, tmp_path / "s.xlsx")).training.loc[0, "deadline_period"] == "P1"

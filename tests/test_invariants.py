@@ -77,7 +77,7 @@ def scenarios(draw) -> Case:
     fleet = []
     for g in gpu_names:
         for p in period_names:
-            if draw(st.booleans()) or n_g == 1:
+            if draw(st.booleans()) or n_g == 1 or not fleet:  # a fleet sheet lists at least one row
                 fleet.append(dict(gpu=g, period=p, installed=float(draw(st.integers(0, 4000)))))
     fleet = pd.DataFrame(fleet, columns=["gpu", "period", "installed"])
 
