@@ -214,6 +214,13 @@ def test_print_layout(driver, default_html, tmp_path):
             return {toc: style('nav.toc', 'display'), figure: style('figure.chart', 'breakInside'),
                     table: style('#periods table', 'breakInside'), charts: style('#charts', 'breakBefore')};""")
         assert styles == {"toc": "none", "figure": "avoid", "table": "avoid", "charts": "page"}
+        # nothing runs off an A4 page: 210 mm less the 2 x 12 mm margins is 703 CSS px
+        overflowing = at_width(driver, 703, """
+            const width = document.documentElement.clientWidth;
+            return Array.from(document.querySelectorAll("table, figure, .cards"))
+                .filter(e => e.getBoundingClientRect().right > width + 1)
+                .map(e => (e.closest("section") || {}).id + ": " + e.tagName + " " + e.getAttribute("aria-labelledby"));""")
+        assert overflowing == []
         # A4 portrait at the report's margins
         pdf = driver.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
                                                          "printBackground": True})
