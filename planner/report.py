@@ -302,13 +302,14 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     for row in periods.itertuples():  # one row per period
         here = short_by_period.get(row.period, cut.iloc[:0])
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
+        at_limit = row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)  # within the solver's noise
         rows.append(dict(
             period=row.period, hours=row.hours,
             budget=row.power_mw_budget, used=row.power_mw_used, idle=row.power_mw_idle,
-            slack=max(0.0, row.power_mw_budget - row.power_mw_used),
+            slack=0.0 if at_limit else row.power_mw_budget - row.power_mw_used,
             power_share=row.power_mw_used / row.power_mw_budget if row.power_mw_budget > 0 else float("nan"),
             price=row.power_shadow_price, binds=row.power_shadow_price > BINDING, holds=row.power_price_holds_mw,
-            at_limit=row.power_mw_used >= row.power_mw_budget * (1 - 1e-6),
+            at_limit=at_limit,
             installed=row.gpus_installed, in_use=row.gpus_in_use,
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,

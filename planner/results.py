@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw
-from planner.sizing import Sizing
+from planner.sizing import Sizing, pair_table
 from planner.solve import Solution
 from planner.workbook import Scenario
 
@@ -94,6 +94,12 @@ class Results:
 
 def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < TOLERANCE, 0.0, values)
+
+
+def _share(values: np.ndarray) -> np.ndarray:
+    """A served share as the solver's noise leaves it (1 + 7e-16, say), put back on 0 or 1 where it
+    is within TOLERANCE of either, so that no reader sees -7e-16 points lost."""
+    return np.where(np.abs(values - 1.0) < TOLERANCE, 1.0, _clean(values))
 
 
 def _score_per_mw(dual: np.ndarray, hours: np.ndarray, model: PlanModel, solution: Solution) -> np.ndarray:
@@ -189,7 +195,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "energy_mwh": used_mw * periods["hours"].to_numpy(),
     })
 
-    served = model.served.assign(value=solution.served)
+    served = model.served.assign(value=_share(solution.served))
     served["weighted"] = served["weight"] * served["value"]
     priority = pd.concat([
         scenario.training[["workload", "priority"]], scenario.inference[["workload", "priority"]]
@@ -198,7 +204,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         kind=("kind", "first"), weighted=("weighted", "sum")
     )
     per_workload["priority"] = priority.reindex(per_workload.index)
-    per_workload["served_fraction"] = _clean(per_workload["weighted"] / per_workload["priority"])
+    per_workload["served_fraction"] = _share(per_workload["weighted"] / per_workload["priority"])
     gpu_hours = alloc.groupby("workload")["gpu_hours"].sum()
     workloads = pd.DataFrame({
         "workload": per_workload.index,
@@ -245,17 +251,29 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
             "inference": scenario.inference, "throughput": scenario.throughput,
         },
         origins=scenario.origins,
-        warnings=list(scenario.warnings) + _unrunnable(workloads, model),
+        warnings=list(scenario.warnings) + _unrunnable(workloads, model, sizing),
         ranged=bool(solution.price_ranges),
         score_prices=solution.score_prices,
     )
 
 
-def _unrunnable(workloads: pd.DataFrame, model: PlanModel) -> list[str]:
+def _unrunnable(workloads: pd.DataFrame, model: PlanModel, sizing: Sizing) -> list[str]:
     """A warning per workload that no GPU type installed in its window can run: it gets nothing
-    whatever the budget, which its 0% alone would not tell from a plan that chose to cut it."""
+    whatever the budget, which its 0% alone would not tell from a plan that chose to cut it. Where
+    no GPU type of the gpus sheet can run it at all (a precision none supports, say), the sizing's
+    reasons are given instead, since installing more would not help."""
     unrunnable = workloads[~workloads["workload"].isin(model.allocation["workload"].unique())]
-    return [f"{name} ({kind}): no GPU type can carry it in its window, so the plan gives it nothing: none that "
+    pairs = pair_table(sizing)
+    pairs = pairs[pairs["workload"].isin(unrunnable["workload"])]
+    runs = pairs["gpu_hours"].notna() | (pairs["tokens_per_s_per_gpu"] > 0)
+    never = {}  # workload -> why no GPU type can run it, where none can
+    for name, group in pairs[~runs.groupby(pairs["workload"]).transform("any")].groupby("workload", sort=False):
+        reasons = [bound if bound.startswith(f"{gpu} ") else f"{gpu}: {bound}"
+                   for gpu, bound in zip(group["gpu"], group["bound"].fillna("no rate"))]
+        never[name] = "; ".join(dict.fromkeys(reasons))
+    return [f"{name} ({kind}): no GPU type of the gpus sheet can run it, so the plan gives it nothing: {never[name]}"
+            if name in never else
+            f"{name} ({kind}): no GPU type can carry it in its window, so the plan gives it nothing: none that "
             "can run it (the sizing says why) has its smallest block (a run's memory minimum, a service's smallest "
             "replica: min_gpus in the sizing) installed there"
             for name, kind in zip(unrunnable["workload"], unrunnable["kind"])]

@@ -157,7 +157,8 @@ def serving_roofline(
     """Best replica per (service, GPU type). Service arrays have one value per service,
     GPU arrays one per GPU type, except ``peak_tflops`` (services x GPU types, NaN where the
     precision is not supported). Returns services x GPU types arrays: tokens_per_s_per_gpu,
-    gpus_per_replica, batch, bound (0 compute, 1 bandwidth, 2 memory, 3 latency, -1 none fits),
+    gpus_per_replica, batch, bound (0 compute, 1 bandwidth, 2 memory, 3 latency; -1 no replica holds the
+    weights and one sequence, -2 some does but none meets the latency target),
     and min_gpus, the smallest replica that can serve at all (0: none); and ``by_size``, replica
     sizes x services x GPU types: tokens/s per GPU with replicas of each of REPLICA_SIZES (0: none).
     """
@@ -172,6 +173,7 @@ def serving_roofline(
     best = {"tokens_per_s_per_gpu": np.zeros(shape), "gpus_per_replica": np.zeros(shape, dtype=int),
             "batch": np.zeros(shape, dtype=int), "bound": np.full(shape, -1), "min_gpus": np.zeros(shape, dtype=int)}
     by_size = []
+    fits = np.zeros(shape, dtype=bool)  # some replica holds the weights and one sequence
     for n in REPLICA_SIZES:
         flops = n * peak * INFERENCE_COMPUTE_EFFICIENCY
         memory_batch = np.floor((n * hbm - params * bpp) / kv_seq)
@@ -182,6 +184,7 @@ def serving_roofline(
         latency_batch = np.where(np.isnan(target), np.inf, np.minimum(latency_bw, latency_flops))
         batch = np.minimum(np.minimum(memory_batch, latency_batch), MAX_BATCH)
         ok = (batch >= 1) & np.isfinite(peak)
+        fits |= (memory_batch >= 1) & np.isfinite(peak)
         batch = np.where(ok, batch, 1.0)
         read = np.minimum(params, batch * active) * bpp + batch * kv_seq
         bandwidth_time = read / (n * bw)
@@ -201,6 +204,7 @@ def serving_roofline(
         best["gpus_per_replica"] = np.where(better, n, best["gpus_per_replica"])
         best["batch"] = np.where(better, batch, best["batch"]).astype(int)
         best["bound"] = np.where(better, bound, best["bound"])
+    best["bound"] = np.where((best["bound"] == -1) & fits, -2, best["bound"])
     best["by_size"] = np.stack(by_size)
     return best
 
@@ -297,7 +301,8 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     )
     pairs = pd.MultiIndex.from_product([services["workload"], gpus["gpu"]], names=["workload", "gpu"])
     note = _unsupported_note(gpus, precision, peak).ravel()
-    bound_names = np.array(["compute", "bandwidth", "memory", "latency", "does not fit"])
+    bound_names = np.array(["compute", "bandwidth", "memory", "latency", "latency target out of reach",
+                            "does not fit"])  # the last two for -2 and -1
     bound = np.where(note != "", note, bound_names[roof["bound"].ravel()])
     rates = pd.DataFrame({
         "precision": np.repeat(precision.to_numpy(), len(gpus)),

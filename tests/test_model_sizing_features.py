@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from pytest import approx
 
-from conftest import gpu_row, inference_row, scenario_tables, training_row, write_scenario
+from conftest import gpu_row, inference_row, run_pipeline, scenario_tables, training_row, write_scenario
 from planner import report
 from planner.model import build_model
 from planner.results import collect
@@ -452,9 +452,21 @@ def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
     results = collect(scenario, sizing, model, solve(model))
     assert results.workloads.set_index("workload").loc["fast", "served_fraction"] == 0.0
     assert results.warnings == [
-        "fast (inference): no GPU type can carry it in its window, so the plan gives it nothing: none that can run "
+        "fast (inference): no GPU type of the gpus sheet can run it, so the plan gives it nothing: G1: latency "
+        "target out of reach"]
+
+
+def test_a_workload_no_gpu_type_in_its_window_can_run_is_named_in_a_warning(tmp_path):
+    """S1 runs on G1, but its smallest replica (one GPU) is not installed in P2, its only period:
+    installing G1 there would serve it, and the warning says so."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
+                             fleet=[("G1", "P1", 10.0), ("G1", "P2", 0.0)],
+                             inference=[inference_row("S1", start="P2")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.warnings[-1] == (
+        "S1 (inference): no GPU type can carry it in its window, so the plan gives it nothing: none that can run "
         "it (the sizing says why) has its smallest block (a run's memory minimum, a service's smallest replica: "
-        "min_gpus in the sizing) installed there"]
+        "min_gpus in the sizing) installed there")
 
 
 def test_an_integer_plan_whose_relaxation_was_stopped_has_no_prices(tmp_path, monkeypatch):
