@@ -13,16 +13,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import random
+import resource
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, write_grid_csv, write_grid_xlsx
 from planner.cli import EXIT_INPUT, EXIT_OK, main
+from test_input_reading import _xlsb_record, rewrite_parts, write_ods, write_xlsb
 
 LEGACY_XLS = ROOT / "tests" / "data" / "scenario-with-errors.xls"  # readable; two cells show errors
 
@@ -198,3 +203,74 @@ def test_a_damaged_xls_that_aborted_the_reader_is_read_or_refused(tmp_path, subp
                           capture_output=True, text=True, timeout=120)
     assert done.returncode in (EXIT_OK, EXIT_INPUT), done.stderr
     assert "Traceback" not in done.stderr
+
+
+# .xlsb and .ods go to a reader in Rust (calamine), where a damaged file can abort the process
+# rather than raise: they are read apart, with memory capped so a huge claim fails fast.
+MEMORY_CAP = 4 << 30
+READ_EACH = """
+import sys
+from planner.workbook import InputError, read_scenario
+for source in sys.argv[1:]:
+    try:
+        read_scenario(source)
+        print("read", source, flush=True)
+    except InputError as error:
+        assert error.problems and all(p.startswith(source) for p in error.problems), error.problems
+        print("refused", source, flush=True)
+"""
+
+
+def _cap_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def read_apart(sources: list[Path], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", READ_EACH, *map(str, sources)], env=env, capture_output=True,
+                          text=True, timeout=120, preexec_fn=_cap_memory)
+
+
+def damaged(content: bytes, rng: random.Random) -> bytes:
+    """``content`` with bytes flipped, cut or overwritten: of the file, or of one part inside it
+    (written back into a sound archive, so the damage reaches the reader past the zip's checks)."""
+    kind = rng.choice(["flip", "cut", "splice"])
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    inside = rng.random() < 0.6
+    target = rng.randrange(len(parts)) if inside else None
+    data = bytearray(parts[target][1] if inside else content)
+    if not data:
+        return content
+    if kind == "flip":
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] ^= rng.randint(1, 255)
+    elif kind == "cut":
+        data = data[:rng.randrange(len(data))]
+    else:
+        start = rng.randrange(len(data))
+        data[start:start + 16] = rng.randbytes(rng.randint(1, 16))
+    if not inside:
+        return bytes(data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for i, (info, part) in enumerate(parts):
+            archive.writestr(info, bytes(data) if i == target else part, compress_type=info.compress_type)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("suffix", [".xlsb", ".ods"])
+def test_damaged_xlsb_and_ods_files_are_refused_cleanly(tmp_path, subprocess_env, suffix):
+    """As above for the formats calamine reads: each of 80 damaged files (seeded) is read or refused
+    with InputError naming it; nothing escapes and the process is not aborted."""
+    sheets = {k: [list(r) for r in v] for k, v in VALID.items()}
+    valid = (write_xlsb if suffix == ".xlsb" else write_ods)(tmp_path / f"valid{suffix}", sheets).read_bytes()
+    rng = random.Random(suffix)
+    sources = []
+    for i in range(80):
+        sources.append(tmp_path / f"damaged{i}{suffix}")
+        sources[-1].write_bytes(damaged(valid, rng))
+    done = read_apart(sources, subprocess_env)
+    assert done.returncode == 0, f"exit {done.returncode} after {done.stdout.splitlines()[-1:]}: {done.stderr[-2000:]}"
+    outcomes = [line.split()[0] for line in done.stdout.splitlines()]
+    assert len(outcomes) == len(sources) and "refused" in outcomes
+
