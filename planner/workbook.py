@@ -173,8 +173,10 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             names = set(archive.namelist())
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:  # .xlsx/.xlsm, or .xlsb
                 xml = "xl/workbook.xml" in names
-                suffix, extent = (".xml", _xlsx_extent) if xml else (".bin", _xlsb_extent)
-                sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(suffix)}
+                extent = _xlsx_extent if xml else _xlsb_extent
+                # every part there, whatever its name ends with: the reader takes a sheet from any
+                # part under xl/worksheets/ the workbook's relationships name (a sheet1.dat, say)
+                sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")}
                 titles = _sheet_titles(archive) if xml else {}
                 for part, data in sheets.items():
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"

@@ -15,6 +15,7 @@ import functools
 import io
 import random
 import resource
+import struct
 import subprocess
 import sys
 import tempfile
@@ -221,6 +222,16 @@ for source in sys.argv[1:]:
 """
 
 
+def _problem(source: Path) -> str:
+    """The one problem reading ``source`` raises (once a run apart has shown it is refused)."""
+    from planner.workbook import InputError, read_scenario
+
+    with pytest.raises(InputError) as refused:
+        read_scenario(source)
+    [problem] = refused.value.problems
+    return problem
+
+
 def _cap_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
@@ -273,4 +284,24 @@ def test_damaged_xlsb_and_ods_files_are_refused_cleanly(tmp_path, subprocess_env
     assert done.returncode == 0, f"exit {done.returncode} after {done.stdout.splitlines()[-1:]}: {done.stderr[-2000:]}"
     outcomes = [line.split()[0] for line in done.stdout.splitlines()]
     assert len(outcomes) == len(sources) and "refused" in outcomes
+
+
+def test_an_xlsb_sheet_in_a_part_not_named_bin_is_refused_before_it_is_read(tmp_path, subprocess_env):
+    """The reader takes a sheet from any part under xl/worksheets/ that the workbook names; one
+    named sheet1.dat holding a cell in XFD1048576 skipped the extent check, and the reader then
+    aborted the process (SIGABRT, no message) claiming every cell of the sheet."""
+    path = write_xlsb(tmp_path / "s.xlsb", {k: [list(r) for r in v] for k, v in VALID.items()})
+    far = (_xlsb_record(0x00, struct.pack("<IIHBBB", 1_048_575, 0, 300, 0, 0, 0))  # BrtRowHdr
+           + _xlsb_record(0x05, struct.pack("<IId", 16_383, 0, 1.0)))  # BrtCellReal
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/_rels/workbook.bin.rels"] = parts["xl/_rels/workbook.bin.rels"].replace(b"sheet1.bin", b"sheet1.dat")
+    parts["xl/worksheets/sheet1.dat"] = parts.pop("xl/worksheets/sheet1.bin").replace(
+        _xlsb_record(0x92), far + _xlsb_record(0x92))  # before BrtEndSheetData
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    done = read_apart([path], subprocess_env)
+    assert done.returncode == 0 and done.stdout.split() == ["refused", str(path)], done.stderr[-2000:]
+    assert _problem(path).startswith(f"{path}, sheet file 'xl/worksheets/sheet1.dat': spans 1,048,576 rows by 16,384 columns")
 
