@@ -186,9 +186,11 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             elif b"opendocument.spreadsheet" in (archive.read("mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     with archive.open("content.xml") as content:
-                        errors, extents = _ods_scan(content)
+                        errors, extents, texts = _ods_scan(content)
                     for sheet, extent in extents.items():  # before calamine, which would hold each whole
                         _refuse_too_large(path, f"sheet '{sheet}'", *extent)
+                    for sheet, characters in texts.items():
+                        _refuse_too_much_text(path, f"sheet '{sheet}'", characters)
                     return _with_errors(_read_calamine(path), errors)
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
@@ -203,12 +205,16 @@ _ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcex
 _ODS_CELLS = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
 _ODS_MAX_REPEAT, _ODS_MAX_ERRORS = 1024, 100_000
 _ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
+_ODS_STRING_VALUE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}string-value"
+_ODS_SPACES = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}s"
+_ODS_SPACE_COUNT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}c"
 
 _Extents = dict[str, tuple[int, int]]  # sheet name -> rows and columns spanned by filled cells
 _Errors = dict[str, dict[tuple[int, int], str]]  # sheet name -> (row, column), both from 0 -> error shown
+_Texts = dict[str, int]  # sheet name -> characters of text in its cells
 
 
-def _ods_scan(content) -> tuple[_Errors, _Extents]:
+def _ods_scan(content) -> tuple[_Errors, _Extents, _Texts]:
     """What an .ods ``content.xml`` holds beyond what calamine shows: the cells that show a
     spreadsheet error, and the extent of each sheet.
 
@@ -221,17 +227,22 @@ def _ods_scan(content) -> tuple[_Errors, _Extents]:
     Extents: rows and columns up to the last cell that holds anything (a value, a formula or
     text), repeats counted in full; empty cells repeated to the sheet's edge, as LibreOffice
     writes them, do not count. The reader holds that extent whole (see :data:`MAX_SHEET_CELLS`).
+
+    Texts: characters in each sheet's cells, each space run (``<text:s text:c="n"/>``) as its n
+    spaces and each repeated cell and row once per repeat, as the reader holds them (see
+    :data:`MAX_SHEET_TEXT`).
     """
     errors: _Errors = {}
     extents: _Extents = {}
-    sheet, row, column, in_row, found, row_columns = "", 0, 0, [], 0, 0
+    texts: _Texts = {}
+    sheet, row, column, in_row, found, row_columns, row_text = "", 0, 0, [], 0, 0, 0
     for event, element in ElementTree.iterparse(content, events=("start", "end")):
         tag = element.tag
         if event == "start":
             if tag == f"{_ODS_TABLE}table":
                 sheet, row = element.get(f"{_ODS_TABLE}name", ""), 0
             elif tag == f"{_ODS_TABLE}table-row":
-                column, in_row, row_columns = 0, [], 0
+                column, in_row, row_columns, row_text = 0, [], 0, 0
             continue
         if tag in _ODS_CELLS:
             repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
@@ -242,19 +253,25 @@ def _ods_scan(content) -> tuple[_Errors, _Extents]:
             shown = "".join(element.itertext()).strip() if marked or formula else ""  # only these can show one
             if marked or (formula and _spreadsheet_error(shown)):
                 in_row += [(column + k, shown or "#VALUE!") for k in range(min(repeat, _ODS_MAX_REPEAT))]
+            # a few bytes can stand for a billion spaces, and the reader copies a cell's text per repeat
+            text = (len(element.get(_ODS_STRING_VALUE, "")) + sum(map(len, element.itertext()))
+                    + sum(max(int(s.get(_ODS_SPACE_COUNT, "1")), 0) for s in element.iter(_ODS_SPACES)))
+            row_text += max(repeat, 1) * text
             column += repeat
             element.clear()
         elif tag == f"{_ODS_TABLE}table-row":
             repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
             if row_columns:
                 extents[sheet] = (row + repeat, max(row_columns, extents.get(sheet, (0, 0))[1]))
+            if row_text:
+                texts[sheet] = texts.get(sheet, 0) + max(repeat, 1) * row_text
             for k in range(min(repeat, _ODS_MAX_REPEAT, (_ODS_MAX_ERRORS - found) // max(len(in_row), 1))
                            if in_row else 0):
                 errors.setdefault(sheet, {}).update({(row + k, c): shown for c, shown in in_row})
                 found += len(in_row)
             row += repeat
             element.clear()
-    return errors, extents
+    return errors, extents, texts
 
 
 def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
@@ -275,6 +292,9 @@ _ROW_NUMBER = re.compile(rb"\br=\"([0-9]{1,7})\"")
 # a file that claims more cells than this (damaged, or a stray entry far from the table) is refused
 # before it is read, not left to exhaust the machine's memory.
 MAX_SHEET_CELLS = 20_000_000
+# Likewise for the text in a sheet's cells, which an .ods can repeat from a few bytes (about 1 byte a
+# character, held twice: by the reader, then as Python strings)
+MAX_SHEET_TEXT = 100_000_000
 
 
 def _xlsx_extent(xml: bytes) -> tuple[int, int]:
@@ -372,6 +392,13 @@ def _refuse_too_large(path: Path, where: str, rows: int, columns: int) -> None:
         raise InputError([f"{path}, {where}: spans {rows:,} rows by {columns:,} columns as the file records it, "
                           f"more than the {MAX_SHEET_CELLS:,} cells a sheet may span; delete entries far from the "
                           "table, or save the file again from a spreadsheet program if it is damaged"])
+
+
+def _refuse_too_much_text(path: Path, where: str, characters: int) -> None:
+    if characters > MAX_SHEET_TEXT:
+        raise InputError([f"{path}, {where}: holds {characters:,} characters of text as the file records it, "
+                          f"more than the {MAX_SHEET_TEXT:,} a sheet may hold; delete long or repeated texts, "
+                          "or save the file again from a spreadsheet program if it is damaged"])
 
 
 def _has_formula_or_error(xml: bytes) -> bool:

@@ -305,3 +305,17 @@ def test_an_xlsb_sheet_in_a_part_not_named_bin_is_refused_before_it_is_read(tmp_
     assert done.returncode == 0 and done.stdout.split() == ["refused", str(path)], done.stderr[-2000:]
     assert _problem(path).startswith(f"{path}, sheet file 'xl/worksheets/sheet1.dat': spans 1,048,576 rows by 16,384 columns")
 
+
+def test_a_tiny_ods_repeating_long_text_is_refused_before_it_is_read(tmp_path, subprocess_env):
+    """A few hundred bytes can stand for 10 billion characters: a space run of 10,000
+    (<text:s text:c="10000"/>) in a cell repeated over a million cells, each of which the reader
+    copies. It aborted the process (SIGABRT) or held gigabytes; the sheet is refused by name instead."""
+    spaces = (b'<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated='
+              b'"1000" office:value-type="string"><text:p><text:s text:c="10000"/></text:p></table:table-cell>'
+              b"</table:table-row>")
+    path = rewrite_parts(write_ods(tmp_path / "s.ods", {k: [list(r) for r in v] for k, v in VALID.items()}),
+                         "content.xml", lambda xml: xml.replace(b"</table:table>", spaces + b"</table:table>", 1))
+    assert path.stat().st_size < 10_000
+    done = read_apart([path], subprocess_env)
+    assert done.returncode == 0 and done.stdout.split() == ["refused", str(path)], done.stderr[-2000:]
+    assert _problem(path).startswith(f"{path}, sheet 'site': holds 10,000,000,0")

@@ -661,8 +661,8 @@ def test_ods_repeated_error_cells_count_once_per_repeat_within_a_bound():
             "</table:table></office:spreadsheet></office:body></office:document-content>".encode())
 
     assert workbook._ods_scan(content(2, 3)) == ({"s": {(r, c): "#N/A" for r in (1, 2) for c in (1, 2, 3)}},
-                                                 {"s": (3, 4)})
-    huge, extents = workbook._ods_scan(content(10**6, 10**6))
+                                                 {"s": (3, 4)}, {"s": 2 * 3 * len("#N/A")})
+    huge, extents, _ = workbook._ods_scan(content(10**6, 10**6))
     assert len(huge["s"]) <= workbook._ODS_MAX_ERRORS and (1, 1) in huge["s"]
     assert extents == {"s": (10**6 + 1, 10**6 + 1)}
 
@@ -689,7 +689,7 @@ def test_ods_extent_is_the_extent_the_reader_holds(tmp_path):
     path = rewrite_parts(write_ods(tmp_path / "s.ods", {"s": [["a", None, 3], [None], [1]], "t": [[None]]}),
                          "content.xml", lambda xml: xml.replace(b"</table:table>", edge + b"</table:table>"))
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
-        _, extents = workbook._ods_scan(content)
+        _, extents, _ = workbook._ods_scan(content)
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python(skip_empty_area=False)
     assert extents == {"s": (3, 3)} == {"s": (len(sheet), max(map(len, sheet)))}
 
