@@ -907,12 +907,12 @@ class _Checker:
         if raw is None:
             if sheet.required:
                 others = [n for n in self.sheets if n not in SHEETS_BY_NAME]
-                hint = difflib.get_close_matches(sheet.name, others, n=1)
+                hint = closest(sheet.name, others)
                 if self.source.is_dir():  # a folder of CSV files: a sheet is a file
-                    tip = f" (is it '{hint[0]}.csv'?)" if hint else ""
+                    tip = f" (is it '{hint}.csv'?)" if hint else ""
                     self.problems.append(f"{self.source}: missing file '{sheet.name}.csv'{tip}")
                 else:
-                    tip = f" (is it the sheet '{hint[0]}'?)" if hint else ""
+                    tip = f" (is it the sheet '{hint}'?)" if hint else ""
                     self.problems.append(f"{self.source}: missing sheet '{sheet.name}'{tip}")
             return None
         known = [c.name for c in sheet.columns]
@@ -927,14 +927,14 @@ class _Checker:
         missing = [c.name for c in sheet.columns
                    if c.required and not c.catalogue and c.name not in raw.frame.columns]
         for name in unknown:
-            hint = difflib.get_close_matches(name, known, n=1)
-            tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+            hint = closest(name, known)
+            tip = f" (did you mean '{hint}'?)" if hint else ""
             if not missing:  # else the missing column's problem names it
                 self.warnings.append(f"{raw.where}: unknown column '{name}' ignored{tip}")
         for name in missing:
-            hint = difflib.get_close_matches(name, unknown, n=1, cutoff=0.5)
+            hint = closest(name, unknown, cutoff=0.5)
             found = ", ".join(f"'{n}'" for n in raw.frame.columns) or "none"
-            tip = f"is it the column '{hint[0]}'? " if hint else ""
+            tip = f"is it the column '{hint}'? " if hint else ""
             self.problem(raw, f"missing required column ({tip}headings found in row {raw.header_row}: {found})",
                          column=name)
         for column in sheet.columns:
@@ -1052,8 +1052,12 @@ class _Checker:
 
 def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
     """The candidate ``name`` most likely mistypes: difflib's closest, but two characters swapped
-    (H100-SMX for H100-SXM) before one changed (H200-SXM), which difflib ranks alike."""
-    hints = difflib.get_close_matches(name, candidates, n=3, cutoff=cutoff)
+    (H100-SMX for H100-SXM) before one changed (H200-SXM), which difflib ranks alike. Names over
+    three times longer or shorter than ``name`` cannot reach a cutoff of 0.5 (difflib's ratio is at
+    most twice the shorter length over both), so they are passed over unread: a sheet named with
+    megabytes of text took a minute."""
+    near = [c for c in candidates if max(len(c), len(name)) <= 3 * min(len(c), len(name))]
+    hints = difflib.get_close_matches(name, near, n=3, cutoff=cutoff)
     swapped = [h for h in hints if sorted(h) == sorted(name)]
     return (swapped or hints or [None])[0]
 
@@ -1096,8 +1100,8 @@ def read_scenario(path: str | Path) -> Scenario:
             check.warnings.append(f"{raw.where}: not read (the planner reads the sheet '{copied[0]}')")
         elif key not in SHEETS_BY_NAME:  # a misspelt optional sheet would otherwise go unread in silence
             absent = [sheet.name for sheet in SHEETS if not sheet.required and sheet.name not in sheets]
-            if hint := difflib.get_close_matches(key, absent, n=1):
-                check.warnings.append(f"{raw.where}: not read (is it the sheet '{hint[0]}'?)")
+            if hint := closest(key, absent):
+                check.warnings.append(f"{raw.where}: not read (is it the sheet '{hint}'?)")
     name, pue = _site(check, tables["site"])
     periods = tables["periods"]
     period_names = [] if periods is None else [p for p in periods[0]["period"] if p is not None]
@@ -1322,8 +1326,8 @@ def _site(check: _Checker, site: tuple[pd.DataFrame, _RawSheet] | None) -> tuple
             continue
         key = key.lower()
         if key not in SITE_KEYS:
-            hint = difflib.get_close_matches(key, list(SITE_KEYS), n=1)
-            tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+            hint = closest(key, list(SITE_KEYS))
+            tip = f" (did you mean '{hint}'?)" if hint else ""
             check.warnings.append(f"{raw.where}, row {row}, column 'key': unknown key '{key}' ignored{tip}")
             continue
         if key in values:

@@ -744,3 +744,17 @@ def test_every_number_column_holds_its_documented_bounds(tmp_path, sheet, column
         except InputError as error:
             found = [p for p in error.problems if p.startswith(where(path, sheet, 2, column.name) + "must be ")]
         assert len(found) == (value in refused), f"{sheet}.{column.name} = {value!r}: {found}"
+
+
+def test_a_name_far_longer_than_any_it_could_mistype_is_not_compared(tmp_path, monkeypatch):
+    """A sheet named with a megabyte of text took a minute in difflib, for a hint it could never
+    give: a name over three times as long cannot be close to 'periods' by difflib's measure."""
+    import difflib
+
+    from planner.workbook import closest
+    compared = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches", lambda word, candidates, *args, **kwargs: (
+        compared.extend(candidates), real(word, candidates, *args, **kwargs))[1])
+    assert closest("periods", ["x" * 1_000_000, "perods", "p" * 22]) == "perods"
+    assert compared == ["perods"]
