@@ -117,9 +117,15 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and the wrapper of e
 _ZIP = b"PK\x03\x04"
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 _NOT_A_WORKBOOK = "not a workbook (expected .xlsx or a folder of CSV files)"
-_UNREADABLE = "not a readable xlsx file (password protected or damaged?)"
-_PROTECTED = ("not a readable xlsx file: it is password protected (encrypted); save a copy without a "
-              "password and use that")
+
+
+def _unreadable(path: Path) -> str:
+    return f"not a readable {path.suffix.lstrip('.').lower()} file (password protected or damaged?)"
+
+
+def _protected(path: Path) -> str:
+    return (f"not a readable {path.suffix.lstrip('.').lower()} file: it is password protected (encrypted); save a "
+            "copy without a password and use that")
 
 
 def _load_raw(path: Path) -> dict[str, _RawSheet]:
@@ -143,7 +149,7 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     elif suffix == ".csv":
         raise InputError([f"{path}: a single CSV file; give the folder that holds one CSV file per sheet"])
     elif suffix in (".xlsx", ".xlsm"):
-        raise InputError([f"{path}: {_UNREADABLE}"])
+        raise InputError([f"{path}: {_unreadable(path)}"])
     elif suffix in _SPREADSHEET_SUFFIXES:
         raise InputError([f"{path}: not a readable {suffix[1:]} file (damaged?)"])
     else:
@@ -196,7 +202,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError,
             NotImplementedError, ElementTree.ParseError):
-        raise InputError([f"{path}: {_UNREADABLE}"]) from None
+        raise InputError([f"{path}: {_unreadable(path)}"]) from None
     return _read_calamine(path)
 
 
@@ -409,7 +415,7 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
     """An OLE2 file is a legacy .xls, or an encrypted (password-protected) xlsx."""
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        raise InputError([f"{path}: {_PROTECTED}"])
+        raise InputError([f"{path}: {_protected(path)}"])
     return _read_xls(path, data)
 
 
@@ -493,7 +499,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
         with path.open("rb") as handle:
             book = python_calamine.CalamineWorkbook.from_filelike(handle)
     except python_calamine.PasswordError:
-        raise InputError([f"{path}: {_PROTECTED}"]) from None
+        raise InputError([f"{path}: {_protected(path)}"]) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's own types, ValueError, and a Rust panic (a BaseException)

@@ -8,6 +8,7 @@ is collected in one pass and reported together; unknown columns and keys are war
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 
@@ -612,17 +613,29 @@ def _ole2(*streams: str) -> bytes:
     return bytes(header + fat + directory)
 
 
+def zipped(parts: dict[str, bytes]) -> bytes:
+    """A zip archive holding ``parts``: the container of xlsx, xlsb and ods files, with none of their contents."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
         ("s.xlsx", b"", "the file is empty"),
         ("s.xlsx", b"just some text\n", "not a readable xlsx file (password protected or damaged?)"),
         ("s.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "not a readable xlsx file (password protected or damaged?)"),
+        ("s.ods", b"just some text\n", "not a readable ods file (damaged?)"),
+        ("s.ODS", zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<damaged"}),
+         "not a readable ods file (password protected or damaged?)"),
         ("s.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not a workbook (expected .xlsx or a folder of CSV files)"),
         ("periods.csv", b"period,hours,power_mw\nP1,1,1\n",
          "a single CSV file; give the folder that holds one CSV file per sheet"),
     ],
-    ids=["empty", "text", "pdf", "png", "single-csv"],
+    ids=["empty", "text", "pdf", "ods-text", "ods-zip", "png", "single-csv"],
 )
 def test_not_a_spreadsheet(tmp_path, name, content, message):
     path = tmp_path / name
