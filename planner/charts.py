@@ -20,13 +20,16 @@ from planner.svg import (INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
 # workload reads from its colour; a separate set tells GPU types apart. Chosen by
-# scripts/chart_palettes.py to stay apart with the common colour-vision deficiencies too.
-TRAINING_COLOURS = ("#127290", "#547860", "#1e5ac0", "#6c9c72", "#06545a", "#6090e4", "#306c6c",
-                    "#5472d8", "#3c8a8a", "#184e7e", "#2a9cb4", "#245442")
-INFERENCE_COLOURS = ("#9c063c", "#b46c0c", "#a21860", "#cc7e2a", "#de66ae", "#ae4e4e", "#8a1878",
-                     "#b46684", "#902406", "#b43c78", "#ae7e4e", "#ae489c")
-GPU_COLOURS = ("#c0841e", "#783648", "#5a90ea", "#9c5466", "#245ac0", "#368a8a", "#961824",
-               "#2a7ea8", "#669c72", "#901878")
+# scripts/chart_palettes.py to stay apart with each colour-vision deficiency too: in CAM02-UCS, any
+# two of a palette differ by 8.6 or more with normal vision, 7.1 with deuteranomaly, 8.0 with
+# protanomaly and 7.3 with tritanomaly, neighbours by 20.8, 20.6, 21.3 and 20.2 (the inference
+# colours are the closest). Held apart under tritanomaly too, 7.5 and 22 are out of reach.
+TRAINING_COLOURS = ("#24722a", "#4290fc", "#605a7e", "#669c6c", "#36488a", "#7e84c6", "#48486c",
+                    "#4278de", "#30543c", "#0ca290", "#5454ae", "#908aae")
+INFERENCE_COLOURS = ("#d24e48", "#900c66", "#b46c0c", "#7e360c", "#ae54a2", "#a20048", "#cc7e36",
+                     "#964806", "#c07e90", "#8a4860", "#e46c60", "#966684")
+GPU_COLOURS = ("#663c6c", "#f06072", "#186ccc", "#8a3c4e", "#2490ea", "#ba7e24", "#8484b4", "#961e1e",
+               "#785496", "#24965a")
 IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#c7ccd6", "#e9eef6"
 PALE_EDGE = "#7d8799"  # outlines pale shapes: at least 3:1 against white, so they do not fade into the page
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"

@@ -243,13 +243,14 @@ def test_every_series_colour_stands_out_from_the_page():
         assert _contrast_with_white(colour) >= 3.0, colour
 
 
-@pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly"])
+@pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly", "tritanomaly"])
 def test_series_colours_stay_apart_with_colour_vision_deficiencies(deficiency):
     """Within each palette, any two colours differ by 7 or more in CAM02-UCS, and neighbours (given to
     workloads listed one after the other, which a chart often stacks together) by 20 or more, seen
-    with normal vision and with the two common
-    deficiencies at full severity (about one man in twelve has one of them, in some degree). The
-    palettes before these had two training colours 1.7 apart to anyone."""
+    with normal vision and with each deficiency at full severity: the two common red-green ones
+    (about one man in twelve has one of them, in some degree) and the rarer blue-yellow one. The
+    palettes before these had two training colours 1.7 apart to anyone; the next, chosen without
+    the blue-yellow one, two 2.3 apart under it."""
     for palette in (charts.TRAINING_COLOURS, charts.INFERENCE_COLOURS, charts.GPU_COLOURS):
         colours = np.array([_rgb(c) for c in palette])
         if deficiency is not None:
