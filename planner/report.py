@@ -339,6 +339,7 @@ def _fleet_view(results: Results) -> dict:
         slack_count=int((zero & ~fleet["full"]).sum()),
         zero_count=int(zero.sum()),
         pairs=int((fleet["installed"] > 0).sum()),
+        absent=int((fleet["installed"] <= 0).sum()),  # pairs with none installed: unpriced, not worthless
     )
 
 

@@ -396,3 +396,16 @@ def test_a_service_served_in_full_is_served_at_exactly_one(tmp_path):
     assert results.workloads["served_fraction"].tolist() == [1.0]
     assert results.inference["served_fraction"].tolist() == [1.0, 1.0, 1.0]
     assert "e-1" not in report.render_html(results)
+
+
+def test_a_type_with_none_installed_is_not_called_worthless(tmp_path):
+    """G2 is installed in no period: the plan has no price for it, and the key figures must not say
+    more of it would serve nothing (a first GPU of it would serve S)."""
+    tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("G2")], fleet=[("G1", "P1", 1000.0), ("G2", "P1", 0.0)],
+                             training=[], inference=[inference_row("S")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    prices = results.fleet.set_index("gpu")["fleet_shadow_price"]
+    assert prices["G1"] == 0.0 and prices.isna()["G2"]
+    html = " ".join(report.render_html(results).split())
+    assert "GPUs never are where some are installed." in html
+    assert "This is not said of a type in a period where none is installed: a first block of it may serve." in html
