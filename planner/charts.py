@@ -182,9 +182,9 @@ def _power_chart(results: Results) -> Drawn:
     for i in np.flatnonzero(prices > BINDING):
         chart.text(float(axes.x(x[i])), float(axes.y(budget[i])) - 10, mark, size=SMALL_PX, colour=ALERT,
                    anchor="middle", bold=True, data=False,
-                   tip=f"{periods[i]}: power binds; one more MW is worth {prices[i]:.4g} score")
+                   tip=f"{periods[i]}: power binds; worth {prices[i]:.4g} score per MW more")
     figures = pd.DataFrame({"Idle draw": idle, "Extra at work": used - idle, "Used": used, "Budget": budget,
-                            "One more MW is worth": np.where(prices > BINDING, prices, np.nan)}, index=periods)
+                            "Score per MW more": np.where(prices > BINDING, prices, np.nan)}, index=periods)
     return Drawn(chart.render(), Figures.of(figures, "Period", ["MW"] * 4 + ["points, where power binds"]))
 
 

@@ -101,8 +101,9 @@ def _summary(results: Results, report: Path) -> list[str]:
         lines.append("  what binds, and its prices, are those of the plan with fractional replicas")
     elif binding.empty:
         lines.append("  power does not bind in any period")
-    lines += _listed([f"power binds in {row.period}: {row.power_mw_used:.1f} of {row.power_mw_budget:.1f} MW; "
-                      f"one more MW is worth {row.power_shadow_price:.4g} score"
+    # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
+    lines += _listed([f"power binds in {row.period}: {thousands(row.power_mw_used)} of "
+                      f"{thousands(row.power_mw_budget)} MW; worth {row.power_shadow_price:.4g} score per MW more"
                       + ("" if math.isnan(row.power_price_holds_mw)
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       for row in binding.itertuples()])

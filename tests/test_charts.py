@@ -191,7 +191,7 @@ def test_each_chart_comes_with_the_figures_it_draws(default_results):
     np.testing.assert_allclose(power["Idle draw"].to_numpy(float), periods["power_mw_idle"].to_numpy())
     np.testing.assert_allclose((power["Idle draw"] + power["Extra at work"]).to_numpy(float), power["Used"].to_numpy(float))
     binds = periods["power_shadow_price"] > BINDING
-    assert power["One more MW is worth"].notna().to_numpy().tolist() == binds.tolist() and binds.any()
+    assert power["Score per MW more"].notna().to_numpy().tolist() == binds.tolist() and binds.any()
     served = drawn["served"]
     by_workload = r.workloads.set_index("workload")
     np.testing.assert_allclose(served["Served"].to_numpy(float),

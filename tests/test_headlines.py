@@ -69,7 +69,7 @@ def test_the_terminal_gives_the_score_of_its_maximum_and_what_a_mw_more_is_worth
     assert lines[1:] == [
         "  score 5.2000 of 7.0000 (priority-weighted served share)",
         "  not fully served: S (inference) at 55.00%",
-        "  power binds in P2: 1.6 of 1.6 MW; one more MW is worth 2 score, for at least the next 0.9 MW",
+        "  power binds in P2: 1.6 of 1.6 MW; worth 2 score per MW more, for at least the next 0.9 MW",
         f"report: {tmp_path / 'out' / 'index.html'}",
     ]
 
@@ -92,7 +92,7 @@ def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_pat
     lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys, "--integer")
     assert "  score 1.0000 of 2.0000 (priority-weighted served share)" in lines
     assert "  what binds, and its prices, are those of the plan with fractional replicas" in lines
-    assert "  power binds in P1: 1.3 of 1.5 MW; one more MW is worth 0.2 score" in lines
+    assert "  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more" in lines
 
 
 def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys):
@@ -151,11 +151,20 @@ def test_each_period_shows_its_gpu_share_and_inference_served(report_html):
 
 def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
     """S is served 55.0% overall, lowest in P2 (the second period) at 40.0%, costing 4 x 0.45 =
-    1.80 points; power binds in P2 only, a MW worth 2 points (2 / 5.2 = 38.46% of the score) for
-    at least 0.900 MW."""
+    1.80 points; power binds in P2 only, each MW more worth 2 points for at least 0.900 MW, which
+    gains 2 x 0.9 = 1.80 points (1.8 / 5.2 = 34.62% of the score)."""
     findings = text(report_html)
     assert ("S (inference, priority 4.00) is served at 55.0%, lowest in P2 at 40.0%; "
             "that costs 1.80 points of score.") in findings
-    assert ("Power binds in P2: 1.60 of 1.60 MW used. One more MW there is worth 2.00 points of score "
-            "(38.46% of the plan's score), for at least the next 0.900 MW") in findings
+    assert ("Power binds in P2: 1.60 of 1.60 MW used. Each MW more there is worth 2.00 points of score, "
+            "for at least the next 0.900 MW: that much more gains 1.80 points (34.62% of the plan's score); past "
+            "that it may be worth less.") in findings
     assert "Power is the limit in P2;" in findings
+
+
+def test_a_small_budget_is_shown_to_its_own_precision(tmp_path, capsys):
+    """A 0.05 MW budget (100 G1 idle at 0.025 MW, run T wanting them all): one decimal would have
+    printed '0.1 of 0.1 MW', twice the budget."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 0.05)], fleet=[("G1", "P1", 100.0)])
+    lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys)
+    assert any(line.startswith("  power binds in P1: 0.05 of 0.05 MW; worth ") for line in lines), lines

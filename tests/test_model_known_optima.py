@@ -518,7 +518,9 @@ def test_e5_where_two_limits_meet_the_range_is_a_floor(solve_case):
     more = dict(tables, periods=tables["periods"].assign(power_mw=tables["periods"]["power_mw"] + 1.0))
     assert solve_case(more).results.objective - base.results.objective == approx(power["power_shadow_price"])
     html = report.render_html(base.results)
-    assert f"for at\n      least the next {report._number(power['power_price_holds_mw'])} MW (past that it may be worth less)" in html
+    holds = report._number(power["power_price_holds_mw"])
+    assert f"for at least the next {holds} MW: that much more gains" in " ".join(html.split())
+    assert "; past that it may be worth less." in " ".join(html.split())
 
 
 @pytest.mark.parametrize(

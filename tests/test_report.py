@@ -175,7 +175,7 @@ def test_key_figures_say_what_binds_in_plain_words(default_report):
     assert not binding.empty  # the default scenario is built so that power binds
     for row in binding.itertuples():
         assert f"Power binds in {row.period}</strong>" in html
-    assert "One more MW there is worth" in html
+    assert "Each MW more there is worth" in html
     assert f"{100 * results.objective / results.workloads['priority'].sum():.1f}%" in html
 
 
