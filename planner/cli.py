@@ -16,6 +16,8 @@ import os
 import signal
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -37,6 +39,16 @@ from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # as shells report Ctrl-C
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, ``docker stop``), which stops the planner as Ctrl-C does: a sweep's
+    workers stop too, and its summary says what was left unsolved."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
 
 
 @dataclass(frozen=True)
@@ -214,7 +226,7 @@ def _solve_into(outcomes: dict[int, Outcome], sources: list[Path], out_dirs: lis
         spawn = multiprocessing.get_context("spawn")
         stopped = spawn.Event()
         with ProcessPoolExecutor(min(jobs, len(sources)), mp_context=spawn, initializer=_start_worker,
-                                 initargs=(stopped,)) as pool:
+                                 initargs=(stopped, os.getpid())) as pool:
             # workers start as the first scenarios are handed over: ignoring Ctrl-C, inherited, until
             # _solve_in_worker has a scenario under way (else a key pressed as they import kills them)
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -239,9 +251,22 @@ def _solve_into(outcomes: dict[int, Outcome], sources: list[Path], out_dirs: lis
 _sweep_stopped = None  # in a sweep's worker: the event set once Ctrl-C stops the sweep
 
 
-def _start_worker(stopped) -> None:
+ORPHAN_CHECK_S = 1.0  # how often a sweep's worker checks that the sweep is still there
+
+
+def _start_worker(stopped, parent: int) -> None:
+    """A sweep's worker: knows the sweep's stop event, and ends itself if the sweep's process
+    (``parent``, passed in since it may die while the worker starts) dies without stopping it
+    (SIGKILL), rather than solve on and hold the caller's pipes open for ever."""
     global _sweep_stopped
     _sweep_stopped = stopped
+
+    def end_if_orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_S)
+        os._exit(EXIT_TERMINATED)
+
+    threading.Thread(target=end_if_orphaned, name="sweep-watch", daemon=True).start()
 
 
 def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
@@ -415,6 +440,8 @@ def _size(source: Path, as_json: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():  # signal handlers can be set there only
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "size":
             _size(args.input, args.json)
@@ -429,9 +456,10 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, ReportFolderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:  # outputs are written atomically: nothing half-written is left
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as key:  # outputs are written atomically: nothing half-written is left
+        terminated = isinstance(key, Terminated)
+        print("terminated" if terminated else "interrupted", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except Exception as error:  # the last line of defence: one line, not a traceback
         if args.debug:
             traceback.print_exc()

@@ -227,6 +227,7 @@ class CbcCommand(pulp.COIN_CMD):
 
 
 STOP_HINT_AFTER_S = 1.0  # a solver still running this long after Ctrl-C: say how to quit at once
+ONE_PRESS_S = 0.5  # interrupts this close together are one press of the key
 
 
 def _run_interruptibly(highs: highspy.Highs) -> None:
@@ -253,7 +254,7 @@ def _run_interruptibly(highs: highspy.Highs) -> None:
     stopped = threading.Event()
 
     def watch() -> None:
-        presses, hinted = 0, False
+        presses, hinted, last_press = 0, False, -math.inf
         while not stopped.is_set():
             if presses == 1 and not hinted:
                 hinted = True
@@ -262,7 +263,11 @@ def _run_interruptibly(highs: highspy.Highs) -> None:
             received = os.read(read_end, 64)
             if stopped.is_set():
                 return
-            presses += received.count(signal.SIGINT)
+            # SIGTERM stops the solve as Ctrl-C does; Ctrl-C in a sweep reaches a worker twice at once
+            # (from the terminal, and from the sweep, see planner.cli._stop_sweep): one press
+            now = time.monotonic()
+            if (signal.SIGINT in received or signal.SIGTERM in received) and now - last_press >= ONE_PRESS_S:
+                presses, last_press = presses + 1, now
             if presses >= 2:
                 os.write(2, b"interrupted\n")
                 os._exit(128 + signal.SIGINT)  # as shells report Ctrl-C

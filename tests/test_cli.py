@@ -692,6 +692,66 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
         (source, "interrupted", cli.INTERRUPTED) for source in sources]
 
 
+def _sweep_with_workers(tmp_path, count: int = 4) -> tuple[subprocess.Popen, list[str], list[int]]:
+    """A sweep of ``count`` scenarios with --jobs 2, in its own session, once both workers are up:
+    the process, its inputs and its workers' PIDs."""
+    import signal
+    import time
+
+    sources = [str(write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx")) for i in range(count)]
+    process = subprocess.Popen([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", "--out",
+                                str(tmp_path / "out")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    children: list[str] = []
+    while process.poll() is None:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        ignored = re.search(r"SigIgn:\s*([0-9a-f]+)", Path(f"/proc/{process.pid}/status").read_text()).group(1)
+        if len(children) >= 3 and not int(ignored, 16) & 1 << (signal.SIGINT - 1):
+            break
+        time.sleep(0.01)
+    return process, sources, [int(pid) for pid in children]
+
+
+def _ended(pids: list[int], within_s: float = 60.0) -> bool:
+    """Whether every process of ``pids`` has ended (or is a zombie) within ``within_s``."""
+    import time
+
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if Path(f"/proc/{pid}/stat").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"]
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
+    """SIGTERM to the planner alone (a CI job cancelled, docker stop): its workers used to solve on
+    after it exited, holding the caller's pipes open, and no summary was written. Now it stops the
+    sweep as Ctrl-C does, writes the summary and exits 143, and no worker outlives it."""
+    import signal
+
+    process, sources, workers = _sweep_with_workers(tmp_path)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == cli.EXIT_TERMINATED == 143
+    assert stderr.splitlines()[-1] == "terminated"
+    rows = json.loads((tmp_path / "out" / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["input"] for row in rows] == sources and rows[-1]["status"] == "interrupted"
+    assert _ended(workers)
+
+
+def test_workers_of_a_killed_sweep_end_with_it(tmp_path):
+    """SIGKILL cannot be caught: the workers notice their sweep is gone and end themselves."""
+    import signal
+
+    process, _, workers = _sweep_with_workers(tmp_path, count=8)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=120)  # returns once no process holds the pipes: the workers have ended
+    assert _ended(workers)
+
+
 def test_size_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path, subprocess_env):
     """`planner size --json | head -c 10`: the sizing of 300 workloads (far more than a pipe holds)
     meets a closed pipe, which is no error of the planner's."""
