@@ -34,7 +34,7 @@ from planner.results import Results, collect
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
 from planner.svg import percent_text, thousands
-from planner.sweep import failed_row, solved_row, write_sweep
+from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -76,8 +76,11 @@ def run(source: Path, out_dir: Path | None = None, options: SolveOptions = Solve
 
 
 def _stem(source: Path) -> str:
-    """The name of an input's report folder: a workbook's name, or the CSV folder's own ('.' too)."""
-    return (source.resolve().name or "scenario") if source.is_dir() else source.stem
+    """The name of an input's report folder: a workbook's name, or the CSV folder's as given (a link's
+    own name, as for a workbook), or for '.' and '..' the folder they stand for."""
+    if not source.is_dir():
+        return source.stem
+    return source.name if source.name not in ("", "..") else (source.resolve().name or "scenario")
 
 
 SUMMARY_LINES = 8  # per list on the terminal; the report has them all
@@ -169,6 +172,10 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
         if clashes:
             raise InputError([f"{', '.join(str(s) for s in sources if _stem(s) == name)}: these inputs would "
                               f"share the report folder '{name}'; rename one" for name in clashes])
+        summaries = [source for source in sources if _stem(source) in SWEEP_FILES]
+        if summaries:
+            raise InputError([f"{source}: its report folder would take the name of the sweep's summary, "
+                              f"'{_stem(source)}'; rename it" for source in summaries])
         root = out or Path("reports")
         if (blocking := file_in_path(root)) is not None:
             raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])

@@ -75,6 +75,9 @@ def failed_row(source: Path, status: str, error: str) -> dict:
                                           if more else "")))
 
 
+SWEEP_FILES = ("sweep.json", "sweep.html")
+
+
 def write_sweep(rows: list[dict], folder: Path) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, each written whole or not at all; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
@@ -85,9 +88,9 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
     html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        replace_atomically(folder / "sweep.json", lambda path: path.write_text(document, encoding="utf-8"))
-        replace_atomically(folder / "sweep.html", lambda path: path.write_text(html, encoding="utf-8"))
+        for name, text in zip(SWEEP_FILES, (document, html)):
+            replace_atomically(folder / name, lambda path: path.write_text(text, encoding="utf-8"))
     except OSError as error:
         raise ReportFolderError(f"{folder}: cannot write the sweep's summary ({error.strerror or error})") from None
-    return folder / "sweep.html"
+    return folder / SWEEP_FILES[1]
 

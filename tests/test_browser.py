@@ -302,20 +302,21 @@ def test_names_with_payloads_show_as_text_and_never_run(driver, tmp_path):
 
 def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_path, monkeypatch):
     """A sweep of two copies of the default scenario and a damaged file: the summary opens offline
-    without errors, sorts, and its links open the scenarios' own reports."""
-    for name in ("a", "b"):
+    without errors, sorts, and its links open the scenarios' own reports, a folder named with
+    characters a URL gives meaning to (%, #, ?) too."""
+    for name in ("a", "b +10% #3?"):
         shutil.copy(DEFAULT_SCENARIO, tmp_path / f"{name}.xlsx")
     (tmp_path / "damaged.xlsx").write_bytes(b"not a workbook")
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["solve", "a.xlsx", "damaged.xlsx", "b.xlsx"]) == cli.EXIT_INPUT
+    assert cli.main(["solve", "a.xlsx", "damaged.xlsx", "b +10% #3?.xlsx"]) == cli.EXIT_INPUT
     loaded = open_report(driver, tmp_path / "reports" / "sweep.html")
     assert errors(loaded["console"]) == []
     assert loaded["requests"] == [loaded["url"]]
     table = driver.find_element(By.CSS_SELECTOR, "table.sortable")
     inputs = "return Array.from(arguments[0].tBodies[0].rows, r => r.cells[1].textContent)"
-    assert driver.execute_script(inputs, table) == ["a.xlsx", "damaged.xlsx", "b.xlsx"]
+    assert driver.execute_script(inputs, table) == ["a.xlsx", "damaged.xlsx", "b +10% #3?.xlsx"]
     table.find_elements(By.CSS_SELECTOR, "thead th")[1].find_element(By.CSS_SELECTOR, "button.sort").click()
-    assert driver.execute_script(inputs, table) == ["a.xlsx", "b.xlsx", "damaged.xlsx"]
+    assert driver.execute_script(inputs, table) == ["a.xlsx", "b +10% #3?.xlsx", "damaged.xlsx"]
     served = table.find_elements(By.CSS_SELECTOR, "thead th")[3].find_element(By.CSS_SELECTOR, "button.sort")
     for _ in range(2):  # the scenario without a plan sorts last, ascending and descending
         served.click()

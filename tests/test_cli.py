@@ -433,6 +433,29 @@ def test_a_sweep_summary_that_cannot_be_written_exits_2_in_one_line(tmp_path, mo
     assert all((out / name / "index.html").is_file() for name in ("a", "b"))
 
 
+def test_a_linked_csv_folder_reports_under_the_name_given(tmp_path, monkeypatch):
+    """current -> v2 (a link to a CSV folder, as versioned scenarios are kept): reports/current, as a
+    link to a workbook reports under the link's name; '.' reports under the folder's own name."""
+    folder = write_scenario(valid_tables(), tmp_path / "v2")
+    (tmp_path / "current").symlink_to(folder, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["solve", "current", "--outputs", "json"]) == cli.EXIT_OK
+    assert (tmp_path / "reports" / "current" / "summary.json").is_file()
+    monkeypatch.chdir(folder)
+    assert cli._stem(Path(".")) == "v2" and cli._stem(Path("..")) == tmp_path.name
+
+
+def test_an_input_named_like_the_sweep_summary_is_refused_before_solving(tmp_path, capsys):
+    """A workbook sweep.html.xlsx would have its report folder where the sweep writes sweep.html: every
+    scenario was solved, then the summary failed. Now refused first, naming the input."""
+    inputs = [write_scenario(valid_tables(), tmp_path / name) for name in ("a.xlsx", "sweep.html.xlsx")]
+    code = cli.main(["solve", *map(str, inputs), "--out", str(tmp_path / "out")])
+    assert code == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (f"error: {inputs[1]}: its report folder would take the name of the sweep's "
+                                       "summary, 'sweep.html'; rename it\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_outputs_chooses_the_files_written_and_replaces_an_earlier_report_whole(tmp_path, capsys):
     """--outputs json writes summary.json alone, even over a full earlier report (no stale page is
     left beside a newer plan), and the terminal and a sweep's summary point to it."""
