@@ -122,7 +122,6 @@ def _summary(results: Results, report: Path) -> list[str]:
                       + ("" if math.isnan(row.power_price_holds_mw)
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       for row in binding.itertuples()])
-    lines += _listed([f"warning: {warning}" for warning in results.warnings])
     lines.append(f"report: {report}")
     return lines
 
@@ -145,7 +144,9 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
     """Solve one scenario and write its outputs; never raises (a sweep goes on past a bad scenario)."""
     try:
         results, report = run(source, out_dir, options)
-        return Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report))
+        # warnings on standard error, as for `planner size`: a script keeping 2> has them all
+        return Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report),
+                       err=[f"warning: {warning}" for warning in results.warnings])
     except (InputError, ReportFolderError) as error:
         return _failed(source, EXIT_INPUT, str(error))
     except SolveError as error:
