@@ -317,7 +317,10 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     hit = rates.index.isin(measured.index)
     rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
     rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
-    rates.loc[hit & (rates["gpus_per_replica"] == 0), ["gpus_per_replica", "min_gpus"]] = 1
+    # a measured rate is per GPU at a replica size not given: it is taken at the smallest replica that
+    # holds the model (one GPU where the estimate says none does), which any GPUs that can serve it make up
+    rates.loc[hit & (rates["min_gpus"] == 0), "min_gpus"] = 1
+    rates.loc[hit, "gpus_per_replica"] = rates.loc[hit, "min_gpus"]
     sizes = len(REPLICA_SIZES)
     by_size = pd.DataFrame({
         "workload": np.tile(pairs.get_level_values("workload"), sizes),

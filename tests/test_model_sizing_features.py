@@ -529,3 +529,15 @@ def test_an_integer_plan_prices_its_gpus_as_its_relaxation_does(solve_case, solv
     expected = run.results.fleet["fleet_shadow_price"].to_numpy()
     assert np.nanmax(expected) == approx(0.192, rel=1e-3)
     assert mip.fleet["fleet_shadow_price"].to_numpy() == approx(expected, rel=1e-6, nan_ok=True)
+
+
+def test_a_measured_rate_serves_on_the_smallest_replica_that_holds_the_model(tmp_path):
+    """528B parameters in BF16 on 40 GB GPUs: the smallest replica holding them is 32 GPUs, the
+    estimate's best 64. A measured rate (50 tokens/s per GPU, replica size not given) is taken at 32,
+    so the 32 installed serve; it was taken at 64, and the 32 served nothing."""
+    tables = scenario_tables(gpus=[gpu_row(hbm_gb=40.0)], fleet=[("G1", "P1", 32.0)], training=[],
+                             inference=[inference_row("S", params_b=528.0)], throughput=[("S", "G1", 50.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    rates = results.sizing.inference_rates.iloc[0]
+    assert (rates["source"], rates["min_gpus"], rates["gpus_per_replica"]) == ("measured", 32, 32)
+    assert results.allocation[["gpus", "gpus_per_replica"]].to_numpy().tolist() == [[32.0, 32.0]]
