@@ -164,6 +164,9 @@ def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[s
     for name, raw in sheets:
         key = str(name).strip().lower()
         if key in out:
+            if source.is_dir():  # a folder of CSV files: a sheet is a file
+                raise InputError([f"{source}: {out[key].where} and {raw.where} are both the sheet '{key}' (case "
+                                  "aside); keep one"])
             raise InputError([f"{source}: two sheets are named '{key}' (case and spaces aside); keep one"])
         out[key] = raw
     return out
@@ -595,6 +598,8 @@ def _read_csv(path: Path) -> tuple[list[list], str]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError([f"{path}: cannot open the file ({exc.strerror or exc})"]) from None
+    if not data.strip():
+        raise InputError([f"{path}: the file is empty"])
     if b"\x00" in data:
         raise InputError([f"{path}: cannot read as CSV (a binary file, not text)"])
     for encoding in ("utf-8-sig", "cp1252"):
@@ -1107,7 +1112,8 @@ def read_scenario(path: str | Path) -> Scenario:
         elif key not in SHEETS_BY_NAME:  # a misspelt optional sheet would otherwise go unread in silence
             absent = [sheet.name for sheet in SHEETS if not sheet.required and sheet.name not in sheets]
             if hint := closest(key, absent):
-                check.warnings.append(f"{raw.where}: not read (is it the sheet '{hint}'?)")
+                what = f"the file '{hint}.csv'" if path.is_dir() else f"the sheet '{hint}'"
+                check.warnings.append(f"{raw.where}: not read (is it {what}?)")
     name, pue = _site(check, tables["site"])
     periods = tables["periods"]
     period_names = [] if periods is None else [p for p in periods[0]["period"] if p is not None]
@@ -1395,15 +1401,13 @@ def _check_totals_row(check: _Checker, frame: pd.DataFrame, raw: _RawSheet, flee
     """A totals row typed under the periods would be read as one more period, which every service
     counts as a period unserved: refused where it is named as one, or where it is the last row, has no
     GPUs and its hours are those of all the rows above."""
-    if len(frame) < 3:
-        return
     equipped = {p for p, n in zip(fleet["period"], fleet["installed"]) if isinstance(n, float) and n > 0}
     hours = [h if isinstance(h, float) else np.nan for h in frame["hours"]]
     for i, (row, label) in enumerate(zip(frame["_row"], frame["period"])):
         if not isinstance(label, str):
             continue
         named = label.casefold().strip(" :*") in TOTALS_LABELS
-        summed = (i == len(frame) - 1 and label not in equipped
+        summed = (i == len(frame) - 1 >= 2 and label not in equipped  # of two rows or more above
                   and math.isclose(hours[i], np.nansum(hours[:i]), rel_tol=1e-9))
         if named or summed:
             why = "its name" if named else "its hours are those of all the periods above, and it has no GPUs"

@@ -843,3 +843,20 @@ def test_a_hidden_sheet_the_planner_reads_is_named_in_a_warning(tmp_path):
         read_scenario(path).warnings)
     hidden = {name: hides for name, *_, hides in workbook._read_openpyxl(path)}
     assert hidden["periods"] and not hidden["site"]
+
+
+def test_a_csv_folder_names_its_files_in_what_it_says(tmp_path):
+    """In a folder of CSV files a sheet is a file: an empty file is called empty (not three missing
+    columns), a misspelt optional file is hinted as a file, and two files that are one sheet are both
+    named."""
+    folder = write_scenario(scenario_tables(), tmp_path / "s")
+    (folder / "throughputs.csv").write_text("workload,gpu,tokens_per_s_per_gpu\n")
+    scenario = read_scenario(folder)
+    assert scenario.warnings == [f"{folder / 'throughputs.csv'}: not read (is it the file 'throughput.csv'?)"]
+    (folder / "Periods.csv").write_text("period,hours,power_mw\nP1,1000,100\n")
+    assert problems_reading(folder) == [
+        f"{folder}: {folder / 'Periods.csv'} and {folder / 'periods.csv'} are both the sheet 'periods' (case aside); "
+        "keep one"]
+    (folder / "Periods.csv").unlink()
+    (folder / "periods.csv").write_text("")
+    assert problems_reading(folder) == [f"{folder / 'periods.csv'}: the file is empty"]

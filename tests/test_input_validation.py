@@ -152,7 +152,7 @@ def test_what_the_planner_leaves_unread_is_a_warning(target):
     """Values under no heading (beside a merged heading cell, say), a copy of a sheet under another
     name, and a period with no GPUs (a totals row below the periods, say) change nothing or
     everything without a word otherwise."""
-    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("Total", 1000.0, 100.0)], fleet=[("G1", "P1", 1000.0)])
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)], fleet=[("G1", "P1", 1000.0)])
     tables["periods"] = tables["periods"].assign(**{"": ["a note", None]})
     tables["periods"] = tables["periods"].assign(**{"(notes)": ["headed by a note alone", None]})
     tables["training (2)"] = tables["training"]
@@ -163,8 +163,9 @@ def test_what_the_planner_leaves_unread_is_a_warning(target):
     assert sorted(scenario.warnings) == sorted([
         where(target, "periods") + "column D has values but no heading in row 1: ignored",
         where(target, "training (2)") + "not read (the planner reads the sheet 'training')",
-        where(target, "througput") + "not read (is it the sheet 'throughput'?)",
-        f"{target}: period 'Total' has no GPUs installed (sheet 'fleet'): no workload runs in it",
+        where(target, "througput") + ("not read (is it the sheet 'throughput'?)" if target.suffix == ".xlsx" else
+                                      "not read (is it the file 'throughput.csv'?)"),
+        f"{target}: period 'P2' has no GPUs installed (sheet 'fleet'): no workload runs in it",
     ])
 
 
@@ -194,8 +195,7 @@ def test_heading_given_twice(tmp_path):
 def test_empty_csv_sheet_is_reported_not_crashing(tmp_path):
     path = write_scenario(scenario_tables(), tmp_path / "s")
     (path / "gpus.csv").write_text("")
-    found = problems_reading(path)
-    assert any(p.startswith(str(path / "gpus.csv")) and "missing required column" in p for p in found)
+    assert problems_reading(path) == [f"{path / 'gpus.csv'}: the file is empty"]
 
 
 # ---------------------------------------------------------------------------
@@ -412,6 +412,14 @@ def test_periods_out_of_time_order(tmp_path, labels, row, message):
 def test_periods_in_time_order_or_named_without_a_date_are_fine(tmp_path, labels):
     """Labels in order, in any mix of forms, pass; so do labels that do not all say when they start."""
     assert list(read_scenario(write_scenario(quarters(*labels), tmp_path / "s")).periods["period"]) == list(labels)
+
+
+def test_a_totals_row_under_a_single_period_is_refused_by_its_name(tmp_path):
+    tables = quarters("2026")
+    tables["periods"].loc[1] = ("Total", 2190.0, 10.0)
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [
+        where(path, "periods", 3, "period") + "'Total' looks like a totals row, not a period (its name): delete the row"]
 
 
 @pytest.mark.parametrize("label, hours, why", [
