@@ -328,7 +328,13 @@ def test_served_shares_match_delivered_capacity(case: Case):
 
     if len(case.inference):
         s = alloc[alloc["kind"] == "inference"]
-        rate = inference_rate(case, run).reindex(pd.MultiIndex.from_frame(s[["workload", "gpu"]])).to_numpy()
+        # each row's rate is that of the replica size it is served with there (fewer installed than the
+        # best replica: a smaller one), as the sizing gives it per size (a measured rate at its one size)
+        replicas = run.sizing.inference_replicas.astype({"gpus_per_replica": int}).set_index(
+            ["workload", "gpu", "gpus_per_replica"])["tokens_per_s_per_gpu"]
+        rate = replicas.reindex(pd.MultiIndex.from_arrays(
+            [s["workload"], s["gpu"], s["gpus_per_replica"].astype(int)])).to_numpy()
+        assert not np.isnan(rate).any()
         capacity = (s["gpus"] * rate).groupby([s["workload"], s["period"]]).sum()
         per = r.inference.set_index(["workload", "period"])
         cap = capacity.reindex(per.index, fill_value=0.0)
