@@ -263,6 +263,8 @@ def _unrunnable(workloads: pd.DataFrame, model: PlanModel, sizing: Sizing) -> li
     no GPU type of the gpus sheet can run it at all (a precision none supports, say), the sizing's
     reasons are given instead, since installing more would not help."""
     unrunnable = workloads[~workloads["workload"].isin(model.allocation["workload"].unique())]
+    if unrunnable.empty:  # the common case: no table of every pair to build
+        return []
     pairs = pair_table(sizing)
     pairs = pairs[pairs["workload"].isin(unrunnable["workload"])]
     runs = pairs["gpu_hours"].notna() | (pairs["tokens_per_s_per_gpu"] > 0)
