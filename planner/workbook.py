@@ -119,13 +119,12 @@ _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 _NOT_A_WORKBOOK = "not a workbook (expected .xlsx or a folder of CSV files)"
 
 
-def _unreadable(path: Path) -> str:
-    return f"not a readable {path.suffix.lstrip('.').lower()} file (password protected or damaged?)"
+def _unreadable(path: Path, why: str = " (password protected or damaged?)") -> str:
+    """Why ``path`` cannot be read, named by its own format (an .ods is no xlsx file)."""
+    return f"not a readable {path.suffix.lstrip('.').lower()} file{why}"
 
 
-def _protected(path: Path) -> str:
-    return (f"not a readable {path.suffix.lstrip('.').lower()} file: it is password protected (encrypted); save a "
-            "copy without a password and use that")
+_PROTECTED = ": it is password protected (encrypted); save a copy without a password and use that"
 
 
 def _load_raw(path: Path) -> dict[str, _RawSheet]:
@@ -151,7 +150,7 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     elif suffix in (".xlsx", ".xlsm"):
         raise InputError([f"{path}: {_unreadable(path)}"])
     elif suffix in _SPREADSHEET_SUFFIXES:
-        raise InputError([f"{path}: not a readable {suffix[1:]} file (damaged?)"])
+        raise InputError([f"{path}: {_unreadable(path, ' (damaged?)')}"])
     else:
         raise InputError([f"{path}: {_NOT_A_WORKBOOK}"])
     return _sheets_by_name(path, [(name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved), hidden=hidden))
@@ -418,7 +417,7 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
     """An OLE2 file is a legacy .xls, or an encrypted (password-protected) xlsx."""
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        raise InputError([f"{path}: {_protected(path)}"])
+        raise InputError([f"{path}: {_unreadable(path, _PROTECTED)}"])
     return _read_xls(path, data)
 
 
@@ -502,7 +501,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
         with path.open("rb") as handle:
             book = python_calamine.CalamineWorkbook.from_filelike(handle)
     except python_calamine.PasswordError:
-        raise InputError([f"{path}: {_protected(path)}"]) from None
+        raise InputError([f"{path}: {_unreadable(path, _PROTECTED)}"]) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's own types, ValueError, and a Rust panic (a BaseException)
