@@ -448,8 +448,17 @@ def _size(source: Path, as_json: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if threading.current_thread() is threading.main_thread():  # signal handlers can be set there only
-        signal.signal(signal.SIGTERM, _terminate)
+    if threading.current_thread() is not threading.main_thread():  # signal handlers can be set there only
+        return _command(args)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _command(args)
+    finally:  # as it was: main may be called from a program of its own
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit code."""
     try:
         if args.command == "size":
             _size(args.input, args.json)
