@@ -692,21 +692,9 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     and the sweep exits 130 rather than solving the rest first."""
     import os
     import signal
-    import time
 
-    sources = [str(write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx")) for i in range(4)]
+    process, sources, _ = _sweep_with_workers(tmp_path)
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", "--out", str(out)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    def started() -> bool:
-        """Both workers and the resource tracker are there, and the sweep heeds Ctrl-C again."""
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        ignored = re.search(r"SigIgn:\s*([0-9a-f]+)", Path(f"/proc/{process.pid}/status").read_text()).group(1)
-        return len(children) >= 3 and not int(ignored, 16) & 1 << (signal.SIGINT - 1)
-
-    while process.poll() is None and not started():
-        time.sleep(0.01)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == cli.EXIT_INTERRUPTED
@@ -719,8 +707,9 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
 
 
 def _sweep_with_workers(tmp_path, count: int = 4) -> tuple[subprocess.Popen, list[str], list[int]]:
-    """A sweep of ``count`` scenarios with --jobs 2, in its own session, once both workers are up:
-    the process, its inputs and its workers' PIDs."""
+    """A sweep of ``count`` scenarios with --jobs 2, in its own session, once both workers and the
+    resource tracker are there and the sweep heeds Ctrl-C again: the process, its inputs and the
+    PIDs of its children."""
     import signal
     import time
 
