@@ -121,7 +121,9 @@ def _summary(results: Results, report: Path) -> list[str]:
                       f"{thousands(row.power_mw_budget)} MW; worth {row.power_shadow_price:.4g} score per MW more"
                       + ("" if math.isnan(row.power_price_holds_mw)
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
-                      for row in binding.itertuples()])
+                      + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle"
+                         if held else "")
+                      for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])])
     lines.append(f"report: {report}")
     return lines
 

@@ -71,8 +71,8 @@ def summary(results: Results) -> dict:
         "gap_limit": results.gap_limit,
         "periods": json_records(
             results.periods,
-            ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_shadow_price",
-             "power_price_holds_mw", "gpus_installed", "gpus_in_use", "energy_mwh"],
+            ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_mw_idle_unused",
+             "power_shadow_price", "power_price_holds_mw", "gpus_installed", "gpus_in_use", "energy_mwh"],
         ),
         "workloads": json_records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
         "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus", "gpus_per_replica"]),
@@ -299,13 +299,14 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     priority = results.workloads.set_index("workload")["priority"]
     short_by_period = {period: group for period, group in cut.groupby("period", sort=False)}
     rows = []
-    for row in periods.itertuples():  # one row per period
+    for row, idle_held in zip(periods.itertuples(), results.idle_holds_power()):  # one row per period
         here = short_by_period.get(row.period, cut.iloc[:0])
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
         at_limit = row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)  # within the solver's noise
         rows.append(dict(
             period=row.period, hours=row.hours,
             budget=row.power_mw_budget, used=row.power_mw_used, idle=row.power_mw_idle,
+            unused_idle=row.power_mw_idle_unused, idle_held=idle_held,
             slack=0.0 if at_limit else row.power_mw_budget - row.power_mw_used,
             power_share=row.power_mw_used / row.power_mw_budget if row.power_mw_budget > 0 else float("nan"),
             price=row.power_shadow_price, binds=row.power_shadow_price > BINDING, holds=row.power_price_holds_mw,

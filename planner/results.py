@@ -26,7 +26,8 @@ class Results:
     """Everything a report shows. Units are in column names.
 
     - ``periods``: period, hours, power_mw_budget, power_mw_used, power_mw_idle (what the
-      installed fleet draws idle, part of the used), power_shadow_price (objective per MW),
+      installed fleet draws idle, part of the used), power_mw_idle_unused (the idle draw of the
+      GPUs left unused, part of power_mw_idle), power_shadow_price (objective per MW),
       power_price_holds_mw (MW of budget more the price holds for at least; NaN where it is zero or unknown),
       gpus_installed, gpus_in_use, energy_mwh
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
@@ -68,6 +69,13 @@ class Results:
         """Periods where the power budget binds, most valuable megawatt first."""
         binding = self.periods[self.periods["power_shadow_price"] > BINDING]
         return binding.sort_values("power_shadow_price", ascending=False)
+
+    def idle_holds_power(self) -> pd.Series:
+        """Per period, whether power binds while GPUs left unused draw part of it idle (more than noise):
+        power that switching them off would free."""
+        periods = self.periods
+        return ((periods["power_shadow_price"] > BINDING)
+                & (periods["power_mw_idle_unused"] > TOLERANCE * periods["power_mw_budget"]))
 
     def least_served(self) -> pd.DataFrame:
         """Every workload, least served first; among equals, the highest priority first."""
@@ -222,6 +230,9 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
     idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
+    unused_idle_mw = np.bincount(periods["period"].pipe(pd.Index).get_indexer(fleet["period"]), minlength=n_p,
+                                 weights=(fleet["installed"] - fleet["gpus_in_use"]).clip(lower=0.0) * idle_mw_each)
+    period_table.insert(period_table.columns.get_loc("power_mw_idle") + 1, "power_mw_idle_unused", unused_idle_mw)
     fleet["fleet_shadow_price"] = _score_per_gpu(model, solution, fleet, idle_mw_each,
                                                  period_table["power_shadow_price"].to_numpy())
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)

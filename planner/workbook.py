@@ -1467,7 +1467,8 @@ def _check_idle_power(check: _Checker, pue: float, periods: tuple[pd.DataFrame, 
         draw = idle_mw.get(period, 0.0)
         if isinstance(budget, float) and draw > budget + 1e-9 * max(1.0, budget):
             check.problem(raw, f"budget {budget:g} MW is below the idle draw of the installed fleet "
-                          f"({draw:.3f} MW with PUE)", int(row), "power_mw")
+                          f"({draw:.3f} MW with PUE); if GPUs left unused are switched off, give their type an idle_w "
+                          "of 0 (or its standby draw) in the gpus sheet", int(row), "power_mw")
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: str | Path) -> None:

@@ -12,7 +12,9 @@ One hand-solved case, TWO PERIODS (numbers from ``conftest.scenario_tables``: PU
 - Score 3 x 1 + 4 x 0.55 = 5.2 of a possible 3 + 4 = 7 (74.3%); S loses 4 x 0.45 = 1.8.
 - Power binds in P2 only: one more MW serves 1 / 1.5e-3 G1 more of S, worth
   4 x (3000 / 4000) x (1000 / 1e6) / 1.5e-3 = 2 points of score; it holds until S is served in
-  full, (1000 - 400) x 1.5e-3 = 0.9 MW more.
+  full, (1000 - 400) x 1.5e-3 = 0.9 MW more. The 3600 G1 left unused there draw 3600 x 2.5e-4 =
+  0.9 MW of its budget idle: power that switching them off would free. P1's 1000 unused draw
+  0.25 MW, but power does not bind there, so nothing is said of it.
 - Power used: P1 1.0 + 3000 x 1.5e-3 = 5.5 MW, P2 1.6 MW. Energy 5.5 x 1000 + 1.6 x 3000 =
   10 300 MWh = 10.3 GWh, of 100 x 1000 + 1.6 x 3000 = 104 800 MWh (105 GWh) the budgets allow.
 - GPUs in use: P1 2000 + 1000 = 3000 of 4000 (75%), P2 400 of 4000 (10%).
@@ -69,7 +71,8 @@ def test_the_terminal_gives_the_score_of_its_maximum_and_what_a_mw_more_is_worth
     assert lines[1:] == [
         "  score 5.2000 of 7.0000 (priority-weighted served share)",
         "  not fully served: S (inference) at 55.00%",
-        "  power binds in P2: 1.6 of 1.6 MW; worth 2 score per MW more, for at least the next 0.9 MW",
+        "  power binds in P2: 1.6 of 1.6 MW; worth 2 score per MW more, for at least the next 0.9 MW; "
+        "GPUs left unused draw 0.9 MW of it idle",
         f"report: {tmp_path / 'out' / 'index.html'}",
     ]
 
@@ -92,7 +95,8 @@ def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_pat
     lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys, "--integer")
     assert "  score 1.0000 of 2.0000 (priority-weighted served share)" in lines
     assert "  what binds, and its prices, are those of the plan with fractional replicas" in lines
-    assert "  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more" in lines
+    # the 3800 G1 left unused draw 3800 x 2.5e-4 = 0.95 MW idle
+    assert "  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more; GPUs left unused draw 0.95 MW of it idle" in lines
 
 
 def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys):
@@ -158,7 +162,10 @@ def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
             "that costs 1.80 points of score.") in findings
     assert ("Power binds in P2: 1.60 of 1.60 MW used. Each MW more there is worth 2.00 points of score, "
             "for at least the next 0.900 MW: that much more gains 1.80 points (34.62% of the plan's score); past "
-            "that it may be worth less.") in findings
+            "that it may be worth less. GPUs left unused hold 0.900 MW of it, their idle draw: if they can be "
+            "switched off, give their type an idle_w of 0 (or its standby draw) in the gpus sheet, and that power "
+            "goes to work.") in findings
+    assert findings.count("GPUs left unused hold") == 1  # P1 has unused GPUs too, but power to spare
     assert "Power is the limit in P2;" in findings
 
 

@@ -528,7 +528,8 @@ def test_idle_draw_above_budget(target):
     tables = scenario_tables(periods=[("P1", 100.0, 10.0), ("P2", 100.0, 0.1)])
     assert problems(tables, target) == [
         where(target, "periods", 3, "power_mw") + "budget 0.1 MW is below the idle draw of the installed fleet "
-        "(0.250 MW with PUE)"
+        "(0.250 MW with PUE); if GPUs left unused are switched off, give their type an idle_w of 0 (or its standby "
+        "draw) in the gpus sheet"
     ]
 
 

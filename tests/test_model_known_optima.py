@@ -91,6 +91,7 @@ def test_a_power_limited_training_run(solve_case):
     assert r.objective == approx(3.0 * 0.6)
     assert r.periods.loc[0, "power_mw_used"] == approx(5.5)
     assert r.periods.loc[0, "gpus_in_use"] == approx(2000.0)
+    assert r.periods.loc[0, "power_mw_idle_unused"] == approx(8000 * 1.25 * 200.0 / 1e6)  # 2.0 of the 2.5 MW idle
     expected_price = 3.0 * (1.0 / M) * FLOPS_PER_GPU_PERIOD / 6e24
     assert expected_price == pytest.approx(0.6, rel=1e-12)
     assert r.periods.loc[0, "power_shadow_price"] == approx(expected_price)
@@ -106,6 +107,19 @@ def test_a_power_limited_training_run(solve_case):
     # the LP objective's finite difference is the LP's own dual (exact for an LP within a basis)
     assert lp_objective(more) - lp_objective(base) == approx(expected_price - ENERGY_TIE_BREAK * 3.0 * 1000.0)
     assert more.results.periods.loc[0, "power_shadow_price"] == approx(expected_price)
+
+
+def test_a2_gpus_switched_off_when_unused_free_their_idle_draw(solve_case):
+    """Case (a) with G1's idle_w 0, as the report advises where GPUs left unused hold power: the
+    whole 5.5 MW budget goes to GPUs at work, each drawing 1.25 x 1400 W = 1.75e-3 MW, so
+    5.5 / 1.75e-3 = 3142.9 GPUs run T1 (from 2000), served 3142.9 x 1.8e21 / 6e24 = 0.943."""
+    tables = one_run_power_limited(5.5)
+    tables["gpus"] = sheet_frame("gpus", [gpu_row(idle_w=0.0)])
+    r = solve_case(tables).results
+    assert r.periods.loc[0, "gpus_in_use"] == approx(5.5 / 1.75e-3)
+    assert r.workloads.loc[0, "served_fraction"] == approx(5.5 / 1.75e-3 * FLOPS_PER_GPU_PERIOD / 6e24)
+    assert r.periods.loc[0, ["power_mw_used", "power_mw_idle", "power_mw_idle_unused"]].tolist() == approx([5.5, 0, 0])
+    assert not r.idle_holds_power().any()
 
 
 def test_power_that_only_saves_energy_is_worth_no_score(solve_case):
