@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from planner.files import replace_atomically
+from planner.files import replace_together
 from planner.report import ReportFolderError, script_hash
 from planner.results import Results
 from planner.templating import TEMPLATES
@@ -79,7 +79,7 @@ SWEEP_FILES = ("sweep.json", "sweep.html")
 
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
-    """``sweep.json`` and ``sweep.html`` into ``folder``, each written whole or not at all; returns
+    """``sweep.json`` and ``sweep.html`` into ``folder``, both written whole or neither; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
     :class:`ReportFolderError` if writing fails (a full disk, say)."""
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
@@ -88,8 +88,8 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
     html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in zip(SWEEP_FILES, (document, html)):
-            replace_atomically(folder / name, lambda path: path.write_text(text, encoding="utf-8"))
+        replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8")
+                          for name, text in zip(SWEEP_FILES, (document, html))})
     except OSError as error:
         raise ReportFolderError(f"{folder}: cannot write the sweep's summary ({error.strerror or error})") from None
     return folder / SWEEP_FILES[1]
