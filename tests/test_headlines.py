@@ -162,9 +162,9 @@ def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
             "that costs 1.80 points of score.") in findings
     assert ("Power binds in P2: 1.60 of 1.60 MW used. Each MW more there is worth 2.00 points of score, "
             "for at least the next 0.900 MW: that much more gains 1.80 points (34.62% of the plan's score); past "
-            "that it may be worth less. GPUs left unused hold 0.900 MW of it, their idle draw: if they can be "
-            "switched off, give their type an idle_w of 0 (or its standby draw) in the gpus sheet, and that power "
-            "goes to work.") in findings
+            "that it may be worth less. GPUs left unused hold 0.900 MW of it by their idle draw.") in findings
+    assert ("If GPUs left unused can be switched off, give their type an idle_w of 0 (or its standby draw) in the "
+            "gpus sheet: the power their idle draw holds where power binds then goes to work.") in findings
     assert findings.count("GPUs left unused hold") == 1  # P1 has unused GPUs too, but power to spare
     assert "Power is the limit in P2;" in findings
 
