@@ -238,6 +238,9 @@ def at_width(chrome, width: int, script: str, mobile: bool = False):
     chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile})
     try:
+        # the page answers a resize in the next frame's rendering steps: on a busy machine the script
+        # could otherwise run first and read what the page had made of the last width
+        chrome.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
         return chrome.execute_script(script)
     finally:
         chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
