@@ -176,29 +176,30 @@ _Grid = tuple[str, list[list], dict[tuple[int, int], str], bool]
 
 
 def _read_zip_workbook(path: Path) -> list[_Grid]:
+    claims = _Claims(path)
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:  # .xlsx/.xlsm, or .xlsb
                 xml = "xl/workbook.xml" in names
                 extent = _xlsx_extent if xml else _xlsb_extent
+                titles = _sheet_titles(path, archive) if xml else {}
                 # every part there, whatever its name ends with: the reader takes a sheet from any
                 # part under xl/worksheets/ the workbook's relationships name (a sheet1.dat, say)
-                sheets = {n: archive.read(n) for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")}
-                titles = _sheet_titles(archive) if xml else {}
-                for part, data in sheets.items():
+                sheets = {}
+                for part in sorted(n for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")):
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
-                    _refuse_too_large(path, where, *extent(data))
+                    sheets[part] = claims.part(archive, part, where)
+                    claims.span(where, *extent(sheets[part]))
                 if xml and any(_has_formula_or_error(data) for data in sheets.values()):
                     return _read_openpyxl(path)
-            elif b"opendocument.spreadsheet" in (archive.read("mimetype") if "mimetype" in names else b""):
+            elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
-                    with archive.open("content.xml") as content:
-                        errors, extents, texts = _ods_scan(content)
+                    errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")))
                     for sheet, extent in extents.items():  # before calamine, which would hold each whole
-                        _refuse_too_large(path, f"sheet '{sheet}'", *extent)
+                        claims.span(f"sheet '{sheet}'", *extent)
                     for sheet, characters in texts.items():
-                        _refuse_too_much_text(path, f"sheet '{sheet}'", characters)
+                        claims.text(f"sheet '{sheet}'", characters)
                     return _with_errors(_read_calamine(path), errors)
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
@@ -234,11 +235,11 @@ def _ods_scan(content) -> tuple[_Errors, _Extents, _Texts]:
 
     Extents: rows and columns up to the last cell that holds anything (a value, a formula or
     text), repeats counted in full; empty cells repeated to the sheet's edge, as LibreOffice
-    writes them, do not count. The reader holds that extent whole (see :data:`MAX_SHEET_CELLS`).
+    writes them, do not count. The reader holds that extent whole (see :data:`MAX_WORKBOOK_CELLS`).
 
     Texts: characters in each sheet's cells, each space run (``<text:s text:c="n"/>``) as its n
     spaces and each repeated cell and row once per repeat, as the reader holds them (see
-    :data:`MAX_SHEET_TEXT`).
+    :data:`MAX_WORKBOOK_TEXT`).
     """
     errors: _Errors = {}
     extents: _Extents = {}
@@ -296,13 +297,18 @@ _CELL_REFERENCE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7}
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)  # attributes, content
 _ROW_NUMBER = re.compile(rb"\br=\"([0-9]{1,7})\"")
-# The reader holds a sheet's whole extent in memory, about 40 bytes a cell, however few are filled:
-# a file that claims more cells than this (damaged, or a stray entry far from the table) is refused
-# before it is read, not left to exhaust the machine's memory.
-MAX_SHEET_CELLS = 20_000_000
-# Likewise for the text in a sheet's cells, which an .ods can repeat from a few bytes (about 1 byte a
+# The reader holds each sheet's whole extent in memory, about 40 bytes a cell, however few are filled,
+# and every sheet of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
+# or a stray entry far from a table) is refused before it is read, not left to exhaust the machine's memory.
+MAX_WORKBOOK_CELLS = 20_000_000
+# Likewise for the text in the sheets' cells, which an .ods can repeat from a few bytes (about 1 byte a
 # character, held twice: by the reader, then as Python strings)
-MAX_SHEET_TEXT = 100_000_000
+MAX_WORKBOOK_TEXT = 100_000_000
+# Likewise for the sheets of a zip-based workbook uncompressed (worksheet parts, an .ods's content.xml),
+# which are read and walked here first: a megabyte of zip file can inflate to a gigabyte, which would
+# take minutes to walk. This is twenty times the sheets of the largest benchmark scenario (XL: 5,000
+# workloads, 1.6 MB as .xlsx), and the slowest .xlsb stream of it (all two-byte records) walks in 2 s.
+MAX_WORKBOOK_BYTES = 32 << 20
 
 
 def _xlsx_extent(xml: bytes) -> tuple[int, int]:
@@ -341,18 +347,19 @@ def _xlsb_extent(data: bytes) -> tuple[int, int]:
     in_data = False
     try:
         while at < len(data):
-            kind = data[at] & 0x7F
-            if data[at] & 0x80:
+            kind = data[at]
+            if kind & 0x80:
                 at += 1
-                kind |= (data[at] & 0x7F) << 7
-            at += 1
-            size = shift = 0
-            for _ in range(4):
-                size |= (data[at] & 0x7F) << shift
-                shift += 7
-                at += 1
-                if not data[at - 1] & 0x80:
-                    break
+                kind = kind & 0x7F | (data[at] & 0x7F) << 7
+            size = data[at + 1]
+            at += 2
+            if size & 0x80:  # 128 bytes or more, rare: a loop for every record would halve the walk's speed
+                size &= 0x7F
+                for shift in (7, 14, 21):
+                    at += 1
+                    size |= (data[at - 1] & 0x7F) << shift
+                    if not data[at - 1] & 0x80:
+                        break
             if kind == _XLSB_BEGIN_DATA:
                 in_data = True
             elif kind == _XLSB_END_DATA:
@@ -379,15 +386,15 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_titles(path: Path, archive: zipfile.ZipFile) -> dict[str, str]:
     """An .xlsx's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training'),
     from its workbook and the workbook's relationships; empty where either cannot be read."""
     relationships = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
     document = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
     try:
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(_read_part(path, archive, "xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(_read_part(path, archive, "xl/workbook.xml"))
     except (KeyError, ElementTree.ParseError):
         return {}
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(relationships)}
@@ -395,18 +402,54 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
     return {parts[sheet.get(document)]: sheet.get("name", "") for sheet in book.iter(main) if sheet.get(document) in parts}
 
 
-def _refuse_too_large(path: Path, where: str, rows: int, columns: int) -> None:
-    if rows * columns > MAX_SHEET_CELLS:
-        raise InputError([f"{path}, {where}: spans {rows:,} rows by {columns:,} columns as the file records it, "
-                          f"more than the {MAX_SHEET_CELLS:,} cells a sheet may span; delete entries far from the "
-                          "table, or save the file again from a spreadsheet program if it is damaged"])
+_IF_DAMAGED = "or save the file again from a spreadsheet program if it is damaged"
 
 
-def _refuse_too_much_text(path: Path, where: str, characters: int) -> None:
-    if characters > MAX_SHEET_TEXT:
-        raise InputError([f"{path}, {where}: holds {characters:,} characters of text as the file records it, "
-                          f"more than the {MAX_SHEET_TEXT:,} a sheet may hold; delete long or repeated texts, "
-                          "or save the file again from a spreadsheet program if it is damaged"])
+def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "", before: int = 0) -> bytes:
+    """The part ``name`` of a zip-based workbook uncompressed, refused past :data:`MAX_WORKBOOK_BYTES`
+    less ``before`` (what the sheets before it hold) without inflating the rest."""
+    with archive.open(name) as part:
+        data = part.read(MAX_WORKBOOK_BYTES - before + 1)
+    if before + len(data) > MAX_WORKBOOK_BYTES:
+        raise InputError([f"{path}, {where or f'part {name!r}'}: {'with the sheets before it, ' if before else ''}"
+                          f"holds more than the {MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets may "
+                          "hold in all (a small zip file can inflate to gigabytes); keep only the sheets the scenario "
+                          f"needs, {_IF_DAMAGED}"])
+    return data
+
+
+class _Claims:
+    """What the sheets of one workbook claim as the file records them, added up sheet by sheet before
+    the reader sees any: it holds every sheet at once, so the limits bound them in all."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.bytes = self.cells = self.characters = 0
+
+    def part(self, archive: zipfile.ZipFile, name: str, where: str = "") -> bytes:
+        """A part holding sheets, uncompressed (see :func:`_read_part`)."""
+        data = _read_part(self.path, archive, name, where, self.bytes)
+        self.bytes += len(data)
+        return data
+
+    def span(self, where: str, rows: int, columns: int) -> None:
+        self.cells += rows * columns
+        if self.cells > MAX_WORKBOOK_CELLS:
+            raise InputError([f"{self.path}, {where}: spans {rows:,} rows by {columns:,} columns as the file records "
+                              f"it{self._in_all(self.cells, rows * columns)}, more than the {MAX_WORKBOOK_CELLS:,} "
+                              f"cells a workbook's sheets may span in all; delete entries far from the table, "
+                              f"{_IF_DAMAGED}"])
+
+    def text(self, where: str, characters: int) -> None:
+        self.characters += characters
+        if self.characters > MAX_WORKBOOK_TEXT:
+            raise InputError([f"{self.path}, {where}: holds {characters:,} characters of text as the file records "
+                              f"it{self._in_all(self.characters, characters)}, more than the {MAX_WORKBOOK_TEXT:,} "
+                              f"a workbook's sheets may hold in all; delete long or repeated texts, {_IF_DAMAGED}"])
+
+    @staticmethod
+    def _in_all(total: int, own: int) -> str:
+        return f", {total:,} with the sheets before it" if total > own else ""
 
 
 def _has_formula_or_error(xml: bytes) -> bool:
@@ -425,19 +468,19 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
     """A legacy .xls, read with xlrd: it keeps the error codes calamine drops, and a damaged file
     is an exception it raises, where calamine could be made to claim hundreds of gigabytes and
     abort the process. A sheet whose DIMENSIONS record claims too much is refused (see
-    :data:`MAX_SHEET_CELLS`), as is a file or sheet xlrd cannot parse."""
+    :data:`MAX_WORKBOOK_CELLS`), as is a file or sheet xlrd cannot parse."""
     import xlrd
 
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception:  # xlrd's own errors and whatever a damaged stream raises in it
         raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
+    claims = _Claims(path)
     try:
         grids = []
         for sheet in book.sheets():
             # xlrd keeps the DIMENSIONS record's claim without acting on it
-            _refuse_too_large(path, f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows),
-                              max(sheet._dimncols, sheet.ncols))
+            claims.span(f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows), max(sheet._dimncols, sheet.ncols))
             rows = [[_xls_value(kind, value, book.datemode)
                      for kind, value in zip(sheet.row_types(r), sheet.row_values(r))] for r in range(sheet.nrows)]
             grids.append((sheet.name, rows, {}, sheet.visibility != 0))

@@ -767,7 +767,7 @@ def test_an_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_pat
     [problem] = problems_reading(path)
     # named as the user knows the sheet, not by the file inside the workbook that holds it
     assert problem.startswith(f"{path}, sheet 'periods': spans 1,048,576 rows by 16,384 columns")
-    assert f"more than the {workbook.MAX_SHEET_CELLS:,} cells" in problem
+    assert f"more than the {workbook.MAX_WORKBOOK_CELLS:,} cells" in problem
 
 
 def test_xlsb_extent_is_the_extent_the_reader_holds(tmp_path):
@@ -789,6 +789,76 @@ def test_an_xlsb_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tm
     part = f"xl/worksheets/sheet{list(sheets).index('periods') + 1}.bin"
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet file '{part}': spans 1,048,576 rows by 16,384 columns")
+
+
+def with_streamed_sheets(path: Path, records: bytes, mib: int, sheets: int = 1) -> Path:
+    """``path`` (an .xlsb from :func:`write_xlsb`) with its first ``sheets`` sheets each made of
+    ``records`` repeated over ``mib`` MiB, written a MiB at a time so no sheet is ever held whole."""
+    streamed = [f"xl/worksheets/sheet{i + 1}.bin" for i in range(sheets)]
+    with zipfile.ZipFile(path) as archive:
+        kept = {info.filename: archive.read(info) for info in archive.infolist() if info.filename not in streamed}
+    chunk = records * ((1 << 20) // len(records))
+    # the lowest compression level: deflating a gigabyte of zeros takes 0.8 s, not 2 s
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in kept.items():
+            archive.writestr(name, data)
+        for name in streamed:
+            with archive.open(name, "w", force_zip64=True) as part:
+                # BrtBeginSheet, BrtWsDim and BrtBeginSheetData, as write_xlsb begins a sheet
+                part.write(_xlsb_record(0x81) + _xlsb_record(0x94, bytes(16)) + _xlsb_record(0x91))
+                for _ in range(mib):
+                    part.write(chunk)
+                part.write(_xlsb_record(0x92) + _xlsb_record(0x82))  # BrtEndSheetData, BrtEndSheet
+    return path
+
+
+def test_an_xlsb_sheet_inflating_to_a_gigabyte_is_refused_unread(tmp_path):
+    """Five megabytes of zip file holding a gigabyte of empty records: walking them took two minutes,
+    with the gigabyte in memory; the sheet is refused once it passes the limit, the rest never inflated."""
+    path = with_streamed_sheets(write_xlsb(tmp_path / "s.xlsb", book()), b"\x00\x00", 1024)  # empty BrtRowHdr
+    assert path.stat().st_size < 8 << 20
+    assert problems_reading(path) == [
+        f"{path}, sheet file 'xl/worksheets/sheet1.bin': holds more than the {workbook.MAX_WORKBOOK_BYTES:,} bytes "
+        "(uncompressed) a workbook's sheets may hold in all (a small zip file can inflate to gigabytes); keep only "
+        "the sheets the scenario needs, or save the file again from a spreadsheet program if it is damaged"]
+
+
+def _two_sheets_of_12_million_cells_xlsx(path: Path) -> Path:
+    book_ = openpyxl.load_workbook(write_xlsx(path, book()))
+    for sheet in ("periods", "gpus"):
+        book_[sheet]["L1048576"] = "stray"  # 1,048,576 rows by 12 columns
+    book_.save(path)
+    return path
+
+
+def _every_sheet_repeating(block: bytes):
+    return lambda path: rewrite_parts(write_ods(path, book()), "content.xml",
+                                      lambda xml: xml.replace(b"</table:table>", block + b"</table:table>"))
+
+
+@pytest.mark.parametrize("suffix, write, claim", [
+    (".xlsx", _two_sheets_of_12_million_cells_xlsx,
+     "sheet 'gpus': spans 1,048,576 rows by 12 columns as the file records it, 25,165,8"),
+    (".ods", _every_sheet_repeating(b'<table:table-row table:number-rows-repeated="12000"><table:table-cell '
+                                    b'table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+                                    b"<text:p>1</text:p></table:table-cell></table:table-row>"),
+     "sheet 'periods': spans 12,003 rows by 1,000 columns as the file records it, 24,006,000 with the sheets "
+     f"before it, more than the {workbook.MAX_WORKBOOK_CELLS:,} cells"),
+    (".ods", _every_sheet_repeating(b'<table:table-row table:number-rows-repeated="60"><table:table-cell '
+                                    b'table:number-columns-repeated="1000" office:value-type="string"><text:p>'
+                                    b'<text:s text:c="1000"/></text:p></table:table-cell></table:table-row>'),
+     "sheet 'periods': holds 60,000,0"),
+    # two sheets of 20 MiB, in records of 128 bytes (BrtColInfo, which the reader skips)
+    (".xlsb", lambda path: with_streamed_sheets(write_xlsb(path, book()), _xlsb_record(0x3C, bytes(126)), 20, 2),
+     "sheet file 'xl/worksheets/sheet2.bin': with the sheets before it, holds more than the "
+     f"{workbook.MAX_WORKBOOK_BYTES:,} bytes"),
+], ids=["xlsx cells", "ods cells", "ods text", "xlsb bytes"])
+def test_sheets_each_within_the_limits_are_refused_past_them_together(tmp_path, suffix, write, claim):
+    """The reader holds every sheet of a workbook at once: sheets each under a limit, together over
+    it, are refused at the sheet that takes them past it."""
+    path = write(tmp_path / f"s{suffix}")
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, {claim}") and "with the sheets before it" in problem
 
 
 @settings(max_examples=300, deadline=None)
