@@ -127,11 +127,18 @@ def _unreadable(path: Path, why: str = " (password protected or damaged?)") -> s
 _PROTECTED = ": it is password protected (encrypted); save a copy without a password and use that"
 
 
+def _link_to_nothing(path: Path) -> str | None:
+    """'a link to TARGET, which does not exist' if ``path`` is a symbolic link whose target was moved
+    or deleted, else None: the link itself is there, so calling the file missing would mislead."""
+    target = os.path.realpath(path)  # through every link on the way, to the name that is missing
+    return f"a link to {target}, which does not exist" if path.is_symlink() and not os.path.lexists(target) else None
+
+
 def _load_raw(path: Path) -> dict[str, _RawSheet]:
     if path.is_dir():
         return _load_csv_folder(path)
     if not path.exists():
-        raise InputError([f"{path}: no such file or folder"])
+        raise InputError([f"{path}: {_link_to_nothing(path) or 'no such file or folder'}"])
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -604,7 +611,9 @@ def _reason(exc: Exception) -> str:
 def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     sheets = []
     try:
-        found = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        # links that lead nowhere too: reading names them, where leaving them out would call their sheets missing
+        found = sorted(p for p in folder.iterdir()
+                       if p.suffix.lower() == ".csv" and (p.is_file() or p.is_symlink() and not p.exists()))
     except OSError as exc:
         raise InputError([f"{folder}: cannot list the folder ({exc.strerror or exc})"]) from None
     read = [(csv_path, *_read_csv(csv_path)) for csv_path in found]
@@ -639,7 +648,8 @@ def _read_csv(path: Path) -> tuple[list[list], str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError([f"{path}: cannot open the file ({exc.strerror or exc})"]) from None
+        why = _link_to_nothing(path) or f"cannot open the file ({exc.strerror or exc})"
+        raise InputError([f"{path}: {why}"]) from None
     if not data.strip():
         raise InputError([f"{path}: the file is empty"])
     if b"\x00" in data:
