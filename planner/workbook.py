@@ -313,9 +313,10 @@ MAX_WORKBOOK_CELLS = 20_000_000
 MAX_WORKBOOK_TEXT = 100_000_000
 # Likewise for the sheets of a zip-based workbook uncompressed (worksheet parts, an .ods's content.xml),
 # which are read and walked here first: a megabyte of zip file can inflate to a gigabyte, which would
-# take minutes to walk. This is twenty times the sheets of the largest benchmark scenario (XL: 5,000
-# workloads, 1.6 MB as .xlsx), and the slowest .xlsb stream of it (all two-byte records) walks in 2 s.
-MAX_WORKBOOK_BYTES = 32 << 20
+# take minutes to walk. This is about three million cells of .xlsx, which walk in 2 s (the slowest .xlsb
+# stream of it, all two-byte records, in 8 s): a hundred times the sheets of the largest benchmark
+# scenario (XL: 5,000 workloads, 1.6 MB as .xlsx), with room for sheets of the user's own beside them.
+MAX_WORKBOOK_BYTES = 128 << 20
 
 
 def _xlsx_extent(xml: bytes) -> tuple[int, int]:
