@@ -610,7 +610,6 @@ def _reason(exc: Exception) -> str:
 
 
 def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
-    sheets = []
     try:
         # links that lead nowhere too: reading names them, where leaving them out would call their sheets missing
         found = sorted(p for p in folder.iterdir()
