@@ -115,9 +115,14 @@ def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys
 
 
 @pytest.fixture(scope="module")
-def report_html(two_periods, tmp_path_factory) -> str:
+def whole_report(two_periods, tmp_path_factory) -> str:
     results, html_path = cli.run(two_periods, tmp_path_factory.mktemp("report") / "out")
-    return key_figures(html_path.read_text(encoding="utf-8"))
+    return html_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report_html(whole_report) -> str:
+    return key_figures(whole_report)
 
 
 def cards(section: str) -> dict[str, tuple[str, str]]:
@@ -151,6 +156,15 @@ def test_each_period_shows_its_gpu_share_and_inference_served(report_html):
         sort_value, gpu_cell = cells[1]
         assert float(sort_value) == pytest.approx(share, rel=1e-9), period
         assert re.findall(r'style="width: ([\d.]+%)"', gpu_cell) == [width], period
+
+
+def test_the_periods_table_shows_the_idle_draw_of_the_gpus_left_unused(whole_report):
+    """Idle floor 4000 x 2.5e-4 = 1.0 MW in each period; left unused: P1 1000 G1, 0.25 MW; P2 3600 G1, 0.9 MW."""
+    [section] = re.findall(r'<section id="periods">.*?</section>', whole_report, re.S)
+    rows = dict(re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', section, re.S))
+    shown = {period: [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][:5]
+             for period, row in rows.items()}
+    assert {period: shown[period] for period in ("P1", "P2")} == {"P1": ["1,000", "100", "5.50", "1.00", "0.250"], "P2": ["3,000", "1.60", "1.60", "1.00", "0.900"]}
 
 
 def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
