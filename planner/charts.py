@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from planner.results import BINDING, TOLERANCE, Results
-from planner.svg import (INK, LABEL_PX, MUTED, SMALL_PX, Chart, clip, nice_ticks, percent_text, text_width,
-                         thousands)
+from planner.svg import (INK, LABEL_PX, MUTED, PRINT_HEIGHT, SMALL_PX, WIDTH, Chart, clip, nice_ticks,
+                         percent_text, room, thousands)
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
@@ -96,7 +96,7 @@ def _period_chart(name: str, title: str, periods: list[str], top: float, y_label
     chart = Chart(name, title, height)
     chart.add_legend(legend)
     ticks = nice_ticks(top)
-    left = max(text_width(thousands(t), LABEL_PX) for t in ticks) + 34.0
+    left = max(room(thousands(t), LABEL_PX) for t in ticks) + 34.0
     chart.place_over_periods(left, chart.legend_width(), periods, (0.0, top))
     chart.y_axis(ticks, y_label)
     return chart
@@ -177,7 +177,7 @@ def _power_chart(results: Results) -> Drawn:
     _dashes(chart, x, budget, [f"{p}: budget {thousands(b)} MW" for p, b in zip(periods, budget)])
     axes = chart.axes
     slot = (axes.right - axes.left) / len(periods)
-    mark = "binds" if text_width("binds", SMALL_PX, bold=True) < slot * 0.95 else "▼"  # narrow slots: a sign
+    mark = "binds" if room("binds", SMALL_PX, bold=True) < slot * 0.95 else "▼"  # narrow slots: a sign
     prices = periods_table["power_shadow_price"].to_numpy(dtype=float)
     for i in np.flatnonzero(prices > BINDING):
         chart.text(float(axes.x(x[i])), float(axes.y(budget[i])) - 10, mark, size=SMALL_PX, colour=ALERT,
@@ -247,9 +247,13 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     share = np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0)
     done = share[np.arange(count), deadline]
 
-    chart = Chart("training", title, 44.0 * count + 64.0)
-    right = text_width("100%", LABEL_PX, bold=True) + 14.0
-    axes = chart.place_over_periods(Chart.label_room(names), right, periods, (-0.25, count))
+    left, right = Chart.label_room(names), room("100%", LABEL_PX, bold=True) + 14.0
+    # rows 44 px apart, closer where many runs would make the chart too tall to print at the page's width
+    # (a printed chart shrinks to fit a page, its labels with it)
+    below = Chart.room_below_periods(periods, WIDTH - left - right)
+    pitch = min(44.0, (PRINT_HEIGHT - 34.0 - below) / count)  # 34 px above the axes
+    chart = Chart("training", title, pitch * count + 64.0)
+    axes = chart.place_over_periods(left, right, periods, (-0.25, count))
     chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True,
                edge=PALE_EDGE, edge_width=0.6)
     in_window = (x >= start[:, None]) & (x <= deadline[:, None])  # nothing counts after the deadline

@@ -20,6 +20,12 @@ INK, MUTED, GRID, AXIS = "#1d2330", "#5b6475", "#e3e7ee", "#9aa3b2"
 FONT = "Helvetica, Arial, 'Liberation Sans', 'Nimbus Sans', sans-serif"
 WIDTH = 900  # px of the viewBox; the page scales the SVG to its column
 TITLE_PX, LABEL_PX, SMALL_PX = 14.0, 12.0, 11.0
+# In print (report.css) the A4 column, 703 CSS px, shows the viewBox at 0.78 of its size, where
+# labels of PRINT_PX print at 8.2 pt: a layout leaves each label room for the larger of its two
+# sizes. A chart up to PRINT_HEIGHT tall prints at that scale; a taller one shrinks to the 225 mm
+# (850 CSS px) a printed chart may take, its labels with it.
+PRINT_PX = 14.0
+PRINT_HEIGHT = 1088.0
 LEGEND_ROW_PX = 17.0
 
 # Advance widths of printable ASCII in Helvetica (and the metric-compatible Arial and Liberation
@@ -47,7 +53,13 @@ def _char_width(char: str) -> int:
 def text_width(text: str, size_px: float, bold: bool = False) -> float:
     """Width of ``text`` in px at ``size_px``, with room for a wider fallback font."""
     em = sum(_char_width(c) for c in str(text)) / 1000
-    return em * size_px * _SLACK * (1.07 if bold else 1.0)
+    return em * size_px * _SLACK * (1.18 if bold else 1.0)  # the fallback's bold runs up to 18% wider
+
+
+def room(text: str, size_px: float, bold: bool = False) -> float:
+    """Width in px to leave for ``text`` drawn at ``size_px``: its width on screen or in print
+    (:data:`PRINT_PX`), whichever is more."""
+    return text_width(text, max(size_px, PRINT_PX), bold)
 
 
 LABEL_CHARS = 40  # longer names are cut short in labels; hovering shows them whole
@@ -88,10 +100,13 @@ def percent_text(percent: float, decimals: int) -> str:
     return f"{shown:.{decimals}f}%"
 
 
-def _labels_turn(labels: list[str], width: float) -> bool:
-    """Whether labels spread evenly over ``width`` px would collide, and so are turned."""
-    widest = max((text_width(clip(t), LABEL_PX) for t in labels), default=0)
-    return widest > width / max(len(labels), 1) * 0.95
+def _labels_collide(labels: list[str], width: float, size_px: float = LABEL_PX, turned: bool = False) -> bool:
+    """Whether labels at ``size_px`` spread evenly over ``width`` px would collide: level ones side by
+    side, ``turned`` ones (by 45°, a slot's sine apart) one over the next, a line being 1.2 em."""
+    slot = width / max(len(labels), 1)
+    if turned:
+        return slot * 0.71 < size_px * 1.2
+    return max((text_width(clip(t), size_px) for t in labels), default=0) > slot * 0.95
 
 
 def _px(value: float) -> str:
@@ -147,7 +162,7 @@ class Chart:
     @staticmethod
     def label_room(names: list[str]) -> float:
         """Left margin in px for :meth:`row_labels` of these names."""
-        return max((text_width(clip(n), LABEL_PX) for n in names), default=0.0) + 14.0
+        return max((room(clip(n), LABEL_PX) for n in names), default=0.0) + 14.0
 
     def row_labels(self, y, names: list[str]) -> None:
         """Names left of the axes at data heights ``y``, cut short if long (whole on hover)."""
@@ -158,7 +173,7 @@ class Chart:
         """Room the legend needs right of the axes, in px."""
         if not self.legend:
             return 12.0
-        label = max(text_width(e["label"], SMALL_PX) for e in self.legend)
+        label = max(room(e["label"], SMALL_PX) for e in self.legend)
         return (label + 40.0) * self.legend_columns + 10.0
 
     def add_legend(self, entries: list[dict]) -> None:
@@ -220,12 +235,13 @@ class Chart:
 
     def text(self, x: float, y: float, content: str, size: float = LABEL_PX, colour: str = MUTED,
              anchor: str = "start", bold: bool = False, rotate: float = 0.0, data: bool = True,
-             tip: str | None = None) -> None:
-        """One label vertically centred at (x, y); ``tip`` shows on hovering it (a name the label cut short)."""
+             tip: str | None = None, spare: bool = False) -> None:
+        """One label vertically centred at (x, y); ``tip`` shows on hovering it (a name the label cut
+        short); a ``spare`` one is left out in print."""
         if data:
             x, y = float(self.axes.x(x)), float(self.axes.y(y))
         self.shapes.append({"tag": "text", "x": _px(x), "y": _px(y), "content": str(content), "size": _px(size),
-                            "fill": colour, "anchor": anchor, "bold": bold,
+                            "fill": colour, "anchor": anchor, "bold": bold, "spare": spare,
                             "rotate": _px(rotate) if rotate else None, "tip": tip if tip != content else None})
 
     # -- axes furniture
@@ -240,25 +256,35 @@ class Chart:
             self.text(14, (a.top + a.bottom) / 2, label, anchor="middle", rotate=-90, data=False)
 
     def x_axis(self, ticks, labels: list[str], grid: bool = False, format=None) -> None:
-        """Labels under the axes at ``ticks``, turned when they would collide; a base line."""
+        """Labels under the axes at ``ticks``, turned when they would collide, and every other one
+        left out in print where they would collide at their print size; a base line."""
         a = self.axes
         positions = a.x(ticks)
-        turn = _labels_turn(labels, a.right - a.left)
+        turn = _labels_collide(labels, a.right - a.left)
+        thin = _labels_collide(labels, a.right - a.left, PRINT_PX, turned=turn)
         if grid:
             self.segments(ticks, a.y_range[0], ticks, a.y_range[1], GRID, 0.8)
-        for x, label in zip(positions, map(clip, labels)):
+        for i, (x, label) in enumerate(zip(positions, map(clip, labels))):
+            spare = thin and i % 2 == 1
             if turn:
-                self.text(x + 4, a.bottom + 8, label, anchor="end", rotate=-45, data=False)
+                self.text(x + 4, a.bottom + 8, label, anchor="end", rotate=-45, data=False, spare=spare)
             else:
-                self.text(x, a.bottom + 16, label, anchor="middle", data=False)
+                self.text(x, a.bottom + 16, label, anchor="middle", data=False, spare=spare)
         self.segments(a.left, a.bottom, a.right, a.bottom, AXIS, 1.0, data=False)
+
+    @staticmethod
+    def room_below_periods(periods: list[str], width: float) -> float:
+        """Bottom margin in px for the labels of ``periods`` spread over ``width`` px, turned when they
+        would collide."""
+        if not _labels_collide(periods, width):
+            return 30.0
+        return max(room(clip(t), LABEL_PX) for t in periods) * 0.71 + 22.0
 
     def place_over_periods(self, left: float, right: float, periods: list[str],
                            y_range: tuple[float, float]) -> Axes:
         """Fix the plotting box with one slot per period along x and label the slots, with room
-        below for the labels (turned when they would collide); the chart grows by that room."""
-        turned = _labels_turn(periods, WIDTH - left - right)
-        bottom = max(text_width(clip(t), LABEL_PX) for t in periods) * 0.71 + 22.0 if turned else 30.0
+        below for the labels; the chart grows by that room over the usual 30 px."""
+        bottom = self.room_below_periods(periods, WIDTH - left - right)
         self.height += bottom - 30.0
         axes = self.place(left, right, (-0.6, len(periods) - 0.4), y_range, bottom=bottom)
         self.x_axis(np.arange(len(periods)), periods)
@@ -287,3 +313,4 @@ class Chart:
 
 
 _TEMPLATE = TEMPLATES.get_template("chart.svg")
+TEMPLATES.globals["chart_print_px"] = _px(PRINT_PX)  # for report.css

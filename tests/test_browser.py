@@ -14,6 +14,7 @@ that the tests skip, saying why.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -204,18 +205,30 @@ def test_blank_inputs_sort_last_either_way(driver, default_html):
         assert blank == sorted(blank), blank  # every blank after every value
 
 
+A4_WIDTH = 703  # CSS px between an A4 page's margins: 210 mm less 2 x 12 mm
+
+
+@contextlib.contextmanager
+def print_media(chrome):
+    """The page laid out for print while in the block."""
+    chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        yield
+    finally:
+        chrome.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
 def test_print_layout(driver, default_html, tmp_path):
     """Print media: navigation hidden, charts and tables kept whole, each chart within the page width."""
     open_report(driver, default_html)
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    try:
+    with print_media(driver):
         styles = driver.execute_script("""
             const style = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
             return {toc: style('nav.toc', 'display'), figure: style('figure.chart', 'breakInside'),
                     table: style('#periods table', 'breakInside'), charts: style('#charts', 'breakBefore')};""")
         assert styles == {"toc": "none", "figure": "avoid", "table": "avoid", "charts": "page"}
-        # nothing runs off an A4 page: 210 mm less the 2 x 12 mm margins is 703 CSS px
-        overflowing = at_width(driver, 703, """
+        # nothing runs off an A4 page
+        overflowing = at_width(driver, A4_WIDTH, """
             const width = document.documentElement.clientWidth;
             return Array.from(document.querySelectorAll("table, figure, .cards"))
                 .filter(e => e.getBoundingClientRect().right > width + 1)
@@ -229,8 +242,34 @@ def test_print_layout(driver, default_html, tmp_path):
         pages = len(re.findall(rb"/Type\s*/Page(?!s)", path.read_bytes()))
         assert 3 <= pages <= 30, pages
         screenshot(driver, tmp_path / "report-print.png")
-    finally:
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_printed_chart_text_is_legible(driver, default_html):
+    """On A4, every label a chart prints is 8 pt or more (its size in the SVG's units times the scale the
+    page draws the SVG at), none overlaps another and none runs off the page. The default report's labels
+    are level or upright, so the boxes the browser gives them are their outlines."""
+    open_report(driver, default_html)
+    with print_media(driver):
+        printed = at_width(driver, A4_WIDTH, """
+            const labels = Array.from(document.querySelectorAll('figure.chart svg'), svg => {
+                const box = svg.getBoundingClientRect(), view = svg.viewBox.baseVal;
+                const scale = Math.min(box.width / view.width, box.height / view.height);
+                return Array.from(svg.querySelectorAll('text'))
+                    .filter(t => getComputedStyle(t).display !== 'none')
+                    .map(t => { const r = t.getBoundingClientRect();
+                                return {chart: svg.closest('figure').id, text: t.textContent,
+                                        pt: parseFloat(getComputedStyle(t).fontSize) * scale * 0.75,
+                                        left: r.left, right: r.right, top: r.top, bottom: r.bottom}; });
+            }).flat();
+            return {labels: labels, page: document.documentElement.clientWidth};""")
+    labels, page = printed["labels"], printed["page"]
+    smallest = min(labels, key=lambda label: label["pt"])
+    assert smallest["pt"] >= 8.0, smallest
+    assert [(label["chart"], label["text"]) for label in labels if label["left"] < 0 or label["right"] > page] == []
+    overlapping = [(a["chart"], a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                   if a["chart"] == b["chart"] and min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1
+                   and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 1]
+    assert overlapping == []
 
 
 def at_width(chrome, width: int, script: str, mobile: bool = False):

@@ -18,10 +18,11 @@ from colorspacious import cspace_convert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run_pipeline
+from conftest import ROOT, run_pipeline, write_scenario
 from planner import charts
 from planner.results import BINDING
-from planner.svg import LABEL_CHARS, LABEL_PX, Chart, clip, nice_ticks, text_width
+from planner.svg import LABEL_CHARS, LABEL_PX, PRINT_HEIGHT, Chart, clip, nice_ticks, text_width
+from planner.synthetic import synthetic_tables
 from planner.templating import _CompiledTemplates
 
 
@@ -141,6 +142,27 @@ def test_power_binds_is_a_word_where_it_fits_and_a_sign_where_periods_are_narrow
     crowded = dataclasses.replace(default_results, periods=narrow)
     svg = charts._power_chart(crowded).svg
     assert ">binds</text>" not in svg and svg.count(">▼</text>") == 8 * binding.sum()
+
+
+@pytest.mark.parametrize("count, turned, thinned", [(12, False, False), (13, False, True), (30, True, False),
+                                                     (36, True, True)])
+def test_period_labels_too_crowded_in_print_are_thinned_there(count, turned, thinned):
+    """Labels are turned where they would collide on screen; where they would collide only at their
+    larger print size, every other one is left out in print (class "spare")."""
+    periods = [f"{2026 + i // 4}Q{i % 4 + 1}" for i in range(count)]
+    table = pd.DataFrame({"A": np.ones(count)}, index=periods)
+    svg = charts._stacked_gpus(table, pd.Series(np.ones(count), index=periods), {}, "GPUs", "p").svg
+    assert svg.count("rotate(-45") == (count if turned else 0)
+    assert re.findall(r'<text class="spare"[^>]*>([^<]*)</text>', svg) == (periods[1::2] if thinned else [])
+
+
+def test_thirty_training_runs_print_at_the_page_width(tmp_path):
+    """Rows close up so that the chart is no taller than prints at the column's full width, where a
+    taller one would shrink, its labels with it."""
+    results = run_pipeline(write_scenario(synthetic_tables(80, 4, 11, seed=2), tmp_path / "many")).results
+    assert len(results.inputs["training"]) > charts.CHART_ROWS
+    svg = charts._training_chart(results, charts._workload_colours(results)).svg
+    assert float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1)) == pytest.approx(PRINT_HEIGHT, abs=0.1)
 
 
 def test_compiled_templates_are_kept_and_a_cache_that_cannot_be_written_is_skipped(tmp_path):
