@@ -33,6 +33,9 @@ from planner.workbook import read_scenario
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REL = 1e-6  # relative tolerance on budgets and counts
 SHARE_TOL = 1e-6  # absolute tolerance on served shares
+# GPUs installed of a type in a period: up to 4000, or no more than the largest replica (64), where a
+# service's best replica may not fit and a smaller one serves it
+FLEET_SIZES = st.one_of(st.integers(0, 4000), st.integers(0, 64))
 
 
 def num(lo: float, hi: float, places: int = 3):
@@ -78,7 +81,7 @@ def scenarios(draw) -> Case:
     for g in gpu_names:
         for p in period_names:
             if draw(st.booleans()) or n_g == 1 or not fleet:  # a fleet sheet lists at least one row
-                fleet.append(dict(gpu=g, period=p, installed=float(draw(st.integers(0, 4000)))))
+                fleet.append(dict(gpu=g, period=p, installed=float(draw(FLEET_SIZES))))
     fleet = pd.DataFrame(fleet, columns=["gpu", "period", "installed"])
 
     periods = []
@@ -209,6 +212,16 @@ def inference_rate(case: Case, run) -> pd.Series:
     estimate = run.sizing.inference_rates.set_index(["workload", "gpu"])["tokens_per_s_per_gpu"]
     measured = case.throughput.set_index(["workload", "gpu"])["tokens_per_s_per_gpu"]
     return measured.reindex(estimate.index).fillna(estimate).astype(float)
+
+
+def offered_inference_rate(case: Case, run) -> pd.Series:
+    """tokens/s per GPU a service is offered on each (GPU type, period): the best of the sizing's rates
+    per replica size (a measured rate at its one size) among the sizes no larger than the GPUs installed
+    there; absent where none fits."""
+    installed = installed_grid(case).rename("installed").reset_index()
+    offers = run.sizing.inference_replicas.merge(installed, on="gpu")
+    offers = offers[offers["gpus_per_replica"] <= offers["installed"]]
+    return offers.groupby(["workload", "gpu", "period"])["tokens_per_s_per_gpu"].max()
 
 
 def allocation_with_inputs(case: Case, run) -> pd.DataFrame:
@@ -362,7 +375,9 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
     """Optimality, checked from the tables: if a workload is short in a period of its window,
     then for every GPU type that could run it there, power binds in that period or that GPU
     type is all in use (else one more GPU would raise the score by more than its energy
-    tie-break costs). Only pairs whose gain per GPU clearly beats the tie-break are checked."""
+    tie-break costs). A service's gain per GPU is at the rate of the replica size it is offered
+    with the GPUs installed there. Only pairs whose gain per GPU clearly beats the tie-break are
+    checked."""
     run = solve_case(case)
     r = run.results
     w = windows(case)
@@ -373,14 +388,14 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
     installed = installed_grid(case)
     in_use = r.fleet.set_index(["gpu", "period"])["gpus_in_use"].reindex(installed.index)
     fleet_slack = installed - in_use
-    # a training run's memory minimum and a service's smallest replica: fewer installed cannot hold it
-    smallest = pd.concat([run.sizing.training_rates, run.sizing.inference_rates]).set_index(
-        ["workload", "gpu"])["min_gpus"].to_dict()
+    # a training run's memory minimum: fewer installed cannot hold it
+    smallest = run.sizing.training_rates.set_index(["workload", "gpu"])["min_gpus"].to_dict()
     minp = w["priority"].min()
     served = r.workloads.set_index("workload")["served_fraction"]
     per_period = r.inference.set_index(["workload", "period"])["served_fraction"] if len(r.inference) else None
     flops = required_flops(case) if len(case.training) else None
-    rates = pd.concat([training_rate(case), inference_rate(case, run)])
+    training_rates = training_rate(case)
+    offered = offered_inference_rate(case, run)
     need = demand(case) if len(case.inference) else None
 
     for name, row in w.iterrows():
@@ -392,13 +407,15 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
                 continue
             hours = periods.loc[p, "hours"]
             for g in case.gpus["gpu"]:
-                rate = rates.get((name, g), 0.0)
-                if rate <= 0 or installed[(g, p)] < max(1.0, smallest.get((name, g), 1.0)):
-                    continue  # the model offers no GPUs of this type here
                 if row["kind"] == "training":
+                    holds = installed[(g, p)] >= max(1.0, smallest.get((name, g), 1.0))
+                    rate = training_rates.get((name, g), 0.0) if holds else 0.0
                     gain = row["priority"] * hours * 3600.0 * rate / flops[name]
                 else:
+                    rate = offered.get((name, g, p), 0.0)
                     gain = row["priority"] * hours / window_hours * rate / need[name]
+                if rate <= 0:
+                    continue  # the model offers no GPUs of this type here
                 mw = mw_per_gpu(case, name, g)
                 cost = ENERGY_TIE_BREAK * minp * hours * mw
                 if gain - cost < 1e-6:
