@@ -162,18 +162,20 @@ def _power_chart(results: Results) -> Drawn:
     x = np.arange(len(periods))
     used = periods_table["power_mw_used"].to_numpy(dtype=float)
     budget = periods_table["power_mw_budget"].to_numpy(dtype=float)
-    idle = np.minimum(periods_table["power_mw_idle"].to_numpy(dtype=float), used)
+    # GPUs left unused on top, just under the budget: power that switching them off would free
+    unused = np.minimum(periods_table["power_mw_idle_unused"].to_numpy(dtype=float), used)
+    at_work = used - unused
     top = max(float(budget.max()), float(used.max()), 1e-9) * 1.15
-    legend = [{"label": "idle draw of all installed GPUs", "kind": "box", "colour": IDLE_COLOUR, "edge": PALE_EDGE},
-              {"label": "extra draw of GPUs at work", "kind": "box", "colour": AT_WORK_COLOUR},
+    legend = [{"label": "GPUs at work", "kind": "box", "colour": AT_WORK_COLOUR},
+              {"label": "GPUs left unused (idle draw)", "kind": "box", "colour": IDLE_COLOUR, "edge": PALE_EDGE},
               {"label": "budget", "kind": "dash", "colour": INK}]
     chart = _period_chart("power", "Facility power used against the budget", periods, top,
                           "facility MW (PUE included)", legend, height=310.0)
-    chart.bars(x, idle, 0.0, BAR, IDLE_COLOUR, edge=PALE_EDGE, edge_width=0.8,
-               tips=[f"{p}: idle draw {thousands(v)} MW" for p, v in zip(periods, idle)])
-    chart.bars(x, used - idle, idle, BAR, AT_WORK_COLOUR,
-               tips=[f"{p}: {thousands(v)} MW more at work, {thousands(u)} MW in all" for p, v, u in
-                     zip(periods, used - idle, used)])
+    chart.bars(x, at_work, 0.0, BAR, AT_WORK_COLOUR,
+               tips=[f"{p}: {thousands(v)} MW to GPUs at work" for p, v in zip(periods, at_work)])
+    chart.bars(x, unused, at_work, BAR, IDLE_COLOUR, edge=PALE_EDGE, edge_width=0.8,
+               tips=[f"{p}: {thousands(v)} MW to GPUs left unused, {thousands(u)} MW in all" for p, v, u in
+                     zip(periods, unused, used)])
     _dashes(chart, x, budget, [f"{p}: budget {thousands(b)} MW" for p, b in zip(periods, budget)])
     axes = chart.axes
     slot = (axes.right - axes.left) / len(periods)
@@ -183,7 +185,7 @@ def _power_chart(results: Results) -> Drawn:
         chart.text(float(axes.x(x[i])), float(axes.y(budget[i])) - 10, mark, size=SMALL_PX, colour=ALERT,
                    anchor="middle", bold=True, data=False,
                    tip=f"{periods[i]}: power binds; worth {prices[i]:.4g} score per MW more")
-    figures = pd.DataFrame({"Idle draw": idle, "Extra at work": used - idle, "Used": used, "Budget": budget,
+    figures = pd.DataFrame({"At work": at_work, "Unused, idle": unused, "Used": used, "Budget": budget,
                             "Score per MW more": np.where(prices > BINDING, prices, np.nan)}, index=periods)
     return Drawn(chart.render(), Figures.of(figures, "Period", ["MW"] * 4 + ["points, where power binds"]))
 
@@ -328,8 +330,8 @@ def charts(results: Results) -> list[dict]:
          _stacked_gpus(by_gpu, installed, gpu_colours, "GPUs in use per period, by GPU type", "gpus-by-type"),
          "The same GPUs, stacked by GPU type; the line is the GPUs installed."),
         ("power", _power_chart(results),
-         "Facility power drawn (PUE included): the idle draw of every installed GPU, plus the extra of the GPUs at "
-         "work. The dash is the budget; 'binds' (▼ where periods are narrow) marks periods where more power would "
+         "Facility power drawn (PUE included) by the GPUs at work and, above it, the idle draw of the GPUs left "
+         "unused: power that switching them off would free. The dash is the budget; 'binds' (▼ where periods are narrow) marks periods where more power would "
          "raise the score."),
         ("served", _served_chart(results, colours),
          "Share of each workload's demand served over its window (a service's share is the hours-weighted mean "
