@@ -230,7 +230,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
     fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
     idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
-    unused_idle_mw = np.bincount(periods["period"].pipe(pd.Index).get_indexer(fleet["period"]), minlength=n_p,
+    unused_idle_mw = np.bincount(pd.Index(periods["period"]).get_indexer(fleet["period"]), minlength=n_p,
                                  weights=(fleet["installed"] - fleet["gpus_in_use"]).clip(lower=0.0) * idle_mw_each)
     period_table.insert(period_table.columns.get_loc("power_mw_idle") + 1, "power_mw_idle_unused", unused_idle_mw)
     fleet["fleet_shadow_price"] = _score_per_gpu(model, solution, fleet, idle_mw_each,
