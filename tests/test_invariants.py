@@ -267,6 +267,13 @@ def test_power_and_fleet_limits(case: Case):
     np.testing.assert_allclose(fleet["installed"].reindex(installed.index).to_numpy(), installed.to_numpy())
     np.testing.assert_allclose(fleet["gpus_in_use"].reindex(installed.index).to_numpy(), in_use.to_numpy(),
                                rtol=1e-9, atol=1e-9)
+    # the idle draw of the GPUs left unused, recomputed: part of the fleet's idle draw, itself part of the used
+    idle_each_mw = case.pue * case.gpus.set_index("gpu")["idle_w"].astype(float) / 1e6
+    unused = ((installed - in_use).clip(lower=0.0) * idle_each_mw.reindex(installed.index.get_level_values("gpu"))
+              .to_numpy()).groupby(level="period").sum().reindex(case.periods["period"], fill_value=0.0)
+    np.testing.assert_allclose(reported["power_mw_idle_unused"].to_numpy(), unused.to_numpy(), rtol=1e-9, atol=1e-9)
+    assert (reported["power_mw_idle_unused"] <= reported["power_mw_idle"] * (1 + REL) + 1e-12).all()
+    assert (reported["power_mw_idle"] <= reported["power_mw_used"] * (1 + REL) + 1e-12).all()
     # nothing negative; a GPU more installed costs at most its idle draw at the price of power
     assert (r.allocation["gpus"] > 0).all()
     assert (r.periods["power_shadow_price"] >= 0).all()
