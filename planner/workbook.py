@@ -19,6 +19,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree import ElementTree
@@ -314,7 +315,7 @@ MAX_WORKBOOK_TEXT = 100_000_000
 # Likewise for the sheets of a zip-based workbook uncompressed (worksheet parts, an .ods's content.xml),
 # which are read and walked here first: a megabyte of zip file can inflate to a gigabyte, which would
 # take minutes to walk. This is about three million cells of .xlsx, which walk in 2 s (the slowest .xlsb
-# stream of it, all two-byte records, in 8 s): a hundred times the sheets of the largest benchmark
+# stream of it, all two-byte records, in 9 s): a hundred times the sheets of the largest benchmark
 # scenario (XL: 5,000 workloads, 1.6 MB as .xlsx), with room for sheets of the user's own beside them.
 MAX_WORKBOOK_BYTES = 128 << 20
 
@@ -347,42 +348,50 @@ _XLSB_ROW_HEADER, _XLSB_CELLS, _XLSB_BEGIN_DATA, _XLSB_END_DATA = 0x0000, range(
 _XLSB_MAX_ROW = 0x0010_0000  # the reader stops at a row header past this
 
 
-def _xlsb_extent(data: bytes) -> tuple[int, int]:
-    """Rows and columns an .xlsb worksheet's cells span (as :func:`_xlsx_extent`), from its record
-    stream: each record is a type (one or two bytes, seven bits each) and a size (one to four
-    bytes, likewise), then the body. A stream cut short gives the extent of what it holds."""
-    rows = columns = row = at = 0
-    in_data = False
+def _xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """The records of an .xlsb part, as (type, where its body starts, size): each record is a type (one or
+    two bytes, seven bits each) and a size (one to four bytes, likewise), then the body. A stream cut
+    short ends at the last whole record header."""
+    at, end = 0, len(data)
     try:
-        while at < len(data):
+        while at < end:
             kind = data[at]
             if kind & 0x80:
                 at += 1
                 kind = kind & 0x7F | (data[at] & 0x7F) << 7
             size = data[at + 1]
-            at += 2
             if size & 0x80:  # 128 bytes or more, rare: a loop for every record would halve the walk's speed
                 size &= 0x7F
                 for shift in (7, 14, 21):
                     at += 1
-                    size |= (data[at - 1] & 0x7F) << shift
-                    if not data[at - 1] & 0x80:
+                    size |= (data[at + 1] & 0x7F) << shift
+                    if not data[at + 1] & 0x80:
                         break
-            if kind == _XLSB_BEGIN_DATA:
-                in_data = True
-            elif kind == _XLSB_END_DATA:
-                break
-            elif in_data and size >= 4:
-                position = int.from_bytes(data[at:at + 4], "little")
-                if kind == _XLSB_ROW_HEADER:
-                    if position > _XLSB_MAX_ROW:
-                        break
-                    row = position
-                elif kind in _XLSB_CELLS:
-                    rows, columns = max(rows, row + 1), max(columns, position + 1)
+            at += 2
+            yield kind, at, size
             at += size
     except IndexError:
         pass
+
+
+def _xlsb_extent(data: bytes) -> tuple[int, int]:
+    """Rows and columns an .xlsb worksheet's cells span (as :func:`_xlsx_extent`), from its record
+    stream; a stream cut short gives the extent of what it holds."""
+    rows = columns = row = 0
+    in_data = False
+    for kind, at, size in _xlsb_records(data):
+        if kind == _XLSB_BEGIN_DATA:
+            in_data = True
+        elif kind == _XLSB_END_DATA:
+            break
+        elif in_data and size >= 4:
+            position = int.from_bytes(data[at:at + 4], "little")
+            if kind == _XLSB_ROW_HEADER:
+                if position > _XLSB_MAX_ROW:
+                    break
+                row = position
+            elif kind in _XLSB_CELLS:
+                rows, columns = max(rows, row + 1), max(columns, position + 1)
     return rows, columns
 
 
