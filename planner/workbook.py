@@ -19,10 +19,11 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import numpy as np
 import pandas as pd
@@ -194,12 +195,13 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 titles = _sheet_titles(path, archive) if xml else {}
                 # every part there, whatever its name ends with: the reader takes a sheet from any
                 # part under xl/worksheets/ the workbook's relationships name (a sheet1.dat, say)
-                sheets = {}
+                sheets = []
                 for part in sorted(n for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")):
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
-                    sheets[part] = claims.part(archive, part, where)
-                    claims.span(where, *extent(sheets[part]))
-                if xml and any(_has_formula_or_error(data) for data in sheets.values()):
+                    sheets.append((where, claims.part(archive, part, where)))
+                    claims.span(where, *extent(sheets[-1][1]))
+                claims.shared_strings(archive, sheets, xml)
+                if xml and any(_has_formula_or_error(data) for _, data in sheets):
                     return _read_openpyxl(path)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
@@ -212,7 +214,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError,
-            NotImplementedError, ElementTree.ParseError):
+            NotImplementedError, ElementTree.ParseError, expat.ExpatError):
         raise InputError([f"{path}: {_unreadable(path)}"]) from None
     return _read_calamine(path)
 
@@ -309,14 +311,16 @@ _ROW_NUMBER = re.compile(rb"\br=\"([0-9]{1,7})\"")
 # and every sheet of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
 # or a stray entry far from a table) is refused before it is read, not left to exhaust the machine's memory.
 MAX_WORKBOOK_CELLS = 20_000_000
-# Likewise for the text in the sheets' cells, which an .ods can repeat from a few bytes (about 1 byte a
-# character, held twice: by the reader, then as Python strings)
+# Likewise for the text in the sheets' cells (about 1 byte a character, held twice: by the reader, then as
+# Python strings), which a few bytes can stand for: an .ods cell repeated, or an .xlsx or .xlsb cell showing
+# a shared string, which the reader copies into every cell that shows it (measured: a 14 KB .xlsx showing
+# one string of a million characters in 2,000 cells took 3.9 GB to read)
 MAX_WORKBOOK_TEXT = 100_000_000
-# Likewise for the sheets of a zip-based workbook uncompressed (worksheet parts, an .ods's content.xml),
-# which are read and walked here first: a megabyte of zip file can inflate to a gigabyte, which would
-# take minutes to walk. This is about three million cells of .xlsx, which walk in 2 s (the slowest .xlsb
-# stream of it, all two-byte records, in 9 s): a hundred times the sheets of the largest benchmark
-# scenario (XL: 5,000 workloads, 1.6 MB as .xlsx), with room for sheets of the user's own beside them.
+# Likewise for the sheets of a zip-based workbook uncompressed (worksheet parts and the shared strings' part,
+# an .ods's content.xml), which are read and walked here first: a megabyte of zip file can inflate to a
+# gigabyte, which would take minutes to walk. This is about three million cells of .xlsx, which walk in 2 s
+# (the slowest .xlsb stream of it, all two-byte records, in 9 s): a hundred times the sheets of the largest
+# benchmark scenario (XL: 5,000 workloads, 1.6 MB as .xlsx), with room for sheets of the user's own beside them.
 MAX_WORKBOOK_BYTES = 128 << 20
 
 
@@ -346,6 +350,9 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
 # its column; a row header (BrtRowHdr) starts with its row, which applies to the cells after it
 _XLSB_ROW_HEADER, _XLSB_CELLS, _XLSB_BEGIN_DATA, _XLSB_END_DATA = 0x0000, range(0x0002, 0x000B), 0x0091, 0x0092
 _XLSB_MAX_ROW = 0x0010_0000  # the reader stops at a row header past this
+# a cell showing a shared string (BrtCellIsst: column, style, index), and the shared strings' records
+# (BrtBeginSst, BrtSSTItem, and the future-record blocks the reader skips)
+_XLSB_CELL_ISST, _XLSB_BEGIN_SST, _XLSB_SST_ITEM, _XLSB_BEGIN_FUTURE, _XLSB_END_FUTURE = 0x07, 0x9F, 0x13, 0x23, 0x24
 
 
 def _xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
@@ -393,6 +400,110 @@ def _xlsb_extent(data: bytes) -> tuple[int, int]:
             elif kind in _XLSB_CELLS:
                 rows, columns = max(rows, row + 1), max(columns, position + 1)
     return rows, columns
+
+
+def _xlsb_shared_lengths(data: bytes) -> list[int]:
+    """The length of each shared string of an .xlsb (``xl/sharedStrings.bin``) as the reader indexes them:
+    the BrtSSTItem records after BrtBeginSst, those in future-record blocks aside. An item is its flags,
+    then its length and characters; the reader takes the length as given, checked only against a buffer
+    it keeps as large as the largest record so far, so a record of seven bytes can claim a million
+    characters: each claim counts, up to that buffer."""
+    lengths, largest, begun, future = [], 0, False, False
+    for kind, at, size in _xlsb_records(data):
+        largest = max(largest, size)
+        if not begun:
+            begun = kind == _XLSB_BEGIN_SST
+        elif future:
+            future = kind != _XLSB_END_FUTURE
+        elif kind == _XLSB_BEGIN_FUTURE:
+            future = True
+        elif kind == _XLSB_SST_ITEM:
+            claimed = int.from_bytes(data[at + 1:at + 5], "little") if size >= 5 else largest
+            lengths.append(min(claimed, max(largest - 5, 0) // 2))
+    return lengths
+
+
+def _xlsb_shared_text(data: bytes, lengths: list[int]) -> int:
+    """Characters of shared strings an .xlsb worksheet's cells show (BrtCellIsst: column, style, index)."""
+    shown = (int.from_bytes(data[at + 8:at + 12], "little")
+             for kind, at, size in _xlsb_records(data) if kind == _XLSB_CELL_ISST and size >= 12)
+    return sum(lengths[index] for index in shown if index < len(lengths))
+
+
+def _stream_xml(xml: bytes, start: Callable[[str, dict], None], end: Callable[[str], None],
+                text: Callable[[str], None]) -> None:
+    """Pass ``xml`` through handlers of elements by their name without its prefix, and of text, building
+    no tree: a part may hold millions of elements. Declaring an entity is refused: OOXML parts declare
+    none, and a few bytes of them can stand for gigabytes of text."""
+    def entity(*_) -> None:
+        raise ValueError("an entity declared in a workbook part")
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = lambda name, attributes: start(name.rpartition(":")[2], attributes)
+    parser.EndElementHandler = lambda name: end(name.rpartition(":")[2])
+    parser.CharacterDataHandler = text
+    parser.Parse(xml, True)
+
+
+def _xlsx_shared_lengths(xml: bytes) -> list[int]:
+    """The length of each shared string of an .xlsx (``xl/sharedStrings.xml``) as the reader indexes them:
+    one for each ``<si>``, which ends at the first ``</si>`` (the reader ignores an ``<si>`` inside
+    another); all the text in it counts."""
+    lengths: list[int] = []
+    item = None  # characters of the open <si>
+
+    def start(tag: str, attributes: dict) -> None:
+        nonlocal item
+        if item is None and tag == "si":
+            item = 0
+
+    def end(tag: str) -> None:
+        nonlocal item
+        if item is not None and tag == "si":
+            lengths.append(item)
+            item = None
+
+    def text(data: str) -> None:
+        nonlocal item
+        if item is not None:
+            item += len(data)
+
+    _stream_xml(xml, start, end, text)
+    return lengths
+
+
+def _xlsx_shared_text(xml: bytes, lengths: list[int]) -> int:
+    """Characters of shared strings an .xlsx worksheet's cells show: the ``<v>`` of a cell ``t="s"`` is
+    the index of its string. A cell ends at the first ``</c>``, as the reader reads it."""
+    characters = 0
+    cell = value = None  # the open <c>: whether it shows a shared string; the text of a <v> in it
+
+    def start(tag: str, attributes: dict) -> None:
+        nonlocal cell, value
+        if cell is None:
+            cell = attributes.get("t") == "s" if tag == "c" else None
+        elif cell and tag == "v":
+            value = []
+
+    def end(tag: str) -> None:
+        nonlocal cell, value, characters
+        if value is not None and tag == "v":
+            index = "".join(value)
+            # the reader takes text other than digits as 0; past the last string, it refuses the cell
+            index = int(index) if index.isascii() and index.isdigit() else 0
+            characters += lengths[index] if index < len(lengths) else 0
+            value = None
+        elif tag == "c":
+            cell = value = None
+
+    def text(data: str) -> None:
+        if value is not None:
+            value.append(data)
+
+    _stream_xml(xml, start, end, text)
+    return characters
 
 
 def _column_number(letters: str) -> int:
@@ -463,6 +574,24 @@ class _Claims:
             raise InputError([f"{self.path}, {where}: holds {characters:,} characters of text as the file records "
                               f"it{self._in_all(self.characters, characters)}, more than the {MAX_WORKBOOK_TEXT:,} "
                               f"a workbook's sheets may hold in all; delete long or repeated texts, {_IF_DAMAGED}"])
+
+    def shared_strings(self, archive: zipfile.ZipFile, sheets: list[tuple[str, bytes]], xml: bool) -> None:
+        """The shared strings of an .xlsx (``xml``) or .xlsb, which the reader holds once, then copies into
+        every cell of ``sheets`` (where, data) that shows one: their characters count as text, and their
+        part as the sheets' bytes."""
+        name = "xl/sharedstrings.xml" if xml else "xl/sharedstrings.bin"
+        part = next((n for n in archive.namelist() if n.lower() == name), None)  # the .xlsx reader ignores case
+        if part is None:
+            return
+        lengths = (_xlsx_shared_lengths if xml else _xlsb_shared_lengths)(self.part(archive, part))
+        # a cell showing a shared string takes 14 bytes or more (<c t="s"><v>0</v></c>, or a BrtCellIsst
+        # record): counting each cell's string, slower, is needed only where the longest one shown by so
+        # many cells could take the workbook past the limit
+        cells = sum(len(data) for _, data in sheets) // 14
+        if lengths and self.characters + sum(lengths) + max(lengths) * cells > MAX_WORKBOOK_TEXT:
+            for where, data in sheets:
+                self.text(where, (_xlsx_shared_text if xml else _xlsb_shared_text)(data, lengths))
+        self.text(f"part {part!r}", sum(lengths))
 
     @staticmethod
     def _in_all(total: int, own: int) -> str:

@@ -823,6 +823,109 @@ def test_an_xlsb_sheet_inflating_to_a_gigabyte_is_refused_unread(tmp_path):
         "the sheets the scenario needs, or save the file again from a spreadsheet program if it is damaged"]
 
 
+_SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x">{}</sst>'
+
+
+def _xlsb_sst(strings: int, *records: bytes) -> bytes:
+    """An .xlsb shared strings' part: BrtBeginSst (saying how many ``strings``), ``records``, BrtEndSst."""
+    return _xlsb_record(0x9F, struct.pack("<II", strings, strings)) + b"".join(records) + _xlsb_record(0xA0)
+
+
+def _xlsb_item(text: str) -> bytes:
+    return _xlsb_record(0x13, b"\x00" + _wide(text))  # BrtSSTItem: flags, then the text
+
+
+def with_shared_strings(path: Path, strings: bytes, cells: bytes) -> Path:
+    """``path`` (from :func:`write_xlsx` or :func:`write_xlsb`) with ``strings`` as its shared strings'
+    part, and ``cells`` (rows holding them) at the end of its periods sheet."""
+    xml = path.suffix == ".xlsx"
+    end = b"</sheetData>" if xml else _xlsb_record(0x92)  # BrtEndSheetData
+    sheet = f"xl/worksheets/sheet{list(BASE).index('periods') + 1}."
+    path = rewrite_parts(path, sheet, lambda data: data.replace(end, cells + end, 1))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml" if xml else "xl/sharedStrings.bin", strings)
+    return path
+
+
+def _showing(cells: int, text: str = "x" * 1_000_000):
+    """A writer of a workbook whose periods sheet shows the shared string ``text`` in ``cells`` cells."""
+    def write(path: Path) -> Path:
+        if path.suffix == ".xlsx":
+            return with_shared_strings(write_xlsx(path, book()), _SST.format(f"<si><t>{text}</t></si>").encode(),
+                                       b"".join(b'<row r="%d"><c r="H%d" t="s"><v>0</v></c></row>' % (r, r)
+                                                for r in range(10, 10 + cells)))
+        return with_shared_strings(write_xlsb(path, book()), _xlsb_sst(1, _xlsb_item(text)), b"".join(
+            _xlsb_record(0x00, struct.pack("<IIHBBB", r, 0, 300, 0, 0, 0))  # BrtRowHdr
+            + _xlsb_record(0x07, struct.pack("<III", 7, 0, 0)) for r in range(9, 9 + cells)))  # BrtCellIsst
+    return write
+
+
+@pytest.mark.parametrize("suffix, write, claim", [
+    (".xlsx", _showing(101), "sheet 'periods': holds 101,000,000"),
+    (".xlsb", _showing(101), "sheet file 'xl/worksheets/sheet2.bin': holds 101,000,000"),
+    # no cell shows them: a hundred items of seven bytes each claiming a million characters, which the
+    # reader takes from the buffer the item before them left
+    (".xlsb", lambda path: with_shared_strings(write_xlsb(path, book()), _xlsb_sst(
+        101, _xlsb_item("x" * 1_000_000), *[_xlsb_record(0x13, b"\x00" + struct.pack("<I", 1_000_000))] * 100), b""),
+     "part 'xl/sharedStrings.bin': holds 101,000,000"),
+], ids=["xlsx cells", "xlsb cells", "xlsb items"])
+def test_a_shared_string_shown_in_many_cells_is_refused_before_it_is_read(tmp_path, suffix, write, claim):
+    """The reader copies a shared string into every cell that shows it: a few kilobytes of file showing
+    a million characters in a few thousand cells made it hold gigabytes, or abort the process."""
+    path = write(tmp_path / f"s{suffix}")
+    assert path.stat().st_size < 50_000
+    assert problems_reading(path) == [
+        f"{path}, {claim} characters of text as the file records it, more than the 100,000,000 a workbook's sheets "
+        "may hold in all; delete long or repeated texts, or save the file again from a spreadsheet program if it is "
+        "damaged"]
+
+
+def test_a_long_shared_string_in_a_few_cells_is_read(tmp_path):
+    """Long enough that the cells of the sheets could take the workbook past the limit if all showed it,
+    it is counted cell by cell, and read."""
+    path = _showing(3, "x" * 2_000_000)(tmp_path / "s.xlsx")
+    assert read_scenario(path).periods["period"].tolist() == ["P1", "P2"]
+
+
+def test_shared_strings_declaring_an_entity_are_refused_unexpanded(tmp_path):
+    """Entities let a few bytes stand for gigabytes of text (ten nested, each ten of the one before: ten
+    billion characters), which counting the strings would expand."""
+    strings = '<!DOCTYPE sst [<!ENTITY e "x">]>' + _SST.format("<si><t>&e;</t></si>")
+    path = with_shared_strings(write_xlsx(tmp_path / "s.xlsx", book()), strings.encode(), b"")
+    assert problems_reading(path) == [f"{path}: not a readable xlsx file (password protected or damaged?)"]
+
+
+@pytest.mark.parametrize("suffix, strings, cells", [
+    # an empty <si> is a string too; one inside another is not; index text that is no number is 0
+    (".xlsx", _SST.format("<si><t>zero</t></si><si/><si><si><t>a</t></si><t>bb</t></si><si><r><t>cc</t></r>"
+                          "<r><t>ddd</t></r></si><x:si><x:t>eeeee</x:t></x:si>").encode(),
+     b"".join(b'<row r="%d"><c r="H%d" t="s"><v>%s</v></c></row>' % (r, r, index)
+              for r, index in enumerate([b"4", b"03", b"2", b" 1", b"+3", b"x"], start=10))
+     + b'<row r="16"><x:c xmlns:x="urn:x" r="H16" t="s"><x:v>4</x:v></x:c></row>'),
+    # items before BrtBeginSst or in a future-record block are none; an item of seven bytes claiming six
+    # characters shows six read from the reader's buffer
+    (".xlsb", _xlsb_record(0x13, b"\x00" + _wide("before")) + _xlsb_sst(
+        3, _xlsb_record(0x23), _xlsb_item("future"), _xlsb_record(0x24), _xlsb_item("first" * 3),
+        _xlsb_record(0x13, b"\x00" + struct.pack("<I", 6)), _xlsb_item("third")),
+     b"".join(_xlsb_record(0x00, struct.pack("<IIHBBB", 9 + i, 0, 300, 0, 0, 0))
+              + _xlsb_record(0x07, struct.pack("<III", 7, 0, i)) for i in (0, 1, 2))),
+], ids=["xlsx", "xlsb"])
+def test_shared_strings_count_the_characters_the_reader_shows(tmp_path, suffix, strings, cells):
+    """The check follows the reader where files are written oddly: were a string counted at another index
+    than the reader's, a crafted file could show a long one where a short one is counted."""
+    from python_calamine import CalamineWorkbook
+
+    write = write_xlsx if suffix == ".xlsx" else write_xlsb
+    path = with_shared_strings(write(tmp_path / f"s{suffix}", book()), strings, cells)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("periods").to_python()
+    shown = sum(len(row[7]) for row in rows[9:])
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read(f"xl/worksheets/sheet2{'.xml' if suffix == '.xlsx' else '.bin'}")
+    count = workbook._xlsx_shared_text if suffix == ".xlsx" else workbook._xlsb_shared_text
+    lengths = (workbook._xlsx_shared_lengths if suffix == ".xlsx" else workbook._xlsb_shared_lengths)(strings)
+    assert count(sheet, lengths) == shown
+
+
 def _two_sheets_of_12_million_cells_xlsx(path: Path) -> Path:
     book_ = openpyxl.load_workbook(write_xlsx(path, book()))
     for sheet in ("periods", "gpus"):
@@ -851,7 +954,10 @@ def _every_sheet_repeating(block: bytes):
     # two sheets of 20 MiB, in records of 128 bytes (BrtColInfo, which the reader skips)
     (".xlsb", lambda path: with_streamed_sheets(write_xlsb(path, book()), _xlsb_record(0x3C, bytes(126)), 20, 2),
      "sheet file 'xl/worksheets/sheet2.bin': with the sheets before it, holds more than the 33,554,432 bytes"),
-], ids=["xlsx cells", "ods cells", "ods text", "xlsb bytes"])
+    (".xlsx", lambda path: with_shared_strings(write_xlsx(path, book()), _SST.format(
+        f"<si><t>{'x' * (32 << 20)}</t></si>").encode(), b""),
+     "part 'xl/sharedStrings.xml': with the sheets before it, holds more than the 33,554,432 bytes"),
+], ids=["xlsx cells", "ods cells", "ods text", "xlsb bytes", "xlsx shared strings bytes"])
 def test_sheets_each_within_the_limits_are_refused_past_them_together(tmp_path, monkeypatch, suffix, write, claim):
     """The reader holds every sheet of a workbook at once: sheets each under a limit, together over
     it, are refused at the sheet that takes them past it. The limit on bytes is lowered to 32 MiB
