@@ -302,11 +302,13 @@ def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
     return grids
 
 
-_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=\"e\"")
-_CELL_REFERENCE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# XML lets an attribute take either quote and space around its "=", and the reader takes a reference's
+# column letters in either case: a pattern that missed one would let a stray cell's extent go uncounted
+_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt\s*=\s*[\"']e[\"']")
+_CELL_REFERENCE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"']")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)  # attributes, content
-_ROW_NUMBER = re.compile(rb"\br=\"([0-9]{1,7})\"")
+_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 # The reader holds each sheet's whole extent in memory, about 40 bytes a cell, however few are filled,
 # and every sheet of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
 # or a stray entry far from a table) is refused before it is read, not left to exhaust the machine's memory.
@@ -333,7 +335,8 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
     """
     references = _CELL_REFERENCE.findall(xml)
     rows = max((int(row) for _, row in references), default=0)
-    columns = max((_column_number(letters.decode()) for letters in {letters for letters, _ in references}), default=0)
+    columns = max((_column_number(letters.decode().upper()) for letters in {letters for letters, _ in references}),
+                  default=0)
     if len(_CELL_TAG.findall(xml)) > len(references):
         row = widest = 0
         for attributes, content in _ROW_ELEMENT.findall(xml):

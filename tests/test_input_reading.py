@@ -770,6 +770,16 @@ def test_an_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_pat
     assert f"more than the {workbook.MAX_WORKBOOK_CELLS:,} cells" in problem
 
 
+@pytest.mark.parametrize("cell", [b"<c r='XFD1048576'><v>1</v></c>", b'<c r = "XFD1048576"><v>1</v></c>',
+                                  b"<c r='xfd1048576' t='e'><v>#N/A</v></c>"])
+def test_xlsx_extent_reads_references_however_quoted_or_cased(cell):
+    """Either quote, space around '=' and lower-case letters are all valid to the reader: a stray cell
+    written so spans the sheet as much as one written as spreadsheet programs write it."""
+    xml = b"<sheetData><row r='1'><c r='A1'><v>1</v></c></row><row r='1048576'>" + cell + b"</row></sheetData>"
+    assert workbook._xlsx_extent(xml) == (1_048_576, 16_384)
+    assert workbook._has_formula_or_error(xml) == (b"t='e'" in cell)
+
+
 def test_xlsb_extent_is_the_extent_the_reader_holds(tmp_path):
     from python_calamine import CalamineWorkbook
 
