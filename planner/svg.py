@@ -100,13 +100,14 @@ def percent_text(percent: float, decimals: int) -> str:
     return f"{shown:.{decimals}f}%"
 
 
-def _labels_collide(labels: list[str], width: float, size_px: float = LABEL_PX, turned: bool = False) -> bool:
-    """Whether labels at ``size_px`` spread evenly over ``width`` px would collide: level ones side by
-    side, ``turned`` ones (by 45°, a slot's sine apart) one over the next, a line being 1.2 em."""
+def _label_step(labels: list[str], width: float, size_px: float = LABEL_PX, turned: bool = False) -> int:
+    """Of labels at ``size_px`` spread evenly over ``width`` px, every how manyth can be shown without
+    two colliding (1: all): level ones side by side, ``turned`` ones (by 45°, a slot's sine apart) one
+    over the next, a line being 1.2 em."""
     slot = width / max(len(labels), 1)
-    if turned:
-        return slot * 0.71 < size_px * 1.2
-    return max((text_width(clip(t), size_px) for t in labels), default=0) > slot * 0.95
+    needed = (size_px * 1.2 / 0.71 if turned
+              else max((text_width(clip(t), size_px) for t in labels), default=0) / 0.95)
+    return max(1, math.ceil(needed / slot - 1e-9))
 
 
 def _px(value: float) -> str:
@@ -256,16 +257,21 @@ class Chart:
             self.text(14, (a.top + a.bottom) / 2, label, anchor="middle", rotate=-90, data=False)
 
     def x_axis(self, ticks, labels: list[str], grid: bool = False, format=None) -> None:
-        """Labels under the axes at ``ticks``, turned when they would collide, and every other one
-        left out in print where they would collide at their print size; a base line."""
+        """Labels under the axes at ``ticks``, turned when they would collide; where even turned ones
+        would, every second (third, ...) only, and in print, at the labels' larger size, maybe fewer
+        still; a base line."""
         a = self.axes
         positions = a.x(ticks)
-        turn = _labels_collide(labels, a.right - a.left)
-        thin = _labels_collide(labels, a.right - a.left, PRINT_PX, turned=turn)
+        width = a.right - a.left
+        turn = _label_step(labels, width) > 1
+        shown = _label_step(labels, width, turned=turn)
+        printed = shown * math.ceil(_label_step(labels, width, PRINT_PX, turned=turn) / shown)
         if grid:
             self.segments(ticks, a.y_range[0], ticks, a.y_range[1], GRID, 0.8)
         for i, (x, label) in enumerate(zip(positions, map(clip, labels))):
-            spare = thin and i % 2 == 1
+            if i % shown:
+                continue
+            spare = i % printed != 0
             if turn:
                 self.text(x + 4, a.bottom + 8, label, anchor="end", rotate=-45, data=False, spare=spare)
             else:
@@ -276,7 +282,7 @@ class Chart:
     def room_below_periods(periods: list[str], width: float) -> float:
         """Bottom margin in px for the labels of ``periods`` spread over ``width`` px, turned when they
         would collide."""
-        if not _labels_collide(periods, width):
+        if _label_step(periods, width) == 1:
             return 30.0
         return max(room(clip(t), LABEL_PX) for t in periods) * 0.71 + 22.0
 

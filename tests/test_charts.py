@@ -144,16 +144,20 @@ def test_power_binds_is_a_word_where_it_fits_and_a_sign_where_periods_are_narrow
     assert ">binds</text>" not in svg and svg.count(">▼</text>") == 8 * binding.sum()
 
 
-@pytest.mark.parametrize("count, turned, thinned", [(12, False, False), (13, False, True), (30, True, False),
-                                                     (36, True, True)])
-def test_period_labels_too_crowded_in_print_are_thinned_there(count, turned, thinned):
-    """Labels are turned where they would collide on screen; where they would collide only at their
-    larger print size, every other one is left out in print (class "spare")."""
-    periods = [f"{2026 + i // 4}Q{i % 4 + 1}" for i in range(count)]
+@pytest.mark.parametrize("count, turned, step, thinned", [(12, False, 1, False), (13, False, 1, True),
+                                                           (30, True, 1, False), (33, True, 1, True),
+                                                           (36, True, 2, False), (120, True, 4, False)])
+def test_period_labels_too_crowded_are_thinned(count, turned, step, thinned):
+    """Labels are turned where they would collide on screen; where even turned ones would (monthly
+    periods over years), only every ``step``th is shown; where they would collide only at their larger
+    print size, every other one shown is left out in print (class "spare")."""
+    periods = [f"{2026 + i // 12}-{i % 12 + 1:02d}" for i in range(count)]
     table = pd.DataFrame({"A": np.ones(count)}, index=periods)
     svg = charts._stacked_gpus(table, pd.Series(np.ones(count), index=periods), {}, "GPUs", "p").svg
-    assert svg.count("rotate(-45") == (count if turned else 0)
-    assert re.findall(r'<text class="spare"[^>]*>([^<]*)</text>', svg) == (periods[1::2] if thinned else [])
+    labels = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in periods]
+    assert labels == periods[::step]
+    assert svg.count("rotate(-45") == (len(labels) if turned else 0)
+    assert re.findall(r'<text class="spare"[^>]*>([^<]*)</text>', svg) == (periods[step::2 * step] if thinned else [])
 
 
 def test_thirty_training_runs_print_at_the_page_width(tmp_path):
