@@ -1823,9 +1823,7 @@ def write_template(path: str | Path) -> None:
             for r, example in enumerate(TEMPLATE_EXAMPLES["site"], start=2):
                 key = SITE_KEYS.get(str(example["key"]))
                 if key is not None:
-                    unit = f"\nUnit: {key.unit}." if key.unit else ""
-                    accepted = f"\nAccepted: {range_text(key)}." if range_text(key) else ""
-                    note = Comment(f"{key.description}{unit}{accepted}", "planner")
+                    note = Comment(_header_note(key), "planner")
                     note.width, note.height = 320, 100
                     ws.cell(r, 1).comment = note
             ws.cell(3, 2).number_format = "0.00"

@@ -52,6 +52,13 @@ def test_each_header_has_a_note_with_meaning_unit_range_and_default(book):
     assert "Accepted: > 0 and <= 1." in book["training"]["G1"].comment.text  # goodput
 
 
+def test_each_site_key_has_a_note_like_a_heading(book):
+    """The site sheet's keys are rows, not headings: each example row's key cell carries the note."""
+    notes = {row[0].value: row[0].comment.text for row in book["site"].iter_rows(min_row=2) if row[0].comment}
+    assert set(notes) == set(SITE_KEYS)
+    assert notes["pue"] == (f"{SITE_KEYS['pue'].description}\nUnit: ratio.\nAccepted: >= 1 and <= 10.\nRequired.")
+
+
 def test_names_of_gpus_and_periods_have_drop_down_lists(book):
     def lists(sheet: str) -> dict[str, tuple[str, str]]:
         ws = book[sheet]
