@@ -86,8 +86,7 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
             for row in rows]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8")
                           for name, text in zip(SWEEP_FILES, (document, html))})
     except OSError as error:
