@@ -1744,8 +1744,8 @@ def _header_note(column: Column) -> str:
     lines = [column.description]
     if column.unit:
         lines.append(f"Unit: {column.unit}.")
-    if range_text(column):
-        lines.append(f"Accepted: {range_text(column)}.")
+    if accepted := range_text(column):
+        lines.append(f"Accepted: {accepted}.")
     if column.catalogue:
         lines.append("Required, unless the GPU is in the built-in catalogue (sheet gpu_catalogue).")
     elif column.required:
