@@ -32,12 +32,7 @@ import pytest
 
 from conftest import inference_row, scenario_tables, training_row
 from planner.sweep import failed_row, solved_row, write_sweep
-
-REL = 1e-6
-
-
-def approx(value: float):
-    return pytest.approx(value, rel=REL, abs=1e-9)
+from test_model_known_optima import approx
 
 
 def two_prices() -> dict:
