@@ -48,6 +48,12 @@ VALID: dict[str, list[list]] = {
 }
 SHEETS = list(VALID)
 
+
+def valid_sheets() -> dict[str, list[list]]:
+    """A copy of VALID that a test may change."""
+    return {name: [list(row) for row in rows] for name, rows in VALID.items()}
+
+
 index = st.integers(0, 12)
 cell_value = st.one_of(
     st.sampled_from(["", " ", "abc", "-1", "0", "0.0", "1e309", "nan", "inf", "40%", "140%", "1,200", "2,5",
@@ -131,14 +137,14 @@ def test_the_valid_base_solves(tmp_path):
     for fmt in ("xlsx", "csv"):
         folder = tmp_path / fmt
         folder.mkdir()
-        code, err = run_cli(write({k: [list(r) for r in v] for k, v in VALID.items()}, folder, fmt), folder / "out")
+        code, err = run_cli(write(valid_sheets(), folder, fmt), folder / "out")
         assert code == EXIT_OK, err
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(operation, min_size=1, max_size=4), fmt=st.sampled_from(["xlsx", "csv"]))
 def test_corrupted_workbooks_solve_or_fail_cleanly(ops, fmt):
-    sheets = {name: [list(row) for row in rows] for name, rows in VALID.items()}
+    sheets = valid_sheets()
     for op in ops:
         corrupt(sheets, op)
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,7 +165,7 @@ def test_corrupted_workbooks_solve_or_fail_cleanly(ops, fmt):
 @functools.cache
 def valid_xlsx_bytes() -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        return write({k: [list(r) for r in v] for k, v in VALID.items()}, Path(tmp), "xlsx").read_bytes()
+        return write(valid_sheets(), Path(tmp), "xlsx").read_bytes()
 
 
 position = st.integers(0, 10**6)
@@ -273,7 +279,7 @@ def damaged(content: bytes, rng: random.Random) -> bytes:
 def test_damaged_xlsb_and_ods_files_are_refused_cleanly(tmp_path, subprocess_env, suffix):
     """As above for the formats calamine reads: each of 80 damaged files (seeded) is read or refused
     with InputError naming it; nothing escapes and the process is not aborted."""
-    sheets = {k: [list(r) for r in v] for k, v in VALID.items()}
+    sheets = valid_sheets()
     valid = (write_xlsb if suffix == ".xlsb" else write_ods)(tmp_path / f"valid{suffix}", sheets).read_bytes()
     rng = random.Random(suffix)
     sources = []
@@ -290,7 +296,7 @@ def test_an_xlsb_sheet_in_a_part_not_named_bin_is_refused_before_it_is_read(tmp_
     """The reader takes a sheet from any part under xl/worksheets/ that the workbook names; one
     named sheet1.dat holding a cell in XFD1048576 skipped the extent check, and the reader then
     aborted the process (SIGABRT, no message) claiming every cell of the sheet."""
-    path = write_xlsb(tmp_path / "s.xlsb", {k: [list(r) for r in v] for k, v in VALID.items()})
+    path = write_xlsb(tmp_path / "s.xlsb", valid_sheets())
     far = (_xlsb_record(0x00, struct.pack("<IIHBBB", 1_048_575, 0, 300, 0, 0, 0))  # BrtRowHdr
            + _xlsb_record(0x05, struct.pack("<IId", 16_383, 0, 1.0)))  # BrtCellReal
     with zipfile.ZipFile(path) as archive:
@@ -313,7 +319,7 @@ def test_a_tiny_ods_repeating_long_text_is_refused_before_it_is_read(tmp_path, s
     spaces = (b'<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated='
               b'"1000" office:value-type="string"><text:p><text:s text:c="10000"/></text:p></table:table-cell>'
               b"</table:table-row>")
-    path = rewrite_parts(write_ods(tmp_path / "s.ods", {k: [list(r) for r in v] for k, v in VALID.items()}),
+    path = rewrite_parts(write_ods(tmp_path / "s.ods", valid_sheets()),
                          "content.xml", lambda xml: xml.replace(b"</table:table>", spaces + b"</table:table>", 1))
     assert path.stat().st_size < 10_000
     done = read_apart([path], subprocess_env)
