@@ -738,6 +738,7 @@ def _sweep_with_workers(tmp_path, count: int = 4) -> tuple[subprocess.Popen, lis
         if len(children) >= 3 and not int(ignored, 16) & 1 << (signal.SIGINT - 1):
             break
         time.sleep(0.01)
+    assert process.poll() is None, "the sweep ended before both its workers were seen"
     return process, sources, [int(pid) for pid in children]
 
 
