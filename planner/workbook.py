@@ -192,7 +192,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:  # .xlsx/.xlsm, or .xlsb
                 xml = "xl/workbook.xml" in names
                 extent = _xlsx_extent if xml else _xlsb_extent
-                titles = _sheet_titles(path, archive) if xml else {}
+                titles = _sheet_titles(path, archive, xml)
                 # every part there, whatever its name ends with: the reader takes a sheet from any
                 # part under xl/worksheets/ the workbook's relationships name (a sheet1.dat, say)
                 sheets = []
@@ -517,20 +517,53 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _sheet_titles(path: Path, archive: zipfile.ZipFile) -> dict[str, str]:
-    """An .xlsx's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training'),
-    from its workbook and the workbook's relationships; empty where either cannot be read."""
-    relationships = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-    document = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
+_XLSB_BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's state, tab id, relationship id and name (MS-XLSB 2.4.304)
+
+
+def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, str]:
+    """A workbook's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training'),
+    from its workbook (``xl/workbook.xml``, or an .xlsb's ``xl/workbook.bin``) and the workbook's
+    relationships; empty where either cannot be read."""
+    book = "xl/workbook.xml" if xml else "xl/workbook.bin"
     try:
-        rels = ElementTree.fromstring(_read_part(path, archive, "xl/_rels/workbook.xml.rels"))
-        book = ElementTree.fromstring(_read_part(path, archive, "xl/workbook.xml"))
-    except (KeyError, ElementTree.ParseError):
+        rels = ElementTree.fromstring(_read_part(path, archive, f"xl/_rels/{book[3:]}.rels"))
+        data = _read_part(path, archive, book)
+        sheets = _xlsx_sheet_ids(data) if xml else _xlsb_sheet_ids(data)
+    except (KeyError, ElementTree.ParseError, UnicodeDecodeError):
         return {}
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(relationships)}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"}
     parts = {key: target.lstrip("/") if target.startswith("/") else f"xl/{target}" for key, target in targets.items()}
-    return {parts[sheet.get(document)]: sheet.get("name", "") for sheet in book.iter(main) if sheet.get(document) in parts}
+    return {parts[key]: name for key, name in sheets if key in parts}
+
+
+def _local(tag: str) -> str:
+    """An XML element's name without its namespace."""
+    return tag.rpartition("}")[2]
+
+
+def _xlsx_sheet_ids(xml: bytes) -> list[tuple[str, str]]:
+    """(relationship id, name) of each sheet an .xlsx's ``xl/workbook.xml`` lists."""
+    document = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    return [(sheet.get(document), sheet.get("name", "")) for sheet in ElementTree.fromstring(xml).iter()
+            if _local(sheet.tag) == "sheet"]
+
+
+def _xlsb_sheet_ids(data: bytes) -> list[tuple[str, str]]:
+    """(relationship id, name) of each sheet an .xlsb's ``xl/workbook.bin`` lists: BrtBundleSh records,
+    each its state and tab id (four bytes each), then two strings, each a count of UTF-16 characters
+    (four bytes) and the characters."""
+    sheets = []
+    for kind, at, size in _xlsb_records(data):
+        if kind != _XLSB_BUNDLE_SHEET:
+            continue
+        texts, start, end = [], at + 8, at + size
+        for _ in range(2):
+            count = int.from_bytes(data[start:start + 4], "little")
+            start += 4
+            texts.append(data[start:min(start + 2 * count, end)].decode("utf-16-le"))
+            start += 2 * count
+        sheets.append((texts[0], texts[1]))
+    return sheets
 
 
 _IF_DAMAGED = "or save the file again from a spreadsheet program if it is damaged"

@@ -791,14 +791,31 @@ def test_xlsb_extent_is_the_extent_the_reader_holds(tmp_path):
     assert workbook._xlsb_extent(b"\x91\x01\x00\x00\x11\x05\x00\x00") == (0, 0)  # cut short: no cell
 
 
+@pytest.mark.parametrize("namespace", ["", ' xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'])
+def test_xlsb_sheets_are_named_as_the_workbook_names_them(tmp_path, namespace):
+    """Messages about an .xlsb sheet name it as the spreadsheet's tab does, not by the file inside the
+    archive; the relationships read with or without their namespace, as the reader reads them."""
+    path = write_xlsb(tmp_path / "s.xlsb", {"périodes ☃": [[1]], "gpus": [[2]]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    rels = "xl/_rels/workbook.bin.rels"
+    parts[rels] = parts[rels].replace(b"<Relationships>", f"<Relationships{namespace}>".encode())
+    parts["xl/workbook.bin"] = parts["xl/workbook.bin"].replace("rId2".encode("utf-16-le"), "rId9".encode("utf-16-le"))
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with zipfile.ZipFile(path) as archive:
+        # a sheet whose relationship the workbook does not list stays named by its file
+        assert workbook._sheet_titles(path, archive, xml=False) == {"xl/worksheets/sheet1.bin": "périodes ☃"}
+
+
 def test_an_xlsb_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_path):
     """As for .xlsx: a value left in XFD1048576 would make the reader hold every cell of the sheet."""
     sheets = book()
     sheets["periods"] += [[]] * (1_048_575 - len(sheets["periods"])) + [[None] * 16_383 + ["stray"]]
     path = write_xlsb(tmp_path / "s.xlsb", sheets)
-    part = f"xl/worksheets/sheet{list(sheets).index('periods') + 1}.bin"
     [problem] = problems_reading(path)
-    assert problem.startswith(f"{path}, sheet file '{part}': spans 1,048,576 rows by 16,384 columns")
+    assert problem.startswith(f"{path}, sheet 'periods': spans 1,048,576 rows by 16,384 columns")
 
 
 def with_streamed_sheets(path: Path, records: bytes, mib: int, sheets: int = 1) -> Path:
@@ -831,7 +848,7 @@ def test_an_xlsb_sheet_inflating_to_a_gigabyte_is_refused_unread(tmp_path, monke
     path = with_streamed_sheets(write_xlsb(tmp_path / "s.xlsb", book()), b"\x00\x00", 128)  # empty BrtRowHdr
     assert path.stat().st_size < 1 << 20
     assert problems_reading(path) == [
-        f"{path}, sheet file 'xl/worksheets/sheet1.bin': holds more than the {workbook.MAX_WORKBOOK_BYTES:,} bytes "
+        f"{path}, sheet 'site': holds more than the {workbook.MAX_WORKBOOK_BYTES:,} bytes "
         "(uncompressed) a workbook's sheets may hold in all (a small zip file can inflate to gigabytes); keep only "
         "the sheets the scenario needs, or save the file again from a spreadsheet program if it is damaged"]
 
@@ -875,7 +892,7 @@ def _showing(cells: int, text: str = "x" * 1_000_000):
 
 @pytest.mark.parametrize("suffix, write, claim", [
     (".xlsx", _showing(101), "sheet 'periods': holds 101,000,000"),
-    (".xlsb", _showing(101), "sheet file 'xl/worksheets/sheet2.bin': holds 101,000,000"),
+    (".xlsb", _showing(101), "sheet 'periods': holds 101,000,000"),
     # no cell shows them: a hundred items of seven bytes each claiming a million characters, which the
     # reader takes from the buffer the item before them left
     (".xlsb", lambda path: with_shared_strings(write_xlsb(path, book()), _xlsb_sst(
@@ -966,7 +983,7 @@ def _every_sheet_repeating(block: bytes):
      "sheet 'periods': holds 60,000,0"),
     # two sheets of 20 MiB, in records of 128 bytes (BrtColInfo, which the reader skips)
     (".xlsb", lambda path: with_streamed_sheets(write_xlsb(path, book()), _xlsb_record(0x3C, bytes(126)), 20, 2),
-     "sheet file 'xl/worksheets/sheet2.bin': with the sheets before it, holds more than the 33,554,432 bytes"),
+     "sheet 'periods': with the sheets before it, holds more than the 33,554,432 bytes"),
     (".xlsx", lambda path: with_shared_strings(write_xlsx(path, book()), _SST.format(
         f"<si><t>{'x' * (32 << 20)}</t></si>").encode(), b""),
      "part 'xl/sharedStrings.xml': with the sheets before it, holds more than the 33,554,432 bytes"),
