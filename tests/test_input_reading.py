@@ -141,7 +141,8 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
                         for i in range(len(sheets)))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.bin", _xlsb_record(0x8F) + bundles + _xlsb_record(0x90) + _xlsb_record(0x9D))
-        archive.writestr("xl/_rels/workbook.bin.rels", f'<?xml version="1.0"?><Relationships>{relations}</Relationships>')
+        archive.writestr("xl/_rels/workbook.bin.rels",
+                         f'<?xml version="1.0"?><Relationships>{relations}</Relationships>')
         for i, rows in enumerate(sheets.values()):
             archive.writestr(f"xl/worksheets/sheet{i + 1}.bin", sheet(rows))
     return path
