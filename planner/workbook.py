@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import datetime as dt
 import difflib
+import errno
 import io
 import math
 import os
@@ -129,18 +130,26 @@ def _unreadable(path: Path, why: str = " (password protected or damaged?)") -> s
 _PROTECTED = ": it is password protected (encrypted); save a copy without a password and use that"
 
 
-def _link_to_nothing(path: Path) -> str | None:
-    """'a link to TARGET, which does not exist' if ``path`` is a symbolic link whose target was moved
-    or deleted, else None: the link itself is there, so calling the file missing would mislead."""
+def _broken_link(path: Path) -> str | None:
+    """What is wrong with ``path`` if it is a symbolic link that leads to no file: one whose target was
+    moved or deleted, or links that lead back to one another; else None. The link itself is there,
+    so calling the file missing would mislead."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link that leads back to itself (symbolic links in a loop); point it at the file"
     target = os.path.realpath(path)  # through every link on the way, to the name that is missing
-    return f"a link to {target}, which does not exist" if path.is_symlink() and not os.path.lexists(target) else None
+    return None if os.path.lexists(target) else f"a link to {target}, which does not exist"
 
 
 def _load_raw(path: Path) -> dict[str, _RawSheet]:
     if path.is_dir():
         return _load_csv_folder(path)
     if not path.exists():
-        raise InputError([f"{path}: {_link_to_nothing(path) or 'no such file or folder'}"])
+        raise InputError([f"{path}: {_broken_link(path) or 'no such file or folder'}"])
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -822,7 +831,7 @@ def _read_csv(path: Path) -> tuple[list[list], str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        why = _link_to_nothing(path) or f"cannot open the file ({exc.strerror or exc})"
+        why = _broken_link(path) or f"cannot open the file ({exc.strerror or exc})"
         raise InputError([f"{path}: {why}"]) from None
     if not data.strip():
         raise InputError([f"{path}: the file is empty"])

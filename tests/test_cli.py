@@ -462,6 +462,22 @@ def test_a_link_to_a_deleted_file_is_named_as_such_not_as_missing(tmp_path, monk
         assert printed.out == ""
 
 
+def test_links_in_a_loop_are_named_as_such_not_as_missing(tmp_path, monkeypatch, capsys):
+    """current/periods.csv -> periods.csv (itself), and a -> b -> a: "no such file or folder" and "too many
+    levels of symbolic links" said nothing a planner could act on; the loop is named, exit 2."""
+    current = write_scenario(valid_tables(), tmp_path / "current")
+    (current / "periods.csv").unlink()
+    (current / "periods.csv").symlink_to("periods.csv")
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    monkeypatch.chdir(tmp_path)
+    for given, link in (("current", Path("current", "periods.csv")), ("a", "a")):
+        assert cli.main(["size", given]) == cli.EXIT_INPUT
+        printed = capsys.readouterr()
+        assert printed.err.splitlines() == [
+            f"error: {link}: a link that leads back to itself (symbolic links in a loop); point it at the file"]
+
+
 def test_an_input_named_like_the_sweep_summary_is_refused_before_solving(tmp_path, capsys):
     """A workbook sweep.html.xlsx would have its report folder where the sweep writes sweep.html: every
     scenario was solved, then the summary failed. Now refused first, naming the input."""
