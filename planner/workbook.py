@@ -16,6 +16,7 @@ import errno
 import io
 import math
 import os
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -202,10 +203,11 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 xml = "xl/workbook.xml" in names
                 extent = _xlsx_extent if xml else _xlsb_extent
                 titles = _sheet_titles(path, archive, xml)
-                # every part there, whatever its name ends with: the reader takes a sheet from any
-                # part under xl/worksheets/ the workbook's relationships name (a sheet1.dat, say)
+                # every part there, whatever its name ends with, and any part elsewhere the workbook names as
+                # a sheet: the readers take a sheet from wherever its relationship leads (a sheet1.dat, say)
                 sheets = []
-                for part in sorted(n for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")):
+                for part in sorted(n for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")
+                                   or n in titles):
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     sheets.append((where, claims.part(archive, part, where)))
                     claims.span(where, *extent(sheets[-1][1]))
@@ -530,8 +532,8 @@ _XLSB_BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's state, tab id, relationship 
 
 
 def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, str]:
-    """A workbook's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training'),
-    from its workbook (``xl/workbook.xml``, or an .xlsb's ``xl/workbook.bin``) and the workbook's
+    """A workbook's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training', wherever
+    the part lies), from its workbook (``xl/workbook.xml``, or an .xlsb's ``xl/workbook.bin``) and the workbook's
     relationships; empty where either cannot be read."""
     book = "xl/workbook.xml" if xml else "xl/workbook.bin"
     try:
@@ -541,8 +543,14 @@ def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, 
     except (KeyError, ElementTree.ParseError, UnicodeDecodeError):
         return {}
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"}
-    parts = {key: target.lstrip("/") if target.startswith("/") else f"xl/{target}" for key, target in targets.items()}
-    return {parts[key]: name for key, name in sheets if key in parts}
+    titles = {}
+    for key, name in sheets:
+        if key in targets:
+            target = targets[key]
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            # as written, and with '..' and '.' resolved: one reader looks the part up as given, another resolved
+            titles[part] = titles[posixpath.normpath(part)] = name
+    return titles
 
 
 def _local(tag: str) -> str:

@@ -771,6 +771,28 @@ def test_an_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_pat
     assert f"more than the {workbook.MAX_WORKBOOK_CELLS:,} cells" in problem
 
 
+@pytest.mark.parametrize("formulas", [False, True], ids=["values", "formulas"])
+@pytest.mark.parametrize("target", ["elsewhere/site.xml", "/xl/elsewhere/site.xml", "worksheets/../elsewhere/site.xml"])
+def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tmp_path, monkeypatch, formulas, target):
+    """Both readers take a sheet from wherever the workbook's relationships lead; a sheet elsewhere than
+    xl/worksheets/ escaped every limit, with or without formulas (two different readers). Here it takes
+    the sheets past a lowered byte limit."""
+    path = formula_book(tmp_path) if formulas else write_xlsx(tmp_path / "s.xlsx", book())
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/elsewhere/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")  # the first sheet, 'site'
+    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        parts[name] = parts[name].replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/site.xml").replace(
+            b'"worksheets/sheet1.xml"', f'"{target}"'.encode())
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    sheets = sum(len(data) for name, data in parts.items() if name.startswith(("xl/worksheets/", "xl/elsewhere/")))
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sheets - 1)
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
+
+
 @pytest.mark.parametrize("cell", [b"<c r='XFD1048576'><v>1</v></c>", b'<c r = "XFD1048576"><v>1</v></c>',
                                   b"<c r='xfd1048576' t='e'><v>#N/A</v></c>"])
 def test_xlsx_extent_reads_references_however_quoted_or_cased(cell):
