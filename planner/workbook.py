@@ -211,8 +211,12 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     sheets.append((where, claims.part(archive, part, where)))
                     claims.span(where, *extent(sheets[-1][1]))
-                claims.shared_strings(archive, sheets, xml)
+                book, strings = _openpyxl_parts(path, archive) if xml else ("", None)
+                claims.shared_strings(archive, sheets, xml, strings)
                 if xml and any(_has_formula_or_error(data) for _, data in sheets):
+                    if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
+                        raise InputError([f"{path}: {_unreadable(path, f': it holds two workbooks (xl/workbook.xml and '
+                                                                       f'{book}); save it again from a spreadsheet program')}"])
                     return _read_openpyxl(path)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
@@ -583,6 +587,24 @@ def _xlsb_sheet_ids(data: bytes) -> list[tuple[str, str]]:
     return sheets
 
 
+
+def _openpyxl_parts(path: Path, archive: zipfile.ZipFile) -> tuple[str, str | None]:
+    """The workbook part and the shared strings' part (if any) openpyxl reads in an .xlsx: the first part
+    [Content_Types].xml gives each type, where the other reader takes them from fixed names."""
+    from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
+
+    try:
+        manifest = ElementTree.fromstring(_read_part(path, archive, "[Content_Types].xml"))
+    except (KeyError, ElementTree.ParseError):
+        return "xl/workbook.xml", None
+    types: dict[str, str] = {}
+    for override in manifest:
+        if _local(override.tag) == "Override":
+            types.setdefault(override.get("ContentType", ""), override.get("PartName", "")[1:])
+    book = next((types[kind] for kind in (XLTM, XLTX, XLSM, XLSX) if kind in types), "xl/workbook.xml")
+    return book, types.get(SHARED_STRINGS)
+
+
 _IF_DAMAGED = "or save the file again from a spreadsheet program if it is damaged"
 
 
@@ -628,14 +650,19 @@ class _Claims:
                               f"it{self._in_all(self.characters, characters)}, more than the {MAX_WORKBOOK_TEXT:,} "
                               f"a workbook's sheets may hold in all; delete long or repeated texts, {_IF_DAMAGED}"])
 
-    def shared_strings(self, archive: zipfile.ZipFile, sheets: list[tuple[str, bytes]], xml: bool) -> None:
+    def shared_strings(self, archive: zipfile.ZipFile, sheets: list[tuple[str, bytes]], xml: bool,
+                       elsewhere: str | None = None) -> None:
         """The shared strings of an .xlsx (``xml``) or .xlsb, which the reader holds once, then copies into
         every cell of ``sheets`` (where, data) that shows one: their characters count as text, and their
-        part as the sheets' bytes."""
+        part as the sheets' bytes. ``elsewhere``: the part another reader takes them from, if it differs."""
         name = "xl/sharedstrings.xml" if xml else "xl/sharedstrings.bin"
-        part = next((n for n in archive.namelist() if n.lower() == name), None)  # the .xlsx reader ignores case
-        if part is None:
-            return
+        names = archive.namelist()
+        parts = {n for n in names if n.lower() == name}  # the .xlsx reader ignores case
+        for part in sorted(parts | ({elsewhere} & set(names))):
+            self._shared_strings_part(archive, sheets, xml, part)
+
+    def _shared_strings_part(self, archive: zipfile.ZipFile, sheets: list[tuple[str, bytes]], xml: bool,
+                             part: str) -> None:
         lengths = (_xlsx_shared_lengths if xml else _xlsb_shared_lengths)(self.part(archive, part))
         # a cell showing a shared string takes 14 bytes or more (<c t="s"><v>0</v></c>, or a BrtCellIsst
         # record): counting each cell's string, slower, is needed only where the longest one shown by so

@@ -793,6 +793,40 @@ def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tm
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
 
 
+def _with_content_type(path: Path, part: str, content_type: str, data: bytes) -> Path:
+    """``path`` (an .xlsx) with ``data`` added as ``part``, which [Content_Types].xml gives ``content_type``."""
+    override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode()
+    path = rewrite_parts(path, "[Content_Types].xml", lambda types: types.replace(b"</Types>", override + b"</Types>"))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(part, data)
+    return path
+
+
+def test_shared_strings_openpyxl_finds_elsewhere_count_against_the_limits(tmp_path, monkeypatch):
+    """openpyxl, the reader of workbooks with formulas, takes the shared strings from whichever part
+    [Content_Types].xml names, not from xl/sharedStrings.xml: there they escaped the limits."""
+    strings = _SST.format("<si><t>x</t></si>" * 100).encode()
+    path = _with_content_type(formula_book(tmp_path), "xl/strings.xml",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml", strings)
+    with zipfile.ZipFile(path) as archive:
+        sheets = sum(info.file_size for info in archive.infolist() if info.filename.startswith("xl/worksheets/"))
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sheets + len(strings) - 1)
+    assert problems_reading(path) == [
+        f"{path}, part 'xl/strings.xml': with the sheets before it, holds more than the "
+        f"{workbook.MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets may hold in all (a small zip file "
+        "can inflate to gigabytes); keep only the sheets the scenario needs, or save the file again from a "
+        "spreadsheet program if it is damaged"]
+
+
+def test_a_workbook_with_formulas_naming_a_second_workbook_is_refused(tmp_path):
+    """openpyxl reads the workbook part [Content_Types].xml names first, the other reader xl/workbook.xml:
+    a second workbook elsewhere would have its sheets read unchecked."""
+    path = _with_content_type(formula_book(tmp_path), "book/other.xml",
+                              "application/vnd.ms-excel.sheet.macroEnabled.main+xml", b"<workbook/>")
+    assert problems_reading(path) == [f"{path}: not a readable xlsx file: it holds two workbooks (xl/workbook.xml and "
+                                      "book/other.xml); save it again from a spreadsheet program"]
+
+
 @pytest.mark.parametrize("cell", [b"<c r='XFD1048576'><v>1</v></c>", b'<c r = "XFD1048576"><v>1</v></c>',
                                   b"<c r='xfd1048576' t='e'><v>#N/A</v></c>"])
 def test_xlsx_extent_reads_references_however_quoted_or_cased(cell):
