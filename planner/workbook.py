@@ -215,7 +215,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 claims.shared_strings(archive, sheets, xml, strings)
                 if xml and any(_has_formula_or_error(data) for _, data in sheets):
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
-                        why = f": it holds two workbooks (xl/workbook.xml and {book}); save it again from a spreadsheet"
+                        why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
                     return _read_openpyxl(path)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):

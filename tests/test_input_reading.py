@@ -824,7 +824,7 @@ def test_a_workbook_with_formulas_naming_a_second_workbook_is_refused(tmp_path):
     path = _with_content_type(formula_book(tmp_path), "book/other.xml",
                               "application/vnd.ms-excel.sheet.macroEnabled.main+xml", b"<workbook/>")
     assert problems_reading(path) == [f"{path}: not a readable xlsx file: it holds two workbooks (xl/workbook.xml and "
-                                      "book/other.xml); save it again from a spreadsheet"]
+                                      "book/other.xml); re-save it in a spreadsheet app"]
 
 
 @pytest.mark.parametrize("cell", [b"<c r='XFD1048576'><v>1</v></c>", b'<c r = "XFD1048576"><v>1</v></c>',
