@@ -541,7 +541,7 @@ def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, 
     relationships; empty where either cannot be read."""
     book = "xl/workbook.xml" if xml else "xl/workbook.bin"
     try:
-        rels = ElementTree.fromstring(_read_part(path, archive, f"xl/_rels/{book[3:]}.rels"))
+        rels = ElementTree.fromstring(_read_part(path, archive, f"xl/_rels/{posixpath.basename(book)}.rels"))
         data = _read_part(path, archive, book)
         sheets = _xlsx_sheet_ids(data) if xml else _xlsb_sheet_ids(data)
     except (KeyError, ElementTree.ParseError, UnicodeDecodeError):
@@ -585,7 +585,6 @@ def _xlsb_sheet_ids(data: bytes) -> list[tuple[str, str]]:
             start += 2 * count
         sheets.append((texts[0], texts[1]))
     return sheets
-
 
 
 def _openpyxl_parts(path: Path, archive: zipfile.ZipFile) -> tuple[str, str | None]:
