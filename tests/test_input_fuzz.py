@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, write_grid_csv, write_grid_xlsx
 from planner.cli import EXIT_INPUT, EXIT_OK, main
-from test_input_reading import _xlsb_record, rewrite_parts, write_ods, write_xlsb
+from test_input_reading import _xlsb_record, rewrite_parts, with_parts, write_ods, write_xlsb
 
 LEGACY_XLS = ROOT / "tests" / "data" / "scenario-with-errors.xls"  # readable; two cells show errors
 
@@ -299,14 +299,12 @@ def test_an_xlsb_sheet_in_a_part_not_named_bin_is_refused_before_it_is_read(tmp_
     path = write_xlsb(tmp_path / "s.xlsb", valid_sheets())
     far = (_xlsb_record(0x00, struct.pack("<IIHBBB", 1_048_575, 0, 300, 0, 0, 0))  # BrtRowHdr
            + _xlsb_record(0x05, struct.pack("<IId", 16_383, 0, 1.0)))  # BrtCellReal
-    with zipfile.ZipFile(path) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    parts["xl/_rels/workbook.bin.rels"] = parts["xl/_rels/workbook.bin.rels"].replace(b"sheet1.bin", b"sheet1.dat")
-    parts["xl/worksheets/sheet1.dat"] = parts.pop("xl/worksheets/sheet1.bin").replace(
-        _xlsb_record(0x92), far + _xlsb_record(0x92))  # before BrtEndSheetData
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+    def rename(parts: dict[str, bytes]) -> None:
+        parts["xl/_rels/workbook.bin.rels"] = parts["xl/_rels/workbook.bin.rels"].replace(b"sheet1.bin", b"sheet1.dat")
+        parts["xl/worksheets/sheet1.dat"] = parts.pop("xl/worksheets/sheet1.bin").replace(
+            _xlsb_record(0x92), far + _xlsb_record(0x92))  # before BrtEndSheetData
+
+    with_parts(path, rename)
     done = read_apart([path], subprocess_env)
     assert done.returncode == 0 and done.stdout.split() == ["refused", str(path)], done.stderr[-2000:]
     first = next(iter(valid_sheets()))

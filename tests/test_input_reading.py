@@ -15,6 +15,7 @@ import shutil
 import struct
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -148,25 +149,34 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
-def with_saved_results(path: Path, results: dict[tuple[str, str], str]) -> Path:
-    """Give formula cells written by openpyxl the result a spreadsheet program saves with them
-    (openpyxl cannot compute formulas): ``{(sheet, "B2"): "2160"}``; a value starting with '#'
-    is saved as an error cell."""
+def with_parts(path: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+    """``path`` (a zip-based workbook) rewritten with its parts (name: bytes) as ``change`` leaves them."""
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    for (sheet, ref), value in results.items():
-        part = f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"
-        xml = parts[part].decode()
-        pattern = re.compile(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/>(</c>)')
-        kind = ' t="e"' if value.startswith("#") else ""
-        xml, count = pattern.subn(rf'<c r="{ref}"\1{kind}>\2<v>{escape(value)}</v>\3', xml)
-        assert count == 1, f"no formula cell {sheet}!{ref} in {part}"
-        parts[part] = xml.encode()
+    change(parts)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
     return path
+
+
+def with_saved_results(path: Path, results: dict[tuple[str, str], str]) -> Path:
+    """Give formula cells written by openpyxl the result a spreadsheet program saves with them
+    (openpyxl cannot compute formulas): ``{(sheet, "B2"): "2160"}``; a value starting with '#'
+    is saved as an error cell."""
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+
+    def save(parts: dict[str, bytes]) -> None:
+        for (sheet, ref), value in results.items():
+            part = f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"
+            xml = parts[part].decode()
+            pattern = re.compile(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/>(</c>)')
+            kind = ' t="e"' if value.startswith("#") else ""
+            xml, count = pattern.subn(rf'<c r="{ref}"\1{kind}>\2<v>{escape(value)}</v>\3', xml)
+            assert count == 1, f"no formula cell {sheet}!{ref} in {part}"
+            parts[part] = xml.encode()
+
+    return with_parts(path, save)
 
 
 # ---------------------------------------------------------------------------
@@ -777,17 +787,16 @@ def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tm
     """Both readers take a sheet from wherever the workbook's relationships lead; a sheet elsewhere than
     xl/worksheets/ escaped every limit, with or without formulas (two different readers). Here it takes
     the sheets past a lowered byte limit."""
-    path = formula_book(tmp_path) if formulas else write_xlsx(tmp_path / "s.xlsx", book())
+    def move(parts: dict[str, bytes]) -> None:
+        parts["xl/elsewhere/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")  # the first sheet, 'site'
+        for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+            parts[name] = parts[name].replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/site.xml").replace(
+                b'"worksheets/sheet1.xml"', f'"{target}"'.encode())
+
+    path = with_parts(formula_book(tmp_path) if formulas else write_xlsx(tmp_path / "s.xlsx", book()), move)
     with zipfile.ZipFile(path) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    parts["xl/elsewhere/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")  # the first sheet, 'site'
-    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
-        parts[name] = parts[name].replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/site.xml").replace(
-            b'"worksheets/sheet1.xml"', f'"{target}"'.encode())
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    sheets = sum(len(data) for name, data in parts.items() if name.startswith(("xl/worksheets/", "xl/elsewhere/")))
+        sheets = sum(info.file_size for info in archive.infolist()
+                     if info.filename.startswith(("xl/worksheets/", "xl/elsewhere/")))
     monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sheets - 1)
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
@@ -852,15 +861,13 @@ def test_xlsb_extent_is_the_extent_the_reader_holds(tmp_path):
 def test_xlsb_sheets_are_named_as_the_workbook_names_them(tmp_path, namespace):
     """Messages about an .xlsb sheet name it as the spreadsheet's tab does, not by the file inside the
     archive; the relationships read with or without their namespace, as the reader reads them."""
-    path = write_xlsb(tmp_path / "s.xlsb", {"périodes ☃": [[1]], "gpus": [[2]]})
-    with zipfile.ZipFile(path) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    rels = "xl/_rels/workbook.bin.rels"
-    parts[rels] = parts[rels].replace(b"<Relationships>", f"<Relationships{namespace}>".encode())
-    parts["xl/workbook.bin"] = parts["xl/workbook.bin"].replace("rId2".encode("utf-16-le"), "rId9".encode("utf-16-le"))
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+    def relate(parts: dict[str, bytes]) -> None:
+        rels = "xl/_rels/workbook.bin.rels"
+        parts[rels] = parts[rels].replace(b"<Relationships>", f"<Relationships{namespace}>".encode())
+        parts["xl/workbook.bin"] = parts["xl/workbook.bin"].replace("rId2".encode("utf-16-le"),
+                                                                    "rId9".encode("utf-16-le"))
+
+    path = with_parts(write_xlsb(tmp_path / "s.xlsb", {"périodes ☃": [[1]], "gpus": [[2]]}), relate)
     with zipfile.ZipFile(path) as archive:
         # a sheet whose relationship the workbook does not list stays named by its file
         assert workbook._sheet_titles(path, archive, xml=False) == {"xl/worksheets/sheet1.bin": "périodes ☃"}
