@@ -17,9 +17,10 @@ power budget needs. Where no system power is published, ``it_w`` is an estimate 
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
+
+from planner.spelling import closest
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,8 @@ def names() -> list[str]:
 def suggest(name: str) -> str | None:
     """The catalogue name closest to ``name``, if any is close."""
     keys = {_key(n): g.name for g in GPUS for n in (g.name, *g.aliases)}
-    hit = difflib.get_close_matches(_key(name), list(keys), n=1, cutoff=0.6)
-    return keys[hit[0]] if hit else None
+    hit = closest(_key(name), list(keys))
+    return keys[hit] if hit else None
 
 
 def markdown_table() -> str:

@@ -11,7 +11,6 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
-import difflib
 import errno
 import io
 import math
@@ -35,6 +34,7 @@ from planner.files import replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
+from planner.spelling import closest
 
 MAX_ERRORS_SHOWN = 25
 
@@ -1328,18 +1328,6 @@ class _Checker:
                 hint = closest(name.casefold(), list(folded))
                 tip = f" (did you mean '{folded[hint]}'?)" if hint else ""
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
-
-
-def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
-    """The candidate ``name`` most likely mistypes: difflib's closest, but two characters swapped
-    (H100-SMX for H100-SXM) before one changed (H200-SXM), which difflib ranks alike. Names over
-    three times longer or shorter than ``name`` cannot reach a cutoff of 0.5 (difflib's ratio is at
-    most twice the shorter length over both), so they are passed over unread: a sheet named with
-    megabytes of text took a minute."""
-    near = [c for c in candidates if max(len(c), len(name)) <= 3 * min(len(c), len(name))]
-    hints = difflib.get_close_matches(name, near, n=3, cutoff=cutoff)
-    swapped = [h for h in hints if sorted(h) == sorted(name)]
-    return (swapped or hints or [None])[0]
 
 
 def _unit(column: Column) -> str:

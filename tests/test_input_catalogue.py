@@ -45,6 +45,18 @@ def test_lookup_ignores_case_spaces_and_hyphens(typed, name):
     assert (found.name if found else None) == name
 
 
+def test_two_characters_swapped_in_a_gpu_name_suggest_the_gpu_meant():
+    """'B020' is B200 with two characters swapped and B300 with one changed: the hint named B300 (and
+    for '1H00-SXM', H200-SXM). Every swap of two neighbouring characters of every name now suggests the
+    GPU meant, as a sheet or column name's hint already did."""
+    for gpu in catalogue.GPUS:
+        for name in (gpu.name, *gpu.aliases):
+            for i in range(len(name) - 1):
+                typed = name[:i] + name[i + 1] + name[i] + name[i + 2:]
+                if catalogue.lookup(typed) is None:
+                    assert catalogue.suggest(typed) == gpu.name, typed
+
+
 def test_a_catalogue_gpu_may_leave_its_figures_blank(tmp_path):
     gpus = [dict(gpu="H200-SXM", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=None, idle_w=300.0),
             dict(gpu="b200", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=1900.0, idle_w=None)]

@@ -773,7 +773,7 @@ def test_a_name_far_longer_than_any_it_could_mistype_is_not_compared(tmp_path, m
     give: a name over three times as long cannot be close to 'periods' by difflib's measure."""
     import difflib
 
-    from planner.workbook import closest
+    from planner.spelling import closest
     compared = []
     real = difflib.get_close_matches
     monkeypatch.setattr(difflib, "get_close_matches", lambda word, candidates, *args, **kwargs: (
