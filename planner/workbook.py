@@ -176,11 +176,16 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
                                   for name, rows, unsaved, hidden in grids])
 
 
+def _sheet_key(name: object) -> str:
+    """A sheet's name as the schema spells it, if it is one: case and surrounding spaces do not matter."""
+    return str(name).strip().lower()
+
+
 def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[str, _RawSheet]:
     """Sheets by their name as the schema spells it (case and surrounding spaces do not matter)."""
     out: dict[str, _RawSheet] = {}
     for name, raw in sheets:
-        key = str(name).strip().lower()
+        key = _sheet_key(name)
         if key in out:
             if source.is_dir():  # a folder of CSV files: a sheet is a file
                 raise InputError([f"{source}: {out[key].where} and {raw.where} are both the sheet '{key}' (case "
@@ -833,15 +838,38 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
                        if p.suffix.lower() == ".csv" and (p.is_file() or p.is_symlink() and not p.exists()))
     except OSError as exc:
         raise InputError([f"{folder}: cannot list the folder ({exc.strerror or exc})"]) from None
-    read = [(csv_path, *_read_csv(csv_path)) for csv_path in found]
-    if not read:
+    if not found:
         raise InputError([f"{folder}: no CSV files in the folder"])
+    # only files named as the planner's sheets are read: notes, exports or other tools' data kept beside
+    # them (in UTF-16, say, or of gigabytes) cannot stop the scenario, as a workbook's other sheets cannot
+    sheets = [path for path in found if _sheet_key(path.stem) in SHEETS_BY_NAME]
+    _check_csv_sizes(sheets)
+    read = [(csv_path, *_read_csv(csv_path)) for csv_path in sheets]
     # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator; a
     # tab-separated export may come from either convention, which its numbers tell (all sheets alike)
     tabbed = _decimal_convention([row for _, rows, delimiter in read if delimiter == "\t" for row in rows])
     conventions = {",": False, ";": True, "\t": tabbed}
-    return _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter]))
-                                    for path, rows, delimiter in read])
+    out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter]))
+                                   for path, rows, delimiter in read])
+    for path in found:  # listed unread, for the hints a misnamed sheet's file gets
+        out.setdefault(_sheet_key(path.stem), _RawSheet(pd.DataFrame(), [], str(path)))
+    return out
+
+
+def _check_csv_sizes(paths: list[Path]) -> None:
+    """Refuse sheets' CSV files past :data:`MAX_WORKBOOK_BYTES` in all before reading any: each is read
+    whole, and held several times over as text and cells."""
+    total = 0
+    for path in paths:
+        try:
+            size = path.stat().st_size
+        except OSError:  # a broken link: reading it names it
+            continue
+        total += size
+        if total > MAX_WORKBOOK_BYTES:
+            before = "with the sheets' files before it, " if total > size else ""
+            raise InputError([f"{path}: {before}holds more than the {MAX_WORKBOOK_BYTES:,} bytes a scenario's "
+                              "sheets may hold in all; keep only the scenario's rows in it"])
 
 
 # numbers that only one convention writes: '2,5' '0,864' '1.234,5' (comma) or '2.5' '0.864' '1,234.5' (point)

@@ -603,6 +603,32 @@ def test_csv_folder_with_a_binary_file(tmp_path):
     assert problems_reading(folder) == [f"{folder / 'fleet.csv'}: cannot read as CSV (a binary file, not text)"]
 
 
+def test_csv_files_not_named_as_sheets_are_not_read(tmp_path, monkeypatch):
+    """Notes or exports kept beside a scenario's CSV files (an Excel 'Unicode text' file is UTF-16, a
+    dump may take gigabytes) stopped it with "cannot read as CSV"; like a workbook's other sheets,
+    they are now left unread, and count against no limit."""
+    folder = write_csv(tmp_path / "s", book())
+    expected = read_scenario(folder)
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sum(p.stat().st_size for p in folder.glob("*.csv")))
+    (folder / "notes.csv").write_bytes("a,b\n1,2\n".encode("utf-16"))
+    (folder / "dump.csv").write_bytes(b"\x00\x01" * 1000)
+    scenario = read_scenario(folder)
+    pd.testing.assert_frame_equal(scenario.periods, expected.periods)
+    pd.testing.assert_frame_equal(scenario.training, expected.training)
+
+
+def test_csv_sheets_past_the_byte_limit_are_refused_unread(tmp_path, monkeypatch):
+    """Each CSV file is read whole and held several times over: sheets' files larger than a
+    workbook's sheets may be in all are refused before any is read, naming the file that passes it."""
+    folder = write_csv(tmp_path / "s", book())
+    files = sorted(folder.glob("*.csv"))
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sum(p.stat().st_size for p in files) - 1)
+    monkeypatch.setattr(workbook, "_read_csv", lambda path: pytest.fail(f"{path} was read"))
+    assert problems_reading(folder) == [
+        f"{files[-1]}: with the sheets' files before it, holds more than the {workbook.MAX_WORKBOOK_BYTES:,} "
+        "bytes a scenario's sheets may hold in all; keep only the scenario's rows in it"]
+
+
 def test_ods_reads_like_xlsx(tmp_path):
     ods = read_scenario(write_ods(tmp_path / "s.ods", book()))
     xlsx = read_scenario(write_xlsx(tmp_path / "s.xlsx", book()))
