@@ -310,7 +310,7 @@ def markdown_reference() -> str:
         "",
         "The input is an `.xlsx` (or `.xlsm`, `.xlsb`, `.xls`, `.ods`) workbook with one sheet per table, or a folder",
         "holding one CSV file per sheet (`periods.csv`, ...); other sheets, and other CSV files in the folder,",
-        "are not read. `planner template OUT.xlsx` writes a workbook",
+        "are not read (they may hold anything). `planner template OUT.xlsx` writes a workbook",
         "to start from: every sheet and column, a note on each header, example rows and drop-down lists.",
         "",
         "Cells are read as people type them: numbers stored as text, thousands separators (`1,200`),",

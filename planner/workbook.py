@@ -181,6 +181,12 @@ def _sheet_key(name: object) -> str:
     return str(name).strip().lower()
 
 
+def _is_read(name: object) -> bool:
+    """Whether the planner reads the sheet ``name``: the sheets of a workbook that are none of its own
+    (data, notes, calculations) are listed for hints and warnings but not read, and count against no limit."""
+    return _sheet_key(name) in SHEETS_BY_NAME
+
+
 def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[str, _RawSheet]:
     """Sheets by their name as the schema spells it (case and surrounding spaces do not matter)."""
     out: dict[str, _RawSheet] = {}
@@ -213,6 +219,8 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 sheets = []
                 for part in sorted(n for n in names if n.startswith("xl/worksheets/") and not n.endswith("/")
                                    or n in titles):
+                    if part in titles and not _is_read(titles[part]):
+                        continue
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     sheets.append((where, claims.part(archive, part, where)))
                     claims.span(where, *extent(sheets[-1][1]))
@@ -227,9 +235,11 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 if "content.xml" in names:
                     errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")))
                     for sheet, extent in extents.items():  # before calamine, which would hold each whole
-                        claims.span(f"sheet '{sheet}'", *extent)
+                        if _is_read(sheet):
+                            claims.span(f"sheet '{sheet}'", *extent)
                     for sheet, characters in texts.items():
-                        claims.text(f"sheet '{sheet}'", characters)
+                        if _is_read(sheet):
+                            claims.text(f"sheet '{sheet}'", characters)
                     return _with_errors(_read_calamine(path), errors)
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
@@ -330,7 +340,7 @@ _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)  # attributes, content
 _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 # The reader holds each sheet's whole extent in memory, about 40 bytes a cell, however few are filled,
-# and every sheet of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
+# and every sheet it reads of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
 # or a stray entry far from a table) is refused before it is read, not left to exhaust the machine's memory.
 MAX_WORKBOOK_CELLS = 20_000_000
 # Likewise for the text in the sheets' cells (about 1 byte a character, held twice: by the reader, then as
@@ -626,8 +636,9 @@ def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "",
 
 
 class _Claims:
-    """What the sheets of one workbook claim as the file records them, added up sheet by sheet before
-    the reader sees any: it holds every sheet at once, so the limits bound them in all."""
+    """What the sheets the planner reads of one workbook (see :func:`_is_read`) claim as the file records
+    them, added up sheet by sheet before the reader sees any: it holds them all at once, so the limits
+    bound them in all."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -708,7 +719,11 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
     claims = _Claims(path)
     try:
         grids = []
-        for sheet in book.sheets():
+        for index, name in enumerate(book.sheet_names()):
+            if not _is_read(name):
+                grids.append((name, [], {}, False))
+                continue
+            sheet = book.sheet_by_index(index)
             # xlrd keeps the DIMENSIONS record's claim without acting on it
             claims.span(f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows), max(sheet._dimncols, sheet.ncols))
             rows = [[_xls_value(kind, value, book.datemode)
@@ -784,7 +799,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
         for meta in book.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
-            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False) if _is_read(meta.name) else []
             grids.append((meta.name, rows, {}, meta.visible != python_calamine.SheetVisibleEnum.Visible))
         return grids
     except (KeyboardInterrupt, SystemExit):
@@ -808,6 +823,9 @@ def _read_openpyxl(path: Path) -> list[_Grid]:
             files.callback(formulas.close)
             grids = []
             for sheet in values.worksheets:
+                if not _is_read(sheet.title):
+                    grids.append((sheet.title, [], {}, sheet.sheet_state != "visible"))
+                    continue
                 # read-only mode stops at the extent the file declares, which writers may leave stale
                 sheet.reset_dimensions()
                 formulas[sheet.title].reset_dimensions()
@@ -842,7 +860,7 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
         raise InputError([f"{folder}: no CSV files in the folder"])
     # only files named as the planner's sheets are read: notes, exports or other tools' data kept beside
     # them (in UTF-16, say, or of gigabytes) cannot stop the scenario, as a workbook's other sheets cannot
-    sheets = [path for path in found if _sheet_key(path.stem) in SHEETS_BY_NAME]
+    sheets = [path for path in found if _is_read(path.stem)]
     _check_csv_sizes(sheets)
     read = [(csv_path, *_read_csv(csv_path)) for csv_path in sheets]
     # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator; a

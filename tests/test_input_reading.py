@@ -629,6 +629,26 @@ def test_csv_sheets_past_the_byte_limit_are_refused_unread(tmp_path, monkeypatch
         "bytes a scenario's sheets may hold in all; keep only the scenario's rows in it"]
 
 
+@pytest.mark.parametrize("write", [
+    lambda path, sheets: write_xlsx(path.with_suffix(".xlsx"), sheets),
+    lambda path, sheets: write_xlsb(path.with_suffix(".xlsb"), sheets),
+    lambda path, sheets: write_ods(path.with_suffix(".ods"), sheets),
+    lambda path, sheets: with_saved_results(write_xlsx(path.with_suffix(".xlsx"), {
+        **sheets, "fleet": [row[:2] + ["=2*500"] if r == 1 else row for r, row in enumerate(sheets["fleet"])]}),
+        {("fleet", "C2"): "1000"}),
+], ids=["xlsx", "xlsb", "ods", "xlsx with formulas"])
+def test_sheets_that_are_not_the_planners_are_not_read(tmp_path, monkeypatch, write):
+    """A planner's workbook often keeps its own data beside the scenario's sheets: a sheet the planner
+    does not read counted against the workbook's limits and was read whole, in every format. Here the
+    other sheet alone takes the workbook past a lowered limit on cells, and the scenario reads as without it."""
+    expected = read_scenario(write_xlsx(tmp_path / "plain.xlsx", book()))
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_CELLS", 20_000)
+    path = write(tmp_path / "s", {**book(), "raw data": [[f"x{c}" for c in range(30)]] * 1000})
+    scenario = read_scenario(path)
+    pd.testing.assert_frame_equal(scenario.fleet, expected.fleet)
+    pd.testing.assert_frame_equal(scenario.gpus, expected.gpus)
+
+
 def test_ods_reads_like_xlsx(tmp_path):
     ods = read_scenario(write_ods(tmp_path / "s.ods", book()))
     xlsx = read_scenario(write_xlsx(tmp_path / "s.xlsx", book()))
@@ -668,6 +688,22 @@ def test_xls_error_cells_are_named_not_read_as_blank():
         f"{path}, sheet 'periods', row 2, column 'hours': {error.format('#DIV/0!')}",
         f"{path}, sheet 'gpus', row 2, column 'hbm_gb': {error.format('#N/A')}",
     ]
+
+
+def test_an_xls_sheet_that_is_not_the_planners_is_not_read(tmp_path, monkeypatch):
+    """As in the other formats: the inference sheet of tests/data/scenario-with-errors.xls renamed
+    'infxrence' (in its BOUNDSHEET record) is named in the hint, and xlrd never loads it."""
+    import xlrd
+
+    data = (ROOT / "tests" / "data" / "scenario-with-errors.xls").read_bytes()
+    assert data.count(b"inference") == 1
+    path = tmp_path / "s.xls"
+    path.write_bytes(data.replace(b"inference", b"infxrence"))
+    loaded = []
+    load = xlrd.book.Book.sheet_by_index
+    monkeypatch.setattr(xlrd.book.Book, "sheet_by_index", lambda book, i: loaded.append(i) or load(book, i))
+    assert problems_reading(path)[-1] == f"{path}: missing sheet 'inference' (is it the sheet 'infxrence'?)"
+    assert loaded == [0, 1, 2, 3, 4]
 
 
 def test_two_sheets_with_the_same_name_but_for_case(tmp_path):
