@@ -444,8 +444,9 @@ def _size(source: Path, as_json: bool) -> None:
         keys = ["workload", "kind", "gpu", "flops", "gpu_hours", "tokens_per_s_per_gpu", "gpus_per_replica", "bound"]
         _print([json.dumps(json_records(table, keys), indent=2, ensure_ascii=False, allow_nan=False)], sys.stdout)
         return
+    shown = table.dropna(axis="columns", how="all")  # a column no pair fills (no run gives max_gpus, say) is noise
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):
-        _print([table.to_string(index=False, na_rep="")], sys.stdout)
+        _print([shown.to_string(index=False, na_rep="")], sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -855,6 +855,16 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_solving(tmp_path
         assert "cannot write the report there" in capsys.readouterr().err
 
 
+def test_size_leaves_out_columns_no_pair_fills(tmp_path, capsys):
+    """days_at_max_gpus is blank on every row unless a run gives max_gpus: shown only then."""
+    tables = valid_tables()
+    for max_gpus, shown in ((None, False), (1000, True)):
+        tables["training"]["max_gpus"] = max_gpus
+        assert cli.main(["size", str(write_scenario(tables, tmp_path / f"{shown}.xlsx"))]) == cli.EXIT_OK
+        header = capsys.readouterr().out.splitlines()[0].split()
+        assert ("days_at_max_gpus" in header) == shown and "gpu_hours" in header
+
+
 def test_size_shows_the_warnings_solve_would(tmp_path, capsys):
     tables = valid_tables()
     tables["inference"] = tables["inference"].rename(columns={"peak_factor": "peak_facter"})
