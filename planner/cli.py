@@ -440,9 +440,9 @@ def _size(source: Path, as_json: bool) -> None:
     scenario = read_scenario(source)
     _print([f"warning: {warning}" for warning in scenario.warnings], sys.stderr)
     table = pair_table(size(scenario))
-    if as_json:
-        keys = ["workload", "kind", "gpu", "flops", "gpu_hours", "tokens_per_s_per_gpu", "gpus_per_replica", "bound"]
-        _print([json.dumps(json_records(table, keys), indent=2, ensure_ascii=False, allow_nan=False)], sys.stdout)
+    if as_json:  # every column the table can show, null where it does not apply
+        records = json_records(table, list(table.columns))
+        _print([json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False)], sys.stdout)
         return
     shown = table.dropna(axis="columns", how="all")  # a column no pair fills (no run gives max_gpus, say) is noise
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):

@@ -865,6 +865,18 @@ def test_size_leaves_out_columns_no_pair_fills(tmp_path, capsys):
         assert ("days_at_max_gpus" in header) == shown and "gpu_hours" in header
 
 
+def test_size_as_json_gives_every_column_of_the_table(tmp_path, capsys):
+    """The JSON lacked min_gpus, days_at_max_gpus and source, which the table showed."""
+    tables = valid_tables()
+    tables["training"]["max_gpus"] = 1000
+    assert cli.main(["size", str(write_scenario(tables, tmp_path / "s.xlsx")), "--json"]) == cli.EXIT_OK
+    records = json.loads(capsys.readouterr().out)
+    assert {"min_gpus", "days_at_max_gpus", "source", "bound"} <= set(records[0])
+    training = next(r for r in records if r["kind"] == "training")
+    assert training["days_at_max_gpus"] == pytest.approx(training["gpu_hours"] / 1000 / 24)
+    assert training["source"] == "estimated" and training["tokens_per_s_per_gpu"] is None
+
+
 def test_size_shows_the_warnings_solve_would(tmp_path, capsys):
     tables = valid_tables()
     tables["inference"] = tables["inference"].rename(columns={"peak_factor": "peak_facter"})
