@@ -183,7 +183,8 @@ def _sheet_key(name: object) -> str:
 
 def _is_read(name: object) -> bool:
     """Whether the planner reads the sheet ``name``: the sheets of a workbook that are none of its own
-    (data, notes, calculations) are listed for hints and warnings but not read, and count against no limit."""
+    (data, notes, calculations) are listed for hints and warnings but not read, and count against no limit,
+    but in an .ods, whose reader holds every sheet as it opens the file."""
     return _sheet_key(name) in SHEETS_BY_NAME
 
 
@@ -234,12 +235,11 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")))
-                    for sheet, extent in extents.items():  # before calamine, which would hold each whole
-                        if _is_read(sheet):
-                            claims.span(f"sheet '{sheet}'", *extent)
+                    # every sheet, the planner's or not: calamine holds each whole as it opens the file
+                    for sheet, extent in extents.items():
+                        claims.span(f"sheet '{sheet}'", *extent)
                     for sheet, characters in texts.items():
-                        if _is_read(sheet):
-                            claims.text(f"sheet '{sheet}'", characters)
+                        claims.text(f"sheet '{sheet}'", characters)
                     return _with_errors(_read_calamine(path), errors)
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
@@ -636,9 +636,9 @@ def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "",
 
 
 class _Claims:
-    """What the sheets the planner reads of one workbook (see :func:`_is_read`) claim as the file records
-    them, added up sheet by sheet before the reader sees any: it holds them all at once, so the limits
-    bound them in all."""
+    """What the sheets the reader holds of one workbook (those the planner reads, see :func:`_is_read`, or an
+    .ods's every sheet) claim as the file records them, added up sheet by sheet before the reader sees any:
+    it holds them all at once, so the limits bound them in all."""
 
     def __init__(self, path: Path):
         self.path = path
