@@ -561,14 +561,19 @@ def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, 
         sheets = _xlsx_sheet_ids(data) if xml else _xlsb_sheet_ids(data)
     except (KeyError, ElementTree.ParseError, UnicodeDecodeError):
         return {}
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"}
-    titles = {}
+    relations = {rel.get("Id"): rel for rel in rels if _local(rel.tag) == "Relationship"}
+    titles: dict[str, str] = {}
     for key, name in sheets:
-        if key in targets:
-            target = targets[key]
+        if key in relations:
+            target = relations[key].get("Target", "")
             part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            # as written, and with '..' and '.' resolved: one reader looks the part up as given, another resolved
-            titles[part] = titles[posixpath.normpath(part)] = name
+            # as written, and with '..' and '.' resolved: one reader looks the part up as given, another resolved;
+            # openpyxl takes an external target as the part's name, unchanged
+            external = [target] if relations[key].get("TargetMode") == "External" else []
+            for each in (part, posixpath.normpath(part), *external):
+                # two sheets may share a part: it is read if either is
+                if each not in titles or not _is_read(titles[each]):
+                    titles[each] = name
     return titles
 
 

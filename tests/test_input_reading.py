@@ -873,6 +873,42 @@ def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tm
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
 
 
+
+def _sheet_bytes(path: Path, *folders: str) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(info.file_size for info in archive.infolist() if info.filename.startswith(folders))
+
+
+@pytest.mark.parametrize("formulas", [False, True], ids=["values", "formulas"])
+def test_a_sheet_sharing_its_part_with_one_not_read_counts_against_the_limits(tmp_path, monkeypatch, formulas):
+    """A second sheet entry in the workbook, named as none of the planner's, that leads to the part of the
+    sheet 'site': the part was taken for the other sheet's and passed over, while the reader read 'site' from it
+    unchecked. Here the sheets take the workbook past a lowered byte limit."""
+    def alias(parts: dict[str, bytes]) -> None:
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+            b"</sheets>", b'<sheet name="notes" sheetId="99" r:id="rId1"/></sheets>')
+
+    path = with_parts(formula_book(tmp_path) if formulas else write_xlsx(tmp_path / "s.xlsx", book()), alias)
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/") - 1)
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
+
+
+def test_a_sheet_related_as_external_counts_against_the_limits(tmp_path, monkeypatch):
+    """openpyxl, the reader of workbooks with formulas, takes a sheet whose relationship is marked
+    TargetMode="External" from the part its target names as written ('data/site.xml', not under xl/): that
+    sheet escaped every limit."""
+    def move(parts: dict[str, bytes]) -> None:
+        parts["data/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")  # the first sheet, 'site'
+        rels = "xl/_rels/workbook.xml.rels"
+        parts[rels] = parts[rels].replace(b'Target="/xl/worksheets/sheet1.xml"',
+                                          b'Target="data/site.xml" TargetMode="External"')
+
+    path = with_parts(formula_book(tmp_path), move)
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/", "data/") - 1)
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
+
 def _with_content_type(path: Path, part: str, content_type: str, data: bytes) -> Path:
     """``path`` (an .xlsx) with ``data`` added as ``part``, which [Content_Types].xml gives ``content_type``."""
     override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode()
