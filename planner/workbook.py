@@ -561,7 +561,7 @@ def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, 
         sheets = _xlsx_sheet_ids(data) if xml else _xlsb_sheet_ids(data)
     except (KeyError, ElementTree.ParseError, UnicodeDecodeError):
         return {}
-    relations = {rel.get("Id"): rel for rel in rels if _local(rel.tag) == "Relationship"}
+    relations = {rel.get("Id"): rel for rel in rels.iter() if _local(rel.tag) == "Relationship"}  # at any depth
     titles: dict[str, str] = {}
     for key, name in sheets:
         if key in relations:

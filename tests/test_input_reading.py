@@ -894,6 +894,23 @@ def test_a_sheet_sharing_its_part_with_one_not_read_counts_against_the_limits(tm
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
 
 
+
+def test_a_relationship_nested_in_another_element_counts_against_the_limits(tmp_path, monkeypatch):
+    """The reader finds a relationship at any depth of the workbook's relationships: one wrapped in another
+    element, leading to a sheet outside xl/worksheets/, was not looked for, and that sheet escaped every limit."""
+    def move(parts: dict[str, bytes]) -> None:
+        parts["xl/elsewhere/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")  # the first sheet, 'site'
+        rels = "xl/_rels/workbook.xml.rels"
+        parts[rels] = re.sub(rb'(<Relationship [^>]*Target=")/xl/worksheets/sheet1.xml("[^>]*/>)',
+                             rb"<wrapped>\1/xl/elsewhere/site.xml\2</wrapped>", parts[rels])
+
+    path = with_parts(write_xlsx(tmp_path / "s.xlsx", book()), move)
+    with zipfile.ZipFile(path) as archive:
+        assert b"<wrapped>" in archive.read("xl/_rels/workbook.xml.rels")
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/", "xl/elsewhere/") - 1)
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
+
 def test_a_sheet_related_as_external_counts_against_the_limits(tmp_path, monkeypatch):
     """openpyxl, the reader of workbooks with formulas, takes a sheet whose relationship is marked
     TargetMode="External" from the part its target names as written ('data/site.xml', not under xl/): that
