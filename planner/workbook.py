@@ -133,7 +133,7 @@ _PROTECTED = ": it is password protected (encrypted); save a copy without a pass
 
 def _broken_link(path: Path) -> str | None:
     """What is wrong with ``path`` if it is a symbolic link that leads to no file: one whose target was
-    moved or deleted, or links that lead back to one another; else None. The link itself is there,
+    moved or deleted, or links that lead back to one another (or through more than the system follows); else None. The link itself is there,
     so calling the file missing would mislead."""
     if not path.is_symlink():
         return None
@@ -141,7 +141,7 @@ def _broken_link(path: Path) -> str | None:
         os.stat(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "a link that leads back to itself (symbolic links in a loop); point it at the file"
+            return "a link that leads back to itself, or through too many links to follow; point it at the file"
     target = os.path.realpath(path)  # through every link on the way, to the name that is missing
     return None if os.path.lexists(target) else f"a link to {target}, which does not exist"
 
@@ -553,14 +553,19 @@ _XLSB_BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's state, tab id, relationship 
 def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, str]:
     """A workbook's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training', wherever
     the part lies), from its workbook (``xl/workbook.xml``, or an .xlsb's ``xl/workbook.bin``) and the workbook's
-    relationships; empty where either cannot be read."""
+    relationships; empty where either is missing. Either damaged is refused: the reader, more lenient, would
+    still take sheets from wherever they lead, unchecked."""
     book = "xl/workbook.xml" if xml else "xl/workbook.bin"
+    rels_part = f"xl/_rels/{posixpath.basename(book)}.rels"
     try:
-        rels = ElementTree.fromstring(_read_part(path, archive, f"xl/_rels/{posixpath.basename(book)}.rels"))
+        rels = ElementTree.fromstring(_read_part(path, archive, rels_part))
         data = _read_part(path, archive, book)
         sheets = _xlsx_sheet_ids(data) if xml else _xlsb_sheet_ids(data)
-    except (KeyError, ElementTree.ParseError, UnicodeDecodeError):
+    except KeyError:
         return {}
+    except (ElementTree.ParseError, UnicodeDecodeError):
+        why = f": its list of sheets ({book} and {rels_part}) is damaged; save it again from a spreadsheet program"
+        raise InputError([f"{path}: {_unreadable(path, why)}"]) from None
     relations = {rel.get("Id"): rel for rel in rels.iter() if _local(rel.tag) == "Relationship"}  # at any depth
     titles: dict[str, str] = {}
     for key, name in sheets:

@@ -474,8 +474,8 @@ def test_links_in_a_loop_are_named_as_such_not_as_missing(tmp_path, monkeypatch,
     for given, link in (("current", Path("current", "periods.csv")), ("a", "a")):
         assert cli.main(["size", given]) == cli.EXIT_INPUT
         printed = capsys.readouterr()
-        assert printed.err.splitlines() == [
-            f"error: {link}: a link that leads back to itself (symbolic links in a loop); point it at the file"]
+        assert printed.err.splitlines() == [f"error: {link}: a link that leads back to itself, or through too "
+                                            "many links to follow; point it at the file"]
 
 
 def test_an_input_named_like_the_sweep_summary_is_refused_before_solving(tmp_path, capsys):

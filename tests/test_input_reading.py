@@ -926,6 +926,21 @@ def test_a_sheet_related_as_external_counts_against_the_limits(tmp_path, monkeyp
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
 
+def test_a_workbook_whose_list_of_sheets_is_damaged_is_refused(tmp_path):
+    """A prefix never declared makes the relationships malformed XML, which the planner's parser
+    rejects and the reader's tolerates: the sheet they lead to, outside xl/worksheets/, was read
+    unchecked against the limits. Such a workbook is now refused as damaged."""
+    def damage(parts: dict[str, bytes]) -> None:
+        parts["xl/elsewhere/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")
+        rels = parts["xl/_rels/workbook.xml.rels"].replace(b'"worksheets/sheet1.xml"', b'"elsewhere/site.xml"')
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace(b"<Relationship ", b"<q:Relationship ", 1)
+
+    path = with_parts(write_xlsx(tmp_path / "s.xlsx", book()), damage)
+    assert problems_reading(path) == [
+        f"{path}: not a readable xlsx file: its list of sheets (xl/workbook.xml and xl/_rels/workbook.xml.rels) is "
+        "damaged; save it again from a spreadsheet program"]
+
+
 def _with_content_type(path: Path, part: str, content_type: str, data: bytes) -> Path:
     """``path`` (an .xlsx) with ``data`` added as ``part``, which [Content_Types].xml gives ``content_type``."""
     override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode()
