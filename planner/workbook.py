@@ -133,8 +133,8 @@ _PROTECTED = ": it is password protected (encrypted); save a copy without a pass
 
 def _broken_link(path: Path) -> str | None:
     """What is wrong with ``path`` if it is a symbolic link that leads to no file: one whose target was
-    moved or deleted, or links that lead back to one another (or through more than the system follows); else None. The link itself is there,
-    so calling the file missing would mislead."""
+    moved or deleted, or links that lead back to one another (or through more than the system follows);
+    else None. The link itself is there, so calling the file missing would mislead."""
     if not path.is_symlink():
         return None
     try:
