@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import errno
 import io
+import itertools
 import math
 import os
 import posixpath
@@ -172,13 +173,20 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
         raise InputError([f"{path}: {_unreadable(path, ' (damaged?)')}"])
     else:
         raise InputError([f"{path}: {_NOT_A_WORKBOOK}"])
-    return _sheets_by_name(path, [(name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved), hidden=hidden))
-                                  for name, rows, unsaved, hidden in grids])
+    return _sheets_by_name(path, [
+        (name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved, known=_headings(name)), hidden=hidden))
+        for name, rows, unsaved, hidden in grids])
 
 
 def _sheet_key(name: object) -> str:
     """A sheet's name as the schema spells it, if it is one: case and surrounding spaces do not matter."""
     return str(name).strip().lower()
+
+
+def _headings(name: object) -> frozenset[str]:
+    """The column names of the planner's sheet ``name``; none for another sheet."""
+    sheet = SHEETS_BY_NAME.get(_sheet_key(name))
+    return frozenset(column.name for column in sheet.columns) if sheet is not None else frozenset()
 
 
 def _is_read(name: object) -> bool:
@@ -877,7 +885,8 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     # tab-separated export may come from either convention, which its numbers tell (all sheets alike)
     tabbed = _decimal_convention([row for _, rows, delimiter in read if delimiter == "\t" for row in rows])
     conventions = {",": False, ";": True, "\t": tabbed}
-    out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter]))
+    out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter],
+                                                                 known=_headings(path.stem)))
                                    for path, rows, delimiter in read])
     for path in found:  # listed unread, for the hints a misnamed sheet's file gets
         out.setdefault(_sheet_key(path.stem), _RawSheet(pd.DataFrame(), [], str(path)))
@@ -965,11 +974,27 @@ def _header_name(value: object) -> tuple[str, str | None]:
     return re.sub(r"[\s\-]+", "_", text.strip().lower()), unit
 
 
+_TITLE_ROWS = 10  # non-blank rows above the header that may hold a title, notes or a date
+
+
+def _header_row(grid: list[list], known: frozenset[str]) -> int | None:
+    """Index of the header row: of the first non-blank rows, the first with the most of the ``known``
+    headings (a title, a note or a date may sit above the headings, in a merged cell or not); the first
+    non-blank row where none has any (its headings are then reported as found)."""
+    filled = list(itertools.islice((i for i, row in enumerate(grid) if not all(_blank(v) for v in row)),
+                                   _TITLE_ROWS + 1))
+    if not filled:
+        return None
+    counts = [sum(not _blank(v) and _header_name(v)[0] in known for v in grid[i]) for i in filled]
+    return filled[counts.index(max(counts))]
+
+
 def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str],
-               decimal_comma: bool | None = False) -> _RawSheet:
-    """Header on the first non-blank row; fully blank rows and unnamed columns are dropped."""
+               decimal_comma: bool | None = False, known: frozenset[str] = frozenset()) -> _RawSheet:
+    """Header on the row :func:`_header_row` finds, rows above it left out; fully blank rows and unnamed
+    columns are dropped."""
     grid = [list(row) for row in grid]
-    top = next((i for i, row in enumerate(grid) if not all(_blank(v) for v in row)), None)
+    top = _header_row(grid, known)
     if top is None:
         return _RawSheet(pd.DataFrame(), [], where, decimal_comma=decimal_comma)
     positions: dict[str, int] = {}

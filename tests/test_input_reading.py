@@ -336,6 +336,25 @@ def test_spreadsheet_row_numbers_survive_blank_rows_above_the_header(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_title_rows_above_the_header_are_left_out(tmp_path, fmt):
+    """A title, a note and a date above the headings, as planning workbooks carry them, were taken for
+    the header: every required column was reported missing. The header is the row holding the sheet's
+    headings; rows keep their spreadsheet numbers."""
+    titled = {name: [[f"{name.title()}: Sovereign plan v3"], ["Prepared by the capacity team", None, "2025-11-01"],
+                     [], *rows] for name, rows in book().items()}
+    titled["periods"][4][1] = "x"
+    path = write_xlsx(tmp_path / "s.xlsx", titled) if fmt == "xlsx" else write_csv(tmp_path / "s", titled)
+    assert problems_reading(path) == [place(path, "periods", 5, "hours") + "expected a number in h, found 'x'"]
+    titled["periods"][4][1] = 1000
+    clean = read_scenario(write_xlsx(tmp_path / "clean.xlsx", book()))
+    path = write_xlsx(tmp_path / "t.xlsx", titled) if fmt == "xlsx" else write_csv(tmp_path / "t", titled)
+    scenario = read_scenario(path)
+    assert scenario.warnings == []
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(scenario, name), getattr(clean, name), obj=name)
+
+
 def test_blank_rows_are_skipped_and_rows_keep_spreadsheet_numbers(tmp_path):
     """A blank row 3 is skipped; the bad value on row 4 is reported as row 4."""
     tables = scenario_tables(
