@@ -111,6 +111,8 @@ class _RawSheet:
     header_units: dict[str, str] = field(default_factory=dict)  # column name -> text in brackets after it
     unnamed: list[int] = field(default_factory=list)  # 0-based indexes of columns with values but no heading
     hidden: bool = False  # the workbook hides the sheet
+    # formula text of formula cells saved as 0 in a workbook that asks to be recalculated on opening
+    recalculated: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -174,8 +176,9 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     else:
         raise InputError([f"{path}: {_NOT_A_WORKBOOK}"])
     return _sheets_by_name(path, [
-        (name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved, known=_headings(name)), hidden=hidden))
-        for name, rows, unsaved, hidden in grids])
+        (name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved, known=_headings(name)), hidden=hidden,
+                       recalculated=recalculated))
+        for name, rows, unsaved, hidden, recalculated in grids])
 
 
 def _sheet_key(name: object) -> str:
@@ -210,8 +213,9 @@ def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[s
     return out
 
 
-# sheet name, rows of cells, unsaved formulas, whether the workbook hides the sheet
-_Grid = tuple[str, list[list], dict[tuple[int, int], str], bool]
+# sheet name, rows of cells, unsaved formulas, whether the workbook hides the sheet, formulas saved as 0 by a
+# writer that leaves their results to the spreadsheet (see _read_openpyxl)
+_Grid = tuple[str, list[list], dict[tuple[int, int], str], bool, dict[tuple[int, int], str]]
 
 
 def _read_zip_workbook(path: Path) -> list[_Grid]:
@@ -239,7 +243,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
-                    return _read_openpyxl(path)
+                    return _read_openpyxl(path, _RECALCULATE.search(_read_part(path, archive, book)) is not None)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")))
@@ -739,14 +743,14 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
         grids = []
         for index, name in enumerate(book.sheet_names()):
             if not _is_read(name):
-                grids.append((name, [], {}, False))
+                grids.append((name, [], {}, False, {}))
                 continue
             sheet = book.sheet_by_index(index)
             # xlrd keeps the DIMENSIONS record's claim without acting on it
             claims.span(f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows), max(sheet._dimncols, sheet.ncols))
             rows = [[_xls_value(kind, value, book.datemode)
                      for kind, value in zip(sheet.row_types(r), sheet.row_values(r))] for r in range(sheet.nrows)]
-            grids.append((sheet.name, rows, {}, sheet.visibility != 0))
+            grids.append((sheet.name, rows, {}, sheet.visibility != 0, {}))
     except InputError:
         raise
     except Exception:  # xlrd's own errors and whatever a damaged sheet raises in it
@@ -818,7 +822,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False) if _is_read(meta.name) else []
-            grids.append((meta.name, rows, {}, meta.visible != python_calamine.SheetVisibleEnum.Visible))
+            grids.append((meta.name, rows, {}, meta.visible != python_calamine.SheetVisibleEnum.Visible, {}))
         return grids
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -828,8 +832,14 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
         book.close()
 
 
-def _read_openpyxl(path: Path) -> list[_Grid]:
-    """Saved values of every cell (``data_only``), and the formulas that have none saved."""
+# a workbook asking the spreadsheet to recalculate every formula on opening: its writer (xlsxwriter, say) left
+# the results to the spreadsheet, and saves 0 for a formula it was given no result for
+_RECALCULATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
+
+
+def _read_openpyxl(path: Path, recalculate: bool = False) -> list[_Grid]:
+    """Saved values of every cell (``data_only``), and the formulas that have none saved; with
+    ``recalculate`` (the workbook asks for it on opening), the formulas saved as 0 too."""
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
@@ -842,21 +852,24 @@ def _read_openpyxl(path: Path) -> list[_Grid]:
             grids = []
             for sheet in values.worksheets:
                 if not _is_read(sheet.title):
-                    grids.append((sheet.title, [], {}, sheet.sheet_state != "visible"))
+                    grids.append((sheet.title, [], {}, sheet.sheet_state != "visible", {}))
                     continue
                 # read-only mode stops at the extent the file declares, which writers may leave stale
                 sheet.reset_dimensions()
                 formulas[sheet.title].reset_dimensions()
                 rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-                unsaved = {}
+                unsaved, zeros = {}, {}
                 for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):
                     for c, cell in enumerate(row):
                         text = cell.text if isinstance(cell, ArrayFormula) else cell
-                        if isinstance(text, str) and text.startswith("=") and (
-                            r >= len(rows) or c >= len(rows[r]) or _blank(rows[r][c])
-                        ):
+                        if not (isinstance(text, str) and text.startswith("=")):
+                            continue
+                        saved = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+                        if _blank(saved):
                             unsaved[(r + 1, c)] = text
-                grids.append((sheet.title, rows, unsaved, sheet.sheet_state != "visible"))
+                        elif recalculate and type(saved) in (int, float) and saved == 0:
+                            zeros[(r + 1, c)] = text
+                grids.append((sheet.title, rows, unsaved, sheet.sheet_state != "visible", zeros))
             return grids
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise InputError([f"{path}: cannot read the workbook ({_reason(exc)})"]) from None
@@ -1324,6 +1337,7 @@ class _Checker:
             origins[column.name] = np.where(blank[:, j], "default" if column.default is not None else "blank",
                                             "workbook")
         self.origins[sheet.name] = pd.DataFrame(origins, index=out.index)
+        self._recalculated(raw, sheet)
         if sheet.unique:
             dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
             for row, name in zip(out.loc[dup, "_row"], out.loc[dup, sheet.unique]):
@@ -1353,6 +1367,23 @@ class _Checker:
         for i in np.flatnonzero(~settled):
             parsed[i] = self.cell(raw, column, raw.rows[i], cells[i])
         return parsed.tolist()
+
+    def _recalculated(self, raw: _RawSheet, sheet: Sheet) -> None:
+        """Warn of formulas read as the 0 their writer saved in place of a result (xlsxwriter does so for a
+        formula given none): the workbook asks to be recalculated on opening, so 0 may not be their value."""
+        read = {raw.positions[c.name]: c.name for c in sheet.columns if c.name in raw.positions}
+        listed = set(raw.rows)
+        by_column: dict[str, list[tuple[int, str]]] = {}
+        for (row, c), formula in sorted(raw.recalculated.items()):
+            if c in read and row in listed:
+                by_column.setdefault(read[c], []).append((row, formula))
+        for name, cells in by_column.items():
+            rows = ", ".join(str(row) for row, _ in cells[:10]) + (", ..." if len(cells) > 10 else "")
+            self.warnings.append(
+                f"{raw.where}, column '{name}': the formula{'s' if len(cells) > 1 else ''} in row"
+                f"{'s' if len(cells) > 1 else ''} {rows} (first '{cells[0][1]}') read as 0, the result the program "
+                "that wrote the file saved without calculating it (the workbook asks to be recalculated when "
+                "opened); if 0 is not the value, open the file in a spreadsheet program, save it, and try again")
 
     def cell(self, raw: _RawSheet, column: Column, row: int, value: object):
         if _blank(value):

@@ -493,6 +493,24 @@ def test_a_formula_without_a_saved_result_is_named(tmp_path):
     ]
 
 
+def test_a_formula_saved_as_0_by_a_writer_that_leaves_it_to_be_calculated_is_warned_of(tmp_path):
+    """xlsxwriter saves 0 as the result of a formula it is given none for, and asks the spreadsheet to
+    recalculate every formula on opening; the planner read that 0 in silence (8,000 GPUs installed
+    through a formula planned as none). A saved 0 is still read, but with a warning naming the cells,
+    and only where the workbook asks to be recalculated."""
+    saved = {("periods", "B2"): "2280", ("periods", "C3"): "100", ("fleet", "C2"): "0", ("site", "B3"): "1.25"}
+    path = with_saved_results(formula_book(tmp_path), saved)
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(path).read("xl/workbook.xml")
+    scenario = read_scenario(path)
+    assert scenario.fleet.loc["G1", "P1"] == 0.0
+    assert scenario.warnings[0] == (
+        f"{path}, sheet 'fleet', column 'installed': the formula in row 2 (first '=2*500') read as 0, the result the "
+        "program that wrote the file saved without calculating it (the workbook asks to be recalculated when "
+        "opened); if 0 is not the value, open the file in a spreadsheet program, save it, and try again")
+    calculated = rewrite_parts(path, "xl/workbook.xml", lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""))
+    assert not any("read as 0" in warning for warning in read_scenario(calculated).warnings)
+
+
 def test_a_formula_error_is_named(tmp_path):
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "#DIV/0!", ("periods", "C3"): "100",
                                                         ("fleet", "C2"): "1000", ("site", "B3"): "1.25"})
@@ -1270,7 +1288,7 @@ def test_a_hidden_sheet_the_planner_reads_is_named_in_a_warning(tmp_path):
     edit.save(path)
     assert f"{path}, sheet 'periods': the workbook hides this sheet; it is read all the same" in (
         read_scenario(path).warnings)
-    hidden = {name: hides for name, *_, hides in workbook._read_openpyxl(path)}
+    hidden = {name: hides for name, _, _, hides, _ in workbook._read_openpyxl(path)}
     assert hidden["periods"] and not hidden["site"]
 
 
