@@ -113,6 +113,7 @@ class _RawSheet:
     hidden: bool = False  # the workbook hides the sheet
     # formula text of formula cells saved as 0 in a workbook that asks to be recalculated on opening
     recalculated: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)  # spreadsheet numbers of the rows the workbook hides
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -163,8 +164,9 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     if size == 0:
         raise InputError([f"{path}: the file is empty"])
     suffix = path.suffix.lower()
+    hidden_rows: dict[str, set[int]] = {}
     if head.startswith(_ZIP) and zipfile.is_zipfile(path):
-        grids = _read_zip_workbook(path)
+        grids = _read_zip_workbook(path, hidden_rows)
     elif head == _OLE2:
         grids = _read_ole2_workbook(path)
     elif suffix == ".csv":
@@ -177,7 +179,7 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
         raise InputError([f"{path}: {_NOT_A_WORKBOOK}"])
     return _sheets_by_name(path, [
         (name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved, known=_headings(name)), hidden=hidden,
-                       recalculated=recalculated))
+                       recalculated=recalculated, hidden_rows=hidden_rows.get(name, set())))
         for name, rows, unsaved, hidden, recalculated in grids])
 
 
@@ -218,7 +220,15 @@ def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[s
 _Grid = tuple[str, list[list], dict[tuple[int, int], str], bool, dict[tuple[int, int], str]]
 
 
-def _read_zip_workbook(path: Path) -> list[_Grid]:
+# a row element the workbook hides, and its number
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^>]*?\bhidden\s*=\s*[\"'](?:1|true)[\"'])"
+                         rb"[^>]*?\br\s*=\s*[\"']([0-9]{1,7})[\"']")
+
+
+def _read_zip_workbook(path: Path, hidden_rows: dict[str, set[int]] | None = None) -> list[_Grid]:
+    """The sheets of a zip-based workbook; the rows an .xlsx hides (a filter, say) are added to
+    ``hidden_rows`` by sheet name."""
+    hidden_rows = {} if hidden_rows is None else hidden_rows
     claims = _Claims(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -237,6 +247,8 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     sheets.append((where, claims.part(archive, part, where)))
                     claims.span(where, *extent(sheets[-1][1]))
+                    if xml and part in titles:
+                        hidden_rows[titles[part]] = {int(r) for r in _HIDDEN_ROW.findall(sheets[-1][1])}
                 book, strings = _openpyxl_parts(path, archive) if xml else ("", None)
                 claims.shared_strings(archive, sheets, xml, strings)
                 if xml and any(_has_formula_or_error(data) for _, data in sheets):
@@ -1338,6 +1350,10 @@ class _Checker:
                                             "workbook")
         self.origins[sheet.name] = pd.DataFrame(origins, index=out.index)
         self._recalculated(raw, sheet)
+        if hidden := sorted(raw.hidden_rows.intersection(raw.rows)):  # filtered out, say: still the plan's rows
+            listed = ", ".join(map(str, hidden[:10])) + (", ..." if len(hidden) > 10 else "")
+            self.warnings.append(f"{raw.where}: the workbook hides row{'s' if len(hidden) > 1 else ''} {listed} "
+                                 f"(a filter, say); {'they are' if len(hidden) > 1 else 'it is'} read all the same")
         if sheet.unique:
             dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
             for row, name in zip(out.loc[dup, "_row"], out.loc[dup, sheet.unique]):

@@ -1292,6 +1292,29 @@ def test_a_hidden_sheet_the_planner_reads_is_named_in_a_warning(tmp_path):
     assert hidden["periods"] and not hidden["site"]
 
 
+def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
+    """A row hidden by a filter (a cancelled run filtered out, say) was planned in silence, where a
+    hidden sheet is warned of: the rows hidden that hold values are named, hidden blank rows are not,
+    with and without formulas in the workbook."""
+    sheets = book(training=[*BASE["training"], ["cancelled", 100, 10000, 0.5, "P1", "P2", 9]])
+    sheets["training"][1][3] = "=0.25*2"
+    for saved in (False, True):
+        path = write_xlsx(tmp_path / "s.xlsx", sheets)
+        edit = openpyxl.load_workbook(path)
+        edit["training"].auto_filter.ref = "A1:G3"
+        for row in (3, 5):  # the cancelled run, and a blank row under the table
+            edit["training"].row_dimensions[row].hidden = True
+        if not saved:
+            edit["training"]["D2"] = 0.5
+        edit.save(path)
+        if saved:
+            path = with_saved_results(path, {("training", "D2"): "0.5"})
+        scenario = read_scenario(path)
+        assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
+        assert scenario.warnings == [
+            f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
+
+
 def test_a_csv_folder_names_its_files_in_what_it_says(tmp_path):
     """In a folder of CSV files a sheet is a file: an empty file is called empty (not three missing
     columns), a misspelt optional file is hinted as a file, and two files that are one sheet are both
