@@ -21,9 +21,11 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -112,8 +114,8 @@ class _RawSheet:
     unnamed: list[int] = field(default_factory=list)  # 0-based indexes of columns with values but no heading
     hidden: bool = False  # the workbook hides the sheet
     # formula text of formula cells saved as 0 in a workbook that asks to be recalculated on opening
-    recalculated: dict[tuple[int, int], str] = field(default_factory=dict)
-    hidden_rows: set[int] = field(default_factory=set)  # spreadsheet numbers of the rows the workbook hides
+    recalculated: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
@@ -164,9 +166,8 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     if size == 0:
         raise InputError([f"{path}: the file is empty"])
     suffix = path.suffix.lower()
-    hidden_rows: dict[str, set[int]] = {}
     if head.startswith(_ZIP) and zipfile.is_zipfile(path):
-        grids = _read_zip_workbook(path, hidden_rows)
+        grids = _read_zip_workbook(path)
     elif head == _OLE2:
         grids = _read_ole2_workbook(path)
     elif suffix == ".csv":
@@ -178,9 +179,10 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     else:
         raise InputError([f"{path}: {_NOT_A_WORKBOOK}"])
     return _sheets_by_name(path, [
-        (name, replace(_from_rows(rows, f"{path}, sheet '{name}'", unsaved, known=_headings(name)), hidden=hidden,
-                       recalculated=recalculated, hidden_rows=hidden_rows.get(name, set())))
-        for name, rows, unsaved, hidden, recalculated in grids])
+        (grid.name, replace(_from_rows(grid.rows, f"{path}, sheet '{grid.name}'", grid.unsaved,
+                                       known=_headings(grid.name)),
+                            hidden=grid.hidden, recalculated=grid.recalculated, hidden_rows=grid.hidden_rows))
+        for grid in grids])
 
 
 def _sheet_key(name: object) -> str:
@@ -215,9 +217,19 @@ def _sheets_by_name(source: Path, sheets: list[tuple[str, _RawSheet]]) -> dict[s
     return out
 
 
-# sheet name, rows of cells, unsaved formulas, whether the workbook hides the sheet, formulas saved as 0 by a
-# writer that leaves their results to the spreadsheet (see _read_openpyxl)
-_Grid = tuple[str, list[list], dict[tuple[int, int], str], bool, dict[tuple[int, int], str]]
+_NONE: Mapping = MappingProxyType({})
+
+
+class _Grid(NamedTuple):
+    """A sheet as a reader gives it; cells by (spreadsheet row, 0-based column)."""
+
+    name: str
+    rows: list[list]  # the cells, row by row
+    unsaved: Mapping[tuple[int, int], str] = _NONE  # formula text of formula cells with no saved result
+    hidden: bool = False  # the workbook hides the sheet
+    # formula text of formulas saved as 0 by a writer that leaves their results to the spreadsheet (_read_openpyxl)
+    recalculated: Mapping[tuple[int, int], str] = _NONE
+    hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides (.xlsx)
 
 
 # a row element the workbook hides, and its number
@@ -225,11 +237,9 @@ _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^>]*?\bhidden\s*=\s*[\"'](?:1|tru
                          rb"[^>]*?\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 
 
-def _read_zip_workbook(path: Path, hidden_rows: dict[str, set[int]] | None = None) -> list[_Grid]:
-    """The sheets of a zip-based workbook; the rows an .xlsx hides (a filter, say) are added to
-    ``hidden_rows`` by sheet name."""
-    hidden_rows = {} if hidden_rows is None else hidden_rows
+def _read_zip_workbook(path: Path) -> list[_Grid]:
     claims = _Claims(path)
+    hidden_rows: dict[str, frozenset[int]] = {}  # by sheet: the rows an .xlsx hides (a filter, say)
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -248,14 +258,15 @@ def _read_zip_workbook(path: Path, hidden_rows: dict[str, set[int]] | None = Non
                     sheets.append((where, claims.part(archive, part, where)))
                     claims.span(where, *extent(sheets[-1][1]))
                     if xml and part in titles:
-                        hidden_rows[titles[part]] = {int(r) for r in _HIDDEN_ROW.findall(sheets[-1][1])}
+                        hidden_rows[titles[part]] = frozenset(int(r) for r in _HIDDEN_ROW.findall(sheets[-1][1]))
                 book, strings = _openpyxl_parts(path, archive) if xml else ("", None)
                 claims.shared_strings(archive, sheets, xml, strings)
                 if xml and any(_has_formula_or_error(data) for _, data in sheets):
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
-                    return _read_openpyxl(path, _RECALCULATE.search(_read_part(path, archive, book)) is not None)
+                    recalculate = _RECALCULATE.search(_read_part(path, archive, book)) is not None
+                    return _with_hidden_rows(_read_openpyxl(path, recalculate), hidden_rows)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")))
@@ -270,7 +281,11 @@ def _read_zip_workbook(path: Path, hidden_rows: dict[str, set[int]] | None = Non
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError,
             NotImplementedError, ElementTree.ParseError, expat.ExpatError):
         raise InputError([f"{path}: {_unreadable(path)}"]) from None
-    return _read_calamine(path)
+    return _with_hidden_rows(_read_calamine(path), hidden_rows)
+
+
+def _with_hidden_rows(grids: list[_Grid], hidden_rows: dict[str, frozenset[int]]) -> list[_Grid]:
+    return [grid._replace(hidden_rows=hidden_rows.get(grid.name, frozenset())) for grid in grids]
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -755,14 +770,14 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
         grids = []
         for index, name in enumerate(book.sheet_names()):
             if not _is_read(name):
-                grids.append((name, [], {}, False, {}))
+                grids.append(_Grid(name, []))
                 continue
             sheet = book.sheet_by_index(index)
             # xlrd keeps the DIMENSIONS record's claim without acting on it
             claims.span(f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows), max(sheet._dimncols, sheet.ncols))
             rows = [[_xls_value(kind, value, book.datemode)
                      for kind, value in zip(sheet.row_types(r), sheet.row_values(r))] for r in range(sheet.nrows)]
-            grids.append((sheet.name, rows, {}, sheet.visibility != 0, {}))
+            grids.append(_Grid(sheet.name, rows, hidden=sheet.visibility != 0))
     except InputError:
         raise
     except Exception:  # xlrd's own errors and whatever a damaged sheet raises in it
@@ -834,7 +849,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False) if _is_read(meta.name) else []
-            grids.append((meta.name, rows, {}, meta.visible != python_calamine.SheetVisibleEnum.Visible, {}))
+            grids.append(_Grid(meta.name, rows, hidden=meta.visible != python_calamine.SheetVisibleEnum.Visible))
         return grids
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -864,7 +879,7 @@ def _read_openpyxl(path: Path, recalculate: bool = False) -> list[_Grid]:
             grids = []
             for sheet in values.worksheets:
                 if not _is_read(sheet.title):
-                    grids.append((sheet.title, [], {}, sheet.sheet_state != "visible", {}))
+                    grids.append(_Grid(sheet.title, [], hidden=sheet.sheet_state != "visible"))
                     continue
                 # read-only mode stops at the extent the file declares, which writers may leave stale
                 sheet.reset_dimensions()
@@ -881,7 +896,7 @@ def _read_openpyxl(path: Path, recalculate: bool = False) -> list[_Grid]:
                             unsaved[(r + 1, c)] = text
                         elif recalculate and type(saved) in (int, float) and saved == 0:
                             zeros[(r + 1, c)] = text
-                grids.append((sheet.title, rows, unsaved, sheet.sheet_state != "visible", zeros))
+                grids.append(_Grid(sheet.title, rows, unsaved, sheet.sheet_state != "visible", zeros))
             return grids
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise InputError([f"{path}: cannot read the workbook ({_reason(exc)})"]) from None

@@ -1288,7 +1288,7 @@ def test_a_hidden_sheet_the_planner_reads_is_named_in_a_warning(tmp_path):
     edit.save(path)
     assert f"{path}, sheet 'periods': the workbook hides this sheet; it is read all the same" in (
         read_scenario(path).warnings)
-    hidden = {name: hides for name, _, _, hides, _ in workbook._read_openpyxl(path)}
+    hidden = {grid.name: grid.hidden for grid in workbook._read_openpyxl(path)}
     assert hidden["periods"] and not hidden["site"]
 
 
