@@ -184,21 +184,22 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
             raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
         folders = [root / _stem(source) for source in sources]
     problems = [problem for folder in folders if (problem := report_folder_problem(folder)) is not None]
-    problems += [problem for parent in dict.fromkeys(folder.parent for folder in folders)
-                 if (problem := _unwritable(parent)) is not None]
+    first_in = {folder.parent: folder for folder in reversed(folders)}  # one check per parent, named by its first
+    problems += [problem for folder in first_in.values() if (problem := _unwritable(folder)) is not None]
     if problems:  # before anything is solved
         raise InputError(problems)
     return folders
 
 
 def _unwritable(folder: Path) -> str | None:
-    """Why reports cannot be written into ``folder`` (None if they can), found by making and removing
-    a folder in it, or in the nearest of its parents that exists: nothing is left behind."""
-    existing = next(part for part in (folder, *folder.parents) if part.is_dir())
+    """Why the report folder ``folder`` cannot be made (None if it can), found by making and removing a
+    folder beside it, or in the nearest of its parents that exists: nothing is left behind."""
+    existing = next(part for part in folder.parents if part.is_dir())
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".planner-check-", dir=existing))
     except OSError as error:
-        return f"{folder}: cannot write the report there ({error.strerror or error})"
+        why = error.strerror or error
+        return f"{folder}: cannot write the report there: cannot make a folder in {existing} ({why})"
     return None
 
 
