@@ -130,7 +130,7 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     upper.append(np.full(n_s, np.inf))
 
     matrix = sp.vstack(blocks, format="csr")
-    energy_mwh = alloc["hours"].to_numpy() * alloc["power_mw_per_gpu"].to_numpy()
+    energy_mwh = alloc["hours"].to_numpy() * alloc["tie_break_mw_per_gpu"].to_numpy()
     cost = objective_scale(scenario) * np.concatenate([
         -tie_break_weight(scenario, sizing, alloc) * energy_mwh,
         served["weight"].to_numpy(dtype=float),

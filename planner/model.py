@@ -28,7 +28,9 @@ Objective (maximise)
     - energy_weight x energy (MWh) drawn by GPUs in use above idle: a tie-break, ENERGY_TIE_BREAK
       x min priority, capped so that it never outweighs what the energy serves (energy_weight);
       between two uses of the same GPUs scoring within a hundredth of each other it may take the
-      one drawing less
+      one drawing less. A GPU that draws nothing above idle in use (power_factor x it_w <= idle_w)
+      is counted at IDLE_TIE_BREAK_SHARE of the least that any GPU in use draws above idle, so
+      that no GPU is given out that serves nothing (see :func:`tie_break_mw_per_gpu`)
 
 x = 0, served = 0 satisfies every row, so the program is always feasible; what
 cannot be served shows up as a served share below 1.
@@ -55,6 +57,9 @@ ENERGY_TIE_BREAK = 1e-7  # score points per MWh, times the smallest priority
 # at most this share of the score per MWh of the least efficient variable: binds only at national
 # scale (the benchmark scenarios sit above it, and a smaller tie-break made their LPs slower to solve)
 TIE_BREAK_CAP = 1e-2
+# a GPU in use that draws nothing above idle counts, in the tie-break alone, this share of the least
+# draw above idle of any GPU in use (or of its own draw in use, where none draws above idle)
+IDLE_TIE_BREAK_SHARE = 0.1
 OBJECTIVE_SCALE = 1e3  # objective units per point of the least priority: lifts the tie-break above solver
 # tolerances whatever scale priorities are given in (they are relative); undone in results
 SECONDS_PER_HOUR = 3600.0
@@ -71,7 +76,9 @@ class PlanModel:
     - ``allocation``: one row per gpus variable: workload, kind, gpu, period, w, g, p
       (integer positions), rate (FLOP/s or tokens/s per GPU), unit (GPUs per unit of the
       variable), gpus_per_replica (a service's, at that rate; NaN for a run), hours,
-      power_mw_per_gpu (facility MW above idle), column (variable id)
+      power_mw_per_gpu (facility MW above idle), tie_break_mw_per_gpu (the MW the energy tie-break
+      charges: the same, but for GPUs drawing nothing above idle, see :func:`tie_break_mw_per_gpu`),
+      column (variable id)
     - ``served``: one row per served variable: workload, kind, period (None for
       training), weight (objective weight before scaling), column
     - ``rows``: family -> table of that family's rows with their labels and ``row``
@@ -360,6 +367,7 @@ def _allocation_index(
     # a GPU in use draws power_factor x it_w, never less than when idle
     factor = sizing.power_factor.reindex(windows["workload"]).to_numpy()
     in_use_w = np.maximum(factor[w] * gpus["it_w"].to_numpy()[g], gpus["idle_w"].to_numpy()[g])
+    power_mw_per_gpu = scenario.pue * (in_use_w - gpus["idle_w"].to_numpy()[g]) / 1e6
     return pd.DataFrame({
         "workload": windows["workload"].to_numpy()[w],
         # categorical: the constraint families select by kind, and comparing codes is ~100x faster than text
@@ -373,8 +381,28 @@ def _allocation_index(
         "unit": unit,
         "gpus_per_replica": np.where(is_service[w], usable.replica[w, g, p], np.nan),
         "hours": periods["hours"].to_numpy()[p],
-        "power_mw_per_gpu": scenario.pue * (in_use_w - gpus["idle_w"].to_numpy()[g]) / 1e6,
+        "power_mw_per_gpu": power_mw_per_gpu,
+        "tie_break_mw_per_gpu": tie_break_mw_per_gpu(power_mw_per_gpu, scenario.pue * in_use_w / 1e6),
     })
+
+
+def tie_break_mw_per_gpu(power_mw_per_gpu: np.ndarray, in_use_mw: np.ndarray) -> np.ndarray:
+    """Facility MW per GPU the energy tie-break charges each allocation row for: its draw above idle
+    (``power_mw_per_gpu``); where that is nothing (``power_factor`` x ``it_w`` at or below ``idle_w``),
+    IDLE_TIE_BREAK_SHARE of the least draw above idle of any row, or of the GPU's own draw in use
+    (``in_use_mw``) where no row draws above idle.
+
+    Such a GPU serves at no energy cost, so without a charge the plan could give out every GPU of its
+    type (a service five times the GPUs its peak needs, a run more than its FLOPs need), and the
+    allocation, GPU-hours and GPUs in use would count GPUs that serve nothing. The charge is below
+    that of any GPU drawing above idle, so the tie-break still prefers the plan drawing less energy.
+    """
+    free = power_mw_per_gpu <= 0
+    if not free.any():
+        return power_mw_per_gpu
+    drawing = power_mw_per_gpu[~free]
+    floor = IDLE_TIE_BREAK_SHARE * (drawing.min() if len(drawing) else in_use_mw)
+    return np.where(free, floor, power_mw_per_gpu)
 
 
 def _served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -641,7 +669,7 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
     windows = _windows(scenario) if windows is None else windows
     priority = windows["priority"].to_numpy(dtype=float)
     weight = ENERGY_TIE_BREAK * priority.min() if len(priority) else 0.0
-    mw = allocation["power_mw_per_gpu"].to_numpy()
+    mw = allocation["tie_break_mw_per_gpu"].to_numpy()
     drawing = mw > 0
     if not drawing.any():
         return float(weight)
@@ -668,8 +696,9 @@ def define_objective(
     problem: pulp.LpProblem, allocation: pd.DataFrame, served: pd.DataFrame, energy_weight: float, scale: float
 ) -> None:
     """Priority-weighted served shares, less ``energy_weight`` (score per MWh) x the energy drawn
-    above idle: a tie-break (:func:`tie_break_weight`); ``scale`` objective units per score point."""
-    energy_mwh = (allocation["hours"] * allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy()
+    above idle (``tie_break_mw_per_gpu``): a tie-break (:func:`tie_break_weight`); ``scale`` objective
+    units per score point."""
+    energy_mwh = (allocation["hours"] * allocation["tie_break_mw_per_gpu"] * allocation["unit"]).to_numpy()
     columns = np.concatenate([served["column"].to_numpy(), allocation["column"].to_numpy()])
     weights = scale * np.concatenate([
         served["weight"].to_numpy(dtype=float),

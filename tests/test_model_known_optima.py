@@ -586,6 +586,42 @@ def test_f_budget_typed_equal_to_idle_draw_is_accepted(solve_case):
     assert run.results.allocation.empty
 
 
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_f2_gpus_drawing_nothing_above_idle_are_given_out_only_as_needed(solve_case, solver):
+    """A GPU type whose draw in use is its idle draw (it_w = idle_w = 1000 W): running a GPU costs no
+    energy the installed fleet does not draw anyway, yet a GPU given to a workload that needs no more
+    serves nothing, and must not be reported as in use.
+
+    5000 installed in each of two 1000 h periods; idle draw 5000 x 1.25 x 1000 W = 6.25 MW of a
+    10 MW budget, so power never binds and every workload is served in full (score 2):
+    S: 86.4 B tokens/day, peak 1 -> 1e6 tokens/s at 1000 tokens/s per GPU = 1000 GPUs each period,
+    2e6 GPU-hours; T: 100 B x 1000 B tokens -> 6e23 FLOPs at 1.8e21 per GPU-period = 333.33 GPUs
+    for one period, 3.33e5 GPU-hours. GPUs in use: 1000 + 333.33 over the two periods, capacity
+    equal to demand, FLOPs delivered equal to FLOPs required. With nothing charged for such a GPU,
+    the plan gave S all 5000 GPUs of P1 (five times its demand) and 4667 of P2.
+    """
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 10.0), ("P2", 1000.0, 10.0)],
+        gpus=[gpu_row(it_w=1000.0, idle_w=1000.0)],
+        fleet=[("G1", "P1", 5000.0), ("G1", "P2", 5000.0)],
+        training=[training_row("T", tokens_b=1000.0, start="P1", deadline="P2")],
+        inference=[inference_row("S", tokens_per_day_b=86.4)],
+        throughput=[("S", "G1", 1000.0)],
+    )
+    run = solve_case(tables, solver=solver)
+    r = run.results
+    assert r.objective == approx(2.0)
+    assert gpus(run, "S", "P1") == approx(1000.0)
+    assert gpus(run, "S", "P2") == approx(1000.0)
+    assert gpus(run, "T") == approx(6e23 / FLOPS_PER_GPU_PERIOD)
+    gpu_hours = r.workloads.set_index("workload")["gpu_hours"]
+    assert gpu_hours["S"] == approx(2 * 1000.0 * 1000.0)
+    assert gpu_hours["T"] == approx(6e23 / FLOPS_PER_GPU_PERIOD * 1000.0)
+    assert r.periods["gpus_in_use"].sum() == approx(2000.0 + 6e23 / FLOPS_PER_GPU_PERIOD)
+    assert r.inference["capacity_tokens_per_s"].tolist() == approx([1e6, 1e6])
+    assert r.training["flops_delivered"].sum() == approx(6e23)
+
+
 def test_highs_and_cbc_agree(solve_case):
     """HiGHS and CBC reach the same optimum on a small case mixing cases (b), (c) and (d).
 
