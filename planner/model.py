@@ -655,10 +655,10 @@ def define_inference_throughput(
 
 def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame,
                      windows: pd.DataFrame | None = None) -> float:
-    """The energy tie-break's weight in objective units per MWh: ENERGY_TIE_BREAK x the smallest
-    priority, capped at TIE_BREAK_CAP x the score per MWh of the variable that serves the least
-    per MWh (a workload's priority x the share of its demand one GPU serves, over that GPU's MWh
-    above idle).
+    """The energy tie-break's weight in score points per MWh (before objective_scale):
+    ENERGY_TIE_BREAK x the smallest priority, capped at TIE_BREAK_CAP x the score per MWh of the
+    variable that serves the least per MWh (a workload's priority x the share of its demand one GPU
+    serves, over the MWh the tie-break charges that GPU, ``tie_break_mw_per_gpu``).
 
     Uncapped, a service drawing hundreds of MW over years earned less per MWh than the tie-break
     charged, and the plan served none of it while power was left over. Capped, every GPU in use

@@ -27,12 +27,13 @@ class Results:
 
     - ``periods``: period, hours, power_mw_budget, power_mw_used, power_mw_idle (what the
       installed fleet draws idle, part of the used), power_mw_idle_unused (the idle draw of the
-      GPUs left unused, part of power_mw_idle), power_shadow_price (objective per MW),
+      GPUs left unused, part of power_mw_idle), power_shadow_price (score points per MW more),
       power_price_holds_mw (MW of budget more the price holds for at least; NaN where it is zero or unknown),
-      gpus_installed, gpus_in_use, energy_mwh
+      gpus_installed, gpus_in_use, energy_mwh (facility MWh drawn in the period, idle draw included)
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
-    - ``allocation``: workload, kind, gpu, period, gpus (non-zero rows only)
-    - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (objective per GPU more
+    - ``allocation``: workload, kind, gpu, period, gpus, gpus_per_replica (a service's; NaN for a run),
+      non-zero rows only
+    - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (score points per GPU more
       installed, its idle draw included: negative where power binds and that draw costs more than
       the GPU serves; NaN where none is installed, which the plan cannot price),
       fleet_price_holds_gpus (GPUs more the price holds for at least; NaN where it is zero or unknown)
@@ -135,7 +136,7 @@ def _on_periods(fleet: pd.DataFrame, model: PlanModel, values: np.ndarray) -> np
 
 def _score_per_gpu(model: PlanModel, solution: Solution, fleet: pd.DataFrame, idle_mw: np.ndarray,
                    per_mw: np.ndarray) -> np.ndarray:
-    """Objective gained per GPU more installed, for each (gpu, period) row of ``fleet`` (whose GPUs
+    """Score gained per GPU more installed, for each (gpu, period) row of ``fleet`` (whose GPUs
     draw ``idle_mw`` each, facility MW), with a MW priced ``per_mw`` in each period.
 
     A GPU installed is one more that may be given out (the fleet row's dual) and one more that
