@@ -28,6 +28,8 @@ import pytest
 from conftest import inference_row, scenario_tables, write_scenario
 from test_report import CHART_IDS, DEFAULT_SCENARIO, HOSTILE_NAMES, SECTION_IDS, render_hostile
 from planner import cli
+from planner.synthetic import synthetic_tables
+from planner.workbook import write_workbook
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -368,3 +370,25 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
     for link in links:
         driver.get(link)
         assert driver.title.startswith("Capacity plan: ")
+
+
+@pytest.fixture(scope="module")
+def large_html(tmp_path_factory) -> Path:
+    """500 workloads on 6 GPU types over 12 months: GPU types bind, and the period grids scroll."""
+    directory = tmp_path_factory.mktemp("browser-large")
+    source = directory / "large.xlsx"
+    write_workbook(synthetic_tables(500, 6, 12, seed=1), source)
+    return cli.run(source, directory / "report")[1]
+
+
+def test_text_read_out_in_a_scrolled_table_does_not_widen_the_page(driver, large_html):
+    """The words a screen reader gives a binding GPU cell are kept inside the grid's scrolling box: cells
+    scrolled out of sight must not make the whole page scroll sideways, at a desktop's width or a phone's."""
+    open_report(driver, large_html)
+    hidden_right = """const box = document.querySelector('#periods .wide:has(table.grid)');
+        return Array.from(box.querySelectorAll('.sr'))
+            .some(s => s.getBoundingClientRect().left > box.getBoundingClientRect().right);"""
+    assert at_width(driver, 1280, hidden_right), "the grid should have read-out text scrolled out of sight"
+    assert at_width(driver, 1280, OVERFLOW) == 0
+    assert at_width(driver, 768, OVERFLOW) == 0
+    assert at_width(driver, 390, OVERFLOW, mobile=True) == 0
