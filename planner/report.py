@@ -160,6 +160,7 @@ def _training_sizing(results: Results) -> pd.DataFrame:
 # HTML
 
 TABLE_ROWS = 300  # rows of a long table shown in the HTML; results.xlsx holds every row
+PRINT_PERIODS = 12  # columns of periods a grid prints side by side on an A4 page; more print as blocks
 SHORT_NAMES = 10  # workloads named where a sentence lists those cut short; the rest are counted
 
 
@@ -269,6 +270,18 @@ def _allocation_grid(results: Results) -> dict:
         dict(workload=w, kind=k, gpu=g, gpus=values)
         for (w, k, g), values in zip(first.index, first.to_numpy().tolist())
     ])
+
+
+def _period_blocks(count: int) -> list[dict]:
+    """How a grid with a column per period is laid out: one table of every period on screen, where it
+    scrolls sideways; on paper, which cannot scroll, a table of every ``PRINT_PERIODS`` periods in turn
+    when there are more. Each block: its periods' slice (start, stop) and whether it is for the screen
+    or for print only ('' when it is for both)."""
+    if count <= PRINT_PERIODS:
+        return [dict(start=0, stop=count, only="")]
+    return [dict(start=0, stop=count, only="screen")] + [
+        dict(start=start, stop=min(start + PRINT_PERIODS, count), only="print")
+        for start in range(0, count, PRINT_PERIODS)]
 
 
 def script_hash() -> str:
@@ -514,6 +527,7 @@ def _context(results: Results) -> dict:
         workloads=_workload_rows(results),
         inference_served=_inference_served_grid(results),
         table_rows=TABLE_ROWS,
+        period_blocks=_period_blocks(len(results.periods)),
         measured_pairs=int((inference_sizing["source"] == "measured").sum()),
         assumptions=_assumptions(),
         input_tables=_input_tables(results),

@@ -392,3 +392,36 @@ def test_text_read_out_in_a_scrolled_table_does_not_widen_the_page(driver, large
     assert at_width(driver, 1280, OVERFLOW) == 0
     assert at_width(driver, 768, OVERFLOW) == 0
     assert at_width(driver, 390, OVERFLOW, mobile=True) == 0
+
+
+@pytest.fixture(scope="module")
+def long_html(tmp_path_factory) -> Path:
+    """60 workloads on 4 GPU types over 60 monthly periods: grids with a column per period."""
+    directory = tmp_path_factory.mktemp("browser-long")
+    source = directory / "long.xlsx"
+    write_workbook(synthetic_tables(60, 4, 60, seed=2), source)
+    return cli.run(source, directory / "report")[1]
+
+
+def test_a_grid_of_many_periods_prints_whole_in_blocks_that_fit_the_page(driver, long_html):
+    """Printed, a grid of 60 periods would run 2,000 px off an A4 page and lose most of its columns: it
+    prints as blocks of periods, each within the page, which together hold every period once."""
+    open_report(driver, long_html)
+    with print_media(driver):
+        printed = at_width(driver, A4_WIDTH, """
+            const width = document.documentElement.clientWidth;
+            const shown = e => e.getClientRects().length > 0;
+            return Array.from(document.querySelectorAll('table.grid')).filter(shown).map(t => ({
+                name: t.getAttribute('aria-labelledby'), right: t.getBoundingClientRect().right, page: width,
+                periods: Array.from(t.tHead.rows[0].cells).filter(c => c.classList.contains('n'))
+                    .map(c => c.textContent.trim())}));""")
+    periods = [f"M{t:03d}" for t in range(1, 61)]
+    for name in ("fleet-grid-title", "served-grid-title", "allocation-title"):
+        blocks = [t for t in printed if t["name"] == name]
+        assert [p for t in blocks for p in t["periods"]] == periods, name
+        assert [t["right"] for t in blocks if t["right"] > t["page"] + 1] == [], name
+    # on screen each grid stays one table, scrolling sideways in its box
+    on_screen = driver.execute_script("""
+        return Array.from(document.querySelectorAll('table.grid')).filter(t => t.getClientRects().length)
+            .map(t => t.tHead.rows[0].cells.length);""")
+    assert on_screen == [61, 61, 62]
