@@ -361,8 +361,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['objective'] / r['objective_lp']:>8.4f} {r['peak_rss_mb']:>7.0f}", flush=True)
         return _write_records(records, args.out or Path("reports/bench-integer.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'sizing':>6} {'build':>6} {'handover':>8} {'solver':>7} "
-          f"{'extract':>7} {'ranges':>6} {'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} {'model':>6} "
-          f"{'write':>6} {'rss MB':>7}")
+          f"{'extract':>7} {'ranges':>6} {'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} "
+          f"{'model':>6} {'write':>6} {'rss MB':>7}")
     with tempfile.TemporaryDirectory() as scratch:
         for case, source in _scenarios(cases, Path(scratch)):
             r = bench_case(case, source, args.repeat)
@@ -370,9 +370,9 @@ def main(argv: list[str] | None = None) -> int:
             s = r["stages"]
             print(f"{case:<4} {r['n_vars']:>8} {r['n_cons']:>7} {s['read_validate']:>6.2f} {s['sizing']:>6.2f} "
                   f"{s['build']:>6.2f} {s.get('handover', 0):>8.2f} {s.get('solver', 0):>7.2f} "
-                  f"{s.get('write_back', 0) + s.get('extraction', 0):>7.2f} {s.get('ranging', 0):>6.2f} {s['results']:>7.2f} "
-                  f"{s['report']:>6.2f} {r['total_s']:>7.2f} {r['floor_s']:>7.2f} {r['ratio']:>6.2f} "
-                  f"{r['ratio_model']:>6.2f} {r['write_s']:>6.2f} "
+                  f"{s.get('write_back', 0) + s.get('extraction', 0):>7.2f} {s.get('ranging', 0):>6.2f} "
+                  f"{s['results']:>7.2f} {s['report']:>6.2f} {r['total_s']:>7.2f} {r['floor_s']:>7.2f} "
+                  f"{r['ratio']:>6.2f} {r['ratio_model']:>6.2f} {r['write_s']:>6.2f} "
                   f"{r['peak_rss_mb']:>7.0f}", flush=True)
     print(f"start-up: {startup_seconds():.2f} s of imports per process, outside the table "
           "(a sweep given to one `planner solve` pays it once)")

@@ -267,8 +267,8 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     chart.segments(deadline + 0.5, base - 0.08, deadline + 0.5, base + height + 0.08, ALERT, 1.4, dash="3 2")
     chart.row_labels(base + height / 2, names)
     for b, reached in zip(base, done):
-        chart.text(axes.right + 6, float(axes.y(b + height / 2)), percent_text(100 * reached, 0), colour=INK if reached >= 1 - TOLERANCE else ALERT,
-                   bold=True, data=False)
+        chart.text(axes.right + 6, float(axes.y(b + height / 2)), percent_text(100 * reached, 0),
+                   colour=INK if reached >= 1 - TOLERANCE else ALERT, bold=True, data=False)
     figures = pd.DataFrame(np.where(in_window, share, np.nan), index=names, columns=periods)
     return Drawn(chart.render(), Figures.of(figures, "Training run", SHARE, {"By the deadline": (done, SHARE)}))
 

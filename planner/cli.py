@@ -344,7 +344,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.", allow_abbrev=False)
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{solve,size,template}")
-    solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports", allow_abbrev=False)
+    solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports",
+                                    allow_abbrev=False)
     solve_cmd.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
                            help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
     solve_cmd.add_argument("--out", type=Path,
@@ -352,7 +353,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "folder that receives one subfolder per input and the sweep's summary "
                                 "(default reports)")
     solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
-    solve_cmd.add_argument("--time-limit", type=_seconds, metavar="S", help="solver time limit in seconds, per scenario")
+    solve_cmd.add_argument("--time-limit", type=_seconds, metavar="S",
+                           help="solver time limit in seconds, per scenario")
     solve_cmd.add_argument("--integer", action="store_true",
                            help="mixed-integer plan: whole inference replicas, training runs at their minimum "
                                 "scale or more")
@@ -366,7 +368,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
                                 "summary runs faster with --outputs json")
     solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair", allow_abbrev=False)
+    size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
+                                   allow_abbrev=False)
     size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
     size_cmd.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     size_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

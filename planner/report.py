@@ -593,7 +593,8 @@ def report_folder_problem(folder: Path) -> str | None:
     blocking = file_in_path(folder)
     if blocking is not None:
         return f"{folder}: cannot write the report there: {blocking} is a file, not a folder"
-    others = sorted(p.name for p in folder.iterdir() if p.name not in REPORT_FILES | DESKTOP_FILES) if folder.is_dir() else []
+    kept = REPORT_FILES | DESKTOP_FILES
+    others = sorted(p.name for p in folder.iterdir() if p.name not in kept) if folder.is_dir() else []
     if not others:
         return None
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")

@@ -339,7 +339,8 @@ def markdown_reference() -> str:
         lines += ["| column | unit | range | required | default | meaning |", "|---|---|---|---|---|---|"]
         for c in sheet.columns:
             default = "" if c.default is None else f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
-            lines.append(f"| `{c.name}` | {c.unit} | {range_text(c)} | {required_text(c)} | {default} | {c.description} |")
+            lines.append(f"| `{c.name}` | {c.unit} | {range_text(c)} | {required_text(c)} | {default} "
+                         f"| {c.description} |")
         lines.append("")
     lines += ["## `site` keys", "", "| key | unit | range | meaning |", "|---|---|---|---|"]
     lines += [f"| `{c.name}` | {c.unit} | {range_text(c)} | {c.description} |" for c in SITE_KEYS.values()]

@@ -57,7 +57,8 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         workloads=len(results.workloads),
         fully_served=results.fully_served(),
         power_binding_periods=len(binding) if results.priced() else None,
-        power_shadow_price_max=None if not results.priced() else 0.0 if top is None else float(top["power_shadow_price"]),
+        power_shadow_price_max=(None if not results.priced() else 0.0 if top is None
+                                else float(top["power_shadow_price"])),
         power_shadow_price_max_period=None if top is None else str(top["period"]),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         solve_seconds=results.solve_seconds,

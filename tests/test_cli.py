@@ -722,7 +722,8 @@ def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
 def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     """Ctrl-C (sent, as a terminal does, to every process of the command) as the workers start:
     no scenario is started after it, none is left half-written, no worker dies with a traceback,
-    and the sweep exits 130 rather than solving the rest first."""
+    and the sweep exits 130 rather than solving the rest first. A scenario a worker finished before
+    the key (on a loaded machine, it may) keeps its whole report."""
     import os
     import signal
 
@@ -731,12 +732,16 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == cli.EXIT_INTERRUPTED
-    assert stdout == "" and stderr == "interrupted\n"
-    # the summary says what happened: none of the four was solved; no report folder was left
-    assert sorted(p.name for p in out.iterdir()) == ["sweep.html", "sweep.json"]
+    assert stderr == "interrupted\n"
+    # the summary says what happened; a report folder is there, whole, only for a scenario it lists as solved
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    assert [(row["input"], row["status"], row["error"]) for row in rows] == [
-        (source, "interrupted", cli.INTERRUPTED) for source in sources]
+    assert [row["input"] for row in rows] == sources
+    interrupted = [row for row in rows if row["status"] == "interrupted"]
+    assert interrupted and all(row["error"] == cli.INTERRUPTED for row in interrupted)
+    solved = sorted(Path(row["input"]).stem for row in rows if row not in interrupted)
+    assert sorted(p.name for p in out.iterdir()) == sorted(["sweep.html", "sweep.json", *solved])
+    for folder in solved:
+        assert sorted(p.name for p in (out / folder).iterdir()) == ["index.html", "results.xlsx", "summary.json"]
 
 
 def _sweep_with_workers(tmp_path, count: int = 4) -> tuple[subprocess.Popen, list[str], list[int]]:
