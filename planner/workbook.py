@@ -7,6 +7,7 @@ sheet, row (as the spreadsheet numbers it) and column.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import dataclasses
@@ -21,7 +22,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -116,11 +117,35 @@ class _RawSheet:
     # formula text of formula cells saved as 0 in a workbook that asks to be recalculated on opening
     recalculated: Mapping[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides
+    # cells merged into one whose first cell holds a value: (first row, first column, last row, last column, value),
+    # rows as the spreadsheet numbers them, columns from 0 (see _Grid.merged)
+    merged: Sequence[tuple[int, int, int, int, object]] = ()
+    _merged_by_column: dict[int, tuple[list[int], list[tuple[int, int, int, object]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def formula(self, row: int, column: str) -> str | None:
         """The formula of a cell that has no saved result, if the cell is one."""
         position = self.positions.get(column)
         return None if position is None else self.unsaved.get((row, position))
+
+    def merged_with(self, row: int, column: str) -> tuple[str, object] | None:
+        """The first cell (as 'A2') and its value, of the merged cells that a cell lies in but does not start;
+        None for a cell in no such merge. Merges do not overlap: where a damaged file overlaps them, some may be
+        missed."""
+        position = self.positions.get(column)
+        if position is None or not self.merged:
+            return None
+        if position not in self._merged_by_column:  # the merges across this column, by their first row
+            spans = sorted((r1, r2, c1, value) for r1, c1, r2, c2, value in self.merged if c1 <= position <= c2)
+            self._merged_by_column[position] = ([span[0] for span in spans], spans)
+        starts, spans = self._merged_by_column[position]
+        i = bisect.bisect_right(starts, row) - 1
+        if i < 0:
+            return None
+        first, last, c1, value = spans[i]
+        if row > last or (row, position) == (first, c1):
+            return None
+        return f"{_column_letter(c1)}{first}", value
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and the wrapper of every encrypted Office file
@@ -181,8 +206,19 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     return _sheets_by_name(path, [
         (grid.name, replace(_from_rows(grid.rows, f"{path}, sheet '{grid.name}'", grid.unsaved,
                                        known=_headings(grid.name)),
-                            hidden=grid.hidden, recalculated=grid.recalculated, hidden_rows=grid.hidden_rows))
+                            hidden=grid.hidden, recalculated=grid.recalculated, hidden_rows=grid.hidden_rows,
+                            merged=_merged_values(grid)))
         for grid in grids])
+
+
+def _merged_values(grid: _Grid) -> list[tuple[int, int, int, int, object]]:
+    """The merges of ``grid`` whose first cell holds a value, each with that value."""
+    out = []
+    for r1, c1, r2, c2 in grid.merged:
+        value = grid.rows[r1 - 1][c1] if r1 <= len(grid.rows) and c1 < len(grid.rows[r1 - 1]) else None
+        if not _blank(value) and (r1, c1) != (r2, c2):
+            out.append((r1, c1, r2, c2, value))
+    return out
 
 
 def _sheet_key(name: object) -> str:
@@ -230,16 +266,32 @@ class _Grid(NamedTuple):
     # formula text of formulas saved as 0 by a writer that leaves their results to the spreadsheet (_read_openpyxl)
     recalculated: Mapping[tuple[int, int], str] = _NONE
     hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides (.xlsx)
+    # cells merged into one, as (first row, first column, last row, last column): rows as the spreadsheet numbers
+    # them, columns from 0 (.xlsx, .ods). The readers give the value to the first cell only, the others are blank.
+    merged: Sequence[tuple[int, int, int, int]] = ()
 
 
 # a row element the workbook hides, and its number
 _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^>]*?\bhidden\s*=\s*[\"'](?:1|true)[\"'])"
                          rb"[^>]*?\br\s*=\s*[\"']([0-9]{1,7})[\"']")
+# cells merged into one (<mergeCells><mergeCell ref="A2:A5"/>), their first and last cell
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']"
+                         rb"([A-Za-z]{1,3})([0-9]{1,7}):([A-Za-z]{1,3})([0-9]{1,7})[\"']")
+
+
+def _xlsx_merged(xml: bytes) -> list[tuple[int, int, int, int]]:
+    """The merged cells of a worksheet's XML, as :attr:`_Grid.merged` gives them."""
+    out = []
+    for first, top, last, bottom in _MERGE_CELL.findall(xml):
+        left, right = _column_number(first.decode().upper()) - 1, _column_number(last.decode().upper()) - 1
+        out.append((min(int(top), int(bottom)), min(left, right), max(int(top), int(bottom)), max(left, right)))
+    return out
 
 
 def _read_zip_workbook(path: Path) -> list[_Grid]:
     claims = _Claims(path)
     hidden_rows: dict[str, frozenset[int]] = {}  # by sheet: the rows an .xlsx hides (a filter, say)
+    merged: dict[str, list[tuple[int, int, int, int]]] = {}  # by sheet: its merged cells (.xlsx, .ods)
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -259,6 +311,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     claims.span(where, *extent(sheets[-1][1]))
                     if xml and part in titles:
                         hidden_rows[titles[part]] = frozenset(int(r) for r in _HIDDEN_ROW.findall(sheets[-1][1]))
+                        merged[titles[part]] = _xlsx_merged(sheets[-1][1])
                 book, strings = _openpyxl_parts(path, archive) if xml else ("", None)
                 claims.shared_strings(archive, sheets, xml, strings)
                 if xml and any(_has_formula_or_error(data) for _, data in sheets):
@@ -266,26 +319,28 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
                     recalculate = _RECALCULATE.search(_read_part(path, archive, book)) is not None
-                    return _with_hidden_rows(_read_openpyxl(path, recalculate), hidden_rows)
+                    return _with_layout(_read_openpyxl(path, recalculate), hidden_rows, merged)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
-                    errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")))
+                    errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")), merged)
                     # every sheet, the planner's or not: calamine holds each whole as it opens the file
                     for sheet, extent in extents.items():
                         claims.span(f"sheet '{sheet}'", *extent)
                     for sheet, characters in texts.items():
                         claims.text(f"sheet '{sheet}'", characters)
-                    return _with_errors(_read_calamine(path), errors)
+                    return _with_layout(_with_errors(_read_calamine(path), errors), hidden_rows, merged)
             else:
                 raise InputError([f"{path}: not a spreadsheet (a zip archive without a workbook inside)"])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError,
             NotImplementedError, ElementTree.ParseError, expat.ExpatError):
         raise InputError([f"{path}: {_unreadable(path)}"]) from None
-    return _with_hidden_rows(_read_calamine(path), hidden_rows)
+    return _with_layout(_read_calamine(path), hidden_rows, merged)
 
 
-def _with_hidden_rows(grids: list[_Grid], hidden_rows: dict[str, frozenset[int]]) -> list[_Grid]:
-    return [grid._replace(hidden_rows=hidden_rows.get(grid.name, frozenset())) for grid in grids]
+def _with_layout(grids: list[_Grid], hidden_rows: dict[str, frozenset[int]],
+                 merged: dict[str, list[tuple[int, int, int, int]]]) -> list[_Grid]:
+    return [grid._replace(hidden_rows=hidden_rows.get(grid.name, frozenset()), merged=merged.get(grid.name, ()))
+            for grid in grids]
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -296,15 +351,19 @@ _ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
 _ODS_STRING_VALUE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}string-value"
 _ODS_SPACES = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}s"
 _ODS_SPACE_COUNT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}c"
+_ODS_SPANS = ("rows", "columns")  # a merged cell's number-rows-spanned and number-columns-spanned
 
 _Extents = dict[str, tuple[int, int]]  # sheet name -> rows and columns spanned by filled cells
 _Errors = dict[str, dict[tuple[int, int], str]]  # sheet name -> (row, column), both from 0 -> error shown
 _Texts = dict[str, int]  # sheet name -> characters of text in its cells
 
 
-def _ods_scan(content) -> tuple[_Errors, _Extents, _Texts]:
+def _ods_scan(content, merged: dict[str, list[tuple[int, int, int, int]]] | None = None
+              ) -> tuple[_Errors, _Extents, _Texts]:
     """What an .ods ``content.xml`` holds beyond what calamine shows: the cells that show a
-    spreadsheet error, and the extent of each sheet.
+    spreadsheet error, and the extent of each sheet; and, into ``merged`` if given, each sheet's
+    merged cells (a cell spanning rows or columns, ``table:number-rows-spanned``, as :attr:`_Grid.merged`
+    gives them).
 
     Errors: (row, column), both from 0, -> the error as shown (#DIV/0!, Err:502, ...). LibreOffice
     marks them ``calcext:value-type="error"``; from other writers, a formula cell whose text is a
@@ -345,6 +404,10 @@ def _ods_scan(content) -> tuple[_Errors, _Extents, _Texts]:
             text = (len(element.get(_ODS_STRING_VALUE, "")) + sum(map(len, element.itertext()))
                     + sum(max(int(s.get(_ODS_SPACE_COUNT, "1")), 0) for s in element.iter(_ODS_SPACES)))
             row_text += max(repeat, 1) * text
+            if merged is not None:  # a merge repeated would overlap itself: its first is kept
+                rows, columns = (_ods_span(element.get(f"{_ODS_TABLE}number-{what}-spanned")) for what in _ODS_SPANS)
+                if rows > 1 or columns > 1:
+                    merged.setdefault(sheet, []).append((row + 1, column, row + rows, column + columns - 1))
             column += repeat
             element.clear()
         elif tag == f"{_ODS_TABLE}table-row":
@@ -360,6 +423,11 @@ def _ods_scan(content) -> tuple[_Errors, _Extents, _Texts]:
             row += repeat
             element.clear()
     return errors, extents, texts
+
+
+def _ods_span(text: str | None) -> int:
+    """Rows or columns an .ods cell spans, from its attribute: 1 where it has none, or one that is no count."""
+    return int(text) if text and text.isascii() and text.isdigit() else 1
 
 
 def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
@@ -1424,7 +1492,7 @@ class _Checker:
                              "spreadsheet program): open it in one, save, and try again", row, column.name)
                 return None
             if column.required and not column.catalogue:  # catalogue columns: see _fill_from_catalogue
-                self.problem(raw, "required value is blank", row, column.name)
+                self.problem(raw, "required value is blank" + _merged_note(raw, row, column.name), row, column.name)
             return column.default
         error = _spreadsheet_error(value)
         if error is not None:
@@ -1471,6 +1539,16 @@ class _Checker:
                 hint = closest(name.casefold(), list(folded))
                 tip = f" (did you mean '{folded[hint]}'?)" if hint else ""
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
+
+
+def _merged_note(raw: _RawSheet, row: int, column: str) -> str:
+    """Why a cell is blank, if it is one of merged cells other than the first: '' if not."""
+    merged = raw.merged_with(row, column)
+    if merged is None:
+        return ""
+    first, value = merged
+    return (f": it lies in cells merged with {first} ('{_parse_text(value)}'), which give their value to the first "
+            "cell only; unmerge them and fill in each cell")
 
 
 def _unit(column: Column) -> str:
@@ -1662,6 +1740,8 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                     check.origins["gpus"].at[i, column.name] = "catalogue"
             elif column.catalogue and column.name not in raw.frame.columns:
                 absent.setdefault(column.name, []).append(name)
+            elif column.catalogue and (note := _merged_note(raw, row, column.name)):
+                check.problem(raw, f"required value is blank{note}", row, column.name)
             elif column.catalogue:
                 hint = catalogue.suggest(name)
                 tip = f"; did you mean the catalogue's '{hint}'?" if hint else ""

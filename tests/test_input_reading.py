@@ -60,11 +60,29 @@ class OdsError(str):
         return self
 
 
+class OdsSpan(str):
+    """Text in a cell merged with the ``rows - 1`` cells below it, as LibreOffice saves it; the cells it covers
+    are given as :data:`COVERED`."""
+
+    def __new__(cls, text: str, rows: int):
+        self = super().__new__(cls, text)
+        self.rows = rows
+        return self
+
+
+COVERED = object()  # an .ods cell covered by a merged cell above it
+
+
 def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
     """A minimal OpenDocument spreadsheet, written by hand (no library needed)."""
     def cell(value) -> str:
         if value is None:
             return "<table:table-cell/>"
+        if value is COVERED:
+            return "<table:covered-table-cell/>"
+        if isinstance(value, OdsSpan):
+            return (f'<table:table-cell table:number-rows-spanned="{value.rows}" table:number-columns-spanned="1" '
+                    f'office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>')
         if isinstance(value, OdsError):
             marks = ' calcext:value-type="error"' if value.calc else ""
             return (f'<table:table-cell table:number-columns-repeated="{value.repeat}" table:formula="of:=1/0" '
@@ -1313,6 +1331,28 @@ def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
         assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
         assert scenario.warnings == [
             f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
+
+
+def test_a_blank_in_merged_cells_is_named_as_such(tmp_path):
+    """A group label merged down its rows (each GPU type's fleet rows under one 'gpu' cell) gives its value to
+    the first row only: the others were reported as plain blanks, with nothing to say why. They are named as
+    merged, with the first cell and its value, in an .xlsx with and without formulas and in an .ods."""
+    sheets = book(fleet=[["gpu", "period", "installed"], ["G1", "P1", 1000], [None, "P2", 1000]])
+    message = ("required value is blank: it lies in cells merged with A2 ('G1'), which give their value to the first "
+               "cell only; unmerge them and fill in each cell")
+    for formulas in (False, True):
+        sheets["training"][1][3] = "=0.25*2" if formulas else 0.5
+        path = write_xlsx(tmp_path / "s.xlsx", sheets)
+        edit = openpyxl.load_workbook(path)
+        edit["fleet"].merge_cells("A2:A3")
+        edit.save(path)
+        if formulas:
+            path = with_saved_results(path, {("training", "D2"): "0.5"})
+        assert problems_reading(path) == [f"{place(path, 'fleet', 3, 'gpu')}{message}"]
+    sheets["training"][1][3] = 0.5
+    sheets["fleet"][1][0], sheets["fleet"][2][0] = OdsSpan("G1", 2), COVERED
+    path = write_ods(tmp_path / "s.ods", sheets)
+    assert problems_reading(path) == [f"{path}, sheet 'fleet', row 3, column 'gpu': {message}"]
 
 
 def test_a_csv_folder_names_its_files_in_what_it_says(tmp_path):
