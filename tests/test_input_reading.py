@@ -1314,7 +1314,7 @@ def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
     """A row hidden by a filter (a cancelled run filtered out, say) was planned in silence, where a
     hidden sheet is warned of: the rows hidden that hold values are named, hidden blank rows are not,
     with and without formulas in the workbook."""
-    sheets = book(training=[*BASE["training"], ["cancelled", 100, 10000, 0.5, "P1", "P2", 9]])
+    sheets = book(training=[*map(list, BASE["training"]), ["cancelled", 100, 10000, 0.5, "P1", "P2", 9]])
     sheets["training"][1][3] = "=0.25*2"
     for saved in (False, True):
         path = write_xlsx(tmp_path / "s.xlsx", sheets)
