@@ -265,7 +265,7 @@ class _Grid(NamedTuple):
     hidden: bool = False  # the workbook hides the sheet
     # formula text of formulas saved as 0 by a writer that leaves their results to the spreadsheet (_read_openpyxl)
     recalculated: Mapping[tuple[int, int], str] = _NONE
-    hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides (.xlsx)
+    hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides (not in an .xls)
     # cells merged into one, as (first row, first column, last row, last column): rows as the spreadsheet numbers
     # them, columns from 0 (.xlsx, .ods). The readers give the value to the first cell only, the others are blank.
     merged: Sequence[tuple[int, int, int, int]] = ()
@@ -290,14 +290,13 @@ def _xlsx_merged(xml: bytes) -> list[tuple[int, int, int, int]]:
 
 def _read_zip_workbook(path: Path) -> list[_Grid]:
     claims = _Claims(path)
-    hidden_rows: dict[str, frozenset[int]] = {}  # by sheet: the rows an .xlsx hides (a filter, say)
+    hidden_rows: dict[str, list[range]] = {}  # by sheet: the rows it hides (a filter, say), as spreadsheet numbers
     merged: dict[str, list[tuple[int, int, int, int]]] = {}  # by sheet: its merged cells (.xlsx, .ods)
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:  # .xlsx/.xlsm, or .xlsb
                 xml = "xl/workbook.xml" in names
-                extent = _xlsx_extent if xml else _xlsb_extent
                 titles = _sheet_titles(path, archive, xml)
                 # every part there, whatever its name ends with, and any part elsewhere the workbook names as
                 # a sheet: the readers take a sheet from wherever its relationship leads (a sheet1.dat, say)
@@ -307,11 +306,15 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     if part in titles and not _is_read(titles[part]):
                         continue
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
-                    sheets.append((where, claims.part(archive, part, where)))
-                    claims.span(where, *extent(sheets[-1][1]))
-                    if xml and part in titles:
-                        hidden_rows[titles[part]] = frozenset(int(r) for r in _HIDDEN_ROW.findall(sheets[-1][1]))
-                        merged[titles[part]] = _xlsx_merged(sheets[-1][1])
+                    data = claims.part(archive, part, where)
+                    sheets.append((where, data))
+                    hidden: set[int] = set()  # the rows the sheet hides: an .xlsb's are found walking its records
+                    claims.span(where, *(_xlsx_extent(data) if xml else _xlsb_extent(data, hidden)))
+                    if part in titles:
+                        if xml:
+                            hidden.update(int(r) for r in _HIDDEN_ROW.findall(data))
+                            merged[titles[part]] = _xlsx_merged(data)
+                        hidden_rows[titles[part]] = [range(r, r + 1) for r in sorted(hidden)]
                 book, strings = _openpyxl_parts(path, archive) if xml else ("", None)
                 claims.shared_strings(archive, sheets, xml, strings)
                 if xml and any(_has_formula_or_error(data) for _, data in sheets):
@@ -322,7 +325,8 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     return _with_layout(_read_openpyxl(path, recalculate), hidden_rows, merged)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
-                    errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")), merged)
+                    errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")), merged,
+                                                       hidden_rows)
                     # every sheet, the planner's or not: calamine holds each whole as it opens the file
                     for sheet, extent in extents.items():
                         claims.span(f"sheet '{sheet}'", *extent)
@@ -337,9 +341,13 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
     return _with_layout(_read_calamine(path), hidden_rows, merged)
 
 
-def _with_layout(grids: list[_Grid], hidden_rows: dict[str, frozenset[int]],
+def _with_layout(grids: list[_Grid], hidden_rows: dict[str, list[range]],
                  merged: dict[str, list[tuple[int, int, int, int]]]) -> list[_Grid]:
-    return [grid._replace(hidden_rows=hidden_rows.get(grid.name, frozenset()), merged=merged.get(grid.name, ()))
+    """``grids`` with the rows each sheet hides, those past its cells left out (an .ods may hide a million empty
+    rows in one element), and its merged cells."""
+    return [grid._replace(hidden_rows=frozenset(r for rows in hidden_rows.get(grid.name, ())
+                                                for r in range(rows.start, min(rows.stop, len(grid.rows) + 1))),
+                          merged=merged.get(grid.name, ()))
             for grid in grids]
 
 
@@ -358,12 +366,13 @@ _Errors = dict[str, dict[tuple[int, int], str]]  # sheet name -> (row, column), 
 _Texts = dict[str, int]  # sheet name -> characters of text in its cells
 
 
-def _ods_scan(content, merged: dict[str, list[tuple[int, int, int, int]]] | None = None
-              ) -> tuple[_Errors, _Extents, _Texts]:
+def _ods_scan(content, merged: dict[str, list[tuple[int, int, int, int]]] | None = None,
+              hidden: dict[str, list[range]] | None = None) -> tuple[_Errors, _Extents, _Texts]:
     """What an .ods ``content.xml`` holds beyond what calamine shows: the cells that show a
     spreadsheet error, and the extent of each sheet; and, into ``merged`` if given, each sheet's
     merged cells (a cell spanning rows or columns, ``table:number-rows-spanned``, as :attr:`_Grid.merged`
-    gives them).
+    gives them); into ``hidden`` if given, the rows each sheet hides (``table:visibility`` collapse or
+    filter), as ranges of spreadsheet row numbers.
 
     Errors: (row, column), both from 0, -> the error as shown (#DIV/0!, Err:502, ...). LibreOffice
     marks them ``calcext:value-type="error"``; from other writers, a formula cell whose text is a
@@ -420,6 +429,8 @@ def _ods_scan(content, merged: dict[str, list[tuple[int, int, int, int]]] | None
                            if in_row else 0):
                 errors.setdefault(sheet, {}).update({(row + k, c): shown for c, shown in in_row})
                 found += len(in_row)
+            if hidden is not None and element.get(f"{_ODS_TABLE}visibility") in ("collapse", "filter"):
+                hidden.setdefault(sheet, []).append(range(row + 1, row + repeat + 1))
             row += repeat
             element.clear()
     return errors, extents, texts
@@ -490,6 +501,7 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
 # its column; a row header (BrtRowHdr) starts with its row, which applies to the cells after it
 _XLSB_ROW_HEADER, _XLSB_CELLS, _XLSB_BEGIN_DATA, _XLSB_END_DATA = 0x0000, range(0x0002, 0x000B), 0x0091, 0x0092
 _XLSB_MAX_ROW = 0x0010_0000  # the reader stops at a row header past this
+_XLSB_ROW_HIDDEN = 0x10  # fDyZero, in the 12th byte of a row header (MS-XLSB 2.4.726): the row is hidden
 # a cell showing a shared string (BrtCellIsst: column, style, index), and the shared strings' records
 # (BrtBeginSst, BrtSSTItem, and the future-record blocks the reader skips)
 _XLSB_CELL_ISST, _XLSB_BEGIN_SST, _XLSB_SST_ITEM, _XLSB_BEGIN_FUTURE, _XLSB_END_FUTURE = 0x07, 0x9F, 0x13, 0x23, 0x24
@@ -521,9 +533,10 @@ def _xlsb_records(data: bytes) -> Iterator[tuple[int, int, int]]:
         pass
 
 
-def _xlsb_extent(data: bytes) -> tuple[int, int]:
+def _xlsb_extent(data: bytes, hidden: set[int] | None = None) -> tuple[int, int]:
     """Rows and columns an .xlsb worksheet's cells span (as :func:`_xlsx_extent`), from its record
-    stream; a stream cut short gives the extent of what it holds."""
+    stream; a stream cut short gives the extent of what it holds. Into ``hidden`` if given, the
+    spreadsheet numbers of the rows it hides (their row header's fDyZero flag)."""
     rows = columns = row = 0
     in_data = False
     for kind, at, size in _xlsb_records(data):
@@ -537,6 +550,8 @@ def _xlsb_extent(data: bytes) -> tuple[int, int]:
                 if position > _XLSB_MAX_ROW:
                     break
                 row = position
+                if hidden is not None and size >= 12 and at + 11 < len(data) and data[at + 11] & _XLSB_ROW_HIDDEN:
+                    hidden.add(row + 1)
             elif kind in _XLSB_CELLS:
                 rows, columns = max(rows, row + 1), max(columns, position + 1)
     return rows, columns

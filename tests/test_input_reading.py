@@ -1333,6 +1333,30 @@ def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
             f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
 
 
+def test_a_hidden_row_of_an_xlsb_or_ods_is_named_in_a_warning(tmp_path):
+    """Only an .xlsx told its hidden rows: a row filtered out of an .xlsb (its row header's hidden flag) or an
+    .ods (table:visibility) was planned in silence. It is warned of too; an .ods's empty rows hidden to the
+    sheet's edge in one element are not."""
+    sheets = book(training=[*BASE["training"], ["cancelled", 100, 10000, 0.5, "P1", "P2", 9]])
+    shown, hidden = (_xlsb_record(0x00, struct.pack("<IIHBBB", 2, 0, 300, 0, flags, 0)) for flags in (0, 0x10))
+    path = rewrite_parts(write_xlsb(tmp_path / "s.xlsb", sheets), "xl/worksheets/sheet5.bin",
+                         lambda data: data.replace(shown, hidden))
+
+    def hide(content: bytes) -> bytes:
+        head, name, rest = content.partition(b'table:name="training">')
+        rows = rest.split(b"<table:table-row>", 3)  # before the header, the header, T1, then the cancelled run
+        rest = b"<table:table-row>".join(rows[:3]) + b'<table:table-row table:visibility="filter">' + rows[3]
+        edge = (b'<table:table-row table:number-rows-repeated="1048570" table:visibility="collapse">'
+                b"<table:table-cell/></table:table-row></table:table>")
+        return head + name + rest.replace(b"</table:table>", edge, 1)
+
+    for path in (path, rewrite_parts(write_ods(tmp_path / "s.ods", sheets), "content.xml", hide)):
+        scenario = read_scenario(path)
+        assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
+        assert scenario.warnings == [
+            f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
+
+
 def test_a_blank_in_merged_cells_is_named_as_such(tmp_path):
     """A group label merged down its rows (each GPU type's fleet rows under one 'gpu' cell) gives its value to
     the first row only: the others were reported as plain blanks, with nothing to say why. They are named as
