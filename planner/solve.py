@@ -621,6 +621,10 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         if relaxed is not None and relaxed.bound is not None:
             # HiGHS's own bound, stopped early, can lag far behind the relaxation's; CBC's is none
             best_bound = relaxed.bound if best_bound is None else min(best_bound, relaxed.bound)
+        if completed is not None and not stats.has_solution and stats.status == pulp.LpSolveStatus.TimeLimit:
+            # stopped before it held a plan of its own (CBC, given little time): the completed start stands
+            _write_values(model, np.arange(len(completed.values)), completed.values)
+            stats, backend, out_of_time = completed.stats, completed.backend, True
     elapsed = time.perf_counter() - start
     if not stats.has_solution:
         raise SolveError(f"{solver} stopped without a feasible plan ({stats.status.name})")

@@ -509,6 +509,41 @@ def test_a_relaxation_that_used_up_the_time_limit_still_gives_its_plan(tmp_path,
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_branch_and_bound_stopped_without_a_plan_keeps_the_completed_one(tmp_path, monkeypatch, solver):
+    """CBC given a start can stop at the time limit holding no plan of its own (500 workloads,
+    --gap 0, --time-limit 1: exit 3, 'stopped without a feasible plan'), though the rounded start,
+    completed before branch and bound began, is a plan. That plan is the answer, stopped by the
+    time limit, rather than the run ending without one."""
+    import pulp
+
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    make_solver = solve_module._solver
+
+    def solver_stopped_early(*args):
+        backend = make_solver(*args)
+        if len(args) > 4 and args[4] is not None:  # branch and bound, from the completed start
+            solve_it = backend.solve
+
+            def stopped(lp):
+                for variable in lp.variables():  # nothing to read back
+                    variable.varValue = None
+                return dataclasses.replace(solve_it(lp), has_solution=False, status=pulp.LpSolveStatus.TimeLimit,
+                                           best_bound=None)
+
+            backend.solve = stopped
+        return backend
+
+    monkeypatch.setattr(solve_module, "_solver", solver_stopped_early)
+    solution = solve(model, solver=solver, time_limit=60.0, gap=0.0)
+    assert solution.status == "timelimit"
+    assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)  # the rounded start, 3 + 2 GPUs
+    assert solution.best_bound == approx(2.0, rel=1e-4)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_an_integer_plan_prices_its_gpus_as_its_relaxation_does(solve_case, solver):
     """In P3 power binds (0.010372 MW) and both GPU types carry the run T1, whose switch rows
     (GPUs <= installed x on) bind in the relaxation beside the fleet rows. CBC put most of a GPU's
