@@ -173,8 +173,7 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
         names = Counter(_stem(source) for source in sources)
         clashes = sorted(name for name, count in names.items() if count > 1)
         if clashes:
-            raise InputError([f"{', '.join(str(s) for s in sources if _stem(s) == name)}: these inputs would "
-                              f"share the report folder '{name}'; rename one" for name in clashes])
+            raise InputError([_clash([s for s in sources if _stem(s) == name], name) for name in clashes])
         summaries = [source for source in sources if _stem(source) in SWEEP_FILES]
         if summaries:
             raise InputError([f"{source}: its report folder would take the name of the sweep's summary, "
@@ -189,6 +188,15 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
     if problems:  # before anything is solved
         raise InputError(problems)
     return folders
+
+
+def _clash(sources: list[Path], name: str) -> str:
+    """Why ``sources``, which would share the report folder ``name``, are refused: one input given
+    more than once is named as such, since renaming it would not help."""
+    shown = ", ".join(map(str, sources))
+    if len({source.resolve() for source in sources}) == 1:
+        return f"{shown}: the same input is given more than once; give it once"
+    return f"{shown}: these inputs would share the report folder '{name}'; rename one"
 
 
 def _unwritable(folder: Path) -> str | None:

@@ -411,7 +411,21 @@ def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
     code = cli.main(["solve", str(tmp_path / "a.xlsx"), str(tmp_path / "a"), "--out", str(tmp_path / "out")])
     assert code == cli.EXIT_INPUT
     assert "share the report folder 'a'" in capsys.readouterr().err
+
+
+def test_the_same_input_given_twice_is_named_as_such(tmp_path, capsys):
+    """a.xlsx given twice (a script's glob and its list may both give it) was
+    refused as two inputs sharing a report folder, with 'rename one', which cannot help: the
+    message says the input is given more than once, and nothing is solved."""
+    write_scenario(valid_tables(), tmp_path / "a.xlsx")
+    workbook = str(tmp_path / "a.xlsx")
+    code = cli.main(["solve", workbook, workbook, "--out", str(tmp_path / "out")])
+    assert code == cli.EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "the same input is given more than once" in err and "rename" not in err
     assert not (tmp_path / "out").exists()
+    (tmp_path / "b.xlsx").symlink_to(tmp_path / "a.xlsx")  # under a name of its own: a report of its own
+    assert cli.main(["solve", workbook, str(tmp_path / "b.xlsx"), "--out", str(tmp_path / "out")]) == cli.EXIT_OK
 
 
 def test_a_sweep_summary_that_cannot_be_written_exits_2_in_one_line(tmp_path, monkeypatch, capsys):
