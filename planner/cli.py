@@ -181,6 +181,9 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
         root = out or Path("reports")
         if (blocking := file_in_path(root)) is not None:
             raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
+        if folders := [root / name for name in SWEEP_FILES if (root / name).is_dir()]:
+            raise InputError([f"{folder}: cannot write the sweep's summary there: it is a folder, not a file"
+                              for folder in folders])
         folders = [root / _stem(source) for source in sources]
     problems = [problem for folder in folders if (problem := report_folder_problem(folder)) is not None]
     first_in = {folder.parent: folder for folder in reversed(folders)}  # one check per parent, named by its first

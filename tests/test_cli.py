@@ -876,6 +876,23 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_solving(tmp_path
                                                   "there: cannot make a folder in /proc (")
 
 
+def test_a_sweep_summary_that_is_a_folder_is_refused_before_solving(tmp_path, monkeypatch, capsys):
+    """A folder named sweep.json where the sweep's summary goes: every scenario was solved first,
+    then the sweep ended with 'out: cannot write the sweep's summary (Is a directory)', naming
+    neither file. It is refused before anything is solved, naming the folder in the way."""
+    def no_solving(*args, **kwargs):
+        raise AssertionError("solved before the sweep's summary was checked")
+
+    monkeypatch.setattr(cli, "solve", no_solving)
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    (tmp_path / "out" / "sweep.json").mkdir(parents=True)
+    out = tmp_path / "out"
+    assert cli.main(["solve", str(source), str(source.with_name("t.xlsx")), "--out", str(out)]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (f"error: {out / 'sweep.json'}: cannot write the sweep's summary there: "
+                                       "it is a folder, not a file\n")
+    assert sorted(path.name for path in out.iterdir()) == ["sweep.json"]
+
+
 def test_size_leaves_out_columns_no_pair_fills(tmp_path, capsys):
     """days_at_max_gpus is blank on every row unless a run gives max_gpus: shown only then."""
     tables = valid_tables()
