@@ -224,7 +224,8 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     except KeyboardInterrupt as key:
         stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
     if len(sources) > 1:
-        html = write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", INTERRUPTED)
+        why = TERMINATED if isinstance(stopped, Terminated) else INTERRUPTED
+        html = write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", why)
                             for i, source in enumerate(sources)], out or Path("reports"))
     if stopped is not None:
         raise stopped
@@ -238,6 +239,7 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
 
 
 INTERRUPTED = "not solved: the sweep was stopped (Ctrl-C) first"
+TERMINATED = "not solved: the sweep was stopped (SIGTERM) first"
 
 
 def _solve_into(outcomes: dict[int, Outcome], sources: list[Path], out_dirs: list[Path], options: SolveOptions,

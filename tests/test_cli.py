@@ -664,6 +664,26 @@ def test_a_sweep_stopped_by_ctrl_c_replaces_the_earlier_summary(tmp_path, monkey
     assert capsys.readouterr().err.strip().endswith("interrupted")
 
 
+def test_a_sweep_stopped_by_sigterm_says_so_in_its_summary(tmp_path, monkeypatch, capsys):
+    """A sweep stopped by SIGTERM (a cancelled CI job) wrote 'stopped (Ctrl-C)' into sweep.json for
+    the scenarios it left unsolved, a key nobody pressed: the summary names the signal."""
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
+    out = tmp_path / "out"
+    solve_one = cli.solve_one
+
+    def terminated_on_the_second(source, *args):
+        if source == sources[1]:
+            raise cli.Terminated
+        return solve_one(source, *args)
+
+    monkeypatch.setattr(cli, "solve_one", terminated_on_the_second)
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_TERMINATED
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["error"] for row in rows] == [None, cli.TERMINATED, cli.TERMINATED]
+    assert "Ctrl-C" not in cli.TERMINATED and "Ctrl-C" not in (out / "sweep.html").read_text(encoding="utf-8")
+    assert capsys.readouterr().err.strip().endswith("terminated")
+
+
 def test_ctrl_c_stops_a_solve_under_way(tmp_path):
     """A real SIGINT 0.3 s into a solve that takes seconds (155,000 columns): HiGHS stops at its next
     check rather than at the end (its status says the limit stopped it) and the interrupt is raised."""
