@@ -444,6 +444,8 @@ def _template(output: Path, force: bool) -> None:
         raise InputError([f"{output}: is a folder; give the workbook's file name"])
     if output.exists() and not force:
         raise InputError([f"{output}: the file exists; pass --force to overwrite it"])
+    if (blocking := file_in_path(output.parent)) is not None:
+        raise InputError([f"{output}: cannot write the file there: {blocking} is a file, not a folder"])
     if not output.parent.is_dir():
         raise InputError([f"{output}: the folder {output.parent} does not exist"])
     try:

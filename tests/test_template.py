@@ -153,3 +153,14 @@ def test_template_names_a_folder_or_a_missing_one_instead_of_writing(tmp_path, c
     assert "is a folder" in capsys.readouterr().err
     assert main(["template", str(tmp_path / "no" / "t.xlsx")]) == EXIT_INPUT
     assert "the folder" in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_template_under_a_file_names_the_file(tmp_path, capsys):
+    """A template asked for under notes.txt/ was refused with 'the folder notes.txt does not
+    exist', though it does exist, as a file: the message says so."""
+    (tmp_path / "notes.txt").write_text("mine")
+    output = tmp_path / "notes.txt" / "t.xlsx"
+    assert main(["template", str(output)]) == EXIT_INPUT
+    assert capsys.readouterr().err == (f"error: {output}: cannot write the file there: {tmp_path / 'notes.txt'} "
+                                       "is a file, not a folder\n")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
