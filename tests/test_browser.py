@@ -425,3 +425,28 @@ def test_a_grid_of_many_periods_prints_whole_in_blocks_that_fit_the_page(driver,
         return Array.from(document.querySelectorAll('table.grid')).filter(t => t.getClientRects().length)
             .map(t => t.tHead.rows[0].cells.length);""")
     assert on_screen == [61, 61, 62]
+
+
+@pytest.mark.parametrize("report", ["large_html", "long_html"])
+def test_every_table_prints_within_the_page_in_legible_type(driver, report, request):
+    """Printed on A4, no table runs off the page and loses its right-hand columns: not the workbook's
+    sheets of a dozen columns and more, nor GPU-hours on each of 6 GPU types, for 500 workloads or over 60
+    periods; and what a table prints is 7 pt or more, its units too."""
+    open_report(driver, request.getfixturevalue(report))
+    with print_media(driver):
+        printed = at_width(driver, A4_WIDTH, """
+            const width = document.documentElement.clientWidth;
+            const tables = Array.from(document.querySelectorAll('table')).filter(t => t.getClientRects().length);
+            const named = t => (t.closest('section') || {}).id + ': ' + t.getAttribute('aria-labelledby');
+            const texts = tables.flatMap(t => Array.from(t.querySelectorAll('*'))
+                .filter(e => Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
+                .map(e => ({table: named(t), text: e.textContent.trim().slice(0, 40),
+                            pt: parseFloat(getComputedStyle(e).fontSize) * 0.75})));
+            return {tables: tables.length, texts: texts,
+                    wide: tables.map(t => [named(t), Math.round(t.getBoundingClientRect().right)])
+                        .filter(([name, right]) => right > width + 1)
+                        .map(([name, right]) => `${name}: ${right} px of ${width}`)};""")
+    assert printed["tables"] >= 15
+    assert printed["wide"] == []
+    smallest = min(printed["texts"], key=lambda text: text["pt"])
+    assert smallest["pt"] >= 7.0 - 1e-3, smallest  # 7 pt is 9.333 px: a hair under, rounded
