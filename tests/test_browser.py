@@ -372,13 +372,18 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
         assert driver.title.startswith("Capacity plan: ")
 
 
+def _synthetic_report(tmp_path_factory, name: str, *size: int, seed: int) -> Path:
+    """The report of a synthetic scenario of ``size`` (workloads, GPU types, periods)."""
+    directory = tmp_path_factory.mktemp(f"browser-{name}")
+    source = directory / f"{name}.xlsx"
+    write_workbook(synthetic_tables(*size, seed=seed), source)
+    return cli.run(source, directory / "report")[1]
+
+
 @pytest.fixture(scope="module")
 def large_html(tmp_path_factory) -> Path:
     """500 workloads on 6 GPU types over 12 months: GPU types bind, and the period grids scroll."""
-    directory = tmp_path_factory.mktemp("browser-large")
-    source = directory / "large.xlsx"
-    write_workbook(synthetic_tables(500, 6, 12, seed=1), source)
-    return cli.run(source, directory / "report")[1]
+    return _synthetic_report(tmp_path_factory, "large", 500, 6, 12, seed=1)
 
 
 def test_text_read_out_in_a_scrolled_table_does_not_widen_the_page(driver, large_html):
@@ -397,10 +402,7 @@ def test_text_read_out_in_a_scrolled_table_does_not_widen_the_page(driver, large
 @pytest.fixture(scope="module")
 def long_html(tmp_path_factory) -> Path:
     """60 workloads on 4 GPU types over 60 monthly periods: grids with a column per period."""
-    directory = tmp_path_factory.mktemp("browser-long")
-    source = directory / "long.xlsx"
-    write_workbook(synthetic_tables(60, 4, 60, seed=2), source)
-    return cli.run(source, directory / "report")[1]
+    return _synthetic_report(tmp_path_factory, "long", 60, 4, 60, seed=2)
 
 
 def test_a_grid_of_many_periods_prints_whole_in_blocks_that_fit_the_page(driver, long_html):
