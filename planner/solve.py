@@ -32,8 +32,9 @@ SOLVERS = ("highs", "cbc")
 # and bound did not close in a minute at 500 workloads nor in 45 minutes at 5,000. The gap reached is
 # reported with the plan.
 DEFAULT_MIP_GAP = 0.02
-# a plan in hand is completed even when the relaxation used up the time limit: its LP, with the
-# integers fixed, gets this share of the limit at least (it takes far less than the relaxation)
+# a plan in hand is completed even when the relaxation used up the time limit: HiGHS (or CBC) solving
+# its LP, with the integers fixed, gets this share of the limit at least (it takes far less than the
+# relaxation)
 COMPLETION_GRACE = 0.1
 # a dual this small (objective units, where the least priority counts model.OBJECTIVE_SCALE) is a
 # limit with slack, read through the solver's tolerances: priced at exactly 0
@@ -80,6 +81,9 @@ class HighsBridge(pulp.HiGHS):
     read row by row from PuLP's compiled core and given to HiGHS in one ``addRows``
     call, and the solution goes back through the core's bulk setters. Seconds spent
     in each step are kept in ``timings``.
+
+    A time limit (``timeLimit``) is counted from the start of the hand-over: HiGHS is given what
+    is left of it once the model is handed over, or ``least`` seconds if that is more.
     """
 
     def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None,
@@ -93,9 +97,11 @@ class HighsBridge(pulp.HiGHS):
         self.values: np.ndarray | None = None  # the solution, by column id, as written back
         self.cost: np.ndarray | None = None  # the objective's coefficients, by column id, as handed over
         self.timings: dict[str, float] = {}
+        self.least = 0.0  # seconds HiGHS is given at least, whatever the hand-over took of the limit
+        self.handover_start: float | None = None
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
-        start = time.perf_counter()
+        start = self.handover_start = time.perf_counter()
         highs = lp.solverModel
         core = lp.toRustModel()
         variables = core.list_variables()
@@ -165,6 +171,10 @@ class HighsBridge(pulp.HiGHS):
     def callSolver(self, lp: pulp.LpProblem) -> None:
         start = time.perf_counter()
         highs = lp.solverModel
+        limit = None
+        if self.timeLimit is not None:  # what the hand-over left of it
+            limit = max(self.timeLimit - (start - (self.handover_start or start)), self.least, 0.0)
+            highs.setOptionValue("time_limit", limit)
         started = self.start is not None and len(self.start[0]) > 0
         if started:
             columns, values = self.start
@@ -174,8 +184,8 @@ class HighsBridge(pulp.HiGHS):
             # HiGHS (1.16) can carry a start through its presolve to a better plan, report that
             # plan's objective and hand back the start: solved again without it
             highs.clearSolver()
-            if self.timeLimit is not None:
-                highs.setOptionValue("time_limit", max(self.timeLimit - (time.perf_counter() - start), 0.0))
+            if limit is not None:
+                highs.setOptionValue("time_limit", max(limit - (time.perf_counter() - start), 0.0))
             _run_interruptibly(highs)
         self.timings["solver"] = time.perf_counter() - start
 
@@ -475,10 +485,14 @@ def _score_duals(highs: highspy.Highs, model: PlanModel) -> np.ndarray | None:
 
 
 def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, time_limit: float | None,
-                               msg: bool) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
+                               msg: bool, least: float = 0.0) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
     """The LP left when the integer columns are fixed at their ``values`` (by column id): it
-    completes a starting plan's continuous columns."""
+    completes a starting plan's continuous columns. The solver is given ``least`` seconds at least."""
     backend = _solver(solver, time_limit, msg)
+    if isinstance(backend, HighsBridge):
+        backend.least = least
+    elif time_limit is not None:
+        backend.timeLimit = max(time_limit, least)
     with _integers_continuous(model, values), quiet_stdout(not msg), paused_gc():
         return model.problem.solve(backend), backend
 
@@ -534,18 +548,21 @@ class CompletedStart:
 
 
 def _completed_start(model: PlanModel, relaxed: RelaxedStart, solver: str, time_limit: float | None, msg: bool,
-                     gap: float) -> CompletedStart | None:
+                     gap: float, least: float = 0.0) -> CompletedStart | None:
     """The best of the relaxation's starting plans, each completed (see :class:`CompletedStart`),
     proven if within ``gap`` of its optimum; its values are left in the model's variables. None if
-    no completing LP found a plan."""
+    no completing LP found a plan. The first plan's solver is given ``least`` seconds at least
+    (see :data:`COMPLETION_GRACE`); the others are not started once ``time_limit`` is used up."""
     best = None
     core = model.problem.toRustModel()
     start = time.perf_counter()
-    for columns, values in relaxed.starts:
+    for i, (columns, values) in enumerate(relaxed.starts):
         remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
+        if i > 0 and remaining == 0:  # no time left: not even handed over
+            break
         whole = np.zeros(core.num_variables)
         whole[columns] = values
-        stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining, msg)
+        stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining, msg, least if i == 0 else 0.0)
         if stats.has_solution:
             objective = float(model.problem.objective.value())
             if best is None or objective > best.objective:
@@ -596,8 +613,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         relaxed = relaxed_start(model, solver, time_limit, msg)
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
-            completing = None if time_limit is None else max(remaining(), COMPLETION_GRACE * time_limit)
-            completed = _completed_start(model, relaxed, solver, completing, msg, gap)
+            least = 0.0 if time_limit is None else COMPLETION_GRACE * time_limit
+            completed = _completed_start(model, relaxed, solver, remaining(), msg, gap, least)
     out_of_time = completed is not None and not completed.proven and remaining() == 0
     if completed is not None and (completed.proven or out_of_time):  # no time left to search from it
         stats, backend = completed.stats, completed.backend
@@ -609,6 +626,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
             plan_start = (np.arange(len(completed.values)), completed.values)
         elif plan_start is not None:  # CBC reads its start from the model's variables
             _write_values(model, *plan_start)
+        if completed is None and remaining() == 0:  # a solver told to stop at once: not even handed over
+            raise SolveError(f"{solver} stopped without a feasible plan ({pulp.LpSolveStatus.TimeLimit.name})")
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
         with quiet_stdout(not msg), paused_gc():
             stats = model.problem.solve(backend)

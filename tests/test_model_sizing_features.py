@@ -576,3 +576,64 @@ def test_a_measured_rate_serves_on_the_smallest_replica_that_holds_the_model(tmp
     rates = results.sizing.inference_rates.iloc[0]
     assert (rates["source"], rates["min_gpus"], rates["gpus_per_replica"]) == ("measured", 32, 32)
     assert results.allocation[["gpus", "gpus_per_replica"]].to_numpy().tolist() == [[32.0, 32.0]]
+
+
+def test_a_time_limit_counts_the_hand_over_to_highs(tmp_path, monkeypatch):
+    """The limit is counted from the start of the solve: a hand-over that took 0.3 s of a 1 s
+    limit leaves HiGHS 0.7 s, not the whole second again."""
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=False)
+    hand_over, run = HighsBridge.buildSolverModel, solve_module._run_interruptibly
+    given = []
+
+    def slow_hand_over(self, lp):
+        hand_over(self, lp)
+        time.sleep(0.3)
+
+    def recorded(highs):
+        given.append(highs.getOptionValue("time_limit")[1])
+        run(highs)
+
+    monkeypatch.setattr(HighsBridge, "buildSolverModel", slow_hand_over)
+    monkeypatch.setattr(solve_module, "_run_interruptibly", recorded)
+    solution = solve(model, time_limit=1.0)
+    assert solution.status == "optimal"
+    assert len(given) == 1 and 0 < given[0] <= 0.7 + 1e-9
+
+
+@pytest.mark.parametrize("relaxation", ["no plan", "a plan"])
+def test_a_stage_with_no_time_left_is_not_started(tmp_path, monkeypatch, relaxation):
+    """The relaxation is made to end after the limit. Without a plan, branch and bound is not
+    handed a model it must stop solving at once: the solve fails as stopped by its limit, HiGHS
+    never run again. With one, the first rounded plan is completed (in the grace the README
+    states) and the second, with no time left, is not started."""
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    relax, hand_over = solve_module.relaxed_start, HighsBridge.buildSolverModel
+    handed_over = []
+
+    def slow(*args):
+        relaxed = relax(*args)
+        handed_over.clear()
+        time.sleep(0.25)
+        # two plans to complete (this scenario rounds to one)
+        return dataclasses.replace(relaxed, starts=relaxed.starts * 2) if relaxation == "a plan" else None
+
+    def counted(self, lp):
+        handed_over.append(self)
+        hand_over(self, lp)
+
+    monkeypatch.setattr(solve_module, "relaxed_start", slow)
+    monkeypatch.setattr(HighsBridge, "buildSolverModel", counted)
+    if relaxation == "no plan":
+        with pytest.raises(solve_module.SolveError, match="TimeLimit"):
+            solve(model, time_limit=0.2, gap=0.0)
+        assert handed_over == []
+    else:
+        solution = solve(model, time_limit=0.2, gap=0.0)
+        assert solution.status == "timelimit"
+        assert len(handed_over) == 1
