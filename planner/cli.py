@@ -218,14 +218,16 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
     out_dirs = _out_dirs(sources, out)
     outcomes: dict[int, Outcome] = {}  # by input position, as they come
+    under_way: set[int] = set()  # positions of the scenarios being solved when the sweep was stopped
     stopped = None
     try:
-        _solve_into(outcomes, sources, out_dirs, options, jobs)
+        _solve_into(outcomes, under_way, sources, out_dirs, options, jobs)
     except KeyboardInterrupt as key:
         stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
     if len(sources) > 1:
-        why = TERMINATED if isinstance(stopped, Terminated) else INTERRUPTED
-        html = write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", why)
+        why = ((TERMINATED, TERMINATED_UNDER_WAY) if isinstance(stopped, Terminated)
+               else (INTERRUPTED, INTERRUPTED_UNDER_WAY))
+        html = write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", why[i in under_way])
                             for i, source in enumerate(sources)], out or Path("reports"))
     if stopped is not None:
         raise stopped
@@ -238,13 +240,21 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     return failed[0] if failed else EXIT_OK
 
 
-INTERRUPTED = "not solved: the sweep was stopped (Ctrl-C) first"
-TERMINATED = "not solved: the sweep was stopped (SIGTERM) first"
+# why a scenario of a stopped sweep has no plan: not started, or stopped while it was being solved
+INTERRUPTED = "not solved: the sweep was stopped (Ctrl-C) before it started"
+TERMINATED = "not solved: the sweep was stopped (SIGTERM) before it started"
+INTERRUPTED_UNDER_WAY = "not solved: the sweep was stopped (Ctrl-C) while it was being solved"
+TERMINATED_UNDER_WAY = "not solved: the sweep was stopped (SIGTERM) while it was being solved"
 
 
-def _solve_into(outcomes: dict[int, Outcome], sources: list[Path], out_dirs: list[Path], options: SolveOptions,
-                jobs: int) -> None:
-    """Solve the inputs into ``outcomes``, by position; on Ctrl-C, those finished are there."""
+class NotStarted(KeyboardInterrupt):
+    """A scenario a sweep's worker took after the sweep was stopped, and did not start."""
+
+
+def _solve_into(outcomes: dict[int, Outcome], under_way: set[int], sources: list[Path], out_dirs: list[Path],
+                options: SolveOptions, jobs: int) -> None:
+    """Solve the inputs into ``outcomes``, by position; on Ctrl-C, those finished are there, each
+    printed, and ``under_way`` holds the positions of those it stopped while they were being solved."""
     if jobs > 1 and len(sources) > 1:
         # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
         spawn = multiprocessing.get_context("spawn")
@@ -263,12 +273,27 @@ def _solve_into(outcomes: dict[int, Outcome], sources: list[Path], out_dirs: lis
                     outcomes[i] = outcome
             except KeyboardInterrupt:
                 _stop_sweep(futures, stopped)
-                # scenarios finished while those before them in input order were still under way
-                outcomes.update({i: f.result() for i, f in enumerate(futures)
-                                 if i not in outcomes and f.done() and not f.cancelled() and f.exception() is None})
+                # scenarios finished while those before them in input order were still under way:
+                # printed now, in input order (after those printed already, which came before them)
+                late = {}
+                for i, future in enumerate(futures):
+                    if i in outcomes or future.cancelled():  # printed, or never handed to a worker
+                        continue
+                    if (error := future.exception()) is None:
+                        late[i] = future.result()
+                    elif not isinstance(error, NotStarted):
+                        under_way.add(i)
+                for i, outcome in sorted(late.items()):
+                    outcomes[i] = next(_printed([outcome]))
                 raise
     else:
-        for i, outcome in enumerate(_printed(solve_one(s, o, options) for s, o in zip(sources, out_dirs))):
+        def solving(i: int, source: Path, out_dir: Path) -> Outcome:
+            under_way.add(i)
+            outcome = solve_one(source, out_dir, options)
+            under_way.discard(i)
+            return outcome
+
+        for i, outcome in enumerate(_printed(solving(i, s, o) for i, (s, o) in enumerate(zip(sources, out_dirs)))):
             outcomes[i] = outcome
 
 
@@ -301,7 +326,7 @@ def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outc
     signal.signal(signal.SIGINT, signal.default_int_handler)  # before the check: see _stop_sweep
     try:
         if _sweep_stopped is not None and _sweep_stopped.is_set():
-            raise KeyboardInterrupt
+            raise NotStarted
         return solve_one(source, out_dir, options)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -679,9 +679,55 @@ def test_a_sweep_stopped_by_sigterm_says_so_in_its_summary(tmp_path, monkeypatch
     monkeypatch.setattr(cli, "solve_one", terminated_on_the_second)
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_TERMINATED
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    assert [row["error"] for row in rows] == [None, cli.TERMINATED, cli.TERMINATED]
-    assert "Ctrl-C" not in cli.TERMINATED and "Ctrl-C" not in (out / "sweep.html").read_text(encoding="utf-8")
+    assert [row["error"] for row in rows] == [None, cli.TERMINATED_UNDER_WAY, cli.TERMINATED]
+    assert "Ctrl-C" not in cli.TERMINATED + cli.TERMINATED_UNDER_WAY
+    assert "Ctrl-C" not in (out / "sweep.html").read_text(encoding="utf-8")
     assert capsys.readouterr().err.strip().endswith("terminated")
+
+
+def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_were_started(
+        tmp_path, monkeypatch, capsys):
+    """Ctrl-C with --jobs 2 while the first scenario is being solved: the second, finished
+    meanwhile, was written and listed in sweep.json but not shown on the terminal. It is shown
+    now; and the first, stopped while being solved, is told from those never started (one a
+    worker took after the key, one still queued)."""
+    from concurrent.futures import Future
+
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(4)]
+    out = tmp_path / "out"
+
+    class Pool:  # the workers' outcomes, as they stand when the key is pressed
+        def __init__(self, *args, **kwargs):
+            self.futures = []
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, source, out_dir, options):
+            future = Future()
+            k = len(self.futures)
+            if k == 0:
+                future.set_running_or_notify_cancel()
+                future.set_exception(KeyboardInterrupt())  # stopped while being solved
+            elif k == 1:
+                future.set_running_or_notify_cancel()
+                future.set_result(cli.solve_one(source, out_dir, options))
+            elif k == 2:
+                future.set_running_or_notify_cancel()
+                future.set_exception(cli.NotStarted())  # taken by a worker after the key
+            self.futures.append(future)  # the last is still queued
+            return future
+
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", Pool)
+    assert cli.main(["solve", *map(str, sources), "--out", str(out), "--jobs", "2"]) == cli.EXIT_INTERRUPTED
+    captured = capsys.readouterr()
+    assert f"report: {out / 's1' / 'index.html'}" in captured.out.splitlines()
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["error"] for row in rows] == [cli.INTERRUPTED_UNDER_WAY, None, cli.INTERRUPTED, cli.INTERRUPTED]
+    assert captured.err.strip().endswith("interrupted")
 
 
 def test_ctrl_c_stops_a_solve_under_way(tmp_path):
@@ -771,7 +817,7 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["input"] for row in rows] == sources
     interrupted = [row for row in rows if row["status"] == "interrupted"]
-    assert interrupted and all(row["error"] == cli.INTERRUPTED for row in interrupted)
+    assert interrupted and all(row["error"] in (cli.INTERRUPTED, cli.INTERRUPTED_UNDER_WAY) for row in interrupted)
     solved = sorted(Path(row["input"]).stem for row in rows if row not in interrupted)
     assert sorted(p.name for p in out.iterdir()) == sorted(["sweep.html", "sweep.json", *solved])
     for folder in solved:
