@@ -170,11 +170,12 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
     if len(sources) == 1:
         folders = [out or Path("reports") / _stem(sources[0])]
     else:
-        names = Counter(_stem(source) for source in sources)
+        # folders whose names differ only in case are one on macOS and Windows disks (and once copied there)
+        names = Counter(_stem(source).casefold() for source in sources)
         clashes = sorted(name for name, count in names.items() if count > 1)
         if clashes:
-            raise InputError([_clash([s for s in sources if _stem(s) == name], name) for name in clashes])
-        summaries = [source for source in sources if _stem(source) in SWEEP_FILES]
+            raise InputError([_clash([s for s in sources if _stem(s).casefold() == name]) for name in clashes])
+        summaries = [source for source in sources if _stem(source).casefold() in SWEEP_FILES]
         if summaries:
             raise InputError([f"{source}: its report folder would take the name of the sweep's summary, "
                               f"'{_stem(source)}'; rename it" for source in summaries])
@@ -193,13 +194,18 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
     return folders
 
 
-def _clash(sources: list[Path], name: str) -> str:
-    """Why ``sources``, which would share the report folder ``name``, are refused: one input given
-    more than once is named as such, since renaming it would not help."""
+def _clash(sources: list[Path]) -> str:
+    """Why ``sources``, which would share a report folder (their names the same, or the same but for
+    case, as a disk that ignores case sees them), are refused: one input given more than once is
+    named as such, since renaming it would not help."""
     shown = ", ".join(map(str, sources))
     if len({source.resolve() for source in sources}) == 1:
         return f"{shown}: the same input is given more than once; give it once"
-    return f"{shown}: these inputs would share the report folder '{name}'; rename one"
+    names = list(dict.fromkeys(_stem(source) for source in sources))
+    if len(names) == 1:
+        return f"{shown}: these inputs would share the report folder '{names[0]}'; rename one"
+    return (f"{shown}: these inputs would share a report folder on a disk that ignores case (macOS, Windows), "
+            f"as {' and '.join("'" + name + "'" for name in names)}; rename one")
 
 
 def _unwritable(folder: Path) -> str | None:

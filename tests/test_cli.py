@@ -987,3 +987,16 @@ def test_size_shows_the_warnings_solve_would(tmp_path, capsys):
     source = write_scenario(tables, tmp_path / "s.xlsx")
     assert cli.main(["size", str(source)]) == cli.EXIT_OK
     assert "unknown column 'peak_facter' ignored (did you mean 'peak_factor'?)" in capsys.readouterr().err
+
+
+def test_sweep_inputs_whose_report_folders_differ_only_in_case_are_refused(tmp_path, capsys):
+    """s.xlsx and S.xlsx get the folders s and S: two on Linux, one on a disk that ignores case
+    (macOS, Windows, or wherever the reports are copied), where one report would overwrite the
+    other. Refused before anything is solved, naming both."""
+    sources = [write_scenario(valid_tables(), tmp_path / name) for name in ("s.xlsx", "S.xlsx")]
+    out = tmp_path / "out"
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (
+        f"error: {sources[0]}, {sources[1]}: these inputs would share a report folder on a disk that ignores "
+        "case (macOS, Windows), as 's' and 'S'; rename one\n")
+    assert not out.exists()
