@@ -289,8 +289,8 @@ def _solve_into(outcomes: dict[int, Outcome], under_way: set[int], sources: list
                         late[i] = future.result()
                     elif not isinstance(error, NotStarted):
                         under_way.add(i)
-                for i, outcome in sorted(late.items()):
-                    outcomes[i] = next(_printed([outcome]))
+                order = sorted(late)
+                outcomes.update(zip(order, _printed(late[i] for i in order)))
                 raise
     else:
         def solving(i: int, source: Path, out_dir: Path) -> Outcome:
