@@ -137,9 +137,8 @@ def names() -> list[str]:
 
 def suggest(name: str) -> str | None:
     """The catalogue name closest to ``name``, if any is close."""
-    keys = {_key(n): g.name for g in GPUS for n in (g.name, *g.aliases)}
-    hit = closest(_key(name), list(keys))
-    return keys[hit] if hit else None
+    hit = closest(_key(name), list(_INDEX))
+    return _INDEX[hit].name if hit else None
 
 
 def markdown_table() -> str:
