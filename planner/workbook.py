@@ -803,22 +803,17 @@ class _Claims:
         every cell of ``sheets`` (where, data) that shows one: their characters count as text, and their
         part as the sheets' bytes. ``elsewhere``: the part another reader takes them from, if it differs."""
         name = "xl/sharedstrings.xml" if xml else "xl/sharedstrings.bin"
-        names = archive.namelist()
-        parts = {n for n in names if n.lower() == name}  # the .xlsx reader ignores case
-        for part in sorted(parts | ({elsewhere} & set(names))):
-            self._shared_strings_part(archive, sheets, xml, part)
-
-    def _shared_strings_part(self, archive: zipfile.ZipFile, sheets: list[tuple[str, bytes]], xml: bool,
-                             part: str) -> None:
-        lengths = (_xlsx_shared_lengths if xml else _xlsb_shared_lengths)(self.part(archive, part))
         # a cell showing a shared string takes 14 bytes or more (<c t="s"><v>0</v></c>, or a BrtCellIsst
         # record): counting each cell's string, slower, is needed only where the longest one shown by so
         # many cells could take the workbook past the limit
         cells = sum(len(data) for _, data in sheets) // 14
-        if lengths and self.characters + sum(lengths) + max(lengths) * cells > MAX_WORKBOOK_TEXT:
-            for where, data in sheets:
-                self.text(where, (_xlsx_shared_text if xml else _xlsb_shared_text)(data, lengths))
-        self.text(f"part {part!r}", sum(lengths))
+        # the .xlsx reader finds the part in any case of its name; openpyxl may take another (elsewhere)
+        for part in sorted({n for n in archive.namelist() if n.lower() == name or n == elsewhere}):
+            lengths = (_xlsx_shared_lengths if xml else _xlsb_shared_lengths)(self.part(archive, part))
+            if lengths and self.characters + sum(lengths) + max(lengths) * cells > MAX_WORKBOOK_TEXT:
+                for where, data in sheets:
+                    self.text(where, (_xlsx_shared_text if xml else _xlsb_shared_text)(data, lengths))
+            self.text(f"part {part!r}", sum(lengths))
 
     @staticmethod
     def _in_all(total: int, own: int) -> str:
