@@ -835,8 +835,9 @@ def _read_ole2_workbook(path: Path) -> list[_Grid]:
 def _read_xls(path: Path, data: bytes) -> list[_Grid]:
     """A legacy .xls, read with xlrd: it keeps the error codes calamine drops, and a damaged file
     is an exception it raises, where calamine could be made to claim hundreds of gigabytes and
-    abort the process. A sheet whose DIMENSIONS record claims too much is refused (see
-    :data:`MAX_WORKBOOK_CELLS`), as is a file or sheet xlrd cannot parse."""
+    abort the process. Sheets whose DIMENSIONS records claim too many cells in all are refused (see
+    :data:`MAX_WORKBOOK_CELLS`), as is a file or sheet xlrd cannot parse; sheets other than the
+    planner's are listed but not read."""
     import xlrd
 
     try:
@@ -943,8 +944,9 @@ _RECALCULATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"']
 
 
 def _read_openpyxl(path: Path, recalculate: bool = False) -> list[_Grid]:
-    """Saved values of every cell (``data_only``), and the formulas that have none saved; with
-    ``recalculate`` (the workbook asks for it on opening), the formulas saved as 0 too."""
+    """Saved values of every cell of the planner's sheets (``data_only``; other sheets are listed, empty),
+    and the formulas that have none saved; with ``recalculate`` (the workbook asks for it on opening),
+    the formulas saved as 0 too."""
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
