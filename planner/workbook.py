@@ -315,9 +315,12 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                             hidden.update(int(r) for r in _HIDDEN_ROW.findall(data))
                             merged[titles[part]] = _xlsx_merged(data)
                         hidden_rows[titles[part]] = [range(r, r + 1) for r in sorted(hidden)]
-                book, strings = _openpyxl_parts(path, archive) if xml else ("", None)
+                # with formulas, openpyxl reads the workbook (to tell those saved without a result), taking its
+                # parts from [Content_Types].xml: only then are they looked up, and openpyxl imported
+                formulas = xml and any(_has_formula_or_error(data) for _, data in sheets)
+                book, strings = _openpyxl_parts(path, archive) if formulas else ("xl/workbook.xml", None)
                 claims.shared_strings(archive, sheets, xml, strings)
-                if xml and any(_has_formula_or_error(data) for _, data in sheets):
+                if formulas:
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
