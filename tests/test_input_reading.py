@@ -915,11 +915,13 @@ def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tm
     the sheets past a lowered byte limit."""
     def move(parts: dict[str, bytes]) -> None:
         parts["xl/elsewhere/site.xml"] = parts.pop("xl/worksheets/sheet1.xml")  # the first sheet, 'site'
-        for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
-            parts[name] = parts[name].replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/site.xml").replace(
-                b'"worksheets/sheet1.xml"', f'"{target}"'.encode())
+        rels, types = "xl/_rels/workbook.xml.rels", "[Content_Types].xml"
+        parts[rels] = parts[rels].replace(b'Target="/xl/worksheets/sheet1.xml"', f'Target="{target}"'.encode())
+        parts[types] = parts[types].replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/site.xml")
 
     path = with_parts(formula_book(tmp_path) if formulas else write_xlsx(tmp_path / "s.xlsx", book()), move)
+    with zipfile.ZipFile(path) as archive:
+        assert f'Target="{target}"'.encode() in archive.read("xl/_rels/workbook.xml.rels")
     with zipfile.ZipFile(path) as archive:
         sheets = sum(info.file_size for info in archive.infolist()
                      if info.filename.startswith(("xl/worksheets/", "xl/elsewhere/")))
