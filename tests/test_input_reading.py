@@ -907,6 +907,12 @@ def test_an_entry_far_from_the_table_is_refused_before_the_sheet_is_read(tmp_pat
     assert f"more than the {workbook.MAX_WORKBOOK_CELLS:,} cells" in problem
 
 
+def _sheet_bytes(path: Path, *folders: str) -> int:
+    """Bytes the parts under ``folders`` of the zip file ``path`` hold uncompressed."""
+    with zipfile.ZipFile(path) as archive:
+        return sum(info.file_size for info in archive.infolist() if info.filename.startswith(folders))
+
+
 @pytest.mark.parametrize("formulas", [False, True], ids=["values", "formulas"])
 @pytest.mark.parametrize("target", ["elsewhere/site.xml", "/xl/elsewhere/site.xml", "worksheets/../elsewhere/site.xml"])
 def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tmp_path, monkeypatch, formulas, target):
@@ -922,18 +928,9 @@ def test_a_sheet_kept_outside_the_worksheets_folder_counts_against_the_limits(tm
     path = with_parts(formula_book(tmp_path) if formulas else write_xlsx(tmp_path / "s.xlsx", book()), move)
     with zipfile.ZipFile(path) as archive:
         assert f'Target="{target}"'.encode() in archive.read("xl/_rels/workbook.xml.rels")
-    with zipfile.ZipFile(path) as archive:
-        sheets = sum(info.file_size for info in archive.infolist()
-                     if info.filename.startswith(("xl/worksheets/", "xl/elsewhere/")))
-    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sheets - 1)
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/", "xl/elsewhere/") - 1)
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
-
-
-
-def _sheet_bytes(path: Path, *folders: str) -> int:
-    with zipfile.ZipFile(path) as archive:
-        return sum(info.file_size for info in archive.infolist() if info.filename.startswith(folders))
 
 
 @pytest.mark.parametrize("formulas", [False, True], ids=["values", "formulas"])
@@ -1013,9 +1010,7 @@ def test_shared_strings_openpyxl_finds_elsewhere_count_against_the_limits(tmp_pa
     strings = _SST.format("<si><t>x</t></si>" * 100).encode()
     path = _with_content_type(formula_book(tmp_path), "xl/strings.xml",
                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml", strings)
-    with zipfile.ZipFile(path) as archive:
-        sheets = sum(info.file_size for info in archive.infolist() if info.filename.startswith("xl/worksheets/"))
-    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sheets + len(strings) - 1)
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/") + len(strings) - 1)
     assert problems_reading(path) == [
         f"{path}, part 'xl/strings.xml': with the sheets before it, holds more than the "
         f"{workbook.MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets may hold in all (a small zip file "
