@@ -215,7 +215,8 @@ def test_each_chart_comes_with_the_figures_it_draws(default_results):
     power = drawn["power"]
     np.testing.assert_allclose(power["Used"].to_numpy(float), periods["power_mw_used"].to_numpy())
     np.testing.assert_allclose(power["Unused, idle"].to_numpy(float), periods["power_mw_idle_unused"].to_numpy())
-    np.testing.assert_allclose((power["At work"] + power["Unused, idle"]).to_numpy(float), power["Used"].to_numpy(float))
+    np.testing.assert_allclose((power["At work"] + power["Unused, idle"]).to_numpy(float),
+                               power["Used"].to_numpy(float))
     binds = periods["power_shadow_price"] > BINDING
     assert power["Score per MW more"].notna().to_numpy().tolist() == binds.tolist() and binds.any()
     served = drawn["served"]

@@ -96,7 +96,8 @@ def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_pat
     assert "  score 1.0000 of 2.0000 (priority-weighted served share)" in lines
     assert "  what binds, and its prices, are those of the plan with fractional replicas" in lines
     # the 3800 G1 left unused draw 3800 x 2.5e-4 = 0.95 MW idle
-    assert "  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more; GPUs left unused draw 0.95 MW of it idle" in lines
+    assert ("  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more; GPUs left unused draw 0.95 MW "
+            "of it idle") in lines
 
 
 def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys):
@@ -164,7 +165,8 @@ def test_the_periods_table_shows_the_idle_draw_of_the_gpus_left_unused(whole_rep
     rows = dict(re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', section, re.S))
     shown = {period: [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][:5]
              for period, row in rows.items()}
-    assert {period: shown[period] for period in ("P1", "P2")} == {"P1": ["1,000", "100", "5.50", "1.00", "0.250"], "P2": ["3,000", "1.60", "1.60", "1.00", "0.900"]}
+    assert {period: shown[period] for period in ("P1", "P2")} == {"P1": ["1,000", "100", "5.50", "1.00", "0.250"],
+                                                                 "P2": ["3,000", "1.60", "1.60", "1.00", "0.900"]}
 
 
 def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
