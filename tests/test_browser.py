@@ -29,7 +29,6 @@ from conftest import inference_row, scenario_tables, write_scenario
 from test_report import CHART_IDS, DEFAULT_SCENARIO, HOSTILE_NAMES, SECTION_IDS, render_hostile
 from planner import cli
 from planner.synthetic import synthetic_tables
-from planner.workbook import write_workbook
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -375,8 +374,7 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
 def _synthetic_report(tmp_path_factory, name: str, *size: int, seed: int) -> Path:
     """The report of a synthetic scenario of ``size`` (workloads, GPU types, periods)."""
     directory = tmp_path_factory.mktemp(f"browser-{name}")
-    source = directory / f"{name}.xlsx"
-    write_workbook(synthetic_tables(*size, seed=seed), source)
+    source = write_scenario(synthetic_tables(*size, seed=seed), directory / f"{name}.xlsx")
     return cli.run(source, directory / "report")[1]
 
 
