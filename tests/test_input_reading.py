@@ -703,7 +703,6 @@ def test_sheets_that_are_not_the_planners_are_not_read(tmp_path, monkeypatch, wr
     pd.testing.assert_frame_equal(scenario.gpus, expected.gpus)
 
 
-
 def test_an_ods_sheet_that_is_not_the_planners_still_counts_against_the_limits(tmp_path, monkeypatch):
     """The .ods reader holds every sheet of the file as it opens it, read by the planner or not: a sheet of
     notes escaped the limits, and a file of a kilobyte repeating a cell over 30 million cells there took
@@ -712,6 +711,7 @@ def test_an_ods_sheet_that_is_not_the_planners_still_counts_against_the_limits(t
     path = write_ods(tmp_path / "s.ods", {**book(), "raw data": [[f"x{c}" for c in range(30)]] * 1000})
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet 'raw data': spans 1,000 rows by 30 columns")
+
 
 def test_ods_reads_like_xlsx(tmp_path):
     ods = read_scenario(write_ods(tmp_path / "s.ods", book()))
@@ -948,7 +948,6 @@ def test_a_sheet_sharing_its_part_with_one_not_read_counts_against_the_limits(tm
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
 
 
-
 def test_a_relationship_nested_in_another_element_counts_against_the_limits(tmp_path, monkeypatch):
     """The reader finds a relationship at any depth of the workbook's relationships: one wrapped in another
     element, leading to a sheet outside xl/worksheets/, was not looked for, and that sheet escaped every limit."""
@@ -965,6 +964,7 @@ def test_a_relationship_nested_in_another_element_counts_against_the_limits(tmp_
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
 
+
 def test_a_sheet_related_as_external_counts_against_the_limits(tmp_path, monkeypatch):
     """openpyxl, the reader of workbooks with formulas, takes a sheet whose relationship is marked
     TargetMode="External" from the part its target names as written ('data/site.xml', not under xl/): that
@@ -979,6 +979,7 @@ def test_a_sheet_related_as_external_counts_against_the_limits(tmp_path, monkeyp
     monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/", "data/") - 1)
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, sheet '") and "more than the" in problem and "bytes" in problem
+
 
 def test_a_workbook_whose_list_of_sheets_is_damaged_is_refused(tmp_path):
     """A prefix never declared makes the relationships malformed XML, which the planner's parser
