@@ -1467,6 +1467,9 @@ class _Checker:
         parsed = np.full(len(cells), None, dtype=object)
         settled = np.zeros(len(cells), dtype=bool)
         if not (column.required and not column.catalogue) and not raw.unsaved:
+            if raw.merged:  # a blank in merged cells is not the default: see cell
+                blank = blank & ~np.array([raw.merged_with(row, column.name) is not None for row in raw.rows],
+                                          dtype=bool)
             parsed[blank] = column.default
             settled |= blank
         if column.kind != "text":
@@ -1506,8 +1509,11 @@ class _Checker:
                 self.problem(raw, f"the formula '{formula}' has no saved result (the file was not saved by a "
                              "spreadsheet program): open it in one, save, and try again", row, column.name)
                 return None
+            note = _merged_note(raw, row, column.name)
             if column.required and not column.catalogue:  # catalogue columns: see _fill_from_catalogue
-                self.problem(raw, "required value is blank" + _merged_note(raw, row, column.name), row, column.name)
+                self.problem(raw, "required value is blank" + note, row, column.name)
+            elif note and not column.catalogue:  # the sheet shows the merged value here, the default would differ
+                self.problem(raw, "value is blank" + note, row, column.name)
             return column.default
         error = _spreadsheet_error(value)
         if error is not None:
@@ -1749,14 +1755,15 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
         for column in columns:
             if frame.at[i, column.name] is not None or check.has_problem(raw, row, column.name):
                 continue
-            if entry is not None:
+            if note := _merged_note(raw, row, column.name):  # the sheet shows the merged value, not the catalogue's
+                check.problem(raw, f"{'value' if entry is not None else 'required value'} is blank{note}", row,
+                              column.name)
+            elif entry is not None:
                 frame.at[i, column.name] = getattr(entry, column.name)
                 if frame.at[i, column.name] is not None:
                     check.origins["gpus"].at[i, column.name] = "catalogue"
             elif column.catalogue and column.name not in raw.frame.columns:
                 absent.setdefault(column.name, []).append(name)
-            elif column.catalogue and (note := _merged_note(raw, row, column.name)):
-                check.problem(raw, f"required value is blank{note}", row, column.name)
             elif column.catalogue:
                 hint = catalogue.suggest(name)
                 tip = f"; did you mean the catalogue's '{hint}'?" if hint else ""

@@ -1381,6 +1381,26 @@ def test_a_blank_in_merged_cells_is_named_as_such(tmp_path):
     assert problems_reading(path) == [f"{path}, sheet 'fleet', row 3, column 'gpu': {message}"]
 
 
+def test_a_blank_in_merged_cells_is_refused_where_a_default_or_the_catalogue_would_fill_it(tmp_path):
+    """Merged down two catalogue GPUs, an it_w and an idle_w show their value on both rows, but the second row's
+    cells are blank: they took the built-in catalogue's it_w and the default idle_w of 0 in silence, a plan other
+    than the sheet shows. They are refused as a required blank in merged cells is, in an .xlsx and an .ods."""
+    gpus = [*BASE["gpus"], ["H100-SXM", None, None, None, 1400, 300], ["H200-SXM", None, None, None, None, None]]
+    merged = ("it lies in cells merged with {} ('{}'), which give their value to the first cell only; unmerge them "
+              "and fill in each cell")
+    xlsx = write_xlsx(tmp_path / "s.xlsx", book(gpus=gpus))
+    edit = openpyxl.load_workbook(xlsx)
+    edit["gpus"].merge_cells("E3:E4")
+    edit["gpus"].merge_cells("F3:F4")
+    edit.save(xlsx)
+    gpus[2][4:], gpus[3][4:] = [OdsSpan("1400", 2), OdsSpan("300", 2)], [COVERED, COVERED]
+    ods = write_ods(tmp_path / "s.ods", book(gpus=gpus))
+    for path in (xlsx, ods):
+        assert problems_reading(path) == [
+            f"{path}, sheet 'gpus', row 4, column 'idle_w': value is blank: {merged.format('F3', '300')}",
+            f"{path}, sheet 'gpus', row 4, column 'it_w': value is blank: {merged.format('E3', '1400')}"]
+
+
 def test_a_csv_folder_names_its_files_in_what_it_says(tmp_path):
     """In a folder of CSV files a sheet is a file: an empty file is called empty (not three missing
     columns), a misspelt optional file is hinted as a file, and two files that are one sheet are both
