@@ -162,26 +162,33 @@ def _unreadable(path: Path, why: str = " (password protected or damaged?)") -> s
 _PROTECTED = ": it is password protected (encrypted); save a copy without a password and use that"
 
 
-def _broken_link(path: Path) -> str | None:
-    """What is wrong with ``path`` if it is a symbolic link that leads to no file: one whose target was
-    moved or deleted, or links that lead back to one another (or through more than the system follows);
-    else None. The link itself is there, so calling the file missing would mislead."""
-    if not path.is_symlink():
-        return None
+def _unreachable(path: Path) -> str | None:
+    """Why nothing can be read at ``path``, if so: a folder on the way to it that may not be entered, a
+    symbolic link whose target was moved or deleted, links that lead back to one another (or through more
+    than the system follows), or nothing there; else None. A link is named as one, with where it leads:
+    the link itself is there, so calling the file missing would mislead."""
     try:
         os.stat(path)
+        return None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "a link that leads back to itself, or through too many links to follow; point it at the file"
-    target = os.path.realpath(path)  # through every link on the way, to the name that is missing
-    return None if os.path.lexists(target) else f"a link to {target}, which does not exist"
+        error = exc
+    # reaching a file takes leave to enter every folder on the way, not to read the file itself
+    denied = "not readable (permission denied on a folder on the way to it)"
+    if not os.path.islink(path):
+        return denied if isinstance(error, PermissionError) else "no such file or folder"
+    if error.errno == errno.ELOOP:
+        return "a link that leads back to itself, or through too many links to follow; point it at the file"
+    target = os.path.realpath(path)  # through every link on the way, to the name that cannot be reached
+    if isinstance(error, PermissionError):
+        return f"a link to {target}, which is {denied}"
+    return f"a link to {target}, which does not exist"
 
 
 def _load_raw(path: Path) -> dict[str, _RawSheet]:
+    if (why := _unreachable(path)) is not None:
+        raise InputError([f"{path}: {why}"])
     if path.is_dir():
         return _load_csv_folder(path)
-    if not path.exists():
-        raise InputError([f"{path}: {_broken_link(path) or 'no such file or folder'}"])
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -993,8 +1000,9 @@ def _reason(exc: Exception) -> str:
 def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     try:
         # links that lead nowhere too: reading names them, where leaving them out would call their sheets missing
-        found = sorted(p for p in folder.iterdir()
-                       if p.suffix.lower() == ".csv" and (p.is_file() or p.is_symlink() and not p.exists()))
+        # (os.path's tests, which take a target that cannot be reached as none, where Path's raise on Python 3.12)
+        found = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"
+                       and (os.path.isfile(p) or p.is_symlink() and not os.path.exists(p)))
     except OSError as exc:
         raise InputError([f"{folder}: cannot list the folder ({exc.strerror or exc})"]) from None
     if not found:
@@ -1053,7 +1061,7 @@ def _read_csv(path: Path) -> tuple[list[list], str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        why = _broken_link(path) or f"cannot open the file ({exc.strerror or exc})"
+        why = _unreachable(path) or f"cannot open the file ({exc.strerror or exc})"
         raise InputError([f"{path}: {why}"]) from None
     if not data.strip():
         raise InputError([f"{path}: the file is empty"])

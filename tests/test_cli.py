@@ -4,6 +4,7 @@ in-process runs of ``planner.cli`` where a failure has to be injected."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -490,6 +491,35 @@ def test_links_in_a_loop_are_named_as_such_not_as_missing(tmp_path, monkeypatch,
         printed = capsys.readouterr()
         assert printed.err.splitlines() == [f"error: {link}: a link that leads back to itself, or through too "
                                             "many links to follow; point it at the file"]
+
+
+def test_a_file_in_a_folder_that_may_not_be_entered_is_named_as_not_readable(tmp_path, monkeypatch, capsys):
+    """A workbook, or a CSV folder's sheet file, linked from a folder that may not be entered (mode 000), was
+    called missing, or stopped the planner with an internal error (Python 3.12): it is named as not readable,
+    with where the link leads, exit 2; likewise a workbook given by its path through that folder."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write_scenario(valid_tables(), locked / "s.xlsx")
+    current = write_scenario(valid_tables(), tmp_path / "current")
+    (current / "periods.csv").rename(locked / "periods.csv")
+    (current / "periods.csv").symlink_to(locked / "periods.csv")
+    (tmp_path / "s.xlsx").symlink_to(locked / "s.xlsx")
+    monkeypatch.chdir(tmp_path)
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.X_OK):
+            pytest.skip("the folder's mode does not keep this user out (root)")
+        denied = "not readable (permission denied on a folder on the way to it)"
+        target = locked.resolve()
+        for given, link, why in (("current", "current/periods.csv", f"a link to {target / 'periods.csv'}, which is "
+                                  f"{denied}"),
+                                 ("s.xlsx", "s.xlsx", f"a link to {target / 's.xlsx'}, which is {denied}"),
+                                 ("locked/s.xlsx", "locked/s.xlsx", denied)):
+            assert cli.main(["size", given]) == cli.EXIT_INPUT
+            printed = capsys.readouterr()
+            assert printed.err.splitlines() == [f"error: {link}: {why}"]
+    finally:
+        locked.chmod(0o700)
 
 
 def test_an_input_named_like_the_sweep_summary_is_refused_before_solving(tmp_path, capsys):
