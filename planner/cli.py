@@ -77,8 +77,9 @@ def run(source: Path, out_dir: Path | None = None, options: SolveOptions = Solve
 
 def _stem(source: Path) -> str:
     """The name of an input's report folder: a workbook's name, or the CSV folder's as given (a link's
-    own name, as for a workbook), or for '.' and '..' the folder they stand for."""
-    if not source.is_dir():
+    own name, as for a workbook), or for '.' and '..' the folder they stand for. A source that cannot be
+    reached counts as a workbook, and reading it says why (Path.is_dir would raise there on Python 3.12)."""
+    if not os.path.isdir(source):
         return source.stem
     return source.name if source.name not in ("", "..") else (source.resolve().name or "scenario")
 

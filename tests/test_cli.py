@@ -493,7 +493,8 @@ def test_links_in_a_loop_are_named_as_such_not_as_missing(tmp_path, monkeypatch,
                                             "many links to follow; point it at the file"]
 
 
-def test_a_file_in_a_folder_that_may_not_be_entered_is_named_as_not_readable(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("command", ["size", "solve"])
+def test_a_file_in_a_folder_that_may_not_be_entered_is_named_as_not_readable(command, tmp_path, monkeypatch, capsys):
     """A workbook, or a CSV folder's sheet file, linked from a folder that may not be entered (mode 000), was
     called missing, or stopped the planner with an internal error (Python 3.12): it is named as not readable,
     with where the link leads, exit 2; likewise a workbook given by its path through that folder."""
@@ -515,7 +516,7 @@ def test_a_file_in_a_folder_that_may_not_be_entered_is_named_as_not_readable(tmp
                                   f"{denied}"),
                                  ("s.xlsx", "s.xlsx", f"a link to {target / 's.xlsx'}, which is {denied}"),
                                  ("locked/s.xlsx", "locked/s.xlsx", denied)):
-            assert cli.main(["size", given]) == cli.EXIT_INPUT
+            assert cli.main([command, given]) == cli.EXIT_INPUT
             printed = capsys.readouterr()
             assert printed.err.splitlines() == [f"error: {link}: {why}"]
     finally:
