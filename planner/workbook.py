@@ -304,7 +304,8 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
             names = set(archive.namelist())
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:  # .xlsx/.xlsm, or .xlsb
                 xml = "xl/workbook.xml" in names
-                titles = _sheet_titles(path, archive, xml)
+                workbook = _read_part(path, archive, "xl/workbook.xml" if xml else "xl/workbook.bin")
+                titles = _sheet_titles(path, archive, workbook, xml)
                 # every part there, whatever its name ends with, and any part elsewhere the workbook names as
                 # a sheet: the readers take a sheet from wherever its relationship leads (a sheet1.dat, say)
                 sheets = []
@@ -331,7 +332,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
-                    recalculate = _RECALCULATE.search(_read_part(path, archive, book)) is not None
+                    recalculate = _RECALCULATE.search(workbook) is not None
                     return _with_layout(_read_openpyxl(path, recalculate), hidden_rows, merged)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
@@ -682,16 +683,15 @@ def _column_number(letters: str) -> int:
 _XLSB_BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's state, tab id, relationship id and name (MS-XLSB 2.4.304)
 
 
-def _sheet_titles(path: Path, archive: zipfile.ZipFile, xml: bool) -> dict[str, str]:
+def _sheet_titles(path: Path, archive: zipfile.ZipFile, data: bytes, xml: bool) -> dict[str, str]:
     """A workbook's sheet names by the part that holds each ('xl/worksheets/sheet5.xml': 'training', wherever
-    the part lies), from its workbook (``xl/workbook.xml``, or an .xlsb's ``xl/workbook.bin``) and the workbook's
-    relationships; empty where either is missing. Either damaged is refused: the reader, more lenient, would
-    still take sheets from wherever they lead, unchecked."""
+    the part lies), from its workbook (``data``: ``xl/workbook.xml``, or an .xlsb's ``xl/workbook.bin``) and the
+    workbook's relationships; empty where the relationships are missing. Either damaged is refused: the reader,
+    more lenient, would still take sheets from wherever they lead, unchecked."""
     book = "xl/workbook.xml" if xml else "xl/workbook.bin"
     rels_part = f"xl/_rels/{posixpath.basename(book)}.rels"
     try:
         rels = ElementTree.fromstring(_read_part(path, archive, rels_part))
-        data = _read_part(path, archive, book)
         sheets = _xlsx_sheet_ids(data) if xml else _xlsb_sheet_ids(data)
     except KeyError:
         return {}
