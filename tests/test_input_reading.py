@@ -1360,6 +1360,25 @@ def test_a_hidden_row_of_an_xlsb_or_ods_is_named_in_a_warning(tmp_path):
             f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
 
 
+def test_a_hidden_row_of_an_xls_is_named_in_a_warning(tmp_path):
+    """As in the other formats, a row an .xls hides (its ROW record's fDyZero flag) is warned of: the training
+    run of tests/data/scenario-with-errors.xls hidden, and its error cells given the results of the scenario."""
+    data = (ROOT / "tests" / "data" / "scenario-with-errors.xls").read_bytes()
+    row = struct.pack("<HHHHHHH", 0x0208, 16, 1, 0, 7, 300, 0)  # ROW: row 2 of the sheet of 7 columns, training
+    changes = {row + struct.pack("<HHH", 0, 0x0100, 15): row + struct.pack("<HHH", 0, 0x0120, 15),
+               bytes.fromhex("020007000000ffff"): struct.pack("<d", 1000),  # the saved #DIV/0! of hours
+               bytes.fromhex("02002a000000ffff"): struct.pack("<d", 80)}  # the saved #N/A of hbm_gb
+    for old, new in changes.items():
+        assert data.count(old) == 1
+        data = data.replace(old, new)
+    path = tmp_path / "s.xls"
+    path.write_bytes(data)
+    scenario = read_scenario(path)
+    assert scenario.training["workload"].tolist() == ["T1"]
+    assert scenario.warnings == [
+        f"{path}, sheet 'training': the workbook hides row 2 (a filter, say); it is read all the same"]
+
+
 def test_a_blank_in_merged_cells_is_named_as_such(tmp_path):
     """A group label merged down its rows (each GPU type's fleet rows under one 'gpu' cell) gives its value to
     the first row only: the others were reported as plain blanks, with nothing to say why. They are named as
