@@ -161,6 +161,7 @@ def _training_sizing(results: Results) -> pd.DataFrame:
 
 TABLE_ROWS = 300  # rows of a long table shown in the HTML; results.xlsx holds every row
 PRINT_PERIODS = 12  # columns of periods a grid prints side by side on an A4 page; more print as blocks
+PRINT_GPUS = 6  # columns of GPU-hours the training sizing table prints side by side on an A4 page; more: blocks
 SHORT_NAMES = 10  # workloads named where a sentence lists those cut short; the rest are counted
 
 
@@ -272,16 +273,18 @@ def _allocation_grid(results: Results) -> dict:
     ])
 
 
-def _period_blocks(count: int) -> list[dict]:
-    """How a grid with a column per period is laid out: one table of every period on screen, where it
-    scrolls sideways; on paper, which cannot scroll, a table of every ``PRINT_PERIODS`` periods in turn
-    when there are more. Each block: its periods' slice (start, stop) and whether it is for the screen
-    or for print only ('' when it is for both)."""
-    if count <= PRINT_PERIODS:
+def _print_blocks(count: int, most: int) -> list[dict]:
+    """How a table with a column per period (or per GPU type) is laid out: one table of every column on
+    screen, where it scrolls sideways; on paper, which cannot scroll, when there are more than ``most``
+    columns, as few tables as hold ``most`` or fewer each, in turn and as even as they come (13 periods
+    print as 7 and 6, not 12 and 1). Each block: its columns' slice (start, stop) and whether it is for
+    the screen or for print only ('' when it is for both)."""
+    if count <= most:
         return [dict(start=0, stop=count, only="")]
+    blocks = math.ceil(count / most)
+    bounds = [math.ceil(i * count / blocks) for i in range(blocks + 1)]  # the larger blocks first
     return [dict(start=0, stop=count, only="screen")] + [
-        dict(start=start, stop=min(start + PRINT_PERIODS, count), only="print")
-        for start in range(0, count, PRINT_PERIODS)]
+        dict(start=start, stop=stop, only="print") for start, stop in zip(bounds, bounds[1:])]
 
 
 def script_hash() -> str:
@@ -455,7 +458,8 @@ def _training_sizing_grid(results: Results) -> dict:
         )
         for run, row_cells in zip(per_run.itertuples(), cells)
     ]
-    return dict(gpus=gpus, rows=rows, total=len(runs), has_precision=True, has_goodput=True)
+    return dict(gpus=gpus, rows=rows, total=len(runs), has_precision=True, has_goodput=True,
+                blocks=_print_blocks(len(gpus), PRINT_GPUS))
 
 
 def _assumptions() -> list[dict]:
@@ -527,7 +531,7 @@ def _context(results: Results) -> dict:
         workloads=_workload_rows(results),
         inference_served=_inference_served_grid(results),
         table_rows=TABLE_ROWS,
-        period_blocks=_period_blocks(len(results.periods)),
+        period_blocks=_print_blocks(len(results.periods), PRINT_PERIODS),
         measured_pairs=int((inference_sizing["source"] == "measured").sum()),
         assumptions=_assumptions(),
         input_tables=_input_tables(results),

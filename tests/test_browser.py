@@ -427,11 +427,37 @@ def test_a_grid_of_many_periods_prints_whole_in_blocks_that_fit_the_page(driver,
     assert on_screen == [61, 61, 62]
 
 
-@pytest.mark.parametrize("report", ["large_html", "long_html"])
+@pytest.fixture(scope="module")
+def many_gpus_html(tmp_path_factory) -> Path:
+    """40 workloads on 12 GPU types over 6 months: a column of GPU-hours per GPU type."""
+    return _synthetic_report(tmp_path_factory, "gpus", 40, 12, 6, seed=3)
+
+
+def test_gpu_hours_on_many_gpu_types_print_whole_in_blocks_that_fit_the_page(driver, many_gpus_html):
+    """On screen, the training sizing table has a column for each of 12 GPU types; printed, where they would
+    run 300 px off an A4 page, blocks of them fit the page and hold each GPU type once, the run's own figures
+    (its FLOPs, say) only beside the first."""
+    open_report(driver, many_gpus_html)
+    tables = """const width = document.documentElement.clientWidth;
+        return Array.from(document.querySelectorAll('table[aria-labelledby="training-sizing-title"]'))
+            .filter(t => t.getClientRects().length).map(t => ({
+                headings: Array.from(t.tHead.rows[0].cells, c => c.textContent),
+                over: t.getBoundingClientRect().right - width}));"""
+    gpus = [f"gpu{g:02d}GPU-hours" for g in range(1, 13)]  # a GPU type's name and the column's unit
+    [on_screen] = driver.execute_script(tables)
+    assert [h for h in on_screen["headings"] if h in gpus] == gpus
+    with print_media(driver):
+        printed = at_width(driver, A4_WIDTH, tables)
+    assert [h for block in printed for h in block["headings"] if h in gpus] == gpus
+    assert [block["over"] for block in printed if block["over"] > 1] == []
+    assert [block["headings"].count("Required FLOPs") for block in printed] == [1] + [0] * (len(printed) - 1)
+
+
+@pytest.mark.parametrize("report", ["large_html", "long_html", "many_gpus_html"])
 def test_every_table_prints_within_the_page_in_legible_type(driver, report, request):
     """Printed on A4, no table runs off the page and loses its right-hand columns: not the workbook's
-    sheets of a dozen columns and more, nor GPU-hours on each of 6 GPU types, for 500 workloads or over 60
-    periods; and what a table prints is 7 pt or more, its units too."""
+    sheets of a dozen columns and more, nor GPU-hours on each of 6 or 12 GPU types, for 500 workloads or over
+    60 periods; and what a table prints is 7 pt or more, its units too."""
     open_report(driver, request.getfixturevalue(report))
     with print_media(driver):
         printed = at_width(driver, A4_WIDTH, """

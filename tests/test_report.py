@@ -334,6 +334,18 @@ def test_services_cut_short_are_named_by_the_score_they_lose():
     assert list(report._most_points_lost(short, priority)["workload"]) == ["c", "b", "a", "d"]
 
 
+@pytest.mark.parametrize("count, most, printed", [(12, 12, []), (13, 12, [7, 6]), (60, 12, [12] * 5),
+                                                   (7, 6, [4, 3]), (12, 6, [6, 6]), (13, 6, [5, 4, 4])])
+def test_many_columns_print_in_blocks_as_even_as_they_come(count, most, printed):
+    """A table of more columns than print side by side is one table on screen and, on paper, as few blocks
+    as hold them, in turn, none left with a column or two alone (7 GPU types print as 4 and 3, not 6 and 1)."""
+    blocks = report._print_blocks(count, most)
+    assert [(b["start"], b["stop"]) for b in blocks if b["only"] != "print"] == [(0, count)]
+    shown = [b for b in blocks if b["only"] == "print"]
+    assert [b["stop"] - b["start"] for b in shown] == printed
+    assert [b["start"] for b in shown[1:]] == [b["stop"] for b in shown[:-1]]
+
+
 @pytest.mark.parametrize("share, shown", [(0.99994, "99.9%"), (0.9995, "99.9%"), (1.0, "100.0%"), (0.5, "50.0%"),
                                           (0.6841, "68.4%"), (0.00002, "<0.1%"), (0.0, "0.0%"), (-0.0, "0.0%"),
                                           (-1e-12, "0.0%")])
