@@ -253,8 +253,9 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     # rows 44 px apart, closer where many runs would make the chart too tall to print at the page's width
     # (a printed chart shrinks to fit a page, its labels with it)
     below = Chart.room_below_periods(periods, WIDTH - left - right)
-    pitch = min(44.0, (PRINT_HEIGHT - 34.0 - below) / count)  # 34 px above the axes
-    chart = Chart("training", title, pitch * count + 64.0)
+    chart = Chart("training", title, 64.0)  # and the rows' height, once known
+    pitch = min(44.0, (PRINT_HEIGHT - chart.top - below) / count)
+    chart.height += pitch * count
     axes = chart.place_over_periods(left, right, periods, (-0.25, count))
     chart.bars(base + height / 2, deadline - start + 1, start - 0.5, height + 0.16, WINDOW_COLOUR, horizontal=True,
                edge=PALE_EDGE, edge_width=0.6)

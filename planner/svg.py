@@ -9,6 +9,7 @@ on hover. A chart costs a few milliseconds, where a plotting library's figure co
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ INK, MUTED, GRID, AXIS = "#1d2330", "#5b6475", "#e3e7ee", "#9aa3b2"
 FONT = "Helvetica, Arial, 'Liberation Sans', 'Nimbus Sans', sans-serif"
 WIDTH = 900  # px of the viewBox; the page scales the SVG to its column
 TITLE_PX, LABEL_PX, SMALL_PX = 14.0, 12.0, 11.0
+TITLE_LINE_PX = 18.0  # a title too long for one line goes on over lines this far apart
+TITLE_X, TITLE_Y, TOP = 4.0, 18.0, 34.0  # the title's first line, and the plotting box's top under it
 # In print (report.css) the A4 column, 703 CSS px, shows the viewBox at 0.78 of its size, where
 # labels of PRINT_PX print at 8.2 pt: a layout leaves each label room for the larger of its two
 # sizes. A chart up to PRINT_HEIGHT tall prints at that scale; a taller one shrinks to the 225 mm
@@ -69,6 +72,28 @@ def clip(text: str, limit: int = LABEL_CHARS) -> str:
     """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
     text = str(text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def wrap(text: str, width: float, size_px: float, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` px at ``size_px``: where it has to break, before a part
+    in parentheses, else after the last word that fits (a word wider than a line has one to itself)."""
+    lines = [""]
+
+    def joined(part: str) -> str:
+        return f"{lines[-1]} {part}" if lines[-1] else part
+
+    for phrase in re.split(r" (?=\()", str(text)):
+        if text_width(joined(phrase), size_px, bold) <= width:
+            lines[-1] = joined(phrase)
+            continue
+        if lines[-1]:
+            lines.append("")  # the phrase starts a line of its own
+        for word in phrase.split(" "):
+            if text_width(joined(word), size_px, bold) <= width or not lines[-1]:
+                lines[-1] = joined(word)
+            else:
+                lines.append(word)
+    return lines
 
 
 def nice_ticks(top: float, count: int = 5) -> np.ndarray:
@@ -154,10 +179,22 @@ class Chart:
 
     # -- layout
 
+    @property
+    def title_lines(self) -> list[str]:
+        """The title in as many lines as it takes to stay within the chart's width."""
+        return wrap(self.title, WIDTH - 2 * TITLE_X, TITLE_PX, bold=True)
+
+    @property
+    def top(self) -> float:
+        """Top margin in px: the title's lines above the plotting box."""
+        return TOP + (len(self.title_lines) - 1) * TITLE_LINE_PX
+
     def place(self, left: float, right: float, x_range: tuple[float, float], y_range: tuple[float, float],
-              top: float = 34.0, bottom: float = 30.0) -> Axes:
-        """Fix the plotting box by its margins in px."""
-        self.axes = Axes(left, top, WIDTH - right, self.height - bottom, x_range, y_range)
+              bottom: float = 30.0) -> Axes:
+        """Fix the plotting box by its margins in px, under the title; the chart grows by the title's
+        lines after the first."""
+        self.height += self.top - TOP
+        self.axes = Axes(left, self.top, WIDTH - right, self.height - bottom, x_range, y_range)
         return self.axes
 
     @staticmethod
@@ -300,8 +337,9 @@ class Chart:
 
     def render(self) -> str:
         """The chart as an inline ``<svg>`` element, every text escaped."""
+        title = [{"y": _px(TITLE_Y + i * TITLE_LINE_PX), "text": line} for i, line in enumerate(self.title_lines)]
         return _TEMPLATE.render(chart=self, width=WIDTH, font=FONT, legend=self._legend_layout(), ink=INK,
-                                title_px=_px(TITLE_PX), small_px=_px(SMALL_PX))
+                                title=title, title_x=_px(TITLE_X), title_px=_px(TITLE_PX), small_px=_px(SMALL_PX))
 
     def _legend_layout(self) -> list[dict]:
         if not self.legend:

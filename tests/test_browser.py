@@ -384,6 +384,21 @@ def large_html(tmp_path_factory) -> Path:
     return _synthetic_report(tmp_path_factory, "large", 500, 6, 12, seed=1)
 
 
+def test_chart_text_stays_within_its_chart(driver, large_html):
+    """At 500 workloads the charts' titles say which workloads they show and why, at length: every text a
+    chart draws, its title too, stays within the chart's box."""
+    open_report(driver, large_html)
+    outside = driver.execute_script("""
+        return Array.from(document.querySelectorAll('figure.chart svg'), svg => {
+            const box = svg.getBoundingClientRect();
+            return Array.from(svg.querySelectorAll('text'), t => [t, t.getBoundingClientRect()])
+                .filter(([t, r]) => r.left < box.left || r.right > box.right || r.top < box.top
+                                    || r.bottom > box.bottom)
+                .map(([t, r]) => svg.closest('figure').id + ': ' + t.textContent);
+        }).flat();""")
+    assert outside == []
+
+
 def test_text_read_out_in_a_scrolled_table_does_not_widen_the_page(driver, large_html):
     """The words a screen reader gives a binding GPU cell are kept inside the grid's scrolling box: cells
     scrolled out of sight must not make the whole page scroll sideways, at a desktop's width or a phone's."""

@@ -7,6 +7,7 @@ The charts of whole reports are checked in test_report.py (text) and test_browse
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 import re
 
@@ -21,7 +22,8 @@ from hypothesis import strategies as st
 from conftest import ROOT, run_pipeline, write_scenario
 from planner import charts
 from planner.results import BINDING
-from planner.svg import LABEL_CHARS, LABEL_PX, PRINT_HEIGHT, Chart, clip, nice_ticks, text_width
+from planner.svg import (LABEL_CHARS, LABEL_PX, PRINT_HEIGHT, TITLE_PX, WIDTH, Chart, clip, nice_ticks,
+                         text_width, wrap)
 from planner.synthetic import synthetic_tables
 from planner.templating import _CompiledTemplates
 
@@ -167,6 +169,32 @@ def test_thirty_training_runs_print_at_the_page_width(tmp_path):
     assert len(results.inputs["training"]) > charts.CHART_ROWS
     svg = charts._training_chart(results, charts._workload_colours(results)).svg
     assert float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1)) == pytest.approx(PRINT_HEIGHT, abs=0.1)
+
+
+def test_a_long_title_goes_on_over_lines_within_the_chart(tmp_path):
+    """At 500 workloads the served chart's title says which 30 it shows and why: it runs over more than the
+    chart's width on one line. Every chart's title stays within its width, in lines that read as the
+    whole title, the chart's name for a screen reader."""
+    results = run_pipeline(write_scenario(synthetic_tables(500, 6, 12, seed=1), tmp_path / "large")).results
+    lines = {}
+    for chart in charts.charts(results):
+        whole = html.unescape(re.search(r"<title id=[^>]*>([^<]*)</title>", chart["svg"]).group(1))
+        drawn = [(float(x), html.unescape(text)) for x, text in
+                 re.findall(r'<text class="title" x="([\d.]+)"[^>]*>([^<]*)</text>', chart["svg"])]
+        assert " ".join(text for _, text in drawn) == whole
+        assert [text for x, text in drawn if x + text_width(text, TITLE_PX, bold=True) > WIDTH] == [], whole
+        lines[chart["name"]] = len(drawn)
+    assert lines["served"] == 2
+
+
+def test_titles_break_before_a_part_in_parentheses_else_between_words():
+    title = "Share of demand served: the 30 least served of 500 workloads (103 got nothing: those shown)"
+    assert wrap(title, 600, TITLE_PX, bold=True) == [
+        "Share of demand served: the 30 least served of 500 workloads", "(103 got nothing: those shown)"]
+    assert wrap(title, 2000, TITLE_PX) == [title]
+    narrow = wrap(title, 200, TITLE_PX)
+    assert " ".join(narrow) == title and all(text_width(line, TITLE_PX) <= 200 for line in narrow)
+    assert any(line.startswith("(103") for line in narrow)
 
 
 def test_compiled_templates_are_kept_and_a_cache_that_cannot_be_written_is_skipped(tmp_path):
