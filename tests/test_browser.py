@@ -412,6 +412,19 @@ def test_text_read_out_in_a_scrolled_table_does_not_widen_the_page(driver, large
     assert at_width(driver, 390, OVERFLOW, mobile=True) == 0
 
 
+def test_on_a_phone_no_table_row_stands_a_quarter_of_the_screen_tall(driver, large_html):
+    """A table wider than a phone scrolls in its box: squeezed to the screen's width as well, the services cut
+    short in a period (a dozen names) wrapped after every word, into rows of 400 px and more, each a screen of
+    blank figures to scroll past."""
+    open_report(driver, large_html)
+    tallest = at_width(driver, 390, """
+        return Array.from(document.querySelectorAll('table')).filter(t => t.getClientRects().length)
+            .flatMap(t => Array.from(t.rows, r => [t.getAttribute('aria-labelledby'),
+                                                   r.getBoundingClientRect().height]))
+            .filter(([name, height]) => height > 900 / 4);""", mobile=True)
+    assert tallest == []
+
+
 @pytest.fixture(scope="module")
 def long_html(tmp_path_factory) -> Path:
     """60 workloads on 4 GPU types over 60 monthly periods: grids with a column per period."""
