@@ -425,6 +425,20 @@ def test_on_a_phone_no_table_row_stands_a_quarter_of_the_screen_tall(driver, lar
     assert tallest == []
 
 
+def test_a_short_name_heading_a_row_reads_whole(driver, large_html):
+    """A table wider than the page is squeezed to it before it scrolls: a row's name, which may break anywhere
+    so that a long one cannot widen the page, was broken mid-name (train000 / 09), on a desktop as on a phone."""
+    open_report(driver, large_html)
+    broken = """
+        return Array.from(document.querySelectorAll('td:first-child, tbody th[scope="row"]'))
+            .flatMap(cell => Array.from(cell.childNodes).filter(n => n.nodeType === 3 && /^\\w{1,10}$/.test(n.data)))
+            .filter(name => { const range = document.createRange(); range.selectNodeContents(name);
+                              return range.getClientRects().length > 1; })
+            .map(name => name.data);"""
+    assert at_width(driver, 1280, broken) == []
+    assert at_width(driver, 390, broken, mobile=True) == []
+
+
 @pytest.fixture(scope="module")
 def long_html(tmp_path_factory) -> Path:
     """60 workloads on 4 GPU types over 60 monthly periods: grids with a column per period."""
