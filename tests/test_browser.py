@@ -425,6 +425,21 @@ def test_on_a_phone_no_table_row_stands_a_quarter_of_the_screen_tall(driver, lar
     assert tallest == []
 
 
+def test_on_a_phone_a_scrolling_table_heads_its_columns_in_a_line_each(driver, default_html):
+    """On a phone, a heading of a table that scrolls sideways takes one line, its unit another: squeezed to
+    the screen's width, 'Holds for at least' took a line a word, and every column under a heading row half a
+    screen deep, blank where the visible columns' headings end. A transposed sheet's headings are its rows'
+    names, free to wrap."""
+    open_report(driver, default_html)
+    deep = at_width(driver, 390, """
+        const line = parseFloat(getComputedStyle(document.body).lineHeight);
+        return Array.from(document.querySelectorAll('.wide table:not(.transposed)'))
+            .filter(t => t.getClientRects().length && t.tHead)
+            .map(t => [t.getAttribute('aria-labelledby'), t.tHead.getBoundingClientRect().height / line])
+            .filter(([name, lines]) => lines > 2.5);""", mobile=True)
+    assert deep == []
+
+
 def test_a_short_name_heading_a_row_reads_whole(driver, large_html):
     """A table wider than the page is squeezed to it before it scrolls: a row's name, which may break anywhere
     so that a long one cannot widen the page, was broken mid-name (train000 / 09), on a desktop as on a phone."""
