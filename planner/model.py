@@ -86,10 +86,10 @@ class PlanModel:
     - ``switches``: in a mixed-integer model, one row per training on/off binary: workload,
       gpu, period, gpus (the allocation column it switches), on (its column), min_gpus,
       installed; empty otherwise
-    - ``gpus_to_unlock``: GPU types x periods, how many GPUs more installed would let the type
-      carry a workload it can run then but has too few of for its smallest block, or carry a
-      service on a larger replica that serves more per GPU (infinite where there is none): past
-      that the plan uses GPUs as it could not, which no price foresees
+    - ``unlock_by_workload``: workloads x GPU types x periods, how many GPUs more installed would
+      let the type carry the workload, which it can run then but has too few of for its smallest
+      block, or carry a service on a larger replica that serves more per GPU (infinite where there
+      is none): past that the plan uses GPUs as it could not, which no price foresees
     """
 
     problem: pulp.LpProblem
@@ -99,8 +99,14 @@ class PlanModel:
     energy_weight: float  # tie-break in score points per MWh (before objective_scale)
     integer: bool = False
     switches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SWITCH_COLUMNS))
-    gpus_to_unlock: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    unlock_by_workload: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     objective_scale: float = OBJECTIVE_SCALE
+
+    @property
+    def gpus_to_unlock(self) -> np.ndarray:
+        """GPU types x periods: the fewest GPUs more that would let the type carry some workload as it
+        cannot yet (``unlock_by_workload``)."""
+        return self.unlock_by_workload.min(axis=0, initial=np.inf)
 
     @property
     def n_vars(self) -> int:
@@ -246,7 +252,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     scale = objective_scale(scenario)
     define_objective(problem, allocation, served, energy_weight, scale)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      _gpus_to_unlock(scenario, usable), scale)
+                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale)
     _make_integer(problem, model.integer_columns())
     return model
 
@@ -339,11 +345,6 @@ def _usable(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame) -> Usable
     replica = np.concatenate([np.ones_like(run_rate), best_size[:, *installable]])
     more_at = np.where(in_window[:, None, :], np.concatenate([run_more_at, service_more_at]), np.inf)
     return Usable(rate, replica, more_at)
-
-
-def _gpus_to_unlock(scenario: Scenario, usable: Usable) -> np.ndarray:
-    """:attr:`PlanModel.gpus_to_unlock`, from :class:`Usable`'s ``more_at``."""
-    return (usable.more_at - scenario.fleet.to_numpy()[None, :, :]).min(axis=0, initial=np.inf)
 
 
 def _allocation_index(

@@ -344,6 +344,9 @@ def _fleet_view(results: Results) -> dict:
     costly = fleet["fleet_shadow_price"] < -BINDING  # power binds: a GPU's idle draw costs more than it serves
     fleet["full"] = (fleet["installed"] > 0) & (fleet["gpus_in_use"] >= fleet["installed"] * (1 - 1e-6))
     zero = (fleet["installed"] > 0) & ~fleet["binds"] & ~costly
+    # too few for a workload cut short: a block more would serve, whatever one more GPU is priced at
+    fleet["to_carry"] = results.gpus_to_carry_short
+    too_few = (fleet["installed"] > 0) & ~fleet["binds"] & fleet["to_carry"].notna()
     periods = list(results.periods["period"])
     gpus = list(results.inputs["gpus"]["gpu"])
     grid = {(r.gpu, r.period): r for r in fleet.itertuples()}
@@ -357,6 +360,7 @@ def _fleet_view(results: Results) -> dict:
         zero_count=int(zero.sum()),
         pairs=int((fleet["installed"] > 0).sum()),
         absent=int((fleet["installed"] <= 0).sum()),  # pairs with none installed: unpriced, not worthless
+        too_few=fleet[too_few].sort_values("to_carry", kind="stable"),
     )
 
 

@@ -61,6 +61,10 @@ class Results:
     warnings: list[str] = field(default_factory=list)
     ranged: bool = False  # whether the solve said how far its prices hold (an LP optimum read by HiGHS)
     score_prices: bool = False  # prices are the score's own, the energy tie-break left out (HiGHS's basis)
+    # per row of fleet: GPUs more installed that would let the type carry a workload cut short that it has too
+    # few of for its smallest block, or on a larger replica that serves more per GPU, which no price foresees
+    # (NaN where there is none)
+    gpus_to_carry_short: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def priced(self) -> bool:
         """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
@@ -238,9 +242,10 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
                                                  period_table["power_shadow_price"].to_numpy())
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
-    unlock = pd.DataFrame(model.gpus_to_unlock, index=scenario.fleet.index, columns=scenario.fleet.columns).stack()
-    fleet["fleet_price_holds_gpus"] = np.minimum(
-        holds, unlock.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]])).to_numpy())
+    fleet["fleet_price_holds_gpus"] = np.minimum(holds, _on_fleet(scenario, fleet, model.gpus_to_unlock))
+    names = pd.concat([scenario.training["workload"], scenario.inference["workload"]])
+    short = names.isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"]).to_numpy()
+    to_carry = _on_fleet(scenario, fleet, model.unlock_by_workload[short].min(axis=0, initial=np.inf))
 
     return Results(
         scenario=scenario.name or scenario.source.stem,
@@ -266,7 +271,14 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         warnings=list(scenario.warnings) + _unrunnable(workloads, model, sizing),
         ranged=bool(solution.price_ranges),
         score_prices=solution.score_prices,
+        gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
     )
+
+
+def _on_fleet(scenario: Scenario, fleet: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+    """``values`` given per GPU type and period (the fleet sheet's shape) on every row of ``fleet``."""
+    table = pd.DataFrame(values, index=scenario.fleet.index, columns=scenario.fleet.columns).stack()
+    return table.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]])).to_numpy()
 
 
 def _unrunnable(workloads: pd.DataFrame, model: PlanModel, sizing: Sizing) -> list[str]:

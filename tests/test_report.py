@@ -421,3 +421,17 @@ def test_a_type_with_none_installed_is_not_called_worthless(tmp_path):
     html = " ".join(report.render_html(results).split())
     assert "GPUs never are where some are installed." in html
     assert "This is not said of a type in a period where none is installed: a first block of it may serve." in html
+
+
+def test_a_type_with_too_few_for_a_run_is_not_called_worthless(tmp_path):
+    """T1 (100B parameters) needs 28 GPUs of 80 GB to hold its training state (100e9 x 16 x 1.25 / 72e9
+    = 27.8); 20 are installed, so it gets nothing. One more GPU is priced at 0, but 8 more would carry
+    T1: the report must not say that more GPUs would serve nothing more."""
+    tables = scenario_tables(fleet=[("G1", "P1", 20.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.fleet["fleet_shadow_price"].tolist() == [0.0]
+    assert results.gpus_to_carry_short.tolist() == [8.0]
+    html = " ".join(report.render_html(results).split())
+    assert "GPUs never are, though 1 GPU type and period pair has too few to carry a workload cut short." in html
+    assert "more GPUs of any type would serve nothing more." not in html
+    assert "G1 has too few in P1</strong> (20.0) to carry a workload cut short that it can run: 8.00 more" in html
