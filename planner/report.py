@@ -301,8 +301,23 @@ def _inference_view(results: Results) -> pd.DataFrame:
     return table
 
 
+def _short_runs_by_period(results: Results) -> pd.DataFrame:
+    """Training runs cut short, a row for each period of their window (start to deadline): workload,
+    period, served_fraction (of the run's FLOPs, by its deadline)."""
+    short = results.short_workloads()
+    runs = results.inputs["training"]
+    runs = runs[runs["workload"].isin(short["workload"])]
+    order = pd.Index(results.periods["period"])
+    first, last = order.get_indexer(runs["start_period"]), order.get_indexer(runs["deadline_period"])
+    period = np.arange(len(order))
+    run, position = np.nonzero((period >= first[:, None]) & (period <= last[:, None]))
+    workload = runs["workload"].to_numpy()[run]
+    served = short.set_index("workload")["served_fraction"].reindex(workload).to_numpy()
+    return pd.DataFrame({"workload": workload, "period": order.to_numpy()[position], "served_fraction": served})
+
+
 def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
-    """Services cut short in a period, those losing the most score first: priority x share unserved."""
+    """Workloads cut short in a period, those losing the most score first: priority x share unserved."""
     lost = priority.reindex(short["workload"]).to_numpy() * (1.0 - short["served_fraction"].to_numpy())
     return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
 
@@ -311,7 +326,9 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     """A row per period for the templates; ``coverage`` is :func:`_inference_view`'s."""
     periods = results.periods
     by_period = coverage.groupby("period")[["served_tokens_per_s", "demand_tokens_per_s"]].sum()
-    cut = coverage[coverage["served_fraction"] < 1 - TOLERANCE]
+    services = coverage.loc[coverage["served_fraction"] < 1 - TOLERANCE, ["workload", "period", "served_fraction"]]
+    cut = pd.concat([services.assign(kind="inference"), _short_runs_by_period(results).assign(kind="training")],
+                    ignore_index=True)
     priority = results.workloads.set_index("workload")["priority"]
     short_by_period = {period: group for period, group in cut.groupby("period", sort=False)}
     rows = []
@@ -331,7 +348,7 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,
             energy=row.energy_mwh,
-            short=[dict(workload=s.workload, served=s.served_fraction)
+            short=[dict(workload=s.workload, kind=s.kind, served=s.served_fraction)
                    for s in _most_points_lost(here, priority).head(SHORT_NAMES).itertuples()],
             short_count=len(here),
         ))

@@ -423,6 +423,18 @@ def test_a_type_with_none_installed_is_not_called_worthless(tmp_path):
     assert "This is not said of a type in a period where none is installed: a first block of it may serve." in html
 
 
+def test_a_run_cut_short_where_power_binds_is_named_there(tmp_path):
+    """1 MW less the idle floor of 1000 x 200 W x 1.25 = 0.25 MW runs 0.75 / (1.25 x 1200 W) = 500 GPUs
+    for 1000 h: 500 x 3.6e6 s x 5e14 FLOP/s = 9e23 of T1's 6e24 FLOPs, 15%. Power binds, and what it cuts
+    short there is T1, which the findings and the power prices must say (not only the services)."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 1.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.workloads["served_fraction"].tolist() == [pytest.approx(0.15)]
+    html = " ".join(report.render_html(results).split())
+    assert "Cut short there: T1 (15.0% of its FLOPs by its deadline).</li>" in html
+    assert '<td class="wrap">T1 (15.0% by its deadline)</td>' in html
+
+
 def test_a_type_with_too_few_for_a_run_is_not_called_worthless(tmp_path):
     """T1 (100B parameters) needs 28 GPUs of 80 GB to hold its training state (100e9 x 16 x 1.25 / 72e9
     = 27.8); 20 are installed, so it gets nothing. One more GPU is priced at 0, but 8 more would carry
