@@ -177,9 +177,13 @@ def serving_roofline(
     for n in REPLICA_SIZES:
         flops = n * peak * INFERENCE_COMPUTE_EFFICIENCY
         memory_batch = np.floor((n * hbm - params * bpp) / kv_seq)
-        # latency: one decode step of the whole batch must take at most 1 / target seconds
+        # latency: one decode step of the whole batch must take at most 1 / target seconds, reading at
+        # most n x bw / target bytes: every weight and the batch's cache, or (a batch too small to touch
+        # every expert of a mixture-of-experts model) each sequence's active weights and its cache
         with np.errstate(divide="ignore", invalid="ignore"):
-            latency_bw = np.floor((n * bw / target - params * bpp) / kv_seq)
+            step_bytes = n * bw / target
+            latency_bw = np.maximum(np.floor((step_bytes - params * bpp) / kv_seq),
+                                    np.floor(step_bytes / (active * bpp + kv_seq)))
             latency_flops = np.floor(flops / (target * 2.0 * active))
         latency_batch = np.where(np.isnan(target), np.inf, np.minimum(latency_bw, latency_flops))
         batch = np.minimum(np.minimum(memory_batch, latency_batch), MAX_BATCH)

@@ -229,6 +229,23 @@ def test_mixture_of_experts_compute_uses_active_params(tmp_path):
         10 * rates.loc[("dense", "slowmath"), "tokens_per_s_per_gpu"], rel=1e-9)
 
 
+def test_a_small_mixture_of_experts_batch_meets_a_latency_target_reading_only_active_weights(tmp_path):
+    """80B parameters, 8B active, BF16 (160 GB of weights), 200 tokens/s per user, on 80 GB GPUs at 3 TB/s.
+    Four GPUs hold the weights (4 x 72 GB usable); a decode step may then read 4 x 3e12 / 200 = 60 GB, less
+    than the weights, but a batch of 3 touches at most 3 x 8B active parameters: 3 x (16 GB + 0.73 GB of
+    cache) = 50.2 GB, within the target (a fourth would read 66.9 GB). So four GPUs serve, at
+    0.95^2 x 3 / (50.2 GB / 12 TB/s) / 4 = 162 tokens/s per GPU."""
+    gpu = gpu_row("A", bf16_tflops=1000.0, hbm_gb=80.0, hbm_tbps=3.0)
+    tables = scenario_tables(gpus=[gpu], training=[], inference=[
+        inference_row("moe", params_b=80.0, active_params_b=8.0, min_tokens_per_s_per_user=200.0)])
+    sizes = sized(tmp_path, tables)
+    kv_seq = 40e3 * math.sqrt(80.0) * 2048
+    read = 3 * (16e9 + kv_seq)
+    assert sizes.inference_rates.loc[0, "min_gpus"] == 4
+    replicas = sizes.inference_replicas.set_index("gpus_per_replica")["tokens_per_s_per_gpu"]
+    assert replicas[4] == pytest.approx(0.95 ** 2 * 3 / (read / 12e12) / 4, rel=1e-9)
+
+
 def test_more_bandwidth_never_lowers_the_estimate(tmp_path):
     """Monotone in bandwidth and in FLOP/s: a strictly better GPU never serves fewer tokens/s."""
     base = dict(bf16_tflops=989.0, hbm_gb=80.0, hbm_tbps=3.35)
