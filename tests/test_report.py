@@ -447,3 +447,13 @@ def test_a_type_with_too_few_for_a_run_is_not_called_worthless(tmp_path):
     assert "GPUs never are, though 1 GPU type and period pair has too few to carry a workload cut short." in html
     assert "more GPUs of any type would serve nothing more." not in html
     assert "G1 has too few in P1</strong> (20.0) to carry a workload cut short that it can run: 8.00 more" in html
+
+
+def test_one_pair_with_idle_gpus_is_counted_in_the_singular(tmp_path):
+    """One GPU type in one period, 1000 installed and T1 using 1 MW / (1.25 x 1400 W) = 571 of them: the pair
+    has GPUs left idle (drawing nothing: priced at 0), and the sentence counting such pairs agrees with its
+    number."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 1.0)], gpus=[gpu_row(idle_w=0.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    html = " ".join(report.render_html(results).split())
+    assert "GPU type and period pairs with GPUs installed: 1 has GPUs left idle (slack)." in html
