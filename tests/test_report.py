@@ -218,6 +218,14 @@ def test_summary_keys_are_unchanged(default_report):
                                         "fleet_price_holds_gpus"}
 
 
+def test_every_link_of_the_table_of_contents_leads_to_a_section(default_report):
+    """A partial that holds only macros for the sections is no section: it has no link of its own."""
+    _, _, html = default_report
+    nav = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    targets = re.findall(r'<a href="#([^"]+)">', nav)
+    assert targets and all(f'<section id="{target}">' in html for target in targets), targets
+
+
 def test_a_new_section_is_one_new_template(default_report, monkeypatch):
     """A partial dropped into templates/sections/ shows in the page and its table of contents."""
     results, _, _ = default_report
