@@ -453,12 +453,14 @@ def _inference_sizing(results: Results) -> pd.DataFrame:
 
 
 def _training_sizing_grid(results: Results) -> dict:
-    """Runs on rows: precision, MFU and where it came from, required FLOPs, GPU-hours on each GPU type."""
+    """Runs on rows: precision, MFU and where it came from, required FLOPs, GPU-hours and the fewest GPUs
+    that can carry the run (its min_gpus, raised to its memory minimum) on each GPU type."""
     rates = _training_sizing(results)
     runs = results.inputs["training"].set_index("workload")
     gpus = list(results.inputs["gpus"]["gpu"])
     hours = rates.pivot(index="workload", columns="gpu", values="gpu_hours").reindex(index=runs.index, columns=gpus)
     notes = rates.pivot(index="workload", columns="gpu", values="note").reindex(index=runs.index, columns=gpus)
+    least = rates.pivot(index="workload", columns="gpu", values="min_gpus").reindex(index=runs.index, columns=gpus)
     per_run = pd.DataFrame({
         "precision": runs["precision"], "typed_mfu": runs["mfu"], "goodput": runs["goodput"],
         "mfu_low": rates.groupby("workload")["mfu"].min(), "mfu_high": rates.groupby("workload")["mfu"].max(),
@@ -466,7 +468,8 @@ def _training_sizing_grid(results: Results) -> dict:
                                                                                               fill_value=False),
         "flops": results.sizing.training.set_index("workload")["flops"],
     }, index=runs.index).head(TABLE_ROWS)
-    cells = zip(hours.to_numpy(dtype=float)[:TABLE_ROWS].tolist(), notes.to_numpy()[:TABLE_ROWS].tolist())
+    cells = zip(hours.to_numpy(dtype=float)[:TABLE_ROWS].tolist(), notes.to_numpy()[:TABLE_ROWS].tolist(),
+                least.to_numpy(dtype=float)[:TABLE_ROWS].tolist())
     rows = [
         dict(
             workload=run.Index, precision=run.precision, goodput=run.goodput, flops=run.flops,
@@ -474,7 +477,7 @@ def _training_sizing_grid(results: Results) -> dict:
             mfu_high=None if np.isnan(run.mfu_high) else run.mfu_high,
             mfu_source="workbook" if not np.isnan(run.typed_mfu) else
             ("default by GPU type" if not np.isnan(run.mfu_low) else ""),
-            hours=[dict(value=h, note=str(n)) for h, n in zip(*row_cells)],
+            hours=[dict(value=h, note=str(n), min_gpus=m) for h, n, m in zip(*row_cells)],
             source="measured" if run.measured else "estimated",
         )
         for run, row_cells in zip(per_run.itertuples(), cells)

@@ -457,6 +457,15 @@ def test_a_type_with_too_few_for_a_run_is_not_called_worthless(tmp_path):
     assert "G1 has too few in P1</strong> (20.0) to carry a workload cut short that it can run: 8.00 more" in html
 
 
+def test_the_training_sizing_shows_the_fewest_gpus_that_carry_a_run(tmp_path):
+    """T1 (100B parameters) needs 100e9 x 16 x 1.25 / (80 GB x 0.9) = 27.8, so 28 GPUs to hold its training
+    state; with 20 installed it gets nothing, and the sizing the warning points to must show why."""
+    results = run_pipeline(write_scenario(scenario_tables(fleet=[("G1", "P1", 20.0)]), tmp_path / "s")).results
+    html = report.render_html(results)
+    table = html.split('id="training-sizing-title"')[1].split("</table>")[0]
+    assert '<span class="unit">min 28</span>' in table
+
+
 def test_one_pair_with_idle_gpus_is_counted_in_the_singular(tmp_path):
     """One GPU type in one period, 1000 installed and T1 using 1 MW / (1.25 x 1400 W) = 571 of them: the pair
     has GPUs left idle (drawing nothing: priced at 0), and the sentence counting such pairs agrees with its
