@@ -466,6 +466,16 @@ def test_the_training_sizing_shows_the_fewest_gpus_that_carry_a_run(tmp_path):
     assert '<span class="unit">min 28</span>' in table
 
 
+def test_the_inference_sizing_shows_the_smallest_replica_that_serves(tmp_path):
+    """A 70B BF16 service on 80 GB GPUs: two hold its 140 GB of weights with room for a batch, but eight serve
+    the most per GPU. The plan needs only two installed to serve it, which the sizing must show."""
+    tables = scenario_tables(training=[], inference=[inference_row("S", params_b=70.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.sizing.inference_rates[["gpus_per_replica", "min_gpus"]].values.tolist() == [[8, 2]]
+    table = report.render_html(results).split('id="inference-sizing-title"')[1].split("</table>")[0]
+    assert '>8<span class="unit">min 2</span></td>' in table
+
+
 def test_one_pair_with_idle_gpus_is_counted_in_the_singular(tmp_path):
     """One GPU type in one period, 1000 installed and T1 using 1 MW / (1.25 x 1400 W) = 571 of them: the pair
     has GPUs left idle (drawing nothing: priced at 0), and the sentence counting such pairs agrees with its
