@@ -476,6 +476,18 @@ def test_the_inference_sizing_shows_the_smallest_replica_that_serves(tmp_path):
     assert '>8<span class="unit">min 2</span></td>' in table
 
 
+def test_a_price_that_holds_for_nothing_more_is_not_stated_as_the_worth_of_one_more(tmp_path):
+    """100 GPUs drawing 1 kW each (PUE 1) and a budget of 0.1 MW: power and GPUs run out together. The plan is
+    priced on one of them, and its price holds for no more: one more GPU alone (or a MW alone) serves nothing,
+    which the findings must say rather than that one more is worth the price "for at least the next 0 GPUs"."""
+    tables = scenario_tables(pue=1.0, periods=[("P1", 1000.0, 0.1)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+                             fleet=[("G1", "P1", 100.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    html = " ".join(report.render_html(results).split())
+    assert "points of score at this point only: the price holds for no more" in html
+    assert "for at least the next 0 " not in html
+
+
 def test_one_pair_with_idle_gpus_is_counted_in_the_singular(tmp_path):
     """One GPU type in one period, 1000 installed and T1 using 1 MW / (1.25 x 1400 W) = 571 of them: the pair
     has GPUs left idle (drawing nothing: priced at 0), and the sentence counting such pairs agrees with its
