@@ -190,7 +190,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     periods = scenario.periods
     n_p = len(periods)
 
-    in_use = np.bincount(alloc["p"], weights=alloc["gpus"], minlength=n_p)
+    # GPUs, as floats even where nothing is given out (numpy counts an empty input in integers)
+    in_use = np.bincount(alloc["p"], weights=alloc["gpus"], minlength=n_p).astype(float)
     active_mw = np.bincount(alloc["p"], weights=alloc["gpus"] * alloc["power_mw_per_gpu"], minlength=n_p)
     idle_mw = idle_power_mw(scenario)
     used_mw = idle_mw + active_mw

@@ -226,6 +226,15 @@ def test_every_link_of_the_table_of_contents_leads_to_a_section(default_report):
     assert targets and all(f'<section id="{target}">' in html for target in targets), targets
 
 
+def test_gpus_in_use_are_numbers_of_one_type_where_nothing_runs(tmp_path):
+    """No GPU installed: nothing is given out, and summary.json still writes GPUs in use as the float it
+    writes everywhere else (0.0, not 0)."""
+    tables = scenario_tables(fleet=[("G1", "P1", 0.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    [period] = report.summary(results)["periods"]
+    assert isinstance(period["gpus_in_use"], float) and isinstance(period["gpus_installed"], float)
+
+
 def test_a_new_section_is_one_new_template(default_report, monkeypatch):
     """A partial dropped into templates/sections/ shows in the page and its table of contents."""
     results, _, _ = default_report
