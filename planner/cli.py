@@ -30,7 +30,7 @@ import pandas as pd
 from planner.model import build_model
 from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, file_in_path, json_records,
                             report_folder_problem, write_outputs)
-from planner.results import Results, collect
+from planner.results import Results, collect, holds_nothing
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
 from planner.svg import percent_text, thousands
@@ -121,6 +121,8 @@ def _summary(results: Results, report: Path) -> list[str]:
     lines += _listed([f"power binds in {row.period}: {thousands(row.power_mw_used)} of "
                       f"{thousands(row.power_mw_budget)} MW; worth {row.power_shadow_price:.4g} score per MW more"
                       + ("" if math.isnan(row.power_price_holds_mw)
+                         else " at this point only: it holds for no more MW, another limit being reached there too"
+                         if holds_nothing(row.power_price_holds_mw, row.power_mw_budget)
                          else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
                       + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle"
                          if held else "")

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from planner import sizing as sizing_rules
 from planner.charts import charts
 from planner.gcpause import paused_gc
-from planner.results import BINDING, TOLERANCE, Results
+from planner.results import BINDING, TOLERANCE, Results, holds_nothing
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
 from planner.svg import percent_text
 from planner.templating import TEMPLATES
@@ -343,7 +343,7 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             slack=0.0 if at_limit else row.power_mw_budget - row.power_mw_used,
             power_share=row.power_mw_used / row.power_mw_budget if row.power_mw_budget > 0 else float("nan"),
             price=row.power_shadow_price, binds=row.power_shadow_price > BINDING, holds=row.power_price_holds_mw,
-            holds_nothing=bool(row.power_price_holds_mw <= TOLERANCE * max(row.power_mw_budget, 1.0)),
+            holds_nothing=bool(holds_nothing(row.power_price_holds_mw, row.power_mw_budget)),
             at_limit=at_limit,
             installed=row.gpus_installed, in_use=row.gpus_in_use,
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
@@ -359,8 +359,7 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
 def _fleet_view(results: Results) -> dict:
     fleet = results.fleet.copy()
     fleet["binds"] = fleet["fleet_shadow_price"] > BINDING
-    # a price that holds for no more GPUs: another limit is reached at the same point (a degenerate optimum)
-    fleet["holds_nothing"] = fleet["fleet_price_holds_gpus"] <= TOLERANCE * fleet["installed"].clip(lower=1.0)
+    fleet["holds_nothing"] = holds_nothing(fleet["fleet_price_holds_gpus"], fleet["installed"])
     costly = fleet["fleet_shadow_price"] < -BINDING  # power binds: a GPU's idle draw costs more than it serves
     fleet["full"] = (fleet["installed"] > 0) & (fleet["gpus_in_use"] >= fleet["installed"] * (1 - 1e-6))
     zero = (fleet["installed"] > 0) & ~fleet["binds"] & ~costly

@@ -105,6 +105,13 @@ class Results:
         return self.objective / possible if possible > 0 else float("nan")
 
 
+def holds_nothing(reach, amount) -> np.ndarray:
+    """Where a price holds for no more MW or GPUs at all: its ``reach`` within the solver's noise of 0 against
+    the ``amount`` it adds to (a budget, the GPUs installed). The optimum is then degenerate: another limit is
+    reached at the same point, and one more alone may gain nothing. False where the reach is unknown."""
+    return np.asarray(reach, dtype=float) <= TOLERANCE * np.maximum(np.asarray(amount, dtype=float), 1.0)
+
+
 def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < TOLERANCE, 0.0, values)
 

@@ -322,6 +322,18 @@ def test_a_plan_stopped_before_its_optimum_claims_no_limits(tmp_path, capsys):
     assert "Power is never the limit" not in html and "binds in no period" not in html
 
 
+def test_a_power_price_that_holds_for_no_more_mw_is_not_given_a_reach_of_0(tmp_path):
+    """Power binds in P1 (0.75 MW above the idle floor for 500 of T1's GPUs); were the price to hold for 0 MW
+    more (power and another limit reached at once), the terminal says it holds at that point only."""
+    results = cli.run(write_scenario(scenario_tables(periods=[("P1", 1000.0, 1.0)]), tmp_path / "s"),
+                      tmp_path / "report")[0]
+    assert "for at least the next" in "\n".join(cli._summary(results, tmp_path))
+    results.periods["power_price_holds_mw"] = 0.0
+    line = next(line for line in cli._summary(results, tmp_path) if "power binds in P1" in line)
+    assert "score per MW more at this point only: it holds for no more MW" in line
+    assert "for at least the next" not in line
+
+
 def test_summary_lists_are_capped(tmp_path, capsys):
     """Hundreds of workloads cut short: the terminal shows a few and counts the rest."""
     import planner.cli as cli
