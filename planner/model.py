@@ -233,7 +233,7 @@ def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> Pl
 
 def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
-    windows = _windows(scenario)
+    windows = workload_windows(scenario)
     usable = _usable(scenario, sizing, windows)
     allocation = _allocation_index(scenario, sizing, integer, windows, usable)
     served = _served_index(scenario, windows)
@@ -261,7 +261,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
 # index sets
 
 
-def _windows(scenario: Scenario) -> pd.DataFrame:
+def workload_windows(scenario: Scenario) -> pd.DataFrame:
     """workload, kind, first and last period position (inclusive), priority, hours (in the window)."""
     order = {p: i for i, p in enumerate(scenario.periods["period"])}
     last = len(order) - 1
@@ -357,7 +357,7 @@ def _allocation_index(
     ``unit`` is the GPUs one unit of the variable stands for: 1, or in integer mode
     an inference service's GPUs per replica, so that services get whole replicas.
     """
-    windows = _windows(scenario) if windows is None else windows
+    windows = workload_windows(scenario) if windows is None else windows
     gpus = scenario.gpus
     periods = scenario.periods
     usable = _usable(scenario, sizing, windows) if usable is None else usable
@@ -413,7 +413,7 @@ def _served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd
     priority times the period's share of the hours in the service's window, so the
     service's served fraction is the hours-weighted mean over its periods.
     """
-    windows = _windows(scenario) if windows is None else windows
+    windows = workload_windows(scenario) if windows is None else windows
     hours = scenario.periods["hours"].to_numpy()
     training = windows[windows["kind"] == "training"]
     services = windows[windows["kind"] == "inference"]
@@ -667,7 +667,7 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
     second objective, it can still choose between two uses of the same GPUs whose scores per GPU
     differ by less than their energy costs in it, a hundredth of the score at most.
     """
-    windows = _windows(scenario) if windows is None else windows
+    windows = workload_windows(scenario) if windows is None else windows
     priority = windows["priority"].to_numpy(dtype=float)
     weight = ENERGY_TIE_BREAK * priority.min() if len(priority) else 0.0
     mw = allocation["tie_break_mw_per_gpu"].to_numpy()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw
+from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
 from planner.sizing import Sizing, pair_table
 from planner.solve import Solution
 from planner.workbook import Scenario
@@ -276,7 +276,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
             "inference": scenario.inference, "throughput": scenario.throughput,
         },
         origins=scenario.origins,
-        warnings=list(scenario.warnings) + _unrunnable(workloads, model, sizing),
+        warnings=list(scenario.warnings) + _gets_nothing(scenario, sizing, model, workloads, period_table, fleet),
         ranged=bool(solution.price_ranges),
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
@@ -289,28 +289,113 @@ def _on_fleet(scenario: Scenario, fleet: pd.DataFrame, values: np.ndarray) -> np
     return table.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]])).to_numpy()
 
 
-def _unrunnable(workloads: pd.DataFrame, model: PlanModel, sizing: Sizing) -> list[str]:
-    """A warning per workload that no GPU type installed in its window can run: it gets nothing
-    whatever the budget, which its 0% alone would not tell from a plan that chose to cut it. Where
-    no GPU type of the gpus sheet can run it at all (a precision none supports, say), the sizing's
-    reasons are given instead, since installing more would not help."""
-    unrunnable = workloads[~workloads["workload"].isin(model.allocation["workload"].unique())]
-    if unrunnable.empty:  # the common case: no table of every pair to build
+NAMES_SHOWN = 3  # GPU types or periods a warning names before counting the rest
+
+
+def _listed(names) -> str:
+    """Names joined for a sentence, the first :data:`NAMES_SHOWN` of them and a count of the rest."""
+    names = list(dict.fromkeys(names))
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+
+
+def _gets_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame,
+                  periods: pd.DataFrame, fleet: pd.DataFrame) -> list[str]:
+    """A warning per workload the plan gives nothing, saying why, which its 0% alone would not: it cannot
+    run in its window (:func:`_blocked`), or it can, but work scoring more takes the power or GPUs, which
+    bind where it could have GPUs (named: a limit that binds elsewhere does not keep it out)."""
+    nothing = workloads[workloads["served_fraction"] <= 0.0]
+    if nothing.empty:  # the common case: nothing to look up
         return []
+    windows = workload_windows(scenario)
+    at = pd.Index(windows["workload"]).get_indexer(nothing["workload"])
+    slot = np.full(len(windows), -1)  # per workload, its row among those that get nothing
+    slot[at] = np.arange(len(nothing))
+    row = slot[model.allocation["w"].to_numpy()]
+    mine = row >= 0
+    row, g, p = row[mine], model.allocation["g"].to_numpy()[mine], model.allocation["p"].to_numpy()[mine]
+    gpus, period_names = scenario.gpus["gpu"].to_numpy(), periods["period"].to_numpy()
+    power = np.zeros((len(nothing), len(period_names)), dtype=bool)  # binds where it could have GPUs
+    binds = (periods["power_shadow_price"].to_numpy() > BINDING)[p]
+    power[row[binds], p[binds]] = True
+    taken = np.zeros((len(nothing), len(gpus), len(period_names)), dtype=bool)  # every GPU of the type given out
+    binds = (fleet["fleet_shadow_price"].to_numpy().reshape(scenario.fleet.shape) > BINDING)[g, p]
+    taken[row[binds], g[binds], p[binds]] = True
+    could_run = np.bincount(row, minlength=len(nothing)) > 0
+    blocked = _blocked(scenario, sizing, windows.iloc[at[~could_run]], period_names)
+    warnings = []
+    for i, (name, kind) in enumerate(zip(nothing["workload"], nothing["kind"])):
+        if could_run[i]:
+            limits = ([f"the power budget in {_listed(period_names[power[i]])}"] if power[i].any() else []) + (
+                [f"every GPU of {_listed(gpus[taken[i].any(axis=1)])} in {_listed(period_names[taken[i].any(axis=0)])}"]
+                if taken[i].any() else [])
+            why = ("it can run but is outranked: work scoring more takes "
+                   + (" and ".join(limits) if limits else "the power or GPUs it could use"))
+        else:
+            why = blocked[name]
+        warnings.append(f"{name} ({kind}) gets nothing: {why}.")
+    return warnings
+
+
+def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_names: np.ndarray) -> dict[str, str]:
+    """Why each workload of ``windows`` (rows of :func:`planner.model.workload_windows`) cannot run in its window,
+    by name: no GPU type of the gpus sheet can run it (its precision, say: more GPUs would not help); or those
+    that can never have its smallest block (a run's memory minimum, a service's smallest replica) installed in its
+    window (the one with the most is named, with what it needs), or are installed only outside it."""
+    if windows.empty:
+        return {}
+    names, gpus = windows["workload"].to_numpy(), scenario.gpus["gpu"].to_numpy()
+    formats = pd.concat([scenario.training[["workload", "precision"]], scenario.inference[["workload", "precision"]]]
+                        ).set_index("workload")["precision"]
+    user_min = scenario.training.set_index("workload")["min_gpus"].reindex(names).to_numpy()
     pairs = pair_table(sizing)
-    pairs = pairs[pairs["workload"].isin(unrunnable["workload"])]
-    runs = pairs["gpu_hours"].notna() | (pairs["tokens_per_s_per_gpu"] > 0)
-    never = {}  # workload -> why no GPU type can run it, where none can
-    for name, group in pairs[~runs.groupby(pairs["workload"]).transform("any")].groupby("workload", sort=False):
-        reasons = [bound if bound.startswith(f"{gpu} ") else f"{gpu}: {bound}"
-                   for gpu, bound in zip(group["gpu"], group["bound"].fillna("no rate"))]
-        never[name] = "; ".join(dict.fromkeys(reasons))
-    return [f"{name} ({kind}): no GPU type of the gpus sheet can run it, so the plan gives it nothing: {never[name]}"
-            if name in never else
-            f"{name} ({kind}): no GPU type can carry it in its window, so the plan gives it nothing: none that "
-            "can run it (the sizing says why) has its smallest block (a run's memory minimum, a service's smallest "
-            "replica: min_gpus in the sizing) installed there"
-            for name, kind in zip(unrunnable["workload"], unrunnable["kind"])]
+    pairs = pairs[pairs["workload"].isin(names)]
+    pairs = pairs.assign(runs=pairs["gpu_hours"].notna() | (pairs["tokens_per_s_per_gpu"] > 0),
+                         lacks=pairs["bound"] == pairs["gpu"] + " has no " + pairs["workload"].map(formats))
+
+    def grid(column: str) -> np.ndarray:  # workloads x GPU types
+        return pairs.pivot(index="workload", columns="gpu", values=column).reindex(index=names, columns=gpus).to_numpy()
+
+    runs, lacks, need, bound = grid("runs").astype(bool), grid("lacks").astype(bool), grid("min_gpus"), grid("bound")
+    position = np.arange(len(period_names))
+    in_window = (position >= windows["first"].to_numpy()[:, None]) & (position <= windows["last"].to_numpy()[:, None])
+    installed = scenario.fleet.to_numpy()[None, :, :]  # GPU types x periods
+    most_in = np.where(in_window[:, None, :], installed, 0.0).max(axis=2)  # per workload and GPU type
+    most_out = np.where(in_window[:, None, :], 0.0, installed).max(axis=2)
+
+    precision = formats.reindex(names).str.upper().to_numpy()
+    why = {}
+    for i, (name, kind) in enumerate(zip(names, windows["kind"])):
+        first, last = period_names[windows["first"].iat[i]], period_names[windows["last"].iat[i]]
+        window = f"its window ({first})" if first == last else f"its window ({first} to {last})"
+        able, others = gpus[runs[i]].tolist(), ~runs[i]
+        if not able and lacks[i].all():
+            why[name] = f"no GPU type of the gpus sheet supports its precision ({precision[i]})"
+            continue
+        if not able:
+            why[name] = "no GPU type of the gpus sheet can run it (" + _listed(
+                b if b.startswith(f"{g} ") else f"{g}: {b}" for g, b in zip(gpus, pd.Series(bound[i]).fillna("no rate"))
+            ) + ")"
+            continue
+        one = len(able) == 1
+        lead = (f"{_listed(able)} can run it" if not others.any() else
+                f"only {_listed(able)} {'supports' if one else 'support'} its precision ({precision[i]})"
+                if lacks[i][others].all() else f"only {_listed(able)} can run it")
+        best = int(np.argmax(np.where(runs[i], most_in[i], -1.0)))
+        outside = gpus[runs[i] & (most_out[i] > 0)].tolist()
+        if most_in[i, best] > 0:
+            block = ("its smallest replica" if kind == "inference" else
+                     "its min_gpus" if user_min[i] == need[i, best] else "its memory minimum")
+            who = "" if one else f" {gpus[best]}, the one with the most,"
+            why[name] = (f"{lead}, but{who} has at most {most_in[i, best]:g} installed in {window} where it needs "
+                         f"{need[i, best]:g} ({block})")
+        elif outside == able:
+            why[name] = f"{lead}, but {'it is' if one else 'they are'} installed only outside {window}"
+        elif outside:
+            why[name] = f"{lead}, but none is installed in {window}, {_listed(outside)} only outside it"
+        else:
+            why[name] = f"{lead}, but none is installed in {window}"
+    return why
 
 
 def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame) -> pd.DataFrame:

@@ -442,6 +442,11 @@ def test_an_integer_plan_is_priced_by_its_relaxation():
                                rtol=1e-6, atol=1e-9)
 
 
+def _nothing_warnings(tables: dict, tmp_path) -> list[str]:
+    """The warnings of a plan that say why a workload gets nothing (the scenario's own left out)."""
+    return [w for w in run_pipeline(write_scenario(tables, tmp_path / "s")).results.warnings if " gets nothing: " in w]
+
+
 def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
     """A service asking for more tokens/s per user than any GPU gives gets 0% whatever the budget:
     the plan says why rather than leave it to read as a choice; the service it can run is not named."""
@@ -452,21 +457,86 @@ def test_a_workload_no_gpu_type_can_run_is_named_in_a_warning(tmp_path):
     results = collect(scenario, sizing, model, solve(model))
     assert results.workloads.set_index("workload").loc["fast", "served_fraction"] == 0.0
     assert results.warnings == [
-        "fast (inference): no GPU type of the gpus sheet can run it, so the plan gives it nothing: G1: latency "
-        "target out of reach"]
+        "fast (inference) gets nothing: no GPU type of the gpus sheet can run it (G1: latency target out of reach)."]
+
+
+def test_a_precision_no_gpu_type_supports_is_named(tmp_path):
+    """G1 has no FP8 peak, so an FP8 run can use none of it, however many are installed."""
+    tables = scenario_tables(training=[training_row(precision="fp8")])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "T1 (training) gets nothing: no GPU type of the gpus sheet supports its precision (FP8)."]
+
+
+def test_the_types_with_the_precision_and_none_installed_are_named(tmp_path):
+    """G2 alone has an FP8 peak, and none of it is installed: the warning names G2, not the 1000 G1."""
+    tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("G2", fp8_tflops=2000.0)],
+                             fleet=[("G1", "P1", 1000.0), ("G2", "P1", 0.0)], training=[training_row(precision="fp8")])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "T1 (training) gets nothing: only G2 supports its precision (FP8), but none is installed in its window (P1)."]
+
+
+def test_the_type_with_the_most_installed_is_named_with_what_it_needs(tmp_path):
+    """T1 (100B) holds its training state on 100e9 x 16 x 1.25 / (80 GB x 0.9) = 27.8, so 28 GPUs of G1, or
+    on 2e12 / (141 GB x 0.9) = 15.8, so 16 of G2. 20 of G1 and 10 of G2 are installed: G1 has the most."""
+    tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("G2", hbm_gb=141.0)],
+                             fleet=[("G1", "P1", 20.0), ("G2", "P1", 10.0)])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "T1 (training) gets nothing: G1, G2 can run it, but G1, the one with the most, has at most 20 installed in "
+        "its window (P1) where it needs 28 (its memory minimum)."]
+
+
+def test_a_minimum_the_workbook_sets_is_named_as_such(tmp_path):
+    """T1's min_gpus of 64 is above its memory minimum of 28: 40 installed are too few for it."""
+    tables = scenario_tables(training=[training_row(min_gpus=64)], fleet=[("G1", "P1", 40.0)])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "T1 (training) gets nothing: G1 can run it, but has at most 40 installed in its window (P1) where it "
+        "needs 64 (its min_gpus)."]
 
 
 def test_a_workload_no_gpu_type_in_its_window_can_run_is_named_in_a_warning(tmp_path):
-    """S1 runs on G1, but its smallest replica (one GPU) is not installed in P2, its only period:
-    installing G1 there would serve it, and the warning says so."""
+    """S1 runs on G1, but G1 is installed only in P1, outside S1's window (P2 on): installing G1 there
+    would serve it, and the warning says so."""
     tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
                              fleet=[("G1", "P1", 10.0), ("G1", "P2", 0.0)],
                              inference=[inference_row("S1", start="P2")])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "S1 (inference) gets nothing: G1 can run it, but it is installed only outside its window (P2)."]
+
+
+def test_a_long_list_of_types_is_cut_short(tmp_path):
+    """Five GPU types can run T1 and none is installed in its window P2 (all of them are in P1): three
+    are named and the rest counted."""
+    names = [f"G{i}" for i in range(1, 6)]
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
+                             gpus=[gpu_row(name) for name in names],
+                             fleet=[(name, period, 1000.0 if period == "P1" else 0.0)
+                                    for name in names for period in ("P1", "P2")],
+                             training=[training_row(start="P2", deadline="P2")])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "T1 (training) gets nothing: G1, G2, G3 and 2 more can run it, but they are installed only outside its "
+        "window (P2)."]
+
+
+def test_a_workload_outranked_for_power_is_named_with_the_limit(tmp_path):
+    """1 MW less the idle floor of 1000 x 200 W x 1.25 = 0.25 MW runs 0.75 / (1.25 x 1200 W) = 500 GPUs, 15%
+    of T1 (priority 10): T2 (priority 1, the same run) could use them, but scores a tenth as much per MW, and
+    gets nothing. Power binds; GPUs do not. The report and summary.json give the same reason."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 1.0)],
+                             training=[training_row("T1", priority=10.0), training_row("T2", priority=1.0)])
     results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
-    assert results.warnings[-1] == (
-        "S1 (inference): no GPU type can carry it in its window, so the plan gives it nothing: none that can run "
-        "it (the sizing says why) has its smallest block (a run's memory minimum, a service's smallest replica: "
-        "min_gpus in the sizing) installed there")
+    why = "T2 (training) gets nothing: it can run but is outranked: work scoring more takes the power budget in P1."
+    assert results.warnings == [why]
+    assert report.summary(results)["warnings"] == [why]
+    assert f"<li>{why}</li>" in report.render_html(results)
+
+
+def test_a_workload_outranked_for_gpus_is_named_with_the_limit(tmp_path):
+    """30 G1 are installed and power is ample: T1 (priority 10) takes all 30 (30 x 3.6e6 s x 5e14 FLOP/s =
+    0.9% of its 6e24 FLOPs), and T2 (priority 1), which could hold its 28, gets nothing."""
+    tables = scenario_tables(fleet=[("G1", "P1", 30.0)],
+                             training=[training_row("T1", priority=10.0), training_row("T2", priority=1.0)])
+    assert _nothing_warnings(tables, tmp_path) == [
+        "T2 (training) gets nothing: it can run but is outranked: work scoring more takes every GPU of G1 in P1."]
 
 
 def test_an_integer_plan_whose_relaxation_was_stopped_has_no_prices(tmp_path, monkeypatch):
