@@ -401,8 +401,8 @@ def _headline(results: Results, coverage: pd.DataFrame) -> dict:
 
 
 def _short_view(results: Results, coverage: pd.DataFrame) -> dict:
-    """The :data:`SHORT_NAMES` least served workloads, each with its worst period (services), and how
-    many are cut short in all."""
+    """The :data:`SHORT_NAMES` least served workloads, each with its worst period (services) or why it gets
+    nothing, and how many are cut short in all."""
     worst = coverage.sort_values("served_fraction").drop_duplicates("workload").set_index("workload")
     short = results.short_workloads()
     return dict(total=len(short), rows=[
@@ -411,6 +411,7 @@ def _short_view(results: Results, coverage: pd.DataFrame) -> dict:
             lost=row.priority * (1 - row.served_fraction),
             worst_period=worst["period"].get(row.workload),
             worst_served=None if row.workload not in worst.index else float(worst.at[row.workload, "served_fraction"]),
+            why=results.why_nothing.get(row.workload),
         )
         for row in short.head(SHORT_NAMES).itertuples()
     ])

@@ -65,6 +65,8 @@ class Results:
     # few of for its smallest block, or on a larger replica that serves more per GPU, which no price foresees
     # (NaN where there is none)
     gpus_to_carry_short: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # workload -> why the plan gives it nothing, for each it gives nothing (its warning says the same)
+    why_nothing: dict[str, str] = field(default_factory=dict)
 
     def priced(self) -> bool:
         """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
@@ -254,6 +256,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     names = pd.concat([scenario.training["workload"], scenario.inference["workload"]])
     short = names.isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"]).to_numpy()
     to_carry = _on_fleet(scenario, fleet, model.unlock_by_workload[short].min(axis=0, initial=np.inf))
+    why_nothing = _why_nothing(scenario, sizing, model, workloads, period_table, fleet)
+    kinds = dict(zip(workloads["workload"], workloads["kind"]))
 
     return Results(
         scenario=scenario.name or scenario.source.stem,
@@ -276,10 +280,12 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
             "inference": scenario.inference, "throughput": scenario.throughput,
         },
         origins=scenario.origins,
-        warnings=list(scenario.warnings) + _gets_nothing(scenario, sizing, model, workloads, period_table, fleet),
+        warnings=list(scenario.warnings) + [f"{name} ({kinds[name]}) gets nothing: {why}."
+                                            for name, why in why_nothing.items()],
         ranged=bool(solution.price_ranges),
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
+        why_nothing=why_nothing,
     )
 
 
@@ -299,14 +305,14 @@ def _listed(names) -> str:
     return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
 
 
-def _gets_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame,
-                  periods: pd.DataFrame, fleet: pd.DataFrame) -> list[str]:
-    """A warning per workload the plan gives nothing, saying why, which its 0% alone would not: it cannot
+def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame,
+                 periods: pd.DataFrame, fleet: pd.DataFrame) -> dict[str, str]:
+    """For each workload the plan gives nothing, by name, why, which its 0% alone would not say: it cannot
     run in its window (:func:`_blocked`), or it can, but work scoring more takes the power or GPUs, which
     bind where it could have GPUs (named: a limit that binds elsewhere does not keep it out)."""
     nothing = workloads[workloads["served_fraction"] <= 0.0]
     if nothing.empty:  # the common case: nothing to look up
-        return []
+        return {}
     windows = workload_windows(scenario)
     at = pd.Index(windows["workload"]).get_indexer(nothing["workload"])
     slot = np.full(len(windows), -1)  # per workload, its row among those that get nothing
@@ -323,18 +329,17 @@ def _gets_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workload
     taken[row[binds], g[binds], p[binds]] = True
     could_run = np.bincount(row, minlength=len(nothing)) > 0
     blocked = _blocked(scenario, sizing, windows.iloc[at[~could_run]], period_names)
-    warnings = []
-    for i, (name, kind) in enumerate(zip(nothing["workload"], nothing["kind"])):
-        if could_run[i]:
-            limits = ([f"the power budget in {_listed(period_names[power[i]])}"] if power[i].any() else []) + (
-                [f"every GPU of {_listed(gpus[taken[i].any(axis=1)])} in {_listed(period_names[taken[i].any(axis=0)])}"]
-                if taken[i].any() else [])
-            why = ("it can run but is outranked: work scoring more takes "
-                   + (" and ".join(limits) if limits else "the power or GPUs it could use"))
-        else:
-            why = blocked[name]
-        warnings.append(f"{name} ({kind}) gets nothing: {why}.")
-    return warnings
+    why = {}
+    for i, name in enumerate(nothing["workload"]):
+        if not could_run[i]:
+            why[name] = blocked[name]
+            continue
+        limits = ([f"the power budget in {_listed(period_names[power[i]])}"] if power[i].any() else []) + (
+            [f"every GPU of {_listed(gpus[taken[i].any(axis=1)])} in {_listed(period_names[taken[i].any(axis=0)])}"]
+            if taken[i].any() else [])
+        why[name] = ("it can run but is outranked: work scoring more takes "
+                     + (" and ".join(limits) if limits else "the power or GPUs it could use"))
+    return why
 
 
 def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_names: np.ndarray) -> dict[str, str]:

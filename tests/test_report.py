@@ -505,3 +505,17 @@ def test_one_pair_with_idle_gpus_is_counted_in_the_singular(tmp_path):
     results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
     html = " ".join(report.render_html(results).split())
     assert "GPU type and period pairs with GPUs installed: 1 has GPUs left idle (slack)." in html
+
+
+def test_a_workload_that_gets_nothing_is_said_why_in_the_findings(tmp_path):
+    """S1 serves in FP8, which G2 alone has, and no G2 is installed: S1 gets nothing, and the findings say why
+    beside its 0%, as its warning does. S2 runs on the 10 G1 and is cut short, not left out: no reason is given."""
+    tables = scenario_tables(training=[], inference=[inference_row("S1", precision="fp8"), inference_row("S2")],
+                             gpus=[gpu_row("G1"), gpu_row("G2", fp8_tflops=2000.0)],
+                             fleet=[("G1", "P1", 10.0), ("G2", "P1", 0.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    why = "only G2 supports its precision (FP8), but none is installed in its window (P1)"
+    assert results.warnings == [f"S1 (inference) gets nothing: {why}."]
+    html = " ".join(report.render_html(results).split())
+    assert f"<strong>S1</strong> (inference, priority 1.00) is served at 0.0%, as {why}; that costs" in html
+    assert "<strong>S2</strong> (inference, priority 1.00) is served at 10.1%, lowest in P1 at 10.1%;" in html
