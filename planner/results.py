@@ -309,7 +309,8 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads
                  periods: pd.DataFrame, fleet: pd.DataFrame) -> dict[str, str]:
     """For each workload the plan gives nothing, by name, why, which its 0% alone would not say: it cannot
     run in its window (:func:`_blocked`), or it can, but work scoring more takes the power or GPUs, which
-    bind where it could have GPUs (named: a limit that binds elsewhere does not keep it out)."""
+    bind where it could have GPUs (named: a limit that binds elsewhere does not keep it out), unless the solver
+    stopped before the optimum, when nothing can be said to bind."""
     nothing = workloads[workloads["served_fraction"] <= 0.0]
     if nothing.empty:  # the common case: nothing to look up
         return {}
@@ -329,10 +330,14 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads
     taken[row[binds], g[binds], p[binds]] = True
     could_run = np.bincount(row, minlength=len(nothing)) > 0
     blocked = _blocked(scenario, sizing, windows.iloc[at[~could_run]], period_names)
+    priced = periods["power_shadow_price"].notna().all()  # else nothing can be said to bind
     why = {}
     for i, name in enumerate(nothing["workload"]):
         if not could_run[i]:
             why[name] = blocked[name]
+            continue
+        if not priced:
+            why[name] = "it can run, but the solver stopped before the optimum, so what keeps it out is not known"
             continue
         limits = ([f"the power budget in {_listed(period_names[power[i]])}"] if power[i].any() else []) + (
             [f"every GPU of {_listed(gpus[taken[i].any(axis=1)])} in {_listed(period_names[taken[i].any(axis=0)])}"]

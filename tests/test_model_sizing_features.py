@@ -530,6 +530,22 @@ def test_a_workload_outranked_for_power_is_named_with_the_limit(tmp_path):
     assert f"<li>{why}</li>" in report.render_html(results)
 
 
+def test_a_workload_left_out_of_a_plan_stopped_early_is_not_said_to_be_outranked(tmp_path):
+    """T2 gets nothing as above, but with the plan's prices unknown (as when the solver stops at its time
+    limit) no limit can be said to bind, and the warning does not name one."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 1.0)],
+                             training=[training_row("T1", priority=10.0), training_row("T2", priority=1.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    solution = solve(model)
+    unknown = {family: np.full_like(prices, np.nan) for family, prices in solution.shadow_prices.items()}
+    unpriced = dataclasses.replace(solution, status="timelimit", price_ranges={}, shadow_prices=unknown)
+    assert collect(scenario, sizing, model, unpriced).warnings == [
+        "T2 (training) gets nothing: it can run, but the solver stopped before the optimum, so what keeps it out is "
+        "not known."]
+
+
 def test_a_workload_outranked_for_gpus_is_named_with_the_limit(tmp_path):
     """30 G1 are installed and power is ample: T1 (priority 10) takes all 30 (30 x 3.6e6 s x 5e14 FLOP/s =
     0.9% of its 6e24 FLOPs), and T2 (priority 1), which could hold its 28, gets nothing."""
