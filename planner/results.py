@@ -256,7 +256,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     names = pd.concat([scenario.training["workload"], scenario.inference["workload"]])
     short = names.isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"]).to_numpy()
     to_carry = _on_fleet(scenario, fleet, model.unlock_by_workload[short].min(axis=0, initial=np.inf))
-    why_nothing = _why_nothing(scenario, sizing, model, workloads, period_table, fleet)
+    cannot_run, left_out = _why_nothing(scenario, sizing, model, workloads, period_table, fleet)
     kinds = dict(zip(workloads["workload"], workloads["kind"]))
 
     return Results(
@@ -280,12 +280,13 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
             "inference": scenario.inference, "throughput": scenario.throughput,
         },
         origins=scenario.origins,
+        # a plan's choice to leave work out shows in its findings; what no budget would change is warned of
         warnings=list(scenario.warnings) + [f"{name} ({kinds[name]}) gets nothing: {why}."
-                                            for name, why in why_nothing.items()],
+                                            for name, why in cannot_run.items()],
         ranged=bool(solution.price_ranges),
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
-        why_nothing=why_nothing,
+        why_nothing=cannot_run | left_out,
     )
 
 
@@ -306,14 +307,14 @@ def _listed(names) -> str:
 
 
 def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame,
-                 periods: pd.DataFrame, fleet: pd.DataFrame) -> dict[str, str]:
-    """For each workload the plan gives nothing, by name, why, which its 0% alone would not say: it cannot
-    run in its window (:func:`_blocked`), or it can, but work scoring more takes the power or GPUs, which
-    bind where it could have GPUs (named: a limit that binds elsewhere does not keep it out), unless the solver
-    stopped before the optimum, when nothing can be said to bind."""
+                 periods: pd.DataFrame, fleet: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Why the plan gives each workload it gives nothing nothing, which its 0% alone would not say, by name: those
+    that cannot run in their window (:func:`_blocked`), and those that can, but that work scoring more keeps out
+    by taking the power or GPUs that bind where they could have GPUs (named: a limit that binds elsewhere does
+    not keep them out), unless the solver stopped before the optimum, when nothing can be said to bind."""
     nothing = workloads[workloads["served_fraction"] <= 0.0]
     if nothing.empty:  # the common case: nothing to look up
-        return {}
+        return {}, {}
     windows = workload_windows(scenario)
     at = pd.Index(windows["workload"]).get_indexer(nothing["workload"])
     slot = np.full(len(windows), -1)  # per workload, its row among those that get nothing
@@ -331,20 +332,18 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads
     could_run = np.bincount(row, minlength=len(nothing)) > 0
     blocked = _blocked(scenario, sizing, windows.iloc[at[~could_run]], period_names)
     priced = periods["power_shadow_price"].notna().all()  # else nothing can be said to bind
-    why = {}
-    for i, name in enumerate(nothing["workload"]):
-        if not could_run[i]:
-            why[name] = blocked[name]
-            continue
+    left_out = {}
+    for i in np.flatnonzero(could_run):
+        name = nothing["workload"].iat[i]
         if not priced:
-            why[name] = "it can run, but the solver stopped before the optimum, so what keeps it out is not known"
+            left_out[name] = "it can run, but the solver stopped before the optimum, so what keeps it out is not known"
             continue
         limits = ([f"the power budget in {_listed(period_names[power[i]])}"] if power[i].any() else []) + (
             [f"every GPU of {_listed(gpus[taken[i].any(axis=1)])} in {_listed(period_names[taken[i].any(axis=0)])}"]
             if taken[i].any() else [])
-        why[name] = ("it can run but is outranked: work scoring more takes "
-                     + (" and ".join(limits) if limits else "the power or GPUs it could use"))
-    return why
+        left_out[name] = ("it can run but is outranked: work scoring more takes "
+                          + (" and ".join(limits) if limits else "the power or GPUs it could use"))
+    return blocked, left_out
 
 
 def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_names: np.ndarray) -> dict[str, str]:
