@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -179,7 +180,7 @@ class Chart:
 
     # -- layout
 
-    @property
+    @cached_property
     def title_lines(self) -> list[str]:
         """The title in as many lines as it takes to stay within the chart's width."""
         return wrap(self.title, WIDTH - 2 * TITLE_X, TITLE_PX, bold=True)
