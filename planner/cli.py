@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.model import build_model
-from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, file_in_path, json_records,
+from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, file_in_path, json_records, main_file,
                             report_folder_problem, write_outputs)
 from planner.results import Results, collect, holds_nothing
 from planner.sizing import pair_table, size
@@ -66,13 +66,17 @@ class SolveOptions:
 def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
     """The whole pipeline: read, size, build, solve, collect, report. Returns the results and the path
     of the report's main file (the HTML, unless ``options.outputs`` leaves it out)."""
+    results = plan(source, options)
+    return results, write_outputs(results, out_dir or Path("reports") / _stem(source), options.outputs)
+
+
+def plan(source: Path, options: SolveOptions) -> Results:
+    """The pipeline up to the report: read, size, build, solve, collect."""
     scenario = read_scenario(source)
     sizing = size(scenario)
     model = build_model(scenario, sizing, options.integer)
     solution = solve(model, solver=options.solver, time_limit=options.time_limit, gap=options.gap)
-    results = collect(scenario, sizing, model, solution)
-    out_dir = out_dir or Path("reports") / _stem(source)
-    return results, write_outputs(results, out_dir, options.outputs)
+    return collect(scenario, sizing, model, solution)
 
 
 def _stem(source: Path) -> str:
@@ -145,21 +149,45 @@ class Outcome:
     err: list[str] = field(default_factory=list)
 
 
-def solve_one(source: Path, out_dir: Path, options: SolveOptions) -> Outcome:
-    """Solve one scenario and write its outputs; never raises (a sweep goes on past a bad scenario)."""
+# how far a scenario got (see Progress)
+QUEUED, SOLVING, WRITING = "queued", "solving", "writing"
+
+
+@dataclass
+class Progress:
+    """How far one scenario got, so that a sweep stopped at any moment says truthfully what became of
+    it: its ``stage``, and its ``outcome`` once known (a solved scenario's in one step with its report
+    landing: never a report written for a scenario counted as stopped)."""
+
+    stage: str = QUEUED
+    outcome: Outcome | None = None
+
+    def record(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+
+def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Progress | None = None) -> Outcome:
+    """Solve one scenario and write its outputs, following it in ``progress``; never raises but on
+    Ctrl-C (a sweep goes on past a bad scenario)."""
+    progress = progress or Progress()
+    progress.stage = SOLVING
     try:
-        results, report = run(source, out_dir, options)
+        results = plan(source, options)
+        report = main_file(out_dir, options.outputs)
         # warnings on standard error, as for `planner size`: a script keeping 2> has them all
-        return Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report),
-                       err=[f"warning: {warning}" for warning in results.warnings])
+        solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report),
+                         err=[f"warning: {warning}" for warning in results.warnings])
+        progress.stage = WRITING
+        write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
     except (InputError, ReportFolderError) as error:
-        return _failed(source, EXIT_INPUT, str(error))
+        progress.record(_failed(source, EXIT_INPUT, str(error)))
     except SolveError as error:
-        return _failed(source, EXIT_SOLVER, f"{source}: {error}")
+        progress.record(_failed(source, EXIT_SOLVER, f"{source}: {error}"))
     except Exception as error:  # the last line of defence: one line, not a traceback
         why = f"{source}: {type(error).__name__}: {error}"
-        return _failed(source, EXIT_INTERNAL, why, traceback.format_exc().rstrip() if options.debug
-                       else f"internal error: {why} (rerun with --debug for the traceback)")
+        progress.record(_failed(source, EXIT_INTERNAL, why, traceback.format_exc().rstrip() if options.debug
+                                else f"internal error: {why} (rerun with --debug for the traceback)"))
+    return progress.outcome
 
 
 def _failed(source: Path, code: int, why: str, shown: str | None = None) -> Outcome:
@@ -226,21 +254,18 @@ def _unwritable(folder: Path) -> str | None:
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
     out_dirs = _out_dirs(sources, out)
-    outcomes: dict[int, Outcome] = {}  # by input position, as they come
-    under_way: set[int] = set()  # positions of the scenarios being solved when the sweep was stopped
+    progress = [Progress() for _ in sources]
     stopped = None
     try:
-        _solve_into(outcomes, under_way, sources, out_dirs, options, jobs)
+        _solve_into(progress, sources, out_dirs, options, jobs)
     except KeyboardInterrupt as key:
         stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
     if len(sources) > 1:
-        why = ((TERMINATED, TERMINATED_UNDER_WAY) if isinstance(stopped, Terminated)
-               else (INTERRUPTED, INTERRUPTED_UNDER_WAY))
-        html = write_sweep([outcomes[i].row if i in outcomes else failed_row(source, "interrupted", why[i in under_way])
-                            for i, source in enumerate(sources)], out or Path("reports"))
+        html = write_sweep([failed_row(source, "interrupted", stopped_why(p.stage, stopped)) if p.outcome is None
+                            else p.outcome.row for source, p in zip(sources, progress)], out or Path("reports"))
     if stopped is not None:
         raise stopped
-    failed = [o.code for o in outcomes.values() if o.code != EXIT_OK]
+    failed = [p.outcome.code for p in progress if p.outcome.code != EXIT_OK]
     if len(sources) > 1:
         kinds = Counter(failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
@@ -249,21 +274,27 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     return failed[0] if failed else EXIT_OK
 
 
-# why a scenario of a stopped sweep has no plan: not started, or stopped while it was being solved
-INTERRUPTED = "not solved: the sweep was stopped (Ctrl-C) before it started"
-TERMINATED = "not solved: the sweep was stopped (SIGTERM) before it started"
-INTERRUPTED_UNDER_WAY = "not solved: the sweep was stopped (Ctrl-C) while it was being solved"
-TERMINATED_UNDER_WAY = "not solved: the sweep was stopped (SIGTERM) while it was being solved"
+# why a scenario of a stopped sweep has no new report, by how far it got; {} is what stopped the sweep
+STOPPED = {
+    QUEUED: "not solved: the sweep was stopped ({}) before it started",
+    SOLVING: "not solved: the sweep was stopped ({}) while it was being solved",
+    WRITING: "solved, but its report was not written: the sweep was stopped ({}) while writing it",
+}
+
+
+def stopped_why(stage: str, key: KeyboardInterrupt) -> str:
+    """Why a scenario stopped at ``stage`` by ``key`` (Ctrl-C or SIGTERM) has no new report."""
+    return STOPPED[stage].format("SIGTERM" if isinstance(key, Terminated) else "Ctrl-C")
 
 
 class NotStarted(KeyboardInterrupt):
     """A scenario a sweep's worker took after the sweep was stopped, and did not start."""
 
 
-def _solve_into(outcomes: dict[int, Outcome], under_way: set[int], sources: list[Path], out_dirs: list[Path],
-                options: SolveOptions, jobs: int) -> None:
-    """Solve the inputs into ``outcomes``, by position; on Ctrl-C, those finished are there, each
-    printed, and ``under_way`` holds the positions of those it stopped while they were being solved."""
+def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Path], options: SolveOptions,
+                jobs: int) -> None:
+    """Solve the inputs, following each in ``progress``, by position; on Ctrl-C, those with an outcome
+    are printed, and the stage of the others says how far they got."""
     if jobs > 1 and len(sources) > 1:
         # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
         spawn = multiprocessing.get_context("spawn")
@@ -279,31 +310,30 @@ def _solve_into(outcomes: dict[int, Outcome], under_way: set[int], sources: list
                 signal.signal(signal.SIGINT, previous)
             try:
                 for i, outcome in enumerate(_printed(_collected(f, s) for f, s in zip(futures, sources))):
-                    outcomes[i] = outcome
+                    progress[i].record(outcome)
             except KeyboardInterrupt:
                 _stop_sweep(futures, stopped)
                 # scenarios finished while those before them in input order were still under way:
                 # printed now, in input order (after those printed already, which came before them)
                 late = {}
                 for i, future in enumerate(futures):
-                    if i in outcomes or future.cancelled():  # printed, or never handed to a worker
+                    if progress[i].outcome is not None or future.cancelled():  # printed, or never handed to a worker
                         continue
                     if (error := future.exception()) is None:
                         late[i] = future.result()
                     elif not isinstance(error, NotStarted):
-                        under_way.add(i)
+                        progress[i].stage = SOLVING
                 order = sorted(late)
-                outcomes.update(zip(order, _printed(late[i] for i in order)))
+                for i, outcome in zip(order, _printed(late[i] for i in order)):
+                    progress[i].record(outcome)
                 raise
     else:
-        def solving(i: int, source: Path, out_dir: Path) -> Outcome:
-            under_way.add(i)
-            outcome = solve_one(source, out_dir, options)
-            under_way.discard(i)
-            return outcome
-
-        for i, outcome in enumerate(_printed(solving(i, s, o) for i, (s, o) in enumerate(zip(sources, out_dirs)))):
-            outcomes[i] = outcome
+        for scenario, source, out_dir in zip(progress, sources, out_dirs):
+            try:
+                solve_one(source, out_dir, options, scenario)
+            finally:  # shown even if the sweep was stopped once it had its outcome
+                if scenario.outcome is not None:
+                    _show(scenario.outcome)
 
 
 _sweep_stopped = None  # in a sweep's worker: the event set once Ctrl-C stops the sweep
@@ -373,9 +403,13 @@ def _collected(future: Future, source: Path) -> Outcome:
 def _printed(outcomes):
     """Print each outcome as it arrives, and pass it on."""
     for outcome in outcomes:
-        _print(outcome.err, sys.stderr)
-        _print(outcome.out, sys.stdout)
+        _show(outcome)
         yield outcome
+
+
+def _show(outcome: Outcome) -> None:
+    _print(outcome.err, sys.stderr)
+    _print(outcome.out, sys.stdout)
 
 
 def _print(lines: list[str], stream) -> None:

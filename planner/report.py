@@ -19,7 +19,7 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 
 from planner import sizing as sizing_rules
 from planner.charts import charts
+from planner.files import signals_held
 from planner.gcpause import paused_gc
 from planner.results import BINDING, TOLERANCE, Results, holds_nothing
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
@@ -633,10 +634,20 @@ def report_folder_problem(folder: Path) -> str | None:
             "replace; give --out a new folder, or one that holds only an earlier report")
 
 
-def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tuple(OUTPUTS)) -> Path:
+def main_file(out_dir: Path, outputs: Iterable[str] = tuple(OUTPUTS)) -> Path:
+    """The path of the main file of a report of ``outputs`` in ``out_dir``: the HTML if written."""
+    return Path(out_dir) / OUTPUTS[chosen_outputs(outputs)[0]]
+
+
+def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tuple(OUTPUTS),
+                  landed: Callable[[], None] = lambda: None) -> Path:
     """Write ``outputs`` (by default all three) into ``out_dir`` atomically, replacing the folder whole;
-    return the path of the main one (the HTML if written). Raises :class:`ReportFolderError` if
-    ``out_dir`` holds anything but an earlier report, or if writing fails."""
+    return the path of the main one (see :func:`main_file`). Raises :class:`ReportFolderError` if
+    ``out_dir`` holds anything but an earlier report, or if writing fails.
+
+    ``landed`` is called once the report is in place, with Ctrl-C and SIGTERM held from the first move
+    until it returns: a caller that records there that the report is written is never stopped between
+    the two, nor the swap half-way."""
     chosen = chosen_outputs(outputs)
     out_dir = Path(out_dir)
     problem = report_folder_problem(out_dir)
@@ -652,12 +663,14 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     moved = False
     try:
         write_data(results, staging, chosen)
-        shutil.rmtree(previous, ignore_errors=True)  # one a crash mid-swap may have left
-        if out_dir.exists():
-            out_dir.rename(previous)
-            moved = True
-        staging.rename(out_dir)
-        shutil.rmtree(previous, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(previous, ignore_errors=True)  # one a crash mid-swap may have left
+            if out_dir.exists():
+                out_dir.rename(previous)
+                moved = True
+            staging.rename(out_dir)
+            shutil.rmtree(previous, ignore_errors=True)
+            landed()
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if moved and not out_dir.exists():  # the swap failed half-way: the earlier report goes back
@@ -665,4 +678,4 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
-    return out_dir / OUTPUTS[chosen[0]]
+    return main_file(out_dir, chosen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -692,14 +693,14 @@ def test_a_sweep_stopped_by_ctrl_c_replaces_the_earlier_summary(tmp_path, monkey
     sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
     out = tmp_path / "out"
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_OK
-    solve_one = cli.solve_one
+    plan = cli.plan
 
     def key_on_the_second(source, *args):
         if source == sources[1]:
             raise KeyboardInterrupt
-        return solve_one(source, *args)
+        return plan(source, *args)
 
-    monkeypatch.setattr(cli, "solve_one", key_on_the_second)
+    monkeypatch.setattr(cli, "plan", key_on_the_second)
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_INTERRUPTED
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["status"] for row in rows] == ["optimal", "interrupted", "interrupted"]
@@ -712,20 +713,75 @@ def test_a_sweep_stopped_by_sigterm_says_so_in_its_summary(tmp_path, monkeypatch
     the scenarios it left unsolved, a key nobody pressed: the summary names the signal."""
     sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
     out = tmp_path / "out"
-    solve_one = cli.solve_one
+    plan = cli.plan
 
     def terminated_on_the_second(source, *args):
         if source == sources[1]:
             raise cli.Terminated
-        return solve_one(source, *args)
+        return plan(source, *args)
 
-    monkeypatch.setattr(cli, "solve_one", terminated_on_the_second)
+    monkeypatch.setattr(cli, "plan", terminated_on_the_second)
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_TERMINATED
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    assert [row["error"] for row in rows] == [None, cli.TERMINATED_UNDER_WAY, cli.TERMINATED]
-    assert "Ctrl-C" not in cli.TERMINATED + cli.TERMINATED_UNDER_WAY
+    assert [row["error"] for row in rows] == [
+        None, "not solved: the sweep was stopped (SIGTERM) while it was being solved",
+        "not solved: the sweep was stopped (SIGTERM) before it started"]
     assert "Ctrl-C" not in (out / "sweep.html").read_text(encoding="utf-8")
     assert capsys.readouterr().err.strip().endswith("terminated")
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, cli.EXIT_INTERRUPTED), (signal.SIGTERM, cli.EXIT_TERMINATED)],
+                         ids=["ctrl-c", "sigterm"])
+def test_a_sweep_stopped_as_a_report_lands_lists_that_scenario_as_solved(tmp_path, monkeypatch, capsys, signum, code):
+    """The signal arrives the moment the second scenario's report folder is moved into place, before
+    the sweep has recorded it: the report is there, whole, so the summary lists the scenario as solved
+    with its report (not as stopped while being solved) and the terminal shows it; the third is not started."""
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
+    out = tmp_path / "out"
+    rename = Path.rename
+
+    def signal_as_the_report_lands(self, target):
+        moved = rename(self, target)
+        if Path(target) == out / "s1":
+            signal.raise_signal(signum)
+        return moved
+
+    monkeypatch.setattr(Path, "rename", signal_as_the_report_lands)
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == code
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [(row["status"], row["report"]) for row in rows] == [
+        ("optimal", "s0/index.html"), ("optimal", "s1/index.html"), ("interrupted", None)]
+    key = cli.Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    assert rows[2]["error"] == cli.stopped_why(cli.QUEUED, key)
+    assert f"report: {out / 's1' / 'index.html'}" in capsys.readouterr().out.splitlines()
+    assert sorted(p.name for p in out.iterdir()) == ["s0", "s1", "sweep.html", "sweep.json"]
+    assert sorted(p.name for p in (out / "s1").iterdir()) == ["index.html", "results.xlsx", "summary.json"]
+
+
+def test_a_sweep_stopped_while_writing_a_report_says_so_and_keeps_the_earlier_one(tmp_path, monkeypatch):
+    """Ctrl-C once the second scenario is solved, while its report is being written: the summary
+    says it was solved but its report not written, and its folder holds the earlier sweep's report,
+    byte for byte, with no staging folder beside it."""
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
+    out = tmp_path / "out"
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_OK
+    earlier = {p.name: p.read_bytes() for p in (out / "s1").iterdir()}
+    write_xlsx = report._WRITERS["xlsx"]
+
+    def key_while_writing_the_second(results, path):
+        write_xlsx(results, path)
+        if path.parent.name.startswith(".s1."):
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(report._WRITERS, "xlsx", key_while_writing_the_second)
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_INTERRUPTED
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["error"] for row in rows] == [
+        None, "solved, but its report was not written: the sweep was stopped (Ctrl-C) while writing it",
+        "not solved: the sweep was stopped (Ctrl-C) before it started"]
+    assert rows[1]["report"] is None
+    assert {p.name: p.read_bytes() for p in (out / "s1").iterdir()} == earlier
+    assert sorted(p.name for p in out.iterdir()) == ["s0", "s1", "s2", "sweep.html", "sweep.json"]
 
 
 def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_were_started(
@@ -769,7 +825,8 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
     captured = capsys.readouterr()
     assert f"report: {out / 's1' / 'index.html'}" in captured.out.splitlines()
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    assert [row["error"] for row in rows] == [cli.INTERRUPTED_UNDER_WAY, None, cli.INTERRUPTED, cli.INTERRUPTED]
+    assert [row["error"] for row in rows] == [cli.stopped_why(cli.SOLVING, KeyboardInterrupt()), None,
+                                              *[cli.stopped_why(cli.QUEUED, KeyboardInterrupt())] * 2]
     assert captured.err.strip().endswith("interrupted")
 
 
@@ -777,7 +834,6 @@ def test_ctrl_c_stops_a_solve_under_way(tmp_path):
     """A real SIGINT 0.3 s into a solve that takes seconds (155,000 columns): HiGHS stops at its next
     check rather than at the end (its status says the limit stopped it) and the interrupt is raised."""
     import os
-    import signal
     import threading
 
     import highspy
@@ -826,8 +882,6 @@ print("returned", flush=True)
 def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
     """The first Ctrl-C asks the solver to stop; one that does not is named within moments, and a
     second Ctrl-C ends the process at once with exit code 130."""
-    import signal
-
     process = subprocess.Popen([sys.executable, "-c", STUCK_SOLVER], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
@@ -848,7 +902,6 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     and the sweep exits 130 rather than solving the rest first. A scenario a worker finished before
     the key (on a loaded machine, it may) keeps its whole report."""
     import os
-    import signal
 
     process, sources, _ = _sweep_with_workers(tmp_path)
     out = tmp_path / "out"
@@ -860,7 +913,8 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["input"] for row in rows] == sources
     interrupted = [row for row in rows if row["status"] == "interrupted"]
-    assert interrupted and all(row["error"] in (cli.INTERRUPTED, cli.INTERRUPTED_UNDER_WAY) for row in interrupted)
+    stopped = [cli.stopped_why(stage, KeyboardInterrupt()) for stage in (cli.QUEUED, cli.SOLVING)]
+    assert interrupted and all(row["error"] in stopped for row in interrupted)
     solved = sorted(Path(row["input"]).stem for row in rows if row not in interrupted)
     assert sorted(p.name for p in out.iterdir()) == sorted(["sweep.html", "sweep.json", *solved])
     for folder in solved:
@@ -871,7 +925,6 @@ def _sweep_with_workers(tmp_path, count: int = 4) -> tuple[subprocess.Popen, lis
     """A sweep of ``count`` scenarios with --jobs 2, in its own session, once both workers and the
     resource tracker are there and the sweep heeds Ctrl-C again: the process, its inputs and the
     PIDs of its children."""
-    import signal
     import time
 
     sources = [str(write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx")) for i in range(count)]
@@ -907,8 +960,6 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
     """SIGTERM to the planner alone (a CI job cancelled, docker stop): its workers used to solve on
     after it exited, holding the caller's pipes open, and no summary was written. Now it stops the
     sweep as Ctrl-C does, writes the summary and exits 143, and no worker outlives it."""
-    import signal
-
     process, sources, workers = _sweep_with_workers(tmp_path)
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=120)
@@ -921,8 +972,6 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
 
 def test_workers_of_a_killed_sweep_end_with_it(tmp_path):
     """SIGKILL cannot be caught: the workers notice their sweep is gone and end themselves."""
-    import signal
-
     process, _, workers = _sweep_with_workers(tmp_path, count=8)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=120)  # returns once no process holds the pipes: the workers have ended
