@@ -287,8 +287,13 @@ def stopped_why(stage: str, key: KeyboardInterrupt) -> str:
     return STOPPED[stage].format("SIGTERM" if isinstance(key, Terminated) else "Ctrl-C")
 
 
-class NotStarted(KeyboardInterrupt):
-    """A scenario a sweep's worker took after the sweep was stopped, and did not start."""
+class Stopped(KeyboardInterrupt):
+    """A scenario a sweep's worker was stopped at (see :class:`Progress`): ``stage`` is QUEUED for one it
+    took after the sweep was stopped, and did not start."""
+
+    def __init__(self, stage: str):
+        super().__init__(stage)
+        self.stage = stage
 
 
 def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Path], options: SolveOptions,
@@ -321,8 +326,8 @@ def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Pa
                         continue
                     if (error := future.exception()) is None:
                         late[i] = future.result()
-                    elif not isinstance(error, NotStarted):
-                        progress[i].stage = SOLVING
+                    else:
+                        progress[i].stage = error.stage if isinstance(error, Stopped) else SOLVING
                 order = sorted(late)
                 for i, outcome in zip(order, _printed(late[i] for i in order)):
                     progress[i].record(outcome)
@@ -361,14 +366,20 @@ def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outc
     """:func:`solve_one` in a sweep's worker. Ctrl-C reaches the workers too (the terminal sends it to
     every process of the command): it interrupts the scenario under way, while between scenarios
     the worker ignores it rather than die with a traceback. A scenario handed over before the sweep
-    was stopped is not started."""
+    was stopped is not started. One stopped raises :class:`Stopped`, saying how far it got, but one
+    whose report landed as the key was pressed is solved."""
+    progress = Progress()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # before the check: see _stop_sweep
     try:
-        if _sweep_stopped is not None and _sweep_stopped.is_set():
-            raise NotStarted
-        return solve_one(source, out_dir, options)
+        if _sweep_stopped is None or not _sweep_stopped.is_set():
+            solve_one(source, out_dir, options, progress)
+    except KeyboardInterrupt:
+        pass  # progress says how far it got
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if progress.outcome is None:
+        raise Stopped(progress.stage)
+    return progress.outcome
 
 
 def _stop_sweep(futures: list[Future], stopped) -> None:

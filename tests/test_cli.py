@@ -788,11 +788,11 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
         tmp_path, monkeypatch, capsys):
     """Ctrl-C with --jobs 2 while the first scenario is being solved: the second, finished
     meanwhile, was written and listed in sweep.json but not shown on the terminal. It is shown
-    now; and the first, stopped while being solved, is told from those never started (one a
-    worker took after the key, one still queued)."""
+    now; and the first, stopped while being solved, is told from one stopped while its report was
+    being written and from those never started (one a worker took after the key, one still queued)."""
     from concurrent.futures import Future
 
-    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(4)]
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(5)]
     out = tmp_path / "out"
 
     class Pool:  # the workers' outcomes, as they stand when the key is pressed
@@ -816,7 +816,10 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
                 future.set_result(cli.solve_one(source, out_dir, options))
             elif k == 2:
                 future.set_running_or_notify_cancel()
-                future.set_exception(cli.NotStarted())  # taken by a worker after the key
+                future.set_exception(cli.Stopped(cli.QUEUED))  # taken by a worker after the key
+            elif k == 3:
+                future.set_running_or_notify_cancel()
+                future.set_exception(cli.Stopped(cli.WRITING))
             self.futures.append(future)  # the last is still queued
             return future
 
@@ -825,9 +828,46 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
     captured = capsys.readouterr()
     assert f"report: {out / 's1' / 'index.html'}" in captured.out.splitlines()
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    assert [row["error"] for row in rows] == [cli.stopped_why(cli.SOLVING, KeyboardInterrupt()), None,
-                                              *[cli.stopped_why(cli.QUEUED, KeyboardInterrupt())] * 2]
+    stages = [cli.SOLVING, None, cli.QUEUED, cli.WRITING, cli.QUEUED]
+    assert [row["error"] for row in rows] == [stage and cli.stopped_why(stage, KeyboardInterrupt()) for stage in stages]
     assert captured.err.strip().endswith("interrupted")
+
+
+def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(tmp_path, monkeypatch):
+    """--jobs: in a worker, Ctrl-C the moment a report folder is moved into place leaves the scenario
+    solved, its outcome returned to the sweep (which would count it as stopped while being solved);
+    Ctrl-C while the report is being written says so."""
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    out = tmp_path / "out"
+    rename = Path.rename
+
+    def key_as_the_report_lands(self, target):
+        moved = rename(self, target)
+        if Path(target) == out:
+            signal.raise_signal(signal.SIGINT)
+        return moved
+
+    def key_while_writing(results, path):
+        raise KeyboardInterrupt
+
+    def in_worker(out_dir: Path) -> cli.Outcome | KeyboardInterrupt:
+        """What the worker hands the sweep: an outcome, or how it was stopped."""
+        try:
+            return cli._solve_in_worker(source, out_dir, cli.SolveOptions())
+        except KeyboardInterrupt as stopped:
+            return stopped
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(Path, "rename", key_as_the_report_lands)
+            outcome = in_worker(out)
+        assert isinstance(outcome, cli.Outcome) and outcome.row["report"] == str(out / "index.html")
+        monkeypatch.setitem(report._WRITERS, "json", key_while_writing)
+        stopped = in_worker(tmp_path / "again")
+        assert isinstance(stopped, cli.Stopped) and stopped.stage == cli.WRITING
+    finally:  # the worker leaves Ctrl-C ignored between scenarios
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_ctrl_c_stops_a_solve_under_way(tmp_path):
