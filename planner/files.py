@@ -19,7 +19,8 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
     """:func:`replace_atomically` for files that belong together: every one is staged before any
-    is moved into place, so a failure while writing (a full disk, Ctrl-C) leaves all as they were."""
+    is moved into place, so a failure while writing (a full disk, Ctrl-C) leaves all as they were, and
+    Ctrl-C or SIGTERM once they are being moved is held until all are in place."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, write in writes.items():
@@ -29,8 +30,9 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
             staged.append((Path(staging), path))
             write(Path(staging))
             os.chmod(staging, 0o644)  # mkstemp makes it private; the file is meant to be read like any other
-        for staging, path in staged:
-            os.replace(staging, path)
+        with signals_held():
+            for staging, path in staged:
+                os.replace(staging, path)
     except BaseException:
         for staging, _ in staged:
             staging.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from conftest import scenario_tables, solve_tables
 from planner import report
-from planner.files import replace_atomically
+from planner.files import replace_atomically, replace_together
 from planner.sweep import solved_row, write_sweep
 
 
@@ -65,6 +66,26 @@ def test_ctrl_c_while_writing_a_file_leaves_the_earlier_one(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         replace_atomically(target, lambda path: fails_midway(KeyboardInterrupt())(None, path))
     assert contents(tmp_path) == {"sweep.json": b"earlier"}
+
+
+def test_ctrl_c_between_moving_files_that_belong_together_moves_them_all(tmp_path, monkeypatch):
+    """Ctrl-C after the first of two files is moved into place must not leave it beside the earlier
+    other one (a sweep.json of this sweep beside the sweep.html of the last): the moves finish, then
+    the interrupt is raised."""
+    targets = [tmp_path / "sweep.json", tmp_path / "sweep.html"]
+    for target in targets:
+        target.write_text("earlier")
+    replace = os.replace
+
+    def key_after_the_first(source, target):
+        replace(source, target)
+        if Path(target) == targets[0]:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", key_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        replace_together({target: lambda path: path.write_text("new") for target in targets})
+    assert contents(tmp_path) == {"sweep.html": b"new", "sweep.json": b"new"}
 
 
 def test_a_report_folder_is_readable_by_others(results, tmp_path):
