@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -78,17 +79,24 @@ def failed_row(source: Path, status: str, error: str) -> dict:
 
 SWEEP_FILES = ("sweep.json", "sweep.html")
 
+# a link to a file by its name's bytes: a name that is not UTF-8 (a Latin-1 'é' from an old archive) too
+TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path))
+
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, both written whole or neither; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
-    :class:`ReportFolderError` if writing fails (a full disk, say)."""
+    :class:`ReportFolderError` if writing fails (a full disk, say).
+
+    A file name that is not UTF-8 is held, as Python reads it, with a lone surrogate for each byte
+    that is not; written as its escape (``\\udce9``), which JSON reads back to the same name."""
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
             for row in rows]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
     try:  # replace_together makes the folder
-        replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8")
+        replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",
+                                                                                  errors="backslashreplace")
                           for name, text in zip(SWEEP_FILES, (document, html))})
     except OSError as error:
         raise ReportFolderError(f"{folder}: cannot write the sweep's summary ({error.strerror or error})") from None

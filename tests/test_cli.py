@@ -784,6 +784,20 @@ def test_a_sweep_stopped_while_writing_a_report_says_so_and_keeps_the_earlier_on
     assert sorted(p.name for p in out.iterdir()) == ["s0", "s1", "s2", "sweep.html", "sweep.json"]
 
 
+def test_a_sweep_with_an_input_whose_name_is_not_utf_8_writes_its_summary(tmp_path):
+    """An input named in Latin-1 (an 'é' from an old archive) made the sweep an internal error at
+    its summary, its reports written: the summary holds the name as JSON reads back to the same
+    file, and links the report by its name's bytes."""
+    latin_1 = b"sc\xe9n.xlsx".decode("utf-8", "surrogateescape")  # as Python reads the name from the disk
+    sources = [write_scenario(valid_tables(), tmp_path / latin_1), write_scenario(valid_tables(), tmp_path / "b.xlsx")]
+    out = tmp_path / "out"
+    assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_OK
+    rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert [Path(row["input"]) for row in rows] == sources
+    assert (out / rows[0]["report"]).is_file()
+    assert '<a href="sc%E9n/index.html">' in (out / "sweep.html").read_text(encoding="utf-8")
+
+
 def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_were_started(
         tmp_path, monkeypatch, capsys):
     """Ctrl-C with --jobs 2 while the first scenario is being solved: the second, finished
