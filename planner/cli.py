@@ -424,8 +424,14 @@ def _show(outcome: Outcome) -> None:
 
 
 def _print(lines: list[str], stream) -> None:
+    """Print ``lines``; a character the stream cannot encode (a byte of a file name that is not UTF-8, on
+    a terminal Python writes to strictly) is shown escaped, as on standard error, not an error once the
+    report is written."""
+    encoding = stream.encoding or "utf-8"
     try:
         for line in lines:
+            if stream.errors == "strict":
+                line = line.encode(encoding, "backslashreplace").decode(encoding)
             print(line, file=stream, flush=True)
     except BrokenPipeError:  # the output was piped into a reader that stopped early
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())  # no second error at exit
@@ -531,7 +537,7 @@ def _template(output: Path, force: bool) -> None:
         write_template(output)
     except OSError as error:
         raise InputError([f"{output}: cannot write the file ({error.strerror or error})"]) from None
-    print(f"wrote {output}: fill it in (or try it as it is) with: planner solve {output}")
+    _print([f"wrote {output}: fill it in (or try it as it is) with: planner solve {output}"], sys.stdout)
 
 
 def _size(source: Path, as_json: bool) -> None:

@@ -784,6 +784,21 @@ def test_a_sweep_stopped_while_writing_a_report_says_so_and_keeps_the_earlier_on
     assert sorted(p.name for p in out.iterdir()) == ["s0", "s1", "s2", "sweep.html", "sweep.json"]
 
 
+def test_a_name_that_is_not_utf_8_is_shown_escaped_on_a_strict_terminal(tmp_path, subprocess_env):
+    """Outside the C locale Python writes to a terminal strictly: a report folder or template named in
+    Latin-1 (an 'é' from an old archive) was written, then the line naming it ended the run as an
+    internal error (exit 1). The byte is shown escaped, as on standard error."""
+    strict = {**subprocess_env, "PYTHONIOENCODING": "utf-8:strict"}
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    latin_1 = b"r\xe9".decode("utf-8", "surrogateescape")  # as Python reads the name from the disk
+    done = planner_cli(["solve", str(source), "--out", latin_1], tmp_path, strict)
+    assert done.returncode == cli.EXIT_OK, done.stderr
+    assert done.stdout.splitlines()[-1] == "report: r\\udce9/index.html"
+    done = planner_cli(["template", f"{latin_1}.xlsx"], tmp_path, strict)
+    assert done.returncode == cli.EXIT_OK, done.stderr
+    assert done.stdout.startswith("wrote r\\udce9.xlsx: ")
+
+
 def test_a_sweep_with_an_input_whose_name_is_not_utf_8_writes_its_summary(tmp_path):
     """An input named in Latin-1 (an 'é' from an old archive) made the sweep an internal error at
     its summary, its reports written: the summary holds the name as JSON reads back to the same
