@@ -242,7 +242,7 @@ def _clash(sources: list[Path]) -> str:
 def _unwritable(folder: Path) -> str | None:
     """Why the report folder ``folder`` cannot be made (None if it can), found by making and removing a
     folder beside it, or in the nearest of its parents that exists: nothing is left behind."""
-    existing = next(part for part in folder.parents if part.is_dir())
+    existing = next(part for part in (*folder.parents, folder.parent) if part.is_dir())  # '.' is its own parent
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".planner-check-", dir=existing))
     except OSError as error:

@@ -622,6 +622,9 @@ def report_folder_problem(folder: Path) -> str | None:
     report's files: anything else in it (the scenario's own CSV files, other reports, a user's
     documents) would be deleted with it.
     """
+    if folder.is_dir() and folder.samefile("."):  # even empty: the shell would be left in a deleted folder
+        return (f"{folder}: cannot write the report there: it is the current folder, which the report would "
+                f"replace whole; give --out a new folder, such as {folder / 'report'}")
     blocking = file_in_path(folder)
     if blocking is not None:
         return f"{folder}: cannot write the report there: {blocking} is a file, not a folder"

@@ -1090,6 +1090,24 @@ def test_a_folder_given_as_dot_reports_under_its_own_name(tmp_path, monkeypatch)
     assert (folder / "reports" / "site-a" / "index.html").is_file()
 
 
+def test_the_current_folder_or_the_root_as_the_report_folder_is_refused(tmp_path, monkeypatch, capsys):
+    """--out . (or '', or '/') was an internal error (StopIteration, exit 1); the current folder by its
+    full name, if empty, was replaced by the report, leaving the shell in a deleted folder. Both are
+    refused as bad input, and nothing is written."""
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for out in (".", "", str(here)):
+        assert cli.main(["solve", str(source), "--out", out]) == cli.EXIT_INPUT
+        assert capsys.readouterr().err == (f"error: {Path(out)}: cannot write the report there: it is the current "
+                                           "folder, which the report would replace whole; give --out a new folder, "
+                                           f"such as {Path(out) / 'report'}\n")
+    assert cli.main(["solve", str(source), "--out", "/"]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err.startswith("error: /: cannot write the report there: the folder holds ")
+    assert list(here.iterdir()) == []
+
+
 def test_an_output_folder_that_cannot_be_made_is_refused_before_solving(tmp_path, monkeypatch, capsys):
     def no_solving(*args, **kwargs):
         raise AssertionError("solved before the output folder was checked")
