@@ -14,6 +14,7 @@ is laid out by ``templates/base.html``; each section is one partial in
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import math
@@ -656,10 +657,12 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     problem = report_folder_problem(out_dir)
     if problem is not None:
         raise ReportFolderError(problem)
+    made = [folder for folder in out_dir.parents if not folder.exists()]  # nearest first
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     except OSError as error:
+        _remove_empty(made)
         raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
     staging.chmod(0o755)
     previous = out_dir.with_name(f".{out_dir.name}.old")
@@ -678,7 +681,15 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
         shutil.rmtree(staging, ignore_errors=True)
         if moved and not out_dir.exists():  # the swap failed half-way: the earlier report goes back
             previous.rename(out_dir)
+        _remove_empty(made)
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
     return main_file(out_dir, chosen)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (nearest first) that a report which failed made and left empty."""
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty: something else was put there meanwhile
+            folder.rmdir()

@@ -163,6 +163,27 @@ def test_ctrl_c_while_writing_a_report_leaves_the_earlier_one(results, tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))],
+                         ids=["ctrl-c", "full disk"])
+def test_a_report_that_fails_takes_away_the_folders_it_made(results, tmp_path, monkeypatch, error):
+    """--out new/deeper/out that fails while being written left new/deeper behind, empty."""
+    monkeypatch.setitem(report._WRITERS, "xlsx", fails_midway(error))
+    with pytest.raises((KeyboardInterrupt, report.ReportFolderError)):
+        report.write_outputs(results, tmp_path / "new" / "deeper" / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_report_that_cannot_be_staged_takes_away_the_folders_it_made(results, tmp_path, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(report.tempfile, "mkdtemp", full_disk)
+    with pytest.raises(report.ReportFolderError, match="cannot write the report there"):
+        report.write_outputs(results, tmp_path / "new" / "out")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_full_disk_while_writing_a_report_is_refused_by_folder_and_keeps_the_earlier_one(results, tmp_path,
                                                                                             monkeypatch):
     """The operating system's error is reported as the folder and its reason, in one line; the earlier
