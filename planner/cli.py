@@ -437,20 +437,28 @@ def _print(lines: list[str], stream) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())  # no second error at exit
 
 
+EXIT_CODES = (f"exit codes: {EXIT_OK} success, "
+              + ", ".join(f"{code} {label}" for code, label in sorted(FAILURES.items()))
+              + f", {EXIT_INTERRUPTED} interrupted (Ctrl-C), {EXIT_TERMINATED} terminated (SIGTERM)")
+
+
 def _parser() -> argparse.ArgumentParser:
     # no abbreviated options: '--t 5' in a script would change meaning once another option begins so
-    parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.", allow_abbrev=False)
+    parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.", allow_abbrev=False,
+                                     epilog=EXIT_CODES)
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{solve,size,template}")
     solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports",
-                                    allow_abbrev=False)
+                                    allow_abbrev=False,
+                                    epilog=f"{EXIT_CODES}; a sweep exits with the code of the first scenario that "
+                                           "failed")
     solve_cmd.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
                            help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
-    solve_cmd.add_argument("--out", type=Path,
+    solve_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="output folder (default reports/<workbook name>); with several inputs, the "
                                 "folder that receives one subfolder per input and the sweep's summary "
                                 "(default reports)")
-    solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs")
+    solve_cmd.add_argument("--solver", choices=SOLVERS, default="highs", help="the solver (default highs)")
     solve_cmd.add_argument("--time-limit", type=_seconds, metavar="S",
                            help="solver time limit in seconds, per scenario")
     solve_cmd.add_argument("--integer", action="store_true",

@@ -646,6 +646,18 @@ def test_a_warning_reaches_the_terminal_and_summary_json(tmp_path, capsys):
     assert (cli.EXIT_OK, cli.EXIT_INTERNAL, cli.EXIT_INPUT, cli.EXIT_SOLVER, cli.EXIT_INTERRUPTED) == (0, 1, 2, 3, 130)
 
 
+def test_help_gives_the_exit_codes_and_every_default(capsys):
+    """`planner solve --help` gave neither the exit codes a script tests nor --solver's default."""
+    for argv in (["--help"], ["solve", "--help"]):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(argv)
+        assert stop.value.code == 0
+        shown = " ".join(capsys.readouterr().out.split())  # as argparse wraps it to the terminal's width
+        assert ("exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure, 130 interrupted (Ctrl-C), "
+                "143 terminated (SIGTERM)") in shown
+    assert "--out DIR" in shown and "--solver {highs,cbc} the solver (default highs)" in shown
+
+
 def test_gap_needs_integer_and_a_fraction_below_one(tmp_path, capsys):
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
     assert cli.main(["solve", str(source), "--gap", "0.01", "--out", str(tmp_path / "out")]) == cli.EXIT_INPUT
