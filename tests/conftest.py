@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +185,15 @@ def solve_case(tmp_path):
         return solve_tables(tables, tmp_path / f"case{next(counter)}", solver=solver, fmt=fmt)
 
     return _solve
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt in the test, as at a terminal, even in a test run that inherited it
+    ignored (started in the background by a shell without job control); as it was afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture

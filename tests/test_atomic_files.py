@@ -68,7 +68,7 @@ def test_ctrl_c_while_writing_a_file_leaves_the_earlier_one(tmp_path):
     assert contents(tmp_path) == {"sweep.json": b"earlier"}
 
 
-def test_ctrl_c_between_moving_files_that_belong_together_moves_them_all(tmp_path, monkeypatch):
+def test_ctrl_c_between_moving_files_that_belong_together_moves_them_all(tmp_path, monkeypatch, ctrl_c_raises):
     """Ctrl-C after the first of two files is moved into place must not leave it beside the earlier
     other one (a sweep.json of this sweep beside the sweep.html of the last): the moves finish, then
     the interrupt is raised."""

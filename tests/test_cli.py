@@ -744,7 +744,8 @@ def test_a_sweep_stopped_by_sigterm_says_so_in_its_summary(tmp_path, monkeypatch
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, cli.EXIT_INTERRUPTED), (signal.SIGTERM, cli.EXIT_TERMINATED)],
                          ids=["ctrl-c", "sigterm"])
-def test_a_sweep_stopped_as_a_report_lands_lists_that_scenario_as_solved(tmp_path, monkeypatch, capsys, signum, code):
+def test_a_sweep_stopped_as_a_report_lands_lists_that_scenario_as_solved(tmp_path, monkeypatch, capsys, ctrl_c_raises,
+                                                                         signum, code):
     """The signal arrives the moment the second scenario's report folder is moved into place, before
     the sweep has recorded it: the report is there, whole, so the summary lists the scenario as solved
     with its report (not as stopped while being solved) and the terminal shows it; the third is not started."""
@@ -874,7 +875,7 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
     assert captured.err.strip().endswith("interrupted")
 
 
-def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(tmp_path, monkeypatch):
+def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(tmp_path, monkeypatch, ctrl_c_raises):
     """--jobs: in a worker, Ctrl-C the moment a report folder is moved into place leaves the scenario
     solved, its outcome returned to the sweep (which would count it as stopped while being solved);
     Ctrl-C while the report is being written says so."""
@@ -898,17 +899,13 @@ def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(
         except KeyboardInterrupt as stopped:
             return stopped
 
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        with monkeypatch.context() as patched:
-            patched.setattr(Path, "rename", key_as_the_report_lands)
-            outcome = in_worker(out)
-        assert isinstance(outcome, cli.Outcome) and outcome.row["report"] == str(out / "index.html")
-        monkeypatch.setitem(report._WRITERS, "json", key_while_writing)
-        stopped = in_worker(tmp_path / "again")
-        assert isinstance(stopped, cli.Stopped) and stopped.stage == cli.WRITING
-    finally:  # the worker leaves Ctrl-C ignored between scenarios
-        signal.signal(signal.SIGINT, previous)
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "rename", key_as_the_report_lands)
+        outcome = in_worker(out)
+    assert isinstance(outcome, cli.Outcome) and outcome.row["report"] == str(out / "index.html")
+    monkeypatch.setitem(report._WRITERS, "json", key_while_writing)
+    stopped = in_worker(tmp_path / "again")
+    assert isinstance(stopped, cli.Stopped) and stopped.stage == cli.WRITING
 
 
 def test_ctrl_c_stops_a_solve_under_way(tmp_path):
