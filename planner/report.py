@@ -657,35 +657,47 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     problem = report_folder_problem(out_dir)
     if problem is not None:
         raise ReportFolderError(problem)
-    made = [folder for folder in out_dir.parents if not folder.exists()]  # nearest first
+    # a link to a folder (reports/latest, say) stays: the report replaces the folder it links to
+    folder = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    made = [parent for parent in folder.parents if not parent.exists()]  # nearest first
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     except OSError as error:
         _remove_empty(made)
         raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
     staging.chmod(0o755)
-    previous = out_dir.with_name(f".{out_dir.name}.old")
+    previous = folder.with_name(f".{folder.name}.old")
     moved = False
     try:
         write_data(results, staging, chosen)
         with signals_held():
-            shutil.rmtree(previous, ignore_errors=True)  # one a crash mid-swap may have left
-            if out_dir.exists():
-                out_dir.rename(previous)
+            _remove(previous)  # one a crash mid-swap may have left (or, as a link, an earlier version)
+            if folder.exists():
+                folder.rename(previous)
                 moved = True
-            staging.rename(out_dir)
-            shutil.rmtree(previous, ignore_errors=True)
+            staging.rename(folder)
+            _remove(previous)
             landed()
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        if moved and not out_dir.exists():  # the swap failed half-way: the earlier report goes back
-            previous.rename(out_dir)
+        if moved and not folder.exists():  # the swap failed half-way: the earlier report goes back
+            previous.rename(folder)
         _remove_empty(made)
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
     return main_file(out_dir, chosen)
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path`` if there, as far as it can be: a folder with all it holds, or a file or a link (not
+    what it links to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def _remove_empty(folders: list[Path]) -> None:

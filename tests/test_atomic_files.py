@@ -127,6 +127,31 @@ def test_a_stale_old_folder_left_by_a_crash_does_not_block_the_next_report(resul
     assert (out / "summary.json").read_text() != "{}"
 
 
+def test_a_report_folder_given_by_a_link_is_written_into_the_folder_it_links_to(results, tmp_path):
+    """--out a link to a folder (reports/latest, say) replaced the link by a folder and left the link
+    as .latest.old, which the next report could not move aside ('cannot write the report (Not a
+    directory)'). The report replaces the folder linked to, and the link stays, report after report."""
+    linked = tmp_path / "2026-11-27"
+    linked.mkdir()
+    (tmp_path / "latest").symlink_to(linked.name)
+    for _ in range(2):
+        assert report.write_outputs(results, tmp_path / "latest") == tmp_path / "latest" / "index.html"
+    assert (tmp_path / "latest").readlink() == Path(linked.name)
+    assert sorted(p.name for p in linked.iterdir()) == sorted(report.REPORT_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-27", "latest"]
+
+
+def test_a_link_left_where_the_earlier_report_is_moved_aside_does_not_block_the_next_one(results, tmp_path):
+    """An earlier version left a link to a folder as ``.out.old``; a folder cannot be moved onto it,
+    so every report into ``out`` failed. The link goes (not the folder it links to)."""
+    out = tmp_path / "out"
+    earlier_report(results, out)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / ".out.old").symlink_to("elsewhere")
+    assert report.write_outputs(results, out) == out / "index.html"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out"]
+
+
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(errno.EXDEV, os.strerror(errno.EXDEV))],
                          ids=["ctrl-c", "oserror"])
 def test_a_swap_stopped_half_way_puts_the_earlier_report_back(results, tmp_path, monkeypatch, error):
