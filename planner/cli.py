@@ -452,9 +452,9 @@ def _parser() -> argparse.ArgumentParser:
                                     allow_abbrev=False,
                                     epilog=f"{EXIT_CODES}; a sweep exits with the code of the first scenario that "
                                            "failed")
-    solve_cmd.add_argument("inputs", type=Path, nargs="+", metavar="INPUT",
+    solve_cmd.add_argument("inputs", type=_path, nargs="+", metavar="INPUT",
                            help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
-    solve_cmd.add_argument("--out", type=Path, metavar="DIR",
+    solve_cmd.add_argument("--out", type=_path, metavar="DIR",
                            help="output folder (default reports/<workbook name>); with several inputs, the "
                                 "folder that receives one subfolder per input and the sweep's summary "
                                 "(default reports)")
@@ -476,17 +476,28 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
                                    allow_abbrev=False)
-    size_cmd.add_argument("input", type=Path, help="scenario workbook (.xlsx) or folder of CSV files")
+    size_cmd.add_argument("input", type=_path, help="scenario workbook (.xlsx) or folder of CSV files")
     size_cmd.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     size_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     template_cmd = commands.add_parser(
         "template", help="write a workbook to start from: every sheet and column, notes, examples, drop-downs",
         allow_abbrev=False,
     )
-    template_cmd.add_argument("output", type=Path, help="workbook to write (.xlsx)")
+    template_cmd.add_argument("output", type=_path, help="workbook to write (.xlsx)")
     template_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
     template_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
+
+
+def _path(text: str) -> Path:
+    """A file or folder name the system can look up: one it refuses (a name too long, a folder it may not
+    enter) is a bad argument, not an internal error once a check or the report first touches it."""
+    path = Path(text)
+    try:
+        path.exists()
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"{text}: {error.strerror or error}") from None
+    return path
 
 
 def positive_int(text: str) -> int:

@@ -658,6 +658,18 @@ def test_help_gives_the_exit_codes_and_every_default(capsys):
     assert "--out DIR" in shown and "--solver {highs,cbc} the solver (default highs)" in shown
 
 
+def test_a_name_the_system_refuses_is_a_bad_argument(capsys):
+    """A name longer than a file system takes (255 bytes) was an internal error (OSError, exit 1),
+    as input, report folder or template alike: it is a bad argument, named with the system's reason."""
+    long = "x" * 300
+    for argv, argument in ((["solve", long], "INPUT"), (["solve", "s.xlsx", "--out", long], "--out"),
+                           (["size", long], "input"), (["template", long], "output")):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(argv)
+        assert stop.value.code == 2
+        assert capsys.readouterr().err.endswith(f"error: argument {argument}: {long}: File name too long\n")
+
+
 def test_gap_needs_integer_and_a_fraction_below_one(tmp_path, capsys):
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
     assert cli.main(["solve", str(source), "--gap", "0.01", "--out", str(tmp_path / "out")]) == cli.EXIT_INPUT
