@@ -149,7 +149,7 @@ class Outcome:
     err: list[str] = field(default_factory=list)
 
 
-# how far a scenario got (see Progress)
+# how far a scenario got (see Progress); WRITING: solved, its report not yet in place
 QUEUED, SOLVING, WRITING = "queued", "solving", "writing"
 
 
@@ -173,11 +173,11 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Prog
     progress.stage = SOLVING
     try:
         results = plan(source, options)
+        progress.stage = WRITING
         report = main_file(out_dir, options.outputs)
         # warnings on standard error, as for `planner size`: a script keeping 2> has them all
         solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report),
                          err=[f"warning: {warning}" for warning in results.warnings])
-        progress.stage = WRITING
         write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
     except (InputError, ReportFolderError) as error:
         progress.record(_failed(source, EXIT_INPUT, str(error)))
@@ -278,7 +278,7 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
 STOPPED = {
     QUEUED: "not solved: the sweep was stopped ({}) before it started",
     SOLVING: "not solved: the sweep was stopped ({}) while it was being solved",
-    WRITING: "solved, but its report was not written: the sweep was stopped ({}) while writing it",
+    WRITING: "solved, but the sweep was stopped ({}) before its report was written",
 }
 
 

@@ -783,26 +783,36 @@ def test_a_sweep_stopped_as_a_report_lands_lists_that_scenario_as_solved(tmp_pat
     assert sorted(p.name for p in (out / "s1").iterdir()) == ["index.html", "results.xlsx", "summary.json"]
 
 
-def test_a_sweep_stopped_while_writing_a_report_says_so_and_keeps_the_earlier_one(tmp_path, monkeypatch):
-    """Ctrl-C once the second scenario is solved, while its report is being written: the summary
-    says it was solved but its report not written, and its folder holds the earlier sweep's report,
-    byte for byte, with no staging folder beside it."""
+@pytest.mark.parametrize("moment", ["solved", "writing"])
+def test_a_sweep_stopped_before_a_solved_scenario_s_report_is_in_place_says_so_and_keeps_the_earlier_one(
+        tmp_path, monkeypatch, moment):
+    """Ctrl-C once the second scenario is solved, before its report is written (as its terminal lines
+    are made, or as the report is being written): the summary says it was solved but its report not
+    written, and its folder holds the earlier sweep's report, byte for byte, with no staging folder."""
     sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
     out = tmp_path / "out"
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_OK
     earlier = {p.name: p.read_bytes() for p in (out / "s1").iterdir()}
-    write_xlsx = report._WRITERS["xlsx"]
+    summary, write_xlsx = cli._summary, report._WRITERS["xlsx"]
+
+    def key_as_the_second_is_solved(results, path):
+        if path.parent.name == "s1":
+            raise KeyboardInterrupt
+        return summary(results, path)
 
     def key_while_writing_the_second(results, path):
         write_xlsx(results, path)
         if path.parent.name.startswith(".s1."):
             raise KeyboardInterrupt
 
-    monkeypatch.setitem(report._WRITERS, "xlsx", key_while_writing_the_second)
+    if moment == "solved":
+        monkeypatch.setattr(cli, "_summary", key_as_the_second_is_solved)
+    else:
+        monkeypatch.setitem(report._WRITERS, "xlsx", key_while_writing_the_second)
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_INTERRUPTED
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["error"] for row in rows] == [
-        None, "solved, but its report was not written: the sweep was stopped (Ctrl-C) while writing it",
+        None, "solved, but the sweep was stopped (Ctrl-C) before its report was written",
         "not solved: the sweep was stopped (Ctrl-C) before it started"]
     assert rows[1]["report"] is None
     assert {p.name: p.read_bytes() for p in (out / "s1").iterdir()} == earlier
