@@ -225,6 +225,13 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
     return folders
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError([f"{folder}: cannot make the folder ({error.strerror or error})"]) from None
+
+
 def _clash(sources: list[Path]) -> str:
     """Why ``sources``, which would share a report folder (their names the same, or the same but for
     case, as a disk that ignores case sees them), are refused: one input given more than once is
@@ -254,6 +261,10 @@ def _unwritable(folder: Path) -> str | None:
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
     out_dirs = _out_dirs(sources, out)
+    if len(sources) > 1:
+        # the sweep's folder, made before any scenario: one whose report failed would take away the folders
+        # it made (report.write_outputs), and so one that another worker is writing into
+        _make_folder(out or Path("reports"))
     progress = [Progress() for _ in sources]
     stopped = None
     try:

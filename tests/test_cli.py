@@ -461,6 +461,24 @@ def test_a_sweep_summary_that_cannot_be_written_exits_2_in_one_line(tmp_path, mo
     assert all((out / name / "index.html").is_file() for name in ("a", "b"))
 
 
+def test_a_sweep_makes_its_folder_before_any_scenario_so_none_takes_it_away(tmp_path, monkeypatch):
+    """A scenario whose report fails takes away the folders it made; in a sweep with --jobs another worker
+    may be writing into them: the sweep makes its folder first, so no scenario makes (or removes) it."""
+    inputs = [str(write_scenario(valid_tables(), tmp_path / f"{name}.xlsx")) for name in ("a", "b")]
+    made = []
+    real = report._remove_empty
+    monkeypatch.setattr(report, "_remove_empty", lambda folders: made.append(list(folders)) or real(folders))
+
+    def full_disk(results, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(report._WRITERS, "json", full_disk)
+    out = tmp_path / "new" / "sweep"
+    assert cli.main(["solve", *inputs, "--out", str(out), "--outputs", "json"]) == cli.EXIT_INPUT
+    assert made == [[], []]
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.html", "sweep.json"]
+
+
 def test_a_linked_csv_folder_reports_under_the_name_given(tmp_path, monkeypatch):
     """current -> v2 (a link to a CSV folder, as versioned scenarios are kept): reports/current, as a
     link to a workbook reports under the link's name; '.' reports under the folder's own name."""
