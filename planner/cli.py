@@ -98,8 +98,17 @@ def _listed(lines: list[str]) -> list[str]:
     return shown
 
 
+def _reach(holds: float, amount: float, unit: str) -> str:
+    """How far a price of a limit on ``amount`` holds, for a sentence that states it: ``holds`` more of ``unit``."""
+    if math.isnan(holds):
+        return ""
+    if holds_nothing(holds, amount):
+        return f" at this point only: it holds for no more {unit}, another limit being reached there too"
+    return f", for at least the next {thousands(holds)} {unit}"
+
+
 def _summary(results: Results, report: Path) -> list[str]:
-    """The terminal summary of one solved scenario: score, what is cut, where power binds."""
+    """The terminal summary of one solved scenario: score, what is cut, where power and GPUs bind."""
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
            else f", gap {percent_text(100 * results.gap, 3)}")
     if results.gap_limit is not None:
@@ -124,13 +133,15 @@ def _summary(results: Results, report: Path) -> list[str]:
     # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
     lines += _listed([f"power binds in {row.period}: {thousands(row.power_mw_used)} of "
                       f"{thousands(row.power_mw_budget)} MW; worth {row.power_shadow_price:.4g} score per MW more"
-                      + ("" if math.isnan(row.power_price_holds_mw)
-                         else " at this point only: it holds for no more MW, another limit being reached there too"
-                         if holds_nothing(row.power_price_holds_mw, row.power_mw_budget)
-                         else f", for at least the next {thousands(row.power_price_holds_mw)} MW")
+                      + _reach(row.power_price_holds_mw, row.power_mw_budget, "MW")
                       + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle"
                          if held else "")
                       for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])])
+    # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw
+    lines += _listed([f"{row.gpu} binds in {row.period}: {thousands(row.gpus_in_use)} of {thousands(row.installed)} "
+                      f"GPUs in use; worth {row.fleet_shadow_price:.4g} score per GPU more"
+                      + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs")
+                      for row in results.binding_fleet().itertuples()])
     lines.append(f"report: {report}")
     return lines
 

@@ -371,9 +371,8 @@ def _fleet_view(results: Results) -> dict:
     periods = list(results.periods["period"])
     gpus = list(results.inputs["gpus"]["gpu"])
     grid = {(r.gpu, r.period): r for r in fleet.itertuples()}
-    binding = fleet[fleet["binds"]].sort_values("fleet_shadow_price", ascending=False)
     return dict(
-        periods=periods, gpus=gpus, grid=grid, binding=binding,
+        periods=periods, gpus=gpus, grid=grid, binding=fleet.loc[results.binding_fleet().index],
         costly=fleet[costly],
         priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False),
         full_zero=fleet[zero & fleet["full"]],

@@ -77,6 +77,12 @@ class Results:
         binding = self.periods[self.periods["power_shadow_price"] > BINDING]
         return binding.sort_values("power_shadow_price", ascending=False)
 
+    def binding_fleet(self) -> pd.DataFrame:
+        """GPU types and periods where the GPUs installed bind (one more is worth more than its idle draw
+        costs), most valuable GPU first."""
+        binding = self.fleet[self.fleet["fleet_shadow_price"] > BINDING]
+        return binding.sort_values("fleet_shadow_price", ascending=False)
+
     def idle_holds_power(self) -> pd.Series:
         """Per period, whether power binds while GPUs left unused draw part of it idle (more than noise):
         power that switching them off would free."""

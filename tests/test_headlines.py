@@ -191,3 +191,18 @@ def test_a_small_budget_is_shown_to_its_own_precision(tmp_path, capsys):
     tables = scenario_tables(periods=[("P1", 1000.0, 0.05)], fleet=[("G1", "P1", 100.0)])
     lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys)
     assert any(line.startswith("  power binds in P1: 0.05 of 0.05 MW; worth ") for line in lines), lines
+
+
+def test_the_terminal_says_where_gpus_rather_than_power_bind(tmp_path, capsys):
+    """Service S of the module docstring on 500 G1 in one 1000 h period of ample power: served 0.5, score 2.
+    GPUs bind, power does not: one more G1 serves 1000 of its 1e6 tokens/s, 4 x 1e-3 = 0.004 points, for
+    the next 500 G1, until S is served in full."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0)], fleet=[("G1", "P1", 500.0)],
+                             inference=[inference_row("S", tokens_per_day_b=86.4, priority=4.0)],
+                             throughput=[("S", "G1", 1000.0)])
+    lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys)
+    assert lines[2:-1] == [
+        "  not fully served: S (inference) at 50.00%",
+        "  power does not bind in any period",
+        "  G1 binds in P1: 500 of 500 GPUs in use; worth 0.004 score per GPU more, for at least the next 500 GPUs",
+    ]
