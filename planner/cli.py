@@ -474,7 +474,7 @@ def _parser() -> argparse.ArgumentParser:
                                     allow_abbrev=False,
                                     epilog=f"{EXIT_CODES}; a sweep exits with the code of the first scenario that "
                                            "failed")
-    solve_cmd.add_argument("inputs", type=_path, nargs="+", metavar="INPUT",
+    solve_cmd.add_argument("inputs", type=_input, nargs="+", metavar="INPUT",
                            help="scenario workbook (.xlsx) or folder of CSV files; several make a sweep")
     solve_cmd.add_argument("--out", type=_path, metavar="DIR",
                            help="output folder (default reports/<workbook name>); with several inputs, the "
@@ -498,7 +498,7 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
                                    allow_abbrev=False)
-    size_cmd.add_argument("input", type=_path, help="scenario workbook (.xlsx) or folder of CSV files")
+    size_cmd.add_argument("input", type=_input, help="scenario workbook (.xlsx) or folder of CSV files")
     size_cmd.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     size_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     template_cmd = commands.add_parser(
@@ -511,15 +511,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _path(text: str) -> Path:
+def _path(text: str, *, read: bool = False) -> Path:
     """A file or folder name the system can look up: one it refuses (a name too long, a folder it may not
-    enter) is a bad argument, not an internal error once a check or the report first touches it."""
+    enter) is a bad argument, not an internal error once a check or the report first touches it. An input
+    (``read``) behind a folder that may not be entered is let through: reading it names it as not readable,
+    and where a link to it leads."""
     path = Path(text)
     try:
         path.exists()
     except OSError as error:
-        raise argparse.ArgumentTypeError(f"{text}: {error.strerror or error}") from None
+        if not (read and isinstance(error, PermissionError)):
+            raise argparse.ArgumentTypeError(f"{text}: {error.strerror or error}") from None
     return path
+
+
+def _input(text: str) -> Path:
+    """:func:`_path` of an input: see there."""
+    return _path(text, read=True)
 
 
 def positive_int(text: str) -> int:

@@ -554,6 +554,26 @@ def test_a_file_in_a_folder_that_may_not_be_entered_is_named_as_not_readable(com
         locked.chmod(0o700)
 
 
+@pytest.mark.parametrize("command", ["size", "solve"])
+def test_an_input_behind_a_folder_that_may_not_be_entered_is_not_refused_as_an_argument(command, tmp_path,
+                                                                                       monkeypatch, capsys):
+    """The check that refuses a name the system cannot look up let no input behind a folder that may not be
+    entered reach the reader, which names it as not readable. The folder's refusal is made here as the system
+    makes it for a user its mode keeps out (root, who runs the test above, is let in)."""
+    stat = os.stat
+
+    def refused(path, *args, **kwargs):
+        if "locked" in Path(os.fsdecode(path)).parts:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "stat", refused)
+    assert cli.main([command, "locked/s.xlsx"]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (
+        "error: locked/s.xlsx: not readable (permission denied on a folder on the way to it)\n")
+
+
 def test_an_input_named_like_the_sweep_summary_is_refused_before_solving(tmp_path, capsys):
     """A workbook sweep.html.xlsx would have its report folder where the sweep writes sweep.html: every
     scenario was solved, then the summary failed. Now refused first, naming the input."""
