@@ -1051,7 +1051,8 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["input"] for row in rows] == sources
     interrupted = [row for row in rows if row["status"] == "interrupted"]
-    stopped = [cli.stopped_why(stage, KeyboardInterrupt()) for stage in (cli.QUEUED, cli.SOLVING)]
+    # how far each got depends on the machine's load: one may have been solved and its report under way
+    stopped = [cli.stopped_why(stage, KeyboardInterrupt()) for stage in (cli.QUEUED, cli.SOLVING, cli.WRITING)]
     assert interrupted and all(row["error"] in stopped for row in interrupted)
     solved = sorted(Path(row["input"]).stem for row in rows if row not in interrupted)
     assert sorted(p.name for p in out.iterdir()) == sorted(["sweep.html", "sweep.json", *solved])
