@@ -65,7 +65,8 @@ class Results:
     # few of for its smallest block, or on a larger replica that serves more per GPU, which no price foresees
     # (NaN where there is none)
     gpus_to_carry_short: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    # workload -> why the plan gives it nothing, for each it gives nothing (its warning says the same)
+    # workload -> why the plan gives it nothing, for each it gives nothing (the report's findings say it; a warning says
+    # it too of one that cannot run, not of one outranked by work scoring more)
     why_nothing: dict[str, str] = field(default_factory=dict)
 
     def priced(self) -> bool:

@@ -533,7 +533,7 @@ def test_a_workload_outranked_for_power_is_named_with_the_limit(tmp_path):
 
 def test_a_workload_left_out_of_a_plan_stopped_early_is_not_said_to_be_outranked(tmp_path):
     """T2 gets nothing as above, but with the plan's prices unknown (as when the solver stops at its time
-    limit) no limit can be said to bind, and the warning does not name one."""
+    limit) no limit can be said to bind, and the reason the findings give does not name one."""
     tables = scenario_tables(periods=[("P1", 1000.0, 1.0)],
                              training=[training_row("T1", priority=10.0), training_row("T2", priority=1.0)])
     scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
