@@ -260,10 +260,10 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
     fleet["fleet_price_holds_gpus"] = np.minimum(holds, _on_fleet(scenario, fleet, model.gpus_to_unlock))
-    names = pd.concat([scenario.training["workload"], scenario.inference["workload"]])
-    short = names.isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"]).to_numpy()
-    to_carry = _on_fleet(scenario, fleet, model.unlock_by_workload[short].min(axis=0, initial=np.inf))
-    cannot_run, left_out = _why_nothing(scenario, sizing, model, workloads, period_table, fleet)
+    windows = workload_windows(scenario)  # the workloads in the model's order
+    short = windows["workload"].isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"])
+    to_carry = _on_fleet(scenario, fleet, model.unlock_by_workload[short.to_numpy()].min(axis=0, initial=np.inf))
+    cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet)
     kinds = dict(zip(workloads["workload"], workloads["kind"]))
 
     return Results(
@@ -313,16 +313,16 @@ def _listed(names) -> str:
     return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
 
 
-def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame,
+def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: pd.DataFrame, workloads: pd.DataFrame,
                  periods: pd.DataFrame, fleet: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     """Why the plan gives each workload it gives nothing nothing, which its 0% alone would not say, by name: those
     that cannot run in their window (:func:`_blocked`), and those that can, but that work scoring more keeps out
     by taking the power or GPUs that bind where they could have GPUs (named: a limit that binds elsewhere does
-    not keep them out), unless the solver stopped before the optimum, when nothing can be said to bind."""
+    not keep them out), unless the solver stopped before the optimum, when nothing can be said to bind.
+    ``windows`` is :func:`planner.model.workload_windows`."""
     nothing = workloads[workloads["served_fraction"] <= 0.0]
     if nothing.empty:  # the common case: nothing to look up
         return {}, {}
-    windows = workload_windows(scenario)
     at = pd.Index(windows["workload"]).get_indexer(nothing["workload"])
     slot = np.full(len(windows), -1)  # per workload, its row among those that get nothing
     slot[at] = np.arange(len(nothing))
