@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
-from planner.sizing import Sizing, pair_table
+from planner.sizing import Sizing, pair_table, peak_tflops
 from planner.solve import Solution
 from planner.workbook import Scenario
 
@@ -366,13 +366,13 @@ def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_n
     user_min = scenario.training.set_index("workload")["min_gpus"].reindex(names).to_numpy()
     pairs = pair_table(sizing)
     pairs = pairs[pairs["workload"].isin(names)]
-    pairs = pairs.assign(runs=pairs["gpu_hours"].notna() | (pairs["tokens_per_s_per_gpu"] > 0),
-                         lacks=pairs["bound"] == pairs["gpu"] + " has no " + pairs["workload"].map(formats))
+    pairs = pairs.assign(runs=pairs["gpu_hours"].notna() | (pairs["tokens_per_s_per_gpu"] > 0))
 
     def grid(column: str) -> np.ndarray:  # workloads x GPU types
         return pairs.pivot(index="workload", columns="gpu", values=column).reindex(index=names, columns=gpus).to_numpy()
 
-    runs, lacks, need, bound = grid("runs").astype(bool), grid("lacks").astype(bool), grid("min_gpus"), grid("bound")
+    runs, need, bound = grid("runs").astype(bool), grid("min_gpus"), grid("bound")
+    lacks = np.isnan(peak_tflops(scenario.gpus, formats.reindex(names)))  # no peak at the workload's precision
     position = np.arange(len(period_names))
     in_window = (position >= windows["first"].to_numpy()[:, None]) & (position <= windows["last"].to_numpy()[:, None])
     installed = scenario.fleet.to_numpy()[None, :, :]  # GPU types x periods

@@ -217,7 +217,7 @@ def serving_roofline(
 # the scenario
 
 
-def _peak(gpus: pd.DataFrame, precision: pd.Series) -> np.ndarray:
+def peak_tflops(gpus: pd.DataFrame, precision: pd.Series) -> np.ndarray:
     """Workloads x GPU types: dense peak TFLOP/s at each workload's precision (NaN: unsupported)."""
     table = gpus[list(PEAK_COLUMN.values())].to_numpy(dtype=float).T  # precisions x GPUs
     index = precision.map(list(PEAK_COLUMN).index).to_numpy(dtype=int)
@@ -243,7 +243,7 @@ def size_training(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     min_gpus = np.maximum(memory_min, user_min)
     max_gpus = runs["max_gpus"].to_numpy(dtype=float)[:, None]
 
-    peak = _peak(gpus, runs["precision"])
+    peak = peak_tflops(gpus, runs["precision"])
     bf16_mfu = gpus["mfu"].fillna(pd.Series(default_mfu(gpus["bf16_tflops"]), index=gpus.index)).to_numpy()
     # the BF16 default as a share of the run's own peak, for the throughput FP8 and FP4 really add
     # (never more than that peak holds over BF16's)
@@ -295,7 +295,7 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     kv_token = kv_bytes_per_token(
         services["params_b"], services["layers"], services["kv_heads"], services["head_dim"], precision
     )
-    peak = _peak(gpus, precision)
+    peak = peak_tflops(gpus, precision)
     roof = serving_roofline(
         services["params_b"], services["active_params_b"], precision.map(BYTES_PER_PARAM).to_numpy(),
         kv_token * services["context_tokens"].to_numpy(),
