@@ -8,9 +8,9 @@ even when one fails, and the exit code is that of the first that failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
-import contextlib
 import multiprocessing
 import os
 import signal
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.files import signals_held
 from planner.model import build_model
 from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, file_in_path, json_records, main_file,
                             report_folder_problem, write_outputs)
@@ -336,8 +337,8 @@ def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Pa
             finally:
                 signal.signal(signal.SIGINT, previous)
             try:
-                for i, outcome in enumerate(_printed(_collected(f, s) for f, s in zip(futures, sources))):
-                    progress[i].record(outcome)
+                for scenario, future, source in zip(progress, futures, sources):
+                    _show_and_record(scenario, _collected(future, source))
             except KeyboardInterrupt:
                 _stop_sweep(futures, stopped)
                 # scenarios finished while those before them in input order were still under way:
@@ -350,9 +351,8 @@ def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Pa
                         late[i] = future.result()
                     else:
                         progress[i].stage = error.stage if isinstance(error, Stopped) else SOLVING
-                order = sorted(late)
-                for i, outcome in zip(order, _printed(late[i] for i in order)):
-                    progress[i].record(outcome)
+                for i in sorted(late):
+                    _show_and_record(progress[i], late[i])
                 raise
     else:
         for scenario, source, out_dir in zip(progress, sources, out_dirs):
@@ -433,11 +433,12 @@ def _collected(future: Future, source: Path) -> Outcome:
         return _failed(source, EXIT_INTERNAL, why, f"internal error: {why}")
 
 
-def _printed(outcomes):
-    """Print each outcome as it arrives, and pass it on."""
-    for outcome in outcomes:
+def _show_and_record(scenario: Progress, outcome: Outcome) -> None:
+    """Print ``outcome`` and record it for ``scenario`` as one step: Ctrl-C between the two would leave it
+    printed but not recorded, and so printed again with the scenarios that finished late."""
+    with signals_held():
         _show(outcome)
-        yield outcome
+        scenario.record(outcome)
 
 
 def _show(outcome: Outcome) -> None:

@@ -886,18 +886,12 @@ def test_a_sweep_with_an_input_whose_name_is_not_utf_8_writes_its_summary(tmp_pa
     assert '<a href="sc%E9n/index.html">' in (out / "sweep.html").read_text(encoding="utf-8")
 
 
-def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_were_started(
-        tmp_path, monkeypatch, capsys):
-    """Ctrl-C with --jobs 2 while the first scenario is being solved: the second, finished
-    meanwhile, was written and listed in sweep.json but not shown on the terminal. It is shown
-    now; and the first, stopped while being solved, is told from one stopped while its report was
-    being written and from those never started (one a worker took after the key, one still queued)."""
+def settled_pool(settle):
+    """A stand-in for the sweep's pool of workers whose futures stand as ``settle(k, future, *arguments)``
+    leaves the k-th (its result or exception set, or left queued) when the sweep collects them."""
     from concurrent.futures import Future
 
-    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(5)]
-    out = tmp_path / "out"
-
-    class Pool:  # the workers' outcomes, as they stand when the key is pressed
+    class Pool:
         def __init__(self, *args, **kwargs):
             self.futures = []
 
@@ -907,25 +901,36 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
         def __exit__(self, *exc):
             return False
 
-        def submit(self, fn, source, out_dir, options):
+        def submit(self, fn, *arguments):
             future = Future()
-            k = len(self.futures)
-            if k == 0:
-                future.set_running_or_notify_cancel()
-                future.set_exception(KeyboardInterrupt())  # stopped while being solved
-            elif k == 1:
-                future.set_running_or_notify_cancel()
-                future.set_result(cli.solve_one(source, out_dir, options))
-            elif k == 2:
-                future.set_running_or_notify_cancel()
-                future.set_exception(cli.Stopped(cli.QUEUED))  # taken by a worker after the key
-            elif k == 3:
-                future.set_running_or_notify_cancel()
-                future.set_exception(cli.Stopped(cli.WRITING))
-            self.futures.append(future)  # the last is still queued
+            settle(len(self.futures), future, *arguments)
+            self.futures.append(future)
             return future
 
-    monkeypatch.setattr(cli, "ProcessPoolExecutor", Pool)
+    return Pool
+
+
+def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_were_started(
+        tmp_path, monkeypatch, capsys):
+    """Ctrl-C with --jobs 2 while the first scenario is being solved: the second, finished
+    meanwhile, was written and listed in sweep.json but not shown on the terminal. It is shown
+    now; and the first, stopped while being solved, is told from one stopped while its report was
+    being written and from those never started (one a worker took after the key, one still queued)."""
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(5)]
+    out = tmp_path / "out"
+
+    def settle(k, future, source, out_dir, options):
+        if k == 0:
+            future.set_exception(KeyboardInterrupt())  # stopped while being solved
+        elif k == 1:
+            future.set_result(cli.solve_one(source, out_dir, options))
+        elif k == 2:
+            future.set_exception(cli.Stopped(cli.QUEUED))  # taken by a worker after the key
+        elif k == 3:
+            future.set_exception(cli.Stopped(cli.WRITING))
+        # the last is still queued
+
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", settled_pool(settle))
     assert cli.main(["solve", *map(str, sources), "--out", str(out), "--jobs", "2"]) == cli.EXIT_INTERRUPTED
     captured = capsys.readouterr()
     assert f"report: {out / 's1' / 'index.html'}" in captured.out.splitlines()
@@ -933,6 +938,30 @@ def test_a_sweep_with_jobs_stopped_lists_every_finished_scenario_and_says_which_
     stages = [cli.SOLVING, None, cli.QUEUED, cli.WRITING, cli.QUEUED]
     assert [row["error"] for row in rows] == [stage and cli.stopped_why(stage, KeyboardInterrupt()) for stage in stages]
     assert captured.err.strip().endswith("interrupted")
+
+
+def test_a_sweep_with_jobs_stopped_as_an_outcome_is_printed_prints_it_once(tmp_path, monkeypatch, capsys,
+                                                                          ctrl_c_raises):
+    """--jobs: Ctrl-C just after the first scenario's lines are printed, before it is recorded as done, does
+    not print them again with the scenarios that finished late."""
+    sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(2)]
+    out = tmp_path / "out"
+
+    def settle(k, future, source, out_dir, options):
+        future.set_result(cli.solve_one(source, out_dir, options))
+
+    show = cli._show
+
+    def key_once_shown(outcome):
+        show(outcome)
+        if outcome.row["input"] == str(sources[0]):
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", settled_pool(settle))
+    monkeypatch.setattr(cli, "_show", key_once_shown)
+    assert cli.main(["solve", *map(str, sources), "--out", str(out), "--jobs", "2"]) == cli.EXIT_INTERRUPTED
+    lines = capsys.readouterr().out.splitlines()
+    assert [lines.count(f"report: {out / name / 'index.html'}") for name in ("s0", "s1")] == [1, 1]
 
 
 def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(tmp_path, monkeypatch, ctrl_c_raises):
