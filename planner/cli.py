@@ -568,7 +568,7 @@ def _gap(text: str) -> float:
         value = math.nan
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to 1, or a percentage, got '{text}'")
-    return value
+    return value + 0.0  # -0 is 0
 
 
 def _template(output: Path, force: bool) -> None:
@@ -625,6 +625,10 @@ def _command(args: argparse.Namespace) -> int:
             if args.gap is not None and not args.integer:
                 raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
+            if gap == 0 and args.time_limit is None:
+                # before anything is solved: a proof of optimality can take longer than anyone waits
+                print("warning: --gap 0 asks for a proven optimum, which may take hours even for a dozen "
+                      "workloads; give a --time-limit too, or a gap such as 1e-5", file=sys.stderr, flush=True)
             options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs)
             return _solve_all(args.inputs, args.out, options, args.jobs)
     except (InputError, ReportFolderError) as error:

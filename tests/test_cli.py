@@ -4,6 +4,7 @@ in-process runs of ``planner.cli`` where a failure has to be injected."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -718,6 +719,18 @@ def test_gap_needs_integer_and_a_fraction_below_one(tmp_path, capsys):
             cli.main(["solve", str(source), "--integer", "--gap", bad])
         assert stop.value.code == 2
         assert f"expected a fraction from 0 up to 1, or a percentage, got '{bad}'" in capsys.readouterr().err
+
+
+def test_a_gap_of_0_without_a_time_limit_is_warned_of_before_solving(tmp_path, capsys, monkeypatch):
+    """--gap 0 (or -0) may mean hours of branch and bound: said at once, not after; with a --time-limit
+    it is bounded, and not warned of."""
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    given = []
+    monkeypatch.setattr(cli, "_solve_all", lambda sources, out, options, jobs: given.append(options.gap) or 0)
+    for gap, limit, warned in (("-0", [], True), ("0%", ["--time-limit", "5"], False), ("1e-5", [], False)):
+        assert cli.main(["solve", str(source), "--integer", "--gap", gap, *limit]) == cli.EXIT_OK
+        assert ("warning: --gap 0 asks for a proven optimum" in capsys.readouterr().err) == warned
+    assert [math.copysign(1, gap) for gap in given] == [1, 1, 1]
 
 
 def test_a_worker_that_died_is_an_internal_error_for_its_scenario(tmp_path):
