@@ -135,10 +135,7 @@ class _RawSheet:
         position = self.positions.get(column)
         if position is None or not self.merged:
             return None
-        if position not in self._merged_by_column:  # the merges across this column, by their first row
-            spans = sorted((r1, r2, c1, value) for r1, c1, r2, c2, value in self.merged if c1 <= position <= c2)
-            self._merged_by_column[position] = ([span[0] for span in spans], spans)
-        starts, spans = self._merged_by_column[position]
+        starts, spans = self._merges_across(position)
         i = bisect.bisect_right(starts, row) - 1
         if i < 0:
             return None
@@ -146,6 +143,26 @@ class _RawSheet:
         if row > last or (row, position) == (first, c1):
             return None
         return f"{_column_letter(c1)}{first}", value
+
+    def in_merges(self, column: str) -> np.ndarray:
+        """For each of :attr:`rows`, whether its cell of ``column`` lies in merged cells it does not start, as
+        :meth:`merged_with` tells, for every row at once."""
+        rows = np.asarray(self.rows, dtype=np.int64)
+        position = self.positions.get(column)
+        if position is None or not self.merged or not (spans := self._merges_across(position)[1]):
+            return np.zeros(len(rows), dtype=bool)
+        first, last, c1 = (np.array([span[k] for span in spans], dtype=np.int64) for k in range(3))
+        i = np.searchsorted(first, rows, side="right") - 1
+        j = np.maximum(i, 0)
+        return (i >= 0) & (rows <= last[j]) & ~((rows == first[j]) & (c1[j] == position))
+
+    def _merges_across(self, position: int) -> tuple[list[int], list[tuple[int, int, int, object]]]:
+        """The merges across the column at ``position``, by their first row: (first rows, (first row, last row,
+        first column, value) of each)."""
+        if position not in self._merged_by_column:
+            spans = sorted((r1, r2, c1, value) for r1, c1, r2, c2, value in self.merged if c1 <= position <= c2)
+            self._merged_by_column[position] = ([span[0] for span in spans], spans)
+        return self._merged_by_column[position]
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and the wrapper of every encrypted Office file
@@ -1479,8 +1496,7 @@ class _Checker:
         settled = np.zeros(len(cells), dtype=bool)
         if not (column.required and not column.catalogue) and not raw.unsaved:
             if raw.merged:  # a blank in merged cells is not the default: see cell
-                blank = blank & ~np.array([raw.merged_with(row, column.name) is not None for row in raw.rows],
-                                          dtype=bool)
+                blank = blank & ~raw.in_merges(column.name)
             parsed[blank] = column.default
             settled |= blank
         if column.kind != "text":
