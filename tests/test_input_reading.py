@@ -168,13 +168,15 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
 
 
 def with_parts(path: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
-    """``path`` (a zip-based workbook) rewritten with its parts (name: bytes) as ``change`` leaves them."""
+    """``path`` (a zip-based workbook) rewritten with its parts (name: bytes) as ``change`` leaves them, each
+    part kept as it was compressed, new ones deflated."""
     with zipfile.ZipFile(path) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
+        compression = {info.filename: info.compress_type for info in archive.infolist()}
+        parts = {name: archive.read(name) for name in compression}
     change(parts)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
-            archive.writestr(name, data)
+            archive.writestr(name, data, compress_type=compression.get(name, zipfile.ZIP_DEFLATED))
     return path
 
 
@@ -807,13 +809,12 @@ def test_ods_repeated_error_cells_count_once_per_repeat_within_a_bound():
 def rewrite_parts(path: Path, prefix: str, change) -> Path:
     """``path`` (a zip-based workbook) with each part whose name starts with ``prefix`` passed
     through ``change`` (bytes to bytes), each part kept as it was compressed."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {info: archive.read(info) for info in archive.infolist()}
-    with zipfile.ZipFile(path, "w") as archive:
-        for info, data in parts.items():
-            archive.writestr(info, change(data) if info.filename.startswith(prefix) else data,
-                             compress_type=info.compress_type)
-    return path
+    def each(parts: dict[str, bytes]) -> None:
+        for name, data in parts.items():
+            if name.startswith(prefix):
+                parts[name] = change(data)
+
+    return with_parts(path, each)
 
 
 def test_ods_extent_is_the_extent_the_reader_holds(tmp_path):
