@@ -247,6 +247,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     used = alloc[alloc["gpus"] > 0]
     allocation = used[["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica"]].reset_index(drop=True)
 
+    # GPU type by GPU type: an array of the fleet sheet's shape lines up with its rows by ravel(), and back by
+    # reshape(scenario.fleet.shape)
     fleet = scenario.fleet.stack().rename("installed").reset_index()
     fleet.columns = ["gpu", "period", "installed"]
     by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
@@ -259,10 +261,10 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
                                                  period_table["power_shadow_price"].to_numpy())
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
-    fleet["fleet_price_holds_gpus"] = np.minimum(holds, _on_fleet(scenario, fleet, model.gpus_to_unlock))
+    fleet["fleet_price_holds_gpus"] = np.minimum(holds, model.gpus_to_unlock.ravel())
     windows = workload_windows(scenario)  # the workloads in the model's order
     short = windows["workload"].isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"])
-    to_carry = _on_fleet(scenario, fleet, model.unlock_by_workload[short.to_numpy()].min(axis=0, initial=np.inf))
+    to_carry = model.unlock_by_workload[short.to_numpy()].min(axis=0, initial=np.inf).ravel()
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet)
     kinds = dict(zip(workloads["workload"], workloads["kind"]))
 
@@ -295,12 +297,6 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
         why_nothing=cannot_run | left_out,
     )
-
-
-def _on_fleet(scenario: Scenario, fleet: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-    """``values`` given per GPU type and period (the fleet sheet's shape) on every row of ``fleet``."""
-    table = pd.DataFrame(values, index=scenario.fleet.index, columns=scenario.fleet.columns).stack()
-    return table.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]])).to_numpy()
 
 
 NAMES_SHOWN = 3  # GPU types or periods a warning names before counting the rest
