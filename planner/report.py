@@ -32,7 +32,7 @@ from planner import sizing as sizing_rules
 from planner.charts import charts
 from planner.files import signals_held
 from planner.gcpause import paused_gc
-from planner.results import BINDING, TOLERANCE, Results, holds_nothing
+from planner.results import BINDING, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
 from planner.svg import percent_text
 from planner.templating import TEMPLATES
@@ -632,8 +632,7 @@ def report_folder_problem(folder: Path) -> str | None:
     others = sorted(p.name for p in folder.iterdir() if p.name not in kept) if folder.is_dir() else []
     if not others:
         return None
-    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-    return (f"{folder}: cannot write the report there: the folder holds {shown}, which the report would "
+    return (f"{folder}: cannot write the report there: the folder holds {listed(others)}, which the report would "
             "replace; give --out a new folder, or one that holds only an earlier report")
 
 

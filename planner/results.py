@@ -299,10 +299,10 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     )
 
 
-NAMES_SHOWN = 3  # GPU types or periods a warning names before counting the rest
+NAMES_SHOWN = 3  # names a sentence gives (GPU types, periods, files) before counting the rest
 
 
-def _listed(names) -> str:
+def listed(names) -> str:
     """Names joined for a sentence, the first :data:`NAMES_SHOWN` of them and a count of the rest."""
     names = list(dict.fromkeys(names))
     shown = ", ".join(names[:NAMES_SHOWN])
@@ -341,8 +341,8 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
         if not priced:
             left_out[name] = "it can run, but the solver stopped before the optimum, so what keeps it out is not known"
             continue
-        limits = ([f"the power budget in {_listed(period_names[power[i]])}"] if power[i].any() else []) + (
-            [f"every GPU of {_listed(gpus[taken[i].any(axis=1)])} in {_listed(period_names[taken[i].any(axis=0)])}"]
+        limits = ([f"the power budget in {listed(period_names[power[i]])}"] if power[i].any() else []) + (
+            [f"every GPU of {listed(gpus[taken[i].any(axis=1)])} in {listed(period_names[taken[i].any(axis=0)])}"]
             if taken[i].any() else [])
         left_out[name] = ("it can run but is outranked: work scoring more takes "
                           + (" and ".join(limits) if limits else "the power or GPUs it could use"))
@@ -385,14 +385,14 @@ def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_n
             why[name] = f"no GPU type of the gpus sheet supports its precision ({precision[i]})"
             continue
         if not able:
-            why[name] = "no GPU type of the gpus sheet can run it (" + _listed(
+            why[name] = "no GPU type of the gpus sheet can run it (" + listed(
                 b if b.startswith(f"{g} ") else f"{g}: {b}" for g, b in zip(gpus, pd.Series(bound[i]).fillna("no rate"))
             ) + ")"
             continue
         one = len(able) == 1
-        lead = (f"{_listed(able)} can run it" if not others.any() else
-                f"only {_listed(able)} {'supports' if one else 'support'} its precision ({precision[i]})"
-                if lacks[i][others].all() else f"only {_listed(able)} can run it")
+        lead = (f"{listed(able)} can run it" if not others.any() else
+                f"only {listed(able)} {'supports' if one else 'support'} its precision ({precision[i]})"
+                if lacks[i][others].all() else f"only {listed(able)} can run it")
         best = int(np.argmax(np.where(runs[i], most_in[i], -1.0)))
         outside = gpus[runs[i] & (most_out[i] > 0)].tolist()
         if most_in[i, best] > 0:
@@ -404,7 +404,7 @@ def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_n
         elif outside == able:
             why[name] = f"{lead}, but {'it is' if one else 'they are'} installed only outside {window}"
         elif outside:
-            why[name] = f"{lead}, but none is installed in {window}, {_listed(outside)} only outside it"
+            why[name] = f"{lead}, but none is installed in {window}, {listed(outside)} only outside it"
         else:
             why[name] = f"{lead}, but none is installed in {window}"
     return why
