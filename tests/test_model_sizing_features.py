@@ -699,12 +699,13 @@ def test_a_stage_with_no_time_left_is_not_started(tmp_path, monkeypatch, relaxat
 
     scenario, sizing = _two_services_on_five_gpus(tmp_path)
     model = build_model(scenario, sizing, integer=True)
-    relax, hand_over = solve_module.relaxed_start, HighsBridge.buildSolverModel
-    handed_over = []
+    relax, hand_over, run = solve_module.relaxed_start, HighsBridge.buildSolverModel, solve_module._run_interruptibly
+    handed_over, given = [], []
 
     def slow(*args):
         relaxed = relax(*args)
         handed_over.clear()
+        given.clear()
         time.sleep(0.25)
         # two plans to complete (this scenario rounds to one)
         return dataclasses.replace(relaxed, starts=relaxed.starts * 2) if relaxation == "a plan" else None
@@ -713,8 +714,13 @@ def test_a_stage_with_no_time_left_is_not_started(tmp_path, monkeypatch, relaxat
         handed_over.append(self)
         hand_over(self, lp)
 
+    def recorded(highs):
+        given.append(highs.getOptionValue("time_limit")[1])
+        run(highs)
+
     monkeypatch.setattr(solve_module, "relaxed_start", slow)
     monkeypatch.setattr(HighsBridge, "buildSolverModel", counted)
+    monkeypatch.setattr(solve_module, "_run_interruptibly", recorded)
     if relaxation == "no plan":
         with pytest.raises(solve_module.SolveError, match="TimeLimit"):
             solve(model, time_limit=0.2, gap=0.0)
@@ -723,3 +729,4 @@ def test_a_stage_with_no_time_left_is_not_started(tmp_path, monkeypatch, relaxat
         solution = solve(model, time_limit=0.2, gap=0.0)
         assert solution.status == "timelimit"
         assert len(handed_over) == 1
+        assert given and given[0] >= solve_module.COMPLETION_GRACE * 0.2 - 1e-9  # the grace, none of the limit left
