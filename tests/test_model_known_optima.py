@@ -26,7 +26,7 @@ import pytest
 
 from conftest import gpu_row, inference_row, scenario_tables, sheet_frame, training_row
 from planner import report
-from planner.model import ENERGY_TIE_BREAK
+from planner.model import ENERGY_TIE_BREAK, IDLE_TIE_BREAK_SHARE, tie_break_mw_per_gpu
 from planner.results import collect
 
 REL = 1e-6
@@ -585,6 +585,14 @@ def test_f_budget_typed_equal_to_idle_draw_is_accepted(solve_case):
     )
     run = solve_case(tables)
     assert run.results.allocation.empty
+
+
+def test_f2_a_gpu_drawing_nothing_above_idle_is_charged_below_every_gpu_that_draws():
+    """Beside GPUs drawing 2 and 0.5 MW above idle, one drawing nothing is charged a tenth of the least of
+    them, 0.05 MW, so the tie-break still prefers it; with none drawing, a tenth of its own draw in use."""
+    charged = tie_break_mw_per_gpu(np.array([0.0, 2.0, 0.5]), np.array([1.0, 3.0, 1.0]))
+    assert charged.tolist() == approx([IDLE_TIE_BREAK_SHARE * 0.5, 2.0, 0.5])
+    assert tie_break_mw_per_gpu(np.zeros(2), np.array([1.0, 2.0])).tolist() == approx([0.1, 0.2])
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
