@@ -249,7 +249,7 @@ def _clash(sources: list[Path]) -> str:
     case, as a disk that ignores case sees them), are refused: one input given more than once is
     named as such, since renaming it would not help."""
     shown = ", ".join(map(str, sources))
-    if len({source.resolve() for source in sources}) == 1:
+    if len({os.path.realpath(source) for source in sources}) == 1:  # Path.resolve raises on links in a loop
         return f"{shown}: the same input is given more than once; give it once"
     names = list(dict.fromkeys(_stem(source) for source in sources))
     if len(names) == 1:

@@ -443,6 +443,21 @@ def test_the_same_input_given_twice_is_named_as_such(tmp_path, capsys):
     assert cli.main(["solve", workbook, str(tmp_path / "b.xlsx"), "--out", str(tmp_path / "out")]) == cli.EXIT_OK
 
 
+def test_a_link_in_a_loop_given_twice_is_bad_input_not_an_internal_error(tmp_path, monkeypatch, capsys):
+    """a -> b -> a, given twice (or with another link to it of the same name): finding whether the inputs are
+    one stopped the planner with an internal error (RuntimeError, exit 1); they are refused as one input given
+    twice, exit 2."""
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a").symlink_to(Path("..", "a"))
+    monkeypatch.chdir(tmp_path)
+    for inputs in (["a", "a"], ["a", "d/a"]):
+        assert cli.main(["solve", *inputs, "--out", "out"]) == cli.EXIT_INPUT
+        assert capsys.readouterr().err == (f"error: {', '.join(inputs)}: the same input is given more than once; "
+                                           "give it once\n")
+
+
 def test_a_sweep_summary_that_cannot_be_written_exits_2_in_one_line(tmp_path, monkeypatch, capsys):
     """A full disk while writing sweep.json: one line naming the folder, exit 2 (as for a report), the
     scenarios' own reports kept and no staging file left behind."""
