@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -656,7 +657,8 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     if problem is not None:
         raise ReportFolderError(problem)
     # a link to a folder (reports/latest, say) stays: the report replaces the folder it links to
-    folder = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    # (not Path.resolve, which raises on links in a loop: the move onto such a link fails, a ReportFolderError)
+    folder = Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else out_dir
     made = [parent for parent in folder.parents if not parent.exists()]  # nearest first
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)

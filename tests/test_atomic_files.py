@@ -141,6 +141,18 @@ def test_a_report_folder_given_by_a_link_is_written_into_the_folder_it_links_to(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-27", "latest"]
 
 
+def test_a_report_folder_given_by_a_link_in_a_loop_is_refused_by_folder(results, tmp_path):
+    """--out a link that leads back to itself (a -> b -> a) stopped the planner with an internal error
+    (RuntimeError, exit 1) once the plan was solved: it is refused in one line naming the folder, and the links
+    stay as they were."""
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    with pytest.raises(report.ReportFolderError, match=f"^{tmp_path / 'a'}: cannot write the report "):
+        report.write_outputs(results, tmp_path / "a")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+    assert (tmp_path / "a").readlink() == Path("b")
+
+
 def test_a_link_left_where_the_earlier_report_is_moved_aside_does_not_block_the_next_one(results, tmp_path):
     """An earlier version left a link to a folder as ``.out.old``; a folder cannot be moved onto it,
     so every report into ``out`` failed. The link goes (not the folder it links to)."""
