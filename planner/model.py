@@ -92,7 +92,7 @@ class PlanModel:
       is none): past that the plan uses GPUs as it could not, which no price foresees
     """
 
-    problem: pulp.LpProblem
+    problem: PlanProblem
     allocation: pd.DataFrame
     served: pd.DataFrame
     rows: dict[str, pd.DataFrame]
@@ -232,7 +232,7 @@ def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> Pl
 
 
 def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
-    problem = pulp.LpProblem("capacity_plan", pulp.LpMaximize)
+    problem = PlanProblem("capacity_plan", pulp.LpMaximize)
     windows = workload_windows(scenario)
     usable = _usable(scenario, sizing, windows)
     allocation = _allocation_index(scenario, sizing, integer, windows, usable)
@@ -436,13 +436,13 @@ def _served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd
     ], ignore_index=True)
 
 
-def _make_integer(problem: pulp.LpProblem, columns: np.ndarray) -> None:
+def _make_integer(problem: PlanProblem, columns: np.ndarray) -> None:
     core = problem.toRustModel()
     for variable in core.list_variables_by_ids([int(c) for c in columns]):
         variable.set_category(_rustcore.Category.Integer)
 
 
-def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None) -> np.ndarray:
+def _columns(problem: PlanProblem, name: str, count: int, upper: float | None) -> np.ndarray:
     """Create ``count`` continuous variables >= 0 in one call to PuLP's compiled core; return
     their ids. (``add_variable_matrix`` would also wrap each one in a Python object we never use.)"""
     names = [f"{name}_{i}" for i in range(count)]
@@ -464,39 +464,82 @@ def _columns(problem: pulp.LpProblem, name: str, count: int, upper: float | None
 _SENSES = {"<=": _rustcore.Sense.LessEqual, ">=": _rustcore.Sense.GreaterEqual}
 
 
-def _add_rows(
-    problem: pulp.LpProblem,
-    family: str,
-    group: np.ndarray,
-    columns: np.ndarray,
-    coefficients: np.ndarray,
-    sense: str,
-    rhs: np.ndarray,
-) -> list:
-    """Add one row per group id 0..len(rhs)-1: sum coefficients x columns (sense) rhs.
+class PlanProblem(pulp.LpProblem):
+    """A PuLP problem that keeps the terms of the rows it was given through :meth:`add_rows` as the
+    arrays they came from, so that a solver can be handed the matrix without reading it back term
+    by term out of PuLP's core (0.3 s at 400k variables, as long as building it)."""
 
-    Terms are sorted by group once, and each row's slice goes to PuLP's compiled
-    core in a single call; returns the constraint handles in group order.
-    """
-    if not np.all(np.isfinite(coefficients)) or not np.all(np.isfinite(rhs)):
-        raise ValueError(f"non-finite coefficient in the {family} rows")
-    order = np.argsort(group, kind="stable")
-    columns, coefficients = columns[order], coefficients[order].astype(float)
-    bounds = np.searchsorted(group[order], np.arange(len(rhs) + 1))
-    model = problem.toRustModel()
-    handles = []
-    for i in range(len(rhs)):
+    def __init__(self, name: str, sense: int):
+        super().__init__(name, sense)
+        self._term_blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row lengths, columns, coefficients)
+        self._objective_terms: tuple[np.ndarray, np.ndarray] | None = None  # (columns, coefficients)
+
+    @property
+    def objective(self) -> pulp.LpAffineExpression | None:
+        return pulp.LpProblem.objective.fget(self)
+
+    @objective.setter
+    def objective(self, value) -> None:
+        """Any objective set but through :meth:`set_objective_terms` is known to the core alone."""
+        pulp.LpProblem.objective.fset(self, value)
+        self._objective_terms = None
+
+    def set_objective_terms(self, columns: np.ndarray, coefficients: np.ndarray) -> None:
+        """The objective sum coefficients x columns, in one call to PuLP's compiled core."""
         expr = _rustcore.AffineExpr()
-        lo, hi = bounds[i], bounds[i + 1]
-        expr.add_term_ids_coeffs(model, columns[lo:hi], coefficients[lo:hi])
-        expr.set_constant(-float(rhs[i]))
-        expr.set_sense(_SENSES[sense])
-        expr.set_name(f"{family}_{i}")
-        handles.append(model.add_constraint(expr))
-    return handles
+        expr.add_term_ids_coeffs(self.toRustModel(), columns, coefficients)
+        self.objective = pulp.LpAffineExpression(expr)
+        self._objective_terms = columns.astype(np.int64), coefficients.astype(float)
+
+    def objective_costs(self) -> np.ndarray | None:
+        """Every column's objective coefficient, by column id, where :meth:`set_objective_terms`
+        set the objective; else None."""
+        if self._objective_terms is None:
+            return None
+        columns, coefficients = self._objective_terms
+        return np.bincount(columns, coefficients, minlength=self.toRustModel().num_variables)
+
+    def add_rows(
+        self, family: str, group: np.ndarray, columns: np.ndarray, coefficients: np.ndarray, sense: str,
+        rhs: np.ndarray,
+    ) -> list:
+        """Add one row per group id 0..len(rhs)-1: sum coefficients x columns (sense) rhs.
+
+        Terms are sorted by group once, and each row's slice goes to PuLP's compiled
+        core in a single call; returns the constraint handles in group order.
+        """
+        if not np.all(np.isfinite(coefficients)) or not np.all(np.isfinite(rhs)):
+            raise ValueError(f"non-finite coefficient in the {family} rows")
+        order = np.argsort(group, kind="stable")
+        columns, coefficients = columns[order], coefficients[order].astype(float)
+        bounds = np.searchsorted(group[order], np.arange(len(rhs) + 1))
+        model = self.toRustModel()
+        handles = []
+        for i in range(len(rhs)):
+            expr = _rustcore.AffineExpr()
+            lo, hi = bounds[i], bounds[i + 1]
+            expr.add_term_ids_coeffs(model, columns[lo:hi], coefficients[lo:hi])
+            expr.set_constant(-float(rhs[i]))
+            expr.set_sense(_SENSES[sense])
+            expr.set_name(f"{family}_{i}")
+            handles.append(model.add_constraint(expr))
+        self._term_blocks.append((np.diff(bounds), columns, coefficients))
+        return handles
+
+    def row_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every row's terms in compressed sparse row form (starts, column ids, coefficients), in
+        row id order; None when the core holds rows that :meth:`add_rows` did not add, whose terms
+        only the core knows. Rows must not be edited in place once added."""
+        if sum(len(lengths) for lengths, _, _ in self._term_blocks) != self.toRustModel().num_constraints:
+            return None
+        if not self._term_blocks:
+            return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
+        lengths, columns, coefficients = (np.concatenate(parts) for parts in zip(*self._term_blocks))
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        return starts, columns.astype(np.int32), coefficients
 
 
-def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
+def define_fleet(problem: PlanProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
     """GPUs given out never exceed GPUs installed, per GPU type and period. Each row carries its
     period's position ``p`` and ``idle_mw_per_gpu``: what one more GPU installed would take from
     that period's power headroom."""
@@ -506,8 +549,8 @@ def define_fleet(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.Dat
     pairs, group = np.unique(allocation["g"].to_numpy() * n_p + allocation["p"].to_numpy(), return_inverse=True)
     keys = {"g": pairs // n_p, "p": pairs % n_p}
     installed = scenario.fleet.to_numpy()[keys["g"], keys["p"]]
-    handles = _add_rows(
-        problem, "fleet", group, allocation["column"].to_numpy(), allocation["unit"].to_numpy(), "<=", installed
+    handles = problem.add_rows(
+        "fleet", group, allocation["column"].to_numpy(), allocation["unit"].to_numpy(), "<=", installed
     )
     return pd.DataFrame({
         "gpu": scenario.gpus["gpu"].to_numpy()[keys["g"]],
@@ -529,18 +572,18 @@ def idle_power_mw(scenario: Scenario) -> np.ndarray:
     return idle_mw_per_gpu(scenario).to_numpy() @ scenario.fleet.to_numpy()
 
 
-def define_power(problem: pulp.LpProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
+def define_power(problem: PlanProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
     """Facility power (IT power x PUE) stays within each period's budget."""
     headroom = scenario.periods["power_mw"].to_numpy() - idle_power_mw(scenario)
-    handles = _add_rows(
-        problem, "power", allocation["p"].to_numpy(), allocation["column"].to_numpy(),
+    handles = problem.add_rows(
+        "power", allocation["p"].to_numpy(), allocation["column"].to_numpy(),
         (allocation["power_mw_per_gpu"] * allocation["unit"]).to_numpy(), "<=", headroom,
     )
     return pd.DataFrame({"period": scenario.periods["period"], "headroom_mw": headroom, "row": handles})
 
 
 def define_training_scale(
-    problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame
+    problem: PlanProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame
 ) -> pd.DataFrame:
     """A run never holds more GPUs at once than its ``max_gpus``."""
     limit = sizing.training.set_index("workload")["max_gpus"].dropna()
@@ -549,8 +592,8 @@ def define_training_scale(
         return pd.DataFrame(columns=["workload", "period", "row"])
     keys = terms[["workload", "p"]].drop_duplicates().reset_index(drop=True)
     group = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(terms[["workload", "p"]]))
-    handles = _add_rows(
-        problem, "training_scale", group, terms["column"].to_numpy(), terms["unit"].to_numpy(), "<=",
+    handles = problem.add_rows(
+        "training_scale", group, terms["column"].to_numpy(), terms["unit"].to_numpy(), "<=",
         limit.reindex(keys["workload"]).to_numpy(),
     )
     return pd.DataFrame({
@@ -561,7 +604,7 @@ def define_training_scale(
 
 
 def _served_rows(
-    problem: pulp.LpProblem,
+    problem: PlanProblem,
     family: str,
     allocation: pd.DataFrame,
     served: pd.DataFrame,
@@ -575,8 +618,8 @@ def _served_rows(
         return w * (PERIOD_KEY_SPAN) + table["p"].to_numpy(dtype=np.int64) if per_period else w
 
     group = pd.Index(key(served)).get_indexer(key(allocation))
-    handles = _add_rows(
-        problem, family,
+    handles = problem.add_rows(
+        family,
         np.concatenate([group, np.arange(len(served))]),
         np.concatenate([allocation["column"].to_numpy(), served["column"].to_numpy()]),
         np.concatenate([supply_share, -np.ones(len(served))]),
@@ -586,7 +629,7 @@ def _served_rows(
 
 
 def _switches(
-    problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, integer: bool
+    problem: PlanProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, integer: bool
 ) -> pd.DataFrame:
     """With ``integer``: a binary on/off per training (run, GPU type, period) that has GPUs to give,
     as :attr:`PlanModel.switches` describes; without it, an empty table."""
@@ -603,7 +646,7 @@ def _switches(
     ).reset_index(drop=True)
 
 
-def define_training_minimum(problem: pulp.LpProblem, switches: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def define_training_minimum(problem: PlanProblem, switches: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """With ``integer``: a run given GPUs of a type in a period holds at least its minimum of
     them (its memory minimum or ``min_gpus``), through its switch: gpus >= minimum x on
     ("training_minimum") and gpus <= installed x on ("training_on").
@@ -616,8 +659,8 @@ def define_training_minimum(problem: pulp.LpProblem, switches: pd.DataFrame) -> 
     labels = switches[["workload", "gpu", "period"]]
     tables = {}
     for family, scale, sense in (("training_minimum", "min_gpus", ">="), ("training_on", "installed", "<=")):
-        handles = _add_rows(
-            problem, family, np.concatenate([n, n]), columns,
+        handles = problem.add_rows(
+            family, np.concatenate([n, n]), columns,
             np.concatenate([np.ones(len(switches)), -switches[scale].to_numpy(dtype=float)]), sense,
             np.zeros(len(switches)),
         )
@@ -626,7 +669,7 @@ def define_training_minimum(problem: pulp.LpProblem, switches: pd.DataFrame) -> 
 
 
 def define_training_compute(
-    problem: pulp.LpProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
+    problem: PlanProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
 ) -> pd.DataFrame:
     """A run's served share is the share of its required FLOPs delivered within its window."""
     runs = served[served["kind"] == "training"]
@@ -641,7 +684,7 @@ def define_training_compute(
 
 
 def define_inference_throughput(
-    problem: pulp.LpProblem, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
+    problem: PlanProblem, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
 ) -> pd.DataFrame:
     """A service's served share in a period is the share of its peak tokens/s covered."""
     services = served[served["kind"] == "inference"]
@@ -694,7 +737,7 @@ def objective_scale(scenario: Scenario) -> float:
 
 
 def define_objective(
-    problem: pulp.LpProblem, allocation: pd.DataFrame, served: pd.DataFrame, energy_weight: float, scale: float
+    problem: PlanProblem, allocation: pd.DataFrame, served: pd.DataFrame, energy_weight: float, scale: float
 ) -> None:
     """Priority-weighted served shares, less ``energy_weight`` (score per MWh) x the energy drawn
     above idle (``tie_break_mw_per_gpu``): a tie-break (:func:`tie_break_weight`); ``scale`` objective
@@ -705,6 +748,4 @@ def define_objective(
         served["weight"].to_numpy(dtype=float),
         -energy_weight * energy_mwh,
     ])
-    expr = _rustcore.AffineExpr()
-    expr.add_term_ids_coeffs(problem.toRustModel(), columns, weights)
-    problem.objective = pulp.LpAffineExpression(expr)
+    problem.set_objective_terms(columns, weights)

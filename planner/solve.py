@@ -23,7 +23,7 @@ from pulp import _rustcore as pulp_core
 from pulp.apis.core import clocks
 
 from planner.gcpause import paused_gc
-from planner.model import PlanModel
+from planner.model import PlanModel, PlanProblem
 
 SOLVERS = ("highs", "cbc")
 # A mixed-integer solve stops once its plan is proven within 2% of the best possible score: well
@@ -77,10 +77,13 @@ class HighsBridge(pulp.HiGHS):
 
     PuLP's own ``buildSolverModel`` walks every variable and coefficient through
     Python objects, and ``findSolutionValues`` writes results back one constraint
-    at a time; at national scale both cost more than the solve. Here the matrix is
-    read row by row from PuLP's compiled core and given to HiGHS in one ``addRows``
-    call, and the solution goes back through the core's bulk setters. Seconds spent
-    in each step are kept in ``timings``.
+    at a time; at national scale both cost more than the solve. Here the matrix and
+    objective go to HiGHS in one ``addRows`` and one ``addCols`` call: as the arrays a
+    :class:`PlanProblem` was built from where it still holds them, else read row by row
+    from PuLP's compiled core (as long as building the model). Bounds and integrality
+    are always read from the core, where solving with integers fixed changes them. The
+    solution goes back through the core's bulk setters. Seconds spent in each step are
+    kept in ``timings``.
 
     A time limit (``timeLimit``) is counted from the start of the hand-over: HiGHS is given what
     is left of it once the model is handed over, or ``least`` seconds if that is more.
@@ -112,11 +115,9 @@ class HighsBridge(pulp.HiGHS):
         upper = np.fromiter((v.ub for v in variables), dtype=float, count=len(variables))
         if self.set_aside is not None:
             upper[self.set_aside[1]] = 0.0
-        cost = self.cost = np.zeros(len(variables))
-        objective = core.get_objective()
-        if objective is not None:
-            terms = objective.items()
-            cost[np.fromiter((v.id() for v, _ in terms), dtype=np.int64, count=len(terms))] = [c for _, c in terms]
+        cost = self.cost = (lp.objective_costs() if isinstance(lp, PlanProblem) else None)
+        if cost is None:
+            cost = self.cost = _objective_costs(core, len(variables))
         empty = np.zeros(0, dtype=np.int32)
         highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0))
         integer = np.flatnonzero([v.is_integer() for v in variables]) if core.is_mip() and self.mip else []
@@ -131,11 +132,8 @@ class HighsBridge(pulp.HiGHS):
         constraints = core.list_constraints()
         if constraints and constraints[-1].id() != len(constraints) - 1:
             raise SolveError("constraints were removed from the model; cannot hand it over by position")
-        rows = [c.items() for c in constraints]
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-        nnz = int(lengths.sum())
-        index = np.fromiter((v.id() for r in rows for v, _ in r), dtype=np.int32, count=nnz)
-        value = np.fromiter((c for r in rows for _, c in r), dtype=float, count=nnz)
+        built = lp.row_terms() if isinstance(lp, PlanProblem) else None
+        starts, index, value = built if built is not None else _row_terms(constraints)
         rhs = np.fromiter((c.rhs for c in constraints), dtype=float, count=len(constraints))
         sense = [c.sense for c in constraints]
         le = np.array([s == pulp_core.Sense.LessEqual for s in sense], dtype=bool)
@@ -145,8 +143,7 @@ class HighsBridge(pulp.HiGHS):
         if self.set_aside is not None:
             row_lower[self.set_aside[0]] = -highspy.kHighsInf
             row_upper[self.set_aside[0]] = highspy.kHighsInf
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
-        highs.addRows(len(constraints), row_lower, row_upper, nnz, starts, index, value)
+        highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value)
         self.timings["handover"] = time.perf_counter() - start
 
     def buildStats(self, lp: pulp.LpProblem, status, has_solution: bool, *, start, best_bound=None):
@@ -217,6 +214,26 @@ class HighsBridge(pulp.HiGHS):
         )
         self.timings["write_back"] = time.perf_counter() - start
         return _HIGHS_STATUS.get(status, pulp.LpSolveStatus.Undefined), bool(has_solution)
+
+
+def _objective_costs(core, n_columns: int) -> np.ndarray:
+    """Every column's objective coefficient read out of PuLP's core, by column id."""
+    cost = np.zeros(n_columns)
+    objective = core.get_objective()
+    if objective is not None:
+        terms = objective.items()
+        cost[np.fromiter((v.id() for v, _ in terms), dtype=np.int64, count=len(terms))] = [c for _, c in terms]
+    return cost
+
+
+def _row_terms(constraints: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows' terms read out of PuLP's core, as :meth:`PlanProblem.row_terms` gives them."""
+    rows = [c.items() for c in constraints]
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    nnz = int(lengths.sum())
+    index = np.fromiter((v.id() for r in rows for v, _ in r), dtype=np.int32, count=nnz)
+    value = np.fromiter((c for r in rows for _, c in r), dtype=float, count=nnz)
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), index, value
 
 
 class CbcCommand(pulp.COIN_CMD):

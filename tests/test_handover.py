@@ -1,0 +1,70 @@
+"""HiGHS is handed the matrix and objective the model was built from, as arrays: they must be what
+PuLP's core holds, and a model changed through PuLP after building must reach HiGHS as changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pulp
+import pytest
+
+from planner.model import build_model
+from planner.sizing import size
+from planner.solve import _objective_costs, _row_terms, solve
+from planner.synthetic import synthetic_tables
+from planner.workbook import read_scenario, write_workbook
+
+DEFAULT = Path(__file__).resolve().parents[1] / "inputs" / "sovereign-200mw.xlsx"
+
+
+def _scenario(tmp_path, case: str):
+    if case == "default":
+        return read_scenario(DEFAULT)
+    write_workbook(synthetic_tables(30, 3, 5, seed=4), tmp_path / "synthetic")
+    return read_scenario(tmp_path / "synthetic")
+
+
+@pytest.mark.parametrize("integer", [False, True])
+@pytest.mark.parametrize("case", ["default", "synthetic"])
+def test_the_arrays_handed_over_are_what_pulps_core_holds(tmp_path, case, integer):
+    scenario = _scenario(tmp_path, case)
+    model = build_model(scenario, size(scenario), integer=integer)
+    core = model.problem.toRustModel()
+    built, read = model.problem.row_terms(), _row_terms(core.list_constraints())
+    assert len(built[0]) == core.num_constraints + 1 and len(built[1]) > 0
+    for kept, held in zip(built, read):
+        np.testing.assert_array_equal(kept, held)
+    np.testing.assert_array_equal(model.problem.objective_costs(), _objective_costs(core, core.num_variables))
+
+
+def _busiest_column(model, solution) -> tuple[pulp.LpVariable, float]:
+    i = int(np.argmax(solution.allocation_gpus))
+    column = int(model.allocation["column"].iloc[i])
+    variable = next(v for v in model.problem.variables() if v.id == column)
+    return variable, float(solution.allocation_gpus[i])
+
+
+def test_a_row_added_through_pulp_after_building_reaches_highs():
+    scenario = read_scenario(DEFAULT)
+    model = build_model(scenario, size(scenario))
+    before = solve(model)
+    variable, gpus = _busiest_column(model, before)
+    assert gpus > 1
+    model.problem += variable <= 1.0
+    assert model.problem.row_terms() is None
+    after = solve(model)
+    assert variable.value() == pytest.approx(1.0, abs=1e-6)
+    assert after.objective < before.objective
+
+
+def test_an_objective_set_through_pulp_after_building_reaches_highs():
+    scenario = read_scenario(DEFAULT)
+    model = build_model(scenario, size(scenario))
+    before = solve(model)
+    variable, _ = _busiest_column(model, before)
+    model.problem.objective = -1.0 * variable
+    assert model.problem.objective_costs() is None
+    after = solve(model)
+    assert before.objective > 0
+    assert after.objective == pytest.approx(0.0, abs=1e-9) and variable.value() == pytest.approx(0.0, abs=1e-9)
