@@ -92,7 +92,8 @@ def _stem(source: Path) -> str:
 SUMMARY_LINES = 8  # per list on the terminal; the report has them all
 
 
-def _listed(lines: list[str]) -> list[str]:
+def _first_lines(lines: list[str]) -> list[str]:
+    """The first :data:`SUMMARY_LINES` of ``lines``, indented, and a count of the rest."""
     shown = [f"  {line}" for line in lines[:SUMMARY_LINES]]
     if len(lines) > SUMMARY_LINES:
         shown.append(f"  ... and {len(lines) - SUMMARY_LINES} more (see the report)")
@@ -122,8 +123,10 @@ def _summary(results: Results, report: Path) -> list[str]:
     short = results.short_workloads()
     if short.empty:
         lines.append("  every workload fully served")
-    lines += _listed([f"not fully served: {row.workload} ({row.kind}) at "
-                      f"{percent_text(100 * row.served_fraction, 2)}" for row in short.itertuples()])
+    lines += _first_lines([
+        f"not fully served: {row.workload} ({row.kind}) at {percent_text(100 * row.served_fraction, 2)}"
+        for row in short.itertuples()
+    ])
     binding = results.binding_power()
     if not results.priced():
         lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
@@ -132,17 +135,20 @@ def _summary(results: Results, report: Path) -> list[str]:
     elif binding.empty:
         lines.append("  power does not bind in any period")
     # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
-    lines += _listed([f"power binds in {row.period}: {thousands(row.power_mw_used)} of "
-                      f"{thousands(row.power_mw_budget)} MW; worth {row.power_shadow_price:.4g} score per MW more"
-                      + _reach(row.power_price_holds_mw, row.power_mw_budget, "MW")
-                      + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle"
-                         if held else "")
-                      for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])])
+    lines += _first_lines([
+        f"power binds in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} MW; "
+        f"worth {row.power_shadow_price:.4g} score per MW more"
+        + _reach(row.power_price_holds_mw, row.power_mw_budget, "MW")
+        + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle" if held else "")
+        for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])
+    ])
     # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw
-    lines += _listed([f"{row.gpu} binds in {row.period}: {thousands(row.gpus_in_use)} of {thousands(row.installed)} "
-                      f"GPUs in use; worth {row.fleet_shadow_price:.4g} score per GPU more"
-                      + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs")
-                      for row in results.binding_fleet().itertuples()])
+    lines += _first_lines([
+        f"{row.gpu} binds in {row.period}: {thousands(row.gpus_in_use)} of {thousands(row.installed)} GPUs in use; "
+        f"worth {row.fleet_shadow_price:.4g} score per GPU more"
+        + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs")
+        for row in results.binding_fleet().itertuples()
+    ])
     lines.append(f"report: {report}")
     return lines
 
