@@ -90,17 +90,18 @@ class HighsBridge(pulp.HiGHS):
     """
 
     def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None,
-                 set_aside: tuple[np.ndarray, np.ndarray] | None = None, **kwargs):
+                 set_aside: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0, **kwargs):
         """``start``: (column ids, values) of a starting plan for a mixed-integer solve; HiGHS
         completes the columns not given. ``set_aside``: (row ids, column ids) left out of this
-        solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both)."""
+        solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both).
+        ``least``: seconds HiGHS is given at least, whatever the hand-over took of the limit."""
         super().__init__(**kwargs)
         self.start = start
         self.set_aside = set_aside
         self.values: np.ndarray | None = None  # the solution, by column id, as written back
         self.cost: np.ndarray | None = None  # the objective's coefficients, by column id, as handed over
         self.timings: dict[str, float] = {}
-        self.least = 0.0  # seconds HiGHS is given at least, whatever the hand-over took of the limit
+        self.least = least
         self.handover_start: float | None = None
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
@@ -324,16 +325,17 @@ _HIGHS_STATUS = {
 
 
 def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = None,
-            start: tuple[np.ndarray, np.ndarray] | None = None) -> pulp.LpSolver:
-    """The PuLP solver ``name``. For a mixed-integer solve: ``gap``, the relative gap to stop
-    within, and ``start`` (column ids, values, already written into the model's variables), a
-    starting plan."""
+            start: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0) -> pulp.LpSolver:
+    """The PuLP solver ``name``, given ``time_limit`` seconds but ``least`` at least. For a
+    mixed-integer solve: ``gap``, the relative gap to stop within, and ``start`` (column ids,
+    values, already written into the model's variables), a starting plan."""
     if name == "highs":
-        return HighsBridge(start=start, msg=msg, timeLimit=time_limit, gapRel=gap, output_flag=msg)
+        return HighsBridge(start=start, least=least, msg=msg, timeLimit=time_limit, gapRel=gap, output_flag=msg)
     if name == "cbc":
         # CBC stops once the gap is within its ratio of the larger of plan and bound: gap / (1 + gap)
         # of the bound is gap of the plan, as HiGHS and the report count it
-        return CbcCommand(msg=msg, timeLimit=time_limit, gapRel=None if gap is None else gap / (1 + gap),
+        return CbcCommand(msg=msg, timeLimit=None if time_limit is None else max(time_limit, least),
+                          gapRel=None if gap is None else gap / (1 + gap),
                           warmStart=start is not None,
                           options=CbcCommand.MIP_OPTIONS if gap is not None else [])
     raise ValueError(f"unknown solver '{name}'; choose one of {', '.join(SOLVERS)}")
@@ -504,11 +506,7 @@ def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str
                                msg: bool, least: float = 0.0) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
     """The LP left when the integer columns are fixed at their ``values`` (by column id): it
     completes a starting plan's continuous columns. The solver is given ``least`` seconds at least."""
-    backend = _solver(solver, time_limit, msg)
-    if isinstance(backend, HighsBridge):
-        backend.least = least
-    elif time_limit is not None:
-        backend.timeLimit = max(time_limit, least)
+    backend = _solver(solver, time_limit, msg, least=least)
     with _integers_continuous(model, values), quiet_stdout(not msg), paused_gc():
         return model.problem.solve(backend), backend
 

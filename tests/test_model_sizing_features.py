@@ -289,9 +289,9 @@ def test_branch_and_bound_starts_from_the_completed_plan(tmp_path, monkeypatch):
     starts = []
     make_solver = solve_module._solver
 
-    def solver(*args):
+    def solver(*args, **kwargs):
         starts.append(args[4] if len(args) > 4 else None)
-        return make_solver(*args)
+        return make_solver(*args, **kwargs)
 
     monkeypatch.setattr(solve_module, "_solver", solver)
     solution = solve(model, gap=0.0)
@@ -608,8 +608,8 @@ def test_branch_and_bound_stopped_without_a_plan_keeps_the_completed_one(tmp_pat
     model = build_model(scenario, sizing, integer=True)
     make_solver = solve_module._solver
 
-    def solver_stopped_early(*args):
-        backend = make_solver(*args)
+    def solver_stopped_early(*args, **kwargs):
+        backend = make_solver(*args, **kwargs)
         if len(args) > 4 and args[4] is not None:  # branch and bound, from the completed start
             solve_it = backend.solve
 
