@@ -37,7 +37,8 @@ cannot be served shows up as a served share below 1.
 
 Rows are built from numpy coefficient arrays and handed to PuLP's compiled core in
 one call per row, so building scales with the number of non-zeros, not with Python
-expression arithmetic.
+expression arithmetic. The problem keeps those arrays (:class:`PlanProblem`) for the
+solver, which need not read them back out of the core.
 """
 
 from __future__ import annotations
