@@ -295,9 +295,6 @@ class _Grid(NamedTuple):
     merged: Sequence[tuple[int, int, int, int]] = ()
 
 
-# a row element the workbook hides, and its number
-_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^>]*?\bhidden\s*=\s*[\"'](?:1|true)[\"'])"
-                         rb"[^>]*?\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 # cells merged into one (<mergeCells><mergeCell ref="A2:A5"/>), their first and last cell
 _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']"
                          rb"([A-Za-z]{1,3})([0-9]{1,7}):([A-Za-z]{1,3})([0-9]{1,7})[\"']")
@@ -333,11 +330,10 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     data = claims.part(archive, part, where)
                     sheets.append((where, data))
-                    hidden: set[int] = set()  # the rows the sheet hides: an .xlsb's are found walking its records
-                    claims.span(where, *(_xlsx_extent(data) if xml else _xlsb_extent(data, hidden)))
+                    hidden: set[int] = set()  # the rows the sheet hides, found with its extent
+                    claims.span(where, *(_xlsx_extent if xml else _xlsb_extent)(data, hidden))
                     if part in titles:
                         if xml:
-                            hidden.update(int(r) for r in _HIDDEN_ROW.findall(data))
                             merged[titles[part]] = _xlsx_merged(data)
                         hidden_rows[titles[part]] = [range(r, r + 1) for r in sorted(hidden)]
                 # with formulas, openpyxl reads the workbook (to tell those saved without a result), taking its
@@ -481,10 +477,13 @@ def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
 # XML lets an attribute take either quote and space around its "=", and the reader takes a reference's
 # column letters in either case: a pattern that missed one would let a stray cell's extent go uncounted
 _FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt\s*=\s*[\"']e[\"']")
-_CELL_REFERENCE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"']")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+# a cell, and its reference's column letters and row number if it has one (b"", b"" if not)
+_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s>/])(?:[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"'])?")
 _ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)  # attributes, content
 _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
+_HIDDEN = re.compile(rb"\bhidden\s*=\s*[\"'](?:1|true)[\"']")
+# a row the workbook hides, and its number if it has one (b"" if not)
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^>]*?%s)(?:[^>]*?%s)?" % (_HIDDEN.pattern, _ROW_NUMBER.pattern))
 # The reader holds each sheet's whole extent in memory, about 40 bytes a cell, however few are filled,
 # and every sheet it reads of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
 # or a stray entry far from a table) is refused before it is read, not left to exhaust the machine's memory.
@@ -502,26 +501,40 @@ MAX_WORKBOOK_TEXT = 100_000_000
 MAX_WORKBOOK_BYTES = 128 << 20
 
 
-def _xlsx_extent(xml: bytes) -> tuple[int, int]:
-    """Rows and columns a worksheet's XML spans (A1 = 1 row, 1 column), from its cells' references.
+def _xlsx_extent(xml: bytes, hidden: set[int] | None = None) -> tuple[int, int]:
+    """Rows and columns a worksheet's XML spans (A1 = 1 row, 1 column), from its cells' references; into
+    ``hidden`` if given, the spreadsheet numbers of the rows it hides.
 
-    References are optional: a cell without one follows the cell before it, in a row numbered in
-    the row's own tag or else following the row before. Where some cell has none, the extent
-    counts every row that holds a cell and adds the most cells any row holds to the columns.
+    References are optional (ECMA-376 Part 1, 18.3.1.73 and 18.3.1.4): a row without one follows the row
+    before it (the first is row 1), a cell without one the cell before it in its row (the first is in
+    column A), as both readers number them. Where some cell or hidden row has none, the rows are walked.
     """
-    references = _CELL_REFERENCE.findall(xml)
-    rows = max((int(row) for _, row in references), default=0)
-    columns = max((_column_number(letters.decode().upper()) for letters in {letters for letters, _ in references}),
-                  default=0)
-    if len(_CELL_TAG.findall(xml)) > len(references):
-        row = widest = 0
-        for attributes, content in _ROW_ELEMENT.findall(xml):
-            number = _ROW_NUMBER.search(attributes)
-            row = int(number.group(1)) if number else row + 1
-            cells = len(_CELL_TAG.findall(content))
-            if cells:
-                rows, widest = max(rows, row), max(widest, cells)
-        columns += widest
+    hidden = set() if hidden is None else hidden
+    cells, hidden_rows = _CELL.findall(xml), _HIDDEN_ROW.findall(xml)
+    # a referenced cell counts wherever it is: the reader places it by its reference, even outside a row
+    rows = max((int(row) for _, row in cells if row), default=0)
+    columns = max((_column_number(letters.decode().upper()) for letters in {letters for letters, _ in cells}
+                   if letters), default=0)
+    if all(letters for letters, _ in cells) and all(hidden_rows):
+        hidden.update(map(int, hidden_rows))
+        return rows, columns
+    row = 0
+    for attributes, content in _ROW_ELEMENT.findall(xml):
+        number = _ROW_NUMBER.search(attributes)
+        row = int(number.group(1)) if number else row + 1
+        if _HIDDEN.search(attributes):
+            hidden.add(row)
+        cells = _CELL.findall(content)
+        if cells and cells.count((b"", b"")) == len(cells):  # none referenced, the usual row: counted, not walked
+            rows, columns = max(rows, row), max(columns, len(cells))
+            continue
+        column = 0
+        for letters, _ in cells:
+            if letters:  # counted above
+                column = _column_number(letters.decode().upper())
+            else:
+                column += 1
+                rows, columns = max(rows, row), max(columns, column)
     return rows, columns
 
 

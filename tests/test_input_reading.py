@@ -540,6 +540,19 @@ def test_a_formula_error_is_named(tmp_path):
     ]
 
 
+def test_formula_and_error_cells_without_references_are_named_at_their_cells(tmp_path):
+    """The format lets a writer leave out a row's number and a cell's reference where they follow the row or cell
+    before: a formula without a saved result and an error are named at their cells all the same."""
+    saved = {("periods", "B2"): "2280", ("periods", "C3"): "#N/A", ("site", "B3"): "1.25"}
+    path = copy_without_references(with_saved_results(formula_book(tmp_path), saved))
+    assert b' r="' not in zipfile.ZipFile(path).read(f"xl/worksheets/sheet{list(BASE).index('periods') + 1}.xml")
+    assert problems_reading(path) == [
+        f"{path}, sheet 'periods', row 3, column 'power_mw': the cell shows the spreadsheet error '#N/A'; "
+        "fix the formula",
+        f"{path}, sheet 'fleet', row 2, column 'installed': the formula '=2*500' has no saved result (the file was "
+        "not saved by a spreadsheet program): open it in one, save, and try again"]
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_formulas_recalculated_by_libreoffice(tmp_path):
     source = formula_book(tmp_path)
@@ -817,6 +830,30 @@ def rewrite_parts(path: Path, prefix: str, change) -> Path:
     return with_parts(path, each)
 
 
+def without_references(xml: bytes) -> bytes:
+    """A worksheet's XML without the references a writer may leave out (ECMA-376 Part 1, 18.3.1.73 and 18.3.1.4):
+    a row's number where it follows the row before (the first is row 1), a cell's where it follows the cell
+    before in its row (the first is in column A)."""
+    last = {"row": 0, "column": 0}
+
+    def drop(match: re.Match) -> bytes:
+        tag, letters, number = match.group(1), match.group(2).decode(), int(match.group(3))
+        if tag == b"row":
+            implied, last["row"], last["column"] = number == last["row"] + 1, number, 0
+        else:
+            column = workbook._column_number(letters)
+            implied, last["column"] = column == last["column"] + 1, column
+        return b"<" + tag if implied else match.group(0)
+
+    return re.sub(rb'<(row|c) r="([A-Z]*)([0-9]+)"', drop, xml)
+
+
+def copy_without_references(path: Path) -> Path:
+    """A copy of the .xlsx ``path`` beside it, its sheets without the references a writer may leave out."""
+    return rewrite_parts(Path(shutil.copy(path, path.with_stem(f"{path.stem}-bare"))), "xl/worksheets/",
+                         without_references)
+
+
 def test_ods_extent_is_the_extent_the_reader_holds(tmp_path):
     """Trailing empty cells and rows repeated to the sheet's edge, as LibreOffice writes them,
     do not count; the extent ends at the last cell holding anything, as calamine's does."""
@@ -1041,6 +1078,25 @@ def test_xlsx_extent_reads_references_however_quoted_or_cased(cell):
     xml = b"<sheetData><row r='1'><c r='A1'><v>1</v></c></row><row r='1048576'>" + cell + b"</row></sheetData>"
     assert workbook._xlsx_extent(xml) == (1_048_576, 16_384)
     assert workbook._has_formula_or_error(xml) == (b"t='e'" in cell)
+
+
+@pytest.mark.parametrize("rows", [
+    b"<row><c><v>1</v></c><c><v>1</v></c></row><row/><row><c><v>1</v></c></row>",
+    b'<row r="2"><c r="C2"><v>1</v></c><c><v>1</v></c></row><row><c><v>1</v></c></row>',
+    b'<row><c r="D1"><v>1</v></c></row><row r="5"><c><v>1</v></c><c r="B5"><v>1</v></c><c><v>1</v></c></row>',
+], ids=["none referenced", "after a referenced row and cell", "among referenced ones"])
+def test_xlsx_extent_of_cells_without_references_is_the_extent_the_reader_holds(tmp_path, rows):
+    """References are optional: a row without one follows the row before, a cell without one the cell before it in
+    its row. The extent places such cells as the reader does, rather than estimating more columns than it holds."""
+    from python_calamine import CalamineWorkbook
+
+    path = rewrite_parts(write_xlsx(tmp_path / "s.xlsx", {"s": [[1]]}), "xl/worksheets/",
+                         lambda xml: re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData>" + rows + b"</sheetData>",
+                                            xml, flags=re.S))
+    with zipfile.ZipFile(path) as archive:
+        extent = workbook._xlsx_extent(archive.read("xl/worksheets/sheet1.xml"))
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python(skip_empty_area=False)
+    assert extent == (len(sheet), max(map(len, sheet)))
 
 
 def test_xlsb_extent_is_the_extent_the_reader_holds(tmp_path):
@@ -1270,11 +1326,10 @@ def test_xlsb_extent_of_any_record_stream_is_a_count_never_an_error(records):
 def test_cells_without_references_read_as_written_and_count_towards_the_extent(tmp_path):
     """References are optional in the format (some writers leave them out): such a workbook reads
     as the same workbook with them, and a far-away row of unreferenced cells is still refused."""
-    plain = read_scenario(write_xlsx(tmp_path / "with.xlsx", book()))
-    bare = rewrite_parts(write_xlsx(tmp_path / "without.xlsx", book()), "xl/worksheets/",
-                         lambda xml: re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml))
+    path = write_xlsx(tmp_path / "with.xlsx", book())
+    plain, bare = read_scenario(path), copy_without_references(path)
     with zipfile.ZipFile(bare) as archive:
-        assert b'<c r="' not in archive.read("xl/worksheets/sheet2.xml")
+        assert b' r="' not in archive.read("xl/worksheets/sheet2.xml")
     for name in ("periods", "gpus", "fleet", "training", "inference"):
         pd.testing.assert_frame_equal(getattr(read_scenario(bare), name), getattr(plain, name), obj=name)
 
@@ -1317,7 +1372,8 @@ def test_a_hidden_sheet_the_planner_reads_is_named_in_a_warning(tmp_path):
 def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
     """A row hidden by a filter (a cancelled run filtered out, say) was planned in silence, where a
     hidden sheet is warned of: the rows hidden that hold values are named, hidden blank rows are not,
-    with and without formulas in the workbook."""
+    with and without formulas in the workbook, and with and without the rows' numbers, which the format
+    lets a writer leave out where a row follows the row before."""
     sheets = book(training=[*map(list, BASE["training"]), ["cancelled", 100, 10000, 0.5, "P1", "P2", 9]])
     sheets["training"][1][3] = "=0.25*2"
     for saved in (False, True):
@@ -1331,10 +1387,14 @@ def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
         edit.save(path)
         if saved:
             path = with_saved_results(path, {("training", "D2"): "0.5"})
-        scenario = read_scenario(path)
-        assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
-        assert scenario.warnings == [
-            f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
+        bare = copy_without_references(path)
+        sheet = f"xl/worksheets/sheet{list(BASE).index('training') + 1}.xml"
+        assert b'<row hidden="1"' in zipfile.ZipFile(bare).read(sheet)  # the cancelled run's
+        for path in (path, bare):
+            scenario = read_scenario(path)
+            assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
+            assert scenario.warnings == [
+                f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
 
 
 def test_a_hidden_row_of_an_xlsb_or_ods_is_named_in_a_warning(tmp_path):
