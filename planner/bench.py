@@ -52,7 +52,7 @@ from planner.model import (
 from planner.report import render_html, write_data
 from planner.results import collect
 from planner.sizing import Sizing, size
-from planner.solve import quiet_stdout, solve
+from planner.solve import solve, solver_output
 from planner.synthetic import synthetic_tables
 from planner.workbook import Scenario, read_scenario, write_workbook
 
@@ -135,7 +135,7 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
         -tie_break_weight(scenario, sizing, alloc) * energy_mwh,
         served["weight"].to_numpy(dtype=float),
     ])
-    with quiet_stdout(True):
+    with solver_output(shown=False):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     for option, value in (options or {}).items():

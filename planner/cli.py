@@ -1,4 +1,5 @@
-"""Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S] [--jobs N]``.
+"""Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S] [--jobs N]
+[--solver-log]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit
 reached without a feasible plan, 130 interrupted. Given several inputs (a sweep), every scenario is solved
@@ -62,6 +63,7 @@ class SolveOptions:
     gap: float = DEFAULT_MIP_GAP  # relative; a mixed-integer solve stops once proven this close
     debug: bool = False
     outputs: tuple[str, ...] = tuple(OUTPUTS)  # which of the report's files to write
+    solver_log: bool = False  # the solver's own log shown on standard error as it solves
 
 
 def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
@@ -76,7 +78,10 @@ def plan(source: Path, options: SolveOptions) -> Results:
     scenario = read_scenario(source)
     sizing = size(scenario)
     model = build_model(scenario, sizing, options.integer)
-    solution = solve(model, solver=options.solver, time_limit=options.time_limit, gap=options.gap)
+    if options.solver_log:  # a sweep's logs follow one another: each says whose it is
+        _print([f"{source}: solving with {options.solver}"], sys.stderr)
+    solution = solve(model, solver=options.solver, time_limit=options.time_limit, msg=options.solver_log,
+                     gap=options.gap)
     return collect(scenario, sizing, model, solution)
 
 
@@ -498,6 +503,9 @@ def _parser() -> argparse.ArgumentParser:
                                 f"score (a fraction, or a percentage such as 0.5%%; default {DEFAULT_MIP_GAP:.0%}%)")
     solve_cmd.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                            help="scenarios solved at once, each in its own process (default 1)")
+    solve_cmd.add_argument("--solver-log", action="store_true",
+                           help="show the solver's own log (iterations, objective, branch and bound's gap) as it "
+                                "solves, on standard error; not with --jobs above 1")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
@@ -630,12 +638,16 @@ def _command(args: argparse.Namespace) -> int:
         else:
             if args.gap is not None and not args.integer:
                 raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])
+            if args.solver_log and args.jobs > 1:
+                raise InputError(["--solver-log shows one solve at a time: scenarios solved at once (--jobs above 1) "
+                                  "would mix their logs; give --jobs 1"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:
                 # before anything is solved: a proof of optimality can take longer than anyone waits
                 print("warning: --gap 0 asks for a proven optimum, which may take hours even for a dozen "
                       "workloads; give a --time-limit too, or a gap such as 1e-5", file=sys.stderr, flush=True)
-            options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs)
+            options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs,
+                                   args.solver_log)
             return _solve_all(args.inputs, args.out, options, args.jobs)
     except (InputError, ReportFolderError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -342,17 +342,18 @@ def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = 
 
 
 @contextlib.contextmanager
-def quiet_stdout(quiet: bool) -> Iterator[None]:
-    """Silence the solver's own prints to file descriptor 1 (HiGHS prints a banner
-    whenever a solver instance is created, whatever its options)."""
-    if not quiet:
-        yield
-        return
+def solver_output(shown: bool, stage: str = "") -> Iterator[None]:
+    """The solver's own prints to file descriptor 1 (HiGHS prints there in this process, a banner
+    whenever a solver instance is created whatever its options; CBC's process inherits it): on
+    standard error when ``shown``, after a line naming the ``stage`` the log is of, so that standard
+    output keeps the planner's own lines; else silenced."""
     sys.stdout.flush()
+    if shown and stage:
+        print(stage, file=sys.stderr, flush=True)
     saved = os.dup(1)
     try:
         with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
+            os.dup2(2 if shown else devnull.fileno(), 1)
             yield
     finally:
         os.dup2(saved, 1)
@@ -503,11 +504,12 @@ def _score_duals(highs: highspy.Highs, model: PlanModel) -> np.ndarray | None:
 
 
 def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str, time_limit: float | None,
-                               msg: bool, least: float = 0.0) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
+                               msg: bool, stage: str, least: float = 0.0) -> tuple[pulp.LpSolveStats, pulp.LpSolver]:
     """The LP left when the integer columns are fixed at their ``values`` (by column id): it
-    completes a starting plan's continuous columns. The solver is given ``least`` seconds at least."""
+    completes a starting plan's continuous columns. The solver is given ``least`` seconds at least;
+    its log, if shown (``msg``), follows the line ``stage``."""
     backend = _solver(solver, time_limit, msg, least=least)
-    with _integers_continuous(model, values), quiet_stdout(not msg), paused_gc():
+    with _integers_continuous(model, values), solver_output(msg, stage), paused_gc():
         return model.problem.solve(backend), backend
 
 
@@ -534,7 +536,7 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     backend = _solver(solver, time_limit, msg)
     if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
         backend.set_aside = model.switch_rows_and_columns()
-    with _integers_continuous(model), quiet_stdout(not msg), paused_gc():
+    with _integers_continuous(model), solver_output(msg, "solving the relaxation"), paused_gc():
         stats = model.problem.solve(backend)
     if not stats.has_solution:
         return None
@@ -576,7 +578,9 @@ def _completed_start(model: PlanModel, relaxed: RelaxedStart, solver: str, time_
             break
         whole = np.zeros(core.num_variables)
         whole[columns] = values
-        stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining, msg, least if i == 0 else 0.0)
+        stage = f"completing rounded plan {i + 1} of {len(relaxed.starts)}"
+        stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining, msg, stage,
+                                                    least if i == 0 else 0.0)
         if stats.has_solution:
             objective = float(model.problem.objective.value())
             if best is None or objective > best.objective:
@@ -606,7 +610,8 @@ def _solution_values(model: PlanModel, backend: pulp.LpSolver) -> np.ndarray:
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False,
           gap: float = DEFAULT_MIP_GAP) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back. ``gap``: the relative
-    gap a mixed-integer solve stops within (an LP is solved to optimality).
+    gap a mixed-integer solve stops within (an LP is solved to optimality). ``msg``: the solvers'
+    own logs shown on standard error, each after a line naming its stage (see :func:`solver_output`).
 
     A mixed-integer model is solved from its relaxation, rounded to a plan that keeps every
     limit: HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
@@ -643,7 +648,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         if completed is None and remaining() == 0:  # a solver told to stop at once: not even handed over
             raise SolveError(f"{solver} stopped without a feasible plan ({pulp.LpSolveStatus.TimeLimit.name})")
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
-        with quiet_stdout(not msg), paused_gc():
+        stage = "searching by branch and bound" if model.integer else "solving the linear program"
+        with solver_output(msg, stage), paused_gc():
             stats = model.problem.solve(backend)
         best_bound = stats.best_bound
         if model.integer and best_bound is None and stats.status in (pulp.LpSolveStatus.Optimal,

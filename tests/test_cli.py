@@ -419,6 +419,61 @@ def test_sweep_in_parallel_matches_one_at_a_time(tmp_path, subprocess_env):
         assert two["allocation"] == one["allocation"]
 
 
+@pytest.mark.parametrize("solver, banner", [("highs", "Running HiGHS"), ("cbc", "Welcome to the CBC MILP Solver")])
+def test_solver_log_goes_to_stderr_alone(solver, banner, tmp_path, subprocess_env):
+    """--solver-log: the solver's own log on standard error, after a line naming the scenario and one
+    naming the solve; standard output and the plan are as without it (scripts read both)."""
+    write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    plain, logged = [planner_cli(["solve", "s.xlsx", "--solver", solver, "--out", out, *flag], tmp_path,
+                                 subprocess_env) for out, flag in (("plain", []), ("logged", ["--solver-log"]))]
+    assert (plain.returncode, logged.returncode) == (0, 0), logged.stderr
+    assert plain.stderr == ""
+    assert logged.stderr.splitlines()[:2] == [f"s.xlsx: solving with {solver}", "solving the linear program"]
+    assert banner in logged.stderr and "Optimal" in logged.stderr
+    untimed = [re.sub(rf"{solver}, [0-9.]+ s", solver, done.stdout) for done in (plain, logged)]
+    assert untimed[1].replace("logged", "plain") == untimed[0]
+    plans = [json.loads((tmp_path / out / "summary.json").read_text()) for out in ("plain", "logged")]
+    for doc in plans:
+        del doc["solve_seconds"]
+    assert plans[1] == plans[0]
+
+
+def test_solver_log_names_each_solve_of_an_integer_plan(tmp_path, subprocess_env):
+    """--integer --solver-log: the relaxation, the completion of each rounded plan and branch and bound
+    (which the default scenario needs for a gap of 1e-5) each log their solve after a line naming it."""
+    done = planner_cli(["solve", str(DEFAULT_SCENARIO), "--integer", "--gap", "1e-5", "--out", "out", "--solver-log"],
+                       tmp_path, subprocess_env)
+    assert done.returncode == 0, done.stderr
+    stages = re.split(r"^(solving the relaxation|completing rounded plan \d of \d|searching by branch and bound)$",
+                      done.stderr, flags=re.MULTILINE)
+    assert stages[1::2] == ["solving the relaxation", "completing rounded plan 1 of 2",
+                            "completing rounded plan 2 of 2", "searching by branch and bound"]
+    assert [re.search(r"^(LP|MIP) has \d+ rows", log, flags=re.MULTILINE)[1] for log in stages[2::2]] == [
+        "LP", "LP", "LP", "MIP"]
+
+
+def test_a_sweep_names_the_scenario_before_each_solver_log(tmp_path, subprocess_env):
+    """A sweep solved one scenario after another logs each in turn, after a line naming it."""
+    for name in ("a.xlsx", "b.xlsx"):
+        write_scenario(valid_tables(), tmp_path / name)
+    done = planner_cli(["solve", "a.xlsx", "b.xlsx", "--solver-log"], tmp_path, subprocess_env)
+    assert done.returncode == 0, done.stderr
+    logs = re.split(r"^(\S+): solving with highs$", done.stderr, flags=re.MULTILINE)
+    assert logs[:2] == ["", "a.xlsx"] and logs[3] == "b.xlsx"
+    assert all("Objective value" in log for log in logs[2::2])
+
+
+def test_solver_log_is_refused_with_jobs(tmp_path, capsys):
+    """Scenarios solved at once would mix their logs: --solver-log with --jobs 2 is refused before
+    anything is solved."""
+    sources = [str(write_scenario(valid_tables(), tmp_path / name)) for name in ("a.xlsx", "b.xlsx")]
+    code = cli.main(["solve", *sources, "--solver-log", "--jobs", "2", "--out", str(tmp_path / "out")])
+    assert code == cli.EXIT_INPUT
+    error = capsys.readouterr().err
+    assert error.startswith("error: --solver-log") and "--jobs" in error
+    assert not (tmp_path / "out").exists()
+
+
 def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
     """a.xlsx and the folder a would both write reports/a: exit 2 before anything is solved."""
     write_scenario(valid_tables(), tmp_path / "a.xlsx")
