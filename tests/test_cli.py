@@ -1085,6 +1085,7 @@ def test_ctrl_c_stops_a_solve_under_way(tmp_path):
     check rather than at the end (its status says the limit stopped it) and the interrupt is raised."""
     import os
     import threading
+    import time
 
     import highspy
 
@@ -1097,11 +1098,23 @@ def test_ctrl_c_stops_a_solve_under_way(tmp_path):
     write_workbook(synthetic_tables(1500, 8, 12, seed=1, whole_horizon=True), tmp_path / "big")
     scenario = read_scenario(tmp_path / "big")
     highs, _ = floor_lp(scenario, size(scenario))
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    started, run = threading.Event(), highs.run
+
+    def run_once_started():
+        started.set()
+        return run()
+
+    def press_ctrl_c():  # counted from the solve's start, however long a loaded machine takes to reach it
+        started.wait()
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    highs.run = run_once_started
+    presser = threading.Thread(target=press_ctrl_c)
+    presser.start()
     with pytest.raises(KeyboardInterrupt):
         _run_interruptibly(highs)
-    timer.join()
+    presser.join()
     assert highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
 
 
