@@ -7,6 +7,7 @@ model's index tables and the solution's arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -199,12 +200,48 @@ def _gap(solution: Solution) -> float:
     return abs(solution.best_bound - solution.objective) / max(abs(solution.objective), 1e-9)
 
 
+class _Places(NamedTuple):
+    """Each workload's (in the model's order), GPU type's and period's place among the names of its kind sorted:
+    integer keys that group as the names do (see :func:`_sum_by`)."""
+
+    workload: np.ndarray
+    gpu: np.ndarray
+    period: np.ndarray
+
+    def workload_period(self, w: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Keys of (workload, period) pairs, given by their positions."""
+        return self.workload[w] * len(self.period) + self.period[p]
+
+    def gpu_period(self, g: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Keys of (GPU type, period) pairs, given by their positions."""
+        return self.gpu[g] * len(self.period) + self.period[p]
+
+
+def _sorted_places(names) -> np.ndarray:
+    """Each of the distinct ``names``' place among them sorted."""
+    places = np.empty(len(names), dtype=np.int64)
+    places[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
+    return places
+
+
+def _sum_by(values, keys: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Sums of ``values`` grouped by integer ``keys``, at the keys ``at`` (0 where one has no rows).
+
+    Pandas adds a group up in the order its rows come: by np.add.reduceat where every row comes in the order of
+    the keys, compensated otherwise. Keys that sort as the names they stand for (:class:`_Places`) thus keep each
+    sum to the bit of grouping by the names, which hash some twenty times slower."""
+    return pd.Series(values).groupby(keys).sum().reindex(at, fill_value=0.0).to_numpy()
+
+
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
     """Result tables of a solved model."""
     alloc = model.allocation.assign(gpus=_clean(solution.allocation_gpus) * model.allocation["unit"].to_numpy())
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
     periods = scenario.periods
     n_p = len(periods)
+    windows = workload_windows(scenario)  # the workloads in the model's order, which its w columns count in
+    places = _Places(_sorted_places(windows["workload"]), _sorted_places(scenario.gpus["gpu"]),
+                     _sorted_places(periods["period"]))
 
     # GPUs, as floats even where nothing is given out (numpy counts an empty input in integers)
     in_use = np.bincount(alloc["p"], weights=alloc["gpus"], minlength=n_p).astype(float)
@@ -227,21 +264,14 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
 
     served = model.served.assign(value=_share(solution.served))
     served["weighted"] = served["weight"] * served["value"]
-    priority = pd.concat([
-        scenario.training[["workload", "priority"]], scenario.inference[["workload", "priority"]]
-    ]).set_index("workload")["priority"]
-    per_workload = served.groupby("workload", sort=False).agg(
-        kind=("kind", "first"), weighted=("weighted", "sum")
-    )
-    per_workload["priority"] = priority.reindex(per_workload.index)
-    per_workload["served_fraction"] = _share(per_workload["weighted"] / per_workload["priority"])
-    gpu_hours = alloc.groupby("workload")["gpu_hours"].sum()
+    # a workload's served rows come together, in the model's order: the order its names first come in
+    weighted = _sum_by(served["weighted"], served["w"].to_numpy(), np.arange(len(windows)))
     workloads = pd.DataFrame({
-        "workload": per_workload.index,
-        "kind": per_workload["kind"].to_numpy(),
-        "priority": per_workload["priority"].to_numpy(),
-        "served_fraction": per_workload["served_fraction"].to_numpy(),
-        "gpu_hours": gpu_hours.reindex(per_workload.index, fill_value=0.0).to_numpy(),
+        "workload": windows["workload"],
+        "kind": windows["kind"],
+        "priority": windows["priority"],
+        "served_fraction": _share(weighted / windows["priority"].to_numpy()),
+        "gpu_hours": _sum_by(alloc["gpu_hours"], places.workload[alloc["w"].to_numpy()], places.workload),
     })
 
     used = alloc[alloc["gpus"] > 0]
@@ -251,8 +281,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     # reshape(scenario.fleet.shape)
     fleet = scenario.fleet.stack().rename("installed").reset_index()
     fleet.columns = ["gpu", "period", "installed"]
-    by_pair = alloc.groupby(["gpu", "period"])["gpus"].sum()
-    fleet["gpus_in_use"] = by_pair.reindex(pd.MultiIndex.from_frame(fleet[["gpu", "period"]]), fill_value=0).to_numpy()
+    fleet["gpus_in_use"] = _sum_by(alloc["gpus"], places.gpu_period(alloc["g"].to_numpy(), alloc["p"].to_numpy()),
+                                   places.gpu_period(*np.indices(scenario.fleet.shape).reshape(2, -1)))
     idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
     unused_idle_mw = np.bincount(pd.Index(periods["period"]).get_indexer(fleet["period"]), minlength=n_p,
                                  weights=(fleet["installed"] - fleet["gpus_in_use"]).clip(lower=0.0) * idle_mw_each)
@@ -262,7 +292,6 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
     fleet["fleet_price_holds_gpus"] = np.minimum(holds, model.gpus_to_unlock.ravel())
-    windows = workload_windows(scenario)  # the workloads in the model's order
     short = windows["workload"].isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"])
     to_carry = model.unlock_by_workload[short.to_numpy()].min(axis=0, initial=np.inf).ravel()
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet)
@@ -281,8 +310,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         workloads=workloads,
         allocation=allocation,
         fleet=fleet,
-        training=_training_progress(scenario, sizing, alloc),
-        inference=_inference_coverage(scenario, sizing, alloc, served),
+        training=_training_progress(scenario, sizing, alloc, places),
+        inference=_inference_coverage(windows, sizing, alloc, served, places),
         sizing=sizing,
         inputs={
             "periods": scenario.periods, "gpus": scenario.gpus, "training": scenario.training,
@@ -410,32 +439,38 @@ def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_n
     return why
 
 
-def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame) -> pd.DataFrame:
+def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, places: _Places) -> pd.DataFrame:
     """FLOPs delivered to each run per period, cumulative, against what it needs."""
     runs = alloc[alloc["kind"] == "training"]
-    delivered = (runs["gpus"] * runs["hours"] * SECONDS_PER_HOUR * runs["rate"]).groupby(
-        [runs["workload"], runs["period"]]
-    ).sum()
-    grid = pd.MultiIndex.from_product(
-        [scenario.training["workload"], scenario.periods["period"]], names=["workload", "period"]
-    )
-    table = delivered.reindex(grid, fill_value=0.0).rename("flops_delivered").reset_index()
-    table["flops_cumulative"] = table.groupby("workload")["flops_delivered"].cumsum()
-    table["flops_required"] = table["workload"].map(sizing.training.set_index("workload")["flops"])
+    delivered = runs["gpus"] * runs["hours"] * SECONDS_PER_HOUR * runs["rate"]
+    n_runs, n_p = len(scenario.training), len(scenario.periods)
+    run, period = np.repeat(np.arange(n_runs), n_p), np.tile(np.arange(n_p), n_runs)  # runs lead the model's order
+    table = pd.DataFrame({
+        "workload": scenario.training["workload"].take(run).to_numpy(),
+        "period": scenario.periods["period"].take(period).to_numpy(),
+        "flops_delivered": _sum_by(delivered, places.workload_period(runs["w"].to_numpy(), runs["p"].to_numpy()),
+                                   places.workload_period(run, period)),
+    })
+    table["flops_cumulative"] = table["flops_delivered"].groupby(run).cumsum()
+    required = sizing.training.set_index("workload")["flops"].reindex(scenario.training["workload"]).to_numpy()
+    table["flops_required"] = required[run]
     return table
 
 
 def _inference_coverage(
-    scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, served: pd.DataFrame
+    windows: pd.DataFrame, sizing: Sizing, alloc: pd.DataFrame, served: pd.DataFrame, places: _Places
 ) -> pd.DataFrame:
-    """Peak demand against capacity given, per service and period it runs."""
+    """Peak demand against capacity given, per service and period it runs (``windows``: the model's workloads)."""
     services = alloc[alloc["kind"] == "inference"]
-    capacity = (services["gpus"] * services["rate"]).groupby([services["workload"], services["period"]]).sum()
-    table = served.loc[served["kind"] == "inference", ["workload", "period", "value"]].rename(
+    capacity = services["gpus"] * services["rate"]
+    table = served.loc[served["kind"] == "inference", ["workload", "period", "value", "w", "p"]].rename(
         columns={"value": "served_fraction"}
     )
-    table["demand_tokens_per_s"] = table["workload"].map(sizing.inference.set_index("workload")["demand_tokens_per_s"])
-    keys = pd.MultiIndex.from_frame(table[["workload", "period"]])
-    table["capacity_tokens_per_s"] = capacity.reindex(keys, fill_value=0.0).to_numpy()
+    w, p = table["w"].to_numpy(), table["p"].to_numpy()
+    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(windows["workload"]).to_numpy()
+    table["demand_tokens_per_s"] = demand[w]
+    table["capacity_tokens_per_s"] = _sum_by(
+        capacity, places.workload_period(services["w"].to_numpy(), services["p"].to_numpy()),
+        places.workload_period(w, p))
     columns = ["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s", "served_fraction"]
     return table[columns].reset_index(drop=True)
