@@ -364,17 +364,22 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     could_run = np.bincount(row, minlength=len(nothing)) > 0
     blocked = _blocked(scenario, sizing, windows.iloc[at[~could_run]], period_names)
     priced = periods["power_shadow_price"].notna().all()  # else nothing can be said to bind
+    names = nothing["workload"].to_numpy()
+    if not priced:
+        unknown = "it can run, but the solver stopped before the optimum, so what keeps it out is not known"
+        return blocked, dict.fromkeys(names[could_run], unknown)
+    taken_gpus, taken_periods = taken.any(axis=2), taken.any(axis=1)
+    said = {}  # the sentence for each pattern of limits: workloads outranked alike share it
     left_out = {}
     for i in np.flatnonzero(could_run):
-        name = nothing["workload"].iat[i]
-        if not priced:
-            left_out[name] = "it can run, but the solver stopped before the optimum, so what keeps it out is not known"
-            continue
-        limits = ([f"the power budget in {listed(period_names[power[i]])}"] if power[i].any() else []) + (
-            [f"every GPU of {listed(gpus[taken[i].any(axis=1)])} in {listed(period_names[taken[i].any(axis=0)])}"]
-            if taken[i].any() else [])
-        left_out[name] = ("it can run but is outranked: work scoring more takes "
-                          + (" and ".join(limits) if limits else "the power or GPUs it could use"))
+        pattern = (power[i].tobytes(), taken_gpus[i].tobytes(), taken_periods[i].tobytes())
+        if pattern not in said:
+            limits = ([f"the power budget in {listed(period_names[power[i]])}"] if power[i].any() else []) + (
+                [f"every GPU of {listed(gpus[taken_gpus[i]])} in {listed(period_names[taken_periods[i]])}"]
+                if taken_gpus[i].any() else [])
+            said[pattern] = ("it can run but is outranked: work scoring more takes "
+                             + (" and ".join(limits) if limits else "the power or GPUs it could use"))
+        left_out[names[i]] = said[pattern]
     return blocked, left_out
 
 
