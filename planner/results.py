@@ -274,8 +274,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "gpu_hours": _sum_by(alloc["gpu_hours"], places.workload[alloc["w"].to_numpy()], places.workload),
     })
 
-    used = alloc[alloc["gpus"] > 0]
-    allocation = used[["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica"]].reset_index(drop=True)
+    allocation = alloc.loc[alloc["gpus"] > 0, ["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica"]
+                           ].reset_index(drop=True)
 
     # GPU type by GPU type: an array of the fleet sheet's shape lines up with its rows by ravel(), and back by
     # reshape(scenario.fleet.shape)
@@ -446,7 +446,7 @@ def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_n
 
 def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, places: _Places) -> pd.DataFrame:
     """FLOPs delivered to each run per period, cumulative, against what it needs."""
-    runs = alloc[alloc["kind"] == "training"]
+    runs = alloc.loc[alloc["kind"] == "training", ["gpus", "hours", "rate", "w", "p"]]  # no names: copying them is slow
     delivered = runs["gpus"] * runs["hours"] * SECONDS_PER_HOUR * runs["rate"]
     n_runs, n_p = len(scenario.training), len(scenario.periods)
     run, period = np.repeat(np.arange(n_runs), n_p), np.tile(np.arange(n_p), n_runs)  # runs lead the model's order
@@ -466,7 +466,7 @@ def _inference_coverage(
     windows: pd.DataFrame, sizing: Sizing, alloc: pd.DataFrame, served: pd.DataFrame, places: _Places
 ) -> pd.DataFrame:
     """Peak demand against capacity given, per service and period it runs (``windows``: the model's workloads)."""
-    services = alloc[alloc["kind"] == "inference"]
+    services = alloc.loc[alloc["kind"] == "inference", ["gpus", "rate", "w", "p"]]
     capacity = services["gpus"] * services["rate"]
     table = served.loc[served["kind"] == "inference", ["workload", "period", "value", "w", "p"]].rename(
         columns={"value": "served_fraction"}
