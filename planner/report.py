@@ -230,6 +230,16 @@ def _input_cell(value: object, origin: str, name: bool = False, transposed: bool
     return Markup(f"<{tag}{attributes}>{content}{chip}</{tag}>")
 
 
+def _gpu_hours_cell(hours: float, note: str, min_gpus: float) -> Markup:
+    """A run's cell of the training sizing table: its GPU-hours on a GPU type, with the fewest GPUs of the type
+    that carry it, or why the type cannot run it. Written once here, not by the template: the table prints as
+    blocks of its GPU types, so each cell would be rendered twice."""
+    title = f' title="{escape(note)}"' if note else ""
+    content = (f'{escape(_number(hours))}<span class="unit">min {escape(_plain(min_gpus))}</span>' if hours == hours
+               else f'<span class="flag">{escape(note or "cannot run")}</span>')
+    return Markup(f'<td class="n" data-v="{escape(_sort_key(hours))}"{title}>{content}</td>')
+
+
 TEMPLATES.filters["num"] = _number
 TEMPLATES.filters["pct"] = _percent
 TEMPLATES.filters["key"] = _sort_key
@@ -482,7 +492,7 @@ def _training_sizing_grid(results: Results) -> dict:
             mfu_high=None if np.isnan(run.mfu_high) else run.mfu_high,
             mfu_source="workbook" if not np.isnan(run.typed_mfu) else
             ("default by GPU type" if not np.isnan(run.mfu_low) else ""),
-            hours=[dict(value=h, note=str(n), min_gpus=m) for h, n, m in zip(*row_cells)],
+            hours=[_gpu_hours_cell(h, str(n), m) for h, n, m in zip(*row_cells)],
             source="measured" if run.measured else "estimated",
         )
         for run, row_cells in zip(per_run.itertuples(), cells)
