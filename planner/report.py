@@ -230,16 +230,49 @@ def _input_cell(value: object, origin: str, name: bool = False, transposed: bool
     return Markup(f"<{tag}{attributes}>{content}{chip}</{tag}>")
 
 
+# The cells of tables that print as blocks of their columns (see _print_blocks) are written once here, not by the
+# template, which would format each twice: for the screen and for print. Each carries the spacing around it in the
+# page's source, and the template joins those of a block (filter "joined").
+
+
 def _gpu_hours_cell(hours: float, note: str, min_gpus: float) -> Markup:
     """A run's cell of the training sizing table: its GPU-hours on a GPU type, with the fewest GPUs of the type
-    that carry it, or why the type cannot run it. Written once here, not by the template: the table prints as
-    blocks of its GPU types, so each cell would be rendered twice."""
+    that carry it, or why the type cannot run it."""
     title = f' title="{escape(note)}"' if note else ""
     content = (f'{escape(_number(hours))}<span class="unit">min {escape(_plain(min_gpus))}</span>' if hours == hours
                else f'<span class="flag">{escape(note or "cannot run")}</span>')
     return Markup(f'<td class="n" data-v="{escape(_sort_key(hours))}"{title}>{content}</td>')
 
 
+def _cells(values: np.ndarray, cell: Callable[[float], Markup]) -> list[list[Markup]]:
+    """``cell`` of each of the floats in the rows of ``values``, each distinct float (to the bit) formatted once:
+    a grid holds a few numbers many times (no GPUs given, all demand served)."""
+    _, first, where = np.unique(values.view(np.int64), return_index=True, return_inverse=True)
+    shown = np.array([cell(value) for value in values.ravel()[first].tolist()], dtype=object)
+    return shown[where].reshape(values.shape).tolist()
+
+
+def _allocation_cell(gpus: float) -> Markup:
+    """A cell of the allocation grid: the GPUs given, '–' for none."""
+    return Markup(f'      <td class="n{" none" if gpus == 0 else ""}" data-v="{escape(_sort_key(gpus))}">'
+                  f'{escape(_number(gpus)) if gpus else "–"}</td>')
+
+
+def _served_cell(share: float) -> Markup:
+    """A cell of the inference served grid: the share of peak demand served, marked where it falls short, on a line
+    of its own; a blank outside the service's window (NaN)."""
+    if share != share:
+        return Markup('<td class="n none">–</td>')
+    return Markup(f'        <td class="n{" binds" if share < 1 - TOLERANCE else ""}">{escape(_percent(share))}</td>\n')
+
+
+def _joined(cells: Iterable[Markup | str]) -> Markup:
+    """``cells`` as one piece of the page, text not yet escaped escaped. Jinja's join would make each cell Markup
+    anew, which in a grid of thousands costs more than the rest of its rendering."""
+    return Markup("".join(cell if isinstance(cell, Markup) else escape(cell) for cell in cells))
+
+
+TEMPLATES.filters["joined"] = _joined
 TEMPLATES.filters["num"] = _number
 TEMPLATES.filters["pct"] = _percent
 TEMPLATES.filters["key"] = _sort_key
@@ -281,8 +314,8 @@ def _allocation_grid(results: Results) -> dict:
     gpu_order = pd.Index(results.inputs["gpus"]["gpu"]).get_indexer(table.index.get_level_values("gpu"))
     first = table.iloc[np.lexsort((gpu_order, workload_order))[:TABLE_ROWS]]
     return dict(periods=periods, total=len(table), rows=[
-        dict(workload=w, kind=k, gpu=g, gpus=values)
-        for (w, k, g), values in zip(first.index, first.to_numpy().tolist())
+        dict(workload=w, kind=k, gpu=g, cells=cells)
+        for (w, k, g), cells in zip(first.index, _cells(first.to_numpy(dtype=float), _allocation_cell))
     ])
 
 
@@ -446,8 +479,8 @@ def _inference_served_grid(results: Results) -> dict:
     periods = list(results.periods["period"])
     table = results.inference.pivot_table(index="workload", columns="period", values="served_fraction",
                                           sort=False).reindex(columns=periods)
-    rows = [dict(service=name, served=values) for name, values in
-            zip(table.index[:TABLE_ROWS], table.to_numpy()[:TABLE_ROWS].tolist())]
+    rows = [dict(service=name, cells=cells) for name, cells in
+            zip(table.index[:TABLE_ROWS], _cells(table.to_numpy(dtype=float)[:TABLE_ROWS], _served_cell))]
     return dict(rows=rows, total=len(table))
 
 
