@@ -230,6 +230,13 @@ def _input_cell(value: object, origin: str, name: bool = False, transposed: bool
     return Markup(f"<{tag}{attributes}>{content}{chip}</{tag}>")
 
 
+def _input_row(cells: list[tuple[object, str]]) -> Markup:
+    """An input table's row read across, from its (value, origin) ``cells``: the first names the row (see
+    :func:`_input_cell`). One call per row, not per cell: the template's call of a function costs more than the
+    function."""
+    return Markup("".join(_input_cell(value, origin, name=i == 0) for i, (value, origin) in enumerate(cells)))
+
+
 # The cells of tables that print as blocks of their columns (see _print_blocks) are written once here, not by the
 # template, which would format each twice: for the screen and for print. Each carries the spacing around it in the
 # page's source, and the template joins those of a block (filter "joined").
@@ -278,6 +285,7 @@ TEMPLATES.filters["pct"] = _percent
 TEMPLATES.filters["key"] = _sort_key
 TEMPLATES.filters["plain"] = _plain
 TEMPLATES.globals["input_cell"] = _input_cell
+TEMPLATES.globals["input_row"] = _input_row
 TEMPLATES.filters["breakable"] = lambda name: str(name).replace("_", "_\u200b")  # may wrap after an underscore
 
 # Sections in page order: one partial each in templates/sections/<name>.html. A partial
