@@ -75,7 +75,7 @@ def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame
     """The ``limit`` largest columns by total, in their order, plus one "other (n)" column."""
     if table.shape[1] <= limit:
         return table
-    keep = table.sum().nlargest(limit - 1).index
+    keep = set(table.sum().nlargest(limit - 1).index)  # a set: an Index looks a name up slower
     rest = [c for c in table.columns if c not in keep]
     top = table[[c for c in table.columns if c in keep]].copy()
     top[f"other ({len(rest)})"] = table[rest].sum(axis=1)
@@ -261,7 +261,7 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
                edge=PALE_EDGE, edge_width=0.6)
     in_window = (x >= start[:, None]) & (x <= deadline[:, None])  # nothing counts after the deadline
     run, period = np.nonzero(in_window)
-    chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[runs["workload"].iloc[r]] for r in run],
+    chart.bars(x[period], share[run, period] * height, base[run], BAR, [colours[names[r]] for r in run],
                tips=[f"{names[r]}, end of {periods[p]}: {percent_text(100 * share[r, p], 0)} of the FLOPs it needs"
                      for r, p in zip(run, period)])
     chart.segments(-0.5, base + height, len(periods) - 0.5, base + height, "#9aa3b2", 0.7)
