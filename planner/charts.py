@@ -281,9 +281,16 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
         return None
     periods = [str(p) for p in results.periods["period"]]
     x = np.arange(len(periods))
-    grid = lambda column: table.pivot_table(  # noqa: E731  (periods x services, million tokens/s)
-        index="period", columns="workload", values=column, aggfunc="sum", sort=False
-    ).reindex(index=periods, columns=list(results.inputs["inference"]["workload"])).fillna(0.0) / 1e6
+    services = list(results.inputs["inference"]["workload"])
+    cell = (pd.Index(periods).get_indexer(table["period"]), pd.Index(services).get_indexer(table["workload"]))
+
+    def grid(column: str) -> pd.DataFrame:  # periods x services, million tokens/s; 0 where a service does not run
+        values = np.zeros((len(periods), len(services)))
+        values[cell] = table[column].to_numpy(dtype=float)  # a row per service and period it runs
+        # not copied: a period's values stay side by side, as in a pivot table, which sums across them in that order
+        return pd.DataFrame(np.where(np.isnan(values), 0.0, values) / 1e6, index=periods, columns=services,
+                            copy=False)
+
     demand = grid("demand_tokens_per_s")
     capacity = _top_columns(np.minimum(grid("capacity_tokens_per_s"), demand))
     colours = _distinct(capacity.columns, colours)
