@@ -312,11 +312,19 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
         "Peak demand not served": (demand_total - served, unit), "Total peak demand": (demand_total, unit)}))
 
 
-def _pivot(results: Results, column: str) -> pd.DataFrame:
-    periods = results.periods["period"]
-    table = results.allocation.pivot_table(index="period", columns=column, values="gpus", aggfunc="sum",
-                                           fill_value=0.0, sort=False)
-    return table.reindex(periods, fill_value=0.0)
+def _gpus_in_use(results: Results, column: str, names: list[str]) -> pd.DataFrame:
+    """GPUs in use in each period (rows) by each of ``names`` (columns: those given GPUs) in the allocation's
+    ``column``."""
+    allocation, periods = results.allocation, results.periods["period"]
+    given, at = np.unique(pd.Index(names).get_indexer(allocation[column]), return_inverse=True)
+    # grouped by integer keys in the order the (period, name) pairs first come, as a pivot table groups by the
+    # names, so that each pair is summed the same way
+    sums = allocation["gpus"].groupby(pd.Index(periods).get_indexer(allocation["period"]) * len(given) + at,
+                                      sort=False).sum()
+    grid = np.zeros((len(periods), len(given)))
+    grid[np.divmod(sums.index.to_numpy(), len(given))] = sums.to_numpy()
+    # not copied: a period's values stay side by side, as in a pivot table, which sums across them in that order
+    return pd.DataFrame(grid, index=periods, columns=np.asarray(names, dtype=object)[given], copy=False)
 
 
 def charts(results: Results) -> list[dict]:
@@ -326,10 +334,8 @@ def charts(results: Results) -> list[dict]:
     gpu_names = list(results.inputs["gpus"]["gpu"])
     gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
     installed = results.periods.set_index("period")["gpus_installed"]
-    by_workload = _pivot(results, "workload")
-    by_workload = _top_columns(by_workload[[w for w in results.workloads["workload"] if w in by_workload.columns]])
-    by_gpu = _pivot(results, "gpu")
-    by_gpu = by_gpu[[g for g in gpu_names if g in by_gpu.columns]]
+    by_workload = _top_columns(_gpus_in_use(results, "workload", list(results.workloads["workload"])))
+    by_gpu = _gpus_in_use(results, "gpu", gpu_names)
     drawn = [
         ("gpus-by-workload",
          _stacked_gpus(by_workload, installed, colours, "GPUs in use per period, by workload", "gpus-by-workload"),
