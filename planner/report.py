@@ -371,7 +371,8 @@ def _short_runs_by_period(results: Results) -> pd.DataFrame:
 
 
 def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
-    """Workloads cut short in a period, those losing the most score first: priority x share unserved."""
+    """Rows of workloads cut short (in a period each), those losing the most score first: priority x share
+    unserved."""
     lost = priority.reindex(short["workload"]).to_numpy() * (1.0 - short["served_fraction"].to_numpy())
     return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
 
@@ -383,11 +384,16 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     services = coverage.loc[coverage["served_fraction"] < 1 - TOLERANCE, ["workload", "period", "served_fraction"]]
     cut = pd.concat([services.assign(kind="inference"), _short_runs_by_period(results).assign(kind="training")],
                     ignore_index=True)
-    priority = results.workloads.set_index("workload")["priority"]
-    short_by_period = {period: group for period, group in cut.groupby("period", sort=False)}
+    # ranked once, not period by period: a stable sort keeps each period's rows in the order of its own
+    named = _most_points_lost(cut, results.workloads.set_index("workload")["priority"]).groupby(
+        "period", sort=False).head(SHORT_NAMES)
+    short_by_period: dict[str, list[dict]] = {}
+    for period, workload, kind, served in named[["period", "workload", "kind", "served_fraction"]].itertuples(
+            index=False, name=None):
+        short_by_period.setdefault(period, []).append(dict(workload=workload, kind=kind, served=served))
+    short_count = cut["period"].value_counts()
     rows = []
     for row, idle_held in zip(periods.itertuples(), results.idle_holds_power()):  # one row per period
-        here = short_by_period.get(row.period, cut.iloc[:0])
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
         at_limit = row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)  # within the solver's noise
         rows.append(dict(
@@ -403,9 +409,8 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,
             energy=row.energy_mwh,
-            short=[dict(workload=s.workload, kind=s.kind, served=s.served_fraction)
-                   for s in _most_points_lost(here, priority).head(SHORT_NAMES).itertuples()],
-            short_count=len(here),
+            short=short_by_period.get(row.period, []),
+            short_count=int(short_count.get(row.period, 0)),
         ))
     return rows
 
