@@ -314,16 +314,18 @@ def _sections() -> list[dict[str, str]]:
 def _allocation_grid(results: Results) -> dict:
     """GPUs given, one row per workload and GPU type (in input order), one column per period;
     the first ``TABLE_ROWS`` rows and how many there are."""
-    periods = list(results.periods["period"])
-    table = results.allocation.pivot_table(index=["workload", "kind", "gpu"], columns="period", values="gpus",
-                                           aggfunc="sum", fill_value=0.0, sort=False)
-    table = table.reindex(columns=periods, fill_value=0.0)
-    workload_order = pd.Index(results.workloads["workload"]).get_indexer(table.index.get_level_values("workload"))
-    gpu_order = pd.Index(results.inputs["gpus"]["gpu"]).get_indexer(table.index.get_level_values("gpu"))
-    first = table.iloc[np.lexsort((gpu_order, workload_order))[:TABLE_ROWS]]
-    return dict(periods=periods, total=len(table), rows=[
-        dict(workload=w, kind=k, gpu=g, cells=cells)
-        for (w, k, g), cells in zip(first.index, _cells(first.to_numpy(dtype=float), _allocation_cell))
+    allocation, workloads = results.allocation, results.workloads
+    periods, gpus = list(results.periods["period"]), results.inputs["gpus"]["gpu"].to_numpy()
+    # filled by position, not pivoted by name: a workload has one allocation row per GPU type and period at most
+    pairs, row = np.unique(pd.Index(workloads["workload"]).get_indexer(allocation["workload"]) * len(gpus)
+                           + pd.Index(gpus).get_indexer(allocation["gpu"]), return_inverse=True)
+    grid = np.zeros((len(pairs), len(periods)))
+    grid[row, pd.Index(periods).get_indexer(allocation["period"])] = allocation["gpus"].to_numpy()
+    workload, gpu = np.divmod(pairs[:TABLE_ROWS], len(gpus))
+    return dict(periods=periods, total=len(pairs), rows=[
+        dict(workload=w, kind=k, gpu=g, cells=cells) for w, k, g, cells in zip(
+            workloads["workload"].to_numpy()[workload], workloads["kind"].to_numpy()[workload], gpus[gpu],
+            _cells(grid[:TABLE_ROWS], _allocation_cell))
     ])
 
 
