@@ -491,12 +491,14 @@ def _workload_rows(results: Results) -> dict:
 
 def _inference_served_grid(results: Results) -> dict:
     """Services on rows, periods on columns: the share of peak demand served (NaN outside a service's window)."""
-    periods = list(results.periods["period"])
-    table = results.inference.pivot_table(index="workload", columns="period", values="served_fraction",
-                                          sort=False).reindex(columns=periods)
+    inference, periods = results.inference, results.periods["period"]
+    # filled by position, not pivoted by name: a service has one row per period it runs
+    row, services = pd.factorize(inference["workload"])
+    grid = np.full((len(services), len(periods)), np.nan)
+    grid[row, pd.Index(periods).get_indexer(inference["period"])] = inference["served_fraction"].to_numpy()
     rows = [dict(service=name, cells=cells) for name, cells in
-            zip(table.index[:TABLE_ROWS], _cells(table.to_numpy(dtype=float)[:TABLE_ROWS], _served_cell))]
-    return dict(rows=rows, total=len(table))
+            zip(services[:TABLE_ROWS], _cells(grid[:TABLE_ROWS], _served_cell))]
+    return dict(rows=rows, total=len(services))
 
 
 def _inference_sizing(results: Results) -> pd.DataFrame:
