@@ -520,12 +520,14 @@ def _inference_sizing(results: Results) -> pd.DataFrame:
 def _training_sizing_grid(results: Results) -> dict:
     """Runs on rows: precision, MFU and where it came from, required FLOPs, GPU-hours and the fewest GPUs
     that can carry the run (its min_gpus, raised to its memory minimum) on each GPU type."""
-    rates = _training_sizing(results)
+    rates = results.sizing.training_rates
     runs = results.inputs["training"].set_index("workload")
     gpus = list(results.inputs["gpus"]["gpu"])
-    hours = rates.pivot(index="workload", columns="gpu", values="gpu_hours").reindex(index=runs.index, columns=gpus)
-    notes = rates.pivot(index="workload", columns="gpu", values="note").reindex(index=runs.index, columns=gpus)
-    least = rates.pivot(index="workload", columns="gpu", values="min_gpus").reindex(index=runs.index, columns=gpus)
+    # runs x GPU types, filled by position, not pivoted by name: a run has one rate per GPU type
+    cell = (runs.index.get_indexer(rates["workload"]), pd.Index(gpus).get_indexer(rates["gpu"]))
+    hours, notes, least = (np.full((len(runs), len(gpus)), np.nan, dtype=dtype) for dtype in (float, object, float))
+    hours[cell], notes[cell] = rates["gpu_hours"].to_numpy(dtype=float), rates["note"].to_numpy()
+    least[cell] = rates["min_gpus"].to_numpy(dtype=float)
     per_run = pd.DataFrame({
         "precision": runs["precision"], "typed_mfu": runs["mfu"], "goodput": runs["goodput"],
         "mfu_low": rates.groupby("workload")["mfu"].min(), "mfu_high": rates.groupby("workload")["mfu"].max(),
@@ -533,8 +535,7 @@ def _training_sizing_grid(results: Results) -> dict:
                                                                                               fill_value=False),
         "flops": results.sizing.training.set_index("workload")["flops"],
     }, index=runs.index).head(TABLE_ROWS)
-    cells = zip(hours.to_numpy(dtype=float)[:TABLE_ROWS].tolist(), notes.to_numpy()[:TABLE_ROWS].tolist(),
-                least.to_numpy(dtype=float)[:TABLE_ROWS].tolist())
+    cells = zip(hours[:TABLE_ROWS].tolist(), notes[:TABLE_ROWS].tolist(), least[:TABLE_ROWS].tolist())
     rows = [
         dict(
             workload=run.Index, precision=run.precision, goodput=run.goodput, flops=run.flops,
