@@ -223,9 +223,10 @@ def _input_cell(value: object, origin: str, name: bool = False, transposed: bool
     classes = (["n"] if transposed or not (empty or text) else []) + (["blank"] if empty else [])
     if classes:
         attributes += f' class="{" ".join(classes)}"'
+    # a number's text (all but the typed text) is digits and signs: nothing to escape
     if not (transposed or text):
-        attributes += f' data-v="{"" if empty else escape(_sort_key(value))}"'
-    content = escape(value) if text else "blank" if empty else escape(_plain(value))
+        attributes += f' data-v="{"" if empty else _sort_key(value)}"'
+    content = escape(value) if text else "blank" if empty else _plain(value)
     chip = f' <span class="src {origin}">{origin}</span>' if origin in ("default", "catalogue") else ""
     return Markup(f"<{tag}{attributes}>{content}{chip}</{tag}>")
 
