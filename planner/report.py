@@ -594,9 +594,10 @@ def _input_tables(results: Results) -> list[dict]:
         known = origin is not None and set(frame.columns) <= set(origin.columns)
         origin = (origin.loc[shown.index, frame.columns] if known
                   else pd.DataFrame("workbook", index=shown.index, columns=frame.columns))
-        # each cell: (value, where it came from)
+        # each cell: (value, where it came from), read as Python objects a frame at once (itertuples reads text
+        # columns cell by cell)
         rows = [list(zip(values, sources)) for values, sources in
-                zip(shown.itertuples(index=False), origin.itertuples(index=False))]
+                zip(shown.to_numpy(dtype=object).tolist(), origin.to_numpy(dtype=object).tolist())]
         tables.append(dict(name=name, description=sheet.description, columns=columns, rows=rows, total=len(frame),
                            # many columns, few rows: one row per column reads (and prints) better
                            transposed=len(columns) > TRANSPOSE_COLUMNS and 1 < len(frame) <= TRANSPOSE_ROWS))
