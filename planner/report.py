@@ -240,16 +240,17 @@ def _input_row(cells: list[tuple[object, str]]) -> Markup:
 
 # The cells of tables that print as blocks of their columns (see _print_blocks) are written once here, not by the
 # template, which would format each twice: for the screen and for print. Each carries the spacing around it in the
-# page's source, and the template joins those of a block (filter "joined").
+# page's source, and the template joins those of a block (filter "joined"). Numbers' text (but a percentage's,
+# which may read "<0.1%") needs no escaping: it is digits and signs.
 
 
 def _gpu_hours_cell(hours: float, note: str, min_gpus: float) -> Markup:
     """A run's cell of the training sizing table: its GPU-hours on a GPU type, with the fewest GPUs of the type
     that carry it, or why the type cannot run it."""
     title = f' title="{escape(note)}"' if note else ""
-    content = (f'{escape(_number(hours))}<span class="unit">min {escape(_plain(min_gpus))}</span>' if hours == hours
+    content = (f'{_number(hours)}<span class="unit">min {_plain(min_gpus)}</span>' if hours == hours
                else f'<span class="flag">{escape(note or "cannot run")}</span>')
-    return Markup(f'<td class="n" data-v="{escape(_sort_key(hours))}"{title}>{content}</td>')
+    return Markup(f'<td class="n" data-v="{_sort_key(hours)}"{title}>{content}</td>')
 
 
 def _cells(values: np.ndarray, cell: Callable[[float], Markup]) -> list[list[Markup]]:
@@ -262,8 +263,8 @@ def _cells(values: np.ndarray, cell: Callable[[float], Markup]) -> list[list[Mar
 
 def _allocation_cell(gpus: float) -> Markup:
     """A cell of the allocation grid: the GPUs given, '–' for none."""
-    return Markup(f'      <td class="n{" none" if gpus == 0 else ""}" data-v="{escape(_sort_key(gpus))}">'
-                  f'{escape(_number(gpus)) if gpus else "–"}</td>')
+    return Markup(f'      <td class="n{" none" if gpus == 0 else ""}" data-v="{_sort_key(gpus)}">'
+                  f'{_number(gpus) if gpus else "–"}</td>')
 
 
 def _served_cell(share: float) -> Markup:
