@@ -76,8 +76,9 @@ def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame
     if table.shape[1] <= limit:
         return table
     keep = set(table.sum().nlargest(limit - 1).index)  # a set: an Index looks a name up slower
-    rest = [c for c in table.columns if c not in keep]
-    top = table[[c for c in table.columns if c in keep]].copy()
+    columns = table.columns.tolist()  # a list: an Index of text yields its names one call each
+    rest = [c for c in columns if c not in keep]
+    top = table[[c for c in columns if c in keep]].copy()
     top[f"other ({len(rest)})"] = table[rest].sum(axis=1)
     return top
 
@@ -85,7 +86,7 @@ def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame
 def _workload_colours(results: Results) -> dict[str, str]:
     colours = {}
     for kind, palette in (("training", TRAINING_COLOURS), ("inference", INFERENCE_COLOURS)):
-        names = results.workloads.loc[results.workloads["kind"] == kind, "workload"]
+        names = results.workloads.loc[results.workloads["kind"] == kind, "workload"].tolist()
         colours.update({name: palette[i % len(palette)] for i, name in enumerate(names)})
     return colours
 
