@@ -295,7 +295,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     short = windows["workload"].isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"])
     to_carry = model.unlock_by_workload[short.to_numpy()].min(axis=0, initial=np.inf).ravel()
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet)
-    kinds = dict(zip(workloads["workload"], workloads["kind"]))
+    kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
 
     return Results(
         scenario=scenario.name or scenario.source.stem,
