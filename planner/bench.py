@@ -63,6 +63,10 @@ SIZES = {
     "XL": (5000, 10, 36),
 }
 MODEL_STAGES = ("build", "handover", "solver", "write_back", "extraction", "solve_other")
+# the targets the planner is held to: end to end over the floor at most this, by size
+RATIO_TARGETS = {"M": 1.5, "L": 1.2}
+REPORT_TARGET_S = 1.0  # the default scenario's report
+MEMORY_TARGET_MB = 4096.0  # peak resident memory at L
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "inputs" / "sovereign-200mw.xlsx"
 # HiGHS settings compared by ``--solver-options``; the first is what the planner uses, and the
 # others' times are capped relative to it.
@@ -376,7 +380,30 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['peak_rss_mb']:>7.0f}", flush=True)
     print(f"start-up: {startup_seconds():.2f} s of imports per process, outside the table "
           "(a sweep given to one `planner solve` pays it once)")
+    for line in target_lines(records):
+        print(line)
     return _write_records(records, args.out or Path("reports/bench.json"))
+
+
+def target_lines(records: list[dict]) -> list[str]:
+    """Each target the sizes run can be checked against, with the figure and whether it is met."""
+    def verdict(figure: float, limit: float) -> str:
+        return "met" if figure <= limit else "not met"
+
+    lines = []
+    for r in records:
+        if r["case"] == "S":
+            report = r["stages"]["report"]
+            lines.append(f"target: report for the default scenario {report:.2f} s, under {REPORT_TARGET_S:g} s: "
+                         f"{verdict(report, REPORT_TARGET_S)}")
+        if r["case"] in RATIO_TARGETS:
+            limit = RATIO_TARGETS[r["case"]]
+            lines.append(f"target: {r['case']} end to end {r['ratio']:.2f}x the floor, at most {limit:g}x: "
+                         f"{verdict(r['ratio'], limit)} (the model alone {r['ratio_model']:.2f}x)")
+        if r["case"] == "L":  # the process's peak so far: L's own, being the largest run before it
+            lines.append(f"target: peak memory at L {r['peak_rss_mb']:.0f} MB, under {MEMORY_TARGET_MB:.0f} MB: "
+                         f"{verdict(r['peak_rss_mb'], MEMORY_TARGET_MB)}")
+    return lines
 
 
 def _write_records(records: list[dict], out: Path) -> int:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import planner.bench as bench
-from planner.bench import SOLVER_SETTINGS, bench_case, main
+from planner.bench import SOLVER_SETTINGS, bench_case, main, target_lines
 from planner.synthetic import synthetic_tables
 from planner.workbook import write_workbook
 
@@ -84,3 +84,17 @@ def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
     assert record["status"] == "optimal" and 0 <= record["gap"] <= 0.01
     assert record["objective"] <= record["objective_lp"] * (1 + 1e-9)
     assert record["objective"] >= 0.9 * record["objective_lp"]
+
+
+def test_each_target_is_stated_with_its_figure_and_verdict():
+    records = [
+        {"case": "S", "stages": {"report": 0.04}, "ratio": 7.6, "ratio_model": 1.0, "peak_rss_mb": 110.0},
+        {"case": "M", "stages": {"report": 0.09}, "ratio": 2.16, "ratio_model": 1.23, "peak_rss_mb": 190.0},
+        {"case": "L", "stages": {"report": 0.15}, "ratio": 1.12, "ratio_model": 1.05, "peak_rss_mb": 5000.0},
+    ]
+    assert target_lines(records) == [
+        "target: report for the default scenario 0.04 s, under 1 s: met",
+        "target: M end to end 2.16x the floor, at most 1.5x: not met (the model alone 1.23x)",
+        "target: L end to end 1.12x the floor, at most 1.2x: met (the model alone 1.05x)",
+        "target: peak memory at L 5000 MB, under 4096 MB: not met",
+    ]
