@@ -533,3 +533,24 @@ def test_every_table_prints_within_the_page_in_legible_type(driver, report, requ
     assert printed["wide"] == []
     smallest = min(printed["texts"], key=lambda text: text["pt"])
     assert smallest["pt"] >= 7.0 - 1e-3, smallest  # 7 pt is 9.333 px: a hair under, rounded
+
+
+@pytest.mark.parametrize("report, title", [("long_html", "allocation-title"),
+                                           ("many_gpus_html", "training-sizing-title")])
+def test_a_table_sorted_on_screen_prints_in_the_order_shown(driver, report, title, request):
+    """A table that prints as blocks of its columns prints its rows in the order the reader sorted them to, in
+    every block: not the blocks in the order written beside a table sorted otherwise."""
+    open_report(driver, request.getfixturevalue(report))
+    tables = f"""return Array.from(document.querySelectorAll('table[aria-labelledby="{title}"]'))
+        .filter(t => t.getClientRects().length).map(t => Array.from(t.tBodies[0].rows,
+            r => Array.from(r.cells).slice(0, {2 if title == "allocation-title" else 1}).map(c => c.textContent.trim())
+                .join(' / ')));"""
+    [written] = driver.execute_script(tables)
+    button = driver.find_element(By.CSS_SELECTOR, f'table.screen-only[aria-labelledby="{title}"] thead th button.sort')
+    button.click()
+    button.click()  # by name, descending
+    [shown] = driver.execute_script(tables)
+    assert sorted(shown) == sorted(written) and shown != written
+    with print_media(driver):
+        printed = driver.execute_script(tables)
+    assert len(printed) > 1 and all(block == shown for block in printed)

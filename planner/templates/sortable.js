@@ -30,9 +30,29 @@
       return (ascending ? compare(a.key, b.key) : compare(b.key, a.key)) || a.index - b.index;
     });
     rows.forEach(function (item) { body.appendChild(item.row); });
+    // its rows print in blocks of its columns, the tables after it: in the order it shows
+    (table.printBlocks || []).forEach(function (block) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        block.body.appendChild(block.rows[row.rowIndexAsWritten]);
+      });
+    });
+  }
+  function printBlocks(table) {
+    var blocks = [];
+    for (var next = table.nextElementSibling; next && next.classList.contains("print-only");
+         next = next.nextElementSibling) {
+      if (next.tBodies.length) {
+        blocks.push({ body: next.tBodies[0], rows: Array.prototype.slice.call(next.tBodies[0].rows) });
+      }
+    }
+    return blocks;
   }
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
     if (!table.tHead || !table.tBodies.length) { return; }
+    if (table.classList.contains("screen-only")) {
+      table.printBlocks = printBlocks(table);
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row, index) { row.rowIndexAsWritten = index; });
+    }
     var headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
     Array.prototype.forEach.call(headers, function (header, column) {
       var button = document.createElement("button");
