@@ -492,13 +492,23 @@ class PlanProblem(pulp.LpProblem):
         self.objective = pulp.LpAffineExpression(expr)
         self._objective_terms = columns.astype(np.int64), coefficients.astype(float)
 
-    def objective_costs(self) -> np.ndarray | None:
-        """Every column's objective coefficient, by column id, where :meth:`set_objective_terms`
-        set the objective; else None."""
-        if self._objective_terms is None:
-            return None
-        columns, coefficients = self._objective_terms
-        return np.bincount(columns, coefficients, minlength=self.toRustModel().num_variables)
+    def objective_costs(self) -> np.ndarray:
+        """Every column's objective coefficient, by column id: from the arrays :meth:`set_objective_terms`
+        was given, or read back out of the core where the objective was set otherwise."""
+        n_columns = self.toRustModel().num_variables
+        if self._objective_terms is not None:
+            columns, coefficients = self._objective_terms
+            return np.bincount(columns, coefficients, minlength=n_columns)
+        return self.core_objective_costs()
+
+    def core_objective_costs(self) -> np.ndarray:
+        """:meth:`objective_costs`, read out of the core."""
+        cost = np.zeros(self.toRustModel().num_variables)
+        objective = self.toRustModel().get_objective()
+        if objective is not None:
+            terms = objective.items()
+            cost[np.fromiter((v.id() for v, _ in terms), dtype=np.int64, count=len(terms))] = [c for _, c in terms]
+        return cost
 
     def add_rows(
         self, family: str, group: np.ndarray, columns: np.ndarray, coefficients: np.ndarray, sense: str,
@@ -527,17 +537,26 @@ class PlanProblem(pulp.LpProblem):
         self._term_blocks.append((np.diff(bounds), columns, coefficients))
         return handles
 
-    def row_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Every row's terms in compressed sparse row form (starts, column ids, coefficients), in
-        row id order; None when the core holds rows that :meth:`add_rows` did not add, whose terms
-        only the core knows. Rows must not be edited in place once added."""
+    def row_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every row's terms in compressed sparse row form (starts, column ids, coefficients), in row id
+        order: from the arrays :meth:`add_rows` kept, or read back out of the core once it holds rows that
+        :meth:`add_rows` did not add. Rows must not be edited in place once added."""
         if sum(len(lengths) for lengths, _, _ in self._term_blocks) != self.toRustModel().num_constraints:
-            return None
+            return self.core_row_terms()
         if not self._term_blocks:
             return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
         lengths, columns, coefficients = (np.concatenate(parts) for parts in zip(*self._term_blocks))
         starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
         return starts, columns.astype(np.int32), coefficients
+
+    def core_row_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`row_terms`, read out of the core term by term."""
+        rows = [c.items() for c in self.toRustModel().list_constraints()]
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        nnz = int(lengths.sum())
+        index = np.fromiter((v.id() for r in rows for v, _ in r), dtype=np.int32, count=nnz)
+        value = np.fromiter((c for r in rows for _, c in r), dtype=float, count=nnz)
+        return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), index, value
 
 
 def define_fleet(problem: PlanProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:

@@ -78,9 +78,8 @@ class HighsBridge(pulp.HiGHS):
     PuLP's own ``buildSolverModel`` walks every variable and coefficient through
     Python objects, and ``findSolutionValues`` writes results back one constraint
     at a time; at national scale both cost more than the solve. Here the matrix and
-    objective go to HiGHS in one ``addRows`` and one ``addCols`` call: as the arrays a
-    :class:`PlanProblem` was built from where it still holds them, else read row by row
-    from PuLP's compiled core (as long as building the model). Bounds and integrality
+    objective go to HiGHS in one ``addRows`` and one ``addCols`` call, as the arrays the
+    :class:`PlanProblem` was built from (see :meth:`PlanProblem.row_terms`). Bounds and integrality
     are always read from the core, where solving with integers fixed changes them. The
     solution (values, and the rows' duals) goes back through the core's bulk setters. Seconds
     spent in each step are kept in ``timings``.
@@ -104,7 +103,7 @@ class HighsBridge(pulp.HiGHS):
         self.least = least
         self.handover_start: float | None = None
 
-    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+    def buildSolverModel(self, lp: PlanProblem) -> None:
         start = self.handover_start = time.perf_counter()
         highs = lp.solverModel
         core = lp.toRustModel()
@@ -116,9 +115,7 @@ class HighsBridge(pulp.HiGHS):
         upper = np.fromiter((v.ub for v in variables), dtype=float, count=len(variables))
         if self.set_aside is not None:
             upper[self.set_aside[1]] = 0.0
-        cost = self.cost = (lp.objective_costs() if isinstance(lp, PlanProblem) else None)
-        if cost is None:
-            cost = self.cost = _objective_costs(core, len(variables))
+        cost = self.cost = lp.objective_costs()
         empty = np.zeros(0, dtype=np.int32)
         highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0))
         integer = np.flatnonzero([v.is_integer() for v in variables]) if core.is_mip() and self.mip else []
@@ -133,8 +130,7 @@ class HighsBridge(pulp.HiGHS):
         constraints = core.list_constraints()
         if constraints and constraints[-1].id() != len(constraints) - 1:
             raise SolveError("constraints were removed from the model; cannot hand it over by position")
-        built = lp.row_terms() if isinstance(lp, PlanProblem) else None
-        starts, index, value = built if built is not None else _row_terms(constraints)
+        starts, index, value = lp.row_terms()
         rhs = np.fromiter((c.rhs for c in constraints), dtype=float, count=len(constraints))
         sense = [c.sense for c in constraints]
         le = np.array([s == pulp_core.Sense.LessEqual for s in sense], dtype=bool)
@@ -214,26 +210,6 @@ class HighsBridge(pulp.HiGHS):
         )
         self.timings["write_back"] = time.perf_counter() - start
         return _HIGHS_STATUS.get(status, pulp.LpSolveStatus.Undefined), bool(has_solution)
-
-
-def _objective_costs(core, n_columns: int) -> np.ndarray:
-    """Every column's objective coefficient read out of PuLP's core, by column id."""
-    cost = np.zeros(n_columns)
-    objective = core.get_objective()
-    if objective is not None:
-        terms = objective.items()
-        cost[np.fromiter((v.id() for v, _ in terms), dtype=np.int64, count=len(terms))] = [c for _, c in terms]
-    return cost
-
-
-def _row_terms(constraints: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows' terms read out of PuLP's core, as :meth:`PlanProblem.row_terms` gives them."""
-    rows = [c.items() for c in constraints]
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    nnz = int(lengths.sum())
-    index = np.fromiter((v.id() for r in rows for v, _ in r), dtype=np.int32, count=nnz)
-    value = np.fromiter((c for r in rows for _, c in r), dtype=float, count=nnz)
-    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), index, value
 
 
 class CbcCommand(pulp.COIN_CMD):
