@@ -313,11 +313,10 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
         "Peak demand not served": (demand_total - served, unit), "Total peak demand": (demand_total, unit)}))
 
 
-def _gpus_in_use(results: Results, column: str, names: list[str]) -> pd.DataFrame:
-    """GPUs in use in each period (rows) by each of ``names`` (columns: those given GPUs) in the allocation's
-    ``column``."""
-    allocation, periods = results.allocation, results.periods["period"]
-    given, at = np.unique(pd.Index(names).get_indexer(allocation[column]), return_inverse=True)
+def _gpus_by_workload(results: Results) -> pd.DataFrame:
+    """GPUs in use in each period (rows) by each workload given any (columns, in the workloads' order)."""
+    allocation, periods, names = results.allocation, results.periods["period"], results.workloads["workload"]
+    given, at = np.unique(pd.Index(names).get_indexer(allocation["workload"]), return_inverse=True)
     # grouped by integer keys in the order the (period, name) pairs first come, as a pivot table groups by the
     # names, so that each pair is summed the same way
     sums = allocation["gpus"].groupby(pd.Index(periods).get_indexer(allocation["period"]) * len(given) + at,
@@ -325,7 +324,7 @@ def _gpus_in_use(results: Results, column: str, names: list[str]) -> pd.DataFram
     grid = np.zeros((len(periods), len(given)))
     grid[np.divmod(sums.index.to_numpy(), len(given))] = sums.to_numpy()
     # not copied: a period's values stay side by side, as in a pivot table, which sums across them in that order
-    return pd.DataFrame(grid, index=periods, columns=np.asarray(names, dtype=object)[given], copy=False)
+    return pd.DataFrame(grid, index=periods, columns=names.to_numpy(dtype=object)[given], copy=False)
 
 
 def charts(results: Results) -> list[dict]:
@@ -335,8 +334,12 @@ def charts(results: Results) -> list[dict]:
     gpu_names = list(results.inputs["gpus"]["gpu"])
     gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
     installed = results.periods.set_index("period")["gpus_installed"]
-    by_workload = _top_columns(_gpus_in_use(results, "workload", list(results.workloads["workload"])))
-    by_gpu = _gpus_in_use(results, "gpu", gpu_names)
+    by_workload = _top_columns(_gpus_by_workload(results))
+    # the fleet's GPUs in use, GPU types by periods as the fleet sheet holds them: those of the types given any
+    in_use = results.fleet["gpus_in_use"].to_numpy().reshape(len(gpu_names), -1)
+    given = in_use.any(axis=1)
+    by_gpu = pd.DataFrame(in_use[given].T, index=results.periods["period"],
+                          columns=np.asarray(gpu_names, dtype=object)[given])
     drawn = [
         ("gpus-by-workload",
          _stacked_gpus(by_workload, installed, colours, "GPUs in use per period, by workload", "gpus-by-workload"),
