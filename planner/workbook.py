@@ -302,6 +302,8 @@ _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']"
 
 def _xlsx_merged(xml: bytes) -> list[tuple[int, int, int, int]]:
     """The merged cells of a worksheet's XML, as :attr:`_Grid.merged` gives them."""
+    if b"mergeCell" not in xml:  # most sheets have none: a plain search is several times faster than the pattern's
+        return []
     out = []
     for first, top, last, bottom in _MERGE_CELL.findall(xml):
         left, right = _column_number(first.decode().upper()) - 1, _column_number(last.decode().upper()) - 1
