@@ -468,18 +468,15 @@ _SENSES = {"<=": _rustcore.Sense.LessEqual, ">=": _rustcore.Sense.GreaterEqual}
 class PlanProblem(pulp.LpProblem):
     """A PuLP problem that keeps the terms of the rows it was given through :meth:`add_rows` as the
     arrays they came from, so that a solver can be handed the matrix without reading it back term
-    by term out of PuLP's core (0.3 s at 400k variables, as long as building it)."""
+    by term out of PuLP's core (0.3 s at 400k variables, as long as building it). PuLP's ``copy()``
+    of it is a plain ``LpProblem``, which the planner's solver bridge does not take."""
 
     def __init__(self, name: str, sense: int):
         super().__init__(name, sense)
         self._term_blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row lengths, columns, coefficients)
         self._objective_terms: tuple[np.ndarray, np.ndarray] | None = None  # (columns, coefficients)
 
-    @property
-    def objective(self) -> pulp.LpAffineExpression | None:
-        return pulp.LpProblem.objective.fget(self)
-
-    @objective.setter
+    @pulp.LpProblem.objective.setter
     def objective(self, value) -> None:
         """Any objective set but through :meth:`set_objective_terms` is known to the core alone."""
         pulp.LpProblem.objective.fset(self, value)

@@ -167,7 +167,7 @@ class HighsBridge(pulp.HiGHS):
         highs = lp.solverModel
         limit = None
         if self.timeLimit is not None:  # what the hand-over left of it
-            limit = max(self.timeLimit - (start - (self.handover_start or start)), self.least, 0.0)
+            limit = max(self.timeLimit - (start - self.handover_start), self.least, 0.0)
             highs.setOptionValue("time_limit", limit)
         started = self.start is not None and len(self.start[0]) > 0
         if started:

@@ -69,3 +69,16 @@ def test_an_objective_set_through_pulp_after_building_reaches_highs():
     after = solve(model)
     assert before.objective > 0
     assert after.objective == pytest.approx(0.0, abs=1e-9) and variable.value() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_model_as_built_is_handed_over_without_reading_it_back(monkeypatch):
+    """The point of keeping the arrays: solving the model as built never reads its terms out of PuLP's core."""
+    scenario = read_scenario(DEFAULT)
+    model = build_model(scenario, size(scenario))
+
+    def read_back(self):
+        raise AssertionError("read back out of PuLP's core")
+
+    monkeypatch.setattr(type(model.problem), "core_row_terms", read_back)
+    monkeypatch.setattr(type(model.problem), "core_objective_costs", read_back)
+    assert solve(model).objective > 0
