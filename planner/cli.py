@@ -1,9 +1,9 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S] [--jobs N]
 [--solver-log]``.
 
-Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit
-reached without a feasible plan, 130 interrupted. Given several inputs (a sweep), every scenario is solved
-even when one fails, and the exit code is that of the first that failed.
+Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit reached without a
+feasible plan, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Given several inputs (a sweep), every
+scenario is solved even when one fails, and the exit code is that of the first that failed.
 """
 
 from __future__ import annotations
@@ -505,7 +505,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="scenarios solved at once, each in its own process (default 1)")
     solve_cmd.add_argument("--solver-log", action="store_true",
                            help="show the solver's own log (iterations, objective, branch and bound's gap) as it "
-                                "solves, on standard error; not with --jobs above 1")
+                                "solves, on standard error; not for several inputs with --jobs above 1")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
@@ -638,7 +638,7 @@ def _command(args: argparse.Namespace) -> int:
         else:
             if args.gap is not None and not args.integer:
                 raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])
-            if args.solver_log and args.jobs > 1:
+            if args.solver_log and args.jobs > 1 and len(args.inputs) > 1:
                 raise InputError(["--solver-log shows one solve at a time: scenarios solved at once (--jobs above 1) "
                                   "would mix their logs; give --jobs 1"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap

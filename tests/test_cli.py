@@ -474,6 +474,13 @@ def test_solver_log_is_refused_with_jobs(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_solver_log_of_one_input_is_shown_whatever_jobs_says(tmp_path, capsys):
+    """One input is solved on its own whatever --jobs says: its log cannot mix with another's."""
+    source = str(write_scenario(valid_tables(), tmp_path / "a.xlsx"))
+    assert cli.main(["solve", source, "--solver-log", "--jobs", "2", "--out", str(tmp_path / "out")]) == cli.EXIT_OK
+    assert capsys.readouterr().err.startswith(f"{source}: solving with highs")
+
+
 def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
     """a.xlsx and the folder a would both write reports/a: exit 2 before anything is solved."""
     write_scenario(valid_tables(), tmp_path / "a.xlsx")
@@ -486,7 +493,8 @@ def test_sweep_inputs_sharing_a_report_folder_are_refused(tmp_path, capsys):
 def test_the_same_input_given_twice_is_named_as_such(tmp_path, capsys):
     """a.xlsx given twice (a script's glob and its list may both give it) was
     refused as two inputs sharing a report folder, with 'rename one', which cannot help: the
-    message says the input is given more than once, and nothing is solved."""
+    message says the input is given more than once, and nothing is solved. The same workbook under a name of
+    its own (a link) is not one input given twice: it gets a report of its own."""
     write_scenario(valid_tables(), tmp_path / "a.xlsx")
     workbook = str(tmp_path / "a.xlsx")
     code = cli.main(["solve", workbook, workbook, "--out", str(tmp_path / "out")])
