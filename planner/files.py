@@ -44,8 +44,8 @@ HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM that arrive inside are held until the block ends, then acted on as they would
-    have been: for steps that must not be cut in two, such as moving a report into place and recording
+    """Ctrl-C and SIGTERM that arrive inside are held until the block ends, then the first of them acted on as
+    it would have been: for steps that must not be cut in two, such as moving a report into place and recording
     that it is there. Off the main thread, where Python runs no signal handler, there is nothing to hold."""
     if threading.current_thread() is not threading.main_thread():
         yield

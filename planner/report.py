@@ -239,9 +239,9 @@ def _input_row(cells: list[tuple[object, str]]) -> Markup:
 
 
 # The cells of tables that print as blocks of their columns (see _print_blocks) are written once here, not by the
-# template, which would format each twice: for the screen and for print. Each carries the spacing around it in the
-# page's source, and the template joins those of a block (filter "joined"). Numbers' text (but a percentage's,
-# which may read "<0.1%") needs no escaping: it is digits and signs.
+# template, which would format each twice: for the screen and for print; the template joins those of a block
+# (filter "joined"). Numbers' text (but a percentage's, which may read "<0.1%") needs no escaping: it is digits
+# and signs.
 
 
 def _gpu_hours_cell(hours: float, note: str, min_gpus: float) -> Markup:
@@ -494,7 +494,8 @@ def _workload_rows(results: Results) -> dict:
 
 
 def _inference_served_grid(results: Results) -> dict:
-    """Services on rows, periods on columns: the share of peak demand served (NaN outside a service's window)."""
+    """Services on rows, periods on columns: each cell the share of peak demand served (a dash outside the
+    service's window), written (see :func:`_served_cell`)."""
     inference, periods = results.inference, results.periods["period"]
     # filled by position, not pivoted by name: a service has one row per period it runs
     row, services = pd.factorize(inference["workload"])
