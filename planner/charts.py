@@ -237,7 +237,6 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
         title = (f"Training progress: the {CHART_ROWS} least complete of {len(results.inputs['training'])} runs"
                  + _none_served(results.workloads[results.workloads["kind"] == "training"]))
     periods = [str(p) for p in results.periods["period"]]
-    position = {p: i for i, p in enumerate(periods)}
     progress = results.training.pivot(index="workload", columns="period", values="flops_cumulative").reindex(
         columns=periods
     ).div(results.sizing.training.set_index("workload")["flops"], axis=0).fillna(0.0)
@@ -245,8 +244,9 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     count, x = len(runs), np.arange(len(periods))
     height = 0.78  # of a row: the 100% mark
     base = count - 1 - np.arange(count)  # first run on top
-    start = np.array([position[str(p)] for p in runs["start_period"]])
-    deadline = np.array([position[str(p)] for p in runs["deadline_period"]])
+    windows = results.windows
+    window = windows[windows["kind"] == "training"].set_index("workload").loc[runs["workload"]]
+    start, deadline = window["first"].to_numpy(), window["last"].to_numpy()
     share = np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0)
     done = share[np.arange(count), deadline]
 

@@ -365,15 +365,15 @@ def _short_runs_by_period(results: Results) -> pd.DataFrame:
     """Training runs cut short, a row for each period of their window (start to deadline): workload,
     period, served_fraction (of the run's FLOPs, by its deadline)."""
     short = results.short_workloads()
-    runs = results.inputs["training"]
-    runs = runs[runs["workload"].isin(short["workload"])]
-    order = pd.Index(results.periods["period"])
-    first, last = order.get_indexer(runs["start_period"]), order.get_indexer(runs["deadline_period"])
-    period = np.arange(len(order))
-    run, position = np.nonzero((period >= first[:, None]) & (period <= last[:, None]))
+    windows = results.windows
+    runs = windows[(windows["kind"] == "training") & windows["workload"].isin(short["workload"])]
+    period = np.arange(len(results.periods))
+    run, position = np.nonzero((period >= runs["first"].to_numpy()[:, None])
+                               & (period <= runs["last"].to_numpy()[:, None]))
     workload = runs["workload"].to_numpy()[run]
     served = short.set_index("workload")["served_fraction"].reindex(workload).to_numpy()
-    return pd.DataFrame({"workload": workload, "period": order.to_numpy()[position], "served_fraction": served})
+    return pd.DataFrame({"workload": workload, "period": results.periods["period"].to_numpy()[position],
+                         "served_fraction": served})
 
 
 def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:

@@ -40,6 +40,8 @@ class Results:
       fleet_price_holds_gpus (GPUs more the price holds for at least; NaN where it is zero or unknown)
     - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
     - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
+    - ``windows``: workload, kind, first and last (positions of the periods a workload may run in, inclusive),
+      priority, hours: training runs, then services, in sheet order (:func:`planner.model.workload_windows`)
     """
 
     scenario: str
@@ -56,6 +58,7 @@ class Results:
     fleet: pd.DataFrame
     training: pd.DataFrame
     inference: pd.DataFrame
+    windows: pd.DataFrame
     sizing: Sizing
     inputs: dict[str, pd.DataFrame]
     origins: dict[str, pd.DataFrame]  # per input sheet: workbook, default, catalogue or blank, cell by cell
@@ -312,6 +315,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         fleet=fleet,
         training=_training_progress(scenario, sizing, alloc, places),
         inference=_inference_coverage(windows, sizing, alloc, served, places),
+        windows=windows,
         sizing=sizing,
         inputs={
             "periods": scenario.periods, "gpus": scenario.gpus, "training": scenario.training,
