@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.files import signals_held
+from planner.files import file_in_path, signals_held
 from planner.model import build_model
-from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, file_in_path, json_records, main_file,
-                            report_folder_problem, write_outputs)
+from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_records, main_file, report_folder_problem,
+                            write_outputs)
 from planner.results import Results, collect, holds_nothing
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve

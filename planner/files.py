@@ -1,4 +1,5 @@
-"""Files written whole or not at all: beside the destination first, then moved into place."""
+"""Files written whole or not at all: beside the destination first, then moved into place; and what stands in
+the way of a path."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+
+
+def file_in_path(folder: Path) -> Path | None:
+    """The first of ``folder`` and its parents that exists as something other than a folder, if any."""
+    return next((part for part in (folder, *folder.parents) if part.exists() and not part.is_dir()), None)
 
 
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 
 from planner import sizing as sizing_rules
 from planner.charts import charts
-from planner.files import signals_held
+from planner.files import file_in_path, signals_held
 from planner.gcpause import paused_gc
 from planner.results import BINDING, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
@@ -676,11 +676,6 @@ DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # left by 
 
 class ReportFolderError(Exception):
     """A report cannot be written where it was asked for; the message names the folder and why."""
-
-
-def file_in_path(folder: Path) -> Path | None:
-    """The first of ``folder`` and its parents that exists as something other than a folder, if any."""
-    return next((part for part in (folder, *folder.parents) if part.exists() and not part.is_dir()), None)
 
 
 def report_folder_problem(folder: Path) -> str | None:

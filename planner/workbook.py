@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from planner import catalogue
-from planner.files import replace_atomically
+from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
@@ -182,7 +182,8 @@ _PROTECTED = ": it is password protected (encrypted); save a copy without a pass
 def _unreachable(path: Path) -> str | None:
     """Why nothing can be read at ``path``, if so: a folder on the way to it that may not be entered, a
     symbolic link whose target was moved or deleted, links that lead back to one another (or through more
-    than the system follows), or nothing there; else None. A link is named as one, with where it leads:
+    than the system follows), or nothing there (with the file that stands where the path has a folder, if
+    one does); else None. A link is named as one, with where it leads:
     the link itself is there, so calling the file missing would mislead."""
     try:
         os.stat(path)
@@ -192,7 +193,11 @@ def _unreachable(path: Path) -> str | None:
     # reaching a file takes leave to enter every folder on the way, not to read the file itself
     denied = "not readable (permission denied on a folder on the way to it)"
     if not os.path.islink(path):
-        return denied if isinstance(error, PermissionError) else "no such file or folder"
+        if isinstance(error, PermissionError):
+            return denied
+        if error.errno == errno.ENOTDIR and (blocking := file_in_path(path.parent)) is not None:
+            return f"no such file or folder: {blocking} is a file, not a folder"
+        return "no such file or folder"
     if error.errno == errno.ELOOP:
         return "a link that leads back to itself, or through too many links to follow; point it at the file"
     target = os.path.realpath(path)  # through every link on the way, to the name that cannot be reached

@@ -655,6 +655,10 @@ def test_not_a_spreadsheet(tmp_path, name, content, message):
 def test_missing_file_and_empty_folder(tmp_path):
     path = tmp_path / "nope.xlsx"
     assert problems_reading(path) == [f"{path}: no such file or folder"]
+    (tmp_path / "notes.txt").write_text("")  # a file where the path has a folder: named, as what is in the way
+    path = tmp_path / "notes.txt" / "s.xlsx"
+    assert problems_reading(path) == [
+        f"{path}: no such file or folder: {tmp_path / 'notes.txt'} is a file, not a folder"]
     folder = tmp_path / "empty"
     folder.mkdir()
     assert problems_reading(folder) == [f"{folder}: no CSV files in the folder"]
