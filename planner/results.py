@@ -324,7 +324,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         origins=scenario.origins,
         # a plan's choice to leave work out shows in its findings; what no budget would change is warned of
         warnings=list(scenario.warnings) + [f"{name} ({kinds[name]}) gets nothing: {why}."
-                                            for name, why in cannot_run.items()],
+                                            for name, why in cannot_run.items()]
+        + _under_one_replica(alloc, windows["workload"].to_numpy(), periods["period"].to_numpy()),
         ranged=bool(solution.price_ranges),
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
@@ -385,6 +386,29 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
                              + (" and ".join(limits) if limits else "the power or GPUs it could use"))
         left_out[names[i]] = said[pattern]
     return blocked, left_out
+
+
+def _under_one_replica(alloc: pd.DataFrame, names: np.ndarray, period_names: np.ndarray) -> list[str]:
+    """The warning of services given GPUs but less than one whole replica in a period, which only a linear plan
+    does (its GPU counts are fractions): on paper served, they could not serve a token. ``alloc`` has the model's
+    allocation columns with ``gpus``; ``names`` are the workloads in the order its ``w`` counts."""
+    services = alloc[(alloc["gpus"].to_numpy() > 0) & alloc["gpus_per_replica"].notna().to_numpy()]
+    n_p = len(period_names)
+    replicas = np.bincount(services["w"].to_numpy() * n_p + services["p"].to_numpy(), minlength=len(names) * n_p,
+                           weights=services["gpus"].to_numpy() / services["gpus_per_replica"].to_numpy())
+    under = np.flatnonzero((replicas > 0) & (replicas < 1 - TOLERANCE))
+    if not len(under):
+        return []
+    table = pd.DataFrame({"w": under // n_p, "p": under % n_p, "replicas": replicas[under]})
+    fewest = table.sort_values(["w", "replicas"], kind="stable").groupby("w", sort=False)
+    parts = [f"{names[w]} ({share:.2g} of a replica in {period_names[p]}"
+             + (f", under one in {periods} periods)" if periods > 1 else ")")
+             for w, p, share, periods in zip(fewest["w"].first(), fewest["p"].first(), fewest["replicas"].first(),
+                                             fewest.size())]
+    one = len(parts) == 1
+    return [f"{len(parts)} service{'' if one else 's'} {'gets' if one else 'get'} less than one whole replica in some "
+            f"period, which a linear plan allows (its GPU counts are fractions) but a real fleet cannot run: "
+            f"{listed(parts)}. --integer gives whole replicas."]
 
 
 def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_names: np.ndarray) -> dict[str, str]:

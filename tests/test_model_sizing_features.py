@@ -165,6 +165,29 @@ def test_integer_mode_gives_whole_replicas(tmp_path):
     assert (mip.periods["power_mw_used"] <= mip.periods["power_mw_budget"] + 1e-9).all()
 
 
+@pytest.mark.parametrize("integer", [False, True])
+def test_a_service_given_less_than_one_replica_is_warned_of(tmp_path, integer):
+    """A service asking for 1 token/s gets a sliver of a GPU from a linear plan and reads 100% served: a warning
+    says it has less than one whole replica, and how little. With --integer it gets a whole replica and none."""
+    tables = scenario_tables(training=[], inference=[inference_row("tiny", tokens_per_day_b=0.0000864),
+                                                     inference_row("big")])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=integer)
+    results = collect(scenario, sizing, model, solve(model))
+    gpus = results.allocation.set_index("workload").loc["tiny"]
+    assert results.workloads.set_index("workload").loc["tiny", "served_fraction"] == approx(1.0)
+    share = gpus["gpus"] / gpus["gpus_per_replica"]
+    if integer:
+        assert share == approx(1.0) and results.warnings == []
+    else:
+        assert share < 1e-3 and gpus["gpus"] > 0
+        assert results.warnings == [
+            f"1 service gets less than one whole replica in some period, which a linear plan allows (its GPU counts "
+            f"are fractions) but a real fleet cannot run: tiny ({share:.2g} of a replica in P1). --integer gives "
+            f"whole replicas."]
+
+
 def test_unsupported_precision_excludes_the_gpu_with_its_reason(solve_case):
     """An FP8 service cannot run on a GPU without FP8; it runs on the one that has it."""
     tables = scenario_tables(
