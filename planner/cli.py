@@ -21,6 +21,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class SolveOptions:
     debug: bool = False
     outputs: tuple[str, ...] = tuple(OUTPUTS)  # which of the report's files to write
     solver_log: bool = False  # the solver's own log shown on standard error as it solves
+    power_step_mw: float | None = None  # what this much budget more and less is worth per period, worked out
 
 
 def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
@@ -81,7 +83,7 @@ def plan(source: Path, options: SolveOptions) -> Results:
     if options.solver_log:  # a sweep's logs follow one another: each says whose it is
         _print([f"{source}: solving with {options.solver}"], sys.stderr)
     solution = solve(model, solver=options.solver, time_limit=options.time_limit, msg=options.solver_log,
-                     gap=options.gap)
+                     gap=options.gap, power_step_mw=options.power_step_mw)
     return collect(scenario, sizing, model, solution)
 
 
@@ -154,8 +156,31 @@ def _summary(results: Results, report: Path) -> list[str]:
         + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs")
         for row in results.binding_fleet().itertuples()
     ])
+    lines += _first_lines(_power_steps(results))
     lines.append(f"report: {report}")
     return lines
+
+
+def _power_steps(results: Results) -> list[str]:
+    """What ``--power-step`` MW more and fewer are worth, for each period where either is worth something."""
+    if results.power_step_mw is None:
+        return []
+    step = f"{thousands(results.power_step_mw)} MW"
+    periods = results.periods
+    if not results.power_steps_worked_out():
+        return [f"what {step} more or fewer is worth is not worked out: the solver stopped before the optimum"]
+    lines = []
+    for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power()):
+        up, down = row.power_step_up_points, row.power_step_down_points
+        if up == 0 and down == 0:
+            continue
+        less = (f"{step} less would not cover what the installed fleet draws idle ({thousands(row.power_mw_idle)} MW)"
+                if below_idle else f"{step} less: not worked out (out of time)" if math.isnan(down) else
+                f"{step} less loses {down:.4g}")
+        more = ("not worked out (out of time)" if math.isnan(up) else "gains nothing" if up == 0 else
+                f"gains {up:.4g} score")
+        lines.append(f"{step} more power in {row.period} {more}; {less}")
+    return lines or [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
 
 
 FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}
@@ -506,6 +531,9 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--solver-log", action="store_true",
                            help="show the solver's own log (iterations, objective, branch and bound's gap) as it "
                                 "solves, on standard error; not for several inputs with --jobs above 1")
+    solve_cmd.add_argument("--power-step", type=_megawatts, metavar="MW",
+                           help="also work out exactly what MW more and MW fewer of power budget are worth in "
+                                "each period alone, by solving again from the optimum (HiGHS, linear plans)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
@@ -556,15 +584,20 @@ def positive_int(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
-    """A time limit: a number of seconds above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got '{text}'")
-    return value
+def _above_zero(unit: str) -> Callable[[str], float]:
+    """The parser of a finite amount above 0 in ``unit``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not 0 < value < math.inf:
+            raise argparse.ArgumentTypeError(f"expected a number of {unit} above 0, got '{text}'")
+        return value
+    return parse
+
+
+_seconds, _megawatts = _above_zero("seconds"), _above_zero("MW")
 
 
 def _outputs(text: str) -> tuple[str, ...]:
@@ -641,13 +674,16 @@ def _command(args: argparse.Namespace) -> int:
             if args.solver_log and args.jobs > 1 and len(args.inputs) > 1:
                 raise InputError(["--solver-log shows one solve at a time: scenarios solved at once (--jobs above 1) "
                                   "would mix their logs; give --jobs 1"])
+            if args.power_step is not None and (args.integer or args.solver != "highs"):
+                raise InputError(["--power-step solves the linear plan again from HiGHS's optimal basis: not "
+                                  "with --integer or --solver cbc"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:
                 # before anything is solved: a proof of optimality can take longer than anyone waits
                 print("warning: --gap 0 asks for a proven optimum, which may take hours even for a dozen "
                       "workloads; give a --time-limit too, or a gap such as 1e-5", file=sys.stderr, flush=True)
             options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs,
-                                   args.solver_log)
+                                   args.solver_log, args.power_step)
             return _solve_all(args.inputs, args.out, options, args.jobs)
     except (InputError, ReportFolderError) as error:
         print(f"error: {error}", file=sys.stderr)

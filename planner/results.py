@@ -30,7 +30,9 @@ class Results:
       installed fleet draws idle, part of the used), power_mw_idle_unused (the idle draw of the
       GPUs left unused, part of power_mw_idle), power_shadow_price (score points per MW more),
       power_price_holds_mw (MW of budget more the price holds for at least; NaN where it is zero or unknown),
-      gpus_installed, gpus_in_use, energy_mwh (facility MWh drawn in the period, idle draw included)
+      gpus_installed, gpus_in_use, energy_mwh (facility MWh drawn in the period, idle draw included),
+      power_step_up_points / power_step_down_points (score points gained with ``power_step_mw`` MW more of
+      budget in the period alone / lost with that many fewer, exactly; NaN where not worked out)
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus, gpus_per_replica (a service's; NaN for a run),
       non-zero rows only
@@ -64,6 +66,7 @@ class Results:
     origins: dict[str, pd.DataFrame]  # per input sheet: workbook, default, catalogue or blank, cell by cell
     warnings: list[str] = field(default_factory=list)
     ranged: bool = False  # whether the solve said how far its prices hold (an LP optimum read by HiGHS)
+    power_step_mw: float | None = None  # the step of budget the periods' power_step_* columns are for, if asked
     score_prices: bool = False  # prices are the score's own, the energy tie-break left out (HiGHS's basis)
     # per row of fleet: GPUs more installed that would let the type carry a workload cut short that it has too
     # few of for its smallest block, or on a larger replica that serves more per GPU, which no price foresees
@@ -94,6 +97,17 @@ class Results:
         periods = self.periods
         return ((periods["power_shadow_price"] > BINDING)
                 & (periods["power_mw_idle_unused"] > TOLERANCE * periods["power_mw_budget"]))
+
+    def power_steps_worked_out(self) -> bool:
+        """Whether what ``power_step_mw`` MW more and less are worth was worked out: not where none was asked, or
+        the solver stopped before the optimum (a step up always has a plan, so a NaN there means no solve)."""
+        return bool(self.periods["power_step_up_points"].notna().any())
+
+    def below_idle_with_less_power(self) -> pd.Series:
+        """Per period, whether ``power_step_mw`` MW less budget would be less than the installed fleet draws idle,
+        which no plan can keep to (its ``power_step_down_points`` is NaN for that)."""
+        periods = self.periods
+        return periods["power_mw_budget"] - (self.power_step_mw or 0.0) < periods["power_mw_idle"]
 
     def least_served(self) -> pd.DataFrame:
         """Every workload, least served first; among equals, the highest priority first."""
@@ -263,6 +277,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
         "gpus_in_use": in_use,
         "energy_mwh": used_mw * periods["hours"].to_numpy(),
+        "power_step_up_points": solution.power_steps.get("power_up_points", np.nan),
+        "power_step_down_points": solution.power_steps.get("power_down_points", np.nan),
     })
 
     served = model.served.assign(value=_share(solution.served))
@@ -327,6 +343,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
                                             for name, why in cannot_run.items()]
         + _under_one_replica(alloc, windows["workload"].to_numpy(), periods["period"].to_numpy()),
         ranged=bool(solution.price_ranges),
+        power_step_mw=solution.power_step_mw,
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
         why_nothing=cannot_run | left_out,

@@ -70,6 +70,8 @@ class Solution:
     timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction
     price_ranges: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`price_ranges`
     score_prices: bool = False
+    power_step_mw: float | None = None  # the step asked for; power_steps is empty where none could be worked out
+    power_steps: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`power_steps`
 
 
 class HighsBridge(pulp.HiGHS):
@@ -438,6 +440,57 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
     return out
 
 
+def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_limit: float | None
+                ) -> dict[str, np.ndarray]:
+    """The score gained with ``step_mw`` more MW of budget in each period alone, and lost with that many fewer:
+    exact for the whole step, wherever other limits take over, where a price holds only so far. Each is the LP
+    solved again from its optimal basis with that period's budget moved, then put back.
+
+    - ``power_up_points``: 0 where the budget has slack (the plan stays optimal with more);
+    - ``power_down_points``: 0 where the slack covers the step (the plan stays feasible, so optimal).
+
+    Those are not solved again. NaN where a solve does not reach its optimum: out of ``time_limit`` (seconds,
+    for all of them), or with no plan at all (the installed fleet draws more idle than the budget less the step).
+    HiGHS is left at the plan's optimum, as found."""
+    power = np.fromiter((row.id() for row in model.rows["power"]["row"]), dtype=np.int64, count=len(model.rows["power"]))
+    up, down = np.zeros(len(power)), np.zeros(len(power))
+    start = time.perf_counter()
+    lp, basis = highs.getLp(), highs.getBasis()
+    lower, upper = np.asarray(lp.row_lower_)[power], np.asarray(lp.row_upper_)[power]
+    served = model.served["column"].to_numpy(dtype=np.int64)
+    weight = model.served["weight"].to_numpy(dtype=float)
+
+    def score(values) -> float:
+        return float(weight @ np.clip(np.asarray(values)[served], 0.0, 1.0))
+
+    base = score(highs.getSolution().col_value)
+    slack = upper - np.asarray(highs.getSolution().row_value)[power]
+
+    def score_with(i: int, bound: float) -> float:
+        left = math.inf if time_limit is None else time_limit - (time.perf_counter() - start)
+        if left <= 0:  # not started, as no stage is with nothing left: HiGHS may finish one at a limit of 0
+            return math.nan
+        highs.changeRowBounds(int(power[i]), lower[i], bound)
+        highs.setBasis(basis)  # each from the plan's own optimum: a few iterations
+        highs.setOptionValue("time_limit", left)
+        _run_interruptibly(highs)
+        optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        highs.changeRowBounds(int(power[i]), lower[i], upper[i])
+        return score(highs.getSolution().col_value) if optimal else math.nan
+
+    for i in range(len(power)):
+        if slack[i] <= DUAL_NOISE * max(1.0, abs(upper[i])):
+            up[i] = score_with(i, upper[i] + step_mw) - base
+        if slack[i] < step_mw:
+            down[i] = base - score_with(i, upper[i] - step_mw)
+    highs.setBasis(basis)
+    highs.setOptionValue("time_limit", highspy.kHighsInf)
+    _run_interruptibly(highs)  # no iteration: its optimal basis, for whoever reads HiGHS next
+    # a step worth less than the solvers' noise is worth nothing, as a price is
+    return {"power_up_points": np.where(np.abs(up) < DUAL_NOISE, 0.0, up) + 0.0,
+            "power_down_points": np.where(np.abs(down) < DUAL_NOISE, 0.0, down) + 0.0}
+
+
 def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, np.ndarray], bool]:
     """Per constraint family, the score gained per unit of each row's right-hand side relaxed, after
     the model's last solve; and whether that is the score's own price (see :class:`Solution`).
@@ -584,10 +637,12 @@ def _solution_values(model: PlanModel, backend: pulp.LpSolver) -> np.ndarray:
 
 
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False,
-          gap: float = DEFAULT_MIP_GAP) -> Solution:
+          gap: float = DEFAULT_MIP_GAP, power_step_mw: float | None = None) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back. ``gap``: the relative
     gap a mixed-integer solve stops within (an LP is solved to optimality). ``msg``: the solvers'
     own logs shown on standard error, each after a line naming its stage (see :func:`solver_output`).
+    ``power_step_mw``: what that many MW more and fewer are worth in each period (:func:`power_steps`), for an
+    LP solved to its optimum by HiGHS; else none are worked out.
 
     A mixed-integer model is solved from its relaxation, rounded to a plan that keeps every
     limit: HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
@@ -665,10 +720,16 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         ranging_start = time.perf_counter()
         ranges = price_ranges(model.problem.solverModel, model)
         timings["ranging"] = time.perf_counter() - ranging_start
+    steps = {}
+    if power_step_mw and ranges:  # after every read of the plan: the steps move HiGHS off it and back
+        steps_start = time.perf_counter()
+        steps = power_steps(model.problem.solverModel, model, power_step_mw, remaining())
+        timings["power_steps"] = time.perf_counter() - steps_start
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)
-    timings["extraction"] = time.perf_counter() - extraction_start - timings.get("ranging", 0.0)
+    timings["extraction"] = (time.perf_counter() - extraction_start - timings.get("ranging", 0.0)
+                             - timings.get("power_steps", 0.0))
     return Solution(
         status=status,
         solver=solver,
@@ -682,4 +743,6 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         timings=timings,
         price_ranges=ranges,
         score_prices=score_prices,
+        power_step_mw=power_step_mw,
+        power_steps=steps,
     )

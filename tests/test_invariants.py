@@ -492,3 +492,26 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
                                                                                      "installed": installed}))
         power = idle_mw(case) + active_mw.groupby(frame["period"]).sum().reindex(budget.index, fill_value=0.0)
         assert (power <= budget * (1 + REL) + 1e-9).all(), (name, pd.DataFrame({"power": power, "budget": budget}))
+
+
+@SETTINGS
+@given(scenarios(), num(0.001, 50.0))
+def test_a_power_step_is_worth_its_price_as_far_as_it_holds(case: Case, step_mw: float):
+    """``--power-step``: a step of budget more never loses score, gains the price per MW for as far as the price
+    holds (exactly, where the step ends within its reach), and at least that where it ends beyond; a step less
+    never gains, and has no plan exactly where the budget less the step is below the fleet's idle draw."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = read_scenario(write_scenario(case.tables, Path(tmp) / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    r = collect(scenario, sizing, model, solve(model, power_step_mw=step_mw)).periods
+    up, down, price, holds = (r[c].to_numpy() for c in ("power_step_up_points", "power_step_down_points",
+                                                            "power_shadow_price", "power_price_holds_mw"))
+    assert (up >= 0).all()
+    below_idle = (r["power_mw_budget"] - step_mw < r["power_mw_idle"]).to_numpy()
+    assert (np.isnan(down) == below_idle).all()
+    assert (down[~below_idle] >= 0).all()
+    reach = np.where(np.isnan(holds), 0.0, np.minimum(holds, step_mw))  # NaN: a zero price, whose reach is unknown
+    assert (up >= price * reach - 1e-9 - 1e-6 * up).all(), pd.DataFrame({"up": up, "price": price, "reach": reach})
+    within = ~np.isnan(holds) & (step_mw <= holds)
+    np.testing.assert_allclose(up[within], (price * step_mw)[within], rtol=1e-6, atol=1e-9)

@@ -1,0 +1,147 @@
+"""``--power-step MW``: what that many MW more and fewer of budget are worth in each period, exactly.
+
+Case (e2) of test_model_known_optima: A (1000 TFLOP/s) and B (half), both 1400 W in use and 200 W idle
+at PUE 1.25 (m = 1.5e-3 MW per GPU in use above idle, 2.5e-4 MW idle). 100 A and 10,000 B installed
+draw 2.525 MW idle; the budget of 5.525 MW runs 2000 GPUs: all 100 A and 1900 B, serving run T
+0.315 of its FLOPs. Power is worth B's 0.1 points per MW, for the 6.85 MW that serve T in full.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from pytest import approx
+
+from conftest import run_pipeline, write_scenario
+from planner import cli, report
+from planner.model import build_model
+from planner.results import collect
+from planner.sizing import size
+from planner.solve import power_steps, solve
+from planner.workbook import read_scenario
+from test_cli import DEFAULT_SCENARIO
+from test_model_known_optima import two_gpu_types
+
+
+def plan_with_steps(tmp_path, tables: dict, step_mw: float, name: str = "s"):
+    scenario = read_scenario(write_scenario(tables, tmp_path / name))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing)
+    solution = solve(model, power_step_mw=step_mw)
+    return model, solution, collect(scenario, sizing, model, solution)
+
+
+def with_second_period(tables: dict, power_mw: float, installed_b: float = 10_000.0) -> dict:
+    """``tables`` with a period P2 after P1, of ``power_mw``, with the same A and ``installed_b`` B."""
+    periods, fleet = tables["periods"], tables["fleet"]
+    p2 = fleet.assign(period="P2", installed=np.where(fleet["gpu"] == "B", installed_b, fleet["installed"]))
+    return {**tables, "periods": pd.concat([periods, periods.assign(period="P2", power_mw=power_mw)], ignore_index=True),
+            "fleet": pd.concat([fleet, p2], ignore_index=True)}
+
+
+def score_with_budget(tmp_path, tables: dict, more_mw: float) -> float:
+    """The score re-planned from scratch with the budget ``more_mw`` higher: the check the steps must match."""
+    tables = {**tables, "periods": tables["periods"].assign(power_mw=tables["periods"]["power_mw"] + more_mw)}
+    return run_pipeline(write_scenario(tables, tmp_path / f"budget{more_mw:+g}")).results.objective
+
+
+@pytest.mark.parametrize(("step", "gain", "loss"), [
+    (3.0, 0.3, 0.315),  # within the price's reach: 0.1 per MW; 3 MW less stops every GPU, A's too
+    (10.0, 1 - 0.315, math.nan),  # T served in full after 6.85 MW; 10 MW less is below the idle draw
+])
+def test_a_step_is_worth_what_replanning_with_it_gives(tmp_path, step, gain, loss):
+    _, _, results = plan_with_steps(tmp_path, two_gpu_types(), step)
+    row = results.periods.loc[0]
+    assert row["power_shadow_price"] == approx(0.1) and row["power_price_holds_mw"] == approx(6.85)
+    assert results.power_step_mw == step and results.power_steps_worked_out()
+    assert row["power_step_up_points"] == approx(gain, rel=1e-9)
+    assert row["power_step_up_points"] == approx(score_with_budget(tmp_path, two_gpu_types(), step)
+                                                 - results.objective, rel=1e-9)
+    if math.isnan(loss):
+        assert math.isnan(row["power_step_down_points"]) and results.below_idle_with_less_power().tolist() == [True]
+    else:
+        assert row["power_step_down_points"] == approx(loss, rel=1e-9)
+        assert row["power_step_down_points"] == approx(results.objective
+                                                       - score_with_budget(tmp_path, two_gpu_types(), -step), rel=1e-9)
+        assert results.below_idle_with_less_power().tolist() == [False]
+
+
+def test_a_period_with_slack_gains_nothing_and_loses_only_past_its_slack(tmp_path):
+    """P2 has only the 2000 GPUs that run in P1 (0.5 MW idle, 3 MW in use) and 2 MW more budget than they
+    draw: 1 MW more or less changes nothing there. 3 MW less stops 1 MW of B, 0.1 points per MW of P1's
+    worth, halved as T now needs twice the tokens, P1's FLOPs and P2's alike."""
+    tables = with_second_period(two_gpu_types(), 0.5 + 3.0 + 2.0, installed_b=1900.0)
+    tables["training"] = tables["training"].assign(deadline_period="P2", tokens_b=2 * tables["training"]["tokens_b"])
+    for step, loss in ((1.0, 0.0), (3.0, 0.05)):
+        _, _, results = plan_with_steps(tmp_path, tables, step, name=f"s{step:g}")
+        p2 = results.periods.set_index("period").loc["P2"]
+        assert p2["power_shadow_price"] == 0.0
+        assert p2["power_step_up_points"] == 0.0
+        assert p2["power_step_down_points"] == approx(loss, abs=1e-12)
+
+
+def test_steps_leave_the_plan_and_highs_as_they_were(tmp_path):
+    """The steps move HiGHS off the plan's optimum and back: the plan, its prices and what HiGHS holds after
+    are those of the plan solved without them."""
+    model, solution, results = plan_with_steps(tmp_path, two_gpu_types(), 3.0)
+    _, plain, without = plan_with_steps(tmp_path, two_gpu_types(), None, name="plain")
+    assert solution.allocation_gpus.tolist() == plain.allocation_gpus.tolist()
+    assert results.periods["power_shadow_price"].tolist() == without.periods["power_shadow_price"].tolist()
+    assert without.power_step_mw is None and not without.power_steps_worked_out()
+    highs = model.problem.solverModel
+    assert np.asarray(highs.getSolution().col_value)[model.allocation["column"]].tolist() == approx(
+        solution.allocation_gpus.tolist())
+    assert highs.getInfo().simplex_iteration_count == 0  # put back at the optimum: not a single iteration
+
+
+def test_steps_out_of_time_are_not_worked_out(tmp_path):
+    """With no time left every step that needs a solve is NaN; those that need none stand."""
+    model, _, _ = plan_with_steps(tmp_path, with_second_period(two_gpu_types(), 100.0), None)
+    steps = power_steps(model.problem.solverModel, model, 1.0, time_limit=0.0)
+    assert np.isnan(steps["power_up_points"][0]) and np.isnan(steps["power_down_points"][0])
+    assert steps["power_up_points"][1] == 0.0 and steps["power_down_points"][1] == 0.0
+
+
+def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
+    """The default scenario with 5 MW steps: in 2026Q2 the price of 0.169 per MW holds for 0.24 MW, so 5 MW
+    more gain about 0.04, not 0.84; 5 MW less would leave less than its 5.04 MW of idle draw."""
+    out = tmp_path / "out"
+    assert cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", "--out", str(out)]) == cli.EXIT_OK
+    terminal = capsys.readouterr().out
+    assert ("5 MW more power in 2026Q2 gains 0.04113 score; 5 MW less would not cover what the installed fleet "
+            "draws idle (5.04 MW)") in terminal
+    assert "5 MW more power in 2027Q1 gains 0.2621 score; 5 MW less loses 0.2621" in terminal
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["power_step_mw"] == 5.0
+    q2 = next(p for p in doc["periods"] if p["period"] == "2026Q2")
+    assert q2["power_step_up_points"] == approx(0.0411, abs=1e-4) and q2["power_step_down_points"] is None
+    html = (out / "index.html").read_text()
+    assert "what 5 MW more or less of budget is worth" in html
+    assert "no plan: less than the installed fleet" in html
+
+
+def test_without_steps_there_are_none(tmp_path):
+    results = run_pipeline(write_scenario(two_gpu_types(), tmp_path / "s")).results
+    assert results.power_step_mw is None and results.periods["power_step_up_points"].isna().all()
+    assert report.summary(results)["power_step_mw"] is None
+    assert "more or less of budget is worth" not in report.render_html(results)
+
+
+@pytest.mark.parametrize("options", [["--integer"], ["--solver", "cbc"]])
+def test_steps_need_a_linear_plan_solved_by_highs(tmp_path, capsys, options):
+    code = cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", *options, "--out", str(tmp_path / "o")])
+    assert code == cli.EXIT_INPUT
+    assert "--power-step solves the linear plan again from HiGHS's optimal basis" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "five"])
+def test_a_step_must_be_a_number_of_mw_above_zero(capsys, value):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", value])
+    assert stop.value.code == 2
+    assert f"expected a number of MW above 0, got '{value}'" in capsys.readouterr().err
