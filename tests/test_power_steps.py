@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,8 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
     html = (out / "index.html").read_text()
     assert "what 5 MW more or less of budget is worth" in html
     assert "no plan: less than the installed fleet" in html
+    assert re.search(r"Solved again with 5 MW more, the plan gains\s+<strong>0\.262</strong> points, and with\s+5 MW "
+                     r"less it loses 0\.262\.", html)  # 2027Q1's finding
 
 
 def test_without_steps_there_are_none(tmp_path):
