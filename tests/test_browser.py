@@ -440,6 +440,41 @@ def test_on_a_phone_a_scrolling_table_heads_its_columns_in_a_line_each(driver, d
     assert deep == []
 
 
+def test_on_a_phone_row_names_stay_in_view_and_wrap_once_at_most(driver, default_html):
+    """On a phone, a table that scrolls sideways keeps each row's name (and its heading) in view as its figures
+    scroll past; and a hyphenated name of the default scenario (serve-frontier-moe-236b) wraps once at most,
+    not a line a part as it did in a column squeezed to its narrowest."""
+    open_report(driver, default_html)
+    left_behind, lines = at_width(driver, 390, """
+        const boxes = Array.from(document.querySelectorAll('.wide'))
+            .filter(box => box.getClientRects().length && box.scrollWidth > box.clientWidth + 20);
+        const behind = [];
+        for (const box of boxes) {
+            box.scrollLeft = box.scrollWidth;
+            const left = box.getBoundingClientRect().left;
+            const table = box.querySelector('table');
+            for (const row of [table.tHead.rows[0], table.tBodies[0].rows[0]]) {
+                const x = row.cells[0].getBoundingClientRect().left;
+                if (Math.abs(x - left) > 1) behind.push([table.getAttribute('aria-labelledby'), x - left]);
+            }
+            box.scrollLeft = 0;
+        }
+        const lines = {};
+        // a name: a row heading's own text (not its unit, nor an assumption's sentence)
+        for (const cell of document.querySelectorAll('.wide tbody th[scope="row"]:first-child:not(.wrap)')) {
+            for (const name of Array.from(cell.childNodes).filter(n => n.nodeType === 3 && n.data.trim())) {
+                if (!cell.getClientRects().length) continue;
+                const range = document.createRange();
+                range.selectNodeContents(name);
+                const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+                lines[name.data.trim()] = Math.max(lines[name.data.trim()] || 0, tops.size);
+            }
+        }
+        return [behind, lines];""", mobile=True)
+    assert left_behind == []
+    assert lines["serve-frontier-moe-236b"] == 2 and {name: n for name, n in lines.items() if n > 2} == {}, lines
+
+
 def test_a_short_name_heading_a_row_reads_whole(driver, large_html):
     """A table wider than the page is squeezed to it before it scrolls: a row's name, which may break anywhere
     so that a long one cannot widen the page, was broken mid-name (train000 / 09), on a desktop as on a phone."""
