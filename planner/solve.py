@@ -23,7 +23,7 @@ from pulp import _rustcore as pulp_core
 from pulp.apis.core import clocks
 
 from planner.gcpause import paused_gc
-from planner.model import PlanModel, PlanProblem
+from planner.model import OBJECTIVE_SCALE, PlanModel, PlanProblem
 
 SOLVERS = ("highs", "cbc")
 # A mixed-integer solve stops once its plan is proven within 2% of the best possible score: well
@@ -39,6 +39,7 @@ COMPLETION_GRACE = 0.1
 # a dual this small (objective units, where the least priority counts model.OBJECTIVE_SCALE) is a
 # limit with slack, read through the solver's tolerances: priced at exactly 0
 DUAL_NOISE = 1e-6
+STEP_NOISE = 1e-6  # a change of score this small, in points of the least priority, is none
 
 
 class SolveError(Exception):
@@ -486,9 +487,10 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
     highs.setBasis(basis)
     highs.setOptionValue("time_limit", highspy.kHighsInf)
     _run_interruptibly(highs)  # no iteration: its optimal basis, for whoever reads HiGHS next
-    # a step worth less than the solvers' noise is worth nothing, as a price is
-    return {"power_up_points": np.where(np.abs(up) < DUAL_NOISE, 0.0, up) + 0.0,
-            "power_down_points": np.where(np.abs(down) < DUAL_NOISE, 0.0, down) + 0.0}
+    # worth less than a millionth of the least priority's whole score, a step is worth nothing: the solver's noise
+    noise = STEP_NOISE * OBJECTIVE_SCALE / model.objective_scale
+    return {"power_up_points": np.where(np.abs(up) < noise, 0.0, up) + 0.0,
+            "power_down_points": np.where(np.abs(down) < noise, 0.0, down) + 0.0}
 
 
 def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, np.ndarray], bool]:

@@ -148,3 +148,13 @@ def test_a_step_must_be_a_number_of_mw_above_zero(capsys, value):
         cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", value])
     assert stop.value.code == 2
     assert f"expected a number of MW above 0, got '{value}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("factor", [1e-9, 1e9])
+def test_steps_are_relative_to_the_priorities(tmp_path, factor):
+    """Every priority multiplied by ``factor``: the steps' worth is multiplied by it, not lost as noise."""
+    tables = two_gpu_types()
+    tables["training"] = tables["training"].assign(priority=tables["training"]["priority"] * factor)
+    row = plan_with_steps(tmp_path, tables, 3.0)[2].periods.loc[0]
+    assert row["power_step_up_points"] == approx(0.3 * factor, rel=1e-6)
+    assert row["power_step_down_points"] == approx(0.315 * factor, rel=1e-6)
