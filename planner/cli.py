@@ -168,7 +168,7 @@ def _power_steps(results: Results) -> list[str]:
     step = f"{thousands(results.power_step_mw)} MW"
     periods = results.periods
     if not results.power_steps_worked_out():
-        return [f"what {step} more or fewer is worth is not worked out: the solver stopped before the optimum"]
+        return [f"what {step} more or fewer is worth is not worked out: {results.why_no_power_steps()}"]
     lines = []
     for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power()):
         up, down = row.power_step_up_points, row.power_step_down_points

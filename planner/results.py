@@ -99,9 +99,18 @@ class Results:
                 & (periods["power_mw_idle_unused"] > TOLERANCE * periods["power_mw_budget"]))
 
     def power_steps_worked_out(self) -> bool:
-        """Whether what ``power_step_mw`` MW more and less are worth was worked out: not where none was asked, or
-        the solver stopped before the optimum (a step up always has a plan, so a NaN there means no solve)."""
+        """Whether what ``power_step_mw`` MW more and less are worth was worked out in some period: not where none
+        was asked, nor where :meth:`why_no_power_steps` says (a step up always has a plan: NaN there is no solve)."""
         return bool(self.periods["power_step_up_points"].notna().any())
+
+    def why_no_power_steps(self) -> str:
+        """Why power steps asked for were not worked out, for a sentence: the plan is not an LP optimum with a
+        basis to solve again from, or there was no time left to."""
+        if not self.priced():
+            return "the solver stopped before the optimum, so there is no plan to solve again from"
+        if not self.ranged:
+            return "only a linear plan solved by HiGHS leaves a basis to solve again from"
+        return "the time limit left no time to solve again"
 
     def below_idle_with_less_power(self) -> pd.Series:
         """Per period, whether ``power_step_mw`` MW less budget would be less than the installed fleet draws idle,

@@ -18,6 +18,7 @@ import pytest
 from pytest import approx
 
 from conftest import run_pipeline, write_scenario
+import planner.solve
 from planner import cli, report
 from planner.model import build_model
 from planner.results import collect
@@ -105,6 +106,18 @@ def test_steps_out_of_time_are_not_worked_out(tmp_path):
     steps = power_steps(model.problem.solverModel, model, 1.0, time_limit=0.0)
     assert np.isnan(steps["power_up_points"][0]) and np.isnan(steps["power_down_points"][0])
     assert steps["power_up_points"][1] == 0.0 and steps["power_down_points"][1] == 0.0
+
+
+def test_steps_given_no_time_say_so(tmp_path, monkeypatch):
+    """The plan solved, with no time left for its steps (its one period binds, so each needs a solve): the
+    terminal and the report say the time limit is why, not that the plan is no optimum."""
+    real = planner.solve.power_steps
+    monkeypatch.setattr(planner.solve, "power_steps", lambda highs, model, step, limit: real(highs, model, step, 0.0))
+    _, _, results = plan_with_steps(tmp_path, two_gpu_types(), 3.0)
+    assert results.priced() and not results.power_steps_worked_out()
+    assert cli._power_steps(results) == ["what 3 MW more or fewer is worth is not worked out: the time limit left no "
+                                         "time to solve again"]
+    assert "Not worked out: the time limit left no time to solve again." in report.render_html(results)
 
 
 def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
