@@ -453,7 +453,8 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
     Those are not solved again. NaN where a solve does not reach its optimum: out of ``time_limit`` (seconds,
     for all of them), or with no plan at all (the installed fleet draws more idle than the budget less the step).
     HiGHS is left at the plan's optimum, as found."""
-    power = np.fromiter((row.id() for row in model.rows["power"]["row"]), dtype=np.int64, count=len(model.rows["power"]))
+    rows = model.rows["power"]["row"]
+    power = np.fromiter((row.id() for row in rows), dtype=np.int64, count=len(rows))
     up, down = np.zeros(len(power)), np.zeros(len(power))
     start = time.perf_counter()
     lp, basis = highs.getLp(), highs.getBasis()
@@ -464,8 +465,8 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
     def score(values) -> float:
         return float(weight @ np.clip(np.asarray(values)[served], 0.0, 1.0))
 
-    base = score(highs.getSolution().col_value)
-    slack = upper - np.asarray(highs.getSolution().row_value)[power]
+    plan = highs.getSolution()
+    base, slack = score(plan.col_value), upper - np.asarray(plan.row_value)[power]
 
     def score_with(i: int, bound: float) -> float:
         left = math.inf if time_limit is None else time_limit - (time.perf_counter() - start)

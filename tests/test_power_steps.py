@@ -41,8 +41,8 @@ def with_second_period(tables: dict, power_mw: float, installed_b: float = 10_00
     """``tables`` with a period P2 after P1, of ``power_mw``, with the same A and ``installed_b`` B."""
     periods, fleet = tables["periods"], tables["fleet"]
     p2 = fleet.assign(period="P2", installed=np.where(fleet["gpu"] == "B", installed_b, fleet["installed"]))
-    return {**tables, "periods": pd.concat([periods, periods.assign(period="P2", power_mw=power_mw)], ignore_index=True),
-            "fleet": pd.concat([fleet, p2], ignore_index=True)}
+    return {**tables, "fleet": pd.concat([fleet, p2], ignore_index=True),
+            "periods": pd.concat([periods, periods.assign(period="P2", power_mw=power_mw)], ignore_index=True)}
 
 
 def score_with_budget(tmp_path, tables: dict, more_mw: float) -> float:
