@@ -169,18 +169,25 @@ def _power_steps(results: Results) -> list[str]:
     periods = results.periods
     if not results.power_steps_worked_out():
         return [f"what {step} more or fewer is worth is not worked out: {results.why_no_power_steps()}"]
-    lines = []
-    for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power()):
-        up, down = row.power_step_up_points, row.power_step_down_points
-        if up == 0 and down == 0:
-            continue
-        less = (f"{step} less would not cover what the installed fleet draws idle ({thousands(row.power_mw_idle)} MW)"
-                if below_idle else f"{step} less: not worked out (out of time)" if math.isnan(down) else
-                f"{step} less loses {down:.4g}")
-        more = ("not worked out (out of time)" if math.isnan(up) else "gains nothing" if up == 0 else
+
+    def worth(where: str, up: float, down: float, below_idle: str) -> str:
+        less = (f"{step} less would not cover what {below_idle}" if below_idle else
+                f"{step} less: not worked out (no time left)" if math.isnan(down) else f"{step} less loses {down:.4g}")
+        more = ("not worked out (no time left)" if math.isnan(up) else "gains nothing" if up == 0 else
                 f"gains {up:.4g} score")
-        lines.append(f"{step} more power in {row.period} {more}; {less}")
-    return lines or [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
+        return f"{step} more power {where} {more}; {less}"
+
+    lines = [worth(f"in {row.period}", row.power_step_up_points, row.power_step_down_points,
+                   f"the installed fleet draws idle ({thousands(row.power_mw_idle)} MW)" if below_idle else "")
+             for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power())
+             if row.power_step_up_points != 0 or row.power_step_down_points != 0]
+    if not lines:
+        return [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
+    first = periods.iloc[0]
+    # first, as the terminal shows so many lines: a contract for the whole horizon, the first period's from then on
+    return [worth("in every period", first["power_step_up_onward_points"], first["power_step_down_onward_points"],
+                  "the installed fleet draws idle in some period"
+                  if results.below_idle_with_less_power(onward=True).iloc[0] else "")] + lines
 
 
 FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}

@@ -76,7 +76,8 @@ def summary(results: Results) -> dict:
             results.periods,
             ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_mw_idle_unused",
              "power_shadow_price", "power_price_holds_mw", "gpus_installed", "gpus_in_use", "energy_mwh",
-             "power_step_up_points", "power_step_down_points"],
+             "power_step_up_points", "power_step_down_points", "power_step_up_onward_points",
+             "power_step_down_onward_points"],
         ),
         "power_step_mw": results.power_step_mw,
         "workloads": json_records(results.workloads, ["workload", "kind", "priority", "served_fraction", "gpu_hours"]),
@@ -401,8 +402,9 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
         short_by_period.setdefault(period, []).append(dict(workload=workload, kind=kind, served=served))
     short_count = cut["period"].value_counts()
     rows = []
-    for row, idle_held, below_idle in zip(periods.itertuples(), results.idle_holds_power(),
-                                          results.below_idle_with_less_power()):  # one row per period
+    for row, idle_held, below_idle, below_idle_onward in zip(  # one row per period
+            periods.itertuples(), results.idle_holds_power(), results.below_idle_with_less_power(),
+            results.below_idle_with_less_power(onward=True)):
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
         at_limit = row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)  # within the solver's noise
         rows.append(dict(
@@ -418,7 +420,8 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,
             energy=row.energy_mwh,
-            step_up=row.power_step_up_points, step_down=row.power_step_down_points, below_idle=below_idle,
+            steps=[(row.power_step_up_points, row.power_step_down_points, below_idle),
+                   (row.power_step_up_onward_points, row.power_step_down_onward_points, below_idle_onward)],
             short=short_by_period.get(row.period, []),
             short_count=int(short_count.get(row.period, 0)),
         ))

@@ -32,7 +32,9 @@ class Results:
       power_price_holds_mw (MW of budget more the price holds for at least; NaN where it is zero or unknown),
       gpus_installed, gpus_in_use, energy_mwh (facility MWh drawn in the period, idle draw included),
       power_step_up_points / power_step_down_points (score points gained with ``power_step_mw`` MW more of
-      budget in the period alone / lost with that many fewer, exactly; NaN where not worked out)
+      budget in the period alone / lost with that many fewer, exactly; NaN where not worked out),
+      power_step_up_onward_points / power_step_down_onward_points (the same, with the budget moved in the
+      period and every later one)
     - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus, gpus_per_replica (a service's; NaN for a run),
       non-zero rows only
@@ -112,11 +114,13 @@ class Results:
             return "only a linear plan solved by HiGHS leaves a basis to solve again from"
         return "the time limit left no time to solve again"
 
-    def below_idle_with_less_power(self) -> pd.Series:
+    def below_idle_with_less_power(self, onward: bool = False) -> pd.Series:
         """Per period, whether ``power_step_mw`` MW less budget would be less than the installed fleet draws idle,
-        which no plan can keep to (its ``power_step_down_points`` is NaN for that)."""
+        which no plan can keep to (its ``power_step_down_points`` is NaN for that); ``onward``: in that period or
+        a later one (``power_step_down_onward_points``)."""
         periods = self.periods
-        return periods["power_mw_budget"] - (self.power_step_mw or 0.0) < periods["power_mw_idle"]
+        below = periods["power_mw_budget"] - (self.power_step_mw or 0.0) < periods["power_mw_idle"]
+        return below[::-1].cummax()[::-1] if onward else below
 
     def least_served(self) -> pd.DataFrame:
         """Every workload, least served first; among equals, the highest priority first."""
@@ -286,8 +290,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "gpus_installed": scenario.fleet.sum(axis=0).to_numpy(),
         "gpus_in_use": in_use,
         "energy_mwh": used_mw * periods["hours"].to_numpy(),
-        "power_step_up_points": solution.power_steps.get("power_up_points", np.nan),
-        "power_step_down_points": solution.power_steps.get("power_down_points", np.nan),
+        **{f"power_step_{key}_points": solution.power_steps.get(f"power_{key}_points", np.nan)
+           for key in ("up", "down", "up_onward", "down_onward")},
     })
 
     served = model.served.assign(value=_share(solution.served))

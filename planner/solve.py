@@ -182,7 +182,7 @@ class HighsBridge(pulp.HiGHS):
             # plan's objective and hand back the start: solved again without it
             highs.clearSolver()
             if limit is not None:
-                highs.setOptionValue("time_limit", max(limit - (time.perf_counter() - start), 0.0))
+                _give_time(highs, max(limit - (time.perf_counter() - start), 0.0))
             _run_interruptibly(highs)
         self.timings["solver"] = time.perf_counter() - start
 
@@ -230,6 +230,11 @@ class CbcCommand(pulp.COIN_CMD):
         stats = super().buildStats(*args, **kwargs)
         stats.best_bound = None
         return stats
+
+
+def _give_time(highs: highspy.Highs, seconds: float) -> None:
+    """Let HiGHS's next run take ``seconds``: its time limit counts the time of all its runs together."""
+    highs.setOptionValue("time_limit", highs.getRunTime() + seconds)
 
 
 STOP_HINT_AFTER_S = 1.0  # a solver still running this long after Ctrl-C: say how to quit at once
@@ -443,19 +448,23 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
 
 def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_limit: float | None
                 ) -> dict[str, np.ndarray]:
-    """The score gained with ``step_mw`` more MW of budget in each period alone, and lost with that many fewer:
-    exact for the whole step, wherever other limits take over, where a price holds only so far. Each is the LP
-    solved again from its optimal basis with that period's budget moved, then put back.
+    """The score gained with ``step_mw`` more MW of budget, and lost with that many fewer, per period: in that
+    period alone, and in it and every later one (a power contract from then on), whose worth is not the sum of
+    the periods' own where training runs carry work between them. Exact for the whole step, wherever other
+    limits take over, where a price holds only so far: each is the LP solved again with those budgets moved, then
+    put back; a period alone from the plan's optimal basis, from a period on from the last period back, each from
+    the optimum of the one after it (a budget more moved: a few iterations, not the hundreds from the plan's).
 
-    - ``power_up_points``: 0 where the budget has slack (the plan stays optimal with more);
-    - ``power_down_points``: 0 where the slack covers the step (the plan stays feasible, so optimal).
+    - ``power_up_points`` / ``power_up_onward_points``: 0 where every budget moved has slack (the plan stays
+      optimal with more);
+    - ``power_down_points`` / ``power_down_onward_points``: 0 where each budget's slack covers the step (the plan
+      stays feasible, so optimal).
 
     Those are not solved again. NaN where a solve does not reach its optimum: out of ``time_limit`` (seconds,
-    for all of them), or with no plan at all (the installed fleet draws more idle than the budget less the step).
+    for all of them), or with no plan at all (the installed fleet draws more idle than a budget less the step).
     HiGHS is left at the plan's optimum, as found."""
     rows = model.rows["power"]["row"]
-    power = np.fromiter((row.id() for row in rows), dtype=np.int64, count=len(rows))
-    up, down = np.zeros(len(power)), np.zeros(len(power))
+    power = np.fromiter((row.id() for row in rows), dtype=np.int32, count=len(rows))
     start = time.perf_counter()
     lp, basis = highs.getLp(), highs.getBasis()
     lower, upper = np.asarray(lp.row_lower_)[power], np.asarray(lp.row_upper_)[power]
@@ -467,31 +476,51 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
 
     plan = highs.getSolution()
     base, slack = score(plan.col_value), upper - np.asarray(plan.row_value)[power]
+    binds = slack <= DUAL_NOISE * np.maximum(1.0, np.abs(upper))
 
-    def score_with(i: int, bound: float) -> float:
+    def reached(moved: np.ndarray, change: float) -> bool:
+        """Whether moving the budgets ``moved`` (a mask) by ``change`` MW reaches one: else the plan stays optimal."""
+        return bool(binds[moved].any() if change > 0 else (slack[moved] < -change).any())
+
+    def move(at: np.ndarray, change: float) -> None:
+        highs.changeRowsBounds(len(at), power[at], lower[at], upper[at] + change)
+
+    def solved_gain(from_plan: bool) -> float:
+        """The score gained over the plan's by solving as the budgets now stand, from the plan's own optimum or from
+        the last solve's (NaN: out of time, or no plan)."""
         left = math.inf if time_limit is None else time_limit - (time.perf_counter() - start)
         if left <= 0:  # not started, as no stage is with nothing left: HiGHS may finish one at a limit of 0
             return math.nan
-        highs.changeRowBounds(int(power[i]), lower[i], bound)
-        highs.setBasis(basis)  # each from the plan's own optimum: a few iterations
-        highs.setOptionValue("time_limit", left)
+        if from_plan:
+            highs.setBasis(basis)
+        _give_time(highs, left)
         _run_interruptibly(highs)
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        highs.changeRowBounds(int(power[i]), lower[i], upper[i])
-        return score(highs.getSolution().col_value) if optimal else math.nan
+        return score(highs.getSolution().col_value) - base if optimal else math.nan
 
-    for i in range(len(power)):
-        if slack[i] <= DUAL_NOISE * max(1.0, abs(upper[i])):
-            up[i] = score_with(i, upper[i] + step_mw) - base
-        if slack[i] < step_mw:
-            down[i] = base - score_with(i, upper[i] - step_mw)
+    periods = np.arange(len(power))
+    steps = {}
+    for name, change, sign in (("up", step_mw, 1.0), ("down", -step_mw, -1.0)):  # a loss is a gain less than 0
+        alone = np.zeros(len(power))
+        for p in np.flatnonzero([reached(periods == p, change) for p in periods]):
+            move(periods[p:p + 1], change)
+            alone[p] = sign * solved_gain(from_plan=True)  # a few iterations from the plan's optimum
+            move(periods[p:p + 1], 0.0)
+        # from the last period back, each a period more than the last, solved from where that one ended
+        onward, warm = np.zeros(len(power)), False
+        for p in periods[::-1]:
+            move(periods[p:p + 1], change)
+            if reached(periods >= p, change):
+                onward[p] = sign * solved_gain(from_plan=not warm)
+                warm = not math.isnan(onward[p])
+        move(periods, 0.0)
+        steps[f"power_{name}_points"], steps[f"power_{name}_onward_points"] = alone, onward
     highs.setBasis(basis)
     highs.setOptionValue("time_limit", highspy.kHighsInf)
     _run_interruptibly(highs)  # no iteration: its optimal basis, for whoever reads HiGHS next
     # worth less than a millionth of the least priority's whole score, a step is worth nothing: the solver's noise
     noise = STEP_NOISE * OBJECTIVE_SCALE / model.objective_scale
-    return {"power_up_points": np.where(np.abs(up) < noise, 0.0, up) + 0.0,
-            "power_down_points": np.where(np.abs(down) < noise, 0.0, down) + 0.0}
+    return {key: np.where(np.abs(worth) < noise, 0.0, worth) + 0.0 for key, worth in steps.items()}
 
 
 def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, np.ndarray], bool]:

@@ -499,7 +499,8 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
 def test_a_power_step_is_worth_its_price_as_far_as_it_holds(case: Case, step_mw: float):
     """``--power-step``: a step of budget more never loses score, gains the price per MW for as far as the price
     holds (exactly, where the step ends within its reach), and at least that where it ends beyond; a step less
-    never gains, and has no plan exactly where the budget less the step is below the fleet's idle draw."""
+    never gains, and has no plan exactly where the budget less the step is below the fleet's idle draw. From a
+    period on, the budgets of more periods move, which is worth at least as much each way."""
     with tempfile.TemporaryDirectory() as tmp:
         scenario = read_scenario(write_scenario(case.tables, Path(tmp) / "s"))
     sizing = size(scenario)
@@ -515,3 +516,12 @@ def test_a_power_step_is_worth_its_price_as_far_as_it_holds(case: Case, step_mw:
     assert (up >= price * reach - 1e-9 - 1e-6 * up).all(), pd.DataFrame({"up": up, "price": price, "reach": reach})
     within = ~np.isnan(holds) & (step_mw <= holds)
     np.testing.assert_allclose(up[within], (price * step_mw)[within], rtol=1e-6, atol=1e-9)
+    # from a period on, more budgets move: worth at least the period's alone, and at least from any later period
+    onward_up, onward_down = r["power_step_up_onward_points"].to_numpy(), r["power_step_down_onward_points"].to_numpy()
+    tol = 1e-9 + 1e-6 * np.abs(onward_up)
+    assert (onward_up >= up - tol).all() and (onward_up[:-1] >= onward_up[1:] - tol[:-1]).all()
+    # from the last period on is that period alone
+    np.testing.assert_allclose([onward_up[-1], onward_down[-1]], [up[-1], down[-1]], rtol=1e-9, atol=1e-12)
+    feasible = ~np.isnan(onward_down)
+    assert (onward_down[feasible] >= down[feasible] - 1e-9 - 1e-6 * onward_down[feasible]).all()
+    assert (np.isnan(onward_down) == np.maximum.accumulate(below_idle[::-1])[::-1]).all()

@@ -23,6 +23,7 @@ from planner import cli, report
 from planner.model import build_model
 from planner.results import collect
 from planner.sizing import size
+from planner.synthetic import synthetic_tables
 from planner.solve import power_steps, solve
 from planner.workbook import read_scenario
 from test_cli import DEFAULT_SCENARIO
@@ -61,6 +62,9 @@ def test_a_step_is_worth_what_replanning_with_it_gives(tmp_path, step, gain, los
     assert row["power_shadow_price"] == approx(0.1) and row["power_price_holds_mw"] == approx(6.85)
     assert results.power_step_mw == step and results.power_steps_worked_out()
     assert row["power_step_up_points"] == approx(gain, rel=1e-9)
+    for kind in ("up", "down"):  # one period: from then on is that period alone
+        assert row[f"power_step_{kind}_onward_points"] == approx(row[f"power_step_{kind}_points"], rel=1e-9,
+                                                                 nan_ok=True)
     assert row["power_step_up_points"] == approx(score_with_budget(tmp_path, two_gpu_types(), step)
                                                  - results.objective, rel=1e-9)
     if math.isnan(loss):
@@ -80,10 +84,15 @@ def test_a_period_with_slack_gains_nothing_and_loses_only_past_its_slack(tmp_pat
     tables["training"] = tables["training"].assign(deadline_period="P2", tokens_b=2 * tables["training"]["tokens_b"])
     for step, loss in ((1.0, 0.0), (3.0, 0.05)):
         _, _, results = plan_with_steps(tmp_path, tables, step, name=f"s{step:g}")
-        p2 = results.periods.set_index("period").loc["P2"]
+        p1, p2 = results.periods.set_index("period").loc[["P1", "P2"]].to_dict("records")
         assert p2["power_shadow_price"] == 0.0
         assert p2["power_step_up_points"] == 0.0
         assert p2["power_step_down_points"] == approx(loss, abs=1e-12)
+        # from P1 on, both budgets move: what re-planning with both gives
+        assert p1["power_step_up_onward_points"] == approx(score_with_budget(tmp_path, tables, step)
+                                                           - results.objective, rel=1e-9)
+        assert p1["power_step_down_onward_points"] == approx(results.objective
+                                                             - score_with_budget(tmp_path, tables, -step), rel=1e-9)
 
 
 def test_steps_leave_the_plan_and_highs_as_they_were(tmp_path):
@@ -108,6 +117,25 @@ def test_steps_out_of_time_are_not_worked_out(tmp_path):
     assert steps["power_up_points"][1] == 0.0 and steps["power_down_points"][1] == 0.0
 
 
+def test_steps_given_time_to_spare_are_worked_out(tmp_path):
+    """HiGHS's time limit counts all its runs together: steps given less time than the plan's own runs took
+    were stopped unsolved (here 3 of 12, on 40 workloads over 6 periods). HiGHS has run for 0.3 s before the
+    steps are given 0.2 s, some ten times what they take: they come out as without a limit."""
+    scenario = read_scenario(write_scenario(synthetic_tables(40, 3, 6, seed=1), tmp_path / "s"))
+    model = build_model(scenario, size(scenario))
+    solve(model)
+    highs = model.problem.solverModel
+    unlimited = power_steps(highs, model, 1.0, time_limit=None)
+    basis = highs.getBasis()
+    while highs.getRunTime() < 0.3:
+        highs.setBasis(basis)
+        highs.run()
+    limited = power_steps(highs, model, 1.0, time_limit=0.2)
+    assert {key: values.tolist() for key, values in limited.items()} == {
+        key: approx(values.tolist()) for key, values in unlimited.items()}
+    assert not np.isnan(limited["power_up_points"]).any()
+
+
 def test_steps_given_no_time_say_so(tmp_path, monkeypatch):
     """The plan solved, with no time left for its steps (its one period binds, so each needs a solve): the
     terminal and the report say the time limit is why, not that the plan is no optimum."""
@@ -129,15 +157,21 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
     assert ("5 MW more power in 2026Q2 gains 0.04113 score; 5 MW less would not cover what the installed fleet "
             "draws idle (5.04 MW)") in terminal
     assert "5 MW more power in 2027Q1 gains 0.2621 score; 5 MW less loses 0.2621" in terminal
+    # the whole horizon first, less than its periods' own gains (0.469 + 0.041 + 0.262): 2026Q1's extra
+    # training is work that 2027Q1's would have done
+    assert terminal.index("5 MW more power in every period gains 0.7329 score; 5 MW less would not cover what the "
+                          "installed fleet draws idle in some period") < terminal.index("in 2026Q1 gains")
     doc = json.loads((out / "summary.json").read_text())
     assert doc["power_step_mw"] == 5.0
     q2 = next(p for p in doc["periods"] if p["period"] == "2026Q2")
     assert q2["power_step_up_points"] == approx(0.0411, abs=1e-4) and q2["power_step_down_points"] is None
+    assert q2["power_step_up_onward_points"] == approx(0.0411 + 0.2621, abs=1e-4)
     html = (out / "index.html").read_text()
     assert "what 5 MW more or less of budget is worth" in html
-    assert "no plan: less than the installed fleet" in html
-    assert re.search(r"Solved again with 5 MW more, the plan gains\s+<strong>0\.262</strong> points, and with\s+5 MW "
-                     r"less it loses 0\.262\.", html)  # 2027Q1's finding
+    assert re.search(r"no plan: under the\s+idle draw", html) and re.search(r"no plan: under a period&#39;s\s+idle draw", html)
+    assert re.search(r"5\s+MW more from then on gain 0\.733\.", html)  # 2026Q1's finding
+    assert re.search(r"Solved again with 5 MW more, the plan gains\s+<strong>0\.262</strong> points, and with\s+5\s+MW"
+                     r"\s+less it\s+loses 0\.262;\s+5\s+MW more from then on gain 0\.262\.", html)  # 2027Q1's finding
 
 
 def test_without_steps_there_are_none(tmp_path):

@@ -213,7 +213,9 @@ def test_summary_keys_are_unchanged(default_report):
     assert set(summary["periods"][0]) == {"period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle",
                                           "power_mw_idle_unused", "power_shadow_price", "power_price_holds_mw",
                                           "gpus_installed", "gpus_in_use", "energy_mwh",
-                                          "power_step_up_points", "power_step_down_points"}  # null without --power-step
+                                          # null without --power-step
+                                          "power_step_up_points", "power_step_down_points",
+                                          "power_step_up_onward_points", "power_step_down_onward_points"}
     assert set(summary["workloads"][0]) == {"workload", "kind", "priority", "served_fraction", "gpu_hours"}
     assert set(summary["fleet"][0]) == {"gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                         "fleet_price_holds_gpus"}
