@@ -151,6 +151,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("score_possible", results.score_possible(), "points"),
         ("gap", None if math.isnan(results.gap) else results.gap, "fraction of the score"),
         ("gap_limit", results.gap_limit, "fraction of the score"),
+        ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for
         *(("warning", warning, "") for warning in results.warnings),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "unit"])

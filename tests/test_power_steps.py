@@ -166,6 +166,10 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
     q2 = next(p for p in doc["periods"] if p["period"] == "2026Q2")
     assert q2["power_step_up_points"] == approx(0.0411, abs=1e-4) and q2["power_step_down_points"] is None
     assert q2["power_step_up_onward_points"] == approx(0.0411 + 0.2621, abs=1e-4)
+    book = pd.read_excel(out / "results.xlsx", sheet_name=["plan", "periods"], engine="openpyxl")
+    assert book["plan"].set_index("key").loc["power_step_mw", "value"] == 5
+    assert book["periods"].set_index("period").loc["2026Q2", "power_step_up_onward_points"] == approx(
+        q2["power_step_up_onward_points"])
     html = (out / "index.html").read_text()
     assert "what 5 MW more or less of budget is worth" in html
     assert re.search(r"no plan: under the\s+idle draw", html) and re.search(r"no plan: under a period&#39;s\s+idle draw", html)
