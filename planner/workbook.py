@@ -296,7 +296,8 @@ class _Grid(NamedTuple):
     recalculated: Mapping[tuple[int, int], str] = _NONE
     hidden_rows: frozenset[int] = frozenset()  # spreadsheet numbers of the rows the workbook hides
     # cells merged into one, as (first row, first column, last row, last column): rows as the spreadsheet numbers
-    # them, columns from 0 (.xlsx, .ods). The readers give the value to the first cell only, the others are blank.
+    # them, columns from 0 (.xlsx, .ods, .xls). The readers give the value to the first cell only, the others are
+    # blank.
     merged: Sequence[tuple[int, int, int, int]] = ()
 
 
@@ -884,7 +885,8 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
     is an exception it raises, where calamine could be made to claim hundreds of gigabytes and
     abort the process. Sheets whose DIMENSIONS records claim too many cells in all are refused (see
     :data:`MAX_WORKBOOK_CELLS`), as is a file or sheet xlrd cannot parse; sheets other than the
-    planner's are listed but not read. The rows a sheet hides are those its ROW records mark hidden."""
+    planner's are listed but not read. The rows a sheet hides are those its ROW records mark hidden, its merged
+    cells those of its MERGEDCELLS records."""
     import xlrd
 
     try:
@@ -906,7 +908,11 @@ def _read_xls(path: Path, data: bytes) -> list[_Grid]:
             rows = [[_xls_value(kind, value, book.datemode)
                      for kind, value in zip(sheet.row_types(r), sheet.row_values(r))] for r in range(sheet.nrows)]
             hidden_rows = frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden)
-            grids.append(_Grid(sheet.name, rows, hidden=sheet.visibility != 0, hidden_rows=hidden_rows))
+            # xlrd's merges count rows and columns from 0, each last one past the end
+            merged = [(first_row + 1, first_column, end_row, end_column - 1)
+                      for first_row, end_row, first_column, end_column in sheet.merged_cells]
+            grids.append(_Grid(sheet.name, rows, hidden=sheet.visibility != 0, hidden_rows=hidden_rows,
+                               merged=merged))
     except InputError:
         raise
     except Exception:  # xlrd's own errors and whatever a damaged sheet raises in it

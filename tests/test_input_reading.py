@@ -1443,7 +1443,7 @@ def test_a_hidden_row_of_an_xls_is_named_in_a_warning(tmp_path):
 def test_a_blank_in_merged_cells_is_named_as_such(tmp_path):
     """A group label merged down its rows (each GPU type's fleet rows under one 'gpu' cell) gives its value to
     the first row only: the others were reported as plain blanks, with nothing to say why. They are named as
-    merged, with the first cell and its value, in an .xlsx with and without formulas and in an .ods."""
+    merged, with the first cell and its value, in an .xlsx with and without formulas, an .ods and an .xls."""
     sheets = book(fleet=[["gpu", "period", "installed"], ["G1", "P1", 1000], [None, "P2", 1000]])
     message = ("required value is blank: it lies in cells merged with A2 ('G1'), which give their value to the first "
                "cell only; unmerge them and fill in each cell")
@@ -1459,6 +1459,9 @@ def test_a_blank_in_merged_cells_is_named_as_such(tmp_path):
     sheets["training"][1][3] = 0.5
     sheets["fleet"][1][0], sheets["fleet"][2][0] = OdsSpan("G1", 2), COVERED
     path = write_ods(tmp_path / "s.ods", sheets)
+    assert problems_reading(path) == [f"{path}, sheet 'fleet', row 3, column 'gpu': {message}"]
+    # the same sheets as .xls, A2:A3 merged by xlwt 1.3's write_merge (no library here writes .xls)
+    path = ROOT / "tests" / "data" / "scenario-with-merged-cells.xls"
     assert problems_reading(path) == [f"{path}, sheet 'fleet', row 3, column 'gpu': {message}"]
 
 
