@@ -23,7 +23,9 @@ from planner.templating import TEMPLATES
 @dataclass
 class SweepRow:
     """One scenario's line in a sweep's summary; a scenario without a plan has only ``input``,
-    ``status`` and ``error``. Units: score points (``objective``), score per MW (prices), MWh."""
+    ``status`` and ``error``. Units: score points (``objective``, power steps), score per MW (prices), MWh.
+    ``power_step_up_points`` / ``power_step_down_points``: with ``--power-step``, the score gained with
+    ``power_step_mw`` MW more in every period, and lost with that many fewer (None where not worked out)."""
 
     input: str
     status: str
@@ -37,6 +39,9 @@ class SweepRow:
     power_shadow_price_max: float | None = None
     power_shadow_price_max_period: str | None = None
     energy_mwh: float | None = None
+    power_step_mw: float | None = None
+    power_step_up_points: float | None = None
+    power_step_down_points: float | None = None
     solve_seconds: float | None = None
     gap: float | None = None
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
@@ -48,6 +53,8 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
     share = results.score_share()
+    # the whole horizon's step: the first period's from then on
+    up, down = (results.periods[f"power_step_{kind}_onward_points"].iat[0] for kind in ("up", "down"))
     return asdict(SweepRow(
         input=str(source),
         status=results.status,
@@ -62,6 +69,9 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
                                 else float(top["power_shadow_price"])),
         power_shadow_price_max_period=None if top is None else str(top["period"]),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
+        power_step_mw=results.power_step_mw,
+        power_step_up_points=None if math.isnan(up) else float(up),
+        power_step_down_points=None if math.isnan(down) else float(down),
         solve_seconds=results.solve_seconds,
         gap=None if math.isnan(results.gap) else results.gap,
         report=str(report),

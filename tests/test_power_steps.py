@@ -209,3 +209,18 @@ def test_steps_are_relative_to_the_priorities(tmp_path, factor):
     row = plan_with_steps(tmp_path, tables, 3.0)[2].periods.loc[0]
     assert row["power_step_up_points"] == approx(0.3 * factor, rel=1e-6)
     assert row["power_step_down_points"] == approx(0.315 * factor, rel=1e-6)
+
+
+def test_a_sweep_gives_each_scenarios_step_over_the_whole_horizon(tmp_path):
+    """A sweep with --power-step: each row says what the step is worth in every period at once, the first
+    period's step from then on (0.3 for case e2's one period), and the page shows it in two columns."""
+    sources = [write_scenario(two_gpu_types(), tmp_path / name) for name in ("a", "b")]
+    out = tmp_path / "out"
+    assert cli.main(["solve", *map(str, sources), "--power-step", "3", "--outputs", "json", "--out", str(out)]) == 0
+    rows = json.loads((out / "sweep.json").read_text())
+    assert [(row["power_step_mw"], row["power_step_up_points"], row["power_step_down_points"]) for row in rows] == [
+        (3.0, approx(0.3), approx(0.315))] * 2
+    assert re.search(r"3 MW more in every period<span class=\"unit\">points gained", (out / "sweep.html").read_text())
+    assert cli.main(["solve", *map(str, sources), "--outputs", "json", "--out", str(out)]) == 0
+    assert "in every period" not in (out / "sweep.html").read_text()
+    assert json.loads((out / "sweep.json").read_text())[0]["power_step_up_points"] is None
