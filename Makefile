@@ -8,6 +8,7 @@ SCENARIO ?= sovereign-200mw
 SIZES ?= S,M,L
 JOBS ?= 1
 REPEAT ?= 1
+ARGS ?=  # more options for planner solve: make run ARGS="--power-step 5"
 INPUTS := $(wildcard inputs/*.xlsx)
 
 # First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
@@ -30,14 +31,14 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m planner solve inputs/$(SCENARIO).xlsx
+	$(PY) -m planner solve inputs/$(SCENARIO).xlsx $(ARGS)
 
 report: $(VENV)/.installed
-	$(PY) -m planner solve inputs/$(SCENARIO).xlsx
+	$(PY) -m planner solve inputs/$(SCENARIO).xlsx $(ARGS)
 
 # one process for them all: start-up is paid once; JOBS=N solves N at a time
 scenarios: $(VENV)/.installed
-	$(PY) -m planner solve $(INPUTS) --jobs $(JOBS)
+	$(PY) -m planner solve $(INPUTS) --jobs $(JOBS) $(ARGS)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2
