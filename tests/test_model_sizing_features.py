@@ -9,6 +9,7 @@ Common numbers (conftest defaults): GPU G1 1000 TFLOP/s BF16, 80 GB, 3 TB/s, 140
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 
 import numpy as np
@@ -186,6 +187,11 @@ def test_a_service_given_less_than_one_replica_is_warned_of(tmp_path, integer):
             f"1 service gets less than one whole replica in some period, which a linear plan allows (its GPU counts "
             f"are fractions) but a real fleet cannot run: tiny ({share:.2g} of a replica in P1). --integer gives "
             f"whole replicas."]
+        # the report's first paragraph leads to the warnings, at the foot of the page
+        html = report.render_html(results)
+        lead = html[html.index('<p class="lead">'):]
+        assert re.search(r'<a href="#warnings">1 warning</a>\s+says what to check', lead[:lead.index("</p>")])
+        assert '<h3 id="warnings">Warnings</h3>' in html
 
 
 def test_unsupported_precision_excludes_the_gpu_with_its_reason(solve_case):
