@@ -190,7 +190,7 @@ def test_a_service_given_less_than_one_replica_is_warned_of(tmp_path, integer):
         # the report's first paragraph leads to the warnings, at the foot of the page
         html = report.render_html(results)
         lead = html[html.index('<p class="lead">'):]
-        assert re.search(r'<a href="#warnings">1 warning</a>\s+says what to check', lead[:lead.index("</p>")])
+        assert re.search(r'\. <a href="#warnings">1 warning</a>\s+says what to check', lead[:lead.index("</p>")])
         assert '<h3 id="warnings">Warnings</h3>' in html
 
 
