@@ -138,7 +138,8 @@ def _summary(results: Results, report: Path) -> list[str]:
     if not results.priced():
         lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
     elif results.gap_limit is not None:
-        lines.append("  what binds, and its prices, are those of the plan with fractional replicas")
+        lines.append("  what binds, and its prices" + (" and power steps" if results.power_step_mw else "")
+                     + ", are those of the plan with fractional replicas")
     elif binding.empty:
         lines.append("  power does not bind in any period")
     # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
@@ -540,7 +541,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "solves, on standard error; not for several inputs with --jobs above 1")
     solve_cmd.add_argument("--power-step", type=_megawatts, metavar="MW",
                            help="also work out exactly what MW more and MW fewer of power budget are worth in "
-                                "each period alone, by solving again from the optimum (HiGHS, linear plans)")
+                                "each period, alone and from then on, by solving again from the optimum (HiGHS; "
+                                "with --integer, the plan with fractional replicas)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
@@ -681,9 +683,9 @@ def _command(args: argparse.Namespace) -> int:
             if args.solver_log and args.jobs > 1 and len(args.inputs) > 1:
                 raise InputError(["--solver-log shows one solve at a time: scenarios solved at once (--jobs above 1) "
                                   "would mix their logs; give --jobs 1"])
-            if args.power_step is not None and (args.integer or args.solver != "highs"):
+            if args.power_step is not None and args.solver != "highs":
                 raise InputError(["--power-step solves the linear plan again from HiGHS's optimal basis: not "
-                                  "with --integer or --solver cbc"])
+                                  "with --solver cbc"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:
                 # before anything is solved: a proof of optimality can take longer than anyone waits

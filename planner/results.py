@@ -106,12 +106,12 @@ class Results:
         return bool(self.periods["power_step_up_points"].notna().any())
 
     def why_no_power_steps(self) -> str:
-        """Why power steps asked for were not worked out, for a sentence: the plan is not an LP optimum with a
-        basis to solve again from, or there was no time left to."""
+        """Why power steps asked for were not worked out, for a sentence: the plan (or a mixed-integer plan's
+        relaxation) is no optimum with a basis to solve again from, or there was no time left to."""
         if not self.priced():
             return "the solver stopped before the optimum, so there is no plan to solve again from"
-        if not self.ranged:
-            return "only a linear plan solved by HiGHS leaves a basis to solve again from"
+        if self.solver != "highs":
+            return "only HiGHS leaves a basis to solve again from"
         return "the time limit left no time to solve again"
 
     def below_idle_with_less_power(self, onward: bool = False) -> pd.Series:

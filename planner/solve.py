@@ -580,20 +580,23 @@ class RelaxedStart:
     column ids, their whole values), distinct (see :func:`relaxed_start`); the relaxation's optimum
     ``bound`` (model objective units), a bound on the mixed-integer one, and its
     ``shadow_prices`` (see :class:`Solution`); both None when the time limit stopped the
-    relaxation first."""
+    relaxation first. ``highs``: HiGHS at the relaxation's optimum, where asked for and there is one."""
 
     starts: list[tuple[np.ndarray, np.ndarray]]
     bound: float | None
     shadow_prices: dict[str, np.ndarray] | None
     score_prices: bool = False  # see :class:`Solution`
+    highs: highspy.Highs | None = None
 
 
-def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool) -> RelaxedStart | None:
+def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool,
+                  keep_highs: bool = False) -> RelaxedStart | None:
     """The relaxation solved, then rounded to plans that keep every limit
     (:meth:`PlanModel.integer_starts`): with runs yielding GPUs above their minimum to rounded-up
     replicas, and without (when that differs). Neither is better everywhere: yielding came
     0.05-0.15 points nearer the bound on the benchmark scenarios, and 0.04 points further on the
-    default one. None if the relaxation found no plan."""
+    default one. None if the relaxation found no plan. ``keep_highs``: HiGHS is kept at the relaxation's
+    optimum, for its power steps once the plan is found (it holds the model as long)."""
     backend = _solver(solver, time_limit, msg)
     if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
         backend.set_aside = model.switch_rows_and_columns()
@@ -607,7 +610,8 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     shadow_prices, score_prices = _shadow_prices(model, backend) if optimal else (None, False)
     if shadow_prices is not None:
         shadow_prices["fleet"] = model.fleet_prices_with_switches(shadow_prices, values)
-    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, score_prices)
+    highs = model.problem.solverModel if keep_highs and optimal and isinstance(backend, HighsBridge) else None
+    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, score_prices, highs)
 
 
 @dataclass
@@ -674,7 +678,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     gap a mixed-integer solve stops within (an LP is solved to optimality). ``msg``: the solvers'
     own logs shown on standard error, each after a line naming its stage (see :func:`solver_output`).
     ``power_step_mw``: what that many MW more and fewer are worth in each period (:func:`power_steps`), for an
-    LP solved to its optimum by HiGHS; else none are worked out.
+    LP, or a mixed-integer plan's relaxation, solved to its optimum by HiGHS; else none are worked out.
 
     A mixed-integer model is solved from its relaxation, rounded to a plan that keeps every
     limit: HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
@@ -692,7 +696,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     timings: dict[str, float] = {}
     relaxed = completed = None
     if model.integer:
-        relaxed = relaxed_start(model, solver, time_limit, msg)
+        relaxed = relaxed_start(model, solver, time_limit, msg, bool(power_step_mw))
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
             least = 0.0 if time_limit is None else COMPLETION_GRACE * time_limit
@@ -752,10 +756,12 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         ranging_start = time.perf_counter()
         ranges = price_ranges(model.problem.solverModel, model)
         timings["ranging"] = time.perf_counter() - ranging_start
+    # a mixed-integer plan's steps are its relaxation's, as its prices are
+    stepped = model.problem.solverModel if ranges else None if relaxed is None else relaxed.highs
     steps = {}
-    if power_step_mw and ranges:  # after every read of the plan: the steps move HiGHS off it and back
+    if power_step_mw and stepped is not None:  # after every read of the plan: the steps move HiGHS off it and back
         steps_start = time.perf_counter()
-        steps = power_steps(model.problem.solverModel, model, power_step_mw, remaining())
+        steps = power_steps(stepped, model, power_step_mw, remaining())
         timings["power_steps"] = time.perf_counter() - steps_start
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving

@@ -185,12 +185,32 @@ def test_without_steps_there_are_none(tmp_path):
     assert "more or less of budget is worth" not in report.render_html(results)
 
 
-@pytest.mark.parametrize("options", [["--integer"], ["--solver", "cbc"]])
-def test_steps_need_a_linear_plan_solved_by_highs(tmp_path, capsys, options):
-    code = cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", *options, "--out", str(tmp_path / "o")])
+@pytest.mark.parametrize("integer", [[], ["--integer"]])
+def test_steps_need_highs(tmp_path, capsys, integer):
+    code = cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", "--solver", "cbc", *integer,
+                     "--out", str(tmp_path / "o")])
     assert code == cli.EXIT_INPUT
-    assert "--power-step solves the linear plan again from HiGHS's optimal basis" in capsys.readouterr().err
+    assert ("--power-step solves the linear plan again from HiGHS's optimal basis: not with --solver cbc"
+            in capsys.readouterr().err)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_whole_replica_plans_steps_are_its_relaxations(tmp_path, capsys):
+    """With --integer the steps are those of the plan with fractional replicas, as its prices are: the linear
+    plan's, here, and the terminal and the report say so."""
+    periods = {}
+    for mode in ([], ["--integer"]):
+        out = tmp_path / ("mip" if mode else "lp")
+        assert cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", *mode, "--out", str(out)]) == 0
+        periods[bool(mode)] = json.loads((out / "summary.json").read_text())["periods"]
+    keys = [f"power_step_{kind}_points" for kind in ("up", "down", "up_onward", "down_onward")]
+    assert [[row[key] for key in keys] for row in periods[True]] == [
+        [None if row[key] is None else approx(row[key], rel=1e-6, abs=1e-9) for key in keys] for row in periods[False]]
+    assert "what binds, and its prices and power steps, are those of the plan with fractional replicas" in (
+        capsys.readouterr().out)
+    html = (tmp_path / "mip" / "index.html").read_text()
+    assert re.search(r"For this whole-replica plan they are, as its prices\s+are, those of the plan with fractional "
+                     r"replicas\.", html)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "five"])
