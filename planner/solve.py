@@ -761,7 +761,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     steps = {}
     if power_step_mw and stepped is not None:  # after every read of the plan: the steps move HiGHS off it and back
         steps_start = time.perf_counter()
-        steps = power_steps(stepped, model, power_step_mw, remaining())
+        with solver_output(msg, "working out the power steps"):
+            steps = power_steps(stepped, model, power_step_mw, remaining())
         timings["power_steps"] = time.perf_counter() - steps_start
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -244,3 +246,16 @@ def test_a_sweep_gives_each_scenarios_step_over_the_whole_horizon(tmp_path):
     assert cli.main(["solve", *map(str, sources), "--outputs", "json", "--out", str(out)]) == 0
     assert "in every period" not in (out / "sweep.html").read_text()
     assert json.loads((out / "sweep.json").read_text())[0]["power_step_up_points"] is None
+
+
+def test_the_steps_log_goes_to_stderr_alone(tmp_path, subprocess_env):
+    """--solver-log: the steps' solves log on standard error after a line naming them, as every solve does;
+    standard output is as without the log. Their log went to standard output."""
+    runs = [subprocess.run([sys.executable, "-m", "planner", "solve", str(DEFAULT_SCENARIO), "--power-step", "5",
+                            "--outputs", "json", "--out", str(tmp_path / out), *flag], capture_output=True, text=True,
+                           env=subprocess_env, timeout=120) for out, flag in (("plain", []), ("logged", ["--solver-log"]))]
+    assert [run.returncode for run in runs] == [0, 0], runs[1].stderr
+    plain, logged = (re.sub(r"highs, [0-9.]+ s", "highs", run.stdout).replace("logged", "plain") for run in runs)
+    assert logged == plain
+    log = runs[1].stderr.split("working out the power steps\n")
+    assert len(log) == 2 and "Solving LP with useful basis" in log[1], runs[1].stderr  # each from an optimum
