@@ -419,26 +419,28 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
 
 
 def _under_one_replica(alloc: pd.DataFrame, names: np.ndarray, period_names: np.ndarray) -> list[str]:
-    """The warning of services given GPUs but less than one whole replica in a period, which only a linear plan
-    does (its GPU counts are fractions): on paper served, they could not serve a token. ``alloc`` has the model's
-    allocation columns with ``gpus``; ``names`` are the workloads in the order its ``w`` counts."""
+    """The warning of services given GPUs in a period but less than one whole replica on each GPU type (a replica
+    runs on one), which only a linear plan does (its GPU counts are fractions): on paper served, they could not
+    serve a token. ``alloc`` has the model's allocation columns with ``gpus``; ``names`` are the workloads in the
+    order its ``w`` counts."""
     services = alloc[(alloc["gpus"].to_numpy() > 0) & alloc["gpus_per_replica"].notna().to_numpy()]
     n_p = len(period_names)
-    replicas = np.bincount(services["w"].to_numpy() * n_p + services["p"].to_numpy(), minlength=len(names) * n_p,
-                           weights=services["gpus"].to_numpy() / services["gpus_per_replica"].to_numpy())
+    replicas = np.zeros(len(names) * n_p)  # the most on any one GPU type, per workload and period
+    np.maximum.at(replicas, services["w"].to_numpy() * n_p + services["p"].to_numpy(),
+                  services["gpus"].to_numpy() / services["gpus_per_replica"].to_numpy())
     under = np.flatnonzero((replicas > 0) & (replicas < 1 - TOLERANCE))
     if not len(under):
         return []
     table = pd.DataFrame({"w": under // n_p, "p": under % n_p, "replicas": replicas[under]})
     fewest = table.sort_values(["w", "replicas"], kind="stable").groupby("w", sort=False)
-    parts = [f"{names[w]} ({share:.2g} of a replica in {period_names[p]}"
+    parts = [f"{names[w]} (at most {share:.2g} of a replica in {period_names[p]}"
              + (f", under one in {periods} periods)" if periods > 1 else ")")
              for w, p, share, periods in zip(fewest["w"].first(), fewest["p"].first(), fewest["replicas"].first(),
                                              fewest.size())]
     one = len(parts) == 1
-    return [f"{len(parts)} service{'' if one else 's'} {'gets' if one else 'get'} less than one whole replica in some "
-            f"period, which a linear plan allows (its GPU counts are fractions) but a real fleet cannot run: "
-            f"{listed(parts)}. --integer gives whole replicas."]
+    return [f"{len(parts)} service{'' if one else 's'} {'gets' if one else 'get'} GPUs in some period but less than "
+            f"one whole replica on any GPU type, which a linear plan allows (its GPU counts are fractions) but a real "
+            f"fleet cannot run: {listed(parts)}. --integer gives whole replicas."]
 
 
 def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_names: np.ndarray) -> dict[str, str]:

@@ -13,13 +13,14 @@ import re
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from pytest import approx
 
 from conftest import gpu_row, inference_row, run_pipeline, scenario_tables, training_row, write_scenario
 from planner import report
 from planner.model import build_model
-from planner.results import collect
+from planner.results import _under_one_replica, collect
 from planner.sizing import size
 from planner.solve import HighsBridge, relaxed_start, solve
 from planner.workbook import read_scenario
@@ -184,14 +185,26 @@ def test_a_service_given_less_than_one_replica_is_warned_of(tmp_path, integer):
     else:
         assert share < 1e-3 and gpus["gpus"] > 0
         assert results.warnings == [
-            f"1 service gets less than one whole replica in some period, which a linear plan allows (its GPU counts "
-            f"are fractions) but a real fleet cannot run: tiny ({share:.2g} of a replica in P1). --integer gives "
-            f"whole replicas."]
+            f"1 service gets GPUs in some period but less than one whole replica on any GPU type, which a linear plan "
+            f"allows (its GPU counts are fractions) but a real fleet cannot run: tiny (at most {share:.2g} of a replica "
+            f"in P1). --integer gives whole replicas."]
         # the report's first paragraph leads to the warnings, at the foot of the page
         html = report.render_html(results)
         lead = html[html.index('<p class="lead">'):]
         assert re.search(r'\. <a href="#warnings">1 warning</a>\s+says what to check', lead[:lead.index("</p>")])
         assert '<h3 id="warnings">Warnings</h3>' in html
+
+
+def test_a_service_split_into_fractions_of_replicas_on_two_types_is_warned_of():
+    """A replica runs on one GPU type: 0.6 of one on each of two types is 1.2 replicas added up, but none runs.
+    One whole replica on a type and a fraction on another serve; as do runs, which have no replicas."""
+    def warned(rows: list[tuple[int, int, float, float]]) -> list[str]:  # (w, p, gpus, gpus per replica)
+        alloc = pd.DataFrame(rows, columns=["w", "p", "gpus", "gpus_per_replica"])
+        return _under_one_replica(alloc, np.array(["run", "split", "whole"]), np.array(["P1", "P2"]))
+
+    [warning] = warned([(1, 0, 1.2, 2.0), (1, 0, 0.6, 1.0), (2, 1, 2.0, 2.0), (2, 1, 0.2, 1.0), (0, 0, 0.5, np.nan)])
+    assert ": split (at most 0.6 of a replica in P1). --integer" in warning
+    assert warned([(2, 1, 2.0, 2.0), (2, 1, 0.2, 1.0), (0, 0, 0.5, np.nan)]) == []
 
 
 def test_unsupported_precision_excludes_the_gpu_with_its_reason(solve_case):
