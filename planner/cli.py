@@ -163,7 +163,8 @@ def _summary(results: Results, report: Path) -> list[str]:
 
 
 def _power_steps(results: Results) -> list[str]:
-    """What ``--power-step`` MW more and fewer are worth, for each period where either is worth something."""
+    """What ``--power-step`` MW more and fewer are worth: in every period at once, then in each period alone where
+    either is worth something."""
     if results.power_step_mw is None:
         return []
     step = f"{thousands(results.power_step_mw)} MW"
@@ -182,12 +183,11 @@ def _power_steps(results: Results) -> list[str]:
                    f"the installed fleet draws idle ({thousands(row.power_mw_idle)} MW)" if below_idle else "")
              for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power())
              if row.power_step_up_points != 0 or row.power_step_down_points != 0]
-    if not lines:
-        return [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
-    first = periods.iloc[0]
     # first, as the terminal shows so many lines: a contract for the whole horizon, the first period's from then on
-    return [worth("in every period", first["power_step_up_onward_points"], first["power_step_down_onward_points"],
-                  "the installed fleet draws idle in some period"
+    up, down = periods[["power_step_up_onward_points", "power_step_down_onward_points"]].iloc[0]
+    if not lines and up == 0 and down == 0:
+        return [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
+    return [worth("in every period", up, down, "the installed fleet draws idle in some period"
                   if results.below_idle_with_less_power(onward=True).iloc[0] else "")] + lines
 
 

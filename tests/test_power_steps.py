@@ -259,3 +259,12 @@ def test_the_steps_log_goes_to_stderr_alone(tmp_path, subprocess_env):
     assert logged == plain
     log = runs[1].stderr.split("working out the power steps\n")
     assert len(log) == 2 and "Solving LP with useful basis" in log[1], runs[1].stderr  # each from an optimum
+
+
+def test_steps_worth_nothing_anywhere_say_so_once(tmp_path):
+    """Budgets with more than the step to spare in every period: one line says the step is worth nothing."""
+    tables = two_gpu_types()
+    tables["periods"] = tables["periods"].assign(power_mw=100.0)
+    _, _, results = plan_with_steps(tmp_path, tables, 3.0)
+    assert cli._power_steps(results) == [
+        "3 MW more or fewer power is worth nothing in any period: each budget has that much spare"]
