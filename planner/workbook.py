@@ -7,7 +7,6 @@ sheet, row (as the spreadsheet numbers it) and column.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import csv
 import dataclasses
@@ -120,7 +119,7 @@ class _RawSheet:
     # cells merged into one whose first cell holds a value: (first row, first column, last row, last column, value),
     # rows as the spreadsheet numbers them, columns from 0 (see _Grid.merged)
     merged: Sequence[tuple[int, int, int, int, object]] = ()
-    _merged_by_column: dict[int, tuple[list[int], list[tuple[int, int, int, object]]]] = field(
+    _merged_by_column: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int, object]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     def formula(self, row: int, column: str) -> str | None:
@@ -135,13 +134,10 @@ class _RawSheet:
         position = self.positions.get(column)
         if position is None or not self.merged:
             return None
-        starts, spans = self._merges_across(position)
-        i = bisect.bisect_right(starts, row) - 1
+        [i] = self._merge_holding(np.array([row]), position)
         if i < 0:
             return None
-        first, last, c1, value = spans[i]
-        if row > last or (row, position) == (first, c1):
-            return None
+        first, c1, value = self._merges_across(position)[3][i]
         return f"{_column_letter(c1)}{first}", value
 
     def in_merges(self, column: str) -> np.ndarray:
@@ -149,19 +145,26 @@ class _RawSheet:
         :meth:`merged_with` tells, for every row at once."""
         rows = np.asarray(self.rows, dtype=np.int64)
         position = self.positions.get(column)
-        if position is None or not self.merged or not (spans := self._merges_across(position)[1]):
+        if position is None or not self.merged:
             return np.zeros(len(rows), dtype=bool)
-        first, last, c1 = (np.array([span[k] for span in spans], dtype=np.int64) for k in range(3))
+        return self._merge_holding(rows, position) >= 0
+
+    def _merge_holding(self, rows: np.ndarray, position: int) -> np.ndarray:
+        """For each of ``rows``, the merge across the column at ``position`` (its place in
+        :meth:`_merges_across`) that its cell lies in but does not start; -1 for none."""
+        first, last, c1, _ = self._merges_across(position)
         i = np.searchsorted(first, rows, side="right") - 1
         j = np.maximum(i, 0)
-        return (i >= 0) & (rows <= last[j]) & ~((rows == first[j]) & (c1[j] == position))
+        inside = (i >= 0) & (rows <= last[j]) & ~((rows == first[j]) & (c1[j] == position)) if len(first) else False
+        return np.where(inside, i, -1)
 
-    def _merges_across(self, position: int) -> tuple[list[int], list[tuple[int, int, int, object]]]:
-        """The merges across the column at ``position``, by their first row: (first rows, (first row, last row,
-        first column, value) of each)."""
+    def _merges_across(self, position: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int, object]]]:
+        """The merges across the column at ``position``, by their first row: their first rows, last rows and first
+        columns, and (first row, first column, value) of each."""
         if position not in self._merged_by_column:
             spans = sorted((r1, r2, c1, value) for r1, c1, r2, c2, value in self.merged if c1 <= position <= c2)
-            self._merged_by_column[position] = ([span[0] for span in spans], spans)
+            first, last, c1 = (np.array([span[k] for span in spans], dtype=np.int64) for k in range(3))
+            self._merged_by_column[position] = first, last, c1, [(r1, c1, value) for r1, _, c1, value in spans]
         return self._merged_by_column[position]
 
 
