@@ -1,5 +1,6 @@
-"""Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S] [--jobs N]
-[--solver-log]``.
+"""Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S]
+[--integer [--gap G]] [--power-step MW] [--jobs N] [--outputs LIST] [--solver-log]``, ``planner size INPUT
+[--json]`` and ``planner template OUT.xlsx [--force]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit reached without a
 feasible plan, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Given several inputs (a sweep), every
@@ -684,8 +685,8 @@ def _command(args: argparse.Namespace) -> int:
                 raise InputError(["--solver-log shows one solve at a time: scenarios solved at once (--jobs above 1) "
                                   "would mix their logs; give --jobs 1"])
             if args.power_step is not None and args.solver != "highs":
-                raise InputError(["--power-step solves the linear plan again from HiGHS's optimal basis: not "
-                                  "with --solver cbc"])
+                raise InputError(["--power-step solves the plan again from HiGHS's optimal basis: not with "
+                                  "--solver cbc"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:
                 # before anything is solved: a proof of optimality can take longer than anyone waits

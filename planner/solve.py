@@ -171,7 +171,7 @@ class HighsBridge(pulp.HiGHS):
         limit = None
         if self.timeLimit is not None:  # what the hand-over left of it
             limit = max(self.timeLimit - (start - self.handover_start), self.least, 0.0)
-            highs.setOptionValue("time_limit", limit)
+            _give_time(highs, limit)
         started = self.start is not None and len(self.start[0]) > 0
         if started:
             columns, values = self.start
@@ -756,8 +756,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         ranging_start = time.perf_counter()
         ranges = price_ranges(model.problem.solverModel, model)
         timings["ranging"] = time.perf_counter() - ranging_start
-    # a mixed-integer plan's steps are its relaxation's, as its prices are
-    stepped = model.problem.solverModel if ranges else None if relaxed is None else relaxed.highs
+    # a mixed-integer plan's steps are its relaxation's, as its prices are; an LP's need its optimum in HiGHS
+    stepped = relaxed.highs if relaxed is not None else model.problem.solverModel if ranges else None
     steps = {}
     if power_step_mw and stepped is not None:  # after every read of the plan: the steps move HiGHS off it and back
         steps_start = time.perf_counter()

@@ -192,7 +192,7 @@ def test_steps_need_highs(tmp_path, capsys, integer):
     code = cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", "--solver", "cbc", *integer,
                      "--out", str(tmp_path / "o")])
     assert code == cli.EXIT_INPUT
-    assert ("--power-step solves the linear plan again from HiGHS's optimal basis: not with --solver cbc"
+    assert ("--power-step solves the plan again from HiGHS's optimal basis: not with --solver cbc"
             in capsys.readouterr().err)
     assert not (tmp_path / "o").exists()
 
