@@ -751,13 +751,16 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         shadow, score_prices = _shadow_prices(model, backend) if optimal else (None, False)
     if shadow is None:
         shadow = {family: np.full(len(table), np.nan) for family, table in model.rows.items()}
+    # HiGHS at an LP's optimum, for how far its prices hold and its power steps; a mixed-integer plan's steps are
+    # its relaxation's, as its prices are
+    lp_optimum = model.problem.solverModel if optimal and not model.integer and isinstance(backend, HighsBridge) \
+        else None
     ranges = {}
-    if optimal and not model.integer and isinstance(backend, HighsBridge):
+    if lp_optimum is not None:
         ranging_start = time.perf_counter()
-        ranges = price_ranges(model.problem.solverModel, model)
+        ranges = price_ranges(lp_optimum, model)
         timings["ranging"] = time.perf_counter() - ranging_start
-    # a mixed-integer plan's steps are its relaxation's, as its prices are; an LP's need its optimum in HiGHS
-    stepped = relaxed.highs if relaxed is not None else model.problem.solverModel if ranges else None
+    stepped = relaxed.highs if relaxed is not None else lp_optimum
     steps = {}
     if power_step_mw and stepped is not None:  # after every read of the plan: the steps move HiGHS off it and back
         steps_start = time.perf_counter()
