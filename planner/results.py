@@ -324,8 +324,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     period_table["power_price_holds_mw"], holds = _price_holds(model, solution, period_table, fleet, idle_mw_each)
     # a GPU price holds no further than the GPUs that would let the type carry a workload it cannot yet
     fleet["fleet_price_holds_gpus"] = np.minimum(holds, model.gpus_to_unlock.ravel())
-    short = windows["workload"].isin(workloads.loc[workloads["served_fraction"] < 1 - TOLERANCE, "workload"])
-    to_carry = model.unlock_by_workload[short.to_numpy()].min(axis=0, initial=np.inf).ravel()
+    short = workloads["served_fraction"].to_numpy() < 1 - TOLERANCE  # workloads' rows are the windows', in order
+    to_carry = model.unlock_by_workload[short].min(axis=0, initial=np.inf).ravel()
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet)
     kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
 
@@ -380,10 +380,10 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     by taking the power or GPUs that bind where they could have GPUs (named: a limit that binds elsewhere does
     not keep them out), unless the solver stopped before the optimum, when nothing can be said to bind.
     ``windows`` is :func:`planner.model.workload_windows`."""
-    nothing = workloads[workloads["served_fraction"] <= 0.0]
-    if nothing.empty:  # the common case: nothing to look up
+    at = np.flatnonzero(workloads["served_fraction"].to_numpy() <= 0.0)  # workloads' rows are the windows', in order
+    if not len(at):  # the common case: nothing to look up
         return {}, {}
-    at = pd.Index(windows["workload"]).get_indexer(nothing["workload"])
+    nothing = workloads.iloc[at]
     slot = np.full(len(windows), -1)  # per workload, its row among those that get nothing
     slot[at] = np.arange(len(nothing))
     row = slot[model.allocation["w"].to_numpy()]
