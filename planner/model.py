@@ -543,8 +543,7 @@ class PlanProblem(pulp.LpProblem):
         if not self._term_blocks:
             return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
         lengths, columns, coefficients = (np.concatenate(parts) for parts in zip(*self._term_blocks))
-        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-        return starts, columns.astype(np.int32), coefficients
+        return _row_starts(lengths), columns.astype(np.int32), coefficients
 
     def core_row_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`row_terms`, read out of the core term by term."""
@@ -553,7 +552,12 @@ class PlanProblem(pulp.LpProblem):
         nnz = int(lengths.sum())
         index = np.fromiter((v.id() for r in rows for v, _ in r), dtype=np.int32, count=nnz)
         value = np.fromiter((c for r in rows for _, c in r), dtype=float, count=nnz)
-        return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), index, value
+        return _row_starts(lengths), index, value
+
+
+def _row_starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each row's terms start, and where the last ends, given the rows' numbers of terms."""
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
 
 
 def define_fleet(problem: PlanProblem, scenario: Scenario, allocation: pd.DataFrame) -> pd.DataFrame:
