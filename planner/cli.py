@@ -184,8 +184,8 @@ def _power_steps(results: Results) -> list[str]:
                    f"the installed fleet draws idle ({thousands(row.power_mw_idle)} MW)" if below_idle else "")
              for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power())
              if row.power_step_up_points != 0 or row.power_step_down_points != 0]
-    # first, as the terminal shows so many lines: a contract for the whole horizon, the first period's from then on
-    up, down = periods[["power_step_up_onward_points", "power_step_down_onward_points"]].iloc[0]
+    # first, as the terminal shows so many lines: a contract for the whole horizon
+    up, down = results.horizon_power_steps()
     if not lines and up == 0 and down == 0:
         return [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
     return [worth("in every period", up, down, "the installed fleet draws idle in some period"

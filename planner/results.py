@@ -114,6 +114,12 @@ class Results:
             return "only HiGHS leaves a basis to solve again from"
         return "the time limit left no time to solve again"
 
+    def horizon_power_steps(self) -> tuple[float, float]:
+        """The score gained with ``power_step_mw`` MW more in every period, and lost with that many fewer (NaN where
+        not worked out): the first period's steps from then on."""
+        first = self.periods.iloc[0]
+        return float(first["power_step_up_onward_points"]), float(first["power_step_down_onward_points"])
+
     def below_idle_with_less_power(self, onward: bool = False) -> pd.Series:
         """Per period, whether ``power_step_mw`` MW less budget would be less than the installed fleet draws idle,
         which no plan can keep to (its ``power_step_down_points`` is NaN for that); ``onward``: in that period or

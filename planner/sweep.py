@@ -53,8 +53,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
     share = results.score_share()
-    # the whole horizon's step: the first period's from then on
-    up, down = (results.periods[f"power_step_{kind}_onward_points"].iat[0] for kind in ("up", "down"))
+    up, down = results.horizon_power_steps()
     return asdict(SweepRow(
         input=str(source),
         status=results.status,
