@@ -2018,8 +2018,9 @@ def _check_idle_power(check: _Checker, pue: float, periods: tuple[pd.DataFrame, 
         if isinstance(gpu, str) and isinstance(idle, float):
             idle_w.setdefault(gpu, idle)
     idle_mw: dict[str, float] = {}
-    for gpu, period, installed in zip(fleet["gpu"], fleet["period"], fleet["installed"]):
-        if gpu in idle_w and isinstance(period, str) and isinstance(installed, float):
+    repeated = fleet.duplicated(["gpu", "period"])  # a row listed twice is an error of its own: counted once
+    for gpu, period, installed, again in zip(fleet["gpu"], fleet["period"], fleet["installed"], repeated):
+        if gpu in idle_w and isinstance(period, str) and isinstance(installed, float) and not again:
             idle_mw[period] = idle_mw.get(period, 0.0) + pue * installed * idle_w[gpu] / 1e6
     frame, raw = periods
     for row, period, budget in zip(frame["_row"], frame["period"], frame["power_mw"]):

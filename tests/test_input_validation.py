@@ -319,6 +319,14 @@ def test_duplicate_fleet_pair(tmp_path):
     one(problems(tables, path), where(path, "fleet", 3, "period"), "GPU 'G1' in period 'P1' is listed twice")
 
 
+def test_a_fleet_pair_listed_twice_is_not_counted_twice_against_the_budget(tmp_path):
+    """10,000 G1 draw 2.5 MW idle (200 W x PUE 1.25), within the 4 MW budget; counted twice they would be 5 MW,
+    an error the user did not make."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 4.0)], fleet=[("G1", "P1", 10_000.0), ("G1", "P1", 10_000.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 3, "period") + "GPU 'G1' in period 'P1' is listed twice"]
+
+
 def test_duplicate_throughput_pair(target):
     tables = scenario_tables(inference=[inference_row("S")], throughput=[("S", "G1", 10.0), ("S", "G1", 20.0)])
     assert problems(tables, target) == [
