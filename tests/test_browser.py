@@ -371,6 +371,24 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
         assert driver.title.startswith("Capacity plan: ")
 
 
+def test_a_sweep_with_power_steps_fits_a_laptop_screen(driver, tmp_path, monkeypatch):
+    """A sweep's twelve columns, a failed scenario among them, fit a 1366-pixel screen with no sideways scrolling
+    and headings two to four words a line: held to the report's reading width, the table scrolled, its last
+    columns out of sight, under a heading row seven lines deep."""
+    shutil.copy(DEFAULT_SCENARIO, tmp_path / "site-with-a-longer-name.xlsx")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["solve", "site-with-a-longer-name.xlsx", str(DEFAULT_SCENARIO), "missing.xlsx", "--power-step",
+                     "5", "--outputs", "html"]) == cli.EXIT_INPUT
+    open_report(driver, tmp_path / "reports" / "sweep.html")
+    box, lines = at_width(driver, 1366, """
+        const box = document.querySelector('.wide'), line = parseFloat(getComputedStyle(document.body).lineHeight);
+        const th = box.querySelector('thead th');
+        return [box.scrollWidth - box.clientWidth, (box.querySelector('thead').getBoundingClientRect().height
+                - parseFloat(getComputedStyle(th).paddingTop) - parseFloat(getComputedStyle(th).paddingBottom)) / line];""")
+    assert box == 0
+    assert lines <= 4.0
+
+
 def _synthetic_report(tmp_path_factory, name: str, *size: int, seed: int) -> Path:
     """The report of a synthetic scenario of ``size`` (workloads, GPU types, periods)."""
     directory = tmp_path_factory.mktemp(f"browser-{name}")
