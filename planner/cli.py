@@ -173,23 +173,42 @@ def _power_steps(results: Results) -> list[str]:
     if not results.power_steps_worked_out():
         return [f"what {step} more or fewer is worth is not worked out: {results.why_no_power_steps()}"]
 
-    def worth(where: str, up: float, down: float, below_idle: str) -> str:
-        less = (f"{step} less would not cover what {below_idle}" if below_idle else
+    def worth(where: str, up: float, down: float, no_plan: str) -> str:
+        less = (f"{step} less {no_plan}" if no_plan else
                 f"{step} less: not worked out (no time left)" if math.isnan(down) else f"{step} less loses {down:.4g}")
         more = ("not worked out (no time left)" if math.isnan(up) else "gains nothing" if up == 0 else
                 f"gains {up:.4g} score")
         return f"{step} more power {where} {more}; {less}"
 
-    lines = [worth(f"in {row.period}", row.power_step_up_points, row.power_step_down_points,
-                   f"the installed fleet draws idle ({thousands(row.power_mw_idle)} MW)" if below_idle else "")
-             for row, below_idle in zip(periods.itertuples(), results.below_idle_with_less_power())
+    def why_no_plan(row, why: str) -> str:
+        if why == "budget":
+            return f"is more than the whole budget ({thousands(row.power_mw_budget)} MW)"
+        if why == "idle":
+            left, idle = _told_apart(row.power_mw_budget - results.power_step_mw, row.power_mw_idle)
+            return f"would leave {left} MW, under what the installed fleet draws idle ({idle} MW)"
+        return ""
+
+    lines = [worth(f"in {row.period}", row.power_step_up_points, row.power_step_down_points, why_no_plan(row, why))
+             for row, why in zip(periods.itertuples(), results.no_plan_with_less_power())
              if row.power_step_up_points != 0 or row.power_step_down_points != 0]
     # first, as the terminal shows so many lines: a contract for the whole horizon
     up, down = results.horizon_power_steps()
     if not lines and up == 0 and down == 0:
         return [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
-    return [worth("in every period", up, down, "the installed fleet draws idle in some period"
-                  if results.below_idle_with_less_power(onward=True).iloc[0] else "")] + lines
+    onward = {"budget": "is more than some period's whole budget",
+              "idle": "would leave some period under what its installed fleet draws idle", "": ""}
+    return [worth("in every period", up, down, onward[results.no_plan_with_less_power(onward=True).iloc[0]])] + lines
+
+
+def _told_apart(less: float, more: float) -> tuple[str, str]:
+    """Two figures, ``less`` below ``more``, as :func:`thousands` writes them, or with the decimals it takes (up
+    to 3) for them not to read the same."""
+    shown = thousands(less), thousands(more)
+    for decimals in range(1, 4):
+        if shown[0] != shown[1]:
+            break
+        shown = f"{less:,.{decimals}f}", f"{more:,.{decimals}f}"
+    return shown
 
 
 FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}

@@ -403,9 +403,9 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
         short_by_period.setdefault(period, []).append(dict(workload=workload, kind=kind, served=served))
     short_count = cut["period"].value_counts()
     rows = []
-    for row, idle_held, below_idle, below_idle_onward in zip(  # one row per period
-            periods.itertuples(), results.idle_holds_power(), results.below_idle_with_less_power(),
-            results.below_idle_with_less_power(onward=True)):
+    for row, idle_held, no_plan, no_plan_onward in zip(  # one row per period
+            periods.itertuples(), results.idle_holds_power(), results.no_plan_with_less_power(),
+            results.no_plan_with_less_power(onward=True)):
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
         at_limit = row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)  # within the solver's noise
         rows.append(dict(
@@ -421,8 +421,8 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,
             energy=row.energy_mwh,
-            steps=[(row.power_step_up_points, row.power_step_down_points, below_idle),
-                   (row.power_step_up_onward_points, row.power_step_down_onward_points, below_idle_onward)],
+            steps=[(row.power_step_up_points, row.power_step_down_points, no_plan),
+                   (row.power_step_up_onward_points, row.power_step_down_onward_points, no_plan_onward)],
             short=short_by_period.get(row.period, []),
             short_count=int(short_count.get(row.period, 0)),
         ))

@@ -120,13 +120,17 @@ class Results:
         first = self.periods.iloc[0]
         return float(first["power_step_up_onward_points"]), float(first["power_step_down_onward_points"])
 
-    def below_idle_with_less_power(self, onward: bool = False) -> pd.Series:
-        """Per period, whether ``power_step_mw`` MW less budget would be less than the installed fleet draws idle,
-        which no plan can keep to (its ``power_step_down_points`` is NaN for that); ``onward``: in that period or
-        a later one (``power_step_down_onward_points``)."""
+    def no_plan_with_less_power(self, onward: bool = False) -> pd.Series:
+        """Per period, why no plan keeps to ``power_step_mw`` MW less budget (its ``power_step_down_points`` is
+        NaN for that): ``"budget"`` where the step is more than the whole budget, ``"idle"`` where what is left is
+        under the installed fleet's idle draw, ``""`` where a plan does. ``onward``: in that period or a later one
+        (``power_step_down_onward_points``), ``"budget"`` if so in any of them."""
         periods = self.periods
-        below = periods["power_mw_budget"] - (self.power_step_mw or 0.0) < periods["power_mw_idle"]
-        return below[::-1].cummax()[::-1] if onward else below
+        left = periods["power_mw_budget"] - (self.power_step_mw or 0.0)
+        why = pd.Series(np.select([left < 0, left < periods["power_mw_idle"]], [2, 1], 0), index=periods.index)
+        if onward:
+            why = why[::-1].cummax()[::-1]
+        return why.map({0: "", 1: "idle", 2: "budget"})
 
     def least_served(self) -> pd.DataFrame:
         """Every workload, least served first; among equals, the highest priority first."""

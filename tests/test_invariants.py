@@ -505,12 +505,15 @@ def test_a_power_step_is_worth_its_price_as_far_as_it_holds(case: Case, step_mw:
         scenario = read_scenario(write_scenario(case.tables, Path(tmp) / "s"))
     sizing = size(scenario)
     model = build_model(scenario, sizing)
-    r = collect(scenario, sizing, model, solve(model, power_step_mw=step_mw)).periods
+    results = collect(scenario, sizing, model, solve(model, power_step_mw=step_mw))
+    r = results.periods
     up, down, price, holds = (r[c].to_numpy() for c in ("power_step_up_points", "power_step_down_points",
                                                             "power_shadow_price", "power_price_holds_mw"))
     assert (up >= 0).all()
     below_idle = (r["power_mw_budget"] - step_mw < r["power_mw_idle"]).to_numpy()
     assert (np.isnan(down) == below_idle).all()
+    no_plan = results.no_plan_with_less_power()
+    assert ((no_plan == "budget") == (r["power_mw_budget"] < step_mw)).all() and ((no_plan != "") == below_idle).all()
     assert (down[~below_idle] >= 0).all()
     reach = np.where(np.isnan(holds), 0.0, np.minimum(holds, step_mw))  # NaN: a zero price, whose reach is unknown
     assert (up >= price * reach - 1e-9 - 1e-6 * up).all(), pd.DataFrame({"up": up, "price": price, "reach": reach})
@@ -525,3 +528,4 @@ def test_a_power_step_is_worth_its_price_as_far_as_it_holds(case: Case, step_mw:
     feasible = ~np.isnan(onward_down)
     assert (onward_down[feasible] >= down[feasible] - 1e-9 - 1e-6 * onward_down[feasible]).all()
     assert (np.isnan(onward_down) == np.maximum.accumulate(below_idle[::-1])[::-1]).all()
+    assert (np.isnan(onward_down) == (results.no_plan_with_less_power(onward=True) != "")).all()

@@ -56,7 +56,7 @@ def score_with_budget(tmp_path, tables: dict, more_mw: float) -> float:
 
 @pytest.mark.parametrize(("step", "gain", "loss"), [
     (3.0, 0.3, 0.315),  # within the price's reach: 0.1 per MW; 3 MW less stops every GPU, A's too
-    (10.0, 1 - 0.315, math.nan),  # T served in full after 6.85 MW; 10 MW less is below the idle draw
+    (10.0, 1 - 0.315, math.nan),  # T served in full after 6.85 MW; 10 MW less is more than the 5.525 MW budget
 ])
 def test_a_step_is_worth_what_replanning_with_it_gives(tmp_path, step, gain, loss):
     _, _, results = plan_with_steps(tmp_path, two_gpu_types(), step)
@@ -70,12 +70,12 @@ def test_a_step_is_worth_what_replanning_with_it_gives(tmp_path, step, gain, los
     assert row["power_step_up_points"] == approx(score_with_budget(tmp_path, two_gpu_types(), step)
                                                  - results.objective, rel=1e-9)
     if math.isnan(loss):
-        assert math.isnan(row["power_step_down_points"]) and results.below_idle_with_less_power().tolist() == [True]
+        assert math.isnan(row["power_step_down_points"]) and results.no_plan_with_less_power().tolist() == ["budget"]
     else:
         assert row["power_step_down_points"] == approx(loss, rel=1e-9)
         assert row["power_step_down_points"] == approx(results.objective
                                                        - score_with_budget(tmp_path, two_gpu_types(), -step), rel=1e-9)
-        assert results.below_idle_with_less_power().tolist() == [False]
+        assert results.no_plan_with_less_power().tolist() == [""]
 
 
 def test_a_period_with_slack_gains_nothing_and_loses_only_past_its_slack(tmp_path):
@@ -156,13 +156,16 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", "5", "--out", str(out)]) == cli.EXIT_OK
     terminal = capsys.readouterr().out
-    assert ("5 MW more power in 2026Q2 gains 0.04113 score; 5 MW less would not cover what the installed fleet "
-            "draws idle (5.04 MW)") in terminal
+    assert ("5 MW more power in 2026Q2 gains 0.04113 score; 5 MW less would leave 3 MW, under what the installed "
+            "fleet draws idle (5.04 MW)") in terminal
+    assert "5 MW more power in 2026Q1 gains 0.4691 score; 5 MW less is more than the whole budget (4 MW)" in terminal
+    # 11 of 11.04 MW: the decimals it takes for the two not to read the same
+    assert "5 MW less would leave 11.00 MW, under what the installed fleet draws idle (11.04 MW)" in terminal
     assert "5 MW more power in 2027Q1 gains 0.2621 score; 5 MW less loses 0.2621" in terminal
     # the whole horizon first, less than its periods' own gains (0.469 + 0.041 + 0.262): 2026Q1's extra
     # training is work that 2027Q1's would have done
-    assert terminal.index("5 MW more power in every period gains 0.7329 score; 5 MW less would not cover what the "
-                          "installed fleet draws idle in some period") < terminal.index("in 2026Q1 gains")
+    assert terminal.index("5 MW more power in every period gains 0.7329 score; 5 MW less is more than some period's "
+                          "whole budget") < terminal.index("in 2026Q1 gains")
     doc = json.loads((out / "summary.json").read_text())
     assert doc["power_step_mw"] == 5.0
     q2 = next(p for p in doc["periods"] if p["period"] == "2026Q2")
@@ -174,7 +177,9 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
         q2["power_step_up_onward_points"])
     html = (out / "index.html").read_text()
     assert "what 5 MW more or less of budget is worth" in html
-    assert re.search(r"no plan: under the\s+idle draw", html) and re.search(r"no plan: under a period&#39;s\s+idle draw", html)
+    for text in ("under the idle draw", "under a period&#39;s idle draw", "more than the budget",
+                 "more than a period&#39;s budget"):
+        assert f"no plan: {text}" in html
     assert re.search(r"5\s+MW more from then on gain 0\.733\.", html)  # 2026Q1's finding
     assert re.search(r"Solved again with 5 MW more, the plan gains\s+<strong>0\.262</strong> points, and with\s+5\s+MW"
                      r"\s+less it\s+loses 0\.262;\s+5\s+MW more from then on gain 0\.262\.", html)  # 2027Q1's finding
