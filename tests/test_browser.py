@@ -493,6 +493,24 @@ def test_on_a_phone_row_names_stay_in_view_and_wrap_once_at_most(driver, default
     assert lines["serve-frontier-moe-236b"] == 2 and {name: n for name, n in lines.items() if n > 2} == {}, lines
 
 
+def test_twelve_periods_of_allocation_fit_a_wide_screen_a_row_a_line(driver, large_html):
+    """Twelve periods of GPUs by workload: held to the page's reading width, the table scrolled with its last
+    period cut off mid-figure, its only scroll bar 14,000 pixels down. A screen wider than the page lends the
+    table its room to the right (the page itself never scrolls sideways); squeezed to a narrower one, the table
+    scrolls, and each workload's name stays on its row's one line, beside the dot of its kind."""
+    open_report(driver, large_html)
+    measure = """
+        const box = document.getElementById('allocation-title').nextElementSibling;
+        const rows = Array.from(box.querySelector('table').tBodies[0].rows).slice(0, 50);
+        const tall = rows.filter(r => r.cells[0].getBoundingClientRect().height > 1.6 * parseFloat(
+            getComputedStyle(r.cells[0]).lineHeight) + 10).length;
+        return [box.scrollWidth - box.clientWidth, tall,
+                document.documentElement.scrollWidth - document.documentElement.clientWidth];"""
+    assert at_width(driver, 1400, measure) == [0, 0, 0]
+    scrolled, tall, page = at_width(driver, 1100, measure)
+    assert scrolled > 0 and tall == 0 and page == 0
+
+
 def test_a_short_name_heading_a_row_reads_whole(driver, large_html):
     """A table wider than the page is squeezed to it before it scrolls: a row's name, which may break anywhere
     so that a long one cannot widen the page, was broken mid-name (train000 / 09), on a desktop as on a phone."""
