@@ -139,8 +139,28 @@ def _write_xlsx(results: Results, path: Path) -> None:
                 sheet.write_column(1, j, values.astype(object).where(_present(values), None).tolist())
             for i, j, text in _formula_like(frame):
                 sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
+            for j, width in enumerate(_column_widths(frame)):
+                sheet.set_column(j, j, width)
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+
+
+XLSX_WIDTH = (10, 48)  # characters: the least a column is given (Excel's default is 8.43), and the most
+
+
+def _column_widths(frame: pd.DataFrame) -> list[float]:
+    """Each column's width in characters: its heading's and its filter button's, or its longest text's (a name
+    column); figures are shown to the width Excel gives General numbers, within :data:`XLSX_WIDTH`."""
+    least, most = XLSX_WIDTH
+    widths = []
+    for column in frame.columns:
+        width = len(str(column)) + 3  # the heading, beside the filter's drop-down arrow
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values):  # names: one length per distinct one, not per row
+            distinct = pd.Series(pd.unique(values)).dropna()
+            width = max(width, int(distinct.astype(str).str.len().max()) + 1 if len(distinct) else 0)
+        widths.append(float(min(max(width, least), most)))
+    return widths
 
 
 def _plan_sheet(results: Results) -> pd.DataFrame:

@@ -118,6 +118,20 @@ def test_summary_json_keeps_every_digit_and_writes_nothing_known_as_null_and_a_b
     assert [sheet.cell(row, column).value for row in (2, 3)] == [None, 1.5]
 
 
+def test_results_xlsx_columns_show_their_headings_and_names_whole(tmp_path):
+    """At Excel's default width (8.43 characters) 'power_mw_idle_unused' and 'H100-SXM-80GB' were cut off by
+    the next column; each column is now as wide as its heading beside the filter button, or its longest name."""
+    cli.run(DEFAULT_SCENARIO, tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
+    for sheet in book.worksheets:
+        widths = {c: d.width for d in sheet.column_dimensions.values() for c in range(d.min, d.max + 1)}
+        for column in sheet.iter_cols(min_row=1):
+            texts = [str(cell.value) for cell in column[1:] if isinstance(cell.value, str)]
+            assert widths[column[0].column] >= min(max(len(column[0].value) + 3, *map(len, texts), 0), 48), \
+                (sheet.title, column[0].value)
+    assert widths  # the last sheet's, read: a sheet without widths would fail above
+
+
 def test_bad_input_exits_2_with_one_line_per_problem(tmp_path, subprocess_env):
     """Exit 2; each problem on its own line of stderr naming file, sheet, row and column; no
     traceback; a previous report in the --out folder is left as it was; nothing else is written."""
