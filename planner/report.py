@@ -149,8 +149,9 @@ XLSX_WIDTH = (10, 48)  # characters: the least a column is given (Excel's defaul
 
 
 def _column_widths(frame: pd.DataFrame) -> list[float]:
-    """Each column's width in characters: its heading's and its filter button's, or its longest text's (a name
-    column); figures are shown to the width Excel gives General numbers, within :data:`XLSX_WIDTH`."""
+    """Each column's width in characters, within :data:`XLSX_WIDTH`: room for its heading beside the filter
+    button and, in a column of text, for its longest text. A column of figures is as wide as its heading: Excel
+    shows a General number to the width it is given."""
     least, most = XLSX_WIDTH
     widths = []
     for column in frame.columns:
