@@ -22,10 +22,16 @@ endef
 
 .PHONY: run test scenarios report bench bench-solvers bench-integer clean
 
+# .venv is built again when pyproject.toml changes, or when its interpreter no longer runs (the Python it was
+# made with removed or upgraded); --clear, so that nothing of the old one is mixed into the new
+ifeq ($(shell test -e $(VENV)/.installed && ! $(PY) -c '' >/dev/null 2>&1 && echo broken),broken)
+.PHONY: $(VENV)/.installed
+endif
+
 $(VENV)/.installed: pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: Python 3.12 or newer is required; none found on PATH or under pyenv's versions folder." >&2; exit 1; }; \
 	echo "Creating $(VENV) with $$py"; \
-	"$$py" -m venv $(VENV)
+	"$$py" -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
