@@ -386,7 +386,7 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
       period's power headroom (the change the fleet's price is for).
 
     This is the ratio test of right-hand-side ranging, for these rows alone: one solve with the
-    basis matrix each (HiGHS's own ``getRanging`` ranges every row and column, 2 s at L). NaN where
+    basis matrix each (HiGHS's own ``getRanging`` ranges every row and column, 0.7 s at L). NaN where
     HiGHS holds no basis to read; infinite where no limit is ever reached.
     """
     n_rows = highs.getNumRow()
