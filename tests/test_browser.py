@@ -371,10 +371,11 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
         assert driver.title.startswith("Capacity plan: ")
 
 
-def test_a_sweep_with_power_steps_fits_a_laptop_screen(driver, tmp_path, monkeypatch):
+def test_a_sweep_with_power_steps_fits_a_laptop_screen_and_a_page(driver, tmp_path, monkeypatch):
     """A sweep's twelve columns, a failed scenario among them, fit a 1366-pixel screen with no sideways scrolling
     and headings two to four words a line: held to the report's reading width, the table scrolled, its last
-    columns out of sight, under a heading row seven lines deep."""
+    columns out of sight, under a heading row seven lines deep. The widths that ask for keep to the screen:
+    printed, the table fits the page."""
     shutil.copy(DEFAULT_SCENARIO, tmp_path / "site-with-a-longer-name.xlsx")
     monkeypatch.chdir(tmp_path)
     assert cli.main(["solve", "site-with-a-longer-name.xlsx", str(DEFAULT_SCENARIO), "missing.xlsx", "--power-step",
@@ -387,6 +388,10 @@ def test_a_sweep_with_power_steps_fits_a_laptop_screen(driver, tmp_path, monkeyp
                 - parseFloat(getComputedStyle(th).paddingTop) - parseFloat(getComputedStyle(th).paddingBottom)) / line];""")
     assert box == 0
     assert lines <= 4.0
+    with print_media(driver):  # and on A4, every column on the page
+        over = at_width(driver, A4_WIDTH, """return document.querySelector('.wide table').getBoundingClientRect().right
+                                                   - document.documentElement.clientWidth;""")
+    assert over <= 1
 
 
 def _synthetic_report(tmp_path_factory, name: str, *size: int, seed: int) -> Path:
