@@ -273,7 +273,7 @@ def bench_integer(case: str, source: Path) -> dict:
     results = collect(scenario, sizing, model, solution)
     return {
         "case": case,
-        "n_vars": model.problem.toRustModel().num_variables,
+        "n_vars": model.n_vars,
         "n_integer": len(model.integer_columns()),
         "stages": {k: round(v, 4) for k, v in stages.items()},
         "total_s": round(sum(stages.values()), 4),

@@ -111,7 +111,8 @@ class PlanModel:
 
     @property
     def n_vars(self) -> int:
-        return len(self.allocation) + len(self.served)
+        """Columns: GPUs (or replicas) per allocation row, served shares, and the training switches."""
+        return len(self.allocation) + len(self.served) + len(self.switches)
 
     @property
     def n_cons(self) -> int:
@@ -245,7 +246,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "fleet": define_fleet(problem, scenario, allocation),
         "power": define_power(problem, scenario, allocation),
         "training_scale": define_training_scale(problem, scenario, sizing, allocation),
-        "training_compute": define_training_compute(problem, scenario, sizing, allocation, served),
+        "training_compute": define_training_compute(problem, sizing, allocation, served),
         **define_training_minimum(problem, switches),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
@@ -690,7 +691,7 @@ def define_training_minimum(problem: PlanProblem, switches: pd.DataFrame) -> dic
 
 
 def define_training_compute(
-    problem: PlanProblem, scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
+    problem: PlanProblem, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
 ) -> pd.DataFrame:
     """A run's served share is the share of its required FLOPs delivered within its window."""
     runs = served[served["kind"] == "training"]

@@ -582,8 +582,7 @@ def _training_sizing_grid(results: Results) -> dict:
         )
         for run, row_cells in zip(per_run.itertuples(), cells)
     ]
-    return dict(gpus=gpus, rows=rows, total=len(runs), has_precision=True, has_goodput=True,
-                blocks=_print_blocks(len(gpus), PRINT_GPUS))
+    return dict(gpus=gpus, rows=rows, total=len(runs), blocks=_print_blocks(len(gpus), PRINT_GPUS))
 
 
 def _assumptions() -> list[dict]:

@@ -275,7 +275,7 @@ def _sum_by(values, keys: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
     """Result tables of a solved model."""
-    alloc = model.allocation.assign(gpus=_clean(solution.allocation_gpus) * model.allocation["unit"].to_numpy())
+    alloc = model.allocation.assign(gpus=_clean(solution.allocation_units) * model.allocation["unit"].to_numpy())
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
     periods = scenario.periods
     n_p = len(periods)

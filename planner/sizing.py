@@ -71,11 +71,10 @@ SECONDS_PER_DAY = 86_400.0
 class Sizing:
     """Derived needs and rates. Units are in column names.
 
-    - ``training``: workload, flops (required), min_gpus (memory minimum or the
-      user's, the larger), max_gpus (NaN: no limit)
+    - ``training``: workload, flops (required), max_gpus (NaN: no limit)
     - ``training_rates``: long table: workload, gpu, precision, peak_tflops, mfu, goodput,
-      flops_per_s_per_gpu (0: cannot run), gpu_hours, days_at_max_gpus, source
-      ("estimated"/"measured"), note (why a GPU cannot run it)
+      flops_per_s_per_gpu (0: cannot run), min_gpus (the memory minimum on that GPU or the user's, the
+      larger), gpu_hours, days_at_max_gpus, source ("estimated"/"measured"), note (why a GPU cannot run it)
     - ``inference``: workload, demand_tokens_per_s (at peak)
     - ``inference_rates``: long table: workload, gpu, precision, tokens_per_s_per_gpu,
       gpus_per_replica (the replica with the most tokens/s per GPU), min_gpus (the smallest that
@@ -97,10 +96,6 @@ class Sizing:
     def training_rate_matrix(self) -> pd.DataFrame:
         """workload x gpu table of delivered FLOP/s per GPU (0 where it cannot run)."""
         return self.training_rates.pivot(index="workload", columns="gpu", values="flops_per_s_per_gpu")
-
-    def inference_rate_matrix(self) -> pd.DataFrame:
-        """workload x gpu table of tokens/s per GPU (0 where it cannot run)."""
-        return self.inference_rates.pivot(index="workload", columns="gpu", values="tokens_per_s_per_gpu")
 
 
 # ---------------------------------------------------------------------------

@@ -63,12 +63,13 @@ class Solution:
     solver: str
     solve_seconds: float
     objective: float  # the LP's objective (score less the energy tie-break), unscaled
-    allocation_gpus: np.ndarray
+    allocation_units: np.ndarray  # per allocation row: GPUs, or whole replicas where the row's unit is a replica's GPUs
     served: np.ndarray
     shadow_prices: dict[str, np.ndarray]
     best_bound: float | None
     gap_limit: float | None  # the relative gap a mixed-integer solve stopped within; None for an LP
-    timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction
+    timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction, and where they ran
+    # relaxation (--integer), ranging and power_steps
     price_ranges: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`price_ranges`
     score_prices: bool = False
     power_step_mw: float | None = None  # the step asked for; power_steps is empty where none could be worked out
@@ -777,7 +778,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         solver=solver,
         solve_seconds=elapsed,
         objective=objective,
-        allocation_gpus=np.maximum(values[model.allocation["column"].to_numpy(dtype=np.int64)], 0.0),
+        allocation_units=np.maximum(values[model.allocation["column"].to_numpy(dtype=np.int64)], 0.0),
         served=np.clip(values[model.served["column"].to_numpy(dtype=np.int64)], 0.0, 1.0),
         shadow_prices=shadow,
         best_bound=None if best_bound is None else best_bound / scale,

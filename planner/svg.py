@@ -294,7 +294,7 @@ class Chart:
         if label:
             self.text(14, (a.top + a.bottom) / 2, label, anchor="middle", rotate=-90, data=False)
 
-    def x_axis(self, ticks, labels: list[str], grid: bool = False, format=None) -> None:
+    def x_axis(self, ticks, labels: list[str], grid: bool = False) -> None:
         """Labels under the axes at ``ticks``, turned when they would collide; where even turned ones
         would, every second (third, ...) only, and in print, at the labels' larger size, maybe fewer
         still; a base line."""

@@ -24,8 +24,9 @@ from planner.templating import TEMPLATES
 class SweepRow:
     """One scenario's line in a sweep's summary; a scenario without a plan has only ``input``,
     ``status`` and ``error``. Units: score points (``objective``, power steps), score per MW (prices), MWh.
-    ``power_step_up_points`` / ``power_step_down_points``: with ``--power-step``, the score gained with
-    ``power_step_mw`` MW more in every period, and lost with that many fewer (None where not worked out)."""
+    ``power_step_up_all_periods_points`` / ``power_step_down_all_periods_points``: with ``--power-step``, the
+    score gained with ``power_step_mw`` MW more in every period at once, and lost with that many fewer (None where
+    not worked out); summary.json's ``power_step_*_points`` are a period's alone."""
 
     input: str
     status: str
@@ -40,8 +41,8 @@ class SweepRow:
     power_shadow_price_max_period: str | None = None
     energy_mwh: float | None = None
     power_step_mw: float | None = None
-    power_step_up_points: float | None = None
-    power_step_down_points: float | None = None
+    power_step_up_all_periods_points: float | None = None
+    power_step_down_all_periods_points: float | None = None
     solve_seconds: float | None = None
     gap: float | None = None
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
@@ -69,8 +70,8 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         power_shadow_price_max_period=None if top is None else str(top["period"]),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_step_mw=results.power_step_mw,
-        power_step_up_points=None if math.isnan(up) else float(up),
-        power_step_down_points=None if math.isnan(down) else float(down),
+        power_step_up_all_periods_points=None if math.isnan(up) else float(up),
+        power_step_down_all_periods_points=None if math.isnan(down) else float(down),
         solve_seconds=results.solve_seconds,
         gap=None if math.isnan(results.gap) else results.gap,
         report=str(report),

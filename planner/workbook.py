@@ -57,14 +57,18 @@ class InputError(Exception):
 class Scenario:
     """A validated scenario. All tables carry their units in column names.
 
+    The sheets' tables hold the columns :data:`planner.schema.SHEETS` lists (docs/workbook.md), blanks filled
+    with their defaults:
+
     - ``periods``: period, hours, power_mw (in time order; index 0..T-1)
-    - ``gpus``: gpu, bf16_tflops, hbm_gb, hbm_tbps, it_w, idle_w
+    - ``gpus``: gpu, bf16_tflops, hbm_gb, hbm_tbps, it_w, idle_w, fp8_tflops, fp4_tflops, mfu
     - ``fleet``: installed GPUs as a gpu x period table (0 where not listed)
-    - ``training``: workload, params_b, active_params_b, tokens_b, mfu,
-      start_period, deadline_period, priority
-    - ``inference``: workload, params_b, active_params_b, tokens_per_day_b,
+    - ``training``: workload, params_b, active_params_b, tokens_b, precision, mfu, goodput, min_gpus,
+      max_gpus, power_factor, start_period, deadline_period, priority
+    - ``inference``: workload, params_b, active_params_b, tokens_per_day_b, input_tokens_per_day_b,
+      precision, layers, kv_heads, head_dim, context_tokens, min_tokens_per_s_per_user, power_factor,
       peak_factor, priority, start_period
-    - ``throughput``: workload, gpu, tokens_per_s_per_gpu (measured)
+    - ``throughput``: workload, gpu, tokens_per_s_per_gpu, train_tflops_per_gpu (measured)
     - ``origins``: per sheet, a table shaped like the sheet's table saying where each cell
       came from: "workbook", "default" (blank, the column's default applied), "catalogue"
       (blank, filled from the built-in GPU catalogue) or "blank" (no value)

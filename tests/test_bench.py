@@ -80,6 +80,7 @@ def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
     assert main(["--sizes", "S", "--integer", "--out", str(out)]) == 0
     [record] = json.loads(out.read_text())
     assert record["case"] == "S" and 0 < record["n_integer"] < record["n_vars"]
+    assert record["n_vars"] == 337  # the default scenario's 242 columns, and 95 training switches
     assert {"build", "relaxation", "handover", "solver"} <= set(record["stages"])
     assert record["status"] == "optimal" and 0 <= record["gap"] <= 0.01
     assert record["objective"] <= record["objective_lp"] * (1 + 1e-9)

@@ -39,10 +39,10 @@ def test_the_arrays_handed_over_are_what_pulps_core_holds(tmp_path, case, intege
 
 
 def _busiest_column(model, solution) -> tuple[pulp.LpVariable, float]:
-    i = int(np.argmax(solution.allocation_gpus))
+    i = int(np.argmax(solution.allocation_units))
     column = int(model.allocation["column"].iloc[i])
     variable = next(v for v in model.problem.variables() if v.id == column)
-    return variable, float(solution.allocation_gpus[i])
+    return variable, float(solution.allocation_units[i])
 
 
 def test_a_row_added_through_pulp_after_building_reaches_highs():

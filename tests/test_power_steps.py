@@ -102,12 +102,12 @@ def test_steps_leave_the_plan_and_highs_as_they_were(tmp_path):
     are those of the plan solved without them."""
     model, solution, results = plan_with_steps(tmp_path, two_gpu_types(), 3.0)
     _, plain, without = plan_with_steps(tmp_path, two_gpu_types(), None, name="plain")
-    assert solution.allocation_gpus.tolist() == plain.allocation_gpus.tolist()
+    assert solution.allocation_units.tolist() == plain.allocation_units.tolist()
     assert results.periods["power_shadow_price"].tolist() == without.periods["power_shadow_price"].tolist()
     assert without.power_step_mw is None and not without.power_steps_worked_out()
     highs = model.problem.solverModel
     assert np.asarray(highs.getSolution().col_value)[model.allocation["column"]].tolist() == approx(
-        solution.allocation_gpus.tolist())
+        solution.allocation_units.tolist())
     assert highs.getInfo().simplex_iteration_count == 0  # put back at the optimum: not a single iteration
 
 
@@ -245,12 +245,13 @@ def test_a_sweep_gives_each_scenarios_step_over_the_whole_horizon(tmp_path):
     out = tmp_path / "out"
     assert cli.main(["solve", *map(str, sources), "--power-step", "3", "--outputs", "json", "--out", str(out)]) == 0
     rows = json.loads((out / "sweep.json").read_text())
-    assert [(row["power_step_mw"], row["power_step_up_points"], row["power_step_down_points"]) for row in rows] == [
+    assert [(row["power_step_mw"], row["power_step_up_all_periods_points"], row["power_step_down_all_periods_points"])
+            for row in rows] == [
         (3.0, approx(0.3), approx(0.315))] * 2
     assert re.search(r"3 MW more in every period<span class=\"unit\">points gained", (out / "sweep.html").read_text())
     assert cli.main(["solve", *map(str, sources), "--outputs", "json", "--out", str(out)]) == 0
     assert "in every period" not in (out / "sweep.html").read_text()
-    assert json.loads((out / "sweep.json").read_text())[0]["power_step_up_points"] is None
+    assert json.loads((out / "sweep.json").read_text())[0]["power_step_up_all_periods_points"] is None
 
 
 def test_the_steps_log_goes_to_stderr_alone(tmp_path, subprocess_env):

@@ -176,7 +176,6 @@ def test_model_too_big_for_64_gpus_gets_zero(tmp_path, solve_case):
     assert rates.loc[("giant", "B200"), "tokens_per_s_per_gpu"] > 0
     assert rates.loc[("giant", "B200"), "gpus_per_replica"] > 1
     assert rates.loc[("small", "H100"), "tokens_per_s_per_gpu"] > 0
-    assert result.inference_rate_matrix().loc["giant", "H100"] == 0.0
     run = solve_case(tables)
     served = run.results.workloads.set_index("workload")["served_fraction"]
     assert served["giant"] == 0.0
