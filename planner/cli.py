@@ -126,7 +126,7 @@ def _summary(results: Results, report: Path) -> list[str]:
     lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":
         lines.append("  the solver stopped early: this plan is feasible but not proven optimal")
-    lines.append(f"  score {results.objective:.4f} of {results.workloads['priority'].sum():.4f} "
+    lines.append(f"  score {results.objective:.4f} of {results.score_possible():.4f} "
                  "(priority-weighted served share)")
     short = results.short_workloads()
     if short.empty:

@@ -33,7 +33,7 @@ from planner import sizing as sizing_rules
 from planner.charts import charts
 from planner.files import file_in_path, signals_held
 from planner.gcpause import paused_gc
-from planner.results import BINDING, TOLERANCE, Results, holds_nothing, listed
+from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
 from planner.svg import percent_text
 from planner.templating import TEMPLATES
@@ -544,7 +544,7 @@ def _inference_sizing(results: Results) -> pd.DataFrame:
         table[["workload", "gpu", "gpus_per_replica"]], on=["workload", "gpu"], suffixes=("", "_best"))
     smaller = used[used["gpus_per_replica"] < used["gpus_per_replica_best"]]
     periods = smaller.groupby(["workload", "gpu", "gpus_per_replica"], sort=False)["period"].agg(
-        lambda names: ", ".join(names) if len(names) <= 3 else f"{len(names)} periods")
+        lambda names: ", ".join(names) if len(names) <= NAMES_SHOWN else f"{len(names)} periods")
     sizes = periods.index.get_level_values("gpus_per_replica").astype(int).astype(str)
     notes = (sizes + " GPUs in " + periods).groupby(level=["workload", "gpu"], sort=False).agg("; ".join)
     notes = notes.rename("smaller_replicas").reset_index()

@@ -355,7 +355,9 @@ def assumptions() -> list[dict[str, str]]:
         {"name": "Training memory per parameter", "value": f"{TRAINING_BYTES_PER_PARAM:g} bytes "
          f"+ {ACTIVATION_ALLOWANCE:.0%} for activations",
          "source": "mixed-precision Adam (ZeRO paper, Rajbhandari et al. 2020)"},
-        {"name": "Default MFU", "value": "0.40 up to 1,000 dense BF16 TFLOP/s, 0.35 above (at BF16)",
+        {"name": "Default MFU", "value": ", ".join(f"{mfu:.2f} up to {limit:,.0f} dense BF16 TFLOP/s"
+                                                   for limit, mfu in MFU_BY_GENERATION[:-1])
+                                         + f", {MFU_BY_GENERATION[-1][1]:.2f} above (at BF16)",
          "source": "Llama 3 paper (38-43% on H100); " + rule},
         {"name": "Training rate over BF16, MFU blank",
          "value": ", ".join(f"{k} {v:.3g}×" for k, v in TRAINING_SPEEDUP.items() if k != "bf16"),
