@@ -308,7 +308,7 @@ def test_the_page_fits_a_phone_and_a_long_name(driver, default_html, tmp_path):
                    .filter(b => b.tabIndex === 0 && !b.closest('details'))
                    .map(b => b.getAttribute('role') + ':' + b.getAttribute('aria-labelledby'));"""
     boxes = at_width(driver, 390, reachable, mobile=True)
-    assert "region:periods-title" in boxes and "region:fleet-grid-title" in boxes and "region:power-title" in boxes
+    assert "region:periods-title" in boxes and "region:fleet-grid-title" in boxes and "figure:power-title" in boxes
     assert at_width(driver, 1280, reachable) == []
 
     tables = scenario_tables(inference=[inference_row("serve-" + "very-long-model-name-" * 8)])
@@ -505,7 +505,7 @@ def test_twelve_periods_of_allocation_fit_a_wide_screen_a_row_a_line(driver, lar
     scrolls, and each workload's name stays on its row's one line, beside the dot of its kind."""
     open_report(driver, large_html)
     measure = """
-        const box = document.getElementById('allocation-title').nextElementSibling;
+        const box = document.querySelector('table[aria-labelledby="allocation-title"]').closest('.wide');
         const rows = Array.from(box.querySelector('table').tBodies[0].rows).slice(0, 50);
         const tall = rows.filter(r => r.cells[0].getBoundingClientRect().height > 1.6 * parseFloat(
             getComputedStyle(r.cells[0]).lineHeight) + 10).length;

@@ -150,7 +150,7 @@ def test_each_period_shows_its_gpu_share_and_inference_served(report_html):
     rows = dict(re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', report_html, re.S))
     assert list(rows) == ["P1", "P2"]
     expected = {"P1": ("5.50 / 100", "3,000 / 4,000", 0.75, "75.0%", "100.0%", "0"),
-                "P2": ("1.60 / 1.60", "400 / 4,000", 0.10, "10.0%", "40.0%", "2.00")}
+                "P2": ("1.60 / 1.60", "400 / 4,000", 0.10, "10.0%", "40.0%", "+2.00; power binds")}  # marked, said
     for period, (power, gpus, share, width, served, price) in expected.items():
         cells = re.findall(r'<td[^>]*data-v="([^"]*)"[^>]*>(.*?)</td>', rows[period], re.S)
         assert [text(cell) for _, cell in cells] == [power, gpus, served, price], period

@@ -122,14 +122,18 @@ def test_every_section_and_chart_is_rendered(default_report):
     _, _, html = default_report
     for section in SECTION_IDS:
         assert f'<section id="{section}">' in html, section
-    figures = re.findall(r'<figure id="([^"]+)" class="chart">(.*?)</figure>', html, flags=re.S)
-    assert tuple(name for name, _ in figures) == CHART_IDS
-    for name, body in figures:
+    # a figure holds its drawing and caption only (a figcaption comes first or last); its figures follow it
+    figures = re.findall(r'<figure id="([^"]+)" class="chart">(.*?)</figure>\s*(<details class="figures">.*?</details>)',
+                         html, flags=re.S)
+    assert tuple(name for name, _, _ in figures) == CHART_IDS
+    for name, body, table in figures:
         assert body.count("<svg") == 1, name
         assert len(re.findall(r"<(?:rect|line|polyline|circle|path)\b", body)) >= 10, name
         caption = re.search(r'<figcaption id="([^"]+)">', body).group(1)
         assert f'aria-describedby="{caption}"' in body, name  # the SVG is described by its caption
-        table = body[body.index('<details class="figures">'):]
+        assert body.rstrip().endswith("</figcaption>"), name
+        # the button showing them names the chart, not only "The chart's figures" six times over
+        assert re.search(r'<summary id="([^"]+)-figures" aria-labelledby="\1-figures \1-title">', table), name
         assert table.count('<th scope="row">') >= 3, name  # its figures, readable without the drawing
 
 
@@ -176,6 +180,8 @@ def test_key_figures_say_what_binds_in_plain_words(default_report):
     for row in binding.itertuples():
         assert f"Power binds in {row.period}</strong>" in html
     assert "Each MW more there is worth" in html
+    # not by the rows' red edge alone: a mark, said in words to a screen reader, in both tables of periods
+    assert html.count('<span class="sr">; power binds</span>') == 2 * len(binding)
     assert f"{100 * results.objective / results.workloads['priority'].sum():.1f}%" in html
 
 

@@ -70,7 +70,7 @@
       var table = box.querySelector("svg[aria-labelledby], table[aria-labelledby]");
       if (table && box.scrollWidth > box.clientWidth) {
         box.tabIndex = 0;
-        box.setAttribute("role", "region");
+        box.setAttribute("role", box.tagName === "FIGURE" ? "figure" : "region");  // a chart stays a figure
         box.setAttribute("aria-labelledby", table.getAttribute("aria-labelledby"));
       } else {
         box.removeAttribute("tabindex");
