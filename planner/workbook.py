@@ -328,6 +328,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
     claims = _Claims(path)
     hidden_rows: dict[str, list[range]] = {}  # by sheet: the rows it hides (a filter, say), as spreadsheet numbers
     merged: dict[str, list[tuple[int, int, int, int]]] = {}  # by sheet: its merged cells (.xlsx, .ods)
+    empty_results: dict[str, set[tuple[int, int]]] = {}  # by sheet: see _formulas_saved_empty
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -345,6 +346,8 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     data = claims.part(archive, part, where)
                     sheets.append((where, data))
+                    if xml and part in titles and _has_formula_or_error(data):
+                        empty_results[titles[part]] = _formulas_saved_empty(data)
                     hidden: set[int] = set()  # the rows the sheet hides, found with its extent
                     claims.span(where, *(_xlsx_extent if xml else _xlsb_extent)(data, hidden))
                     if part in titles:
@@ -361,7 +364,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
                     recalculate = _RECALCULATE.search(workbook) is not None
-                    return _with_layout(_read_openpyxl(path, recalculate), hidden_rows, merged)
+                    return _with_layout(_read_openpyxl(path, recalculate, empty_results), hidden_rows, merged)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")), merged,
@@ -879,6 +882,26 @@ def _has_formula_or_error(xml: bytes) -> bool:
     return _FORMULA_OR_ERROR.search(xml) is not None
 
 
+_CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]+)([0-9]+)[\"']")
+_TEXT_RESULT = re.compile(rb"\bt\s*=\s*[\"']str[\"']")  # a formula's result saved as text
+_FORMULA_XML = re.compile(rb"<(?:\w+:)?f\b")
+_EMPTY_VALUE_XML = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>")
+
+
+def _formulas_saved_empty(xml: bytes) -> set[tuple[int, int]]:
+    """The formula cells of a sheet's XML whose saved result is the empty text, as (row, column from 0): what
+    Excel and LibreOffice save for =IF(A2="","",A2*2) beside a blank A2. openpyxl reads them as None, as it
+    does a formula saved with no result at all (an empty value, but not of text: openpyxl's own), and they are
+    blanks, not formulas to recalculate."""
+    empty = set()
+    for attributes, inner in _CELL_XML.findall(xml):
+        ref = _CELL_REF.search(attributes)
+        if ref and _TEXT_RESULT.search(attributes) and _FORMULA_XML.search(inner) and _EMPTY_VALUE_XML.search(inner):
+            empty.add((int(ref.group(2)), _column_number(ref.group(1).decode().upper()) - 1))
+    return empty
+
+
 def _read_ole2_workbook(path: Path) -> list[_Grid]:
     """An OLE2 file is a legacy .xls, or an encrypted (password-protected) xlsx."""
     data = path.read_bytes()
@@ -1006,10 +1029,12 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
 _RECALCULATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
 
 
-def _read_openpyxl(path: Path, recalculate: bool = False) -> list[_Grid]:
+def _read_openpyxl(path: Path, recalculate: bool = False,
+                   empty_results: Mapping[str, set[tuple[int, int]]] = _NONE) -> list[_Grid]:
     """Saved values of every cell of the planner's sheets (``data_only``; other sheets are listed, empty),
-    and the formulas that have none saved; with ``recalculate`` (the workbook asks for it on opening),
-    the formulas saved as 0 too."""
+    and the formulas that have none saved, but for those whose saved result is the empty text (by sheet,
+    ``empty_results``: blanks); with ``recalculate`` (the workbook asks for it on opening), the formulas saved
+    as 0 too."""
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
@@ -1028,14 +1053,14 @@ def _read_openpyxl(path: Path, recalculate: bool = False) -> list[_Grid]:
                 sheet.reset_dimensions()
                 formulas[sheet.title].reset_dimensions()
                 rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-                unsaved, zeros = {}, {}
+                unsaved, zeros, empty = {}, {}, empty_results.get(sheet.title, set())
                 for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):
                     for c, cell in enumerate(row):
                         text = cell.text if isinstance(cell, ArrayFormula) else cell
                         if not (isinstance(text, str) and text.startswith("=")):
                             continue
                         saved = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-                        if _blank(saved):
+                        if _blank(saved) and (r + 1, c) not in empty:
                             unsaved[(r + 1, c)] = text
                         elif recalculate and type(saved) in (int, float) and saved == 0:
                             zeros[(r + 1, c)] = text
@@ -1065,10 +1090,14 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     sheets = [path for path in found if _is_read(path.stem)]
     _check_csv_sizes(sheets)
     read = [(csv_path, *_read_csv(csv_path)) for csv_path in sheets]
-    # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator; a
-    # tab-separated export may come from either convention, which its numbers tell (all sheets alike)
-    tabbed = _decimal_convention([row for _, rows, delimiter in read if delimiter == "\t" for row in rows])
-    conventions = {",": False, ";": True, "\t": tabbed}
+    # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator, but the
+    # semicolon may be chosen anywhere: where a semicolon file's numbers show the decimal point ('1.2'), its
+    # '1,000' may be a thousand, and is refused as either, not read as 1.0. A tab-separated export may come
+    # from either convention, which its numbers tell (all sheets alike)
+    def shown(delimiter: str) -> bool | None:
+        return _decimal_convention([row for _, rows, used in read if used == delimiter for row in rows])
+
+    conventions = {",": False, ";": None if shown(";") is False else True, "\t": shown("\t")}
     out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter],
                                                                  known=_headings(path.stem)))
                                    for path, rows, delimiter in read])
@@ -1299,8 +1328,8 @@ def _number_cell(value: object, column: Column | None, decimal_comma: bool | Non
             return None, f"{expected}, found '{raw}' ({ambiguous})"
     elif decimal_comma is None and (grouped := _COMMA_GROUPED.match(text)):
         whole = grouped[0]
-        return None, (f"{expected}, found '{raw}' (nothing in the file shows whether its comma groups thousands "
-                      f"or marks decimals: write {whole.replace(',', '')} for thousands, or "
+        return None, (f"{expected}, found '{raw}' (the file does not make clear whether its comma groups "
+                      f"thousands or marks decimals: write {whole.replace(',', '')} for thousands, or "
                       f"{whole.replace(',', '.', 1).replace(',', '')} for a decimal)")
     number = _plain_number(text)
     if number is not None:

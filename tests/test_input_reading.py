@@ -183,7 +183,7 @@ def with_parts(path: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
 def with_saved_results(path: Path, results: dict[tuple[str, str], str]) -> Path:
     """Give formula cells written by openpyxl the result a spreadsheet program saves with them
     (openpyxl cannot compute formulas): ``{(sheet, "B2"): "2160"}``; a value starting with '#'
-    is saved as an error cell."""
+    is saved as an error cell, and "" as the empty text, as Excel and LibreOffice save =IF(A2="","",...)."""
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
 
     def save(parts: dict[str, bytes]) -> None:
@@ -191,7 +191,7 @@ def with_saved_results(path: Path, results: dict[tuple[str, str], str]) -> Path:
             part = f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"
             xml = parts[part].decode()
             pattern = re.compile(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/>(</c>)')
-            kind = ' t="e"' if value.startswith("#") else ""
+            kind = ' t="e"' if value.startswith("#") else ' t="str"' if value == "" else ""
             xml, count = pattern.subn(rf'<c r="{ref}"\1{kind}>\2<v>{escape(value)}</v>\3', xml)
             assert count == 1, f"no formula cell {sheet}!{ref} in {part}"
             parts[part] = xml.encode()
@@ -513,6 +513,23 @@ def test_a_formula_without_a_saved_result_is_named(tmp_path):
     ]
 
 
+def test_a_formula_whose_saved_result_is_empty_text_reads_as_a_blank(tmp_path):
+    """=IF(A3="","",...) beside a blank cell saves the empty text as its result, which openpyxl reads as it reads
+    no result at all: such cells were refused as formulas never calculated, and a row blank but for them named
+    every required blank in it. They are blanks: an optional cell takes its default, and the row is no row."""
+    sheets = book()
+    sheets["training"][0].append("check")  # a helper column, which the planner ignores
+    sheets["training"][1].append('=IF(A2="","",B2*2)')
+    sheets["training"].append([None] * 7 + ['=IF(A3="","",B3*2)'])
+    sheets["training"][1][3] = '=IF(TRUE,"",0.5)'  # mfu
+    path = with_saved_results(write_xlsx(tmp_path / "f.xlsx", sheets),
+                              {("training", "H2"): "200", ("training", "H3"): "", ("training", "D2"): ""})
+    plain = book()
+    plain["training"][1][3] = None
+    expected = read_scenario(write_xlsx(tmp_path / "plain.xlsx", plain))
+    pd.testing.assert_frame_equal(read_scenario(path).training, expected.training)
+
+
 def test_a_formula_saved_as_0_by_a_writer_that_leaves_it_to_be_calculated_is_warned_of(tmp_path):
     """xlsxwriter saves 0 as the result of a formula it is given none for, and asks the spreadsheet to
     recalculate every formula on opening; the planner read that 0 in silence (8,000 GPUs installed
@@ -627,18 +644,26 @@ def test_a_semicolon_separated_csv_reads_the_comma_as_the_decimal_separator(tmp_
     for name in ("periods", "gpus", "fleet", "training", "inference"):
         pd.testing.assert_frame_equal(getattr(read, name), getattr(clean, name), obj=name)
 
-    def pue_read(cell: str, sep: str) -> float:
-        sheets = book(site=[["key", "value"], ["name", "test"], ["pue", cell]])
-        return read_scenario(write_csv(tmp_path / f"pue{len(list(tmp_path.iterdir()))}", sheets, sep=sep)).pue
+    def pue_folder(cell: str, sheets: dict) -> Path:
+        sheets = {**sheets, "site": [["key", "value"], ["name", "test"], ["pue", cell]]}
+        return write_csv(tmp_path / f"pue{len(list(tmp_path.iterdir()))}", sheets, sep=";")
 
-    assert pue_read("1,375", ";") == 1.375
+    assert read_scenario(pue_folder("1,375", european)).pue == 1.375
+    # a semicolon chosen where the point marks decimals, as its other numbers show ('0.5', '86.4'): '1,375' may be
+    # a thousand and more, and is refused as either, not read as 1.375
+    points = pue_folder("1,375", book())
+    assert problems_reading(points) == [
+        f"{points / 'site.csv'}, row 3, column 'value': expected a number in ratio, found '1,375' (the file does not "
+        "make clear whether its comma groups thousands or marks decimals: write 1375 for thousands, or 1.375 for a "
+        "decimal)"]
     grouped = book(periods=[["period", "hours", "power_mw"], ["P1", "1,000", 100], ["P2", 1000, 100]])
     assert read_scenario(write_csv(tmp_path / "us", grouped, sep=",")).periods["hours"].tolist() == [1000.0] * 2
 
 
 def test_a_point_before_three_digits_is_refused_where_the_comma_is_the_decimal_separator(tmp_path):
-    """'1.200' in a semicolon-separated file could be 1200 or 1.2: refused, saying both."""
-    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "1.200", 100], ["P2", "1.5", 100]])
+    """'1.200' in a semicolon-separated file whose other numbers are written '1,5' could be 1200 or 1.2: refused,
+    saying both."""
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "1.200", 100], ["P2", "1,5", 100]])
     folder = write_csv(tmp_path / "eu", sheets, sep=";")
     assert problems_reading(folder) == [
         f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '1.200' (in a file whose "
@@ -660,8 +685,8 @@ def test_a_tab_separated_csv_reads_its_comma_as_its_other_numbers_show(tmp_path,
         path.write_text("".join("\t".join(row) + "\n" for row in csv.reader(io.StringIO(path.read_text()))))
     if hours is None:
         assert problems_reading(folder) == [
-            f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '4,431' (nothing in "
-            "the file shows whether its comma groups thousands or marks decimals: write 4431 for thousands, or "
+            f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '4,431' (the file "
+            "does not make clear whether its comma groups thousands or marks decimals: write 4431 for thousands, or "
             "4.431 for a decimal)"]
     else:
         assert read_scenario(folder).periods["hours"].tolist() == [hours, 1000.0]
