@@ -383,9 +383,9 @@ def test_a_sweep_with_power_steps_fits_a_laptop_screen_and_a_page(driver, tmp_pa
     open_report(driver, tmp_path / "reports" / "sweep.html")
     box, lines = at_width(driver, 1366, """
         const box = document.querySelector('.wide'), line = parseFloat(getComputedStyle(document.body).lineHeight);
-        const th = box.querySelector('thead th');
+        const th = getComputedStyle(box.querySelector('thead th'));
         return [box.scrollWidth - box.clientWidth, (box.querySelector('thead').getBoundingClientRect().height
-                - parseFloat(getComputedStyle(th).paddingTop) - parseFloat(getComputedStyle(th).paddingBottom)) / line];""")
+                - parseFloat(th.paddingTop) - parseFloat(th.paddingBottom)) / line];""")
     assert box == 0
     assert lines <= 4.0
     with print_media(driver):  # and on A4, every column on the page

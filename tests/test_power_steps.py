@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from pytest import approx
 
-from conftest import run_pipeline, write_scenario
+from conftest import gpu_row, inference_row, run_pipeline, scenario_tables, write_scenario
 import planner.solve
 from planner import cli, report
 from planner.model import build_model
@@ -76,6 +76,17 @@ def test_a_step_is_worth_what_replanning_with_it_gives(tmp_path, step, gain, los
         assert row["power_step_down_points"] == approx(results.objective
                                                        - score_with_budget(tmp_path, two_gpu_types(), -step), rel=1e-9)
         assert results.no_plan_with_less_power().tolist() == [""]
+
+
+def test_a_step_down_to_the_idle_draw_itself_has_a_plan(tmp_path):
+    """3 GPUs idle at 75 W (PUE 1) draw 225 W; a 1.000225 MW budget less 1 MW leaves that, 6e-17 MW short in
+    floating point. The solver plans there (nothing runs), so the step is worth a number, not "no plan"."""
+    tables = scenario_tables(pue=1.0, periods=[("P1", 100.0, 1.000225)], gpus=[gpu_row("G1", it_w=300.0, idle_w=75.0)],
+                             fleet=[("G1", "P1", 3.0)], inference=[inference_row("S1", tokens_per_day_b=0.001)])
+    _, _, results = plan_with_steps(tmp_path, tables, 1.0)
+    assert results.periods["power_mw_budget"].iloc[0] - 1.0 < results.periods["power_mw_idle"].iloc[0]  # in floats
+    assert results.no_plan_with_less_power().tolist() == [""]
+    assert results.periods["power_step_down_points"].iloc[0] >= 0
 
 
 def test_a_period_with_slack_gains_nothing_and_loses_only_past_its_slack(tmp_path):

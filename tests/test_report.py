@@ -123,8 +123,8 @@ def test_every_section_and_chart_is_rendered(default_report):
     for section in SECTION_IDS:
         assert f'<section id="{section}">' in html, section
     # a figure holds its drawing and caption only (a figcaption comes first or last); its figures follow it
-    figures = re.findall(r'<figure id="([^"]+)" class="chart">(.*?)</figure>\s*(<details class="figures">.*?</details>)',
-                         html, flags=re.S)
+    figures = re.findall(r'<figure id="([^"]+)" class="chart">(.*?)</figure>\s*'
+                         r'(<details class="figures">.*?</details>)', html, flags=re.S)
     assert tuple(name for name, _, _ in figures) == CHART_IDS
     for name, body, table in figures:
         assert body.count("<svg") == 1, name
