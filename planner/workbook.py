@@ -1546,7 +1546,19 @@ class _Checker:
             dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
             for row, name in zip(out.loc[dup, "_row"], out.loc[dup, sheet.unique]):
                 self.problem(raw, f"duplicate name '{name}'", row, sheet.unique)
+            self._names_apart_by_case(raw, out.loc[~dup & out[sheet.unique].notna(), ["_row", sheet.unique]])
         return out, raw
+
+    def _names_apart_by_case(self, raw: _RawSheet, named: pd.DataFrame) -> None:
+        """Warn of names (``named``: row, name) that differ only in case: read as two, where a spreadsheet's
+        lookups and drop-downs take them for one."""
+        folded = named.iloc[:, 1].astype(str).str.casefold()
+        clash = folded.duplicated(keep=False)
+        for _, group in named[clash.to_numpy()].groupby(folded[clash].to_numpy(), sort=False):
+            names = [f"'{name}' (row {row})" for row, name in group.itertuples(index=False)]
+            self.warnings.append(f"{raw.where}: {', '.join(names[:-1])} and {names[-1]} differ only in case: they "
+                                 "are read as two, each named in the other sheets by its exact spelling (a "
+                                 "spreadsheet's lookups would take them for one)")
 
     def _column(self, raw: _RawSheet, column: Column, cells: np.ndarray, blank: np.ndarray,
                 numbers: np.ndarray) -> list:

@@ -319,6 +319,19 @@ def test_duplicate_fleet_pair(tmp_path):
     one(problems(tables, path), where(path, "fleet", 3, "period"), "GPU 'G1' in period 'P1' is listed twice")
 
 
+def test_names_that_differ_only_in_case_are_read_as_two_and_warned_of(tmp_path):
+    """'G1' and 'g1' are two GPU types to the planner, where Excel's lookups and drop-downs take them for one."""
+    tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("g1"), gpu_row("G2"), gpu_row("GPU-3"), gpu_row("gpu-3")],
+                             fleet=[("G1", "P1", 1.0)])
+    path = tmp_path / "s.xlsx"
+    scenario = read_scenario(write_scenario(tables, path))
+    assert scenario.gpus["gpu"].tolist() == ["G1", "g1", "G2", "GPU-3", "gpu-3"]
+    assert scenario.warnings == [
+        f"{path}, sheet 'gpus': '{a}' (row {i}) and '{b}' (row {i + 1}) differ only in case: they are read as two, "
+        "each named in the other sheets by its exact spelling (a spreadsheet's lookups would take them for one)"
+        for a, b, i in (("G1", "g1", 2), ("GPU-3", "gpu-3", 5))]
+
+
 def test_a_fleet_pair_listed_twice_is_not_counted_twice_against_the_budget(tmp_path):
     """10,000 G1 draw 2.5 MW idle (200 W x PUE 1.25), within the 4 MW budget; counted twice they would be 5 MW,
     an error the user did not make."""
