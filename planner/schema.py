@@ -59,9 +59,9 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "TB/s": ("TBps",),
     "W": ("watt", "watts"),
     "GPUs": ("GPU",),
-    "billion parameters": ("B", "bn", "billion"),
-    "billion tokens": ("B", "bn", "billion"),
-    "billion tokens/day": ("B/day", "bn/day", "billion/day"),
+    "billion parameters": ("B", "bn", "billion", "billions"),
+    "billion tokens": ("B", "bn", "billion", "billions"),
+    "billion tokens/day": ("B/day", "bn/day", "billion/day", "billions/day"),
     "tokens/s": ("tok/s", "token/s"),
 }
 # Units of plain numbers: a percentage is accepted there ('40%' -> 0.4), a unit is not.

@@ -396,6 +396,7 @@ def test_blank_rows_are_skipped_and_rows_keep_spreadsheet_numbers(tmp_path):
         ("gpus", 1, "hbm_tbps", "4.8 TB/s", 4.8),
         ("training", 1, "params_b", "70 B", 70.0),
         ("training", 1, "tokens_b", "15,000 billion tokens", 15000.0),
+        ("training", 1, "tokens_b", "15,000 billions", 15000.0),
         ("training", 1, "mfu", "0.45", 0.45),
         ("training", 1, "mfu", "45 %", 0.45),
         ("inference", 1, "tokens_per_day_b", "86.4 B/day", 86.4),

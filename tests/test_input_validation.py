@@ -102,7 +102,8 @@ def test_headings_in_their_own_units_are_read(target):
                                                     "bf16_tflops": "bf16_tflops (dense)", "hbm_gb": "hbm_gb (GB)"})
     tables["training"] = tables["training"].rename(columns={"mfu": "mfu (%)", "priority": "priority (1 = lowest)",
                                                             "tokens_b": "tokens_b (B tokens)",
-                                                            "params_b": "params_b (total)"})
+                                                            "params_b": "params_b (total)",
+                                                            "active_params_b": "active_params_b (billions)"})
     tables["fleet"] = tables["fleet"].rename(columns={"installed": "installed (count)"})
     plain = read_scenario(write_scenario(scenario_tables(), target.with_name("plain" + target.suffix)))
     headed = read_scenario(write_scenario(tables, target))
