@@ -185,14 +185,19 @@ class PlanModel:
             np.add.at(fleet, pair, shadow["training_on"] * on)
         return fleet
 
+    def row_ids(self, *families: str) -> np.ndarray:
+        """The core's ids of the rows of ``families`` (those the model has), in order: their indices in the LP
+        HiGHS holds."""
+        rows = [self.rows[family]["row"] for family in families if family in self.rows]
+        return np.fromiter((row.id() for table in rows for row in table), dtype=np.int64,
+                           count=sum(len(table) for table in rows))
+
     def switch_rows_and_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """Row ids of the switches' two families and the switches' column ids. A relaxation needs
         none of them: a run is offered GPUs only where its minimum is installed, so for any GPUs
         it holds some switch setting in [0, 1] satisfies both rows. Leaving them out makes the
         relaxation as quick to solve as the linear plan (their rows double the L benchmark's)."""
-        rows = [self.rows[family]["row"] for family in ("training_minimum", "training_on") if family in self.rows]
-        row_ids = np.fromiter((row.id() for table in rows for row in table), dtype=np.int64)
-        return row_ids, self.switches["on"].to_numpy(dtype=np.int64)
+        return self.row_ids("training_minimum", "training_on"), self.switches["on"].to_numpy(dtype=np.int64)
 
     def _rounding_up(self):
         """A function that adds one unit to each allocation row of ``candidates`` in turn

@@ -68,8 +68,8 @@ class Solution:
     shadow_prices: dict[str, np.ndarray]
     best_bound: float | None
     gap_limit: float | None  # the relative gap a mixed-integer solve stopped within; None for an LP
-    timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction, and where they ran
-    # relaxation (--integer), ranging and power_steps
+    timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction; relaxation, ranging,
+    # power_steps where they ran
     price_ranges: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`price_ranges`
     score_prices: bool = False
     power_step_mw: float | None = None  # the step asked for; power_steps is empty where none could be worked out
@@ -437,13 +437,13 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
         down = np.where(rate > 0, footroom, headroom) / np.abs(rate)
         return max(float(up.min(initial=np.inf)), 0.0) + 0.0, max(float(down.min(initial=np.inf)), 0.0) + 0.0  # no -0.0
 
-    power_ids = [handle.id() for handle in power["row"]]
+    power_ids = model.row_ids("power").tolist()
     out = unknown
     for i, r in enumerate(power_ids):
         out["power_up_mw"][i], out["power_down_mw"][i] = room({r: 1.0})
     # one change per GPU type and period in use (dozens, not thousands), each a basis solve at most
-    for i, (handle, p, idle_mw) in enumerate(zip(fleet["row"], fleet["p"], fleet["idle_mw_per_gpu"])):
-        out["fleet_up_gpus"][i] = room({handle.id(): 1.0, power_ids[p]: -idle_mw})[0]
+    for i, (r, p, idle_mw) in enumerate(zip(model.row_ids("fleet").tolist(), fleet["p"], fleet["idle_mw_per_gpu"])):
+        out["fleet_up_gpus"][i] = room({r: 1.0, power_ids[p]: -idle_mw})[0]
     return out
 
 
@@ -464,8 +464,7 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
     Those are not solved again. NaN where a solve does not reach its optimum: out of ``time_limit`` (seconds,
     for all of them), or with no plan at all (the installed fleet draws more idle than a budget less the step).
     HiGHS is left at the plan's optimum, as found."""
-    rows = model.rows["power"]["row"]
-    power = np.fromiter((row.id() for row in rows), dtype=np.int32, count=len(rows))
+    power = model.row_ids("power").astype(np.int32)
     start = time.perf_counter()
     lp, basis = highs.getLp(), highs.getBasis()
     lower, upper = np.asarray(lp.row_lower_)[power], np.asarray(lp.row_upper_)[power]
@@ -546,7 +545,7 @@ def _shadow_prices(model: PlanModel, backend: pulp.LpSolver) -> tuple[dict[str, 
         if duals is None:
             pi = -np.fromiter((row.pi or 0.0 for row in table["row"]), dtype=float, count=len(table))
         else:
-            pi = duals[np.fromiter((row.id() for row in table["row"]), dtype=np.int64, count=len(table))]
+            pi = duals[model.row_ids(family)]
         pi = np.where(np.abs(pi) < DUAL_NOISE, 0.0, pi)
         shadow[family] = (pi if less_equal else -pi) / model.objective_scale + 0.0  # no -0.0
     return shadow, duals is not None
