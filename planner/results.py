@@ -15,7 +15,7 @@ import pandas as pd
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
 from planner.sizing import Sizing, pair_table, peak_tflops
 from planner.solve import Solution
-from planner.workbook import Scenario
+from planner.workbook import Scenario, over_budget
 
 TOLERANCE = 1e-6  # shares and GPU counts below this are reported as zero
 BINDING = 0.0  # a shadow price above this means the limit binds: prices of limits with slack are exact
@@ -126,11 +126,12 @@ class Results:
         under the installed fleet's idle draw, ``""`` where a plan does. ``onward``: in that period or a later one
         (``power_step_down_onward_points``), ``"budget"`` if so in any of them."""
         periods = self.periods
-        left = periods["power_mw_budget"] - (self.power_step_mw or 0.0)
+        budget = periods["power_mw_budget"].to_numpy()
+        left = budget - (self.power_step_mw or 0.0)
         # short by no more than rounding is no shortfall, as when the workbook's budgets are checked: the solver
         # finds a plan there (3 GPUs' 225 W idle draw, and 1.000225 MW less 1 MW: 6e-17 MW short in floats)
-        rounding = 1e-9 * np.maximum(1.0, periods["power_mw_budget"])
-        why = pd.Series(np.select([left < -rounding, left < periods["power_mw_idle"] - rounding], [2, 1], 0),
+        why = pd.Series(np.select([over_budget(0.0, left, budget),
+                                   over_budget(periods["power_mw_idle"].to_numpy(), left, budget)], [2, 1], 0),
                         index=periods.index)
         if onward:
             why = why[::-1].cummax()[::-1]

@@ -2054,6 +2054,15 @@ def _fleet_grid(fleet: pd.DataFrame, gpus: list[str], periods: list[str]) -> pd.
     return grid.reindex(index=gpus, columns=periods, fill_value=0.0).astype(float)
 
 
+BUDGET_ROUNDING = 1e-9  # of a budget (or of 1 MW, if less): a draw over its budget by this little fits it
+
+
+def over_budget(draw_mw, budget_mw, of_mw=None):
+    """Whether ``draw_mw`` exceeds ``budget_mw`` by more than rounding: :data:`BUDGET_ROUNDING` of ``of_mw`` (the
+    budget the figures were worked out from; ``budget_mw`` itself if not given). Numbers or arrays alike."""
+    return draw_mw > budget_mw + BUDGET_ROUNDING * np.maximum(1.0, budget_mw if of_mw is None else of_mw)
+
+
 def _check_idle_power(check: _Checker, pue: float, periods: tuple[pd.DataFrame, _RawSheet],
                       gpus: pd.DataFrame, fleet: pd.DataFrame) -> None:
     """The idle draw of the installed fleet cannot be switched off: it must fit the budget.
@@ -2070,7 +2079,7 @@ def _check_idle_power(check: _Checker, pue: float, periods: tuple[pd.DataFrame, 
     frame, raw = periods
     for row, period, budget in zip(frame["_row"], frame["period"], frame["power_mw"]):
         draw = idle_mw.get(period, 0.0)
-        if isinstance(budget, float) and draw > budget + 1e-9 * max(1.0, budget):
+        if isinstance(budget, float) and over_budget(draw, budget):
             check.problem(raw, f"budget {budget:g} MW is below the idle draw of the installed fleet "
                           f"({draw:.3f} MW with PUE); if GPUs left unused are switched off, give their type an idle_w "
                           "of 0 (or its standby draw) in the gpus sheet", int(row), "power_mw")
