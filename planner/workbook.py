@@ -328,7 +328,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
     claims = _Claims(path)
     hidden_rows: dict[str, list[range]] = {}  # by sheet: the rows it hides (a filter, say), as spreadsheet numbers
     merged: dict[str, list[tuple[int, int, int, int]]] = {}  # by sheet: its merged cells (.xlsx, .ods)
-    empty_results: dict[str, set[tuple[int, int]]] = {}  # by sheet: see _formulas_saved_empty
+    sheet_xml: dict[str, bytes] = {}  # by sheet: its XML, for the formulas openpyxl reads without a result
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -346,8 +346,8 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                     where = f"sheet '{titles[part]}'" if part in titles else f"sheet file '{part}'"
                     data = claims.part(archive, part, where)
                     sheets.append((where, data))
-                    if xml and part in titles and _has_formula_or_error(data):
-                        empty_results[titles[part]] = _formulas_saved_empty(data)
+                    if xml and part in titles:
+                        sheet_xml[titles[part]] = data
                     hidden: set[int] = set()  # the rows the sheet hides, found with its extent
                     claims.span(where, *(_xlsx_extent if xml else _xlsb_extent)(data, hidden))
                     if part in titles:
@@ -364,7 +364,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
                     recalculate = _RECALCULATE.search(workbook) is not None
-                    return _with_layout(_read_openpyxl(path, recalculate, empty_results), hidden_rows, merged)
+                    return _with_layout(_read_openpyxl(path, recalculate, sheet_xml), hidden_rows, merged)
             elif b"opendocument.spreadsheet" in (_read_part(path, archive, "mimetype") if "mimetype" in names else b""):
                 if "content.xml" in names:
                     errors, extents, texts = _ods_scan(io.BytesIO(claims.part(archive, "content.xml")), merged,
@@ -1029,12 +1029,11 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
 _RECALCULATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
 
 
-def _read_openpyxl(path: Path, recalculate: bool = False,
-                   empty_results: Mapping[str, set[tuple[int, int]]] = _NONE) -> list[_Grid]:
+def _read_openpyxl(path: Path, recalculate: bool = False, sheet_xml: Mapping[str, bytes] = _NONE) -> list[_Grid]:
     """Saved values of every cell of the planner's sheets (``data_only``; other sheets are listed, empty),
-    and the formulas that have none saved, but for those whose saved result is the empty text (by sheet,
-    ``empty_results``: blanks); with ``recalculate`` (the workbook asks for it on opening), the formulas saved
-    as 0 too."""
+    and the formulas that have none saved, but for those whose saved result is the empty text, found in the
+    sheet's XML (by sheet, ``sheet_xml``): blanks; with ``recalculate`` (the workbook asks for it on opening),
+    the formulas saved as 0 too."""
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
@@ -1053,17 +1052,20 @@ def _read_openpyxl(path: Path, recalculate: bool = False,
                 sheet.reset_dimensions()
                 formulas[sheet.title].reset_dimensions()
                 rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-                unsaved, zeros, empty = {}, {}, empty_results.get(sheet.title, set())
+                unsaved, zeros = {}, {}
                 for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):
                     for c, cell in enumerate(row):
                         text = cell.text if isinstance(cell, ArrayFormula) else cell
                         if not (isinstance(text, str) and text.startswith("=")):
                             continue
                         saved = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-                        if _blank(saved) and (r + 1, c) not in empty:
+                        if _blank(saved):
                             unsaved[(r + 1, c)] = text
                         elif recalculate and type(saved) in (int, float) and saved == 0:
                             zeros[(r + 1, c)] = text
+                if unsaved and sheet.title in sheet_xml:  # rare: only then is the sheet's XML searched again
+                    for cell in _formulas_saved_empty(sheet_xml[sheet.title]).intersection(unsaved):
+                        del unsaved[cell]
                 grids.append(_Grid(sheet.title, rows, unsaved, sheet.sheet_state != "visible", zeros))
             return grids
     except Exception as exc:  # openpyxl raises many types for damaged files
