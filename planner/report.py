@@ -54,6 +54,11 @@ def _present(values: pd.Series) -> np.ndarray:
     return values.notna().to_numpy()
 
 
+def known(value: float) -> float | None:
+    """A figure as JSON and a sheet take it: None (null, a blank) where it is not known (NaN)."""
+    return None if math.isnan(value) else float(value)
+
+
 def json_records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Rows of ``frame`` as JSON-ready dicts, numbers at full precision, null where :func:`_present`
     finds nothing to write."""
@@ -70,7 +75,7 @@ def summary(results: Results) -> dict:
         "objective": results.objective,
         "solver": results.solver,
         "solve_seconds": results.solve_seconds,
-        "gap": None if math.isnan(results.gap) else results.gap,
+        "gap": known(results.gap),
         "gap_limit": results.gap_limit,
         "periods": json_records(
             results.periods,
@@ -170,7 +175,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("scenario", results.scenario, ""), ("status", results.status, ""), ("solver", results.solver, ""),
         ("solve_seconds", results.solve_seconds, "s"), ("score", results.objective, "points"),
         ("score_possible", results.score_possible(), "points"),
-        ("gap", None if math.isnan(results.gap) else results.gap, "fraction of the score"),
+        ("gap", known(results.gap), "fraction of the score"),
         ("gap_limit", results.gap_limit, "fraction of the score"),
         ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for
         *(("warning", warning, "") for warning in results.warnings),

@@ -8,14 +8,13 @@ failed keeps its row, with its error, so the summary accounts for every input.
 from __future__ import annotations
 
 import json
-import math
 import os
 import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from planner.files import replace_together
-from planner.report import ReportFolderError, script_hash
+from planner.report import ReportFolderError, known, script_hash
 from planner.results import Results
 from planner.templating import TEMPLATES
 
@@ -61,7 +60,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         scenario=results.scenario,
         objective=results.objective,
         objective_possible=results.score_possible(),
-        score_share=None if math.isnan(share) else share,
+        score_share=known(share),
         workloads=len(results.workloads),
         fully_served=results.fully_served(),
         power_binding_periods=len(binding) if results.priced() else None,
@@ -70,10 +69,10 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         power_shadow_price_max_period=None if top is None else str(top["period"]),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_step_mw=results.power_step_mw,
-        power_step_up_all_periods_points=None if math.isnan(up) else float(up),
-        power_step_down_all_periods_points=None if math.isnan(down) else float(down),
+        power_step_up_all_periods_points=known(up),
+        power_step_down_all_periods_points=known(down),
         solve_seconds=results.solve_seconds,
-        gap=None if math.isnan(results.gap) else results.gap,
+        gap=known(results.gap),
         report=str(report),
     ))
 
