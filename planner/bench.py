@@ -43,8 +43,8 @@ import scipy.sparse as sp
 from planner.cli import positive_int
 from planner.model import (
     SECONDS_PER_HOUR,
-    _allocation_index,
-    _served_index,
+    allocation_index,
+    served_index,
     build_model,
     idle_power_mw,
     objective_scale,
@@ -93,8 +93,8 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     LP shape that benchmarks generate: no ``max_gpus`` limits, no integer replicas.
     """
     start = time.perf_counter()
-    alloc = _allocation_index(scenario, sizing)
-    served = _served_index(scenario)
+    alloc = allocation_index(scenario, sizing)
+    served = served_index(scenario)
     n_x, n_s = len(alloc), len(served)
     x = np.arange(n_x)
 

@@ -242,8 +242,8 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     problem = PlanProblem("capacity_plan", pulp.LpMaximize)
     windows = workload_windows(scenario)
     usable = _usable(scenario, sizing, windows)
-    allocation = _allocation_index(scenario, sizing, integer, windows, usable)
-    served = _served_index(scenario, windows)
+    allocation = allocation_index(scenario, sizing, integer, windows, usable)
+    served = served_index(scenario, windows)
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
     switches = _switches(problem, scenario, sizing, allocation, integer)
@@ -354,12 +354,14 @@ def _usable(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame) -> Usable
     return Usable(rate, replica, more_at)
 
 
-def _allocation_index(
+def allocation_index(
     scenario: Scenario, sizing: Sizing, integer: bool = False, windows: pd.DataFrame | None = None,
     usable: Usable | None = None,
 ) -> pd.DataFrame:
-    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients
-    (``usable``: :func:`_usable`'s, when the caller has it already).
+    """Every (workload, gpu, period) triple that may carry GPUs, with its coefficients: the
+    allocation variables' index, which the constraint families build on and which an LP assembled
+    apart from them (``planner.bench``'s floor) can share. ``windows`` and ``usable``: what
+    :func:`workload_windows` and :func:`_usable` give, when the caller has them already.
 
     ``unit`` is the GPUs one unit of the variable stands for: 1, or in integer mode
     an inference service's GPUs per replica, so that services get whole replicas.
@@ -413,8 +415,9 @@ def tie_break_mw_per_gpu(power_mw_per_gpu: np.ndarray, in_use_mw: np.ndarray) ->
     return np.where(free, floor, power_mw_per_gpu)
 
 
-def _served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One served share per training run, and per inference service and period it runs.
+def served_index(scenario: Scenario, windows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One served share per training run, and per inference service and period it runs: the
+    served variables' index (``windows``: :func:`workload_windows`'s, when the caller has it).
 
     ``weight`` is the objective weight: the priority for a run; for a service, the
     priority times the period's share of the hours in the service's window, so the
@@ -678,7 +681,7 @@ def define_training_minimum(problem: PlanProblem, switches: pd.DataFrame) -> dic
     them (its memory minimum or ``min_gpus``), through its switch: gpus >= minimum x on
     ("training_minimum") and gpus <= installed x on ("training_on").
     Without it, GPU counts are period averages and the minimum only decides which GPU types
-    can carry the run (see ``_allocation_index``)."""
+    can carry the run (see ``allocation_index``)."""
     if switches.empty:
         return {}
     n = np.arange(len(switches))
