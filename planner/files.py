@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import signal
 import tempfile
 import threading
@@ -15,6 +17,37 @@ from pathlib import Path
 def file_in_path(folder: Path) -> Path | None:
     """The first of ``folder`` and its parents that exists as something other than a folder, if any."""
     return next((part for part in (folder, *folder.parents) if part.exists() and not part.is_dir()), None)
+
+
+def staging_prefix(path: Path) -> str:
+    """The start of the hidden name ``path`` is staged under beside itself: the name and the process writing it,
+    so that what a process killed outright (SIGKILL, out of memory) left half-written can be told from what a
+    live one is writing, by :func:`remove_abandoned`."""
+    return f".{path.name}.{os.getpid()}-"
+
+
+def remove_abandoned(path: Path) -> None:
+    """Remove what processes no longer running left staged for ``path`` (see :func:`staging_prefix`)."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-")
+    with contextlib.suppress(OSError):  # a folder that cannot be listed: the write that follows says why
+        for entry in path.parent.iterdir():
+            found = pattern.match(entry.name)
+            if found and not _running(int(found[1])):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process; a number no process can have
+        pass
+    return True
 
 
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
@@ -31,7 +64,8 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
     try:
         for path, write in writes.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+            remove_abandoned(path)
+            handle, staging = tempfile.mkstemp(prefix=staging_prefix(path), suffix=path.suffix, dir=path.parent)
             os.close(handle)
             staged.append((Path(staging), path))
             write(Path(staging))

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 
 from planner import sizing as sizing_rules
 from planner.charts import charts
-from planner.files import file_in_path, signals_held
+from planner.files import file_in_path, remove_abandoned, signals_held, staging_prefix
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
@@ -136,18 +136,28 @@ def _write_xlsx(results: Results, path: Path) -> None:
         header = book.add_format({"bold": True, "bottom": 1})
         quoted, quoted_header = book.add_format({"quote_prefix": True}), book.add_format(
             {"bold": True, "bottom": 1, "quote_prefix": True})
-        for name, frame in sheets.items():
-            sheet = book.add_worksheet(name)
-            sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
-            for j, column in enumerate(frame.columns):
-                values = frame[column]
-                sheet.write_column(1, j, values.astype(object).where(_present(values), None).tolist())
-            for i, j, text in _formula_like(frame):
-                sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
-            for j, width in enumerate(_column_widths(frame)):
-                sheet.set_column(j, j, width)
-            sheet.freeze_panes(1, 0)
-            sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+        for name, whole in sheets.items():
+            for part, frame in enumerate(_sheet_parts(whole), start=1):
+                sheet = book.add_worksheet(name if part == 1 else f"{name} ({part})")
+                sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
+                for j, column in enumerate(frame.columns):
+                    values = frame[column]
+                    sheet.write_column(1, j, values.astype(object).where(_present(values), None).tolist())
+                for i, j, text in _formula_like(frame):
+                    sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
+                for j, width in enumerate(_column_widths(frame)):
+                    sheet.set_column(j, j, width)
+                sheet.freeze_panes(1, 0)
+                sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+
+
+XLSX_ROWS = 1_048_575  # a sheet's rows below its headings: Excel's limit of 1,048,576 less one
+
+
+def _sheet_parts(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """A table in parts that each fit a sheet: a longer one continues on sheets named 'name (2)' and on,
+    each with the headings, rather than losing the rows past Excel's last."""
+    return [frame.iloc[start:start + XLSX_ROWS] for start in range(0, max(len(frame), 1), XLSX_ROWS)]
 
 
 XLSX_WIDTH = (10, 48)  # characters: the least a column is given (Excel's default is 8.43), and the most
@@ -728,6 +738,12 @@ def report_folder_problem(folder: Path) -> str | None:
     others = sorted(p.name for p in folder.iterdir() if p.name not in kept) if folder.is_dir() else []
     if not others:
         return None
+    # the lock file that LibreOffice (.~lock.NAME#) or Excel (~$NAME) keeps beside a file it has open
+    open_files = [name for name in sorted(REPORT_FILES) if {f".~lock.{name}#", f"~${name}"} & set(others)]
+    if open_files:
+        return (f"{folder}: cannot write the report there: {listed(open_files)} "
+                f"{'is' if len(open_files) == 1 else 'are'} open in another program (its lock file is in the "
+                "folder); close it there and try again")
     return (f"{folder}: cannot write the report there: the folder holds {listed(others)}, which the report would "
             "replace; give --out a new folder, or one that holds only an earlier report")
 
@@ -757,7 +773,8 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     made = [parent for parent in folder.parents if not parent.exists()]  # nearest first
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        remove_abandoned(folder)
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(folder), dir=folder.parent))
     except OSError as error:
         _remove_empty(made)
         raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None

@@ -1441,6 +1441,9 @@ def _spreadsheet_error(value: object) -> str | None:
     return None
 
 
+CELL_TEXT_MOST = 32_767  # characters: the most an Excel cell holds (a CSV cell may hold more)
+
+
 def _parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -1624,6 +1627,10 @@ class _Checker:
             return None
         if column.kind == "text":
             text = _parse_text(value)
+            if len(text) > CELL_TEXT_MOST:
+                self.problem(raw, f"the text is {len(text):,} characters long, more than a spreadsheet's cell holds "
+                             f"({CELL_TEXT_MOST:,}), so results.xlsx could not hold it: shorten it", row, column.name)
+                return None
             if column.choices is None:
                 return text
             if text.lower() not in column.choices:

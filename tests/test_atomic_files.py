@@ -8,6 +8,8 @@ import errno
 import os
 import signal
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,34 @@ def test_a_stale_old_folder_left_by_a_crash_does_not_block_the_next_report(resul
     assert report.write_outputs(results, out) == out / "index.html"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert (out / "summary.json").read_text() != "{}"
+
+
+def _ended_pid() -> int:
+    """The id of a process that ran and has ended."""
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True)
+    return int(child.stdout)
+
+
+def test_what_a_process_killed_outright_left_staged_is_cleared_by_the_next_write(results, tmp_path):
+    """A process killed while writing (SIGKILL, out of memory) cannot take its staging away: the next report,
+    or the next sweep summary, does; what a process still running is staging is left to it."""
+    out, summary = tmp_path / "out", tmp_path / "sweep.json"
+    ended, running = _ended_pid(), os.getpid()
+    left = [tmp_path / f".out.{ended}-abc123", tmp_path / f".sweep.json.{ended}-abc123.json"]
+    live = [tmp_path / f".out.{running}-def456", tmp_path / f".sweep.json.{running}-def456.json"]
+    for folder in (left[0], live[0]):
+        folder.mkdir()
+        (folder / "index.html").write_text("half a report")
+    for file in (left[1], live[1]):
+        file.write_text("half a summary")
+    other = tmp_path / f".outer.{ended}-abc123"  # another report's name that starts the same
+    other.mkdir()
+
+    report.write_outputs(results, out)
+    replace_atomically(summary, lambda path: path.write_text("{}"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", "sweep.json", other.name,
+                                                                 *(p.name for p in live)])
 
 
 def test_a_report_folder_given_by_a_link_is_written_into_the_folder_it_links_to(results, tmp_path):

@@ -234,6 +234,22 @@ def test_a_report_never_replaces_a_folder_holding_anything_else(tmp_path, capsys
     assert read_scenario(workbook).periods.shape[0] == 2  # the workbook is untouched
 
 
+@pytest.mark.parametrize("lock", [".~lock.results.xlsx#", "~$results.xlsx"])  # LibreOffice's, Excel's
+def test_a_report_whose_workbook_is_open_elsewhere_is_refused_saying_so(tmp_path, capsys, lock):
+    """A spreadsheet program keeps a lock file beside results.xlsx while it has it open: the refusal says the
+    file is open, rather than naming the lock file as something the report would replace."""
+    workbook = write_scenario(valid_tables(), tmp_path / "site.xlsx")
+    out = tmp_path / "out"
+    assert cli.main(["solve", str(workbook), "--out", str(out)]) == cli.EXIT_OK
+    (out / lock).write_text("user")
+    capsys.readouterr()
+    assert cli.main(["solve", str(workbook), "--out", str(out)]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (f"error: {out}: cannot write the report there: results.xlsx is open in "
+                                       "another program (its lock file is in the folder); close it there and try "
+                                       "again\n")
+    assert (out / lock).exists()
+
+
 def test_a_report_folder_that_cannot_be_written_is_refused_in_one_line(tmp_path, monkeypatch):
     """Found only while writing (a full disk, say): refused by folder, nothing left behind."""
     results, _ = cli.run(write_scenario(valid_tables(), tmp_path / "site.xlsx"), tmp_path / "first")

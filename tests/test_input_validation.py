@@ -240,6 +240,17 @@ def test_text_where_a_number_is_needed(target):
     ]
 
 
+def test_text_longer_than_a_spreadsheet_cell_holds_is_refused(tmp_path):
+    """A CSV cell may hold more than Excel's 32,767 characters a cell: such a name could not be written to
+    results.xlsx whole, and cut short there it would no longer join summary.json's."""
+    path = tmp_path / "s"
+    longest = "w" * 32_767
+    tables = scenario_tables(training=[training_row(longest)], inference=[inference_row("s" * 32_768)])
+    assert problems(tables, path) == [where(path, "inference", 2, "workload") + "the text is 32,768 characters "
+                                      "long, more than a spreadsheet's cell holds (32,767), so results.xlsx could "
+                                      "not hold it: shorten it"]
+
+
 @pytest.mark.parametrize(
     "sheet, column, value, message",
     [

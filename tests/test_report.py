@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -331,6 +332,26 @@ def test_a_large_plan_names_the_first_rows_and_counts_the_rest(tmp_path, monkeyp
     for period in crowded:
         assert len(period["short"]) == 1
         assert f"and {period['short_count'] - 1} more." in findings
+
+
+def test_a_table_longer_than_a_sheet_continues_on_the_next_with_every_row(tmp_path, monkeypatch):
+    """Excel holds 1,048,576 rows a sheet: a table past it continues on 'name (2)', headings repeated,
+    rather than losing the rows that do not fit (a sheet smaller than Excel's stands in for it)."""
+    monkeypatch.setattr(report, "XLSX_ROWS", 7)
+    results = run_pipeline(write_synthetic(tmp_path)).results
+    report.write_data(results, tmp_path, ["xlsx"])
+    book = openpyxl.load_workbook(tmp_path / "results.xlsx", read_only=True)
+    parts = [name for name in book.sheetnames if name.startswith("training_progress")]
+    assert len(results.training) > 2 * 7
+    assert parts == ["training_progress"] + [f"training_progress ({k})" for k in range(2, len(parts) + 1)]
+    rows = [row for name in parts for row in book[name].iter_rows(values_only=True)]
+    headings = tuple(results.training.columns)
+    assert rows.count(headings) == len(parts) and all(len(r) == len(headings) for r in rows)
+    data = [r for r in rows if r != headings]
+    assert all(book[name].max_row <= 1 + 7 for name in parts)
+    assert [(w, p) for w, p, *_ in data] == list(results.training[["workload", "period"]].itertuples(index=False,
+                                                                                                   name=None))
+    assert book.sheetnames.count("plan") == 1  # a table that fits keeps its one sheet
 
 
 def write_synthetic(tmp_path: Path) -> Path:
