@@ -37,7 +37,7 @@ from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_rec
 from planner.results import Results, collect, holds_nothing
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
-from planner.svg import percent_text, thousands
+from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
 
@@ -119,10 +119,12 @@ def _reach(holds: float, amount: float, unit: str) -> str:
 
 def _summary(results: Results, report: Path) -> list[str]:
     """The terminal summary of one solved scenario: score, what is cut, where power and GPUs bind."""
+    decimals = decimals_apart(results.gap, results.gap_limit, 3)  # a gap above its limit never reads as it
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
-           else f", gap {percent_text(100 * results.gap, 3)}")
+           else f", gap {percent_text(100 * results.gap, decimals)}")
     if results.gap_limit is not None:
-        gap += f", stops within {100 * results.gap_limit:.3g}%"
+        limit = f"{100 * results.gap_limit:.3g}%" if decimals == 3 else percent_text(100 * results.gap_limit, decimals)
+        gap += f", stops within {limit}"
     lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":
         lines.append("  the solver stopped early: this plan is feasible but not proven optimal")
@@ -140,7 +142,11 @@ def _summary(results: Results, report: Path) -> list[str]:
         lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
     elif results.gap_limit is not None:
         lines.append("  what binds, and its prices" + (" and power steps" if results.power_step_mw else "")
-                     + ", are those of the plan with fractional replicas")
+                     + ", are those of the plan with fractional replicas and no run minimums")
+        if results.relaxation_apart():
+            lines.append(f"  which scores {results.relaxation_score():.4f}: whole replicas and run minimums cost "
+                         f"this plan {results.relaxation_score() - results.objective:.4f} points, so more power or "
+                         "GPUs may serve more here than its prices say")
     elif binding.empty:
         lines.append("  power does not bind in any period")
     # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
@@ -562,7 +568,7 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--power-step", type=_megawatts, metavar="MW",
                            help="also work out exactly what MW more and MW fewer of power budget are worth in "
                                 "each period, alone and from then on, by solving again from the optimum (HiGHS; "
-                                "with --integer, the plan with fractional replicas)")
+                                "with --integer, the plan with fractional replicas and no run minimums)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "

@@ -35,7 +35,7 @@ from planner.files import file_in_path, remove_abandoned, signals_held, staging_
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
-from planner.svg import percent_text
+from planner.svg import decimals_apart, percent_text
 from planner.templating import TEMPLATES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -330,6 +330,7 @@ TEMPLATES.filters["key"] = _sort_key
 TEMPLATES.filters["plain"] = _plain
 TEMPLATES.globals["input_cell"] = _input_cell
 TEMPLATES.globals["input_row"] = _input_row
+TEMPLATES.globals["decimals_apart"] = decimals_apart
 TEMPLATES.filters["breakable"] = lambda name: str(name).replace("_", "_\u200b")  # may wrap after an underscore
 
 # Sections in page order: one partial each in templates/sections/<name>.html. A partial

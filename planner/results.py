@@ -15,6 +15,7 @@ import pandas as pd
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
 from planner.sizing import Sizing, pair_table, peak_tflops
 from planner.solve import Solution
+from planner.svg import percent_text
 from planner.workbook import Scenario, over_budget
 
 TOLERANCE = 1e-6  # shares and GPU counts below this are reported as zero
@@ -77,6 +78,23 @@ class Results:
     # workload -> why the plan gives it nothing, for each it gives nothing (the report's findings say it; a warning says
     # it too of one that cannot run, not of one outranked by work scoring more)
     why_nothing: dict[str, str] = field(default_factory=dict)
+    # per workload (workloads' order), the share its mixed-integer plan's relaxation serves (fractional replicas,
+    # no run minimums): where its prices and what binds come from; None for an LP, or a relaxation stopped first
+    relaxed_served_fraction: np.ndarray | None = None
+
+    def relaxation_score(self) -> float:
+        """The score of a mixed-integer plan's relaxation (NaN where not known): a bound on this plan's."""
+        if self.relaxed_served_fraction is None:
+            return float("nan")
+        return float(self.workloads["priority"].to_numpy() @ self.relaxed_served_fraction)
+
+    def relaxation_apart(self) -> bool:
+        """Whether a mixed-integer plan scores less than its relaxation by more than the gap it stops within:
+        whole replicas and run minimums cost it score, so what binds in the relaxation, and its prices, need
+        not hold for the plan (more power may serve more where the relaxation has power to spare)."""
+        if self.gap_limit is None or self.relaxed_served_fraction is None:
+            return False
+        return self.relaxation_score() - self.objective > max(self.gap_limit * abs(self.objective), TOLERANCE)
 
     def priced(self) -> bool:
         """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
@@ -311,13 +329,11 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
 
     served = model.served.assign(value=_share(solution.served))
     served["weighted"] = served["weight"] * served["value"]
-    # a workload's served rows come together, in the model's order: the order its names first come in
-    weighted = _sum_by(served["weighted"], served["w"].to_numpy(), np.arange(len(windows)))
     workloads = pd.DataFrame({
         "workload": windows["workload"],
         "kind": windows["kind"],
         "priority": windows["priority"],
-        "served_fraction": _share(weighted / windows["priority"].to_numpy()),
+        "served_fraction": _served_fraction(model, windows, served["value"].to_numpy()),
         "gpu_hours": _sum_by(alloc["gpu_hours"], places.workload[alloc["w"].to_numpy()], places.workload),
     })
 
@@ -341,7 +357,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     fleet["fleet_price_holds_gpus"] = np.minimum(holds, model.gpus_to_unlock.ravel())
     short = workloads["served_fraction"].to_numpy() < 1 - TOLERANCE  # workloads' rows are the windows', in order
     to_carry = model.unlock_by_workload[short].min(axis=0, initial=np.inf).ravel()
-    cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet)
+    relaxed = None if solution.relaxed_served is None else _served_fraction(model, windows, solution.relaxed_served)
+    cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet, relaxed)
     kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
 
     return Results(
@@ -375,7 +392,17 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
         why_nothing=cannot_run | left_out,
+        relaxed_served_fraction=relaxed,
     )
+
+
+def _served_fraction(model: PlanModel, windows: pd.DataFrame, shares: np.ndarray) -> np.ndarray:
+    """Per workload (in ``windows``' order), the share of its demand served, given the model's ``shares`` (per
+    served row): a run's own, a service's hours-weighted mean over its periods."""
+    # a workload's served rows come together, in the model's order: the order its names first come in
+    weighted = _sum_by(model.served["weight"].to_numpy() * _share(shares), model.served["w"].to_numpy(),
+                       np.arange(len(windows)))
+    return _share(weighted / windows["priority"].to_numpy())
 
 
 NAMES_SHOWN = 3  # names a sentence gives (GPU types, periods, files) before counting the rest
@@ -389,12 +416,15 @@ def listed(names) -> str:
 
 
 def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: pd.DataFrame, workloads: pd.DataFrame,
-                 periods: pd.DataFrame, fleet: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+                 periods: pd.DataFrame, fleet: pd.DataFrame, relaxed: np.ndarray | None = None
+                 ) -> tuple[dict[str, str], dict[str, str]]:
     """Why the plan gives each workload it gives nothing nothing, which its 0% alone would not say, by name: those
     that cannot run in their window (:func:`_blocked`), and those that can, but that work scoring more keeps out
     by taking the power or GPUs that bind where they could have GPUs (named: a limit that binds elsewhere does
     not keep them out), unless the solver stopped before the optimum, when nothing can be said to bind.
-    ``windows`` is :func:`planner.model.workload_windows`."""
+    ``windows`` is :func:`planner.model.workload_windows`. ``relaxed``: per workload, the share a mixed-integer
+    plan's relaxation serves: one it serves is kept out by its whole replicas or run minimum, not outranked, which
+    the relaxation's prices would say."""
     at = np.flatnonzero(workloads["served_fraction"].to_numpy() <= 0.0)  # workloads' rows are the windows', in order
     if not len(at):  # the common case: nothing to look up
         return {}, {}
@@ -421,7 +451,13 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     taken_gpus, taken_periods = taken.any(axis=2), taken.any(axis=1)
     said = {}  # the sentence for each pattern of limits: workloads outranked alike share it
     left_out = {}
-    for i in np.flatnonzero(could_run):
+    whole = np.zeros(len(nothing), dtype=bool) if relaxed is None else could_run & (relaxed[at] > TOLERANCE)
+    for i in np.flatnonzero(whole):
+        what = ("its smallest block of GPUs" if nothing["kind"].iat[i] == "training" else "a whole replica")
+        share = percent_text(100 * relaxed[at[i]], 1)
+        left_out[names[i]] = (f"it can run, but {what} does not fit in the power and GPUs this plan has left (with "
+                              f"fractional replicas and no run minimums it would be served {share})")
+    for i in np.flatnonzero(could_run & ~whole):
         pattern = (power[i].tobytes(), taken_gpus[i].tobytes(), taken_periods[i].tobytes())
         if pattern not in said:
             limits = ([f"the power budget in {listed(period_names[power[i]])}"] if power[i].any() else []) + (

@@ -74,6 +74,9 @@ class Solution:
     score_prices: bool = False
     power_step_mw: float | None = None  # the step asked for; power_steps is empty where none could be worked out
     power_steps: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`power_steps`
+    # a mixed-integer plan's relaxation (fractional replicas, no run minimums) at its optimum: its served shares,
+    # as ``served``; None for an LP, or where the relaxation was stopped first
+    relaxed_served: np.ndarray | None = None
 
 
 class HighsBridge(pulp.HiGHS):
@@ -207,10 +210,15 @@ class HighsBridge(pulp.HiGHS):
         # the rows' duals, not the columns' reduced costs: nothing reads those (0.08 s at L)
         core.set_constraint_pis(list(zip(range(core.num_constraints), solution.row_dual)))
         finite = np.isfinite(highs.getObjectiveValue())
+        info = highs.getInfo()
         # stopped early, a dual simplex's point need not be primal feasible: ask HiGHS
-        primal_feasible = highs.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        primal_feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        # an LP stopped before its first iteration holds only where it starts (no GPUs given to anything),
+        # feasible but no plan: as if, with no time left, it had not been started
+        began = core.is_mip() or info.simplex_iteration_count > 0 or info.ipm_iteration_count > 0
         has_solution = status == highspy.HighsModelStatus.kOptimal or (
             status == highspy.HighsModelStatus.kTimeLimit and finite and solution.value_valid and primal_feasible
+            and began
         )
         self.timings["write_back"] = time.perf_counter() - start
         return _HIGHS_STATUS.get(status, pulp.LpSolveStatus.Undefined), bool(has_solution)
@@ -578,13 +586,15 @@ def _solve_with_integers_fixed(model: PlanModel, values: np.ndarray, solver: str
 class RelaxedStart:
     """Starting plans for a mixed-integer solve, from its relaxation: ``starts``, each (the integer
     column ids, their whole values), distinct (see :func:`relaxed_start`); the relaxation's optimum
-    ``bound`` (model objective units), a bound on the mixed-integer one, and its
-    ``shadow_prices`` (see :class:`Solution`); both None when the time limit stopped the
-    relaxation first. ``highs``: HiGHS at the relaxation's optimum, where asked for and there is one."""
+    ``bound`` (model objective units), a bound on the mixed-integer one, its
+    ``shadow_prices`` (see :class:`Solution`) and its ``served`` shares (as :attr:`Solution.served`); all
+    None when the time limit stopped the relaxation first. ``highs``: HiGHS at the relaxation's optimum,
+    where asked for and there is one."""
 
     starts: list[tuple[np.ndarray, np.ndarray]]
     bound: float | None
     shadow_prices: dict[str, np.ndarray] | None
+    served: np.ndarray | None
     score_prices: bool = False  # see :class:`Solution`
     highs: highspy.Highs | None = None
 
@@ -611,7 +621,8 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     if shadow_prices is not None:
         shadow_prices["fleet"] = model.fleet_prices_with_switches(shadow_prices, values)
     highs = model.problem.solverModel if keep_highs and optimal and isinstance(backend, HighsBridge) else None
-    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, score_prices, highs)
+    served = _served(model, values) if optimal else None
+    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, served, score_prices, highs)
 
 
 @dataclass
@@ -657,6 +668,11 @@ def _completed_start(model: PlanModel, relaxed: RelaxedStart, solver: str, time_
     best.proven = (relaxed.bound is not None and best.stats.status == pulp.LpSolveStatus.Optimal
                    and relaxed.bound - best.objective <= gap * max(abs(best.objective), 1e-9))
     return best
+
+
+def _served(model: PlanModel, values: np.ndarray) -> np.ndarray:
+    """The served shares among every column's ``values``, in the model's served order."""
+    return np.clip(values[model.served["column"].to_numpy(dtype=np.int64)], 0.0, 1.0)
 
 
 def _write_values(model: PlanModel, columns: np.ndarray, values: np.ndarray) -> None:
@@ -778,7 +794,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         solve_seconds=elapsed,
         objective=objective,
         allocation_units=np.maximum(values[model.allocation["column"].to_numpy(dtype=np.int64)], 0.0),
-        served=np.clip(values[model.served["column"].to_numpy(dtype=np.int64)], 0.0, 1.0),
+        served=_served(model, values),
+        relaxed_served=relaxed.served if relaxed is not None else None,
         shadow_prices=shadow,
         best_bound=None if best_bound is None else best_bound / scale,
         gap_limit=gap if model.integer else None,

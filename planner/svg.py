@@ -126,6 +126,15 @@ def percent_text(percent: float, decimals: int) -> str:
     return f"{shown:.{decimals}f}%"
 
 
+def decimals_apart(value: float, bound: float | None, decimals: int) -> int:
+    """The decimals (at least ``decimals``, at most 9) that :func:`percent_text` needs for a fraction ``value`` above
+    ``bound`` (say, a gap reached above the gap allowed) not to read as equal to it."""
+    while (bound is not None and value > bound and decimals < 9
+           and percent_text(100 * value, decimals) == percent_text(100 * bound, decimals)):
+        decimals += 1
+    return decimals
+
+
 def _label_step(labels: list[str], width: float, size_px: float = LABEL_PX, turned: bool = False) -> int:
     """Of labels at ``size_px`` spread evenly over ``width`` px, every how manyth can be shown without
     two colliding (1: all): level ones side by side, ``turned`` ones (by 45°, a slot's sine apart) one

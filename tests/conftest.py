@@ -17,6 +17,7 @@ defaults pass ``None``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import signal
@@ -24,6 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -185,6 +187,25 @@ def solve_case(tmp_path):
         return solve_tables(tables, tmp_path / f"case{next(counter)}", solver=solver, fmt=fmt)
 
     return _solve
+
+
+@pytest.fixture
+def stopped_early(monkeypatch):
+    """``planner solve``'s plans as if the solver had stopped at its time limit holding a feasible plan, short
+    of its optimum: status timelimit, the duals of an unfinished simplex unknown. (HiGHS's dual simplex seldom
+    holds one: its points before the optimum are not feasible, and where it starts no GPUs are used at all,
+    which is no plan.)"""
+    from planner import cli
+
+    real = cli.solve
+
+    def stopped(*args, **kwargs) -> Solution:
+        solution = real(*args, **kwargs)
+        unknown = {family: np.full_like(prices, np.nan) for family, prices in solution.shadow_prices.items()}
+        return dataclasses.replace(solution, status="timelimit", shadow_prices=unknown, price_ranges={},
+                                   score_prices=False, best_bound=None, power_steps={})
+
+    monkeypatch.setattr(cli, "solve", stopped)
 
 
 @pytest.fixture

@@ -335,13 +335,12 @@ def test_solver_failure_exits_3_and_writes_nothing(tmp_path, monkeypatch, capsys
     assert not (tmp_path / "out").exists()
 
 
-def test_a_plan_stopped_before_its_optimum_claims_no_limits(tmp_path, capsys):
-    """An LP stopped at its time limit (a tenth of a millisecond) keeps the plan it had, but the
-    duals of an unfinished simplex price nothing: no 'power does not bind', prices null, the
-    report says what limits the plan is not known."""
+def test_a_plan_stopped_before_its_optimum_claims_no_limits(tmp_path, capsys, stopped_early):
+    """An LP stopped at its time limit with a plan keeps it, but the duals of an unfinished simplex
+    price nothing: no 'power does not bind', prices null, the report says what limits the plan is not
+    known."""
     out = tmp_path / "out"
-    assert cli.main(["solve", str(ROOT / "inputs" / "sovereign-200mw.xlsx"), "--time-limit", "0.0001",
-                     "--out", str(out)]) == cli.EXIT_OK
+    assert cli.main(["solve", str(ROOT / "inputs" / "sovereign-200mw.xlsx"), "--out", str(out)]) == cli.EXIT_OK
     terminal = capsys.readouterr().out
     assert "timelimit" in terminal and "no shadow prices" in terminal and "does not bind" not in terminal
     summary = json.loads((out / "summary.json").read_text())
@@ -351,6 +350,16 @@ def test_a_plan_stopped_before_its_optimum_claims_no_limits(tmp_path, capsys):
     html = (out / "index.html").read_text()
     assert "This plan has no shadow prices" in html and "What limits it is not known" in html
     assert "Power is never the limit" not in html and "binds in no period" not in html
+
+
+def test_a_linear_plan_stopped_before_its_first_iteration_is_no_plan(tmp_path, capsys):
+    """Given a tenth of a millisecond, HiGHS stops where it starts: feasible, with no GPU given to anything.
+    That is no plan (a longer limit that stops it mid-way has none either): exit 3, nothing written."""
+    out = tmp_path / "out"
+    source = ROOT / "inputs" / "sovereign-200mw.xlsx"
+    assert cli.main(["solve", str(source), "--time-limit", "0.0001", "--out", str(out)]) == cli.EXIT_SOLVER
+    assert capsys.readouterr().err == f"error: {source}: highs stopped without a feasible plan (TimeLimit)\n"
+    assert not out.exists()
 
 
 def test_a_power_price_that_holds_for_no_more_mw_is_not_given_a_reach_of_0(tmp_path):

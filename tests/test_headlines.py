@@ -83,7 +83,8 @@ def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_pat
     1000 tokens/s per G1) takes 200 G1 (0.3 MW) first: 1 point for 0.3 MW, against T's
     1.8e21 / 6e24 / 1.5e-3 = 0.2 points per MW. The 133.3 G1 left are short of T's 300, so the
     whole plan uses 1.0 + 0.3 = 1.3 MW of the 1.5: score 1 of 2. The fractional plan gives T those
-    133.3 G1, so power binds there, priced at T's 0.2 points per MW."""
+    133.3 G1, so power binds there, priced at T's 0.2 points per MW: its 0.2 MW serve 0.04 points more, which
+    whole replicas and run minimums cost this plan (more than the 2% gap it stops within), and the terminal says so."""
     tables = scenario_tables(
         name="whole replicas",
         periods=[("P1", 1000.0, 1.5)],
@@ -94,22 +95,23 @@ def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_pat
     )
     lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys, "--integer")
     assert "  score 1.0000 of 2.0000 (priority-weighted served share)" in lines
-    assert "  what binds, and its prices, are those of the plan with fractional replicas" in lines
+    at = lines.index("  what binds, and its prices, are those of the plan with fractional replicas and no run minimums")
+    assert lines[at + 1] == ("  which scores 1.0400: whole replicas and run minimums cost this plan 0.0400 points, so "
+                             "more power or GPUs may serve more here than its prices say")
     # the 3800 G1 left unused draw 3800 x 2.5e-4 = 0.95 MW idle
     assert ("  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more; GPUs left unused draw 0.95 MW "
             "of it idle") in lines
 
 
-def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys):
-    """The default scenario given a tenth of a millisecond stops at the time limit with a plan (as in
-    test_cli): the line after the status says the plan is not proven optimal, and the maximum is
-    still the sum of the workbook's priorities."""
+def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys, stopped_early):
+    """The default scenario's plan stopped at the time limit (as in test_cli): the line after the status
+    says the plan is not proven optimal, and the maximum is still the sum of the workbook's priorities."""
     from planner.workbook import read_scenario
 
     source = ROOT / "inputs" / "sovereign-200mw.xlsx"
     scenario = read_scenario(source)
     possible = scenario.training["priority"].sum() + scenario.inference["priority"].sum()
-    lines = solved(source, tmp_path / "out", capsys, "--time-limit", "0.0001", "--outputs", "json")
+    lines = solved(source, tmp_path / "out", capsys, "--outputs", "json")
     assert ": timelimit (highs, " in lines[0]
     assert lines[1] == "  the solver stopped early: this plan is feasible but not proven optimal"
     assert re.fullmatch(rf"  score \d+\.\d{{4}} of {possible:.4f} \(priority-weighted served share\)", lines[2])

@@ -588,6 +588,36 @@ def test_a_workload_left_out_of_a_plan_stopped_early_is_not_said_to_be_outranked
         "T2": "it can run, but the solver stopped before the optimum, so what keeps it out is not known"}
 
 
+def test_a_run_an_integer_plan_leaves_out_for_its_minimum_is_not_said_to_be_outranked(tmp_path):
+    """test_headlines' whole-replica case: the relaxation gives run T the 133.3 G1 that service S leaves (4% of
+    its FLOPs), with power binding and priced at T's 0.2 points per MW; the integer plan cannot give T its 300,
+    and gives it nothing. T is then kept out by its minimum, not outranked (nothing scores more per MW than S,
+    which is served in full), and the report says that whole replicas and run minimums cost the plan 0.04
+    points, where the relaxation's prices would say power is what keeps T out."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 1.5)], fleet=[("G1", "P1", 4000.0)],
+                             training=[training_row("T", min_gpus=300.0)],
+                             inference=[inference_row("S", tokens_per_day_b=0.2e6 * 86_400 / 1e9)],
+                             throughput=[("S", "G1", 1000.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    results = collect(scenario, sizing, model, solve(model))
+    assert results.objective == approx(1.0, rel=1e-9)
+    assert results.relaxed_served_fraction == approx([0.04, 1.0], rel=1e-6)
+    assert results.relaxation_score() == approx(1.04, rel=1e-6) and results.relaxation_apart()
+    assert results.why_nothing == {"T": "it can run, but its smallest block of GPUs does not fit in the power and "
+                                        "GPUs this plan has left (with fractional replicas and no run minimums it "
+                                        "would be served 4.0%)"}
+    findings = re.sub(r"\s+", " ", report.render_html(results))
+    assert "That plan scores 1.040, 0.0400 points more than this one</strong>: whole replicas and run minimums" \
+        in findings
+
+    linear = build_model(scenario, sizing)
+    assert collect(scenario, sizing, linear, solve(linear)).relaxed_served_fraction is None  # an LP has none
+    # within the gap of its relaxation, a plan is described by the relaxation's prices well enough
+    assert not dataclasses.replace(results, objective=1.04 * (1 - 0.5 * results.gap_limit)).relaxation_apart()
+
+
 def test_a_workload_outranked_for_gpus_is_named_with_the_limit(tmp_path):
     """30 G1 are installed and power is ample: T1 (priority 10) takes all 30 (30 x 3.6e6 s x 5e14 FLOP/s =
     0.9% of its 6e24 FLOPs), and T2 (priority 1), which could hold its 28, gets nothing."""

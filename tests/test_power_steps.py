@@ -228,7 +228,7 @@ def test_a_whole_replica_plans_steps_are_its_relaxations(tmp_path, capsys):
         capsys.readouterr().out)
     html = (tmp_path / "mip" / "index.html").read_text()
     assert re.search(r"For this whole-replica plan they are, as its prices\s+are, those of the plan with fractional "
-                     r"replicas\.", html)
+                     r"replicas and no run minimums\.", html)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "five"])

@@ -22,6 +22,7 @@ import pytest
 
 from conftest import ROOT, gpu_row, inference_row, run_pipeline, scenario_tables, training_row, write_scenario
 from planner import cli, report
+from planner.svg import decimals_apart
 from planner.synthetic import synthetic_tables
 from planner.workbook import write_workbook
 
@@ -400,6 +401,17 @@ def test_a_share_never_reads_as_a_bound_it_misses(share, shown):
     """A service served at 99.994% is not fully served: it must not read '100.0%' beside the score it
     loses; nor 0.002% '0.0%'; and a share rounding to zero shows no minus sign."""
     assert report._percent(share) == shown
+
+
+@pytest.mark.parametrize("gap, limit, decimals", [(1.44e-5, 1e-5, 4), (0.02001, 0.02, 3), (0.5, 0.02, 2),
+                                                   (1e-5, 1e-5, 2), (0.9e-5, 1e-5, 2), (1e-5, None, 2)])
+def test_a_gap_above_its_limit_never_reads_as_the_limit(gap, limit, decimals):
+    """A mixed-integer plan stopped by its time limit at a gap of 0.00144% against 0.001% allowed read
+    '<0.01% (stops once within <0.01%)': as many decimals as tell them apart; none more where they read
+    apart already, or the gap is within its limit."""
+    assert decimals_apart(gap, limit, 2) == decimals
+    if limit is not None and gap > limit:
+        assert report._percent(gap, decimals) != report._percent(limit, decimals)
 
 
 def test_every_table_is_named_by_its_heading_and_its_headers_say_what_they_head(default_report):
