@@ -9,7 +9,6 @@ SIZES ?= S,M,L
 JOBS ?= 1
 REPEAT ?= 1
 ARGS ?=  # more options for planner solve: make run ARGS="--power-step 5"
-INPUTS := $(wildcard inputs/*.xlsx)
 
 # First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
 define FIND_PYTHON
@@ -37,14 +36,15 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m planner solve inputs/$(SCENARIO).xlsx $(ARGS)
+	$(PY) -m planner solve "inputs/$(SCENARIO).xlsx" $(ARGS)
 
 report: $(VENV)/.installed
-	$(PY) -m planner solve inputs/$(SCENARIO).xlsx $(ARGS)
+	$(PY) -m planner solve "inputs/$(SCENARIO).xlsx" $(ARGS)
 
-# one process for them all: start-up is paid once; JOBS=N solves N at a time
+# one process for them all: start-up is paid once; JOBS=N solves N at a time. The shell lists the workbooks, as
+# make's own wildcard would split a name with a space in it ("site copy.xlsx") in two
 scenarios: $(VENV)/.installed
-	$(PY) -m planner solve $(INPUTS) --jobs $(JOBS) $(ARGS)
+	$(PY) -m planner solve inputs/*.xlsx --jobs $(JOBS) $(ARGS)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2

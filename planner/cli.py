@@ -462,6 +462,9 @@ def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outc
     whose report landed as the key was pressed is solved."""
     progress = Progress()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # before the check: see _stop_sweep
+    # SIGTERM sent to the whole sweep (`timeout`, a cancelled CI job) reaches the workers as well: it stops the
+    # scenario as Ctrl-C does, its staging taken away, rather than kill the worker mid-write
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         if _sweep_stopped is None or not _sweep_stopped.is_set():
             solve_one(source, out_dir, options, progress)
@@ -469,6 +472,7 @@ def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outc
         pass  # progress says how far it got
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an idle worker holds nothing: ended, as the pool expects
     if progress.outcome is None:
         raise Stopped(progress.stage)
     return progress.outcome

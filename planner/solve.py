@@ -10,6 +10,7 @@ import math
 import os
 import select
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -239,6 +240,46 @@ class CbcCommand(pulp.COIN_CMD):
         stats = super().buildStats(*args, **kwargs)
         stats.best_bound = None
         return stats
+
+    def solve_CBC(self, lp: pulp.LpProblem, use_mps: bool = True):
+        """PuLP's, with CBC ended and its files removed however the solve ends. PuLP waits on CBC and, stopped
+        while it waits (Ctrl-C, SIGTERM), leaves it solving on with no one to read its plan, beside its model and
+        solution files (close to 100 MB at 2,000 workloads)."""
+        coin = sys.modules[pulp.COIN_CMD.__module__]
+        self._started, self._files = _Started(), []
+        coin.subprocess = self._started  # the name PuLP starts CBC through
+        try:
+            return super().solve_CBC(lp, use_mps)
+        except BaseException:
+            for process in self._started.processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            self.delete_tmp_files(*self._files)
+            raise
+        finally:
+            coin.subprocess = subprocess
+
+    def create_tmp_files(self, name: str, *kinds: str) -> list[str]:
+        """PuLP's, kept to be removed by :meth:`solve_CBC` if the solve stops."""
+        files = list(super().create_tmp_files(name, *kinds))
+        self._files += files
+        return files
+
+
+class _Started:
+    """The ``subprocess`` module as PuLP's CBC interface uses it, keeping the ``processes`` it starts."""
+
+    def __init__(self):
+        self.processes: list[subprocess.Popen] = []
+
+    def __getattr__(self, name: str):
+        return getattr(subprocess, name)
+
+    def Popen(self, *args, **kwargs) -> subprocess.Popen:  # noqa: N802 (the name it stands in for)
+        process = subprocess.Popen(*args, **kwargs)
+        self.processes.append(process)
+        return process
 
 
 def _give_time(highs: highspy.Highs, seconds: float) -> None:

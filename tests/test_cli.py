@@ -878,6 +878,22 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_ctrl_c_while_the_libraries_load_exits_130_without_a_traceback(subprocess_env):
+    """Loading pandas, PuLP and HiGHS takes about half a second, before the command's own handling of Ctrl-C
+    is in place: a key pressed then (here raised as PuLP is imported) is met as at any later moment."""
+    code = ("import runpy, sys\n"
+            "class CtrlC:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'pulp':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, CtrlC())\n"
+            "sys.argv = ['planner', 'solve', 'x.xlsx']\n"
+            "runpy.run_module('planner', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env,
+                          timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (cli.EXIT_INTERRUPTED, "interrupted\n", "")
+
+
 def test_a_sweep_stopped_by_ctrl_c_replaces_the_earlier_summary(tmp_path, monkeypatch, capsys):
     """The summary of an earlier sweep into the same folder must not stand for this one: the new
     one lists the scenarios solved before the key, and the rest as not solved."""
@@ -1093,6 +1109,27 @@ def test_a_sweep_with_jobs_stopped_as_an_outcome_is_printed_prints_it_once(tmp_p
     assert [lines.count(f"report: {out / name / 'index.html'}") for name in ("s0", "s1")] == [1, 1]
 
 
+def test_a_sweep_worker_sent_sigterm_while_writing_stops_as_ctrl_c_does(tmp_path, monkeypatch, ctrl_c_raises):
+    """SIGTERM sent to a whole sweep reaches its workers too: one writing a report stops it as Ctrl-C would,
+    taking its staging folder away, and tells the sweep how far it got (killed outright, it left a half-written
+    report folder behind, and the sweep called every scenario 'stopped while it was being solved')."""
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+
+    def sigterm_while_writing(results, path):
+        path.write_text("half a summary")
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setitem(report._WRITERS, "json", sigterm_while_writing)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(cli.Stopped) as stopped:
+            cli._solve_in_worker(source, tmp_path / "out", cli.SolveOptions())
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert stopped.value.stage == cli.WRITING
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
 def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(tmp_path, monkeypatch, ctrl_c_raises):
     """--jobs: in a worker, Ctrl-C the moment a report folder is moved into place leaves the scenario
     solved, its outcome returned to the sweep (which would count it as stopped while being solved);
@@ -1188,6 +1225,41 @@ print("returned", flush=True)
 """
 
 
+def test_a_cbc_solve_stopped_ends_cbc_and_removes_its_files(tmp_path, ctrl_c_raises):
+    """PuLP waits on CBC's process: Ctrl-C (or SIGTERM) there must not leave it solving on with no one to read
+    its plan, nor its model and solution files behind (a stand-in for CBC that would take a minute here)."""
+    import threading
+    import time
+
+    from planner.model import build_model
+    from planner.sizing import size
+    from planner.solve import CbcCommand
+
+    stand_in = tmp_path / "cbc"
+    stand_in.write_text("#!/bin/sh\nexec sleep 60\n")
+    stand_in.chmod(0o755)
+    solver = CbcCommand(path=str(stand_in), msg=False)
+    solver.tmpDir = str(tmp_path / "files")
+    Path(solver.tmpDir).mkdir()
+    scenario = read_scenario(write_scenario(valid_tables(), tmp_path / "s.xlsx"))
+    model = build_model(scenario, size(scenario))
+    main = threading.get_ident()
+
+    def press() -> None:
+        for _ in range(600):
+            if getattr(solver, "_started", None) is not None and solver._started.processes:
+                signal.pthread_kill(main, signal.SIGINT)
+                return
+            time.sleep(0.05)
+
+    threading.Thread(target=press, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        model.problem.solve(solver)
+    [process] = solver._started.processes
+    assert process.poll() == -signal.SIGKILL
+    assert list(Path(solver.tmpDir).iterdir()) == []
+
+
 def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
     """The first Ctrl-C asks the solver to stop; one that does not is named within moments, and a
     second Ctrl-C ends the process at once with exit code 130."""
@@ -1205,25 +1277,28 @@ def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
         process.kill()
 
 
-def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum):
     """Ctrl-C (sent, as a terminal does, to every process of the command) as the workers start:
     no scenario is started after it, none is left half-written, no worker dies with a traceback,
     and the sweep exits 130 rather than solving the rest first. A scenario a worker finished before
-    the key (on a loaded machine, it may) keeps its whole report."""
+    the key (on a loaded machine, it may) keeps its whole report. SIGTERM sent to them all (`timeout`, a
+    cancelled CI job) does the same, exit 143: it used to kill the workers mid-write."""
     import os
 
     process, sources, _ = _sweep_with_workers(tmp_path)
     out = tmp_path / "out"
-    os.killpg(process.pid, signal.SIGINT)
+    os.killpg(process.pid, signum)
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == cli.EXIT_INTERRUPTED
-    assert stderr == "interrupted\n"
+    key = cli.Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    assert process.returncode == (cli.EXIT_TERMINATED if signum == signal.SIGTERM else cli.EXIT_INTERRUPTED)
+    assert stderr == ("terminated\n" if signum == signal.SIGTERM else "interrupted\n")
     # the summary says what happened; a report folder is there, whole, only for a scenario it lists as solved
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["input"] for row in rows] == sources
     interrupted = [row for row in rows if row["status"] == "interrupted"]
     # how far each got depends on the machine's load: one may have been solved and its report under way
-    stopped = [cli.stopped_why(stage, KeyboardInterrupt()) for stage in (cli.QUEUED, cli.SOLVING, cli.WRITING)]
+    stopped = [cli.stopped_why(stage, key) for stage in (cli.QUEUED, cli.SOLVING, cli.WRITING)]
     assert interrupted and all(row["error"] in stopped for row in interrupted)
     solved = sorted(Path(row["input"]).stem for row in rows if row not in interrupted)
     assert sorted(p.name for p in out.iterdir()) == sorted(["sweep.html", "sweep.json", *solved])
