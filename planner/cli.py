@@ -394,21 +394,15 @@ def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Pa
     """Solve the inputs, following each in ``progress``, by position; on Ctrl-C, those with an outcome
     are printed, and the stage of the others says how far they got."""
     if jobs > 1 and len(sources) > 1:
-        # spawned workers: a fresh interpreter each, free of this process's solver and BLAS threads
-        spawn = multiprocessing.get_context("spawn")
-        stopped = spawn.Event()
-        with ProcessPoolExecutor(min(jobs, len(sources)), mp_context=spawn, initializer=_start_worker,
-                                 initargs=(stopped, os.getpid())) as pool:
-            # workers start as the first scenarios are handed over: ignoring Ctrl-C, inherited, until
-            # _solve_in_worker has a scenario under way (else a key pressed as they import kills them)
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stopped = multiprocessing.get_context("spawn").Event()
+        with _workers(min(jobs, len(sources)), stopped) as pool:
+            futures = _handed_over(pool, sources, out_dirs, options)
             try:
-                futures = [pool.submit(_solve_in_worker, s, o, options) for s, o in zip(sources, out_dirs)]
-            finally:
-                signal.signal(signal.SIGINT, previous)
-            try:
-                for scenario, future, source in zip(progress, futures, sources):
-                    _show_and_record(scenario, _collected(future, source))
+                for scenario, future, source, out_dir in zip(progress, futures, sources, out_dirs):
+                    outcome = _collected(future)
+                    if outcome is None:  # a worker died, and with it the pool: solved again, alone, to find which
+                        outcome = _solved_alone(source, out_dir, options, stopped)
+                    _show_and_record(scenario, outcome)
             except KeyboardInterrupt:
                 _stop_sweep(futures, stopped)
                 # scenarios finished while those before them in input order were still under way:
@@ -462,17 +456,20 @@ def _solve_in_worker(source: Path, out_dir: Path, options: SolveOptions) -> Outc
     whose report landed as the key was pressed is solved."""
     progress = Progress()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # before the check: see _stop_sweep
-    # SIGTERM sent to the whole sweep (`timeout`, a cancelled CI job) reaches the workers as well: it stops the
-    # scenario as Ctrl-C does, its staging taken away, rather than kill the worker mid-write
+    # SIGTERM, sent to the whole sweep (`timeout`, a cancelled CI job) or by the pool to end its workers (one of
+    # them having died), stops the scenario as Ctrl-C does, its staging taken away, then ends the worker, rather
+    # than kill it mid-write
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if _sweep_stopped is None or not _sweep_stopped.is_set():
             solve_one(source, out_dir, options, progress)
+    except Terminated:
+        os._exit(EXIT_TERMINATED)
     except KeyboardInterrupt:
         pass  # progress says how far it got
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an idle worker holds nothing: ended, as the pool expects
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an idle worker holds nothing: ended at once
     if progress.outcome is None:
         raise Stopped(progress.stage)
     return progress.outcome
@@ -497,14 +494,48 @@ def _stop_sweep(futures: list[Future], stopped) -> None:
             continue
 
 
-def _collected(future: Future, source: Path) -> Outcome:
-    """A worker's outcome; a worker that died (killed for lack of memory, say) is an internal error
-    for each scenario it left unsolved, and the sweep goes on to its summary."""
+def _workers(count: int, stopped) -> ProcessPoolExecutor:
+    """A pool of ``count`` sweep workers, spawned: a fresh interpreter each, free of this process's solver and
+    BLAS threads (see :func:`_start_worker`)."""
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                               initargs=(stopped, os.getpid()))
+
+
+def _handed_over(pool: ProcessPoolExecutor, sources: list[Path], out_dirs: list[Path],
+                 options: SolveOptions) -> list[Future]:
+    """The scenarios given to ``pool``'s workers, which start as the first are handed over: ignoring Ctrl-C,
+    inherited, until :func:`_solve_in_worker` has a scenario under way (else a key pressed as they import
+    kills them)."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return [pool.submit(_solve_in_worker, s, o, options) for s, o in zip(sources, out_dirs)]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _collected(future: Future) -> Outcome | None:
+    """A worker's outcome; None where a worker died (killed for lack of memory, say), which ends the whole pool:
+    every scenario it had not finished, whichever worker had it, fails so."""
     try:
         return future.result()
     except BrokenProcessPool:
+        return None
+
+
+def _solved_alone(source: Path, out_dir: Path, options: SolveOptions, stopped) -> Outcome:
+    """A scenario of a sweep whose pool a dying worker ended, solved in a worker of its own: the sweep goes on,
+    and the scenario whose worker dies again is known, an internal error with a hint."""
+    with _workers(1, stopped) as pool:
+        [future] = _handed_over(pool, [source], [out_dir], options)
+        try:
+            outcome = _collected(future)
+        except KeyboardInterrupt:  # stopped here, not left to solve on while the pool is shut down
+            _stop_sweep([future], stopped)
+            raise
+    if outcome is None:
         why = f"{source}: the process solving it stopped abruptly (out of memory?); try fewer --jobs"
         return _failed(source, EXIT_INTERNAL, why, f"internal error: {why}")
+    return outcome
 
 
 def _show_and_record(scenario: Progress, outcome: Outcome) -> None:

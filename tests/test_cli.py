@@ -849,19 +849,33 @@ def test_a_gap_of_0_without_a_time_limit_is_warned_of_before_solving(tmp_path, c
     assert [math.copysign(1, gap) for gap in given] == [1, 1, 1]
 
 
-def test_a_worker_that_died_is_an_internal_error_for_its_scenario(tmp_path):
-    """--jobs: a worker process killed mid-solve (for lack of memory, say) leaves its scenario an
-    internal error with a hint, not a traceback that loses the rest of the sweep."""
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    future = Future()
-    future.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
-    outcome = cli._collected(future, Path("big.xlsx"))
-    assert outcome.code == cli.EXIT_INTERNAL
-    assert outcome.err == ["internal error: big.xlsx: the process solving it stopped abruptly (out of memory?); "
-                           "try fewer --jobs"]
-    assert outcome.row["status"] == "internal error" and outcome.row["input"] == "big.xlsx"
+def test_a_worker_that_dies_fails_its_own_scenario_and_the_sweep_goes_on(tmp_path, subprocess_env):
+    """--jobs: a worker killed mid-solve (for lack of memory, say) ends the whole pool, and every scenario not
+    finished with it; each is solved again in a worker of its own, so that only the one whose worker dies again
+    is an internal error, with a hint, and the others are solved (they used to be called internal errors too)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(  # a scenario named 'dies' kills the process that reads it
+        "import os\n"
+        "import planner.workbook\n"
+        "read = planner.workbook.read_scenario\n"
+        "def read_or_die(source, *args, **kwargs):\n"
+        "    if os.path.basename(str(source)) == 'dies.xlsx':\n"
+        "        os._exit(9)\n"
+        "    return read(source, *args, **kwargs)\n"
+        "planner.workbook.read_scenario = read_or_die\n")
+    env = dict(subprocess_env, PYTHONPATH=f"{hook}{os.pathsep}{subprocess_env['PYTHONPATH']}")
+    names = ["a", "dies", "b", "c"]
+    sources = [str(write_scenario(valid_tables(), tmp_path / f"{name}.xlsx")) for name in names]
+    done = subprocess.run([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", "--out",
+                           str(tmp_path / "out"), "--outputs", "json"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == cli.EXIT_INTERNAL
+    assert done.stderr == (f"internal error: {sources[1]}: the process solving it stopped abruptly (out of "
+                           "memory?); try fewer --jobs\n")
+    assert "4 scenarios: 3 solved, 1 internal error" in done.stdout
+    rows = json.loads((tmp_path / "out" / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["status"] for row in rows] == ["optimal", "internal error", "optimal", "optimal"]
 
 
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
@@ -1109,24 +1123,32 @@ def test_a_sweep_with_jobs_stopped_as_an_outcome_is_printed_prints_it_once(tmp_p
     assert [lines.count(f"report: {out / name / 'index.html'}") for name in ("s0", "s1")] == [1, 1]
 
 
-def test_a_sweep_worker_sent_sigterm_while_writing_stops_as_ctrl_c_does(tmp_path, monkeypatch, ctrl_c_raises):
-    """SIGTERM sent to a whole sweep reaches its workers too: one writing a report stops it as Ctrl-C would,
-    taking its staging folder away, and tells the sweep how far it got (killed outright, it left a half-written
-    report folder behind, and the sweep called every scenario 'stopped while it was being solved')."""
+def test_a_sweep_worker_sent_sigterm_while_writing_takes_its_staging_away_then_ends(tmp_path, monkeypatch,
+                                                                                  ctrl_c_raises):
+    """SIGTERM sent to a whole sweep reaches its workers too, as does the pool's own, to end its workers once
+    one has died: a worker writing a report stops it as Ctrl-C would, taking its staging folder away, then ends
+    (killed outright, it left a half-written report folder behind; carrying on, it held up the pool's end)."""
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+
+    class Ended(BaseException):
+        pass
 
     def sigterm_while_writing(results, path):
         path.write_text("half a summary")
         signal.raise_signal(signal.SIGTERM)
 
+    def end(code):
+        raise Ended(code)
+
     monkeypatch.setitem(report._WRITERS, "json", sigterm_while_writing)
+    monkeypatch.setattr(os, "_exit", end)
     previous = signal.getsignal(signal.SIGTERM)
     try:
-        with pytest.raises(cli.Stopped) as stopped:
+        with pytest.raises(Ended) as ended:
             cli._solve_in_worker(source, tmp_path / "out", cli.SolveOptions())
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert stopped.value.stage == cli.WRITING
+    assert ended.value.args == (cli.EXIT_TERMINATED,)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 

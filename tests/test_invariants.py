@@ -2,14 +2,15 @@
 
 Each example is written as a CSV folder, read, sized, built, solved and collected, then
 checked against the *input tables the test generated*, with pandas arithmetic that does
-not use the model code: power per period, GPUs per (type, period), served shares in
-[0, 1], allocations inside each workload's window, FLOPs and tokens/s delivered against
-what each served share claims, the score, and that no workload is left short while
-both the power and the GPUs it could use sit idle.
+not use the model code: power per period, GPUs per (type, period), no run over its
+max_gpus in any period, served shares in [0, 1], allocations inside each workload's window,
+FLOPs and tokens/s delivered against what each served share claims, the score, and that no
+workload is left short while both the power and the GPUs it could use sit idle.
 
 The tables are built with the optional ``goodput`` and ``power_factor`` columns filled in
 (when the schema has them), so the checks need no knowledge of their defaults; ``mfu`` is
-always given. An inference ``start_period`` may be blank (the first period).
+always given. An inference ``start_period`` and a run's ``max_gpus`` may be blank (the first
+period; no limit); a max_gpus given is drawn from the run's memory minimum up, where it binds.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 from conftest import has_column, sheet_frame, solve_tables, write_scenario
 from planner.model import ENERGY_TIE_BREAK, build_model
 from planner.results import collect
-from planner.sizing import size
+from planner.sizing import size, training_min_gpus
 from planner.solve import relaxed_start, solve
 from planner.workbook import read_scenario
 
@@ -96,12 +97,15 @@ def scenarios(draw) -> Case:
     training = []
     for i in range(n_t):
         params = draw(num(1.0, 400.0, 1))
+        least = float(training_min_gpus([params], gpus["hbm_gb"]).min())  # on the type with the most memory
         start = draw(st.integers(0, n_p - 1))
         end = draw(st.integers(start, n_p - 1))
         training.append(dict(
             workload=f"train{i}", params_b=params,
             active_params_b=draw(st.one_of(st.none(), num(0.5, params, 1).filter(lambda a: a > 0))),
             tokens_b=draw(num(10.0, 20_000.0, 1)), mfu=draw(num(0.2, 0.6, 2)),
+            # blank (no limit), or from the fewest GPUs that hold the run's state up: a limit that binds
+            max_gpus=draw(st.one_of(st.none(), st.integers(0, 64).map(lambda more: least + more))),
             start_period=period_names[start], deadline_period=period_names[end],
             priority=draw(num(0.1, 10.0, 2)),
             **optional("training", goodput=draw(num(0.5, 1.0, 2)), power_factor=draw(num(0.5, 1.0, 2))),
@@ -231,6 +235,11 @@ def allocation_with_inputs(case: Case, run) -> pd.DataFrame:
     return alloc
 
 
+def max_gpus(case: Case) -> pd.Series:
+    """The most GPUs each run may hold at once (NaN: no limit)."""
+    return case.training.set_index("workload")["max_gpus"].astype(float)
+
+
 def idle_mw(case: Case) -> pd.Series:
     f = case.fleet.merge(case.gpus, on="gpu")
     per = (case.pue * f["idle_w"].astype(float) * f["installed"].astype(float) / 1e6).groupby(f["period"]).sum()
@@ -243,7 +252,8 @@ def idle_mw(case: Case) -> pd.Series:
 @SETTINGS
 @given(scenarios())
 def test_power_and_fleet_limits(case: Case):
-    """Never over the power budget, never more GPUs in use than installed, recomputed from inputs."""
+    """Never over the power budget, never more GPUs in use than installed, nor a run holding more than its max_gpus
+    in any period, recomputed from inputs; the GPUs installed in a period are those of every type."""
     run = solve_case(case)
     r = run.results
     alloc = allocation_with_inputs(case, run)
@@ -267,6 +277,13 @@ def test_power_and_fleet_limits(case: Case):
     np.testing.assert_allclose(fleet["installed"].reindex(installed.index).to_numpy(), installed.to_numpy())
     np.testing.assert_allclose(fleet["gpus_in_use"].reindex(installed.index).to_numpy(), in_use.to_numpy(),
                                rtol=1e-9, atol=1e-9)
+    total = installed.groupby(level="period").sum().reindex(case.periods["period"])
+    np.testing.assert_allclose(reported["gpus_installed"].to_numpy(), total.to_numpy())
+    # max_gpus: the most a run holds at once, so in each period of its window
+    held = alloc[alloc["kind"] == "training"].groupby(["workload", "period"])["gpus"].sum()
+    cap = max_gpus(case).reindex(held.index.get_level_values("workload")).to_numpy() if len(case.training) else 0.0
+    over = held[held.to_numpy() > cap * (1 + REL) + 1e-6]  # NaN cap: no limit, never over
+    assert over.empty, over
     # the idle draw of the GPUs left unused, recomputed: part of the fleet's idle draw, itself part of the used
     idle_each_mw = case.pue * case.gpus.set_index("gpu")["idle_w"].astype(float) / 1e6
     unused = ((installed - in_use).clip(lower=0.0) * idle_each_mw.reindex(installed.index.get_level_values("gpu"))
@@ -402,6 +419,8 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
     per_period = r.inference.set_index(["workload", "period"])["served_fraction"] if len(r.inference) else None
     flops = required_flops(case) if len(case.training) else None
     training_rates = training_rate(case)
+    limit = max_gpus(case) if len(case.training) else None
+    held = r.allocation.groupby(["workload", "period"])["gpus"].sum()
     offered = offered_inference_rate(case, run)
     need = demand(case) if len(case.inference) else None
 
@@ -413,9 +432,13 @@ def test_nothing_left_idle_while_a_workload_is_short(case: Case):
             if share >= 1 - 1e-6:
                 continue
             hours = periods.loc[p, "hours"]
+            if row["kind"] == "training" and held.get((name, p), 0.0) >= limit[name] * (1 - 1e-6) - 1e-6:
+                continue  # the run holds its max_gpus there: no more GPUs would serve it
             for g in case.gpus["gpu"]:
                 if row["kind"] == "training":
-                    holds = installed[(g, p)] >= max(1.0, smallest.get((name, g), 1.0))
+                    # its memory minimum on the type: fewer installed cannot hold it, nor a max_gpus below it
+                    least = max(1.0, smallest.get((name, g), 1.0))
+                    holds = installed[(g, p)] >= least and not limit[name] < least
                     rate = training_rates.get((name, g), 0.0) if holds else 0.0
                     gain = row["priority"] * hours * 3600.0 * rate / flops[name]
                 else:

@@ -304,6 +304,26 @@ def test_c_deadline_cuts_off_later_periods(solve_case):
     assert gpus(control, "T", "P2") > 0
 
 
+def test_c2_a_runs_cumulative_flops_count_only_its_own(solve_case):
+    """Two runs over P1 and P2 (10,000 GPUs each, power to spare), both finished: T1 (100B x 10,000B tokens)
+    needs 6e24 FLOPs, T2 (50B) 3e24. However each is spread over the periods, its flops_cumulative in P2 is
+    what it was given in both, its own 6e24 or 3e24, never T1's carried on into T2's (9e24)."""
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
+        fleet=[("G1", "P1", 10_000.0), ("G1", "P2", 10_000.0)],
+        training=[training_row("T1", params_b=100.0, start="P1", deadline="P2"),
+                  training_row("T2", params_b=50.0, start="P1", deadline="P2")],
+    )
+    run = solve_case(tables)
+    assert served(run, "T1") == approx(1.0) and served(run, "T2") == approx(1.0)
+    progress = run.results.training.set_index(["workload", "period"])
+    for name, flops in (("T1", 6e24), ("T2", 3e24)):
+        given = progress.loc[name, "flops_delivered"]
+        assert progress.loc[(name, "P1"), "flops_cumulative"] == approx(given["P1"])
+        assert progress.loc[(name, "P2"), "flops_cumulative"] == approx(given.sum())
+        assert progress.loc[(name, "P2"), "flops_cumulative"] == approx(flops)
+
+
 def test_d_inference_with_measured_throughput(solve_case):
     """Allocation = peak demand / measured tokens/s per GPU.
 
@@ -416,6 +436,15 @@ def test_e2_a_gpu_installed_is_priced_with_its_idle_draw(solve_case):
     cbc = solve_case(two_gpu_types(), solver="cbc").results
     assert cbc.periods["power_shadow_price"].tolist() == approx(base.results.periods["power_shadow_price"].tolist())
     assert cbc.fleet.set_index("gpu")["fleet_shadow_price"].tolist() == approx(prices.tolist(), rel=1e-9)
+
+
+def test_e2b_the_gpus_installed_in_a_period_count_every_type(solve_case):
+    """The periods table counts the whole fleet: 100 A and 10,000 B installed in P1 are 10,100 GPUs, not the
+    10,000 of the larger type, as its idle draw (10,100 x 2.5e-4 = 2.525 MW) already counts them."""
+    run = solve_case(two_gpu_types())
+    [period] = run.results.periods.to_dict("records")
+    assert period["gpus_installed"] == 10_100.0
+    assert period["power_mw_idle"] == approx(2.525)
 
 
 def test_e3_each_price_says_how_far_it_holds(solve_case):

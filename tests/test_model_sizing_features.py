@@ -48,6 +48,21 @@ def test_max_gpus_caps_a_run(solve_case):
     assert served(run, "T1") == approx(0.3)
 
 
+def test_max_gpus_caps_a_run_in_each_period_not_over_its_window(solve_case):
+    """max_gpus is the most a run holds at once, so it applies period by period: T1 may run in P1 and P2 (1000 h
+    each, 10,000 GPUs installed, power to spare) and holds 1,000 in each, 2 x 1000 x 1.8e21 = 3.6e24 of its 6e24
+    FLOPs: served 0.6, not the 0.3 of 1,000 GPUs shared out over the whole window."""
+    tables = scenario_tables(
+        periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
+        fleet=[("G1", "P1", 10_000.0), ("G1", "P2", 10_000.0)],
+        training=[training_row(start="P1", deadline="P2", max_gpus=1000.0)],
+    )
+    run = solve_case(tables)
+    per_period = run.results.allocation.groupby("period")["gpus"].sum()
+    assert per_period.to_dict() == {"P1": approx(1000.0), "P2": approx(1000.0)}
+    assert served(run, "T1") == approx(0.6)
+
+
 def test_memory_minimum_excludes_a_gpu_type_with_too_few_gpus(solve_case):
     """100B parameters x 16 bytes x 1.25 / (80 GB x 0.9) = 27.8: at least 28 GPUs. With 20
     installed the run cannot start; a user minimum of 500 against 400 installed likewise."""
@@ -235,6 +250,21 @@ def test_measured_training_throughput_wins(solve_case):
     assert served(run, "T1") == approx(0.15)
     shown = report._training_sizing_grid(run.results)["rows"]
     assert [(r["workload"], r["source"]) for r in shown] == [("T1", "measured")]  # as the report's sizing says
+
+
+def test_goodput_scales_a_measured_training_throughput_too(solve_case):
+    """A measured 250 TFLOP/s per GPU is the rate while the run runs; goodput 0.5 (restarts, checkpoints) still
+    halves what it delivers: 125e12 FLOP/s per GPU, 1,000 GPUs x 3.6e6 s x 1.25e14 = 4.5e23 of 6e24 FLOPs,
+    served 0.075 (0.15 at goodput 1, as above)."""
+    tables = scenario_tables(
+        training=[training_row(goodput=0.5)],
+        throughput=[dict(workload="T1", gpu="G1", train_tflops_per_gpu=250.0)],
+    )
+    run = solve_case(tables)
+    rates = run.sizing.training_rates.set_index(["workload", "gpu"])
+    assert rates.loc[("T1", "G1"), "source"] == "measured"
+    assert rates.loc[("T1", "G1"), "flops_per_s_per_gpu"] == approx(125e12)
+    assert served(run, "T1") == approx(0.075)
 
 
 @pytest.mark.parametrize("goodput, expected", [(1.0, 1000 * 1.8e21 / 6e24), (0.5, 1000 * 0.9e21 / 6e24)])

@@ -278,6 +278,23 @@ def test_names_are_escaped_everywhere(hostile_report):
     assert 'x="" onmouseover' not in html and '="" onmouseover' not in html
 
 
+def test_a_hostile_gpu_name_in_why_a_type_cannot_run_a_run_is_escaped(tmp_path):
+    """An FP8 run on a type with no FP8 peak: the training sizing's cell says why on hover, a title naming the
+    type ("<name> has no fp8"). A name carrying a quote and a tag must stay text there too: no element or event
+    handler comes of it, and the title reads back as the note."""
+    name = '"><img src=x onerror="window.__pwned=5">'
+    tables = scenario_tables(gpus=[gpu_row("G1", fp8_tflops=2000.0), gpu_row(name)],
+                             training=[training_row(precision="fp8")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.sizing.training_rates.set_index("gpu").loc[name, "note"] == f"{name} has no fp8"
+    html = report.render_html(results)
+    assert name not in html and "<img" not in html
+    elements = parse(html)
+    for tag, attrs in elements.tags:
+        assert not any(key.startswith("on") for key in attrs), (tag, attrs)
+    assert ("td", f"{name} has no fp8") in [(tag, attrs.get("title")) for tag, attrs in elements.tags]
+
+
 def test_chart_svg_escapes_names(hostile_report):
     """Names reach the SVG as escaped text; '$' is not TeX, '{{' is not a template."""
     _, html = hostile_report
@@ -506,6 +523,28 @@ def test_a_type_with_too_few_for_a_run_is_not_called_worthless(tmp_path):
     assert "GPUs never are, though 1 GPU type and period pair has too few to carry a workload cut short." in html
     assert "more GPUs of any type would serve nothing more." not in html
     assert "G1 has too few in P1</strong> (20.0) to carry a workload cut short that it can run: 8.00 more" in html
+
+
+def test_a_type_with_too_few_for_a_run_served_in_full_has_nothing_to_carry(tmp_path):
+    """T1 (100B parameters on 1,000B tokens: 6e23 FLOPs) needs 28 GPUs to hold its training state; G2 has 20,
+    8 too few. With 1,000 G1 installed T1 is done on 333 of them (6e23 / 1.8e21), so no workload is cut short
+    and G2 has nothing to carry: no count of GPUs more is given for any type. With 100 G1, T1 gets
+    100 x 1.8e21 / 6e23 = 30% and is cut short: then 8 more G2 would carry it."""
+    def results_with(installed_g1: float):
+        tables = scenario_tables(gpus=[gpu_row("G1"), gpu_row("G2")],
+                                 fleet=[("G1", "P1", installed_g1), ("G2", "P1", 20.0)],
+                                 training=[training_row(tokens_b=1000.0)])
+        return run_pipeline(write_scenario(tables, tmp_path / f"g1-{installed_g1:g}")).results
+
+    done = results_with(1000.0)
+    assert done.workloads["served_fraction"].tolist() == [pytest.approx(1.0)]
+    assert done.fleet["gpu"].tolist() == ["G1", "G2"]
+    assert pd.isna(done.gpus_to_carry_short).all(), done.gpus_to_carry_short
+    assert "to carry a workload cut short" not in " ".join(report.render_html(done).split())
+
+    short = results_with(100.0)
+    assert short.workloads["served_fraction"].tolist() == [pytest.approx(0.3)]
+    assert pd.isna(short.gpus_to_carry_short[0]) and short.gpus_to_carry_short[1] == 8.0
 
 
 def test_the_training_sizing_shows_the_fewest_gpus_that_carry_a_run(tmp_path):

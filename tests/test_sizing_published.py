@@ -3,14 +3,17 @@
 import numpy as np
 import pytest
 
+from conftest import scenario_tables, training_row, write_scenario
 from planner.sizing import (
     BYTES_PER_PARAM,
     GOODPUT_DEFAULT,
     default_mfu,
     kv_bytes_per_token,
     serving_roofline,
+    size,
     training_flops,
 )
+from planner.workbook import read_scenario
 
 
 def test_gpt3_training_flops():
@@ -28,6 +31,20 @@ def test_llama31_405b_gpu_hours_within_15_percent():
     assert 0.38 <= mfu <= 0.43  # the Llama 3 paper reports 38-43% MFU on H100
     gpu_hours = flops / (989e12 * mfu * GOODPUT_DEFAULT * 3600)
     assert gpu_hours == pytest.approx(30.84e6, rel=0.15)
+
+
+def test_llama31_405b_gpu_hours_in_the_sizing_table_within_15_percent(tmp_path):
+    """The same run as a workbook row, through size(): the catalogue's H100-SXM (989 TFLOP/s dense BF16, figures
+    left blank), MFU and goodput left blank (0.40 by GPU generation, 0.90). 6 x 405e9 x 15.6e12 = 3.79e25 FLOPs at
+    989e12 x 0.40 x 0.90 = 3.56e14 FLOP/s per GPU: 1.06e11 GPU-seconds, 29.6M GPU-hours against the 30.84M
+    reported; the table the report and ``planner size`` show must say so."""
+    h100 = dict(gpu="H100-SXM", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=None, idle_w=None)
+    run = training_row("llama-3.1-405b", params_b=405.0, tokens_b=15_600.0, mfu=None, goodput=None)
+    scenario = read_scenario(write_scenario(scenario_tables(gpus=[h100], training=[run]), tmp_path / "s"))
+    [row] = size(scenario).training_rates.to_dict("records")
+    assert row["mfu"] == 0.40 and row["goodput"] == 0.90
+    assert row["gpu_hours"] == pytest.approx(29.58e6, rel=0.001)
+    assert row["gpu_hours"] == pytest.approx(30.84e6, rel=0.15)
 
 
 # MLPerf Inference v4.1, Llama 2 70B, offline, FP8: tokens/s per GPU
