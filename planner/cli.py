@@ -292,6 +292,11 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
         if summaries:
             raise InputError([f"{source}: its report folder would take the name of the sweep's summary, "
                               f"'{_stem(source)}'; rename it" for source in summaries])
+        aside = {f".{_stem(source)}.old".casefold() for source in sources}  # where a report's earlier one waits
+        if kept_aside := [source for source in sources if _stem(source).casefold() in aside]:
+            raise InputError([f"{source}: its report folder would take the name '{_stem(source)}', under which "
+                              "another input's earlier report is kept while the new one replaces it; rename it"
+                              for source in kept_aside])
         root = out or Path("reports")
         if (blocking := file_in_path(root)) is not None:
             raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
@@ -357,6 +362,8 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         html = write_sweep([failed_row(source, "interrupted", stopped_why(p.stage, stopped)) if p.outcome is None
                             else p.outcome.row for source, p in zip(sources, progress)], out or Path("reports"))
     if stopped is not None:
+        if len(sources) > 1:  # what was solved before the stop, and what was not, is there
+            _print([f"sweep summary: {html}"], sys.stdout)
         raise stopped
     failed = [p.outcome.code for p in progress if p.outcome.code != EXIT_OK]
     if len(sources) > 1:

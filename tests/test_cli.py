@@ -702,6 +702,17 @@ def test_an_input_named_like_the_sweep_summary_is_refused_before_solving(tmp_pat
     assert not (tmp_path / "out").exists()
 
 
+def test_an_input_named_where_another_report_keeps_its_earlier_one_is_refused_before_solving(tmp_path, capsys):
+    """A report is swapped in with the one before it kept aside as '.x.old' for a moment: a workbook .x.old.xlsx
+    in the same sweep had its report deleted by x's, silently, its link in the summary dead."""
+    inputs = [write_scenario(valid_tables(), tmp_path / name) for name in (".x.old.xlsx", "x.xlsx")]
+    assert cli.main(["solve", *map(str, inputs), "--out", str(tmp_path / "out")]) == cli.EXIT_INPUT
+    assert capsys.readouterr().err == (f"error: {inputs[0]}: its report folder would take the name '.x.old', under "
+                                       "which another input's earlier report is kept while the new one replaces it; "
+                                       "rename it\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_outputs_chooses_the_files_written_and_replaces_an_earlier_report_whole(tmp_path, capsys):
     """--outputs json writes summary.json alone, even over a full earlier report (no stale page is
     left beside a newer plan), and the terminal and a sweep's summary point to it."""
@@ -910,10 +921,11 @@ def test_ctrl_c_while_the_libraries_load_exits_130_without_a_traceback(subproces
 
 def test_a_sweep_stopped_by_ctrl_c_replaces_the_earlier_summary(tmp_path, monkeypatch, capsys):
     """The summary of an earlier sweep into the same folder must not stand for this one: the new
-    one lists the scenarios solved before the key, and the rest as not solved."""
+    one lists the scenarios solved before the key, and the rest as not solved, and the terminal says where."""
     sources = [write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx") for i in range(3)]
     out = tmp_path / "out"
     assert cli.main(["solve", *map(str, sources), "--out", str(out)]) == cli.EXIT_OK
+    capsys.readouterr()
     plan = cli.plan
 
     def key_on_the_second(source, *args):
@@ -926,7 +938,9 @@ def test_a_sweep_stopped_by_ctrl_c_replaces_the_earlier_summary(tmp_path, monkey
     rows = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert [row["status"] for row in rows] == ["optimal", "interrupted", "interrupted"]
     assert "the sweep was stopped" in (out / "sweep.html").read_text(encoding="utf-8")
-    assert capsys.readouterr().err.strip().endswith("interrupted")
+    shown = capsys.readouterr()
+    assert shown.err.strip().endswith("interrupted")
+    assert shown.out.splitlines()[-1] == f"sweep summary: {out / 'sweep.html'}"
 
 
 def test_a_sweep_stopped_by_sigterm_says_so_in_its_summary(tmp_path, monkeypatch, capsys):
