@@ -581,10 +581,11 @@ def _training_sizing_grid(results: Results) -> dict:
     per_run = pd.DataFrame({
         "precision": runs["precision"], "typed_mfu": runs["mfu"], "goodput": runs["goodput"],
         "mfu_low": rates.groupby("workload")["mfu"].min(), "mfu_high": rates.groupby("workload")["mfu"].max(),
-        "measured": (rates["source"] == "measured").groupby(rates["workload"]).any().reindex(runs.index,
-                                                                                              fill_value=False),
+        "rated": (rates["note"] == "").groupby(rates["workload"]).sum().reindex(runs.index, fill_value=0),
         "flops": results.sizing.training.set_index("workload")["flops"],
     }, index=runs.index).head(TABLE_ROWS)
+    # per run with any, the GPU types a measured rate replaces the estimate on (few: grouped among those alone)
+    measured = rates[rates["source"] == "measured"].groupby("workload")["gpu"].agg(list).to_dict()
     cells = zip(hours[:TABLE_ROWS].tolist(), notes[:TABLE_ROWS].tolist(), least[:TABLE_ROWS].tolist())
     rows = [
         dict(
@@ -594,11 +595,21 @@ def _training_sizing_grid(results: Results) -> dict:
             mfu_source="workbook" if not np.isnan(run.typed_mfu) else
             ("default by GPU type" if not np.isnan(run.mfu_low) else ""),
             hours=[_gpu_hours_cell(h, str(n), m) for h, n, m in zip(*row_cells)],
-            source="measured" if run.measured else "estimated",
+            source=_training_source(measured.get(run.Index, []), run.rated),
         )
         for run, row_cells in zip(per_run.itertuples(), cells)
     ]
     return dict(gpus=gpus, rows=rows, total=len(runs), blocks=_print_blocks(len(gpus), PRINT_GPUS))
+
+
+def _training_source(measured: list[str], rated: int) -> str:
+    """Where a run's rates come from, given the GPU types a measured rate replaces the estimate on, of the ``rated``
+    that can carry it."""
+    if not measured:
+        return "estimated"
+    if len(measured) == rated:
+        return "measured"
+    return f"measured on {listed(measured)}, estimated on the others"
 
 
 def _assumptions() -> list[dict]:

@@ -1441,6 +1441,16 @@ def _spreadsheet_error(value: object) -> str | None:
     return None
 
 
+def _beside(number: float, bound: float) -> str:
+    """``number`` as :g writes it, with the significant figures it takes not to read as ``bound``, which it misses
+    (1.0000001 against a limit of 1; a formula's float noise, =0.3+0.7, can land there)."""
+    for digits in range(6, 18):
+        shown = f"{number:.{digits}g}"
+        if shown != f"{bound:.{digits}g}":
+            return shown
+    return shown
+
+
 CELL_TEXT_MOST = 32_767  # characters: the most an Excel cell holds (a CSV cell may hold more)
 
 
@@ -1645,17 +1655,20 @@ class _Checker:
             too_low = number <= column.minimum if column.exclusive_minimum else number < column.minimum
             if too_low:
                 bound = ">" if column.exclusive_minimum else ">="
-                self.problem(raw, f"must be {bound} {column.minimum:g}, found {number:g}", row, column.name)
+                self.problem(raw, f"must be {bound} {column.minimum:g}, found {_beside(number, column.minimum)}",
+                             row, column.name)
                 return None
         if floor(column) is not None and number < floor(column):
-            self.problem(raw, f"must be >= {floor(column):g}, found {number:g}: implausibly small", row, column.name)
+            self.problem(raw, f"must be >= {floor(column):g}, found {_beside(number, floor(column))}: implausibly "
+                         "small", row, column.name)
             return None
         if column.maximum is not None and number > column.maximum:
-            self.problem(raw, f"must be <= {column.maximum:g}, found {number:g}", row, column.name)
+            self.problem(raw, f"must be <= {column.maximum:g}, found {_beside(number, column.maximum)}", row,
+                         column.name)
             return None
         if number > ceiling(column):
-            self.problem(raw, f"must be <= {ceiling(column):g}, found {number:g}: implausibly large",
-                         row, column.name)
+            self.problem(raw, f"must be <= {ceiling(column):g}, found {_beside(number, ceiling(column))}: "
+                         "implausibly large", row, column.name)
             return None
         return number
 
@@ -1879,8 +1892,9 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                 tip = f"; did you mean the catalogue's '{hint}'?" if hint else ""
                 check.problem(raw, f"required value is blank ('{name}' is not in the built-in GPU catalogue{tip})",
                               row, column.name)
-    for column, names in absent.items():
-        listed = ", ".join(f"'{n}'" for n in names)
+    for column, names in absent.items():  # a near miss of a catalogue name is answered with it, as a blank cell is
+        listed = ", ".join(f"'{n}'" + (f" (did you mean the catalogue's '{hint}'?)" if (hint := catalogue.suggest(n))
+                                       else "") for n in names)
         check.problem(raw, f"missing required column (needed for GPU types not in the built-in catalogue: {listed})",
                       column=column)
     for row, gpu, idle, busy in zip(frame["_row"], frame["gpu"], frame["idle_w"], frame["it_w"]):
@@ -2179,10 +2193,11 @@ def _header_note(column: Column) -> str:
         lines.append("Required, unless the GPU is in the built-in catalogue (sheet gpu_catalogue).")
     elif column.required:
         lines.append("Required.")
+    elif column.default is None:  # a blank means what the description says (the first period, params_b, ...)
+        lines.append("Optional.")
     else:
         default = column.default
-        shown = "blank" if default is None else f"{default:g}" if isinstance(default, float) else str(default)
-        lines.append(f"Optional; default: {shown}.")
+        lines.append(f"Optional; default: {f'{default:g}' if isinstance(default, float) else default}.")
     choices = getattr(column, "choices", None)
     if choices:
         lines.append("One of: " + ", ".join(choices) + ".")
@@ -2290,4 +2305,8 @@ def write_template(path: str | Path) -> None:
                                      "without sparsity; it_w is the all-in IT draw per GPU in use.", "planner")
     ref.freeze_panes = "B2"
 
-    replace_atomically(path, book.save)
+    # saved in memory first (a template is small): a full disk then fails the one write below, not openpyxl's zip
+    # file half-way, whose clean-up would raise again as it is collected
+    buffer = io.BytesIO()
+    book.save(buffer)
+    replace_atomically(path, lambda staging: staging.write_bytes(buffer.getvalue()))

@@ -90,12 +90,14 @@ def test_a_blank_figure_of_a_gpu_not_in_the_catalogue(tmp_path):
 
 
 def test_a_missing_figure_column_with_a_gpu_not_in_the_catalogue(tmp_path):
-    tables = scenario_tables(gpus=[gpu_row("B200"), gpu_row("custom")], fleet=[("B200", "P1", 1.0)])
+    """A near miss of a catalogue name ('H100-SMX') is answered with the name it may be, as for a blank cell."""
+    tables = scenario_tables(gpus=[gpu_row("B200"), gpu_row("custom"), gpu_row("H100-SMX")],
+                             fleet=[("B200", "P1", 1.0)])
     tables["gpus"] = tables["gpus"].drop(columns=["it_w"])
     path = write_scenario(tables, tmp_path / "s.xlsx")
     assert problems_reading(path) == [
         f"{path}, sheet 'gpus', column 'it_w': missing required column (needed for GPU types not in the built-in "
-        "catalogue: 'custom')"
+        "catalogue: 'custom', 'H100-SMX' (did you mean the catalogue's 'H100-SXM'?))"
     ]
 
 

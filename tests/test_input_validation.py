@@ -240,6 +240,16 @@ def test_text_where_a_number_is_needed(target):
     ]
 
 
+def test_a_value_just_past_its_bound_is_shown_with_the_figures_that_tell_them_apart(tmp_path):
+    """A formula's float noise (=0.3+0.7) can land just past a bound: 'must be <= 1, found 1' read as nonsense."""
+    path = tmp_path / "s"
+    tables = scenario_tables(training=[training_row("T1", mfu=1.0000001)], pue=10.0000004)
+    assert problems(tables, path) == [
+        where(path, "training", 2, "mfu") + "must be <= 1, found 1.0000001",
+        where(path, "site", 3, "value") + "must be <= 10, found 10.0000004",
+    ]
+
+
 def test_text_longer_than_a_spreadsheet_cell_holds_is_refused(tmp_path):
     """A CSV cell may hold more than Excel's 32,767 characters a cell: such a name could not be written to
     results.xlsx whole, and cut short there it would no longer join summary.json's."""

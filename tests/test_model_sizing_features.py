@@ -252,6 +252,20 @@ def test_measured_training_throughput_wins(solve_case):
     assert [(r["workload"], r["source"]) for r in shown] == [("T1", "measured")]  # as the report's sizing says
 
 
+def test_a_rate_measured_on_one_gpu_type_is_not_said_of_the_others(solve_case):
+    """T1 measured on G1 only: the report's sizing said 'measured' for the whole row, G2's estimate included,
+    where `planner size` and results.xlsx say it per GPU type."""
+    tables = scenario_tables(
+        gpus=[gpu_row("G1"), gpu_row("G2")],
+        fleet=[("G1", "P1", 1000.0), ("G2", "P1", 1000.0)],
+        training=[training_row(), training_row("T2")],
+        throughput=[dict(workload="T1", gpu="G1", train_tflops_per_gpu=250.0)],
+    )
+    shown = report._training_sizing_grid(solve_case(tables).results)["rows"]
+    assert [(r["workload"], r["source"]) for r in shown] == [
+        ("T1", "measured on G1, estimated on the others"), ("T2", "estimated")]
+
+
 def test_goodput_scales_a_measured_training_throughput_too(solve_case):
     """A measured 250 TFLOP/s per GPU is the rate while the run runs; goodput 0.5 (restarts, checkpoints) still
     halves what it delivers: 125e12 FLOP/s per GPU, 1,000 GPUs x 3.6e6 s x 1.25e14 = 4.5e23 of 6e24 FLOPs,

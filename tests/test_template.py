@@ -47,9 +47,13 @@ def test_each_header_has_a_note_with_meaning_unit_range_and_default(book):
             assert ("Accepted: " in note) == (column.kind == "number"), f"{sheet.name}.{column.name}"
             if column.catalogue:
                 assert "unless the GPU is in the built-in catalogue" in note
+            elif not column.required and column.default is None:  # a blank means what the description says
+                assert note.endswith("Optional.") or "Optional.\n" in note, f"{sheet.name}.{column.name}"
+                assert "default: blank" not in note
             elif not column.required:
                 assert "Optional; default:" in note
     assert "Accepted: > 0 and <= 1." in book["training"]["G1"].comment.text  # goodput
+    assert "defaults to params_b" in book["training"]["C1"].comment.text.replace("\n", " ")  # active_params_b
 
 
 def test_each_site_key_has_a_note_like_a_heading(book):
@@ -145,6 +149,21 @@ def test_template_wants_an_xlsx_name(tmp_path, capsys):
 def test_write_template_leaves_no_temporary_file(tmp_path):
     write_template(tmp_path / "sub" / "t.xlsx")
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["t.xlsx"]
+
+
+def test_a_template_that_cannot_be_written_is_refused_in_one_line(tmp_path, subprocess_env):
+    """A disk that takes no more (here a file size limit of 8 KB) left openpyxl's zip file open half-way, and its
+    clean-up printed a traceback after the one-line error; the file that was there stays as it was."""
+    import resource
+    import sys
+
+    target = tmp_path / "t.xlsx"
+    target.write_text("keep")
+    done = subprocess.run([sys.executable, "-m", "planner", "template", str(target), "--force"], env=subprocess_env,
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192)))
+    assert (done.returncode, done.stderr) == (EXIT_INPUT, f"error: {target}: cannot write the file (File too large)\n")
+    assert target.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]
 
 
 def test_template_names_a_folder_or_a_missing_one_instead_of_writing(tmp_path, capsys):
