@@ -566,6 +566,11 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
         starts[f"start {k}"] = gpus
     solution = solve(model)
     mip = collect(scenario, sizing, model, solution)
+    # the plan, as the LP plans are checked, and its runs' blocks of GPUs
+    run = Run(scenario, sizing, model, solution, mip)
+    check_shares_and_windows(case, run)
+    check_delivered(case, run, optimal=False)
+    check_run_blocks(case, mip.allocation)
     lp_model = build_model(scenario, sizing)
     lp = collect(scenario, sizing, lp_model, solve(lp_model))
     plan = mip.allocation.merge(alloc[["workload", "gpu", "period", "mw", "unit"]], how="left",
@@ -586,12 +591,6 @@ def test_integer_start_and_plan_keep_every_limit(case: Case):
                                                                                      "installed": installed}))
         power = idle_mw(case) + active_mw.groupby(frame["period"]).sum().reindex(budget.index, fill_value=0.0)
         assert (power <= budget * (1 + REL) + 1e-9).all(), (name, pd.DataFrame({"power": power, "budget": budget}))
-
-    # the plan, as the LP plans are checked
-    run = Run(scenario, sizing, model, solution, mip)
-    check_shares_and_windows(case, run)
-    check_delivered(case, run, optimal=False)
-    check_run_blocks(case, mip.allocation)
 
 
 @SETTINGS
