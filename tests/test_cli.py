@@ -1319,7 +1319,8 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum):
     no scenario is started after it, none is left half-written, no worker dies with a traceback,
     and the sweep exits 130 rather than solving the rest first. A scenario a worker finished before
     the key (on a loaded machine, it may) keeps its whole report. SIGTERM sent to them all (`timeout`, a
-    cancelled CI job) does the same, exit 143: it used to kill the workers mid-write."""
+    cancelled CI job) does the same, exit 143. (Scenarios this small are seldom mid-write when the signal
+    lands: a worker writing is tested by test_a_sweep_worker_sent_sigterm_while_writing_takes_its_staging_away.)"""
     import os
 
     process, sources, _ = _sweep_with_workers(tmp_path)
