@@ -37,6 +37,7 @@ from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_rec
 from planner.results import Results, collect, holds_nothing
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
+from planner.spelling import precision_apart
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
@@ -144,8 +145,9 @@ def _summary(results: Results, report: Path) -> list[str]:
         lines.append("  what binds, and its prices" + (" and power steps" if results.power_step_mw else "")
                      + ", are those of the plan with fractional replicas and no run minimums")
         if results.relaxation_apart():
-            lines.append(f"  which scores {results.relaxation_score():.4f}: whole replicas and run minimums cost "
-                         f"this plan {results.relaxation_score() - results.objective:.4f} points, so more power or "
+            relaxed = results.relaxation_score()
+            lines.append(f"  which scores {relaxed:.4f}: whole replicas and run minimums cost "
+                         f"this plan {relaxed - results.objective:.4f} points, so more power or "
                          "GPUs may serve more here than its prices say")
     elif binding.empty:
         lines.append("  power does not bind in any period")
@@ -209,12 +211,12 @@ def _power_steps(results: Results) -> list[str]:
 def _told_apart(less: float, more: float) -> tuple[str, str]:
     """Two figures, ``less`` below ``more``, as :func:`thousands` writes them, or with the decimals it takes (up
     to 3) for them not to read the same."""
-    shown = thousands(less), thousands(more)
-    for decimals in range(1, 4):
-        if shown[0] != shown[1]:
-            break
-        shown = f"{less:,.{decimals}f}", f"{more:,.{decimals}f}"
-    return shown
+    decimals = precision_apart(less, more, _with_decimals, range(4))
+    return _with_decimals(less, decimals), _with_decimals(more, decimals)
+
+
+def _with_decimals(figure: float, decimals: int) -> str:
+    return f"{figure:,.{decimals}f}" if decimals else thousands(figure)
 
 
 FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}

@@ -1,8 +1,10 @@
-"""The name a mistyped one most likely stands for, for hints in messages."""
+"""How messages write names and figures: the name a mistyped one most likely stands for, and the precision
+two figures need not to read alike."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable
 
 
 def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
@@ -15,3 +17,12 @@ def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None
     hints = difflib.get_close_matches(name, near, n=3, cutoff=cutoff)
     swapped = [h for h in hints if sorted(h) == sorted(name)]
     return (swapped or hints or [None])[0]
+
+
+def precision_apart(first: float, second: float, write: Callable[[float, int], str], precisions: Iterable[int]) -> int:
+    """The first of ``precisions`` at which ``write(figure, precision)`` writes ``first`` and ``second`` differently
+    (the last if none does): a figure past a bound never reads as the bound it misses."""
+    for precision in precisions:
+        if write(first, precision) != write(second, precision):
+            break
+    return precision

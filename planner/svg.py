@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from planner.spelling import precision_apart
 from planner.templating import TEMPLATES
 
 INK, MUTED, GRID, AXIS = "#1d2330", "#5b6475", "#e3e7ee", "#9aa3b2"
@@ -129,10 +130,10 @@ def percent_text(percent: float, decimals: int) -> str:
 def decimals_apart(value: float, bound: float | None, decimals: int) -> int:
     """The decimals (at least ``decimals``, at most 9) that :func:`percent_text` needs for a fraction ``value`` above
     ``bound`` (say, a gap reached above the gap allowed) not to read as equal to it."""
-    while (bound is not None and value > bound and decimals < 9
-           and percent_text(100 * value, decimals) == percent_text(100 * bound, decimals)):
-        decimals += 1
-    return decimals
+    if bound is None or value <= bound:
+        return decimals
+    return precision_apart(value, bound, lambda fraction, places: percent_text(100 * fraction, places),
+                           range(decimals, 10))
 
 
 def _label_step(labels: list[str], width: float, size_px: float = LABEL_PX, turned: bool = False) -> int:
