@@ -118,15 +118,16 @@ def _reach(holds: float, amount: float, unit: str) -> str:
     return f", for at least the next {thousands(holds)} {unit}"
 
 
-def _summary(results: Results, report: Path) -> list[str]:
-    """The terminal summary of one solved scenario: score, what is cut, where power and GPUs bind."""
+def _summary(results: Results, source: Path, report: Path) -> list[str]:
+    """The terminal summary of one solved scenario: score, what is cut, where power and GPUs bind. It starts with
+    the input as well as the site's name, which a sweep's variants of one workbook share."""
     decimals = decimals_apart(results.gap, results.gap_limit, 3)  # a gap above its limit never reads as it
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
            else f", gap {percent_text(100 * results.gap, decimals)}")
     if results.gap_limit is not None:
         limit = f"{100 * results.gap_limit:.3g}%" if decimals == 3 else percent_text(100 * results.gap_limit, decimals)
         gap += f", stops within {limit}"
-    lines = [f"{results.scenario}: {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
+    lines = [f"{results.scenario} ({source}): {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":
         lines.append("  the solver stopped early: this plan is feasible but not proven optimal")
     lines.append(f"  score {results.objective:.4f} of {results.score_possible():.4f} "
@@ -260,7 +261,7 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Prog
         progress.stage = WRITING
         report = main_file(out_dir, options.outputs)
         # warnings on standard error, as for `planner size`: a script keeping 2> has them all
-        solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, report),
+        solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, source, report),
                          err=[f"warning: {warning}" for warning in results.warnings])
         write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
     except (InputError, ReportFolderError) as error:

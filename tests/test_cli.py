@@ -367,9 +367,9 @@ def test_a_power_price_that_holds_for_no_more_mw_is_not_given_a_reach_of_0(tmp_p
     more (power and another limit reached at once), the terminal says it holds at that point only."""
     results = cli.run(write_scenario(scenario_tables(periods=[("P1", 1000.0, 1.0)]), tmp_path / "s"),
                       tmp_path / "report")[0]
-    assert "for at least the next" in "\n".join(cli._summary(results, tmp_path))
+    assert "for at least the next" in "\n".join(cli._summary(results, tmp_path / "in.xlsx", tmp_path))
     results.periods["power_price_holds_mw"] = 0.0
-    line = next(line for line in cli._summary(results, tmp_path) if "power binds in P1" in line)
+    line = next(line for line in cli._summary(results, tmp_path / "in.xlsx", tmp_path) if "power binds in P1" in line)
     assert "score per MW more at this point only: it holds for no more MW" in line
     assert "for at least the next" not in line
 
@@ -408,7 +408,9 @@ def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
     assert "Traceback" not in done.stderr
     assert "b.xlsx" in done.stderr and "periods" in done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("cli test: optimal")
+    # each block names its input: the site's name alone would not tell a workbook's variants apart
+    assert [line.split(": ")[0] for line in lines if ": optimal (" in line] == [
+        "cli test (a.xlsx)", f"tight site {XSS} (c)"]
     assert [line for line in lines if line.startswith("report: ")] == [
         f"report: {Path('reports/a/index.html')}", f"report: {Path('reports/c/index.html')}"]
     assert lines[-2:] == ["3 scenarios: 2 solved, 1 bad input", f"sweep summary: {Path('reports/sweep.html')}"]
@@ -1006,10 +1008,10 @@ def test_a_sweep_stopped_before_a_solved_scenario_s_report_is_in_place_says_so_a
     earlier = {p.name: p.read_bytes() for p in (out / "s1").iterdir()}
     summary, write_xlsx = cli._summary, report._WRITERS["xlsx"]
 
-    def key_as_the_second_is_solved(results, path):
+    def key_as_the_second_is_solved(results, source, path):
         if path.parent.name == "s1":
             raise KeyboardInterrupt
-        return summary(results, path)
+        return summary(results, source, path)
 
     def key_while_writing_the_second(results, path):
         write_xlsx(results, path)

@@ -67,7 +67,7 @@ def test_the_terminal_gives_the_score_of_its_maximum_and_what_a_mw_more_is_worth
     budget, a MW more worth 2 points of score for at least 0.9 MW. A proven optimum: nothing is
     said of stopping early."""
     lines = solved(two_periods, tmp_path / "out", capsys)
-    assert re.fullmatch(r"two periods: optimal \(highs, \d+\.\d\d s\)", lines[0])
+    assert re.fullmatch(rf"two periods \({re.escape(str(two_periods))}\): optimal \(highs, \d+\.\d\d s\)", lines[0])
     assert lines[1:] == [
         "  score 5.2000 of 7.0000 (priority-weighted served share)",
         "  not fully served: S (inference) at 55.00%",
