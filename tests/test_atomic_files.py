@@ -230,6 +230,18 @@ def test_ctrl_c_while_writing_a_report_leaves_the_earlier_one(results, tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_a_figure_that_is_not_json_fails_the_report_and_keeps_the_earlier_one(results, tmp_path, monkeypatch):
+    """A NaN that reached summary.json unmasked (its figures are written as null before it) fails the report
+    rather than write ``NaN``, which strict JSON readers refuse; the earlier report stays whole."""
+    out = tmp_path / "out"
+    before = earlier_report(results, out)
+    monkeypatch.setattr(report, "summary", lambda results: {"objective": float("nan")})
+    with pytest.raises(ValueError, match="JSON compliant"):
+        report.write_outputs(results, out)
+    assert contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))],
                          ids=["ctrl-c", "full disk"])
 def test_a_report_that_fails_takes_away_the_folders_it_made(results, tmp_path, monkeypatch, error):
