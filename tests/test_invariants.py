@@ -137,6 +137,13 @@ def scenarios(draw, least_runs: int = 0) -> Case:
             workload=f"serve{i}", params_b=params,
             active_params_b=draw(st.one_of(st.none(), num(0.5, params, 1).filter(lambda a: a > 0))),
             tokens_per_day_b=draw(num(0.1, 200.0, 2)), peak_factor=draw(num(1.0, 3.0, 2)),
+            input_tokens_per_day_b=draw(st.one_of(st.none(), num(0.0, 2000.0, 1))),
+            precision=draw(st.sampled_from(precisions)),
+            # the KV cache from the architecture (all three or none), over a context from short to very long
+            **dict(zip(("layers", "kv_heads", "head_dim"), draw(st.one_of(st.just((None,) * 3), st.tuples(
+                st.integers(8, 128), st.integers(1, 64), st.sampled_from([64, 128, 256])))))),
+            context_tokens=draw(st.one_of(st.none(), st.integers(128, 131_072))),
+            min_tokens_per_s_per_user=draw(st.one_of(st.none(), num(5.0, 200.0, 1))),  # may cap the batch
             priority=draw(num(0.1, 10.0, 2)),
             start_period=draw(st.one_of(st.none(), st.sampled_from(period_names))),  # blank: first period
             **optional("inference", power_factor=draw(num(0.5, 1.0, 2))),
