@@ -1747,8 +1747,8 @@ def read_scenario(path: str | Path) -> Scenario:
 
     if periods is not None and periods[0].empty:
         check.problem(periods[1], "no periods listed")
-    if periods is not None:
-        _check_period_order(check, *periods)
+    # positions in the list stand for time only where the periods are listed in time order
+    ordered = periods is not None and _check_period_order(check, *periods)
     if gpus is not None and gpus[0].empty:
         check.problem(gpus[1], "no GPU types listed")
 
@@ -1771,7 +1771,7 @@ def read_scenario(path: str | Path) -> Scenario:
         check.reference(raw, frame, "start_period", period_refs, "period")
         check.reference(raw, frame, "deadline_period", period_refs, "period")
         for row, start, end in zip(frame["_row"], frame["start_period"], frame["deadline_period"]):
-            if start in order and end in order and order[end] < order[start]:
+            if ordered and start in order and end in order and order[end] < order[start]:
                 check.problem(raw, f"deadline '{end}' is before the start '{start}'", row, "deadline_period")
     if inference is not None:
         check.reference(inference[1], inference[0], "start_period", period_refs, "period")
@@ -2023,6 +2023,12 @@ TOTALS_LABELS = frozenset({"total", "totals", "grand total", "sum", "summe", "ge
                            "somme", "totale", "suma", "all"})
 
 
+def _starts_later(label: str, before: object) -> bool:
+    """Whether period ``label`` says it starts after period ``before`` does."""
+    span, earlier = _period_span(label), _period_span(before)
+    return span is not None and earlier is not None and span.start > earlier.start
+
+
 def _check_totals_row(check: _Checker, frame: pd.DataFrame, raw: _RawSheet, fleet: pd.DataFrame) -> None:
     """A totals row typed under the periods would be read as one more period, which every service
     counts as a period unserved: refused where it is named as one, or where it is the last row, has no
@@ -2034,42 +2040,83 @@ def _check_totals_row(check: _Checker, frame: pd.DataFrame, raw: _RawSheet, flee
             continue
         named = label.casefold().strip(" :*") in TOTALS_LABELS
         summed = (i == len(frame) - 1 >= 2 and label not in equipped  # of two rows or more above
-                  and math.isclose(hours[i], np.nansum(hours[:i]), rel_tol=1e-9))
+                  and math.isclose(hours[i], np.nansum(hours[:i]), rel_tol=1e-9)
+                  and not _starts_later(label, frame["period"].iloc[i - 1]))  # 2027 after 2026's quarters
         if named or summed:
             why = "its name" if named else "its hours are those of all the periods above, and it has no GPUs"
             check.problem(raw, f"'{label}' looks like a totals row, not a period ({why}): delete the row", int(row),
                           "period")
 
 
-_PERIOD_PATTERNS = (  # how period labels name their start, as (year, month): 2026Q3, Q3 2026, 2026-07, 2026H2, 2026
-    (re.compile(r"(\d{4})\s*[-/ ]?\s*q([1-4])", re.I), lambda y, n: (int(y), 3 * int(n) - 2, 1)),
-    (re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: (int(y), 3 * int(n) - 2, 1)),
-    (re.compile(r"(\d{4})\s*[-/ ]?\s*h([12])", re.I), lambda y, n: (int(y), 6 * int(n) - 5, 1)),
-    (re.compile(r"h([12])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: (int(y), 6 * int(n) - 5, 1)),
-    (re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"), lambda y, m, d: (int(y), int(m), int(d or 1))),
-    (re.compile(r"(\d{4})"), lambda y: (int(y), 1, 1)),
+# how period labels name their start, as (year, month, day), and the months they span where they name a quarter,
+# a half or a year (a month's label, 2026-07, may stand for a quarter starting then: its span is not taken from it)
+_PERIOD_PATTERNS = (
+    (re.compile(r"(\d{4})\s*[-/ ]?\s*q([1-4])", re.I), lambda y, n: ((int(y), 3 * int(n) - 2, 1), 3)),
+    (re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 3 * int(n) - 2, 1), 3)),
+    (re.compile(r"(\d{4})\s*[-/ ]?\s*h([12])", re.I), lambda y, n: ((int(y), 6 * int(n) - 5, 1), 6)),
+    (re.compile(r"h([12])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 6 * int(n) - 5, 1), 6)),
+    (re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
+    (re.compile(r"(\d{4})"), lambda y: ((int(y), 1, 1), 12)),
 )
 
 
-def _period_start(label: str) -> tuple[int, int, int] | None:
-    """When a period label says it starts, as (year, month, day); None if it does not say."""
-    for pattern, start in _PERIOD_PATTERNS:
+class _Span(NamedTuple):
+    """When a period starts, as its label says, and where the label names a quarter, half or year, when it ends."""
+
+    start: dt.datetime
+    end: dt.datetime | None
+
+
+def _period_span(label: object) -> _Span | None:
+    """The :class:`_Span` a period label names; None if it names no start (or no date there is)."""
+    if not isinstance(label, str):
+        return None
+    for pattern, span in _PERIOD_PATTERNS:
         if match := pattern.fullmatch(label.strip()):
-            return start(*match.groups())
+            (year, month, day), months = span(*match.groups())
+            try:
+                start = dt.datetime(year, month, day)
+            except ValueError:  # 2026-13
+                return None
+            if months is None:
+                return _Span(start, None)
+            later = month - 1 + months
+            return _Span(start, dt.datetime(year + later // 12, later % 12 + 1, 1))
     return None
 
 
-def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> None:
-    """Runs' and services' windows follow the rows' order, so periods must be listed in time order;
-    where every label says when it starts (2026Q1, 2026-07, a date), that order is checked."""
-    starts = [_period_start(label) if isinstance(label, str) else None for label in frame["period"]]
-    if len(starts) < 2 or None in starts:
-        return
-    for row, label, before, start, earlier in zip(frame["_row"].iloc[1:], frame["period"].iloc[1:],
-                                                  frame["period"], starts[1:], starts):
-        if start <= earlier:
-            check.problem(raw, f"period '{label}' is listed after '{before}' but does not start later: list the "
-                          "periods in time order", int(row), "period")
+# of a period's hours: how far they may run past the time its label leaves it, for lengths of average
+# conventions (730 h a month, 2,190 a quarter) given to shorter months and quarters
+HOURS_PAST_LABEL = 0.10
+
+
+def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> bool:
+    """Runs' and services' windows follow the rows' order, so periods must be listed in time order; where every
+    label says when it starts (2026Q1, 2026-07, a date), that order is checked. Where labels say when periods
+    start, their hours must not run into the next period's (the same time counted twice), nor past the end of a
+    quarter, half or year their label names, beyond :data:`HOURS_PAST_LABEL`. Whether the order holds."""
+    spans = [_period_span(label) for label in frame["period"]]
+    ordered = True
+    if len(spans) >= 2 and None not in spans:
+        for row, label, before, span, earlier in zip(frame["_row"].iloc[1:], frame["period"].iloc[1:],
+                                                     frame["period"], spans[1:], spans):
+            if span.start <= earlier.start and not check.has_problem(raw, int(row), "period"):  # a repeat is told
+                check.problem(raw, f"period '{label}' is listed after '{before}' but does not start later: list "
+                              "the periods in time order", int(row), "period")
+            ordered = ordered and span.start > earlier.start
+    if not ordered:
+        return False
+    for i, (row, label, hours, span) in enumerate(zip(frame["_row"], frame["period"], frame["hours"], spans)):
+        follower = spans[i + 1] if i + 1 < len(spans) else None
+        if (not isinstance(hours, float) or span is None or (follower is None and span.end is None)
+                or (follower is not None and follower.start <= span.start)):  # order unchecked: labels undated
+            continue
+        room = ((follower.start if follower else span.end) - span.start).total_seconds() / 3600
+        if hours > room * (1 + HOURS_PAST_LABEL):
+            why = (f"but '{frame['period'].iloc[i + 1]}', listed next, starts {room:,g} hours after it: the periods "
+                   "overlap, counting the same time twice" if follower else f"more than the {room:,g} its name spans")
+            check.problem(raw, f"period '{label}' has {hours:,g} hours, {why}", int(row), "hours")
+    return True
 
 
 def _fleet_grid(fleet: pd.DataFrame, gpus: list[str], periods: list[str]) -> pd.DataFrame:

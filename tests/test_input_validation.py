@@ -450,6 +450,53 @@ def test_periods_out_of_time_order(tmp_path, labels, row, message):
         where(path, "periods", row, "period") + message + " but does not start later: list the periods in time order"]
 
 
+def test_periods_out_of_time_order_are_told_once_and_windows_not_judged_by_them(tmp_path):
+    """Q2 typed above Q1: the order is refused; a run from Q1 to Q2 is not also said to end before it starts
+    (it does not, in time), nor a repeated period told both as repeated and as out of order."""
+    tables = quarters("2026Q2", "2026Q1", "2026Q3", "2026Q1")
+    tables["fleet"] = tables["fleet"].drop_duplicates()
+    tables["training"] = pd.DataFrame([training_row(start="2026Q1", deadline="2026Q2")])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [
+        where(path, "periods", 5, "period") + "duplicate name '2026Q1'",
+        where(path, "periods", 3, "period") + "period '2026Q1' is listed after '2026Q2' but does not start later: "
+        "list the periods in time order"]
+
+
+@pytest.mark.parametrize("periods, row, message", [
+    ([("2026", 8760.0), ("2026Q4", 2208.0)], 2,
+     "period '2026' has 8,760 hours, but '2026Q4', listed next, starts 6,552 hours after it"),
+    ([("2026Q1", 2160.0), ("2026-02", 672.0)], 2,
+     "period '2026Q1' has 2,160 hours, but '2026-02', listed next, starts 744 hours after it"),
+    ([("2026-01-01", 8760.0), ("2026-04-01", 2184.0)], 2,  # months' dates given a year's hours
+     "period '2026-01-01' has 8,760 hours, but '2026-04-01', listed next, starts 2,160 hours after it"),
+    ([("2026Q3", 2208.0), ("2026Q4", 8760.0)], 3, "period '2026Q4' has 8,760 hours, more than the 2,208 its name "
+     "spans"),
+])
+def test_periods_whose_hours_run_into_the_next_are_refused(tmp_path, periods, row, message):
+    """A year then a quarter of it, a quarter then a month of it: the same time counted twice (a horizon of
+    10,968 h for 2026 and its last quarter). Told where labels say when periods start, and where a quarter's,
+    half's or year's label says when it ends."""
+    labels = [label for label, _ in periods]
+    tables = quarters(*labels)
+    tables["periods"]["hours"] = [hours for _, hours in periods]
+    path = tmp_path / "s.xlsx"
+    overlap = "" if "spans" in message else ": the periods overlap, counting the same time twice"
+    assert problems(tables, path) == [where(path, "periods", row, "hours") + message + overlap]
+
+
+@pytest.mark.parametrize("periods", [
+    [(f"2026-{m:02d}", 730.0) for m in range(1, 13)],  # months of average length, February's 672 h included
+    [("2026Q1", 2190.0), ("2026Q2", 2190.0), ("2026Q3", 2190.0), ("2026Q4", 2190.0)],
+    [("2026-01", 2190.0), ("2026-04", 2190.0), ("2026H2", 4416.0), ("2028", 8784.0)],  # quarters by first month
+    [("2026", 2000.0), ("2027", 8000.0)],  # hours short of the span: time a plan leaves out
+])
+def test_periods_of_average_or_shorter_length_are_fine(tmp_path, periods):
+    tables = quarters(*[label for label, _ in periods])
+    tables["periods"]["hours"] = [hours for _, hours in periods]
+    assert list(read_scenario(write_scenario(tables, tmp_path / "s")).periods["hours"]) == [h for _, h in periods]
+
+
 @pytest.mark.parametrize("labels", [("2025Q4", "2026Q1", "2026-04", "2026H2", "2027"), ("P2", "P1", "P3"),
                                     ("2026Q2", "2026Q1", "spring")])
 def test_periods_in_time_order_or_named_without_a_date_are_fine(tmp_path, labels):
@@ -478,6 +525,18 @@ def test_a_totals_row_under_the_periods_is_refused(tmp_path, label, hours, why):
     path = tmp_path / "s.xlsx"
     assert problems(tables, path) == [
         where(path, "periods", 5, "period") + f"'{label}' looks like a totals row, not a period ({why}): delete the row"]
+
+
+@pytest.mark.parametrize("labels", [("2026Q1", "2026Q2", "2026Q3", "2026Q4", "2027"), ("2026H1", "2026H2", "2027")])
+def test_a_later_year_as_long_as_the_periods_above_is_a_period_without_gpus(tmp_path, labels):
+    """2027 after 2026's quarters, its fleet not yet entered: as long as those above, and without GPUs, but it
+    starts after them, so it is a period (with a warning that nothing runs in it), not a totals row."""
+    tables = quarters(*labels)
+    tables["periods"]["hours"] = [8760.0 / (len(labels) - 1)] * (len(labels) - 1) + [8760.0]
+    tables["fleet"] = tables["fleet"][tables["fleet"]["period"] != "2027"]
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    assert list(scenario.periods["period"]) == list(labels)
+    assert any("period '2027' has no GPUs installed" in warning for warning in scenario.warnings)
 
 
 def test_a_last_period_as_long_as_those_above_is_fine_where_it_has_gpus(tmp_path):
