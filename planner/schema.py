@@ -217,7 +217,8 @@ TRAINING = Sheet(
         _fraction("power_factor", "Share of it_w drawn by a GPU in use by this run.", 1.0),
         Column("start_period", "text", "First period the run may use GPUs."),
         Column("deadline_period", "text", "Last period the run may use GPUs; it must finish by its end."),
-        _positive("priority", "weight", "Value of completing the run, relative to other workloads."),
+        _positive("priority", "weight",
+                  "Value of completing the run, relative to other workloads (at most 1e12 times the least)."),
     ),
     unique="workload",
 )
@@ -255,7 +256,8 @@ INFERENCE = Sheet(
             "peak_factor", "number", "Peak demand over mean demand; capacity is sized for the peak.",
             "ratio", required=False, default=1.0, minimum=1.0,
         ),
-        _positive("priority", "weight", "Value of serving the full demand, relative to other workloads."),
+        _positive("priority", "weight",
+                  "Value of serving the full demand, relative to other workloads (at most 1e12 times the least)."),
         Column(
             "start_period", "text", "First period the service runs; defaults to the first period.",
             required=False,

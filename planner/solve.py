@@ -41,6 +41,11 @@ COMPLETION_GRACE = 0.1
 # limit with slack, read through the solver's tolerances: priced at exactly 0
 DUAL_NOISE = 1e-6
 STEP_NOISE = 1e-6  # a change of score this small, in points of the least priority, is none
+# HiGHS drops matrix entries under its small_matrix_value (1e-9 by default) and refuses the rows holding any from
+# its large_matrix_value (1e15). A share of demand one GPU serves falls under 1e-9 at national scale (1e15 tokens a
+# day over millions of GPUs: the plan served none of it), so HiGHS is given the least it takes, and a model with
+# an entry beyond either is refused by name before it is handed over (see check_coefficients)
+SMALLEST_COEFFICIENT, LARGEST_COEFFICIENT = 1e-12, 1e15
 
 
 class SolveError(Exception):
@@ -78,6 +83,38 @@ class Solution:
     # a mixed-integer plan's relaxation (fractional replicas, no run minimums) at its optimum: its served shares,
     # as ``served``; None for an LP, or where the relaxation was stopped first
     relaxed_served: np.ndarray | None = None
+
+
+def _handed_over(status: highspy.HighsStatus, what: str) -> None:
+    """Raise SolveError where HiGHS refused ``what`` it was handed (it holds none of them then, and would go on
+    to solve what it has: no rows, every workload served by nothing)."""
+    if status == highspy.HighsStatus.kError:
+        raise SolveError(f"HiGHS refused the model's {what} (run with --solver-log for its reason)")
+
+
+def check_coefficients(model: PlanModel) -> None:
+    """Raise SolveError, naming the workload, GPU type and period, where a row holds an entry HiGHS would drop
+    or refuse (see SMALLEST_COEFFICIENT): a share of demand one GPU serves far under a millionth of a millionth,
+    or a billion billion times the whole, which figures in the wrong units give."""
+    starts, columns, values = model.problem.row_terms()
+    magnitude = np.abs(values)
+    beyond = np.flatnonzero((magnitude > 0) & ((magnitude < SMALLEST_COEFFICIENT)
+                                               | (magnitude >= LARGEST_COEFFICIENT)))
+    if not len(beyond):
+        return
+    first = beyond[0]
+    row = int(np.searchsorted(starts, first, side="right")) - 1
+    terms = model.allocation[model.allocation["column"].to_numpy() == columns[first]]
+    family = next((f for f in model.rows if row in model.row_ids(f)), "added")
+    what = {"training_compute": "of its required FLOPs", "inference_throughput": "of its peak demand"}
+    if terms.empty or family not in what:
+        where = f"a coefficient of {values[first]:.3g} in the model's {family} rows"
+    else:
+        term = terms.iloc[0]
+        where = (f"{term['workload']} on {term['gpu']} in {term['period']}: one GPU serves "
+                 f"{values[first] / term['unit']:.3g} {what[family]}")
+    raise SolveError(f"{where}, beyond what the solver can weigh beside the other figures ({SMALLEST_COEFFICIENT:g} "
+                     f"to {LARGEST_COEFFICIENT:g}); check its figures' units (tokens_per_day_b is in billions)")
 
 
 class HighsBridge(pulp.HiGHS):
@@ -125,7 +162,8 @@ class HighsBridge(pulp.HiGHS):
             upper[self.set_aside[1]] = 0.0
         cost = self.cost = lp.objective_costs()
         empty = np.zeros(0, dtype=np.int32)
-        highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0))
+        highs.setOptionValue("small_matrix_value", SMALLEST_COEFFICIENT)
+        _handed_over(highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0)), "columns")
         integer = np.flatnonzero([v.is_integer() for v in variables]) if core.is_mip() and self.mip else []
         if len(integer):
             highs.changeColsIntegrality(
@@ -148,7 +186,8 @@ class HighsBridge(pulp.HiGHS):
         if self.set_aside is not None:
             row_lower[self.set_aside[0]] = -highspy.kHighsInf
             row_upper[self.set_aside[0]] = highspy.kHighsInf
-        highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value)
+        _handed_over(highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value),
+                     "rows")
         self.timings["handover"] = time.perf_counter() - start
 
     def buildStats(self, lp: pulp.LpProblem, status, has_solution: bool, *, start, best_bound=None):
@@ -746,6 +785,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     if not _solver(solver, time_limit, msg).available():
         raise SolveError(f"solver '{solver}' is not available on this machine")
     start = time.perf_counter()
+    check_coefficients(model)
 
     def remaining() -> float | None:
         return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)

@@ -1787,6 +1787,7 @@ def read_scenario(path: str | Path) -> Scenario:
     for table in (training, inference):
         if table is not None:
             _check_workload_figures(check, *table)
+    _check_priority_span(check, [table for table in (training, inference) if table is not None])
 
     throughput = tables["throughput"]
     if throughput is not None and inference is not None and training is not None:
@@ -1861,6 +1862,24 @@ def _check_workload_figures(check: _Checker, frame: pd.DataFrame, raw: _RawSheet
                 check.problem(raw, f"give {', '.join(ARCHITECTURE)} together or none (the KV cache is sized from "
                               f"all three, else from a rule of thumb); blank here: {', '.join(missing)}",
                               row, missing[0])
+
+
+# how far apart priorities may be: the objective weighs the least at 1,000 units (model.OBJECTIVE_SCALE), and HiGHS
+# takes a cost from 1e20 as infinite (priorities 1e-12 and 1e9 gave a solver failure)
+PRIORITY_SPAN = 1e12
+
+
+def _check_priority_span(check: _Checker, tables: list[tuple[pd.DataFrame, _RawSheet]]) -> None:
+    """The highest priority may be at most :data:`PRIORITY_SPAN` times the least: told at the highest's row."""
+    given = [(float(p), raw, int(row)) for frame, raw in tables
+             for p, row in zip(frame["priority"], frame["_row"]) if isinstance(p, float)]
+    if not given:
+        return
+    least, most = min(given, key=lambda g: g[0]), max(given, key=lambda g: g[0])
+    if most[0] > PRIORITY_SPAN * least[0]:
+        check.problem(most[1], f"priority {most[0]:g} is more than {PRIORITY_SPAN:g} times the least "
+                      f"({least[0]:g}, {least[1].where}, row {least[2]}): priorities are relative, and the solver "
+                      "cannot weigh them so far apart", most[2], "priority")
 
 
 def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) -> None:

@@ -1,0 +1,86 @@
+"""Figures far apart in scale, as a national programme meets them: a share of demand one GPU serves down to a
+millionth of a millionth is planned as any other, and what the solver cannot weigh is refused by name rather than
+solved into a plan that serves nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import gpu_row, inference_row, scenario_tables, solve_tables, training_row, write_scenario
+from conftest import place as where
+from conftest import problems_of as problems
+from planner.model import build_model
+from planner.sizing import size
+from planner.solve import HighsBridge, SolveError, solve
+from planner.workbook import read_scenario
+
+SECONDS_PER_DAY = 86_400
+
+
+def national(tokens_per_s_per_gpu: float, tokens_per_day_b: float = 1e6, gpus: float = 2e6) -> dict:
+    """One service of ``tokens_per_day_b`` (peak as mean), measured at ``tokens_per_s_per_gpu`` on ``gpus``
+    GPUs, with power for all of them."""
+    return scenario_tables(periods=[("P1", 730.0, 5000.0)], gpus=[gpu_row(it_w=1000.0, idle_w=100.0)],
+                           fleet=[("G1", "P1", gpus)],
+                           inference=[inference_row(params_b=70.0, tokens_per_day_b=tokens_per_day_b)],
+                           throughput=[("S1", "G1", tokens_per_s_per_gpu)])
+
+
+def test_a_share_of_demand_under_a_billionth_per_gpu_is_planned(tmp_path):
+    """10^15 tokens a day at 3 tokens/s per GPU: one GPU serves 2.6e-10 of it, which HiGHS used to drop as
+    zero (its default threshold is 1e-9), serving none of it with 2 million GPUs idle. Every GPU serves it:
+    2e6 x 3 / (1e15 / 86,400) = 0.52%."""
+    results = solve_tables(national(3.0), tmp_path).results
+    served = 2e6 * 3.0 / (1e15 / SECONDS_PER_DAY)
+    assert results.workloads["served_fraction"].iloc[0] == pytest.approx(served, rel=1e-9)
+    assert results.periods["gpus_in_use"].iloc[0] == pytest.approx(2e6, rel=1e-9)
+
+
+@pytest.mark.parametrize("tokens_per_s_per_gpu, tokens_per_day_b, share", [
+    (1e-3, 1e6, "8.64e-14"),  # under a millionth of a millionth
+    (1e8, 1e-12, "8.64e+15"),  # a thousandth of a token a day
+])
+def test_a_share_the_solver_cannot_weigh_is_refused_by_name(tmp_path, tokens_per_s_per_gpu, tokens_per_day_b,
+                                                            share):
+    scenario = read_scenario(write_scenario(national(tokens_per_s_per_gpu, tokens_per_day_b, gpus=10.0),
+                                            tmp_path / "s"))
+    with pytest.raises(SolveError) as refused:
+        solve(build_model(scenario, size(scenario)))
+    assert str(refused.value) == (
+        f"S1 on G1 in P1: one GPU serves {share} of its peak demand, beyond what the solver can weigh beside the "
+        "other figures (1e-12 to 1e+15); check its figures' units (tokens_per_day_b is in billions)")
+
+
+def test_rows_highs_refuses_are_a_solve_error_not_a_plan(tmp_path):
+    """Handed rows holding an entry from 1e15, HiGHS refuses them all and solved the rest: no rows, every
+    workload served in full by no GPU. Its refusal is now an error."""
+    scenario = read_scenario(write_scenario(scenario_tables(), tmp_path / "s"))
+    model = build_model(scenario, size(scenario))
+    gpus = next(v for v in model.problem.variables() if v.id == int(model.allocation["column"].iloc[0]))
+    model.problem += 1e16 * gpus <= 1e16
+    with pytest.raises(SolveError, match=r"^HiGHS refused the model's rows"):
+        model.problem.solve(HighsBridge(msg=False))
+    with pytest.raises(SolveError, match=r"^a coefficient of 1e\+16 in the model's added rows"):
+        solve(model)
+
+
+def test_priorities_the_solver_cannot_weigh_together_are_refused(tmp_path):
+    """Priorities 1e-12 and 1e9 (each allowed alone) made costs HiGHS takes as infinite: a solver failure.
+    Refused at the highest, naming the least."""
+    tables = scenario_tables(training=[training_row(priority=1e9)],
+                             inference=[inference_row(priority=1e-12), inference_row("S2", priority=1.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [
+        where(path, "training", 2, "priority") + "priority 1e+09 is more than 1e+12 times the least (1e-12, "
+        f"{path}, sheet 'inference', row 2): priorities are relative, and the solver cannot weigh them so far apart"]
+
+
+def test_priorities_a_million_million_apart_are_planned(tmp_path):
+    """At the span allowed, the plan serves the first priority first, as it would at any span."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 1.0)], fleet=[("G1", "P1", 1000.0)],
+                             training=[training_row(priority=1e6)], inference=[inference_row(priority=1e-6)])
+    results = solve_tables(tables, tmp_path).results
+    served = dict(zip(results.workloads["workload"], results.workloads["served_fraction"]))
+    assert 0 < served["T1"] < 1 and served["S1"] == 0.0
+    assert np.isfinite(results.objective)
