@@ -36,7 +36,8 @@ class Results:
       budget in the period alone / lost with that many fewer, exactly; NaN where not worked out),
       power_step_up_onward_points / power_step_down_onward_points (the same, with the budget moved in the
       period and every later one)
-    - ``workloads``: workload, kind, priority, served_fraction, gpu_hours
+    - ``workloads``: workload, kind, first_period and last_period (its window: a run's start and deadline, a
+      service's start and the horizon's end), priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus, gpus_per_replica (a service's; NaN for a run),
       non-zero rows only
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (score points per GPU more
@@ -329,9 +330,12 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
 
     served = model.served.assign(value=_share(solution.served))
     served["weighted"] = served["weight"] * served["value"]
+    period_names = periods["period"].to_numpy()
     workloads = pd.DataFrame({
         "workload": windows["workload"],
         "kind": windows["kind"],
+        "first_period": period_names[windows["first"].to_numpy()],
+        "last_period": period_names[windows["last"].to_numpy()],
         "priority": windows["priority"],
         "served_fraction": _served_fraction(model, windows, served["value"].to_numpy()),
         "gpu_hours": _sum_by(alloc["gpu_hours"], places.workload[alloc["w"].to_numpy()], places.workload),

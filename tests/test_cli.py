@@ -28,7 +28,7 @@ XSS = "<script>alert(1)</script>"
 
 TOP_KEYS = {"scenario", "status", "objective", "periods", "workloads", "allocation"}
 PERIOD_KEYS = {"period", "power_mw_budget", "power_mw_used", "power_shadow_price"}
-WORKLOAD_KEYS = {"workload", "kind", "priority", "served_fraction", "gpu_hours"}
+WORKLOAD_KEYS = {"workload", "kind", "first_period", "last_period", "priority", "served_fraction", "gpu_hours"}
 ALLOCATION_KEYS = {"workload", "gpu", "period", "gpus"}
 
 

@@ -24,7 +24,7 @@ from conftest import ROOT, gpu_row, inference_row, run_pipeline, scenario_tables
 from planner import cli, report
 from planner.svg import decimals_apart
 from planner.synthetic import synthetic_tables
-from planner.workbook import write_workbook
+from planner.workbook import read_scenario, write_workbook
 
 DEFAULT_SCENARIO = ROOT / "inputs" / "sovereign-200mw.xlsx"
 MAX_REPORT_BYTES = 3_000_000
@@ -224,9 +224,25 @@ def test_summary_keys_are_unchanged(default_report):
                                           # null without --power-step
                                           "power_step_up_points", "power_step_down_points",
                                           "power_step_up_onward_points", "power_step_down_onward_points"}
-    assert set(summary["workloads"][0]) == {"workload", "kind", "priority", "served_fraction", "gpu_hours"}
+    assert set(summary["workloads"][0]) == {"workload", "kind", "first_period", "last_period", "priority",
+                                            "served_fraction", "gpu_hours"}
     assert set(summary["fleet"][0]) == {"gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                         "fleet_price_holds_gpus"}
+
+
+def test_summary_gives_each_workload_its_window(default_report):
+    """Each run's start and deadline, each service's start and the horizon's end, as the workbook gives them:
+    an automated reader can tell the period a run's share is measured at."""
+    results, html_path, _ = default_report
+    summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
+    windows = {w["workload"]: (w["first_period"], w["last_period"]) for w in summary["workloads"]}
+    last = results.periods["period"].iloc[-1]
+    scenario = read_scenario(DEFAULT_SCENARIO)
+    expected = {**{r.workload: (r.start_period, r.deadline_period) for r in scenario.training.itertuples()},
+                **{s.workload: (s.start_period or results.periods["period"].iloc[0], last)
+                   for s in scenario.inference.itertuples()}}
+    assert windows == expected
+    assert len({first for first, _ in windows.values()}) > 1  # the default scenario's windows differ
 
 
 def test_every_link_of_the_table_of_contents_leads_to_a_section(default_report):
