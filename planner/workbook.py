@@ -2128,7 +2128,10 @@ def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) ->
     for i, (row, label, hours, span) in enumerate(zip(frame["_row"], frame["period"], frame["hours"], spans)):
         follower = spans[i + 1] if i + 1 < len(spans) else None
         if (not isinstance(hours, float) or span is None or (follower is None and span.end is None)
-                or (follower is not None and follower.start <= span.start)):  # order unchecked: labels undated
+                or (follower is not None and follower.start <= span.start)  # order unchecked: labels undated
+                # a date past a month's first day may be the day a period closes (2026-01-31, 2026-02-28), which
+                # says nothing of how long the period before it is
+                or span.start.day != 1 or (follower is not None and follower.start.day != 1)):
             continue
         room = ((follower.start if follower else span.end) - span.start).total_seconds() / 3600
         if hours > room * (1 + HOURS_PAST_LABEL):

@@ -490,6 +490,7 @@ def test_periods_whose_hours_run_into_the_next_are_refused(tmp_path, periods, ro
     [("2026Q1", 2190.0), ("2026Q2", 2190.0), ("2026Q3", 2190.0), ("2026Q4", 2190.0)],
     [("2026-01", 2190.0), ("2026-04", 2190.0), ("2026H2", 4416.0), ("2028", 8784.0)],  # quarters by first month
     [("2026", 2000.0), ("2027", 8000.0)],  # hours short of the span: time a plan leaves out
+    [("2026-01-31", 744.0), ("2026-02-28", 672.0), ("2026-03-31", 744.0)],  # months by the day they close
 ])
 def test_periods_of_average_or_shorter_length_are_fine(tmp_path, periods):
     tables = quarters(*[label for label, _ in periods])
