@@ -61,6 +61,7 @@ TIE_BREAK_CAP = 1e-2
 # a GPU in use that draws nothing above idle counts, in the tie-break alone, this share of the least
 # draw above idle of any GPU in use (or of its own draw in use, where none draws above idle)
 IDLE_TIE_BREAK_SHARE = 0.1
+ABOVE_IDLE_ROUNDING = 1e-9  # of it_w: a GPU in use drawing this little above idle draws nothing above it
 OBJECTIVE_SCALE = 1e3  # objective units per point of the least priority: lifts the tie-break above solver
 # tolerances whatever scale priorities are given in (they are relative); undone in results
 SECONDS_PER_HOUR = 3600.0
@@ -376,8 +377,12 @@ def allocation_index(
     unit = usable.replica[w, g, p] if integer else np.ones(len(w))
     # a GPU in use draws power_factor x it_w, never less than when idle
     factor = sizing.power_factor.reindex(windows["workload"]).to_numpy()
-    in_use_w = np.maximum(factor[w] * gpus["it_w"].to_numpy()[g], gpus["idle_w"].to_numpy()[g])
-    power_mw_per_gpu = scenario.pue * (in_use_w - gpus["idle_w"].to_numpy()[g]) / 1e6
+    it_w, idle_w = gpus["it_w"].to_numpy()[g], gpus["idle_w"].to_numpy()[g]
+    above_idle_w = factor[w] * it_w - idle_w
+    # a draw within rounding of idle is none: 0.55 x 700 W comes to 385.00000000000006 against an idle 385 W
+    above_idle_w = np.where(above_idle_w > ABOVE_IDLE_ROUNDING * it_w, above_idle_w, 0.0)
+    in_use_w = idle_w + above_idle_w
+    power_mw_per_gpu = scenario.pue * above_idle_w / 1e6
     return pd.DataFrame({
         "workload": windows["workload"].to_numpy()[w],
         # categorical: the constraint families select by kind, and comparing codes is ~100x faster than text

@@ -133,8 +133,8 @@ PERIODS = Sheet(
     "periods",
     "Planning periods, in time order as listed (checked where every label says when it starts: 2026Q1, "
     "Q1 2026, 2026H1, 2026-07, a date, 2026). Where labels say when periods start, a period's hours may not run "
-    "into the next one's, nor past the quarter, half or year its label names, by more than 10% (room for average "
-    "lengths: 730 h a month, 2,190 a quarter). A totals row under them is refused.",
+    "into the next one's, nor past the quarter, half or year its label names, by more than 15% (room for lengths "
+    "of convention: 730 or 744 h a month, 2,190 a quarter). A totals row under them is refused.",
     (
         Column("period", "text", "Period label, e.g. 2026Q1."),
         _positive("hours", "h", "Length of the period."),

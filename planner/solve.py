@@ -106,15 +106,15 @@ def check_coefficients(model: PlanModel) -> None:
     row = int(np.searchsorted(starts, first, side="right")) - 1
     terms = model.allocation[model.allocation["column"].to_numpy() == columns[first]]
     family = next((f for f in model.rows if row in model.row_ids(f)), "added")
-    what = {"training_compute": "of its required FLOPs", "inference_throughput": "of its peak demand"}
-    if terms.empty or family not in what:
-        where = f"a coefficient of {values[first]:.3g} in the model's {family} rows"
-    else:
+    shares = {"training_compute": "of its required FLOPs", "inference_throughput": "of its peak demand"}
+    what = f"a coefficient of {values[first]:.3g} in the model's {family} rows"
+    if not terms.empty:
         term = terms.iloc[0]
-        where = (f"{term['workload']} on {term['gpu']} in {term['period']}: one GPU serves "
-                 f"{values[first] / term['unit']:.3g} {what[family]}")
-    raise SolveError(f"{where}, beyond what the solver can weigh beside the other figures ({SMALLEST_COEFFICIENT:g} "
-                     f"to {LARGEST_COEFFICIENT:g}); check its figures' units (tokens_per_day_b is in billions)")
+        what = f"{term['workload']} on {term['gpu']} in {term['period']}: " + (
+            f"one GPU serves {values[first] / term['unit']:.3g} {shares[family]}" if family in shares else what)
+    hint = " (tokens_per_day_b is in billions)" if family in shares else ""
+    raise SolveError(f"{what}, beyond what the solver can weigh beside the other figures ({SMALLEST_COEFFICIENT:g} "
+                     f"to {LARGEST_COEFFICIENT:g}); check its figures' units{hint}")
 
 
 class HighsBridge(pulp.HiGHS):

@@ -2104,9 +2104,9 @@ def _period_span(label: object) -> _Span | None:
     return None
 
 
-# of a period's hours: how far they may run past the time its label leaves it, for lengths of average
-# conventions (730 h a month, 2,190 a quarter) given to shorter months and quarters
-HOURS_PAST_LABEL = 0.10
+# of a period's hours: how far they may run past the time its label leaves it, for lengths of average or longest
+# conventions given to shorter months and quarters (730 or 744 h to February's 672, 2,190 to a quarter's 2,160)
+HOURS_PAST_LABEL = 0.15
 
 
 def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> bool:

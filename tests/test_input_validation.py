@@ -487,6 +487,7 @@ def test_periods_whose_hours_run_into_the_next_are_refused(tmp_path, periods, ro
 
 @pytest.mark.parametrize("periods", [
     [(f"2026-{m:02d}", 730.0) for m in range(1, 13)],  # months of average length, February's 672 h included
+    [(f"2026-{m:02d}-01", 744.0) for m in range(1, 13)],  # months of 31 days, as dates
     [("2026Q1", 2190.0), ("2026Q2", 2190.0), ("2026Q3", 2190.0), ("2026Q4", 2190.0)],
     [("2026-01", 2190.0), ("2026-04", 2190.0), ("2026H2", 4416.0), ("2028", 8784.0)],  # quarters by first month
     [("2026", 2000.0), ("2027", 8000.0)],  # hours short of the span: time a plan leaves out

@@ -52,6 +52,26 @@ def test_a_share_the_solver_cannot_weigh_is_refused_by_name(tmp_path, tokens_per
         "other figures (1e-12 to 1e+15); check its figures' units (tokens_per_day_b is in billions)")
 
 
+def test_a_draw_within_rounding_of_idle_is_none(tmp_path):
+    """0.55 x 700 W in use against an idle 385 W: the float product, 385.00000000000006, left a power entry of
+    7e-20, refused as one the solver cannot weigh. It is no draw above idle, and the plan is made."""
+    tables = scenario_tables(gpus=[gpu_row(it_w=700.0, idle_w=385.0)],
+                             inference=[inference_row(power_factor=0.55)])
+    results = solve_tables(tables, tmp_path).results
+    assert results.workloads["served_fraction"].iloc[0] == 1.0
+    assert results.periods["power_mw_used"].iloc[0] == pytest.approx(results.periods["power_mw_idle"].iloc[0])
+
+
+def test_a_power_entry_the_solver_cannot_weigh_is_refused_by_name(tmp_path):
+    tables = scenario_tables(gpus=[gpu_row(it_w=1e-7, idle_w=0.0)], inference=[inference_row()])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    with pytest.raises(SolveError) as refused:
+        solve(build_model(scenario, size(scenario)))
+    assert str(refused.value) == ("S1 on G1 in P1: a coefficient of 1.25e-13 in the model's power rows, beyond what "
+                                  "the solver can weigh beside the other figures (1e-12 to 1e+15); check its "
+                                  "figures' units")
+
+
 def test_rows_highs_refuses_are_a_solve_error_not_a_plan(tmp_path):
     """Handed rows holding an entry from 1e15, HiGHS refuses them all and solved the rest: no rows, every
     workload served in full by no GPU. Its refusal is now an error."""
@@ -61,7 +81,7 @@ def test_rows_highs_refuses_are_a_solve_error_not_a_plan(tmp_path):
     model.problem += 1e16 * gpus <= 1e16
     with pytest.raises(SolveError, match=r"^HiGHS refused the model's rows"):
         model.problem.solve(HighsBridge(msg=False))
-    with pytest.raises(SolveError, match=r"^a coefficient of 1e\+16 in the model's added rows"):
+    with pytest.raises(SolveError, match=r"^T1 on G1 in P1: a coefficient of 1e\+16 in the model's added rows"):
         solve(model)
 
 
