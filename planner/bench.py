@@ -136,7 +136,7 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
 
     matrix = sp.vstack(blocks, format="csr")
     energy_mwh = alloc["hours"].to_numpy() * alloc["tie_break_mw_per_gpu"].to_numpy()
-    cost = objective_scale(scenario) * np.concatenate([
+    cost = objective_scale(scenario, sizing, alloc) * np.concatenate([
         -tie_break_weight(scenario, sizing, alloc) * energy_mwh,
         served["weight"].to_numpy(dtype=float),
     ])
@@ -211,7 +211,8 @@ def _planner_run(source: Path) -> dict:
         write_data(results, Path(scratch))
         write_s = time.perf_counter() - start
     return dict(stages=stages, total=sum(stages.values()), write_s=write_s, n_vars=model.n_vars,
-                n_cons=model.n_cons, objective=solution.objective, scenario=scenario, sizing=sizing)
+                n_cons=model.n_cons, objective=solution.objective, objective_scale=model.objective_scale,
+                scenario=scenario, sizing=sizing)
 
 
 def _floor_run(case: str, run: dict) -> float:
@@ -220,7 +221,7 @@ def _floor_run(case: str, run: dict) -> float:
     start = time.perf_counter()
     highs.run()
     floor_solve = time.perf_counter() - start
-    floor_objective = highs.getInfo().objective_function_value / objective_scale(run["scenario"])
+    floor_objective = highs.getInfo().objective_function_value / run["objective_scale"]
     if not np.isclose(run["objective"], floor_objective, rtol=1e-6, atol=1e-9):
         raise RuntimeError(f"{case}: planner objective {run['objective']} != floor {floor_objective}")
     return floor_build + floor_solve

@@ -64,6 +64,10 @@ IDLE_TIE_BREAK_SHARE = 0.1
 ABOVE_IDLE_ROUNDING = 1e-9  # of it_w: a GPU in use drawing this little above idle draws nothing above it
 OBJECTIVE_SCALE = 1e3  # objective units per point of the least priority: lifts the tie-break above solver
 # tolerances whatever scale priorities are given in (they are relative); undone in results
+# objective units the GPUs of an allocation row in a period are worth at least, each: a thousand times HiGHS's
+# dual feasibility tolerance (1e-7), under which a GPU that would serve may be taken for worthless and left idle
+LEAST_GPU_WORTH = 1e-4
+COST_CEILING = 1e15  # objective units a workload's whole score may reach: HiGHS takes a cost from 1e20 as infinite
 SECONDS_PER_HOUR = 3600.0
 PERIOD_KEY_SPAN = 1 << 32  # workload x span + period: one integer key per (workload, period)
 KINDS = ("training", "inference")  # categories of the allocation table's kind column
@@ -257,7 +261,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
-    scale = objective_scale(scenario)
+    scale = objective_scale(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight, scale)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
                       usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale)
@@ -752,6 +756,13 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
     drawing = mw > 0
     if not drawing.any():
         return float(weight)
+    score_per_mwh = _score_per_gpu_hour(sizing, allocation, windows)[drawing] / mw[drawing]
+    return float(min(weight, TIE_BREAK_CAP * score_per_mwh.min()))
+
+
+def _score_per_gpu_hour(sizing: Sizing, allocation: pd.DataFrame, windows: pd.DataFrame) -> np.ndarray:
+    """Per allocation row, the score points one GPU-hour there earns: its workload's priority x the share of the
+    workload one GPU-hour serves."""
     # rate x GPU-hours that serve a workload in full: a run's FLOPs (per 3600 s), a service's peak
     # tokens/s over its window's hours (training runs first, as in the windows and the sizing)
     n_runs = len(sizing.training)
@@ -759,16 +770,25 @@ def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFram
         sizing.training["flops"].to_numpy() / SECONDS_PER_HOUR,
         sizing.inference["demand_tokens_per_s"].to_numpy() * windows["hours"].to_numpy()[n_runs:],
     ])
-    w = allocation["w"].to_numpy()[drawing]
-    score_per_mwh = priority[w] * allocation["rate"].to_numpy()[drawing] / (full[w] * mw[drawing])
-    return float(min(weight, TIE_BREAK_CAP * score_per_mwh.min()))
+    w = allocation["w"].to_numpy()
+    return windows["priority"].to_numpy(dtype=float)[w] * allocation["rate"].to_numpy() / full[w]
 
 
-def objective_scale(scenario: Scenario) -> float:
-    """Objective units per score point: OBJECTIVE_SCALE over the least priority."""
-    priority = np.concatenate([scenario.training["priority"].to_numpy(dtype=float),
-                               scenario.inference["priority"].to_numpy(dtype=float)])
-    return OBJECTIVE_SCALE / priority.min() if len(priority) else OBJECTIVE_SCALE
+def objective_scale(scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame,
+                    windows: pd.DataFrame | None = None) -> float:
+    """Objective units per score point: OBJECTIVE_SCALE over the least priority, or more where a GPU in a period
+    serves so little of its workload (10^15 tokens a day over millions of GPUs) that it would be worth less than
+    LEAST_GPU_WORTH; never so much that a workload's whole score passes COST_CEILING."""
+    windows = workload_windows(scenario) if windows is None else windows
+    priority = windows["priority"].to_numpy(dtype=float)
+    if not len(priority):
+        return OBJECTIVE_SCALE
+    scale = OBJECTIVE_SCALE / priority.min()
+    if len(allocation):
+        worth = _score_per_gpu_hour(sizing, allocation, windows) * allocation["hours"].to_numpy() * allocation[
+            "unit"].to_numpy()
+        scale = max(scale, LEAST_GPU_WORTH / worth.min())
+    return float(min(scale, COST_CEILING / priority.max()))
 
 
 def define_objective(

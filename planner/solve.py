@@ -37,10 +37,11 @@ DEFAULT_MIP_GAP = 0.02
 # its LP, with the integers fixed, gets this share of the limit at least (it takes far less than the
 # relaxation)
 COMPLETION_GRACE = 0.1
-# a dual this small (objective units, where the least priority counts model.OBJECTIVE_SCALE) is a
-# limit with slack, read through the solver's tolerances: priced at exactly 0
+# a dual this small (objective units, where the least priority counts model.OBJECTIVE_SCALE or more, and the GPUs
+# of an allocation row in a period model.LEAST_GPU_WORTH or more each) is a limit with slack, read through the
+# solver's tolerances: priced at exactly 0
 DUAL_NOISE = 1e-6
-STEP_NOISE = 1e-6  # a change of score this small, in points of the least priority, is none
+STEP_NOISE = 1e-6  # a change of score this small, in points of the least priority at its least scale, is none
 # HiGHS drops matrix entries under its small_matrix_value (1e-9 by default) and refuses the rows holding any from
 # its large_matrix_value (1e15). A share of demand one GPU serves falls under 1e-9 at national scale (1e15 tokens a
 # day over millions of GPUs: the plan served none of it), so HiGHS is given the least it takes, and a model with
@@ -606,7 +607,7 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
     highs.setBasis(basis)
     highs.setOptionValue("time_limit", highspy.kHighsInf)
     _run_interruptibly(highs)  # no iteration: its optimal basis, for whoever reads HiGHS next
-    # worth less than a millionth of the least priority's whole score, a step is worth nothing: the solver's noise
+    # worth less than a thousandth of an objective unit, a step is worth nothing: the solver's noise
     noise = STEP_NOISE * OBJECTIVE_SCALE / model.objective_scale
     return {key: np.where(np.abs(worth) < noise, 0.0, worth) + 0.0 for key, worth in steps.items()}
 

@@ -37,6 +37,31 @@ def test_a_share_of_demand_under_a_billionth_per_gpu_is_planned(tmp_path):
     assert results.periods["gpus_in_use"].iloc[0] == pytest.approx(2e6, rel=1e-9)
 
 
+def test_a_gpu_worth_a_ten_billionth_of_a_point_is_priced(tmp_path):
+    """10^15 tokens a day at 1 token/s per GPU on a million GPUs, all in use: one GPU more serves 8.6e-11 of the
+    demand, its price in points. The objective weighed it at 8.6e-8 units, under the noise floor of the duals
+    (and HiGHS's dual tolerance, 1e-7): priced at 0, GPUs said never to be the limit. The objective is scaled
+    up where a GPU is worth so little."""
+    results = solve_tables(national(1.0, gpus=1e6), tmp_path).results
+    share_per_gpu = 1.0 / (1e15 / SECONDS_PER_DAY)
+    assert results.workloads["served_fraction"].iloc[0] == pytest.approx(1e6 * share_per_gpu, rel=1e-9)
+    assert results.fleet["fleet_shadow_price"].iloc[0] == pytest.approx(share_per_gpu, rel=1e-6)
+
+
+def test_a_power_step_worth_a_millionth_of_a_point_is_worked_out(tmp_path):
+    """The same service where power binds: 5 MW more serves 5 / 1.125e-3 MW per GPU x 8.6e-11 = 3.8e-7 points,
+    under the old noise floor of a step (1e-6 points of the least priority), so it read as worth nothing."""
+    tables = national(1.0, gpus=1e6)
+    tables["periods"]["power_mw"] = 200.0  # the idle draw (125 MW) and 66,667 GPUs in use
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    model = build_model(scenario, size(scenario))
+    solution = solve(model, power_step_mw=5.0)
+    per_gpu_mw = 1.25 * (1000.0 - 100.0) / 1e6
+    gain = 5.0 / per_gpu_mw * (1.0 / (1e15 / SECONDS_PER_DAY))
+    assert solution.power_steps["power_up_points"][0] == pytest.approx(gain, rel=1e-6)
+    assert solution.power_steps["power_down_points"][0] == pytest.approx(gain, rel=1e-6)
+
+
 @pytest.mark.parametrize("tokens_per_s_per_gpu, tokens_per_day_b, share", [
     (1e-3, 1e6, "8.64e-14"),  # under a millionth of a millionth
     (1e8, 1e-12, "8.64e+15"),  # a thousandth of a token a day
