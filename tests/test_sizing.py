@@ -284,6 +284,17 @@ def test_measured_throughput_for_a_model_that_does_not_fit(tmp_path):
                      throughput=[("giant", "H100", 50.0)])
     assert rates.loc[("giant", "H100"), "tokens_per_s_per_gpu"] == 50.0
     assert rates.loc[("giant", "H100"), "source"] == "measured"
+    # at the fewest GPUs holding its 20 TB of weights in 72 GB each (278), a power of two: it was taken at one
+    assert rates.loc[("giant", "H100"), ["min_gpus", "gpus_per_replica"]].tolist() == [512, 512]
+    assert np.isnan(rates.loc[("giant", "H100"), "batch"])  # the roofline's batch is not the deployment's
+
+
+def test_a_measured_rate_at_a_precision_the_gpu_lacks_is_taken_where_its_weights_fit(tmp_path):
+    """A 140B FP8 service measured on a GPU type with no FP8 peak (weight-only FP8, say): no estimate, so the
+    replica is the fewest GPUs holding 140 GB in 72 GB each, two; it was one."""
+    rates = rates_of(tmp_path, [inference_row("chat", params_b=140.0, precision="fp8")],
+                     [gpu_row("A100", hbm_gb=80.0)], throughput=[("chat", "A100", 400.0)])
+    assert rates.loc[("chat", "A100"), ["min_gpus", "gpus_per_replica"]].tolist() == [2, 2]
 
 
 @pytest.mark.parametrize("kinds", ["training only", "inference only"])
