@@ -536,6 +536,10 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
     return out
 
 
+# what a solve of an LP that has a plan ends in, right or not: its optimum, or its time limit
+_SETTLED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit)
+
+
 def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_limit: float | None
                 ) -> dict[str, np.ndarray]:
     """The score gained with ``step_mw`` more MW of budget, and lost with that many fewer, per period: in that
@@ -574,16 +578,25 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
     def move(at: np.ndarray, change: float) -> None:
         highs.changeRowsBounds(len(at), power[at], lower[at], upper[at] + change)
 
-    def solved_gain(from_plan: bool) -> float:
+    def left() -> float:
+        return math.inf if time_limit is None else time_limit - (time.perf_counter() - start)
+
+    def solved_gain(from_plan: bool, feasible: bool) -> float:
         """The score gained over the plan's by solving as the budgets now stand, from the plan's own optimum or from
-        the last solve's (NaN: out of time, or no plan)."""
-        left = math.inf if time_limit is None else time_limit - (time.perf_counter() - start)
-        if left <= 0:  # not started, as no stage is with nothing left: HiGHS may finish one at a limit of 0
+        the last solve's (NaN: out of time, or no plan). ``feasible``: the budgets only moved up, so the plan is
+        still one."""
+        if left() <= 0:  # not started, as no stage is with nothing left: HiGHS may finish one at a limit of 0
             return math.nan
         if from_plan:
             highs.setBasis(basis)
-        _give_time(highs, left)
+        _give_time(highs, left())
         _run_interruptibly(highs)
+        if feasible and highs.getModelStatus() not in _SETTLED and left() > 0:
+            # HiGHS, started from the last solve's basis, can stop on such an LP without an answer (seen with costs
+            # a millionth of the others'): solved again from scratch
+            highs.clearSolver()
+            _give_time(highs, left())
+            _run_interruptibly(highs)
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         return score(highs.getSolution().col_value) - base if optimal else math.nan
 
@@ -593,14 +606,14 @@ def power_steps(highs: highspy.Highs, model: PlanModel, step_mw: float, time_lim
         alone = np.zeros(len(power))
         for p in np.flatnonzero([reached(periods == p, change) for p in periods]):
             move(periods[p:p + 1], change)
-            alone[p] = sign * solved_gain(from_plan=True)  # a few iterations from the plan's optimum
+            alone[p] = sign * solved_gain(from_plan=True, feasible=change > 0)  # a few iterations from the optimum
             move(periods[p:p + 1], 0.0)
         # from the last period back, each a period more than the last, solved from where that one ended
         onward, warm = np.zeros(len(power)), False
         for p in periods[::-1]:
             move(periods[p:p + 1], change)
             if reached(periods >= p, change):
-                onward[p] = sign * solved_gain(from_plan=not warm)
+                onward[p] = sign * solved_gain(from_plan=not warm, feasible=change > 0)
                 warm = not math.isnan(onward[p])
         move(periods, 0.0)
         steps[f"power_{name}_points"], steps[f"power_{name}_onward_points"] = alone, onward

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from pytest import approx
 
-from conftest import gpu_row, inference_row, run_pipeline, scenario_tables, write_scenario
+from conftest import gpu_row, inference_row, run_pipeline, scenario_tables, training_row, write_scenario
 import planner.solve
 from planner import cli, report
 from planner.model import build_model
@@ -285,3 +285,24 @@ def test_steps_worth_nothing_anywhere_say_so_once(tmp_path):
     _, _, results = plan_with_steps(tmp_path, tables, 3.0)
     assert cli._power_steps(results) == [
         "3 MW more or fewer power is worth nothing in any period: each budget has that much spare"]
+
+
+def test_a_step_up_that_highs_stops_on_from_a_warm_start_is_solved_again(tmp_path):
+    """Four periods with no budget above the idle draw, a run in the first and a service in each: a MW more from
+    the first period on came back without a status from HiGHS, started from the solve of the second period on
+    (its costs ten orders of magnitude apart), and was reported as not worked out. Budgets moved up leave the plan feasible: it
+    is solved again from scratch, and worth the first period's step and the rest's."""
+    gpu = dict(bf16_tflops=100.0, hbm_gb=40.0, hbm_tbps=1.0, it_w=300.0, idle_w=0.0)
+    tables = scenario_tables(
+        pue=1.0, periods=[(p, 100.0, 0.0) for p in ("p0", "p1", "p2", "p3")],
+        gpus=[gpu_row("gpu0", **gpu), gpu_row("gpu1", **gpu)],
+        fleet=[("gpu0", "p0", 1.0), ("gpu0", "p2", 1.0), ("gpu0", "p3", 1.0), ("gpu1", "p3", 0.0)],
+        training=[training_row("train0", params_b=1.0, tokens_b=10.0, start="p0", deadline="p0", priority=0.11,
+                               goodput=0.5, power_factor=0.5)],
+        inference=[inference_row("serve0", params_b=1.0, tokens_per_day_b=0.11, priority=4.06, power_factor=0.5)],
+        throughput=[dict(workload="train0", gpu="gpu0", train_tflops_per_gpu=2.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    steps = solve(build_model(scenario, size(scenario)), power_step_mw=1.0).power_steps
+    onward, alone = steps["power_up_onward_points"], steps["power_up_points"]
+    assert not np.isnan(onward).any()
+    assert onward[0] == approx(alone[0] + onward[1], rel=1e-9)  # p1 has no GPUs: the first period's and the rest's
