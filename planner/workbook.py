@@ -36,7 +36,7 @@ from planner import catalogue
 from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
-from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS
+from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
 from planner.spelling import closest, precision_apart
 
 MAX_ERRORS_SHOWN = 25
@@ -1791,7 +1791,7 @@ def read_scenario(path: str | Path) -> Scenario:
 
     throughput = tables["throughput"]
     if throughput is not None and inference is not None and training is not None:
-        _check_throughput(check, throughput, training[0], inference[0], gpu_refs)
+        _check_throughput(check, throughput, training[0], inference[0], None if gpus is None else gpus[0])
     if throughput is not None:
         frame, raw = throughput
         dup = frame.duplicated(["workload", "gpu"]) & frame["workload"].notna() & frame["gpu"].notna()
@@ -1889,11 +1889,14 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
     fields = {f.name for f in dataclasses.fields(catalogue.CatalogueGPU)}
     columns = [c for c in SHEETS_BY_NAME["gpus"].columns if c.name in fields and c.name in frame.columns]
     absent: dict[str, list[str]] = {}
+    spellings: dict[str, list[tuple[str, int]]] = {}  # by catalogue entry: the names (and rows) standing for it
     for i in frame.index:
         name, row = frame.at[i, "gpu"], int(frame.at[i, "_row"])
         if not isinstance(name, str):
             continue  # a blank name is reported already
         entry = catalogue.lookup(name)
+        if entry is not None:
+            spellings.setdefault(entry.name, []).append((name, row))
         for column in columns:
             if frame.at[i, column.name] is not None or check.has_problem(raw, row, column.name):
                 continue
@@ -1911,6 +1914,12 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                 tip = f"; did you mean the catalogue's '{hint}'?" if hint else ""
                 check.problem(raw, f"required value is blank ('{name}' is not in the built-in GPU catalogue{tip})",
                               row, column.name)
+    for entry, named in spellings.items():
+        if len({name.casefold() for name, _ in named}) > 1:  # names apart by case alone are warned of already
+            names = [f"'{name}' (row {row})" for name, row in named]
+            check.warnings.append(f"{raw.where}: {', '.join(names[:-1])} and {names[-1]} are both the catalogue's "
+                                  f"'{entry}': they are read as two GPU types, each named in the other sheets by "
+                                  "its exact spelling")
     for column, names in absent.items():  # a near miss of a catalogue name is answered with it, as a blank cell is
         listed = ", ".join(f"'{n}'" + (f" (did you mean the catalogue's '{hint}'?)" if (hint := catalogue.suggest(n))
                                        else "") for n in names)
@@ -1954,23 +1963,36 @@ def _check_throughput(
     throughput: tuple[pd.DataFrame, _RawSheet],
     training: pd.DataFrame,
     inference: pd.DataFrame,
-    gpu_names: list[str] | None,
+    gpus: pd.DataFrame | None,
 ) -> None:
-    """Each measured row names a known workload and GPU, and gives the figure its kind uses."""
+    """Each measured row names a known workload and GPU, and gives the figure its kind uses (the other one, if
+    given too, is not used: warned of); a training rate is at most the GPU's peak at the run's precision."""
     frame, raw = throughput
-    runs = {w for w in training["workload"] if w is not None}
+    runs = {w: p for w, p in zip(training["workload"], training["precision"]) if w is not None}
     services = {w for w in inference["workload"] if w is not None}
-    check.reference(raw, frame, "workload", sorted(runs | services), "workload")
-    check.reference(raw, frame, "gpu", gpu_names, "GPU")
-    for row, workload, tokens, tflops in zip(
-        frame["_row"], frame["workload"], frame["tokens_per_s_per_gpu"], frame["train_tflops_per_gpu"]
-    ):
-        if workload in services and tokens is None:
-            check.problem(raw, f"'{workload}' is an inference service: give tokens_per_s_per_gpu", row,
-                          "tokens_per_s_per_gpu")
-        if workload in runs and tflops is None:
-            check.problem(raw, f"'{workload}' is a training run: give train_tflops_per_gpu", row,
-                          "train_tflops_per_gpu")
+    check.reference(raw, frame, "workload", sorted(runs.keys() | services), "workload")
+    check.reference(raw, frame, "gpu", None if gpus is None else [g for g in gpus["gpu"] if g is not None], "GPU")
+    peaks = {} if gpus is None else {g: row for g, row in zip(gpus["gpu"], gpus.to_dict("records"))}
+    for row, workload, gpu, tokens, tflops in zip(frame["_row"], frame["workload"], frame["gpu"],
+                                                  frame["tokens_per_s_per_gpu"], frame["train_tflops_per_gpu"]):
+        given, needed = ("train_tflops_per_gpu", "tokens_per_s_per_gpu") if workload in services else (
+            "tokens_per_s_per_gpu", "train_tflops_per_gpu")
+        if workload not in services and workload not in runs:
+            continue  # an unknown name, reported
+        if (tokens if needed == "tokens_per_s_per_gpu" else tflops) is None:
+            if not check.has_problem(raw, row, needed):  # a figure given but refused is told once
+                kind = "an inference service" if workload in services else "a training run"
+                check.problem(raw, f"'{workload}' is {kind}: give {needed}", row, needed)
+        elif (tflops if given == "train_tflops_per_gpu" else tokens) is not None:
+            check.warnings.append(f"{raw.where}, row {row}, column '{given}': not used: '{workload}' is "
+                                  f"{'an inference service' if workload in services else 'a training run'}")
+        if workload in runs and isinstance(tflops, float) and gpu in peaks:
+            precision = runs[workload] if runs[workload] in PEAK_COLUMN else "bf16"
+            peak = peaks[gpu].get(PEAK_COLUMN[precision])
+            if isinstance(peak, float) and tflops > peak:
+                check.problem(raw, f"{tflops:g} TFLOP/s is above {gpu}'s {precision} peak ({peak:g}): give the "
+                              "TFLOP/s one GPU delivers to the run (model FLOPs: 6 x active parameters per token "
+                              "trained), at most its peak", row, "train_tflops_per_gpu")
 
 
 def _site(check: _Checker, site: tuple[pd.DataFrame, _RawSheet] | None) -> tuple[str, float]:

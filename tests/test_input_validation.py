@@ -369,6 +369,49 @@ def test_duplicate_throughput_pair(target):
     ]
 
 
+def test_a_measured_training_rate_above_the_gpus_peak_is_refused(tmp_path):
+    """5,000 TFLOP/s a GPU on a 1,000 TFLOP/s GPU (an FP8 figure for a BF16 run, or a sparse one): a run planned
+    at five times what its GPUs can do. The run's precision sets the peak."""
+    tables = scenario_tables(gpus=[gpu_row(fp8_tflops=2000.0)],
+                             training=[training_row(), training_row("T2", precision="fp8")],
+                             throughput=[dict(workload="T1", gpu="G1", train_tflops_per_gpu=1500.0),
+                                         dict(workload="T2", gpu="G1", train_tflops_per_gpu=1500.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [
+        where(path, "throughput", 2, "train_tflops_per_gpu") + "1500 TFLOP/s is above G1's bf16 peak (1000): give the "
+        "TFLOP/s one GPU delivers to the run (model FLOPs: 6 x active parameters per token trained), at most its peak"]
+
+
+def test_a_measured_figure_a_workload_does_not_use_is_warned_of(tmp_path):
+    """A service's row with a training rate too, and a run's with a tokens rate: the figure its kind does not use
+    was dropped without a word."""
+    tables = scenario_tables(inference=[inference_row()], training=[training_row()],
+                             throughput=[dict(workload="S1", gpu="G1", tokens_per_s_per_gpu=100.0,
+                                              train_tflops_per_gpu=400.0),
+                                         dict(workload="T1", gpu="G1", tokens_per_s_per_gpu=100.0,
+                                              train_tflops_per_gpu=400.0)])
+    path = tmp_path / "s.xlsx"
+    assert read_scenario(write_scenario(tables, path)).warnings == [
+        f"{path}, sheet 'throughput', row 2, column 'train_tflops_per_gpu': not used: 'S1' is an inference service",
+        f"{path}, sheet 'throughput', row 3, column 'tokens_per_s_per_gpu': not used: 'T1' is a training run"]
+
+
+def test_a_measured_figure_refused_is_told_once(tmp_path):
+    tables = scenario_tables(throughput=[dict(workload="T1", gpu="G1", train_tflops_per_gpu=0.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "throughput", 2, "train_tflops_per_gpu") + "must be > 0, found 0"]
+
+
+def test_two_spellings_of_one_catalogue_gpu_are_warned_of(tmp_path):
+    """'H100-SXM' and 'H100 SXM' both take the catalogue's H100-SXM figures, and are planned as two fleets."""
+    tables = scenario_tables(gpus=[{"gpu": "H100-SXM"}, {"gpu": "H100 SXM"}, {"gpu": "h100 sxm"}])
+    path = tmp_path / "s.xlsx"
+    warnings = read_scenario(write_scenario(tables, path)).warnings
+    assert f"{path}, sheet 'gpus': 'H100-SXM' (row 2), 'H100 SXM' (row 3) and 'h100 sxm' (row 4) are both the " \
+           "catalogue's 'H100-SXM': they are read as two GPU types, each named in the other sheets by its exact " \
+           "spelling" in warnings
+
+
 # ---------------------------------------------------------------------------
 # references between sheets
 

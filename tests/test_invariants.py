@@ -155,10 +155,14 @@ def scenarios(draw, least_runs: int = 0) -> Case:
         for g in gpu_names:
             if draw(st.integers(0, 3)) == 0:
                 throughput.append(dict(workload=s, gpu=g, tokens_per_s_per_gpu=draw(num(50.0, 5000.0, 1))))
-    for t in training["workload"] if n_t else []:
+    for t, precision in zip(training["workload"], training["precision"]) if n_t else []:
         for g in gpu_names:
-            if draw(st.integers(0, 4)) == 0:  # measured: replaces peak x mfu, at any precision
-                throughput.append(dict(workload=t, gpu=g, train_tflops_per_gpu=draw(num(20.0, 2500.0, 1))))
+            if draw(st.integers(0, 4)) == 0:  # measured: replaces peak x mfu, at any precision, up to its peak
+                peaks = gpus.set_index("gpu").loc[g]
+                peak = peaks[f"{precision if isinstance(precision, str) else 'bf16'}_tflops"]
+                peak = peaks["bf16_tflops"] if peak is None or np.isnan(peak) else peak
+                throughput.append(dict(workload=t, gpu=g, train_tflops_per_gpu=draw(num(0.02, 1.0).map(
+                    lambda share, peak=peak: max(round(share * peak, 1), 0.1)))))
     throughput = sheet_frame("throughput", throughput)
 
     tables = {"site": {"name": "random", "pue": pue}, "periods": periods, "gpus": gpus, "fleet": fleet,
