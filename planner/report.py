@@ -77,6 +77,7 @@ def summary(results: Results) -> dict:
         "solve_seconds": results.solve_seconds,
         "gap": known(results.gap),
         "gap_limit": results.gap_limit,
+        "time_limit_s": results.time_limit_s,
         "periods": json_records(
             results.periods,
             ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_mw_idle_unused",
@@ -188,6 +189,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("score_possible", results.score_possible(), "points"),
         ("gap", known(results.gap), "fraction of the score"),
         ("gap_limit", results.gap_limit, "fraction of the score"),
+        ("time_limit_s", results.time_limit_s, "s"),
         ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for
         *(("warning", warning, "") for warning in results.warnings),
     ]

@@ -57,6 +57,7 @@ class Results:
     solve_seconds: float
     gap: float  # relative gap between the plan and the best bound known; 0 for a proven LP optimum
     gap_limit: float | None  # the gap a mixed-integer solve stops within; None for an LP
+    time_limit_s: float | None  # seconds the solve was given; None: no limit
     pue: float
     periods: pd.DataFrame
     workloads: pd.DataFrame
@@ -373,6 +374,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         solve_seconds=solution.solve_seconds,
         gap=_gap(solution),
         gap_limit=solution.gap_limit,
+        time_limit_s=solution.time_limit_s,
         pue=scenario.pue,
         periods=period_table,
         workloads=workloads,

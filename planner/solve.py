@@ -75,6 +75,7 @@ class Solution:
     shadow_prices: dict[str, np.ndarray]
     best_bound: float | None
     gap_limit: float | None  # the relative gap a mixed-integer solve stopped within; None for an LP
+    time_limit_s: float | None  # the seconds the solve was given (--time-limit); None: no limit
     timings: dict[str, float]  # seconds per step: handover, solver, write_back, extraction; relaxation, ranging,
     # power_steps where they ran
     price_ranges: dict[str, np.ndarray] = field(default_factory=dict)  # see :func:`price_ranges`
@@ -894,6 +895,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         shadow_prices=shadow,
         best_bound=None if best_bound is None else best_bound / scale,
         gap_limit=gap if model.integer else None,
+        time_limit_s=time_limit,
         timings=timings,
         price_ranges=ranges,
         score_prices=score_prices,

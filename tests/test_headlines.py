@@ -22,6 +22,7 @@ One hand-solved case, TWO PERIODS (numbers from ``conftest.scenario_tables``: PU
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -208,3 +209,26 @@ def test_the_terminal_says_where_gpus_rather_than_power_bind(tmp_path, capsys):
         "  power does not bind in any period",
         "  G1 binds in P1: 500 of 500 GPUs in use; worth 0.004 score per GPU more, for at least the next 500 GPUs",
     ]
+
+
+def test_a_report_states_its_time_limit_and_what_stopping_at_it_means(tmp_path, capsys, stopped_early):
+    """--time-limit 30: the report, summary.json and results.xlsx give the seconds allowed; a plan stopped at
+    the limit says in the report's first lines that it is feasible and not proven optimal, as the terminal does."""
+    import openpyxl
+
+    source = ROOT / "inputs" / "sovereign-200mw.xlsx"
+    solved(source, tmp_path / "out", capsys, "--time-limit", "30")
+    meta = text(re.search(r'<p class="meta">.*?</p>', (tmp_path / "out" / "index.html").read_text(), re.S)[0])
+    assert "status timelimit (stopped at its time limit: a feasible plan, not proven optimal)" in meta
+    assert re.search(r"solved in \d+\.\d\d s of the 30 s allowed", meta)
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["time_limit_s"] == 30.0
+    plan = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")["plan"]
+    assert ["time_limit_s", 30, "s"] in [[cell.value for cell in row] for row in plan.iter_rows()]
+
+
+def test_a_report_without_a_time_limit_says_none(tmp_path, capsys):
+    source = ROOT / "inputs" / "sovereign-200mw.xlsx"
+    solved(source, tmp_path / "out", capsys, "--outputs", "html,json")
+    meta = text(re.search(r'<p class="meta">.*?</p>', (tmp_path / "out" / "index.html").read_text(), re.S)[0])
+    assert "allowed" not in meta and "stopped at its time limit" not in meta
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["time_limit_s"] is None
