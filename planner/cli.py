@@ -35,6 +35,7 @@ from planner.model import build_model
 from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_records, main_file, report_folder_problem,
                             write_outputs)
 from planner.results import Results, collect, holds_nothing
+from planner.schema import CEILINGS
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
 from planner.spelling import precision_apart
@@ -664,8 +665,8 @@ def positive_int(text: str) -> int:
     return value
 
 
-def _above_zero(unit: str) -> Callable[[str], float]:
-    """The parser of a finite amount above 0 in ``unit``."""
+def _above_zero(unit: str, least: float = 0.0, most: float = math.inf) -> Callable[[str], float]:
+    """The parser of a finite amount above 0 in ``unit``, and from ``least`` up to ``most`` where given."""
     def parse(text: str) -> float:
         try:
             value = float(text)
@@ -673,11 +674,15 @@ def _above_zero(unit: str) -> Callable[[str], float]:
             value = math.nan
         if not 0 < value < math.inf:
             raise argparse.ArgumentTypeError(f"expected a number of {unit} above 0, got '{text}'")
+        if not least <= value <= most:
+            raise argparse.ArgumentTypeError(f"expected {least:g} to {most:g} {unit}, got '{text}'")
         return value
     return parse
 
 
-_seconds, _megawatts = _above_zero("seconds"), _above_zero("MW")
+# a power step from a watt (less is the solver's noise) to the budget a workbook may give (a step past 1e20 MW
+# was taken by HiGHS as no limit at all, and its loss as nothing)
+_seconds, _megawatts = _above_zero("seconds"), _above_zero("MW", 1e-6, CEILINGS["MW"])
 
 
 def _outputs(text: str) -> tuple[str, ...]:

@@ -239,6 +239,16 @@ def test_a_step_must_be_a_number_of_mw_above_zero(capsys, value):
     assert f"expected a number of MW above 0, got '{value}'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["1e20", "2e6", "1e-300", "1e-7"])
+def test_a_step_must_be_from_a_watt_to_a_budget_a_workbook_may_give(capsys, value):
+    """A step from 1e20 MW was taken by HiGHS as no limit, its loss as nothing; one of 1e-300 MW as worth
+    nothing where power binds."""
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["solve", str(DEFAULT_SCENARIO), "--power-step", value])
+    assert stop.value.code == 2
+    assert f"expected 1e-06 to 1e+06 MW, got '{value}'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("factor", [1e-9, 1e9])
 def test_steps_are_relative_to_the_priorities(tmp_path, factor):
     """Every priority multiplied by ``factor``: the steps' worth is multiplied by it, not lost as noise."""
