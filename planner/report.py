@@ -750,6 +750,15 @@ def report_folder_problem(folder: Path) -> str | None:
     if blocking is not None:
         return f"{folder}: cannot write the report there: {blocking} is a file, not a folder"
     kept = REPORT_FILES | DESKTOP_FILES
+    # the name the earlier report is moved to while the new one takes its place: what a crash mid-swap leaves
+    # there is an earlier report (or a link), and is removed; anything else is a user's, and would go with it
+    previous = folder.with_name(f".{folder.name}.old") if folder.name else None  # the root has no name
+    if previous is not None and not previous.is_symlink() and previous.exists():
+        held = sorted(p.name for p in previous.iterdir() if p.name not in kept) if previous.is_dir() else [""]
+        if held:
+            what = f"holds {listed(held)}" if previous.is_dir() else "is a file"
+            return (f"{folder}: cannot write the report there: {previous} {what}, which the report would delete (it "
+                    "moves the earlier report to that name while it writes the new one); move it away")
     others = sorted(p.name for p in folder.iterdir() if p.name not in kept) if folder.is_dir() else []
     if not others:
         return None

@@ -129,6 +129,26 @@ def test_a_stale_old_folder_left_by_a_crash_does_not_block_the_next_report(resul
     assert (out / "summary.json").read_text() != "{}"
 
 
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_users_folder_or_file_under_the_swap_name_is_kept_and_the_report_refused(results, tmp_path, kind):
+    """A folder `.out.old` holding a user's notes (or a file of that name) is not a report a crash left: it was
+    deleted without a word. The report is refused before it is written, naming it."""
+    out, previous = tmp_path / "out", tmp_path / ".out.old"
+    if kind == "folder":
+        previous.mkdir()
+        (previous / "notes.txt").write_text("keep")
+    else:
+        previous.write_text("keep")
+    with pytest.raises(report.ReportFolderError) as refused:
+        report.write_outputs(results, out)
+    what = "holds notes.txt" if kind == "folder" else "is a file"
+    assert str(refused.value) == (f"{out}: cannot write the report there: {previous} {what}, which the report would "
+                                  "delete (it moves the earlier report to that name while it writes the new one); "
+                                  "move it away")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.old"]
+    assert (previous / "notes.txt" if kind == "folder" else previous).read_text() == "keep"
+
+
 def _ended_pid() -> int:
     """The id of a process that ran and has ended."""
     child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
