@@ -1534,3 +1534,18 @@ def test_sweep_inputs_whose_report_folders_differ_only_in_case_are_refused(tmp_p
         f"error: {sources[0]}, {sources[1]}: these inputs would share a report folder on a disk that ignores "
         "case (macOS, Windows), as 's' and 'S'; rename one\n")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_closed_standard_stream_neither_fails_the_run_nor_reaches_the_report(tmp_path, subprocess_env, closed):
+    """`planner solve ... >&-` failed as an internal error (no report); with `2>&-` the report was written and
+    then the run failed. A closed stream is opened on the null device: the run succeeds and the solvers' prints,
+    which would land in the next file opened, are not in the report."""
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    done = subprocess.run([sys.executable, "-m", "planner", "solve", str(source), "--solver-log", "--out", "out"],
+                          cwd=tmp_path, env=subprocess_env, timeout=120, preexec_fn=lambda: os.close(closed),
+                          stdout=subprocess.DEVNULL if closed == 2 else None,
+                          stderr=subprocess.DEVNULL if closed == 1 else None)
+    assert done.returncode == 0
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["status"] == "optimal"
+    assert "HiGHS" not in (tmp_path / "out" / "index.html").read_text()
