@@ -632,6 +632,8 @@ def _parser() -> argparse.ArgumentParser:
     template_cmd.add_argument("output", type=_path, help="workbook to write (.xlsx)")
     template_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
     template_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for command in (solve_cmd, size_cmd, template_cmd):  # to tell of an unknown option with its command's usage
+        command.set_defaults(command_parser=command)
     return parser
 
 
@@ -736,7 +738,9 @@ def _size(source: Path, as_json: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:  # argparse would tell of it with the usage of `planner`, not of the command it follows
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if threading.current_thread() is not threading.main_thread():  # signal handlers can be set there only
         return _command(args)
     previous = signal.signal(signal.SIGTERM, _terminate)

@@ -1549,3 +1549,13 @@ def test_a_closed_standard_stream_neither_fails_the_run_nor_reaches_the_report(t
     assert done.returncode == 0
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["status"] == "optimal"
     assert "HiGHS" not in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_an_unknown_option_is_told_with_its_commands_usage(capsys):
+    """`planner solve x.xlsx --bogus` showed the usage of `planner`, which lists no option of solve's."""
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["solve", "x.xlsx", "--bogus"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: planner solve ") and err.endswith("planner solve: error: unrecognized arguments: "
+                                                                    "--bogus\n")
