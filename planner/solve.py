@@ -87,7 +87,7 @@ class Solution:
     relaxed_served: np.ndarray | None = None
 
 
-def _handed_over(status: highspy.HighsStatus, what: str) -> None:
+def _accepted(status: highspy.HighsStatus, what: str) -> None:
     """Raise SolveError where HiGHS refused ``what`` it was handed (it holds none of them then, and would go on
     to solve what it has: no rows, every workload served by nothing)."""
     if status == highspy.HighsStatus.kError:
@@ -165,7 +165,7 @@ class HighsBridge(pulp.HiGHS):
         cost = self.cost = lp.objective_costs()
         empty = np.zeros(0, dtype=np.int32)
         highs.setOptionValue("small_matrix_value", SMALLEST_COEFFICIENT)
-        _handed_over(highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0)), "columns")
+        _accepted(highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0)), "columns")
         integer = np.flatnonzero([v.is_integer() for v in variables]) if core.is_mip() and self.mip else []
         if len(integer):
             highs.changeColsIntegrality(
@@ -188,7 +188,7 @@ class HighsBridge(pulp.HiGHS):
         if self.set_aside is not None:
             row_lower[self.set_aside[0]] = -highspy.kHighsInf
             row_upper[self.set_aside[0]] = highspy.kHighsInf
-        _handed_over(highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value),
+        _accepted(highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value),
                      "rows")
         self.timings["handover"] = time.perf_counter() - start
 
