@@ -38,7 +38,7 @@ from planner.results import Results, collect, holds_nothing
 from planner.schema import CEILINGS
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
-from planner.spelling import precision_apart
+from planner.spelling import precision_apart, significant
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
@@ -126,7 +126,9 @@ def _summary(results: Results, source: Path, report: Path) -> list[str]:
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
            else f", gap {percent_text(100 * results.gap, decimals)}")
     if results.gap_limit is not None:
-        limit = f"{100 * results.gap_limit:.3g}%" if decimals == 3 else percent_text(100 * results.gap_limit, decimals)
+        allowed = 100 * results.gap_limit  # in 3 significant figures, or as many as keep 99.9999 from reading 100
+        limit = (significant(allowed, precision_apart(allowed, 100.0, significant, range(3, 10))) + "%" if decimals == 3
+                 else percent_text(allowed, decimals))
         gap += f", stops within {limit}"
     lines = [f"{results.scenario} ({source}): {results.status} ({results.solver}, {results.solve_seconds:.2f} s{gap})"]
     if results.status != "optimal":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import json
 import math
@@ -749,6 +750,12 @@ def report_folder_problem(folder: Path) -> str | None:
     blocking = file_in_path(folder)
     if blocking is not None:
         return f"{folder}: cannot write the report there: {blocking} is a file, not a folder"
+    if folder.is_symlink():
+        try:
+            os.stat(folder)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return f"{folder}: cannot write the report there: it is a link that leads back to itself"
     kept = REPORT_FILES | DESKTOP_FILES
     # the name the earlier report is moved to while the new one takes its place: what a crash mid-swap leaves
     # there is an earlier report (or a link), and is removed; anything else is a user's, and would go with it

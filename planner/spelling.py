@@ -26,3 +26,8 @@ def precision_apart(first: float, second: float, write: Callable[[float, int], s
         if write(first, precision) != write(second, precision):
             break
     return precision
+
+
+def significant(figure: float, digits: int) -> str:
+    """``figure`` with ``digits`` significant figures, as :g writes it."""
+    return f"{figure:.{digits}g}"

@@ -37,7 +37,7 @@ from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
-from planner.spelling import closest, precision_apart
+from planner.spelling import closest, precision_apart, significant
 
 MAX_ERRORS_SHOWN = 25
 
@@ -1444,11 +1444,7 @@ def _spreadsheet_error(value: object) -> str | None:
 def _beside(number: float, bound: float) -> str:
     """``number`` as :g writes it, with the significant figures it takes not to read as ``bound``, which it misses
     (1.0000001 against a limit of 1; a formula's float noise, =0.3+0.7, can land there)."""
-    return _significant(number, precision_apart(number, bound, _significant, range(6, 18)))
-
-
-def _significant(number: float, digits: int) -> str:
-    return f"{number:.{digits}g}"
+    return significant(number, precision_apart(number, bound, significant, range(6, 18)))
 
 
 CELL_TEXT_MOST = 32_767  # characters: the most an Excel cell holds (a CSV cell may hold more)

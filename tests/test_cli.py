@@ -1559,3 +1559,9 @@ def test_an_unknown_option_is_told_with_its_commands_usage(capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage: planner solve ") and err.endswith("planner solve: error: unrecognized arguments: "
                                                                     "--bogus\n")
+
+
+def test_a_gap_allowed_just_under_100_percent_does_not_read_as_100(tmp_path, capsys):
+    source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
+    assert cli.main(["solve", str(source), "--integer", "--gap", "99.9999%", "--out", str(tmp_path / "out")]) == 0
+    assert "stops within 99.9999%" in capsys.readouterr().out
