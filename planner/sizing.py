@@ -120,8 +120,15 @@ def training_min_gpus(params_b, hbm_gb) -> np.ndarray:
 
     Runs on rows, GPU types on columns.
     """
-    need = np.asarray(params_b, dtype=float)[:, None] * 1e9 * TRAINING_BYTES_PER_PARAM * (1 + ACTIVATION_ALLOWANCE)
-    return np.ceil(need / (np.asarray(hbm_gb, dtype=float)[None, :] * 1e9 * HBM_USABLE))
+    state = np.asarray(params_b, dtype=float) * 1e9 * TRAINING_BYTES_PER_PARAM * (1 + ACTIVATION_ALLOWANCE)
+    return gpus_holding(state, hbm_gb)
+
+
+def gpus_holding(bytes_needed, hbm_gb) -> np.ndarray:
+    """Fewest whole GPUs whose usable memory holds ``bytes_needed``: a row per figure needed, a column per GPU
+    type."""
+    return np.ceil(np.asarray(bytes_needed, dtype=float)[:, None]
+                   / (np.asarray(hbm_gb, dtype=float)[None, :] * 1e9 * HBM_USABLE))
 
 
 def demand_tokens_per_s(tokens_per_day_b, peak_factor) -> np.ndarray:
@@ -320,9 +327,8 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     # by the estimate, or where the estimate finds none (no replica of up to 64 GPUs holds the model, or its
     # precision or latency target is out of reach there), at the fewest GPUs, a power of two, whose memory holds
     # its weights: the deployment measured may span more GPUs than a tensor-parallel replica
-    weights_gpus = np.outer(services["params_b"].to_numpy() * 1e9 * precision.map(BYTES_PER_PARAM).to_numpy(),
-                            1.0 / (gpus["hbm_gb"].to_numpy() * 1e9 * HBM_USABLE)).ravel()
-    holding = 2.0 ** np.ceil(np.log2(np.maximum(weights_gpus, 1.0)))
+    weights = services["params_b"].to_numpy() * 1e9 * precision.map(BYTES_PER_PARAM).to_numpy()
+    holding = 2.0 ** np.ceil(np.log2(np.maximum(gpus_holding(weights, gpus["hbm_gb"]).ravel(), 1.0)))
     unsized = hit & (rates["min_gpus"].to_numpy() == 0)
     rates.loc[unsized, "min_gpus"] = holding[unsized].astype(int)
     rates.loc[hit, "gpus_per_replica"] = rates.loc[hit, "min_gpus"]
