@@ -1971,17 +1971,17 @@ def _check_throughput(
     peaks = {} if gpus is None else {g: row for g, row in zip(gpus["gpu"], gpus.to_dict("records"))}
     for row, workload, gpu, tokens, tflops in zip(frame["_row"], frame["workload"], frame["gpu"],
                                                   frame["tokens_per_s_per_gpu"], frame["train_tflops_per_gpu"]):
-        given, needed = ("train_tflops_per_gpu", "tokens_per_s_per_gpu") if workload in services else (
-            "tokens_per_s_per_gpu", "train_tflops_per_gpu")
         if workload not in services and workload not in runs:
             continue  # an unknown name, reported
-        if (tokens if needed == "tokens_per_s_per_gpu" else tflops) is None:
+        figures = {"tokens_per_s_per_gpu": tokens, "train_tflops_per_gpu": tflops}
+        kind, needed, unused = (("an inference service", "tokens_per_s_per_gpu", "train_tflops_per_gpu")
+                                if workload in services else
+                                ("a training run", "train_tflops_per_gpu", "tokens_per_s_per_gpu"))
+        if figures[needed] is None:
             if not check.has_problem(raw, row, needed):  # a figure given but refused is told once
-                kind = "an inference service" if workload in services else "a training run"
                 check.problem(raw, f"'{workload}' is {kind}: give {needed}", row, needed)
-        elif (tflops if given == "train_tflops_per_gpu" else tokens) is not None:
-            check.warnings.append(f"{raw.where}, row {row}, column '{given}': not used: '{workload}' is "
-                                  f"{'an inference service' if workload in services else 'a training run'}")
+        elif figures[unused] is not None:
+            check.warnings.append(f"{raw.where}, row {row}, column '{unused}': not used: '{workload}' is {kind}")
         if workload in runs and isinstance(tflops, float) and gpu in peaks:
             precision = runs[workload] if runs[workload] in PEAK_COLUMN else "bf16"
             peak = peaks[gpu].get(PEAK_COLUMN[precision])
@@ -2143,18 +2143,25 @@ def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) ->
             ordered = ordered and span.start > earlier.start
     if not ordered:
         return False
-    for i, (row, label, hours, span) in enumerate(zip(frame["_row"], frame["period"], frame["hours"], spans)):
-        follower = spans[i + 1] if i + 1 < len(spans) else None
-        if (not isinstance(hours, float) or span is None or (follower is None and span.end is None)
-                or (follower is not None and follower.start <= span.start)  # order unchecked: labels undated
-                # a date past a month's first day may be the day a period closes (2026-01-31, 2026-02-28), which
-                # says nothing of how long the period before it is
-                or span.start.day != 1 or (follower is not None and follower.start.day != 1)):
+    # a date past a month's first day may be the day a period closes (2026-01-31, 2026-02-28), which says nothing
+    # of how long the period before it is: such labels are not taken as starts here
+    starts = [span if span is not None and span.start.day == 1 else None for span in spans]
+    for i, (row, label, hours, span) in enumerate(zip(frame["_row"], frame["period"], frame["hours"], starts)):
+        if span is None or not isinstance(hours, float):
             continue
-        room = ((follower.start if follower else span.end) - span.start).total_seconds() / 3600
-        if hours > room * (1 + HOURS_PAST_LABEL):
+        if i + 1 < len(starts):  # up to the next period's start, where its label says it (and later: in order)
+            follower = starts[i + 1]
+            if follower is None or follower.start <= span.start:
+                continue
+            room = (follower.start - span.start).total_seconds() / 3600
             why = (f"but '{frame['period'].iloc[i + 1]}', listed next, starts {room:,g} hours after it: the periods "
-                   "overlap, counting the same time twice" if follower else f"more than the {room:,g} its name spans")
+                   "overlap, counting the same time twice")
+        elif span.end is not None:  # the last: up to the end of the quarter, half or year its label names
+            room = (span.end - span.start).total_seconds() / 3600
+            why = f"more than the {room:,g} its name spans"
+        else:
+            continue
+        if hours > room * (1 + HOURS_PAST_LABEL):
             check.problem(raw, f"period '{label}' has {hours:,g} hours, {why}", int(row), "hours")
     return True
 
