@@ -799,7 +799,7 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     if problem is not None:
         raise ReportFolderError(problem)
     # a link to a folder (reports/latest, say) stays: the report replaces the folder it links to
-    # (not Path.resolve, which raises on links in a loop: the move onto such a link fails, a ReportFolderError)
+    # (a link in a loop is refused by report_folder_problem)
     folder = Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else out_dir
     made = [parent for parent in folder.parents if not parent.exists()]  # nearest first
     try:
