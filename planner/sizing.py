@@ -178,15 +178,17 @@ def serving_roofline(
     fits = np.zeros(shape, dtype=bool)  # some replica holds the weights and one sequence
     for n in REPLICA_SIZES:
         flops = n * peak * INFERENCE_COMPUTE_EFFICIENCY
+        scaling = TENSOR_PARALLEL_EFFICIENCY ** np.log2(n)
         memory_batch = np.floor((n * hbm - params * bpp) / kv_seq)
-        # latency: one decode step of the whole batch must take at most 1 / target seconds, reading at
-        # most n x bw / target bytes: every weight and the batch's cache, or (a batch too small to touch
-        # every expert of a mixture-of-experts model) each sequence's active weights and its cache
+        # latency: one decode step of the whole batch, slowed by the replica's communication, must take at
+        # most 1 / target seconds, reading at most n x bw x scaling / target bytes: every weight and the
+        # batch's cache, or (a batch too small to touch every expert of a mixture-of-experts model) each
+        # sequence's active weights and its cache
         with np.errstate(divide="ignore", invalid="ignore"):
-            step_bytes = n * bw / target
+            step_bytes = n * bw * scaling / target
             latency_bw = np.maximum(np.floor((step_bytes - params * bpp) / kv_seq),
                                     np.floor(step_bytes / (active * bpp + kv_seq)))
-            latency_flops = np.floor(flops / (target * 2.0 * active))
+            latency_flops = np.floor(flops * scaling / (target * 2.0 * active))
         latency_batch = np.where(np.isnan(target), np.inf, np.minimum(latency_bw, latency_flops))
         batch = np.minimum(np.minimum(memory_batch, latency_batch), MAX_BATCH)
         ok = (batch >= 1) & np.isfinite(peak)
@@ -197,7 +199,6 @@ def serving_roofline(
         compute_time = batch * 2.0 * active / flops
         decode = batch / np.maximum(bandwidth_time, compute_time)
         prefill = flops / (2.0 * active)
-        scaling = TENSOR_PARALLEL_EFFICIENCY ** np.log2(n)
         per_gpu = np.where(ok, scaling / (n / decode + ratio * n / prefill), 0.0)
         by_size.append(per_gpu)
         bound = np.select(

@@ -230,8 +230,8 @@ def test_mixture_of_experts_compute_uses_active_params(tmp_path):
 
 def test_a_small_mixture_of_experts_batch_meets_a_latency_target_reading_only_active_weights(tmp_path):
     """80B parameters, 8B active, BF16 (160 GB of weights), 200 tokens/s per user, on 80 GB GPUs at 3 TB/s.
-    Four GPUs hold the weights (4 x 72 GB usable); a decode step may then read 4 x 3e12 / 200 = 60 GB, less
-    than the weights, but a batch of 3 touches at most 3 x 8B active parameters: 3 x (16 GB + 0.73 GB of
+    Four GPUs hold the weights (4 x 72 GB usable); a decode step may then read 0.95^2 x 4 x 3e12 / 200 = 54 GB
+    (communication takes 0.95 per doubling), less than the weights, but a batch of 3 touches at most 3 x 8B active parameters: 3 x (16 GB + 0.73 GB of
     cache) = 50.2 GB, within the target (a fourth would read 66.9 GB). So four GPUs serve, at
     0.95^2 x 3 / (50.2 GB / 12 TB/s) / 4 = 162 tokens/s per GPU."""
     gpu = gpu_row("A", bf16_tflops=1000.0, hbm_gb=80.0, hbm_tbps=3.0)
@@ -243,6 +243,22 @@ def test_a_small_mixture_of_experts_batch_meets_a_latency_target_reading_only_ac
     assert sizes.inference_rates.loc[0, "min_gpus"] == 4
     replicas = sizes.inference_replicas.set_index("gpus_per_replica")["tokens_per_s_per_gpu"]
     assert replicas[4] == pytest.approx(0.95 ** 2 * 3 / (read / 12e12) / 4, rel=1e-9)
+
+
+@pytest.mark.parametrize("active_b", [70.0, 8.0])
+def test_the_replica_chosen_meets_the_latency_target_after_its_communication(active_b):
+    """Each user gets the tokens/s asked once the replica's communication (0.95 per doubling) slows its
+    decode step: a 70B BF16 model (dense, and with 8B active) on H100s, targets from 10 to 400 tokens/s."""
+    kv_seq = sizing.kv_bytes_per_token([70], [80], [8], [128], ["bf16"]) * 2048
+    for target in np.linspace(10.0, 400.0, 79):
+        best = sizing.serving_roofline([70], [active_b], [2.0], kv_seq, [0.0], [target], np.array([[989.0]]),
+                                       [80], [3.35])
+        n, batch = best["gpus_per_replica"][0, 0], best["batch"][0, 0]
+        if best["bound"][0, 0] < 0:
+            continue
+        read = min(70e9, batch * active_b * 1e9) * 2.0 + batch * kv_seq[0]
+        step_s = max(read / (n * 3.35e12), batch * 2.0 * active_b * 1e9 / (n * 989e12 * 0.5))
+        assert 0.95 ** math.log2(n) / step_s >= target * (1 - 1e-12), (target, n, batch)
 
 
 def test_more_bandwidth_never_lowers_the_estimate(tmp_path):
