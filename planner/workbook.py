@@ -7,6 +7,7 @@ sheet, row (as the spreadsheet numbers it) and column.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import dataclasses
@@ -1091,15 +1092,26 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     # them (in UTF-16, say, or of gigabytes) cannot stop the scenario, as a workbook's other sheets cannot
     sheets = [path for path in found if _is_read(path.stem)]
     _check_csv_sizes(sheets)
-    read = [(csv_path, *_read_csv(csv_path)) for csv_path in sheets]
+    read, problems = [], []
+    for csv_path in sheets:  # every file's problem told in one pass
+        try:
+            read.append((csv_path, *_read_csv(csv_path, _headings(csv_path.stem))))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     # spreadsheets separate a CSV's fields by semicolons where the comma is the decimal separator, but the
     # semicolon may be chosen anywhere: where a semicolon file's numbers show the decimal point ('1.2'), its
     # '1,000' may be a thousand, and is refused as either, not read as 1.0. A tab-separated export may come
-    # from either convention, which its numbers tell (all sheets alike)
-    def shown(delimiter: str) -> bool | None:
-        return _decimal_convention([row for _, rows, used in read if used == delimiter for row in rows])
+    # from either convention, which its numbers tell (all sheets alike); a comma-separated one whose quoted
+    # numbers show the decimal comma ('"3,35"') may write a thousand '1.000'
+    def shown(delimiter: str) -> tuple[bool, bool]:
+        return _decimal_conventions([cell for _, rows, used in read if used == delimiter for row in rows
+                                     for cell in row])
 
-    conventions = {",": False, ";": None if shown(";") is False else True, "\t": shown("\t")}
+    (comma, point), (semicolon_comma, semicolon_point), (tab_comma, tab_point) = map(shown, _DELIMITERS)
+    conventions = {",": None if comma else False, ";": None if semicolon_point and not semicolon_comma else True,
+                   "\t": None if tab_comma == tab_point else tab_comma}
     out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter],
                                                                  known=_headings(path.stem)))
                                    for path, rows, delimiter in read])
@@ -1125,28 +1137,39 @@ def _check_csv_sizes(paths: list[Path]) -> None:
 
 
 # numbers that only one convention writes: '2,5' '0,864' '1.234,5' (comma) or '2.5' '0.864' '1,234.5' (point)
-_COMMA_ONLY = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{1,3}(?:\.\d{3})+,\d+)(?![\d.,])")
-_POINT_ONLY = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+)(?![\d.,])")
-_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?![\d.,])")  # '4,431': either
+_COMMA_ONLY = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{1,3}(?:\.\d{3})+,\d+)")
+_POINT_ONLY = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+)")
+# '4,431' and '4.431': either, where a file does not show its convention
+_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?![\d.,])")
+_POINT_GROUPED_ONCE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}(?![\d.,])")
 
 
-def _decimal_convention(rows: list[list]) -> bool | None:
-    """Whether numbers written in ``rows`` use the decimal comma (True) or point (False), as far as
-    any of them shows; None if none does, or they disagree (then '4,431' is refused as ambiguous)."""
-    texts = [cell.strip() for row in rows for cell in row if isinstance(cell, str) and ("," in cell or "." in cell)]
-    comma = any(_COMMA_ONLY.match(t) for t in texts)
-    point = any(_POINT_ONLY.match(t) for t in texts)
-    return comma if comma != point else None
+def _decimal_conventions(cells: list) -> tuple[bool, bool]:
+    """Whether numbers among ``cells`` show the decimal comma, and whether they show the decimal point. A cell
+    counts where it is a number, perhaps with a unit or '%' after it: names and notes ('1.5x last year') do not."""
+    numbers = [match["number"] for cell in cells if isinstance(cell, str) and ("," in cell or "." in cell)
+               and (match := _NUMBER_AND_UNIT.fullmatch(cell.translate(_SPACES).strip()))
+               and (not match["unit"] or match["unit"].lower() in _UNIT_WORDS)]
+    return (any(_COMMA_ONLY.fullmatch(n) for n in numbers), any(_POINT_ONLY.fullmatch(n) for n in numbers))
 
 
-def _read_csv(path: Path) -> tuple[list[list], str]:
-    """Rows of a CSV file, and the delimiter found: UTF-8 (with or without the BOM Excel writes) or
-    Windows-1252, comma, semicolon or tab separated."""
+_NUMBER_AND_UNIT = re.compile(r"(?P<number>[+-]?\d[\d.,]*)\s*(?P<unit>%|[^\d\s.,+\-][^\d]*)?")
+
+
+def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str]:
+    """Rows of a CSV file, and the delimiter found: UTF-8 (with or without the BOM Excel writes), UTF-16 with
+    its BOM (Excel's "Unicode text") or Windows-1252; comma, semicolon or tab separated, as splits the
+    sheet's ``known`` headings out of its first rows (a title may sit above them)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         why = _unreachable(path) or f"cannot open the file ({exc.strerror or exc})"
         raise InputError([f"{path}: {why}"]) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError([f"{path}: cannot read as CSV (it begins as UTF-16 text but is not)"]) from None
     if not data.strip():
         raise InputError([f"{path}: the file is empty"])
     if b"\x00" in data:
@@ -1159,10 +1182,41 @@ def _read_csv(path: Path) -> tuple[list[list], str]:
             continue
     else:
         raise InputError([f"{path}: cannot read as CSV (the text is neither UTF-8 nor Windows-1252)"])
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    delimiter = _delimiter(text, known)
+    return _csv_rows(path, text, delimiter), delimiter
+
+
+def _delimiter(text: str, known: frozenset[str]) -> str:
+    """The delimiter that splits the most of the ``known`` headings out of one of the first rows; where none
+    does (a sheet not the planner's, headings misspelt), the one the first row holds most of."""
+    lines = list(itertools.islice((line for line in io.StringIO(text) if line.strip()), _TITLE_ROWS + 1))
+    if not lines:
+        return ","
+
+    def headings(delimiter: str) -> int:
+        return max(sum(_header_name(v)[0] in known for v in row) for row in csv.reader(lines, delimiter=delimiter))
+
+    return max(_DELIMITERS, key=lambda d: (headings(d), lines[0].count(d)))
+
+
+_DELIMITERS = (",", ";", "\t")
+
+
+def _csv_rows(path: Path, text: str, delimiter: str) -> list[list]:
+    """The rows of ``text``; a quote that opens a field and is never closed is refused, as it would take the rest
+    of the file into one cell. Other stray quotes ('"a"b') are read as spreadsheets read them."""
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
+        for row in reader:
+            rows.append(row)
+        return rows
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError([f"{path}, row {len(rows) + 1}: a quote opens a field there that is never closed, so "
+                              "the rest of the file would be one cell: close the quote, or remove it"]) from None
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise InputError([f"{path}: cannot read as CSV ({exc})"]) from None
 
@@ -1265,8 +1319,10 @@ _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?P<sep>[, '_])\d{3}(?:(?P=sep)\d{3})*(
 _WITH_UNIT = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>[^\d\s.,+\-][^\d]*)")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 # where the comma is the decimal separator: whole part (points group thousands), fraction, the rest
-_COMMA_DECIMAL = re.compile(r"(?P<sign>[+-]?)(?P<whole>\d[\d.]*)(?:,(?P<fraction>\d+))?(?P<rest>(?:[^\d.,].*)?)")
-_POINT_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_COMMA_DECIMAL = re.compile(r"(?P<sign>[+-]?)(?P<whole>\d(?:[\d.]| (?=\d))*)(?:,(?P<fraction>\d+))?"
+                            r"(?P<rest>(?:[^\d.,].*)?)")
+_POINT_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")  # '0.450' groups nothing: a decimal point
+_SPACE_GROUPED = re.compile(r"[1-9]\d{0,2}(?: \d{3})+")
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
 SPREADSHEET_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                       "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
@@ -1297,7 +1353,7 @@ def _plain_numbers(cells: np.ndarray, decimal_comma: bool | None = False) -> np.
     if len(text):
         stripped = pd.Series(cells[text], dtype=object).str.translate(_SPACES).str.strip()
         plain = stripped.str.fullmatch(_PLAIN.pattern).to_numpy(dtype=bool)
-        if decimal_comma:  # a point there groups thousands, or is ambiguous: cell by cell
+        if decimal_comma is not False:  # a point there groups thousands, or may: cell by cell
             plain = plain & ~stripped.str.contains(".", regex=False).to_numpy(dtype=bool)
         numbers[text[plain]] = stripped[plain].astype(float).to_numpy()
     return numbers
@@ -1328,11 +1384,13 @@ def _number_cell(value: object, column: Column | None, decimal_comma: bool | Non
         text, ambiguous = _from_decimal_comma(text)
         if ambiguous is not None:
             return None, f"{expected}, found '{raw}' ({ambiguous})"
-    elif decimal_comma is None and (grouped := _COMMA_GROUPED.match(text)):
+    elif decimal_comma is None and (grouped := _COMMA_GROUPED.match(text) or _POINT_GROUPED_ONCE.match(text)):
         whole = grouped[0]
-        return None, (f"{expected}, found '{raw}' (the file does not make clear whether its comma groups "
-                      f"thousands or marks decimals: write {whole.replace(',', '')} for thousands, or "
-                      f"{whole.replace(',', '.', 1).replace(',', '')} for a decimal)")
+        mark, decimal = (("comma", whole.replace(",", ".", 1).replace(",", "")) if "," in whole
+                         else ("point", whole.rstrip("0").rstrip(".")))
+        return None, (f"{expected}, found '{raw}' (the file does not make clear whether its {mark} groups "
+                      f"thousands or marks decimals: write {re.sub('[,.]', '', whole)} for thousands, or "
+                      f"{decimal} for a decimal)")
     number = _plain_number(text)
     if number is not None:
         return number, None
@@ -1354,14 +1412,18 @@ def _number_cell(value: object, column: Column | None, decimal_comma: bool | Non
 
 def _from_decimal_comma(text: str) -> tuple[str, str | None]:
     """A number written where the comma is the decimal separator, spelled with a decimal point:
-    '4,5' -> '4.5', '1.200,5' -> '1200.5', '40,5%' -> '40.5%', '4,5 MW' -> '4.5 MW'; '1.5' stays
-    (a decimal point). A point before groups of three digits and no comma ('1.200') could be
+    '4,5' -> '4.5', '1.200,5' -> '1200.5', '1 307,4' -> '1307.4', '40,5%' -> '40.5%', '4,5 MW' -> '4.5 MW';
+    '1.5' and '0.450' stay (a decimal point). A point before groups of three digits and no comma ('1.200') could be
     either separator: returned with a problem saying so. Text that is no such number is returned
     as it is."""
     match = _COMMA_DECIMAL.fullmatch(text)
     if match is None:
         return text, None
     whole, fraction = match["whole"], match["fraction"]
+    if _SPACE_GROUPED.fullmatch(whole):
+        whole = whole.replace(" ", "")
+    elif " " in whole:
+        return text, None
     if _POINT_GROUPED.fullmatch(whole):
         if fraction is None:
             decimal = f"{float(whole):g}".replace(".", ",")
@@ -1472,6 +1534,7 @@ class _Checker:
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.flagged: set[tuple[str, int | None, str | None]] = set()  # places that have a problem
+        self.zero_formulas: list[tuple[set[tuple[str, int, str]], str]] = []  # cells read as 0, their warning
         self.origins: dict[str, pd.DataFrame] = {}  # sheet -> where each cell's value came from
 
     def problem(self, raw: _RawSheet, message: str, row: int | None = None, column: str | None = None):
@@ -1608,11 +1671,18 @@ class _Checker:
                 by_column.setdefault(read[c], []).append((row, formula))
         for name, cells in by_column.items():
             rows = ", ".join(str(row) for row, _ in cells[:10]) + (", ..." if len(cells) > 10 else "")
-            self.warnings.append(
-                f"{raw.where}, column '{name}': the formula{'s' if len(cells) > 1 else ''} in row"
-                f"{'s' if len(cells) > 1 else ''} {rows} (first '{cells[0][1]}') read as 0, the result the program "
-                "that wrote the file saved without calculating it (the workbook asks to be recalculated when "
-                "opened); if 0 is not the value, open the file in a spreadsheet program, save it, and try again")
+            warning = (f"{raw.where}, column '{name}': the formula{'s' if len(cells) > 1 else ''} in row"
+                       f"{'s' if len(cells) > 1 else ''} {rows} (first '{cells[0][1]}') read as 0, the result the "
+                       "program that wrote the file saved without calculating it (the workbook asks to be "
+                       "recalculated when opened); if 0 is not the value, open the file in a spreadsheet program, "
+                       "save it, and try again")
+            self.warnings.append(warning)
+            self.zero_formulas.append(({(raw.where, row, name) for row, _ in cells}, warning))
+
+    def explaining(self) -> list[str]:
+        """The warnings of formulas read as 0 (:meth:`_recalculated`) where such a cell has a problem: they tell
+        why a value the spreadsheet shows differs from the one found."""
+        return [warning for cells, warning in self.zero_formulas if cells & self.flagged]
 
     def cell(self, raw: _RawSheet, column: Column, row: int, value: object):
         if _blank(value):
@@ -1799,7 +1869,7 @@ def read_scenario(path: str | Path) -> Scenario:
         _check_idle_power(check, pue, periods, gpus[0], fleet[0])
 
     if check.problems:
-        raise InputError(check.problems)
+        raise InputError(check.problems + check.explaining())
 
     scenario = Scenario(
         name=name,

@@ -549,6 +549,18 @@ def test_a_formula_saved_as_0_by_a_writer_that_leaves_it_to_be_calculated_is_war
     assert not any("read as 0" in warning for warning in read_scenario(calculated).warnings)
 
 
+def test_a_formula_saved_as_0_that_breaks_a_bound_is_explained_with_the_refusal(tmp_path):
+    """hours written '=90*24' by such a writer: refused as 'must be > 0, found 0' alone, the warning of why it is 0
+    (the user sees 2,160 in a spreadsheet) dropped with the other warnings."""
+    saved = {("periods", "B2"): "0", ("periods", "C3"): "100", ("fleet", "C2"): "1000", ("site", "B3"): "1.25"}
+    path = with_saved_results(formula_book(tmp_path), saved)
+    assert problems_reading(path) == [
+        f"{path}, sheet 'periods', row 2, column 'hours': must be > 0, found 0",
+        f"{path}, sheet 'periods', column 'hours': the formula in row 2 (first '=24*90+120') read as 0, the result "
+        "the program that wrote the file saved without calculating it (the workbook asks to be recalculated when "
+        "opened); if 0 is not the value, open the file in a spreadsheet program, save it, and try again"]
+
+
 def test_a_formula_error_is_named(tmp_path):
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "#DIV/0!", ("periods", "C3"): "100",
                                                         ("fleet", "C2"): "1000", ("site", "B3"): "1.25"})
@@ -681,9 +693,7 @@ def test_a_tab_separated_csv_reads_its_comma_as_its_other_numbers_show(tmp_path,
     sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "4,431", 100], ["P2", 1000, 100]],
                   inference=inference)
     folder = write_csv(tmp_path / "tab", sheets, sep=",")
-    for name in ("periods", "inference"):  # these two exported tab-separated, the convention unknown
-        path = folder / f"{name}.csv"
-        path.write_text("".join("\t".join(row) + "\n" for row in csv.reader(io.StringIO(path.read_text()))))
+    as_tab_separated(folder, "periods", "inference")  # these two exported tab-separated, the convention unknown
     if hours is None:
         assert problems_reading(folder) == [
             f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '4,431' (the file "
@@ -691,6 +701,112 @@ def test_a_tab_separated_csv_reads_its_comma_as_its_other_numbers_show(tmp_path,
             "4.431 for a decimal)"]
     else:
         assert read_scenario(folder).periods["hours"].tolist() == [hours, 1000.0]
+
+
+def as_tab_separated(folder: Path, *names: str) -> None:
+    """Write sheets of a comma-separated folder again with tabs between fields, as pasted from a spreadsheet."""
+    for name in names:
+        path = folder / f"{name}.csv"
+        path.write_text("".join("\t".join(row) + "\n" for row in csv.reader(io.StringIO(path.read_text()))))
+
+
+def test_a_point_before_three_digits_is_refused_where_a_tab_separated_file_shows_no_convention(tmp_path):
+    """'8.000' in a tab-separated file whose numbers show neither convention could be 8,000 GPUs or 8: it was read
+    as 8. Refused as '4,431' is; where another number ('86.4') shows the decimal point, it is 1.2."""
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "1.200", 100], ["P2", 1000, 100]],
+                  inference=[["workload", "params_b", "tokens_per_day_b", "priority"], ["S1", "8", "86", "1"]])
+    folder = write_csv(tmp_path / "tab", sheets)
+    as_tab_separated(folder, "periods", "inference")  # these two exported tab-separated, the convention unknown
+    assert problems_reading(folder) == [
+        f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '1.200' (the file does not "
+        "make clear whether its point groups thousands or marks decimals: write 1200 for thousands, or 1.2 for a "
+        "decimal)"]
+    sheets["inference"][1][2] = "86.4"
+    folder = write_csv(tmp_path / "shown", sheets)
+    as_tab_separated(folder, "periods", "inference")
+    assert read_scenario(folder).periods["hours"].tolist() == [1.2, 1000.0]
+
+
+def test_names_and_notes_do_not_tell_a_files_decimal_separator(tmp_path):
+    """A note '1.5x last year' in a column the planner ignores, or a name '2.5-turbo', voted for the decimal point:
+    a tab-separated folder's '4,431' was then read as 4431, where only numbers can tell the convention."""
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "4,431", 100], ["P2", 1000, 100]],
+                  training=[BASE["training"][0] + ["notes"], ["T1", 100, 10000, 1, "P1", "P2", 1, "1.5x last year"]],
+                  inference=[["workload", "params_b", "tokens_per_day_b", "priority"], ["2.5-turbo", "8", "86", "1"]])
+    folder = write_csv(tmp_path / "tab", sheets)
+    as_tab_separated(folder, "periods", "training", "inference")
+    assert [p for p in problems_reading(folder) if "4,431" in p] == [
+        f"{folder / 'periods.csv'}, row 2, column 'hours': expected a number in h, found '4,431' (the file does not "
+        "make clear whether its comma groups thousands or marks decimals: write 4431 for thousands, or 4.431 for a "
+        "decimal)"]
+    sheets["inference"][1][2] = "86,4 billion tokens/day"  # a number with its unit does tell
+    folder = write_csv(tmp_path / "shown", sheets)
+    as_tab_separated(folder, "periods", "training", "inference")
+    assert read_scenario(folder).periods["hours"].tolist() == [4.431, 1000.0]
+
+
+def test_a_comma_separated_file_showing_the_decimal_comma_refuses_a_point_before_three_digits(tmp_path):
+    """Quoted decimal commas ('"0,5"') in a comma-separated file, as a spreadsheet in such a locale exports it: its
+    '8.000' may be 8,000, but was read as 8 in silence beside the refused '0,5' (and then after the user wrote
+    0.5 as told)."""
+    sheets = book(fleet=[["gpu", "period", "installed"], ["G1", "P1", "8.000"], ["G1", "P2", 1000]],
+                  training=[BASE["training"][0], ["T1", 100, 10000, "0,5", "P1", "P2", 1]])
+    folder = write_csv(tmp_path / "s", sheets)
+    assert [p.split(": ", 1)[0] for p in problems_reading(folder)] == [
+        f"{folder / 'fleet.csv'}, row 2, column 'installed'", f"{folder / 'training.csv'}, row 2, column 'mfu'"]
+
+
+@pytest.mark.parametrize("title", ["Sovereign plan", "Plan A, v2, draft;;"])
+def test_a_title_above_the_headings_does_not_decide_the_delimiter(tmp_path, title):
+    """The delimiter was the one the first non-blank line held most of: a title above the headings (allowed) made a
+    semicolon file one column, every sheet refused as missing its columns."""
+    folder = write_csv(tmp_path / "eu", book(), sep=";")
+    expected = read_scenario(folder)
+    for path in folder.iterdir():
+        path.write_text(f"{title}\n" + path.read_text())
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(read_scenario(folder), name), getattr(expected, name), obj=name)
+
+
+def test_a_quote_never_closed_is_refused_naming_its_row(tmp_path):
+    """A note opening a quote it never closes took the rest of the file into one cell: of three runs, one was read,
+    and only "unknown column 'notes' ignored" was said."""
+    training = [BASE["training"][0] + ["notes"], ["T1", 100, 10000, 0.5, "P1", "P2", 1, ""],
+                ["T2", 100, 10000, 0.5, "P1", "P2", 1, "QUOTE"], ["T3", 100, 10000, 0.5, "P1", "P2", 1, ""]]
+    folder = write_csv(tmp_path / "s", book(training=training))
+    path = folder / "training.csv"
+    path.write_text(path.read_text().replace("QUOTE", '"Phase 2 - start only if approved'))
+    assert problems_reading(folder) == [
+        f"{path}, row 3: a quote opens a field there that is never closed, so the rest of the file would be one "
+        "cell: close the quote, or remove it"]
+
+
+def test_utf16_csv_files_are_read_and_every_unreadable_file_is_told(tmp_path):
+    """Excel's "Unicode text" is UTF-16 with a BOM, tab separated: it was refused as a binary file, and the first
+    unreadable file stopped the reading before the others were looked at."""
+    folder = write_csv(tmp_path / "s", book(site=[["key", "value"], ["name", "Zürich Süd"], ["pue", 1.25]]))
+    expected = read_scenario(folder)
+    for path in folder.iterdir():
+        text = "".join("\t".join(row) + "\r\n" for row in csv.reader(io.StringIO(path.read_text())))
+        path.write_bytes(text.encode("utf-16"))
+    scenario = read_scenario(folder)
+    assert scenario.name == "Zürich Süd"
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(scenario, name), getattr(expected, name), obj=name)
+    (folder / "fleet.csv").write_bytes(b"\x00\x01\x02binary")
+    (folder / "gpus.csv").write_bytes(b"")
+    assert problems_reading(folder) == [f"{folder / 'fleet.csv'}: cannot read as CSV (a binary file, not text)",
+                                        f"{folder / 'gpus.csv'}: the file is empty"]
+
+
+@pytest.mark.parametrize("cell, number", [("1 307,4", 1307.4), ("1\u00a0307,4", 1307.4), ("1\u202f307,4", 1307.4),
+                                          ("0.450", 0.45), ("1 307", 1307.0)])
+def test_decimal_comma_numbers_as_french_and_nordic_spreadsheets_write_them(tmp_path, cell, number):
+    """'1 307,4' (thousands by spaces, a decimal comma) was refused, though '1 307' and '3,35' were read; '0.450'
+    was refused with the advice to write 0450 for thousands, though a leading 0 groups nothing."""
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", cell, "1,5"], ["P2", 1000, 100]])
+    folder = write_csv(tmp_path / "eu", sheets, sep=";")
+    assert read_scenario(folder).periods["hours"].tolist() == [number, 1000.0]
 
 
 def test_csv_folder_with_a_binary_file(tmp_path):
@@ -719,7 +835,7 @@ def test_csv_sheets_past_the_byte_limit_are_refused_unread(tmp_path, monkeypatch
     folder = write_csv(tmp_path / "s", book())
     files = sorted(folder.glob("*.csv"))
     monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", sum(p.stat().st_size for p in files) - 1)
-    monkeypatch.setattr(workbook, "_read_csv", lambda path: pytest.fail(f"{path} was read"))
+    monkeypatch.setattr(workbook, "_read_csv", lambda path, known: pytest.fail(f"{path} was read"))
     assert problems_reading(folder) == [
         f"{files[-1]}: with the sheets' files before it, holds more than the {workbook.MAX_WORKBOOK_BYTES:,} "
         "bytes a scenario's sheets may hold in all; keep only the scenario's rows in it"]
