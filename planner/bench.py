@@ -23,6 +23,7 @@ floor LP of each size, checks each reaches the default's objective, and writes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -44,16 +45,16 @@ from planner.cli import positive_int
 from planner.model import (
     SECONDS_PER_HOUR,
     allocation_index,
-    served_index,
     build_model,
-    idle_power_mw,
     objective_scale,
+    served_index,
     tie_break_weight,
+    workload_windows,
 )
 from planner.report import render_html, write_data
 from planner.results import collect
 from planner.sizing import Sizing, size
-from planner.solve import solve, solver_output
+from planner.solve import HIGHS_OPTIONS, solve, solver_output
 from planner.synthetic import synthetic_tables
 from planner.workbook import Scenario, read_scenario, write_workbook
 
@@ -85,48 +86,68 @@ SETTING_TIME_LIMIT = 20.0  # a setting may take this many times the default's ti
 
 def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | None = None
              ) -> tuple[highspy.Highs, float]:
-    """The planner's LP as sparse matrices, straight into HiGHS (with HiGHS ``options`` over its
-    defaults, which the planner uses); returns the solver and build seconds.
+    """The planner's LP as sparse matrices, straight into HiGHS (with the planner's HiGHS settings and
+    ``options`` over them); returns the solver and build seconds.
 
-    Written independently of planner.model's row builders (only the index sets are
-    shared), so agreement of the two objectives also checks the model. It covers the
-    LP shape that benchmarks generate: no ``max_gpus`` limits, no integer replicas.
+    Its coefficients come from the scenario and the sizing tables, written apart from planner.model's
+    (which shares only the workloads' order, the served shares' index and the objective's two scalars:
+    its scale and the energy tie-break's weight), so agreement of the two objectives also checks the
+    model's GPU rates and power draws. It covers the LP shape that benchmarks generate: every GPU type
+    installed in numbers that hold any replica or run minimum, every GPU drawing above idle in use, no
+    ``max_gpus`` limits, no integer replicas.
     """
     start = time.perf_counter()
-    alloc = allocation_index(scenario, sizing)
+    windows = workload_windows(scenario)
+    gpus, n_p = scenario.gpus, len(scenario.periods)
+    # delivered FLOP/s per GPU for runs, tokens/s per GPU at the best replica for services (workloads x GPU types),
+    # where the GPUs installed hold a run's minimum or a service's replica
+    runs, services = scenario.training["workload"], scenario.inference["workload"]
+    training_rates = sizing.training_rates.pivot(index="workload", columns="gpu")
+    serving_rates = sizing.inference_rates.pivot(index="workload", columns="gpu")
+    rate = np.concatenate([
+        training_rates["flops_per_s_per_gpu"].reindex(index=runs, columns=gpus["gpu"]).to_numpy(),
+        serving_rates["tokens_per_s_per_gpu"].reindex(index=services, columns=gpus["gpu"]).to_numpy()])
+    needed = np.concatenate([
+        np.fmax(training_rates["min_gpus"].reindex(index=runs, columns=gpus["gpu"]).to_numpy(), 1.0),
+        serving_rates["gpus_per_replica"].reindex(index=services, columns=gpus["gpu"]).to_numpy()])
+    period = np.arange(n_p)
+    in_window = (period >= windows["first"].to_numpy()[:, None]) & (period <= windows["last"].to_numpy()[:, None])
+    held = scenario.fleet.to_numpy()[None, :, :] >= needed[:, :, None]
+    w, g, p = np.nonzero((rate[:, :, None] > 0) & held & in_window[:, None, :])
+    rate = rate[w, g]
+    kind = windows["kind"].to_numpy()[w]
+    factor = sizing.power_factor.reindex(windows["workload"]).to_numpy()[w]
+    power_mw_per_gpu = scenario.pue * (factor * gpus["it_w"].to_numpy()[g] - gpus["idle_w"].to_numpy()[g]) / 1e6
+    if not (power_mw_per_gpu > 0).all():
+        raise ValueError("the floor covers GPUs that draw above idle in use only")
     served = served_index(scenario)
-    n_x, n_s = len(alloc), len(served)
+    n_x, n_s = len(w), len(served)
     x = np.arange(n_x)
 
     blocks, lower, upper = [], [], []
     # fleet: one row per (gpu, period) pair that has variables
-    pair = alloc["g"].to_numpy() * len(scenario.periods) + alloc["p"].to_numpy()
-    pairs, fleet_row = np.unique(pair, return_inverse=True)
+    pairs, fleet_row = np.unique(g * n_p + p, return_inverse=True)
     installed = scenario.fleet.to_numpy().ravel()[pairs]
     blocks.append(sp.csr_matrix((np.ones(n_x), (fleet_row, x)), shape=(len(pairs), n_x + n_s)))
     lower.append(np.full(len(pairs), -np.inf))
     upper.append(installed)
-    # power: one row per period
-    n_p = len(scenario.periods)
-    blocks.append(sp.csr_matrix(
-        (alloc["power_mw_per_gpu"].to_numpy(), (alloc["p"].to_numpy(), x)), shape=(n_p, n_x + n_s)
-    ))
+    # power: one row per period, the budget less every installed GPU's idle draw
+    blocks.append(sp.csr_matrix((power_mw_per_gpu, (p, x)), shape=(n_p, n_x + n_s)))
     lower.append(np.full(n_p, -np.inf))
-    upper.append(scenario.periods["power_mw"].to_numpy() - idle_power_mw(scenario))
+    idle_mw = scenario.pue * (scenario.fleet.to_numpy() * gpus["idle_w"].to_numpy()[:, None]).sum(axis=0) / 1e6
+    upper.append(scenario.periods["power_mw"].to_numpy() - idle_mw)
     # demand: one row per served variable, supply share - served >= 0
     keys = np.where(served["kind"] == "training", served["w"] * (n_p + 1), served["w"] * (n_p + 1) + 1 + served["p"])
-    alloc_keys = np.where(
-        alloc["kind"] == "training", alloc["w"] * (n_p + 1), alloc["w"] * (n_p + 1) + 1 + alloc["p"]
-    )
+    alloc_keys = np.where(kind == "training", w * (n_p + 1), w * (n_p + 1) + 1 + p)
     lookup = pd.Series(np.arange(n_s), index=keys)
     demand_row = lookup.reindex(alloc_keys).to_numpy().astype(int)
     # a run's share of its FLOPs, a service's of its tokens/s (the model's own order of operations,
     # so that the two LPs agree to the last bit and HiGHS takes the same path through both)
-    flops = sizing.training.set_index("workload")["flops"].reindex(alloc["workload"]).to_numpy()
-    tokens = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(alloc["workload"]).to_numpy()
-    rate = alloc["rate"].to_numpy()
-    share = np.where(alloc["kind"] == "training", alloc["hours"].to_numpy() * SECONDS_PER_HOUR * rate / flops,
-                     rate / tokens)
+    workload = windows["workload"].to_numpy()[w]
+    flops = sizing.training.set_index("workload")["flops"].reindex(workload).to_numpy()
+    tokens = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(workload).to_numpy()
+    hours = scenario.periods["hours"].to_numpy()[p]
+    share = np.where(kind == "training", hours * SECONDS_PER_HOUR * rate / flops, rate / tokens)
     rows = np.concatenate([demand_row, np.arange(n_s)])
     cols = np.concatenate([x, n_x + np.arange(n_s)])
     vals = np.concatenate([share, -np.ones(n_s)])
@@ -135,15 +156,15 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     upper.append(np.full(n_s, np.inf))
 
     matrix = sp.vstack(blocks, format="csr")
-    energy_mwh = alloc["hours"].to_numpy() * alloc["tie_break_mw_per_gpu"].to_numpy()
+    alloc = allocation_index(scenario, sizing, windows=windows)  # for the objective's two scalars alone
     cost = objective_scale(scenario, sizing, alloc) * np.concatenate([
-        -tie_break_weight(scenario, sizing, alloc) * energy_mwh,
+        -tie_break_weight(scenario, sizing, alloc) * hours * power_mw_per_gpu,
         served["weight"].to_numpy(dtype=float),
     ])
     with solver_output(shown=False):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    for option, value in (options or {}).items():
+    for option, value in (HIGHS_OPTIONS | (options or {})).items():
         highs.setOptionValue(option, value)
     inf = highspy.kHighsInf
     highs.addCols(
@@ -182,7 +203,20 @@ def startup_seconds(repeats: int = 3) -> float:
         return max(best("import planner.cli") - best("pass"), 0.0)
 
 
+def _reset_peak_rss() -> None:
+    """Start the process's peak resident memory again from what it holds now (Linux), so that each case's peak is
+    its own and not that of a larger case run before it."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def _peak_rss_mb() -> float:
+    """The process's peak resident memory since :func:`_reset_peak_rss`, in MB (since it started, where the
+    system keeps no such mark)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -221,6 +255,10 @@ def _floor_run(case: str, run: dict) -> float:
     start = time.perf_counter()
     highs.run()
     floor_solve = time.perf_counter() - start
+    shape = (highs.getNumCol(), highs.getNumRow())
+    if shape != (run["n_vars"], run["n_cons"]):
+        raise RuntimeError(f"{case}: the floor has {shape[0]} columns and {shape[1]} rows, the planner's model "
+                           f"{run['n_vars']} and {run['n_cons']}")
     floor_objective = highs.getInfo().objective_function_value / run["objective_scale"]
     if not np.isclose(run["objective"], floor_objective, rtol=1e-6, atol=1e-9):
         raise RuntimeError(f"{case}: planner objective {run['objective']} != floor {floor_objective}")
@@ -233,9 +271,11 @@ def bench_case(case: str, source: Path, repeat: int = 1) -> dict:
     With ``repeat`` above 1 each runs that many times, alternately, and the fastest run of each
     counts: on a shared machine it is the one least disturbed by other work.
     """
-    best, floor_s = None, math.inf
+    best, floor_s, peak_mb = None, math.inf, 0.0
     for _ in range(repeat):
+        _reset_peak_rss()
         run = _planner_run(source)
+        peak_mb = max(peak_mb, _peak_rss_mb())  # the planner's, before the floor runs
         if best is None or run["total"] < best["total"]:
             best = run
         floor_s = min(floor_s, _floor_run(case, best))
@@ -252,7 +292,7 @@ def bench_case(case: str, source: Path, repeat: int = 1) -> dict:
         # the model's share alone: build, hand-over, solve and extraction against the same floor
         "ratio_model": round(sum(stages[k] for k in MODEL_STAGES if k in stages) / floor_s, 3),
         "repeat": repeat,
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_mb, 1),
         "objective": best["objective"],
     }
 
@@ -261,6 +301,7 @@ def bench_integer(case: str, source: Path) -> dict:
     """Time one scenario's mixed-integer plan (default gap) and its linear plan; the record for
     ``bench-integer.json``: stages in seconds, gap reached, and the score (priority-weighted served
     share, without the energy tie-break) against the LP's."""
+    _reset_peak_rss()
     scenario = read_scenario(source)
     sizing = size(scenario)
     lp_model = build_model(scenario, sizing)
@@ -332,6 +373,15 @@ def _scenarios(cases: list[str], scratch: Path, windows: bool = False):
             yield name, source
 
 
+def _processor() -> str:
+    """The processor's model name (Linux), else what the platform module knows of it."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planner.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
@@ -347,11 +397,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat times the stages of the linear plan; not with --integer or --solver-options")
     cases = [c.strip().upper() for c in args.sizes.split(",") if c.strip()]
     unknown = [c for c in cases if c not in SIZES]
-    if unknown:
-        print(f"error: unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}", file=sys.stderr)
+    if unknown or not cases:
+        said = f"unknown size(s) {', '.join(unknown)}" if unknown else "no size given"
+        print(f"error: {said}; choose from {', '.join(SIZES)}", file=sys.stderr)
         return 2
     records = []
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, "
+    print(f"machine: {_processor()}, {os.cpu_count()} cores, python {platform.python_version()}, "
           f"highspy {version('highspy')}")
     if args.solver_options:
         print(f"{'case':<5} {'setting':<48} {'seconds':>8}  status")

@@ -47,6 +47,7 @@ STEP_NOISE = 1e-6  # a change of score this small, in points of the least priori
 # day over millions of GPUs: the plan served none of it), so HiGHS is given the least it takes, and a model with
 # an entry beyond either is refused by name before it is handed over (see check_coefficients)
 SMALLEST_COEFFICIENT, LARGEST_COEFFICIENT = 1e-12, 1e15
+HIGHS_OPTIONS: dict[str, object] = {"small_matrix_value": SMALLEST_COEFFICIENT}  # over HiGHS's defaults
 
 
 class SolveError(Exception):
@@ -164,7 +165,8 @@ class HighsBridge(pulp.HiGHS):
             upper[self.set_aside[1]] = 0.0
         cost = self.cost = lp.objective_costs()
         empty = np.zeros(0, dtype=np.int32)
-        highs.setOptionValue("small_matrix_value", SMALLEST_COEFFICIENT)
+        for option, value in HIGHS_OPTIONS.items():
+            highs.setOptionValue(option, value)
         _accepted(highs.addCols(len(variables), cost, lower, upper, 0, empty, empty, np.zeros(0)), "columns")
         integer = np.flatnonzero([v.is_integer() for v in variables]) if core.is_mip() and self.mip else []
         if len(integer):

@@ -23,6 +23,37 @@ def test_planner_and_floor_reach_the_same_objective(tmp_path, seed):
     assert record["write_s"] > 0
 
 
+@pytest.mark.parametrize("column", ["power_mw_per_gpu", "rate"])
+def test_the_floor_catches_a_model_whose_coefficients_are_wrong(tmp_path, monkeypatch, column):
+    """The floor took the model's own GPU rates and power draws, so a model drawing 25% more power per GPU than
+    its GPUs do passed the objective check. It works them out from the scenario and the sizing itself now."""
+    import planner.model as model
+
+    source = tmp_path / "case"
+    write_workbook(synthetic_tables(40, 3, 6, seed=1), source)
+    index = model.allocation_index
+
+    def wrong(*args, **kwargs):
+        table = index(*args, **kwargs)
+        return table.assign(**{column: table[column] * 1.25})
+
+    monkeypatch.setattr(model, "allocation_index", wrong)
+    monkeypatch.setattr(bench, "allocation_index", wrong)  # wrong wherever it is used
+    with pytest.raises(RuntimeError, match="planner objective .* != floor"):
+        bench_case("T", source)
+
+
+def test_each_case_reports_its_own_peak_memory():
+    """The peak was the process's since it started: S run after M reported M's."""
+    before = bench._peak_rss_mb()
+    held = bytearray(300 * 2**20)
+    held[:: 4096] = b"x" * len(held[:: 4096])  # touched, so resident
+    assert bench._peak_rss_mb() > before + 250
+    del held
+    bench._reset_peak_rss()
+    assert bench._peak_rss_mb() < before + 50
+
+
 def test_bench_writes_json_records(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert main(["--sizes", "S", "--out", str(out)]) == 0
@@ -62,8 +93,10 @@ def test_bad_repeat_is_refused(tmp_path, args):
     assert exit_.value.code == 2
 
 
-def test_unknown_size_is_refused(tmp_path):
-    assert main(["--sizes", "Q", "--out", str(tmp_path / "b.json")]) == 2
+@pytest.mark.parametrize("sizes", ["Q", ",", ""])
+def test_unknown_or_no_size_is_refused(tmp_path, sizes):
+    assert main(["--sizes", sizes, "--out", str(tmp_path / "b.json")]) == 2
+    assert not (tmp_path / "b.json").exists()
 
 
 def test_solver_options_are_compared_on_the_same_lp(tmp_path):
