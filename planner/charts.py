@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.results import BINDING, TOLERANCE, Results
+from planner.results import BINDING, TOLERANCE, Results, settled_share
 from planner.svg import (INK, LABEL_PX, MUTED, PRINT_HEIGHT, SMALL_PX, WIDTH, Chart, clip, nice_ticks,
                          percent_text, room, thousands)
 
@@ -247,7 +247,7 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     windows = results.windows
     window = windows[windows["kind"] == "training"].set_index("workload").loc[runs["workload"]]
     start, deadline = window["first"].to_numpy(), window["last"].to_numpy()
-    share = np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0)
+    share = settled_share(np.clip(progress.reindex(runs["workload"]).to_numpy(dtype=float), 0.0, 1.0))
     done = share[np.arange(count), deadline]
 
     left, right = Chart.label_room(names), room("100%", LABEL_PX, bold=True) + 14.0
@@ -293,7 +293,9 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
                             copy=False)
 
     demand = grid("demand_tokens_per_s")
-    capacity = _top_columns(np.minimum(grid("capacity_tokens_per_s"), demand))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a service's demand is 0 in periods it does not run
+        served_share = np.nan_to_num(np.minimum(grid("capacity_tokens_per_s") / demand, 1.0))
+    capacity = _top_columns(demand * settled_share(served_share))
     colours = _distinct(capacity.columns, colours)
     demand_total = demand.sum(axis=1).to_numpy(dtype=float)
     top = max(float(demand_total.max()), 1e-9) * 1.08
@@ -303,14 +305,15 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     chart = _period_chart("inference", "Inference capacity against peak demand, by service", periods, top,
                           "million tokens/s at peak", legend)
     served = _stack(chart, capacity, colours, periods, "million tokens/s")
-    chart.bars(x, demand_total - served, served, BAR, "none", edge=ALERT, edge_width=0.9, hatch=True,
+    unserved = np.where(demand_total - served > TOLERANCE * demand_total, demand_total - served, 0.0)
+    chart.bars(x, unserved, served, BAR, "none", edge=ALERT, edge_width=0.9, hatch=True,
                tips=[f"{p}: {thousands(v)} million tokens/s of peak demand not served"
-                     for p, v in zip(periods, demand_total - served)])
+                     for p, v in zip(periods, unserved)])
     _dashes(chart, x, demand_total, [f"{p}: total peak demand {thousands(v)} million tokens/s"
                                      for p, v in zip(periods, demand_total)])
     unit = "million tokens/s"
     return Drawn(chart.render(), Figures.of(capacity, "Period", unit, {
-        "Peak demand not served": (demand_total - served, unit), "Total peak demand": (demand_total, unit)}))
+        "Peak demand not served": (unserved, unit), "Total peak demand": (demand_total, unit)}))
 
 
 def _gpus_by_workload(results: Results) -> pd.DataFrame:

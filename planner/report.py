@@ -435,6 +435,7 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     services = coverage.loc[coverage["served_fraction"] < 1 - TOLERANCE, ["workload", "period", "served_fraction"]]
     cut = pd.concat([services.assign(kind="inference"), _short_runs_by_period(results).assign(kind="training")],
                     ignore_index=True)
+    cut = cut[~cut["workload"].isin(results.cannot_run)]  # no budget cuts these: the warnings say why
     # ranked once, not period by period: a stable sort keeps each period's rows in the order of its own
     named = _most_points_lost(cut, results.workloads.set_index("workload")["priority"]).groupby(
         "period", sort=False).head(SHORT_NAMES)

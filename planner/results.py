@@ -80,6 +80,7 @@ class Results:
     # workload -> why the plan gives it nothing, for each it gives nothing (the report's findings say it; a warning says
     # it too of one that cannot run, not of one outranked by work scoring more)
     why_nothing: dict[str, str] = field(default_factory=dict)
+    cannot_run: frozenset[str] = frozenset()  # of those, the workloads no GPU installed in their window can carry
     # per workload (workloads' order), the share its mixed-integer plan's relaxation serves (fractional replicas,
     # no run minimums): where its prices and what binds come from; None for an LP, or a relaxation stopped first
     relaxed_served_fraction: np.ndarray | None = None
@@ -191,9 +192,9 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < TOLERANCE, 0.0, values)
 
 
-def _share(values: np.ndarray) -> np.ndarray:
-    """A served share as the solver's noise leaves it (1 + 7e-16, say), put back on 0 or 1 where it
-    is within TOLERANCE of either, so that no reader sees -7e-16 points lost."""
+def settled_share(values: np.ndarray) -> np.ndarray:
+    """A served share as the solver's noise leaves it (1 + 7e-16, say, or CBC's 1 - 2e-8), put back on 0 or 1
+    where it is within TOLERANCE of either, so that no reader sees -7e-16 points lost."""
     return np.where(np.abs(values - 1.0) < TOLERANCE, 1.0, _clean(values))
 
 
@@ -329,7 +330,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
            for key in ("up", "down", "up_onward", "down_onward")},
     })
 
-    served = model.served.assign(value=_share(solution.served))
+    served = model.served.assign(value=settled_share(solution.served))
     served["weighted"] = served["weight"] * served["value"]
     period_names = periods["period"].to_numpy()
     workloads = pd.DataFrame({
@@ -398,6 +399,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         score_prices=solution.score_prices,
         gpus_to_carry_short=np.where(np.isfinite(to_carry), to_carry, np.nan),
         why_nothing=cannot_run | left_out,
+        cannot_run=frozenset(cannot_run),
         relaxed_served_fraction=relaxed,
     )
 
@@ -406,9 +408,9 @@ def _served_fraction(model: PlanModel, windows: pd.DataFrame, shares: np.ndarray
     """Per workload (in ``windows``' order), the share of its demand served, given the model's ``shares`` (per
     served row): a run's own, a service's hours-weighted mean over its periods."""
     # a workload's served rows come together, in the model's order: the order its names first come in
-    weighted = _sum_by(model.served["weight"].to_numpy() * _share(shares), model.served["w"].to_numpy(),
+    weighted = _sum_by(model.served["weight"].to_numpy() * settled_share(shares), model.served["w"].to_numpy(),
                        np.arange(len(windows)))
-    return _share(weighted / windows["priority"].to_numpy())
+    return settled_share(weighted / windows["priority"].to_numpy())
 
 
 NAMES_SHOWN = 3  # names a sentence gives (GPU types, periods, files) before counting the rest

@@ -269,6 +269,25 @@ def test_each_chart_comes_with_the_figures_it_draws(default_results):
     assert (training["By the deadline"] > 1 - 1e-6).any()
 
 
+def test_a_solvers_rounding_reads_as_done_and_served_in_the_charts(default_results):
+    """CBC gives values to about eight significant figures: a run it finishes reached 7.1999998e24 of its 7.2e24
+    FLOPs, and the training chart read 99% (a miss) beside "7 of 7 finish"; the inference chart showed 1.78e-07
+    million tokens/s not served where every service was served in full."""
+    r = default_results
+    noisy = dataclasses.replace(
+        r, training=r.training.assign(flops_cumulative=r.training["flops_cumulative"] * (1 - 3e-9)),
+        inference=r.inference.assign(capacity_tokens_per_s=r.inference["capacity_tokens_per_s"] * (1 - 2e-8)))
+    drawn = {chart["name"]: chart for chart in charts.charts(noisy)}
+    finished = r.workloads.loc[(r.workloads["kind"] == "training") & (r.workloads["served_fraction"] == 1.0),
+                               "workload"]
+    training = _figures(drawn["training"]["figures"])
+    assert len(finished) and (training.loc[finished, "By the deadline"] == 1.0).all()
+    assert ">99%<" not in drawn["training"]["svg"]
+    full = r.inference.groupby("period")["served_fraction"].min() == 1.0
+    not_served = _figures(drawn["inference"]["figures"])["Peak demand not served"]
+    assert full.any() and (not_served[full[full].index] == 0).all()
+
+
 def test_a_series_named_like_a_total_keeps_its_own_column():
     table = pd.DataFrame({"Installed": [3.0, 4.0]}, index=["P1", "P2"])
     figures = _figures(charts._stacked_gpus(table, pd.Series([10.0, 10.0], index=table.index), {}, "GPUs", "n").figures)

@@ -490,6 +490,19 @@ def test_sizing_names_the_smaller_replica_the_plan_serves_with(tmp_path):
     assert re.search(r'data-v="32(\.0)?">32<span class="unit">the plan: 16 GPUs in P1</span></td>', row), row
 
 
+def test_a_workload_no_gpu_can_carry_is_not_listed_as_cut_by_power(tmp_path):
+    """A run at FP4 on GPUs without FP4 gets nothing whatever the budget, and a warning says why; the findings still
+    named it first among the runs "cut short there" where power binds, as if more power would serve it."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 0.5)], training=[
+        training_row("T1", priority=1.0), training_row("T4", priority=5.0, precision="fp4")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.cannot_run == {"T4"} and results.periods["power_shadow_price"].iloc[0] > 0
+    html = report.render_html(results)
+    [cut] = re.findall(r"Cut short there: (.*?)</li>", html, re.S)
+    assert "T1" in cut and "T4" not in cut
+    assert any(w.startswith("T4 (training) gets nothing") for w in results.warnings)
+
+
 def test_a_service_served_in_full_is_served_at_exactly_one(tmp_path):
     """Priority 0.3 over three periods of 1000 h, served in full in each: the shares weighted by
     hours add up to 1 + 2e-16 in floating point, which showed as -6.7e-17 points lost. Shares
