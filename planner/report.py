@@ -36,6 +36,7 @@ from planner.files import file_in_path, remove_abandoned, signals_held, staging_
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
+from planner.spelling import precision_apart
 from planner.svg import decimals_apart, percent_text
 from planner.templating import TEMPLATES
 
@@ -74,6 +75,7 @@ def summary(results: Results) -> dict:
         "scenario": results.scenario,
         "status": results.status,
         "objective": results.objective,
+        "objective_possible": results.score_possible(),
         "solver": results.solver,
         "solve_seconds": results.solve_seconds,
         "gap": known(results.gap),
@@ -225,6 +227,14 @@ def _number(value: float, digits: int = 3) -> str:
         return f"{value:.{digits - 1}e}"
     decimals = max(0, digits - 1 - int(math.floor(math.log10(magnitude))))
     return f"{value:,.{decimals}f}"
+
+
+def _digits_apart(part: float, whole: float) -> int:
+    """Significant figures (3 to 7) at which :func:`_number` writes ``part`` and ``whole`` apart, where ``part`` is
+    short of ``whole`` by more than the solver's noise; 3 where it is not."""
+    if not part < whole * (1 - TOLERANCE):
+        return 3
+    return precision_apart(part, whole, _number, range(3, 8))
 
 
 def _percent(value: float, decimals: int = 1) -> str:
@@ -459,6 +469,9 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             price=row.power_shadow_price, binds=row.power_shadow_price > BINDING, holds=row.power_price_holds_mw,
             holds_nothing=bool(holds_nothing(row.power_price_holds_mw, row.power_mw_budget)),
             at_limit=at_limit,
+            # a budget or fleet not all used never reads as used in full: "116 / 116" with 0.19 MW spare
+            power_digits=3 if at_limit else _digits_apart(row.power_mw_used, row.power_mw_budget),
+            gpu_digits=_digits_apart(row.gpus_in_use, row.gpus_installed),
             installed=row.gpus_installed, in_use=row.gpus_in_use,
             gpu_share=row.gpus_in_use / row.gpus_installed if row.gpus_installed > 0 else float("nan"),
             inference_served=(by_period["served_tokens_per_s"].get(row.period, 0.0) / demand) if demand > 0 else None,

@@ -93,6 +93,7 @@ def test_solve_writes_the_three_outputs(tmp_path, subprocess_env):
         assert item["gpus"] > 0
     score = sum(w["priority"] * w["served_fraction"] for w in doc["workloads"])
     assert doc["objective"] == pytest.approx(score, rel=1e-9)
+    assert doc["objective_possible"] == pytest.approx(sum(w["priority"] for w in doc["workloads"]), rel=1e-12)
 
     book = openpyxl.load_workbook(out / "results.xlsx", read_only=True)
     assert {"periods", "workloads", "allocation"} <= set(book.sheetnames)

@@ -503,6 +503,18 @@ def test_a_workload_no_gpu_can_carry_is_not_listed_as_cut_by_power(tmp_path):
     assert any(w.startswith("T4 (training) gets nothing") for w in results.warnings)
 
 
+def test_a_budget_or_fleet_not_all_used_never_reads_as_used_in_full(default_report):
+    """116.21 MW used of 116.4 read "116 / 116", hiding 0.19 MW to spare that the periods table showed; so would
+    999.6 GPUs in use of 1,000 installed. Such a pair is written to the figures that tell it apart."""
+    results = default_report[0]
+    periods = results.periods.copy()
+    periods.loc[7, ["power_mw_budget", "power_mw_used"]] = [116.4, 116.21]
+    periods.loc[7, ["gpus_installed", "gpus_in_use"]] = [1000.0, 999.6]
+    html = report.render_html(dataclasses.replace(results, periods=periods))
+    row = re.search(r'<th scope="row">2027Q4</th>(.*?)</tr>', html.split('class="sortable key-periods"')[1], re.S)[1]
+    assert re.findall(r'<span class="pair">([^<]*)</span>', row) == ["116.2 / 116.4", "999.6 / 1,000"]
+
+
 def test_a_service_served_in_full_is_served_at_exactly_one(tmp_path):
     """Priority 0.3 over three periods of 1000 h, served in full in each: the shares weighted by
     hours add up to 1 + 2e-16 in floating point, which showed as -6.7e-17 points lost. Shares
