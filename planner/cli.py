@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.files import file_in_path, signals_held
+from planner.files import file_in_path, set_aside_name, signals_held
 from planner.model import build_model
 from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_records, main_file, report_folder_problem,
                             write_outputs)
@@ -298,7 +298,7 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
         if summaries:
             raise InputError([f"{source}: its report folder would take the name of the sweep's summary, "
                               f"'{_stem(source)}'; rename it" for source in summaries])
-        aside = {f".{_stem(source)}.old".casefold() for source in sources}  # where a report's earlier one waits
+        aside = {set_aside_name(_stem(source)).casefold() for source in sources}  # where a report's earlier one waits
         if kept_aside := [source for source in sources if _stem(source).casefold() in aside]:
             raise InputError([f"{source}: its report folder would take the name '{_stem(source)}', under which "
                               "another input's earlier report is kept while the new one replaces it; rename it"
@@ -752,6 +752,14 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _current_folder_exists() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def _command(args: argparse.Namespace) -> int:
     """Run the parsed command; its exit code."""
     try:
@@ -765,6 +773,9 @@ def _command(args: argparse.Namespace) -> int:
             if args.solver_log and args.jobs > 1 and len(args.inputs) > 1:
                 raise InputError(["--solver-log shows one solve at a time: scenarios solved at once (--jobs above 1) "
                                   "would mix their logs; give --jobs 1"])
+            if args.jobs > 1 and len(args.inputs) > 1 and not _current_folder_exists():
+                raise InputError(["the current folder no longer exists, and --jobs starts its workers there: change "
+                                  "to a folder that exists, or give --jobs 1"])
             if args.power_step is not None and args.solver != "highs":
                 raise InputError(["--power-step solves the plan again from HiGHS's optimal basis: not with "
                                   "--solver cbc"])

@@ -4,6 +4,7 @@ the way of a path."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -19,16 +20,35 @@ def file_in_path(folder: Path) -> Path | None:
     return next((part for part in (folder, *folder.parents) if part.exists() and not part.is_dir()), None)
 
 
+# bytes of a name that the hidden names written beside it hold: with what they add (a process number, a random
+# part, '.old'), within the 255 bytes a name may take
+NAME_BYTES = 200
+
+
+def _hidden_stem(name: str) -> str:
+    """``name`` as the hidden names written beside it hold it: whole, or where longer than NAME_BYTES bytes, cut
+    and told apart by a hash of the whole."""
+    raw = os.fsencode(name)
+    if len(raw) <= NAME_BYTES:
+        return name
+    return f"{os.fsdecode(raw[:NAME_BYTES - 9])}~{hashlib.sha256(raw).hexdigest()[:8]}"
+
+
+def set_aside_name(name: str) -> str:
+    """The hidden name an earlier report named ``name`` waits under while a new one takes its place."""
+    return f".{_hidden_stem(name)}.old"
+
+
 def staging_prefix(path: Path) -> str:
     """The start of the hidden name ``path`` is staged under beside itself: the name and the process writing it,
     so that what a process killed outright (SIGKILL, out of memory) left half-written can be told from what a
     live one is writing, by :func:`remove_abandoned`."""
-    return f".{path.name}.{os.getpid()}-"
+    return f".{_hidden_stem(path.name)}.{os.getpid()}-"
 
 
 def remove_abandoned(path: Path) -> None:
     """Remove what processes no longer running left staged for ``path`` (see :func:`staging_prefix`)."""
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-")
+    pattern = re.compile(rf"\.{re.escape(_hidden_stem(path.name))}\.(\d+)-")
     with contextlib.suppress(OSError):  # a folder that cannot be listed: the write that follows says why
         for entry in path.parent.iterdir():
             found = pattern.match(entry.name)
@@ -69,7 +89,7 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
             os.close(handle)
             staged.append((Path(staging), path))
             write(Path(staging))
-            os.chmod(staging, 0o644)  # mkstemp makes it private; the file is meant to be read like any other
+            os.chmod(staging, 0o666 & ~umask())  # mkstemp makes it private; it is meant to be read as others are
         with signals_held():
             for staging, path in staged:
                 os.replace(staging, path)
@@ -77,6 +97,17 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
         for staging, _ in staged:
             staging.unlink(missing_ok=True)
         raise
+
+
+def umask() -> int:
+    """The process's file mode creation mask: what a file or folder it makes may not allow."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # where the system does not show it (not Linux): read by setting it, then put back
+    os.umask(mask)
+    return mask
 
 
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -16,13 +16,15 @@ from __future__ import annotations
 import base64
 import contextlib
 import errno
+import gc
 import hashlib
 import json
 import math
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ from markupsafe import Markup, escape
 
 from planner import sizing as sizing_rules
 from planner.charts import charts
-from planner.files import file_in_path, remove_abandoned, signals_held, staging_prefix
+from planner.files import file_in_path, remove_abandoned, set_aside_name, signals_held, staging_prefix, umask
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
@@ -137,7 +139,7 @@ def _write_xlsx(results: Results, path: Path) -> None:
     }
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                "nan_inf_to_errors": True}
-    with xlsxwriter.Workbook(path, options) as book:
+    with _saving_errors_as_os_errors(), xlsxwriter.Workbook(path, options) as book:
         header = book.add_format({"bold": True, "bottom": 1})
         quoted, quoted_header = book.add_format({"quote_prefix": True}), book.add_format(
             {"bold": True, "bottom": 1, "quote_prefix": True})
@@ -154,6 +156,25 @@ def _write_xlsx(results: Results, path: Path) -> None:
                     sheet.set_column(j, j, width)
                 sheet.freeze_panes(1, 0)
                 sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+
+
+@contextlib.contextmanager
+def _saving_errors_as_os_errors() -> Iterator[None]:
+    """XlsxWriter raises the OSError it meets saving a workbook (a full disk, a file too large) as its own
+    FileCreateError: given back as that OSError, which a report's writer tells as a failure to write."""
+    try:
+        yield
+    except xlsxwriter.exceptions.FileCreateError as error:
+        cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))
+        # the zip file it was saving is left open in the failed calls' frames: closed as they go, it fails again
+        # for the same reason, which Python would print as an "Exception ignored" traceback
+        hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+        try:
+            error.__traceback__ = cause.__traceback__ = None
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise cause from None
 
 
 XLSX_ROWS = 1_048_575  # a sheet's rows below its headings: Excel's limit of 1,048,576 less one
@@ -770,10 +791,13 @@ def report_folder_problem(folder: Path) -> str | None:
         except OSError as error:
             if error.errno == errno.ELOOP:
                 return f"{folder}: cannot write the report there: it is a link that leads back to itself"
+    if folder.is_dir() and os.path.ismount(folder):  # a volume given to a container, say
+        return (f"{folder}: cannot write the report there: it is a mount point, which the report cannot replace "
+                f"(it replaces its folder whole); give --out a folder inside it, such as {folder / 'report'}")
     kept = REPORT_FILES | DESKTOP_FILES
     # the name the earlier report is moved to while the new one takes its place: what a crash mid-swap leaves
     # there is an earlier report (or a link), and is removed; anything else is a user's, and would go with it
-    previous = folder.with_name(f".{folder.name}.old") if folder.name else None  # the root has no name
+    previous = folder.with_name(set_aside_name(folder.name)) if folder.name else None  # the root has no name
     if previous is not None and not previous.is_symlink() and previous.exists():
         held = sorted(p.name for p in previous.iterdir() if p.name not in kept) if previous.is_dir() else [""]
         if held:
@@ -823,13 +847,18 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     except OSError as error:
         _remove_empty(made)
         raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
-    staging.chmod(0o755)
-    previous = folder.with_name(f".{folder.name}.old")
+    previous = folder.with_name(set_aside_name(folder.name))
     moved = False
     try:
+        # mkdtemp makes it private; the report is meant to be read as the folder it replaces is, or as others are
+        staging.chmod(folder.stat().st_mode & 0o7777 if folder.is_dir() else 0o777 & ~umask())
         write_data(results, staging, chosen)
         with signals_held():
             _remove(previous)  # one a crash mid-swap may have left (or, as a link, an earlier version)
+            if previous.exists() or previous.is_symlink():
+                raise ReportFolderError(f"{out_dir}: cannot write the report: {previous}, where the earlier report "
+                                        "waits while the new one takes its place, is left from an earlier run and "
+                                        "cannot be removed (another user's files?); remove it")
             if folder.exists():
                 folder.rename(previous)
                 moved = True

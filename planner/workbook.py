@@ -19,6 +19,7 @@ import math
 import os
 import posixpath
 import re
+import stat
 import unicodedata
 import zipfile
 import zlib
@@ -220,7 +221,12 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
     if path.is_dir():
         return _load_csv_folder(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        # a pipe would wait for a writer, or give what it holds once; a device has no size: neither is a workbook
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError([f"{path}: not a file but a pipe or a device; save the workbook to a file and give "
+                              "its path"])
+        size = status.st_size
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:

@@ -90,13 +90,99 @@ def test_ctrl_c_between_moving_files_that_belong_together_moves_them_all(tmp_pat
     assert contents(tmp_path) == {"sweep.html": b"new", "sweep.json": b"new"}
 
 
-def test_a_report_folder_is_readable_by_others(results, tmp_path):
+@pytest.fixture
+def umask():
+    """Sets the process's umask for a test, and puts the one before back."""
+    before = os.umask(0o022)
+    yield os.umask
+    os.umask(before)
+
+
+def test_a_report_folder_is_readable_by_others(results, tmp_path, umask):
     """The folder is staged private (mkdtemp makes it 0700); a report is meant to be shared or served,
     so it ends up 0755 like a folder made by hand."""
     out = tmp_path / "out"
     report.write_outputs(results, out)
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert sorted(p.name for p in out.iterdir()) == sorted(report.REPORT_FILES)
+
+
+def test_a_report_and_a_sweep_summary_follow_the_umask_and_an_earlier_folders_mode(results, tmp_path, umask):
+    """Under umask 077 the report's folder was made 0755 and the sweep's files 0644, so that scores and input
+    paths were readable by every user; a folder a user had set to 0750 was made 0755 again."""
+    umask(0o077)
+    out = tmp_path / "out"
+    report.write_outputs(results, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o600}
+    write_sweep(sweep_rows(results, tmp_path), tmp_path)
+    assert {stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("sweep.json", "sweep.html")} == {0o600}
+    umask(0o022)
+    out.chmod(0o750)
+    report.write_outputs(results, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+
+
+def test_a_folder_name_as_long_as_a_name_may_be_takes_a_report(results, tmp_path):
+    """The hidden names a report is staged and set aside under add to its folder's name: a folder named in 250
+    bytes failed after the solve ("File name too long"), and one of 255 as an internal error."""
+    for length in (250, 255):
+        out = tmp_path / ("é" * (length // 2) + "x" * (length % 2))
+        assert len(os.fsencode(out.name)) == length
+        report.write_outputs(results, out)
+        report.write_outputs(results, out)  # again, over the first: the earlier one set aside under a short name
+        assert sorted(p.name for p in out.iterdir()) == sorted(report.REPORT_FILES)
+    assert sorted(len(os.fsencode(p.name)) for p in tmp_path.iterdir()) == [250, 255]
+
+
+def test_an_earlier_report_set_aside_that_cannot_be_removed_is_named(results, tmp_path, monkeypatch):
+    """In a folder shared by a team, '.out.old' left by another user's run cannot be removed: every later run
+    failed after solving with "Directory not empty", naming neither it nor why."""
+    out = tmp_path / "out"
+    before = earlier_report(results, out)
+    (tmp_path / ".out.old").mkdir()
+    (tmp_path / ".out.old" / "index.html").write_text("theirs")
+    monkeypatch.setattr(report, "_remove", lambda path: None)  # as for files another user owns
+    with pytest.raises(report.ReportFolderError) as info:
+        report.write_outputs(results, out)
+    assert str(info.value) == (
+        f"{out}: cannot write the report: {tmp_path / '.out.old'}, where the earlier report waits while the new one "
+        "takes its place, is left from an earlier run and cannot be removed (another user's files?); remove it")
+    assert contents(out) == before and sorted(p.name for p in tmp_path.iterdir()) == [".out.old", "out"]
+
+
+def test_a_mount_point_is_refused_before_solving(tmp_path, monkeypatch):
+    """A report replaces its folder whole, which a mount point (a container's volume) cannot be: it failed after
+    the solve with "Device or resource busy"."""
+    out = tmp_path / "out"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == out or real(path))
+    assert report.report_folder_problem(out) == (
+        f"{out}: cannot write the report there: it is a mount point, which the report cannot replace (it replaces "
+        f"its folder whole); give --out a folder inside it, such as {out / 'report'}")
+
+
+def test_a_full_disk_while_the_workbook_is_saved_is_told_as_such(results, tmp_path, monkeypatch):
+    """XlsxWriter raises its own FileCreateError for the OSError it meets saving: the run ended as an internal
+    error (exit 1), and the zip file it left open printed an "Exception ignored" traceback as it was closed."""
+    import zipfile
+
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def no_room(*args, **kwargs):
+        raise full
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", no_room)
+    monkeypatch.setattr(zipfile.ZipFile, "close", no_room)
+    out = tmp_path / "out"
+    with pytest.raises(report.ReportFolderError) as info:
+        report.write_outputs(results, out, ["xlsx"])
+    monkeypatch.undo()
+    assert str(info.value) == f"{out}: cannot write the report (No space left on device)"
+    assert unraisable == [] and list(tmp_path.iterdir()) == []
 
 
 def test_a_report_is_staged_beside_its_folder_under_a_hidden_name(results, tmp_path, monkeypatch):
@@ -306,7 +392,7 @@ def sweep_rows(results, folder: Path) -> list[dict]:
     return [solved_row(Path("a.xlsx"), results, folder / "a" / "index.html")]
 
 
-def test_a_sweep_summary_is_readable_by_others(results, tmp_path):
+def test_a_sweep_summary_is_readable_by_others(results, tmp_path, umask):
     """Staged private like any temporary file, a sweep's summary ends up readable like a file made by hand."""
     folder = tmp_path / "reports"
     write_sweep(sweep_rows(results, folder), folder)

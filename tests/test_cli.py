@@ -515,6 +515,21 @@ def test_solver_log_is_refused_with_jobs(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_sweep_with_jobs_from_a_deleted_folder_is_refused_in_one_line(tmp_path, capsys, monkeypatch):
+    """Workers start in the current folder: where it was deleted, the sweep ended as an internal error without a
+    path (FileNotFoundError from os.getcwd as the workers were spawned)."""
+    sources = [str(write_scenario(valid_tables(), tmp_path / name)) for name in ("a.xlsx", "b.xlsx")]
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code = cli.main(["solve", *sources, "--jobs", "2", "--out", str(tmp_path / "out")])
+    assert code == cli.EXIT_INPUT
+    assert capsys.readouterr().err == ("error: the current folder no longer exists, and --jobs starts its workers "
+                                       "there: change to a folder that exists, or give --jobs 1\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_solver_log_of_one_input_is_shown_whatever_jobs_says(tmp_path, capsys):
     """One input is solved on its own whatever --jobs says: its log cannot mix with another's."""
     source = str(write_scenario(valid_tables(), tmp_path / "a.xlsx"))
@@ -1460,7 +1475,7 @@ def test_the_current_folder_or_the_root_as_the_report_folder_is_refused(tmp_path
                                            "folder, which the report would replace whole; give --out a new folder, "
                                            f"such as {Path(out) / 'report'}\n")
     assert cli.main(["solve", str(source), "--out", "/"]) == cli.EXIT_INPUT
-    assert capsys.readouterr().err.startswith("error: /: cannot write the report there: the folder holds ")
+    assert capsys.readouterr().err.startswith("error: /: cannot write the report there: it is a mount point")
     assert list(here.iterdir()) == []
 
 

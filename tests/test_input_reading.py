@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import struct
@@ -807,6 +808,15 @@ def test_decimal_comma_numbers_as_french_and_nordic_spreadsheets_write_them(tmp_
     sheets = book(periods=[["period", "hours", "power_mw"], ["P1", cell, "1,5"], ["P2", 1000, 100]])
     folder = write_csv(tmp_path / "eu", sheets, sep=";")
     assert read_scenario(folder).periods["hours"].tolist() == [number, 1000.0]
+
+
+def test_a_pipe_is_refused_rather_than_waited_on(tmp_path):
+    """A named pipe with no writer made the planner wait for ever; with one (`planner solve <(cat s.xlsx)`), it was
+    "the file is empty"."""
+    pipe = tmp_path / "s.xlsx"
+    os.mkfifo(pipe)
+    assert problems_reading(pipe) == [
+        f"{pipe}: not a file but a pipe or a device; save the workbook to a file and give its path"]
 
 
 def test_csv_folder_with_a_binary_file(tmp_path):

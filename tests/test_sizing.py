@@ -231,8 +231,9 @@ def test_mixture_of_experts_compute_uses_active_params(tmp_path):
 def test_a_small_mixture_of_experts_batch_meets_a_latency_target_reading_only_active_weights(tmp_path):
     """80B parameters, 8B active, BF16 (160 GB of weights), 200 tokens/s per user, on 80 GB GPUs at 3 TB/s.
     Four GPUs hold the weights (4 x 72 GB usable); a decode step may then read 0.95^2 x 4 x 3e12 / 200 = 54 GB
-    (communication takes 0.95 per doubling), less than the weights, but a batch of 3 touches at most 3 x 8B active parameters: 3 x (16 GB + 0.73 GB of
-    cache) = 50.2 GB, within the target (a fourth would read 66.9 GB). So four GPUs serve, at
+    (communication takes 0.95 per doubling), less than the weights, but a batch of 3 touches at most 3 x 8B
+    active parameters: 3 x (16 GB + 0.73 GB of cache) = 50.2 GB, within the target (a fourth would read
+    66.9 GB). So four GPUs serve, at
     0.95^2 x 3 / (50.2 GB / 12 TB/s) / 4 = 162 tokens/s per GPU."""
     gpu = gpu_row("A", bf16_tflops=1000.0, hbm_gb=80.0, hbm_tbps=3.0)
     tables = scenario_tables(gpus=[gpu], training=[], inference=[
