@@ -4,6 +4,7 @@ the way of a path."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -47,12 +48,14 @@ def staging_prefix(path: Path) -> str:
 
 
 def remove_abandoned(path: Path) -> None:
-    """Remove what processes no longer running left staged for ``path`` (see :func:`staging_prefix`)."""
+    """Remove what processes no longer running left staged for ``path`` (see :func:`staging_prefix`): no process
+    of its number runs here, and none holds its lock (:func:`locked`), as one in another container sharing the
+    folder does, whose number this one cannot see."""
     pattern = re.compile(rf"\.{re.escape(_hidden_stem(path.name))}\.(\d+)-")
     with contextlib.suppress(OSError):  # a folder that cannot be listed: the write that follows says why
         for entry in path.parent.iterdir():
             found = pattern.match(entry.name)
-            if found and not _running(int(found[1])):
+            if found and not _running(int(found[1])) and not _held(entry):
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
@@ -70,6 +73,42 @@ def _running(pid: int) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def locked(path: Path, shared: bool = False) -> Iterator[None]:
+    """Hold an advisory lock on the file or folder ``path`` while the block runs (a shared one with ``shared``),
+    waiting for another process's to end; where the file system keeps none (some network shares), or ``path`` is
+    gone, the block runs without."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        handle = None
+    try:
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        if handle is not None:
+            os.close(handle)
+
+
+def _held(path: Path) -> bool:
+    """Whether a process holds a lock on ``path`` (see :func:`locked`)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+    return False
+
+
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write`` with a staging path in ``path``'s folder, then move the result onto ``path``
     in one step; on any failure the staging file goes and ``path`` is left as it was."""
@@ -82,17 +121,19 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
     Ctrl-C or SIGTERM once they are being moved is held until all are in place."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, write in writes.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            remove_abandoned(path)
-            handle, staging = tempfile.mkstemp(prefix=staging_prefix(path), suffix=path.suffix, dir=path.parent)
-            os.close(handle)
-            staged.append((Path(staging), path))
-            write(Path(staging))
-            os.chmod(staging, 0o666 & ~umask())  # mkstemp makes it private; it is meant to be read as others are
-        with signals_held():
-            for staging, path in staged:
-                os.replace(staging, path)
+        with contextlib.ExitStack() as held:
+            for path, write in writes.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                remove_abandoned(path)
+                handle, staging = tempfile.mkstemp(prefix=staging_prefix(path), suffix=path.suffix, dir=path.parent)
+                os.close(handle)
+                staged.append((Path(staging), path))
+                held.enter_context(locked(Path(staging), shared=True))  # live: not another run's to remove
+                write(Path(staging))
+                os.chmod(staging, 0o666 & ~umask())  # mkstemp makes it private; it is read as others are
+            with signals_held():
+                for staging, path in staged:
+                    os.replace(staging, path)
     except BaseException:
         for staging, _ in staged:
             staging.unlink(missing_ok=True)

@@ -34,7 +34,8 @@ from markupsafe import Markup, escape
 
 from planner import sizing as sizing_rules
 from planner.charts import charts
-from planner.files import file_in_path, remove_abandoned, set_aside_name, signals_held, staging_prefix, umask
+from planner.files import (file_in_path, locked, remove_abandoned, set_aside_name, signals_held, staging_prefix,
+                           umask)
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
@@ -777,8 +778,14 @@ def report_folder_problem(folder: Path) -> str | None:
 
     A report replaces its folder whole, so a folder that exists must hold nothing but an earlier
     report's files: anything else in it (the scenario's own CSV files, other reports, a user's
-    documents) would be deleted with it.
+    documents) would be deleted with it. Looked at while no other run swaps a report in beside it.
     """
+    with locked(folder.parent):
+        return _folder_problem(folder)
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """:func:`report_folder_problem`, looked at as the folder is."""
     if folder.is_dir() and folder.samefile("."):  # even empty: the shell would be left in a deleted folder
         return (f"{folder}: cannot write the report there: it is the current folder, which the report would "
                 f"replace whole; give --out a new folder, such as {folder / 'report'}")
@@ -840,20 +847,36 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
     # (a link in a loop is refused by report_folder_problem)
     folder = Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else out_dir
     made = [parent for parent in folder.parents if not parent.exists()]  # nearest first
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        remove_abandoned(folder)
-        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(folder), dir=folder.parent))
-    except OSError as error:
-        _remove_empty(made)
-        raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
+    with contextlib.ExitStack() as held:
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            with locked(folder.parent):  # no other run takes this one's staging for abandoned before it is held
+                remove_abandoned(folder)
+                # mkdtemp makes it private; a report is meant to be read as the folder it replaces is, or as others are
+                mode = folder.stat().st_mode & 0o7777 if folder.is_dir() else 0o777 & ~umask()
+                staging = Path(tempfile.mkdtemp(prefix=staging_prefix(folder), dir=folder.parent))
+                held.enter_context(locked(staging, shared=True))
+        except OSError as error:
+            _remove_empty(made)
+            raise ReportFolderError(f"{out_dir}: cannot write the report there ({error.strerror or error})") from None
+        _write_and_swap(results, out_dir, folder, (staging, mode), chosen, made, landed)
+    return main_file(out_dir, chosen)
+
+
+def _write_and_swap(results: Results, out_dir: Path, folder: Path, staged: tuple[Path, int], chosen: list[str],
+                    made: list[Path], landed: Callable[[], None]) -> None:
+    """Write the report into the staging folder of ``staged`` and give it that mode, then move it into ``folder``'s
+    place, one run at a time (see :func:`write_outputs`); on any failure the earlier report stays, and the folders
+    ``made`` for it go."""
+    staging, mode = staged
     previous = folder.with_name(set_aside_name(folder.name))
     moved = False
     try:
-        # mkdtemp makes it private; the report is meant to be read as the folder it replaces is, or as others are
-        staging.chmod(folder.stat().st_mode & 0o7777 if folder.is_dir() else 0o777 & ~umask())
+        staging.chmod(mode)
         write_data(results, staging, chosen)
-        with signals_held():
+        with locked(folder.parent), signals_held():
+            if (problem := _folder_problem(out_dir)) is not None:  # another run may have changed it meanwhile
+                raise ReportFolderError(problem)
             _remove(previous)  # one a crash mid-swap may have left (or, as a link, an earlier version)
             if previous.exists() or previous.is_symlink():
                 raise ReportFolderError(f"{out_dir}: cannot write the report: {previous}, where the earlier report "
@@ -873,7 +896,6 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
-    return main_file(out_dir, chosen)
 
 
 def _remove(path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import scenario_tables, solve_tables
 from planner import report
-from planner.files import replace_atomically, replace_together
+from planner.files import locked, replace_atomically, replace_together
 from planner.sweep import solved_row, write_sweep
 
 
@@ -261,6 +261,42 @@ def test_what_a_process_killed_outright_left_staged_is_cleared_by_the_next_write
     replace_atomically(summary, lambda path: path.write_text("{}"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", "sweep.json", other.name,
                                                                  *(p.name for p in live)])
+
+
+def test_what_a_live_process_in_another_container_is_staging_is_left_to_it(results, tmp_path):
+    """A process in another container sharing the folder has a number this one cannot see: its staging was taken
+    for abandoned and removed as it wrote, failing its run. A writer holds a lock on what it stages."""
+    unseen = _ended_pid()
+    staged = [tmp_path / f".out.{unseen}-def456", tmp_path / f".sweep.json.{unseen}-def456.json"]
+    staged[0].mkdir()
+    staged[1].write_text("half a summary")
+    with locked(staged[0], shared=True), locked(staged[1], shared=True):
+        report.write_outputs(results, tmp_path / "out")
+        replace_atomically(tmp_path / "sweep.json", lambda path: path.write_text("{}"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", "sweep.json", *(p.name for p in staged)])
+
+
+def _write_reports(results, out: Path, count: int) -> list[str]:
+    failures = []
+    for _ in range(count):
+        try:
+            report.write_outputs(results, out, ["json"])
+        except Exception as error:  # every failure is one the test counts
+            failures.append(f"{type(error).__name__}: {error}")
+    return failures
+
+
+def test_runs_writing_one_report_folder_at_once_take_turns(results, tmp_path):
+    """Runs writing the same folder at the same moment tripped over each other's swap: about one write in thirty
+    failed ("No such file or directory", an internal error, or '.out.old' said to be left by an earlier run).
+    One run swaps its report in at a time, and looks at the folder again before it does."""
+    import multiprocessing
+
+    out = tmp_path / "out"
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        failures = pool.starmap(_write_reports, [(results, out, 60)] * 3)
+    assert failures == [[], [], []]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and os.listdir(out) == ["summary.json"]
 
 
 def test_a_report_folder_given_by_a_link_is_written_into_the_folder_it_links_to(results, tmp_path):
