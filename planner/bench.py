@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat > 1 and (args.integer or args.solver_options):
         parser.error("--repeat times the stages of the linear plan; not with --integer or --solver-options")
-    cases = [c.strip().upper() for c in args.sizes.split(",") if c.strip()]
+    cases = list(dict.fromkeys(c.strip().upper() for c in args.sizes.split(",") if c.strip()))  # each size once
     unknown = [c for c in cases if c not in SIZES]
     if unknown or not cases:
         said = f"unknown size(s) {', '.join(unknown)}" if unknown else "no size given"

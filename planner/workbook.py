@@ -1563,7 +1563,7 @@ class _Checker:
                 others = [n for n in self.sheets if n not in SHEETS_BY_NAME]
                 hint = closest(sheet.name, others)
                 if self.source.is_dir():  # a folder of CSV files: a sheet is a file
-                    tip = f" (is it '{hint}.csv'?)" if hint else ""
+                    tip = f" (is it '{hint}.csv'?)" if hint else _other_text_file(self.source, sheet.name)
                     self.problems.append(f"{self.source}: missing file '{sheet.name}.csv'{tip}")
                 else:
                     tip = f" (is it the sheet '{hint}'?)" if hint else ""
@@ -1755,6 +1755,16 @@ class _Checker:
                 hint = closest(name.casefold(), list(folded))
                 tip = f" (did you mean '{folded[hint]}'?)" if hint else ""
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
+
+
+def _other_text_file(folder: Path, sheet: str) -> str:
+    """A hint naming the text file of another suffix that holds ``sheet`` in ``folder`` ('periods.tsv', as a
+    spreadsheet saves tab-separated text), if one does: '' if none."""
+    with contextlib.suppress(OSError):
+        for path in sorted(folder.iterdir()):
+            if path.stem.strip().lower() == sheet and path.suffix.lower() in (".tsv", ".txt", ".tab"):
+                return f" ({path.name} is there: only .csv files are read; rename it {sheet}.csv)"
+    return ""
 
 
 def _merged_note(raw: _RawSheet, row: int, column: str) -> str:

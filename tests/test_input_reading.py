@@ -819,6 +819,16 @@ def test_a_pipe_is_refused_rather_than_waited_on(tmp_path):
         f"{pipe}: not a file but a pipe or a device; save the workbook to a file and give its path"]
 
 
+def test_a_sheet_saved_as_tab_separated_text_is_named_where_its_csv_is_missing(tmp_path):
+    """A spreadsheet saves tab-separated text as 'periods.txt' or 'periods.tsv': only .csv files are read, and the
+    folder was refused as "missing file 'periods.csv'" with no word of the file beside it."""
+    folder = write_csv(tmp_path / "s", book())
+    (folder / "periods.csv").rename(folder / "periods.tsv")
+    assert problems_reading(folder) == [
+        f"{folder}: missing file 'periods.csv' (periods.tsv is there: only .csv files are read; rename it "
+        "periods.csv)"]
+
+
 def test_csv_folder_with_a_binary_file(tmp_path):
     folder = write_csv(tmp_path / "s", book())
     (folder / "fleet.csv").write_bytes(b"\x00\x01\x02binary")
