@@ -1753,8 +1753,18 @@ class _Checker:
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
                 hint = closest(name.casefold(), list(folded))
-                tip = f" (did you mean '{folded[hint]}'?)" if hint else ""
+                tip = f" (did you mean '{folded[hint]}'?)" if hint else _date_serial_note(name, known)
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
+
+
+def _date_serial_note(name: str, known: list[str]) -> str:
+    """Where ``name`` is a day as spreadsheets count them ('46023') and that date is among the ``known`` names
+    ('2026-01-01'), a note saying so: a cell formatted as a number in one sheet and as a date in another."""
+    if not (name.isdigit() and len(name) <= 6):
+        return ""
+    day = (dt.date(1899, 12, 30) + dt.timedelta(days=int(name))).isoformat()
+    return (f" (it is {day} as a spreadsheet counts days: format the cell as a date, as the periods sheet's are)"
+            if day in known else "")
 
 
 def _other_text_file(folder: Path, sheet: str) -> str:

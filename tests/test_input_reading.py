@@ -468,6 +468,21 @@ def test_dates_as_period_names_match_across_sheets(tmp_path):
     assert scenario.fleet.loc["G1"].tolist() == [1000.0, 1000.0]
 
 
+def test_a_date_given_as_its_serial_number_is_named_as_that_date(tmp_path):
+    """A fleet cell formatted as a number shows 2026-04-01 as 46113, which was refused as "unknown period '46113'"
+    with no word of the date it is."""
+    import datetime as dt
+
+    q1, q2 = dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)
+    sheets = book(periods=[["period", "hours", "power_mw"], [q1, 1000, 100], [q2, 1000, 100]],
+                  fleet=[["gpu", "period", "installed"], ["G1", q1, 1000], ["G1", 46113, 1000]])
+    sheets["training"][1][4:6] = [q1, q2]
+    path = write_xlsx(tmp_path / "s.xlsx", sheets)
+    assert problems_reading(path) == [
+        f"{path}, sheet 'fleet', row 3, column 'period': unknown period '46113' (it is 2026-04-01 as a spreadsheet "
+        "counts days: format the cell as a date, as the periods sheet's are)"]
+
+
 # ---------------------------------------------------------------------------
 # formulas
 
