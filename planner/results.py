@@ -393,7 +393,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         # a plan's choice to leave work out shows in its findings; what no budget would change is warned of
         warnings=list(scenario.warnings) + [f"{name} ({kinds[name]}) gets nothing: {why}."
                                             for name, why in cannot_run.items()]
-        + _under_one_replica(alloc, windows["workload"].to_numpy(), periods["period"].to_numpy()),
+        + _under_one_replica(_as_serving(alloc, solution, served, n_p), windows["workload"].to_numpy(),
+                             periods["period"].to_numpy()),
         ranged=bool(solution.price_ranges),
         power_step_mw=solution.power_step_mw,
         score_prices=solution.score_prices,
@@ -475,6 +476,16 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
                              + (" and ".join(limits) if limits else "the power or GPUs it could use"))
         left_out[names[i]] = said[pattern]
     return blocked, left_out
+
+
+def _as_serving(alloc: pd.DataFrame, solution: Solution, served: pd.DataFrame, n_p: int) -> pd.DataFrame:
+    """``alloc`` with each service's GPUs as the solver gave them, however few, in the periods the service is served
+    in: GPUs too few to show (4e-8 beside millions) cleared as noise still serve it on paper."""
+    serving = served.loc[(served["kind"] == "inference").to_numpy() & (served["value"].to_numpy() > 0)]
+    here = np.isin(alloc["w"].to_numpy() * n_p + alloc["p"].to_numpy(),
+                   serving["w"].to_numpy() * n_p + serving["p"].to_numpy())
+    given = solution.allocation_units * alloc["unit"].to_numpy()
+    return alloc.assign(gpus=np.where(here & (given > 0), given, alloc["gpus"].to_numpy()))
 
 
 def _under_one_replica(alloc: pd.DataFrame, names: np.ndarray, period_names: np.ndarray) -> list[str]:

@@ -210,6 +210,18 @@ def test_a_service_given_less_than_one_replica_is_warned_of(tmp_path, integer):
         assert '<h3 id="warnings">Warnings</h3>' in html
 
 
+def test_a_service_on_gpus_too_few_to_show_is_warned_of_as_under_one_replica(tmp_path):
+    """100 tokens a day takes 4e-7 GPUs: the plan shows 0 GPUs (counts under 1e-6 are cleared as noise) and the
+    service 100% served, and the warning of less than one whole replica was left out with the GPUs."""
+    tables = scenario_tables(training=[], inference=[inference_row("tiny", tokens_per_day_b=1e-7),
+                                                     inference_row("big")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert "tiny" not in set(results.allocation["workload"])
+    assert results.workloads.set_index("workload").loc["tiny", "served_fraction"] == 1.0
+    [warning] = results.warnings
+    assert re.search(r": tiny \(at most [1-9]\.?\d*e-0[67] of a replica in P1\)\. --integer", warning), warning
+
+
 def test_a_service_split_into_fractions_of_replicas_on_two_types_is_warned_of():
     """A replica runs on one GPU type: 0.6 of one on each of two types is 1.2 replicas added up, but none runs.
     One whole replica on a type and a fraction on another serve; as do runs, which have no replicas."""
