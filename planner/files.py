@@ -32,7 +32,10 @@ def _hidden_stem(name: str) -> str:
     raw = os.fsencode(name)
     if len(raw) <= NAME_BYTES:
         return name
-    return f"{os.fsdecode(raw[:NAME_BYTES - 9])}~{hashlib.sha256(raw).hexdigest()[:8]}"
+    cut = name
+    while len(os.fsencode(cut)) > NAME_BYTES - 9:  # whole characters: the name stays one the system can show
+        cut = cut[:-1]
+    return f"{cut}~{hashlib.sha256(raw).hexdigest()[:8]}"
 
 
 def set_aside_name(name: str) -> str:
@@ -93,9 +96,13 @@ def locked(path: Path, shared: bool = False) -> Iterator[None]:
 
 
 def _held(path: Path) -> bool:
-    """Whether a process holds a lock on ``path`` (see :func:`locked`)."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    """Whether a process holds a lock on ``path`` (see :func:`locked`). What this process may not open (another
+    user's) is taken as held, not being this process's to remove; where the file system keeps no locks (some
+    network shares), none is."""
+    try:  # not blocking: a pipe under such a name would wait for a writer
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except PermissionError:
+        return True
     except OSError:
         return False
     try:
@@ -124,11 +131,13 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
         with contextlib.ExitStack() as held:
             for path, write in writes.items():
                 path.parent.mkdir(parents=True, exist_ok=True)
-                remove_abandoned(path)
-                handle, staging = tempfile.mkstemp(prefix=staging_prefix(path), suffix=path.suffix, dir=path.parent)
-                os.close(handle)
-                staged.append((Path(staging), path))
-                held.enter_context(locked(Path(staging), shared=True))  # live: not another run's to remove
+                with locked(path.parent):  # no other run takes this one's staging for abandoned before it is held
+                    remove_abandoned(path)
+                    handle, staging = tempfile.mkstemp(prefix=staging_prefix(path), suffix=path.suffix,
+                                                       dir=path.parent)
+                    os.close(handle)
+                    staged.append((Path(staging), path))
+                    held.enter_context(locked(Path(staging), shared=True))
                 write(Path(staging))
                 os.chmod(staging, 0o666 & ~umask())  # mkstemp makes it private; it is read as others are
             with signals_held():

@@ -798,7 +798,7 @@ def _folder_problem(folder: Path) -> str | None:
         except OSError as error:
             if error.errno == errno.ELOOP:
                 return f"{folder}: cannot write the report there: it is a link that leads back to itself"
-    if folder.is_dir() and os.path.ismount(folder):  # a volume given to a container, say
+    if folder.is_dir() and os.path.ismount(os.path.realpath(folder)):  # a volume given to a container, say
         return (f"{folder}: cannot write the report there: it is a mount point, which the report cannot replace "
                 f"(it replaces its folder whole); give --out a folder inside it, such as {folder / 'report'}")
     kept = REPORT_FILES | DESKTOP_FILES
@@ -872,8 +872,8 @@ def _write_and_swap(results: Results, out_dir: Path, folder: Path, staged: tuple
     previous = folder.with_name(set_aside_name(folder.name))
     moved = False
     try:
-        staging.chmod(mode)
         write_data(results, staging, chosen)
+        staging.chmod(mode)  # once written: the earlier folder's may let no one write in it
         with locked(folder.parent), signals_held():
             if (problem := _folder_problem(out_dir)) is not None:  # another run may have changed it meanwhile
                 raise ReportFolderError(problem)
@@ -902,10 +902,20 @@ def _remove(path: Path) -> None:
     """Remove ``path`` if there, as far as it can be: a folder with all it holds, or a file or a link (not
     what it links to)."""
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, onexc=_made_writable_and_again)
     else:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
+
+
+def _made_writable_and_again(step: Callable[[str], object], name: str, error: BaseException) -> None:
+    """Where a step of removing a folder fails because the folder holding ``name`` lets no one write in it (a
+    report folder given the mode of a read-only one it replaced), that folder is made writable by its owner and
+    the step tried once more; anything that still fails is left."""
+    with contextlib.suppress(OSError):
+        parent = os.path.dirname(name)
+        os.chmod(parent, os.stat(parent).st_mode | 0o700)
+        step(name)
 
 
 def _remove_empty(folders: list[Path]) -> None:

@@ -114,8 +114,7 @@ class _RawSheet:
     # formula text of formula cells that carry no saved result, by (row, 0-based column index)
     unsaved: dict[tuple[int, int], str] = field(default_factory=dict)
     repeated: dict[str, list[int]] = field(default_factory=dict)  # header given twice -> column indexes
-    # numbers written with a decimal comma (see _from_decimal_comma); None: the file does not show
-    decimal_comma: bool | None = False
+    decimals: Decimals = field(default_factory=lambda: POINT)  # how the file writes its numbers' text
     header_units: dict[str, str] = field(default_factory=dict)  # column name -> text in brackets after it
     unnamed: list[int] = field(default_factory=list)  # 0-based indexes of columns with values but no heading
     hidden: bool = False  # the workbook hides the sheet
@@ -1112,13 +1111,13 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     # from either convention, which its numbers tell (all sheets alike); a comma-separated one whose quoted
     # numbers show the decimal comma ('"3,35"') may write a thousand '1.000'
     def shown(delimiter: str) -> tuple[bool, bool]:
-        return _decimal_conventions([cell for _, rows, used in read if used == delimiter for row in rows
-                                     for cell in row])
+        return _decimal_conventions([cell for path, rows, used in read if used == delimiter
+                                     for cell in _number_cells(rows, path.stem)])
 
-    (comma, point), (semicolon_comma, semicolon_point), (tab_comma, tab_point) = map(shown, _DELIMITERS)
-    conventions = {",": None if comma else False, ";": None if semicolon_point and not semicolon_comma else True,
-                   "\t": None if tab_comma == tab_point else tab_comma}
-    out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimal_comma=conventions[delimiter],
+    (comma, _), (semicolon_comma, semicolon_point), (tab_comma, tab_point) = map(shown, _DELIMITERS)
+    conventions = {",": UNKNOWN if comma else POINT, ";": COMMA_UNSURE if semicolon_point and not semicolon_comma
+                   else COMMA, "\t": UNKNOWN if tab_comma == tab_point else COMMA if tab_comma else POINT}
+    out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimals=conventions[delimiter],
                                                                  known=_headings(path.stem)))
                                    for path, rows, delimiter in read])
     for path in found:  # listed unread, for the hints a misnamed sheet's file gets
@@ -1143,11 +1142,42 @@ def _check_csv_sizes(paths: list[Path]) -> None:
 
 
 # numbers that only one convention writes: '2,5' '0,864' '1.234,5' (comma) or '2.5' '0.864' '1,234.5' (point)
-_COMMA_ONLY = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{1,3}(?:\.\d{3})+,\d+)")
-_POINT_ONLY = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+)")
+_COMMA_ONLY = re.compile(r"[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{1,3}(?:[. ]\d{3})+,\d+)(?:[eE][+-]?\d+)?")
+_POINT_ONLY = re.compile(r"[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(?:[, ]\d{3})+\.\d+)(?:[eE][+-]?\d+)?")
 # '4,431' and '4.431': either, where a file does not show its convention
 _COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?![\d.,])")
-_POINT_GROUPED_ONCE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}(?![\d.,])")
+_POINT_GROUPED_ONCE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}(?![\d.,eE])")
+
+
+def _number_cells(grid: list[list], name: str) -> list:
+    """The cells below the header of the planner's sheet ``name`` that hold numbers: its number columns', and the
+    site sheet's values of number settings. Names and notes (a column the planner ignores) are left out."""
+    sheet = SHEETS_BY_NAME.get(_sheet_key(name))
+    top = None if sheet is None else _header_row(grid, _headings(name))
+    if top is None:
+        return []
+    heading = {_header_name(v)[0]: c for c, v in enumerate(grid[top]) if not _blank(v)}
+    rows = grid[top + 1:]
+    if sheet.name == "site" and {"key", "value"} <= heading.keys():
+        key, value = heading["key"], heading["value"]
+        return [row[value] for row in rows if len(row) > max(key, value)
+                and (setting := SITE_KEYS.get(_header_name(row[key])[0])) is not None and setting.kind == "number"]
+    at = [heading[c.name] for c in sheet.columns if c.kind == "number" and c.name in heading]
+    return [row[c] for row in rows for c in at if c < len(row)]
+
+
+class Decimals(NamedTuple):
+    """How a file writes numbers as text: ``comma`` marks decimals (see :func:`_from_decimal_comma`), and
+    ``unsure`` holds the separators that, before three digits, may group thousands or mark decimals, which the
+    file does not make clear ('4,431', '4.431': refused, naming both readings)."""
+
+    comma: bool
+    unsure: str
+
+
+POINT, COMMA = Decimals(False, ""), Decimals(True, "")
+UNKNOWN = Decimals(False, ",.")  # numbers show neither convention, or both
+COMMA_UNSURE = Decimals(False, ",")  # a semicolon file whose numbers show the point: its comma may be either
 
 
 def _decimal_conventions(cells: list) -> tuple[bool, bool]:
@@ -1159,7 +1189,8 @@ def _decimal_conventions(cells: list) -> tuple[bool, bool]:
     return (any(_COMMA_ONLY.fullmatch(n) for n in numbers), any(_POINT_ONLY.fullmatch(n) for n in numbers))
 
 
-_NUMBER_AND_UNIT = re.compile(r"(?P<number>[+-]?\d[\d.,]*)\s*(?P<unit>%|[^\d\s.,+\-][^\d]*)?")
+_NUMBER_AND_UNIT = re.compile(r"(?P<number>[+-]?\d(?:[\d.,]| (?=\d))*(?:[eE][+-]?\d+)?)\s*"
+                              r"(?P<unit>%|[^\d\s.,+\-][^\d]*)?")
 
 
 def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str]:
@@ -1195,12 +1226,16 @@ def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str]:
 def _delimiter(text: str, known: frozenset[str]) -> str:
     """The delimiter that splits the most of the ``known`` headings out of one of the first rows; where none
     does (a sheet not the planner's, headings misspelt), the one the first row holds most of."""
-    lines = list(itertools.islice((line for line in io.StringIO(text) if line.strip()), _TITLE_ROWS + 1))
+    lines = list(itertools.islice((line for line in text.splitlines() if line.strip()), _TITLE_ROWS + 1))
     if not lines:
         return ","
 
     def headings(delimiter: str) -> int:
-        return max(sum(_header_name(v)[0] in known for v in row) for row in csv.reader(lines, delimiter=delimiter))
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a field past the csv module's limit: reading the file tells it
+            return 0
+        return max(sum(_header_name(v)[0] in known for v in row) for row in rows)
 
     return max(_DELIMITERS, key=lambda d: (headings(d), lines[0].count(d)))
 
@@ -1265,13 +1300,13 @@ def _header_row(grid: list[list], known: frozenset[str]) -> int | None:
 
 
 def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str],
-               decimal_comma: bool | None = False, known: frozenset[str] = frozenset()) -> _RawSheet:
+               decimals: Decimals = POINT, known: frozenset[str] = frozenset()) -> _RawSheet:
     """Header on the row :func:`_header_row` finds, rows above it left out; fully blank rows and unnamed
     columns are dropped."""
     grid = [list(row) for row in grid]
     top = _header_row(grid, known)
     if top is None:
-        return _RawSheet(pd.DataFrame(), [], where, decimal_comma=decimal_comma)
+        return _RawSheet(pd.DataFrame(), [], where, decimals=decimals)
     positions: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
     units: dict[str, str] = {}
@@ -1299,7 +1334,7 @@ def _from_rows(grid: list[list], where: str, unsaved: dict[tuple[int, int], str]
     frame = pd.DataFrame(body, columns=list(positions), dtype=object) if positions else pd.DataFrame()
     if positions and not body:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in positions})
-    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimal_comma, units,
+    return _RawSheet(frame, rows, where, top + 1, positions, unsaved, repeated, decimals, units,
                      _unheaded_values(grid[top + 1:], headed))
 
 
@@ -1347,10 +1382,10 @@ def _plain_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _plain_numbers(cells: np.ndarray, decimal_comma: bool | None = False) -> np.ndarray:
+def _plain_numbers(cells: np.ndarray, decimals: Decimals = POINT) -> np.ndarray:
     """Each cell as a float where :func:`_number_cell` reads it without a word: a number (not a
-    boolean) or text that spells one plainly ('12', ' 1e3', '−4'; with ``decimal_comma``, text
-    without a point); NaN elsewhere."""
+    boolean) or text that spells one plainly ('12', ' 1e3', '−4'; where ``decimals`` reads a point as anything
+    but a decimal point, text without one); NaN elsewhere."""
     kinds = pd.Series(cells, dtype=object).map(type)
     numbers = np.full(len(cells), np.nan)
     numeric = kinds.isin((float, int, np.float64, np.int64)).to_numpy(dtype=bool)
@@ -1359,18 +1394,18 @@ def _plain_numbers(cells: np.ndarray, decimal_comma: bool | None = False) -> np.
     if len(text):
         stripped = pd.Series(cells[text], dtype=object).str.translate(_SPACES).str.strip()
         plain = stripped.str.fullmatch(_PLAIN.pattern).to_numpy(dtype=bool)
-        if decimal_comma is not False:  # a point there groups thousands, or may: cell by cell
+        if decimals.comma or "." in decimals.unsure:  # a point there groups thousands, or may: cell by cell
             plain = plain & ~stripped.str.contains(".", regex=False).to_numpy(dtype=bool)
         numbers[text[plain]] = stripped[plain].astype(float).to_numpy()
     return numbers
 
 
-def _number_cell(value: object, column: Column | None, decimal_comma: bool | None = False
+def _number_cell(value: object, column: Column | None, decimals: Decimals = POINT
                  ) -> tuple[float | None, str | None]:
     """Parse a number cell: (number, None) or (None, problem). A trailing unit is accepted when it is
     the column's unit; a percentage where the column takes a plain number (fraction, ratio, weight).
-    With ``decimal_comma`` text is read as :func:`_from_decimal_comma` spells it; with None (a file
-    whose numbers do not show the convention) a comma before groups of three digits is ambiguous."""
+    Text is read as ``decimals`` says: with the decimal comma as :func:`_from_decimal_comma` spells it; a
+    separator it is unsure of, before three digits, is refused as ambiguous."""
     unit = column.unit if column is not None else ""
     expected = f"expected a number{_unit(column) if column is not None else ''}"
     if isinstance(value, bool):
@@ -1386,11 +1421,12 @@ def _number_cell(value: object, column: Column | None, decimal_comma: bool | Non
                       "format the cell as a number)")
     raw = str(value)
     text = raw.translate(_SPACES).strip()
-    if decimal_comma:
+    if decimals.comma:
         text, ambiguous = _from_decimal_comma(text)
         if ambiguous is not None:
             return None, f"{expected}, found '{raw}' ({ambiguous})"
-    elif decimal_comma is None and (grouped := _COMMA_GROUPED.match(text) or _POINT_GROUPED_ONCE.match(text)):
+    elif grouped := ("," in decimals.unsure and _COMMA_GROUPED.match(text)
+                     or "." in decimals.unsure and _POINT_GROUPED_ONCE.match(text)):
         whole = grouped[0]
         mark, decimal = (("comma", whole.replace(",", ".", 1).replace(",", "")) if "," in whole
                          else ("point", whole.rstrip("0").rstrip(".")))
@@ -1431,7 +1467,7 @@ def _from_decimal_comma(text: str) -> tuple[str, str | None]:
     elif " " in whole:
         return text, None
     if _POINT_GROUPED.fullmatch(whole):
-        if fraction is None:
+        if fraction is None and whole.count(".") == 1:  # '1.234.567' groups thousands: a decimal has one point
             decimal = f"{float(whole):g}".replace(".", ",")
             return text, (f"in a file whose decimal separator is the comma, a point could group thousands or mark "
                           f"decimals: write {whole.replace('.', '')} for thousands, or {decimal} for a decimal")
@@ -1606,7 +1642,7 @@ class _Checker:
                 cells[:, j] = raw.frame[column.name].to_numpy(dtype=object)
         # what is plain about each cell, found for the whole sheet at once
         blank = np.fromiter(map(_blank, cells.ravel()), dtype=bool, count=cells.size).reshape(cells.shape)
-        numbers = _plain_numbers(cells.ravel(), raw.decimal_comma).reshape(cells.shape)
+        numbers = _plain_numbers(cells.ravel(), raw.decimals).reshape(cells.shape)
         origins = {}
         for j, column in enumerate(sheet.columns):
             if _in_percent(raw.header_units.get(column.name), column, numbers[:, j]):
@@ -1719,7 +1755,7 @@ class _Checker:
                 self.problem(raw, f"expected one of {', '.join(column.choices)}, found '{text}'", row, column.name)
                 return None
             return text.lower()
-        number, trouble = _number_cell(value, column, raw.decimal_comma)
+        number, trouble = _number_cell(value, column, raw.decimals)
         if trouble is not None:
             self.problem(raw, trouble, row, column.name)
             return None
@@ -1760,7 +1796,7 @@ class _Checker:
 def _date_serial_note(name: str, known: list[str]) -> str:
     """Where ``name`` is a day as spreadsheets count them ('46023') and that date is among the ``known`` names
     ('2026-01-01'), a note saying so: a cell formatted as a number in one sheet and as a date in another."""
-    if not (name.isdigit() and len(name) <= 6):
+    if not (name.isascii() and name.isdigit() and len(name) <= 6):
         return ""
     day = (dt.date(1899, 12, 30) + dt.timedelta(days=int(name))).isoformat()
     return (f" (it is {day} as a spreadsheet counts days: format the cell as a date, as the periods sheet's are)"

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import scenario_tables, solve_tables
 from planner import report
-from planner.files import locked, replace_atomically, replace_together
+from planner.files import locked, replace_atomically, replace_together, set_aside_name
 from planner.sweep import solved_row, write_sweep
 
 
@@ -161,6 +161,50 @@ def test_a_mount_point_is_refused_before_solving(tmp_path, monkeypatch):
     assert report.report_folder_problem(out) == (
         f"{out}: cannot write the report there: it is a mount point, which the report cannot replace (it replaces "
         f"its folder whole); give --out a folder inside it, such as {out / 'report'}")
+
+
+def test_a_link_to_a_mount_point_is_refused_as_the_mount_point(tmp_path, monkeypatch):
+    """os.path.ismount is false for a link: --out a link to a mount point solved, then failed."""
+    out = tmp_path / "volume"
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out)
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == out or real(path))
+    assert "it is a mount point" in report.report_folder_problem(tmp_path / "link")
+
+
+def test_a_read_only_earlier_report_is_replaced_by_one_as_read_only(results, tmp_path):
+    """A report folder a user made read-only (0555): its mode was given to the staging folder before the report
+    was written into it, and the write failed after the solve ("Permission denied"); the earlier one set aside
+    could not be removed either."""
+    out = tmp_path / "out"
+    report.write_outputs(results, out)
+    out.chmod(0o555)
+    try:
+        if os.access(out, os.W_OK):
+            pytest.skip("the folder's mode does not keep this user out (root)")
+        report.write_outputs(results, out)
+        report.write_outputs(results, out)
+        assert stat.S_IMODE(out.stat().st_mode) == 0o555 and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    finally:
+        out.chmod(0o755)
+
+
+def test_a_pipe_named_as_staging_does_not_stop_the_next_write(results, tmp_path):
+    """Whether what is staged under a report's hidden name is another run's live work is found by taking its lock:
+    opening a pipe under such a name waited for a writer, for ever."""
+    pipe = tmp_path / f".out.{_ended_pid()}-abc123"
+    os.mkfifo(pipe)
+    report.write_outputs(results, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_long_names_hidden_names_keep_whole_characters():
+    """A name cut to fit the hidden names beside it was cut between the bytes of a character ('é'), giving a name
+    that is not valid UTF-8."""
+    for name in ("é" * 125, "x" + "é" * 125, "한" * 85):
+        assert set_aside_name(name).encode("utf-8")
+        assert len(os.fsencode(set_aside_name(name))) <= 255
 
 
 def test_a_full_disk_while_the_workbook_is_saved_is_told_as_such(results, tmp_path, monkeypatch):

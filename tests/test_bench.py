@@ -78,10 +78,14 @@ def test_repeated_runs_keep_the_fastest(tmp_path, monkeypatch):
         return out
 
     floors = iter([0.5, 0.25, 0.75])
+    peaks, resets = iter([300.0, 500.0, 400.0]), []
     monkeypatch.setattr(bench, "_planner_run", run)
     monkeypatch.setattr(bench, "_floor_run", lambda case, r: next(floors))
+    monkeypatch.setattr(bench, "_reset_peak_rss", lambda: resets.append(True))
+    monkeypatch.setattr(bench, "_peak_rss_mb", lambda: next(peaks))
     record = bench_case("T", source, repeat=3)
     assert record["repeat"] == 3
+    assert len(resets) == 3 and record["peak_rss_mb"] == 500.0  # the planner's own peak, each run's counted
     assert record["total_s"] == pytest.approx(1.0, rel=1e-3) and record["floor_s"] == 0.25
     assert record["ratio"] == pytest.approx(4.0, rel=1e-3)
 

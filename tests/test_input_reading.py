@@ -825,6 +825,24 @@ def test_decimal_comma_numbers_as_french_and_nordic_spreadsheets_write_them(tmp_
     assert read_scenario(folder).periods["hours"].tolist() == [number, 1000.0]
 
 
+def test_two_points_group_thousands_where_the_comma_is_the_decimal_separator(tmp_path):
+    """'1.234.567' failed as an internal error (read as one number with two decimal points): only thousands take
+    two points."""
+    sheets = book(gpus=[BASE["gpus"][0], ["G1", "1.234.567", 80, "3,5", 1400, 200]])
+    gpus = read_scenario(write_csv(tmp_path / "eu", sheets, sep=";")).gpus
+    assert gpus[["bf16_tflops", "hbm_tbps"]].to_numpy().tolist() == [[1234567.0, 3.5]]
+
+
+def test_space_grouped_thousands_with_a_decimal_comma_show_the_files_convention(tmp_path):
+    """A tab-separated folder whose one decimal is '1 307,4' (as French and Nordic spreadsheets write it): the
+    space-grouped form did not count as showing the decimal comma, and the number was refused."""
+    sheets = book(periods=[["period", "hours", "power_mw"], ["P1", "1 307,4", 100], ["P2", 1000, 100]],
+                  inference=[["workload", "params_b", "tokens_per_day_b", "priority"], ["S1", "8", "86", "1"]])
+    folder = write_csv(tmp_path / "tab", sheets)
+    as_tab_separated(folder, "periods", "inference")
+    assert read_scenario(folder).periods["hours"].tolist() == [1307.4, 1000.0]
+
+
 def test_a_pipe_is_refused_rather_than_waited_on(tmp_path):
     """A named pipe with no writer made the planner wait for ever; with one (`planner solve <(cat s.xlsx)`), it was
     "the file is empty"."""
@@ -842,6 +860,34 @@ def test_a_sheet_saved_as_tab_separated_text_is_named_where_its_csv_is_missing(t
     assert problems_reading(folder) == [
         f"{folder}: missing file 'periods.csv' (periods.tsv is there: only .csv files are read; rename it "
         "periods.csv)"]
+
+
+def test_csv_files_with_old_mac_line_endings_are_read(tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a carriage return alone: finding the delimiter split the
+    text on line feeds only, and the csv module failed on the one long line (an internal error)."""
+    folder = write_csv(tmp_path / "s", book())
+    expected = read_scenario(folder)
+    for path in folder.iterdir():
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r").replace(b"\n", b"\r"))
+    for name in ("periods", "gpus", "fleet", "training", "inference"):
+        pd.testing.assert_frame_equal(getattr(read_scenario(folder), name), getattr(expected, name), obj=name)
+
+
+@pytest.mark.parametrize("sep, notes", [(";", None), (",", "2,4")], ids=["semicolon-points", "a-note-votes-not"])
+def test_a_point_before_three_digits_is_a_decimal_point_where_the_files_numbers_show_it(tmp_path, sep, notes):
+    """'1.250' in a semicolon file whose numbers are written '3.35', or in a comma file beside a note '2,4' in a
+    column the planner ignores: the point is a decimal point there, and 1.25 is read (it was refused as
+    ambiguous)."""
+    sheets = book(site=[["key", "value"], ["name", "test"], ["pue", "1.250"]],
+                  gpus=[BASE["gpus"][0] + ["notes"], ["G1", 1000, 80, "3.35", 1400, 200, notes or ""]])
+    assert read_scenario(write_csv(tmp_path / "s", sheets, sep=sep)).pue == 1.25
+
+
+def test_a_period_like_a_superscript_digit_is_unknown_not_an_error(tmp_path):
+    """'²' passes str.isdigit but not int(): the note on dates given as day numbers failed on it."""
+    sheets = book(fleet=[["gpu", "period", "installed"], ["G1", "P1", 1000], ["G1", "²", 1000]])
+    folder = write_csv(tmp_path / "s", sheets)
+    assert problems_reading(folder)[0].endswith("row 3, column 'period': unknown period '²'")
 
 
 def test_csv_folder_with_a_binary_file(tmp_path):
@@ -1077,18 +1123,18 @@ CELLS = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(cells=st.lists(CELLS, max_size=12), sheet_column=st.sampled_from(
     [(sheet.name, column.name) for sheet in SHEETS_BY_NAME.values() for column in sheet.columns]),
-    decimal_comma=st.booleans())
-def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column, decimal_comma):
+    decimals=st.sampled_from([workbook.POINT, workbook.COMMA, workbook.UNKNOWN, workbook.COMMA_UNSURE]))
+def test_columns_parsed_in_bulk_read_as_cell_by_cell(cells, sheet_column, decimals):
     """Plain cells are settled in bulk; every value and every message is what reading each cell
-    on its own gives (also where the comma is the decimal separator)."""
+    on its own gives (also where the comma is the decimal separator, or a separator is unsure)."""
     column = next(c for c in SHEETS_BY_NAME[sheet_column[0]].columns if c.name == sheet_column[1])
     raw = workbook._RawSheet(pd.DataFrame({column.name: pd.Series(cells, dtype=object)}),
-                             list(range(2, 2 + len(cells))), "w.xlsx, sheet 's'", decimal_comma=decimal_comma)
+                             list(range(2, 2 + len(cells))), "w.xlsx, sheet 's'", decimals=decimals)
     values = np.array(cells + [None], dtype=object)[:-1]  # keeps numpy scalars as they are
     blank = np.array([workbook._blank(v) for v in values], dtype=bool)
     bulk = workbook._Checker({}, Path("w.xlsx"))
     one_by_one = workbook._Checker({}, Path("w.xlsx"))
-    parsed = bulk._column(raw, column, values, blank, workbook._plain_numbers(values, decimal_comma))
+    parsed = bulk._column(raw, column, values, blank, workbook._plain_numbers(values, decimals))
     expected = [one_by_one.cell(raw, column, row, value) for row, value in zip(raw.rows, values)]
     assert [(type(v), v) for v in parsed] == [(type(v), v) for v in expected]
     assert bulk.problems == one_by_one.problems
