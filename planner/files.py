@@ -59,11 +59,30 @@ def remove_abandoned(path: Path) -> None:
         for entry in path.parent.iterdir():
             found = pattern.match(entry.name)
             if found and not _running(int(found[1])) and not _held(entry):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        entry.unlink()
+                remove(entry)
+
+
+def remove(path: Path) -> None:
+    """Remove ``path`` if there, as far as it can be: a folder with all it holds (its folders made their owner's to
+    change where they let no one write or look in them: a report folder given a read-only mode), or a file or a
+    link (not what it links to). Nothing outside ``path`` is changed; what still cannot be removed is left."""
+    if not (path.is_dir() and not path.is_symlink()):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return
+
+    def made_writable_and_again(step: Callable, name: str, error: BaseException) -> None:
+        with contextlib.suppress(Exception):  # once only: what still fails is left
+            for folder in {os.path.dirname(name), name}:
+                inside = os.path.commonpath([path, folder]) == str(path)
+                if inside and os.path.isdir(folder) and not os.path.islink(folder):
+                    os.chmod(folder, os.stat(folder).st_mode | 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                shutil.rmtree(name, ignore_errors=True)
+            else:
+                os.unlink(name)
+
+    shutil.rmtree(path, onexc=made_writable_and_again)
 
 
 def _running(pid: int) -> bool:

@@ -21,7 +21,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -34,8 +33,8 @@ from markupsafe import Markup, escape
 
 from planner import sizing as sizing_rules
 from planner.charts import charts
-from planner.files import (file_in_path, locked, remove_abandoned, set_aside_name, signals_held, staging_prefix,
-                           umask)
+from planner.files import (file_in_path, locked, remove, remove_abandoned, set_aside_name, signals_held,
+                           staging_prefix, umask)
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
@@ -865,19 +864,18 @@ def write_outputs(results: Results, out_dir: Path, outputs: Iterable[str] = tupl
 
 def _write_and_swap(results: Results, out_dir: Path, folder: Path, staged: tuple[Path, int], chosen: list[str],
                     made: list[Path], landed: Callable[[], None]) -> None:
-    """Write the report into the staging folder of ``staged`` and give it that mode, then move it into ``folder``'s
-    place, one run at a time (see :func:`write_outputs`); on any failure the earlier report stays, and the folders
+    """Write the report into the staging folder of ``staged``, then move it into ``folder``'s place and give it that
+    mode, one run at a time (see :func:`write_outputs`); on any failure the earlier report stays, and the folders
     ``made`` for it go."""
     staging, mode = staged
     previous = folder.with_name(set_aside_name(folder.name))
     moved = False
     try:
         write_data(results, staging, chosen)
-        staging.chmod(mode)  # once written: the earlier folder's may let no one write in it
         with locked(folder.parent), signals_held():
             if (problem := _folder_problem(out_dir)) is not None:  # another run may have changed it meanwhile
                 raise ReportFolderError(problem)
-            _remove(previous)  # one a crash mid-swap may have left (or, as a link, an earlier version)
+            remove(previous)  # one a crash mid-swap may have left (or, as a link, an earlier version)
             if previous.exists() or previous.is_symlink():
                 raise ReportFolderError(f"{out_dir}: cannot write the report: {previous}, where the earlier report "
                                         "waits while the new one takes its place, is left from an earlier run and "
@@ -886,36 +884,18 @@ def _write_and_swap(results: Results, out_dir: Path, folder: Path, staged: tuple
                 folder.rename(previous)
                 moved = True
             staging.rename(folder)
-            _remove(previous)
+            with contextlib.suppress(OSError):  # once in place: the earlier folder's mode may let no one write in it
+                folder.chmod(mode)
+            remove(previous)
             landed()
     except BaseException as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         if moved and not folder.exists():  # the swap failed half-way: the earlier report goes back
             previous.rename(folder)
         _remove_empty(made)
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise
-
-
-def _remove(path: Path) -> None:
-    """Remove ``path`` if there, as far as it can be: a folder with all it holds, or a file or a link (not
-    what it links to)."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, onexc=_made_writable_and_again)
-    else:
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
-
-
-def _made_writable_and_again(step: Callable[[str], object], name: str, error: BaseException) -> None:
-    """Where a step of removing a folder fails because the folder holding ``name`` lets no one write in it (a
-    report folder given the mode of a read-only one it replaced), that folder is made writable by its owner and
-    the step tried once more; anything that still fails is left."""
-    with contextlib.suppress(OSError):
-        parent = os.path.dirname(name)
-        os.chmod(parent, os.stat(parent).st_mode | 0o700)
-        step(name)
 
 
 def _remove_empty(folders: list[Path]) -> None:
