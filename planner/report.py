@@ -805,12 +805,19 @@ def _folder_problem(folder: Path) -> str | None:
     # there is an earlier report (or a link), and is removed; anything else is a user's, and would go with it
     previous = folder.with_name(set_aside_name(folder.name)) if folder.name else None  # the root has no name
     if previous is not None and not previous.is_symlink() and previous.exists():
-        held = sorted(p.name for p in previous.iterdir() if p.name not in kept) if previous.is_dir() else [""]
-        if held:
+        try:
+            held = sorted(p.name for p in previous.iterdir() if p.name not in kept) if previous.is_dir() else [""]
+        except OSError as error:  # another user's, say
+            held, what = [""], f"cannot be looked in ({error.strerror})"
+        else:
             what = f"holds {listed(held)}" if previous.is_dir() else "is a file"
+        if held:
             return (f"{folder}: cannot write the report there: {previous} {what}, which the report would delete (it "
                     "moves the earlier report to that name while it writes the new one); move it away")
-    others = sorted(p.name for p in folder.iterdir() if p.name not in kept) if folder.is_dir() else []
+    try:
+        others = sorted(p.name for p in folder.iterdir() if p.name not in kept) if folder.is_dir() else []
+    except OSError as error:
+        return f"{folder}: cannot write the report there: the folder cannot be looked in ({error.strerror})"
     if not others:
         return None
     # the lock file that LibreOffice (.~lock.NAME#) or Excel (~$NAME) keeps beside a file it has open

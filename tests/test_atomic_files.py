@@ -225,6 +225,21 @@ def test_a_read_only_folder_left_staged_or_set_aside_is_removed_whole(tmp_path):
     assert left.exists() and sorted(p.name for p in left.iterdir()) == []  # emptied: its own folder may not go
 
 
+def test_an_earlier_report_set_aside_that_cannot_be_looked_in_is_named(tmp_path):
+    """Another user's private '.out.old' (mode 0700) failed the check of the report folder as an internal error."""
+    (tmp_path / ".out.old").mkdir()
+    (tmp_path / ".out.old").chmod(0)
+    try:
+        done = without_root_powers("from pathlib import Path; from planner.report import report_folder_problem; "
+                                   f"print(report_folder_problem(Path({str(tmp_path / 'out')!r})))")
+    finally:
+        (tmp_path / ".out.old").chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (f"{tmp_path / 'out'}: cannot write the report there: {tmp_path / '.out.old'} cannot be "
+                           "looked in (Permission denied), which the report would delete (it moves the earlier report "
+                           "to that name while it writes the new one); move it away\n")
+
+
 def test_a_pipe_named_as_staging_does_not_stop_the_next_write(results, tmp_path):
     """Whether what is staged under a report's hidden name is another run's live work is found by taking its lock:
     opening a pipe under such a name waited for a writer, for ever."""
