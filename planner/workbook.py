@@ -219,13 +219,10 @@ def _load_raw(path: Path) -> dict[str, _RawSheet]:
         raise InputError([f"{path}: {why}"])
     if path.is_dir():
         return _load_csv_folder(path)
+    if (why := _not_a_file(path)) is not None:
+        raise InputError([why])
     try:
-        status = path.stat()
-        # a pipe would wait for a writer, or give what it holds once; a device has no size: neither is a workbook
-        if not stat.S_ISREG(status.st_mode):
-            raise InputError([f"{path}: not a file but a pipe or a device; save the workbook to a file and give "
-                              "its path"])
-        size = status.st_size
+        size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
@@ -1088,7 +1085,7 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
         # links that lead nowhere too: reading names them, where leaving them out would call their sheets missing
         # (os.path's tests, which take a target that cannot be reached as none, where Path's raise on Python 3.12)
         found = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"
-                       and (os.path.isfile(p) or p.is_symlink() and not os.path.exists(p)))
+                       and (os.path.exists(p) and not os.path.isdir(p) or p.is_symlink() and not os.path.exists(p)))
     except OSError as exc:
         raise InputError([f"{folder}: cannot list the folder ({exc.strerror or exc})"]) from None
     if not found:
@@ -1193,10 +1190,21 @@ _NUMBER_AND_UNIT = re.compile(r"(?P<number>[+-]?\d(?:[\d.,]| (?=\d))*(?:[eE][+-]
                               r"(?P<unit>%|[^\d\s.,+\-][^\d]*)?")
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file where it is a pipe or a device (a pipe would wait for a writer, or give
+    what it holds once; a device has no size); None for a file, or where it cannot be looked at (opening says why)."""
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            return f"{path}: not a file but a pipe or a device; save it to a file and give its path"
+    return None
+
+
 def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str]:
     """Rows of a CSV file, and the delimiter found: UTF-8 (with or without the BOM Excel writes), UTF-16 with
     its BOM (Excel's "Unicode text") or Windows-1252; comma, semicolon or tab separated, as splits the
     sheet's ``known`` headings out of its first rows (a title may sit above them)."""
+    if (why := _not_a_file(path)) is not None:
+        raise InputError([why])
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -845,11 +845,15 @@ def test_space_grouped_thousands_with_a_decimal_comma_show_the_files_convention(
 
 def test_a_pipe_is_refused_rather_than_waited_on(tmp_path):
     """A named pipe with no writer made the planner wait for ever; with one (`planner solve <(cat s.xlsx)`), it was
-    "the file is empty"."""
+    "the file is empty". A pipe named as a sheet in a CSV folder read as a missing sheet."""
     pipe = tmp_path / "s.xlsx"
     os.mkfifo(pipe)
-    assert problems_reading(pipe) == [
-        f"{pipe}: not a file but a pipe or a device; save the workbook to a file and give its path"]
+    assert problems_reading(pipe) == [f"{pipe}: not a file but a pipe or a device; save it to a file and give its path"]
+    folder = write_csv(tmp_path / "s", book())
+    (folder / "periods.csv").unlink()
+    os.mkfifo(folder / "periods.csv")
+    assert problems_reading(folder) == [
+        f"{folder / 'periods.csv'}: not a file but a pipe or a device; save it to a file and give its path"]
 
 
 def test_a_sheet_saved_as_tab_separated_text_is_named_where_its_csv_is_missing(tmp_path):
