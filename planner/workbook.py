@@ -1180,10 +1180,15 @@ COMMA_UNSURE = Decimals(False, ",")  # a semicolon file whose numbers show the p
 def _decimal_conventions(cells: list) -> tuple[bool, bool]:
     """Whether numbers among ``cells`` show the decimal comma, and whether they show the decimal point. A cell
     counts where it is a number, perhaps with a unit or '%' after it: names and notes ('1.5x last year') do not."""
-    numbers = [match["number"] for cell in cells if isinstance(cell, str) and ("," in cell or "." in cell)
-               and (match := _NUMBER_AND_UNIT.fullmatch(cell.translate(_SPACES).strip()))
-               and (not match["unit"] or match["unit"].lower() in _UNIT_WORDS)]
-    return (any(_COMMA_ONLY.fullmatch(n) for n in numbers), any(_POINT_ONLY.fullmatch(n) for n in numbers))
+    comma = point = False
+    for cell in {cell for cell in cells if isinstance(cell, str) and ("," in cell or "." in cell)}:  # each once
+        match = _NUMBER_AND_UNIT.fullmatch(cell.translate(_SPACES).strip())
+        if match and (not match["unit"] or match["unit"].lower() in _UNIT_WORDS):
+            comma = comma or _COMMA_ONLY.fullmatch(match["number"]) is not None
+            point = point or _POINT_ONLY.fullmatch(match["number"]) is not None
+            if comma and point:
+                break
+    return comma, point
 
 
 _NUMBER_AND_UNIT = re.compile(r"(?P<number>[+-]?\d(?:[\d.,]| (?=\d))*(?:[eE][+-]?\d+)?)\s*"
