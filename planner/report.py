@@ -93,7 +93,8 @@ def summary(results: Results) -> dict:
         "power_step_mw": results.power_step_mw,
         "workloads": json_records(results.workloads, ["workload", "kind", "first_period", "last_period", "priority",
                                                       "served_fraction", "gpu_hours"]),
-        "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus", "gpus_per_replica"]),
+        "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus", "gpus_per_replica",
+                                                          "min_gpus"]),
         "fleet": json_records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                           "fleet_price_holds_gpus"]),
         "warnings": results.warnings,
@@ -342,6 +343,14 @@ def _allocation_cell(gpus: float) -> Markup:
                   f'{_number(gpus) if gpus else "–"}</td>')
 
 
+def _part_cell(gpus: float, minimum: float) -> Markup:
+    """A cell of the allocation grid where a run has fewer GPUs than the fewest that hold it: the average, its
+    minimum beside it, and the share of the period that minimum runs for."""
+    share = escape(_percent(gpus / minimum))
+    return Markup(f'      <td class="n part" data-v="{_sort_key(gpus)}" title="{_plain(minimum)} GPUs for {share} of '
+                  f'the period">{_number(gpus)}<span class="unit">min {_plain(minimum)}</span></td>')
+
+
 def _served_cell(share: float) -> Markup:
     """A cell of the inference served grid: the share of peak demand served, marked where it falls short, on a line
     of its own; a blank outside the service's window (NaN)."""
@@ -401,11 +410,19 @@ def _allocation_grid(results: Results) -> dict:
                            + pd.Index(gpus).get_indexer(allocation["gpu"]), return_inverse=True)
     grid = np.zeros((len(pairs), len(periods)))
     grid[row, pd.Index(periods).get_indexer(allocation["period"])] = allocation["gpus"].to_numpy()
+    minimum = np.full(len(pairs), np.nan)  # a run's fewest GPUs of the type at once; NaN for a service
+    minimum[row] = allocation["min_gpus"].to_numpy()
+    grid, minimum = grid[:TABLE_ROWS], minimum[:TABLE_ROWS]
+    cells = _cells(grid, _allocation_cell)
+    # period averages below a run's minimum: that minimum for part of the period (NaN compares False)
+    part = (grid > 0) & (grid < minimum[:, None] * (1 - TOLERANCE))
+    for r, c in zip(*np.nonzero(part)):
+        cells[r][c] = _part_cell(grid[r, c], minimum[r])
+    example = next((dict(gpus=grid[r, c], minimum=minimum[r]) for r, c in np.argwhere(part)), None)
     workload, gpu = np.divmod(pairs[:TABLE_ROWS], len(gpus))
-    return dict(periods=periods, total=len(pairs), rows=[
-        dict(workload=w, kind=k, gpu=g, cells=cells) for w, k, g, cells in zip(
-            workloads["workload"].to_numpy()[workload], workloads["kind"].to_numpy()[workload], gpus[gpu],
-            _cells(grid[:TABLE_ROWS], _allocation_cell))
+    return dict(periods=periods, total=len(pairs), part=example, rows=[
+        dict(workload=w, kind=k, gpu=g, cells=row_cells) for w, k, g, row_cells in zip(
+            workloads["workload"].to_numpy()[workload], workloads["kind"].to_numpy()[workload], gpus[gpu], cells)
     ])
 
 

@@ -39,7 +39,8 @@ class Results:
     - ``workloads``: workload, kind, first_period and last_period (its window: a run's start and deadline, a
       service's start and the horizon's end), priority, served_fraction, gpu_hours
     - ``allocation``: workload, kind, gpu, period, gpus, gpus_per_replica (a service's; NaN for a run),
-      non-zero rows only
+      min_gpus (a run's fewest GPUs of the type that hold it at once; NaN for a service: a run given fewer, as
+      period averages allow, runs on that many for part of the period), non-zero rows only
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (score points per GPU more
       installed, its idle draw included: negative where power binds and that draw costs more than
       the GPU serves; NaN where none is installed, which the plan cannot price),
@@ -343,8 +344,9 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "gpu_hours": _sum_by(alloc["gpu_hours"], places.workload[alloc["w"].to_numpy()], places.workload),
     })
 
-    allocation = alloc.loc[alloc["gpus"] > 0, ["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica"]
-                           ].reset_index(drop=True)
+    alloc["min_gpus"] = _run_minimums(sizing, alloc, len(scenario.gpus))
+    allocation = alloc.loc[alloc["gpus"] > 0, ["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica",
+                                               "min_gpus"]].reset_index(drop=True)
 
     # GPU type by GPU type: an array of the fleet sheet's shape lines up with its rows by ravel(), and back by
     # reshape(scenario.fleet.shape)
@@ -403,6 +405,17 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         cannot_run=frozenset(cannot_run),
         relaxed_served_fraction=relaxed,
     )
+
+
+def _run_minimums(sizing: Sizing, alloc: pd.DataFrame, n_gpus: int) -> np.ndarray:
+    """Per row of the model's ``alloc``: for a run, the fewest GPUs of its type that hold it at once (its memory
+    minimum or ``min_gpus``, at least one whole GPU), as the model counts them; NaN for a service."""
+    minimum = np.full(len(alloc), np.nan)
+    runs = np.flatnonzero((alloc["kind"] == "training").to_numpy())
+    if len(runs):  # the sizing table lists runs in the model's order, a row per GPU type in sheet order
+        grid = np.fmax(sizing.training_rates["min_gpus"].to_numpy(dtype=float).reshape(-1, n_gpus), 1.0)
+        minimum[runs] = grid[alloc["w"].to_numpy()[runs], alloc["g"].to_numpy()[runs]]
+    return minimum
 
 
 def _served_fraction(model: PlanModel, windows: pd.DataFrame, shares: np.ndarray) -> np.ndarray:

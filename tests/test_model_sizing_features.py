@@ -234,6 +234,33 @@ def test_a_service_split_into_fractions_of_replicas_on_two_types_is_warned_of():
     assert warned([(2, 1, 2.0, 2.0), (2, 1, 0.2, 1.0), (0, 0, 0.5, np.nan)]) == []
 
 
+@pytest.mark.parametrize("integer", [False, True])
+def test_a_run_given_fewer_gpus_than_its_minimum_is_shown_running_on_it_for_part_of_the_period(tmp_path, integer):
+    """A 100B run of 1B tokens needs 333 GPU-hours but 28 GPUs at once to hold it: a linear plan gives it 0.333
+    GPUs on average, which the outputs show beside its minimum (28 GPUs for 1.2% of the period). A service has no
+    run minimum. With --integer the run gets its minimum or none, and nothing is marked."""
+    tables = scenario_tables(training=[training_row("small", tokens_b=1.0), training_row("big")],
+                             inference=[inference_row("chat")])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=integer)
+    results = collect(scenario, sizing, model, solve(model))
+    allocation = results.allocation.set_index("workload")
+    assert allocation.loc[["small", "big"], "min_gpus"].tolist() == [28.0, 28.0]
+    assert np.isnan(allocation.loc["chat", "min_gpus"])
+    records = {r["workload"]: r for r in report.summary(results)["allocation"]}
+    assert records["small"]["min_gpus"] == 28.0 and records["chat"]["min_gpus"] is None
+    html = report.render_html(results)
+    if integer:
+        assert allocation.loc["small", "gpus"] >= 28.0 - 1e-9
+        assert 'class="n part"' not in html and "GPUs are averages" not in html
+    else:
+        assert allocation.loc["small", "gpus"] == approx(1 / 3)
+        assert html.count('<td class="n part" data-v="0.3333333333333333" title="28 GPUs for 1.2% of the period">'
+                          '0.333<span class="unit">min 28</span></td>') == 1
+        assert re.search(r"\(0\.333 with min 28: 28 GPUs for\s+1\.2% of it\)", html)
+
+
 def test_unsupported_precision_excludes_the_gpu_with_its_reason(solve_case):
     """An FP8 service cannot run on a GPU without FP8; it runs on the one that has it."""
     tables = scenario_tables(
