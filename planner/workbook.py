@@ -1182,7 +1182,7 @@ def _decimal_conventions(cells: list) -> tuple[bool, bool]:
     counts where it is a number, perhaps with a unit or '%' after it: names and notes ('1.5x last year') do not."""
     comma = point = False
     for cell in {cell for cell in cells if isinstance(cell, str) and ("," in cell or "." in cell)}:  # each once
-        match = _NUMBER_AND_UNIT.fullmatch(cell.translate(_SPACES).strip())
+        match = _NUMBER_AND_UNIT.fullmatch(cell.translate(_TYPESET).strip())
         if match and (not match["unit"] or match["unit"].lower() in _UNIT_WORDS):
             comma = comma or _COMMA_ONLY.fullmatch(match["number"]) is not None
             point = point or _POINT_ONLY.fullmatch(match["number"]) is not None
@@ -1377,7 +1377,10 @@ _COMMA_DECIMAL = re.compile(r"(?P<sign>[+-]?)(?P<whole>\d(?:[\d.]| (?=\d))*)(?:,
                             r"(?P<rest>(?:[^\d.,].*)?)")
 _POINT_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")  # '0.450' groups nothing: a decimal point
 _SPACE_GROUPED = re.compile(r"[1-9]\d{0,2}(?: \d{3})+")
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
+# typeset characters in numbers, as their plain ones: no-break and thin spaces, the minus sign, and the right single
+# quote Swiss German sets thousands apart with (2’160), which word processors put for a typed apostrophe
+_TYPESET = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-",
+                          "\u2019": "'"})
 SPREADSHEET_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                       "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
                       "Err:502", "Err:504", "Err:508", "Err:511", "Err:522")
@@ -1405,7 +1408,7 @@ def _plain_numbers(cells: np.ndarray, decimals: Decimals = POINT) -> np.ndarray:
     numbers[numeric] = cells[numeric].astype(float)
     text = np.flatnonzero((kinds == str).to_numpy(dtype=bool))
     if len(text):
-        stripped = pd.Series(cells[text], dtype=object).str.translate(_SPACES).str.strip()
+        stripped = pd.Series(cells[text], dtype=object).str.translate(_TYPESET).str.strip()
         plain = stripped.str.fullmatch(_PLAIN.pattern).to_numpy(dtype=bool)
         if decimals.comma or "." in decimals.unsure:  # a point there groups thousands, or may: cell by cell
             plain = plain & ~stripped.str.contains(".", regex=False).to_numpy(dtype=bool)
@@ -1433,7 +1436,7 @@ def _number_cell(value: object, column: Column | None, decimals: Decimals = POIN
         return None, (f"{expected}, found the date or time {shown} (the spreadsheet took the entry for a date; "
                       "format the cell as a number)")
     raw = str(value)
-    text = raw.translate(_SPACES).strip()
+    text = raw.translate(_TYPESET).strip()
     if decimals.comma:
         text, ambiguous = _from_decimal_comma(text)
         if ambiguous is not None:

@@ -314,6 +314,15 @@ def test_percent_and_thousands_separators_parse(tmp_path):
     assert scenario.periods["hours"].dtype == float
 
 
+def test_swiss_thousands_read(tmp_path):
+    """Swiss German groups thousands with an apostrophe, typeset as a right single quote: '2’160' was refused."""
+    tables = scenario_tables(fleet=[("G1", "P1", "2’160")])
+    tables["periods"] = pd.DataFrame({"period": ["P1"], "hours": ["2'184.5"], "power_mw": ["1’000 MW"]})
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    assert scenario.fleet.loc["G1", "P1"] == 2160.0
+    assert scenario.periods.loc[0, ["hours", "power_mw"]].tolist() == [2184.5, 1000.0]
+
+
 # ---------------------------------------------------------------------------
 # cells as people type them
 
