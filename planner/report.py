@@ -97,6 +97,10 @@ def summary(results: Results) -> dict:
                                                           "min_gpus"]),
         "fleet": json_records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                           "fleet_price_holds_gpus"]),
+        "training_progress": json_records(results.training, ["workload", "period", "flops_delivered",
+                                                             "flops_cumulative", "flops_required"]),
+        "inference_coverage": json_records(results.inference, ["workload", "period", "demand_tokens_per_s",
+                                                               "capacity_tokens_per_s", "served_fraction"]),
         "warnings": results.warnings,
     }
 

@@ -217,7 +217,7 @@ def test_summary_keys_are_unchanged(default_report):
     _, html_path, _ = default_report
     summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
     assert set(summary) >= {"scenario", "status", "objective", "solver", "solve_seconds", "periods", "workloads",
-                            "allocation", "fleet", "warnings"}
+                            "allocation", "fleet", "training_progress", "inference_coverage", "warnings"}
     assert set(summary["periods"][0]) == {"period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle",
                                           "power_mw_idle_unused", "power_shadow_price", "power_price_holds_mw",
                                           "gpus_installed", "gpus_in_use", "energy_mwh",
@@ -243,6 +243,30 @@ def test_summary_gives_each_workload_its_window(default_report):
                    for s in scenario.inference.itertuples()}}
     assert windows == expected
     assert len({first for first, _ in windows.values()}) > 1  # the default scenario's windows differ
+
+
+def test_summary_gives_each_workloads_progress_period_by_period(default_report):
+    """summary.json held each workload's share over its window alone: a service's share in each period and a run's
+    FLOPs so far were in results.xlsx only. They add up to the shares it gives: a service's hours-weighted mean over
+    its periods, a run's FLOPs by its deadline over those it needs."""
+    results, html_path, _ = default_report
+    summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
+    served = {w["workload"]: w["served_fraction"] for w in summary["workloads"]}
+    hours = {p["period"]: p["hours"] for p in summary["periods"]}
+    coverage = pd.DataFrame(summary["inference_coverage"])
+    assert list(coverage) == ["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s",
+                              "served_fraction"]
+    assert coverage["served_fraction"].min() < 1  # the default scenario cuts some service short somewhere
+    for service, rows in coverage.groupby("workload"):
+        weights = rows["period"].map(hours)
+        assert (weights * rows["served_fraction"]).sum() / weights.sum() == pytest.approx(served[service], abs=1e-9)
+    progress = pd.DataFrame(summary["training_progress"])
+    assert list(progress) == ["workload", "period", "flops_delivered", "flops_cumulative", "flops_required"]
+    deadlines = {w["workload"]: w["last_period"] for w in summary["workloads"] if w["kind"] == "training"}
+    assert set(progress["workload"]) == set(deadlines)
+    for run, deadline in deadlines.items():
+        [row] = progress[(progress["workload"] == run) & (progress["period"] == deadline)].to_dict("records")
+        assert min(row["flops_cumulative"] / row["flops_required"], 1.0) == pytest.approx(served[run], abs=1e-6)
 
 
 def test_every_link_of_the_table_of_contents_leads_to_a_section(default_report):
