@@ -1402,18 +1402,25 @@ def _plain_numbers(cells: np.ndarray, decimals: Decimals = POINT) -> np.ndarray:
     """Each cell as a float where :func:`_number_cell` reads it without a word: a number (not a
     boolean) or text that spells one plainly ('12', ' 1e3', '−4'; where ``decimals`` reads a point as anything
     but a decimal point, text without one); NaN elsewhere."""
-    kinds = pd.Series(cells, dtype=object).map(type)
+    kinds = list(map(type, cells))
     numbers = np.full(len(cells), np.nan)
-    numeric = kinds.isin((float, int, np.float64, np.int64)).to_numpy(dtype=bool)
+    numeric = np.fromiter(map(_NUMERIC_TYPES.__contains__, kinds), dtype=bool, count=len(cells))
     numbers[numeric] = cells[numeric].astype(float)
-    text = np.flatnonzero((kinds == str).to_numpy(dtype=bool))
-    if len(text):
-        stripped = pd.Series(cells[text], dtype=object).str.translate(_TYPESET).str.strip()
-        plain = stripped.str.fullmatch(_PLAIN.pattern).to_numpy(dtype=bool)
-        if decimals.comma or "." in decimals.unsure:  # a point there groups thousands, or may: cell by cell
-            plain = plain & ~stripped.str.contains(".", regex=False).to_numpy(dtype=bool)
-        numbers[text[plain]] = stripped[plain].astype(float).to_numpy()
+    text = [i for i, kind in enumerate(kinds) if kind is str]
+    if text:
+        point = decimals.comma or "." in decimals.unsure  # a point there groups thousands, or may: cell by cell
+        texts = cells[text]
+        read: dict[str, float] = {}  # by text: a column repeats its values (names of periods, sizes, priorities)
+        for cell in texts:
+            if cell not in read:
+                stripped = (cell if cell.isascii() else cell.translate(_TYPESET)).strip()  # _TYPESET maps no ASCII
+                plain = _PLAIN.fullmatch(stripped) and not (point and "." in stripped)
+                read[cell] = float(stripped) if plain else np.nan
+        numbers[text] = [read[cell] for cell in texts]
     return numbers
+
+
+_NUMERIC_TYPES = frozenset((float, int, np.float64, np.int64))
 
 
 def _number_cell(value: object, column: Column | None, decimals: Decimals = POINT
