@@ -1658,49 +1658,56 @@ class _Checker:
                              f"'{column.name} ({column.unit})'", raw.header_row, column.name)
         if missing:
             return None
-        out = pd.DataFrame({"_row": raw.rows}, dtype=int)
-        cells = np.full((len(out), len(sheet.columns)), None, dtype=object)  # a column not given: all blank
-        for j, column in enumerate(sheet.columns):
-            if column.name in raw.frame.columns:
-                cells[:, j] = raw.frame[column.name].to_numpy(dtype=object)
+        names = [column.name for column in sheet.columns]
+        cells = np.full((len(raw.rows), len(names)), None, dtype=object)  # a column not given: all blank
+        for j, name in enumerate(names):
+            if name in raw.frame.columns:
+                cells[:, j] = raw.frame[name].to_numpy(dtype=object)
         # what is plain about each cell, found for the whole sheet at once
         blank = np.fromiter(map(_blank, cells.ravel()), dtype=bool, count=cells.size).reshape(cells.shape)
         numbers = _plain_numbers(cells.ravel(), raw.decimals).reshape(cells.shape)
-        origins = {}
+        parsed = np.empty(cells.shape, dtype=object)
         for j, column in enumerate(sheet.columns):
             if _in_percent(raw.header_units.get(column.name), column, numbers[:, j]):
                 numbers[:, j] /= 100.0
                 cells[:, j] = np.where(np.isfinite(numbers[:, j]), numbers[:, j], cells[:, j])
-            parsed = self._column(raw, column, cells[:, j], blank[:, j], numbers[:, j])
-            out[column.name] = pd.Series(parsed, index=out.index, dtype=object)
-            origins[column.name] = np.where(blank[:, j], "default" if column.default is not None else "blank",
-                                            "workbook")
-        self.origins[sheet.name] = pd.DataFrame(origins, index=out.index)
+            parsed[:, j] = self._column(raw, column, cells[:, j], blank[:, j], numbers[:, j])
+        # the frames built whole: set a column at a time, they cost a pandas call per column
+        out = pd.DataFrame(parsed, columns=names, dtype=object)
+        out.insert(0, "_row", np.asarray(raw.rows, dtype=int))
+        unset = np.array(["default" if column.default is not None else "blank" for column in sheet.columns])
+        self.origins[sheet.name] = pd.DataFrame(np.where(blank, unset, "workbook"), columns=names, index=out.index)
         self._recalculated(raw, sheet)
         if hidden := sorted(raw.hidden_rows.intersection(raw.rows)):  # filtered out, say: still the plan's rows
             listed = ", ".join(map(str, hidden[:10])) + (", ..." if len(hidden) > 10 else "")
             self.warnings.append(f"{raw.where}: the workbook hides row{'s' if len(hidden) > 1 else ''} {listed} "
                                  f"(a filter, say); {'they are' if len(hidden) > 1 else 'it is'} read all the same")
         if sheet.unique:
-            dup = out[sheet.unique].duplicated(keep="first") & out[sheet.unique].notna()
-            for row, name in zip(out.loc[dup, "_row"], out.loc[dup, sheet.unique]):
-                self.problem(raw, f"duplicate name '{name}'", row, sheet.unique)
-            self._names_apart_by_case(raw, out.loc[~dup & out[sheet.unique].notna(), ["_row", sheet.unique]])
+            first: dict[str, int] = {}  # each name given, at its first row
+            for row, name in zip(raw.rows, parsed[:, names.index(sheet.unique)]):
+                if name is None:  # blank, or a problem of its own
+                    continue
+                if name in first:
+                    self.problem(raw, f"duplicate name '{name}'", row, sheet.unique)
+                else:
+                    first[name] = row
+            self._names_apart_by_case(raw, first)
         return out, raw
 
-    def _names_apart_by_case(self, raw: _RawSheet, named: pd.DataFrame) -> None:
-        """Warn of names (``named``: row, name) that differ only in case: read as two, where a spreadsheet's
+    def _names_apart_by_case(self, raw: _RawSheet, first: dict[str, int]) -> None:
+        """Warn of names (``first``: name -> row) that differ only in case: read as two, where a spreadsheet's
         lookups and drop-downs take them for one."""
-        folded = named.iloc[:, 1].astype(str).str.casefold()
-        clash = folded.duplicated(keep=False)
-        for _, group in named[clash.to_numpy()].groupby(folded[clash].to_numpy(), sort=False):
-            names = [f"'{name}' (row {row})" for row, name in group.itertuples(index=False)]
-            self.warnings.append(f"{raw.where}: {', '.join(names[:-1])} and {names[-1]} differ only in case: they "
-                                 "are read as two, each named in the other sheets by its exact spelling (a "
-                                 "spreadsheet's lookups would take them for one)")
+        by_folded: dict[str, list[str]] = {}
+        for name, row in first.items():
+            by_folded.setdefault(str(name).casefold(), []).append(f"'{name}' (row {row})")
+        for listed in by_folded.values():
+            if len(listed) > 1:
+                self.warnings.append(f"{raw.where}: {', '.join(listed[:-1])} and {listed[-1]} differ only in case: "
+                                     "they are read as two, each named in the other sheets by its exact spelling (a "
+                                     "spreadsheet's lookups would take them for one)")
 
     def _column(self, raw: _RawSheet, column: Column, cells: np.ndarray, blank: np.ndarray,
-                numbers: np.ndarray) -> list:
+                numbers: np.ndarray) -> np.ndarray:
         """Every cell of a column parsed as :meth:`cell` does, given which cells are blank and the
         :func:`_plain_numbers` of them. The plain ones, which need no message, are settled in bulk:
         a blank where the column may be blank, and in a number column a plain number within the
@@ -1723,7 +1730,7 @@ class _Checker:
             settled |= fits
         for i in np.flatnonzero(~settled):
             parsed[i] = self.cell(raw, column, raw.rows[i], cells[i])
-        return parsed.tolist()
+        return parsed
 
     def _recalculated(self, raw: _RawSheet, sheet: Sheet) -> None:
         """Warn of formulas read as the 0 their writer saved in place of a result (xlsxwriter does so for a
