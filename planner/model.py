@@ -540,15 +540,18 @@ class PlanProblem(pulp.LpProblem):
         columns, coefficients = columns[order], coefficients[order].astype(float)
         bounds = np.searchsorted(group[order], np.arange(len(rhs) + 1))
         model = self.toRustModel()
+        # the loop's bounds and constants as Python numbers, its calls looked up once: each row costs little else
+        starts, constants = bounds.tolist(), (-np.asarray(rhs, dtype=float)).tolist()
+        new_expr, add_constraint, core_sense = _rustcore.AffineExpr, model.add_constraint, _SENSES[sense]
         handles = []
-        for i in range(len(rhs)):
-            expr = _rustcore.AffineExpr()
-            lo, hi = bounds[i], bounds[i + 1]
+        for i, constant in enumerate(constants):
+            expr = new_expr()
+            lo, hi = starts[i], starts[i + 1]
             expr.add_term_ids_coeffs(model, columns[lo:hi], coefficients[lo:hi])
-            expr.set_constant(-float(rhs[i]))
-            expr.set_sense(_SENSES[sense])
+            expr.set_constant(constant)
+            expr.set_sense(core_sense)
             expr.set_name(f"{family}_{i}")
-            handles.append(model.add_constraint(expr))
+            handles.append(add_constraint(expr))
         self._term_blocks.append((np.diff(bounds), columns, coefficients))
         return handles
 
@@ -585,7 +588,10 @@ def define_fleet(problem: PlanProblem, scenario: Scenario, allocation: pd.DataFr
     if allocation.empty:
         return pd.DataFrame(columns=["gpu", "period", "p", "installed", "idle_mw_per_gpu", "row"])
     n_p = len(scenario.periods)
-    pairs, group = np.unique(allocation["g"].to_numpy() * n_p + allocation["p"].to_numpy(), return_inverse=True)
+    # the pairs in use, in order, and each row's place among them: counted over the few pairs there are, not sorted
+    key = allocation["g"].to_numpy() * n_p + allocation["p"].to_numpy()
+    used = np.bincount(key, minlength=len(scenario.gpus) * n_p) > 0
+    pairs, group = np.flatnonzero(used), (np.cumsum(used) - 1)[key]
     keys = {"g": pairs // n_p, "p": pairs % n_p}
     installed = scenario.fleet.to_numpy()[keys["g"], keys["p"]]
     handles = problem.add_rows(
