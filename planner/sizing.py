@@ -322,18 +322,21 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     }, index=pairs)
     measured = _measured(scenario, "tokens_per_s_per_gpu")
     hit = rates.index.isin(measured.index)
-    rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
-    rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
-    # a measured rate is per GPU at a replica size not given: it is taken at the smallest replica that can serve
-    # by the estimate, or where the estimate finds none (no replica of up to 64 GPUs holds the model, or its
-    # precision or latency target is out of reach there), at the fewest GPUs, a power of two, whose memory holds
-    # its weights: the deployment measured may span more GPUs than a tensor-parallel replica
-    weights = services["params_b"].to_numpy() * 1e9 * precision.map(BYTES_PER_PARAM).to_numpy()
-    holding = 2.0 ** np.ceil(np.log2(np.maximum(gpus_holding(weights, gpus["hbm_gb"]).ravel(), 1.0)))
-    unsized = hit & (rates["min_gpus"].to_numpy() == 0)
-    rates.loc[unsized, "min_gpus"] = holding[unsized].astype(int)
-    rates.loc[hit, "gpus_per_replica"] = rates.loc[hit, "min_gpus"]
-    rates.loc[hit, "batch"] = np.nan  # the roofline's, at a replica of its own: not the measured deployment's
+    if hit.any():  # else each assignment below, to no row, costs a pandas call all the same
+        rates.loc[hit, "tokens_per_s_per_gpu"] = measured.reindex(rates.index[hit]).to_numpy()
+        rates.loc[hit, ["bound", "source"]] = ["measured", "measured"]
+        # a measured rate is per GPU at a replica size not given: it is taken at the smallest replica that can serve
+        # by the estimate, or where the estimate finds none (no replica of up to 64 GPUs holds the model, or its
+        # precision or latency target is out of reach there), at the fewest GPUs, a power of two, whose memory holds
+        # its weights: the deployment measured may span more GPUs than a tensor-parallel replica
+        weights = services["params_b"].to_numpy() * 1e9 * precision.map(BYTES_PER_PARAM).to_numpy()
+        holding = 2.0 ** np.ceil(np.log2(np.maximum(gpus_holding(weights, gpus["hbm_gb"]).ravel(), 1.0)))
+        unsized = hit & (rates["min_gpus"].to_numpy() == 0)
+        rates.loc[unsized, "min_gpus"] = holding[unsized].astype(int)
+        rates.loc[hit, "gpus_per_replica"] = rates.loc[hit, "min_gpus"]
+    # the roofline's, at a replica of its own: not the measured deployment's (made float, as pandas does even for no
+    # row, where there are rows)
+    rates.loc[hit, "batch"] = np.nan
     sizes = len(REPLICA_SIZES)
     by_size = pd.DataFrame({
         "workload": np.tile(pairs.get_level_values("workload"), sizes),
