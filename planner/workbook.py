@@ -312,7 +312,7 @@ class _Grid(NamedTuple):
 
 
 # cells merged into one (<mergeCells><mergeCell ref="A2:A5"/>), their first and last cell
-_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']"
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^<>]*?\bref\s*=\s*[\"']"
                          rb"([A-Za-z]{1,3})([0-9]{1,7}):([A-Za-z]{1,3})([0-9]{1,7})[\"']")
 
 
@@ -363,6 +363,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 book, strings = _openpyxl_parts(path, archive) if formulas else ("xl/workbook.xml", None)
                 claims.shared_strings(archive, sheets, xml, strings)
                 if formulas:
+                    claims.other_xml(archive)
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
@@ -495,16 +496,25 @@ def _with_errors(grids: list[_Grid], errors: _Errors) -> list[_Grid]:
     return grids
 
 
+def _content(name: bytes) -> bytes:
+    """A pattern for the content of an element ``name`` up to the first tag that opens another of its name: a
+    pattern looking for the element's end stops there, where one taking any text (.*?) would scan to the end of
+    the part for each element left unclosed, taking hours over a few kilobytes. Likewise tags' attributes are
+    taken up to a '<' ([^<>]), which no attribute holds, not up to a '>' wherever it comes."""
+    return rb"[^<]*(?:<(?!(?:\w+:)?" + name + rb"\b)[^<]*)*?"
+
+
 # XML lets an attribute take either quote and space around its "=", and the reader takes a reference's
 # column letters in either case: a pattern that missed one would let a stray cell's extent go uncounted
 _FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt\s*=\s*[\"']e[\"']")
 # a cell, and its reference's column letters and row number if it has one (b"", b"" if not)
-_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s>/])(?:[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"'])?")
-_ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)  # attributes, content
+_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s>/])(?:[^<>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"'])?")
+# a row: its attributes, and its content
+_ROW_ELEMENT = re.compile(rb"<(?:\w+:)?row\b([^<>]*?)(?:/>|>(" + _content(b"row") + rb")</(?:\w+:)?row>)")
 _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 _HIDDEN = re.compile(rb"\bhidden\s*=\s*[\"'](?:1|true)[\"']")
 # a row the workbook hides, and its number if it has one (b"" if not)
-_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^>]*?%s)(?:[^>]*?%s)?" % (_HIDDEN.pattern, _ROW_NUMBER.pattern))
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s(?=[^<>]*?%s)(?:[^<>]*?%s)?" % (_HIDDEN.pattern, _ROW_NUMBER.pattern))
 # The reader holds each sheet's whole extent in memory, about 40 bytes a cell, however few are filled,
 # and every sheet it reads of a workbook at once: a file whose sheets claim more cells than this in all (damaged,
 # or a stray entry far from a table) is refused before it is read, not left to exhaust the machine's memory.
@@ -520,6 +530,10 @@ MAX_WORKBOOK_TEXT = 100_000_000
 # (the slowest .xlsb stream of it, all two-byte records, in 9 s): a hundred times the sheets of the largest
 # benchmark scenario (XL: 5,000 workloads, 1.6 MB as .xlsx), with room for sheets of the user's own beside them.
 MAX_WORKBOOK_BYTES = 128 << 20
+# Where a workbook has formulas, openpyxl reads it, holding each element of its styles as Python objects (measured:
+# 400,000 elements, in a 28 KB file, took 12 s and 540 MB). Excel keeps at most 64,000 cell formats, each an element
+# or three, beside fonts, fills and borders; a file whose styles hold more than this many elements is refused.
+MAX_STYLE_ELEMENTS = 300_000
 
 
 def _xlsx_extent(xml: bytes, hidden: set[int] | None = None) -> tuple[int, int]:
@@ -649,15 +663,10 @@ def _xlsb_shared_text(data: bytes, lengths: list[int]) -> int:
 
 def _stream_xml(xml: bytes, start: Callable[[str, dict], None], end: Callable[[str], None],
                 text: Callable[[str], None]) -> None:
-    """Pass ``xml`` through handlers of elements by their name without its prefix, and of text, building
-    no tree: a part may hold millions of elements. Declaring an entity is refused: OOXML parts declare
-    none, and a few bytes of them can stand for gigabytes of text."""
-    def entity(*_) -> None:
-        raise ValueError("an entity declared in a workbook part")
-
+    """Pass ``xml`` (a part :func:`_read_part` gave, which declares no entities) through handlers of elements by
+    their name without its prefix, and of text, building no tree: a part may hold millions of elements."""
     parser = expat.ParserCreate()
     parser.buffer_text = True
-    parser.EntityDeclHandler = entity
     parser.StartElementHandler = lambda name, attributes: start(name.rpartition(":")[2], attributes)
     parser.EndElementHandler = lambda name: end(name.rpartition(":")[2])
     parser.CharacterDataHandler = text
@@ -817,7 +826,8 @@ _IF_DAMAGED = "or save the file again from a spreadsheet program if it is damage
 
 def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "", before: int = 0) -> bytes:
     """The part ``name`` of a zip-based workbook uncompressed, refused past :data:`MAX_WORKBOOK_BYTES`
-    less ``before`` (what the sheets before it hold) without inflating the rest."""
+    less ``before`` (what the sheets before it hold) without inflating the rest, or where it declares a
+    document type (see :data:`_DOCTYPES`)."""
     with archive.open(name) as part:
         data = part.read(MAX_WORKBOOK_BYTES - before + 1)
     if before + len(data) > MAX_WORKBOOK_BYTES:
@@ -825,7 +835,18 @@ def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "",
                           f"holds more than the {MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets may "
                           "hold in all (a small zip file can inflate to gigabytes); keep only the sheets the scenario "
                           f"needs, {_IF_DAMAGED}"])
+    if data.lstrip(_XML_LEAD)[:1] == b"<" and any(doctype in data for doctype in _DOCTYPES):  # XML, not .xlsb
+        raise InputError([f"{path}, {where or f'part {name!r}'}: {_unreadable(path, _DECLARES_ENTITIES)}"])
     return data
+
+
+# A document type declares entities, which expand as the XML is read: a few kilobytes can stand for gigabytes. The
+# formats forbid it (Open Packaging Conventions, ECMA-376 Part 2, 8.1.4; no OpenDocument writer declares one), so
+# a part that holds one is refused before any parser sees it, in each encoding an XML parser takes by itself
+_DOCTYPES = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+_XML_LEAD = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"  # what may come before an XML part's first '<': space, BOMs, UTF-16
+_DECLARES_ENTITIES = (": it declares an XML document type, which no spreadsheet program writes and whose entities "
+                      "could expand to gigabytes as it is read; save the file again from a spreadsheet program")
 
 
 class _Claims:
@@ -836,12 +857,27 @@ class _Claims:
     def __init__(self, path: Path):
         self.path = path
         self.bytes = self.cells = self.characters = 0
+        self.read: set[str] = set()  # the parts claimed
 
     def part(self, archive: zipfile.ZipFile, name: str, where: str = "") -> bytes:
         """A part holding sheets, uncompressed (see :func:`_read_part`)."""
         data = _read_part(self.path, archive, name, where, self.bytes)
         self.bytes += len(data)
+        self.read.add(name)
         return data
+
+    def other_xml(self, archive: zipfile.ZipFile) -> None:
+        """Every XML part of an .xlsx not claimed yet, which openpyxl parses itself (the workbook, its styles and
+        properties), counted with the sheets' bytes; the styles' elements, which openpyxl holds as Python objects
+        of a kilobyte or so each, bounded by :data:`MAX_STYLE_ELEMENTS`."""
+        for name in sorted(set(archive.namelist()) - self.read):
+            if not name.lower().endswith((".xml", ".rels")):
+                continue
+            data = self.part(archive, name)
+            if name == "xl/styles.xml" and (elements := data.count(b"<") - data.count(b"</")) > MAX_STYLE_ELEMENTS:
+                raise InputError([f"{self.path}, part {name!r}: holds {elements:,} elements of cell styles and "
+                                  f"formats, more than the {MAX_STYLE_ELEMENTS:,} a workbook's may (Excel keeps at most "
+                                  f"64,000 cell formats); remove the styles no cell uses, {_IF_DAMAGED}"])
 
     def span(self, where: str, rows: int, columns: int) -> None:
         self.cells += rows * columns
@@ -885,7 +921,7 @@ def _has_formula_or_error(xml: bytes) -> bool:
     return _FORMULA_OR_ERROR.search(xml) is not None
 
 
-_CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_XML = re.compile(rb"<(?:\w+:)?c\b([^<>]*?)(?<!/)>(" + _content(b"c") + rb")</(?:\w+:)?c>")
 _CELL_REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]+)([0-9]+)[\"']")
 _TEXT_RESULT = re.compile(rb"\bt\s*=\s*[\"']str[\"']")  # a formula's result saved as text
 _FORMULA_XML = re.compile(rb"<(?:\w+:)?f\b")
@@ -1029,7 +1065,7 @@ def _read_calamine_grids(path: Path) -> list[_Grid]:
 
 # a workbook asking the spreadsheet to recalculate every formula on opening: its writer (xlsxwriter, say) left
 # the results to the spreadsheet, and saves 0 for a formula it was given no result for
-_RECALCULATE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
+_RECALCULATE = re.compile(rb"<(?:\w+:)?calcPr\b[^<>]*\bfullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
 
 
 def _read_openpyxl(path: Path, recalculate: bool = False, sheet_xml: Mapping[str, bytes] = _NONE) -> list[_Grid]:

@@ -1471,12 +1471,99 @@ def test_a_long_shared_string_in_a_few_cells_is_read(tmp_path):
     assert read_scenario(path).periods["period"].tolist() == ["P1", "P2"]
 
 
+_DECLARES = ("not a readable {} file: it declares an XML document type, which no spreadsheet program writes and whose "
+             "entities could expand to gigabytes as it is read; save the file again from a spreadsheet program")
+_ENTITY = '<!DOCTYPE x [<!ENTITY e "x">]>'
+
+
 def test_shared_strings_declaring_an_entity_are_refused_unexpanded(tmp_path):
     """Entities let a few bytes stand for gigabytes of text (ten nested, each ten of the one before: ten
     billion characters), which counting the strings would expand."""
-    strings = '<!DOCTYPE sst [<!ENTITY e "x">]>' + _SST.format("<si><t>&e;</t></si>")
+    strings = _ENTITY + _SST.format("<si><t>&e;</t></si>")
     path = with_shared_strings(write_xlsx(tmp_path / "s.xlsx", book()), strings.encode(), b"")
-    assert problems_reading(path) == [f"{path}: not a readable xlsx file (password protected or damaged?)"]
+    assert problems_reading(path) == [f"{path}, part 'xl/sharedStrings.xml': {_DECLARES.format('xlsx')}"]
+
+
+@pytest.mark.parametrize("part, encoding", [
+    ("xl/_rels/workbook.xml.rels", "utf-8"), ("xl/workbook.xml", "utf-8"), ("xl/workbook.xml", "utf-16"),
+    ("[Content_Types].xml", "utf-8"), ("xl/styles.xml", "utf-8"), ("docProps/core.xml", "utf-8"),
+])
+def test_any_xml_part_declaring_an_entity_is_refused_before_it_is_parsed(tmp_path, part, encoding):
+    """The planner parsed the workbook's relationships and list of sheets, and (with formulas) openpyxl the
+    manifest, styles and properties, expanding declared entities: 27 KB of .xlsx took 2.2 GB to read, 44 KB
+    more memory than there was. A document type is refused in any part, before it is parsed, in UTF-16 too."""
+    def declare(parts: dict[str, bytes]) -> None:
+        text = parts[part].decode()
+        head = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        xml = text[:head] + _ENTITY + text[head:]
+        parts[part] = xml.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"').encode(encoding)
+
+    path = with_parts(formula_book(tmp_path), declare)
+    assert problems_reading(path) == [f"{path}, part {part!r}: {_DECLARES.format('xlsx')}"]
+
+
+def test_an_ods_declaring_an_entity_is_refused_before_it_is_parsed(tmp_path):
+    """10 KB of .ods whose one cell held three million references to an entity of 290 characters took 2 GB to
+    read; twice that, more memory than there was (an internal error)."""
+    def declare(parts: dict[str, bytes]) -> None:
+        parts["content.xml"] = parts["content.xml"].replace(b"?>", b"?>" + _ENTITY.encode(), 1).replace(
+            b"<text:p>P1</text:p>", b"<text:p>P&e;</text:p>", 1)
+
+    path = with_parts(write_ods(tmp_path / "s.ods", book()), declare)
+    assert problems_reading(path) == [f"{path}, part 'content.xml': {_DECLARES.format('ods')}"]
+
+
+def test_styles_that_openpyxl_would_hold_as_millions_of_objects_are_refused(tmp_path, monkeypatch):
+    """openpyxl reads a workbook with formulas, holding each element of its styles as Python objects: a million
+    cell formats in 55 KB of .xlsx took 33 s and 1.2 GB to read. Past MAX_STYLE_ELEMENTS (lowered here, so that
+    the test need not build a million) the styles are refused before openpyxl sees them; without formulas the
+    other reader, which holds them compactly, reads the same file."""
+    monkeypatch.setattr(workbook, "MAX_STYLE_ELEMENTS", 1_000)
+
+    def bloat(parts: dict[str, bytes]) -> None:
+        start, end = parts["xl/styles.xml"].index(b"<cellXfs"), parts["xl/styles.xml"].index(b"</cellXfs>")
+        parts["xl/styles.xml"] = (parts["xl/styles.xml"][:start] + b'<cellXfs count="2000">'
+                                  + b'<xf numFmtId="0"/>' * 2000 + parts["xl/styles.xml"][end:])
+
+    path = with_parts(formula_book(tmp_path), bloat)
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, part 'xl/styles.xml': holds 2,0")
+    assert problem.endswith("elements of cell styles and formats, more than the 1,000 a workbook's may (Excel keeps "
+                            "at most 64,000 cell formats); remove the styles no cell uses, or save the file again "
+                            "from a spreadsheet program if it is damaged")
+    assert read_scenario(with_parts(write_xlsx(tmp_path / "plain.xlsx", book()), bloat)).periods["period"].tolist() \
+        == ["P1", "P2"]
+
+
+def test_the_parts_openpyxl_reads_count_with_the_sheets_bytes(tmp_path, monkeypatch):
+    """With formulas, openpyxl inflates the workbook's parts beside its sheets (its styles, say), which were
+    bounded by nothing: they now count with the sheets' bytes (the limit lowered here)."""
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", 1 << 20)
+
+    def pad(parts: dict[str, bytes]) -> None:
+        parts["docProps/core.xml"] += b" " * (1 << 20)  # white space may follow the root element
+
+    path = with_parts(formula_book(tmp_path), pad)
+    [problem] = problems_reading(path)
+    assert problem.startswith(f"{path}, part 'docProps/core.xml': with the sheets before it, holds more than the "
+                              "1,048,576 bytes (uncompressed)")
+
+
+@pytest.mark.parametrize("pattern, xml, found", [
+    # a row left unclosed ends where the next opens: the next row is found, and no row takes the rest of the part
+    ("_ROW_ELEMENT", b'<row r="1"><c r="A1"/><row r="2"><c r="B2"/></row>', [(b' r="2"', b'<c r="B2"/>')]),
+    ("_CELL_XML", b'<c t="str"><c r="A1" t="str"><f>1</f><v></v></c>', [(b' r="A1" t="str"', b"<f>1</f><v></v>")]),
+    # a tag left open ends at the next '<'
+    ("_CELL", b'<c <c r="B7"/>', [(b"", b""), (b"B", b"7")]),
+    ("_HIDDEN_ROW", b'<row <row hidden="1" r="4">', [b"4"]),
+    ("_MERGE_CELL", b'<mergeCell <mergeCell ref="A1:B2"/>', [(b"A", b"1", b"B", b"2")]),
+])
+def test_an_element_or_tag_left_open_stops_at_the_next(pattern, xml, found):
+    """The patterns that walk a sheet's XML before any reader sees it took any text up to an element's end, or a
+    tag's attributes up to any '>': an element or tag left open made each scan to the end of the part, which
+    took 16 s for 9 KB of .xlsx (20,000 unclosed rows) and would take hours for a megabyte. Each now stops where
+    the next element of its name, or the next tag, begins."""
+    assert getattr(workbook, pattern).findall(xml) == found
 
 
 @pytest.mark.parametrize("suffix, strings, cells", [
