@@ -2308,14 +2308,12 @@ def _period_span(label: object) -> _Span | None:
     for pattern, span in _PERIOD_PATTERNS:
         if match := pattern.fullmatch(label.strip()):
             (year, month, day), months = span(*match.groups())
+            later = month - 1 + months if months is not None else None
             try:
-                start = dt.datetime(year, month, day)
-            except ValueError:  # 2026-13
+                return _Span(dt.datetime(year, month, day),
+                             None if later is None else dt.datetime(year + later // 12, later % 12 + 1, 1))
+            except ValueError:  # 2026-13, or a period ending past the year 9999
                 return None
-            if months is None:
-                return _Span(start, None)
-            later = month - 1 + months
-            return _Span(start, dt.datetime(year + later // 12, later % 12 + 1, 1))
     return None
 
 

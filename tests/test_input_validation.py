@@ -543,7 +543,8 @@ def test_periods_of_average_or_shorter_length_are_fine(tmp_path, periods):
 
 
 @pytest.mark.parametrize("labels", [("2025Q4", "2026Q1", "2026-04", "2026H2", "2027"), ("P2", "P1", "P3"),
-                                    ("2026Q2", "2026Q1", "spring")])
+                                    ("2026Q2", "2026Q1", "spring"),
+                                    ("9999Q3", "9999Q4"), ("9999H1", "9999H2"), ("9998", "9999")])  # end in 10000
 def test_periods_in_time_order_or_named_without_a_date_are_fine(tmp_path, labels):
     """Labels in order, in any mix of forms, pass; so do labels that do not all say when they start."""
     assert list(read_scenario(write_scenario(quarters(*labels), tmp_path / "s")).periods["period"]) == list(labels)
