@@ -686,8 +686,11 @@ def _input_tables(results: Results) -> list[dict]:
     site = pd.DataFrame({"name": [results.scenario], "pue": [results.pue]})
     sources = [("site", site, [dict(name=k, unit=c.unit, description=c.description, default=None, kind=c.kind)
                                for k, c in SITE_KEYS.items()])]
-    fleet = results.fleet.pivot_table(index="gpu", columns="period", values="installed", aggfunc="sum", sort=False)
-    fleet = fleet.reindex(index=results.inputs["gpus"]["gpu"], columns=results.periods["period"]).reset_index()
+    # by position (the fleet's rows run GPU type by GPU type, each over the periods), its columns numbered: named
+    # after the periods, one named 'gpu' would clash with the GPU types' column
+    gpus = results.inputs["gpus"]["gpu"].tolist()
+    installed = results.fleet["installed"].to_numpy().reshape(len(gpus), -1).tolist()
+    fleet = pd.DataFrame([[gpu, *row] for gpu, row in zip(gpus, installed)], columns=range(1 + len(results.periods)))
     for name in ("periods", "gpus", "training", "inference", "throughput"):
         frame = results.inputs.get(name)
         if frame is None:

@@ -269,6 +269,19 @@ def test_summary_gives_each_workloads_progress_period_by_period(default_report):
         assert min(row["flops_cumulative"] / row["flops_required"], 1.0) == pytest.approx(served[run], abs=1e-6)
 
 
+def test_periods_named_as_the_fleet_tables_columns_are_shown_in_the_inputs(tmp_path):
+    """A period named 'gpu' failed the report as an internal error (the fleet's table took the periods' names for
+    its columns beside its own 'gpu'); periods named 'installed' and 'period' stand for themselves."""
+    tables = scenario_tables(periods=[("gpu", 1000.0, 100.0), ("installed", 1000.0, 100.0), ("period", 1000.0, 100.0)],
+                             fleet=[("G1", "gpu", 500.0), ("G1", "installed", 700.0), ("G1", "period", 900.0)],
+                             training=[training_row(start="gpu", deadline="period")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    [fleet] = [t for t in report._input_tables(results) if t["name"] == "fleet"]
+    assert [c["name"] for c in fleet["columns"]] == ["gpu", "gpu", "installed", "period"]
+    assert fleet["rows"] == [[("G1", "workbook"), (500.0, "workbook"), (700.0, "workbook"), (900.0, "workbook")]]
+    assert "<th scope=\"row\">G1</th><td class=\"n\" data-v=\"500.0\">500</td>" in report.render_html(results)
+
+
 def test_every_link_of_the_table_of_contents_leads_to_a_section(default_report):
     """A partial that holds only macros for the sections is no section: it has no link of its own."""
     _, _, html = default_report
