@@ -1314,11 +1314,9 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[list]:
 
 
 def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
+    """Whether a cell as read is empty: None, or text of white space. A number stored as NaN (which no spreadsheet
+    program writes, and no reader gives for an empty cell) is not: read as a blank, it would take the default."""
+    return value is None or isinstance(value, str) and value.strip() == ""
 
 
 _BRACKETED = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*$")  # a unit in brackets after a heading

@@ -505,6 +505,16 @@ def formula_book(tmp_path: Path) -> Path:
     return write_xlsx(tmp_path / "f.xlsx", sheets)
 
 
+@pytest.mark.parametrize("stored", ["NaN", "nan"])
+def test_a_number_stored_as_nan_is_refused_not_read_as_a_blank(tmp_path, stored):
+    """No spreadsheet program writes NaN, but a file may store it: read as a blank cell, an idle_w of NaN took the
+    default 0 in silence, and the plan changed."""
+    sheets = book(gpus=[BASE["gpus"][0], ["G1", 1000, 80, 3, 1400, 123456]])
+    path = rewrite_parts(write_xlsx(tmp_path / "s.xlsx", sheets), "xl/worksheets/sheet3.xml",
+                         lambda xml: xml.replace(b"<v>123456</v>", f"<v>{stored}</v>".encode()))
+    assert problems_reading(path) == [f"{place(path, 'gpus', 2, 'idle_w')}expected a number in W, found 'nan'"]
+
+
 def test_formulas_give_their_saved_results(tmp_path):
     path = with_saved_results(formula_book(tmp_path), {("periods", "B2"): "2280", ("periods", "C3"): "100",
                                                         ("fleet", "C2"): "1000", ("site", "B3"): "1.25"})
