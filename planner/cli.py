@@ -38,7 +38,7 @@ from planner.results import Results, collect, holds_nothing
 from planner.schema import CEILINGS
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, solve
-from planner.spelling import precision_apart, significant
+from planner.spelling import precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
 from planner.workbook import InputError, read_scenario, write_template
@@ -571,6 +571,7 @@ def _print(lines: list[str], stream) -> None:
     encoding = stream.encoding or "utf-8"
     try:
         for line in lines:
+            line = printable(line, line_breaks=True)  # names and paths as text, not as commands to a terminal
             if stream.errors == "strict":
                 line = line.encode(encoding, "backslashreplace").decode(encoding)
             print(line, file=stream, flush=True)
@@ -788,7 +789,7 @@ def _command(args: argparse.Namespace) -> int:
                                    args.solver_log, args.power_step)
             return _solve_all(args.inputs, args.out, options, args.jobs)
     except (InputError, ReportFolderError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _print([f"error: {error}"], sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt as key:  # outputs are written atomically: nothing half-written is left
         terminated = isinstance(key, Terminated)
@@ -798,7 +799,7 @@ def _command(args: argparse.Namespace) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)",
-                  file=sys.stderr)
+            _print([f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)"],
+                   sys.stderr)
         return EXIT_INTERNAL
     return EXIT_OK

@@ -1,10 +1,24 @@
-"""How messages write names and figures: the name a mistyped one most likely stands for, and the precision
-two figures need not to read alike."""
+"""How messages write names and figures: the name a mistyped one most likely stands for, the precision
+two figures need not to read alike, and text a terminal would take for commands."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
+
+# characters that are commands to a terminal or that reorder the text around them, rather than text: control
+# characters (a line break, which could start a line of its own, escape sequences that retitle or clear the
+# terminal) and the bidirectional embeddings, overrides and isolates (a name ending in U+202E shows the figures
+# after it reversed, '86.3%' as '%3.68')
+UNSHOWN = frozenset([*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_ESCAPED = {code: ascii(chr(code))[1:-1] for code in UNSHOWN}  # '\n', '\x1b', '\u202e'
+_ESCAPED_BUT_LINE_BREAKS = {code: shown for code, shown in _ESCAPED.items() if code != 0x0A}
+
+
+def printable(text: str, line_breaks: bool = False) -> str:
+    """``text`` with each of :data:`UNSHOWN` written as its escape ('\\x1b'): as a terminal shows it, not obeys it;
+    ``line_breaks`` kept, for text of several lines."""
+    return text.translate(_ESCAPED_BUT_LINE_BREAKS if line_breaks else _ESCAPED)
 
 
 def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None:

@@ -39,7 +39,7 @@ from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
-from planner.spelling import closest, precision_apart, significant
+from planner.spelling import UNSHOWN, closest, precision_apart, printable, significant
 
 MAX_ERRORS_SHOWN = 25
 
@@ -48,8 +48,8 @@ class InputError(Exception):
     """Bad input: one message per problem, each naming where it is."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        shown = problems[:MAX_ERRORS_SHOWN]
+        self.problems = [printable(problem) for problem in problems]  # one line each, as a terminal shows it
+        shown = self.problems[:MAX_ERRORS_SHOWN]
         more = len(problems) - len(shown)
         text = "\n".join(shown) + (f"\n... and {more} more problems" if more > 0 else "")
         super().__init__(text)
@@ -1613,6 +1613,14 @@ def _beside(number: float, bound: float) -> str:
 CELL_TEXT_MOST = 32_767  # characters: the most an Excel cell holds (a CSV cell may hold more)
 
 
+# in a name, what would not show as text: controls, which a terminal obeys (see planner.spelling.UNSHOWN), and
+# invisible characters, which would make two names that look the same differ
+_UNSEEN_KINDS = {chr(code): "a bidirectional control, which reorders the text around it" if code > 0xFF
+                 else "a control character" for code in UNSHOWN} | {
+    chr(code): "an invisible character" for code in (0x200B, 0x2060, 0xFEFF)}
+_UNSEEN = re.compile("[" + re.escape("".join(_UNSEEN_KINDS)) + "]")
+
+
 def _parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -1811,6 +1819,10 @@ class _Checker:
             return None
         if column.kind == "text":
             text = _parse_text(value)
+            if unseen := _UNSEEN.search(text):
+                self.problem(raw, f"the text holds {_UNSEEN_KINDS[unseen[0]]} (U+{ord(unseen[0]):04X}): remove it",
+                             row, column.name)
+                return None
             if len(text) > CELL_TEXT_MOST:
                 self.problem(raw, f"the text is {len(text):,} characters long, more than a spreadsheet's cell holds "
                              f"({CELL_TEXT_MOST:,}), so results.xlsx could not hold it: shorten it", row, column.name)

@@ -932,3 +932,30 @@ def test_a_name_far_longer_than_any_it_could_mistype_is_not_compared(tmp_path, m
         compared.extend(candidates), real(word, candidates, *args, **kwargs))[1])
     assert closest("periods", ["x" * 1_000_000, "perods", "p" * 22]) == "perods"
     assert compared == ["perods"]
+
+
+@pytest.mark.parametrize("name, what", [
+    ("chat\x1b[31m", "a control character (U+001B)"),
+    ("chat\x7f", "a control character (U+007F)"),
+    ("chat\u202e", "a bidirectional control, which reorders the text around it (U+202E)"),
+    ("chat\u2066", "a bidirectional control, which reorders the text around it (U+2066)"),
+    ("chat\u200b", "an invisible character (U+200B)"),
+])
+def test_a_name_holding_what_would_not_show_as_text_is_refused(tmp_path, name, what):
+    """Names reach the terminal, the report and other sheets: an escape sequence retitled or cleared the
+    terminal, an unclosed U+202E showed the served share after the name reversed ('86.3%' as '%3.68'), and a
+    name with an invisible character beside one without looked the same but was another."""
+    tables = scenario_tables(inference=[inference_row(name)], training=[])
+    path = tmp_path / "s"  # CSV: an .xlsx cannot hold most control characters
+    assert problems(tables, path) == [where(path, "inference", 2, "workload") + f"the text holds {what}: remove it"]
+
+
+def test_a_value_quoted_in_a_message_shows_its_control_characters_escaped(tmp_path, capsys):
+    """A cell of '4' with a line break and an escape sequence after it printed a forged second 'error:' line and
+    cleared the terminal: a message is one line, its control characters written as escapes."""
+    tables = scenario_tables()
+    tables["periods"]["power_mw"] = ["4\nerror: all is well\x1b[2J"]
+    path = write_scenario(tables, tmp_path / "s")
+    assert main(["solve", str(path), "--out", str(tmp_path / "out")]) == EXIT_INPUT
+    assert capsys.readouterr().err == (f"error: {where(path, 'periods', 2, 'power_mw')}expected a number in MW, found "
+                                       "'4\\nerror: all is well\\x1b[2J'\n")
