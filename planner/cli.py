@@ -93,9 +93,11 @@ def plan(source: Path, options: SolveOptions) -> Results:
 def _stem(source: Path) -> str:
     """The name of an input's report folder: a workbook's name, or the CSV folder's as given (a link's
     own name, as for a workbook), or for '.' and '..' the folder they stand for. A source that cannot be
-    reached counts as a workbook, and reading it says why (Path.is_dir would raise there on Python 3.12)."""
+    reached counts as a workbook, and reading it says why (Path.is_dir would raise there on Python 3.12). A
+    workbook whose name without its suffix is '.' or '..' ('..xlsx') keeps its suffix: the folder would be the
+    one that holds every report, or the one above it."""
     if not os.path.isdir(source):
-        return source.stem
+        return source.stem if source.stem not in (".", "..") else source.name
     return source.name if source.name not in ("", "..") else (source.resolve().name or "scenario")
 
 

@@ -626,6 +626,17 @@ def test_a_linked_csv_folder_reports_under_the_name_given(tmp_path, monkeypatch)
     assert cli._stem(Path(".")) == "v2" and cli._stem(Path("..")) == tmp_path.name
 
 
+def test_a_workbook_named_dot_reports_under_its_whole_name(tmp_path, monkeypatch):
+    """'..xlsx' reported into reports/ itself, the folder of every report (refused once another was there), and
+    '...xlsx' into the folder above it: each reports under its whole name."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("..xlsx", "...xlsx"):
+        write_scenario(valid_tables(), tmp_path / name)
+        assert cli.main(["solve", name, "--outputs", "json"]) == cli.EXIT_OK
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["...xlsx", "..xlsx"]
+    assert (tmp_path / "reports" / "..xlsx" / "summary.json").is_file()
+
+
 def test_a_link_to_a_deleted_file_is_named_as_such_not_as_missing(tmp_path, monkeypatch, capsys):
     """current/periods.csv -> ../v1/periods.csv, and v1 since deleted: the file is there, as a link, so
     "missing file 'periods.csv'" misled; the link is named with where it leads, exit 2. Likewise for
