@@ -81,6 +81,15 @@ GPUS: tuple[CatalogueGPU, ...] = (
         ("B300-SXM", "HGX-B300"),
     ),
     CatalogueGPU(
+        "GB300", "NVIDIA", 2500.0, 5000.0, 15000.0, 288.0, 8.0, 1400.0, 1945.0,
+        "estimate: about 140 kW per GB300 NVL72 rack (server makers quote 132-140 kW typical) / 72 GPUs",
+        "NVIDIA GB300 NVL72 product page (72 GPUs: FP4 1,440 PFLOPS with sparsity, 1,080 dense; FP8/FP6 720 and "
+        "FP16/BF16 360 PFLOPS with sparsity; up to 20 TB HBM3e, 576 TB/s), "
+        "https://www.nvidia.com/en-us/data-center/gb300-nvl72/; NVIDIA Technical Blog, 'Inside NVIDIA Blackwell "
+        "Ultra' (15 PFLOPS dense NVFP4; 288 GB HBM3e, 8 TB/s per GPU); GPU power 1,400 W (Hot Chips 2025)",
+        ("GB300-NVL72", "DGX-GB300", "GB300-288GB"),
+    ),
+    CatalogueGPU(
         "MI300X", "AMD", 1307.4, 2614.9, None, 192.0, 5.3, 750.0, 1300.0,
         "8-GPU server at about 10.4 kW / 8 GPUs",
         "AMD Instinct MI300X data sheet (BF16 1,307.4 TFLOPS, FP8 2,614.9 TFLOPS dense; 192 GB HBM3, "

@@ -10,7 +10,7 @@ from conftest import ROOT, gpu_row, inference_row, scenario_tables, write_scenar
 from planner import catalogue, schema
 from planner.workbook import InputError, read_scenario
 
-REQUIRED = ["H100-SXM", "H200-SXM", "B200", "GB200", "B300", "MI300X", "MI325X", "MI355X", "L40S"]
+REQUIRED = ["H100-SXM", "H200-SXM", "B200", "GB200", "B300", "GB300", "MI300X", "MI325X", "MI355X", "L40S"]
 
 
 def test_the_catalogue_lists_current_data_centre_gpus():
@@ -35,6 +35,9 @@ def test_published_figures_of_a_few_gpus():
     assert (h100.bf16_tflops, h100.fp8_tflops, h100.fp4_tflops, h100.hbm_gb, h100.hbm_tbps) == (989, 1979, None, 80, 3.35)
     assert (b200.bf16_tflops, b200.fp8_tflops, b200.fp4_tflops) == (2250, 4500, 9000)
     assert (mi300x.bf16_tflops, mi300x.hbm_gb, mi300x.hbm_tbps, mi300x.tdp_w) == (1307.4, 192, 5.3, 750)
+    gb300 = catalogue.lookup("GB300")  # the rack's dense figures over its 72 GPUs: FP4 1,080 PFLOPS, BF16 half of 360
+    assert (gb300.bf16_tflops, gb300.fp8_tflops, gb300.fp4_tflops, gb300.hbm_gb, gb300.hbm_tbps) == (
+        2500, 5000, 15000, 288, 8.0)
 
 
 @pytest.mark.parametrize("typed, name", [("h100 sxm", "H100-SXM"), ("H100-SXM-80GB", "H100-SXM"),
