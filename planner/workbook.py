@@ -1313,6 +1313,19 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[list]:
         raise InputError([f"{path}: cannot read as CSV ({exc})"]) from None
 
 
+HEADINGS_SHOWN, HEADING_SHOWN_CHARACTERS = 12, 40
+
+
+def _headings_found(names: list[str]) -> str:
+    """A sheet's headings for a message: the first :data:`HEADINGS_SHOWN`, each cut to
+    :data:`HEADING_SHOWN_CHARACTERS`, and a count of the rest. A file that is no sheet (a log, a key file linked in
+    its place) shows no more of itself than that."""
+    shown = [f"'{name[:HEADING_SHOWN_CHARACTERS]}{'…' if len(name) > HEADING_SHOWN_CHARACTERS else ''}'"
+             for name in names[:HEADINGS_SHOWN]]
+    more = f" and {len(names) - HEADINGS_SHOWN} more" if len(names) > HEADINGS_SHOWN else ""
+    return ", ".join(shown) + more if shown else "none"
+
+
 def _blank(value: object) -> bool:
     """Whether a cell as read is empty: None, or text of white space. A number stored as NaN (which no spreadsheet
     program writes, and no reader gives for an empty cell) is not: read as a blank, it would take the default."""
@@ -1690,7 +1703,7 @@ class _Checker:
                 self.warnings.append(f"{raw.where}: unknown column '{name}' ignored{tip}")
         for name in missing:
             hint = closest(name, unknown, cutoff=0.5)
-            found = ", ".join(f"'{n}'" for n in raw.frame.columns) or "none"
+            found = _headings_found(list(raw.frame.columns))
             tip = f"is it the column '{hint}'? " if hint else ""
             self.problem(raw, f"missing required column ({tip}headings found in row {raw.header_row}: {found})",
                          column=name)

@@ -959,3 +959,16 @@ def test_a_value_quoted_in_a_message_shows_its_control_characters_escaped(tmp_pa
     assert main(["solve", str(path), "--out", str(tmp_path / "out")]) == EXIT_INPUT
     assert capsys.readouterr().err == (f"error: {where(path, 'periods', 2, 'power_mw')}expected a number in MW, found "
                                        "'4\\nerror: all is well\\x1b[2J'\n")
+
+
+def test_a_file_that_is_no_sheet_shows_little_of_itself_in_the_message(tmp_path):
+    """A sheet's file that holds something else (a log with hundreds of fields, a key file linked in its place)
+    was echoed whole as the headings found: the first twelve are named, each cut to 40 characters."""
+    folder = write_scenario(scenario_tables(), tmp_path / "s")
+    (folder / "periods.csv").write_text(",".join(f"field{i}" for i in range(30)) + ",root:" + "x" * 60 + "\n1\n")
+    [problem, *_] = problems_reading(folder)
+    assert problem == (where(folder, "periods", column="period") + "missing required column (headings found in row 1: "
+                       + ", ".join(f"'field{i}'" for i in range(12)) + " and 19 more)")
+    (folder / "periods.csv").write_text("root:" + "x" * 60 + "\n1\n")
+    assert problems_reading(folder)[0] == (where(folder, "periods", column="period")
+                                           + f"missing required column (headings found in row 1: 'root:{'x' * 35}…')")
