@@ -566,14 +566,16 @@ def _show(outcome: Outcome) -> None:
     _print(outcome.out, sys.stdout)
 
 
-def _print(lines: list[str], stream) -> None:
-    """Print ``lines``; a character the stream cannot encode (a byte of a file name that is not UTF-8, on
-    a terminal Python writes to strictly) is shown escaped, as on standard error, not an error once the
-    report is written."""
+def _print(lines: list[str], stream, document: bool = False) -> None:
+    """Print ``lines``, control characters written as escapes (:func:`planner.spelling.printable`: names and paths
+    as text, not as commands to a terminal) but in a ``document`` (JSON, which escapes its own); a character the
+    stream cannot encode (a byte of a file name that is not UTF-8, on a terminal Python writes to strictly) is
+    shown escaped, as on standard error, not an error once the report is written."""
     encoding = stream.encoding or "utf-8"
     try:
         for line in lines:
-            line = printable(line, line_breaks=True)  # names and paths as text, not as commands to a terminal
+            if not document:
+                line = printable(line, line_breaks=True)
             if stream.errors == "strict":
                 line = line.encode(encoding, "backslashreplace").decode(encoding)
             print(line, file=stream, flush=True)
@@ -735,7 +737,7 @@ def _size(source: Path, as_json: bool) -> None:
     table = pair_table(size(scenario))
     if as_json:  # every column the table can show, null where it does not apply
         records = json_records(table, list(table.columns))
-        _print([json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False)], sys.stdout)
+        _print([json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False)], sys.stdout, document=True)
         return
     shown = table.dropna(axis="columns", how="all")  # a column no pair fills (no run gives max_gpus, say) is noise
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.float_format", "{:.4g}".format):

@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterable
 # characters (a line break, which could start a line of its own, escape sequences that retitle or clear the
 # terminal) and the bidirectional embeddings, overrides and isolates (a name ending in U+202E shows the figures
 # after it reversed, '86.3%' as '%3.68')
-UNSHOWN = frozenset([*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+CONTROLS = frozenset([*range(0x20), *range(0x7F, 0xA0)])
+BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+UNSHOWN = CONTROLS | BIDI_CONTROLS
+# characters that show as nothing (or as a space no one typed), so that two names that look alike would differ:
+# the zero-width space, the soft hyphen (pasted from word processors and web pages), joiners and fillers. The
+# zero-width joiners and the direction marks (U+200C-U+200F) are left alone: Persian, Indic, Hebrew and Arabic
+# text needs them
+INVISIBLE = frozenset([0x00AD, 0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, *range(0x2060, 0x2065),
+                       0x3164, 0xFEFF, 0xFFA0])
 _ESCAPED = {code: ascii(chr(code))[1:-1] for code in UNSHOWN}  # '\n', '\x1b', '\u202e'
 _ESCAPED_BUT_LINE_BREAKS = {code: shown for code, shown in _ESCAPED.items() if code != 0x0A}
 

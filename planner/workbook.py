@@ -39,7 +39,7 @@ from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
-from planner.spelling import UNSHOWN, closest, precision_apart, printable, significant
+from planner.spelling import BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, precision_apart, printable, significant
 
 MAX_ERRORS_SHOWN = 25
 
@@ -363,7 +363,7 @@ def _read_zip_workbook(path: Path) -> list[_Grid]:
                 book, strings = _openpyxl_parts(path, archive) if formulas else ("xl/workbook.xml", None)
                 claims.shared_strings(archive, sheets, xml, strings)
                 if formulas:
-                    claims.other_xml(archive)
+                    claims.openpyxl_parts(archive, book)
                     if book != "xl/workbook.xml":  # openpyxl would read other sheets than those claimed
                         why = f": it holds two workbooks (xl/workbook.xml and {book}); re-save it in a spreadsheet app"
                         raise InputError([f"{path}: {_unreadable(path, why)}"])
@@ -500,7 +500,7 @@ def _content(name: bytes) -> bytes:
     """A pattern for the content of an element ``name`` up to the first tag that opens another of its name: a
     pattern looking for the element's end stops there, where one taking any text (.*?) would scan to the end of
     the part for each element left unclosed, taking hours over a few kilobytes. Likewise tags' attributes are
-    taken up to a '<' ([^<>]), which no attribute holds, not up to a '>' wherever it comes."""
+    taken up to the next '<' or '>' ([^<>]): no tag holds a '<', so one left open ends at the next tag."""
     return rb"[^<]*(?:<(?!(?:\w+:)?" + name + rb"\b)[^<]*)*?"
 
 
@@ -531,9 +531,14 @@ MAX_WORKBOOK_TEXT = 100_000_000
 # benchmark scenario (XL: 5,000 workloads, 1.6 MB as .xlsx), with room for sheets of the user's own beside them.
 MAX_WORKBOOK_BYTES = 128 << 20
 # Where a workbook has formulas, openpyxl reads it, holding each element of its styles as Python objects (measured:
-# 400,000 elements, in a 28 KB file, took 12 s and 540 MB). Excel keeps at most 64,000 cell formats, each an element
-# or three, beside fonts, fills and borders; a file whose styles hold more than this many elements is refused.
-MAX_STYLE_ELEMENTS = 300_000
+# a million elements, in a 55 KB file, took 33 s and 1.2 GB; 64,000 formats each with its own fill and alignment,
+# 320,000 elements, 9 s and 360 MB). This many is 64,000 cell formats (Excel's most), each with its own font,
+# fill, border and alignment: a file whose styles hold more is refused.
+MAX_STYLE_ELEMENTS = 1_000_000
+# the parts openpyxl parses in read-only mode beside the sheets, the shared strings and the workbook and its
+# relationships (openpyxl.reader.excel: the manifest, the package's relationships, styles, properties); the theme
+# it keeps as bytes
+_OPENPYXL_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml")
 
 
 def _xlsx_extent(xml: bytes, hidden: set[int] | None = None) -> tuple[int, int]:
@@ -832,9 +837,9 @@ def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "",
         data = part.read(MAX_WORKBOOK_BYTES - before + 1)
     if before + len(data) > MAX_WORKBOOK_BYTES:
         raise InputError([f"{path}, {where or f'part {name!r}'}: {'with the sheets before it, ' if before else ''}"
-                          f"holds more than the {MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets may "
-                          "hold in all (a small zip file can inflate to gigabytes); keep only the sheets the scenario "
-                          f"needs, {_IF_DAMAGED}"])
+                          f"holds more than the {MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets, and the "
+                          "parts read with them, may hold in all (a small zip file can inflate to gigabytes); keep "
+                          f"only the sheets the scenario needs, {_IF_DAMAGED}"])
     if data.lstrip(_XML_LEAD)[:1] == b"<" and any(doctype in data for doctype in _DOCTYPES):  # XML, not .xlsb
         raise InputError([f"{path}, {where or f'part {name!r}'}: {_unreadable(path, _DECLARES_ENTITIES)}"])
     return data
@@ -866,18 +871,19 @@ class _Claims:
         self.read.add(name)
         return data
 
-    def other_xml(self, archive: zipfile.ZipFile) -> None:
-        """Every XML part of an .xlsx not claimed yet, which openpyxl parses itself (the workbook, its styles and
-        properties), counted with the sheets' bytes; the styles' elements, which openpyxl holds as Python objects
-        of a kilobyte or so each, bounded by :data:`MAX_STYLE_ELEMENTS`."""
-        for name in sorted(set(archive.namelist()) - self.read):
-            if not name.lower().endswith((".xml", ".rels")):
-                continue
+    def openpyxl_parts(self, archive: zipfile.ZipFile, book: str) -> None:
+        """The parts of an .xlsx beside its sheets and shared strings that openpyxl parses in read-only mode (its
+        manifest, the workbook ``book`` and relationships, styles and properties), counted with the sheets' bytes;
+        the styles' elements, which openpyxl holds as Python objects of a kilobyte or so each, bounded by
+        :data:`MAX_STYLE_ELEMENTS`. Other sheets, charts and drawings it does not parse there."""
+        names = set(archive.namelist())
+        rels = posixpath.join(posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels")
+        for name in sorted(({book, rels, *_OPENPYXL_PARTS} & names) - self.read):
             data = self.part(archive, name)
-            if name == "xl/styles.xml" and (elements := data.count(b"<") - data.count(b"</")) > MAX_STYLE_ELEMENTS:
+            elements = data.count(b"<") - data.count(b"</") - data.count(b"<?") - data.count(b"<!")
+            if name == "xl/styles.xml" and elements > MAX_STYLE_ELEMENTS:
                 raise InputError([f"{self.path}, part {name!r}: holds {elements:,} elements of cell styles and "
-                                  f"formats, more than the {MAX_STYLE_ELEMENTS:,} a workbook's may (Excel keeps at most "
-                                  f"64,000 cell formats); remove the styles no cell uses, {_IF_DAMAGED}"])
+                                  f"formats, more than the {MAX_STYLE_ELEMENTS:,} a workbook's may, {_IF_DAMAGED}"])
 
     def span(self, where: str, rows: int, columns: int) -> None:
         self.cells += rows * columns
@@ -1628,9 +1634,9 @@ CELL_TEXT_MOST = 32_767  # characters: the most an Excel cell holds (a CSV cell 
 
 # in a name, what would not show as text: controls, which a terminal obeys (see planner.spelling.UNSHOWN), and
 # invisible characters, which would make two names that look the same differ
-_UNSEEN_KINDS = {chr(code): "a bidirectional control, which reorders the text around it" if code > 0xFF
-                 else "a control character" for code in UNSHOWN} | {
-    chr(code): "an invisible character" for code in (0x200B, 0x2060, 0xFEFF)}
+_UNSEEN_KINDS = ({chr(code): "a control character" for code in CONTROLS}
+                 | {chr(code): "a bidirectional control, which reorders the text around it" for code in BIDI_CONTROLS}
+                 | {chr(code): "an invisible character" for code in INVISIBLE})
 _UNSEEN = re.compile("[" + re.escape("".join(_UNSEEN_KINDS)) + "]")
 
 
@@ -1831,6 +1837,9 @@ class _Checker:
             self.problem(raw, f"the cell shows the spreadsheet error '{error}'; fix the formula", row, column.name)
             return None
         if column.kind == "text":
+            if isinstance(value, float) and not math.isfinite(value):  # stored so, where a name belongs
+                self.problem(raw, f"expected text, found the number {value}", row, column.name)
+                return None
             text = _parse_text(value)
             if unseen := _UNSEEN.search(text):
                 self.problem(raw, f"the text holds {_UNSEEN_KINDS[unseen[0]]} (U+{ord(unseen[0]):04X}): remove it",

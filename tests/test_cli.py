@@ -1592,3 +1592,11 @@ def test_a_gap_allowed_just_under_100_percent_does_not_read_as_100(tmp_path, cap
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
     assert cli.main(["solve", str(source), "--integer", "--gap", "99.9999%", "--out", str(tmp_path / "out")]) == 0
     assert "stops within 99.9999%" in capsys.readouterr().out
+
+
+def test_lines_print_control_characters_escaped_but_a_json_document_as_json_writes_it(capsys):
+    """Messages write control characters as escapes; JSON escapes its own, and '\\x85' there would not be JSON."""
+    cli._print(["a\x1bb"], sys.stdout)
+    cli._print([json.dumps({"x": "\x85"}, ensure_ascii=False)], sys.stdout, document=True)
+    first, second, _ = capsys.readouterr().out.split("\n")
+    assert first == "a\\x1bb" and json.loads(second) == {"x": "\x85"}

@@ -508,11 +508,15 @@ def formula_book(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("stored", ["NaN", "nan"])
 def test_a_number_stored_as_nan_is_refused_not_read_as_a_blank(tmp_path, stored):
     """No spreadsheet program writes NaN, but a file may store it: read as a blank cell, an idle_w of NaN took the
-    default 0 in silence, and the plan changed."""
+    default 0 in silence, and the plan changed; where a name belongs, it is no name 'nan' either."""
     sheets = book(gpus=[BASE["gpus"][0], ["G1", 1000, 80, 3, 1400, 123456]])
     path = rewrite_parts(write_xlsx(tmp_path / "s.xlsx", sheets), "xl/worksheets/sheet3.xml",
                          lambda xml: xml.replace(b"<v>123456</v>", f"<v>{stored}</v>".encode()))
     assert problems_reading(path) == [f"{place(path, 'gpus', 2, 'idle_w')}expected a number in W, found 'nan'"]
+    path = rewrite_parts(write_xlsx(tmp_path / "name.xlsx", sheets), "xl/worksheets/sheet3.xml",
+                         lambda xml: xml.replace(b'<c r="A2" t="inlineStr"><is><t>G1</t></is></c>',
+                                                 f'<c r="A2" t="n"><v>{stored}</v></c>'.encode()))
+    assert problems_reading(path)[0] == f"{place(path, 'gpus', 2, 'gpu')}expected text, found the number nan"
 
 
 def test_formulas_give_their_saved_results(tmp_path):
@@ -1302,9 +1306,9 @@ def test_shared_strings_openpyxl_finds_elsewhere_count_against_the_limits(tmp_pa
     monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", _sheet_bytes(path, "xl/worksheets/") + len(strings) - 1)
     assert problems_reading(path) == [
         f"{path}, part 'xl/strings.xml': with the sheets before it, holds more than the "
-        f"{workbook.MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets may hold in all (a small zip file "
-        "can inflate to gigabytes); keep only the sheets the scenario needs, or save the file again from a "
-        "spreadsheet program if it is damaged"]
+        f"{workbook.MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets, and the parts read with them, may "
+        "hold in all (a small zip file can inflate to gigabytes); keep only the sheets the scenario needs, or save "
+        "the file again from a spreadsheet program if it is damaged"]
 
 
 def test_a_workbook_with_formulas_naming_a_second_workbook_is_refused(tmp_path):
@@ -1413,8 +1417,9 @@ def test_an_xlsb_sheet_inflating_to_a_gigabyte_is_refused_unread(tmp_path, monke
     assert path.stat().st_size < 1 << 20
     assert problems_reading(path) == [
         f"{path}, sheet 'site': holds more than the {workbook.MAX_WORKBOOK_BYTES:,} bytes "
-        "(uncompressed) a workbook's sheets may hold in all (a small zip file can inflate to gigabytes); keep only "
-        "the sheets the scenario needs, or save the file again from a spreadsheet program if it is damaged"]
+        "(uncompressed) a workbook's sheets, and the parts read with them, may hold in all (a small zip file can "
+        "inflate to gigabytes); keep only the sheets the scenario needs, or save the file again from a spreadsheet "
+        "program if it is damaged"]
 
 
 _SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x">{}</sst>'
@@ -1538,25 +1543,33 @@ def test_styles_that_openpyxl_would_hold_as_millions_of_objects_are_refused(tmp_
     path = with_parts(formula_book(tmp_path), bloat)
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, part 'xl/styles.xml': holds 2,0")
-    assert problem.endswith("elements of cell styles and formats, more than the 1,000 a workbook's may (Excel keeps "
-                            "at most 64,000 cell formats); remove the styles no cell uses, or save the file again "
-                            "from a spreadsheet program if it is damaged")
+    assert problem.endswith("elements of cell styles and formats, more than the 1,000 a workbook's may, or save the "
+                            "file again from a spreadsheet program if it is damaged")
     assert read_scenario(with_parts(write_xlsx(tmp_path / "plain.xlsx", book()), bloat)).periods["period"].tolist() \
         == ["P1", "P2"]
 
 
 def test_the_parts_openpyxl_reads_count_with_the_sheets_bytes(tmp_path, monkeypatch):
     """With formulas, openpyxl inflates the workbook's parts beside its sheets (its styles, say), which were
-    bounded by nothing: they now count with the sheets' bytes (the limit lowered here)."""
+    bounded by nothing: they now count with the sheets' bytes (the limit lowered here). What it does not parse
+    in read-only mode (a sheet not the planner's, a chart) counts no more than without formulas."""
     monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", 1 << 20)
 
-    def pad(parts: dict[str, bytes]) -> None:
-        parts["docProps/core.xml"] += b" " * (1 << 20)  # white space may follow the root element
+    def pad(part: str) -> Callable[[dict[str, bytes]], None]:
+        def padded(parts: dict[str, bytes]) -> None:
+            parts[part] = parts.get(part, b"<c/>") + b" " * (1 << 20)  # white space may follow the root element
+        return padded
 
-    path = with_parts(formula_book(tmp_path), pad)
+    path = with_parts(formula_book(tmp_path), pad("docProps/core.xml"))
     [problem] = problems_reading(path)
     assert problem.startswith(f"{path}, part 'docProps/core.xml': with the sheets before it, holds more than the "
                               "1,048,576 bytes (uncompressed)")
+    sheets = book(notes=[["a note"]])
+    sheets["periods"][1][1] = "=24*90+120"
+    saved = with_saved_results(write_xlsx(tmp_path / "notes.xlsx", sheets), {("periods", "B2"): "2280"})
+    for part in (f"xl/worksheets/sheet{len(sheets)}.xml", "xl/charts/chart1.xml"):
+        padded = with_parts(shutil.copy(saved, tmp_path / "padded.xlsx"), pad(part))
+        assert read_scenario(padded).periods["hours"].tolist() == [2280, 1000], part
 
 
 @pytest.mark.parametrize("pattern, xml, found", [

@@ -940,6 +940,7 @@ def test_a_name_far_longer_than_any_it_could_mistype_is_not_compared(tmp_path, m
     ("chat\u202e", "a bidirectional control, which reorders the text around it (U+202E)"),
     ("chat\u2066", "a bidirectional control, which reorders the text around it (U+2066)"),
     ("chat\u200b", "an invisible character (U+200B)"),
+    ("ch\u00adat", "an invisible character (U+00AD)"),  # a soft hyphen, pasted from a word processor
 ])
 def test_a_name_holding_what_would_not_show_as_text_is_refused(tmp_path, name, what):
     """Names reach the terminal, the report and other sheets: an escape sequence retitled or cleared the
