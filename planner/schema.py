@@ -323,7 +323,7 @@ def markdown_reference() -> str:
         "or notes above the headings (up to ten rows; the header is the row holding the sheet's headings).",
         "Names are matched exactly: two that differ only in case (`H200` and `h200`) are two, and warned of;",
         "text holding a control character, a bidirectional control (U+202E, which reorders the text after it)",
-        "or an invisible character (a zero-width space) is refused. A",
+        "or an invisible character (a zero-width space, a soft hyphen) is refused. A",
         "semicolon-separated CSV file, as spreadsheets write one where the comma is the decimal separator,",
         "is read that way: `4,5`, `1.200,5`, `40,5%`; there a point before groups of three digits and no",
         "comma (`1.200`) could mean either, and is refused with both readings spelled out. Where a",
