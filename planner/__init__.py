@@ -29,7 +29,7 @@ class _ImportedOnFirstUse(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
-# PuLP imports orloge at start-up, a reader of CBC's, CPLEX's, Gurobi's and CP-SAT's logs built on pydantic: 0.13 s
+# PuLP imports orloge at start-up, a reader of CBC's, CPLEX's, Gurobi's and CP-SAT's logs built on pydantic: 0.2 s
 # of the planner's 0.6 s start-up, which a plan solved with HiGHS never uses (its solve statistics read no log)
 if "orloge" not in sys.modules and (_spec := importlib.util.find_spec("orloge")) is not None:
     sys.modules["orloge"] = _ImportedOnFirstUse("orloge", _spec)
