@@ -837,8 +837,8 @@ def _read_part(path: Path, archive: zipfile.ZipFile, name: str, where: str = "",
         data = part.read(MAX_WORKBOOK_BYTES - before + 1)
     if before + len(data) > MAX_WORKBOOK_BYTES:
         raise InputError([f"{path}, {where or f'part {name!r}'}: {'with the sheets before it, ' if before else ''}"
-                          f"holds more than the {MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets, and the "
-                          "parts read with them, may hold in all (a small zip file can inflate to gigabytes); keep "
+                          f"holds more than the {MAX_WORKBOOK_BYTES:,} bytes (uncompressed) a workbook's sheets, and "
+                          "the parts read with them, may hold in all (a small zip file can inflate to gigabytes); keep "
                           f"only the sheets the scenario needs, {_IF_DAMAGED}"])
     if data.lstrip(_XML_LEAD)[:1] == b"<" and any(doctype in data for doctype in _DOCTYPES):  # XML, not .xlsb
         raise InputError([f"{path}, {where or f'part {name!r}'}: {_unreadable(path, _DECLARES_ENTITIES)}"])
