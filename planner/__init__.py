@@ -21,7 +21,10 @@ class _ImportedOnFirstUse(types.ModuleType):
 
     def __init__(self, name: str, spec: importlib.machinery.ModuleSpec):
         super().__init__(name)
-        self.__spec__ = spec
+        self.__spec__, self.__loader__, self.__file__ = spec, spec.loader, spec.origin
+        self.__package__ = spec.parent
+        if spec.submodule_search_locations is not None:  # a package: its submodules are found, and loaded once
+            self.__path__ = list(spec.submodule_search_locations)
 
     def __getattr__(self, attribute: str):  # only for what the stand-in lacks
         if sys.modules.get(self.__name__) is self:

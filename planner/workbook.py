@@ -535,10 +535,13 @@ MAX_WORKBOOK_BYTES = 128 << 20
 # 320,000 elements, 9 s and 360 MB). This many is 64,000 cell formats (Excel's most), each with its own font,
 # fill, border and alignment: a file whose styles hold more is refused.
 MAX_STYLE_ELEMENTS = 1_000_000
-# the parts openpyxl parses in read-only mode beside the sheets, the shared strings and the workbook and its
-# relationships (openpyxl.reader.excel: the manifest, the package's relationships, styles, properties); the theme
-# it keeps as bytes
-_OPENPYXL_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml")
+# the parts openpyxl reads in read-only mode beside the sheets, the shared strings and the workbook and its
+# relationships (openpyxl.reader.excel: the manifest, the package's relationships, styles, properties, the theme,
+# which it holds as bytes); and, where the workbook has chart sheets, which it parses even so, every part of
+# chart sheets, drawings and charts (its external links it is told not to read)
+_OPENPYXL_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml",
+                   "xl/theme/theme1.xml")
+_CHART_PARTS = ("xl/chartsheets/", "xl/drawings/", "xl/charts/")
 
 
 def _xlsx_extent(xml: bytes, hidden: set[int] | None = None) -> tuple[int, int]:
@@ -872,13 +875,16 @@ class _Claims:
         return data
 
     def openpyxl_parts(self, archive: zipfile.ZipFile, book: str) -> None:
-        """The parts of an .xlsx beside its sheets and shared strings that openpyxl parses in read-only mode (its
-        manifest, the workbook ``book`` and relationships, styles and properties), counted with the sheets' bytes;
-        the styles' elements, which openpyxl holds as Python objects of a kilobyte or so each, bounded by
-        :data:`MAX_STYLE_ELEMENTS`. Other sheets, charts and drawings it does not parse there."""
+        """The parts of an .xlsx beside its sheets and shared strings that openpyxl reads in read-only mode (its
+        manifest, the workbook ``book`` and relationships, styles, properties and theme, and any chart sheets with
+        their drawings and charts: see :data:`_OPENPYXL_PARTS`), counted with the sheets' bytes; the styles'
+        elements, which openpyxl holds as Python objects of a kilobyte or so each, bounded by
+        :data:`MAX_STYLE_ELEMENTS`. Other sheets, and the charts drawn on sheets, it does not parse there."""
         names = set(archive.namelist())
         rels = posixpath.join(posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels")
-        for name in sorted(({book, rels, *_OPENPYXL_PARTS} & names) - self.read):
+        charts = {n for n in names if n.startswith(_CHART_PARTS)} if any(n.startswith(_CHART_PARTS[0]) for n in names) \
+            else set()
+        for name in sorted(({book, rels, *_OPENPYXL_PARTS} & names | charts) - self.read):
             data = self.part(archive, name)
             elements = data.count(b"<") - data.count(b"</") - data.count(b"<?") - data.count(b"<!")
             if name == "xl/styles.xml" and elements > MAX_STYLE_ELEMENTS:
@@ -1084,9 +1090,12 @@ def _read_openpyxl(path: Path, recalculate: bool = False, sheet_xml: Mapping[str
 
     try:  # opened as files: openpyxl goes by the name's extension, the planner by the content
         with contextlib.ExitStack() as files:
-            values = openpyxl.load_workbook(files.enter_context(path.open("rb")), read_only=True, data_only=True)
+            # without the external links' cached values, which the planner never reads (unbounded, they took 4 GB)
+            values = openpyxl.load_workbook(files.enter_context(path.open("rb")), read_only=True, data_only=True,
+                                            keep_links=False)
             files.callback(values.close)
-            formulas = openpyxl.load_workbook(files.enter_context(path.open("rb")), read_only=True, data_only=False)
+            formulas = openpyxl.load_workbook(files.enter_context(path.open("rb")), read_only=True, data_only=False,
+                                              keep_links=False)
             files.callback(formulas.close)
             grids = []
             for sheet in values.worksheets:

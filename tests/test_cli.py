@@ -1610,3 +1610,8 @@ def test_start_up_leaves_solver_log_readers_unimported_until_used(subprocess_env
             "print(stats.orloge.get_solver('CBC').__name__, type(sys.modules['orloge']).__name__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=subprocess_env)
     assert out.stdout.splitlines() == ["[]", "CBC module"]
+    # a submodule imported first is loaded once: the package's classes are those its modules define
+    code = ("import planner\nfrom orloge.base import LogFile\nimport orloge\n"
+            "print(issubclass(orloge.CBC, LogFile), orloge.base.LogFile is LogFile)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=subprocess_env)
+    assert out.stdout.splitlines() == ["True True"]

@@ -1560,16 +1560,43 @@ def test_the_parts_openpyxl_reads_count_with_the_sheets_bytes(tmp_path, monkeypa
             parts[part] = parts.get(part, b"<c/>") + b" " * (1 << 20)  # white space may follow the root element
         return padded
 
-    path = with_parts(formula_book(tmp_path), pad("docProps/core.xml"))
-    [problem] = problems_reading(path)
-    assert problem.startswith(f"{path}, part 'docProps/core.xml': with the sheets before it, holds more than the "
-                              "1,048,576 bytes (uncompressed)")
+    for part in ("docProps/core.xml", "xl/theme/theme1.xml", "xl/chartsheets/sheet1.xml", "xl/drawings/drawing1.xml"):
+        # a chart sheet's drawing counts where the workbook has chart sheets (openpyxl parses them even so)
+        chart_sheet = {"xl/chartsheets/sheet1.xml": b"<chartsheet/>"} if part.startswith("xl/drawings/") else {}
+        path = with_parts(with_parts(formula_book(tmp_path), lambda parts: parts.update(chart_sheet)), pad(part))
+        [problem] = problems_reading(path)
+        assert problem.startswith(f"{path}, part '{part}': with the sheets before it, holds more than the "
+                                  "1,048,576 bytes (uncompressed)"), part
     sheets = book(notes=[["a note"]])
     sheets["periods"][1][1] = "=24*90+120"
     saved = with_saved_results(write_xlsx(tmp_path / "notes.xlsx", sheets), {("periods", "B2"): "2280"})
     for part in (f"xl/worksheets/sheet{len(sheets)}.xml", "xl/charts/chart1.xml"):
         padded = with_parts(shutil.copy(saved, tmp_path / "padded.xlsx"), pad(part))
         assert read_scenario(padded).periods["hours"].tolist() == [2280, 1000], part
+
+
+def test_a_workbooks_external_links_are_not_read(tmp_path):
+    """openpyxl read the cached values of a workbook's links to other workbooks, which no limit bounded (140 MB of
+    them took 4 GB) and which the planner never uses: they are left unread (here, a link openpyxl could not parse
+    would fail the workbook)."""
+    relationship = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink"
+
+    def link(parts: dict[str, bytes]) -> None:
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+            b"</sheets>", b'</sheets><externalReferences><externalReference r:id="rId99"/></externalReferences>')
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>",
+            f'<Relationship Type="{relationship}" Target="externalLinks/externalLink1.xml" Id="rId99"/>'
+            "</Relationships>".encode())
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>", b'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="application/'
+                         b'vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/></Types>')
+        parts["xl/externalLinks/externalLink1.xml"] = b"<externalLink><unclosed>"
+
+    sheets = book()
+    sheets["periods"][1][1] = "=24*90+120"
+    path = with_parts(with_saved_results(write_xlsx(tmp_path / "s.xlsx", sheets), {("periods", "B2"): "2280"}), link)
+    assert read_scenario(path).periods["hours"].tolist() == [2280, 1000]
 
 
 @pytest.mark.parametrize("pattern, xml, found", [
