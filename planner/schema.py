@@ -268,7 +268,7 @@ INFERENCE = Sheet(
 
 THROUGHPUT = Sheet(
     "throughput",
-    "Measured serving throughput, overriding the sizing estimate pair by pair.",
+    "Measured throughput (a service's tokens/s, a run's TFLOP/s per GPU), overriding the sizing estimate pair by pair.",
     (
         Column("workload", "text", "Training run or inference service, as named in its sheet."),
         Column("gpu", "text", "GPU type, as named in the gpus sheet."),
@@ -343,7 +343,8 @@ def markdown_reference() -> str:
         "unit or a note in brackets (`power_mw (MW)`, `mfu (%)`, `bf16_tflops (dense)`); another unit there",
         "(`power_mw (kW)`) is an error, as the values under it would be read in the column's unit.",
         "Under a fraction headed in % (`mfu (%)`), 40 and 35 are percentages; numbers from 0 to 1 there",
-        "are fractions, as a spreadsheet stores cells it shows as percentages.",
+        "are fractions, as a spreadsheet stores cells it shows as percentages; a column holding both (25 beside",
+        "0.4) is refused, as either reading of it would misread some cells.",
         "",
         "Numbers above a plausibility ceiling are refused like any other bound: "
         + ", ".join(f"{v:g} {u}" for u, v in CEILINGS.items()) + f"; {DEFAULT_CEILING:g} in other units. "
