@@ -366,7 +366,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     short = workloads["served_fraction"].to_numpy() < 1 - TOLERANCE  # workloads' rows are the windows', in order
     to_carry = model.unlock_by_workload[short].min(axis=0, initial=np.inf).ravel()
     relaxed = None if solution.relaxed_served is None else _served_fraction(model, windows, solution.relaxed_served)
-    cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet, relaxed)
+    cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet, relaxed,
+                                        solution.gap_limit)
     kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
 
     return Results(
@@ -438,15 +439,16 @@ def listed(names) -> str:
 
 
 def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: pd.DataFrame, workloads: pd.DataFrame,
-                 periods: pd.DataFrame, fleet: pd.DataFrame, relaxed: np.ndarray | None = None
-                 ) -> tuple[dict[str, str], dict[str, str]]:
+                 periods: pd.DataFrame, fleet: pd.DataFrame, relaxed: np.ndarray | None = None,
+                 gap_limit: float | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Why the plan gives each workload it gives nothing nothing, which its 0% alone would not say, by name: those
     that cannot run in their window (:func:`_blocked`), and those that can, but that work scoring more keeps out
     by taking the power or GPUs that bind where they could have GPUs (named: a limit that binds elsewhere does
     not keep them out), unless the solver stopped before the optimum, when nothing can be said to bind.
     ``windows`` is :func:`planner.model.workload_windows`. ``relaxed``: per workload, the share a mixed-integer
     plan's relaxation serves: one it serves is kept out by its whole replicas or run minimum, not outranked, which
-    the relaxation's prices would say."""
+    the relaxation's prices would say; or, where such a block fits in the power and GPUs the plan leaves, by the
+    ``gap_limit`` its solve stops within."""
     at = np.flatnonzero(workloads["served_fraction"].to_numpy() <= 0.0)  # workloads' rows are the windows', in order
     if not len(at):  # the common case: nothing to look up
         return {}, {}
@@ -474,8 +476,16 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     said = {}  # the sentence for each pattern of limits: workloads outranked alike share it
     left_out = {}
     whole = np.zeros(len(nothing), dtype=bool) if relaxed is None else could_run & (relaxed[at] > TOLERANCE)
+    fits = _block_fits(model.allocation.loc[mine], sizing, scenario, periods, fleet) if whole.any() else None
     for i in np.flatnonzero(whole):
         what = ("its smallest block of GPUs" if nothing["kind"].iat[i] == "training" else "a whole replica")
+        where = period_names[np.unique(p[(row == i) & fits])] if gap_limit is not None else []
+        if len(where):  # the plan had room for it: the search stopped within its gap before serving it
+            left_out[names[i]] = (f"it can run, and {what} fits in the power and GPUs this plan leaves in "
+                                  f"{listed(where)}, but the solver stops once its plan is within "
+                                  f"{100 * gap_limit:g}% of the best possible, and serving it would "
+                                  "add no more than that (a smaller --gap may serve it)")
+            continue
         share = percent_text(100 * relaxed[at[i]], 1)
         left_out[names[i]] = (f"it can run, but {what} does not fit in the power and GPUs this plan has left (with "
                               f"fractional replicas and no run minimums it would be served {share})")
@@ -489,6 +499,19 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
                              + (" and ".join(limits) if limits else "the power or GPUs it could use"))
         left_out[names[i]] = said[pattern]
     return blocked, left_out
+
+
+def _block_fits(alloc: pd.DataFrame, sizing: Sizing, scenario: Scenario, periods: pd.DataFrame, fleet: pd.DataFrame
+                ) -> np.ndarray:
+    """Per row of the model's ``alloc``: whether the fewest GPUs the workload can be given there at once (a run's
+    minimum, a service's replica) fit in the GPUs of the type the plan leaves unused and in the power it leaves."""
+    block = np.fmin(_run_minimums(sizing, alloc, len(scenario.gpus)), alloc["gpus_per_replica"].to_numpy())
+    g, p = alloc["g"].to_numpy(), alloc["p"].to_numpy()
+    spare_gpus = (fleet["installed"] - fleet["gpus_in_use"]).to_numpy().reshape(scenario.fleet.shape)[g, p]
+    budget = periods["power_mw_budget"].to_numpy()[p]
+    spare_mw = budget - periods["power_mw_used"].to_numpy()[p]
+    return ((block <= spare_gpus + TOLERANCE * block)
+            & (block * alloc["power_mw_per_gpu"].to_numpy() <= spare_mw + TOLERANCE * budget))
 
 
 def _as_serving(alloc: pd.DataFrame, solution: Solution, served: pd.DataFrame, n_p: int) -> pd.DataFrame:

@@ -701,6 +701,33 @@ def test_a_run_an_integer_plan_leaves_out_for_its_minimum_is_not_said_to_be_outr
     assert not dataclasses.replace(results, objective=1.04 * (1 - 0.5 * results.gap_limit)).relaxation_apart()
 
 
+def test_a_workload_an_integer_plan_leaves_out_with_room_for_it_is_said_to_be_within_the_gap(tmp_path):
+    """Run "tiny" (priority 0.001, one GPU-hour's worth of work on one GPU in P2) fits in what the mixed-integer plan
+    leaves in P2 (0.025 MW and 925 GPUs): the plan leaves it out as the solver stops within its 2% gap (the plan's
+    3.0 points less its 0.001 lie within it), not as its block does not fit, which the reason said; solved to a gap
+    of 0, it is served."""
+    tables = scenario_tables(
+        pue=1.0, periods=[("P1", 2160.0, 0.04), ("P2", 2184.0, 0.1)],
+        gpus=[gpu_row(hbm_gb=100.0, hbm_tbps=2.0, it_w=1000.0, idle_w=0.0)],
+        fleet=[("G1", "P1", 1000.0), ("G1", "P2", 1000.0)],
+        training=[training_row("tiny", params_b=1.0, tokens_b=1.0, mfu=None, goodput=None, start="P2", deadline="P2",
+                               priority=0.001)],
+        inference=[inference_row("svcHi", params_b=1.0, tokens_per_day_b=4.32, priority=2.0),
+                   inference_row("svcLo", params_b=1.0, tokens_per_day_b=2.16, priority=1.5)],
+        throughput=[("svcHi", "G1", 1000.0), ("svcLo", "G1", 1000.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    results = collect(scenario, sizing, model, solve(model))
+    assert results.workloads.set_index("workload")["served_fraction"]["tiny"] == 0.0
+    assert results.why_nothing == {"tiny": "it can run, and its smallest block of GPUs fits in the power and GPUs this "
+                                           "plan leaves in P2, but the solver stops once its plan is within 2% of the "
+                                           "best possible, and serving it would add no more than that (a smaller "
+                                           "--gap may serve it)"}
+    exact = collect(scenario, sizing, model, solve(model, gap=0.0))
+    assert exact.workloads.set_index("workload")["served_fraction"]["tiny"] == approx(1.0)
+
+
 def test_a_workload_outranked_for_gpus_is_named_with_the_limit(tmp_path):
     """30 G1 are installed and power is ample: T1 (priority 10) takes all 30 (30 x 3.6e6 s x 5e14 FLOP/s =
     0.9% of its 6e24 FLOPs), and T2 (priority 1), which could hold its 28, gets nothing."""
