@@ -165,6 +165,13 @@ def _summary(results: Results, source: Path, report: Path) -> list[str]:
         + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle" if held else "")
         for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])
     ])
+    if results.priced() and results.gap_limit is None:  # a price of 0 there says what a MW more is worth, not less
+        lines += _first_lines([
+            f"power used in full in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
+            "MW, but a MW more would serve nothing more; fewer may cost score"
+            + (" (--power-step MW works out how much)" if results.power_step_mw is None else "")
+            for row in results.full_power().itertuples()
+        ])
     # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw
     lines += _first_lines([
         f"{row.gpu} binds in {row.period}: {thousands(row.gpus_in_use)} of {thousands(row.installed)} GPUs in use; "

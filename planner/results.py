@@ -109,6 +109,13 @@ class Results:
         binding = self.periods[self.periods["power_shadow_price"] > BINDING]
         return binding.sort_values("power_shadow_price", ascending=False)
 
+    def full_power(self) -> pd.DataFrame:
+        """Periods whose power budget the plan uses in full (within the solver's noise) where a MW more is worth
+        nothing: GPUs or demand stop it serving more there, though a MW less may still cost score."""
+        periods = self.periods
+        return periods[(periods["power_shadow_price"] <= BINDING)
+                       & (periods["power_mw_used"] >= periods["power_mw_budget"] * (1 - TOLERANCE))]
+
     def binding_fleet(self) -> pd.DataFrame:
         """GPU types and periods where the GPUs installed bind (one more is worth more than its idle draw
         costs), most valuable GPU first."""

@@ -5,10 +5,13 @@ If a deliberate change to sizing or the model moves these figures, re-solve with
 """
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_pipeline
+from planner import report
+from planner.cli import _summary
 from planner.model import build_model
 from planner.results import collect
 from planner.sizing import size
@@ -90,3 +93,19 @@ def test_one_more_mw_is_worth_its_price_as_far_as_the_plan_says(plan):
     assert _score_with_more_power(plan, "2026Q2", half) - base == pytest.approx(row["power_shadow_price"] * half,
                                                                                rel=1e-4)
     assert _score_with_more_power(plan, "2026Q2", 1.0) - base == pytest.approx(0.04, abs=0.005)
+
+
+def test_a_budget_used_in_full_but_priced_at_zero_is_said_to_be_worth_more_to_lose(plan):
+    """2026Q3 uses its 16 MW in full, yet a MW more serves nothing (its price is 0, and it is not among the periods
+    where power binds); a MW less loses 0.127 points (re-solved). The terminal and the report say both: the budget is
+    used in full, more would serve nothing, fewer may cost score, and how to work out how much."""
+    row = plan.results.periods.set_index("period").loc["2026Q3"]
+    assert row["power_shadow_price"] == 0 and row["power_mw_used"] == pytest.approx(row["power_mw_budget"])
+    assert plan.results.full_power()["period"].tolist() == ["2026Q3"]
+    assert _score_with_more_power(plan, "2026Q3", 1.0) == pytest.approx(plan.results.objective, abs=1e-6)
+    assert plan.results.objective - _score_with_more_power(plan, "2026Q3", -1.0) == pytest.approx(0.127, abs=1e-3)
+    assert ("  power used in full in 2026Q3: 16 of 16 MW, but a MW more would serve nothing more; fewer may cost "
+            "score (--power-step MW works out how much)") in _summary(plan.results, DEFAULT, Path("index.html"))
+    text = " ".join(report.render_html(plan.results).split())
+    assert ("2026Q3 (at its limit, but more power would not serve more; less may cost score)" in text
+            and "<code>planner solve --power-step MW</code> works out both." in text)
