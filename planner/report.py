@@ -692,9 +692,7 @@ def _input_tables(results: Results) -> list[dict]:
     installed = results.fleet["installed"].to_numpy().reshape(len(gpus), -1).tolist()
     fleet = pd.DataFrame([[gpu, *row] for gpu, row in zip(gpus, installed)], columns=range(1 + len(results.periods)))
     for name in ("periods", "gpus", "training", "inference", "throughput"):
-        frame = results.inputs.get(name)
-        if frame is None:
-            continue
+        frame = results.inputs[name]
         sheet = SHEETS_BY_NAME[name]
         columns = [c for c in sheet.columns if c.name in frame.columns]
         sources.append((name, frame[[c.name for c in columns]], [

@@ -336,6 +336,20 @@ def test_solver_failure_exits_3_and_writes_nothing(tmp_path, monkeypatch, capsys
     assert not (tmp_path / "out").exists()
 
 
+def test_the_command_line_runs_from_a_thread_other_than_the_main_one(tmp_path, capsys):
+    """Another program may call ``main`` from a thread of its own, where Python takes no signal handlers: it solves
+    and writes its report as from the main thread (Ctrl-C is left to that program)."""
+    import threading
+
+    out, code = tmp_path / "out", []
+    worker = threading.Thread(target=lambda: code.append(cli.main(["solve", str(DEFAULT_SCENARIO), "--out", str(out)])))
+    worker.start()
+    worker.join()
+    assert code == [cli.EXIT_OK]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.xlsx", "summary.json"]
+    assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
+
+
 def test_a_plan_stopped_before_its_optimum_claims_no_limits(tmp_path, capsys, stopped_early):
     """An LP stopped at its time limit with a plan keeps it, but the duals of an unfinished simplex
     price nothing: no 'power does not bind', prices null, the report says what limits the plan is not

@@ -820,6 +820,37 @@ def test_a_quote_never_closed_is_refused_naming_its_row(tmp_path):
         "cell: close the quote, or remove it"]
 
 
+def test_a_stray_quote_inside_a_field_is_read_as_spreadsheets_read_it(tmp_path):
+    """'"Phase 2" only' opens with a quote that closes before the field ends: a spreadsheet reads the field as
+    'Phase 2 only', and so does the planner, where a strict reader refused it; a field past the CSV reader's limit
+    is refused naming the file."""
+    training = [BASE["training"][0] + ["notes"], ["T1", 100, 10000, 0.5, "P1", "P2", 1, "QUOTE"],
+                ["T2", 100, 10000, 0.5, "P1", "P2", 2, ""]]
+    folder = write_csv(tmp_path / "s", book(training=training))
+    path = folder / "training.csv"
+    path.write_text(path.read_text().replace("QUOTE", '"Phase 2" only'))
+    scenario = read_scenario(folder)
+    assert scenario.training["workload"].tolist() == ["T1", "T2"]
+    assert scenario.training["priority"].tolist() == [1.0, 2.0]
+    path.write_text(path.read_text().replace('"Phase 2" only', '"a"' + "b" * 200_000))
+    assert problems_reading(folder) == [f"{path}: cannot read as CSV (field larger than field limit (131072))"]
+
+
+def test_a_date_with_a_time_of_day_names_a_period_by_both(tmp_path):
+    """A period typed as a date and time reads as both ('2026-01-01 12:00:00'), not as its date alone, which
+    another period of that day would share; the sheets that name it match it the same way."""
+    import datetime as dt
+
+    noon = dt.datetime(2026, 1, 1, 12)
+    sheets = book(periods=[["period", "hours", "power_mw"], [noon, 1000, 100], ["P2", 1000, 100]],
+                  fleet=[["gpu", "period", "installed"], ["G1", noon, 1000], ["G1", "P2", 1000]])
+    sheets["training"][1][4] = noon
+    scenario = read_scenario(write_xlsx(tmp_path / "s.xlsx", sheets))
+    assert scenario.periods["period"].tolist() == ["2026-01-01 12:00:00", "P2"]
+    assert scenario.fleet.loc["G1"].tolist() == [1000.0, 1000.0]
+    assert scenario.training["start_period"].tolist() == ["2026-01-01 12:00:00"]
+
+
 def test_utf16_csv_files_are_read_and_every_unreadable_file_is_told(tmp_path):
     """Excel's "Unicode text" is UTF-16 with a BOM, tab separated: it was refused as a binary file, and the first
     unreadable file stopped the reading before the others were looked at."""
@@ -1763,11 +1794,11 @@ def test_a_hidden_row_the_planner_reads_is_named_in_a_warning(tmp_path):
         bare = copy_without_references(path)
         sheet = f"xl/worksheets/sheet{list(BASE).index('training') + 1}.xml"
         assert b'<row hidden="1"' in zipfile.ZipFile(bare).read(sheet)  # the cancelled run's
-        for path in (path, bare):
-            scenario = read_scenario(path)
+        for workbook in (path, bare):
+            scenario = read_scenario(workbook)
             assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
             assert scenario.warnings == [
-                f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
+                f"{workbook}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
 
 
 def test_a_hidden_row_of_an_xlsb_or_ods_is_named_in_a_warning(tmp_path):
@@ -1787,11 +1818,11 @@ def test_a_hidden_row_of_an_xlsb_or_ods_is_named_in_a_warning(tmp_path):
                 b"<table:table-cell/></table:table-row></table:table>")
         return head + name + rest.replace(b"</table:table>", edge, 1)
 
-    for path in (path, rewrite_parts(write_ods(tmp_path / "s.ods", sheets), "content.xml", hide)):
-        scenario = read_scenario(path)
+    for workbook in (path, rewrite_parts(write_ods(tmp_path / "s.ods", sheets), "content.xml", hide)):
+        scenario = read_scenario(workbook)
         assert scenario.training["workload"].tolist() == ["T1", "cancelled"]
         assert scenario.warnings == [
-            f"{path}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
+            f"{workbook}, sheet 'training': the workbook hides row 3 (a filter, say); it is read all the same"]
 
 
 def test_a_hidden_row_of_an_xls_is_named_in_a_warning(tmp_path):

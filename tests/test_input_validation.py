@@ -973,3 +973,21 @@ def test_a_file_that_is_no_sheet_shows_little_of_itself_in_the_message(tmp_path)
     (folder / "periods.csv").write_text("root:" + "x" * 60 + "\n1\n")
     assert problems_reading(folder)[0] == (where(folder, "periods", column="period")
                                            + f"missing required column (headings found in row 1: 'root:{'x' * 35}…')")
+
+
+def test_a_site_key_given_twice_is_refused(tmp_path):
+    """Two 'pue' rows could mean either figure: neither is taken."""
+    folder = write_scenario(scenario_tables(), tmp_path / "s")
+    (folder / "site.csv").write_text("key,value\nname,x\npue,1.25\npue,1.3\n")
+    assert problems_reading(folder) == [where(folder, "site", 4, "key") + "key 'pue' is given twice"]
+
+
+@pytest.mark.parametrize("kind, given, needed", [("inference", "train_tflops_per_gpu", "tokens_per_s_per_gpu"),
+                                                 ("training", "tokens_per_s_per_gpu", "train_tflops_per_gpu")])
+def test_a_measured_rate_without_the_figure_its_workload_needs_is_refused(target, kind, given, needed):
+    """A throughput row gives a service's training TFLOP/s (or a run's tokens/s) and leaves blank the figure its
+    kind is planned by: refused, naming the figure to give, not read as no measurement."""
+    workload = dict(inference=inference_row("W"), training=training_row("W"))[kind]
+    tables = scenario_tables(**{kind: [workload]}, throughput=[{"workload": "W", "gpu": "G1", given: 100.0}])
+    described = "an inference service" if kind == "inference" else "a training run"
+    assert problems(tables, target) == [where(target, "throughput", 2, needed) + f"'W' is {described}: give {needed}"]
