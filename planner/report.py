@@ -98,9 +98,11 @@ def summary(results: Results) -> dict:
         "fleet": json_records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                           "fleet_price_holds_gpus"]),
         "training_progress": json_records(results.training, ["workload", "period", "flops_delivered",
-                                                             "flops_cumulative", "flops_required"]),
+                                                             "flops_cumulative", "flops_required", "points_per_mw",
+                                                             "points_per_mw_gpu"]),
         "inference_coverage": json_records(results.inference, ["workload", "period", "demand_tokens_per_s",
-                                                               "capacity_tokens_per_s", "served_fraction"]),
+                                                               "capacity_tokens_per_s", "served_fraction",
+                                                               "points_per_mw", "points_per_mw_gpu"]),
         "warnings": results.warnings,
     }
 
@@ -491,10 +493,19 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     # ranked once, not period by period: a stable sort keeps each period's rows in the order of its own
     named = _most_points_lost(cut, results.workloads.set_index("workload")["priority"]).groupby(
         "period", sort=False).head(SHORT_NAMES)
+    # what a MW earns on each there, on its best GPU type, and whether that type has no GPU to spare
+    w = pd.Index(results.windows["workload"]).get_indexer(named["workload"])
+    p = pd.Index(periods["period"]).get_indexer(named["period"])
+    gpu = results.points_per_mw_gpu[w, p]
+    g = pd.Index(results.inputs["gpus"]["gpu"]).get_indexer(gpu)  # -1 where none
+    in_use, installed = (results.fleet[c].to_numpy().reshape(-1, len(periods)) for c in ("gpus_in_use", "installed"))
+    full = (g >= 0) & (in_use[g, p] >= installed[g, p] * (1 - TOLERANCE))
     short_by_period: dict[str, list[dict]] = {}
-    for period, workload, kind, served in named[["period", "workload", "kind", "served_fraction"]].itertuples(
-            index=False, name=None):
-        short_by_period.setdefault(period, []).append(dict(workload=workload, kind=kind, served=served))
+    for (period, workload, kind, served), per_mw, best, gpus_full in zip(
+            named[["period", "workload", "kind", "served_fraction"]].itertuples(index=False, name=None),
+            results.points_per_mw[w, p].tolist(), gpu.tolist(), full.tolist()):
+        short_by_period.setdefault(period, []).append(dict(workload=workload, kind=kind, served=served, per_mw=per_mw,
+                                                           gpu=best, gpus_full=gpus_full))
     short_count = cut["period"].value_counts()
     rows = []
     for row, idle_held, no_plan, no_plan_onward in zip(  # one row per period

@@ -45,8 +45,14 @@ class Results:
       installed, its idle draw included: negative where power binds and that draw costs more than
       the GPU serves; NaN where none is installed, which the plan cannot price),
       fleet_price_holds_gpus (GPUs more the price holds for at least; NaN where it is zero or unknown)
-    - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required
-    - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction
+    - ``training``: workload, period, flops_delivered, flops_cumulative, flops_required, points_per_mw,
+      points_per_mw_gpu (see below)
+    - ``inference``: workload, period, demand_tokens_per_s, capacity_tokens_per_s, served_fraction, points_per_mw,
+      points_per_mw_gpu
+    - ``points_per_mw`` (with ``points_per_mw_gpu``, the GPU type): the most score points a MW of facility power
+      earns on the workload in the period, on its best GPU type installed there: priority x the share of its demand
+      a GPU serves / the MW the GPU draws above idle, to set beside the period's power price (NaN where no type
+      installed can carry it, or every such type draws nothing above idle)
     - ``windows``: workload, kind, first and last (positions of the periods a workload may run in, inclusive),
       priority, hours: training runs, then services, in sheet order (:func:`planner.model.workload_windows`)
     """
@@ -85,6 +91,10 @@ class Results:
     # per workload (workloads' order), the share its mixed-integer plan's relaxation serves (fractional replicas,
     # no run minimums): where its prices and what binds come from; None for an LP, or a relaxation stopped first
     relaxed_served_fraction: np.ndarray | None = None
+    # per workload (windows' order) and period, the most points a MW earns on it there and on which GPU type (the
+    # training and inference tables' points_per_mw and points_per_mw_gpu, as grids)
+    points_per_mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    points_per_mw_gpu: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
 
     def relaxation_score(self) -> float:
         """The score of a mixed-integer plan's relaxation (NaN where not known): a bound on this plan's."""
@@ -376,6 +386,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet, relaxed,
                                         solution.gap_limit)
     kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
+    worth = _points_per_mw(model, sizing, windows, n_p, scenario.gpus["gpu"].to_numpy())
 
     return Results(
         scenario=scenario.name or scenario.source.stem,
@@ -391,8 +402,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         workloads=workloads,
         allocation=allocation,
         fleet=fleet,
-        training=_training_progress(scenario, sizing, alloc, places),
-        inference=_inference_coverage(windows, sizing, alloc, served, places),
+        training=_training_progress(scenario, sizing, alloc, places, worth),
+        inference=_inference_coverage(windows, sizing, alloc, served, places, worth),
         windows=windows,
         sizing=sizing,
         inputs={
@@ -412,6 +423,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         why_nothing=cannot_run | left_out,
         cannot_run=frozenset(cannot_run),
         relaxed_served_fraction=relaxed,
+        points_per_mw=worth.points_per_mw,
+        points_per_mw_gpu=worth.gpu,
     )
 
 
@@ -617,8 +630,45 @@ def _blocked(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame, period_n
     return why
 
 
-def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, places: _Places) -> pd.DataFrame:
-    """FLOPs delivered to each run per period, cumulative, against what it needs."""
+class _Worth(NamedTuple):
+    """Per workload (the model's order) and period: the most points a MW earns on it, and on which GPU type."""
+
+    points_per_mw: np.ndarray
+    gpu: np.ndarray
+
+
+def _points_per_mw(model: PlanModel, sizing: Sizing, windows: pd.DataFrame, n_p: int, gpu_names: np.ndarray
+                   ) -> _Worth:
+    """What a MW of facility power earns on each workload in each period, on its best GPU type there: the objective's
+    weight x the share of the workload's demand a GPU serves / the MW it draws above idle, the ratio the LP weighs
+    against the period's power price (see :class:`Results`)."""
+    alloc, served = model.allocation, model.served
+    w, g, p = (alloc[c].to_numpy() for c in ("w", "g", "p"))
+    names = windows["workload"]
+    flops = sizing.training.set_index("workload")["flops"].reindex(names).to_numpy()
+    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(names).to_numpy()
+    is_run = (alloc["kind"] == "training").to_numpy()
+    rate = alloc["rate"].to_numpy()
+    share = np.where(is_run, alloc["hours"].to_numpy() * SECONDS_PER_HOUR * rate / flops[w], rate / demand[w])
+    weight = np.zeros((len(names), n_p))  # a run's weight is the same in every period, a service's its period's
+    runs = (served["kind"] == "training").to_numpy()
+    weight[served["w"].to_numpy()[runs]] = served["weight"].to_numpy()[runs][:, None]
+    weight[served["w"].to_numpy()[~runs], served["p"].to_numpy()[~runs]] = served["weight"].to_numpy()[~runs]
+    mw = alloc["power_mw_per_gpu"].to_numpy()
+    per_mw = np.divide(weight[w, p] * share, mw, out=np.full(len(mw), np.nan), where=mw > 0)
+    valued = np.isfinite(per_mw)
+    key, value, gpu = (w * n_p + p)[valued], per_mw[valued], g[valued]
+    order = np.lexsort((-value, key))  # by workload and period, the most per MW first
+    _, first = np.unique(key[order], return_index=True)
+    best = order[first]
+    points, types = np.full(len(names) * n_p, np.nan), np.full(len(names) * n_p, None, dtype=object)
+    points[key[best]], types[key[best]] = value[best], gpu_names[gpu[best]]
+    return _Worth(points.reshape(-1, n_p), types.reshape(-1, n_p))
+
+
+def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, places: _Places, worth: _Worth
+                       ) -> pd.DataFrame:
+    """FLOPs delivered to each run per period, cumulative, against what it needs; what a MW earns on it there."""
     runs = alloc.loc[alloc["kind"] == "training", ["gpus", "hours", "rate", "w", "p"]]  # no names: copying them is slow
     delivered = runs["gpus"] * runs["hours"] * SECONDS_PER_HOUR * runs["rate"]
     n_runs, n_p = len(scenario.training), len(scenario.periods)
@@ -632,13 +682,15 @@ def _training_progress(scenario: Scenario, sizing: Sizing, alloc: pd.DataFrame, 
     table["flops_cumulative"] = table["flops_delivered"].groupby(run).cumsum()
     required = sizing.training.set_index("workload")["flops"].reindex(scenario.training["workload"]).to_numpy()
     table["flops_required"] = required[run]
+    table["points_per_mw"], table["points_per_mw_gpu"] = worth.points_per_mw[run, period], worth.gpu[run, period]
     return table
 
 
 def _inference_coverage(
-    windows: pd.DataFrame, sizing: Sizing, alloc: pd.DataFrame, served: pd.DataFrame, places: _Places
+    windows: pd.DataFrame, sizing: Sizing, alloc: pd.DataFrame, served: pd.DataFrame, places: _Places, worth: _Worth
 ) -> pd.DataFrame:
-    """Peak demand against capacity given, per service and period it runs (``windows``: the model's workloads)."""
+    """Peak demand against capacity given, per service and period it runs (``windows``: the model's workloads); what
+    a MW earns on it there."""
     services = alloc.loc[alloc["kind"] == "inference", ["gpus", "rate", "w", "p"]]
     capacity = services["gpus"] * services["rate"]
     table = served.loc[served["kind"] == "inference", ["workload", "period", "value", "w", "p"]].rename(
@@ -650,5 +702,7 @@ def _inference_coverage(
     table["capacity_tokens_per_s"] = _sum_by(
         capacity, places.workload_period(services["w"].to_numpy(), services["p"].to_numpy()),
         places.workload_period(w, p))
-    columns = ["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s", "served_fraction"]
+    table["points_per_mw"], table["points_per_mw_gpu"] = worth.points_per_mw[w, p], worth.gpu[w, p]
+    columns = ["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s", "served_fraction",
+               "points_per_mw", "points_per_mw_gpu"]
     return table[columns].reset_index(drop=True)

@@ -7,6 +7,7 @@ If a deliberate change to sizing or the model moves these figures, re-solve with
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT, run_pipeline
@@ -109,3 +110,26 @@ def test_a_budget_used_in_full_but_priced_at_zero_is_said_to_be_worth_more_to_lo
     text = " ".join(report.render_html(plan.results).split())
     assert ("2026Q3 (at its limit, but more power would not serve more; less may cost score)" in text
             and "<code>planner solve --power-step MW</code> works out both." in text)
+
+
+def test_what_a_mw_earns_on_each_workload_says_why_it_is_cut(plan):
+    """In 2026Q1 a MW earns 0.1667 points. serve-compact-12.7b earns 0.1269 per MW at best, on the H100: its priority
+    3 x 2,160 of its window's 17,520 hours, x 2,745 tokens/s a GPU of its 9.26M at peak, / 864 W a GPU (1.2 x (0.8 x
+    1,275 - 300) above idle); it gets nothing. serve-lm-7b, served in part, earns the price exactly. Of the services
+    cut short where power binds, none earns more per MW than the price but on a GPU type with none to spare."""
+    results = plan.results
+    worth = pd.concat([results.training, results.inference]).set_index(["workload", "period"])
+    assert worth.loc[("serve-compact-12.7b", "2026Q1"), "points_per_mw"] == pytest.approx(0.12689, rel=1e-4)
+    assert worth.loc[("serve-compact-12.7b", "2026Q1"), "points_per_mw_gpu"] == "H100-SXM-80GB"
+    price = results.periods.set_index("period")["power_shadow_price"]
+    assert worth.loc[("serve-lm-7b", "2026Q1"), "points_per_mw"] == pytest.approx(price["2026Q1"], rel=1e-6)
+    full = results.fleet.set_index(["gpu", "period"])
+    full = full["gpus_in_use"] >= full["installed"] * (1 - 1e-6)
+    cut = results.inference[(results.inference["served_fraction"] < 1 - 1e-6)
+                            & (results.inference["period"].map(price) > 0)]
+    assert len(cut) == 4
+    for row in cut.itertuples():
+        assert row.points_per_mw <= price[row.period] * (1 + 1e-6) or full[row.points_per_mw_gpu, row.period]
+    text = " ".join(report.render_html(results).split())
+    assert "serve-compact-12.7b (0.0% of peak demand; 0.127 points per MW, on H100-SXM-80GB)" in text
+    assert "serve-compact-12.7b (89.0% of peak demand; 0.201 points per MW, on MI300X-192GB, all in use)" in text

@@ -255,13 +255,14 @@ def test_summary_gives_each_workloads_progress_period_by_period(default_report):
     hours = {p["period"]: p["hours"] for p in summary["periods"]}
     coverage = pd.DataFrame(summary["inference_coverage"])
     assert list(coverage) == ["workload", "period", "demand_tokens_per_s", "capacity_tokens_per_s",
-                              "served_fraction"]
+                              "served_fraction", "points_per_mw", "points_per_mw_gpu"]
     assert coverage["served_fraction"].min() < 1  # the default scenario cuts some service short somewhere
     for service, rows in coverage.groupby("workload"):
         weights = rows["period"].map(hours)
         assert (weights * rows["served_fraction"]).sum() / weights.sum() == pytest.approx(served[service], abs=1e-9)
     progress = pd.DataFrame(summary["training_progress"])
-    assert list(progress) == ["workload", "period", "flops_delivered", "flops_cumulative", "flops_required"]
+    assert list(progress) == ["workload", "period", "flops_delivered", "flops_cumulative", "flops_required",
+                              "points_per_mw", "points_per_mw_gpu"]
     deadlines = {w["workload"]: w["last_period"] for w in summary["workloads"] if w["kind"] == "training"}
     assert set(progress["workload"]) == set(deadlines)
     for run, deadline in deadlines.items():
@@ -535,7 +536,7 @@ def test_a_workload_no_gpu_can_carry_is_not_listed_as_cut_by_power(tmp_path):
     results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
     assert results.cannot_run == {"T4"} and results.periods["power_shadow_price"].iloc[0] > 0
     html = report.render_html(results)
-    [cut] = re.findall(r"Cut short there: (.*?)</li>", html, re.S)
+    [cut] = re.findall(r"Cut short there, [^:]*:\s+(.*?)</li>", html, re.S)
     assert "T1" in cut and "T4" not in cut
     assert any(w.startswith("T4 (training) gets nothing") for w in results.warnings)
 
@@ -580,12 +581,16 @@ def test_a_type_with_none_installed_is_not_called_worthless(tmp_path):
 def test_a_run_cut_short_where_power_binds_is_named_there(tmp_path):
     """1 MW less the idle floor of 1000 x 200 W x 1.25 = 0.25 MW runs 0.75 / (1.25 x 1200 W) = 500 GPUs
     for 1000 h: 500 x 3.6e6 s x 5e14 FLOP/s = 9e23 of T1's 6e24 FLOPs, 15%. Power binds, and what it cuts
-    short there is T1, which the findings and the power prices must say (not only the services)."""
+    short there is T1, which the findings and the power prices must say (not only the services), with what a MW
+    earns on it: 3.6e6 s x 5e14 FLOP/s / 6e24 = 3e-4 of its FLOPs per GPU at 1.5 kW, 0.2 points, the price."""
     tables = scenario_tables(periods=[("P1", 1000.0, 1.0)])
     results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
     assert results.workloads["served_fraction"].tolist() == [pytest.approx(0.15)]
     html = " ".join(report.render_html(results).split())
-    assert "Cut short there: T1 (15.0% of its FLOPs by its deadline).</li>" in html
+    assert ("Cut short there, each with the points a MW earns on it at best (the plan cuts first what earns less per MW "
+            "than the price above, unless the GPU type it earns most on has none to spare): T1 (15.0% of its FLOPs by "
+            "its deadline; 0.200 points per MW, on G1).</li>") in html
+    assert results.periods["power_shadow_price"].tolist() == [pytest.approx(0.2)]
     assert '<td class="wrap">T1 (15.0% by its deadline)</td>' in html
 
 
