@@ -149,10 +149,10 @@ def _summary(results: Results, source: Path, report: Path) -> list[str]:
         lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
     elif results.gap_limit is not None:
         lines.append("  what binds, and its prices" + (" and power steps" if results.power_step_mw else "")
-                     + ", are those of the plan with fractional replicas and no run minimums")
+                     + f", are those of the plan with {results.relaxed_as()}")
         if results.relaxation_apart():
             relaxed = results.relaxation_score()
-            lines.append(f"  which scores {relaxed:.4f}: whole replicas and run minimums cost "
+            lines.append(f"  which scores {relaxed:.4f}: {results.held_by()} cost "
                          f"this plan {relaxed - results.objective:.4f} points, so more power or "
                          "GPUs may serve more here than its prices say")
     elif binding.empty:
@@ -628,7 +628,8 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--power-step", type=_megawatts, metavar="MW",
                            help="also work out exactly what MW more and MW fewer of power budget are worth in "
                                 "each period, alone and from then on, by solving again from the optimum (HiGHS; "
-                                "with --integer, the plan with fractional replicas and no run minimums)")
+                                "with --integer, the plan with fractional replicas, no run minimums and runs that "
+                                "must finish done in part)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "

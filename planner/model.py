@@ -92,6 +92,8 @@ class PlanModel:
     - ``switches``: in a mixed-integer model, one row per training on/off binary: workload,
       gpu, period, gpus (the allocation column it switches), on (its column), min_gpus,
       installed; empty otherwise
+    - ``whole_runs``: in a mixed-integer model, the served columns of the runs that must finish (0 or 1); empty
+      otherwise
     - ``unlock_by_workload``: workloads x GPU types x periods, how many GPUs more installed would
       let the type carry the workload, which it can run then but has too few of for its smallest
       block, or carry a service on a larger replica that serves more per GPU (infinite where there
@@ -107,6 +109,7 @@ class PlanModel:
     switches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SWITCH_COLUMNS))
     unlock_by_workload: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     objective_scale: float = OBJECTIVE_SCALE
+    whole_runs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def gpus_to_unlock(self) -> np.ndarray:
@@ -124,13 +127,13 @@ class PlanModel:
         return sum(len(t) for t in self.rows.values())
 
     def integer_columns(self) -> np.ndarray:
-        """Ids of the integer columns: the services' replicas and the training switches; none in
-        a linear model."""
+        """Ids of the integer columns: the services' replicas, the training switches and the served shares of the
+        runs that must finish; none in a linear model."""
         if not self.integer:
             return np.zeros(0, dtype=np.int64)
         alloc = self.allocation
         services = alloc["column"].to_numpy(dtype=np.int64)[alloc["kind"].to_numpy() == "inference"]
-        return np.concatenate([services, self.switches["on"].to_numpy(dtype=np.int64)])
+        return np.concatenate([services, self.switches["on"].to_numpy(dtype=np.int64), self.whole_runs])
 
     def integer_starts(self, relaxed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Whole values for every integer column, from a solution of the relaxation (values by
@@ -145,7 +148,8 @@ class PlanModel:
         holds above it; the LP that completes a plan gives runs what the services leave), at
         their relaxed GPUs in the second. Every fleet, power and scale row stays satisfiable (a
         GPU in use never draws less than idle); the served shares, continuous, are left to that
-        LP too.
+        LP too, but those of runs that must finish: 1 where the relaxation finished the run, else 0
+        (in the second plan the run keeps the GPUs that finished it).
         """
         if not self.integer:
             return []
@@ -163,14 +167,15 @@ class PlanModel:
         most_whole_first = np.argsort(-fraction, kind="stable")
         candidates = service[most_whole_first[fraction[most_whole_first] > INTEGER_TOLERANCE]]
         columns = np.concatenate([alloc["column"].to_numpy(dtype=np.int64)[service],
-                                  switches["on"].to_numpy(dtype=np.int64)])
+                                  switches["on"].to_numpy(dtype=np.int64), self.whole_runs])
+        finished = (relaxed[self.whole_runs] >= 1 - INTEGER_TOLERANCE).astype(float)
         round_up = self._rounding_up()
         starts: list[tuple[np.ndarray, np.ndarray]] = []
         for run_gpus in (least, held):
             units = gpus.copy()
             units[runs] = np.where(on, run_gpus, 0.0)
             round_up(units, candidates)
-            values = np.concatenate([units[service], on.astype(float)])
+            values = np.concatenate([units[service], on.astype(float), finished])
             if not any(np.array_equal(values, other) for _, other in starts):
                 starts.append((columns, values))
         return starts
@@ -263,8 +268,11 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
     scale = objective_scale(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight, scale)
+    whole_runs = served.loc[(served["kind"] == "training").to_numpy() & served["workload"].isin(
+        scenario.training.loc[scenario.training["must_finish"] == "yes", "workload"]).to_numpy(), "column"]
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale)
+                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale,
+                      whole_runs.to_numpy(dtype=np.int64) if integer else np.zeros(0, dtype=np.int64))
     _make_integer(problem, model.integer_columns())
     return model
 

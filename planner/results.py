@@ -88,13 +88,23 @@ class Results:
     # it too of one that cannot run, not of one outranked by work scoring more)
     why_nothing: dict[str, str] = field(default_factory=dict)
     cannot_run: frozenset[str] = frozenset()  # of those, the workloads no GPU installed in their window can carry
-    # per workload (workloads' order), the share its mixed-integer plan's relaxation serves (fractional replicas,
-    # no run minimums): where its prices and what binds come from; None for an LP, or a relaxation stopped first
+    # per workload (workloads' order), the share its mixed-integer plan's relaxation serves (see relaxed_as): where
+    # its prices and what binds come from; None for an LP, or a relaxation stopped first
     relaxed_served_fraction: np.ndarray | None = None
     # per workload (windows' order) and period, the most points a MW earns on it there and on which GPU type (the
     # training and inference tables' points_per_mw and points_per_mw_gpu, as grids)
     points_per_mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     points_per_mw_gpu: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
+    must_finish: bool = False  # a mixed-integer plan holding some run to all of its FLOPs or none
+
+    def relaxed_as(self) -> str:
+        """What a mixed-integer plan's relaxation allows that the plan does not, for a sentence."""
+        return relaxation_allows(self.must_finish)
+
+    def held_by(self) -> str:
+        """What the relaxation allows and the plan does not, as what holds the plan below it, for a sentence."""
+        return ("whole replicas, run minimums and runs that must finish" if self.must_finish
+                else "whole replicas and run minimums")
 
     def relaxation_score(self) -> float:
         """The score of a mixed-integer plan's relaxation (NaN where not known): a bound on this plan's."""
@@ -104,7 +114,7 @@ class Results:
 
     def relaxation_apart(self) -> bool:
         """Whether a mixed-integer plan scores less than its relaxation by more than the gap it stops within:
-        whole replicas and run minimums cost it score, so what binds in the relaxation, and its prices, need
+        what the relaxation allows (:meth:`relaxed_as`) costs it score, so what binds there, and its prices, need
         not hold for the plan (more power may serve more where the relaxation has power to spare)."""
         if self.gap_limit is None or self.relaxed_served_fraction is None:
             return False
@@ -415,7 +425,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         warnings=list(scenario.warnings) + [f"{name} ({kinds[name]}) gets nothing: {why}."
                                             for name, why in cannot_run.items()]
         + _under_one_replica(_as_serving(alloc, solution, served, n_p), windows["workload"].to_numpy(),
-                             periods["period"].to_numpy()),
+                             periods["period"].to_numpy())
+        + ([] if model.integer else _unfinished(scenario, workloads)),
         ranged=bool(solution.price_ranges),
         power_step_mw=solution.power_step_mw,
         score_prices=solution.score_prices,
@@ -425,7 +436,26 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         relaxed_served_fraction=relaxed,
         points_per_mw=worth.points_per_mw,
         points_per_mw_gpu=worth.gpu,
+        must_finish=bool(len(model.whole_runs)),
     )
+
+
+def relaxation_allows(must_finish: bool) -> str:
+    """What the relaxation of a mixed-integer plan allows that the plan does not (``must_finish``: some run is held
+    to all of its FLOPs or none), for a sentence."""
+    return ("fractional replicas, no run minimums and runs that must finish done in part" if must_finish
+            else "fractional replicas and no run minimums")
+
+
+def _unfinished(scenario: Scenario, workloads: pd.DataFrame) -> list[str]:
+    """The warning of runs that must finish but that a linear plan does in part: only a mixed-integer plan holds
+    them to all of their FLOPs or none."""
+    must = workloads["workload"].isin(scenario.training.loc[scenario.training["must_finish"] == "yes", "workload"])
+    served = workloads["served_fraction"]
+    part = workloads[must & (served > TOLERANCE) & (served < 1 - TOLERANCE)]
+    return [f"{row.workload} (training) must finish, but this linear plan does "
+            f"{percent_text(100 * row.served_fraction, 1)} of its FLOPs by its deadline: plan with --integer to give "
+            "it all of them or none" for row in part.itertuples()]
 
 
 def _run_minimums(sizing: Sizing, alloc: pd.DataFrame, n_gpus: int) -> np.ndarray:
@@ -497,7 +527,14 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     left_out = {}
     whole = np.zeros(len(nothing), dtype=bool) if relaxed is None else could_run & (relaxed[at] > TOLERANCE)
     fits = _block_fits(model.allocation.loc[mine], sizing, scenario, periods, fleet) if whole.any() else None
+    finishing = set(model.served.loc[model.served["column"].isin(model.whole_runs), "workload"])
+    relaxed_as = relaxation_allows(bool(finishing))
     for i in np.flatnonzero(whole):
+        share = percent_text(100 * relaxed[at[i]], 1)
+        if names[i] in finishing:  # a block that fits need not finish it
+            left_out[names[i]] = (f"it must finish, and finishing it by its deadline takes more power and GPUs than "
+                                  f"this plan has left (with {relaxed_as} it would be served {share})")
+            continue
         what = ("its smallest block of GPUs" if nothing["kind"].iat[i] == "training" else "a whole replica")
         where = period_names[np.unique(p[(row == i) & fits])] if gap_limit is not None else []
         if len(where):  # the plan had room for it: the search stopped within its gap before serving it
@@ -506,9 +543,8 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
                                   f"{100 * gap_limit:g}% of the best possible, and serving it would "
                                   "add no more than that (a smaller --gap may serve it)")
             continue
-        share = percent_text(100 * relaxed[at[i]], 1)
         left_out[names[i]] = (f"it can run, but {what} does not fit in the power and GPUs this plan has left (with "
-                              f"fractional replicas and no run minimums it would be served {share})")
+                              f"{relaxed_as} it would be served {share})")
     for i in np.flatnonzero(could_run & ~whole):
         pattern = (power[i].tobytes(), taken_gpus[i].tobytes(), taken_periods[i].tobytes())
         if pattern not in said:

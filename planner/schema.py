@@ -219,6 +219,13 @@ TRAINING = Sheet(
         Column("deadline_period", "text", "Last period the run may use GPUs; it must finish by its end."),
         _positive("priority", "weight",
                   "Value of completing the run, relative to other workloads (at most 1e12 times the least)."),
+        Column(
+            "must_finish", "text",
+            "yes: the run is worth its priority only finished by its deadline, and a mixed-integer plan (--integer) "
+            "gives it all its FLOPs or none (a linear plan may still finish part of it, and warns where it does); "
+            "no: each share of its FLOPs done by its deadline scores that share of its priority.",
+            required=False, default="no", choices=("yes", "no"),
+        ),
     ),
     unique="workload",
 )

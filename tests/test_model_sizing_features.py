@@ -912,3 +912,46 @@ def test_a_stage_with_no_time_left_is_not_started(tmp_path, monkeypatch, relaxat
         assert solution.status == "timelimit"
         assert len(handed_over) == 1
         assert given and given[0] >= solve_module.COMPLETION_GRACE * 0.2 - 1e-9  # the grace, none of the limit left
+
+
+def _finish_or_serve(tmp_path, budget_mw: float, must_finish: str):
+    """Run T (priority 5) needs 100 GPUs of 1 kW for its 1,000 h to finish (1.8e23 FLOPs at 5e14 FLOP/s a GPU): 0.1
+    MW; service S (priority 3) 40 GPUs (50,000 tokens/s at 1,250 a GPU): 0.04 MW. S earns 75 points per MW, T 50."""
+    tables = scenario_tables(
+        pue=1.0, periods=[("P1", 1000.0, budget_mw)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+        training=[training_row("T", params_b=1.0, tokens_b=30_000.0, priority=5.0, must_finish=must_finish)],
+        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=3.0)],
+        throughput=[("S", "G1", 1250.0)])
+    return read_scenario(write_scenario(tables, tmp_path / f"s{budget_mw}{must_finish}"))
+
+
+def test_a_run_that_must_finish_is_given_all_its_flops_or_none_in_a_mixed_integer_plan(tmp_path):
+    """With 0.1 MW the linear plan serves S and 60% of T (3 + 3 points), and warns where T must finish; held to all or
+    nothing (--integer), T finishes and S gets nothing (5 points: more than S with no T, 3). With 0.09 MW T cannot
+    finish: it gets nothing, S all, and the reason names finishing."""
+    scenario = _finish_or_serve(tmp_path, 0.1, "yes")
+    sizing = size(scenario)
+    linear = collect(scenario, sizing, model := build_model(scenario, sizing), solve(model))
+    assert linear.workloads["served_fraction"].tolist() == [pytest.approx(0.6), pytest.approx(1.0)]
+    assert linear.warnings == ["T (training) must finish, but this linear plan does 60.0% of its FLOPs by its "
+                               "deadline: plan with --integer to give it all of them or none"]
+    whole = collect(scenario, sizing, model := build_model(scenario, sizing, integer=True), solve(model))
+    assert whole.workloads["served_fraction"].tolist() == [pytest.approx(1.0), 0.0]
+    assert whole.objective == pytest.approx(5.0) and whole.must_finish
+    assert whole.relaxation_score() == pytest.approx(6.0)
+    assert whole.why_nothing["S"].endswith("(with fractional replicas, no run minimums and runs that must finish "
+                                           "done in part it would be served 100.0%)")
+    # not held to finish: the mixed-integer plan does T in part, as the linear one
+    free = _finish_or_serve(tmp_path, 0.1, "no")
+    sizing = size(free)
+    partial = collect(free, sizing, model := build_model(free, sizing, integer=True), solve(model))
+    assert partial.workloads["served_fraction"].tolist() == [pytest.approx(0.6), pytest.approx(1.0)]
+    assert not partial.must_finish and partial.warnings == []
+
+    short = _finish_or_serve(tmp_path, 0.09, "yes")
+    sizing = size(short)
+    none = collect(short, sizing, model := build_model(short, sizing, integer=True), solve(model))
+    assert none.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
+    assert none.why_nothing == {"T": "it must finish, and finishing it by its deadline takes more power and GPUs than "
+                                     "this plan has left (with fractional replicas, no run minimums and runs that "
+                                     "must finish done in part it would be served 50.0%)"}
