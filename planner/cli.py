@@ -616,7 +616,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="solver time limit in seconds, per scenario")
     solve_cmd.add_argument("--integer", action="store_true",
                            help="mixed-integer plan: whole inference replicas, training runs at their minimum "
-                                "scale or more")
+                                "scale or more, and runs whose must_finish is yes given all their FLOPs or none")
     solve_cmd.add_argument("--gap", type=_gap, metavar="G",
                            help=f"with --integer: stop once the plan is proven within G of the best possible "
                                 f"score (a fraction, or a percentage such as 0.5%%; default {DEFAULT_MIP_GAP:.0%}%)")

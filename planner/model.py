@@ -19,6 +19,8 @@ Constraint families, one function each (``define_<family>``):
     training_scale         sum_g gpus[w, g, p] <= max_gpus[w]   (runs with a limit)
     training_minimum       with ``integer``: gpus[w, g, p] is 0 or at least the run's minimum
                            (binary on[w, g, p]; "training_on" links it to the GPUs installed)
+    training_finish        with ``integer``, for runs that must finish: served[w] whole (0 or 1), and
+                           on[w, g, p] <= served[w], so a run left out holds no GPUs
     training_compute       sum_{g, p in window} gpus x hours x 3600 x FLOP/s / required FLOPs >= served[w]
     inference_throughput   sum_g gpus[w, g, p] x tokens/s per GPU / peak demand >= served[w, p]
 
@@ -168,7 +170,9 @@ class PlanModel:
         candidates = service[most_whole_first[fraction[most_whole_first] > INTEGER_TOLERANCE]]
         columns = np.concatenate([alloc["column"].to_numpy(dtype=np.int64)[service],
                                   switches["on"].to_numpy(dtype=np.int64), self.whole_runs])
-        finished = (relaxed[self.whole_runs] >= 1 - INTEGER_TOLERANCE).astype(float)
+        finished = self._finished(relaxed, held, on)
+        on &= ~switches["workload"].isin(self.served.loc[
+            self.served["column"].isin(self.whole_runs[finished == 0]), "workload"]).to_numpy()
         round_up = self._rounding_up()
         starts: list[tuple[np.ndarray, np.ndarray]] = []
         for run_gpus in (least, held):
@@ -179,6 +183,17 @@ class PlanModel:
             if not any(np.array_equal(values, other) for _, other in starts):
                 starts.append((columns, values))
         return starts
+
+    def _finished(self, relaxed: np.ndarray, held: np.ndarray, on: np.ndarray) -> np.ndarray:
+        """Per run that must finish (``whole_runs``' order), 1.0 where the relaxation finishes it and keeps every GPU
+        it gives it with its switches ``on`` (the GPUs ``held`` at least its minimum wherever it has any), else 0.0:
+        a run given up anywhere may not finish on what is left, and one that does not finish gets nothing."""
+        runs = self.served.loc[self.served["column"].isin(self.whole_runs)]
+        workload = self.switches["workload"].to_numpy()
+        dropped = set(workload[(held > INTEGER_TOLERANCE) & ~on])
+        whole = relaxed[runs["column"].to_numpy(dtype=np.int64)] >= 1 - INTEGER_TOLERANCE
+        kept = ~runs["workload"].isin(dropped).to_numpy()
+        return (whole & kept).astype(float)
 
     def fleet_prices_with_switches(self, shadow: dict[str, np.ndarray], values: np.ndarray) -> np.ndarray:
         """The fleet rows' prices (``shadow``, per family, as :class:`planner.solve.Solution` has
@@ -207,7 +222,8 @@ class PlanModel:
         none of them: a run is offered GPUs only where its minimum is installed, so for any GPUs
         it holds some switch setting in [0, 1] satisfies both rows. Leaving them out makes the
         relaxation as quick to solve as the linear plan (their rows double the L benchmark's)."""
-        return self.row_ids("training_minimum", "training_on"), self.switches["on"].to_numpy(dtype=np.int64)
+        return (self.row_ids("training_minimum", "training_on", "training_finish"),
+                self.switches["on"].to_numpy(dtype=np.int64))
 
     def _rounding_up(self):
         """A function that adds one unit to each allocation row of ``candidates`` in turn
@@ -257,22 +273,21 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     allocation["column"] = _columns(problem, "gpus", len(allocation), upper=None)
     served["column"] = _columns(problem, "served", len(served), upper=1.0)
     switches = _switches(problem, scenario, sizing, allocation, integer)
+    whole_runs = _whole_runs(scenario, served) if integer else np.zeros(0, dtype=np.int64)
     rows = {
         "fleet": define_fleet(problem, scenario, allocation),
         "power": define_power(problem, scenario, allocation),
         "training_scale": define_training_scale(problem, scenario, sizing, allocation),
         "training_compute": define_training_compute(problem, sizing, allocation, served),
         **define_training_minimum(problem, switches),
+        **define_training_finish(problem, switches, served, whole_runs),
         "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
     }
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
     scale = objective_scale(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight, scale)
-    whole_runs = served.loc[(served["kind"] == "training").to_numpy() & served["workload"].isin(
-        scenario.training.loc[scenario.training["must_finish"] == "yes", "workload"]).to_numpy(), "column"]
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale,
-                      whole_runs.to_numpy(dtype=np.int64) if integer else np.zeros(0, dtype=np.int64))
+                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale, whole_runs)
     _make_integer(problem, model.integer_columns())
     return model
 
@@ -719,6 +734,30 @@ def define_training_minimum(problem: PlanProblem, switches: pd.DataFrame) -> dic
         )
         tables[family] = labels.assign(row=handles)
     return tables
+
+
+def _whole_runs(scenario: Scenario, served: pd.DataFrame) -> np.ndarray:
+    """The served columns of the runs that must finish (``must_finish`` yes), in the served table's order."""
+    finishing = scenario.training.loc[scenario.training["must_finish"] == "yes", "workload"]
+    runs = (served["kind"] == "training").to_numpy() & served["workload"].isin(finishing).to_numpy()
+    return served.loc[runs, "column"].to_numpy(dtype=np.int64)
+
+
+def define_training_finish(problem: PlanProblem, switches: pd.DataFrame, served: pd.DataFrame,
+                           whole_runs: np.ndarray) -> dict[str, pd.DataFrame]:
+    """With ``integer``: a run that must finish switches a GPU type on in a period only if it finishes (on <=
+    served, its served share whole: 0 or 1), so that a run left out holds no GPUs and no power."""
+    run_column = served.set_index("workload").loc[served["column"].isin(whole_runs).to_numpy(), "column"]
+    mine = switches[switches["workload"].isin(run_column.index)]
+    if mine.empty:
+        return {}
+    n = np.arange(len(mine))
+    handles = problem.add_rows(
+        "training_finish", np.concatenate([n, n]),
+        np.concatenate([mine["on"].to_numpy(), run_column.reindex(mine["workload"]).to_numpy()]),
+        np.concatenate([np.ones(len(mine)), -np.ones(len(mine))]), "<=", np.zeros(len(mine)),
+    )
+    return {"training_finish": mine[["workload", "gpu", "period"]].assign(row=handles).reset_index(drop=True)}
 
 
 def define_training_compute(

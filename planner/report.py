@@ -512,7 +512,8 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             periods.itertuples(), results.idle_holds_power(), results.no_plan_with_less_power(),
             results.no_plan_with_less_power(onward=True)):
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
-        at_limit = row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)  # within the solver's noise
+        # within the solver's noise; a budget of 0 is none to be at
+        at_limit = row.power_mw_budget > 0 and row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)
         rows.append(dict(
             period=row.period, hours=row.hours,
             budget=row.power_mw_budget, used=row.power_mw_used, idle=row.power_mw_idle,

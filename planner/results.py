@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
 from planner.sizing import Sizing, pair_table, peak_tflops
@@ -133,7 +134,7 @@ class Results:
         """Periods whose power budget the plan uses in full (within the solver's noise) where a MW more is worth
         nothing: GPUs or demand stop it serving more there, though a MW less may still cost score."""
         periods = self.periods
-        return periods[(periods["power_shadow_price"] <= BINDING)
+        return periods[(periods["power_shadow_price"] <= BINDING) & (periods["power_mw_budget"] > 0)
                        & (periods["power_mw_used"] >= periods["power_mw_budget"] * (1 - TOLERANCE))]
 
     def binding_fleet(self) -> pd.DataFrame:
@@ -394,7 +395,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     to_carry = model.unlock_by_workload[short].min(axis=0, initial=np.inf).ravel()
     relaxed = None if solution.relaxed_served is None else _served_fraction(model, windows, solution.relaxed_served)
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet, relaxed,
-                                        solution.gap_limit)
+                                        solution.gap_limit, solution.status == "timelimit")
     kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
     worth = _points_per_mw(model, sizing, windows, n_p, scenario.gpus["gpu"].to_numpy())
 
@@ -426,7 +427,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
                                             for name, why in cannot_run.items()]
         + _under_one_replica(_as_serving(alloc, solution, served, n_p), windows["workload"].to_numpy(),
                              periods["period"].to_numpy())
-        + ([] if model.integer else _unfinished(scenario, workloads)),
+        + ([] if model.integer else _unfinished(scenario, sizing, model, workloads)),
         ranged=bool(solution.price_ranges),
         power_step_mw=solution.power_step_mw,
         score_prices=solution.score_prices,
@@ -447,15 +448,23 @@ def relaxation_allows(must_finish: bool) -> str:
             else "fractional replicas and no run minimums")
 
 
-def _unfinished(scenario: Scenario, workloads: pd.DataFrame) -> list[str]:
+def _unfinished(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame) -> list[str]:
     """The warning of runs that must finish but that a linear plan does in part: only a mixed-integer plan holds
-    them to all of their FLOPs or none."""
+    them to all of their FLOPs or none, unless one never could finish (:func:`_most_done`)."""
     must = workloads["workload"].isin(scenario.training.loc[scenario.training["must_finish"] == "yes", "workload"])
     served = workloads["served_fraction"]
-    part = workloads[must & (served > TOLERANCE) & (served < 1 - TOLERANCE)]
-    return [f"{row.workload} (training) must finish, but this linear plan does "
-            f"{percent_text(100 * row.served_fraction, 1)} of its FLOPs by its deadline: plan with --integer to give "
-            "it all of them or none" for row in part.itertuples()]
+    warnings = []
+    for w in np.flatnonzero(must & (served > TOLERANCE) & (served < 1 - TOLERANCE)):
+        name, done = workloads["workload"].iat[w], percent_text(100 * served.iat[w], 1)
+        most = _most_done(model, sizing, scenario, w, scenario.fleet.to_numpy(dtype=float),
+                          model.rows["power"]["headroom_mw"].to_numpy(dtype=float))
+        warnings.append(
+            f"{name} (training) must finish, but cannot by its deadline even with every GPU and MW of its window to "
+            f"itself (at most {percent_text(100 * most, 1)} of its FLOPs); this linear plan does {done}"
+            if most < 1 - TOLERANCE else
+            f"{name} (training) must finish, but this linear plan does {done} of its FLOPs by its deadline: plan "
+            "with --integer to give it all of them or none")
+    return warnings
 
 
 def _run_minimums(sizing: Sizing, alloc: pd.DataFrame, n_gpus: int) -> np.ndarray:
@@ -490,7 +499,7 @@ def listed(names) -> str:
 
 def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: pd.DataFrame, workloads: pd.DataFrame,
                  periods: pd.DataFrame, fleet: pd.DataFrame, relaxed: np.ndarray | None = None,
-                 gap_limit: float | None = None) -> tuple[dict[str, str], dict[str, str]]:
+                 gap_limit: float | None = None, timed_out: bool = False) -> tuple[dict[str, str], dict[str, str]]:
     """Why the plan gives each workload it gives nothing nothing, which its 0% alone would not say, by name: those
     that cannot run in their window (:func:`_blocked`), and those that can, but that work scoring more keeps out
     by taking the power or GPUs that bind where they could have GPUs (named: a limit that binds elsewhere does
@@ -498,7 +507,9 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     ``windows`` is :func:`planner.model.workload_windows`. ``relaxed``: per workload, the share a mixed-integer
     plan's relaxation serves: one it serves is kept out by its whole replicas or run minimum, not outranked, which
     the relaxation's prices would say; or, where such a block fits in the power and GPUs the plan leaves, by the
-    ``gap_limit`` its solve stops within."""
+    ``gap_limit`` its solve stops within, or by the time limit that stopped it first (``timed_out``). A run that must
+    finish is said to be kept out by what finishing it takes: more than its window ever has, more than the plan
+    leaves it, or, where it fits in that, the gap or the time limit."""
     at = np.flatnonzero(workloads["served_fraction"].to_numpy() <= 0.0)  # workloads' rows are the windows', in order
     if not len(at):  # the common case: nothing to look up
         return {}, {}
@@ -529,19 +540,21 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
     fits = _block_fits(model.allocation.loc[mine], sizing, scenario, periods, fleet) if whole.any() else None
     finishing = set(model.served.loc[model.served["column"].isin(model.whole_runs), "workload"])
     relaxed_as = relaxation_allows(bool(finishing))
+    # the plan had room for it, yet the search stopped first: at its time limit, or within its gap
+    stopped = ("the solver stopped at its time limit first (more time may serve it)" if timed_out else
+               f"the solver stops once its plan is within {100 * gap_limit:g}% of the best possible, and serving "
+               "it would add no more than that (a smaller --gap may serve it)" if gap_limit is not None else None)
     for i in np.flatnonzero(whole):
         share = percent_text(100 * relaxed[at[i]], 1)
         if names[i] in finishing:  # a block that fits need not finish it
-            left_out[names[i]] = (f"it must finish, and finishing it by its deadline takes more power and GPUs than "
-                                  f"this plan has left (with {relaxed_as} it would be served {share})")
+            left_out[names[i]] = _why_not_finished(model, sizing, scenario, periods, fleet, at[i], stopped,
+                                                   f"(with {relaxed_as} it would be served {share})")
             continue
         what = ("its smallest block of GPUs" if nothing["kind"].iat[i] == "training" else "a whole replica")
-        where = period_names[np.unique(p[(row == i) & fits])] if gap_limit is not None else []
-        if len(where):  # the plan had room for it: the search stopped within its gap before serving it
+        where = period_names[np.unique(p[(row == i) & fits])] if stopped is not None else []
+        if len(where):
             left_out[names[i]] = (f"it can run, and {what} fits in the power and GPUs this plan leaves in "
-                                  f"{listed(where)}, but the solver stops once its plan is within "
-                                  f"{100 * gap_limit:g}% of the best possible, and serving it would "
-                                  "add no more than that (a smaller --gap may serve it)")
+                                  f"{listed(where)}, but {stopped}")
             continue
         left_out[names[i]] = (f"it can run, but {what} does not fit in the power and GPUs this plan has left (with "
                               f"{relaxed_as} it would be served {share})")
@@ -555,6 +568,55 @@ def _why_nothing(scenario: Scenario, sizing: Sizing, model: PlanModel, windows: 
                              + (" and ".join(limits) if limits else "the power or GPUs it could use"))
         left_out[names[i]] = said[pattern]
     return blocked, left_out
+
+
+def _why_not_finished(model: PlanModel, sizing: Sizing, scenario: Scenario, periods: pd.DataFrame,
+                      fleet: pd.DataFrame, w: int, stopped: str | None, relaxed: str) -> str:
+    """Why a plan leaves out run ``w`` (the model's order), which must finish: what finishing it takes, against
+    what its window has and what the plan leaves (:func:`_most_done`); ``stopped``: what stopped the search, for a
+    plan that had room for it (None where that is not known); ``relaxed``: what the relaxation serves of it."""
+    n_p = len(periods)
+    headroom = model.rows["power"]["headroom_mw"].to_numpy(dtype=float)
+    most = _most_done(model, sizing, scenario, w, scenario.fleet.to_numpy(dtype=float), headroom)
+    if most < 1 - TOLERANCE:
+        return (f"it must finish, but cannot by its deadline even with every GPU and MW of its window to itself: at "
+                f"most {percent_text(100 * most, 1)} of its FLOPs")
+    spare_gpus = (fleet["installed"] - fleet["gpus_in_use"]).to_numpy().reshape(-1, n_p)
+    spare_mw = (periods["power_mw_budget"] - periods["power_mw_used"]).to_numpy()
+    if stopped is not None and _most_done(model, sizing, scenario, w, spare_gpus, spare_mw) >= 1 - TOLERANCE:
+        return f"it must finish, and finishing it fits in the power and GPUs this plan leaves, but {stopped}"
+    return ("it must finish, and finishing it by its deadline takes more power and GPUs than this plan leaves it "
+            + relaxed)
+
+
+def _most_done(model: PlanModel, sizing: Sizing, scenario: Scenario, w: int, gpus_free: np.ndarray,
+               mw_free: np.ndarray) -> float:
+    """The largest share of its FLOPs run ``w`` (the model's order; runs lead it, as the sizing table's) can be
+    given in its window from ``gpus_free`` (GPU types x periods) and ``mw_free`` (MW above idle, per period), within
+    its ``max_gpus`` and using a type only where its minimum of it is free: a small LP per period (HiGHS through
+    scipy), in shares, as HiGHS takes a cost above 1e20 for infinite. Other work is not counted."""
+    required = float(sizing.training["flops"].iat[w])
+    rows = model.allocation.loc[model.allocation["w"].to_numpy() == w]
+    least = _run_minimums(sizing, rows, len(scenario.gpus))
+    limit = scenario.training["max_gpus"].iat[w]
+    total = 0.0
+    for p in np.unique(rows["p"].to_numpy()):
+        here = (rows["p"].to_numpy() == p)
+        g = rows["g"].to_numpy()[here]
+        free = gpus_free[g, p]
+        usable = free >= least[here] * (1 - TOLERANCE)
+        if not usable.any():
+            continue
+        share = (rows["rate"].to_numpy() * rows["hours"].to_numpy() * SECONDS_PER_HOUR)[here][usable] / required
+        bounds_ub = [rows["power_mw_per_gpu"].to_numpy()[here][usable]]
+        limits = [max(float(mw_free[p]), 0.0)]
+        if limit == limit:  # a max_gpus given
+            bounds_ub.append(np.ones(int(usable.sum())))
+            limits.append(float(limit))
+        found = linprog(-share, A_ub=np.vstack(bounds_ub), b_ub=limits, bounds=np.column_stack(
+            [np.zeros(len(share)), free[usable]]), method="highs")
+        total += -found.fun if found.status == 0 else 0.0
+    return total
 
 
 def _block_fits(alloc: pd.DataFrame, sizing: Sizing, scenario: Scenario, periods: pd.DataFrame, fleet: pd.DataFrame

@@ -22,7 +22,7 @@ from planner import report
 from planner.model import build_model
 from planner.results import _under_one_replica, collect
 from planner.sizing import size
-from planner.solve import HighsBridge, relaxed_start, solve
+from planner.solve import DEFAULT_MIP_GAP, HighsBridge, _completed_start, relaxed_start, solve
 from planner.workbook import read_scenario
 
 
@@ -724,6 +724,12 @@ def test_a_workload_an_integer_plan_leaves_out_with_room_for_it_is_said_to_be_wi
                                            "plan leaves in P2, but the solver stops once its plan is within 2% of the "
                                            "best possible, and serving it would add no more than that (a smaller "
                                            "--gap may serve it)"}
+    # stopped at its time limit instead, the plan is not said to be within its gap
+    solution = solve(model)
+    timed_out = collect(scenario, sizing, model, dataclasses.replace(solution, status="timelimit"))
+    assert timed_out.why_nothing == {"tiny": "it can run, and its smallest block of GPUs fits in the power and GPUs "
+                                             "this plan leaves in P2, but the solver stopped at its time limit first "
+                                             "(more time may serve it)"}
     exact = collect(scenario, sizing, model, solve(model, gap=0.0))
     assert exact.workloads.set_index("workload")["served_fraction"]["tiny"] == approx(1.0)
 
@@ -914,21 +920,22 @@ def test_a_stage_with_no_time_left_is_not_started(tmp_path, monkeypatch, relaxat
         assert given and given[0] >= solve_module.COMPLETION_GRACE * 0.2 - 1e-9  # the grace, none of the limit left
 
 
-def _finish_or_serve(tmp_path, budget_mw: float, must_finish: str):
+def _finish_or_serve(tmp_path, budget_mw: float, must_finish: str, service_priority: float = 3.0):
     """Run T (priority 5) needs 100 GPUs of 1 kW for its 1,000 h to finish (1.8e23 FLOPs at 5e14 FLOP/s a GPU): 0.1
     MW; service S (priority 3) 40 GPUs (50,000 tokens/s at 1,250 a GPU): 0.04 MW. S earns 75 points per MW, T 50."""
     tables = scenario_tables(
         pue=1.0, periods=[("P1", 1000.0, budget_mw)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
         training=[training_row("T", params_b=1.0, tokens_b=30_000.0, priority=5.0, must_finish=must_finish)],
-        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=3.0)],
+        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=service_priority)],
         throughput=[("S", "G1", 1250.0)])
-    return read_scenario(write_scenario(tables, tmp_path / f"s{budget_mw}{must_finish}"))
+    return read_scenario(write_scenario(tables, tmp_path / f"s{budget_mw}{must_finish}{service_priority}"))
 
 
 def test_a_run_that_must_finish_is_given_all_its_flops_or_none_in_a_mixed_integer_plan(tmp_path):
     """With 0.1 MW the linear plan serves S and 60% of T (3 + 3 points), and warns where T must finish; held to all or
-    nothing (--integer), T finishes and S gets nothing (5 points: more than S with no T, 3). With 0.09 MW T cannot
-    finish: it gets nothing, S all, and the reason names finishing."""
+    nothing (--integer), T finishes and S gets nothing (5 points: more than S with no T, 3), and holds no GPU. With
+    0.12 MW and S at priority 100, S takes 0.04 MW and T, which 0.1 MW would finish, cannot finish on the rest; with
+    0.09 MW T could never finish (90% at most). Each reason says which."""
     scenario = _finish_or_serve(tmp_path, 0.1, "yes")
     sizing = size(scenario)
     linear = collect(scenario, sizing, model := build_model(scenario, sizing), solve(model))
@@ -948,10 +955,56 @@ def test_a_run_that_must_finish_is_given_all_its_flops_or_none_in_a_mixed_intege
     assert partial.workloads["served_fraction"].tolist() == [pytest.approx(0.6), pytest.approx(1.0)]
     assert not partial.must_finish and partial.warnings == []
 
+    outranked = _finish_or_serve(tmp_path, 0.12, "yes", service_priority=100.0)
+    sizing = size(outranked)
+    left = collect(outranked, sizing, model := build_model(outranked, sizing, integer=True), solve(model))
+    assert left.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
+    assert left.allocation["workload"].tolist() == ["S"]  # none of T's GPUs held for nothing
+    assert left.why_nothing == {"T": "it must finish, and finishing it by its deadline takes more power and GPUs than "
+                                     "this plan leaves it (with fractional replicas, no run minimums and runs that "
+                                     "must finish done in part it would be served 80.0%)"}
     short = _finish_or_serve(tmp_path, 0.09, "yes")
     sizing = size(short)
     none = collect(short, sizing, model := build_model(short, sizing, integer=True), solve(model))
     assert none.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
-    assert none.why_nothing == {"T": "it must finish, and finishing it by its deadline takes more power and GPUs than "
-                                     "this plan has left (with fractional replicas, no run minimums and runs that "
-                                     "must finish done in part it would be served 50.0%)"}
+    assert none.why_nothing == {"T": "it must finish, but cannot by its deadline even with every GPU and MW of its "
+                                     "window to itself: at most 90.0% of its FLOPs"}
+    linear = collect(short, sizing, model := build_model(short, sizing), solve(model))
+    assert linear.warnings == ["T (training) must finish, but cannot by its deadline even with every GPU and MW of its "
+                               "window to itself (at most 90.0% of its FLOPs); this linear plan does 50.0%"]
+
+
+def test_a_run_that_must_finish_and_is_given_up_by_the_rounded_relaxation_starts_at_nothing(tmp_path):
+    """The relaxation finishes T (min_gpus 100) on 90 GPUs in P1 and 60 in P2: rounding gives up both, below its
+    minimum, and started as finished T had no plan to complete, so a solve stopped at once found none (exit 3, where
+    an all-zero plan always exists). It starts at nothing: a plan comes back however little time there is."""
+    tables = scenario_tables(
+        pue=1.0, periods=[("P1", 1000.0, 0.1), ("P2", 1000.0, 0.06)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+        training=[training_row("T", params_b=1.0, tokens_b=45_000.0, priority=5.0, must_finish="yes", min_gpus=100,
+                               start="P1", deadline="P2")],
+        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=1.0)],
+        throughput=[("S", "G1", 1250.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    relaxed = relaxed_start(model, "highs", None, False)
+    finished = [values[np.isin(columns, model.whole_runs)].tolist() for columns, values in relaxed.starts]
+    assert finished == [[0.0]] * len(relaxed.starts)
+    assert _completed_start(model, relaxed, "highs", None, False, DEFAULT_MIP_GAP) is not None
+
+
+def test_a_run_that_must_finish_left_out_holds_no_gpus(tmp_path):
+    """S (priority 100) takes 0.04 of 0.09 MW; T (priority 1, min_gpus 50) cannot finish on the 0.05 MW left (it
+    needs 0.1). The plan scored T 0% yet gave it 50 GPUs and 0.05 MW: its rounded start kept T's switch on, and
+    nothing tied a switch to finishing. A run left out now holds nothing: 0.04 MW used."""
+    tables = scenario_tables(
+        pue=1.0, periods=[("P1", 1000.0, 0.09)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+        training=[training_row("T", params_b=1.0, tokens_b=30_000.0, priority=1.0, must_finish="yes", min_gpus=50)],
+        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=100.0)],
+        throughput=[("S", "G1", 1250.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    results = collect(scenario, sizing, model := build_model(scenario, sizing, integer=True), solve(model))
+    assert results.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
+    assert results.allocation["workload"].tolist() == ["S"]
+    assert results.periods["power_mw_used"].tolist() == [pytest.approx(0.04)]

@@ -587,9 +587,9 @@ def test_a_run_cut_short_where_power_binds_is_named_there(tmp_path):
     results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
     assert results.workloads["served_fraction"].tolist() == [pytest.approx(0.15)]
     html = " ".join(report.render_html(results).split())
-    assert ("Cut short there, each with the points a MW earns on it at best (the plan cuts first what earns less per MW "
-            "than the price above, unless the GPU type it earns most on has none to spare): T1 (15.0% of its FLOPs by "
-            "its deadline; 0.200 points per MW, on G1).</li>") in html
+    assert ("to set beside that price (what earns less is cut first; what earns more is held back by another limit: its "
+            "best GPU type all in use, its <code>max_gpus</code>, or in a mixed-integer plan whole replicas, run "
+            "minimums or finishing): T1 (15.0% of its FLOPs by its deadline; 0.200 points per MW, on G1).</li>") in html
     assert results.periods["power_shadow_price"].tolist() == [pytest.approx(0.2)]
     assert '<td class="wrap">T1 (15.0% by its deadline)</td>' in html
 
@@ -683,3 +683,14 @@ def test_a_workload_that_gets_nothing_is_said_why_in_the_findings(tmp_path):
     html = " ".join(report.render_html(results).split())
     assert f"<strong>S1</strong> (inference, priority 1.00) is served at 0.0%, as {why}; that costs" in html
     assert "<strong>S2</strong> (inference, priority 1.00) is served at 10.1%, lowest in P1 at 10.1%;" in html
+
+
+def test_a_period_with_no_budget_is_not_said_to_use_it_in_full(tmp_path):
+    """P2 has a budget of 0 MW and no GPUs: 0 of 0 MW used read as a budget used in full, where fewer MW may cost
+    score; there is nothing to use, and nothing less to have."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 0.0)], fleet=[("G1", "P1", 1000.0)],
+                             training=[], inference=[inference_row("S")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    assert results.full_power().empty
+    html = " ".join(report.render_html(results).split())
+    assert "P2 (at its limit" not in html and "P2 (0 MW spare)" in html
