@@ -151,7 +151,7 @@ class PlanModel:
         their relaxed GPUs in the second. Every fleet, power and scale row stays satisfiable (a
         GPU in use never draws less than idle); the served shares, continuous, are left to that
         LP too, but those of runs that must finish: 1 where the relaxation finished the run, else 0
-        (in the second plan the run keeps the GPUs that finished it).
+        (in both plans a run started as finished keeps the GPUs that finished it).
         """
         if not self.integer:
             return []
@@ -171,11 +171,12 @@ class PlanModel:
         columns = np.concatenate([alloc["column"].to_numpy(dtype=np.int64)[service],
                                   switches["on"].to_numpy(dtype=np.int64), self.whole_runs])
         finished = self._finished(relaxed, held, on)
-        on &= ~switches["workload"].isin(self.served.loc[
-            self.served["column"].isin(self.whole_runs[finished == 0]), "workload"]).to_numpy()
+        run_of = self.served.set_index("column")["workload"]
+        on &= ~switches["workload"].isin(run_of[self.whole_runs[finished == 0]]).to_numpy()
+        finishing = switches["workload"].isin(run_of[self.whole_runs[finished == 1]]).to_numpy()
         round_up = self._rounding_up()
         starts: list[tuple[np.ndarray, np.ndarray]] = []
-        for run_gpus in (least, held):
+        for run_gpus in (np.where(finishing, held, least), held):
             units = gpus.copy()
             units[runs] = np.where(on, run_gpus, 0.0)
             round_up(units, candidates)

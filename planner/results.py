@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
 from planner.sizing import Sizing, pair_table, peak_tflops
@@ -103,9 +103,11 @@ class Results:
         return relaxation_allows(self.must_finish)
 
     def held_by(self) -> str:
-        """What the relaxation allows and the plan does not, as what holds the plan below it, for a sentence."""
-        return ("whole replicas, run minimums and runs that must finish" if self.must_finish
+        """What holds a mixed-integer plan below its relaxation, for a sentence: what the relaxation allows and the
+        plan does not, and a search its time limit stopped (which may have found a better plan)."""
+        held = ("whole replicas, run minimums and runs that must finish" if self.must_finish
                 else "whole replicas and run minimums")
+        return held + (", or a search stopped at its time limit," if self.status == "timelimit" else "")
 
     def relaxation_score(self) -> float:
         """The score of a mixed-integer plan's relaxation (NaN where not known): a bound on this plan's."""
@@ -593,8 +595,9 @@ def _most_done(model: PlanModel, sizing: Sizing, scenario: Scenario, w: int, gpu
                mw_free: np.ndarray) -> float:
     """The largest share of its FLOPs run ``w`` (the model's order; runs lead it, as the sizing table's) can be
     given in its window from ``gpus_free`` (GPU types x periods) and ``mw_free`` (MW above idle, per period), within
-    its ``max_gpus`` and using a type only where its minimum of it is free: a small LP per period (HiGHS through
-    scipy), in shares, as HiGHS takes a cost above 1e20 for infinite. Other work is not counted."""
+    its ``max_gpus`` and with each GPU type either unused or given at least the run's minimum of it, as a
+    mixed-integer plan gives it: a small mixed-integer program per period (HiGHS through scipy), in shares. Other
+    work is not counted."""
     required = float(sizing.training["flops"].iat[w])
     rows = model.allocation.loc[model.allocation["w"].to_numpy() == w]
     least = _run_minimums(sizing, rows, len(scenario.gpus))
@@ -602,19 +605,22 @@ def _most_done(model: PlanModel, sizing: Sizing, scenario: Scenario, w: int, gpu
     total = 0.0
     for p in np.unique(rows["p"].to_numpy()):
         here = (rows["p"].to_numpy() == p)
-        g = rows["g"].to_numpy()[here]
-        free = gpus_free[g, p]
+        free = gpus_free[rows["g"].to_numpy()[here], p]
         usable = free >= least[here] * (1 - TOLERANCE)
         if not usable.any():
             continue
+        n, at_least, most = int(usable.sum()), least[here][usable], free[usable]
         share = (rows["rate"].to_numpy() * rows["hours"].to_numpy() * SECONDS_PER_HOUR)[here][usable] / required
-        bounds_ub = [rows["power_mw_per_gpu"].to_numpy()[here][usable]]
-        limits = [max(float(mw_free[p]), 0.0)]
+        # columns: the GPUs of each usable type, then whether the run uses it (0 or 1)
+        ties = np.hstack([np.eye(n), -np.diag(at_least)]), np.hstack([np.eye(n), -np.diag(most)])
+        limits = [LinearConstraint(ties[0], lb=0.0), LinearConstraint(ties[1], ub=0.0),
+                  LinearConstraint(np.concatenate([rows["power_mw_per_gpu"].to_numpy()[here][usable], np.zeros(n)]),
+                                   ub=max(float(mw_free[p]), 0.0))]
         if limit == limit:  # a max_gpus given
-            bounds_ub.append(np.ones(int(usable.sum())))
-            limits.append(float(limit))
-        found = linprog(-share, A_ub=np.vstack(bounds_ub), b_ub=limits, bounds=np.column_stack(
-            [np.zeros(len(share)), free[usable]]), method="highs")
+            limits.append(LinearConstraint(np.concatenate([np.ones(n), np.zeros(n)]), ub=float(limit)))
+        found = milp(-np.concatenate([share, np.zeros(n)]), constraints=limits,
+                     integrality=np.concatenate([np.zeros(n), np.ones(n)]),
+                     bounds=Bounds(0.0, np.concatenate([most, np.ones(n)])))
         total += -found.fun if found.status == 0 else 0.0
     return total
 

@@ -695,10 +695,32 @@ def test_a_run_an_integer_plan_leaves_out_for_its_minimum_is_not_said_to_be_outr
     assert "That plan scores 1.040, 0.0400 points more than this one</strong>: whole replicas and run minimums" \
         in findings
 
+    # a plan its time limit stopped may be held below its relaxation by the search too
+    stopped = re.sub(r"\s+", " ", report.render_html(dataclasses.replace(results, status="timelimit")))
+    assert ("</strong>: whole replicas and run minimums, or a search stopped at its time limit, cost this plan that "
+            "much") in stopped
+
     linear = build_model(scenario, sizing)
     assert collect(scenario, sizing, linear, solve(linear)).relaxed_served_fraction is None  # an LP has none
     # within the gap of its relaxation, a plan is described by the relaxation's prices well enough
     assert not dataclasses.replace(results, objective=1.04 * (1 - 0.5 * results.gap_limit)).relaxation_apart()
+
+
+def test_a_gpu_type_binding_in_the_relaxation_of_an_integer_plan_says_how_many_the_plan_uses(tmp_path):
+    """Service S (100B parameters: replicas of 4 G1) wants 100 G1 of the 10 installed. The relaxation gives it all
+    10 (2.5 replicas, G1 binding there), the integer plan 2 replicas: 8 of the 10, which the report says, with
+    the plan in which all 10 are in use."""
+    tables = scenario_tables(fleet=[("G1", "P1", 10.0)], training=[],
+                             inference=[inference_row("S", params_b=100.0, tokens_per_day_b=1e5 * 86_400 / 1e9)],
+                             throughput=[("S", "G1", 1000.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    results = collect(scenario, sizing, model, solve(model))
+    assert results.objective == approx(0.08, rel=1e-9) and results.relaxed_served_fraction == approx([0.1])
+    findings = re.sub(r"\s+", " ", report.render_html(results))
+    assert ("<strong>G1 binds in P1</strong>: 8.00 of 10.0 in use, all of them in the plan with fractional replicas "
+            "and no run minimums; one more is worth") in findings
 
 
 def test_a_workload_an_integer_plan_leaves_out_with_room_for_it_is_said_to_be_within_the_gap(tmp_path):
@@ -991,6 +1013,44 @@ def test_a_run_that_must_finish_and_is_given_up_by_the_rounded_relaxation_starts
     finished = [values[np.isin(columns, model.whole_runs)].tolist() for columns, values in relaxed.starts]
     assert finished == [[0.0]] * len(relaxed.starts)
     assert _completed_start(model, relaxed, "highs", None, False, DEFAULT_MIP_GAP) is not None
+
+
+def test_a_run_started_as_finished_keeps_its_gpus_in_every_rounded_start(tmp_path):
+    """The relaxation finishes T (min_gpus 10) on 500 of 1,002 G1 and gives S the 502 left: 125.5 replicas of 4.
+    Counted at its minimum, T left S room to round up to 126, which took 2 of the GPUs T needs to finish: that start,
+    T fixed as finished, had no plan to complete, and a solve whose time limit let it complete only the first start
+    found none. Every start completes now."""
+    tables = scenario_tables(
+        fleet=[("G1", "P1", 1002.0)],
+        training=[training_row("T", params_b=1.0, tokens_b=150_000.0, priority=5.0, must_finish="yes", min_gpus=10)],
+        inference=[inference_row("S", params_b=100.0, tokens_per_day_b=172.8)],
+        throughput=[("S", "G1", 1000.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    model = build_model(scenario, sizing, integer=True)
+    relaxed = relaxed_start(model, "highs", None, False)
+    assert relaxed.starts
+    for start in relaxed.starts:
+        completed = _completed_start(model, dataclasses.replace(relaxed, starts=[start]), "highs", None, False,
+                                     DEFAULT_MIP_GAP)
+        assert completed is not None and completed.objective == pytest.approx(relaxed.bound, rel=1e-3)
+
+
+def test_a_run_whose_minimum_the_power_cannot_hold_is_said_never_to_finish(tmp_path):
+    """T (min_gpus 50) needs 30 G1 for the period to finish; the 0.04 MW budget runs 40 (1 kW each, PUE 1). The
+    integer plan cannot give T its 50, and leaves it out. Its reason was that finishing it fits in what the plan
+    leaves but for the 2% gap, as if on 30 GPUs below its minimum; no smaller gap serves it."""
+    tables = scenario_tables(
+        pue=1.0, periods=[("P1", 1000.0, 0.04)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+        training=[training_row("T", params_b=1.0, tokens_b=9000.0, must_finish="yes", min_gpus=50)],
+        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=0.0864, priority=0.01)],
+        throughput=[("S", "G1", 1000.0)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    results = collect(scenario, sizing, model := build_model(scenario, sizing, integer=True), solve(model))
+    assert results.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
+    assert results.why_nothing == {"T": "it must finish, but cannot by its deadline even with every GPU and MW of its "
+                                        "window to itself: at most 0.0% of its FLOPs"}
 
 
 def test_a_run_that_must_finish_left_out_holds_no_gpus(tmp_path):
