@@ -1036,18 +1036,24 @@ def test_a_run_started_as_finished_keeps_its_gpus_in_every_rounded_start(tmp_pat
         assert completed is not None and completed.objective == pytest.approx(relaxed.bound, rel=1e-3)
 
 
+def _integer_plan_on_kilowatt_gpus(tmp_path, budget_mw: float, run: dict, service: dict,
+                                   tokens_per_s: float):
+    """The mixed-integer plan's results for ``run`` and ``service`` (``tokens_per_s`` per G1) in one 1000 h period
+    of ``budget_mw``, on G1s drawing 1 kW in use and nothing idle, at a PUE of 1."""
+    tables = scenario_tables(pue=1.0, periods=[("P1", 1000.0, budget_mw)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+                             training=[run], inference=[service], throughput=[("S", "G1", tokens_per_s)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    return collect(scenario, sizing, model := build_model(scenario, sizing, integer=True), solve(model))
+
+
 def test_a_run_whose_minimum_the_power_cannot_hold_is_said_never_to_finish(tmp_path):
     """T (min_gpus 50) needs 30 G1 for the period to finish; the 0.04 MW budget runs 40 (1 kW each, PUE 1). The
     integer plan cannot give T its 50, and leaves it out. Its reason was that finishing it fits in what the plan
     leaves but for the 2% gap, as if on 30 GPUs below its minimum; no smaller gap serves it."""
-    tables = scenario_tables(
-        pue=1.0, periods=[("P1", 1000.0, 0.04)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
-        training=[training_row("T", params_b=1.0, tokens_b=9000.0, must_finish="yes", min_gpus=50)],
-        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=0.0864, priority=0.01)],
-        throughput=[("S", "G1", 1000.0)])
-    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
-    sizing = size(scenario)
-    results = collect(scenario, sizing, model := build_model(scenario, sizing, integer=True), solve(model))
+    results = _integer_plan_on_kilowatt_gpus(
+        tmp_path, 0.04, training_row("T", params_b=1.0, tokens_b=9000.0, must_finish="yes", min_gpus=50),
+        inference_row("S", params_b=1.0, tokens_per_day_b=0.0864, priority=0.01), 1000.0)
     assert results.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
     assert results.why_nothing == {"T": "it must finish, but cannot by its deadline even with every GPU and MW of its "
                                         "window to itself: at most 0.0% of its FLOPs"}
@@ -1057,14 +1063,10 @@ def test_a_run_that_must_finish_left_out_holds_no_gpus(tmp_path):
     """S (priority 100) takes 0.04 of 0.09 MW; T (priority 1, min_gpus 50) cannot finish on the 0.05 MW left (it
     needs 0.1). The plan scored T 0% yet gave it 50 GPUs and 0.05 MW: its rounded start kept T's switch on, and
     nothing tied a switch to finishing. A run left out now holds nothing: 0.04 MW used."""
-    tables = scenario_tables(
-        pue=1.0, periods=[("P1", 1000.0, 0.09)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
-        training=[training_row("T", params_b=1.0, tokens_b=30_000.0, priority=1.0, must_finish="yes", min_gpus=50)],
-        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=100.0)],
-        throughput=[("S", "G1", 1250.0)])
-    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
-    sizing = size(scenario)
-    results = collect(scenario, sizing, model := build_model(scenario, sizing, integer=True), solve(model))
+    results = _integer_plan_on_kilowatt_gpus(
+        tmp_path, 0.09, training_row("T", params_b=1.0, tokens_b=30_000.0, priority=1.0, must_finish="yes",
+                                     min_gpus=50),
+        inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=100.0), 1250.0)
     assert results.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
     assert results.allocation["workload"].tolist() == ["S"]
     assert results.periods["power_mw_used"].tolist() == [pytest.approx(0.04)]
