@@ -595,9 +595,9 @@ def _most_done(model: PlanModel, sizing: Sizing, scenario: Scenario, w: int, gpu
                mw_free: np.ndarray) -> float:
     """The largest share of its FLOPs run ``w`` (the model's order; runs lead it, as the sizing table's) can be
     given in its window from ``gpus_free`` (GPU types x periods) and ``mw_free`` (MW above idle, per period), within
-    its ``max_gpus`` and with each GPU type either unused or given at least the run's minimum of it, as a
-    mixed-integer plan gives it: a small mixed-integer program per period (HiGHS through scipy), in shares. Other
-    work is not counted."""
+    its ``max_gpus`` and, in a mixed-integer model, with each GPU type either unused or given at least the run's
+    minimum of it (a linear one gives a run fewer on average): a small program per period (HiGHS through scipy), in
+    shares, solved to optimality. Other work is not counted."""
     required = float(sizing.training["flops"].iat[w])
     rows = model.allocation.loc[model.allocation["w"].to_numpy() == w]
     least = _run_minimums(sizing, rows, len(scenario.gpus))
@@ -612,15 +612,16 @@ def _most_done(model: PlanModel, sizing: Sizing, scenario: Scenario, w: int, gpu
         n, at_least, most = int(usable.sum()), least[here][usable], free[usable]
         share = (rows["rate"].to_numpy() * rows["hours"].to_numpy() * SECONDS_PER_HOUR)[here][usable] / required
         # columns: the GPUs of each usable type, then whether the run uses it (0 or 1)
-        ties = np.hstack([np.eye(n), -np.diag(at_least)]), np.hstack([np.eye(n), -np.diag(most)])
-        limits = [LinearConstraint(ties[0], lb=0.0), LinearConstraint(ties[1], ub=0.0),
+        limits = [LinearConstraint(np.hstack([np.eye(n), -np.diag(most)]), ub=0.0),
                   LinearConstraint(np.concatenate([rows["power_mw_per_gpu"].to_numpy()[here][usable], np.zeros(n)]),
                                    ub=max(float(mw_free[p]), 0.0))]
+        if model.integer:
+            limits.append(LinearConstraint(np.hstack([np.eye(n), -np.diag(at_least)]), lb=0.0))
         if limit == limit:  # a max_gpus given
             limits.append(LinearConstraint(np.concatenate([np.ones(n), np.zeros(n)]), ub=float(limit)))
         found = milp(-np.concatenate([share, np.zeros(n)]), constraints=limits,
-                     integrality=np.concatenate([np.zeros(n), np.ones(n)]),
-                     bounds=Bounds(0.0, np.concatenate([most, np.ones(n)])))
+                     integrality=np.concatenate([np.zeros(n), np.full(n, int(model.integer))]),
+                     bounds=Bounds(0.0, np.concatenate([most, np.ones(n)])), options={"mip_rel_gap": 0.0})
         total += -found.fun if found.status == 0 else 0.0
     return total
 

@@ -719,8 +719,8 @@ def test_a_gpu_type_binding_in_the_relaxation_of_an_integer_plan_says_how_many_t
     results = collect(scenario, sizing, model, solve(model))
     assert results.objective == approx(0.08, rel=1e-9) and results.relaxed_served_fraction == approx([0.1])
     findings = re.sub(r"\s+", " ", report.render_html(results))
-    assert ("<strong>G1 binds in P1</strong>: 8.00 of 10.0 in use, all of them in the plan with fractional replicas "
-            "and no run minimums; one more is worth") in findings
+    assert ("<strong>G1 binds in P1</strong>: 8.00 of 10.0 in use (all 10.0 in the plan with fractional replicas "
+            "and no run minimums); one more is worth") in findings
 
 
 def test_a_workload_an_integer_plan_leaves_out_with_room_for_it_is_said_to_be_within_the_gap(tmp_path):
@@ -1057,6 +1057,21 @@ def test_a_run_whose_minimum_the_power_cannot_hold_is_said_never_to_finish(tmp_p
     assert results.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
     assert results.why_nothing == {"T": "it must finish, but cannot by its deadline even with every GPU and MW of its "
                                         "window to itself: at most 0.0% of its FLOPs"}
+
+
+def test_a_linear_plan_bounds_a_run_that_must_finish_without_its_minimum(tmp_path):
+    """As above, with T needing 60 G1 for the period: the linear plan gives it the 40 the power runs, below its
+    minimum of 50 (GPUs are period averages there), and does 66.7%. Its warning said "at most 0.0%" beside that, the
+    bound of a plan that holds minimums; a linear plan's is 66.7%."""
+    tables = scenario_tables(pue=1.0, periods=[("P1", 1000.0, 0.04)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+                             training=[training_row("T", params_b=1.0, tokens_b=18_000.0, must_finish="yes",
+                                                    min_gpus=50)])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
+    sizing = size(scenario)
+    results = collect(scenario, sizing, model := build_model(scenario, sizing), solve(model))
+    assert results.workloads["served_fraction"].tolist() == [pytest.approx(2 / 3)]
+    assert results.warnings == ["T (training) must finish, but cannot by its deadline even with every GPU and MW of "
+                                "its window to itself (at most 66.7% of its FLOPs); this linear plan does 66.7%"]
 
 
 def test_a_run_that_must_finish_left_out_holds_no_gpus(tmp_path):
