@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.model import SECONDS_PER_HOUR, PlanModel, idle_mw_per_gpu, idle_power_mw, workload_windows
 from planner.sizing import Sizing, pair_table, peak_tflops
@@ -598,6 +597,9 @@ def _most_done(model: PlanModel, sizing: Sizing, scenario: Scenario, w: int, gpu
     its ``max_gpus`` and, in a mixed-integer model, with each GPU type either unused or given at least the run's
     minimum of it (a linear one gives a run fewer on average): a small program per period (HiGHS through scipy), in
     shares, solved to optimality. Other work is not counted."""
+    # imported here: scipy.optimize takes 0.3 s to import, and this runs only for a run that must finish left out
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     required = float(sizing.training["flops"].iat[w])
     rows = model.allocation.loc[model.allocation["w"].to_numpy() == w]
     least = _run_minimums(sizing, rows, len(scenario.gpus))

@@ -1616,11 +1616,12 @@ def test_lines_print_control_characters_escaped_but_a_json_document_as_json_writ
     assert first == "a\\x1bb" and json.loads(second) == {"x": "\x85"}
 
 
-def test_start_up_leaves_solver_log_readers_unimported_until_used(subprocess_env):
+def test_start_up_leaves_solver_log_readers_and_scipy_unimported_until_used(subprocess_env):
     """PuLP imports orloge, a reader of other solvers' logs built on pydantic (0.2 s of a 0.68 s start-up), which a
-    plan solved with HiGHS never uses: it is imported on first use, and then works as imported at start-up."""
+    plan solved with HiGHS never uses: it is imported on first use, and then works as imported at start-up.
+    scipy.optimize (0.3 s more) serves only the reason given a run that must finish left out."""
     code = ("import sys, planner.cli, pulp.core.lp_stats as stats\n"
-            "print(sorted({'orloge.cbc', 'cpsat_logutils', 'pydantic'} & set(sys.modules)))\n"
+            "print(sorted({'orloge.cbc', 'cpsat_logutils', 'pydantic', 'scipy.optimize'} & set(sys.modules)))\n"
             "print(stats.orloge.get_solver('CBC').__name__, type(sys.modules['orloge']).__name__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=subprocess_env)
     assert out.stdout.splitlines() == ["[]", "CBC module"]
