@@ -112,6 +112,7 @@ class PlanModel:
     unlock_by_workload: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     objective_scale: float = OBJECTIVE_SCALE
     whole_runs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    source: str = ""  # the input the scenario was read from, as given
 
     @property
     def gpus_to_unlock(self) -> np.ndarray:
@@ -288,7 +289,7 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     scale = objective_scale(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight, scale)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale, whole_runs)
+                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale, whole_runs, str(scenario.source))
     _make_integer(problem, model.integer_columns())
     return model
 

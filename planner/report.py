@@ -83,6 +83,7 @@ def summary(results: Results) -> dict:
         "gap": known(results.gap),
         "gap_limit": results.gap_limit,
         "time_limit_s": results.time_limit_s,
+        "warm_started_from": results.warm_started_from,
         "periods": json_records(
             results.periods,
             ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_mw_idle_unused",
@@ -221,6 +222,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("gap", known(results.gap), "fraction of the score"),
         ("gap_limit", results.gap_limit, "fraction of the score"),
         ("time_limit_s", results.time_limit_s, "s"),
+        ("warm_started_from", results.warm_started_from, ""),  # the input whose plan's optimal basis the solve began at
         ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for
         *(("warning", warning, "") for warning in results.warnings),
     ]

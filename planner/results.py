@@ -96,6 +96,7 @@ class Results:
     points_per_mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     points_per_mw_gpu: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
     must_finish: bool = False  # a mixed-integer plan holding some run to all of its FLOPs or none
+    warm_started_from: str | None = None  # the input whose plan's optimal basis the solve started from (--warm-start)
 
     def relaxed_as(self) -> str:
         """What a mixed-integer plan's relaxation allows that the plan does not, for a sentence."""
@@ -438,6 +439,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         relaxed_served_fraction=relaxed,
         points_per_mw=worth.points_per_mw,
         points_per_mw_gpu=worth.gpu,
+        warm_started_from=solution.warm_started_from,
         must_finish=bool(len(model.whole_runs)),
     )
 

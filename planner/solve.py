@@ -6,6 +6,7 @@ HiGHS (through highspy, in memory) is the default; CBC is the fallback.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 import select
@@ -86,6 +87,7 @@ class Solution:
     # a mixed-integer plan's relaxation (fractional replicas, no run minimums) at its optimum: its served shares,
     # as ``served``; None for an LP, or where the relaxation was stopped first
     relaxed_served: np.ndarray | None = None
+    warm_started_from: str | None = None  # the input whose plan's optimal basis HiGHS started from (WarmStart)
 
 
 def _accepted(status: highspy.HighsStatus, what: str) -> None:
@@ -120,6 +122,19 @@ def check_coefficients(model: PlanModel) -> None:
                      f"to {LARGEST_COEFFICIENT:g}); check its figures' units{hint}")
 
 
+@dataclass
+class WarmStart:
+    """The optimal basis of the last LP solved with this holder, for the next one: HiGHS's simplex starts from it
+    where that LP has the same columns and rows, term for term (a sweep's scenarios that differ in figures only:
+    budgets, fleet counts, volumes). A basis is only a place to start: the plan found is as optimal as from a cold
+    start, but where several plans tie for the optimum it may be another of them. ``of``: the input whose plan it
+    is the optimal basis of."""
+
+    of: str | None = None
+    shape: bytes | None = None  # digest of the LP's columns and row terms (see HighsBridge)
+    basis: highspy.HighsBasis | None = None
+
+
 class HighsBridge(pulp.HiGHS):
     """PuLP's HiGHS interface, handing the model over as whole arrays.
 
@@ -137,13 +152,18 @@ class HighsBridge(pulp.HiGHS):
     """
 
     def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None,
-                 set_aside: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0, **kwargs):
+                 set_aside: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0,
+                 warm: WarmStart | None = None, **kwargs):
         """``start``: (column ids, values) of a starting plan for a mixed-integer solve; HiGHS
         completes the columns not given. ``set_aside``: (row ids, column ids) left out of this
         solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both).
-        ``least``: seconds HiGHS is given at least, whatever the hand-over took of the limit."""
+        ``least``: seconds HiGHS is given at least, whatever the hand-over took of the limit.
+        ``warm``: an LP's basis to start from, where it fits this LP (``warm_started`` says whether it did)."""
         super().__init__(**kwargs)
         self.start = start
+        self.warm = warm
+        self.shape: bytes | None = None  # this LP's, as WarmStart keeps it; worked out only with ``warm``
+        self.warm_started = False
         self.set_aside = set_aside
         self.values: np.ndarray | None = None  # the solution, by column id, as written back
         self.cost: np.ndarray | None = None  # the objective's coefficients, by column id, as handed over
@@ -192,6 +212,11 @@ class HighsBridge(pulp.HiGHS):
             row_upper[self.set_aside[0]] = highspy.kHighsInf
         _accepted(highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value),
                      "rows")
+        if self.warm is not None:
+            shape = hashlib.blake2b(np.array([len(variables), len(integer)], dtype=np.int64).tobytes())
+            for part in (starts, index, le, ge):
+                shape.update(np.ascontiguousarray(part).tobytes())
+            self.shape = shape.digest()
         self.timings["handover"] = time.perf_counter() - start
 
     def buildStats(self, lp: pulp.LpProblem, status, has_solution: bool, *, start, best_bound=None):
@@ -220,6 +245,9 @@ class HighsBridge(pulp.HiGHS):
         if self.timeLimit is not None:  # what the hand-over left of it
             limit = max(self.timeLimit - (start - self.handover_start), self.least, 0.0)
             _give_time(highs, limit)
+        if self.warm is not None and self.warm.basis is not None and self.warm.shape == self.shape:
+            # a basis that does not fit (HiGHS checks its counts) leaves HiGHS to start cold
+            self.warm_started = highs.setBasis(self.warm.basis) == highspy.HighsStatus.kOk
         started = self.start is not None and len(self.start[0]) > 0
         if started:
             columns, values = self.start
@@ -402,12 +430,15 @@ _HIGHS_STATUS = {
 
 
 def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = None,
-            start: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0) -> pulp.LpSolver:
+            start: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0,
+            warm: WarmStart | None = None) -> pulp.LpSolver:
     """The PuLP solver ``name``, given ``time_limit`` seconds but ``least`` at least. For a
     mixed-integer solve: ``gap``, the relative gap to stop within, and ``start`` (column ids,
-    values, already written into the model's variables), a starting plan."""
+    values, already written into the model's variables), a starting plan. For an LP solved by HiGHS:
+    ``warm``, a basis to start from where it fits."""
     if name == "highs":
-        return HighsBridge(start=start, least=least, msg=msg, timeLimit=time_limit, gapRel=gap, output_flag=msg)
+        return HighsBridge(start=start, least=least, warm=warm, msg=msg, timeLimit=time_limit, gapRel=gap,
+                           output_flag=msg)
     if name == "cbc":
         # CBC stops once the gap is within its ratio of the larger of plan and bound: gap / (1 + gap)
         # of the bound is gap of the plan, as HiGHS and the report count it
@@ -786,12 +817,15 @@ def _solution_values(model: PlanModel, backend: pulp.LpSolver) -> np.ndarray:
 
 
 def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = None, msg: bool = False,
-          gap: float = DEFAULT_MIP_GAP, power_step_mw: float | None = None) -> Solution:
+          gap: float = DEFAULT_MIP_GAP, power_step_mw: float | None = None, warm: WarmStart | None = None
+          ) -> Solution:
     """Solve the model; raise SolveError unless a feasible plan comes back. ``gap``: the relative
     gap a mixed-integer solve stops within (an LP is solved to optimality). ``msg``: the solvers'
     own logs shown on standard error, each after a line naming its stage (see :func:`solver_output`).
     ``power_step_mw``: what that many MW more and fewer are worth in each period (:func:`power_steps`), for an
     LP, or a mixed-integer plan's relaxation, solved to its optimum by HiGHS; else none are worked out.
+    ``warm``: for an LP solved by HiGHS, the basis it starts from where it fits, and where it keeps its own
+    optimal basis for the next LP; unused otherwise.
 
     A mixed-integer model is solved from its relaxation, rounded to a plan that keeps every
     limit: HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
@@ -828,7 +862,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
             _write_values(model, *plan_start)
         if completed is None and remaining() == 0:  # a solver told to stop at once: not even handed over
             raise SolveError(f"{solver} stopped without a feasible plan ({pulp.LpSolveStatus.TimeLimit.name})")
-        backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start)
+        backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start,
+                          warm=None if model.integer else warm)
         stage = "searching by branch and bound" if model.integer else "solving the linear program"
         with solver_output(msg, stage), paused_gc():
             stats = model.problem.solve(backend)
@@ -881,6 +916,9 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         with solver_output(msg, "working out the power steps"):
             steps = power_steps(stepped, model, power_step_mw, remaining())
         timings["power_steps"] = time.perf_counter() - steps_start
+    warm_started_from = warm.of if getattr(backend, "warm_started", False) else None
+    if warm is not None and lp_optimum is not None:  # after the steps, which leave HiGHS at its optimal basis again
+        warm.of, warm.shape, warm.basis = model.source, backend.shape, lp_optimum.getBasis()
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)
@@ -903,4 +941,5 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         score_prices=score_prices,
         power_step_mw=power_step_mw,
         power_steps=steps,
+        warm_started_from=warm_started_from,
     )

@@ -43,6 +43,7 @@ class SweepRow:
     power_step_up_all_periods_points: float | None = None
     power_step_down_all_periods_points: float | None = None
     solve_seconds: float | None = None
+    warm_started_from: str | None = None  # with --warm-start: the input whose plan's optimal basis the solve began at
     gap: float | None = None
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
     error: str | None = None
@@ -72,6 +73,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         power_step_up_all_periods_points=known(up),
         power_step_down_all_periods_points=known(down),
         solve_seconds=results.solve_seconds,
+        warm_started_from=results.warm_started_from,
         gap=known(results.gap),
         report=str(report),
     ))

@@ -1,0 +1,81 @@
+"""--warm-start: a sweep's linear plans started from the optimal basis of the one solved before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import write_scenario
+from planner import cli
+from planner.synthetic import synthetic_tables
+
+
+def _variants(folder: Path, powers: list[float], workloads: int = 40) -> list[str]:
+    """One scenario per power factor: the same synthetic site with its budgets scaled, as a budget sweep has it."""
+    sources = []
+    for i, factor in enumerate(powers):
+        tables = synthetic_tables(workloads, 3, 4, seed=3, whole_horizon=True)
+        tables["periods"]["power_mw"] *= factor
+        sources.append(str(write_scenario(tables, folder / f"s{i}.xlsx")))
+    return sources
+
+
+def _summaries(folder: Path, sources: list[str]) -> list[dict]:
+    return [json.loads((folder / Path(source).stem / "summary.json").read_text()) for source in sources]
+
+
+def test_each_plan_starts_from_the_last_optimal_basis_that_fits_and_finds_the_same_optimum(tmp_path):
+    """The second scenario starts from the first's basis; the third, another LP (a workload more), starts cold.
+    Scores and what a MW more or less is worth (worked out again from each optimum) are as solved cold."""
+    sources = _variants(tmp_path, [1.0, 0.95])
+    sources.append(str(write_scenario(synthetic_tables(41, 3, 4, seed=3, whole_horizon=True), tmp_path / "s2.xlsx")))
+    common = [*sources, "--outputs", "json", "--power-step", "0.5"]
+    assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
+    assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
+    cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
+    assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], None]
+    assert [doc["warm_started_from"] for doc in cold] == [None, None, None]
+    for one, other in zip(cold, warm):
+        assert other["objective"] == pytest.approx(one["objective"], rel=1e-9)
+        for key in ("power_step_up_points", "power_step_down_points"):
+            assert [p[key] for p in other["periods"]] == pytest.approx([p[key] for p in one["periods"]], rel=1e-6,
+                                                                       abs=1e-9)
+    sweep = json.loads((tmp_path / "warm" / "sweep.json").read_text())
+    assert [row["warm_started_from"] for row in sweep] == [None, sources[0], None]
+
+
+def test_the_report_and_the_terminal_say_where_a_plan_started(tmp_path, capsys):
+    sources = _variants(tmp_path, [1.0, 0.97])
+    assert cli.main(["solve", *sources, "--out", str(tmp_path / "out"), "--warm-start", "--outputs", "html"]) == 0
+    out = capsys.readouterr().out
+    assert f"from the optimal basis of {sources[0]})" in out
+    assert out.count("from the optimal basis of") == 1
+    html = (tmp_path / "out" / "s1" / "index.html").read_text()
+    assert f"from the optimal basis of {sources[0]}" in html
+    assert "from the optimal basis of" not in (tmp_path / "out" / "s0" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("flag, named", [(["--integer"], "--integer"), (["--solver", "cbc"], "--solver cbc")])
+def test_warm_start_is_refused_where_no_lp_basis_is_kept(flag, named, tmp_path, capsys):
+    sources = _variants(tmp_path, [1.0, 0.97], workloads=6)
+    assert cli.main(["solve", *sources, "--warm-start", *flag, "--out", str(tmp_path / "out")]) == cli.EXIT_INPUT
+    error = capsys.readouterr().err
+    assert error.startswith("error: --warm-start") and named in error
+    assert not (tmp_path / "out").exists()
+
+
+def test_each_worker_of_a_sweep_with_jobs_starts_from_its_own_last_basis(tmp_path, subprocess_env):
+    """Two workers and three scenarios: a worker solves two or more, each after its first from the basis of the one
+    it solved before (scenarios are handed out in input order)."""
+    sources = _variants(tmp_path, [1.0, 0.98, 0.96])
+    done = subprocess.run([sys.executable, "-m", "planner", "solve", *sources, "--warm-start", "--jobs", "2",
+                           "--outputs", "json", "--out", "out"], cwd=tmp_path, env=subprocess_env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    started = [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)]
+    assert started[0] is None and started.count(None) < 3
+    assert all(since is None or sources.index(since) < i for i, since in enumerate(started))
