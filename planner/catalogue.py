@@ -18,6 +18,7 @@ power budget needs. Where no system power is published, ``it_w`` is an estimate 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from planner.spelling import closest
@@ -121,8 +122,9 @@ GPUS: tuple[CatalogueGPU, ...] = (
 
 
 def _key(name: str) -> str:
-    """Catalogue look-up key: case, spaces, hyphens and underscores do not matter."""
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+    """Catalogue look-up key: case, spaces, hyphens and underscores do not matter, nor full-width letters and digits
+    (as an East Asian input method types them)."""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(name)).lower())
 
 
 _INDEX: dict[str, CatalogueGPU] = {}

@@ -1649,6 +1649,12 @@ _UNSEEN_KINDS = ({chr(code): "a control character" for code in CONTROLS}
 _UNSEEN = re.compile("[" + re.escape("".join(_UNSEEN_KINDS)) + "]")
 
 
+def _folded(name: str) -> str:
+    """``name`` as Unicode's compatibility case folding sees it (NFKC_Casefold, closely): what two names that a
+    reader takes for one have in common."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
 def _parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -1763,20 +1769,29 @@ class _Checker:
                     self.problem(raw, f"duplicate name '{name}'", row, sheet.unique)
                 else:
                     first[name] = row
-            self._names_apart_by_case(raw, first)
+            self._names_alike(raw, first)
         return out, raw
 
-    def _names_apart_by_case(self, raw: _RawSheet, first: dict[str, int]) -> None:
-        """Warn of names (``first``: name -> row) that differ only in case: read as two, where a spreadsheet's
-        lookups and drop-downs take them for one."""
-        by_folded: dict[str, list[str]] = {}
+    def _names_alike(self, raw: _RawSheet, first: dict[str, int]) -> None:
+        """Warn of names (``first``: name -> row) that differ only in case, or in the form of their characters
+        (full-width letters typed with an East Asian input method, ligatures, superscripts: Unicode's compatibility
+        forms): read as two, where a spreadsheet's lookups take names apart by case for one, and a reader takes
+        either for one."""
+        by_folded: dict[str, list[tuple[str, int]]] = {}
         for name, row in first.items():
-            by_folded.setdefault(str(name).casefold(), []).append(f"'{name}' (row {row})")
-        for listed in by_folded.values():
-            if len(listed) > 1:
-                self.warnings.append(f"{raw.where}: {', '.join(listed[:-1])} and {listed[-1]} differ only in case: "
-                                     "they are read as two, each named in the other sheets by its exact spelling (a "
-                                     "spreadsheet's lookups would take them for one)")
+            by_folded.setdefault(_folded(str(name)), []).append((str(name), row))
+        for alike in by_folded.values():
+            if len(alike) > 1:
+                listed = [f"'{name}' (row {row})" for name, row in alike]
+                names = [name for name, _ in alike]
+                if len({name.lower() for name in names}) == 1:
+                    how, who = "in case", "a spreadsheet's lookups"
+                else:
+                    how, who = "in the form of their characters (full-width, ligatures, superscripts) or in case", \
+                        "a reader"
+                self.warnings.append(f"{raw.where}: {', '.join(listed[:-1])} and {listed[-1]} differ only {how}: "
+                                     "they are read as two, each named in the other sheets by its exact spelling "
+                                     f"({who} would take them for one)")
 
     def _column(self, raw: _RawSheet, column: Column, cells: np.ndarray, blank: np.ndarray,
                 numbers: np.ndarray) -> np.ndarray:
@@ -1894,10 +1909,10 @@ class _Checker:
         missing or unreadable, which is reported already), so nothing is checked."""
         if known is None:
             return
-        folded = {k.casefold(): k for k in known}
+        folded = {_folded(k): k for k in known}
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
-                hint = closest(name.casefold(), list(folded))
+                hint = closest(_folded(name), list(folded))
                 tip = f" (did you mean '{folded[hint]}'?)" if hint else _date_serial_note(name, known)
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
 
@@ -2152,7 +2167,7 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                 check.problem(raw, f"required value is blank ('{name}' is not in the built-in GPU catalogue{tip})",
                               row, column.name)
     for entry, named in spellings.items():
-        if len({name.casefold() for name, _ in named}) > 1:  # names apart by case alone are warned of already
+        if len({_folded(name) for name, _ in named}) > 1:  # names apart by case or form alone are warned of already
             names = [f"'{name}' (row {row})" for name, row in named]
             check.warnings.append(f"{raw.where}: {', '.join(names[:-1])} and {names[-1]} are both the catalogue's "
                                   f"'{entry}': they are read as two GPU types, each named in the other sheets by "

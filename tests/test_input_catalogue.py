@@ -42,8 +42,9 @@ def test_published_figures_of_a_few_gpus():
 
 @pytest.mark.parametrize("typed, name", [("h100 sxm", "H100-SXM"), ("H100-SXM-80GB", "H100-SXM"),
                                          ("gb200_nvl72", "GB200"), ("mi355x", "MI355X"), ("H100", None),
-                                         ("H100 PCIe", None)])
+                                         ("H100 PCIe", None), ("Ｂ２００", "B200"), ("ｍｉ３５５ｘ", "MI355X")])
 def test_lookup_ignores_case_spaces_and_hyphens(typed, name):
+    """...and full-width letters and digits, as an East Asian input method types them."""
     found = catalogue.lookup(typed)
     assert (found.name if found else None) == name
 

@@ -354,6 +354,27 @@ def test_names_that_differ_only_in_case_are_read_as_two_and_warned_of(tmp_path):
         for a, b, i in (("G1", "g1", 2), ("GPU-3", "gpu-3", 5))]
 
 
+def test_names_that_differ_only_in_the_form_of_their_characters_are_read_as_two_and_warned_of(tmp_path):
+    """A full-width 'ｌｍ-7b' (typed with an East Asian input method) and 'lm-7b' look alike to a reader; 'ﬁne-tune'
+    (a ligature) and 'Fine-tune' differ in form and case. Each pair is two workloads, and warned of."""
+    tables = scenario_tables(training=[training_row("ｌｍ-7b"), training_row("lm-7b"), training_row("ﬁne-tune"),
+                                       training_row("Fine-tune")])
+    path = tmp_path / "s.xlsx"
+    scenario = read_scenario(write_scenario(tables, path))
+    assert scenario.training["workload"].tolist() == ["ｌｍ-7b", "lm-7b", "ﬁne-tune", "Fine-tune"]
+    assert scenario.warnings == [
+        f"{path}, sheet 'training': '{a}' (row {i}) and '{b}' (row {i + 1}) differ only in the form of their characters "
+        "(full-width, ligatures, superscripts) or in case: they are read as two, each named in the other sheets by "
+        "its exact spelling (a reader would take them for one)"
+        for a, b, i in (("ｌｍ-7b", "lm-7b", 2), ("ﬁne-tune", "Fine-tune", 4))]
+
+
+def test_a_name_typed_full_width_in_another_sheet_is_answered_with_the_name_meant(tmp_path):
+    tables = scenario_tables(gpus=[gpu_row("H100")], fleet=[("Ｈ１００", "P1", 100.0)])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 2, "gpu") + "unknown GPU 'Ｈ１００' (did you mean 'H100'?)"]
+
+
 def test_a_fleet_pair_listed_twice_is_not_counted_twice_against_the_budget(tmp_path):
     """10,000 G1 draw 2.5 MW idle (200 W x PUE 1.25), within the 4 MW budget; counted twice they would be 5 MW,
     an error the user did not make."""
