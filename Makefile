@@ -19,7 +19,7 @@ for c in python3.14 python3.13 python3.12 python3 \
 done; exit 1
 endef
 
-.PHONY: run test scenarios report bench bench-solvers bench-integer clean
+.PHONY: run test scenarios report bench bench-solvers bench-integer bench-sweep clean
 
 # .venv is built again when pyproject.toml changes, or when its interpreter no longer runs (the Python it was
 # made with removed or upgraded); --clear, so that nothing of the old one is mixed into the new
@@ -59,6 +59,10 @@ bench-solvers: $(VENV)/.installed
 # mixed-integer plans (--integer) against their linear plans
 bench-integer: $(VENV)/.installed
 	$(PY) -m planner.bench --sizes $(SIZES) --integer
+
+# a sweep of power budgets, each solved cold and from the last optimal basis (--warm-start)
+bench-sweep: $(VENV)/.installed
+	$(PY) -m planner.bench --sizes $(SIZES) --sweep
 
 clean:
 	rm -rf $(VENV) reports

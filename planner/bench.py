@@ -12,12 +12,15 @@ With ``--integer`` it times mixed-integer plans instead (``planner solve --integ
 gap), each against its own linear plan: stages, the gap reached and the score kept, in
 ``reports/bench-integer.json``.
 
+With ``--sweep`` it times a sweep of power budgets instead (:data:`SWEEP_BUDGETS`), each solved cold and
+from the last one's optimal basis (``planner solve --warm-start``), into ``reports/bench-sweep.json``.
+
 With ``--solver-options`` it times HiGHS settings instead (:data:`SOLVER_SETTINGS`) on the
 floor LP of each size, checks each reaches the default's objective, and writes
 ``reports/solver-options.json``: the measurement behind the planner's solver options.
 
     python -m planner.bench [--sizes S,M,L] [--repeat N] [--out reports/bench.json]
-                            [--integer | --solver-options]
+                            [--integer | --sweep | --solver-options]
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from planner.model import (
 from planner.report import render_html, write_data
 from planner.results import collect
 from planner.sizing import Sizing, size
-from planner.solve import HIGHS_OPTIONS, solve, solver_output
+from planner.solve import HIGHS_OPTIONS, WarmStart, solve, solver_output
 from planner.synthetic import synthetic_tables
 from planner.workbook import Scenario, read_scenario, write_workbook
 
@@ -69,6 +72,7 @@ MODEL_STAGES = ("build", "handover", "solver", "write_back", "extraction", "solv
 RATIO_TARGETS = {"M": 1.5, "L": 1.2}
 REPORT_TARGET_S = 1.0  # the default scenario's report
 MEMORY_TARGET_MB = 4096.0  # peak resident memory at L
+SWEEP_BUDGETS = (1.0, 0.95, 0.90)  # ``--sweep``: each size's power budgets scaled by these in turn
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "inputs" / "sovereign-200mw.xlsx"
 # HiGHS settings compared by ``--solver-options``; the first is what the planner uses, and the
 # others' times are capped relative to it.
@@ -330,6 +334,35 @@ def bench_integer(case: str, source: Path) -> dict:
     }
 
 
+def bench_sweep(case: str, source: Path) -> dict:
+    """Solve one scenario's LP with its power budgets scaled by each of :data:`SWEEP_BUDGETS` in turn, first each
+    from scratch, then each from the optimal basis of the one before (``--warm-start``); the record for
+    ``bench-sweep.json``: HiGHS's seconds for each, both ways. Raises if the two ways' scores differ."""
+    scenario = read_scenario(source)
+    sizing = size(scenario)  # the budgets change no sizing
+    budgets = scenario.periods["power_mw"].to_numpy()
+
+    def sweep(warm: WarmStart | None) -> list:
+        solutions = []
+        for factor in SWEEP_BUDGETS:
+            scenario.periods["power_mw"] = budgets * factor
+            solutions.append(solve(build_model(scenario, sizing), warm=warm))
+        return solutions
+
+    cold, warm = sweep(None), sweep(WarmStart())
+    for factor, one, other in zip(SWEEP_BUDGETS, cold, warm):
+        if not np.isclose(one.objective, other.objective, rtol=1e-6, atol=1e-9):
+            raise RuntimeError(f"{case}: budgets x{factor}: objective {other.objective} from the last basis, "
+                               f"{one.objective} from scratch")
+    return {
+        "case": case,
+        "budgets": list(SWEEP_BUDGETS),
+        "cold_s": [round(s.timings["solver"], 4) for s in cold],
+        "warm_s": [round(s.timings["solver"], 4) for s in warm],
+        "warm_started": [s.warm_started_from is not None for s in warm],
+    }
+
+
 def compare_solver_options(case: str, source: Path) -> list[dict]:
     """Solve the floor LP of ``source`` once per :data:`SOLVER_SETTINGS` entry; seconds and objectives.
 
@@ -388,15 +421,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planner.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated: S, M, L, XL")
     parser.add_argument("--out", type=Path, help="default: reports/bench.json (reports/solver-options.json, "
-                                                 "reports/bench-integer.json)")
+                                                 "reports/bench-integer.json, reports/bench-sweep.json)")
     parser.add_argument("--repeat", type=positive_int, default=1,
                         help="run the planner and the floor this many times per size and keep the fastest of each")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
     modes.add_argument("--integer", action="store_true", help="time mixed-integer plans instead")
+    modes.add_argument("--sweep", action="store_true",
+                       help="time a sweep of power budgets instead, solved cold and from the last optimal basis")
     args = parser.parse_args(argv)
-    if args.repeat > 1 and (args.integer or args.solver_options):
-        parser.error("--repeat times the stages of the linear plan; not with --integer or --solver-options")
+    if args.repeat > 1 and (args.integer or args.solver_options or args.sweep):
+        parser.error("--repeat times the stages of the linear plan; not with --integer, --sweep or --solver-options")
     cases = list(dict.fromkeys(c.strip().upper() for c in args.sizes.split(",") if c.strip()))  # each size once
     unknown = [c for c in cases if c not in SIZES]
     if unknown or not cases:
@@ -428,6 +463,16 @@ def main(argv: list[str] | None = None) -> int:
                       f"{fixed:>7.2f} {r['total_s']:>7.2f} {r['lp_s']:>6.2f} {gap:>7} "
                       f"{r['objective'] / r['objective_lp']:>8.4f} {r['peak_rss_mb']:>7.0f}", flush=True)
         return _write_records(records, args.out or Path("reports/bench-integer.json"))
+    if args.sweep:
+        print(f"{'case':<4} {'budgets':>7} {'cold s':>7} {'warm s':>7} {'faster':>6}")
+        with tempfile.TemporaryDirectory() as scratch:
+            for case, source in _scenarios(cases, Path(scratch)):
+                r = bench_sweep(case, source)
+                records.append(r)
+                for factor, cold, warm, started in zip(r["budgets"], r["cold_s"], r["warm_s"], r["warm_started"]):
+                    faster = f"{cold / warm:>5.1f}x" if started and warm > 0 else f"{'-':>6}"
+                    print(f"{case:<4} {factor:>7.2f} {cold:>7.3f} {warm:>7.3f} {faster}", flush=True)
+        return _write_records(records, args.out or Path("reports/bench-sweep.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'sizing':>6} {'build':>6} {'handover':>8} {'solver':>7} "
           f"{'extract':>7} {'ranges':>6} {'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} "
           f"{'model':>6} {'write':>6} {'rss MB':>7}")

@@ -90,7 +90,8 @@ def test_repeated_runs_keep_the_fastest(tmp_path, monkeypatch):
     assert record["ratio"] == pytest.approx(4.0, rel=1e-3)
 
 
-@pytest.mark.parametrize("args", [["--repeat", "0"], ["--repeat", "x"], ["--repeat", "2", "--integer"]])
+@pytest.mark.parametrize("args", [["--repeat", "0"], ["--repeat", "x"], ["--repeat", "2", "--integer"],
+                                  ["--repeat", "2", "--sweep"], ["--sweep", "--integer"]])
 def test_bad_repeat_is_refused(tmp_path, args):
     with pytest.raises(SystemExit) as exit_:
         main(["--sizes", "S", "--out", str(tmp_path / "b.json"), *args])
@@ -122,6 +123,17 @@ def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
     assert record["status"] == "optimal" and 0 <= record["gap"] <= 0.01
     assert record["objective"] <= record["objective_lp"] * (1 + 1e-9)
     assert record["objective"] >= 0.9 * record["objective_lp"]
+
+
+def test_a_sweep_of_budgets_is_timed_cold_and_from_the_last_basis(tmp_path, capsys):
+    out = tmp_path / "sweep.json"
+    assert main(["--sizes", "S", "--sweep", "--out", str(out)]) == 0
+    [record] = json.loads(out.read_text())
+    assert record["case"] == "S" and record["budgets"] == [1.0, 0.95, 0.9]
+    assert record["warm_started"] == [False, True, True]
+    assert len(record["cold_s"]) == len(record["warm_s"]) == 3
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("S ")]
+    assert [row[1] for row in rows] == ["1.00", "0.95", "0.90"] and rows[0][-1] == "-"
 
 
 def test_each_target_is_stated_with_its_figure_and_verdict():
