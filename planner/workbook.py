@@ -124,6 +124,8 @@ class _RawSheet:
     # cells merged into one whose first cell holds a value: (first row, first column, last row, last column, value),
     # rows as the spreadsheet numbers them, columns from 0 (see _Grid.merged)
     merged: Sequence[tuple[int, int, int, int, object]] = ()
+    # a CSV file's last row where the file ends inside it, short of the heading's fields: (row, fields, headings)
+    cut_short: tuple[int, int, int] | None = None
     _merged_by_column: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int, object]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
@@ -1159,18 +1161,27 @@ def _load_csv_folder(folder: Path) -> dict[str, _RawSheet]:
     # from either convention, which its numbers tell (all sheets alike); a comma-separated one whose quoted
     # numbers show the decimal comma ('"3,35"') may write a thousand '1.000'
     def shown(delimiter: str) -> tuple[bool, bool]:
-        return _decimal_conventions([cell for path, rows, used in read if used == delimiter
+        return _decimal_conventions([cell for path, rows, used, _ in read if used == delimiter
                                      for cell in _number_cells(rows, path.stem)])
 
     (comma, _), (semicolon_comma, semicolon_point), (tab_comma, tab_point) = map(shown, _DELIMITERS)
     conventions = {",": UNKNOWN if comma else POINT, ";": COMMA_UNSURE if semicolon_point and not semicolon_comma
                    else COMMA, "\t": UNKNOWN if tab_comma == tab_point else COMMA if tab_comma else POINT}
-    out = _sheets_by_name(folder, [(path.stem, _from_rows(rows, str(path), {}, decimals=conventions[delimiter],
-                                                                 known=_headings(path.stem)))
-                                   for path, rows, delimiter in read])
+    out = _sheets_by_name(folder, [(path.stem, _csv_sheet(path, rows, conventions[delimiter], ends_in_row))
+                                   for path, rows, delimiter, ends_in_row in read])
     for path in found:  # listed unread, for the hints a misnamed sheet's file gets
         out.setdefault(_sheet_key(path.stem), _RawSheet(pd.DataFrame(), [], str(path)))
     return out
+
+
+def _csv_sheet(path: Path, rows: list[list], decimals: Decimals, ends_in_row: bool) -> _RawSheet:
+    """The sheet of a CSV file's ``rows``; where the file ends inside its last row (``ends_in_row``), short of
+    the heading's fields, it says so (:attr:`_RawSheet.cut_short`): a copy or download stopped part way reads as
+    a row with its last values blank."""
+    raw = _from_rows(rows, str(path), {}, decimals=decimals, known=_headings(path.stem))
+    if ends_in_row and raw.rows and raw.rows[-1] == len(rows) and len(rows[-1]) < len(rows[raw.header_row - 1]):
+        raw.cut_short = (len(rows), len(rows[-1]), len(rows[raw.header_row - 1]))
+    return raw
 
 
 def _check_csv_sizes(paths: list[Path]) -> None:
@@ -1257,10 +1268,11 @@ def _not_a_file(path: Path) -> str | None:
     return None
 
 
-def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str]:
-    """Rows of a CSV file, and the delimiter found: UTF-8 (with or without the BOM Excel writes), UTF-16 with
-    its BOM (Excel's "Unicode text") or Windows-1252; comma, semicolon or tab separated, as splits the
-    sheet's ``known`` headings out of its first rows (a title may sit above them)."""
+def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str, bool]:
+    """Rows of a CSV file, the delimiter found, and whether the file ends inside its last row (no line break
+    after it): UTF-8 (with or without the BOM Excel writes), UTF-16 with its BOM (Excel's "Unicode text") or
+    Windows-1252; comma, semicolon or tab separated, as splits the sheet's ``known`` headings out of its first
+    rows (a title may sit above them)."""
     if (why := _not_a_file(path)) is not None:
         raise InputError([why])
     try:
@@ -1286,7 +1298,7 @@ def _read_csv(path: Path, known: frozenset[str]) -> tuple[list[list], str]:
     else:
         raise InputError([f"{path}: cannot read as CSV (the text is neither UTF-8 nor Windows-1252)"])
     delimiter = _delimiter(text, known)
-    return _csv_rows(path, text, delimiter), delimiter
+    return _csv_rows(path, text, delimiter), delimiter, not text.endswith(("\n", "\r"))
 
 
 def _delimiter(text: str, known: frozenset[str]) -> str:
@@ -1677,7 +1689,8 @@ class _Checker:
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.flagged: set[tuple[str, int | None, str | None]] = set()  # places that have a problem
-        self.zero_formulas: list[tuple[set[tuple[str, int, str]], str]] = []  # cells read as 0, their warning
+        # warnings that tell why a cell has a problem (a formula read as 0, a row cut short), with their cells
+        self.explanations: list[tuple[set[tuple[str, int, str]], str]] = []
         self.origins: dict[str, pd.DataFrame] = {}  # sheet -> where each cell's value came from
 
     def problem(self, raw: _RawSheet, message: str, row: int | None = None, column: str | None = None):
@@ -1760,6 +1773,14 @@ class _Checker:
             listed = ", ".join(map(str, hidden[:10])) + (", ..." if len(hidden) > 10 else "")
             self.warnings.append(f"{raw.where}: the workbook hides row{'s' if len(hidden) > 1 else ''} {listed} "
                                  f"(a filter, say); {'they are' if len(hidden) > 1 else 'it is'} read all the same")
+        if raw.cut_short is not None:
+            row, fields, headings = raw.cut_short
+            warning = (f"{raw.where}, row {row}: the file ends inside this row, after {fields} of its {headings} "
+                       "columns and with no line break: if the file was cut short (a copy or download stopped part "
+                       "way), the row's last values are missing")
+            self.warnings.append(warning)
+            self.explanations.append(({(raw.where, row, name) for name, c in raw.positions.items() if c >= fields - 1},
+                                      warning))
         if sheet.unique:
             first: dict[str, int] = {}  # each name given, at its first row
             for row, name in zip(raw.rows, parsed[:, names.index(sheet.unique)]):
@@ -1836,12 +1857,12 @@ class _Checker:
                        "recalculated when opened); if 0 is not the value, open the file in a spreadsheet program, "
                        "save it, and try again")
             self.warnings.append(warning)
-            self.zero_formulas.append(({(raw.where, row, name) for row, _ in cells}, warning))
+            self.explanations.append(({(raw.where, row, name) for row, _ in cells}, warning))
 
     def explaining(self) -> list[str]:
-        """The warnings of formulas read as 0 (:meth:`_recalculated`) where such a cell has a problem: they tell
-        why a value the spreadsheet shows differs from the one found."""
-        return [warning for cells, warning in self.zero_formulas if cells & self.flagged]
+        """The warnings of formulas read as 0 (:meth:`_recalculated`) and of a CSV row cut short where such a cell
+        has a problem: they tell why a value the user sees or meant differs from the one found."""
+        return [warning for cells, warning in self.explanations if cells & self.flagged]
 
     def cell(self, raw: _RawSheet, column: Column, row: int, value: object):
         if _blank(value):

@@ -931,6 +931,35 @@ def test_csv_files_with_old_mac_line_endings_are_read(tmp_path):
         pd.testing.assert_frame_equal(getattr(read_scenario(folder), name), getattr(expected, name), obj=name)
 
 
+@pytest.mark.parametrize("ending, cut_short", [("", True), ("\r\n", False), (",", False)],
+                         ids=["ends-inside-the-row", "short-row-ended", "every-field-there"])
+def test_a_csv_file_that_ends_inside_a_short_last_row_is_warned_of(tmp_path, ending, cut_short):
+    """A copy or download stopped part way leaves a last row short of its fields, with no line break after it: its
+    missing values read as blanks (here must_finish, whose blank is 'no'), so it is warned of. A short row that ends
+    in a line break is a row written short, and a file without a final line break is warned of only where its
+    last row is short."""
+    folder = write_scenario(scenario_tables(training=[training_row("T1"), training_row("T2")]), tmp_path / "s")
+    path = folder / "training.csv"
+    text = path.read_text()
+    assert text.endswith(",1.0,\n")  # priority 1.0, must_finish blank: 14 fields
+    path.write_text(text[:-len(",\n")] + ending)
+    warnings = read_scenario(folder).warnings
+    expected = (f"{path}, row 3: the file ends inside this row, after 13 of its 14 columns and with no line break: "
+                "if the file was cut short (a copy or download stopped part way), the row's last values are missing")
+    assert warnings == ([expected] if cut_short else [])
+
+
+def test_a_row_cut_short_is_told_with_the_problems_it_makes(tmp_path):
+    """Cut inside its priority, the last row's priority is blank, which is refused: the refusal says why it is."""
+    folder = write_scenario(scenario_tables(training=[training_row("T1"), training_row("T2")]), tmp_path / "s")
+    path = folder / "training.csv"
+    path.write_text(path.read_text()[:-len("1.0,\n")])
+    assert problems_reading(folder) == [
+        f"{path}, row 3, column 'priority': required value is blank",
+        f"{path}, row 3: the file ends inside this row, after 13 of its 14 columns and with no line break: if the "
+        "file was cut short (a copy or download stopped part way), the row's last values are missing"]
+
+
 @pytest.mark.parametrize("sep, notes", [(";", None), (",", "2,4")], ids=["semicolon-points", "a-note-votes-not"])
 def test_a_point_before_three_digits_is_a_decimal_point_where_the_files_numbers_show_it(tmp_path, sep, notes):
     """'1.250' in a semicolon file whose numbers are written '3.35', or in a comma file beside a note '2,4' in a
