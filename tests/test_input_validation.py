@@ -363,9 +363,9 @@ def test_names_that_differ_only_in_the_form_of_their_characters_are_read_as_two_
     scenario = read_scenario(write_scenario(tables, path))
     assert scenario.training["workload"].tolist() == ["ｌｍ-7b", "lm-7b", "ﬁne-tune", "Fine-tune"]
     assert scenario.warnings == [
-        f"{path}, sheet 'training': '{a}' (row {i}) and '{b}' (row {i + 1}) differ only in the form of their characters "
-        "(full-width, ligatures, superscripts) or in case: they are read as two, each named in the other sheets by "
-        "its exact spelling (a reader would take them for one)"
+        f"{path}, sheet 'training': '{a}' (row {i}) and '{b}' (row {i + 1}) differ only in the form of their "
+        "characters (full-width, ligatures, superscripts) or in case: they are read as two, each named in the other "
+        "sheets by its exact spelling (a reader would take them for one)"
         for a, b, i in (("ｌｍ-7b", "lm-7b", 2), ("ﬁne-tune", "Fine-tune", 4))]
 
 
