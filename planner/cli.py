@@ -81,7 +81,7 @@ def run(source: Path, out_dir: Path | None = None, options: SolveOptions = Solve
 
 def plan(source: Path, options: SolveOptions, warm: WarmStart | None = None) -> Results:
     """The pipeline up to the report: read, size, build, solve, collect. ``warm``: the basis kept from the
-    last LP solved (see :class:`WarmStart`), to start from and to keep this one's in."""
+    last LP solved (see :class:`WarmStart`), to start from and to leave this one's in, pending."""
     scenario = read_scenario(source)
     sizing = size(scenario)
     model = build_model(scenario, sizing, options.integer)
@@ -281,6 +281,8 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Prog
         solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, source, report),
                          err=[f"warning: {warning}" for warning in results.warnings])
         write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
+        if warm is not None:  # a plan written: the next may start from its basis
+            warm.commit()
     except (InputError, ReportFolderError) as error:
         progress.record(_failed(source, EXIT_INPUT, str(error)))
     except SolveError as error:
@@ -638,10 +640,11 @@ def _parser() -> argparse.ArgumentParser:
                                 "with --integer, the plan with fractional replicas, no run minimums and runs that "
                                 "must finish done in part)")
     solve_cmd.add_argument("--warm-start", action="store_true",
-                           help="in a sweep, start each linear plan from the optimal basis of the one solved before "
-                                "it (in the same process) where their LPs have the same columns and rows: several "
-                                "times faster where scenarios differ in figures only (budgets, fleets, volumes). As "
-                                "optimal, but where plans tie for the optimum another of them may be chosen (HiGHS)")
+                           help="in a sweep, start each linear plan from the optimal basis of the last one written "
+                                "(in the same process) where their LPs have the same columns and rows: several times "
+                                "faster between scenarios close in their figures (budgets a few percent apart: give "
+                                "them in order), slower between scenarios far apart. As optimal, but where plans tie "
+                                "for the optimum another of them may be chosen (HiGHS)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "

@@ -45,6 +45,7 @@ solver, which need not read them back out of the core.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,7 +113,7 @@ class PlanModel:
     unlock_by_workload: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     objective_scale: float = OBJECTIVE_SCALE
     whole_runs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    source: str = ""  # the input the scenario was read from, as given
+    source: str = ""  # the input the scenario was read from, as given (bytes not UTF-8 escaped: '\\xff')
 
     @property
     def gpus_to_unlock(self) -> np.ndarray:
@@ -289,7 +290,8 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
     scale = objective_scale(scenario, sizing, allocation, windows)
     define_objective(problem, allocation, served, energy_weight, scale)
     model = PlanModel(problem, allocation, served, rows, energy_weight, integer, switches,
-                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale, whole_runs, str(scenario.source))
+                      usable.more_at - scenario.fleet.to_numpy()[None, :, :], scale, whole_runs,
+                      os.fsencode(scenario.source).decode("utf-8", "backslashreplace"))
     _make_integer(problem, model.integer_columns())
     return model
 

@@ -125,15 +125,18 @@ def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
     assert record["objective"] >= 0.9 * record["objective_lp"]
 
 
-def test_a_sweep_of_budgets_is_timed_cold_and_from_the_last_basis(tmp_path, capsys):
+def test_a_sweep_of_budgets_is_timed_cold_and_from_the_last_basis(tmp_path, capsys, monkeypatch):
+    """Steps of 5% start from the last basis, the step of 40% from scratch (a small synthetic site as S: the
+    default scenario's budgets above idle move by more than 15% in steps of 5%)."""
+    monkeypatch.setitem(bench.SIZES, "S", (40, 3, 4))
     out = tmp_path / "sweep.json"
     assert main(["--sizes", "S", "--sweep", "--out", str(out)]) == 0
     [record] = json.loads(out.read_text())
-    assert record["case"] == "S" and record["budgets"] == [1.0, 0.95, 0.9]
-    assert record["warm_started"] == [False, True, True]
-    assert len(record["cold_s"]) == len(record["warm_s"]) == 3
+    assert record["case"] == "S" and record["budgets"] == [1.0, 0.95, 0.9, 1.3]
+    assert record["warm_started"] == [False, True, True, False]  # 40% up: a start from scratch is faster
+    assert len(record["cold_s"]) == len(record["warm_s"]) == 4
     rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("S ")]
-    assert [row[1] for row in rows] == ["1.00", "0.95", "0.90"] and rows[0][-1] == "-"
+    assert [row[1] for row in rows] == ["1.00", "0.95", "0.90", "1.30"] and rows[0][-1] == "-"
 
 
 def test_each_target_is_stated_with_its_figure_and_verdict():

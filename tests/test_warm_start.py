@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,38 @@ def test_each_worker_of_a_sweep_with_jobs_starts_from_its_own_last_basis(tmp_pat
     started = [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)]
     assert started[0] is None and started.count(None) < 3
     assert all(since is None or sources.index(since) < i for i, since in enumerate(started))
+
+
+def test_a_scenario_far_from_the_last_starts_from_scratch(tmp_path):
+    """Budgets 40% up: from the last basis the simplex would take longer than from scratch (see
+    WARM_START_MOST_CHANGE)."""
+    sources = _variants(tmp_path, [1.0, 0.95, 1.4])
+    assert cli.main(["solve", *sources, "--out", str(tmp_path / "out"), "--warm-start", "--outputs", "json"]) == 0
+    assert [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)] == [None, sources[0], None]
+
+
+def test_a_plan_never_starts_from_a_scenario_that_ended_without_its_report(tmp_path, monkeypatch):
+    """The second scenario is solved but fails after (here in collecting its results): the third starts from the
+    first's basis, and says so."""
+    sources = _variants(tmp_path, [1.0, 0.97, 0.94])
+    collect = cli.collect
+
+    def failing(scenario, *args):
+        if scenario.source == Path(sources[1]):
+            raise RuntimeError("collect failed")
+        return collect(scenario, *args)
+
+    monkeypatch.setattr(cli, "collect", failing)
+    assert cli.main(["solve", *sources, "--out", str(tmp_path / "out"), "--warm-start", "--outputs", "json"]) == 1
+    first, third = _summaries(tmp_path / "out", [sources[0], sources[2]])
+    assert (first["warm_started_from"], third["warm_started_from"]) == (None, sources[0])
+
+
+def test_a_start_from_an_input_whose_name_is_not_utf_8_is_named_with_the_bytes_escaped(tmp_path):
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    sources = _variants(folder, [1.0, 0.97])
+    assert cli.main(["solve", *sources, "--out", str(tmp_path / "out"), "--warm-start"]) == 0
+    [second] = _summaries(tmp_path / "out", sources[1:])
+    assert second["warm_started_from"] == f"{tmp_path}/caf\\xe9/s0.xlsx"
+    assert "caf\\xe9/s0.xlsx" in (tmp_path / "out" / "s1" / "index.html").read_text()
