@@ -1808,8 +1808,9 @@ class _Checker:
                 if len({name.lower() for name in names}) == 1:
                     how, who = "in case", "a spreadsheet's lookups"
                 else:
-                    how, who = "in the form of their characters (full-width, ligatures, superscripts) or in case", \
-                        "a reader"
+                    how, who = "in the form of their characters (full-width, ligatures, superscripts)", "a reader"
+                    if len({unicodedata.normalize("NFKC", name) for name in names}) > 1:
+                        how += " and in case"
                 self.warnings.append(f"{raw.where}: {', '.join(listed[:-1])} and {listed[-1]} differ only {how}: "
                                      "they are read as two, each named in the other sheets by its exact spelling "
                                      f"({who} would take them for one)")

@@ -364,9 +364,9 @@ def test_names_that_differ_only_in_the_form_of_their_characters_are_read_as_two_
     assert scenario.training["workload"].tolist() == ["ｌｍ-7b", "lm-7b", "ﬁne-tune", "Fine-tune"]
     assert scenario.warnings == [
         f"{path}, sheet 'training': '{a}' (row {i}) and '{b}' (row {i + 1}) differ only in the form of their "
-        "characters (full-width, ligatures, superscripts) or in case: they are read as two, each named in the other "
+        f"characters (full-width, ligatures, superscripts){case}: they are read as two, each named in the other "
         "sheets by its exact spelling (a reader would take them for one)"
-        for a, b, i in (("ｌｍ-7b", "lm-7b", 2), ("ﬁne-tune", "Fine-tune", 4))]
+        for a, b, i, case in (("ｌｍ-7b", "lm-7b", 2, ""), ("ﬁne-tune", "Fine-tune", 4, " and in case"))]
 
 
 def test_a_name_typed_full_width_in_another_sheet_is_answered_with_the_name_meant(tmp_path):
