@@ -69,7 +69,7 @@ class SolveOptions:
     outputs: tuple[str, ...] = tuple(OUTPUTS)  # which of the report's files to write
     solver_log: bool = False  # the solver's own log shown on standard error as it solves
     power_step_mw: float | None = None  # what this much budget more and less is worth per period, worked out
-    warm_start: bool = False  # each LP started from the optimal basis of the one solved before it, where it fits
+    warm_start: bool = False  # each LP (or relaxation) started from the last one's optimal basis, where it fits
 
 
 def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
@@ -640,11 +640,12 @@ def _parser() -> argparse.ArgumentParser:
                                 "with --integer, the plan with fractional replicas, no run minimums and runs that "
                                 "must finish done in part)")
     solve_cmd.add_argument("--warm-start", action="store_true",
-                           help="in a sweep, start each linear plan from the optimal basis of the last one written "
-                                "(in the same process) where their LPs have the same columns and rows: several times "
-                                "faster between scenarios close in their figures (budgets a few percent apart: give "
-                                "them in order), slower between scenarios far apart. As optimal, but where plans tie "
-                                "for the optimum another of them may be chosen (HiGHS)")
+                           help="in a sweep, start each linear plan (with --integer, its relaxation) from the "
+                                "optimal basis of the last one written in the same process, where their LPs have the "
+                                "same columns and rows and no figure moved by more than 15%%: several times faster "
+                                "between scenarios close in their figures (budgets a few percent apart: give them in "
+                                "order). As optimal, but where plans tie for the optimum another of them may be "
+                                "chosen (HiGHS)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
@@ -807,9 +808,9 @@ def _command(args: argparse.Namespace) -> int:
             if args.power_step is not None and args.solver != "highs":
                 raise InputError(["--power-step solves the plan again from HiGHS's optimal basis: not with "
                                   "--solver cbc"])
-            if args.warm_start and (args.solver != "highs" or args.integer):
-                raise InputError([f"--warm-start starts HiGHS's simplex from the last linear plan's optimal basis: not "
-                                  f"with {'--solver cbc' if args.solver != 'highs' else '--integer'}"])
+            if args.warm_start and args.solver != "highs":
+                raise InputError(["--warm-start starts HiGHS's simplex from the last plan's optimal basis: not with "
+                                  "--solver cbc"])
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:
                 # before anything is solved: a proof of optimality can take longer than anyone waits

@@ -757,17 +757,19 @@ class RelaxedStart:
     served: np.ndarray | None
     score_prices: bool = False  # see :class:`Solution`
     highs: highspy.Highs | None = None
+    warm_started_from: str | None = None  # the input whose plan's basis the relaxation started from (WarmStart)
 
 
 def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool,
-                  keep_highs: bool = False) -> RelaxedStart | None:
+                  keep_highs: bool = False, warm: WarmStart | None = None) -> RelaxedStart | None:
     """The relaxation solved, then rounded to plans that keep every limit
     (:meth:`PlanModel.integer_starts`): with runs yielding GPUs above their minimum to rounded-up
     replicas, and without (when that differs). Neither is better everywhere: yielding came
     0.05-0.15 points nearer the bound on the benchmark scenarios, and 0.04 points further on the
     default one. None if the relaxation found no plan. ``keep_highs``: HiGHS is kept at the relaxation's
-    optimum, for its power steps once the plan is found (it holds the model as long)."""
-    backend = _solver(solver, time_limit, msg)
+    optimum, for its power steps once the plan is found (it holds the model as long). ``warm``: the basis the
+    relaxation starts from where it fits, and where it leaves its own optimal basis, pending (see :func:`solve`)."""
+    backend = _solver(solver, time_limit, msg, warm=warm)
     if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
         backend.set_aside = model.switch_rows_and_columns()
     with _integers_continuous(model), solver_output(msg, "solving the relaxation"), paused_gc():
@@ -780,9 +782,14 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     shadow_prices, score_prices = _shadow_prices(model, backend) if optimal else (None, False)
     if shadow_prices is not None:
         shadow_prices["fleet"] = model.fleet_prices_with_switches(shadow_prices, values)
-    highs = model.problem.solverModel if keep_highs and optimal and isinstance(backend, HighsBridge) else None
+    at_optimum = model.problem.solverModel if optimal and isinstance(backend, HighsBridge) else None
+    warm_started_from = warm.of if getattr(backend, "warm_started", False) else None
+    if warm is not None:
+        warm.pending = None if at_optimum is None else (model.source, backend.shape, backend.figures,
+                                                        at_optimum.getBasis())
     served = _served(model, values) if optimal else None
-    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, served, score_prices, highs)
+    return RelaxedStart(model.integer_starts(values), bound, shadow_prices, served, score_prices,
+                        at_optimum if keep_highs else None, warm_started_from)
 
 
 @dataclass
@@ -856,8 +863,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     own logs shown on standard error, each after a line naming its stage (see :func:`solver_output`).
     ``power_step_mw``: what that many MW more and fewer are worth in each period (:func:`power_steps`), for an
     LP, or a mixed-integer plan's relaxation, solved to its optimum by HiGHS; else none are worked out.
-    ``warm``: for an LP solved by HiGHS, the basis it starts from where it fits, and where it keeps its own
-    optimal basis for the next LP; unused otherwise.
+    ``warm``: for an LP, or a mixed-integer plan's relaxation, solved by HiGHS, the basis it starts from where it
+    fits, and where it leaves its own optimal basis, pending (:meth:`WarmStart.commit`); unused otherwise.
 
     A mixed-integer model is solved from its relaxation, rounded to a plan that keeps every
     limit: HiGHS's own heuristics find poor first plans at scale (40% below the bound after 30 s
@@ -876,7 +883,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
     timings: dict[str, float] = {}
     relaxed = completed = None
     if model.integer:
-        relaxed = relaxed_start(model, solver, time_limit, msg, bool(power_step_mw))
+        relaxed = relaxed_start(model, solver, time_limit, msg, bool(power_step_mw), warm)
         timings["relaxation"] = time.perf_counter() - start
         if relaxed is not None:
             least = 0.0 if time_limit is None else COMPLETION_GRACE * time_limit
@@ -950,10 +957,13 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         with solver_output(msg, "working out the power steps"):
             steps = power_steps(stepped, model, power_step_mw, remaining())
         timings["power_steps"] = time.perf_counter() - steps_start
-    warm_started_from = warm.of if getattr(backend, "warm_started", False) else None
-    if warm is not None:  # after the steps, which leave HiGHS at its optimal basis again
-        warm.pending = None if lp_optimum is None else (model.source, backend.shape, backend.figures,
-                                                        lp_optimum.getBasis())
+    if model.integer:  # the relaxation's start, and its basis left pending
+        warm_started_from = None if relaxed is None else relaxed.warm_started_from
+    else:
+        warm_started_from = warm.of if getattr(backend, "warm_started", False) else None
+        if warm is not None:  # after the steps, which leave HiGHS at its optimal basis again
+            warm.pending = None if lp_optimum is None else (model.source, backend.shape, backend.figures,
+                                                            lp_optimum.getBasis())
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)

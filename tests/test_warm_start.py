@@ -60,13 +60,27 @@ def test_the_report_and_the_terminal_say_where_a_plan_started(tmp_path, capsys):
     assert "from the optimal basis of" not in (tmp_path / "out" / "s0" / "index.html").read_text()
 
 
-@pytest.mark.parametrize("flag, named", [(["--integer"], "--integer"), (["--solver", "cbc"], "--solver cbc")])
-def test_warm_start_is_refused_where_no_lp_basis_is_kept(flag, named, tmp_path, capsys):
+def test_warm_start_is_refused_with_cbc(tmp_path, capsys):
     sources = _variants(tmp_path, [1.0, 0.97], workloads=6)
-    assert cli.main(["solve", *sources, "--warm-start", *flag, "--out", str(tmp_path / "out")]) == cli.EXIT_INPUT
+    assert cli.main(["solve", *sources, "--warm-start", "--solver", "cbc", "--out", str(tmp_path / "out")]) == \
+        cli.EXIT_INPUT
     error = capsys.readouterr().err
-    assert error.startswith("error: --warm-start") and named in error
+    assert error.startswith("error: --warm-start") and "--solver cbc" in error
     assert not (tmp_path / "out").exists()
+
+
+def test_mixed_integer_plans_start_their_relaxations_from_the_last_basis(tmp_path):
+    """With --integer the relaxation (an LP) starts from the last relaxation's basis; each plan is within the gap
+    allowed, and so within it of the plan solved from scratch."""
+    sources = _variants(tmp_path, [1.0, 0.95])
+    common = [*sources, "--integer", "--outputs", "json"]
+    assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
+    assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
+    cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
+    assert [doc["warm_started_from"] for doc in warm] == [None, sources[0]]
+    for one, other in zip(cold, warm):
+        assert other["status"] == "optimal" and other["gap"] <= other["gap_limit"]
+        assert other["objective"] == pytest.approx(one["objective"], rel=other["gap_limit"])
 
 
 def test_each_worker_of_a_sweep_with_jobs_starts_from_its_own_last_basis(tmp_path, subprocess_env):
