@@ -135,13 +135,13 @@ class WarmStart:
     that differ in figures only: budgets, fleet counts, volumes). A basis is only a place to start: the plan found is
     as optimal as from a cold start, but where several plans tie for the optimum it may be another of them. From
     the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
-    figure moved by more than :data:`WARM_START_MOST_CHANGE`. ``of``: the input whose plan it is the optimal basis
+    figure moved by more than :data:`WARM_START_MOST_CHANGE` of the larger of its two values. ``of``: the input whose plan it is the optimal basis
     of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
 
-    of: str | None = None
+    of: str | None = None  # bytes of a name that is not UTF-8 escaped ('\\xe9'), as text shows them
     shape: bytes | None = None  # digest of the LP's columns and row terms (see HighsBridge)
     figures: np.ndarray | None = None  # the LP's row bounds, costs and coefficients, in one array
     basis: highspy.HighsBasis | None = None
@@ -876,6 +876,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         raise SolveError(f"solver '{solver}' is not available on this machine")
     start = time.perf_counter()
     check_coefficients(model)
+    if warm is not None:  # a basis left by a scenario that failed after its solve is not this one's
+        warm.pending = None
 
     def remaining() -> float | None:
         return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)

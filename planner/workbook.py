@@ -1805,11 +1805,12 @@ class _Checker:
             if len(alike) > 1:
                 listed = [f"'{name}' (row {row})" for name, row in alike]
                 names = [name for name, _ in alike]
-                if len({name.lower() for name in names}) == 1:
+                forms = {unicodedata.normalize("NFKC", name) for name in names}
+                if len({name.lower() for name in names}) == 1 or forms == set(names):  # no name in another form
                     how, who = "in case", "a spreadsheet's lookups"
                 else:
                     how, who = "in the form of their characters (full-width, ligatures, superscripts)", "a reader"
-                    if len({unicodedata.normalize("NFKC", name) for name in names}) > 1:
+                    if len(forms) > 1:
                         how += " and in case"
                 self.warnings.append(f"{raw.where}: {', '.join(listed[:-1])} and {listed[-1]} differ only {how}: "
                                      "they are read as two, each named in the other sheets by its exact spelling "

@@ -369,6 +369,15 @@ def test_names_that_differ_only_in_the_form_of_their_characters_are_read_as_two_
         for a, b, i, case in (("ｌｍ-7b", "lm-7b", 2, ""), ("ﬁne-tune", "Fine-tune", 4, " and in case"))]
 
 
+def test_names_apart_by_case_folding_alone_are_said_to_differ_in_case(tmp_path):
+    """'straße' and 'STRASSE' fold to one name, no character of either in another form: they differ in case."""
+    tables = scenario_tables(training=[training_row("straße"), training_row("STRASSE")])
+    path = tmp_path / "s.xlsx"
+    assert read_scenario(write_scenario(tables, path)).warnings == [
+        f"{path}, sheet 'training': 'straße' (row 2) and 'STRASSE' (row 3) differ only in case: they are read as two, "
+        "each named in the other sheets by its exact spelling (a spreadsheet's lookups would take them for one)"]
+
+
 def test_a_name_typed_full_width_in_another_sheet_is_answered_with_the_name_meant(tmp_path):
     tables = scenario_tables(gpus=[gpu_row("H100")], fleet=[("Ｈ１００", "P1", 100.0)])
     path = tmp_path / "s.xlsx"

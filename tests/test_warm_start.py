@@ -8,11 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import write_scenario
 from planner import cli
+from planner.model import build_model
+from planner.sizing import size
+from planner.solve import SolveError, WarmStart, solve
 from planner.synthetic import synthetic_tables
+from planner.workbook import read_scenario
 
 
 def _variants(folder: Path, powers: list[float], workloads: int = 40) -> list[str]:
@@ -129,3 +134,14 @@ def test_a_start_from_an_input_whose_name_is_not_utf_8_is_named_with_the_bytes_e
     [second] = _summaries(tmp_path / "out", sources[1:])
     assert second["warm_started_from"] == f"{tmp_path}/caf\\xe9/s0.xlsx"
     assert "caf\\xe9/s0.xlsx" in (tmp_path / "out" / "s1" / "index.html").read_text()
+
+
+def test_a_solve_that_finds_no_plan_leaves_no_basis_pending(tmp_path):
+    """A basis a scenario left pending before failing is not kept by the next, even where that one finds none."""
+    scenario = read_scenario(_variants(tmp_path, [1.0], workloads=6)[0])
+    model = build_model(scenario, size(scenario))
+    warm = WarmStart(pending=("failed.xlsx", b"", np.zeros(0), None))
+    with pytest.raises(SolveError):
+        solve(model, time_limit=0.0, warm=warm)
+    warm.commit()
+    assert warm.pending is None and warm.of is None
