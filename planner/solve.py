@@ -135,8 +135,8 @@ class WarmStart:
     that differ in figures only: budgets, fleet counts, volumes). A basis is only a place to start: the plan found is
     as optimal as from a cold start, but where several plans tie for the optimum it may be another of them. From
     the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
-    figure moved by more than :data:`WARM_START_MOST_CHANGE` of the larger of its two values. ``of``: the input whose plan it is the optimal basis
-    of, as shown.
+    figure moved by more than :data:`WARM_START_MOST_CHANGE` of the larger of its two values. ``of``: the input
+    whose plan it is the optimal basis of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
@@ -151,6 +151,14 @@ class WarmStart:
         """Keep the last solve's basis for the next."""
         if self.pending is not None:
             (self.of, self.shape, self.figures, self.basis), self.pending = self.pending, None
+
+    def leave(self, source: str, backend: pulp.LpSolver, at_optimum: highspy.Highs | None) -> str | None:
+        """Leave pending the basis of the LP ``backend`` solved for input ``source`` (``at_optimum``: HiGHS at its
+        optimum, None where it reached none); the input whose basis that LP started from, if any."""
+        started_from = self.of if getattr(backend, "warm_started", False) else None
+        self.pending = None if at_optimum is None else (source, backend.shape, backend.figures,
+                                                        at_optimum.getBasis())
+        return started_from
 
     def fits(self, shape: bytes, figures: np.ndarray) -> bool:
         """Whether the basis kept is one to start an LP of ``shape`` and ``figures`` from."""
@@ -783,10 +791,7 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     if shadow_prices is not None:
         shadow_prices["fleet"] = model.fleet_prices_with_switches(shadow_prices, values)
     at_optimum = model.problem.solverModel if optimal and isinstance(backend, HighsBridge) else None
-    warm_started_from = warm.of if getattr(backend, "warm_started", False) else None
-    if warm is not None:
-        warm.pending = None if at_optimum is None else (model.source, backend.shape, backend.figures,
-                                                        at_optimum.getBasis())
+    warm_started_from = None if warm is None else warm.leave(model.source, backend, at_optimum)
     served = _served(model, values) if optimal else None
     return RelaxedStart(model.integer_starts(values), bound, shadow_prices, served, score_prices,
                         at_optimum if keep_highs else None, warm_started_from)
@@ -961,11 +966,8 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         timings["power_steps"] = time.perf_counter() - steps_start
     if model.integer:  # the relaxation's start, and its basis left pending
         warm_started_from = None if relaxed is None else relaxed.warm_started_from
-    else:
-        warm_started_from = warm.of if getattr(backend, "warm_started", False) else None
-        if warm is not None:  # after the steps, which leave HiGHS at its optimal basis again
-            warm.pending = None if lp_optimum is None else (model.source, backend.shape, backend.figures,
-                                                            lp_optimum.getBasis())
+    else:  # after the steps, which leave HiGHS at its optimal basis again
+        warm_started_from = None if warm is None else warm.leave(model.source, backend, lp_optimum)
     timings.update(getattr(backend, "timings", {}))
     if "solver" not in timings:  # a solver without a split of its own: all of it counts as solving
         timings["solver"] = elapsed - timings.get("relaxation", 0.0)
