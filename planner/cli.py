@@ -424,8 +424,10 @@ def _solve_into(progress: list[Progress], sources: list[Path], out_dirs: list[Pa
     are printed, and the stage of the others says how far they got."""
     if jobs > 1 and len(sources) > 1:
         stopped = multiprocessing.get_context("spawn").Event()
-        with _workers(min(jobs, len(sources)), stopped) as pool:
-            futures = _handed_over(pool, sources, out_dirs, options)
+        with contextlib.ExitStack() as pools:
+            lanes = [(pools.enter_context(_workers(workers, stopped)), lane)
+                     for lane, workers in _lanes(len(sources), jobs, options.warm_start)]
+            futures = _handed_over(lanes, sources, out_dirs, options)
             try:
                 for scenario, future, source, out_dir in zip(progress, futures, sources, out_dirs):
                     outcome = _collected(future)
@@ -525,6 +527,18 @@ def _stop_sweep(futures: list[Future], stopped) -> None:
             continue
 
 
+def _lanes(count: int, jobs: int, warm_start: bool) -> list[tuple[list[int], int]]:
+    """The positions of the scenarios each pool of a sweep takes, and its number of workers. One pool of ``jobs``
+    workers, each taking the next scenario as it comes free; with --warm-start, ``jobs`` pools of one worker, each
+    taking a run of neighbours in input order, so a plan starts from the basis of the one before it, the same in
+    every run of the sweep, rather than from whichever its worker happened to solve last."""
+    jobs = min(jobs, count)
+    if not warm_start:
+        return [(list(range(count)), jobs)]
+    bounds = [count * lane // jobs for lane in range(jobs + 1)]
+    return [(list(range(start, end)), 1) for start, end in zip(bounds, bounds[1:])]
+
+
 def _workers(count: int, stopped) -> ProcessPoolExecutor:
     """A pool of ``count`` sweep workers, spawned: a fresh interpreter each, free of this process's solver and
     BLAS threads (see :func:`_start_worker`)."""
@@ -532,14 +546,17 @@ def _workers(count: int, stopped) -> ProcessPoolExecutor:
                                initargs=(stopped, os.getpid()))
 
 
-def _handed_over(pool: ProcessPoolExecutor, sources: list[Path], out_dirs: list[Path],
+def _handed_over(lanes: list[tuple[ProcessPoolExecutor, list[int]]], sources: list[Path], out_dirs: list[Path],
                  options: SolveOptions) -> list[Future]:
-    """The scenarios given to ``pool``'s workers, which start as the first are handed over: ignoring Ctrl-C,
-    inherited, until :func:`_solve_in_worker` has a scenario under way (else a key pressed as they import
-    kills them)."""
+    """The scenarios given to the pools' workers, each pool those at its positions (see :func:`_lanes`), as futures
+    by position. The workers start as their first scenario is handed over: ignoring Ctrl-C, inherited, until
+    :func:`_solve_in_worker` has a scenario under way (else a key pressed as they import kills them)."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        return [pool.submit(_solve_in_worker, s, o, options) for s, o in zip(sources, out_dirs)]
+        futures: dict[int, Future] = {}
+        for pool, lane in lanes:
+            futures.update((i, pool.submit(_solve_in_worker, sources[i], out_dirs[i], options)) for i in lane)
+        return [futures[i] for i in range(len(sources))]
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -557,7 +574,7 @@ def _solved_alone(source: Path, out_dir: Path, options: SolveOptions, stopped) -
     """A scenario of a sweep whose pool a dying worker ended, solved in a worker of its own: the sweep goes on,
     and the scenario whose worker dies again is known, an internal error with a hint."""
     with _workers(1, stopped) as pool:
-        [future] = _handed_over(pool, [source], [out_dir], options)
+        [future] = _handed_over([(pool, [0])], [source], [out_dir], options)
         try:
             outcome = _collected(future)
         except KeyboardInterrupt:  # stopped here, not left to solve on while the pool is shut down

@@ -903,10 +903,12 @@ def test_a_gap_of_0_without_a_time_limit_is_warned_of_before_solving(tmp_path, c
     assert [math.copysign(1, gap) for gap in given] == [1, 1, 1]
 
 
-def test_a_worker_that_dies_fails_its_own_scenario_and_the_sweep_goes_on(tmp_path, subprocess_env):
+@pytest.mark.parametrize("warm_start", [[], ["--warm-start"]])
+def test_a_worker_that_dies_fails_its_own_scenario_and_the_sweep_goes_on(tmp_path, subprocess_env, warm_start):
     """--jobs: a worker killed mid-solve (for lack of memory, say) ends the whole pool, and every scenario not
     finished with it; each is solved again in a worker of its own, so that only the one whose worker dies again
-    is an internal error, with a hint, and the others are solved (they used to be called internal errors too)."""
+    is an internal error, with a hint, and the others are solved (they used to be called internal errors too).
+    With --warm-start (a pool per worker) the other pool solves on."""
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(  # a scenario named 'dies' kills the process that reads it
@@ -921,7 +923,7 @@ def test_a_worker_that_dies_fails_its_own_scenario_and_the_sweep_goes_on(tmp_pat
     env = dict(subprocess_env, PYTHONPATH=f"{hook}{os.pathsep}{subprocess_env['PYTHONPATH']}")
     names = ["a", "dies", "b", "c"]
     sources = [str(write_scenario(valid_tables(), tmp_path / f"{name}.xlsx")) for name in names]
-    done = subprocess.run([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", "--out",
+    done = subprocess.run([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", *warm_start, "--out",
                            str(tmp_path / "out"), "--outputs", "json"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == cli.EXIT_INTERNAL
@@ -1356,8 +1358,9 @@ def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
         process.kill()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum):
+@pytest.mark.parametrize("signum, warm_start", [(signal.SIGINT, []), (signal.SIGTERM, []),
+                                                (signal.SIGINT, ["--warm-start"])])
+def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum, warm_start):
     """Ctrl-C (sent, as a terminal does, to every process of the command) as the workers start:
     no scenario is started after it, none is left half-written, no worker dies with a traceback,
     and the sweep exits 130 rather than solving the rest first. A scenario a worker finished before
@@ -1366,7 +1369,7 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum):
     lands: a worker writing is tested by test_a_sweep_worker_sent_sigterm_while_writing_takes_its_staging_away.)"""
     import os
 
-    process, sources, _ = _sweep_with_workers(tmp_path)
+    process, sources, _ = _sweep_with_workers(tmp_path, extra=warm_start)
     out = tmp_path / "out"
     os.killpg(process.pid, signum)
     stdout, stderr = process.communicate(timeout=120)
@@ -1386,14 +1389,15 @@ def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum):
         assert sorted(p.name for p in (out / folder).iterdir()) == ["index.html", "results.xlsx", "summary.json"]
 
 
-def _sweep_with_workers(tmp_path, count: int = 4) -> tuple[subprocess.Popen, list[str], list[int]]:
-    """A sweep of ``count`` scenarios with --jobs 2, in its own session, once both workers and the
-    resource tracker are there and the sweep heeds Ctrl-C again: the process, its inputs and the
-    PIDs of its children."""
+def _sweep_with_workers(tmp_path, count: int = 4, extra: list[str] = ()) -> tuple[subprocess.Popen, list[str],
+                                                                                   list[int]]:
+    """A sweep of ``count`` scenarios with --jobs 2 (and ``extra`` options), in its own session, once both workers
+    and the resource tracker are there and the sweep heeds Ctrl-C again: the process, its inputs and the PIDs of
+    its children."""
     import time
 
     sources = [str(write_scenario(valid_tables(), tmp_path / f"s{i}.xlsx")) for i in range(count)]
-    process = subprocess.Popen([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", "--out",
+    process = subprocess.Popen([sys.executable, "-m", "planner", "solve", *sources, "--jobs", "2", *extra, "--out",
                                 str(tmp_path / "out")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
     children: list[str] = []

@@ -88,17 +88,24 @@ def test_mixed_integer_plans_start_their_relaxations_from_the_last_basis(tmp_pat
         assert other["objective"] == pytest.approx(one["objective"], rel=other["gap_limit"])
 
 
-def test_each_worker_of_a_sweep_with_jobs_starts_from_its_own_last_basis(tmp_path, subprocess_env):
-    """Two workers and three scenarios: a worker solves two or more, each after its first from the basis of the one
-    it solved before (scenarios are handed out in input order)."""
-    sources = _variants(tmp_path, [1.0, 0.98, 0.96])
+def test_with_jobs_each_worker_takes_a_run_of_neighbours_and_each_plan_starts_from_the_one_before(
+        tmp_path, subprocess_env):
+    """Two workers and four scenarios: the first worker solves the first two, the second the last two, each plan after
+    a worker's first from the basis of the scenario before it in input order, the same in every run."""
+    sources = _variants(tmp_path, [1.0, 0.98, 0.96, 0.94])
     done = subprocess.run([sys.executable, "-m", "planner", "solve", *sources, "--warm-start", "--jobs", "2",
                            "--outputs", "json", "--out", "out"], cwd=tmp_path, env=subprocess_env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     started = [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)]
-    assert started[0] is None and started.count(None) < 3
-    assert all(since is None or sources.index(since) < i for i, since in enumerate(started))
+    assert started == [None, sources[0], None, sources[2]]
+
+
+def test_a_sweep_is_dealt_to_workers_in_runs_of_neighbours_only_with_warm_start():
+    assert cli._lanes(5, 2, warm_start=True) == [([0, 1], 1), ([2, 3, 4], 1)]
+    assert cli._lanes(2, 4, warm_start=True) == [([0], 1), ([1], 1)]
+    assert cli._lanes(5, 2, warm_start=False) == [([0, 1, 2, 3, 4], 2)]
+    assert cli._lanes(2, 4, warm_start=False) == [([0, 1], 2)]
 
 
 def test_a_scenario_far_from_the_last_starts_from_scratch(tmp_path):
