@@ -659,10 +659,10 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--warm-start", action="store_true",
                            help="in a sweep, start each linear plan (with --integer, its relaxation) from the "
                                 "optimal basis of the last one written in the same process, where their LPs have the "
-                                "same columns and rows and no figure moved by more than 15%%: several times faster "
-                                "between scenarios close in their figures (budgets a few percent apart: give them in "
-                                "order). As optimal, but where plans tie for the optimum another of them may be "
-                                "chosen (HiGHS)")
+                                "same columns and rows and no power budget, GPU count or other limit moved by more "
+                                "than 15%%: several times faster between scenarios close in their limits (budgets a "
+                                "few percent apart: give them in order), or apart only in priorities and volumes. As "
+                                "optimal, but where plans tie for the optimum another of them may be chosen (HiGHS)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "

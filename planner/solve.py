@@ -122,10 +122,14 @@ def check_coefficients(model: PlanModel) -> None:
                      f"to {LARGEST_COEFFICIENT:g}); check its figures' units{hint}")
 
 
-# a basis is started from only where no figure of the LP (bound, cost, coefficient) moved by more than this share:
-# budgets 10% apart solved 2-4 times faster from the last basis, 20% apart as fast as from scratch at 500 workloads,
-# 40% apart 2.4 times slower (a basis given skips HiGHS's presolve)
+# a basis is started from only where no bound or coefficient of the rows that limit resources moved by more than
+# this share: budgets 10% apart solved 2-4 times faster from the last basis, 20% apart as fast as from scratch at 500
+# workloads, 40% apart 2.4 times slower (a basis given skips HiGHS's presolve), fleets 40% larger 1.4 times slower
 WARM_START_MOST_CHANGE = 0.15
+# the rows that limit resources: GPUs installed, power, a run's max_gpus. Scores and demand may move any amount: at
+# 500 workloads, from the basis of a plan with every priority permuted, token volumes doubled or halved, training
+# tokens doubled or GPUs' FLOP/s up 50%, HiGHS took 0.25-0.6 s against 0.45-0.8 s from scratch
+WARM_START_COMPARED = ("fleet", "power", "training_scale")
 
 
 @dataclass
@@ -135,15 +139,16 @@ class WarmStart:
     that differ in figures only: budgets, fleet counts, volumes). A basis is only a place to start: the plan found is
     as optimal as from a cold start, but where several plans tie for the optimum it may be another of them. From
     the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
-    figure moved by more than :data:`WARM_START_MOST_CHANGE` of the larger of its two values. ``of``: the input
-    whose plan it is the optimal basis of, as shown.
+    bound or coefficient of the rows that limit resources (:data:`WARM_START_COMPARED`) moved by more than
+    :data:`WARM_START_MOST_CHANGE` of the larger of its two values. ``of``: the input whose plan it is the optimal
+    basis of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
 
     of: str | None = None  # bytes of a name that is not UTF-8 escaped ('\\xe9'), as text shows them
     shape: bytes | None = None  # digest of the LP's columns and row terms (see HighsBridge)
-    figures: np.ndarray | None = None  # the LP's row bounds, costs and coefficients, in one array
+    figures: np.ndarray | None = None  # the bounds and coefficients of the LP's rows that limit resources
     basis: highspy.HighsBasis | None = None
     pending: tuple[str, bytes, np.ndarray, highspy.HighsBasis] | None = None
 
@@ -189,15 +194,16 @@ class HighsBridge(pulp.HiGHS):
 
     def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None,
                  set_aside: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0,
-                 warm: WarmStart | None = None, **kwargs):
+                 warm: WarmStart | None = None, compared_rows: np.ndarray | None = None, **kwargs):
         """``start``: (column ids, values) of a starting plan for a mixed-integer solve; HiGHS
         completes the columns not given. ``set_aside``: (row ids, column ids) left out of this
         solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both).
         ``least``: seconds HiGHS is given at least, whatever the hand-over took of the limit.
-        ``warm``: an LP's basis to start from, where it fits this LP (``warm_started`` says whether it did)."""
+        ``warm``: an LP's basis to start from, where it fits this LP (``warm_started`` says whether it did), its
+        figures compared on the rows ``compared_rows`` (ids; all rows if None)."""
         super().__init__(**kwargs)
         self.start = start
-        self.warm = warm
+        self.warm, self.compared_rows = warm, compared_rows
         # this LP's, as WarmStart keeps them; worked out only with ``warm``
         self.shape: bytes | None = None
         self.figures: np.ndarray | None = None
@@ -256,7 +262,10 @@ class HighsBridge(pulp.HiGHS):
             for part in (starts, index, le, ge):
                 shape.update(np.ascontiguousarray(part).tobytes())
             self.shape = shape.digest()
-            self.figures = np.concatenate([row_lower, row_upper, cost, value])
+            compared = np.zeros(len(constraints), dtype=bool)
+            compared[slice(None) if self.compared_rows is None else self.compared_rows] = True
+            terms = np.repeat(compared, np.diff(starts))
+            self.figures = np.concatenate([row_lower[compared], row_upper[compared], value[terms]])
         self.timings["handover"] = time.perf_counter() - start
 
     def buildStats(self, lp: pulp.LpProblem, status, has_solution: bool, *, start, best_bound=None):
@@ -471,14 +480,15 @@ _HIGHS_STATUS = {
 
 def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = None,
             start: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0,
-            warm: WarmStart | None = None) -> pulp.LpSolver:
+            warm: tuple[WarmStart, PlanModel] | None = None) -> pulp.LpSolver:
     """The PuLP solver ``name``, given ``time_limit`` seconds but ``least`` at least. For a
     mixed-integer solve: ``gap``, the relative gap to stop within, and ``start`` (column ids,
     values, already written into the model's variables), a starting plan. For an LP solved by HiGHS:
-    ``warm``, a basis to start from where it fits."""
+    ``warm``, a basis to start from where it fits the model given with it."""
     if name == "highs":
-        return HighsBridge(start=start, least=least, warm=warm, msg=msg, timeLimit=time_limit, gapRel=gap,
-                           output_flag=msg)
+        basis, compared_rows = (None, None) if warm is None else (warm[0], warm[1].row_ids(*WARM_START_COMPARED))
+        return HighsBridge(start=start, least=least, warm=basis, compared_rows=compared_rows, msg=msg,
+                           timeLimit=time_limit, gapRel=gap, output_flag=msg)
     if name == "cbc":
         # CBC stops once the gap is within its ratio of the larger of plan and bound: gap / (1 + gap)
         # of the bound is gap of the plan, as HiGHS and the report count it
@@ -777,7 +787,7 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     default one. None if the relaxation found no plan. ``keep_highs``: HiGHS is kept at the relaxation's
     optimum, for its power steps once the plan is found (it holds the model as long). ``warm``: the basis the
     relaxation starts from where it fits, and where it leaves its own optimal basis, pending (see :func:`solve`)."""
-    backend = _solver(solver, time_limit, msg, warm=warm)
+    backend = _solver(solver, time_limit, msg, warm=None if warm is None else (warm, model))
     if isinstance(backend, HighsBridge):  # the switches, which the relaxation needs not (see the model)
         backend.set_aside = model.switch_rows_and_columns()
     with _integers_continuous(model), solver_output(msg, "solving the relaxation"), paused_gc():
@@ -909,7 +919,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         if completed is None and remaining() == 0:  # a solver told to stop at once: not even handed over
             raise SolveError(f"{solver} stopped without a feasible plan ({pulp.LpSolveStatus.TimeLimit.name})")
         backend = _solver(solver, remaining(), msg, gap if model.integer else None, plan_start,
-                          warm=None if model.integer else warm)
+                          warm=None if model.integer or warm is None else (warm, model))
         stage = "searching by branch and bound" if model.integer else "solving the linear program"
         with solver_output(msg, stage), paused_gc():
             stats = model.problem.solve(backend)
