@@ -12,8 +12,9 @@ With ``--integer`` it times mixed-integer plans instead (``planner solve --integ
 gap), each against its own linear plan: stages, the gap reached and the score kept, in
 ``reports/bench-integer.json``.
 
-With ``--sweep`` it times a sweep of power budgets instead (:data:`SWEEP_BUDGETS`), each solved cold and
-from the last one's optimal basis (``planner solve --warm-start``), into ``reports/bench-sweep.json``.
+With ``--sweep`` it times a sweep instead (power budgets, priorities, token volumes: :func:`sweep_steps`),
+each step solved cold and from the last one's optimal basis (``planner solve --warm-start``), into
+``reports/bench-sweep.json``.
 
 With ``--solver-options`` it times HiGHS settings instead (:data:`SOLVER_SETTINGS`) on the
 floor LP of each size, checks each reaches the default's objective, and writes
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -336,28 +338,43 @@ def bench_integer(case: str, source: Path) -> dict:
     }
 
 
-def bench_sweep(case: str, source: Path) -> dict:
-    """Solve one scenario's LP with its power budgets scaled by each of :data:`SWEEP_BUDGETS` in turn, each from
-    scratch and then from the optimal basis of the one before (``--warm-start``), alternately, so that neither way
-    has the process's first solve (which touches fresh memory); the record for ``bench-sweep.json``: HiGHS's
-    seconds for each, both ways. Raises if the two ways' scores differ."""
-    scenario = read_scenario(source)
-    sizing = size(scenario)  # the budgets change no sizing
+def sweep_steps(scenario: Scenario) -> Iterator[str]:
+    """Change ``scenario`` step by step, in place, naming each step once made: its power budgets scaled by each of
+    :data:`SWEEP_BUDGETS` in turn, then the priority of every tenth training run and service doubled, then every
+    service's token volume doubled: scores moved a little in all, demand far, from which a warm start is made
+    (:data:`planner.solve.WARM_START_COMPARED`)."""
     budgets = scenario.periods["power_mw"].to_numpy()
-    basis = WarmStart()
-    cold, warm = [], []
     for factor in SWEEP_BUDGETS:
         scenario.periods["power_mw"] = budgets * factor
+        yield f"budgets x{factor:.2f}"
+    for table in (scenario.training, scenario.inference):
+        table.loc[table.index[::10], "priority"] *= 2
+    yield "priorities x2 (10%)"
+    scenario.inference["tokens_per_day_b"] *= 2
+    yield "token volumes x2"
+
+
+def bench_sweep(case: str, source: Path) -> dict:
+    """Solve one scenario's LP at each of :func:`sweep_steps`, each from scratch and then from the optimal basis of
+    the one before (``--warm-start``), alternately, so that neither way has the process's first solve (which
+    touches fresh memory); the record for ``bench-sweep.json``: HiGHS's seconds for each, both ways. Raises if the
+    two ways' scores differ."""
+    scenario = read_scenario(source)
+    basis = WarmStart()
+    steps, cold, warm = [], [], []
+    for step in sweep_steps(scenario):
+        sizing = size(scenario)
+        steps.append(step)
         cold.append(solve(build_model(scenario, sizing)))
         warm.append(solve(build_model(scenario, sizing), warm=basis))
         basis.commit()
-    for factor, one, other in zip(SWEEP_BUDGETS, cold, warm):
+    for step, one, other in zip(steps, cold, warm):
         if not np.isclose(one.objective, other.objective, rtol=1e-6, atol=1e-9):
-            raise RuntimeError(f"{case}: budgets x{factor}: objective {other.objective} from the last basis, "
+            raise RuntimeError(f"{case}: {step}: objective {other.objective} from the last basis, "
                                f"{one.objective} from scratch")
     return {
         "case": case,
-        "budgets": list(SWEEP_BUDGETS),
+        "steps": steps,
         "cold_s": [round(s.timings["solver"], 4) for s in cold],
         "warm_s": [round(s.timings["solver"], 4) for s in warm],
         "warm_started": [s.warm_started_from is not None for s in warm],
@@ -429,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     modes.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
     modes.add_argument("--integer", action="store_true", help="time mixed-integer plans instead")
     modes.add_argument("--sweep", action="store_true",
-                       help="time a sweep of power budgets instead, solved cold and from the last optimal basis")
+                       help="time a sweep instead (power budgets, then priorities and token volumes), each step "
+                            "solved cold and from the last optimal basis")
     args = parser.parse_args(argv)
     if args.repeat > 1 and (args.integer or args.solver_options or args.sweep):
         parser.error("--repeat times the stages of the linear plan; not with --integer, --sweep or --solver-options")
@@ -465,14 +483,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['objective'] / r['objective_lp']:>8.4f} {r['peak_rss_mb']:>7.0f}", flush=True)
         return _write_records(records, args.out or Path("reports/bench-integer.json"))
     if args.sweep:
-        print(f"{'case':<4} {'budgets':>7} {'cold s':>7} {'warm s':>7} {'faster':>6}")
+        print(f"{'case':<4} {'step':<19} {'cold s':>7} {'warm s':>7} {'faster':>6}")
         with tempfile.TemporaryDirectory() as scratch:
             for case, source in _scenarios(cases, Path(scratch)):
                 r = bench_sweep(case, source)
                 records.append(r)
-                for factor, cold, warm, started in zip(r["budgets"], r["cold_s"], r["warm_s"], r["warm_started"]):
+                for step, cold, warm, started in zip(r["steps"], r["cold_s"], r["warm_s"], r["warm_started"]):
                     faster = f"{cold / warm:>5.1f}x" if started and warm > 0 else f"{'-':>6}"
-                    print(f"{case:<4} {factor:>7.2f} {cold:>7.3f} {warm:>7.3f} {faster}", flush=True)
+                    print(f"{case:<4} {step:<19} {cold:>7.3f} {warm:>7.3f} {faster}", flush=True)
         return _write_records(records, args.out or Path("reports/bench-sweep.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'sizing':>6} {'build':>6} {'handover':>8} {'solver':>7} "
           f"{'extract':>7} {'ranges':>6} {'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} "

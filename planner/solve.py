@@ -126,9 +126,11 @@ def check_coefficients(model: PlanModel) -> None:
 # this share: budgets 10% apart solved 2-4 times faster from the last basis, 20% apart as fast as from scratch at 500
 # workloads, 40% apart 2.4 times slower (a basis given skips HiGHS's presolve), fleets 40% larger 1.4 times slower
 WARM_START_MOST_CHANGE = 0.15
-# the rows that limit resources: GPUs installed, power, a run's max_gpus. Scores and demand may move any amount: at
-# 500 workloads, from the basis of a plan with every priority permuted, token volumes doubled or halved, training
-# tokens doubled or GPUs' FLOP/s up 50%, HiGHS took 0.25-0.6 s against 0.45-0.8 s from scratch
+# the rows that limit resources: GPUs installed, power, a run's max_gpus. Demand may move any amount: from the basis
+# of a plan with token volumes doubled or halved, training tokens doubled or GPUs' FLOP/s up 50%, HiGHS took 0.25-0.6
+# s against 0.45-0.8 s from scratch at 500 workloads, 8.6-19 s against 19-23 s at 2,000. The scores (the objective's
+# costs) are held to the share as a whole: the sum of their moves at most that share of their sum, as where a few
+# priorities change; every priority permuted took 46 s against 29 s at 2,000 workloads
 WARM_START_COMPARED = ("fleet", "power", "training_scale")
 
 
@@ -140,8 +142,8 @@ class WarmStart:
     as optimal as from a cold start, but where several plans tie for the optimum it may be another of them. From
     the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
     bound or coefficient of the rows that limit resources (:data:`WARM_START_COMPARED`) moved by more than
-    :data:`WARM_START_MOST_CHANGE` of the larger of its two values. ``of``: the input whose plan it is the optimal
-    basis of, as shown.
+    :data:`WARM_START_MOST_CHANGE` of the larger of its two values, and the objective's costs by no more than that
+    share of their sum in all. ``of``: the input whose plan it is the optimal basis of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
@@ -149,25 +151,29 @@ class WarmStart:
     of: str | None = None  # bytes of a name that is not UTF-8 escaped ('\\xe9'), as text shows them
     shape: bytes | None = None  # digest of the LP's columns and row terms (see HighsBridge)
     figures: np.ndarray | None = None  # the bounds and coefficients of the LP's rows that limit resources
+    costs: np.ndarray | None = None  # the objective's, by column
     basis: highspy.HighsBasis | None = None
-    pending: tuple[str, bytes, np.ndarray, highspy.HighsBasis] | None = None
+    pending: tuple[str, bytes, np.ndarray, np.ndarray, highspy.HighsBasis] | None = None
 
     def commit(self) -> None:
         """Keep the last solve's basis for the next."""
         if self.pending is not None:
-            (self.of, self.shape, self.figures, self.basis), self.pending = self.pending, None
+            (self.of, self.shape, self.figures, self.costs, self.basis), self.pending = self.pending, None
 
     def leave(self, source: str, backend: pulp.LpSolver, at_optimum: highspy.Highs | None) -> str | None:
         """Leave pending the basis of the LP ``backend`` solved for input ``source`` (``at_optimum``: HiGHS at its
         optimum, None where it reached none); the input whose basis that LP started from, if any."""
         started_from = self.of if getattr(backend, "warm_started", False) else None
-        self.pending = None if at_optimum is None else (source, backend.shape, backend.figures,
+        self.pending = None if at_optimum is None else (source, backend.shape, backend.figures, backend.cost,
                                                         at_optimum.getBasis())
         return started_from
 
-    def fits(self, shape: bytes, figures: np.ndarray) -> bool:
-        """Whether the basis kept is one to start an LP of ``shape`` and ``figures`` from."""
+    def fits(self, shape: bytes, figures: np.ndarray, costs: np.ndarray) -> bool:
+        """Whether the basis kept is one to start an LP of ``shape``, ``figures`` and ``costs`` from."""
         if self.basis is None or shape != self.shape:
+            return False
+        cost_moved = np.abs(costs - self.costs).sum()
+        if cost_moved > WARM_START_MOST_CHANGE * max(np.abs(costs).sum(), np.abs(self.costs).sum()):
             return False
         old, new = self.figures, figures
         with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf, 0 / 0: alike, as below
@@ -294,7 +300,7 @@ class HighsBridge(pulp.HiGHS):
         if self.timeLimit is not None:  # what the hand-over left of it
             limit = max(self.timeLimit - (start - self.handover_start), self.least, 0.0)
             _give_time(highs, limit)
-        if self.warm is not None and self.warm.fits(self.shape, self.figures):
+        if self.warm is not None and self.warm.fits(self.shape, self.figures, self.cost):
             # a basis that does not fit (HiGHS checks its counts) leaves HiGHS to start cold
             self.warm_started = highs.setBasis(self.warm.basis) == highspy.HighsStatus.kOk
         started = self.start is not None and len(self.start[0]) > 0

@@ -4,12 +4,13 @@ HiGHS settings are compared on it."""
 import json
 import re
 
+import numpy as np
 import pytest
 
 import planner.bench as bench
 from planner.bench import SOLVER_SETTINGS, bench_case, main, target_lines
 from planner.synthetic import synthetic_tables
-from planner.workbook import write_workbook
+from planner.workbook import read_scenario, write_workbook
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -125,18 +126,35 @@ def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
     assert record["objective"] >= 0.9 * record["objective_lp"]
 
 
-def test_a_sweep_of_budgets_is_timed_cold_and_from_the_last_basis(tmp_path, capsys, monkeypatch):
-    """Steps of 5% start from the last basis, the step of 40% from scratch (a small synthetic site as S: the
-    default scenario's budgets above idle move by more than 15% in steps of 5%)."""
+def test_a_sweep_is_timed_cold_and_from_the_last_basis(tmp_path, capsys, monkeypatch):
+    """Budgets in steps of 5% start from the last basis, the step of 40% from scratch (a small synthetic site as S:
+    the default scenario's budgets above idle move by more than 15% in steps of 5%); a tenth's priorities doubled
+    and token volumes doubled from the last basis."""
     monkeypatch.setitem(bench.SIZES, "S", (40, 3, 4))
     out = tmp_path / "sweep.json"
     assert main(["--sizes", "S", "--sweep", "--out", str(out)]) == 0
     [record] = json.loads(out.read_text())
-    assert record["case"] == "S" and record["budgets"] == [1.0, 0.95, 0.9, 1.3]
-    assert record["warm_started"] == [False, True, True, False]  # 40% up: a start from scratch is faster
-    assert len(record["cold_s"]) == len(record["warm_s"]) == 4
-    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("S ")]
-    assert [row[1] for row in rows] == ["1.00", "0.95", "0.90", "1.30"] and rows[0][-1] == "-"
+    steps = ["budgets x1.00", "budgets x0.95", "budgets x0.90", "budgets x1.30", "priorities x2 (10%)",
+             "token volumes x2"]
+    assert record["case"] == "S" and record["steps"] == steps
+    assert record["warm_started"] == [False, True, True, False, True, True]  # 40% up: from scratch is faster
+    assert len(record["cold_s"]) == len(record["warm_s"]) == 6
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("S ")]
+    assert [row[5:24].strip() for row in rows] == steps and rows[0].endswith("-")
+
+
+def test_a_sweep_changes_the_scenario_as_its_steps_say():
+    scenario = read_scenario(bench.DEFAULT_SCENARIO)
+    budgets, volumes = scenario.periods["power_mw"].to_numpy(), scenario.inference["tokens_per_day_b"].to_numpy()
+    priorities = {t: getattr(scenario, t)["priority"].to_numpy() for t in ("training", "inference")}
+    for step in bench.sweep_steps(scenario):
+        if step == "budgets x0.95":
+            assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * 0.95)
+    assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * 1.30)
+    assert scenario.inference["tokens_per_day_b"].to_numpy() == pytest.approx(volumes * 2)
+    for table, before in priorities.items():
+        doubled = np.arange(len(before)) % 10 == 0
+        assert getattr(scenario, table)["priority"].to_numpy() == pytest.approx(np.where(doubled, 2, 1) * before)
 
 
 def test_each_target_is_stated_with_its_figure_and_verdict():

@@ -116,21 +116,25 @@ def test_a_scenario_far_from_the_last_starts_from_scratch(tmp_path):
     assert [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)] == [None, sources[0], None]
 
 
-def test_scores_and_demand_may_move_any_amount_but_not_the_limits_on_resources(tmp_path):
-    """Priorities permuted and token volumes doubled start from the last basis, at the same optimum as from scratch;
-    a fleet 40% larger starts from scratch (from that basis the simplex takes longer: WARM_START_COMPARED)."""
+def test_demand_may_move_any_amount_scores_a_little_in_all_and_limits_on_resources_a_little_each(tmp_path):
+    """Two priorities swapped, then token volumes doubled: each from the last basis, at the optimum found from
+    scratch. A fleet 40% larger, then every priority permuted: each from scratch (from that basis the simplex takes
+    longer: WARM_START_COMPARED)."""
     rng = np.random.default_rng(0)
-    tables = [synthetic_tables(40, 3, 4, seed=3, whole_horizon=True) for _ in range(4)]
+    tables = [synthetic_tables(40, 3, 4, seed=3, whole_horizon=True) for _ in range(5)]
     for table in ("training", "inference"):
-        tables[1][table]["priority"] = rng.permutation(tables[1][table]["priority"].to_numpy())
+        priorities = tables[1][table]["priority"].to_numpy()
+        tables[1][table]["priority"] = np.concatenate([priorities[1::-1], priorities[2:]])
+        tables[4][table]["priority"] = rng.permutation(tables[4][table]["priority"].to_numpy())
     tables[2]["inference"]["tokens_per_day_b"] *= 2
-    tables[3]["fleet"]["installed"] = np.round(tables[3]["fleet"]["installed"] * 1.4)
+    for grown in tables[3:]:
+        grown["fleet"]["installed"] = np.round(grown["fleet"]["installed"] * 1.4)
     sources = [str(write_scenario(t, tmp_path / f"s{i}.xlsx")) for i, t in enumerate(tables)]
     common = [*sources, "--outputs", "json"]
     assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
     assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
     cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
-    assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], sources[1], None]
+    assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], sources[1], None, None]
     assert [doc["objective"] for doc in warm] == pytest.approx([doc["objective"] for doc in cold], rel=1e-9)
 
 
@@ -165,7 +169,7 @@ def test_a_solve_that_finds_no_plan_leaves_no_basis_pending(tmp_path):
     """A basis a scenario left pending before failing is not kept by the next, even where that one finds none."""
     scenario = read_scenario(_variants(tmp_path, [1.0], workloads=6)[0])
     model = build_model(scenario, size(scenario))
-    warm = WarmStart(pending=("failed.xlsx", b"", np.zeros(0), None))
+    warm = WarmStart(pending=("failed.xlsx", b"", np.zeros(0), np.zeros(0), None))
     with pytest.raises(SolveError):
         solve(model, time_limit=0.0, warm=warm)
     warm.commit()
