@@ -129,8 +129,8 @@ WARM_START_MOST_CHANGE = 0.15
 # the rows that limit resources: GPUs installed, power, a run's max_gpus. Demand may move any amount: from the basis
 # of a plan with token volumes doubled or halved, training tokens doubled or GPUs' FLOP/s up 50%, HiGHS took 0.25-0.6
 # s against 0.45-0.8 s from scratch at 500 workloads, 8.6-19 s against 19-23 s at 2,000. The scores (the objective's
-# costs) are held to the share as a whole: the sum of their moves at most that share of their sum, as where a few
-# priorities change; every priority permuted took 46 s against 29 s at 2,000 workloads
+# costs) are held to the share as a whole: at most that share of the objective's weight moved between columns, as
+# where a few priorities change; every priority permuted took 46 s against 29 s at 2,000 workloads
 WARM_START_COMPARED = ("fleet", "power", "training_scale")
 
 
@@ -142,8 +142,8 @@ class WarmStart:
     as optimal as from a cold start, but where several plans tie for the optimum it may be another of them. From
     the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
     bound or coefficient of the rows that limit resources (:data:`WARM_START_COMPARED`) moved by more than
-    :data:`WARM_START_MOST_CHANGE` of the larger of its two values, and the objective's costs by no more than that
-    share of their sum in all. ``of``: the input whose plan it is the optimal basis of, as shown.
+    :data:`WARM_START_MOST_CHANGE` of the larger of its two values, and no more than that share of the objective's
+    weight moved between its costs (:func:`_weight_moved`). ``of``: the input whose plan it is the optimal basis of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
@@ -172,14 +172,23 @@ class WarmStart:
         """Whether the basis kept is one to start an LP of ``shape``, ``figures`` and ``costs`` from."""
         if self.basis is None or shape != self.shape:
             return False
-        cost_moved = np.abs(costs - self.costs).sum()
-        if cost_moved > WARM_START_MOST_CHANGE * max(np.abs(costs).sum(), np.abs(self.costs).sum()):
+        if not _weight_moved(self.costs, costs) <= WARM_START_MOST_CHANGE:  # NaN: moved
             return False
         old, new = self.figures, figures
         with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf, 0 / 0: alike, as below
             moved = np.abs(new - old) / np.fmax(np.abs(old), np.abs(new))
         moved = np.where(old == new, 0.0, np.nan_to_num(moved, nan=1.0))  # an infinite bound made finite: moved
         return bool(moved.max(initial=0.0) <= WARM_START_MOST_CHANGE)
+
+
+def _weight_moved(old: np.ndarray, new: np.ndarray) -> float:
+    """How much of the objective's weight moved between two cost vectors, each taken as shares of its own sum: 0 for
+    costs scaled alike (the objective's scale follows the least priority, and a scale alone moves no optimum), up
+    to 2 for costs with no column in common."""
+    old_sum, new_sum = np.abs(old).sum(), np.abs(new).sum()
+    if old_sum == 0 or new_sum == 0:
+        return 0.0 if old_sum == new_sum else 2.0
+    return float(np.abs(new / new_sum - old / old_sum).sum())
 
 
 class HighsBridge(pulp.HiGHS):

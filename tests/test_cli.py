@@ -932,6 +932,8 @@ def test_a_worker_that_dies_fails_its_own_scenario_and_the_sweep_goes_on(tmp_pat
     assert "4 scenarios: 3 solved, 1 internal error" in done.stdout
     rows = json.loads((tmp_path / "out" / "sweep.json").read_text(encoding="utf-8"))
     assert [row["status"] for row in rows] == ["optimal", "internal error", "optimal", "optimal"]
+    if warm_start:  # the second pool's worker kept its basis: c starts from b
+        assert [row["warm_started_from"] for row in rows] == [None, None, None, sources[2]]
 
 
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
