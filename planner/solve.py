@@ -182,13 +182,13 @@ class WarmStart:
 
 
 def _weight_moved(old: np.ndarray, new: np.ndarray) -> float:
-    """How much of the objective's weight moved between two cost vectors, each taken as shares of its own sum: 0 for
-    costs scaled alike (the objective's scale follows the least priority, and a scale alone moves no optimum), up
-    to 2 for costs with no column in common."""
+    """The share of the objective's weight that moved from some columns to others between two cost vectors, each
+    taken as shares of its own sum: 0 for costs scaled alike (the objective's scale follows the least priority, and
+    a scale alone moves no optimum), 1 for costs with no column in common."""
     old_sum, new_sum = np.abs(old).sum(), np.abs(new).sum()
     if old_sum == 0 or new_sum == 0:
-        return 0.0 if old_sum == new_sum else 2.0
-    return float(np.abs(new / new_sum - old / old_sum).sum())
+        return 0.0 if old_sum == new_sum else 1.0
+    return float(np.abs(new / new_sum - old / old_sum).sum() / 2)
 
 
 class HighsBridge(pulp.HiGHS):
