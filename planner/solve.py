@@ -143,7 +143,8 @@ class WarmStart:
     the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
     bound or coefficient of the rows that limit resources (:data:`WARM_START_COMPARED`) moved by more than
     :data:`WARM_START_MOST_CHANGE` of the larger of its two values, and no more than that share of the objective's
-    weight moved between its costs (:func:`_weight_moved`). ``of``: the input whose plan it is the optimal basis of, as shown.
+    weight moved between its costs (:func:`_weight_moved`). ``of``: the input whose plan it is the optimal basis
+    of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
@@ -215,7 +216,7 @@ class HighsBridge(pulp.HiGHS):
         solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both).
         ``least``: seconds HiGHS is given at least, whatever the hand-over took of the limit.
         ``warm``: an LP's basis to start from, where it fits this LP (``warm_started`` says whether it did), its
-        figures compared on the rows ``compared_rows`` (ids; all rows if None)."""
+        figures compared on the rows ``compared_rows`` (ids, given with ``warm``)."""
         super().__init__(**kwargs)
         self.start = start
         self.warm, self.compared_rows = warm, compared_rows
@@ -278,7 +279,7 @@ class HighsBridge(pulp.HiGHS):
                 shape.update(np.ascontiguousarray(part).tobytes())
             self.shape = shape.digest()
             compared = np.zeros(len(constraints), dtype=bool)
-            compared[slice(None) if self.compared_rows is None else self.compared_rows] = True
+            compared[self.compared_rows] = True
             terms = np.repeat(compared, np.diff(starts))
             self.figures = np.concatenate([row_lower[compared], row_upper[compared], value[terms]])
         self.timings["handover"] = time.perf_counter() - start

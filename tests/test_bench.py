@@ -147,9 +147,10 @@ def test_a_sweep_changes_the_scenario_as_its_steps_say():
     scenario = read_scenario(bench.DEFAULT_SCENARIO)
     budgets, volumes = scenario.periods["power_mw"].to_numpy(), scenario.inference["tokens_per_day_b"].to_numpy()
     priorities = {t: getattr(scenario, t)["priority"].to_numpy() for t in ("training", "inference")}
-    for step in bench.sweep_steps(scenario):
-        if step == "budgets x0.95":
-            assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * 0.95)
+    seen = {step: scenario.periods["power_mw"].to_numpy() for step in bench.sweep_steps(scenario)}
+    assert list(seen) == ["budgets x1.00", "budgets x0.95", "budgets x0.90", "budgets x1.30", "priorities x2 (10%)",
+                          "token volumes x2"]
+    assert seen["budgets x0.95"] == pytest.approx(budgets * 0.95)
     assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * 1.30)
     assert scenario.inference["tokens_per_day_b"].to_numpy() == pytest.approx(volumes * 2)
     for table, before in priorities.items():

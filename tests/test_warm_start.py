@@ -118,8 +118,8 @@ def test_a_scenario_far_from_the_last_starts_from_scratch(tmp_path):
 
 def test_demand_may_move_any_amount_scores_a_little_in_all_and_limits_on_resources_a_little_each(tmp_path):
     """Two priorities swapped and one set below the least (which rescales every score), then token volumes doubled:
-    each from the last basis, at the optimum found from scratch. A fleet 40% larger, then every priority permuted: each from scratch (from that basis the simplex takes
-    longer: WARM_START_COMPARED)."""
+    each from the last basis, at the optimum found from scratch. A fleet 40% larger, then every priority permuted:
+    each from scratch (from that basis the simplex takes longer: WARM_START_COMPARED)."""
     rng = np.random.default_rng(0)
     tables = [synthetic_tables(40, 3, 4, seed=3, whole_horizon=True) for _ in range(5)]
     for table in ("training", "inference"):
