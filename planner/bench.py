@@ -142,10 +142,11 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     blocks.append(sp.csr_matrix((np.ones(n_x), (fleet_row, x)), shape=(len(pairs), n_x + n_s)))
     lower.append(np.full(len(pairs), -np.inf))
     upper.append(installed)
-    # power: one row per period, the budget less every installed GPU's idle draw
+    # power: one row per period, the budget less every installed GPU's idle draw (products and sums in the model's
+    # order, as the shares below)
     blocks.append(sp.csr_matrix((power_mw_per_gpu, (p, x)), shape=(n_p, n_x + n_s)))
     lower.append(np.full(n_p, -np.inf))
-    idle_mw = scenario.pue * (scenario.fleet.to_numpy() * gpus["idle_w"].to_numpy()[:, None]).sum(axis=0) / 1e6
+    idle_mw = (scenario.pue * gpus["idle_w"].to_numpy() / 1e6) @ scenario.fleet.to_numpy()
     upper.append(scenario.periods["power_mw"].to_numpy() - idle_mw)
     # demand: one row per served variable, supply share - served >= 0
     keys = np.where(served["kind"] == "training", served["w"] * (n_p + 1), served["w"] * (n_p + 1) + 1 + served["p"])
@@ -167,8 +168,8 @@ def floor_lp(scenario: Scenario, sizing: Sizing, options: dict[str, object] | No
     upper.append(np.full(n_s, np.inf))
 
     matrix = sp.vstack(blocks, format="csr")
-    cost = scale * np.concatenate([
-        -tie_break * hours * power_mw_per_gpu,
+    cost = scale * np.concatenate([  # the tie-break's products too in the model's order
+        -tie_break * (hours * power_mw_per_gpu),
         served["weight"].to_numpy(dtype=float),
     ])
     with solver_output(shown=False):
