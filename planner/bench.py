@@ -342,8 +342,9 @@ def bench_integer(case: str, source: Path) -> dict:
 def sweep_steps(scenario: Scenario) -> Iterator[str]:
     """Change ``scenario`` step by step, in place, naming each step once made: its power budgets scaled by each of
     :data:`SWEEP_BUDGETS` in turn, then the priority of every tenth training run and service doubled, then every
-    service's token volume doubled: scores moved a little in all, demand far, from which a warm start is made
-    (:data:`planner.solve.WARM_START_COMPARED`)."""
+    service's token volume doubled, then the middle period's budget cut by 40%, then the fleet of the GPU type with
+    the fewest GPUs halved: scores moved a little in all, demand far, and a few limits far, from which a warm start
+    is made (:data:`planner.solve.WARM_START_COMPARED`)."""
     budgets = scenario.periods["power_mw"].to_numpy()
     for factor in SWEEP_BUDGETS:
         scenario.periods["power_mw"] = budgets * factor
@@ -353,6 +354,11 @@ def sweep_steps(scenario: Scenario) -> Iterator[str]:
     yield "priorities x2 (10%)"
     scenario.inference["tokens_per_day_b"] *= 2
     yield "token volumes x2"
+    scenario.periods.loc[len(scenario.periods) // 2, "power_mw"] *= 0.6
+    yield "a period's budget x0.60"
+    fewest = scenario.fleet.sum(axis=1).idxmin()
+    scenario.fleet.loc[fewest] = np.round(scenario.fleet.loc[fewest] * 0.5)
+    yield "a GPU type's fleet x0.50"
 
 
 def bench_sweep(case: str, source: Path) -> dict:
@@ -484,14 +490,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['objective'] / r['objective_lp']:>8.4f} {r['peak_rss_mb']:>7.0f}", flush=True)
         return _write_records(records, args.out or Path("reports/bench-integer.json"))
     if args.sweep:
-        print(f"{'case':<4} {'step':<19} {'cold s':>7} {'warm s':>7} {'faster':>6}")
+        print(f"{'case':<4} {'step':<24} {'cold s':>7} {'warm s':>7} {'faster':>6}")
         with tempfile.TemporaryDirectory() as scratch:
             for case, source in _scenarios(cases, Path(scratch)):
                 r = bench_sweep(case, source)
                 records.append(r)
                 for step, cold, warm, started in zip(r["steps"], r["cold_s"], r["warm_s"], r["warm_started"]):
                     faster = f"{cold / warm:>5.1f}x" if started and warm > 0 else f"{'-':>6}"
-                    print(f"{case:<4} {step:<19} {cold:>7.3f} {warm:>7.3f} {faster}", flush=True)
+                    print(f"{case:<4} {step:<24} {cold:>7.3f} {warm:>7.3f} {faster}", flush=True)
         return _write_records(records, args.out or Path("reports/bench-sweep.json"))
     print(f"{'case':<4} {'vars':>8} {'cons':>7} {'read':>6} {'sizing':>6} {'build':>6} {'handover':>8} {'solver':>7} "
           f"{'extract':>7} {'ranges':>6} {'results':>7} {'report':>6} {'total':>7} {'floor':>7} {'ratio':>6} "

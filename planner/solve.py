@@ -122,9 +122,11 @@ def check_coefficients(model: PlanModel) -> None:
                      f"to {LARGEST_COEFFICIENT:g}); check its figures' units{hint}")
 
 
-# a basis is started from only where no bound or coefficient of the rows that limit resources moved by more than
-# this share: budgets 10% apart solved 2-4 times faster from the last basis, 20% apart as fast as from scratch at 500
-# workloads, 40% apart 2.4 times slower (a basis given skips HiGHS's presolve), fleets 40% larger 1.4 times slower
+# a basis is started from only where the bounds or the coefficients of a family of rows that limit resources moved by
+# at most this share of their size, all told (the sum of the moves over that of the values): at 500 workloads budgets
+# 10% apart solved 2.5 times faster from the last basis, budgets 20% and a quarter of them 40% apart as fast as from
+# scratch, 30% apart 1.3 times slower (a basis given skips HiGHS's presolve), fleets 40% larger 1.4 times slower; while
+# a few rows moved far, as one period's budget 40% down or one GPU type's fleet halved, solved 4-13 times faster
 WARM_START_MOST_CHANGE = 0.15
 # the rows that limit resources: GPUs installed, power, a run's max_gpus. Demand may move any amount: from the basis
 # of a plan with token volumes doubled or halved, training tokens doubled or GPUs' FLOP/s up 50%, HiGHS took 0.25-0.6
@@ -140,11 +142,11 @@ class WarmStart:
     HiGHS's simplex starts from it where that LP has the same columns and rows, term for term (a sweep's scenarios
     that differ in figures only: budgets, fleet counts, volumes). A basis is only a place to start: the plan found is
     as optimal as from a cold start, but where several plans tie for the optimum it may be another of them. From
-    the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where no
-    bound or coefficient of the rows that limit resources (:data:`WARM_START_COMPARED`) moved by more than
-    :data:`WARM_START_MOST_CHANGE` of the larger of its two values, and no more than that share of the objective's
-    weight moved between its costs (:func:`_weight_moved`). ``of``: the input whose plan it is the optimal basis
-    of, as shown.
+    the basis of an LP far from it the simplex takes longer than from scratch, so the basis is used only where the
+    bounds and the coefficients of each family of rows that limit resources (:data:`WARM_START_COMPARED`) moved
+    by at most :data:`WARM_START_MOST_CHANGE` of their size (:func:`_limits_moved`), and no more than that share
+    of the objective's weight moved between its costs (:func:`_weight_moved`). ``of``: the input whose plan it is
+    the optimal basis of, as shown.
 
     A solve leaves its own basis ``pending``, which :meth:`commit` keeps once its plan's report is written, so that
     a plan never names as its start a scenario that ended without one."""
@@ -169,17 +171,28 @@ class WarmStart:
                                                         at_optimum.getBasis())
         return started_from
 
-    def fits(self, shape: bytes, figures: np.ndarray, costs: np.ndarray) -> bool:
-        """Whether the basis kept is one to start an LP of ``shape``, ``figures`` and ``costs`` from."""
+    def fits(self, shape: bytes, figures: np.ndarray, groups: np.ndarray, costs: np.ndarray) -> bool:
+        """Whether the basis kept is one to start an LP of ``shape``, ``figures`` (in ``groups``: see
+        :func:`_limits_moved`; the same for the same shape) and ``costs`` from."""
         if self.basis is None or shape != self.shape:
             return False
         if not _weight_moved(self.costs, costs) <= WARM_START_MOST_CHANGE:  # NaN: moved
             return False
-        old, new = self.figures, figures
-        with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf, 0 / 0: alike, as below
-            moved = np.abs(new - old) / np.fmax(np.abs(old), np.abs(new))
-        moved = np.where(old == new, 0.0, np.nan_to_num(moved, nan=1.0))  # an infinite bound made finite: moved
-        return bool(moved.max(initial=0.0) <= WARM_START_MOST_CHANGE)
+        return bool(_limits_moved(self.figures, figures, groups).max(initial=0.0) <= WARM_START_MOST_CHANGE)
+
+
+def _limits_moved(old: np.ndarray, new: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per group of figures (numbered from 0: a family's lower bounds, its upper bounds or its coefficients), the
+    share of its size that moved between two LPs: the sum of the figures' moves over the sum of the larger of each
+    one's two values. 1 where an infinite bound became finite, or the reverse. A few rows moved far move little of
+    the whole (one period's budget of many), every row moved a little moves as much as each."""
+    finite = np.isfinite(old) & np.isfinite(new)
+    count, were, are, of = int(groups.max(initial=-1)) + 1, old[finite], new[finite], groups[finite]
+    moved = np.bincount(of, np.abs(are - were), minlength=count)
+    size = np.bincount(of, np.fmax(np.abs(were), np.abs(are)), minlength=count)
+    share = np.divide(moved, size, out=np.zeros(count), where=size > 0)
+    share[groups[~finite & (old != new)]] = 1.0  # NaN too: it equals nothing
+    return share
 
 
 def _weight_moved(old: np.ndarray, new: np.ndarray) -> float:
@@ -210,19 +223,20 @@ class HighsBridge(pulp.HiGHS):
 
     def __init__(self, start: tuple[np.ndarray, np.ndarray] | None = None,
                  set_aside: tuple[np.ndarray, np.ndarray] | None = None, least: float = 0.0,
-                 warm: WarmStart | None = None, compared_rows: np.ndarray | None = None, **kwargs):
+                 warm: WarmStart | None = None, compared_rows: list[np.ndarray] | None = None, **kwargs):
         """``start``: (column ids, values) of a starting plan for a mixed-integer solve; HiGHS
         completes the columns not given. ``set_aside``: (row ids, column ids) left out of this
         solve: the rows made free and the columns held at 0 (HiGHS's presolve removes both).
         ``least``: seconds HiGHS is given at least, whatever the hand-over took of the limit.
         ``warm``: an LP's basis to start from, where it fits this LP (``warm_started`` says whether it did), its
-        figures compared on the rows ``compared_rows`` (ids, given with ``warm``)."""
+        figures compared on the rows ``compared_rows`` (ids, a family's each, given with ``warm``)."""
         super().__init__(**kwargs)
         self.start = start
         self.warm, self.compared_rows = warm, compared_rows
         # this LP's, as WarmStart keeps them; worked out only with ``warm``
         self.shape: bytes | None = None
         self.figures: np.ndarray | None = None
+        self.groups: np.ndarray | None = None  # of the figures: see _limits_moved
         self.warm_started = False
         self.set_aside = set_aside
         self.values: np.ndarray | None = None  # the solution, by column id, as written back
@@ -273,15 +287,19 @@ class HighsBridge(pulp.HiGHS):
         _accepted(highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value),
                      "rows")
         if self.warm is not None:
+            family = np.full(len(constraints), -1, dtype=np.int8)  # of the rows compared, by its position
+            for i, rows in enumerate(self.compared_rows):
+                family[rows] = i
             shape = hashlib.blake2b(np.array([len(variables), len(integer), len(starts), len(index)],
                                              dtype=np.int64).tobytes())
-            for part in (starts, index, le, ge):
+            for part in (starts, index, le, ge, family):
                 shape.update(np.ascontiguousarray(part).tobytes())
             self.shape = shape.digest()
-            compared = np.zeros(len(constraints), dtype=bool)
-            compared[self.compared_rows] = True
-            terms = np.repeat(compared, np.diff(starts))
-            self.figures = np.concatenate([row_lower[compared], row_upper[compared], value[terms]])
+            compared, terms = family >= 0, np.repeat(family, np.diff(starts))
+            self.figures = np.concatenate([row_lower[compared], row_upper[compared], value[terms >= 0]])
+            # each family's lower bounds, upper bounds and coefficients a group of their own
+            count = len(self.compared_rows)
+            self.groups = np.concatenate([family[compared], count + family[compared], 2 * count + terms[terms >= 0]])
         self.timings["handover"] = time.perf_counter() - start
 
     def buildStats(self, lp: pulp.LpProblem, status, has_solution: bool, *, start, best_bound=None):
@@ -310,7 +328,7 @@ class HighsBridge(pulp.HiGHS):
         if self.timeLimit is not None:  # what the hand-over left of it
             limit = max(self.timeLimit - (start - self.handover_start), self.least, 0.0)
             _give_time(highs, limit)
-        if self.warm is not None and self.warm.fits(self.shape, self.figures, self.cost):
+        if self.warm is not None and self.warm.fits(self.shape, self.figures, self.groups, self.cost):
             # a basis that does not fit (HiGHS checks its counts) leaves HiGHS to start cold
             self.warm_started = highs.setBasis(self.warm.basis) == highspy.HighsStatus.kOk
         started = self.start is not None and len(self.start[0]) > 0
@@ -502,7 +520,8 @@ def _solver(name: str, time_limit: float | None, msg: bool, gap: float | None = 
     values, already written into the model's variables), a starting plan. For an LP solved by HiGHS:
     ``warm``, a basis to start from where it fits the model given with it."""
     if name == "highs":
-        basis, compared_rows = (None, None) if warm is None else (warm[0], warm[1].row_ids(*WARM_START_COMPARED))
+        basis, compared_rows = (None, None) if warm is None else (
+            warm[0], [warm[1].row_ids(family) for family in WARM_START_COMPARED])
         return HighsBridge(start=start, least=least, warm=basis, compared_rows=compared_rows, msg=msg,
                            timeLimit=time_limit, gapRel=gap, output_flag=msg)
     if name == "cbc":

@@ -148,31 +148,36 @@ def test_integer_plans_are_timed_against_their_linear_plans(tmp_path):
 
 
 def test_a_sweep_is_timed_cold_and_from_the_last_basis(tmp_path, capsys, monkeypatch):
-    """Budgets in steps of 5% start from the last basis, the step of 40% from scratch (a small synthetic site as S:
-    the default scenario's budgets above idle move by more than 15% in steps of 5%); a tenth's priorities doubled
-    and token volumes doubled from the last basis."""
-    monkeypatch.setitem(bench.SIZES, "S", (40, 3, 4))
+    """Budgets in steps of 5% start from the last basis, the step of 40% from scratch (a small synthetic site as S);
+    a tenth's priorities doubled, token volumes doubled, a period's budget cut by 40% and a GPU type's fleet halved
+    from the last basis."""
+    monkeypatch.setitem(bench.SIZES, "S", (40, 3, 12))
     out = tmp_path / "sweep.json"
     assert main(["--sizes", "S", "--sweep", "--out", str(out)]) == 0
     [record] = json.loads(out.read_text())
     steps = ["budgets x1.00", "budgets x0.95", "budgets x0.90", "budgets x1.30", "priorities x2 (10%)",
-             "token volumes x2"]
+             "token volumes x2", "a period's budget x0.60", "a GPU type's fleet x0.50"]
     assert record["case"] == "S" and record["steps"] == steps
-    assert record["warm_started"] == [False, True, True, False, True, True]  # 40% up: from scratch is faster
-    assert len(record["cold_s"]) == len(record["warm_s"]) == 6
+    assert record["warm_started"] == [False, True, True, False, True, True, True, True]  # 40% up: from scratch
+    assert len(record["cold_s"]) == len(record["warm_s"]) == 8
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("S ")]
-    assert [row[5:24].strip() for row in rows] == steps and rows[0].endswith("-")
+    assert [row[5:29].strip() for row in rows] == steps and rows[0].endswith("-")
 
 
 def test_a_sweep_changes_the_scenario_as_its_steps_say():
     scenario = read_scenario(bench.DEFAULT_SCENARIO)
     budgets, volumes = scenario.periods["power_mw"].to_numpy(), scenario.inference["tokens_per_day_b"].to_numpy()
     priorities = {t: getattr(scenario, t)["priority"].to_numpy() for t in ("training", "inference")}
+    fleet = scenario.fleet.to_numpy().copy()  # a view of the frame otherwise
     seen = {step: scenario.periods["power_mw"].to_numpy() for step in bench.sweep_steps(scenario)}
     assert list(seen) == ["budgets x1.00", "budgets x0.95", "budgets x0.90", "budgets x1.30", "priorities x2 (10%)",
-                          "token volumes x2"]
+                          "token volumes x2", "a period's budget x0.60", "a GPU type's fleet x0.50"]
     assert seen["budgets x0.95"] == pytest.approx(budgets * 0.95)
-    assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * 1.30)
+    middle = np.arange(len(budgets)) == len(budgets) // 2
+    assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * np.where(middle, 1.30 * 0.6, 1.30))
+    fewest = fleet.sum(axis=1).argmin()
+    assert scenario.fleet.to_numpy() == pytest.approx(np.round(fleet * np.where(
+        np.arange(len(fleet)) == fewest, 0.5, 1.0)[:, None]))
     assert scenario.inference["tokens_per_day_b"].to_numpy() == pytest.approx(volumes * 2)
     for table, before in priorities.items():
         doubled = np.arange(len(before)) % 10 == 0
