@@ -343,8 +343,8 @@ def sweep_steps(scenario: Scenario) -> Iterator[str]:
     """Change ``scenario`` step by step, in place, naming each step once made: its power budgets scaled by each of
     :data:`SWEEP_BUDGETS` in turn, then the priority of every tenth training run and service doubled, then every
     service's token volume doubled, then the middle period's budget cut by 40%, then the fleet of the GPU type with
-    the fewest GPUs halved: scores moved a little in all, demand far, and a few limits far, from which a warm start
-    is made (:data:`planner.solve.WARM_START_COMPARED`)."""
+    the fewest GPUs (of those installed) halved: scores moved a little in all, demand far, and a few limits far,
+    from which a warm start is made (:data:`planner.solve.WARM_START_COMPARED`)."""
     budgets = scenario.periods["power_mw"].to_numpy()
     for factor in SWEEP_BUDGETS:
         scenario.periods["power_mw"] = budgets * factor
@@ -356,7 +356,8 @@ def sweep_steps(scenario: Scenario) -> Iterator[str]:
     yield "token volumes x2"
     scenario.periods.loc[len(scenario.periods) // 2, "power_mw"] *= 0.6
     yield "a period's budget x0.60"
-    fewest = scenario.fleet.sum(axis=1).idxmin()
+    installed = scenario.fleet.sum(axis=1)
+    fewest = installed[installed > 0].idxmin()
     scenario.fleet.loc[fewest] = np.round(scenario.fleet.loc[fewest] * 0.5)
     yield "a GPU type's fleet x0.50"
 

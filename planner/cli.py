@@ -659,11 +659,12 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--warm-start", action="store_true",
                            help="in a sweep, start each linear plan (with --integer, its relaxation) from the "
                                 "optimal basis of the last one written in the same process, where their LPs have the "
-                                "same columns and rows and the power budgets, the GPU counts and each other kind of "
-                                "limit moved by at most 15%% all told: several times faster between scenarios close "
-                                "in their limits (budgets a few percent apart: give them in order; one period's budget "
-                                "or one GPU type's fleet far apart), in token volumes or in a few priorities. As "
-                                "optimal, but where plans tie for the optimum another of them may be chosen (HiGHS)")
+                                "same columns and rows and the power budgets above idle draw, the GPU counts and each "
+                                "other kind of limit moved by at most 15%% all told: several times faster between "
+                                "scenarios close in their limits (budgets a few percent apart: give them in order; one "
+                                "period's budget or one GPU type's fleet far apart), in token volumes or in a few "
+                                "priorities. As optimal, but where plans tie for the optimum another of them may be "
+                                "chosen (HiGHS)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "

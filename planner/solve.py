@@ -287,7 +287,7 @@ class HighsBridge(pulp.HiGHS):
         _accepted(highs.addRows(len(constraints), row_lower, row_upper, len(index), starts[:-1], index, value),
                      "rows")
         if self.warm is not None:
-            family = np.full(len(constraints), -1, dtype=np.int8)  # of the rows compared, by its position
+            family = np.full(len(constraints), -1)  # of the rows compared, by its position
             for i, rows in enumerate(self.compared_rows):
                 family[rows] = i
             shape = hashlib.blake2b(np.array([len(variables), len(integer), len(starts), len(index)],

@@ -175,7 +175,7 @@ def test_a_sweep_changes_the_scenario_as_its_steps_say():
     assert seen["budgets x0.95"] == pytest.approx(budgets * 0.95)
     middle = np.arange(len(budgets)) == len(budgets) // 2
     assert scenario.periods["power_mw"].to_numpy() == pytest.approx(budgets * np.where(middle, 1.30 * 0.6, 1.30))
-    fewest = fleet.sum(axis=1).argmin()
+    fewest = np.where(fleet.sum(axis=1) > 0, fleet.sum(axis=1), np.inf).argmin()
     assert scenario.fleet.to_numpy() == pytest.approx(np.round(fleet * np.where(
         np.arange(len(fleet)) == fewest, 0.5, 1.0)[:, None]))
     assert scenario.inference["tokens_per_day_b"].to_numpy() == pytest.approx(volumes * 2)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pytest
 
@@ -134,6 +135,53 @@ def test_a_few_limits_moved_far_start_from_the_last_basis(tmp_path):
     cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
     assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], sources[1], None]
     assert [doc["objective"] for doc in warm] == pytest.approx([doc["objective"] for doc in cold], rel=1e-9)
+
+
+def _no_idle_draw(tables: dict) -> dict:
+    """GPUs that draw nothing idle: a fleet's change then moves no budget above idle draw, only the fleet rows."""
+    tables["gpus"]["idle_w"] = 0.0
+    return tables
+
+
+@pytest.mark.parametrize("change, started", [
+    # the fleet rows alone: every GPU type's fleet 40% larger (29% all told), then one type's in one period
+    ("fleet", False), ("one fleet", True),
+    # runs' max_gpus: every one halved (50% all told), then a tenth of them
+    ("max_gpus", False), ("a few max_gpus", True),
+    # what a GPU draws in use 25% less: the power rows' coefficients alone (their bounds, the budgets above idle
+    # draw, stay)
+    ("draw", False),
+])
+def test_each_family_of_limits_is_held_to_the_share_on_its_own(tmp_path, change, started):
+    """A change that moves one family of limits and no other: from scratch past 15% of it all told, from the last
+    basis within."""
+    base = _no_idle_draw(synthetic_tables(40, 3, 12, seed=3, whole_horizon=True))
+    base["training"]["max_gpus"] = 4096.0
+    tables = [base, _no_idle_draw(synthetic_tables(40, 3, 12, seed=3, whole_horizon=True))]
+    changed = tables[1]
+    changed["training"]["max_gpus"] = 4096.0
+    if change == "fleet":
+        changed["fleet"]["installed"] = np.round(changed["fleet"]["installed"] * 1.4)
+    elif change == "one fleet":
+        changed["fleet"].loc[6, "installed"] = np.round(changed["fleet"].loc[6, "installed"] * 0.5)
+    elif change == "max_gpus":
+        changed["training"]["max_gpus"] = 2048.0
+    elif change == "a few max_gpus":
+        changed["training"].loc[changed["training"].index[::10], "max_gpus"] = 2048.0
+    else:
+        changed["gpus"]["it_w"] *= 0.75
+    sources = [str(write_scenario(t, tmp_path / f"s{i}.xlsx")) for i, t in enumerate(tables)]
+    assert cli.main(["solve", *sources, "--out", str(tmp_path / "out"), "--warm-start", "--outputs", "json"]) == 0
+    assert [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)] == [
+        None, sources[0] if started else None]
+
+
+def test_a_share_of_15_percent_is_within_the_rule_and_more_is_not():
+    basis = WarmStart(shape=b"lp", figures=np.full(4, 100.0), costs=np.ones(3), basis=highspy.HighsBasis())
+    groups = np.zeros(4, dtype=int)
+    assert basis.fits(b"lp", np.array([40.0, 100.0, 100.0, 100.0]), groups, np.ones(3))  # 60 of 400 moved
+    assert not basis.fits(b"lp", np.array([39.0, 100.0, 100.0, 100.0]), groups, np.ones(3))
+    assert not basis.fits(b"other", np.full(4, 100.0), groups, np.ones(3))
 
 
 def test_limits_are_compared_as_the_share_of_each_group_that_moved():
