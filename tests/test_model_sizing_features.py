@@ -805,6 +805,20 @@ def test_a_relaxation_that_used_up_the_time_limit_still_gives_its_plan(tmp_path,
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_branch_and_bound_runs_from_scratch_where_the_relaxation_gave_no_plan(tmp_path, monkeypatch, solver):
+    """The relaxation is made to end with no plan (as a time limit reached before its first one ends it): branch and
+    bound runs without a start and still finds the optimum, 3 + 2 GPUs, with its own bound."""
+    import planner.solve as solve_module
+
+    scenario, sizing = _two_services_on_five_gpus(tmp_path)
+    model = build_model(scenario, sizing, integer=True)
+    monkeypatch.setattr(solve_module, "relaxed_start", lambda *args: None)
+    solution = solve(model, solver=solver, gap=0.0)
+    assert solution.status == "optimal"
+    assert solution.objective == approx(1 + 2 / 2.4, rel=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_branch_and_bound_stopped_without_a_plan_keeps_the_completed_one(tmp_path, monkeypatch, solver):
     """CBC given a start can stop at the time limit holding no plan of its own (500 workloads,
     --gap 0, --time-limit 1: exit 3, 'stopped without a feasible plan'), though the rounded start,
