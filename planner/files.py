@@ -88,9 +88,9 @@ def remove(path: Path) -> None:
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # none of that number here; a number no process can have
         return False
-    except (PermissionError, OverflowError):  # another user's process; a number no process can have
+    except PermissionError:  # another user's process
         pass
     return True
 

@@ -357,6 +357,17 @@ def test_what_a_process_killed_outright_left_staged_is_cleared_by_the_next_write
                                                                  *(p.name for p in live)])
 
 
+def test_what_is_staged_under_a_number_no_process_can_have_is_cleared_too(results, tmp_path):
+    """A staging name's number past what a process number can be (as a copy from another system might carry) was
+    taken for a live process's, so its staging stayed for good. A process in another container is told by its
+    lock (below), not by its number."""
+    left = tmp_path / f".out.{2 ** 64}-abc123"
+    left.mkdir()
+    (left / "index.html").write_text("half a report")
+    report.write_outputs(results, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 def test_what_a_live_process_in_another_container_is_staging_is_left_to_it(results, tmp_path):
     """A process in another container sharing the folder has a number this one cannot see: its staging was taken
     for abandoned and removed as it wrote, failing its run. A writer holds a lock on what it stages."""
