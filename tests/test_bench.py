@@ -76,6 +76,19 @@ def test_each_case_reports_its_own_peak_memory():
     assert bench._peak_rss_mb() < before + 50
 
 
+@pytest.mark.parametrize("platform, maxrss", [("linux", 300 * 1024), ("darwin", 300 * 2 ** 20)])
+def test_peak_memory_is_read_in_mb_where_the_system_keeps_no_proc_status(tmp_path, monkeypatch, platform, maxrss):
+    """Without /proc (macOS), the peak is the system's own mark, which macOS gives in bytes, Linux in kB: read as kB
+    on macOS it was 1,024 times too large."""
+    import resource
+    import types
+
+    monkeypatch.setattr(bench, "Path", lambda path: tmp_path / "no-proc" / path.lstrip("/"))  # nothing there
+    monkeypatch.setattr(bench.sys, "platform", platform)
+    monkeypatch.setattr(resource, "getrusage", lambda who: types.SimpleNamespace(ru_maxrss=maxrss))
+    assert bench._peak_rss_mb() == pytest.approx(300.0)
+
+
 def test_bench_writes_json_records(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert main(["--sizes", "S,s", "--out", str(out)]) == 0  # a size named twice is run once
