@@ -60,8 +60,8 @@ bench-solvers: $(VENV)/.installed
 bench-integer: $(VENV)/.installed
 	$(PY) -m planner.bench --sizes $(SIZES) --integer
 
-# a sweep of power budgets, then priorities and token volumes, each step solved cold and from the last optimal basis
-# (--warm-start)
+# a sweep of power budgets, then priorities, token volumes, a period's budget and a GPU type's fleet, each step solved
+# cold and from the last optimal basis (--warm-start)
 bench-sweep: $(VENV)/.installed
 	$(PY) -m planner.bench --sizes $(SIZES) --sweep
 

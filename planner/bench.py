@@ -12,9 +12,9 @@ With ``--integer`` it times mixed-integer plans instead (``planner solve --integ
 gap), each against its own linear plan: stages, the gap reached and the score kept, in
 ``reports/bench-integer.json``.
 
-With ``--sweep`` it times a sweep instead (power budgets, priorities, token volumes: :func:`sweep_steps`),
-each step solved cold and from the last one's optimal basis (``planner solve --warm-start``), into
-``reports/bench-sweep.json``.
+With ``--sweep`` it times a sweep instead (power budgets, priorities, token volumes, a period's budget, a GPU
+type's fleet: :func:`sweep_steps`), each step solved cold and from the last one's optimal basis (``planner solve
+--warm-start``), into ``reports/bench-sweep.json``.
 
 With ``--solver-options`` it times HiGHS settings instead (:data:`SOLVER_SETTINGS`) on the
 floor LP of each size, checks each reaches the default's objective, and writes
@@ -455,8 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     modes.add_argument("--solver-options", action="store_true", help="time HiGHS settings on the floor LP instead")
     modes.add_argument("--integer", action="store_true", help="time mixed-integer plans instead")
     modes.add_argument("--sweep", action="store_true",
-                       help="time a sweep instead (power budgets, then priorities and token volumes), each step "
-                            "solved cold and from the last optimal basis")
+                       help="time a sweep instead (power budgets, then priorities, token volumes, a period's "
+                            "budget and a GPU type's fleet), each step solved cold and from the last optimal basis")
     args = parser.parse_args(argv)
     if args.repeat > 1 and (args.integer or args.solver_options or args.sweep):
         parser.error("--repeat times the stages of the linear plan; not with --integer, --sweep or --solver-options")

@@ -23,16 +23,27 @@ from planner.workbook import read_scenario
 
 def _variants(folder: Path, powers: list[float], workloads: int = 40) -> list[str]:
     """One scenario per power factor: the same synthetic site with its budgets scaled, as a budget sweep has it."""
-    sources = []
-    for i, factor in enumerate(powers):
-        tables = synthetic_tables(workloads, 3, 4, seed=3, whole_horizon=True)
-        tables["periods"]["power_mw"] *= factor
-        sources.append(str(write_scenario(tables, folder / f"s{i}.xlsx")))
-    return sources
+    tables = [synthetic_tables(workloads, 3, 4, seed=3, whole_horizon=True) for _ in powers]
+    for scenario, factor in zip(tables, powers):
+        scenario["periods"]["power_mw"] *= factor
+    return _written(tables, folder)
 
 
 def _summaries(folder: Path, sources: list[str]) -> list[dict]:
     return [json.loads((folder / Path(source).stem / "summary.json").read_text()) for source in sources]
+
+
+def _written(tables: list[dict], folder: Path) -> list[str]:
+    """Each scenario's tables as a workbook of its own, named in order: a sweep's inputs."""
+    return [str(write_scenario(t, folder / f"s{i}.xlsx")) for i, t in enumerate(tables)]
+
+
+def _cold_and_warm(folder: Path, sources: list[str], *options: str) -> tuple[list[dict], list[dict]]:
+    """The sweep of ``sources`` solved from scratch, then with --warm-start: each scenario's summary.json, both ways."""
+    common = [*sources, "--outputs", "json", *options]
+    assert cli.main(["solve", *common, "--out", str(folder / "cold")]) == 0
+    assert cli.main(["solve", *common, "--out", str(folder / "warm"), "--warm-start"]) == 0
+    return _summaries(folder / "cold", sources), _summaries(folder / "warm", sources)
 
 
 def test_each_plan_starts_from_the_last_optimal_basis_that_fits_and_finds_the_same_optimum(tmp_path):
@@ -40,10 +51,7 @@ def test_each_plan_starts_from_the_last_optimal_basis_that_fits_and_finds_the_sa
     Scores and what a MW more or less is worth (worked out again from each optimum) are as solved cold."""
     sources = _variants(tmp_path, [1.0, 0.95])
     sources.append(str(write_scenario(synthetic_tables(41, 3, 4, seed=3, whole_horizon=True), tmp_path / "s2.xlsx")))
-    common = [*sources, "--outputs", "json", "--power-step", "0.5"]
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
-    cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
+    cold, warm = _cold_and_warm(tmp_path, sources, "--power-step", "0.5")
     assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], None]
     assert [doc["warm_started_from"] for doc in cold] == [None, None, None]
     for one, other in zip(cold, warm):
@@ -79,10 +87,7 @@ def test_mixed_integer_plans_start_their_relaxations_from_the_last_basis(tmp_pat
     """With --integer the relaxation (an LP) starts from the last relaxation's basis; each plan is within the gap
     allowed, and so within it of the plan solved from scratch."""
     sources = _variants(tmp_path, [1.0, 0.95])
-    common = [*sources, "--integer", "--outputs", "json"]
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
-    cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
+    cold, warm = _cold_and_warm(tmp_path, sources, "--integer")
     assert [doc["warm_started_from"] for doc in warm] == [None, sources[0]]
     for one, other in zip(cold, warm):
         assert other["status"] == "optimal" and other["gap"] <= other["gap_limit"]
@@ -128,11 +133,8 @@ def test_a_few_limits_moved_far_start_from_the_last_basis(tmp_path):
     least = fleet["gpu"] == fleet.groupby("gpu")["installed"].sum().idxmin()  # 14% of the GPUs
     fleet.loc[least, "installed"] = np.round(fleet.loc[least, "installed"] * 0.5)
     tables[3]["periods"]["power_mw"] *= 0.6
-    sources = [str(write_scenario(t, tmp_path / f"s{i}.xlsx")) for i, t in enumerate(tables)]
-    common = [*sources, "--outputs", "json"]
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
-    cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
+    sources = _written(tables, tmp_path)
+    cold, warm = _cold_and_warm(tmp_path, sources)
     assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], sources[1], None]
     assert [doc["objective"] for doc in warm] == pytest.approx([doc["objective"] for doc in cold], rel=1e-9)
 
@@ -170,7 +172,7 @@ def test_each_family_of_limits_is_held_to_the_share_on_its_own(tmp_path, change,
         changed["training"].loc[changed["training"].index[::10], "max_gpus"] = 2048.0
     else:
         changed["gpus"]["it_w"] *= 0.75
-    sources = [str(write_scenario(t, tmp_path / f"s{i}.xlsx")) for i, t in enumerate(tables)]
+    sources = _written(tables, tmp_path)
     assert cli.main(["solve", *sources, "--out", str(tmp_path / "out"), "--warm-start", "--outputs", "json"]) == 0
     assert [doc["warm_started_from"] for doc in _summaries(tmp_path / "out", sources)] == [
         None, sources[0] if started else None]
@@ -210,11 +212,8 @@ def test_demand_may_move_any_amount_scores_a_little_in_all_and_limits_on_resourc
     tables[2]["inference"]["tokens_per_day_b"] *= 2
     for grown in tables[3:]:
         grown["fleet"]["installed"] = np.round(grown["fleet"]["installed"] * 1.4)
-    sources = [str(write_scenario(t, tmp_path / f"s{i}.xlsx")) for i, t in enumerate(tables)]
-    common = [*sources, "--outputs", "json"]
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "cold")]) == 0
-    assert cli.main(["solve", *common, "--out", str(tmp_path / "warm"), "--warm-start"]) == 0
-    cold, warm = _summaries(tmp_path / "cold", sources), _summaries(tmp_path / "warm", sources)
+    sources = _written(tables, tmp_path)
+    cold, warm = _cold_and_warm(tmp_path, sources)
     assert [doc["warm_started_from"] for doc in warm] == [None, sources[0], sources[1], None, None]
     assert [doc["objective"] for doc in warm] == pytest.approx([doc["objective"] for doc in cold], rel=1e-9)
 
