@@ -2,9 +2,10 @@
 [--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST] [--solver-log]``,
 ``planner size INPUT [--json]`` and ``planner template OUT.xlsx [--force]``.
 
-Exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure or limit reached without a
-feasible plan, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Given several inputs (a sweep), every
-scenario is solved even when one fails, and the exit code is that of the first that failed.
+Exit codes: 0 success, 1 internal error, 2 bad input or a report that cannot be written (a write failure), 3
+solver failure or limit reached without a feasible plan, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+Given several inputs (a sweep), every scenario is solved even when one fails, and the exit code is that of the
+first that failed.
 """
 
 from __future__ import annotations
@@ -237,6 +238,9 @@ def _with_decimals(figure: float, decimals: int) -> str:
 
 
 FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}
+# a report that cannot be written (a full disk, a folder that is not a report's) exits as bad input does, but its
+# sweep row and tally say what it is: the input was fine
+WRITE_FAILURE = "write failure"
 
 
 @dataclass
@@ -283,8 +287,10 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Prog
         write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
         if warm is not None:  # a plan written: the next may start from its basis
             warm.commit()
-    except (InputError, ReportFolderError) as error:
+    except InputError as error:
         progress.record(_failed(source, EXIT_INPUT, str(error)))
+    except ReportFolderError as error:
+        progress.record(_failed(source, EXIT_INPUT, str(error), status=WRITE_FAILURE))
     except SolveError as error:
         progress.record(_failed(source, EXIT_SOLVER, f"{source}: {error}"))
     except Exception as error:  # the last line of defence: one line, not a traceback
@@ -294,9 +300,10 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Prog
     return progress.outcome
 
 
-def _failed(source: Path, code: int, why: str, shown: str | None = None) -> Outcome:
-    """A scenario without a plan: ``why`` in its summary row, and ``shown`` (default 'error: why') on stderr."""
-    return Outcome(code, failed_row(source, FAILURES[code], why), err=[shown or f"error: {why}"])
+def _failed(source: Path, code: int, why: str, shown: str | None = None, status: str | None = None) -> Outcome:
+    """A scenario without a plan: ``status`` (default the code's) and ``why`` in its summary row, and ``shown``
+    (default 'error: why') on stderr."""
+    return Outcome(code, failed_row(source, status or FAILURES[code], why), err=[shown or f"error: {why}"])
 
 
 def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
@@ -387,13 +394,14 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         if len(sources) > 1:  # what was solved before the stop, and what was not, is there
             _print([f"sweep summary: {html}"], sys.stdout)
         raise stopped
-    failed = [p.outcome.code for p in progress if p.outcome.code != EXIT_OK]
+    failed = [p.outcome for p in progress if p.outcome.code != EXIT_OK]
     if len(sources) > 1:
-        kinds = Counter(failed)
+        kinds = Counter(outcome.row["status"] for outcome in failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
-            f"{kinds[code]} {label}{'s' if kinds[code] > 1 else ''}" for code, label in FAILURES.items() if kinds[code]]
+            f"{kinds[label]} {label}{'s' if kinds[label] > 1 else ''}" for label in [*FAILURES.values(), WRITE_FAILURE]
+            if kinds[label]]
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
-    return failed[0] if failed else EXIT_OK
+    return failed[0].code if failed else EXIT_OK
 
 
 # why a scenario of a stopped sweep has no new report, by how far it got; {} is what stopped the sweep
@@ -617,7 +625,8 @@ def _print(lines: list[str], stream, document: bool = False) -> None:
 
 
 EXIT_CODES = (f"exit codes: {EXIT_OK} success, "
-              + ", ".join(f"{code} {label}" for code, label in sorted(FAILURES.items()))
+              + ", ".join(f"{code} {label}" + (f" or {WRITE_FAILURE}" if code == EXIT_INPUT else "")
+                          for code, label in sorted(FAILURES.items()))
               + f", {EXIT_INTERRUPTED} interrupted (Ctrl-C), {EXIT_TERMINATED} terminated (SIGTERM)")
 
 

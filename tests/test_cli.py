@@ -610,6 +610,29 @@ def test_a_sweep_summary_that_cannot_be_written_exits_2_in_one_line(tmp_path, mo
     assert all((out / name / "index.html").is_file() for name in ("a", "b"))
 
 
+def test_a_sweep_scenario_whose_report_cannot_be_written_is_a_write_failure_not_bad_input(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """A full disk while writing one scenario's report: exit 2 as documented, but its row and the tally called the
+    input bad, sending a user to look for a mistake in a workbook that has none."""
+    inputs = [str(write_scenario(valid_tables(), tmp_path / f"{name}.xlsx")) for name in ("a", "b")]
+    out = tmp_path / "out"
+    real = report._WRITERS["html"]
+
+    def full_for_b(results, path):
+        if path.parent.name.startswith(".b."):  # b's staging folder
+            raise OSError(28, "No space left on device")
+        real(results, path)
+
+    monkeypatch.setitem(report._WRITERS, "html", full_for_b)
+    assert cli.main(["solve", *inputs, "--out", str(out)]) == cli.EXIT_INPUT
+    shown = capsys.readouterr()
+    assert f"error: {out / 'b'}: cannot write the report (No space left on device)" in shown.err
+    assert shown.out.splitlines()[-2] == "2 scenarios: 1 solved, 1 write failure"
+    rows = json.loads((out / "sweep.json").read_text())
+    assert [(r["status"], r["error"]) for r in rows] == [
+        ("optimal", None), ("write failure", f"{out / 'b'}: cannot write the report (No space left on device)")]
+
+
 def test_a_sweep_makes_its_folder_before_any_scenario_so_none_takes_it_away(tmp_path, monkeypatch):
     """A scenario whose report fails takes away the folders it made; in a sweep with --jobs another worker
     may be writing into them: the sweep makes its folder first, so no scenario makes (or removes) it."""
@@ -862,8 +885,8 @@ def test_help_gives_the_exit_codes_and_every_default(capsys):
             cli.main(argv)
         assert stop.value.code == 0
         shown = " ".join(capsys.readouterr().out.split())  # as argparse wraps it to the terminal's width
-        assert ("exit codes: 0 success, 1 internal error, 2 bad input, 3 solver failure, 130 interrupted (Ctrl-C), "
-                "143 terminated (SIGTERM)") in shown
+        assert ("exit codes: 0 success, 1 internal error, 2 bad input or write failure, 3 solver failure, 130 "
+                "interrupted (Ctrl-C), 143 terminated (SIGTERM)") in shown
     assert "--out DIR" in shown and "--solver {highs,cbc} the solver (default highs)" in shown
 
 
