@@ -31,6 +31,7 @@ import pandas as pd
 import xlsxwriter
 from markupsafe import Markup, escape
 
+import planner
 from planner import sizing as sizing_rules
 from planner.charts import charts
 from planner.files import (file_in_path, locked, remove, remove_abandoned, set_aside_name, signals_held,
@@ -71,6 +72,11 @@ def json_records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return table.astype(object).where(present, None).to_dict("records")
 
 
+def _provenance(results: Results) -> dict[str, str]:
+    """Where a plan came from, for outputs read away from their folder: its input, when and by what it was made."""
+    return {"input": results.source, "made_utc": results.made_utc, "planner_version": planner.__version__}
+
+
 def summary(results: Results) -> dict:
     """The ``summary.json`` document: stable keys for automation."""
     return {
@@ -84,6 +90,7 @@ def summary(results: Results) -> dict:
         "gap_limit": results.gap_limit,
         "time_limit_s": results.time_limit_s,
         "warm_started_from": results.warm_started_from,
+        **_provenance(results),
         "periods": json_records(
             results.periods,
             ["period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle", "power_mw_idle_unused",
@@ -224,6 +231,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("time_limit_s", results.time_limit_s, "s"),
         ("warm_started_from", results.warm_started_from, ""),  # the input whose plan's optimal basis the solve began at
         ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for
+        *((key, value, "") for key, value in _provenance(results).items()),
         *(("warning", warning, "") for warning in results.warnings),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "unit"])
@@ -744,6 +752,7 @@ def _context(results: Results) -> dict:
         r=results,
         sections=_sections(),
         script_hash=script_hash(),
+        version=planner.__version__,
         charts=charts(results),
         head=_headline(results, coverage),
         period_rows=periods,

@@ -6,6 +6,7 @@ model's index tables and the solution's arrays.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -97,6 +98,10 @@ class Results:
     points_per_mw_gpu: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
     must_finish: bool = False  # a mixed-integer plan holding some run to all of its FLOPs or none
     warm_started_from: str | None = None  # the input whose plan's optimal basis the solve started from (--warm-start)
+    # where the plan came from, for a report read away from its folder: the input as given (bytes not UTF-8
+    # escaped: '\\xff'), and when it was made, to the minute, in UTC
+    source: str = ""
+    made_utc: str = ""
 
     def relaxed_as(self) -> str:
         """What a mixed-integer plan's relaxation allows that the plan does not, for a sentence."""
@@ -441,6 +446,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         points_per_mw_gpu=worth.gpu,
         warm_started_from=solution.warm_started_from,
         must_finish=bool(len(model.whole_runs)),
+        source=model.source,
+        made_utc=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime
 import hashlib
 import json
 import re
@@ -16,11 +17,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import openpyxl
 import pandas as pd
 import pytest
 
 from conftest import ROOT, gpu_row, inference_row, run_pipeline, scenario_tables, training_row, write_scenario
+import planner
 from planner import cli, report
 from planner.svg import decimals_apart
 from planner.synthetic import synthetic_tables
@@ -298,6 +301,24 @@ def test_gpus_in_use_are_numbers_of_one_type_where_nothing_runs(tmp_path):
     results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
     [period] = report.summary(results)["periods"]
     assert isinstance(period["gpus_in_use"], float) and isinstance(period["gpus_installed"], float)
+
+
+def test_every_output_says_which_input_made_it_when_and_by_what(tmp_path, monkeypatch):
+    """A report printed or mailed away from its folder named neither its input nor when or by which version of
+    the planner it was made, so a plan in circulation could not be traced back to the workbook behind it."""
+    monkeypatch.setattr(planner, "__version__", "9.8.7")
+    before = datetime.datetime.now(datetime.UTC).replace(second=0, microsecond=0)
+    source = write_scenario(scenario_tables(), tmp_path / "<b>site&.xlsx")
+    results = run_pipeline(source).results
+    made = datetime.datetime.strptime(results.made_utc, "%Y-%m-%d %H:%M UTC").replace(tzinfo=datetime.UTC)
+    assert before <= made <= datetime.datetime.now(datetime.UTC)
+    html = report.render_html(results)
+    assert (f"From <code>{markupsafe.escape(str(source))}</code>, made {results.made_utc} "
+            "by the planner 9.8.7") in html
+    provenance = {"input": str(source), "made_utc": results.made_utc, "planner_version": "9.8.7"}
+    assert provenance.items() <= report.summary(results).items()
+    plan = report._plan_sheet(results).set_index("key")["value"]
+    assert {key: plan[key] for key in provenance} == provenance
 
 
 def test_a_new_section_is_one_new_template(default_report, monkeypatch):
