@@ -417,8 +417,8 @@ def _sections() -> list[dict[str, str]]:
 
 
 def _allocation_grid(results: Results) -> dict:
-    """GPUs given, one row per workload and GPU type (in input order), one column per period;
-    the first ``TABLE_ROWS`` rows and how many there are."""
+    """GPUs given, one row per workload and GPU type (in input order), one column per period; where there are
+    more than ``TABLE_ROWS`` rows, those given the most GPU-hours, most first; and how many there are."""
     allocation, workloads = results.allocation, results.workloads
     periods, gpus = list(results.periods["period"]), results.inputs["gpus"]["gpu"].to_numpy()
     # filled by position, not pivoted by name: a workload has one allocation row per GPU type and period at most
@@ -428,14 +428,16 @@ def _allocation_grid(results: Results) -> dict:
     grid[row, pd.Index(periods).get_indexer(allocation["period"])] = allocation["gpus"].to_numpy()
     minimum = np.full(len(pairs), np.nan)  # a run's fewest GPUs of the type at once; NaN for a service
     minimum[row] = allocation["min_gpus"].to_numpy()
-    grid, minimum = grid[:TABLE_ROWS], minimum[:TABLE_ROWS]
+    shown = np.argsort(-(grid @ results.periods["hours"].to_numpy()), kind="stable")[:TABLE_ROWS] \
+        if len(pairs) > TABLE_ROWS else slice(None)
+    grid, minimum = grid[shown], minimum[shown]
     cells = _cells(grid, _allocation_cell)
     # period averages below a run's minimum: that minimum for part of the period (NaN compares False)
     part = (grid > 0) & (grid < minimum[:, None] * (1 - TOLERANCE))
     for r, c in zip(*np.nonzero(part)):
         cells[r][c] = _part_cell(grid[r, c], minimum[r])
     example = next((dict(gpus=grid[r, c], minimum=minimum[r]) for r, c in np.argwhere(part)), None)
-    workload, gpu = np.divmod(pairs[:TABLE_ROWS], len(gpus))
+    workload, gpu = np.divmod(pairs[shown], len(gpus))
     return dict(periods=periods, total=len(pairs), part=example, rows=[
         dict(workload=w, kind=k, gpu=g, cells=row_cells) for w, k, g, row_cells in zip(
             workloads["workload"].to_numpy()[workload], workloads["kind"].to_numpy()[workload], gpus[gpu], cells)
@@ -622,14 +624,18 @@ def _workload_rows(results: Results) -> dict:
 
 def _inference_served_grid(results: Results) -> dict:
     """Services on rows, periods on columns: each cell the share of peak demand served (a dash outside the
-    service's window), written (see :func:`_served_cell`)."""
+    service's window), written (see :func:`_served_cell`); where there are more than ``TABLE_ROWS`` services,
+    the least served, as the workloads table shows them."""
     inference, periods = results.inference, results.periods["period"]
     # filled by position, not pivoted by name: a service has one row per period it runs
     row, services = pd.factorize(inference["workload"])
     grid = np.full((len(services), len(periods)), np.nan)
     grid[row, pd.Index(periods).get_indexer(inference["period"])] = inference["served_fraction"].to_numpy()
-    rows = [dict(service=name, cells=cells) for name, cells in
-            zip(services[:TABLE_ROWS], _cells(grid[:TABLE_ROWS], _served_cell))]
+    shown = slice(None)
+    if len(services) > TABLE_ROWS:
+        least = results.least_served()
+        shown = services.get_indexer(least.loc[least["kind"] == "inference", "workload"])[:TABLE_ROWS]
+    rows = [dict(service=name, cells=cells) for name, cells in zip(services[shown], _cells(grid[shown], _served_cell))]
     return dict(rows=rows, total=len(services))
 
 

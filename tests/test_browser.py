@@ -516,6 +516,21 @@ def test_twelve_periods_of_allocation_fit_a_wide_screen_a_row_a_line(driver, lar
     assert scrolled > 0 and tall == 0 and page == 0
 
 
+def test_a_long_table_scrolls_in_a_screen_high_box_its_headings_in_view(driver, large_html):
+    """A table of 300 rows and twelve periods on a laptop screen: its headings were meant to stay at the top as
+    it scrolled, but its box, scrolling sideways, held them 9,000 pixels up the page, and the box's sideways
+    scroll bar was as far down. Held to the screen's height, the box scrolls both ways, its headings in view."""
+    open_report(driver, large_html)
+    measure = """
+        const box = document.querySelector('table[aria-labelledby="allocation-title"]').closest('.wide');
+        box.scrollTop = 2000;
+        const heading = box.querySelector('thead th:nth-child(3)').getBoundingClientRect();
+        return [box.getBoundingClientRect().height <= innerHeight, box.scrollWidth > box.clientWidth,
+                box.scrollTop, Math.round(heading.top - box.getBoundingClientRect().top)];"""
+    fits, sideways, scrolled, heading_below_top = at_width(driver, 1100, measure)
+    assert fits and sideways and scrolled == 2000 and heading_below_top == 0
+
+
 def test_a_short_name_heading_a_row_reads_whole(driver, large_html):
     """A table wider than the page is squeezed to it before it scrolls: a row's name, which may break anywhere
     so that a long one cannot widen the page, was broken mid-name (train000 / 09), on a desktop as on a phone."""

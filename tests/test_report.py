@@ -391,19 +391,34 @@ def test_outputs_are_utf8_whatever_the_locale(hostile_report):
     assert UNICODE in {w["workload"] for w in summary["workloads"]}
 
 
-def test_a_large_plan_names_the_first_rows_and_counts_the_rest(tmp_path, monkeypatch):
-    """Long lists are cut to their first rows with a count of the rest; results.xlsx keeps every row."""
+def test_a_large_plan_names_the_rows_a_reader_looks_for_and_counts_the_rest(tmp_path, monkeypatch):
+    """Long lists are cut to the rows a reader looks for, said above them with a count of the rest; results.xlsx
+    keeps every row. The allocation grid showed the first pairs by name (at 2,000 workloads, training runs only,
+    most given nothing) and the inference grid the first services, not the largest allocations and the least
+    served services; and each table's note came under its 300 rows, 9,000 pixels below its heading."""
     monkeypatch.setattr(report, "TABLE_ROWS", 5)
     monkeypatch.setattr(report, "SHORT_NAMES", 1)
     source = write_synthetic(tmp_path)
     results = run_pipeline(source).results
     html = report.render_html(results)
 
-    pairs = results.allocation[["workload", "gpu"]].drop_duplicates()
-    assert len(pairs) > 5
-    assert f"The first 5 of {len(pairs)} rows" in html
+    hours = results.periods.set_index("period")["hours"]
+    gpu_hours = (results.allocation.assign(h=lambda a: a["gpus"] * a["period"].map(hours))
+                 .groupby(["workload", "gpu"], sort=False)["h"].sum())
+    assert len(gpu_hours) > 5
+    assert [(r["workload"], r["gpu"]) for r in report._allocation_grid(results)["rows"]] == list(
+        gpu_hours.sort_values(ascending=False, kind="stable").index[:5])
     allocation = html[html.index("<h3 id=\"allocation-title\">Allocation"):]
+    assert allocation.index(f"The 5 of {len(gpu_hours)} pairs of a workload and a GPU type given the most "
+                            "GPU-hours, most first") < allocation.index("<table")
     assert allocation[:allocation.index("</table>")].count("<tr>") == 1 + 5  # header row and five
+
+    least = results.least_served()
+    services = least.loc[least["kind"] == "inference", "workload"]
+    assert len(services) > 5
+    assert [r["service"] for r in report._inference_served_grid(results)["rows"]] == list(services[:5])
+    served_grid = html[html.index('<h3 id="served-grid-title">'):]
+    assert served_grid.index(f"The 5 least served of {len(services)} services") < served_grid.index("<table")
 
     workloads = html[html.index('<section id="workloads">'):]
     workloads = workloads[:workloads.index("</table>")]
@@ -411,8 +426,11 @@ def test_a_large_plan_names_the_first_rows_and_counts_the_rest(tmp_path, monkeyp
     served = results.workloads.set_index("workload")["served_fraction"]
     shown = [w for w in served.index if f"<th scope=\"row\">{w}</th>" in workloads]
     assert len(shown) == 5 and served[shown].max() <= served.drop(shown).min()  # none left out is served less
-    assert f"The 5 least served of {len(results.workloads)} workloads" in html
-    assert f"The first 5 of {len(results.inputs['training'])} rows; the workbook holds them all." in html
+    assert (html.index(f"The 5 least served of {len(results.workloads)} workloads")
+            < html.index('<table aria-labelledby="workloads-title"'))
+    training_input = html[html.index('<h3 id="input-5-title">training'):]
+    assert (training_input.index(f"The first 5 of {len(results.inputs['training'])} rows; the workbook holds them all.")
+            < training_input.index("<table"))
 
     short = results.short_workloads()
     assert len(short) > 1
