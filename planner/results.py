@@ -390,8 +390,11 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     fleet["gpus_in_use"] = _sum_by(alloc["gpus"], places.gpu_period(alloc["g"].to_numpy(), alloc["p"].to_numpy()),
                                    places.gpu_period(*np.indices(scenario.fleet.shape).reshape(2, -1)))
     idle_mw_each = idle_mw_per_gpu(scenario).reindex(fleet["gpu"]).to_numpy()
+    # a fleet in use in full, up to the solver's noise, leaves none unused: not 1e-15 MW of idle draw
+    unused = (fleet["installed"] - fleet["gpus_in_use"]).to_numpy(copy=True)
+    unused[unused <= TOLERANCE * fleet["installed"].to_numpy()] = 0.0
     unused_idle_mw = np.bincount(pd.Index(periods["period"]).get_indexer(fleet["period"]), minlength=n_p,
-                                 weights=(fleet["installed"] - fleet["gpus_in_use"]).clip(lower=0.0) * idle_mw_each)
+                                 weights=unused * idle_mw_each)
     period_table.insert(period_table.columns.get_loc("power_mw_idle") + 1, "power_mw_idle_unused", unused_idle_mw)
     fleet["fleet_shadow_price"] = _score_per_gpu(model, solution, fleet, idle_mw_each,
                                                  period_table["power_shadow_price"].to_numpy())
