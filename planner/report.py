@@ -494,6 +494,19 @@ def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
     return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
 
 
+def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
+    """The ``chosen`` of the periods ``names`` for a sentence, three or more in a row as one span ('M001 to M022,
+    M024'; '2026Q1, 2026Q2 and 2027Q1'): 22 periods named one by one are read as none."""
+    parts, run = [], []
+    for name, taken in zip([*names, None], [*chosen, False]):
+        if taken:
+            run.append(name)
+            continue
+        parts += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else run
+        run = []
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
 def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     """A row per period for the templates; ``coverage`` is :func:`_inference_view`'s."""
     periods = results.periods
@@ -763,6 +776,7 @@ def _context(results: Results) -> dict:
         head=_headline(results, coverage),
         period_rows=periods,
         binding_power=[p for p in periods if p["binds"]],
+        binding_named=periods_in_runs([p["period"] for p in periods], [p["binds"] for p in periods]),
         slack_power=[p for p in periods if not p["binds"]],
         fleet=_fleet_view(results),
         short=_short_view(results, coverage),

@@ -459,6 +459,24 @@ def test_a_large_plan_names_the_rows_a_reader_looks_for_and_counts_the_rest(tmp_
         assert f"and {period['short_count'] - 1} more." in findings
 
 
+@pytest.mark.parametrize("chosen, named", [
+    ([1, 1, 1, 0, 1, 1, 0], "A to C, E and F"), ([1, 1, 0, 0, 0, 0, 1], "A, B and G"), ([0, 0, 0, 0, 0, 0, 1], "G"),
+    ([1, 1, 1, 1, 1, 1, 1], "A to G"), ([1, 0, 1, 0, 1, 1, 1], "A, C and E to G"), ([0] * 7, "")])
+def test_periods_three_or_more_in_a_row_are_named_as_a_span(chosen, named):
+    assert report.periods_in_runs(list("ABCDEFG"), map(bool, chosen)) == named
+
+
+def test_power_binding_in_every_period_is_said_in_a_span_and_explained_once(tmp_path):
+    """At 2,000 workloads power bound in 22 periods: the summary named them one by one, and each period's finding
+    explained again, in the same 40 words, what its list of workloads cut short means."""
+    results = run_pipeline(write_synthetic(tmp_path)).results
+    assert (results.periods["power_shadow_price"] > 0).all() and len(results.periods) == 6
+    html = " ".join(report.render_html(results).split())
+    assert "Power is the limit in M001 to M006;" in html
+    assert html.count("Cut short there, each with the most points a MW earns on it there") == 6
+    assert html.count("what earns less is cut first") == 1
+
+
 def test_a_table_longer_than_a_sheet_continues_on_the_next_with_every_row(tmp_path, monkeypatch):
     """Excel holds 1,048,576 rows a sheet: a table past it continues on 'name (2)', headings repeated,
     rather than losing the rows that do not fit (a sheet smaller than Excel's stands in for it)."""
