@@ -433,7 +433,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         },
         origins=scenario.origins,
         # a plan's choice to leave work out shows in its findings; what no budget would change is warned of
-        warnings=list(scenario.warnings) + [f"{name} ({kinds[name]}) gets nothing: {why}."
+        warnings=list(scenario.warnings) + solution.notes + [f"{name} ({kinds[name]}) gets nothing: {why}."
                                             for name, why in cannot_run.items()]
         + _under_one_replica(_as_serving(alloc, solution, served, n_p), windows["workload"].to_numpy(),
                              periods["period"].to_numpy())

@@ -49,6 +49,7 @@ STEP_NOISE = 1e-6  # a change of score this small, in points of the least priori
 # an entry beyond either is refused by name before it is handed over (see check_coefficients)
 SMALLEST_COEFFICIENT, LARGEST_COEFFICIENT = 1e-12, 1e15
 HIGHS_OPTIONS: dict[str, object] = {"small_matrix_value": SMALLEST_COEFFICIENT}  # over HiGHS's defaults
+FALLBACK_SIMPLEX = 4  # HiGHS's simplex_strategy for an LP its dual simplex fails on: the primal simplex
 
 
 class SolveError(Exception):
@@ -88,6 +89,7 @@ class Solution:
     # as ``served``; None for an LP, or where the relaxation was stopped first
     relaxed_served: np.ndarray | None = None
     warm_started_from: str | None = None  # the input whose plan's optimal basis HiGHS started from (WarmStart)
+    notes: list[str] = field(default_factory=list)  # how the solve went where a reader should know (as warnings)
 
 
 def _accepted(status: highspy.HighsStatus, what: str) -> None:
@@ -244,6 +246,7 @@ class HighsBridge(pulp.HiGHS):
         self.timings: dict[str, float] = {}
         self.least = least
         self.handover_start: float | None = None
+        self.fell_back = False  # whether the dual simplex failed and the primal simplex solved (see callSolver)
 
     def buildSolverModel(self, lp: PlanProblem) -> None:
         start = self.handover_start = time.perf_counter()
@@ -343,6 +346,16 @@ class HighsBridge(pulp.HiGHS):
             if limit is not None:
                 _give_time(highs, max(limit - (time.perf_counter() - start), 0.0))
             _run_interruptibly(highs)
+        if highs.getModelStatus() == highspy.HighsModelStatus.kSolveError:
+            # HiGHS's dual simplex can fail its ratio test on costs many orders of magnitude apart (priorities
+            # 1e6 apart and a service one GPU barely serves): the primal simplex solves those; kept for the
+            # power steps and ranging that solve on from here
+            highs.setOptionValue("simplex_strategy", FALLBACK_SIMPLEX)
+            highs.clearSolver()
+            if limit is not None:
+                _give_time(highs, max(limit - (time.perf_counter() - start), 0.0))
+            _run_interruptibly(highs)
+            self.fell_back = True
         self.timings["solver"] = time.perf_counter() - start
 
     def _worth_what_is_reported(self, highs: highspy.Highs) -> bool:
@@ -1036,4 +1049,7 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         power_step_mw=power_step_mw,
         power_steps=steps,
         warm_started_from=warm_started_from,
+        notes=["HiGHS's dual simplex failed on this LP, whose costs span many orders of magnitude (priorities far "
+               "apart, or a workload that a GPU barely serves); its primal simplex solved it to the optimum"]
+        if getattr(backend, "fell_back", False) else [],
     )

@@ -154,6 +154,28 @@ def test_a_power_shadow_price_is_score_per_mw(solve_case):
     )
 
 
+def test_an_lp_whose_dual_simplex_fails_on_its_costs_is_solved_by_the_primal(solve_case):
+    """Priorities 1e6 apart and a service that one GPU barely serves: costs from 1e-10 to 2e13, on which HiGHS's
+    dual simplex fails its ratio test ("excessive dual values"), and a plan that always exists (nothing given out)
+    ended in exit 3. The primal simplex solves it, to CBC's optimum, and a warning says so."""
+    tables = scenario_tables(
+        pue=1.2, periods=[("P001", 3400.0, 1.0)],
+        gpus=[gpu_row("G1", 10_000.0, 10.0, 0.001, 10_000.0, idle_w=None),
+              gpu_row("G2", 1.0, 1.0, 1.0, 1.0, idle_w=None)],
+        fleet=[("G1", "P001", 1.0), ("G2", "P001", 1.0)],
+        training=[training_row("t0", params_b=0.00528, tokens_b=1e8, mfu=None, start="P001", deadline="P001",
+                               priority=1e6, goodput=None, power_factor=None)],
+        inference=[inference_row("s0", params_b=0.1, tokens_per_day_b=1e4, peak_factor=5.93, power_factor=None)])
+    highs, cbc = solve_case(tables), solve_case(tables, solver="cbc")
+    assert highs.solution.status == "optimal"
+    assert highs.results.objective == approx(cbc.results.objective, rel=1e-6)
+    assert highs.results.objective == approx(12_171.85, rel=1e-6)
+    assert [w for w in highs.results.warnings if "primal simplex" in w] == [
+        "HiGHS's dual simplex failed on this LP, whose costs span many orders of magnitude (priorities far apart, or "
+        "a workload that a GPU barely serves); its primal simplex solved it to the optimum"]
+    assert not any("primal simplex" in w for w in cbc.results.warnings)
+
+
 def test_b_higher_value_per_mw_served_first(solve_case):
     """Two runs compete for power; value per MW, not priority alone, decides.
 
