@@ -26,6 +26,7 @@ from pulp.apis.core import clocks
 
 from planner.gcpause import paused_gc
 from planner.model import OBJECTIVE_SCALE, PlanModel, PlanProblem
+from planner.workbook import InputError
 
 SOLVERS = ("highs", "cbc")
 # A mixed-integer solve stops once its plan is proven within 2% of the best possible score: well
@@ -99,10 +100,20 @@ def _accepted(status: highspy.HighsStatus, what: str) -> None:
         raise SolveError(f"HiGHS refused the model's {what} (run with --solver-log for its reason)")
 
 
+# per family of rows built from the inputs, the figures an entry beyond the solver's reach comes from
+_COEFFICIENT_SOURCES = {
+    "training_compute": "the training sheet's params_b and tokens_b (billions) and the GPU type's bf16_tflops",
+    "inference_throughput": "the inference sheet's params_b and tokens_per_day_b (billions) and the GPU type's "
+                            "figures",
+    "power": "the gpus sheet's it_w and idle_w (watts) and the workload's power_factor",
+}
+
+
 def check_coefficients(model: PlanModel) -> None:
-    """Raise SolveError, naming the workload, GPU type and period, where a row holds an entry HiGHS would drop
-    or refuse (see SMALLEST_COEFFICIENT): a share of demand one GPU serves far under a millionth of a millionth,
-    or a billion billion times the whole, which figures in the wrong units give."""
+    """Raise InputError (bad input), naming the input, workload, GPU type and period and the figures to check,
+    where a row built from the inputs holds an entry HiGHS would drop or refuse (see SMALLEST_COEFFICIENT): a
+    share of demand one GPU serves far under a millionth of a millionth, or a billion billion times the whole,
+    which figures in the wrong units give; SolveError where a row added to the model does."""
     starts, columns, values = model.problem.row_terms()
     magnitude = np.abs(values)
     beyond = np.flatnonzero((magnitude > 0) & ((magnitude < SMALLEST_COEFFICIENT)
@@ -119,9 +130,12 @@ def check_coefficients(model: PlanModel) -> None:
         term = terms.iloc[0]
         what = f"{term['workload']} on {term['gpu']} in {term['period']}: " + (
             f"one GPU serves {values[first] / term['unit']:.3g} {shares[family]}" if family in shares else what)
-    hint = " (tokens_per_day_b is in billions)" if family in shares else ""
-    raise SolveError(f"{what}, beyond what the solver can weigh beside the other figures ({SMALLEST_COEFFICIENT:g} "
-                     f"to {LARGEST_COEFFICIENT:g}); check its figures' units{hint}")
+    beyond_reach = (f"{what}, beyond what the solver can weigh beside the other figures ({SMALLEST_COEFFICIENT:g} "
+                    f"to {LARGEST_COEFFICIENT:g})")
+    if family not in _COEFFICIENT_SOURCES:
+        raise SolveError(beyond_reach)
+    where = f"{model.source}: " if model.source else ""
+    raise InputError([f"{where}{beyond_reach}; check the units of {_COEFFICIENT_SOURCES[family]}"])
 
 
 # a basis is started from only where the bounds or the coefficients of a family of rows that limit resources moved by

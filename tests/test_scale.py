@@ -13,7 +13,7 @@ from conftest import problems_of as problems
 from planner.model import build_model
 from planner.sizing import size
 from planner.solve import HighsBridge, SolveError, solve
-from planner.workbook import read_scenario
+from planner.workbook import InputError, read_scenario
 
 SECONDS_PER_DAY = 86_400
 
@@ -68,13 +68,14 @@ def test_a_power_step_worth_a_millionth_of_a_point_is_worked_out(tmp_path):
 ])
 def test_a_share_the_solver_cannot_weigh_is_refused_by_name(tmp_path, tokens_per_s_per_gpu, tokens_per_day_b,
                                                             share):
-    scenario = read_scenario(write_scenario(national(tokens_per_s_per_gpu, tokens_per_day_b, gpus=10.0),
-                                            tmp_path / "s"))
-    with pytest.raises(SolveError) as refused:
+    source = write_scenario(national(tokens_per_s_per_gpu, tokens_per_day_b, gpus=10.0), tmp_path / "s")
+    scenario = read_scenario(source)
+    with pytest.raises(InputError) as refused:  # bad input (exit 2), not a solver's failure
         solve(build_model(scenario, size(scenario)))
     assert str(refused.value) == (
-        f"S1 on G1 in P1: one GPU serves {share} of its peak demand, beyond what the solver can weigh beside the "
-        "other figures (1e-12 to 1e+15); check its figures' units (tokens_per_day_b is in billions)")
+        f"{source}: S1 on G1 in P1: one GPU serves {share} of its peak demand, beyond what the solver can weigh "
+        "beside the other figures (1e-12 to 1e+15); check the units of the inference sheet's params_b and "
+        "tokens_per_day_b (billions) and the GPU type's figures")
 
 
 def test_a_draw_within_rounding_of_idle_is_none(tmp_path):
@@ -89,12 +90,28 @@ def test_a_draw_within_rounding_of_idle_is_none(tmp_path):
 
 def test_a_power_entry_the_solver_cannot_weigh_is_refused_by_name(tmp_path):
     tables = scenario_tables(gpus=[gpu_row(it_w=1e-7, idle_w=0.0)], inference=[inference_row()])
-    scenario = read_scenario(write_scenario(tables, tmp_path / "s"))
-    with pytest.raises(SolveError) as refused:
+    source = write_scenario(tables, tmp_path / "s")
+    scenario = read_scenario(source)
+    with pytest.raises(InputError) as refused:
         solve(build_model(scenario, size(scenario)))
-    assert str(refused.value) == ("S1 on G1 in P1: a coefficient of 1.25e-13 in the model's power rows, beyond what "
-                                  "the solver can weigh beside the other figures (1e-12 to 1e+15); check its "
-                                  "figures' units")
+    assert str(refused.value) == (f"{source}: S1 on G1 in P1: a coefficient of 1.25e-13 in the model's power rows, "
+                                  "beyond what the solver can weigh beside the other figures (1e-12 to 1e+15); "
+                                  "check the units of the gpus sheet's it_w and idle_w (watts) and the workload's "
+                                  "power_factor")
+
+
+def test_a_training_run_the_solver_cannot_weigh_names_the_training_sheets_figures(tmp_path):
+    """A run of a thousand parameters on a hundred tokens: one GPU does 1.7e15 times its FLOPs in a period. It was
+    refused as a solver failure (exit 3), told to check tokens_per_day_b, a column training runs do not have."""
+    tables = scenario_tables(training=[training_row(params_b=1e-6, tokens_b=1e-7)], inference=[])
+    source = write_scenario(tables, tmp_path / "s")
+    scenario = read_scenario(source)
+    with pytest.raises(InputError) as refused:
+        solve(build_model(scenario, size(scenario)))
+    assert str(refused.value).startswith(f"{source}: T1 on G1 in P1: one GPU serves ")
+    assert str(refused.value).endswith(
+        "of its required FLOPs, beyond what the solver can weigh beside the other figures (1e-12 to 1e+15); check "
+        "the units of the training sheet's params_b and tokens_b (billions) and the GPU type's bf16_tflops")
 
 
 def test_rows_highs_refuses_are_a_solve_error_not_a_plan(tmp_path):
