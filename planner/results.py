@@ -19,7 +19,7 @@ from planner.solve import Solution
 from planner.svg import percent_text
 from planner.workbook import Scenario, over_budget
 
-TOLERANCE = 1e-6  # shares and GPU counts below this are reported as zero
+TOLERANCE = 1e-6  # shares below this are reported as zero, and GPU counts below it that serve no such share
 BINDING = 0.0  # a shadow price above this means the limit binds: prices of limits with slack are exact
 # zeros (solve.DUAL_NOISE), so that no threshold in points hides the prices of small priorities
 
@@ -337,11 +337,12 @@ def _sum_by(values, keys: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
     """Result tables of a solved model."""
-    alloc = model.allocation.assign(gpus=_clean(solution.allocation_units) * model.allocation["unit"].to_numpy())
+    windows = workload_windows(scenario)  # the workloads in the model's order, which its w columns count in
+    alloc = model.allocation.assign(gpus=_gpus_given(model.allocation, solution,
+                                                     _share_per_gpu(model.allocation, sizing, windows["workload"])))
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
     periods = scenario.periods
     n_p = len(periods)
-    windows = workload_windows(scenario)  # the workloads in the model's order, which its w columns count in
     places = _Places(_sorted_places(windows["workload"]), _sorted_places(scenario.gpus["gpu"]),
                      _sorted_places(periods["period"]))
 
@@ -435,7 +436,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         # a plan's choice to leave work out shows in its findings; what no budget would change is warned of
         warnings=list(scenario.warnings) + solution.notes + [f"{name} ({kinds[name]}) gets nothing: {why}."
                                             for name, why in cannot_run.items()]
-        + _under_one_replica(_as_serving(alloc, solution, served, n_p), windows["workload"].to_numpy(),
+        + _under_one_replica(alloc, windows["workload"].to_numpy(),
                              periods["period"].to_numpy())
         + ([] if model.integer else _unfinished(scenario, sizing, model, workloads)),
         ranged=bool(solution.price_ranges),
@@ -653,14 +654,24 @@ def _block_fits(alloc: pd.DataFrame, sizing: Sizing, scenario: Scenario, periods
             & (block * alloc["power_mw_per_gpu"].to_numpy() <= spare_mw + TOLERANCE * budget))
 
 
-def _as_serving(alloc: pd.DataFrame, solution: Solution, served: pd.DataFrame, n_p: int) -> pd.DataFrame:
-    """``alloc`` with each service's GPUs as the solver gave them, however few, in the periods the service is served
-    in: GPUs too few to show (4e-8 beside millions) cleared as noise still serve it on paper."""
-    serving = served.loc[(served["kind"] == "inference").to_numpy() & (served["value"].to_numpy() > 0)]
-    here = np.isin(alloc["w"].to_numpy() * n_p + alloc["p"].to_numpy(),
-                   serving["w"].to_numpy() * n_p + serving["p"].to_numpy())
+def _share_per_gpu(alloc: pd.DataFrame, sizing: Sizing, names: pd.Series) -> np.ndarray:
+    """Per row of the model's ``alloc``: the share of its workload's demand one GPU serves there (of a run's FLOPs
+    in the period's hours, of a service's peak tokens/s); ``names`` are the workloads in the order ``w`` counts."""
+    w = alloc["w"].to_numpy()
+    flops = sizing.training.set_index("workload")["flops"].reindex(names).to_numpy()
+    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(names).to_numpy()
+    rate = alloc["rate"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # the other kind's NaN, where np.where drops it
+        return np.where((alloc["kind"] == "training").to_numpy(),
+                        alloc["hours"].to_numpy() * SECONDS_PER_HOUR * rate / flops[w], rate / demand[w])
+
+
+def _gpus_given(alloc: pd.DataFrame, solution: Solution, share_per_gpu: np.ndarray) -> np.ndarray:
+    """GPUs per row of the model's ``alloc``, the solver's noise (under TOLERANCE of a GPU) cleared, unless they do
+    work a reader sees (TOLERANCE of the workload's demand or more): a run of 6e12 FLOPs is done by 2e-7 of a GPU
+    over a year, and shown with none it read as served in full by nothing."""
     given = solution.allocation_units * alloc["unit"].to_numpy()
-    return alloc.assign(gpus=np.where(here & (given > 0), given, alloc["gpus"].to_numpy()))
+    return np.where((np.abs(given) >= TOLERANCE) | (given * share_per_gpu >= TOLERANCE), given, 0.0)
 
 
 def _under_one_replica(alloc: pd.DataFrame, names: np.ndarray, period_names: np.ndarray) -> list[str]:
@@ -764,11 +775,7 @@ def _points_per_mw(model: PlanModel, sizing: Sizing, windows: pd.DataFrame, n_p:
     alloc, served = model.allocation, model.served
     w, g, p = (alloc[c].to_numpy() for c in ("w", "g", "p"))
     names = windows["workload"]
-    flops = sizing.training.set_index("workload")["flops"].reindex(names).to_numpy()
-    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(names).to_numpy()
-    is_run = (alloc["kind"] == "training").to_numpy()
-    rate = alloc["rate"].to_numpy()
-    share = np.where(is_run, alloc["hours"].to_numpy() * SECONDS_PER_HOUR * rate / flops[w], rate / demand[w])
+    share = _share_per_gpu(alloc, sizing, names)
     weight = np.zeros((len(names), n_p))  # a run's weight is the same in every period, a service's its period's
     runs = (served["kind"] == "training").to_numpy()
     weight[served["w"].to_numpy()[runs]] = served["weight"].to_numpy()[runs][:, None]

@@ -176,6 +176,23 @@ def test_an_lp_whose_dual_simplex_fails_on_its_costs_is_solved_by_the_primal(sol
     assert not any("primal simplex" in w for w in cbc.results.warnings)
 
 
+def test_a_run_a_fraction_of_a_millionth_of_a_gpu_does_shows_its_gpus_flops_and_power(solve_case):
+    """6e12 FLOPs (a million parameters on a million tokens) take 6e12 / (1000 TFLOP/s x 0.5 MFU) = 0.012
+    GPU-seconds: over a period of 8,760 h, 3.8e-10 of a GPU. GPU counts under a millionth were cleared as the
+    solver's noise: the run read as served in full by no GPU, no GPU-hours, no power and none of its FLOPs
+    delivered."""
+    tables = scenario_tables(periods=[("P1", 8760.0, 100.0)],
+                             training=[training_row(params_b=1e-3, tokens_b=1e-3)], inference=[])
+    run = solve_case(tables)
+    results = run.results
+    assert results.workloads["served_fraction"].tolist() == [1.0]
+    expected = 6e12 / (1000e12 * 0.5) / (8760 * 3600)
+    assert results.allocation["gpus"].tolist() == [approx(expected)]
+    assert results.workloads["gpu_hours"].tolist() == [approx(expected * 8760)]
+    assert results.training["flops_cumulative"].tolist() == [approx(6e12)]
+    assert results.periods["power_mw_used"].iloc[0] > results.periods["power_mw_idle"].iloc[0]
+
+
 def test_b_higher_value_per_mw_served_first(solve_case):
     """Two runs compete for power; value per MW, not priority alone, decides.
 
