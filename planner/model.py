@@ -412,7 +412,6 @@ def allocation_index(
     above_idle_w = factor[w] * it_w - idle_w
     # a draw within rounding of idle is none: 0.55 x 700 W comes to 385.00000000000006 against an idle 385 W
     above_idle_w = np.where(above_idle_w > ABOVE_IDLE_ROUNDING * it_w, above_idle_w, 0.0)
-    in_use_w = idle_w + above_idle_w
     power_mw_per_gpu = scenario.pue * above_idle_w / 1e6
     return pd.DataFrame({
         "workload": windows["workload"].to_numpy()[w],
@@ -428,15 +427,16 @@ def allocation_index(
         "gpus_per_replica": np.where(is_service[w], usable.replica[w, g, p], np.nan),
         "hours": periods["hours"].to_numpy()[p],
         "power_mw_per_gpu": power_mw_per_gpu,
-        "tie_break_mw_per_gpu": tie_break_mw_per_gpu(power_mw_per_gpu, scenario.pue * in_use_w / 1e6),
+        "tie_break_mw_per_gpu": tie_break_mw_per_gpu(power_mw_per_gpu, scenario.pue * it_w / 1e6),
     })
 
 
-def tie_break_mw_per_gpu(power_mw_per_gpu: np.ndarray, in_use_mw: np.ndarray) -> np.ndarray:
+def tie_break_mw_per_gpu(power_mw_per_gpu: np.ndarray, rated_mw: np.ndarray) -> np.ndarray:
     """Facility MW per GPU the energy tie-break charges each allocation row for: its draw above idle
     (``power_mw_per_gpu``); where that is nothing (``power_factor`` x ``it_w`` at or below ``idle_w``),
-    IDLE_TIE_BREAK_SHARE of the least draw above idle of any row, or of the GPU's own draw in use
-    (``in_use_mw``) where no row draws above idle.
+    IDLE_TIE_BREAK_SHARE of the least draw above idle of any row, or of the GPU's rated draw in use
+    (``rated_mw``, from ``it_w``) where no row draws above idle: not its draw at the workload's power_factor,
+    which a factor of 1e-10 with no idle draw makes nothing, and the charge with it.
 
     Such a GPU serves at no energy cost, so without a charge the plan could give out every GPU of its
     type (a service five times the GPUs its peak needs, a run more than its FLOPs need), and the
@@ -447,7 +447,7 @@ def tie_break_mw_per_gpu(power_mw_per_gpu: np.ndarray, in_use_mw: np.ndarray) ->
     if not free.any():
         return power_mw_per_gpu
     drawing = power_mw_per_gpu[~free]
-    floor = IDLE_TIE_BREAK_SHARE * (drawing.min() if len(drawing) else in_use_mw)
+    floor = IDLE_TIE_BREAK_SHARE * (drawing.min() if len(drawing) else rated_mw)
     return np.where(free, floor, power_mw_per_gpu)
 
 

@@ -657,10 +657,22 @@ def test_f_budget_typed_equal_to_idle_draw_is_accepted(solve_case):
 
 def test_f2_a_gpu_drawing_nothing_above_idle_is_charged_below_every_gpu_that_draws():
     """Beside GPUs drawing 2 and 0.5 MW above idle, one drawing nothing is charged a tenth of the least of
-    them, 0.05 MW, so the tie-break still prefers it; with none drawing, a tenth of its own draw in use."""
+    them, 0.05 MW, so the tie-break still prefers it; with none drawing, a tenth of its rated draw in use."""
     charged = tie_break_mw_per_gpu(np.array([0.0, 2.0, 0.5]), np.array([1.0, 3.0, 1.0]))
     assert charged.tolist() == approx([IDLE_TIE_BREAK_SHARE * 0.5, 2.0, 0.5])
     assert tie_break_mw_per_gpu(np.zeros(2), np.array([1.0, 2.0])).tolist() == approx([0.1, 0.2])
+
+
+def test_f2_a_service_drawing_a_ten_billionth_of_its_gpus_rated_power_is_given_only_the_gpus_it_needs(solve_case):
+    """power_factor 1e-10 (valid, if odd) on GPUs drawing nothing idle: the draw above idle rounds to nothing, and
+    the tie-break's charge for such GPUs, a tenth of their draw at that factor, was nothing too: the service was
+    given all 4,000 GPUs installed. Charged a tenth of the GPUs' rated draw, it is given the GPUs it needs."""
+    tables = scenario_tables(gpus=[gpu_row(idle_w=0.0)], fleet=[("G1", "P1", 4000.0)], training=[],
+                             inference=[inference_row("S", tokens_per_day_b=86.4, power_factor=1e-10)],
+                             throughput=[("S", "G1", 1000.0)])
+    run = solve_case(tables)
+    assert served(run, "S") == approx(1.0)
+    assert gpus(run, "S") == approx(1e6 / 1000.0)  # 86.4e9 tokens a day = 1e6 tokens/s at 1000 per GPU
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
