@@ -338,8 +338,8 @@ def _sum_by(values, keys: np.ndarray, at: np.ndarray) -> np.ndarray:
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
     """Result tables of a solved model."""
     windows = workload_windows(scenario)  # the workloads in the model's order, which its w columns count in
-    alloc = model.allocation.assign(gpus=_gpus_given(model.allocation, solution,
-                                                     _share_per_gpu(model.allocation, sizing, windows["workload"])))
+    share_per_gpu = _share_per_gpu(model.allocation, sizing, windows["workload"])
+    alloc = model.allocation.assign(gpus=_gpus_given(model.allocation, solution, share_per_gpu))
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
     periods = scenario.periods
     n_p = len(periods)
@@ -408,7 +408,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     cannot_run, left_out = _why_nothing(scenario, sizing, model, windows, workloads, period_table, fleet, relaxed,
                                         solution.gap_limit, solution.status == "timelimit")
     kinds = dict(zip(workloads["workload"].to_numpy(), workloads["kind"].to_numpy()))  # faster than text columns
-    worth = _points_per_mw(model, sizing, windows, n_p, scenario.gpus["gpu"].to_numpy())
+    worth = _points_per_mw(model, share_per_gpu, len(windows), n_p, scenario.gpus["gpu"].to_numpy())
 
     return Results(
         scenario=scenario.name or scenario.source.stem,
@@ -767,16 +767,13 @@ class _Worth(NamedTuple):
     gpu: np.ndarray
 
 
-def _points_per_mw(model: PlanModel, sizing: Sizing, windows: pd.DataFrame, n_p: int, gpu_names: np.ndarray
-                   ) -> _Worth:
-    """What a MW of facility power earns on each workload in each period, on its best GPU type there: the objective's
-    weight x the share of the workload's demand a GPU serves / the MW it draws above idle, the ratio the LP weighs
-    against the period's power price (see :class:`Results`)."""
+def _points_per_mw(model: PlanModel, share: np.ndarray, n_w: int, n_p: int, gpu_names: np.ndarray) -> _Worth:
+    """What a MW of facility power earns on each of the ``n_w`` workloads in each period, on its best GPU type there:
+    the objective's weight x the ``share`` of the workload's demand a GPU serves (:func:`_share_per_gpu`) / the MW
+    it draws above idle, the ratio the LP weighs against the period's power price (see :class:`Results`)."""
     alloc, served = model.allocation, model.served
     w, g, p = (alloc[c].to_numpy() for c in ("w", "g", "p"))
-    names = windows["workload"]
-    share = _share_per_gpu(alloc, sizing, names)
-    weight = np.zeros((len(names), n_p))  # a run's weight is the same in every period, a service's its period's
+    weight = np.zeros((n_w, n_p))  # a run's weight is the same in every period, a service's its period's
     runs = (served["kind"] == "training").to_numpy()
     weight[served["w"].to_numpy()[runs]] = served["weight"].to_numpy()[runs][:, None]
     weight[served["w"].to_numpy()[~runs], served["p"].to_numpy()[~runs]] = served["weight"].to_numpy()[~runs]
@@ -787,7 +784,7 @@ def _points_per_mw(model: PlanModel, sizing: Sizing, windows: pd.DataFrame, n_p:
     order = np.lexsort((-value, key))  # by workload and period, the most per MW first
     _, first = np.unique(key[order], return_index=True)
     best = order[first]
-    points, types = np.full(len(names) * n_p, np.nan), np.full(len(names) * n_p, None, dtype=object)
+    points, types = np.full(n_w * n_p, np.nan), np.full(n_w * n_p, None, dtype=object)
     points[key[best]], types[key[best]] = value[best], gpu_names[gpu[best]]
     return _Worth(points.reshape(-1, n_p), types.reshape(-1, n_p))
 
