@@ -248,6 +248,9 @@ def _training_sizing(results: Results) -> pd.DataFrame:
 
 TABLE_ROWS = 300  # rows of a long table shown in the HTML; results.xlsx holds every row
 PRINT_PERIODS = 12  # columns of periods a grid prints side by side on an A4 page; more print as blocks
+# characters of figures a printed grid's row holds beside its names on an A4 page: 12 periods of '/ 9,348', 11 of
+# '/ 93,480' (a national site's fleet), 9 of '/ 170,760'
+PRINT_GRID_CHARS = 88
 PRINT_GPUS = 6  # columns of GPU-hours the training sizing table prints side by side on an A4 page; more: blocks
 SHORT_NAMES = 10  # workloads named where a sentence lists those cut short; the rest are counted
 
@@ -576,8 +579,12 @@ def _fleet_view(results: Results) -> dict:
     periods = list(results.periods["period"])
     gpus = list(results.inputs["gpus"]["gpu"])
     grid = {(r.gpu, r.period): r for r in fleet.itertuples()}
+    # a cell prints the GPUs in use over '/ installed' (in use behind a mark where it binds): the widest, the
+    # largest fleet with the '/ ', sets how many periods print side by side
+    widest = len(_number(float(fleet["installed"].to_numpy().max(initial=0.0)))) + 2
     return dict(
         periods=periods, gpus=gpus, grid=grid, binding=fleet.loc[results.binding_fleet().index],
+        blocks=_print_blocks(len(periods), max(1, min(PRINT_PERIODS, PRINT_GRID_CHARS // widest))),
         costly=fleet[costly],
         priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False),
         full_zero=fleet[zero & fleet["full"]],

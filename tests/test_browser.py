@@ -601,11 +601,23 @@ def test_gpu_hours_on_many_gpu_types_print_whole_in_blocks_that_fit_the_page(dri
     assert [block["headings"].count("Required FLOPs") for block in printed] == [1] + [0] * (len(printed) - 1)
 
 
-@pytest.mark.parametrize("report", ["large_html", "long_html", "many_gpus_html"])
+@pytest.fixture(scope="module")
+def national_fleet_html(tmp_path_factory) -> Path:
+    """60 workloads on 4 GPU types over 24 months, with fleets of up to 170,760 GPUs (and budgets) ten times the
+    synthetic ones: a national site's six-digit GPU counts in the grid of GPUs in use / installed."""
+    directory = tmp_path_factory.mktemp("browser-national")
+    tables = synthetic_tables(60, 4, 24, seed=2)
+    tables["fleet"]["installed"] *= 10
+    tables["periods"]["power_mw"] *= 10
+    return cli.run(write_scenario(tables, directory / "national.xlsx"), directory / "report")[1]
+
+
+@pytest.mark.parametrize("report", ["large_html", "long_html", "many_gpus_html", "national_fleet_html"])
 def test_every_table_prints_within_the_page_in_legible_type(driver, report, request):
     """Printed on A4, no table runs off the page and loses its right-hand columns: not the workbook's
     sheets of a dozen columns and more, nor GPU-hours on each of 6 or 12 GPU types, for 500 workloads or over
-    60 periods; and what a table prints is 7 pt or more, its units too."""
+    60 periods, nor twelve periods of a national fleet's GPUs in use / installed (it ran 43 px off the page);
+    and what a table prints is 7 pt or more, its units too."""
     open_report(driver, request.getfixturevalue(report))
     with print_media(driver):
         printed = at_width(driver, A4_WIDTH, """
