@@ -838,6 +838,7 @@ class RelaxedStart:
     score_prices: bool = False  # see :class:`Solution`
     highs: highspy.Highs | None = None
     warm_started_from: str | None = None  # the input whose plan's basis the relaxation started from (WarmStart)
+    fell_back: bool = False  # solved by the primal simplex, the dual having failed (see HighsBridge.callSolver)
 
 
 def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: bool,
@@ -866,7 +867,7 @@ def relaxed_start(model: PlanModel, solver: str, time_limit: float | None, msg: 
     warm_started_from = None if warm is None else warm.leave(model.source, backend, at_optimum)
     served = _served(model, values) if optimal else None
     return RelaxedStart(model.integer_starts(values), bound, shadow_prices, served, score_prices,
-                        at_optimum if keep_highs else None, warm_started_from)
+                        at_optimum if keep_highs else None, warm_started_from, getattr(backend, "fell_back", False))
 
 
 @dataclass
@@ -1065,5 +1066,5 @@ def solve(model: PlanModel, solver: str = "highs", time_limit: float | None = No
         warm_started_from=warm_started_from,
         notes=["HiGHS's dual simplex failed on this LP, whose costs span many orders of magnitude (priorities far "
                "apart, or a workload that a GPU barely serves); its primal simplex solved it to the optimum"]
-        if getattr(backend, "fell_back", False) else [],
+        if getattr(backend, "fell_back", False) or (relaxed is not None and relaxed.fell_back) else [],
     )

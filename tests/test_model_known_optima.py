@@ -26,8 +26,9 @@ import pytest
 
 from conftest import gpu_row, inference_row, scenario_tables, sheet_frame, training_row
 from planner import report
-from planner.model import ENERGY_TIE_BREAK, IDLE_TIE_BREAK_SHARE, tie_break_mw_per_gpu
+from planner.model import ENERGY_TIE_BREAK, IDLE_TIE_BREAK_SHARE, build_model, tie_break_mw_per_gpu
 from planner.results import collect
+from planner.solve import solve
 
 REL = 1e-6
 M = 1.25 * (1400.0 - 200.0) / 1e6  # MW per GPU in use, above idle
@@ -174,6 +175,12 @@ def test_an_lp_whose_dual_simplex_fails_on_its_costs_is_solved_by_the_primal(sol
         "HiGHS's dual simplex failed on this LP, whose costs span many orders of magnitude (priorities far apart, or "
         "a workload that a GPU barely serves); its primal simplex solved it to the optimum"]
     assert not any("primal simplex" in w for w in cbc.results.warnings)
+    # with whole replicas: the relaxation's solve falls back as the plan's did, and says so
+    scenario, sizing = highs.scenario, highs.sizing
+    model = build_model(scenario, sizing, integer=True)
+    mip = collect(scenario, sizing, model, solve(model))
+    assert mip.status == "optimal"
+    assert sum("primal simplex" in w for w in mip.warnings) == 1
 
 
 def test_a_run_a_fraction_of_a_millionth_of_a_gpu_does_shows_its_gpus_flops_and_power(solve_case):
