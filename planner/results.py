@@ -434,10 +434,9 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         },
         origins=scenario.origins,
         # a plan's choice to leave work out shows in its findings; what no budget would change is warned of
-        warnings=list(scenario.warnings) + solution.notes + [f"{name} ({kinds[name]}) gets nothing: {why}."
-                                            for name, why in cannot_run.items()]
-        + _under_one_replica(alloc, windows["workload"].to_numpy(),
-                             periods["period"].to_numpy())
+        warnings=list(scenario.warnings) + solution.notes
+        + [f"{name} ({kinds[name]}) gets nothing: {why}." for name, why in cannot_run.items()]
+        + _under_one_replica(alloc, windows["workload"].to_numpy(), periods["period"].to_numpy())
         + ([] if model.integer else _unfinished(scenario, sizing, model, workloads)),
         ranged=bool(solution.price_ranges),
         power_step_mw=solution.power_step_mw,
@@ -668,7 +667,7 @@ def _share_per_gpu(alloc: pd.DataFrame, sizing: Sizing, names: pd.Series) -> np.
 
 def _gpus_given(alloc: pd.DataFrame, solution: Solution, share_per_gpu: np.ndarray) -> np.ndarray:
     """GPUs per row of the model's ``alloc``, the solver's noise (under TOLERANCE of a GPU) cleared, unless they do
-    work a reader sees (TOLERANCE of the workload's demand or more): a run of 6e12 FLOPs is done by 2e-7 of a GPU
+    work a reader sees (TOLERANCE of the workload's demand or more): a run of 6e12 FLOPs is done by 4e-10 of a GPU
     over a year, and shown with none it read as served in full by nothing."""
     given = solution.allocation_units * alloc["unit"].to_numpy()
     return np.where((np.abs(given) >= TOLERANCE) | (given * share_per_gpu >= TOLERANCE), given, 0.0)

@@ -353,22 +353,23 @@ class HighsBridge(pulp.HiGHS):
             columns, values = self.start
             highs.setSolution(len(columns), columns.astype(np.int32), values.astype(float))
         _run_interruptibly(highs)
-        if started and not self._worth_what_is_reported(highs):
-            # HiGHS (1.16) can carry a start through its presolve to a better plan, report that
-            # plan's objective and hand back the start: solved again without it
+
+        def again() -> None:  # from scratch, in what is left of the time limit
             highs.clearSolver()
             if limit is not None:
                 _give_time(highs, max(limit - (time.perf_counter() - start), 0.0))
             _run_interruptibly(highs)
+
+        if started and not self._worth_what_is_reported(highs):
+            # HiGHS (1.16) can carry a start through its presolve to a better plan, report that
+            # plan's objective and hand back the start: solved again without it
+            again()
         if highs.getModelStatus() == highspy.HighsModelStatus.kSolveError:
             # HiGHS's dual simplex can fail its ratio test on costs many orders of magnitude apart (priorities
             # 1e6 apart and a service one GPU barely serves): the primal simplex solves those; kept for the
             # power steps and ranging that solve on from here
             highs.setOptionValue("simplex_strategy", FALLBACK_SIMPLEX)
-            highs.clearSolver()
-            if limit is not None:
-                _give_time(highs, max(limit - (time.perf_counter() - start), 0.0))
-            _run_interruptibly(highs)
+            again()
             self.fell_back = True
         self.timings["solver"] = time.perf_counter() - start
 
