@@ -237,10 +237,10 @@ def _with_decimals(figure: float, decimals: int) -> str:
     return f"{figure:,.{decimals}f}" if decimals else thousands(figure)
 
 
-FAILURES = {EXIT_INPUT: "bad input", EXIT_SOLVER: "solver failure", EXIT_INTERNAL: "internal error"}
-# a report that cannot be written (a full disk, a folder that is not a report's) exits as bad input does, but its
-# sweep row and tally say what it is: the input was fine
-WRITE_FAILURE = "write failure"
+# why a scenario has no plan (its sweep row's status), with its exit code: a report that cannot be written (a full
+# disk, a folder that is not a report's) exits as bad input does, but its row and the tally say the input was fine
+FAILURES = {"bad input": EXIT_INPUT, "write failure": EXIT_INPUT, "solver failure": EXIT_SOLVER,
+            "internal error": EXIT_INTERNAL}
 
 
 @dataclass
@@ -288,22 +288,22 @@ def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Prog
         if warm is not None:  # a plan written: the next may start from its basis
             warm.commit()
     except InputError as error:
-        progress.record(_failed(source, EXIT_INPUT, str(error)))
+        progress.record(_failed(source, "bad input", str(error)))
     except ReportFolderError as error:
-        progress.record(_failed(source, EXIT_INPUT, str(error), status=WRITE_FAILURE))
+        progress.record(_failed(source, "write failure", str(error)))
     except SolveError as error:
-        progress.record(_failed(source, EXIT_SOLVER, f"{source}: {error}"))
+        progress.record(_failed(source, "solver failure", f"{source}: {error}"))
     except Exception as error:  # the last line of defence: one line, not a traceback
         why = f"{source}: {type(error).__name__}: {error}"
-        progress.record(_failed(source, EXIT_INTERNAL, why, traceback.format_exc().rstrip() if options.debug
+        progress.record(_failed(source, "internal error", why, traceback.format_exc().rstrip() if options.debug
                                 else f"internal error: {why} (rerun with --debug for the traceback)"))
     return progress.outcome
 
 
-def _failed(source: Path, code: int, why: str, shown: str | None = None, status: str | None = None) -> Outcome:
-    """A scenario without a plan: ``status`` (default the code's) and ``why`` in its summary row, and ``shown``
-    (default 'error: why') on stderr."""
-    return Outcome(code, failed_row(source, status or FAILURES[code], why), err=[shown or f"error: {why}"])
+def _failed(source: Path, status: str, why: str, shown: str | None = None) -> Outcome:
+    """A scenario without a plan: ``status`` (a key of :data:`FAILURES`, which gives the exit code) and ``why`` in
+    its summary row, and ``shown`` (default 'error: why') on stderr."""
+    return Outcome(FAILURES[status], failed_row(source, status, why), err=[shown or f"error: {why}"])
 
 
 def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
@@ -398,8 +398,7 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     if len(sources) > 1:
         kinds = Counter(outcome.row["status"] for outcome in failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
-            f"{kinds[label]} {label}{'s' if kinds[label] > 1 else ''}" for label in [*FAILURES.values(), WRITE_FAILURE]
-            if kinds[label]]
+            f"{kinds[label]} {label}{'s' if kinds[label] > 1 else ''}" for label in FAILURES if kinds[label]]
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
     return failed[0].code if failed else EXIT_OK
 
@@ -590,7 +589,7 @@ def _solved_alone(source: Path, out_dir: Path, options: SolveOptions, stopped) -
             raise
     if outcome is None:
         why = f"{source}: the process solving it stopped abruptly (out of memory?); try fewer --jobs"
-        return _failed(source, EXIT_INTERNAL, why, f"internal error: {why}")
+        return _failed(source, "internal error", why, f"internal error: {why}")
     return outcome
 
 
@@ -625,8 +624,8 @@ def _print(lines: list[str], stream, document: bool = False) -> None:
 
 
 EXIT_CODES = (f"exit codes: {EXIT_OK} success, "
-              + ", ".join(f"{code} {label}" + (f" or {WRITE_FAILURE}" if code == EXIT_INPUT else "")
-                          for code, label in sorted(FAILURES.items()))
+              + ", ".join(f"{code} " + " or ".join(label for label in FAILURES if FAILURES[label] == code)
+                          for code in sorted(set(FAILURES.values())))
               + f", {EXIT_INTERRUPTED} interrupted (Ctrl-C), {EXIT_TERMINATED} terminated (SIGTERM)")
 
 
