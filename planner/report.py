@@ -778,7 +778,7 @@ def _context(results: Results) -> dict:
         r=results,
         sections=_sections(),
         script_hash=script_hash(),
-        version=planner.__version__,
+        provenance=_provenance(results),
         charts=charts(results),
         head=_headline(results, coverage),
         period_rows=periods,
