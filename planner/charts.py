@@ -1,9 +1,9 @@
 """The report's charts, from a plan's results to inline SVG (drawn with :mod:`planner.svg`).
 
-Large plans stay readable: stacked charts name their :data:`CHART_SERIES` largest series and sum
-the rest as "other (n)"; per-workload charts keep the :data:`CHART_ROWS` least served. Each chart
-comes with its figures as a table (:class:`Figures`): what it draws, readable without seeing it,
-by keyboard and screen reader as well as by eye.
+Large plans stay readable: stacked charts name their largest series and sum the rest by kind ("other
+services (n)"), :data:`CHART_SERIES` series in all; per-workload charts keep the :data:`CHART_ROWS` least
+served. Each chart comes with its figures as a table (:class:`Figures`): what it draws, readable without
+seeing it, by keyboard and screen reader as well as by eye.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ INFERENCE_COLOURS = ("#d24e48", "#900c66", "#b46c0c", "#7e360c", "#ae54a2", "#a2
 GPU_COLOURS = ("#663c6c", "#f06072", "#186ccc", "#8a3c4e", "#2490ea", "#ba7e24", "#8484b4", "#961e1e",
                "#785496", "#24965a")
 IDLE_COLOUR, AT_WORK_COLOUR, OTHER_COLOUR, WINDOW_COLOUR = "#c9d1dd", ACCENT, "#c7ccd6", "#e9eef6"
+# the workloads not shown by name, summed by kind: a cool and a warm grey, as the kinds' palettes, 3.6:1 against
+# the page, 19 or more apart in CAM02-UCS with normal vision and each deficiency, 9 or more from every series colour
+OTHER_COLOURS = {"training": "#76869c", "inference": "#a0806e"}
 PALE_EDGE = "#7d8799"  # outlines pale shapes: at least 3:1 against white, so they do not fade into the page
 CHART_SERIES = 12  # stacked series shown by name; the rest are summed as "other"
 CHART_ROWS = 30  # rows of a per-workload chart; the most telling ones are kept
@@ -71,16 +74,30 @@ class Drawn:
     figures: Figures
 
 
-def _top_columns(table: pd.DataFrame, limit: int = CHART_SERIES) -> pd.DataFrame:
-    """The ``limit`` largest columns by total, in their order, plus one "other (n)" column."""
-    if table.shape[1] <= limit:
-        return table
-    keep = set(table.sum().nlargest(limit - 1).index)  # a set: an Index looks a name up slower
+def _top_columns(table: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The largest columns of workloads by total, in their order, then the rest summed by kind ("other training
+    runs (n)", "other services (n)"), :data:`CHART_SERIES` columns in all: at national scale the split between
+    training and serving is what the rest still shows. ``kinds`` maps each column to its workload's kind.
+    Returns the columns and the colours of those summed."""
+    if table.shape[1] <= CHART_SERIES:
+        return table, {}
     columns = table.columns.tolist()  # a list: an Index of text yields its names one call each
-    rest = [c for c in columns if c not in keep]
-    top = table[[c for c in columns if c in keep]].copy()
-    top[f"other ({len(rest)})"] = table[rest].sum(axis=1)
-    return top
+    totals = table.sum()
+    keep = set(totals.nlargest(CHART_SERIES - 1).index)  # a set: an Index looks a name up slower
+    if len({kinds[c] for c in columns if c not in keep}) > 1:  # a sum of each kind: one name fewer
+        keep = set(totals.nlargest(CHART_SERIES - 2).index)
+    top, colours = table[[c for c in columns if c in keep]].copy(), {}
+    for kind, colour in OTHER_COLOURS.items():
+        rest = [c for c in columns if c not in keep and kinds[c] == kind]
+        if rest:
+            name = _other(kind, len(rest))
+            top[name], colours[name] = table[rest].sum(axis=1), colour
+    return top, colours
+
+
+def _other(kind: str, count: int) -> str:
+    """The name of the series that sums ``count`` workloads of ``kind`` not shown by name."""
+    return f"other {'training runs' if kind == 'training' else 'services'} ({count})"
 
 
 def _workload_colours(results: Results) -> dict[str, str]:
@@ -295,8 +312,8 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     demand = grid("demand_tokens_per_s")
     with np.errstate(divide="ignore", invalid="ignore"):  # a service's demand is 0 in periods it does not run
         served_share = np.nan_to_num(np.minimum(grid("capacity_tokens_per_s") / demand, 1.0))
-    capacity = _top_columns(demand * settled_share(served_share))
-    colours = _distinct(capacity.columns, colours)
+    capacity, others = _top_columns(demand * settled_share(served_share), dict.fromkeys(services, "inference"))
+    colours = _distinct(capacity.columns, colours | others)
     demand_total = demand.sum(axis=1).to_numpy(dtype=float)
     top = max(float(demand_total.max()), 1e-9) * 1.08
     legend = [{"label": "total peak demand", "kind": "dash", "colour": INK},
@@ -337,7 +354,8 @@ def charts(results: Results) -> list[dict]:
     gpu_names = list(results.inputs["gpus"]["gpu"])
     gpu_colours = {g: GPU_COLOURS[i % len(GPU_COLOURS)] for i, g in enumerate(gpu_names)}
     installed = results.periods.set_index("period")["gpus_installed"]
-    by_workload = _top_columns(_gpus_by_workload(results))
+    by_workload, others = _top_columns(_gpus_by_workload(results),
+                                       dict(zip(results.workloads["workload"], results.workloads["kind"])))
     # the fleet's GPUs in use, GPU types by periods as the fleet sheet holds them: those of the types given any
     in_use = results.fleet["gpus_in_use"].to_numpy().reshape(len(gpu_names), -1)
     given = in_use.any(axis=1)
@@ -345,7 +363,8 @@ def charts(results: Results) -> list[dict]:
                           columns=np.asarray(gpu_names, dtype=object)[given])
     drawn = [
         ("gpus-by-workload",
-         _stacked_gpus(by_workload, installed, colours, "GPUs in use per period, by workload", "gpus-by-workload"),
+         _stacked_gpus(by_workload, installed, colours | others, "GPUs in use per period, by workload",
+                       "gpus-by-workload"),
          "GPUs in use in each period, stacked by workload; the line is the GPUs installed."),
         ("gpus-by-type",
          _stacked_gpus(by_gpu, installed, gpu_colours, "GPUs in use per period, by GPU type", "gpus-by-type"),

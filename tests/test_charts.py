@@ -217,6 +217,26 @@ def test_no_two_series_of_a_chart_share_a_colour():
     assert chosen["serve05"] == colours["serve05"] and chosen["other (19)"] == charts.OTHER_COLOUR
 
 
+def test_workloads_past_a_charts_series_are_summed_by_kind():
+    """At national scale most GPUs go to workloads a stacked chart cannot name; summed by kind, the chart still
+    shows how training and serving share the site, each in a grey of its kind's hue, and nothing is lost."""
+    names = [f"run{i:02d}" for i in range(20)] + [f"serve{i:02d}" for i in range(20)]
+    kinds = {n: "training" if n.startswith("run") else "inference" for n in names}
+    table = pd.DataFrame(np.arange(1.0, 81.0).reshape(2, 40), index=["P1", "P2"], columns=names)
+    top, colours = charts._top_columns(table, kinds)
+    assert top.shape[1] == charts.CHART_SERIES
+    assert top.columns[-2:].tolist() == ["other training runs (20)", "other services (10)"]
+    assert top.columns[:-2].tolist() == names[30:]  # the largest, in their order
+    np.testing.assert_allclose(top.sum(axis=1), table.sum(axis=1))
+    assert colours == {"other training runs (20)": charts.OTHER_COLOURS["training"],
+                       "other services (10)": charts.OTHER_COLOURS["inference"]}
+    services = table[names[20:]]
+    top, _ = charts._top_columns(services, {n: "inference" for n in services})
+    assert top.shape[1] == charts.CHART_SERIES and top.columns[-1] == "other services (9)"
+    few, colours = charts._top_columns(table[names[:charts.CHART_SERIES]], kinds)
+    assert few.columns.tolist() == names[:charts.CHART_SERIES] and colours == {}
+
+
 def test_a_chart_of_the_least_served_says_which_it_shows_when_more_got_nothing():
     workloads = pd.DataFrame({"served_fraction": [0.0] * (charts.CHART_ROWS + 5) + [0.5, 1.0]})
     assert charts._none_served(workloads) == f" ({charts.CHART_ROWS + 5} got nothing: those of highest priority shown)"
@@ -313,7 +333,7 @@ def test_every_series_colour_stands_out_from_the_page():
     not meet it (idle draw, training windows) are outlined in a colour that does."""
     palettes = charts.TRAINING_COLOURS + charts.INFERENCE_COLOURS + charts.GPU_COLOURS
     assert len(set(palettes)) == len(palettes)
-    for colour in (*palettes, charts.AT_WORK_COLOUR, charts.PALE_EDGE, charts.ALERT):
+    for colour in (*palettes, *charts.OTHER_COLOURS.values(), charts.AT_WORK_COLOUR, charts.PALE_EDGE, charts.ALERT):
         assert _contrast_with_white(colour) >= 3.0, colour
 
 
