@@ -253,6 +253,9 @@ PRINT_PERIODS = 12  # columns of periods a grid prints side by side on an A4 pag
 PRINT_GRID_CHARS = 88
 PRINT_GPUS = 6  # columns of GPU-hours the training sizing table prints side by side on an A4 page; more: blocks
 SHORT_NAMES = 10  # workloads named where a sentence lists those cut short; the rest are counted
+# binding limits given a finding each (power by period, GPU type by period): those where one more unit is worth
+# most; the rest are named in one line, priced in the tables
+FINDINGS_SHOWN = 8
 
 
 def _number(value: float, digits: int = 3) -> str:
@@ -508,6 +511,16 @@ def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
         parts += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else run
         run = []
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def _most_valuable(periods: list[dict]) -> dict:
+    """Of the periods where power binds, those given a finding each (``shown``: the :data:`FINDINGS_SHOWN` where a
+    MW more is worth most, in period order) and the rest named for a sentence (``rest``, ``rest_count`` of them)."""
+    binding = [p for p in periods if p["binds"]]
+    kept = set(sorted(range(len(binding)), key=lambda i: -binding[i]["price"])[:FINDINGS_SHOWN])
+    rest = {p["period"] for i, p in enumerate(binding) if i not in kept}
+    return dict(shown=[p for i, p in enumerate(binding) if i in kept], rest_count=len(rest),
+                rest=periods_in_runs([p["period"] for p in periods], [p["period"] in rest for p in periods]))
 
 
 def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
@@ -783,6 +796,8 @@ def _context(results: Results) -> dict:
         head=_headline(results, coverage),
         period_rows=periods,
         binding_power=[p for p in periods if p["binds"]],
+        power_findings=_most_valuable(periods),
+        findings_shown=FINDINGS_SHOWN,
         binding_named=periods_in_runs([p["period"] for p in periods], [p["binds"] for p in periods]),
         slack_power=[p for p in periods if not p["binds"]],
         fleet=_fleet_view(results),

@@ -477,6 +477,23 @@ def test_power_binding_in_every_period_is_said_in_a_span_and_explained_once(tmp_
     assert html.count("what earns less is cut first") == 1
 
 
+def test_power_binding_in_many_periods_gets_a_finding_where_a_mw_is_worth_most_and_a_line_for_the_rest(tmp_path):
+    """Monthly periods over years bound in one by one gave a paragraph each (24 at 2,000 workloads): as for GPU
+    types, the findings go to the periods where a MW more is worth most, in period order; the rest are named."""
+    source = tmp_path / "monthly"
+    write_workbook(synthetic_tables(60, 3, 14, seed=3), source)
+    results = run_pipeline(source).results
+    price = results.periods.set_index("period")["power_shadow_price"]
+    assert (price > 0).all() and len(price) > report.FINDINGS_SHOWN
+    html = " ".join(report.render_html(results).split())
+    given = re.findall(r'<li class="power"><strong>Power binds in (\w+)</strong>', html)
+    assert len(given) == report.FINDINGS_SHOWN and given == sorted(given)
+    assert price[given].min() >= price.drop(given).max()
+    assert (f"… and {len(price) - len(given)} more periods where power binds, a MW more worth no more there than "
+            f"in those above: {report.periods_in_runs(list(price.index), ~price.index.isin(given))}") in html
+    assert html.count("what earns less is cut first") == 1
+
+
 def test_a_table_longer_than_a_sheet_continues_on_the_next_with_every_row(tmp_path, monkeypatch):
     """Excel holds 1,048,576 rows a sheet: a table past it continues on 'name (2)', headings repeated,
     rather than losing the rows that do not fit (a sheet smaller than Excel's stands in for it)."""
