@@ -84,8 +84,8 @@ class PlanModel:
 
     - ``allocation``: one row per gpus variable: workload, kind, gpu, period, w, g, p
       (integer positions), rate (FLOP/s or tokens/s per GPU), unit (GPUs per unit of the
-      variable), gpus_per_replica (a service's, at that rate; NaN for a run), hours,
-      power_mw_per_gpu (facility MW above idle), tie_break_mw_per_gpu (the MW the energy tie-break
+      variable), gpus_per_replica (a service's, at that rate; NaN for a run), hours, share_per_unit (of the
+      workload's demand one unit serves), power_mw_per_gpu (facility MW above idle), tie_break_mw_per_gpu (the MW the energy tie-break
       charges: the same, but for GPUs drawing nothing above idle, see :func:`tie_break_mw_per_gpu`),
       column (variable id)
     - ``served``: one row per served variable: workload, kind, period (None for
@@ -281,10 +281,10 @@ def _build(scenario: Scenario, sizing: Sizing, integer: bool) -> PlanModel:
         "fleet": define_fleet(problem, scenario, allocation),
         "power": define_power(problem, scenario, allocation),
         "training_scale": define_training_scale(problem, scenario, sizing, allocation),
-        "training_compute": define_training_compute(problem, sizing, allocation, served),
+        "training_compute": define_training_compute(problem, allocation, served),
         **define_training_minimum(problem, switches),
         **define_training_finish(problem, switches, served, whole_runs),
-        "inference_throughput": define_inference_throughput(problem, sizing, allocation, served),
+        "inference_throughput": define_inference_throughput(problem, allocation, served),
     }
     energy_weight = tie_break_weight(scenario, sizing, allocation, windows)
     scale = objective_scale(scenario, sizing, allocation, windows)
@@ -396,7 +396,8 @@ def allocation_index(
     :func:`workload_windows` and :func:`_usable` give, when the caller has them already.
 
     ``unit`` is the GPUs one unit of the variable stands for: 1, or in integer mode
-    an inference service's GPUs per replica, so that services get whole replicas.
+    an inference service's GPUs per replica, so that services get whole replicas. ``share_per_unit`` is the share
+    of its workload's demand one unit serves: of a run's FLOPs in the period's hours, of a service's peak tokens/s.
     """
     windows = workload_windows(scenario) if windows is None else windows
     gpus = scenario.gpus
@@ -413,6 +414,9 @@ def allocation_index(
     # a draw within rounding of idle is none: 0.55 x 700 W comes to 385.00000000000006 against an idle 385 W
     above_idle_w = np.where(above_idle_w > ABOVE_IDLE_ROUNDING * it_w, above_idle_w, 0.0)
     power_mw_per_gpu = scenario.pue * above_idle_w / 1e6
+    hours, rate = periods["hours"].to_numpy()[p], usable.rate[w, g, p]
+    # workload positions: training runs first, then services, in sheet order, as sizing lists them
+    demand = np.concatenate([sizing.training["flops"].to_numpy(), sizing.inference["demand_tokens_per_s"].to_numpy()])
     return pd.DataFrame({
         "workload": windows["workload"].to_numpy()[w],
         # categorical: the constraint families select by kind, and comparing codes is ~100x faster than text
@@ -422,10 +426,11 @@ def allocation_index(
         "w": w,
         "g": g,
         "p": p,
-        "rate": usable.rate[w, g, p],
+        "rate": rate,
         "unit": unit,
         "gpus_per_replica": np.where(is_service[w], usable.replica[w, g, p], np.nan),
-        "hours": periods["hours"].to_numpy()[p],
+        "hours": hours,
+        "share_per_unit": np.where(is_service[w], rate * unit, hours * SECONDS_PER_HOUR * rate * unit) / demand[w],
         "power_mw_per_gpu": power_mw_per_gpu,
         "tie_break_mw_per_gpu": tie_break_mw_per_gpu(power_mw_per_gpu, scenario.pue * it_w / 1e6),
     })
@@ -764,33 +769,23 @@ def define_training_finish(problem: PlanProblem, switches: pd.DataFrame, served:
     return {"training_finish": mine[["workload", "gpu", "period"]].assign(row=handles).reset_index(drop=True)}
 
 
-def define_training_compute(
-    problem: PlanProblem, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
-) -> pd.DataFrame:
+def define_training_compute(problem: PlanProblem, allocation: pd.DataFrame, served: pd.DataFrame) -> pd.DataFrame:
     """A run's served share is the share of its required FLOPs delivered within its window."""
     runs = served[served["kind"] == "training"]
     terms = allocation[allocation["kind"] == "training"]
     if runs.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
-    # workload positions: training runs first, in sheet order, as sizing lists them
-    required = sizing.training["flops"].to_numpy()[terms["w"].to_numpy()]
-    flops_per_unit = terms["hours"] * SECONDS_PER_HOUR * terms["rate"] * terms["unit"]
-    share = flops_per_unit.to_numpy() / required
-    return _served_rows(problem, "training_compute", terms, runs, False, share)
+    return _served_rows(problem, "training_compute", terms, runs, False, terms["share_per_unit"].to_numpy())
 
 
-def define_inference_throughput(
-    problem: PlanProblem, sizing: Sizing, allocation: pd.DataFrame, served: pd.DataFrame
-) -> pd.DataFrame:
+def define_inference_throughput(problem: PlanProblem, allocation: pd.DataFrame, served: pd.DataFrame
+                                ) -> pd.DataFrame:
     """A service's served share in a period is the share of its peak tokens/s covered."""
     services = served[served["kind"] == "inference"]
     terms = allocation[allocation["kind"] == "inference"]
     if services.empty:
         return pd.DataFrame(columns=["workload", "period", "row"])
-    # workload positions: services after the training runs, in sheet order, as sizing lists them
-    demand = sizing.inference["demand_tokens_per_s"].to_numpy()[terms["w"].to_numpy() - len(sizing.training)]
-    share = terms["rate"].to_numpy() * terms["unit"].to_numpy() / demand
-    return _served_rows(problem, "inference_throughput", terms, services, True, share)
+    return _served_rows(problem, "inference_throughput", terms, services, True, terms["share_per_unit"].to_numpy())
 
 
 def tie_break_weight(scenario: Scenario, sizing: Sizing, allocation: pd.DataFrame,

@@ -338,7 +338,7 @@ def _sum_by(values, keys: np.ndarray, at: np.ndarray) -> np.ndarray:
 def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solution) -> Results:
     """Result tables of a solved model."""
     windows = workload_windows(scenario)  # the workloads in the model's order, which its w columns count in
-    share_per_gpu = _share_per_gpu(model.allocation, sizing, windows["workload"])
+    share_per_gpu = _share_per_gpu(model.allocation)
     alloc = model.allocation.assign(gpus=_gpus_given(model.allocation, solution, share_per_gpu))
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
     periods = scenario.periods
@@ -653,16 +653,10 @@ def _block_fits(alloc: pd.DataFrame, sizing: Sizing, scenario: Scenario, periods
             & (block * alloc["power_mw_per_gpu"].to_numpy() <= spare_mw + TOLERANCE * budget))
 
 
-def _share_per_gpu(alloc: pd.DataFrame, sizing: Sizing, names: pd.Series) -> np.ndarray:
+def _share_per_gpu(alloc: pd.DataFrame) -> np.ndarray:
     """Per row of the model's ``alloc``: the share of its workload's demand one GPU serves there (of a run's FLOPs
-    in the period's hours, of a service's peak tokens/s); ``names`` are the workloads in the order ``w`` counts."""
-    w = alloc["w"].to_numpy()
-    flops = sizing.training.set_index("workload")["flops"].reindex(names).to_numpy()
-    demand = sizing.inference.set_index("workload")["demand_tokens_per_s"].reindex(names).to_numpy()
-    rate = alloc["rate"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):  # the other kind's NaN, where np.where drops it
-        return np.where((alloc["kind"] == "training").to_numpy(),
-                        alloc["hours"].to_numpy() * SECONDS_PER_HOUR * rate / flops[w], rate / demand[w])
+    in the period's hours, of a service's peak tokens/s)."""
+    return alloc["share_per_unit"].to_numpy() / alloc["unit"].to_numpy()
 
 
 def _gpus_given(alloc: pd.DataFrame, solution: Solution, share_per_gpu: np.ndarray) -> np.ndarray:

@@ -45,10 +45,11 @@ def test_the_floor_hands_highs_the_planners_lp_to_the_last_bit(tmp_path, whole_h
         assert np.array_equal(getattr(planner_lp.a_matrix_, part), getattr(floor_lp.a_matrix_, part)), part
 
 
-@pytest.mark.parametrize("column", ["power_mw_per_gpu", "rate"])
+@pytest.mark.parametrize("column", ["power_mw_per_gpu", "share_per_unit"])
 def test_the_floor_catches_a_model_whose_coefficients_are_wrong(tmp_path, monkeypatch, column):
     """The floor took the model's own GPU rates and power draws, so a model drawing 25% more power per GPU than
-    its GPUs do passed the objective check. It works them out from the scenario and the sizing itself now."""
+    its GPUs do passed the objective check. It works them out from the scenario and the sizing itself now, the
+    share of a workload's demand a GPU serves among them."""
     import planner.model as model
 
     source = tmp_path / "case"
