@@ -45,6 +45,7 @@ solver, which need not read them back out of the core.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -232,23 +233,15 @@ class PlanModel:
         """A function that adds one unit to each allocation row of ``candidates`` in turn
         (positions, in order) while its GPU type and period have the GPUs and the power for it,
         given every row's ``units``, which it updates."""
-        alloc, fleet = self.allocation, self.rows["fleet"]
-        unit = alloc["unit"].to_numpy()
-        mw = alloc["power_mw_per_gpu"].to_numpy() * unit
-        pair = pd.MultiIndex.from_frame(fleet[["gpu", "period"]]).get_indexer(
-            pd.MultiIndex.from_frame(alloc[["gpu", "period"]]))
-        period = alloc["p"].to_numpy()
-        installed = fleet["installed"].to_numpy(dtype=float)
-        headroom = self.rows["power"]["headroom_mw"].to_numpy(dtype=float)
+        room = self._room()
 
         def round_up(units: np.ndarray, candidates: np.ndarray) -> None:
-            spare_gpus = (installed - np.bincount(pair, units * unit, minlength=len(installed))).tolist()
-            spare_mw = (headroom - np.bincount(period, units * mw, minlength=len(headroom))).tolist()
+            spare_gpus, spare_mw = room(units)
             # one at a time: each replica added spends GPUs and power the next must see (0.07 s for
             # the 192,000 service columns of the L benchmark)
             for i, gpus_needed, mw_needed, k, p in zip(
-                candidates.tolist(), unit[candidates].tolist(), mw[candidates].tolist(),
-                pair[candidates].tolist(), period[candidates].tolist(),
+                candidates.tolist(), room.gpus[candidates].tolist(), room.mw[candidates].tolist(),
+                room.pair[candidates].tolist(), room.period[candidates].tolist(),
             ):
                 if spare_gpus[k] >= gpus_needed and spare_mw[p] >= mw_needed:
                     units[i] += 1.0
@@ -256,6 +249,81 @@ class PlanModel:
                     spare_mw[p] -= mw_needed
 
         return round_up
+
+    def _room(self) -> Room:
+        """What one unit of each allocation row takes of its GPU type's fleet and its period's power, and what
+        every row's units leave of them (:class:`Room`)."""
+        alloc, fleet = self.allocation, self.rows["fleet"]
+        unit = alloc["unit"].to_numpy()
+        pair = pd.MultiIndex.from_frame(fleet[["gpu", "period"]]).get_indexer(
+            pd.MultiIndex.from_frame(alloc[["gpu", "period"]]))
+        return Room(unit, alloc["power_mw_per_gpu"].to_numpy() * unit, pair, alloc["p"].to_numpy(),
+                    fleet["installed"].to_numpy(dtype=float), self.rows["power"]["headroom_mw"].to_numpy(dtype=float))
+
+    def filled(self, values: np.ndarray) -> np.ndarray | None:
+        """A completed mixed-integer plan (every column's ``values``, by column id) with whole replicas added where a
+        service is cut short and its GPU type and period still have the GPUs and the power for them, most points
+        per MW first, up to what the service is short of: room that no run takes (the LP that completed the plan
+        gave runs all they could use), as where a run that must finish but cannot is left out of a relaxation's
+        start. The values with the replicas added, or None where none fit. The served shares are left to the LP
+        that completes the plan again."""
+        alloc, served = self.allocation, self.served
+        rows = np.flatnonzero((alloc["kind"] == "inference").to_numpy())
+        services = served[(served["kind"] == "inference").to_numpy()]
+        n_p = len(self.rows["power"])
+        slot = pd.Index(services["w"].to_numpy() * n_p + services["p"].to_numpy()).get_indexer(
+            alloc["w"].to_numpy()[rows] * n_p + alloc["p"].to_numpy()[rows])
+        short = 1.0 - values[services["column"].to_numpy(dtype=np.int64)]
+        share = alloc["share_per_unit"].to_numpy()[rows]
+        room = self._room()
+        units = values[alloc["column"].to_numpy(dtype=np.int64)]
+        spare_gpus, spare_mw = room(units)
+        with np.errstate(divide="ignore"):  # a replica drawing nothing above idle is worth most per MW
+            worth = services["weight"].to_numpy()[slot] * share / room.mw[rows]
+        # spare GPUs and power only shrink as replicas are added: a row short of either now never fits one
+        fits = ((np.asarray(spare_gpus)[room.pair[rows]] >= room.gpus[rows])
+                & (np.asarray(spare_mw)[room.period[rows]] >= room.mw[rows]) & (short[slot] > INTEGER_TOLERANCE))
+        order = np.argsort(-worth, kind="stable")
+        order = order[fits[order]]
+        short, added = short.tolist(), False
+        picked = rows[order]
+        for r, s, each, gpus, mw, k, p in zip(picked.tolist(), slot[order].tolist(), share[order].tolist(),
+                                              room.gpus[picked].tolist(), room.mw[picked].tolist(),
+                                              room.pair[picked].tolist(), room.period[picked].tolist()):
+            if short[s] <= INTEGER_TOLERANCE:  # served in full by the replicas added on another GPU type
+                continue
+            more = min(spare_gpus[k] // gpus, spare_mw[p] // mw if mw > 0 else math.inf,
+                       math.ceil(short[s] / each - INTEGER_TOLERANCE))
+            if more > 0:
+                units[r] += more
+                spare_gpus[k] -= more * gpus
+                spare_mw[p] -= more * mw
+                short[s] -= more * each
+                added = True
+        if not added:
+            return None
+        out = values.copy()
+        out[alloc["column"].to_numpy(dtype=np.int64)[rows]] = units[rows]
+        return out
+
+
+@dataclass(frozen=True)
+class Room:
+    """Per allocation row, the GPUs (``gpus``) and facility MW above idle (``mw``) one unit takes, its fleet row
+    (``pair``) and period (``period``); per fleet row the GPUs ``installed``, per period the MW ``headroom`` above
+    every installed GPU's idle draw. Called with every row's units: the GPUs and MW they leave, as lists (read
+    one at a time)."""
+
+    gpus: np.ndarray
+    mw: np.ndarray
+    pair: np.ndarray
+    period: np.ndarray
+    installed: np.ndarray
+    headroom: np.ndarray
+
+    def __call__(self, units: np.ndarray) -> tuple[list[float], list[float]]:
+        return ((self.installed - np.bincount(self.pair, units * self.gpus, minlength=len(self.installed))).tolist(),
+                (self.headroom - np.bincount(self.period, units * self.mw, minlength=len(self.headroom))).tolist())
 
 
 def build_model(scenario: Scenario, sizing: Sizing, integer: bool = False) -> PlanModel:

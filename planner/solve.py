@@ -887,29 +887,36 @@ class CompletedStart:
 
 def _completed_start(model: PlanModel, relaxed: RelaxedStart, solver: str, time_limit: float | None, msg: bool,
                      gap: float, least: float = 0.0) -> CompletedStart | None:
-    """The best of the relaxation's starting plans, each completed (see :class:`CompletedStart`),
-    proven if within ``gap`` of its optimum; its values are left in the model's variables. None if
-    no completing LP found a plan. The first plan's solver is given ``least`` seconds at least
-    (see :data:`COMPLETION_GRACE`); the others are not started once ``time_limit`` is used up."""
+    """The best of the relaxation's starting plans, each completed (see :class:`CompletedStart`), then with whole
+    replicas added where it leaves room (:meth:`PlanModel.filled`) and completed again, proven if within ``gap`` of
+    the relaxation's optimum; its values are left in the model's variables. None if no completing LP found a plan.
+    The first plan's solver is given ``least`` seconds at least (see :data:`COMPLETION_GRACE`); the others are not
+    started once ``time_limit`` is used up."""
     best = None
     core = model.problem.toRustModel()
     start = time.perf_counter()
-    for i, (columns, values) in enumerate(relaxed.starts):
+    starts = [(f"completing rounded plan {i + 1} of {len(relaxed.starts)}", columns, values)
+              for i, (columns, values) in enumerate(relaxed.starts)]
+    for i, (stage, columns, values) in enumerate(starts):
         remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
         if i > 0 and remaining == 0:  # no time left: not even handed over
             break
         whole = np.zeros(core.num_variables)
         whole[columns] = values
-        stage = f"completing rounded plan {i + 1} of {len(relaxed.starts)}"
         stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining, msg, stage,
                                                     least if i == 0 else 0.0)
         if stats.has_solution:
             objective = float(model.problem.objective.value())
             if best is None or objective > best.objective:
                 best = CompletedStart(stats, backend, _solution_values(model, backend).copy(), objective, False)
+        if i == len(relaxed.starts) - 1 and best is not None:  # the best rounded plan, once
+            filled = model.filled(best.values)
+            if filled is not None:
+                starts.append(("completing the plan with whole replicas added where it leaves room",
+                               np.arange(len(filled)), filled))
     if best is None:
         return None
-    if best.backend is not backend:  # the other plan was solved last: put the best back
+    if best.backend is not backend:  # another plan was solved last: put the best back
         _write_values(model, np.arange(len(best.values)), best.values)
     best.proven = (relaxed.bound is not None and best.stats.status == pulp.LpSolveStatus.Optimal
                    and relaxed.bound - best.objective <= gap * max(abs(best.objective), 1e-9))
