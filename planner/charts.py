@@ -372,7 +372,7 @@ def charts(results: Results) -> list[dict]:
         ("power", _power_chart(results),
          "Facility power drawn (PUE included) by the GPUs at work and, above it, the idle draw of the GPUs left "
          "unused: power that switching them off would free. The dash is the budget; 'binds' (▼ where periods are "
-         "narrow) marks periods where more power would raise the score."),
+         "narrow) marks periods where power binds: a MW more is priced above zero (see Shadow prices)."),
         ("served", _served_chart(results, colours),
          "Share of each workload's demand served over its window (a service's share is the hours-weighted mean "
          "over its periods). Cool colours are training runs, warm colours inference services, in every chart."),
