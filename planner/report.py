@@ -37,7 +37,7 @@ from planner.charts import charts
 from planner.files import (file_in_path, locked, remove, remove_abandoned, set_aside_name, signals_held,
                            staging_prefix, umask)
 from planner.gcpause import paused_gc
-from planner.results import BINDING, NAMES_SHOWN, TOLERANCE, Results, holds_nothing, listed
+from planner.results import BINDING, NAMES_SHOWN, POWER_SERVES_COLUMNS, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
 from planner.spelling import precision_apart
 from planner.svg import decimals_apart, percent_text
@@ -111,6 +111,7 @@ def summary(results: Results) -> dict:
         "inference_coverage": json_records(results.inference, ["workload", "period", "demand_tokens_per_s",
                                                                "capacity_tokens_per_s", "served_fraction",
                                                                "points_per_mw", "points_per_mw_gpu"]),
+        "power_serves": json_records(results.power_serves, POWER_SERVES_COLUMNS),
         "warnings": results.warnings,
     }
 
@@ -149,6 +150,7 @@ def _write_xlsx(results: Results, path: Path) -> None:
         "fleet": results.fleet,
         "training_progress": results.training,
         "inference_coverage": results.inference,
+        "power_serves": results.power_serves,
         "training_sizing": _training_sizing(results),
         "inference_sizing": results.sizing.inference_rates,
     }
@@ -548,6 +550,8 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
         short_by_period.setdefault(period, []).append(dict(workload=workload, kind=kind, served=served, per_mw=per_mw,
                                                            gpu=best, gpus_full=gpus_full))
     short_count = cut["period"].value_counts()
+    serves = {period: (table.head(SHORT_NAMES).to_dict("records"), len(table))
+              for period, table in results.power_serves.groupby("period", sort=False)}
     rows = []
     for row, idle_held, no_plan, no_plan_onward in zip(  # one row per period
             periods.itertuples(), results.idle_holds_power(), results.no_plan_with_less_power(),
@@ -575,6 +579,9 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
                    (row.power_step_up_onward_points, row.power_step_down_onward_points, no_plan_onward)],
             short=short_by_period.get(row.period, []),
             short_count=int(short_count.get(row.period, 0)),
+            serves=serves.get(row.period, ([], 0)),
+            # what it serves is said of a MW, or of as much as the price holds for where that is less
+            serves_mw=min(1.0, row.power_price_holds_mw) if row.power_price_holds_mw > 0 else 1.0,
         ))
     return rows
 

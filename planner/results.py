@@ -24,6 +24,9 @@ BINDING = 0.0  # a shadow price above this means the limit binds: prices of limi
 # zeros (solve.DUAL_NOISE), so that no threshold in points hides the prices of small priorities
 
 
+POWER_SERVES_COLUMNS = ["period", "workload", "kind", "served_in", "share_per_mw", "points_per_mw"]
+
+
 @dataclass
 class Results:
     """Everything a report shows. Units are in column names.
@@ -56,6 +59,11 @@ class Results:
       installed can carry it, or every such type draws nothing above idle)
     - ``windows``: workload, kind, first and last (positions of the periods a workload may run in, inclusive),
       priority, hours: training runs, then services, in sheet order (:func:`planner.model.workload_windows`)
+    - ``power_serves``: what a MW more of budget serves where power binds, for as far as its price holds: period
+      (the budget's), workload, kind, served_in (the period a service's share moves in; None for a run),
+      share_per_mw (of the run's FLOPs, or the service's peak tokens/s in served_in; negative where it is served
+      less), points_per_mw (its score: together, the period's price); empty where prices do not say how far they
+      hold (see ``ranged``)
     """
 
     scenario: str
@@ -97,6 +105,7 @@ class Results:
     points_per_mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     points_per_mw_gpu: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
     must_finish: bool = False  # a mixed-integer plan holding some run to all of its FLOPs or none
+    power_serves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POWER_SERVES_COLUMNS))
     warm_started_from: str | None = None  # the input whose plan's optimal basis the solve started from (--warm-start)
     # where the plan came from, for a report read away from its folder: the input as given (bytes not UTF-8
     # escaped: '\\xff'), and when it was made, to the minute, in UTC
@@ -296,6 +305,27 @@ def _price_holds(model: PlanModel, solution: Solution, periods: pd.DataFrame, fl
     return np.where(np.isfinite(power), power, np.nan), np.where(np.isfinite(gpus), gpus, np.nan)
 
 
+def _power_serves(model: PlanModel, solution: Solution, periods: pd.DataFrame) -> pd.DataFrame:
+    """What a MW more serves in each period where power binds (see :attr:`Results.power_serves`), from
+    :func:`planner.solve.price_ranges`' ``serves_*``; most points first within a period."""
+    ranges = solution.price_ranges
+    if "serves_power" not in ranges:
+        return pd.DataFrame(columns=POWER_SERVES_COLUMNS)
+    p, s, per_mw = ranges["serves_power"], ranges["serves_served"], ranges["serves_per_mw"]
+    binds = (periods["power_shadow_price"].to_numpy() > BINDING)[p]
+    served = model.served.iloc[s[binds]]
+    table = pd.DataFrame({
+        "period": periods["period"].to_numpy()[p[binds]],
+        "workload": served["workload"].to_numpy(),
+        "kind": served["kind"].to_numpy(),
+        "served_in": served["period"].to_numpy(),
+        "share_per_mw": per_mw[binds],
+        "points_per_mw": served["weight"].to_numpy() * per_mw[binds],
+    })
+    order = np.lexsort((-np.abs(table["points_per_mw"].to_numpy()), p[binds]))
+    return table.iloc[order].reset_index(drop=True)
+
+
 def _gap(solution: Solution) -> float:
     if solution.best_bound is None:  # unknown, unless an LP was solved to optimality
         return 0.0 if solution.status == "optimal" and solution.gap_limit is None else float("nan")
@@ -454,6 +484,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         points_per_mw_gpu=worth.gpu,
         warm_started_from=solution.warm_started_from,
         must_finish=bool(len(model.whole_runs)),
+        power_serves=_power_serves(model, solution, period_table),
         source=model.source,
         made_utc=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -620,7 +620,12 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
 
     - ``power_up_mw`` / ``power_down_mw``, per power row: MW of budget more / less;
     - ``fleet_up_gpus``, per fleet row: GPUs more installed, each also taking its idle draw from the
-      period's power headroom (the change the fleet's price is for).
+      period's power headroom (the change the fleet's price is for);
+    - ``serves_power``, ``serves_served``, ``serves_per_mw``: what a MW more of a power row's budget serves, as
+      long as its price holds: per (power row, served column) that moves, by positions in ``model.rows["power"]``
+      and ``model.served``, the served share more (or less) per MW. Its score is the price, the energy
+      tie-break left out: it says what the price is made of, where a run moved into the period frees GPUs
+      for a service in another.
 
     This is the ratio test of right-hand-side ranging, for these rows alone: one solve with the
     basis matrix each (HiGHS's own ``getRanging`` ranges every row and column, 0.7 s at L). NaN where
@@ -629,7 +634,8 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
     n_rows = highs.getNumRow()
     power, fleet = model.rows["power"], model.rows["fleet"]
     unknown = {"power_up_mw": np.full(len(power), np.nan), "power_down_mw": np.full(len(power), np.nan),
-               "fleet_up_gpus": np.full(len(fleet), np.nan)}
+               "fleet_up_gpus": np.full(len(fleet), np.nan), "serves_power": np.zeros(0, dtype=np.int64),
+               "serves_served": np.zeros(0, dtype=np.int64), "serves_per_mw": np.zeros(0)}
     status, basic = highs.getBasicVariables()
     if status != highspy.HighsStatus.kOk or n_rows == 0:
         return unknown
@@ -675,8 +681,21 @@ def price_ranges(highs: highspy.Highs, model: PlanModel) -> dict[str, np.ndarray
 
     power_ids = model.row_ids("power").tolist()
     out = unknown
+    # the served columns' places among the basic variables (-1: not basic, so not moved by a budget)
+    in_basis = np.full(highs.getNumCol(), -1)
+    in_basis[column[is_column]] = np.flatnonzero(is_column)
+    served_at = in_basis[model.served["column"].to_numpy(dtype=np.int64)]
+    basic_served = np.flatnonzero(served_at >= 0)
+    serves = []
     for i, r in enumerate(power_ids):
         out["power_up_mw"][i], out["power_down_mw"][i] = room({r: 1.0})
+        if position[r] < 0 and (z := moves(r)) is not None:  # at its budget: a MW more moves the plan
+            per_mw = z[served_at[basic_served]]
+            keep = np.abs(per_mw) > 1e-12
+            serves.append((np.full(keep.sum(), i), basic_served[keep], per_mw[keep]))
+    if serves:
+        for key, part in zip(("serves_power", "serves_served", "serves_per_mw"), zip(*serves)):
+            out[key] = np.concatenate(part)
     # one change per GPU type and period in use (dozens, not thousands), each a basis solve at most
     for i, (r, p, idle_mw) in enumerate(zip(model.row_ids("fleet").tolist(), fleet["p"], fleet["idle_mw_per_gpu"])):
         out["fleet_up_gpus"][i] = room({r: 1.0, power_ids[p]: -idle_mw})[0]

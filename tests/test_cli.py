@@ -283,7 +283,8 @@ def test_results_xlsx_holds_every_row_of_every_table(tmp_path):
     book = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name=None, engine="openpyxl")
     tables = {"periods": results.periods, "workloads": results.workloads, "allocation": results.allocation,
               "fleet": results.fleet, "training_progress": results.training, "inference_coverage": results.inference,
-              "training_sizing": report._training_sizing(results), "inference_sizing": results.sizing.inference_rates}
+              "power_serves": results.power_serves, "training_sizing": report._training_sizing(results),
+              "inference_sizing": results.sizing.inference_rates}
     assert set(tables) | {"plan"} == set(book) and list(book)[0] == "plan"
     plan = book["plan"].set_index("key")["value"]
     assert plan["scenario"] == results.scenario and plan["status"] == "optimal"

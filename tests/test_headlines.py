@@ -12,7 +12,8 @@ One hand-solved case, TWO PERIODS (numbers from ``conftest.scenario_tables``: PU
 - Score 3 x 1 + 4 x 0.55 = 5.2 of a possible 3 + 4 = 7 (74.3%); S loses 4 x 0.45 = 1.8.
 - Power binds in P2 only: one more MW serves 1 / 1.5e-3 G1 more of S, worth
   4 x (3000 / 4000) x (1000 / 1e6) / 1.5e-3 = 2 points of score; it holds until S is served in
-  full, (1000 - 400) x 1.5e-3 = 0.9 MW more. The 3600 G1 left unused there draw 3600 x 2.5e-4 =
+  full, (1000 - 400) x 1.5e-3 = 0.9 MW more, which serve S 0.9 / 1.5e-3 x 1e-3 = 60% more of its
+  peak demand in P2 (its 40% to 100%). The 3600 G1 left unused there draw 3600 x 2.5e-4 =
   0.9 MW of its budget idle: power that switching them off would free. P1's 1000 unused draw
   0.25 MW, but power does not bind there, so nothing is said of it.
 - Power used: P1 1.0 + 3000 x 1.5e-3 = 5.5 MW, P2 1.6 MW. Energy 5.5 x 1000 + 1.6 x 3000 =
@@ -181,7 +182,8 @@ def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
             "that costs 1.80 points of score.") in findings
     assert ("Power binds in P2: 1.60 of 1.60 MW used. Each MW more there is worth 2.00 points of score, "
             "for at least the next 0.900 MW: that much more gains 1.80 points (34.62% of the plan's score); past "
-            "that it may be worth less. GPUs left unused hold 0.900 MW of it by their idle draw.") in findings
+            "that it may be worth less. The next 0.900 MW there serve S 60.0% more of its peak demand in P2. GPUs "
+            "left unused hold 0.900 MW of it by their idle draw.") in findings
     assert ("If GPUs left unused can be switched off, give their type an idle_w of 0 (or its standby draw) in the "
             "gpus sheet: the power their idle draw holds where power binds then goes to work.") in findings
     assert findings.count("GPUs left unused hold") == 1  # P1 has unused GPUs too, but power to spare

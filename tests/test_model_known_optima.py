@@ -24,11 +24,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import gpu_row, inference_row, scenario_tables, sheet_frame, training_row
+from conftest import (ROOT, gpu_row, inference_row, run_pipeline, scenario_tables, sheet_frame, training_row,
+                      write_scenario)
 from planner import report
 from planner.model import ENERGY_TIE_BREAK, IDLE_TIE_BREAK_SHARE, build_model, tie_break_mw_per_gpu
 from planner.results import collect
 from planner.solve import solve
+from planner.synthetic import synthetic_tables
 
 REL = 1e-6
 M = 1.25 * (1400.0 - 200.0) / 1e6  # MW per GPU in use, above idle
@@ -569,8 +571,9 @@ def test_e3b_a_range_with_no_limit_found_is_not_known(solve_case):
     """(e2) with every range read as unlimited: a non-zero price cannot hold without limit (the
     score is bounded), so the plan says it does not know how far, rather than "no limit"."""
     base = solve_case(two_gpu_types())
-    unlimited = {name: np.full_like(values, np.inf) for name, values in base.solution.price_ranges.items()}
-    solution = dataclasses.replace(base.solution, price_ranges=unlimited)
+    unlimited = {name: np.full_like(values, np.inf) for name, values in base.solution.price_ranges.items()
+                 if name in ("power_up_mw", "power_down_mw", "fleet_up_gpus")}
+    solution = dataclasses.replace(base.solution, price_ranges=base.solution.price_ranges | unlimited)
     results = collect(base.scenario, base.sizing, base.model, solution)
     assert results.periods["power_price_holds_mw"].isna().all()
     assert results.fleet["fleet_price_holds_gpus"].isna().all()
@@ -746,3 +749,41 @@ def test_highs_and_cbc_agree(solve_case):
     assert cbc.results.objective == approx(highs.results.objective)
     for name in ("A", "B", "S"):
         assert served(cbc, name) == approx(served(highs, name))
+
+
+def test_a_mw_where_power_binds_serves_a_service_in_another_period(solve_case):
+    """G1 draws 1 kW, nothing idle, PUE 1; two periods of 1000 h. P1: 0.06 MW for its 100 G1 (60 at work); P2: 60 G1,
+    power to spare. Run T (priority 5, P1-P2) needs 100,000 G1-hours; service S (priority 1, from P2) 40 G1 there.
+    120 G1 for 160 needed: T takes P1's 60 and 40 of P2's, S the other 20 (50%). A MW more in P1 runs 1,000 G1 more
+    of T there, which frees 1,000 in P2 for S: 25 times its demand per MW, 25 points; it holds until S is served in
+    full, 0.02 MW. What a MW buys is named where it is spent, in P2, though nothing is cut short in P1."""
+    tables = scenario_tables(
+        pue=1.0, periods=[("P1", 1000.0, 0.06), ("P2", 1000.0, 1.0)], gpus=[gpu_row(it_w=1000.0, idle_w=0.0)],
+        fleet=[("G1", "P1", 100.0), ("G1", "P2", 60.0)],
+        training=[training_row("T", params_b=1.0, tokens_b=30_000.0, priority=5.0, start="P1", deadline="P2")],
+        inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=1.0, start="P2")],
+        throughput=[("S", "G1", 1250.0)])
+    results = solve_case(tables).results
+    assert results.workloads["served_fraction"].tolist() == [approx(1.0), approx(0.5)]
+    assert results.periods["power_shadow_price"].tolist() == [approx(25.0), 0.0]
+    assert results.periods["power_price_holds_mw"].iat[0] == approx(0.02)
+    serves = results.power_serves
+    assert serves[["period", "workload", "served_in"]].values.tolist() == [["P1", "S", "P2"]]
+    assert serves["share_per_mw"].tolist() == [approx(25.0)] and serves["points_per_mw"].tolist() == [approx(25.0)]
+    assert "The next 0.0200 MW there serve S 50.0% more of its peak demand in P2." in " ".join(
+        report.render_html(results).split())
+
+
+@pytest.mark.parametrize("case", ["default", "synthetic"])
+def test_what_a_mw_serves_adds_up_to_its_price(case, tmp_path):
+    """In every period where power binds, the points of what a MW more serves are the period's price: they are what
+    the price is made of (the energy tie-break left out of both)."""
+    source = ROOT / "inputs" / "sovereign-200mw.xlsx" if case == "default" else write_scenario(synthetic_tables(60, 3, 14, seed=3),
+                                                                       tmp_path / "synthetic")
+    results = run_pipeline(source).results
+    price = results.periods.set_index("period")["power_shadow_price"]
+    binding = price[price > 1e-9]
+    assert len(binding) >= 3
+    points = results.power_serves.groupby("period")["points_per_mw"].sum()
+    assert sorted(points.index) == sorted(binding.index)
+    assert points[binding.index].to_numpy() == approx(binding.to_numpy(), rel=1e-6)
