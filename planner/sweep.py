@@ -13,9 +13,12 @@ import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from planner.files import replace_together
-from planner.report import ReportFolderError, known, script_hash
-from planner.results import Results
+from planner.report import TABLE_ROWS, ReportFolderError, known, script_hash
+from planner.results import TOLERANCE, Results
 from planner.templating import TEMPLATES
 
 
@@ -47,6 +50,7 @@ class SweepRow:
     gap: float | None = None
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
     error: str | None = None
+    served: dict[str, float] | None = None  # per workload, its served share (``served_fraction``), in sheet order
 
 
 def solved_row(source: Path, results: Results, report: Path) -> dict:
@@ -76,6 +80,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         warm_started_from=results.warm_started_from,
         gap=known(results.gap),
         report=str(report),
+        served=dict(zip(results.workloads["workload"].tolist(), results.workloads["served_fraction"].tolist())),
     ))
 
 
@@ -94,6 +99,25 @@ SWEEP_FILES = ("sweep.json", "sweep.html")
 TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path))
 
 
+def changed_workloads(rows: list[dict]) -> dict:
+    """What changed between a sweep's solved scenarios, workload by workload: ``inputs`` (the solved scenarios'
+    input names, the columns), ``rows`` for the workloads served differently somewhere, most differently first,
+    :data:`TABLE_ROWS` at most: (workload, cells), a cell per scenario (its served share, None where the scenario
+    does not have the workload; and "less", "more" or "" against the first scenario's), and how many workloads
+    are ``changed`` and ``same`` (served alike in every scenario)."""
+    solved = [row for row in rows if row["error"] is None]
+    grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
+    spread = (grid.max(axis=1) - grid.min(axis=1)).where(grid.notna().all(axis=1), np.inf)
+    differs = spread[spread > TOLERANCE].sort_values(ascending=False, kind="stable")
+    shown = grid.loc[differs.index[:TABLE_ROWS]]
+    first = shown.iloc[:, :1].to_numpy()
+    against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))
+    cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
+             for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
+    return dict(inputs=[Path(row["input"]).name for row in solved], changed=len(differs),
+                same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
+
+
 def write_sweep(rows: list[dict], folder: Path) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, both written whole or neither; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
@@ -104,7 +128,8 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
             for row in rows]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash())
+    html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash(),
+                                                       changed=changed_workloads(rows))
     try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",
                                                                                   errors="backslashreplace")

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from conftest import inference_row, scenario_tables, training_row
-from planner.sweep import failed_row, solved_row, write_sweep
+from planner.sweep import changed_workloads, failed_row, solved_row, write_sweep
 from test_model_known_optima import approx
 
 
@@ -128,3 +128,27 @@ def test_a_gap_not_known_is_null_in_sweep_json(solved, tmp_path):
     assert row["gap"] is None
     assert row["objective"] == approx(2.575)
     assert row["power_shadow_price_max"] == approx(1 / 3)
+
+
+def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_path):
+    """Scenario totals alone do not say who gains or loses. With P3's budget raised from 1.1 to 1.25 MW, S runs
+    500 G1 there, not 400: served (1000 + 500 + 1000 x 0.5 x 2) / 4000 = 0.625 for 0.575, T in full in both. The
+    sweep lists S, marked more than in the first scenario, and counts T as served alike; a failed scenario has no
+    column."""
+    tables = two_prices()
+    tables["periods"].loc[2, "power_mw"] = 1.25
+    more = solve_case(tables).results
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path("in/base.xlsx"), solved, folder / "a" / "index.html"),
+            failed_row(Path("bad.xlsx"), "bad input", "bad.xlsx: no periods"),
+            solved_row(Path("in/more.xlsx"), more, folder / "b" / "index.html")]
+    changed = changed_workloads(rows)
+    assert changed["inputs"] == ["base.xlsx", "more.xlsx"] and (changed["changed"], changed["same"]) == (1, 1)
+    [(workload, cells)] = changed["rows"]
+    assert workload == "S" and cells == [(approx(0.575), ""), (approx(0.625), "more")]
+    html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
+    assert ('<th scope="row">S</th><td class="n" data-v="0.575">57.5%</td><td class="n" data-v="0.625"><span '
+            'aria-hidden="true">▲ </span><span class="sr">more than the first: </span>62.5%</td>') in html
+    assert "1 workload served differently in some; 1 served alike in every one left out" in html
+    assert [row["served"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
+        {"T": approx(1.0), "S": approx(0.575)}, None, {"T": approx(1.0), "S": approx(0.625)}]
