@@ -472,7 +472,7 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         warnings=list(scenario.warnings) + solution.notes
         + [f"{name} ({kinds[name]}) gets nothing: {why}." for name, why in cannot_run.items()]
         + _under_one_replica(alloc, windows["workload"].to_numpy(), periods["period"].to_numpy())
-        + ([] if model.integer else _unfinished(scenario, sizing, model, workloads)),
+        + _unfinished(scenario, sizing, model, workloads),
         ranged=bool(solution.price_ranges),
         power_step_mw=solution.power_step_mw,
         score_prices=solution.score_prices,
@@ -498,21 +498,25 @@ def relaxation_allows(must_finish: bool) -> str:
 
 
 def _unfinished(scenario: Scenario, sizing: Sizing, model: PlanModel, workloads: pd.DataFrame) -> list[str]:
-    """The warning of runs that must finish but that a linear plan does in part: only a mixed-integer plan holds
-    them to all of their FLOPs or none, unless one never could finish (:func:`_most_done`)."""
+    """The warning of runs that must finish and do not: in any plan, those that never could (:func:`_most_done`),
+    which no budget cut leaves out; in a linear plan, those it does in part, which only a mixed-integer plan holds
+    to all of their FLOPs or none."""
     must = workloads["workload"].isin(scenario.training.loc[scenario.training["must_finish"] == "yes", "workload"])
     served = workloads["served_fraction"]
+    plan = "this mixed-integer plan" if model.integer else "this linear plan"
     warnings = []
-    for w in np.flatnonzero(must & (served > TOLERANCE) & (served < 1 - TOLERANCE)):
-        name, done = workloads["workload"].iat[w], percent_text(100 * served.iat[w], 1)
+    for w in np.flatnonzero(must & (served < 1 - TOLERANCE)):
+        name, done = workloads["workload"].iat[w], served.iat[w]
         most = _most_done(model, sizing, scenario, w, scenario.fleet.to_numpy(dtype=float),
                           model.rows["power"]["headroom_mw"].to_numpy(dtype=float))
-        warnings.append(
-            f"{name} (training) must finish, but cannot by its deadline even with every GPU and MW of its window to "
-            f"itself (at most {percent_text(100 * most, 1)} of its FLOPs); this linear plan does {done}"
-            if most < 1 - TOLERANCE else
-            f"{name} (training) must finish, but this linear plan does {done} of its FLOPs by its deadline: plan "
-            "with --integer to give it all of them or none")
+        if most < 1 - TOLERANCE:
+            warnings.append(
+                f"{name} (training) must finish, but cannot by its deadline even with every GPU and MW of its window "
+                f"to itself (at most {percent_text(100 * most, 1)} of its FLOPs); {plan} "
+                + (f"does {percent_text(100 * done, 1)}" if done > TOLERANCE else "gives it nothing"))
+        elif not model.integer and done > TOLERANCE:
+            warnings.append(f"{name} (training) must finish, but this linear plan does {percent_text(100 * done, 1)} "
+                            "of its FLOPs by its deadline: plan with --integer to give it all of them or none")
     return warnings
 
 

@@ -1022,6 +1022,9 @@ def test_a_run_that_must_finish_is_given_all_its_flops_or_none_in_a_mixed_intege
     assert none.workloads["served_fraction"].tolist() == [0.0, pytest.approx(1.0)]
     assert none.why_nothing == {"T": "it must finish, but cannot by its deadline even with every GPU and MW of its "
                                      "window to itself: at most 90.0% of its FLOPs"}
+    # as a linear plan warns of it: no budget cut leaves it out, so summary.json's warnings say it too
+    assert none.warnings == ["T (training) must finish, but cannot by its deadline even with every GPU and MW of its "
+                             "window to itself (at most 90.0% of its FLOPs); this mixed-integer plan gives it nothing"]
     linear = collect(short, sizing, model := build_model(short, sizing), solve(model))
     assert linear.warnings == ["T (training) must finish, but cannot by its deadline even with every GPU and MW of its "
                                "window to itself (at most 90.0% of its FLOPs); this linear plan does 50.0%"]
