@@ -78,8 +78,8 @@ class Sizing:
     - ``inference``: workload, demand_tokens_per_s (at peak)
     - ``inference_rates``: long table: workload, gpu, precision, tokens_per_s_per_gpu,
       gpus_per_replica (the replica with the most tokens/s per GPU), min_gpus (the smallest that
-      serves at all), batch, bound ("compute", "bandwidth", "memory", "latency",
-      "measured", or why it cannot run), source
+      serves at all), batch (these three NaN where none serves), bound ("compute", "bandwidth", "memory",
+      "latency", "measured", or why it cannot run), source
     - ``power_factor``: workload -> share of it_w drawn by its GPUs
     - ``inference_replicas``: long table: workload, gpu, gpus_per_replica, tokens_per_s_per_gpu,
       one row per replica size that serves (a measured pair: its one replica, at the measured
@@ -337,6 +337,8 @@ def size_inference(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     # the roofline's, at a replica of its own: not the measured deployment's (made float, as pandas does even for no
     # row, where there are rows)
     rates.loc[hit, "batch"] = np.nan
+    # a pair no replica serves on (a precision the GPU lacks, a model no replica holds) has no replica to size
+    rates.loc[rates["tokens_per_s_per_gpu"].to_numpy() <= 0, ["gpus_per_replica", "min_gpus", "batch"]] = np.nan
     sizes = len(REPLICA_SIZES)
     by_size = pd.DataFrame({
         "workload": np.tile(pairs.get_level_values("workload"), sizes),
