@@ -309,6 +309,12 @@ def _sort_key(value: object) -> str:
     return str(value)
 
 
+# the mark of an input value filled in for a blank cell, by where it came from (workbook.Scenario.origins)
+CHIPS = {"default": ' <span class="src default">default</span>',
+         "catalogue": ' <span class="src catalogue">catalogue</span>',
+         "estimate": ' <span class="src catalogue">catalogue estimate</span>'}
+
+
 def _input_cell(value: object, origin: str, name: bool = False, transposed: bool = False) -> Markup:
     """One input value's cell: text as typed, a number as read, "blank" where the cell was empty,
     and a chip where the value came from a default or the catalogue. A row's name is its header
@@ -327,7 +333,7 @@ def _input_cell(value: object, origin: str, name: bool = False, transposed: bool
     if not (transposed or text):
         attributes += f' data-v="{"" if empty else _sort_key(value)}"'
     content = escape(value) if text else "blank" if empty else _plain(value)
-    chip = f' <span class="src {origin}">{origin}</span>' if origin in ("default", "catalogue") else ""
+    chip = CHIPS.get(origin, "")
     return Markup(f"<{tag}{attributes}>{content}{chip}</{tag}>")
 
 

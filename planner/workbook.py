@@ -73,7 +73,8 @@ class Scenario:
     - ``throughput``: workload, gpu, tokens_per_s_per_gpu, train_tflops_per_gpu (measured)
     - ``origins``: per sheet, a table shaped like the sheet's table saying where each cell
       came from: "workbook", "default" (blank, the column's default applied), "catalogue"
-      (blank, filled from the built-in GPU catalogue) or "blank" (no value)
+      (blank, filled from the built-in GPU catalogue), "estimate" (so filled, with the catalogue's own estimate
+      of an all-in draw no system power is published for) or "blank" (no value)
     """
 
     name: str
@@ -2180,8 +2181,9 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                               column.name)
             elif entry is not None:
                 frame.at[i, column.name] = getattr(entry, column.name)
-                if frame.at[i, column.name] is not None:
-                    check.origins["gpus"].at[i, column.name] = "catalogue"
+                if frame.at[i, column.name] is not None:  # an all-in draw no system power publishes: an estimate
+                    estimate = column.name == "it_w" and entry.it_w_basis.startswith("estimate")
+                    check.origins["gpus"].at[i, column.name] = "estimate" if estimate else "catalogue"
             elif column.catalogue and column.name not in raw.frame.columns:
                 absent.setdefault(column.name, []).append(name)
             elif column.catalogue:

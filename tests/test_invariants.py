@@ -19,6 +19,7 @@ type has (blank: BF16), and a (run, GPU type) pair may have a measured train_tfl
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +104,10 @@ def scenarios(draw, least_runs: int = 0) -> Case:
         idle_mw = pue * float((rows["idle_w"] * rows["installed"]).sum()) / 1e6
         # zero headroom (budget = idle draw, as computed here) or some; never below the idle draw
         headroom = draw(st.one_of(st.just(0.0), num(0.0, 12.0)))
-        periods.append(dict(period=p, hours=draw(num(100.0, 2200.0, 1)), power_mw=idle_mw + headroom))
+        hours = draw(num(100.0, 2200.0, 1))
+        if periods and math.isclose(hours, sum(q["hours"] for q in periods), rel_tol=1e-9):  # a totals row: refused
+            hours += 1.0
+        periods.append(dict(period=p, hours=hours, power_mw=idle_mw + headroom))
     periods = pd.DataFrame(periods)
 
     training = []

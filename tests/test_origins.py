@@ -33,3 +33,17 @@ def test_report_marks_catalogue_and_default_values(tmp_path):
     inputs = html_path.read_text(encoding="utf-8").split('<section id="inputs">')[1]
     assert '<span class="src catalogue">catalogue</span>' in inputs
     assert '<span class="src default">default</span>' in inputs
+
+
+def test_a_catalogue_draw_that_is_an_estimate_is_marked_so(tmp_path):
+    """The catalogue's all-in draw of a GB300 is its own estimate (no system power is published); every binding power
+    limit turns on it, so it is marked apart from the published figures filled in beside it."""
+    tables = scenario_tables(
+        gpus=[gpu_row("GB300", bf16_tflops=None, hbm_gb=None, hbm_tbps=None, it_w=None, idle_w=250.0)],
+        training=[training_row()])
+    source = write_scenario(tables, tmp_path / "s.xlsx")
+    gpus = read_scenario(source).origins["gpus"].iloc[0]
+    assert (gpus["it_w"], gpus["bf16_tflops"]) == ("estimate", "catalogue")
+    _, html_path = run(source, tmp_path / "out")
+    inputs = html_path.read_text(encoding="utf-8").split('<section id="inputs">')[1].split("</section>")[0]
+    assert '1,945 <span class="src catalogue">catalogue estimate</span>' in inputs
