@@ -86,9 +86,9 @@ class PlanModel:
     - ``allocation``: one row per gpus variable: workload, kind, gpu, period, w, g, p
       (integer positions), rate (FLOP/s or tokens/s per GPU), unit (GPUs per unit of the
       variable), gpus_per_replica (a service's, at that rate; NaN for a run), hours, share_per_unit (of the
-      workload's demand one unit serves), power_mw_per_gpu (facility MW above idle), tie_break_mw_per_gpu (the MW the energy tie-break
-      charges: the same, but for GPUs drawing nothing above idle, see :func:`tie_break_mw_per_gpu`),
-      column (variable id)
+      workload's demand one unit serves), power_mw_per_gpu (facility MW above idle), tie_break_mw_per_gpu (the
+      MW the energy tie-break charges: the same, but for GPUs drawing nothing above idle, see
+      :func:`tie_break_mw_per_gpu`), column (variable id)
     - ``served``: one row per served variable: workload, kind, period (None for
       training), weight (objective weight before scaling), column
     - ``rows``: family -> table of that family's rows with their labels and ``row``

@@ -778,8 +778,8 @@ def test_a_mw_where_power_binds_serves_a_service_in_another_period(solve_case):
 def test_what_a_mw_serves_adds_up_to_its_price(case, tmp_path):
     """In every period where power binds, the points of what a MW more serves are the period's price: they are what
     the price is made of (the energy tie-break left out of both)."""
-    source = ROOT / "inputs" / "sovereign-200mw.xlsx" if case == "default" else write_scenario(synthetic_tables(60, 3, 14, seed=3),
-                                                                       tmp_path / "synthetic")
+    source = (ROOT / "inputs" / "sovereign-200mw.xlsx" if case == "default"
+              else write_scenario(synthetic_tables(60, 3, 14, seed=3), tmp_path / "synthetic"))
     results = run_pipeline(source).results
     price = results.periods.set_index("period")["power_shadow_price"]
     binding = price[price > 1e-9]
