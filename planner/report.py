@@ -663,8 +663,14 @@ def _workload_rows(results: Results) -> dict:
     capped = len(workloads) > TABLE_ROWS
     if capped:
         workloads = results.least_served().head(TABLE_ROWS)
+    # the most a MW earns on each over its periods: where power binds, what earns least is cut first, whatever its
+    # priority (a small model's tokens cost less power than a large one's)
+    most = np.fmax.reduce(results.points_per_mw, axis=1, initial=-np.inf) if results.points_per_mw.size \
+        else np.full(len(results.workloads), -np.inf)
+    per_mw = dict(zip(results.workloads["workload"], np.where(np.isfinite(most), most, np.nan)))
     rows = [dict(workload=w.workload, kind=w.kind, priority=w.priority, served=w.served_fraction,
-                 lost=w.priority * (1 - w.served_fraction), gpu_hours=w.gpu_hours) for w in workloads.itertuples()]
+                 lost=w.priority * (1 - w.served_fraction), per_mw=per_mw[w.workload], gpu_hours=w.gpu_hours)
+            for w in workloads.itertuples()]
     return dict(rows=rows, total=len(results.workloads), capped=capped)
 
 

@@ -234,3 +234,14 @@ def test_a_report_without_a_time_limit_says_none(tmp_path, capsys):
     meta = text(re.search(r'<p class="meta">.*?</p>', (tmp_path / "out" / "index.html").read_text(), re.S)[0])
     assert "allowed" not in meta and "stopped at its time limit" not in meta
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["time_limit_s"] is None
+
+
+def test_the_workloads_table_says_what_a_mw_earns_on_each_at_most(whole_report):
+    """Where power binds, what earns least per MW is cut first, whatever its priority: the table gives it for each.
+    T (priority 3, P1): one G1 does 1/2000 of it, for 1.5e-3 MW: 3 x 5e-4 / 1.5e-3 = 1 point per MW. S (priority 4):
+    one G1 serves 1e-3 of its demand; a period weighs by its hours, 1000 / 4000 in P1 and 3000 / 4000 in P2, so a MW
+    earns 4 x 0.25 x 1e-3 / 1.5e-3 = 0.667 in P1 and 2 in P2, at most 2."""
+    section = whole_report.split('<section id="workloads">')[1].split("</table>")[0]
+    rows = {text(name): [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", cells)]
+            for name, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', section, re.S)}
+    assert rows["T"][4] == "1.00" and rows["S"][4] == "2.00"
