@@ -59,7 +59,8 @@ class Results:
       installed can carry it, or every such type draws nothing above idle)
     - ``windows``: workload, kind, first and last (positions of the periods a workload may run in, inclusive),
       priority, hours: training runs, then services, in sheet order (:func:`planner.model.workload_windows`)
-    - ``power_serves``: what a MW more of budget serves where power binds, for as far as its price holds: period
+    - ``power_serves``: what a MW more of budget serves where power binds, for as far as its price holds (none where
+      it holds for no more MW): period
       (the budget's), workload, kind, served_in (the period a service's share moves in; None for a run),
       share_per_mw (of the run's FLOPs, or the service's peak tokens/s in served_in; negative where it is served
       less), points_per_mw (its score: together, the period's price); empty where prices do not say how far they
@@ -312,7 +313,9 @@ def _power_serves(model: PlanModel, solution: Solution, periods: pd.DataFrame) -
     if "serves_power" not in ranges:
         return pd.DataFrame(columns=POWER_SERVES_COLUMNS)
     p, s, per_mw = ranges["serves_power"], ranges["serves_served"], ranges["serves_per_mw"]
-    binds = (periods["power_shadow_price"].to_numpy() > BINDING)[p]
+    # where the price holds for no more MW (another limit reached at the same point), a MW more may serve nothing
+    reaches = ~holds_nothing(periods["power_price_holds_mw"], periods["power_mw_budget"])
+    binds = ((periods["power_shadow_price"].to_numpy() > BINDING) & reaches)[p]
     served = model.served.iloc[s[binds]]
     table = pd.DataFrame({
         "period": periods["period"].to_numpy()[p[binds]],

@@ -101,7 +101,7 @@ TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path
 
 def changed_workloads(rows: list[dict]) -> dict:
     """What changed between a sweep's solved scenarios, workload by workload: ``inputs`` (the solved scenarios'
-    input names, the columns), ``rows`` for the workloads served differently somewhere, most differently first,
+    input names, or paths where two share a name: the columns), ``rows`` for the workloads served differently somewhere, most differently first,
     :data:`TABLE_ROWS` at most: (workload, cells), a cell per scenario (its served share, None where the scenario
     does not have the workload; and "less", "more" or "" against the first scenario's), and how many workloads
     are ``changed`` and ``same`` (served alike in every scenario)."""
@@ -114,7 +114,9 @@ def changed_workloads(rows: list[dict]) -> dict:
     against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))
     cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
-    return dict(inputs=[Path(row["input"]).name for row in solved], changed=len(differs),
+    names = [Path(row["input"]).name for row in solved]  # as given where two share a name (a/s.xlsx, b/s.xlsx)
+    return dict(inputs=names if len(set(names)) == len(names) else [row["input"] for row in solved],
+                changed=len(differs),
                 same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
 
 

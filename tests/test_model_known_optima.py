@@ -28,7 +28,7 @@ from conftest import (ROOT, gpu_row, inference_row, run_pipeline, scenario_table
                       write_scenario)
 from planner import report
 from planner.model import ENERGY_TIE_BREAK, IDLE_TIE_BREAK_SHARE, build_model, tie_break_mw_per_gpu
-from planner.results import collect
+from planner.results import _power_serves, collect
 from planner.solve import solve
 from planner.synthetic import synthetic_tables
 
@@ -763,7 +763,8 @@ def test_a_mw_where_power_binds_serves_a_service_in_another_period(solve_case):
         training=[training_row("T", params_b=1.0, tokens_b=30_000.0, priority=5.0, start="P1", deadline="P2")],
         inference=[inference_row("S", params_b=1.0, tokens_per_day_b=4.32, priority=1.0, start="P2")],
         throughput=[("S", "G1", 1250.0)])
-    results = solve_case(tables).results
+    run = solve_case(tables)
+    results = run.results
     assert results.workloads["served_fraction"].tolist() == [approx(1.0), approx(0.5)]
     assert results.periods["power_shadow_price"].tolist() == [approx(25.0), 0.0]
     assert results.periods["power_price_holds_mw"].iat[0] == approx(0.02)
@@ -772,6 +773,8 @@ def test_a_mw_where_power_binds_serves_a_service_in_another_period(solve_case):
     assert serves["share_per_mw"].tolist() == [approx(25.0)] and serves["points_per_mw"].tolist() == [approx(25.0)]
     assert "The next 0.0200 MW there serve S 50.0% more of its peak demand in P2." in " ".join(
         report.render_html(results).split())
+    # where a price holds for no more MW (a budget at the fleet's full draw, say), a MW more may serve nothing
+    assert _power_serves(run.model, run.solution, results.periods.assign(power_price_holds_mw=0.0)).empty
 
 
 @pytest.mark.parametrize("case", ["default", "synthetic"])

@@ -149,6 +149,9 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
     assert ('<th scope="row">S</th><td class="n" data-v="0.575">57.5%</td><td class="n" data-v="0.625"><span '
             'aria-hidden="true">▲ </span><span class="sr">more than the first: </span>62.5%</td>') in html
-    assert "1 workload served differently in some; 1 served alike in every one left out" in html
+    assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
+    # two inputs of one name, in two folders: told apart by their paths
+    twins = [{**rows[0], "input": "a/s.xlsx"}, {**rows[2], "input": "b/s.xlsx"}]
+    assert changed_workloads(twins)["inputs"] == ["a/s.xlsx", "b/s.xlsx"]
     assert [row["served"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
         {"T": approx(1.0), "S": approx(0.575)}, None, {"T": approx(1.0), "S": approx(0.625)}]
