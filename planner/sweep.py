@@ -107,8 +107,11 @@ def changed_workloads(rows: list[dict]) -> dict:
     are ``changed`` and ``same`` (served alike in every scenario)."""
     solved = [row for row in rows if row["error"] is None]
     grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
-    spread = (grid.max(axis=1) - grid.min(axis=1)).where(grid.notna().all(axis=1), np.inf)
-    differs = spread[spread > TOLERANCE].sort_values(ascending=False, kind="stable")
+    # a workload some scenario lacks counts as served none there: a new service served in full ranks high, one served
+    # a little low, rather than every such workload ahead of every change
+    alike = grid.notna().all(axis=1)
+    spread = grid.fillna(0.0).max(axis=1) - grid.fillna(0.0).min(axis=1)
+    differs = spread[(spread > TOLERANCE) | ~alike].sort_values(ascending=False, kind="stable")
     shown = grid.loc[differs.index[:TABLE_ROWS]]
     first = shown.iloc[:, :1].to_numpy()
     against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))

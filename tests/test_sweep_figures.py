@@ -150,6 +150,9 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     assert ('<th scope="row">S</th><td class="n" data-v="0.575">57.5%</td><td class="n" data-v="0.625"><span '
             'aria-hidden="true">▲ </span><span class="sr">more than the first: </span>62.5%</td>') in html
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
+    # a workload one scenario lacks ranks by what it is served where it runs, among the changes, not ahead of them
+    added = [{**rows[0], "served": {**rows[0]["served"], "N": 0.01}}, rows[2]]
+    assert [w for w, _ in changed_workloads(added)["rows"]] == ["S", "N"]
     # two inputs of one name, in two folders: told apart by their paths
     twins = [{**rows[0], "input": "a/s.xlsx"}, {**rows[2], "input": "b/s.xlsx"}]
     assert changed_workloads(twins)["inputs"] == ["a/s.xlsx", "b/s.xlsx"]
