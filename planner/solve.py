@@ -911,28 +911,29 @@ def _completed_start(model: PlanModel, relaxed: RelaxedStart, solver: str, time_
     the relaxation's optimum; its values are left in the model's variables. None if no completing LP found a plan.
     The first plan's solver is given ``least`` seconds at least (see :data:`COMPLETION_GRACE`); the others are not
     started once ``time_limit`` is used up."""
-    best = None
+    best = backend = None
     core = model.problem.toRustModel()
     start = time.perf_counter()
-    starts = [(f"completing rounded plan {i + 1} of {len(relaxed.starts)}", columns, values)
-              for i, (columns, values) in enumerate(relaxed.starts)]
-    for i, (stage, columns, values) in enumerate(starts):
-        remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
-        if i > 0 and remaining == 0:  # no time left: not even handed over
-            break
-        whole = np.zeros(core.num_variables)
-        whole[columns] = values
-        stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining, msg, stage,
-                                                    least if i == 0 else 0.0)
+
+    def remaining() -> float | None:
+        return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.0)
+
+    def complete(stage: str, whole: np.ndarray, least_s: float) -> None:  # keeps the better plan in ``best``
+        nonlocal best, backend
+        stats, backend = _solve_with_integers_fixed(model, whole, solver, remaining(), msg, stage, least_s)
         if stats.has_solution:
             objective = float(model.problem.objective.value())
             if best is None or objective > best.objective:
                 best = CompletedStart(stats, backend, _solution_values(model, backend).copy(), objective, False)
-        if i == len(relaxed.starts) - 1 and best is not None:  # the best rounded plan, once
-            filled = model.filled(best.values)
-            if filled is not None:
-                starts.append(("completing the plan with whole replicas added where it leaves room",
-                               np.arange(len(filled)), filled))
+
+    for i, (columns, values) in enumerate(relaxed.starts):
+        if i > 0 and remaining() == 0:  # no time left: not even handed over
+            break
+        whole = np.zeros(core.num_variables)
+        whole[columns] = values
+        complete(f"completing rounded plan {i + 1} of {len(relaxed.starts)}", whole, least if i == 0 else 0.0)
+    if best is not None and remaining() != 0 and (filled := model.filled(best.values)) is not None:
+        complete("completing the plan with whole replicas added where it leaves room", filled, 0.0)
     if best is None:
         return None
     if best.backend is not backend:  # another plan was solved last: put the best back
