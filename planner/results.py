@@ -60,11 +60,10 @@ class Results:
     - ``windows``: workload, kind, first and last (positions of the periods a workload may run in, inclusive),
       priority, hours: training runs, then services, in sheet order (:func:`planner.model.workload_windows`)
     - ``power_serves``: what a MW more of budget serves where power binds, for as far as its price holds (none where
-      it holds for no more MW): period
-      (the budget's), workload, kind, served_in (the period a service's share moves in; None for a run),
-      share_per_mw (of the run's FLOPs, or the service's peak tokens/s in served_in; negative where it is served
-      less), points_per_mw (its score: together, the period's price); empty where prices do not say how far they
-      hold (see ``ranged``)
+      it holds for no more MW): period (the budget's), workload, kind, served_in (the period a service's share
+      moves in; None for a run), share_per_mw (of the run's FLOPs, or the service's peak tokens/s in served_in;
+      negative where it is served less), points_per_mw (its score: together, the period's price); empty where
+      prices do not say how far they hold (see ``ranged``)
     """
 
     scenario: str

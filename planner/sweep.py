@@ -101,17 +101,17 @@ TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path
 
 def changed_workloads(rows: list[dict]) -> dict:
     """What changed between a sweep's solved scenarios, workload by workload: ``inputs`` (the solved scenarios'
-    input names, or paths where two share a name: the columns), ``rows`` for the workloads served differently somewhere, most differently first,
-    :data:`TABLE_ROWS` at most: (workload, cells), a cell per scenario (its served share, None where the scenario
-    does not have the workload; and "less", "more" or "" against the first scenario's), and how many workloads
-    are ``changed`` and ``same`` (served alike in every scenario)."""
+    input names, or paths where two share a name: the columns), ``rows`` for the workloads served differently
+    somewhere, most differently first, :data:`TABLE_ROWS` at most: (workload, cells), a cell per scenario (its
+    served share, None where the scenario does not have the workload; and "less", "more" or "" against the first
+    scenario's), and how many workloads are ``changed`` and ``same`` (served alike in every scenario)."""
     solved = [row for row in rows if row["error"] is None]
     grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
     # a workload some scenario lacks counts as served none there: a new service served in full ranks high, one served
     # a little low, rather than every such workload ahead of every change
-    alike = grid.notna().all(axis=1)
-    spread = grid.fillna(0.0).max(axis=1) - grid.fillna(0.0).min(axis=1)
-    differs = spread[(spread > TOLERANCE) | ~alike].sort_values(ascending=False, kind="stable")
+    served = grid.fillna(0.0)
+    spread = served.max(axis=1) - served.min(axis=1)
+    differs = spread[(spread > TOLERANCE) | grid.isna().any(axis=1)].sort_values(ascending=False, kind="stable")
     shown = grid.loc[differs.index[:TABLE_ROWS]]
     first = shown.iloc[:, :1].to_numpy()
     against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))
@@ -119,8 +119,7 @@ def changed_workloads(rows: list[dict]) -> dict:
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
     names = [Path(row["input"]).name for row in solved]  # as given where two share a name (a/s.xlsx, b/s.xlsx)
     return dict(inputs=names if len(set(names)) == len(names) else [row["input"] for row in solved],
-                changed=len(differs),
-                same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
+                changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
 
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
