@@ -221,7 +221,10 @@ def test_summary_keys_are_unchanged(default_report):
     _, html_path, _ = default_report
     summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
     assert set(summary) >= {"scenario", "status", "objective", "solver", "solve_seconds", "periods", "workloads",
-                            "allocation", "fleet", "training_progress", "inference_coverage", "warnings"}
+                            "allocation", "fleet", "training_progress", "inference_coverage", "power_serves",
+                            "warnings"}
+    assert set(summary["power_serves"][0]) == {"period", "workload", "kind", "served_in", "share_per_mw",
+                                               "points_per_mw"}
     assert set(summary["periods"][0]) == {"period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle",
                                           "power_mw_idle_unused", "power_shadow_price", "power_price_holds_mw",
                                           "gpus_installed", "gpus_in_use", "energy_mwh",
