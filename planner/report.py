@@ -39,7 +39,7 @@ from planner.files import (file_in_path, locked, remove, remove_abandoned, set_a
 from planner.gcpause import paused_gc
 from planner.results import BINDING, NAMES_SHOWN, POWER_SERVES_COLUMNS, TOLERANCE, Results, holds_nothing, listed
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
-from planner.spelling import precision_apart
+from planner.spelling import precision_apart, spoken
 from planner.svg import decimals_apart, percent_text
 from planner.templating import TEMPLATES
 
@@ -518,7 +518,7 @@ def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
             continue
         parts += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else run
         run = []
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return spoken(parts)
 
 
 def _most_valuable(periods: list[dict]) -> dict:

@@ -1,5 +1,5 @@
 """How messages write names and figures: the name a mistyped one most likely stands for, the precision
-two figures need not to read alike, and text a terminal would take for commands."""
+two figures need not to read alike, a list as a sentence says it, and text a terminal would take for commands."""
 
 from __future__ import annotations
 
@@ -53,3 +53,8 @@ def precision_apart(first: float, second: float, write: Callable[[float, int], s
 def significant(figure: float, digits: int) -> str:
     """``figure`` with ``digits`` significant figures, as :g writes it."""
     return f"{figure:.{digits}g}"
+
+
+def spoken(items: list[str]) -> str:
+    """``items`` as a sentence lists them: 'a', 'a and b', 'a, b and c'."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)

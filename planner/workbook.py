@@ -39,7 +39,8 @@ from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
-from planner.spelling import BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, precision_apart, printable, significant
+from planner.spelling import (BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, precision_apart, printable, significant,
+                              spoken)
 
 MAX_ERRORS_SHOWN = 25
 
@@ -1813,7 +1814,7 @@ class _Checker:
                     how, who = "in the form of their characters (full-width, ligatures, superscripts)", "a reader"
                     if len(forms) > 1:
                         how += " and in case"
-                self.warnings.append(f"{raw.where}: {', '.join(listed[:-1])} and {listed[-1]} differ only {how}: "
+                self.warnings.append(f"{raw.where}: {spoken(listed)} differ only {how}: "
                                      "they are read as two, each named in the other sheets by its exact spelling "
                                      f"({who} would take them for one)")
 
@@ -2194,7 +2195,7 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
     for entry, named in spellings.items():
         if len({_folded(name) for name, _ in named}) > 1:  # names apart by case or form alone are warned of already
             names = [f"'{name}' (row {row})" for name, row in named]
-            check.warnings.append(f"{raw.where}: {', '.join(names[:-1])} and {names[-1]} are both the catalogue's "
+            check.warnings.append(f"{raw.where}: {spoken(names)} are both the catalogue's "
                                   f"'{entry}': they are read as two GPU types, each named in the other sheets by "
                                   "its exact spelling")
     for column, names in absent.items():  # a near miss of a catalogue name is answered with it, as a blank cell is
