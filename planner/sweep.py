@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.files import replace_together
-from planner.report import TABLE_ROWS, ReportFolderError, known, script_hash
+from planner.report import TABLE_ROWS, ReportFolderError, json_records, known, periods_in_runs, script_hash
 from planner.results import TOLERANCE, Results
 from planner.templating import TEMPLATES
 
@@ -25,10 +25,15 @@ from planner.templating import TEMPLATES
 @dataclass
 class SweepRow:
     """One scenario's line in a sweep's summary; a scenario without a plan has only ``input``,
-    ``status`` and ``error``. Units: score points (``objective``, power steps), score per MW (prices), MWh.
-    ``power_step_up_all_periods_points`` / ``power_step_down_all_periods_points``: with ``--power-step``, the
-    score gained with ``power_step_mw`` MW more in every period at once, and lost with that many fewer (None where
-    not worked out); summary.json's ``power_step_*_points`` are a period's alone."""
+    ``status`` and ``error`` (whole: every line of it). Units: score points (``objective``, power steps), score per
+    MW (prices), MW, MWh. ``power_shadow_price_max_holds_mw``: the MW more the highest price holds for at least
+    (None where unknown). ``prices_from_relaxation``: an ``--integer`` plan, whose binding limits and prices are
+    those of its plan with fractional replicas. ``power_step_up_all_periods_points`` /
+    ``power_step_down_all_periods_points``: with ``--power-step``, the score gained with ``power_step_mw`` MW more in
+    every period at once, and lost with that many fewer (None where not worked out); summary.json's
+    ``power_step_*_points`` are a period's alone. ``power_step_down_blocked_in``: the periods with less than
+    ``power_step_mw`` MW of budget above the fleet's idle draw, where no plan keeps to that many fewer. ``periods``:
+    per period, its ``power_mw_budget``, ``power_mw_used``, ``power_shadow_price`` and ``power_price_holds_mw``."""
 
     input: str
     status: str
@@ -41,16 +46,23 @@ class SweepRow:
     power_binding_periods: int | None = None
     power_shadow_price_max: float | None = None
     power_shadow_price_max_period: str | None = None
+    power_shadow_price_max_holds_mw: float | None = None
+    prices_from_relaxation: bool | None = None
     energy_mwh: float | None = None
     power_step_mw: float | None = None
     power_step_up_all_periods_points: float | None = None
     power_step_down_all_periods_points: float | None = None
+    power_step_down_blocked_in: list[str] | None = None
     solve_seconds: float | None = None
     warm_started_from: str | None = None  # with --warm-start: the input whose plan's optimal basis the solve began at
     gap: float | None = None
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
     error: str | None = None
     served: dict[str, float] | None = None  # per workload, its served share (``served_fraction``), in sheet order
+    periods: list[dict] | None = None
+
+
+PERIOD_POWER_COLUMNS = ["period", "power_mw_budget", "power_mw_used", "power_shadow_price", "power_price_holds_mw"]
 
 
 def solved_row(source: Path, results: Results, report: Path) -> dict:
@@ -72,25 +84,26 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         power_shadow_price_max=(None if not results.priced() else 0.0 if top is None
                                 else float(top["power_shadow_price"])),
         power_shadow_price_max_period=None if top is None else str(top["period"]),
+        power_shadow_price_max_holds_mw=None if top is None else known(top["power_price_holds_mw"]),
+        prices_from_relaxation=results.gap_limit is not None,
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_step_mw=results.power_step_mw,
         power_step_up_all_periods_points=known(up),
         power_step_down_all_periods_points=known(down),
+        power_step_down_blocked_in=None if results.power_step_mw is None else
+        results.periods["period"][results.no_plan_with_less_power() != ""].tolist(),
         solve_seconds=results.solve_seconds,
         warm_started_from=results.warm_started_from,
         gap=known(results.gap),
         report=str(report),
         served=dict(zip(results.workloads["workload"].tolist(), results.workloads["served_fraction"].tolist())),
+        periods=json_records(results.periods, PERIOD_POWER_COLUMNS),
     ))
 
 
 def failed_row(source: Path, status: str, error: str) -> dict:
-    """A scenario that produced no plan: its input, why (``status``) and the error's first line,
-    saying how many more there are."""
-    first, *more = error.splitlines()
-    return asdict(SweepRow(input=str(source), status=status,
-                           error=first + (f" (and {len(more)} more line{'s' if len(more) > 1 else ''} on the terminal)"
-                                          if more else "")))
+    """A scenario that produced no plan: its input, why (``status``) and the error, every line of it."""
+    return asdict(SweepRow(input=str(source), status=status, error=error))
 
 
 SWEEP_FILES = ("sweep.json", "sweep.html")
@@ -117,9 +130,34 @@ def changed_workloads(rows: list[dict]) -> dict:
     against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))
     cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
-    names = [Path(row["input"]).name for row in solved]  # as given where two share a name (a/s.xlsx, b/s.xlsx)
-    return dict(inputs=names if len(set(names)) == len(names) else [row["input"] for row in solved],
-                changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
+    return dict(inputs=input_names(solved), changed=len(differs), same=len(grid) - len(differs),
+                rows=list(zip(shown.index.tolist(), cells)))
+
+
+def input_names(rows: list[dict]) -> list[str]:
+    """The rows' inputs by file name, or each as given where two share a name (a/s.xlsx, b/s.xlsx)."""
+    names = [Path(row["input"]).name for row in rows]
+    return names if len(set(names)) == len(names) else [row["input"] for row in rows]
+
+
+def power_by_period(rows: list[dict]) -> dict:
+    """What a MW is worth in each period of each solved scenario: ``inputs`` (the columns, as
+    :func:`input_names`) and ``rows``, a (period, cells) per period in the order first met, a cell per scenario:
+    its period's figures (``SweepRow.periods``), None where the scenario lacks the period."""
+    solved = [row for row in rows if row["error"] is None]
+    by_name = [{p["period"]: p for p in row["periods"]} for row in solved]
+    periods = list(dict.fromkeys(name for row in by_name for name in row))
+    return dict(inputs=input_names(solved), rows=[(p, [row.get(p) for row in by_name]) for p in periods])
+
+
+def blocked_periods(row: dict) -> str:
+    """A solved row's ``power_step_down_blocked_in`` for a sentence, three or more periods in a row as a span."""
+    blocked = set(row["power_step_down_blocked_in"])
+    names = [p["period"] for p in row["periods"]]
+    return periods_in_runs(names, [name in blocked for name in names])
+
+
+TEMPLATES.globals["blocked_periods"] = blocked_periods
 
 
 def write_sweep(rows: list[dict], folder: Path) -> Path:
@@ -132,8 +170,9 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
             for row in rows]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    html = TEMPLATES.get_template("sweep.html").render(rows=rows, sections=[], script_hash=script_hash(),
-                                                       changed=changed_workloads(rows))
+    html = TEMPLATES.get_template("sweep.html").render(rows=rows, names=input_names(rows), sections=[],
+                                                       script_hash=script_hash(), changed=changed_workloads(rows),
+                                                       power=power_by_period(rows))
     try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",
                                                                                   errors="backslashreplace")

@@ -356,9 +356,9 @@ def test_sweep_summary_loads_offline_sorts_and_links_each_report(driver, tmp_pat
     assert errors(loaded["console"]) == []
     assert loaded["requests"] == [loaded["url"]]
     table = driver.find_element(By.CSS_SELECTOR, "table.sortable")
-    inputs = "return Array.from(arguments[0].tBodies[0].rows, r => r.cells[1].textContent)"
+    inputs = "return Array.from(arguments[0].tBodies[0].rows, r => r.cells[0].textContent)"
     assert driver.execute_script(inputs, table) == ["a.xlsx", "damaged.xlsx", "b +10% #3?.xlsx"]
-    table.find_elements(By.CSS_SELECTOR, "thead th")[1].find_element(By.CSS_SELECTOR, "button.sort").click()
+    table.find_elements(By.CSS_SELECTOR, "thead th")[0].find_element(By.CSS_SELECTOR, "button.sort").click()
     assert driver.execute_script(inputs, table) == ["a.xlsx", "b +10% #3?.xlsx", "damaged.xlsx"]
     served = table.find_elements(By.CSS_SELECTOR, "thead th")[3].find_element(By.CSS_SELECTOR, "button.sort")
     for _ in range(2):  # the scenario without a plan sorts last, ascending and descending

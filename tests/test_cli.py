@@ -1492,16 +1492,6 @@ def test_size_piped_into_a_reader_that_stops_early_exits_quietly(tmp_path, subpr
     assert process.stderr.read() == b""
 
 
-def test_a_failed_scenario_in_a_sweep_says_how_much_more_went_wrong():
-    from planner.sweep import failed_row
-
-    assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one\nb.xlsx: two\nb.xlsx: three")["error"] == (
-        "b.xlsx: one (and 2 more lines on the terminal)")
-    assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one")["error"] == "b.xlsx: one"
-    assert failed_row(Path("b.xlsx"), "bad input", "b.xlsx: one\nb.xlsx: two")["error"] == (
-        "b.xlsx: one (and 1 more line on the terminal)")
-
-
 def test_debug_goes_before_or_after_the_command_and_options_are_never_abbreviated(capsys):
     parser = cli._parser()
     assert parser.parse_args(["--debug", "solve", "x.xlsx"]).debug

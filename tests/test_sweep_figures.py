@@ -80,6 +80,38 @@ def test_a_row_gives_the_highest_power_price_its_period_and_how_many_periods_bin
     assert row["power_shadow_price_max_period"] == "P3"
 
 
+def test_a_row_gives_how_far_the_highest_price_holds_and_each_period_s_power(solved, tmp_path):
+    """P3's 1/3 per MW holds until S is served in full there: 1000 - 400 GPUs more, 600 x 1.5e-3 = 0.9 MW (a whole
+    MW more is worth 0.3, not 1/3). Each period's budget, use and price are the plan's."""
+    row = solved_row(Path("two.xlsx"), solved, tmp_path / "two" / "index.html")
+    assert row["power_shadow_price_max_holds_mw"] == approx(0.9)
+    assert row["periods"] == [
+        {"period": "P1", "power_mw_budget": 100.0, "power_mw_used": approx(2.5), "power_shadow_price": 0.0,
+         "power_price_holds_mw": None},
+        {"period": "P2", "power_mw_budget": 1.25, "power_mw_used": approx(1.25), "power_shadow_price": approx(1 / 6),
+         "power_price_holds_mw": approx(0.75)},
+        {"period": "P3", "power_mw_budget": 1.1, "power_mw_used": approx(1.1), "power_shadow_price": approx(1 / 3),
+         "power_price_holds_mw": approx(0.9)}]
+    assert row["prices_from_relaxation"] is False
+    integer = solved_row(Path("two.xlsx"), dataclasses.replace(solved, gap_limit=0.02), tmp_path / "two" / "index.html")
+    assert integer["prices_from_relaxation"] is True
+    html = " ".join(write_sweep([row, integer], tmp_path / "sweep").read_text(encoding="utf-8").split())
+    assert ("<strong>Prices and the periods power binds in</strong>, for the 1 scenario solved with "
+            "<code>--integer</code>, are those of its plan with fractional replicas") in html
+
+
+def test_a_row_names_the_periods_too_low_for_a_step_less_in_every_period(solved, tmp_path):
+    """With a step of 1.2 MW, P2 (1.25 MW less 0.5 MW of idle draw: 0.75 MW above it) and P3 (1.1 MW: 0.6) have
+    no plan with 1.2 MW less; P1 (99.5 MW above idle) has. Without a step, none is worked out."""
+    stepped = dataclasses.replace(solved, power_step_mw=1.2)
+    folder = tmp_path / "sweep"
+    row = solved_row(Path("two.xlsx"), stepped, folder / "two" / "index.html")
+    assert row["power_step_down_blocked_in"] == ["P2", "P3"]
+    assert solved_row(Path("two.xlsx"), solved, folder / "two" / "index.html")["power_step_down_blocked_in"] is None
+    html = " ".join(write_sweep([row], folder).read_text(encoding="utf-8").split())
+    assert "no plan: P2 and P3 have less than 1.2 MW above idle draw" in html
+
+
 def test_a_row_gives_the_energy_summed_over_periods(solved, tmp_path):
     """MWh drawn over the whole plan, idle included: 2500 + 1250 + 2200 = 5950 MWh (a mean per
     period would be 1983.33)."""
@@ -158,3 +190,34 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     assert changed_workloads(twins)["inputs"] == ["a/s.xlsx", "b/s.xlsx"]
     assert [row["served"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
         {"T": approx(1.0), "S": approx(0.575)}, None, {"T": approx(1.0), "S": approx(0.625)}]
+
+
+def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, solve_case, tmp_path):
+    """With P3's budget at 1.25 MW, S runs 500 G1 there (0.75 MW above idle; 500 more fill it: 0.75 MW at 1/3);
+    the page gives each period's price, how far it holds and, where power does not bind, the MW left spare: P1
+    97.5 MW in both."""
+    tables = two_prices()
+    tables["periods"].loc[2, "power_mw"] = 1.25
+    more = solve_case(tables).results
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path("base.xlsx"), solved, folder / "a" / "index.html"),
+            solved_row(Path("more.xlsx"), more, folder / "b" / "index.html")]
+    html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
+    section = html[html.index('id="power-title"'):html.index("</section>", html.index('id="power-title"'))]
+    assert ('<th scope="row">P3</th><td class="n" data-v="0.3333333333333333"><strong>0.333</strong><span class="unit">'
+            'for 0.900 MW more</span></td>') in section.replace(" <", "<")
+    assert section.count("97.5 MW spare") == 2
+    assert section.count("for 0.750 MW more") == 3  # P2 in both, P3 in the second
+    # the highest price is said with its reach, in points per MW: not the worth of a whole MW
+    assert "0.3333 in P3<span class=\"unit wraps\">for at least 0.900 MW more</span>" in html
+
+
+def test_a_failed_scenario_keeps_every_line_of_its_error(tmp_path):
+    """A workbook with three problems: sweep.json holds all three, as the terminal does; the page a line each."""
+    error = "b.xlsx: one\nb.xlsx: two\nb.xlsx: three"
+    folder = tmp_path / "sweep"
+    write_sweep([failed_row(Path("b.xlsx"), "bad input", error)], folder)
+    [row] = strict_json((folder / "sweep.json").read_text(encoding="utf-8"))
+    assert row["error"] == error
+    assert 'class="wrap lines" data-v="">b.xlsx: one\nb.xlsx: two\nb.xlsx: three</td>' in (
+        folder / "sweep.html").read_text(encoding="utf-8")
