@@ -88,6 +88,7 @@ def summary(results: Results) -> dict:
         "solve_seconds": results.solve_seconds,
         "gap": known(results.gap),
         "gap_limit": results.gap_limit,
+        "prices_from_relaxation": results.prices_from_relaxation(),
         "time_limit_s": results.time_limit_s,
         "warm_started_from": results.warm_started_from,
         **_provenance(results),
@@ -230,6 +231,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("score_possible", results.score_possible(), "points"),
         ("gap", known(results.gap), "fraction of the score"),
         ("gap_limit", results.gap_limit, "fraction of the score"),
+        ("prices_from_relaxation", results.prices_from_relaxation(), ""),
         ("time_limit_s", results.time_limit_s, "s"),
         ("warm_started_from", results.warm_started_from, ""),  # the input whose plan's optimal basis the solve began at
         ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for

@@ -137,6 +137,11 @@ class Results:
             return False
         return self.relaxation_score() - self.objective > max(self.gap_limit * abs(self.objective), TOLERANCE)
 
+    def prices_from_relaxation(self) -> bool:
+        """Whether what binds and the prices are those of the plan's relaxation (:meth:`relaxed_as`): a mixed-integer
+        plan's."""
+        return self.gap_limit is not None
+
     def priced(self) -> bool:
         """Whether the plan has shadow prices: not when the solver stopped before an LP's optimum."""
         return bool(self.periods["power_shadow_price"].notna().all())

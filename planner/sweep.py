@@ -85,7 +85,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
                                 else float(top["power_shadow_price"])),
         power_shadow_price_max_period=None if top is None else str(top["period"]),
         power_shadow_price_max_holds_mw=None if top is None else known(top["power_price_holds_mw"]),
-        prices_from_relaxation=results.gap_limit is not None,
+        prices_from_relaxation=results.prices_from_relaxation(),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_step_mw=results.power_step_mw,
         power_step_up_all_periods_points=known(up),

@@ -28,6 +28,7 @@ import re
 from html import unescape
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
@@ -103,6 +104,11 @@ def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_pat
     # the 3800 G1 left unused draw 3800 x 2.5e-4 = 0.95 MW idle
     assert ("  power binds in P1: 1.3 of 1.5 MW; worth 0.2 score per MW more; GPUs left unused draw 0.95 MW "
             "of it idle") in lines
+    # and a program reading the outputs is told so too
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["prices_from_relaxation"] is True and summary["periods"][0]["power_shadow_price"] == pytest.approx(0.2)
+    plan = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")["plan"]
+    assert {row[0]: row[1] for row in plan.iter_rows(values_only=True)}["prices_from_relaxation"] is True
 
 
 def test_a_plan_stopped_by_its_time_limit_says_it_stopped_early(tmp_path, capsys, stopped_early):

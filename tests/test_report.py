@@ -223,6 +223,7 @@ def test_summary_keys_are_unchanged(default_report):
     assert set(summary) >= {"scenario", "status", "objective", "solver", "solve_seconds", "periods", "workloads",
                             "allocation", "fleet", "training_progress", "inference_coverage", "power_serves",
                             "warnings"}
+    assert summary["prices_from_relaxation"] is False  # a linear plan prices itself
     assert set(summary["power_serves"][0]) == {"period", "workload", "kind", "served_in", "share_per_mw",
                                                "points_per_mw"}
     assert set(summary["periods"][0]) == {"period", "hours", "power_mw_budget", "power_mw_used", "power_mw_idle",
