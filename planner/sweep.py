@@ -112,13 +112,12 @@ SWEEP_FILES = ("sweep.json", "sweep.html")
 TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path))
 
 
-def changed_workloads(rows: list[dict]) -> dict:
-    """What changed between a sweep's solved scenarios, workload by workload: ``inputs`` (the solved scenarios'
-    input names, or paths where two share a name: the columns), ``rows`` for the workloads served differently
-    somewhere, most differently first, :data:`TABLE_ROWS` at most: (workload, cells), a cell per scenario (its
-    served share, None where the scenario does not have the workload; and "less", "more" or "" against the first
-    scenario's), and how many workloads are ``changed`` and ``same`` (served alike in every scenario)."""
-    solved = [row for row in rows if row["error"] is None]
+def changed_workloads(solved: list[dict]) -> dict:
+    """What changed between a sweep's ``solved`` scenarios (their rows), workload by workload: ``rows`` for the
+    workloads served differently somewhere, most differently first, :data:`TABLE_ROWS` at most: (workload, cells), a
+    cell per scenario (its served share, None where the scenario does not have the workload; and "less", "more" or
+    "" against the first scenario's), and how many workloads are ``changed`` and ``same`` (served alike in every
+    scenario)."""
     grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
     # a workload some scenario lacks counts as served none there: a new service served in full ranks high, one served
     # a little low, rather than every such workload ahead of every change
@@ -130,24 +129,34 @@ def changed_workloads(rows: list[dict]) -> dict:
     against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))
     cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
-    return dict(inputs=input_names(solved), changed=len(differs), same=len(grid) - len(differs),
-                rows=list(zip(shown.index.tolist(), cells)))
+    return dict(changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
 
 
 def input_names(rows: list[dict]) -> list[str]:
-    """The rows' inputs by file name, or each as given where two share a name (a/s.xlsx, b/s.xlsx)."""
-    names = [Path(row["input"]).name for row in rows]
+    """The rows' inputs by file name (a folder given as '.' by its own name), or each as given where two share a
+    name (a/s.xlsx, b/s.xlsx)."""
+    names = [_file_name(Path(row["input"])) for row in rows]
     return names if len(set(names)) == len(names) else [row["input"] for row in rows]
 
 
-def power_by_period(rows: list[dict]) -> dict:
-    """What a MW is worth in each period of each solved scenario: ``inputs`` (the columns, as
-    :func:`input_names`) and ``rows``, a (period, cells) per period in the order first met, a cell per scenario:
-    its period's figures (``SweepRow.periods``), None where the scenario lacks the period."""
-    solved = [row for row in rows if row["error"] is None]
-    by_name = [{p["period"]: p for p in row["periods"]} for row in solved]
+def _file_name(path: Path) -> str:
+    return path.name if path.name not in ("", "..") else (path.resolve().name or str(path))
+
+
+def power_by_period(solved: list[dict]) -> list[tuple[str, list[dict | None]]]:
+    """What a MW is worth in each period of each of the ``solved`` scenarios (their rows): a (period, cells) per
+    period in the order first met, a cell per scenario, None where it lacks the period: its ``price`` (points per
+    MW more; None where the plan has no prices) and ``holds_mw`` (SweepRow.periods' power_shadow_price and
+    power_price_holds_mw), and, where power does not bind, its ``spare_mw``, or whether it has ``no_budget`` or
+    uses it in ``full`` (within the solver's noise)."""
+    def cell(period: dict) -> dict:
+        budget, used = period["power_mw_budget"], period["power_mw_used"]
+        return dict(price=period["power_shadow_price"], holds_mw=period["power_price_holds_mw"],
+                    spare_mw=budget - used, no_budget=budget == 0, full=budget > 0 and used >= budget * (1 - TOLERANCE))
+
+    by_name = [{p["period"]: cell(p) for p in row["periods"]} for row in solved]
     periods = list(dict.fromkeys(name for row in by_name for name in row))
-    return dict(inputs=input_names(solved), rows=[(p, [row.get(p) for row in by_name]) for p in periods])
+    return [(p, [row.get(p) for row in by_name]) for p in periods]
 
 
 def blocked_periods(row: dict) -> str:
@@ -170,9 +179,11 @@ def write_sweep(rows: list[dict], folder: Path) -> Path:
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
             for row in rows]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    html = TEMPLATES.get_template("sweep.html").render(rows=rows, names=input_names(rows), sections=[],
-                                                       script_hash=script_hash(), changed=changed_workloads(rows),
-                                                       power=power_by_period(rows))
+    names = input_names(rows)
+    solved = [row for row in rows if row["error"] is None]
+    html = TEMPLATES.get_template("sweep.html").render(
+        rows=rows, names=names, solved_names=[name for name, row in zip(names, rows) if row["error"] is None],
+        sections=[], script_hash=script_hash(), changed=changed_workloads(solved), power=power_by_period(solved))
     try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",
                                                                                   errors="backslashreplace")

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from conftest import inference_row, scenario_tables, training_row
-from planner.sweep import changed_workloads, failed_row, solved_row, write_sweep
+from planner.sweep import changed_workloads, failed_row, input_names, solved_row, write_sweep
 from test_model_known_optima import approx
 
 
@@ -96,8 +96,9 @@ def test_a_row_gives_how_far_the_highest_price_holds_and_each_period_s_power(sol
     integer = solved_row(Path("two.xlsx"), dataclasses.replace(solved, gap_limit=0.02), tmp_path / "two" / "index.html")
     assert integer["prices_from_relaxation"] is True
     html = " ".join(write_sweep([row, integer], tmp_path / "sweep").read_text(encoding="utf-8").split())
-    assert ("<strong>Prices and the periods power binds in</strong>, for the 1 scenario solved with "
-            "<code>--integer</code>, are those of its plan with fractional replicas") in html
+    assert ("<strong>The periods power binds in, the prices and the power steps</strong>, for the 1 scenario solved "
+            "with <code>--integer</code>, are those of its plan with fractional replicas, no run minimums and runs "
+            "that must finish done in part.") in html
 
 
 def test_a_row_names_the_periods_too_low_for_a_step_less_in_every_period(solved, tmp_path):
@@ -162,7 +163,7 @@ def test_a_gap_not_known_is_null_in_sweep_json(solved, tmp_path):
     assert row["power_shadow_price_max"] == approx(1 / 3)
 
 
-def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_path):
+def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_path, monkeypatch):
     """Scenario totals alone do not say who gains or loses. With P3's budget raised from 1.1 to 1.25 MW, S runs
     500 G1 there, not 400: served (1000 + 500 + 1000 x 0.5 x 2) / 4000 = 0.625 for 0.575, T in full in both. The
     sweep lists S, marked more than in the first scenario, and counts T as served alike; a failed scenario has no
@@ -174,20 +175,23 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     rows = [solved_row(Path("in/base.xlsx"), solved, folder / "a" / "index.html"),
             failed_row(Path("bad.xlsx"), "bad input", "bad.xlsx: no periods"),
             solved_row(Path("in/more.xlsx"), more, folder / "b" / "index.html")]
-    changed = changed_workloads(rows)
-    assert changed["inputs"] == ["base.xlsx", "more.xlsx"] and (changed["changed"], changed["same"]) == (1, 1)
+    changed = changed_workloads([rows[0], rows[2]])
+    assert (changed["changed"], changed["same"]) == (1, 1)
     [(workload, cells)] = changed["rows"]
     assert workload == "S" and cells == [(approx(0.575), ""), (approx(0.625), "more")]
     html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
     assert ('<th scope="row">S</th><td class="n" data-v="0.575">57.5%</td><td class="n" data-v="0.625"><span '
             'aria-hidden="true">▲ </span><span class="sr">more than the first: </span>62.5%</td>') in html
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
+    assert '<th scope="col" class="n">base.xlsx</th><th scope="col" class="n">more.xlsx</th>' in html
     # a workload one scenario lacks ranks by what it is served where it runs, among the changes, not ahead of them
     added = [{**rows[0], "served": {**rows[0]["served"], "N": 0.01}}, rows[2]]
     assert [w for w, _ in changed_workloads(added)["rows"]] == ["S", "N"]
-    # two inputs of one name, in two folders: told apart by their paths
+    # two inputs of one name, in two folders: told apart by their paths; a folder given as '.' by its name
     twins = [{**rows[0], "input": "a/s.xlsx"}, {**rows[2], "input": "b/s.xlsx"}]
-    assert changed_workloads(twins)["inputs"] == ["a/s.xlsx", "b/s.xlsx"]
+    assert input_names(twins) == ["a/s.xlsx", "b/s.xlsx"]
+    monkeypatch.chdir(tmp_path)
+    assert input_names([{**rows[0], "input": "."}, {**rows[2], "input": "b/s.xlsx"}]) == [tmp_path.name, "s.xlsx"]
     assert [row["served"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
         {"T": approx(1.0), "S": approx(0.575)}, None, {"T": approx(1.0), "S": approx(0.625)}]
 
@@ -204,12 +208,18 @@ def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, solve_case, tm
             solved_row(Path("more.xlsx"), more, folder / "b" / "index.html")]
     html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
     section = html[html.index('id="power-title"'):html.index("</section>", html.index('id="power-title"'))]
-    assert ('<th scope="row">P3</th><td class="n" data-v="0.3333333333333333"><strong>0.333</strong><span class="unit">'
-            'for 0.900 MW more</span></td>') in section.replace(" <", "<")
+    assert ('<th scope="row">P3</th><td class="n" data-v="0.3333333333333333"><strong>0.3333</strong><span class="unit">'
+            'for 0.900&nbsp;MW&nbsp;more</span></td>') in section.replace(" <", "<")
     assert section.count("97.5 MW spare") == 2
-    assert section.count("for 0.750 MW more") == 3  # P2 in both, P3 in the second
+    assert section.count("for 0.750&nbsp;MW&nbsp;more") == 3  # P2 in both, P3 in the second
+    # a period without a budget has none to spare, rather than using it in full
+    broke = {**rows[1], "periods": [{**rows[1]["periods"][0], "power_mw_budget": 0.0, "power_mw_used": 0.0},
+                                    *rows[1]["periods"][1:]]}
+    html = " ".join(write_sweep([rows[0], broke], folder).read_text(encoding="utf-8").split())
+    assert '<th scope="row">P1</th><td class="n" data-v="0.0">0<span class="unit">97.5 MW spare</span></td>' \
+           '<td class="n" data-v="0.0">0<span class="unit">no budget</span></td>' in html.replace(" <", "<")
     # the highest price is said with its reach, in points per MW: not the worth of a whole MW
-    assert "0.3333 in P3<span class=\"unit wraps\">for at least 0.900 MW more</span>" in html
+    assert "0.3333 in P3<span class=\"unit wraps\">for at least 0.900&nbsp;MW&nbsp;more</span>" in html
 
 
 def test_a_failed_scenario_keeps_every_line_of_its_error(tmp_path):
