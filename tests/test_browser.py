@@ -531,6 +531,32 @@ def test_a_long_table_scrolls_in_a_screen_high_box_its_headings_in_view(driver, 
     assert fits and sideways and scrolled == 2000 and heading_below_top == 0
 
 
+@pytest.mark.parametrize("width", [320, 640])
+def test_a_sort_button_the_keyboard_reaches_is_not_hidden_under_the_pinned_names(driver, default_html, width):
+    """On a narrow screen (a phone, a page zoomed to 200% or 400%) the first column stays in view while a table
+    scrolls; a sort button given the focus was scrolled to the box's edge, under that column, out of sight. Each
+    is now scrolled into view beside it; and a sort is said aloud (a live region), since few screen readers say a
+    new aria-sort."""
+    open_report(driver, default_html)
+    hidden, said = at_width(driver, width, """
+        const hidden = [];
+        // backwards, as Shift+Tab goes: each button comes into view from the left, where the pinned column is
+        const buttons = document.querySelectorAll('.wide table thead th:not(:first-child) button.sort');
+        for (const button of Array.from(buttons).reverse()) {
+            if (!button.getClientRects().length) continue;
+            const box = button.closest('.wide'), pinned = box.querySelector('thead th:first-child');
+            if (getComputedStyle(pinned).position !== 'sticky') continue;
+            button.focus();
+            if (button.getBoundingClientRect().right <= pinned.getBoundingClientRect().right + 1)
+                hidden.push(button.textContent.trim());
+        }
+        const fleet = document.querySelector('table[aria-labelledby="fleet-prices-title"] thead th:nth-child(3) button');
+        fleet.click();
+        return [hidden, document.querySelector('main > p.sr[aria-live="polite"]').textContent];""", mobile=True)
+    assert hidden == []
+    assert said == "Sorted by Installed GPUs, ascending"
+
+
 def test_a_short_name_heading_a_row_reads_whole(driver, large_html):
     """A table wider than the page is squeezed to it before it scrolls: a row's name, which may break anywhere
     so that a long one cannot widen the page, was broken mid-name (train000 / 09), on a desktop as on a phone."""

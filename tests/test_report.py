@@ -595,6 +595,10 @@ def test_what_each_input_column_means_is_on_the_page_not_only_on_hover(default_r
     inputs = html[html.index('<section id="inputs">'):]
     assert "What the columns of periods mean" in inputs
     assert re.search(r"<dt>power_mw</dt><dd>[^<]{10,}</dd>", inputs)
+    # a sheet's heading is its name, the table's name; what the sheet holds describes it, beneath
+    about = re.search(r'<h3 id="input-(\d+)-title">periods</h3>\s*<p class="note" id="input-\1-about">Planning periods',
+                      inputs)
+    assert about and f'aria-labelledby="input-{about[1]}-title" aria-describedby="input-{about[1]}-about"' in inputs
 
 
 def test_a_plan_without_price_ranges_says_why_they_are_missing(default_report):

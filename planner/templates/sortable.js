@@ -19,6 +19,9 @@
     var headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
     for (var i = 0; i < headers.length; i++) { headers[i].removeAttribute("aria-sort"); }
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    // screen readers seldom say a new aria-sort: the new order is said once, politely
+    said.textContent = "Sorted by " + header.innerText.replace(/\s+/g, " ").trim() + ", "
+      + (ascending ? "ascending" : "descending");
     var body = table.tBodies[0];
     var rows = Array.prototype.map.call(body.rows, function (row, index) {
       return { row: row, key: value(row, column), index: index };
@@ -37,6 +40,10 @@
       });
     });
   }
+  var said = document.createElement("p");
+  said.className = "sr";
+  said.setAttribute("aria-live", "polite");
+  (document.querySelector("main") || document.body).appendChild(said);
   function printBlocks(table) {
     var blocks = [];
     for (var next = table.nextElementSibling; next && next.classList.contains("print-only");
@@ -77,6 +84,11 @@
         box.removeAttribute("role");
         box.removeAttribute("aria-labelledby");
       }
+      // where the first column stays in view (narrow screens), what the keyboard reaches is scrolled in beside it,
+      // not under it
+      var pinned = box.querySelector("thead th:first-child");
+      box.style.scrollPaddingLeft = pinned && getComputedStyle(pinned).position === "sticky"
+        ? pinned.getBoundingClientRect().width + "px" : "";
     });
   }
   reachable();
