@@ -531,6 +531,18 @@ def test_a_long_table_scrolls_in_a_screen_high_box_its_headings_in_view(driver, 
     assert fits and sideways and scrolled == 2000 and heading_below_top == 0
 
 
+def test_runs_and_services_are_told_apart_by_shape_as_well_as_colour(driver, default_html):
+    """The allocation table marks each workload's kind with a dot: blue for a run, orange for a service, which
+    some readers cannot tell apart; a service's is a diamond, a run's round."""
+    open_report(driver, default_html)
+    shapes = driver.execute_script("""
+        return ['training', 'inference'].map(kind => {
+            const style = getComputedStyle(document.querySelector('#workloads th .dot.' + kind));
+            return [style.borderTopLeftRadius, style.transform !== 'none'];
+        });""")
+    assert shapes == [["50%", False], ["1px", True]]
+
+
 @pytest.mark.parametrize("width", [320, 640])
 def test_a_sort_button_the_keyboard_reaches_is_not_hidden_under_the_pinned_names(driver, default_html, width):
     """On a narrow screen (a phone, a page zoomed to 200% or 400%) the first column stays in view while a table

@@ -590,6 +590,14 @@ def test_every_table_is_named_by_its_heading_and_its_headers_say_what_they_head(
             assert row.lstrip().startswith('<th scope="row"'), (label, row[:80])  # the row's name leads it
 
 
+def test_what_a_colour_marks_is_said_in_words(default_report):
+    """The workloads table's red edge and the served grid's shaded cells are explained beside them."""
+    _, _, html = default_report
+    workloads = " ".join(html[html.index('<section id="workloads">'):].split())
+    assert "A red edge marks a workload served less than in full." in workloads
+    assert "A shaded cell marks a period the service is served less than its peak demand in" in workloads
+
+
 def test_what_each_input_column_means_is_on_the_page_not_only_on_hover(default_report):
     _, _, html = default_report
     inputs = html[html.index('<section id="inputs">'):]
