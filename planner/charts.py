@@ -68,10 +68,15 @@ class Figures:
 
 @dataclass(frozen=True)
 class Drawn:
-    """A chart: its inline SVG and the figures it draws."""
+    """A chart: its title, its inline SVG and the figures it draws."""
 
+    title: str
     svg: str
     figures: Figures
+
+    @classmethod
+    def of(cls, chart: Chart, figures: Figures) -> Drawn:
+        return cls(chart.title, chart.render(), figures)
 
 
 def _top_columns(table: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -171,7 +176,7 @@ def _stacked_gpus(table: pd.DataFrame, installed: pd.Series, colours: dict[str, 
     _stack(chart, table, colours, periods, "GPUs")
     chart.polyline(np.arange(len(periods)), installed, INK, 1.6, marker_px=3.0,
                    tips=[f"{p}: {thousands(v)} GPUs installed" for p, v in zip(periods, installed)])
-    return Drawn(chart.render(), Figures.of(table, "Period", "GPUs", {"Installed": (installed, "GPUs")}))
+    return Drawn.of(chart, Figures.of(table, "Period", "GPUs", {"Installed": (installed, "GPUs")}))
 
 
 def _power_chart(results: Results) -> Drawn:
@@ -205,7 +210,7 @@ def _power_chart(results: Results) -> Drawn:
                    tip=f"{periods[i]}: power binds; worth {prices[i]:.4g} score per MW more")
     figures = pd.DataFrame({"At work": at_work, "Unused, idle": unused, "Used": used, "Budget": budget,
                             "Score per MW more": np.where(prices > BINDING, prices, np.nan)}, index=periods)
-    return Drawn(chart.render(), Figures.of(figures, "Period", ["MW"] * 4 + ["points, where power binds"]))
+    return Drawn.of(chart, Figures.of(figures, "Period", ["MW"] * 4 + ["points, where power binds"]))
 
 
 def _served_chart(results: Results, colours: dict[str, str]) -> Drawn:
@@ -230,7 +235,7 @@ def _served_chart(results: Results, colours: dict[str, str]) -> Drawn:
         chart.text(float(axes.x(value)) + 4, float(axes.y(r)), percent_text(value, 1), size=SMALL_PX, colour=INK,
                    data=False)
     figures = pd.DataFrame({"Kind": workloads["kind"].to_numpy(), "Served": share / 100}, index=names)
-    return Drawn(chart.render(), Figures.of(figures, "Workload", ["", SHARE]))
+    return Drawn.of(chart, Figures.of(figures, "Workload", ["", SHARE]))
 
 
 def _none_served(workloads: pd.DataFrame) -> str:
@@ -289,7 +294,7 @@ def _training_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
         chart.text(axes.right + 6, float(axes.y(b + height / 2)), percent_text(100 * reached, 0),
                    colour=INK if reached >= 1 - TOLERANCE else ALERT, bold=True, data=False)
     figures = pd.DataFrame(np.where(in_window, share, np.nan), index=names, columns=periods)
-    return Drawn(chart.render(), Figures.of(figures, "Training run", SHARE, {"By the deadline": (done, SHARE)}))
+    return Drawn.of(chart, Figures.of(figures, "Training run", SHARE, {"By the deadline": (done, SHARE)}))
 
 
 def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
@@ -329,7 +334,7 @@ def _inference_chart(results: Results, colours: dict[str, str]) -> Drawn | None:
     _dashes(chart, x, demand_total, [f"{p}: total peak demand {thousands(v)} million tokens/s"
                                      for p, v in zip(periods, demand_total)])
     unit = "million tokens/s"
-    return Drawn(chart.render(), Figures.of(capacity, "Period", unit, {
+    return Drawn.of(chart, Figures.of(capacity, "Period", unit, {
         "Peak demand not served": (unserved, unit), "Total peak demand": (demand_total, unit)}))
 
 
@@ -348,7 +353,7 @@ def _gpus_by_workload(results: Results) -> pd.DataFrame:
 
 
 def charts(results: Results) -> list[dict]:
-    """Every chart as ``{"name", "svg", "figures", "caption"}``; a chart with nothing to draw is left out.
+    """Every chart as ``{"name", "title", "svg", "figures", "caption"}``; a chart with nothing to draw is left out.
     The page shows it as the figure ``chart-<name>``."""
     colours = _workload_colours(results)
     gpu_names = list(results.inputs["gpus"]["gpu"])
@@ -384,5 +389,5 @@ def charts(results: Results) -> list[dict]:
          "Serving capacity given in each period, stacked by service, against the services' total peak demand "
          "(dash); hatched red is peak demand left unserved."),
     ]
-    return [dict(name=name, svg=chart.svg, figures=chart.figures, caption=caption)
+    return [dict(name=name, title=chart.title, svg=chart.svg, figures=chart.figures, caption=caption)
             for name, chart, caption in drawn if chart is not None]

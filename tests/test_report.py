@@ -590,6 +590,16 @@ def test_every_table_is_named_by_its_heading_and_its_headers_say_what_they_head(
             assert row.lstrip().startswith('<th scope="row"'), (label, row[:80])  # the row's name leads it
 
 
+def test_each_chart_has_a_heading_for_those_who_move_by_headings(default_report):
+    """A chart's title is drawn inside it; heading by heading, a screen reader went from "Charts" to the next
+    section. Each chart now has a heading of its title (heard, not shown)."""
+    _, _, html = default_report
+    charts = html[html.index('<section id="charts">'):html.index("</section>", html.index('<section id="charts">'))]
+    assert re.findall(r'<h3 class="sr">([^<]+)</h3>(?:\{#.*?#\})?\s*<figure id="chart-', charts)[:2] == [
+        "GPUs in use per period, by workload", "GPUs in use per period, by GPU type"]
+    assert charts.count('<h3 class="sr">') == charts.count('<figure id="chart-') == 6
+
+
 def test_what_a_colour_marks_is_said_in_words(default_report):
     """The workloads table's red edge and the served grid's shaded cells are explained beside them."""
     _, _, html = default_report
