@@ -605,7 +605,7 @@ def test_what_a_colour_marks_is_said_in_words(default_report):
     _, _, html = default_report
     workloads = " ".join(html[html.index('<section id="workloads">'):].split())
     assert "A red edge marks a workload served less than in full." in workloads
-    assert "A shaded cell marks a period the service is served less than its peak demand in" in workloads
+    assert "A shaded cell marks a period in which the service gets less than its peak demand" in workloads
 
 
 def test_what_each_input_column_means_is_on_the_page_not_only_on_hover(default_report):

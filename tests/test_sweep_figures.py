@@ -184,8 +184,7 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
             'aria-hidden="true">▲ </span><span class="sr">more than the first: </span>62.5%</td>') in html
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
     assert '<th scope="col" class="n">base.xlsx</th><th scope="col" class="n">more.xlsx</th>' in html
-    # the input's name links its report, which a screen reader says out of context too
-    assert '<a href="a/index.html" aria-label="base.xlsx: its report">base.xlsx</a>' in html
+    assert '<th scope="row" class="path"><a href="a/index.html">base.xlsx</a></th>' in html  # linking its report
     # a workload one scenario lacks ranks by what it is served where it runs, among the changes, not ahead of them
     added = [{**rows[0], "served": {**rows[0]["served"], "N": 0.01}}, rows[2]]
     assert [w for w, _ in changed_workloads(added)["rows"]] == ["S", "N"]

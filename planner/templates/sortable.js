@@ -19,8 +19,10 @@
     var headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
     for (var i = 0; i < headers.length; i++) { headers[i].removeAttribute("aria-sort"); }
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    // screen readers seldom say a new aria-sort: the new order is said once, politely
-    said.textContent = "Sorted by " + header.innerText.replace(/\s+/g, " ").trim() + ", "
+    // screen readers seldom say a new aria-sort: the new order is said once, politely, by the column's name
+    var name = header.cloneNode(true);
+    Array.prototype.forEach.call(name.querySelectorAll(".unit, .sr"), function (part) { part.remove(); });
+    said.textContent = "Sorted by " + name.textContent.replace(/\u200b/g, "").replace(/\s+/g, " ").trim() + ", "
       + (ascending ? "ascending" : "descending");
     var body = table.tBodies[0];
     var rows = Array.prototype.map.call(body.rows, function (row, index) {
@@ -43,7 +45,7 @@
   var said = document.createElement("p");
   said.className = "sr";
   said.setAttribute("aria-live", "polite");
-  (document.querySelector("main") || document.body).appendChild(said);
+  document.querySelector("main").appendChild(said);
   function printBlocks(table) {
     var blocks = [];
     for (var next = table.nextElementSibling; next && next.classList.contains("print-only");
@@ -84,14 +86,20 @@
         box.removeAttribute("role");
         box.removeAttribute("aria-labelledby");
       }
-      // where the first column stays in view (narrow screens), what the keyboard reaches is scrolled in beside it,
-      // not under it
-      var pinned = box.querySelector("thead th:first-child");
-      box.style.scrollPaddingLeft = pinned && getComputedStyle(pinned).position === "sticky"
-        ? pinned.getBoundingClientRect().width + "px" : "";
     });
   }
   reachable();
   window.addEventListener("resize", reachable);
+  // Where a table's first column stays in view as it scrolls (narrow screens), what the keyboard reaches beyond it
+  // is scrolled out from under it: the browser brings a focused button only to the box's edge, or not at all if
+  // part of it shows.
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    var box = target.closest ? target.closest(".wide") : null;  // not the page itself
+    var pinned = box && target !== box && box.querySelector("thead th:first-child");
+    if (!pinned || getComputedStyle(pinned).left === "auto" || target.closest("tr > :first-child")) { return; }
+    var covered = pinned.getBoundingClientRect().right - target.getBoundingClientRect().left;
+    if (covered > 0) { box.scrollLeft -= covered; }
+  });
   document.addEventListener("toggle", reachable, true);  // a chart's figures shown or hidden
 })();
