@@ -152,7 +152,7 @@ def _summary(results: Results, source: Path, report: Path) -> list[str]:
     binding = results.binding_power()
     if not results.priced():
         lines.append("  no shadow prices: the solver stopped before the optimum, so what binds is not known")
-    elif results.gap_limit is not None:
+    elif results.prices_from_relaxation():
         lines.append("  what binds, and its prices" + (" and power steps" if results.power_step_mw else "")
                      + f", are those of the plan with {results.relaxed_as()}")
         if results.relaxation_apart():
