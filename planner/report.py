@@ -37,7 +37,8 @@ from planner.charts import charts
 from planner.files import (file_in_path, locked, remove, remove_abandoned, set_aside_name, signals_held,
                            staging_prefix, umask)
 from planner.gcpause import paused_gc
-from planner.results import BINDING, NAMES_SHOWN, POWER_SERVES_COLUMNS, TOLERANCE, Results, holds_nothing, listed
+from planner.results import (BINDING, NAMES_SHOWN, POWER_SERVES_COLUMNS, TOLERANCE, Results, holds_nothing, in_full,
+                              listed)
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
 from planner.spelling import precision_apart, spoken
 from planner.svg import decimals_apart, percent_text
@@ -550,7 +551,7 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
     gpu = results.points_per_mw_gpu[w, p]
     g = pd.Index(results.inputs["gpus"]["gpu"]).get_indexer(gpu)  # -1 where none
     in_use, installed = (results.fleet[c].to_numpy().reshape(-1, len(periods)) for c in ("gpus_in_use", "installed"))
-    full = (g >= 0) & (in_use[g, p] >= installed[g, p] * (1 - TOLERANCE))
+    full = (g >= 0) & in_full(in_use[g, p], installed[g, p])
     short_by_period: dict[str, list[dict]] = {}
     for (period, workload, kind, served), per_mw, best, gpus_full in zip(
             named[["period", "workload", "kind", "served_fraction"]].itertuples(index=False, name=None),
@@ -565,8 +566,7 @@ def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:
             periods.itertuples(), results.idle_holds_power(), results.no_plan_with_less_power(),
             results.no_plan_with_less_power(onward=True)):
         demand = by_period["demand_tokens_per_s"].get(row.period, 0.0)
-        # within the solver's noise; a budget of 0 is none to be at
-        at_limit = row.power_mw_budget > 0 and row.power_mw_used >= row.power_mw_budget * (1 - TOLERANCE)
+        at_limit = bool(in_full(row.power_mw_used, row.power_mw_budget))
         rows.append(dict(
             period=row.period, hours=row.hours,
             budget=row.power_mw_budget, used=row.power_mw_used, idle=row.power_mw_idle,
@@ -599,7 +599,7 @@ def _fleet_view(results: Results) -> dict:
     fleet["binds"] = fleet["fleet_shadow_price"] > BINDING
     fleet["holds_nothing"] = holds_nothing(fleet["fleet_price_holds_gpus"], fleet["installed"])
     costly = fleet["fleet_shadow_price"] < -BINDING  # power binds: a GPU's idle draw costs more than it serves
-    fleet["full"] = (fleet["installed"] > 0) & (fleet["gpus_in_use"] >= fleet["installed"] * (1 - 1e-6))
+    fleet["full"] = in_full(fleet["gpus_in_use"], fleet["installed"])
     zero = (fleet["installed"] > 0) & ~fleet["binds"] & ~costly
     # too few for a workload cut short: a block more would serve, whatever one more GPU is priced at
     fleet["to_carry"] = results.gpus_to_carry_short

@@ -155,8 +155,8 @@ class Results:
         """Periods whose power budget the plan uses in full (within the solver's noise) where a MW more is worth
         nothing: GPUs or demand stop it serving more there, though a MW less may still cost score."""
         periods = self.periods
-        return periods[(periods["power_shadow_price"] <= BINDING) & (periods["power_mw_budget"] > 0)
-                       & (periods["power_mw_used"] >= periods["power_mw_budget"] * (1 - TOLERANCE))]
+        return periods[(periods["power_shadow_price"] <= BINDING)
+                       & in_full(periods["power_mw_used"], periods["power_mw_budget"])]
 
     def binding_fleet(self) -> pd.DataFrame:
         """GPU types and periods where the GPUs installed bind (one more is worth more than its idle draw
@@ -229,6 +229,12 @@ class Results:
         """The score over the score possible; NaN when nothing could score."""
         possible = self.score_possible()
         return self.objective / possible if possible > 0 else float("nan")
+
+
+def in_full(used, limit):
+    """Whether ``used`` (figures or arrays) takes all of ``limit``, within the solver's noise; a limit of 0 is none to
+    take."""
+    return (limit > 0) & (used >= limit * (1 - TOLERANCE))
 
 
 def holds_nothing(reach, amount) -> np.ndarray:

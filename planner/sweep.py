@@ -18,7 +18,7 @@ import pandas as pd
 
 from planner.files import replace_together
 from planner.report import TABLE_ROWS, ReportFolderError, json_records, known, periods_in_runs, script_hash
-from planner.results import TOLERANCE, Results
+from planner.results import TOLERANCE, Results, in_full
 from planner.templating import TEMPLATES
 
 
@@ -149,11 +149,11 @@ def power_by_period(solved: list[dict]) -> list[tuple[str, list[dict | None]]]:
     period in the order first met, a cell per scenario, None where it lacks the period: its ``price`` (points per
     MW more; None where the plan has no prices) and ``holds_mw`` (SweepRow.periods' power_shadow_price and
     power_price_holds_mw), and, where power does not bind, its ``spare_mw``, or whether it has ``no_budget`` or
-    uses it in ``full`` (within the solver's noise)."""
+    uses it in ``full`` (:func:`planner.results.in_full`)."""
     def cell(period: dict) -> dict:
         budget, used = period["power_mw_budget"], period["power_mw_used"]
         return dict(price=period["power_shadow_price"], holds_mw=period["power_price_holds_mw"],
-                    spare_mw=budget - used, no_budget=budget == 0, full=budget > 0 and used >= budget * (1 - TOLERANCE))
+                    spare_mw=budget - used, no_budget=budget == 0, full=bool(in_full(used, budget)))
 
     by_name = [{p["period"]: cell(p) for p in row["periods"]} for row in solved]
     periods = list(dict.fromkeys(name for row in by_name for name in row))

@@ -809,3 +809,13 @@ def test_a_period_with_no_budget_is_not_said_to_use_it_in_full(tmp_path):
     assert results.full_power().empty
     html = " ".join(report.render_html(results).split())
     assert "P2 (at its limit" not in html and "P2 (0 MW spare)" in html
+
+
+def test_a_limit_used_in_full_is_one_rule_for_power_and_gpus():
+    """Power budgets and fleets are used in full within the solver's noise, and a limit of 0 never is."""
+    import numpy as np
+
+    from planner.results import in_full
+
+    assert in_full(4.0 * (1 - 1e-7), 4.0) and not in_full(4.0 * (1 - 1e-5), 4.0) and not in_full(0.0, 0.0)
+    assert in_full(np.array([8000.0, 0.0, 10.0]), np.array([8000.0, 0.0, 20.0])).tolist() == [True, False, False]
