@@ -156,6 +156,11 @@ def test_steps_given_no_time_say_so(tmp_path, monkeypatch):
     monkeypatch.setattr(planner.solve, "power_steps", lambda highs, model, step, limit: real(highs, model, step, 0.0))
     _, _, results = plan_with_steps(tmp_path, two_gpu_types(), 3.0)
     assert results.priced() and not results.power_steps_worked_out()
+    why = "the time limit left no time to solve again"
+    report.write_data(results, tmp_path)
+    assert json.loads((tmp_path / "summary.json").read_text())["power_steps_not_worked_out"] == why
+    plan = pd.read_excel(tmp_path / "results.xlsx", sheet_name="plan", engine="openpyxl").set_index("key")["value"]
+    assert plan["power_steps_not_worked_out"] == why
     assert cli._power_steps(results) == ["what 3 MW more or fewer is worth is not worked out: the time limit left no "
                                          "time to solve again"]
     assert "Not worked out: the time limit left no time to solve again." in report.render_html(results)
@@ -182,8 +187,14 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
     q2 = next(p for p in doc["periods"] if p["period"] == "2026Q2")
     assert q2["power_step_up_points"] == approx(0.0411, abs=1e-4) and q2["power_step_down_points"] is None
     assert q2["power_step_up_onward_points"] == approx(0.0411 + 0.2621, abs=1e-4)
+    # why each step down that has no plan has none, in the period alone and from it on; 2026Q4 and later have one
+    assert [(p["power_step_down_blocked_by"], p["power_step_down_onward_blocked_by"]) for p in doc["periods"]] == [
+        ("budget", "budget"), ("idle_draw", "idle_draw"), ("idle_draw", "idle_draw")] + [(None, None)] * 5
+    assert doc["power_steps_not_worked_out"] is None
     book = pd.read_excel(out / "results.xlsx", sheet_name=["plan", "periods"], engine="openpyxl")
     assert book["plan"].set_index("key").loc["power_step_mw", "value"] == 5
+    assert book["periods"].set_index("period")["power_step_down_blocked_by"].fillna("").to_dict() == {
+        p["period"]: p["power_step_down_blocked_by"] or "" for p in doc["periods"]}
     assert book["periods"].set_index("period").loc["2026Q2", "power_step_up_onward_points"] == approx(
         q2["power_step_up_onward_points"])
     html = (out / "index.html").read_text()
@@ -199,7 +210,10 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
 def test_without_steps_there_are_none(tmp_path):
     results = run_pipeline(write_scenario(two_gpu_types(), tmp_path / "s")).results
     assert results.power_step_mw is None and results.periods["power_step_up_points"].isna().all()
-    assert report.summary(results)["power_step_mw"] is None
+    doc = report.summary(results)
+    assert doc["power_step_mw"] is None and doc["power_steps_not_worked_out"] is None
+    assert all(p["power_step_down_blocked_by"] is None and p["power_step_down_onward_blocked_by"] is None
+               for p in doc["periods"])
     assert "more or less of budget is worth" not in report.render_html(results)
 
 

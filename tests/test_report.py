@@ -231,7 +231,8 @@ def test_summary_keys_are_unchanged(default_report):
                                           "gpus_installed", "gpus_in_use", "energy_mwh",
                                           # null without --power-step
                                           "power_step_up_points", "power_step_down_points",
-                                          "power_step_up_onward_points", "power_step_down_onward_points"}
+                                          "power_step_up_onward_points", "power_step_down_onward_points",
+                                          "power_step_down_blocked_by", "power_step_down_onward_blocked_by"}
     assert set(summary["workloads"][0]) == {"workload", "kind", "first_period", "last_period", "priority",
                                             "served_fraction", "gpu_hours"}
     assert set(summary["fleet"][0]) == {"gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
