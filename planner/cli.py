@@ -374,8 +374,22 @@ def _unwritable(folder: Path) -> str | None:
     return None
 
 
-def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int) -> int:
-    """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code."""
+def _baseline(sources: list[Path], baseline: Path | None) -> int | None:
+    """Which of a sweep's ``sources`` is its ``--baseline`` (None where none is given); refused where it is none
+    of them, or there is no sweep."""
+    if baseline is None:
+        return None
+    if len(sources) == 1:
+        raise InputError(["--baseline names the input a sweep tells the others' changes against: give several inputs"])
+    for where in (os.path.abspath, os.path.realpath):  # a link given as an input of its own is that one
+        if same := [i for i, source in enumerate(sources) if where(source) == where(baseline)]:
+            return same[0]
+    raise InputError([f"{baseline}: --baseline must be one of the inputs, and is none of the {len(sources)} given"])
+
+
+def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int, baseline: int | None) -> int:
+    """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code.
+    ``baseline``: the position of the input a sweep's summary tells what changed against."""
     out_dirs = _out_dirs(sources, out)
     if len(sources) > 1:
         # the sweep's folder, made before any scenario: one whose report failed would take away the folders
@@ -389,7 +403,8 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
     if len(sources) > 1:
         html = write_sweep([failed_row(source, "interrupted", stopped_why(p.stage, stopped)) if p.outcome is None
-                            else p.outcome.row for source, p in zip(sources, progress)], out or Path("reports"))
+                            else p.outcome.row for source, p in zip(sources, progress)], out or Path("reports"),
+                           baseline)
     if stopped is not None:
         if len(sources) > 1:  # what was solved before the stop, and what was not, is there
             _print([f"sweep summary: {html}"], sys.stdout)
@@ -673,6 +688,9 @@ def _parser() -> argparse.ArgumentParser:
                                 "period's budget or one GPU type's fleet far apart), in token volumes or in a few "
                                 "priorities. As optimal, but where plans tie for the optimum another of them may be "
                                 "chosen (HiGHS)")
+    solve_cmd.add_argument("--baseline", type=_input, metavar="INPUT",
+                           help="in a sweep, the input whose plan the sweep's summary tells the others' changes "
+                                "against, workload by workload (default the first solved)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
                                 "xlsx (results.xlsx); default all three. A sweep that only needs its "
@@ -845,7 +863,7 @@ def _command(args: argparse.Namespace) -> int:
                       "workloads; give a --time-limit too, or a gap such as 1e-5", file=sys.stderr, flush=True)
             options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs,
                                    args.solver_log, args.power_step, args.warm_start)
-            return _solve_all(args.inputs, args.out, options, args.jobs)
+            return _solve_all(args.inputs, args.out, options, args.jobs, _baseline(args.inputs, args.baseline))
     except (InputError, ReportFolderError) as error:
         _print([f"error: {error}"], sys.stderr)
         return EXIT_INPUT

@@ -58,6 +58,7 @@ class SweepRow:
     warm_started_from: str | None = None  # with --warm-start: the input whose plan's optimal basis the solve began at
     gap: float | None = None
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
+    baseline: bool = False  # the scenario what changed is told against (see write_sweep)
     error: str | None = None
     served: dict[str, float] | None = None  # per workload, its served share (``served_fraction``), in sheet order
     periods: list[dict] | None = None
@@ -113,12 +114,12 @@ SWEEP_FILES = ("sweep.json", "sweep.html")
 TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path))
 
 
-def changed_workloads(solved: list[dict]) -> dict:
+def changed_workloads(solved: list[dict], baseline: int = 0) -> dict:
     """What changed between a sweep's ``solved`` scenarios (their rows), workload by workload: ``rows`` for the
     workloads served differently somewhere, most differently first, :data:`TABLE_ROWS` at most: (workload, cells), a
     cell per scenario (its served share, None where the scenario does not have the workload; and "less", "more" or
-    "" against the first scenario's), and how many workloads are ``changed`` and ``same`` (served alike in every
-    scenario)."""
+    "" against the share in ``solved[baseline]``), and how many workloads are ``changed`` and ``same`` (served alike
+    in every scenario)."""
     grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
     # a workload some scenario lacks counts as served none there: a new service served in full ranks high, one served
     # a little low, rather than every such workload ahead of every change
@@ -126,8 +127,8 @@ def changed_workloads(solved: list[dict]) -> dict:
     spread = served.max(axis=1) - served.min(axis=1)
     differs = spread[(spread > TOLERANCE) | grid.isna().any(axis=1)].sort_values(ascending=False, kind="stable")
     shown = grid.loc[differs.index[:TABLE_ROWS]]
-    first = shown.iloc[:, :1].to_numpy()
-    against = np.where(shown < first - TOLERANCE, "less", np.where(shown > first + TOLERANCE, "more", ""))
+    base = shown.iloc[:, baseline:baseline + 1].to_numpy()
+    against = np.where(shown < base - TOLERANCE, "less", np.where(shown > base + TOLERANCE, "more", ""))
     cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
     return dict(changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
@@ -170,21 +171,28 @@ def blocked_periods(row: dict) -> str:
 TEMPLATES.globals["blocked_periods"] = blocked_periods
 
 
-def write_sweep(rows: list[dict], folder: Path) -> Path:
+def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, both written whole or neither; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
     :class:`ReportFolderError` if writing fails (a full disk, say).
 
+    What changed is told against ``rows[baseline]`` (``--baseline``), or the first solved row where none is given
+    or that one has no plan; that row is marked ``baseline`` in both files.
+
     A file name that is not UTF-8 is held, as Python reads it, with a lone surrogate for each byte
     that is not; written as its escape (``\\udce9``), which JSON reads back to the same name."""
-    rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix()}
-            for row in rows]
+    solved_at = [i for i, row in enumerate(rows) if row["error"] is None]
+    compared = baseline if baseline in solved_at else next(iter(solved_at), None)
+    rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix(),
+             "baseline": i == compared} for i, row in enumerate(rows)]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     names = input_names(rows)
-    solved = [row for row in rows if row["error"] is None]
+    solved = [rows[i] for i in solved_at]
     html = TEMPLATES.get_template("sweep.html").render(
-        rows=rows, names=names, solved_names=[name for name, row in zip(names, rows) if row["error"] is None],
-        sections=[], script_hash=script_hash(), changed=changed_workloads(solved), power=power_by_period(solved))
+        rows=rows, names=names, solved_names=[names[i] for i in solved_at], sections=[], script_hash=script_hash(),
+        changed=changed_workloads(solved, solved_at.index(compared) if solved else 0), power=power_by_period(solved),
+        baseline_name=None if compared is None else names[compared],
+        baseline_failed=None if baseline is None or baseline == compared else names[baseline])
     try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",
                                                                                   errors="backslashreplace")

@@ -282,7 +282,8 @@ def test_results_xlsx_holds_every_row_of_every_table(tmp_path):
     results, _ = cli.run(DEFAULT_SCENARIO, tmp_path / "out")
     book = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name=None, engine="openpyxl")
     tables = {"periods": report._periods_sheet(results), "workloads": results.workloads,
-              "allocation": results.allocation, "fleet": results.fleet, "training_progress": results.training, "inference_coverage": results.inference,
+              "allocation": results.allocation, "fleet": results.fleet, "training_progress": results.training,
+              "inference_coverage": results.inference,
               "power_serves": results.power_serves, "training_sizing": report._training_sizing(results),
               "inference_sizing": results.sizing.inference_rates}
     assert set(tables) | {"plan"} == set(book) and list(book)[0] == "plan"
@@ -578,6 +579,31 @@ def test_the_same_input_given_twice_is_named_as_such(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
     (tmp_path / "b.xlsx").symlink_to(tmp_path / "a.xlsx")  # under a name of its own: a report of its own
     assert cli.main(["solve", workbook, str(tmp_path / "b.xlsx"), "--out", str(tmp_path / "out")]) == cli.EXIT_OK
+
+
+def test_a_sweep_tells_what_changed_against_the_baseline_given(tmp_path, capsys, monkeypatch):
+    """--baseline names one of the inputs, as given or by another path to it; a link given as an input of its own
+    is that input, not the file it leads to. Not one of the inputs, or no sweep: exit 2 before anything is
+    solved."""
+    for name in ("a.xlsx", "b.xlsx"):
+        write_scenario(valid_tables(), tmp_path / name)
+    (tmp_path / "c.xlsx").symlink_to(tmp_path / "a.xlsx")
+    monkeypatch.chdir(tmp_path)
+    for inputs, baseline, marked in ((["a.xlsx", "b.xlsx"], "./b.xlsx", [False, True]),
+                                     (["a.xlsx", "b.xlsx"], None, [True, False]),
+                                     (["a.xlsx", "c.xlsx"], "c.xlsx", [False, True]),
+                                     (["c.xlsx", "b.xlsx"], str(tmp_path / "a.xlsx"), [True, False])):
+        given = [] if baseline is None else ["--baseline", baseline]
+        assert cli.main(["solve", *inputs, *given, "--out", "out", "--outputs", "json"]) == cli.EXIT_OK
+        assert [row["baseline"] for row in json.loads(Path("out/sweep.json").read_text())] == marked
+    capsys.readouterr()
+    for inputs, error in ((["a.xlsx", "c.xlsx"], "error: b.xlsx: --baseline must be one of the inputs, and is none of "
+                                                 "the 2 given\n"),
+                          (["b.xlsx"], "error: --baseline names the input a sweep tells the others' changes against: "
+                                       "give several inputs\n")):
+        assert cli.main(["solve", *inputs, "--baseline", "b.xlsx", "--out", "refused"]) == cli.EXIT_INPUT
+        assert capsys.readouterr().err == error
+    assert not Path("refused").exists()
 
 
 def test_a_link_in_a_loop_given_twice_is_bad_input_not_an_internal_error(tmp_path, monkeypatch, capsys):
@@ -923,7 +949,7 @@ def test_a_gap_of_0_without_a_time_limit_is_warned_of_before_solving(tmp_path, c
     it is bounded, and not warned of."""
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
     given = []
-    monkeypatch.setattr(cli, "_solve_all", lambda sources, out, options, jobs: given.append(options.gap) or 0)
+    monkeypatch.setattr(cli, "_solve_all", lambda sources, out, options, jobs, baseline: given.append(options.gap) or 0)
     for gap, limit, warned in (("-0", [], True), ("0%", ["--time-limit", "5"], False), ("1e-5", [], False)):
         assert cli.main(["solve", str(source), "--integer", "--gap", gap, *limit]) == cli.EXIT_OK
         assert ("warning: --gap 0 asks for a proven optimum" in capsys.readouterr().err) == warned

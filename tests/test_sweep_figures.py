@@ -142,7 +142,9 @@ def test_sweep_json_is_strict_json_with_report_links_relative_to_its_folder(solv
     write_sweep(rows, folder)
     written = strict_json((folder / "sweep.json").read_text(encoding="utf-8"))
     assert [row["report"] for row in written] == ["two/index.html", "../elsewhere/index.html", None]
-    assert [{**row, "report": None} for row in written] == [{**row, "report": None} for row in rows]
+    # the first solved is what changed is told against, where no --baseline is given
+    assert [{**row, "report": None} for row in written] == [{**row, "report": None, "baseline": i == 0}
+                                                              for i, row in enumerate(rows)]
     first = written[0]
     assert (first["power_binding_periods"], first["power_shadow_price_max_period"]) == (2, "P3")
     assert first["power_shadow_price_max"] == approx(1 / 3)
@@ -181,9 +183,11 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     assert workload == "S" and cells == [(approx(0.575), ""), (approx(0.625), "more")]
     html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
     assert ('<th scope="row">S</th><td class="n" data-v="0.575">57.5%</td><td class="n" data-v="0.625"><span '
-            'aria-hidden="true">▲ </span><span class="sr">more than the first: </span>62.5%</td>') in html
+            'aria-hidden="true">▲ </span><span class="sr">more than the baseline: </span>62.5%</td>') in html
+    assert "▲ more, than in the baseline, base.xlsx." in html
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
-    assert '<th scope="col" class="n">base.xlsx</th><th scope="col" class="n">more.xlsx</th>' in html
+    assert ('<th scope="col" class="n">base.xlsx<span class="unit">baseline</span></th><th scope="col" class="n">'
+            'more.xlsx</th>') in html
     assert '<th scope="row" class="path"><a href="a/index.html">base.xlsx</a></th>' in html  # linking its report
     # a workload one scenario lacks ranks by what it is served where it runs, among the changes, not ahead of them
     added = [{**rows[0], "served": {**rows[0]["served"], "N": 0.01}}, rows[2]]
@@ -195,6 +199,31 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     assert input_names([{**rows[0], "input": "."}, {**rows[2], "input": "b/s.xlsx"}]) == [tmp_path.name, "s.xlsx"]
     assert [row["served"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
         {"T": approx(1.0), "S": approx(0.575)}, None, {"T": approx(1.0), "S": approx(0.625)}]
+
+
+def test_what_changed_is_told_against_the_baseline_given(solved, solve_case, tmp_path):
+    """--baseline more.xlsx: S's 57.5% in base.xlsx is less than its 62.5% there, and more.xlsx is marked baseline in
+    sweep.json and the page. A baseline without a plan leaves the first solved one as baseline, and says so."""
+    tables = two_prices()
+    tables["periods"].loc[2, "power_mw"] = 1.25
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path("in/base.xlsx"), solved, folder / "a" / "index.html"),
+            failed_row(Path("bad.xlsx"), "bad input", "bad.xlsx: no periods"),
+            solved_row(Path("in/more.xlsx"), solve_case(tables).results, folder / "b" / "index.html")]
+    assert changed_workloads([rows[0], rows[2]], baseline=1)["rows"] == [
+        ("S", [(approx(0.575), "less"), (approx(0.625), "")])]
+    html = " ".join(write_sweep(rows, folder, baseline=2).read_text(encoding="utf-8").split())
+    assert [row["baseline"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
+        False, False, True]
+    assert ('<td class="n" data-v="0.575"><span aria-hidden="true">▼ </span><span class="sr">less than the baseline: '
+            '</span>57.5%</td><td class="n" data-v="0.625">62.5%</td>') in html
+    assert "▲ more, than in the baseline, more.xlsx." in html
+    assert 'more.xlsx<span class="unit">baseline</span></th>' in html
+    html = " ".join(write_sweep(rows, folder, baseline=1).read_text(encoding="utf-8").split())
+    assert ("than in the baseline, base.xlsx (the scenario given as <code>--baseline</code>, bad.xlsx, has no plan)."
+            in html)
+    assert [row["baseline"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
+        True, False, False]
 
 
 def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, solve_case, tmp_path):
