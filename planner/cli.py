@@ -209,7 +209,7 @@ def _power_steps(results: Results) -> list[str]:
     def why_no_plan(row, why: str) -> str:
         if why == "budget":
             return f"is more than the whole budget ({thousands(row.power_mw_budget)} MW)"
-        if why == "idle":
+        if why == "idle_draw":
             left, idle = _told_apart(row.power_mw_budget - results.power_step_mw, row.power_mw_idle)
             return f"would leave {left} MW, under what the installed fleet draws idle ({idle} MW)"
         return ""
@@ -222,7 +222,7 @@ def _power_steps(results: Results) -> list[str]:
     if not lines and up == 0 and down == 0:
         return [f"{step} more or fewer power is worth nothing in any period: each budget has that much spare"]
     onward = {"budget": "is more than some period's whole budget",
-              "idle": "would leave some period under what its installed fleet draws idle", "": ""}
+              "idle_draw": "would leave some period under what its installed fleet draws idle", "": ""}
     return [worth("in every period", up, down, onward[results.no_plan_with_less_power(onward=True).iloc[0]])] + lines
 
 
@@ -375,16 +375,31 @@ def _unwritable(folder: Path) -> str | None:
 
 
 def _baseline(sources: list[Path], baseline: Path | None) -> int | None:
-    """Which of a sweep's ``sources`` is its ``--baseline`` (None where none is given); refused where it is none
-    of them, or there is no sweep."""
+    """Which of a sweep's ``sources`` is its ``--baseline`` (None where none is given): the input given by that
+    path, or else the one that is the same file or folder; refused where it is none of them, or several, or there is
+    no sweep."""
     if baseline is None:
         return None
     if len(sources) == 1:
         raise InputError(["--baseline names the input a sweep tells the others' changes against: give several inputs"])
-    for where in (os.path.abspath, os.path.realpath):  # a link given as an input of its own is that one
-        if same := [i for i, source in enumerate(sources) if where(source) == where(baseline)]:
-            return same[0]
-    raise InputError([f"{baseline}: --baseline must be one of the inputs, and is none of the {len(sources)} given"])
+    # as given first: a link given as an input of its own is that input, not the one it leads to
+    given = [i for i, source in enumerate(sources) if source.absolute() == baseline.absolute()]
+    same = given or [i for i, source in enumerate(sources) if _same_file(source, baseline)]
+    if len(same) > 1:
+        raise InputError([f"{baseline}: --baseline is the same file as {' and '.join(str(sources[i]) for i in same)}; "
+                          "give one of them as it is given among the inputs"])
+    if not same:
+        raise InputError([f"{baseline}: --baseline must be one of the inputs, and is none of the {len(sources)} given"])
+    return same[0]
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths lead to one file or folder (on a disk that ignores case, whatever their case); False where
+    either cannot be looked at."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int, baseline: int | None) -> int:
@@ -414,7 +429,10 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         kinds = Counter(outcome.row["status"] for outcome in failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
             f"{kinds[label]} {label}{'s' if kinds[label] > 1 else ''}" for label in FAILURES if kinds[label]]
-        _print([f"{len(sources)} scenarios: {', '.join(tally)}", f"sweep summary: {html}"], sys.stdout)
+        passed_over = [] if baseline is None or progress[baseline].outcome.code == EXIT_OK else [
+            f"--baseline {sources[baseline]} has no plan in this sweep: what changed is told against the first "
+            "scenario solved"]
+        _print([f"{len(sources)} scenarios: {', '.join(tally)}", *passed_over, f"sweep summary: {html}"], sys.stdout)
     return failed[0].code if failed else EXIT_OK
 
 
@@ -856,6 +874,7 @@ def _command(args: argparse.Namespace) -> int:
             if args.warm_start and args.solver != "highs":
                 raise InputError(["--warm-start starts HiGHS's simplex from the last plan's optimal basis: not with "
                                   "--solver cbc"])
+            baseline = _baseline(args.inputs, args.baseline)
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:
                 # before anything is solved: a proof of optimality can take longer than anyone waits
@@ -863,7 +882,7 @@ def _command(args: argparse.Namespace) -> int:
                       "workloads; give a --time-limit too, or a gap such as 1e-5", file=sys.stderr, flush=True)
             options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs,
                                    args.solver_log, args.power_step, args.warm_start)
-            return _solve_all(args.inputs, args.out, options, args.jobs, _baseline(args.inputs, args.baseline))
+            return _solve_all(args.inputs, args.out, options, args.jobs, baseline)
     except (InputError, ReportFolderError) as error:
         _print([f"error: {error}"], sys.stderr)
         return EXIT_INPUT

@@ -74,27 +74,18 @@ def json_records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 
 STEP_DOWN_BLOCKED_COLUMNS = ["power_step_down_blocked_by", "power_step_down_onward_blocked_by"]
-_STEP_DOWN_BLOCKED_BY = {"budget": "budget", "idle": "idle_draw", "": None}
 
 
 def _periods_sheet(results: Results) -> pd.DataFrame:
     """The periods table as ``summary.json`` and ``results.xlsx`` give it: with ``--power-step``, why a step down
     has no plan (its points are null for that), in the period alone and from it on: ``"budget"``, the step is more
     than the budget; ``"idle_draw"``, what is left is under the installed fleet's idle draw; null where a plan
-    keeps to it, or no step was asked."""
+    keeps to it (its points null only where ``power_steps_missing`` says why), or no step was asked."""
     def blocked_by(onward: bool) -> pd.Series | None:
-        return (None if results.power_step_mw is None
-                else results.no_plan_with_less_power(onward=onward).map(_STEP_DOWN_BLOCKED_BY))
+        return None if results.power_step_mw is None else results.no_plan_with_less_power(onward).replace("", None)
 
     return results.periods.assign(**{column: blocked_by(onward)
                                      for column, onward in zip(STEP_DOWN_BLOCKED_COLUMNS, (False, True))})
-
-
-def _power_steps_not_worked_out(results: Results) -> str | None:
-    """Why the ``--power-step`` asked for was not worked out in any period; None where it was, or none was asked."""
-    if results.power_step_mw is None or results.power_steps_worked_out():
-        return None
-    return results.why_no_power_steps()
 
 
 def _provenance(results: Results) -> dict[str, str]:
@@ -125,7 +116,7 @@ def summary(results: Results) -> dict:
              "power_step_down_onward_points", *STEP_DOWN_BLOCKED_COLUMNS],
         ),
         "power_step_mw": results.power_step_mw,
-        "power_steps_not_worked_out": _power_steps_not_worked_out(results),
+        "power_steps_missing": results.power_steps_missing(),
         "workloads": json_records(results.workloads, ["workload", "kind", "first_period", "last_period", "priority",
                                                       "served_fraction", "gpu_hours"]),
         "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus", "gpus_per_replica",
@@ -261,7 +252,7 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         ("time_limit_s", results.time_limit_s, "s"),
         ("warm_started_from", results.warm_started_from, ""),  # the input whose plan's optimal basis the solve began at
         ("power_step_mw", results.power_step_mw, "MW"),  # what the periods sheet's power_step_* columns are for
-        ("power_steps_not_worked_out", _power_steps_not_worked_out(results), ""),
+        ("power_steps_missing", results.power_steps_missing(), ""),
         *((key, value, "") for key, value in _provenance(results).items()),
         *(("warning", warning, "") for warning in results.warnings),
     ]

@@ -185,6 +185,19 @@ class Results:
             return "only HiGHS leaves a basis to solve again from"
         return "the time limit left no time to solve again"
 
+    def power_steps_missing(self) -> str | None:
+        """Why steps asked for are not known (NaN) though a plan keeps to them: the plan has no optimum to solve again
+        from, or the time limit left no time for some; None where every such step is known, or none was asked."""
+        if self.power_step_mw is None:
+            return None
+        if not self.power_steps_worked_out():
+            return self.why_no_power_steps()
+        periods = self.periods
+        unknown = (periods[["power_step_up_points", "power_step_up_onward_points"]].isna().any(axis=1)
+                   | (periods["power_step_down_points"].isna() & (self.no_plan_with_less_power() == ""))
+                   | (periods["power_step_down_onward_points"].isna() & (self.no_plan_with_less_power(True) == "")))
+        return "the time limit left no time to solve some of them again" if unknown.any() else None
+
     def horizon_power_steps(self) -> tuple[float, float]:
         """The score gained with ``power_step_mw`` MW more in every period, and lost with that many fewer (NaN where
         not worked out): the first period's steps from then on."""
@@ -193,7 +206,7 @@ class Results:
 
     def no_plan_with_less_power(self, onward: bool = False) -> pd.Series:
         """Per period, why no plan keeps to ``power_step_mw`` MW less budget (its ``power_step_down_points`` is
-        NaN for that): ``"budget"`` where the step is more than the whole budget, ``"idle"`` where what is left is
+        NaN for that): ``"budget"`` where the step is more than the whole budget, ``"idle_draw"`` where what is left is
         under the installed fleet's idle draw, ``""`` where a plan does. ``onward``: in that period or a later one
         (``power_step_down_onward_points``), ``"budget"`` if so in any of them."""
         periods = self.periods
@@ -206,7 +219,7 @@ class Results:
                         index=periods.index)
         if onward:
             why = why[::-1].cummax()[::-1]
-        return why.map({0: "", 1: "idle", 2: "budget"})
+        return why.map({0: "", 1: "idle_draw", 2: "budget"})
 
     def least_served(self) -> pd.DataFrame:
         """Every workload, least served first; among equals, the highest priority first."""

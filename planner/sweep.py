@@ -25,10 +25,10 @@ from planner.templating import TEMPLATES
 @dataclass
 class SweepRow:
     """One scenario's line in a sweep's summary; a scenario without a plan has only ``input``,
-    ``status`` and ``error`` (whole: every line of it). Units: score points (``objective``, power steps), score per
-    MW (prices), MW, MWh. ``power_shadow_price_max_holds_mw``: the MW more the highest price holds for at least
-    (None where power binds nowhere or the reach is unknown). ``prices_from_relaxation``: an ``--integer`` plan,
-    whose binding limits and prices are those of its plan with fractional replicas.
+    ``status`` and ``error`` (whole: every line of it), and ``baseline`` False. Units: score points (``objective``,
+    power steps), score per MW (prices), MW, MWh. ``power_shadow_price_max_holds_mw``: the MW more the highest price
+    holds for at least (None where power binds nowhere or the reach is unknown). ``prices_from_relaxation``: an
+    ``--integer`` plan, whose binding limits and prices are those of its plan with fractional replicas.
     ``power_step_up_all_periods_points`` / ``power_step_down_all_periods_points``: with ``--power-step``, the score
     gained with ``power_step_mw`` MW more in every period at once, and lost with that many fewer (None where not
     worked out); summary.json's ``power_step_*_points`` are a period's alone. ``power_step_down_blocked_in``: the

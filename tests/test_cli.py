@@ -583,11 +583,13 @@ def test_the_same_input_given_twice_is_named_as_such(tmp_path, capsys):
 
 def test_a_sweep_tells_what_changed_against_the_baseline_given(tmp_path, capsys, monkeypatch):
     """--baseline names one of the inputs, as given or by another path to it; a link given as an input of its own
-    is that input, not the file it leads to. Not one of the inputs, or no sweep: exit 2 before anything is
-    solved."""
+    is that input, not the file it leads to. Not one of the inputs, the file of two, or no sweep: exit 2 before
+    anything is solved. A baseline without a plan is said to be passed over."""
     for name in ("a.xlsx", "b.xlsx"):
         write_scenario(valid_tables(), tmp_path / name)
+    write_scenario(bad_tables(), tmp_path / "bad.xlsx")
     (tmp_path / "c.xlsx").symlink_to(tmp_path / "a.xlsx")
+    (tmp_path / "d.xlsx").symlink_to(tmp_path / "a.xlsx")
     monkeypatch.chdir(tmp_path)
     for inputs, baseline, marked in ((["a.xlsx", "b.xlsx"], "./b.xlsx", [False, True]),
                                      (["a.xlsx", "b.xlsx"], None, [True, False]),
@@ -597,11 +599,19 @@ def test_a_sweep_tells_what_changed_against_the_baseline_given(tmp_path, capsys,
         assert cli.main(["solve", *inputs, *given, "--out", "out", "--outputs", "json"]) == cli.EXIT_OK
         assert [row["baseline"] for row in json.loads(Path("out/sweep.json").read_text())] == marked
     capsys.readouterr()
-    for inputs, error in ((["a.xlsx", "c.xlsx"], "error: b.xlsx: --baseline must be one of the inputs, and is none of "
-                                                 "the 2 given\n"),
-                          (["b.xlsx"], "error: --baseline names the input a sweep tells the others' changes against: "
-                                       "give several inputs\n")):
-        assert cli.main(["solve", *inputs, "--baseline", "b.xlsx", "--out", "refused"]) == cli.EXIT_INPUT
+    assert cli.main(["solve", "a.xlsx", "bad.xlsx", "--baseline", "bad.xlsx", "--out", "out"]) == cli.EXIT_INPUT
+    assert ("--baseline bad.xlsx has no plan in this sweep: what changed is told against the first scenario solved\n"
+            in capsys.readouterr().out)
+    assert [row["baseline"] for row in json.loads(Path("out/sweep.json").read_text())] == [True, False]
+    for inputs, baseline, error in (
+            (["a.xlsx", "c.xlsx"], "b.xlsx",
+             "error: b.xlsx: --baseline must be one of the inputs, and is none of the 2 given\n"),
+            (["c.xlsx", "d.xlsx"], "a.xlsx",
+             "error: a.xlsx: --baseline is the same file as c.xlsx and d.xlsx; give one of them as it is given among "
+             "the inputs\n"),
+            (["b.xlsx"], "b.xlsx", "error: --baseline names the input a sweep tells the others' changes against: give "
+                                   "several inputs\n")):
+        assert cli.main(["solve", *inputs, "--baseline", baseline, "--out", "refused"]) == cli.EXIT_INPUT
         assert capsys.readouterr().err == error
     assert not Path("refused").exists()
 

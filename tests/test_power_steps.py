@@ -158,12 +158,30 @@ def test_steps_given_no_time_say_so(tmp_path, monkeypatch):
     assert results.priced() and not results.power_steps_worked_out()
     why = "the time limit left no time to solve again"
     report.write_data(results, tmp_path)
-    assert json.loads((tmp_path / "summary.json").read_text())["power_steps_not_worked_out"] == why
+    assert json.loads((tmp_path / "summary.json").read_text())["power_steps_missing"] == why
     plan = pd.read_excel(tmp_path / "results.xlsx", sheet_name="plan", engine="openpyxl").set_index("key")["value"]
-    assert plan["power_steps_not_worked_out"] == why
+    assert plan["power_steps_missing"] == why
     assert cli._power_steps(results) == ["what 3 MW more or fewer is worth is not worked out: the time limit left no "
                                          "time to solve again"]
     assert "Not worked out: the time limit left no time to solve again." in report.render_html(results)
+
+
+def test_summary_json_says_why_each_step_is_missing(tmp_path, monkeypatch):
+    """P1 binds and P2 (1.5 MW, no B installed: 0.025 MW idle) has nothing to run, with no time left for a solve:
+    P2's step up is worth 0 with none, so some steps are worked out, but P1's are not, for want of time. 2 MW less is
+    more than P2's budget: no plan in P2, nor from P1 on, though P1 alone has one."""
+    real = planner.solve.power_steps
+    monkeypatch.setattr(planner.solve, "power_steps", lambda highs, model, step, limit: real(highs, model, step, 0.0))
+    _, _, results = plan_with_steps(tmp_path, with_second_period(two_gpu_types(), 1.5, installed_b=0.0), 2.0)
+    doc = report.summary(results)
+    steps = [(p["power_step_up_points"], p["power_step_down_points"]) for p in doc["periods"]]
+    assert steps == [(None, None), (0, None)]
+    assert [(p["power_step_down_blocked_by"], p["power_step_down_onward_blocked_by"]) for p in doc["periods"]] == [
+        (None, "budget"), ("budget", "budget")]
+    assert doc["power_steps_missing"] == "the time limit left no time to solve some of them again"
+    monkeypatch.setattr(planner.solve, "power_steps", real)
+    _, _, results = plan_with_steps(tmp_path, with_second_period(two_gpu_types(), 1.5, installed_b=0.0), 2.0, "timed")
+    assert report.summary(results)["power_steps_missing"] is None
 
 
 def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
@@ -190,7 +208,7 @@ def test_the_terminal_summary_json_and_report_give_the_steps(tmp_path, capsys):
     # why each step down that has no plan has none, in the period alone and from it on; 2026Q4 and later have one
     assert [(p["power_step_down_blocked_by"], p["power_step_down_onward_blocked_by"]) for p in doc["periods"]] == [
         ("budget", "budget"), ("idle_draw", "idle_draw"), ("idle_draw", "idle_draw")] + [(None, None)] * 5
-    assert doc["power_steps_not_worked_out"] is None
+    assert doc["power_steps_missing"] is None
     book = pd.read_excel(out / "results.xlsx", sheet_name=["plan", "periods"], engine="openpyxl")
     assert book["plan"].set_index("key").loc["power_step_mw", "value"] == 5
     assert book["periods"].set_index("period")["power_step_down_blocked_by"].fillna("").to_dict() == {
@@ -211,7 +229,7 @@ def test_without_steps_there_are_none(tmp_path):
     results = run_pipeline(write_scenario(two_gpu_types(), tmp_path / "s")).results
     assert results.power_step_mw is None and results.periods["power_step_up_points"].isna().all()
     doc = report.summary(results)
-    assert doc["power_step_mw"] is None and doc["power_steps_not_worked_out"] is None
+    assert doc["power_step_mw"] is None and doc["power_steps_missing"] is None
     assert all(p["power_step_down_blocked_by"] is None and p["power_step_down_onward_blocked_by"] is None
                for p in doc["periods"])
     assert "more or less of budget is worth" not in report.render_html(results)

@@ -220,8 +220,8 @@ def test_what_changed_is_told_against_the_baseline_given(solved, solve_case, tmp
     assert "▲ more, than in the baseline, more.xlsx." in html
     assert 'more.xlsx<span class="unit">baseline</span></th>' in html
     html = " ".join(write_sweep(rows, folder, baseline=1).read_text(encoding="utf-8").split())
-    assert ("than in the baseline, base.xlsx (the scenario given as <code>--baseline</code>, bad.xlsx, has no plan)."
-            in html)
+    assert ("than in the baseline, base.xlsx (bad.xlsx, given as <code>--baseline</code>, has no plan in this sweep: "
+            "see its row above)." in html)
     assert [row["baseline"] for row in strict_json((folder / "sweep.json").read_text(encoding="utf-8"))] == [
         True, False, False]
 
