@@ -161,6 +161,20 @@ def power_by_period(solved: list[dict]) -> list[tuple[str, list[dict | None]]]:
     return [(p, [row.get(p) for row in by_name]) for p in periods]
 
 
+SCENARIO_COLUMNS = 8  # scenarios side by side that a laptop's screen shows whole
+
+
+def lay_out(rows: list[tuple[str, list]], scenarios: list[str]) -> dict:
+    """A grid of ``rows`` (a name, and a cell per scenario) as the page lays it out: scenarios across, or down where
+    there are more than a screen shows side by side and than ``rows``, so that a sweep of a hundred scenarios over
+    eight periods reads down, not across a hundred columns. ``columns``: the names across; ``rows``: (name, cells);
+    ``by_scenario``: whether the scenarios are the rows."""
+    if len(scenarios) > max(SCENARIO_COLUMNS, len(rows)):
+        return dict(by_scenario=True, columns=[name for name, _ in rows],
+                    rows=list(zip(scenarios, map(list, zip(*(cells for _, cells in rows))))))
+    return dict(by_scenario=False, columns=scenarios, rows=rows)
+
+
 def blocked_periods(row: dict) -> str:
     """A solved row's ``power_step_down_blocked_in`` for a sentence, three or more periods in a row as a span."""
     blocked = set(row["power_step_down_blocked_in"])
@@ -187,10 +201,12 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
              "baseline": i == compared} for i, row in enumerate(rows)]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     names = input_names(rows)
-    solved = [rows[i] for i in solved_at]
+    solved, solved_names = [rows[i] for i in solved_at], [names[i] for i in solved_at]
+    changed = changed_workloads(solved, solved_at.index(compared) if solved else 0)
     html = TEMPLATES.get_template("sweep.html").render(
-        rows=rows, names=names, solved_names=[names[i] for i in solved_at], sections=[], script_hash=script_hash(),
-        changed=changed_workloads(solved, solved_at.index(compared) if solved else 0), power=power_by_period(solved),
+        rows=rows, names=names, solved_names=solved_names, sections=[], script_hash=script_hash(),
+        changed={**changed, "grid": lay_out(changed["rows"], solved_names)},
+        power=lay_out(power_by_period(solved), solved_names) if solved else None,
         baseline_name=None if compared is None else names[compared],
         baseline_failed=None if baseline is None or baseline == compared else names[baseline])
     try:  # replace_together makes the folder

@@ -252,6 +252,31 @@ def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, solve_case, tm
     assert "0.3333 in P3<span class=\"unit wraps\">for at least 0.900&nbsp;MW&nbsp;more</span>" in html
 
 
+def test_a_sweep_of_more_scenarios_than_a_screen_shows_lays_them_down_the_page(solved, solve_case, tmp_path):
+    """Nine scenarios of three periods (and one workload changed): the scenarios are the rows of both grids, so that a
+    sweep of a hundred does not run a hundred columns wide; the baseline, the seventh, is marked on its row, and P3 is
+    a column, its price in each scenario beside the others'. Eight side by side are left across."""
+    tables = two_prices()
+    tables["periods"].loc[2, "power_mw"] = 1.25
+    more = solve_case(tables).results
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path(f"s{i}.xlsx"), more if i == 6 else solved, folder / f"s{i}" / "index.html")
+            for i in range(9)]
+    html = " ".join(write_sweep(rows, folder, baseline=6).read_text(encoding="utf-8").split()).replace(" <", "<")
+    power = html[html.index('id="power-title"'):html.index("</section>", html.index('id="power-title"'))]
+    assert ('<thead><tr><th scope="col">Scenario</th><th scope="col" class="n">P1<span class="unit">points per MW more'
+            '</span></th>') in power
+    assert power.count('<th scope="row">') == 9 and '<th scope="row">s6.xlsx</th>' in power
+    changed = html[html.index('id="workloads-title"'):]
+    assert '<thead><tr><th scope="col">Scenario</th><th scope="col" class="n">S</th></tr></thead>' in changed
+    assert ('<tr><th scope="row">s6.xlsx<span class="unit">baseline</span></th><td class="n" data-v="0.625">62.5%</td>'
+            '</tr>') in changed
+    assert ('<tr><th scope="row">s0.xlsx</th><td class="n" data-v="0.575"><span aria-hidden="true">▼</span><span '
+            'class="sr">less than the baseline:</span>57.5%</td></tr>') in changed  # spaces before tags taken out
+    html = " ".join(write_sweep(rows[1:], folder).read_text(encoding="utf-8").split()).replace(" <", "<")
+    assert '<thead><tr><th scope="col">Period</th>' in html and '<thead><tr><th scope="col">Workload</th>' in html
+
+
 def test_a_failed_scenario_keeps_every_line_of_its_error(tmp_path):
     """A workbook with three problems: sweep.json holds all three, as the terminal does; the page a line each."""
     error = "b.xlsx: one\nb.xlsx: two\nb.xlsx: three"
