@@ -163,8 +163,9 @@ def replace_together(writes: Mapping[Path, Callable[[Path], None]]) -> None:
                 for staging, path in staged:
                     os.replace(staging, path)
     except BaseException:
-        for staging, _ in staged:
-            staging.unlink(missing_ok=True)
+        with signals_held():  # a second Ctrl-C waits for every staging file to go
+            for staging, _ in staged:
+                staging.unlink(missing_ok=True)
         raise
 
 

@@ -1021,10 +1021,13 @@ def _write_and_swap(results: Results, out_dir: Path, folder: Path, staged: tuple
             remove(previous)
             landed()
     except BaseException as error:
-        remove(staging)
-        if moved and not folder.exists():  # the swap failed half-way: the earlier report goes back
-            previous.rename(folder)
-        _remove_empty(made)
+        # a second Ctrl-C (a sweep's worker has one from the terminal and one from the sweep) waits for the earlier
+        # report to be put back and the staging taken away
+        with signals_held():
+            remove(staging)
+            if moved and not folder.exists():  # the swap failed half-way: the earlier report goes back
+                previous.rename(folder)
+            _remove_empty(made)
         if isinstance(error, OSError):  # a full disk, say
             raise ReportFolderError(f"{out_dir}: cannot write the report ({error.strerror or error})") from None
         raise

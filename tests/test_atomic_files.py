@@ -71,6 +71,23 @@ def test_ctrl_c_while_writing_a_file_leaves_the_earlier_one(tmp_path):
     assert contents(tmp_path) == {"sweep.json": b"earlier"}
 
 
+def test_a_second_ctrl_c_while_staging_files_go_still_takes_them_all_away(tmp_path, monkeypatch, ctrl_c_raises):
+    """Ctrl-C while the second of two files is written, and again as the first's staging file is removed: both go,
+    then the key is acted on."""
+    targets = [tmp_path / "sweep.json", tmp_path / "sweep.html"]
+    unlink = Path.unlink
+
+    def key_again(path, missing_ok=False):
+        signal.raise_signal(signal.SIGINT)
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", key_again)
+    half = fails_midway(KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        replace_together({targets[0]: lambda path: path.write_text("new"), targets[1]: lambda path: half(None, path)})
+    assert contents(tmp_path) == {}
+
+
 def test_ctrl_c_between_moving_files_that_belong_together_moves_them_all(tmp_path, monkeypatch, ctrl_c_raises):
     """Ctrl-C after the first of two files is moved into place must not leave it beside the earlier
     other one (a sweep.json of this sweep beside the sweep.html of the last): the moves finish, then
@@ -477,6 +494,26 @@ def test_ctrl_c_while_writing_a_report_leaves_the_earlier_one(results, tmp_path,
     out = tmp_path / "out"
     before = earlier_report(results, out)
     monkeypatch.setitem(report._WRITERS, output, fails_midway(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        report.write_outputs(results, out)
+    assert contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_second_ctrl_c_while_the_staging_goes_still_takes_it_away(results, tmp_path, monkeypatch, ctrl_c_raises):
+    """A sweep's worker is sent Ctrl-C twice, by the terminal and by the sweep: the second, arriving as the first's
+    staging folder was being removed, left it behind (4 of 15 sweeps stopped with --jobs 2). The removal finishes,
+    then the key is acted on."""
+    out = tmp_path / "out"
+    before = earlier_report(results, out)
+    monkeypatch.setitem(report._WRITERS, "json", fails_midway(KeyboardInterrupt()))
+    remove = report.remove
+
+    def key_again(path):
+        signal.raise_signal(signal.SIGINT)
+        remove(path)
+
+    monkeypatch.setattr(report, "remove", key_again)
     with pytest.raises(KeyboardInterrupt):
         report.write_outputs(results, out)
     assert contents(out) == before
