@@ -118,8 +118,12 @@ def changed_workloads(solved: list[dict], baseline: int = 0) -> dict:
     """What changed between a sweep's ``solved`` scenarios (their rows), workload by workload: ``rows`` for the
     workloads served differently somewhere, most differently first, :data:`TABLE_ROWS` at most: (workload, cells), a
     cell per scenario (its served share, None where the scenario does not have the workload; and "less", "more" or
-    "" against the share in ``solved[baseline]``), and how many workloads are ``changed`` and ``same`` (served alike
-    in every scenario)."""
+    "" against the share in ``solved[baseline]``), ``ranges`` for the same workloads: (workload, its share in the
+    baseline, the least and most it is served and the positions of the scenarios that do so first, and in how many
+    scenarios it is served less and more than in the baseline), for a sweep of more scenarios than a grid shows, and
+    how many workloads are ``changed`` and ``same`` (served alike in every scenario)."""
+    if not solved:
+        return dict(changed=0, same=0, rows=[], ranges=[])
     grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
     # a workload some scenario lacks counts as served none there: a new service served in full ranks high, one served
     # a little low, rather than every such workload ahead of every change
@@ -131,7 +135,14 @@ def changed_workloads(solved: list[dict], baseline: int = 0) -> dict:
     against = np.where(shown < base - TOLERANCE, "less", np.where(shown > base + TOLERANCE, "more", ""))
     cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
-    return dict(changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)))
+    known = shown.fillna(np.inf).to_numpy(), shown.fillna(-np.inf).to_numpy()  # a scenario without it: neither
+    ranges = [dict(base=None if np.isnan(base) else base, least=shown.iat[i, lo], least_in=lo,
+                   most=shown.iat[i, hi], most_in=hi, less=less, more=more)
+              for i, (base, lo, hi, less, more) in enumerate(zip(
+                  base[:, 0].tolist(), known[0].argmin(axis=1).tolist(), known[1].argmax(axis=1).tolist(),
+                  (against == "less").sum(axis=1).tolist(), (against == "more").sum(axis=1).tolist()))]
+    return dict(changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)),
+                ranges=list(zip(shown.index.tolist(), ranges)))
 
 
 def input_names(rows: list[dict]) -> list[str]:
@@ -203,9 +214,11 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     names = input_names(rows)
     solved, solved_names = [rows[i] for i in solved_at], [names[i] for i in solved_at]
     changed = changed_workloads(solved, solved_at.index(compared) if solved else 0)
+    # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
+    grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None
     html = TEMPLATES.get_template("sweep.html").render(
         rows=rows, names=names, solved_names=solved_names, sections=[], script_hash=script_hash(),
-        changed={**changed, "grid": lay_out(changed["rows"], solved_names)},
+        changed={**changed, "grid": grid and lay_out(grid, solved_names)},
         power=lay_out(power_by_period(solved), solved_names) if solved else None,
         baseline_name=None if compared is None else names[compared],
         baseline_failed=None if baseline is None or baseline == compared else names[baseline])

@@ -277,6 +277,33 @@ def test_a_sweep_of_more_scenarios_than_a_screen_shows_lays_them_down_the_page(s
     assert '<thead><tr><th scope="col">Period</th>' in html and '<thead><tr><th scope="col">Workload</th>' in html
 
 
+def test_a_sweep_of_more_scenarios_and_workloads_than_a_screen_shows_gives_each_workload_s_range(solved, tmp_path):
+    """Ten scenarios in which nine workloads are served differently: no grid fits, so each workload's range is
+    given. W3 is served 0.1 x (scenario + 1) + 0.03, up to all of it in s9, but in s0, a scenario without it; against
+    the baseline s4 (0.53) it is less in s1-s3 and more in s5-s9."""
+    folder = tmp_path / "sweep"
+    base = solved_row(Path("s.xlsx"), solved, folder / "s" / "index.html")
+    rows = [{**base, "input": f"s{k}.xlsx",
+             "served": {f"W{w}": min(0.1 * (k + 1) + 0.01 * w, 1.0) for w in range(9) if (k, w) != (0, 3)}}
+            for k in range(10)]
+    changed = changed_workloads(rows, baseline=4)
+    assert changed["changed"] == 9
+    ranges = dict(changed["ranges"])
+    assert ranges["W3"] == dict(base=approx(0.53), least=approx(0.23), least_in=1, most=approx(1.0), most_in=9,
+                                less=3, more=5)
+    html = " ".join(write_sweep(rows, folder, baseline=4).read_text(encoding="utf-8").split()).replace(" <", "<")
+    section = html[html.index('id="workloads-title"'):]
+    assert ('<th scope="col" class="n">s4.xlsx<span class="unit">baseline</span></th><th scope="col" class="n">Least '
+            'served<span class="unit">in</span></th>') in section
+    assert ('<th scope="row">W3</th><td class="n" data-v="0.53">53.0%</td><td class="n" data-v="0.23">23.0%<span '
+            'class="unit">s1.xlsx</span></td><td class="n" data-v="1.0">100.0%<span class="unit">s9.xlsx</span></td>'
+            '<td class="n" data-v="3.0">3</td><td class="n" data-v="5.0">5</td></tr>') in section
+    # eight workloads or fewer: the scenarios are rows of a grid again
+    few = [{**row, "served": {w: v for w, v in row["served"].items() if w < "W8"}} for row in rows]
+    html = write_sweep(few, folder, baseline=4).read_text(encoding="utf-8")
+    assert "Least served" not in html and '<th scope="row">s4.xlsx<span class="unit">baseline</span></th>' in html
+
+
 def test_a_failed_scenario_keeps_every_line_of_its_error(tmp_path):
     """A workbook with three problems: sweep.json holds all three, as the terminal does; the page a line each."""
     error = "b.xlsx: one\nb.xlsx: two\nb.xlsx: three"
