@@ -1099,6 +1099,8 @@ def test_a_sweep_stopped_as_a_report_lands_lists_that_scenario_as_solved(tmp_pat
         ("optimal", "s0/index.html"), ("optimal", "s1/index.html"), ("interrupted", None)]
     key = cli.Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
     assert rows[2]["error"] == cli.stopped_why(cli.QUEUED, key)
+    assert re.search(r"<strong>The sweep was stopped</strong> before 1 of its scenarios was done",
+                     (out / "sweep.html").read_text(encoding="utf-8"))
     assert f"report: {out / 's1' / 'index.html'}" in capsys.readouterr().out.splitlines()
     assert sorted(p.name for p in out.iterdir()) == ["s0", "s1", "sweep.html", "sweep.json"]
     assert sorted(p.name for p in (out / "s1").iterdir()) == ["index.html", "results.xlsx", "summary.json"]

@@ -186,6 +186,7 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
             'aria-hidden="true">▲ </span><span class="sr">more than the baseline: </span>62.5%</td>') in html
     assert "▲ more, than in the baseline, base.xlsx." in html
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
+    assert "The sweep was stopped" not in html  # one failed, none stopped
     assert ('<th scope="col" class="n">base.xlsx<span class="unit">baseline</span></th><th scope="col" class="n">'
             'more.xlsx</th>') in html
     assert '<th scope="row" class="path"><a href="a/index.html">base.xlsx</a></th>' in html  # linking its report
@@ -218,6 +219,10 @@ def test_what_changed_is_told_against_the_baseline_given(solved, solve_case, tmp
     assert ('<td class="n" data-v="0.575"><span aria-hidden="true">▼ </span><span class="sr">less than the baseline: '
             '</span>57.5%</td><td class="n" data-v="0.625">62.5%</td>') in html
     assert "▲ more, than in the baseline, more.xlsx." in html
+    # each score less the baseline's: 2 + 0.575 against 2 + 0.625 (T at priority 2 in full, S at 1)
+    assert "Score: beneath it, the score less the baseline's, more.xlsx." in html
+    assert 'of 3.000<span class="unit">-0.05000</span></td>' in html
+    assert 'of 3.000<span class="unit">the baseline</span></td>' in html
     assert 'more.xlsx<span class="unit">baseline</span></th>' in html
     html = " ".join(write_sweep(rows, folder, baseline=1).read_text(encoding="utf-8").split())
     assert ("than in the baseline, base.xlsx (bad.xlsx, given as <code>--baseline</code>, has no plan in this sweep: "
