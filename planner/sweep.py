@@ -33,8 +33,8 @@ class SweepRow:
     gained with ``power_step_mw`` MW more in every period at once, and lost with that many fewer (None where not
     worked out); summary.json's ``power_step_*_points`` are a period's alone. ``power_step_down_blocked_in``: the
     periods with less than ``power_step_mw`` MW of budget above the fleet's idle draw, where no plan keeps to that
-    many fewer. ``periods``: per period, its ``power_mw_budget``, ``power_mw_used``, ``power_shadow_price`` and
-    ``power_price_holds_mw``."""
+    many fewer. ``periods``: per period, its ``power_mw_budget``, ``power_mw_used``, ``power_mw_idle_unused``,
+    ``power_shadow_price`` and ``power_price_holds_mw``."""
 
     input: str
     status: str
@@ -64,7 +64,9 @@ class SweepRow:
     periods: list[dict] | None = None
 
 
-PERIOD_POWER_COLUMNS = ["period", "power_mw_budget", "power_mw_used", "power_shadow_price", "power_price_holds_mw"]
+# the idle draw of GPUs left unused too: a GPU delivered late can score higher where it would draw it where power binds
+PERIOD_POWER_COLUMNS = ["period", "power_mw_budget", "power_mw_used", "power_mw_idle_unused", "power_shadow_price",
+                        "power_price_holds_mw"]
 
 
 def solved_row(source: Path, results: Results, report: Path) -> dict:

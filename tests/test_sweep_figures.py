@@ -85,13 +85,14 @@ def test_a_row_gives_how_far_the_highest_price_holds_and_each_period_s_power(sol
     MW more is worth 0.3, not 1/3). Each period's budget, use and price are the plan's."""
     row = solved_row(Path("two.xlsx"), solved, tmp_path / "two" / "index.html")
     assert row["power_shadow_price_max_holds_mw"] == approx(0.9)
+    # idle draw of the GPUs left unused, 2.5e-4 MW each: 2000 - 333.33 - 1000 in P1, 2000 - 500 in P2, 2000 - 400 in P3
     assert row["periods"] == [
-        {"period": "P1", "power_mw_budget": 100.0, "power_mw_used": approx(2.5), "power_shadow_price": 0.0,
-         "power_price_holds_mw": None},
-        {"period": "P2", "power_mw_budget": 1.25, "power_mw_used": approx(1.25), "power_shadow_price": approx(1 / 6),
-         "power_price_holds_mw": approx(0.75)},
-        {"period": "P3", "power_mw_budget": 1.1, "power_mw_used": approx(1.1), "power_shadow_price": approx(1 / 3),
-         "power_price_holds_mw": approx(0.9)}]
+        {"period": "P1", "power_mw_budget": 100.0, "power_mw_used": approx(2.5), "power_mw_idle_unused": approx(1 / 6),
+         "power_shadow_price": 0.0, "power_price_holds_mw": None},
+        {"period": "P2", "power_mw_budget": 1.25, "power_mw_used": approx(1.25), "power_mw_idle_unused": approx(0.375),
+         "power_shadow_price": approx(1 / 6), "power_price_holds_mw": approx(0.75)},
+        {"period": "P3", "power_mw_budget": 1.1, "power_mw_used": approx(1.1), "power_mw_idle_unused": approx(0.4),
+         "power_shadow_price": approx(1 / 3), "power_price_holds_mw": approx(0.9)}]
     assert row["prices_from_relaxation"] is False
     integer = solved_row(Path("two.xlsx"), dataclasses.replace(solved, gap_limit=0.02), tmp_path / "two" / "index.html")
     assert integer["prices_from_relaxation"] is True
