@@ -429,7 +429,8 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         kinds = Counter(outcome.row["status"] for outcome in failed)
         tally = [f"{len(sources) - len(failed)} solved"] + [
             f"{kinds[label]} {label}{'s' if kinds[label] > 1 else ''}" for label in FAILURES if kinds[label]]
-        passed_over = [] if baseline is None or progress[baseline].outcome.code == EXIT_OK else [
+        compared = len(sources) - len(failed) > 1  # two solved scenarios or more: there is something to compare
+        passed_over = [] if baseline is None or not compared or progress[baseline].outcome.code == EXIT_OK else [
             f"--baseline {sources[baseline]} has no plan in this sweep: what changed is told against the first "
             "scenario solved"]
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", *passed_over, f"sweep summary: {html}"], sys.stdout)

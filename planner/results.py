@@ -187,7 +187,8 @@ class Results:
 
     def power_steps_missing(self) -> str | None:
         """Why steps asked for are not known (NaN) though a plan keeps to them: the plan has no optimum to solve again
-        from, or the time limit left no time for some; None where every such step is known, or none was asked."""
+        from, or some were not solved again to their optimum (the time limit left no time, say); None where every
+        such step is known, or none was asked."""
         if self.power_step_mw is None:
             return None
         if not self.power_steps_worked_out():
@@ -196,7 +197,10 @@ class Results:
         unknown = (periods[["power_step_up_points", "power_step_up_onward_points"]].isna().any(axis=1)
                    | (periods["power_step_down_points"].isna() & (self.no_plan_with_less_power() == ""))
                    | (periods["power_step_down_onward_points"].isna() & (self.no_plan_with_less_power(True) == "")))
-        return "the time limit left no time to solve some of them again" if unknown.any() else None
+        if not unknown.any():
+            return None
+        return ("the time limit left no time to solve some of them again" if self.time_limit_s is not None
+                else "some of them were not solved again to their optimum")
 
     def horizon_power_steps(self) -> tuple[float, float]:
         """The score gained with ``power_step_mw`` MW more in every period, and lost with that many fewer (NaN where

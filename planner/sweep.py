@@ -137,14 +137,30 @@ def changed_workloads(solved: list[dict], baseline: int = 0) -> dict:
     against = np.where(shown < base - TOLERANCE, "less", np.where(shown > base + TOLERANCE, "more", ""))
     cells = [[(None if np.isnan(v) else v, mark) for v, mark in zip(values, marks)]
              for values, marks in zip(shown.to_numpy().tolist(), against.tolist())]
-    known = shown.fillna(np.inf).to_numpy(), shown.fillna(-np.inf).to_numpy()  # a scenario without it: neither
-    ranges = [dict(base=None if np.isnan(base) else base, least=shown.iat[i, lo], least_in=lo,
-                   most=shown.iat[i, hi], most_in=hi, less=less, more=more)
-              for i, (base, lo, hi, less, more) in enumerate(zip(
-                  base[:, 0].tolist(), known[0].argmin(axis=1).tolist(), known[1].argmax(axis=1).tolist(),
-                  (against == "less").sum(axis=1).tolist(), (against == "more").sum(axis=1).tolist()))]
     return dict(changed=len(differs), same=len(grid) - len(differs), rows=list(zip(shown.index.tolist(), cells)),
-                ranges=list(zip(shown.index.tolist(), ranges)))
+                ranges=list(zip(shown.index.tolist(), _ranges(shown.to_numpy(), baseline, against))))
+
+
+def _ranges(shares: np.ndarray, baseline: int, against: np.ndarray) -> list[dict]:
+    """Per row of ``shares`` (workloads x scenarios, NaN where a scenario lacks the workload): its share in the
+    ``baseline`` scenario (None where it lacks it), the ``least`` and ``most`` it is served and where (``least_in``,
+    ``most_in``: the baseline where it is served so within the solver's noise, else the first scenario that is), in
+    how many scenarios it is served ``less`` and ``more`` than in the baseline (None where the baseline lacks it;
+    ``against`` marks each), and in how many it is ``missing``."""
+    missing = np.isnan(shares)
+    least, most = np.nanmin(shares, axis=1), np.nanmax(shares, axis=1)
+
+    def where(at_extreme: np.ndarray) -> list[int]:
+        return np.where(at_extreme[:, baseline], baseline, at_extreme.argmax(axis=1)).tolist()
+
+    least_in = where(~missing & (shares <= least[:, None] + TOLERANCE))
+    most_in = where(~missing & (shares >= most[:, None] - TOLERANCE))
+    in_base = ~missing[:, baseline]
+    return [dict(base=shares[i, baseline] if in_base[i] else None, least=least[i], least_in=least_in[i],
+                 most=most[i], most_in=most_in[i], missing=int(missing[i].sum()),
+                 less=int((against[i] == "less").sum()) if in_base[i] else None,
+                 more=int((against[i] == "more").sum()) if in_base[i] else None)
+            for i in range(len(shares))]
 
 
 def input_names(rows: list[dict]) -> list[str]:
@@ -182,7 +198,7 @@ def lay_out(rows: list[tuple[str, list]], scenarios: list[str]) -> dict:
     there are more than a screen shows side by side and than ``rows``, so that a sweep of a hundred scenarios over
     eight periods reads down, not across a hundred columns. ``columns``: the names across; ``rows``: (name, cells);
     ``by_scenario``: whether the scenarios are the rows."""
-    if len(scenarios) > max(SCENARIO_COLUMNS, len(rows)):
+    if rows and len(scenarios) > max(SCENARIO_COLUMNS, len(rows)):
         return dict(by_scenario=True, columns=[name for name, _ in rows],
                     rows=list(zip(scenarios, map(list, zip(*(cells for _, cells in rows))))))
     return dict(by_scenario=False, columns=scenarios, rows=rows)
@@ -223,6 +239,7 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
         changed={**changed, "grid": grid and lay_out(grid, solved_names)},
         power=lay_out(power_by_period(solved), solved_names) if solved else None,
         baseline_name=None if compared is None else names[compared],
+        baseline_row=None if compared is None else rows[compared],
         baseline_failed=None if baseline is None or baseline == compared else names[baseline])
     try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",

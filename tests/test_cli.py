@@ -599,10 +599,12 @@ def test_a_sweep_tells_what_changed_against_the_baseline_given(tmp_path, capsys,
         assert cli.main(["solve", *inputs, *given, "--out", "out", "--outputs", "json"]) == cli.EXIT_OK
         assert [row["baseline"] for row in json.loads(Path("out/sweep.json").read_text())] == marked
     capsys.readouterr()
-    assert cli.main(["solve", "a.xlsx", "bad.xlsx", "--baseline", "bad.xlsx", "--out", "out"]) == cli.EXIT_INPUT
+    assert cli.main(["solve", "a.xlsx", "b.xlsx", "bad.xlsx", "--baseline", "bad.xlsx", "--out", "out"]) == 2
     assert ("--baseline bad.xlsx has no plan in this sweep: what changed is told against the first scenario solved\n"
             in capsys.readouterr().out)
-    assert [row["baseline"] for row in json.loads(Path("out/sweep.json").read_text())] == [True, False]
+    assert [row["baseline"] for row in json.loads(Path("out/sweep.json").read_text())] == [True, False, False]
+    assert cli.main(["solve", "a.xlsx", "bad.xlsx", "--baseline", "bad.xlsx", "--out", "one"]) == 2
+    assert "--baseline" not in capsys.readouterr().out  # one solved: nothing to tell against it
     for inputs, baseline, error in (
             (["a.xlsx", "c.xlsx"], "b.xlsx",
              "error: b.xlsx: --baseline must be one of the inputs, and is none of the 2 given\n"),

@@ -8,6 +8,7 @@ draw 2.525 MW idle; the budget of 5.525 MW runs 2000 GPUs: all 100 A and 1900 B,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -178,7 +179,9 @@ def test_summary_json_says_why_each_step_is_missing(tmp_path, monkeypatch):
     assert steps == [(None, None), (0, None)]
     assert [(p["power_step_down_blocked_by"], p["power_step_down_onward_blocked_by"]) for p in doc["periods"]] == [
         (None, "budget"), ("budget", "budget")]
-    assert doc["power_steps_missing"] == "the time limit left no time to solve some of them again"
+    assert doc["power_steps_missing"] == "some of them were not solved again to their optimum"
+    limited = dataclasses.replace(results, time_limit_s=1.0)  # as a plan given --time-limit says it
+    assert limited.power_steps_missing() == "the time limit left no time to solve some of them again"
     monkeypatch.setattr(planner.solve, "power_steps", real)
     _, _, results = plan_with_steps(tmp_path, with_second_period(two_gpu_types(), 1.5, installed_b=0.0), 2.0, "timed")
     assert report.summary(results)["power_steps_missing"] is None

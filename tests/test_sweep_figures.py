@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from conftest import inference_row, scenario_tables, training_row
-from planner.sweep import changed_workloads, failed_row, input_names, solved_row, write_sweep
+from planner.sweep import changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
 from test_model_known_optima import approx
 
 
@@ -188,6 +188,7 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     assert "▲ more, than in the baseline, base.xlsx." in html
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
     assert "The sweep was stopped" not in html  # one failed, none stopped
+    assert 'of 3.000<span class="unit">+0.05000</span></td>' in html  # more.xlsx's score against base.xlsx's
     assert ('<th scope="col" class="n">base.xlsx<span class="unit">baseline</span></th><th scope="col" class="n">'
             'more.xlsx</th>') in html
     assert '<th scope="row" class="path"><a href="a/index.html">base.xlsx</a></th>' in html  # linking its report
@@ -221,7 +222,7 @@ def test_what_changed_is_told_against_the_baseline_given(solved, solve_case, tmp
             '</span>57.5%</td><td class="n" data-v="0.625">62.5%</td>') in html
     assert "▲ more, than in the baseline, more.xlsx." in html
     # each score less the baseline's: 2 + 0.575 against 2 + 0.625 (T at priority 2 in full, S at 1)
-    assert "Score: beneath it, the score less the baseline's, more.xlsx." in html
+    assert "Score: beneath it, the score less the baseline's, more.xlsx, in points:" in html
     assert 'of 3.000<span class="unit">-0.05000</span></td>' in html
     assert 'of 3.000<span class="unit">the baseline</span></td>' in html
     assert 'more.xlsx<span class="unit">baseline</span></th>' in html
@@ -272,7 +273,7 @@ def test_a_sweep_of_more_scenarios_than_a_screen_shows_lays_them_down_the_page(s
     power = html[html.index('id="power-title"'):html.index("</section>", html.index('id="power-title"'))]
     assert ('<thead><tr><th scope="col">Scenario</th><th scope="col" class="n">P1<span class="unit">points per MW more'
             '</span></th>') in power
-    assert power.count('<th scope="row">') == 9 and '<th scope="row">s6.xlsx</th>' in power
+    assert power.count('<th scope="row">') == 9 and '<th scope="row">s6.xlsx<span class="unit">baseline</span></th>' in power
     changed = html[html.index('id="workloads-title"'):]
     assert '<thead><tr><th scope="col">Scenario</th><th scope="col" class="n">S</th></tr></thead>' in changed
     assert ('<tr><th scope="row">s6.xlsx<span class="unit">baseline</span></th><td class="n" data-v="0.625">62.5%</td>'
@@ -290,24 +291,34 @@ def test_a_sweep_of_more_scenarios_and_workloads_than_a_screen_shows_gives_each_
     folder = tmp_path / "sweep"
     base = solved_row(Path("s.xlsx"), solved, folder / "s" / "index.html")
     rows = [{**base, "input": f"s{k}.xlsx",
-             "served": {f"W{w}": min(0.1 * (k + 1) + 0.01 * w, 1.0) for w in range(9) if (k, w) != (0, 3)}}
+             "served": {f"W{w}": min(0.1 * (k + 1) + 0.01 * w, 1.0) for w in range(9) if (k, w) != (0, 3)}
+             | {"W9": 0.5 if k == 0 else 1.0 - 1e-9 * k}}  # served in full but in s0, to the solver's noise
             for k in range(10)]
     changed = changed_workloads(rows, baseline=4)
-    assert changed["changed"] == 9
+    assert changed["changed"] == 10
     ranges = dict(changed["ranges"])
     assert ranges["W3"] == dict(base=approx(0.53), least=approx(0.23), least_in=1, most=approx(1.0), most_in=9,
-                                less=3, more=5)
+                                less=3, more=5, missing=1)
+    # where the baseline is served the most, within the solver's noise, it is named, not the first that is
+    assert (ranges["W9"]["most_in"], ranges["W9"]["least_in"], ranges["W9"]["more"]) == (4, 0, 0)
     html = " ".join(write_sweep(rows, folder, baseline=4).read_text(encoding="utf-8").split()).replace(" <", "<")
     section = html[html.index('id="workloads-title"'):]
     assert ('<th scope="col" class="n">s4.xlsx<span class="unit">baseline</span></th><th scope="col" class="n">Least '
-            'served<span class="unit">in</span></th>') in section
-    assert ('<th scope="row">W3</th><td class="n" data-v="0.53">53.0%</td><td class="n" data-v="0.23">23.0%<span '
+            'served</th>') in section
+    assert ('<th scope="row">W3<span class="unit">not in 1 scenario</span></th><td class="n" data-v="0.53">53.0%</td><td class="n" data-v="0.23">23.0%<span '
             'class="unit">s1.xlsx</span></td><td class="n" data-v="1.0">100.0%<span class="unit">s9.xlsx</span></td>'
             '<td class="n" data-v="3.0">3</td><td class="n" data-v="5.0">5</td></tr>') in section
     # eight workloads or fewer: the scenarios are rows of a grid again
     few = [{**row, "served": {w: v for w, v in row["served"].items() if w < "W8"}} for row in rows]
     html = write_sweep(few, folder, baseline=4).read_text(encoding="utf-8")
     assert "Least served" not in html and '<th scope="row">s4.xlsx<span class="unit">baseline</span></th>' in html
+    # eight scenarios or fewer: a grid too, the scenarios across
+    html = write_sweep(rows[:8], folder, baseline=4).read_text(encoding="utf-8")
+    assert "Least served" not in html and '<th scope="row">W3</th>' in html
+    # nine scenarios over twelve periods: the periods are the rows
+    periods = [(f"P{p}", [{} for _ in range(9)]) for p in range(12)]
+    assert lay_out(periods, [f"s{k}" for k in range(9)])["by_scenario"] is False
+    assert lay_out(periods[:8], [f"s{k}" for k in range(9)])["by_scenario"] is True
 
 
 def test_a_failed_scenario_keeps_every_line_of_its_error(tmp_path):
