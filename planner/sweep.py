@@ -120,10 +120,9 @@ def changed_workloads(solved: list[dict], baseline: int = 0) -> dict:
     """What changed between a sweep's ``solved`` scenarios (their rows), workload by workload: ``rows`` for the
     workloads served differently somewhere, most differently first, :data:`TABLE_ROWS` at most: (workload, cells), a
     cell per scenario (its served share, None where the scenario does not have the workload; and "less", "more" or
-    "" against the share in ``solved[baseline]``), ``ranges`` for the same workloads: (workload, its share in the
-    baseline, the least and most it is served and the positions of the scenarios that do so first, and in how many
-    scenarios it is served less and more than in the baseline), for a sweep of more scenarios than a grid shows, and
-    how many workloads are ``changed`` and ``same`` (served alike in every scenario)."""
+    "" against the share in ``solved[baseline]``), ``ranges`` for the same workloads: (workload, its range over the
+    scenarios, see :func:`_ranges`), for a sweep of more scenarios than a grid shows, and how many workloads are
+    ``changed`` and ``same`` (served alike in every scenario)."""
     if not solved:
         return dict(changed=0, same=0, rows=[], ranges=[])
     grid = pd.DataFrame([row["served"] for row in solved], dtype=float).T  # workloads x scenarios, first-seen order
@@ -155,12 +154,13 @@ def _ranges(shares: np.ndarray, baseline: int, against: np.ndarray) -> list[dict
 
     least_in = where(~missing & (shares <= least[:, None] + TOLERANCE))
     most_in = where(~missing & (shares >= most[:, None] - TOLERANCE))
-    in_base = ~missing[:, baseline]
-    return [dict(base=shares[i, baseline] if in_base[i] else None, least=least[i], least_in=least_in[i],
-                 most=most[i], most_in=most_in[i], missing=int(missing[i].sum()),
-                 less=int((against[i] == "less").sum()) if in_base[i] else None,
-                 more=int((against[i] == "more").sum()) if in_base[i] else None)
-            for i in range(len(shares))]
+    in_base = (~missing[:, baseline]).tolist()
+    base, less, more = (shares[:, baseline].tolist(), (against == "less").sum(axis=1).tolist(),
+                        (against == "more").sum(axis=1).tolist())
+    return [dict(base=base[i] if in_base[i] else None, least=lo, least_in=lo_in, most=hi, most_in=hi_in,
+                 missing=gone, less=less[i] if in_base[i] else None, more=more[i] if in_base[i] else None)
+            for i, (lo, lo_in, hi, hi_in, gone) in enumerate(zip(least.tolist(), least_in, most.tolist(), most_in,
+                                                                  missing.sum(axis=1).tolist()))]
 
 
 def input_names(rows: list[dict]) -> list[str]:
