@@ -24,6 +24,7 @@ import pulp
 from pulp import _rustcore as pulp_core
 from pulp.apis.core import clocks
 
+from planner.files import signals_held
 from planner.gcpause import paused_gc
 from planner.model import OBJECTIVE_SCALE, PlanModel, PlanProblem
 from planner.workbook import InputError
@@ -433,11 +434,12 @@ class CbcCommand(pulp.COIN_CMD):
         try:
             return super().solve_CBC(lp, use_mps)
         except BaseException:
-            for process in self._started.processes:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-            self.delete_tmp_files(*self._files)
+            with signals_held():  # a second Ctrl-C waits for CBC to end and its files to go
+                for process in self._started.processes:
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
+                self.delete_tmp_files(*self._files)
             raise
         finally:
             coin.subprocess = subprocess

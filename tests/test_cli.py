@@ -1375,9 +1375,11 @@ print("returned", flush=True)
 """
 
 
-def test_a_cbc_solve_stopped_ends_cbc_and_removes_its_files(tmp_path, ctrl_c_raises):
+@pytest.mark.parametrize("again", [False, True], ids=["once", "again as its files go"])
+def test_a_cbc_solve_stopped_ends_cbc_and_removes_its_files(tmp_path, ctrl_c_raises, again):
     """PuLP waits on CBC's process: Ctrl-C (or SIGTERM) there must not leave it solving on with no one to read
-    its plan, nor its model and solution files behind (a stand-in for CBC that would take a minute here)."""
+    its plan, nor its model and solution files behind (a stand-in for CBC that would take a minute here), even
+    where the key comes again as they are removed."""
     import threading
     import time
 
@@ -1403,6 +1405,14 @@ def test_a_cbc_solve_stopped_ends_cbc_and_removes_its_files(tmp_path, ctrl_c_rai
             time.sleep(0.05)
 
     threading.Thread(target=press, daemon=True).start()
+    if again:
+        delete = solver.delete_tmp_files
+
+        def key_again(*files):
+            signal.raise_signal(signal.SIGINT)
+            delete(*files)
+
+        solver.delete_tmp_files = key_again
     with pytest.raises(KeyboardInterrupt):
         model.problem.solve(solver)
     [process] = solver._started.processes
