@@ -214,6 +214,14 @@ def blocked_periods(row: dict) -> str:
 TEMPLATES.globals["blocked_periods"] = blocked_periods
 
 
+def _score_gains(rows: list[dict], compared: int) -> list[float | None]:
+    """Each row's score less that of ``rows[compared]`` (None where it has no plan), 0 within the solver's noise
+    (:data:`planner.results.TOLERANCE` of the baseline's score, or of 1)."""
+    base = rows[compared]["objective"]
+    gains = [None if row["error"] is not None else row["objective"] - base for row in rows]
+    return [gain if gain is None or abs(gain) > TOLERANCE * max(1.0, abs(base)) else 0.0 for gain in gains]
+
+
 def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, both written whole or neither; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
@@ -239,7 +247,7 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
         changed={**changed, "grid": grid and lay_out(grid, solved_names)},
         power=lay_out(power_by_period(solved), solved_names) if solved else None,
         baseline_name=None if compared is None else names[compared],
-        baseline_row=None if compared is None else rows[compared],
+        gains=_score_gains(rows, compared) if len(solved) > 1 else None,
         baseline_failed=None if baseline is None or baseline == compared else names[baseline])
     try:  # replace_together makes the folder
         replace_together({folder / name: lambda path, text=text: path.write_text(text, encoding="utf-8",

@@ -189,6 +189,10 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
     assert "1 workload served differently in some; the 1 served alike in all of them are left out" in html
     assert "The sweep was stopped" not in html  # one failed, none stopped
     assert 'of 3.000<span class="unit">+0.05000</span></td>' in html  # more.xlsx's score against base.xlsx's
+    # a score within the solver's noise of the baseline's is no gain (it read +9.992e-14)
+    near = {**rows[0], "input": "near.xlsx", "objective": rows[0]["objective"] + 1e-13}
+    assert 'of 3.000<span class="unit">0</span></td>' in " ".join(
+        write_sweep([rows[0], near], tmp_path / "near").read_text(encoding="utf-8").split())
     assert ('<th scope="col" class="n">base.xlsx<span class="unit">baseline</span></th><th scope="col" class="n">'
             'more.xlsx</th>') in html
     assert '<th scope="row" class="path"><a href="a/index.html">base.xlsx</a></th>' in html  # linking its report
