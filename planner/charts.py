@@ -15,7 +15,7 @@ import pandas as pd
 
 from planner.results import BINDING, TOLERANCE, Results, settled_share
 from planner.svg import (INK, LABEL_PX, MUTED, PRINT_HEIGHT, SMALL_PX, WIDTH, Chart, clip, nice_ticks,
-                         percent_text, room, thousands)
+                         percent_text, room, text_width, thousands, tick_text)
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
@@ -77,6 +77,10 @@ class Drawn:
     @classmethod
     def of(cls, chart: Chart, figures: Figures) -> Drawn:
         return cls(chart.title, chart.render(), figures)
+
+    def shown(self, name: str, caption: str) -> dict:
+        """The chart as a page shows it (see :func:`charts`): the figure ``chart-<name>``, under ``caption``."""
+        return dict(name=name, title=self.title, svg=self.svg, figures=self.figures, caption=caption)
 
 
 def _top_columns(table: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -389,5 +393,63 @@ def charts(results: Results) -> list[dict]:
          "Serving capacity given in each period, stacked by service, against the services' total peak demand "
          "(dash); hatched red is peak demand left unserved."),
     ]
-    return [dict(name=name, title=chart.title, svg=chart.svg, figures=chart.figures, caption=caption)
-            for name, chart, caption in drawn if chart is not None]
+    return [chart.shown(name, caption) for name, chart, caption in drawn if chart is not None]
+
+
+def served_against_budget(names: list[str], budget_mw: list[float], share: list[float],
+                          baseline: int | None) -> dict | None:
+    """A sweep's chart of its solved scenarios (``names``): each one's demand served (``share``, the priority-weighted
+    fraction) against its power budget (``budget_mw``, the mean over its hours), the ``baseline``'s point a ring; as
+    :func:`charts` gives a chart. None where the budgets do not differ: the chart would be one column of points."""
+    budget, served = np.asarray(budget_mw, dtype=float), np.asarray(share, dtype=float) * 100
+    if len(budget) < 2 or np.ptp(budget) <= TOLERANCE * max(1.0, float(budget.max())):
+        return None
+    x_pad, y_pad = np.ptp(budget) * 0.08, max(np.ptp(served) * 0.12, 0.5)
+    x_range = (max(float(budget.min() - x_pad), 0.0), float(budget.max() + x_pad))
+    y_range = (max(float(served.min() - y_pad), 0.0), min(float(served.max() + y_pad), 100.0))
+    x_ticks, y_ticks = nice_ticks(x_range[1], bottom=x_range[0]), nice_ticks(y_range[1], bottom=y_range[0])
+    chart = Chart("served-by-budget", "Demand served against the power budget", 400.0)
+    left = max(room(tick_text(t, y_ticks) + "%", LABEL_PX) for t in y_ticks) + 34.0
+    axes = chart.place(left, 24.0, x_range, y_range, bottom=52.0)
+    chart.y_axis(y_ticks, "demand served (priority-weighted)", format=lambda t: tick_text(t, y_ticks) + "%")
+    chart.x_axis(x_ticks, [tick_text(t, x_ticks) for t in x_ticks], grid=True)
+    chart.text((axes.left + axes.right) / 2, axes.bottom + 38, "power budget: the mean over the horizon's hours "
+               "(facility MW)", anchor="middle", data=False)
+    tips = [f"{n}: {b:,.2f} MW, {percent_text(s, 1)} of demand served" for n, b, s in zip(names, budget, served)]
+    others = [i for i in range(len(names)) if i != baseline]
+    chart.dots(budget[others], served[others], ACCENT, 4.0, [tips[i] for i in others])
+    if baseline is not None:
+        chart.dots(budget[[baseline]], served[[baseline]], ACCENT, 5.5, [tips[baseline]], ring=True)
+    _name_points(chart, [clip(n) + (" (baseline)" if i == baseline else "") for i, n in enumerate(names)], names,
+                 budget, served, ([] if baseline is None else [baseline]) + sorted(others, key=lambda i: budget[i]))
+    order = np.argsort(budget, kind="stable")
+    figures = pd.DataFrame({"Power budget": budget[order], "Demand served": served[order] / 100},
+                           index=[names[i] + (" (baseline)" if i == baseline else "") for i in order])
+    caption = ("Each point a solved scenario: its power budget, the mean over its periods weighted by their hours, and "
+               "the share of its demand it serves, each workload's share weighted by its priority; the ring is the "
+               "baseline. Between two scenarios that differ in their budgets alone, the slope is what those MW are "
+               "worth; where they differ in more (the fleet, the demand), the points differ for that too. Names "
+               "that would overlap are left out: hover a point, or see the figures.")
+    return Drawn.of(chart, Figures.of(figures, "Scenario", ["MW, mean", SHARE])).shown("served-by-budget", caption)
+
+
+def _name_points(chart: Chart, labels: list[str], names: list[str], x: np.ndarray, y: np.ndarray,
+                 order: list[int]) -> None:
+    """Each point's label beside it, right of it or else left, in ``order``, where it overlaps no point and no label
+    already placed and stays inside the plotting box; one that fits nowhere is left to the point's hover text. A
+    label's own hover text is the point's whole name."""
+    axes = chart.axes
+    height, gap, dot = SMALL_PX * 1.3, 10.0, 6.0  # gap: from a point's centre, past the baseline's ring
+    centres = list(zip(axes.x(x).tolist(), axes.y(y).tolist()))
+    placed = [(cx - dot, cy - dot, cx + dot, cy + dot) for cx, cy in centres]
+    for i in order:
+        text, (px, py) = labels[i], centres[i]
+        width = text_width(text, SMALL_PX)
+        for start, anchor in ((px + gap, "start"), (px - gap - width, "end")):
+            box = (start, py - height / 2, start + width, py + height / 2)
+            inside = axes.left <= box[0] and box[2] <= axes.right and axes.top <= box[1] and box[3] <= axes.bottom
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                placed.append(box)
+                chart.text(px + gap if anchor == "start" else px - gap, py, text, size=SMALL_PX, colour=INK,
+                           anchor=anchor, data=False, tip=names[i])
+                break

@@ -98,14 +98,24 @@ def wrap(text: str, width: float, size_px: float, bold: bool = False) -> list[st
     return lines
 
 
-def nice_ticks(top: float, count: int = 5) -> np.ndarray:
-    """Ticks from 0 to at most ``top`` at a step of 1, 2, 2.5 or 5 times a power of ten."""
-    if not top > 0:
-        return np.array([0.0])
-    raw = top / count
+def nice_ticks(top: float, count: int = 5, bottom: float = 0.0) -> np.ndarray:
+    """Ticks from ``bottom`` (0) or the first multiple of the step above it to at most ``top``, at a step of 1, 2,
+    2.5 or 5 times a power of ten, ``count`` steps or a few fewer."""
+    if not top > bottom:
+        return np.array([bottom])
+    raw = (top - bottom) / count
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    return np.arange(0.0, top + step * 1e-9, step)
+    first = math.ceil(bottom / step - 1e-9) * step
+    return np.arange(first, top + step * 1e-9, step)
+
+
+def tick_text(value: float, ticks: np.ndarray) -> str:
+    """A tick's value with its thousands grouped and as many decimals as the ticks' step needs (187.5 beside 190,
+    not 188)."""
+    step = float(f"{np.diff(ticks).min():.6g}") if len(ticks) > 1 else 1.0  # a round step, less float noise
+    decimals = next((d for d in range(7) if abs(step * 10 ** d - round(step * 10 ** d)) < 1e-6), 6)
+    return f"{value + 0.0:,.{decimals}f}"
 
 
 def thousands(value: float) -> str:
@@ -277,10 +287,14 @@ class Chart:
         points = " ".join(f"{_px(a)},{_px(b)}" for a, b in zip(px, py))
         self.shapes.append({"tag": "polyline", "points": points, "stroke": colour, "stroke_width": _px(width)})
         if marker_px:
-            tips = [None] * len(px) if tips is None else tips
-            for a, b, tip in zip(px, py, tips):
-                self.shapes.append({"tag": "circle", "cx": _px(a), "cy": _px(b), "r": _px(marker_px),
-                                    "fill": colour, "tip": tip})
+            self.dots(x, y, colour, marker_px, tips)
+
+    def dots(self, x, y, colour: str, radius_px: float, tips=None, ring: bool = False) -> None:
+        """Round markers at the points, filled with ``colour``, or a ``ring`` of it around white."""
+        tips = [None] * np.size(x) if tips is None else tips
+        for a, b, tip in zip(self.axes.x(x), self.axes.y(y), tips):
+            self.shapes.append({"tag": "circle", "cx": _px(a), "cy": _px(b), "r": _px(radius_px),
+                                "fill": "#fff" if ring else colour, "stroke": colour if ring else None, "tip": tip})
 
     def text(self, x: float, y: float, content: str, size: float = LABEL_PX, colour: str = MUTED,
              anchor: str = "start", bold: bool = False, rotate: float = 0.0, data: bool = True,

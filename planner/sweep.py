@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.charts import served_against_budget
 from planner.files import replace_together
 from planner.report import TABLE_ROWS, ReportFolderError, json_records, known, periods_in_runs, script_hash
 from planner.results import TOLERANCE, Results, in_full
@@ -50,6 +51,7 @@ class SweepRow:
     power_shadow_price_max_holds_mw: float | None = None
     prices_from_relaxation: bool | None = None
     energy_mwh: float | None = None
+    power_mw_budget_mean: float | None = None  # over the horizon, each period's budget weighted by its hours
     power_step_mw: float | None = None
     power_step_up_all_periods_points: float | None = None
     power_step_down_all_periods_points: float | None = None
@@ -91,6 +93,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         power_shadow_price_max_holds_mw=None if top is None else known(top["power_price_holds_mw"]),
         prices_from_relaxation=results.prices_from_relaxation(),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
+        power_mw_budget_mean=float(np.average(results.periods["power_mw_budget"], weights=results.periods["hours"])),
         power_step_mw=results.power_step_mw,
         power_step_up_all_periods_points=known(up),
         power_step_down_all_periods_points=known(down),
@@ -211,7 +214,13 @@ def blocked_periods(row: dict) -> str:
     return periods_in_runs(names, [name in blocked for name in names])
 
 
-TEMPLATES.globals["blocked_periods"] = blocked_periods
+def budget_peak(row: dict) -> float | None:
+    """A solved row's highest period budget (MW), None where every period has the same (its mean says it)."""
+    budgets = [period["power_mw_budget"] for period in row["periods"]]
+    return max(budgets) if len(set(budgets)) > 1 else None
+
+
+TEMPLATES.globals.update(blocked_periods=blocked_periods, budget_peak=budget_peak)
 
 
 def _score_gains(rows: list[dict], compared: int) -> list[float | None]:
@@ -240,10 +249,16 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     names = input_names(rows)
     solved, solved_names = [rows[i] for i in solved_at], [names[i] for i in solved_at]
     changed = changed_workloads(solved, solved_at.index(compared) if solved else 0)
+    plotted = [i for i, row in enumerate(solved) if row["score_share"] is not None]  # a scenario without demand: none
+    chart = served_against_budget([solved_names[i] for i in plotted],
+                                  [solved[i]["power_mw_budget_mean"] for i in plotted],
+                                  [solved[i]["score_share"] for i in plotted],
+                                  next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None))
     # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
     grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None
     html = TEMPLATES.get_template("sweep.html").render(
         rows=rows, names=names, solved_names=solved_names, sections=[], script_hash=script_hash(),
+        charts=[chart] if chart else [],
         changed={**changed, "grid": grid and lay_out(grid, solved_names)},
         power=lay_out(power_by_period(solved), solved_names) if solved else None,
         baseline_name=None if compared is None else names[compared],

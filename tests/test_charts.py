@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, run_pipeline, write_scenario
 from planner import charts
 from planner.results import BINDING
-from planner.svg import (LABEL_CHARS, LABEL_PX, PRINT_HEIGHT, TITLE_PX, WIDTH, Chart, clip, nice_ticks,
+from planner.svg import (LABEL_CHARS, LABEL_PX, PRINT_HEIGHT, TITLE_PX, WIDTH, Chart, clip, nice_ticks, tick_text,
                          text_width, wrap)
 from planner.synthetic import synthetic_tables
 from planner.templating import _CompiledTemplates
@@ -42,6 +42,28 @@ def test_ticks_start_at_zero_stay_under_the_top_and_step_by_round_numbers(top):
     step = ticks[1] - ticks[0]
     mantissa = step / 10 ** math.floor(math.log10(step) + 1e-12)
     assert any(math.isclose(mantissa, m, rel_tol=1e-9) for m in (1, 2, 2.5, 5, 10))
+
+
+@given(st.floats(min_value=0.0, max_value=1e6, allow_nan=False), st.floats(min_value=1e-3, max_value=1e6))
+def test_ticks_from_a_bottom_stay_within_the_range_on_multiples_of_their_step(bottom, span):
+    """An axis that does not start at zero (a sweep's budgets, 150-250 MW): the ticks lie within it, on multiples
+    of a round step, and their labels tell neighbours apart (187.5 beside 190, not 188)."""
+    top = bottom + span
+    ticks = nice_ticks(top, bottom=bottom)
+    noise = 1e-9 * max(span, top)  # of the floats the ticks are
+    assert bottom - noise <= ticks[0] and ticks[-1] <= top + noise
+    assert 2 <= len(ticks) <= 6
+    step = float(f"{ticks[1] - ticks[0]:.6g}")
+    assert abs(ticks[0] - round(ticks[0] / step) * step) <= noise
+    labels = [tick_text(t, ticks) for t in ticks]
+    assert len(set(labels)) == len(labels)
+
+
+def test_tick_labels_carry_the_decimals_of_their_step():
+    ticks = nice_ticks(196.0, bottom=184.0)
+    assert [tick_text(t, ticks) for t in ticks] == ["185.0", "187.5", "190.0", "192.5", "195.0"]
+    assert [tick_text(t, nice_ticks(2500.0)) for t in nice_ticks(2500.0)] == ["0", "500", "1,000", "1,500", "2,000",
+                                                                              "2,500"]
 
 
 def test_text_is_measured_by_its_letters():

@@ -26,11 +26,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import inference_row, scenario_tables, training_row
+from planner.charts import served_against_budget
 from planner.sweep import changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
 from test_model_known_optima import approx
 
@@ -60,6 +62,14 @@ def solved(solve_case):
     run = solve_case(two_prices())
     assert run.results.status == "optimal"
     return run.results
+
+
+@pytest.fixture
+def more(solve_case):
+    """The plan with P3's budget raised from 1.1 to 1.25 MW: S runs 500 G1 there, 0.625 served in all."""
+    tables = two_prices()
+    tables["periods"].loc[2, "power_mw"] = 1.25
+    return solve_case(tables).results
 
 
 def test_the_plan_is_the_one_derived_by_hand(solved):
@@ -121,6 +131,49 @@ def test_a_row_gives_the_energy_summed_over_periods(solved, tmp_path):
     assert row["energy_mwh"] == approx(5950.0)
 
 
+def test_a_row_gives_the_power_budget_as_its_mean_over_the_horizon_s_hours(solved, tmp_path):
+    """(100 x 1000 + 1.25 x 1000 + 1.1 x 2000) / 4000 h = 25.8625 MW (the mean of the three budgets would be 34.12);
+    the page gives it, and beneath it the highest period's budget, where the periods differ."""
+    folder = tmp_path / "sweep"
+    row = solved_row(Path("two.xlsx"), solved, folder / "two" / "index.html")
+    assert row["power_mw_budget_mean"] == approx(25.8625)
+    flat = {**row, "periods": [{**period, "power_mw_budget": 2.0} for period in row["periods"]]}
+    html = " ".join(write_sweep([row, flat], folder).read_text(encoding="utf-8").split()).replace(" <", "<")
+    assert '<td class="n" data-v="25.8625">25.86<span class="unit">up to 100.0</span></td>' in html
+    assert html.count('data-v="25.8625">25.86</td>') == 1  # every period the same: no "up to"
+
+
+def test_a_sweep_of_budgets_charts_the_demand_served_against_them(solved, more, tmp_path):
+    """P3's budget at 1.25 MW (25.9375 MW over the horizon) serves 0.5 of S there: 2.625 of 3 points, 87.5%; the base
+    serves 85.8% at 25.8625 MW. The chart draws each scenario at its budget and share, the baseline as a ring, and
+    gives the same figures in budget order; a sweep whose budgets are all one has no such chart."""
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path("more <b>.xlsx"), more, folder / "a" / "index.html"),
+            solved_row(Path("base.xlsx"), solved, folder / "b" / "index.html")]
+    html = write_sweep(rows, folder, baseline=1).read_text(encoding="utf-8")
+    figure = html[html.index('<figure id="chart-served-by-budget"'):html.index("</details>")]
+    dots = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+" fill="([^"]+)"( stroke="[^"]+")?', figure)
+    (more_x, more_y, _, more_ring), (base_x, base_y, base_fill, base_ring) = dots
+    assert float(more_x) > float(base_x) and float(more_y) < float(base_y)  # more MW, more served: up the page
+    assert (more_ring, base_fill, bool(base_ring)) == ("", "#fff", True)
+    assert "more &lt;b&gt;.xlsx: 25.94 MW, 87.5% of demand served" in figure and "<b>" not in figure
+    table = " ".join(figure[figure.index("<tbody>"):].split()).replace(" <", "<")
+    assert ('<tr><th scope="row">base.xlsx (baseline)</th><td class="n" data-v="25.8625">25.9</td><td class="n" '
+            f'data-v="{2.575 / 3!r}">85.8%</td></tr><tr><th scope="row">more &lt;b&gt;.xlsx</th>') in table
+    assert "chart-served-by-budget" not in write_sweep([rows[1], rows[1]], folder).read_text(encoding="utf-8")
+
+
+def test_names_on_a_chart_of_budgets_overlap_nothing():
+    """Three scenarios, two of them at one point near the right edge, where their names fit only on its left: one of
+    those two is named, the other left to its hover text; the baseline is named first, whatever its place."""
+    chart = served_against_budget(["low", "high scenario", "same as high"], [1.0, 2.0, 2.0], [0.5, 0.8, 0.8],
+                                  baseline=2)
+    labels = re.findall(r'<text x="[\d.]+" y="[\d.]+" font-size="11" fill="#1d2330"[^>]*>(?:<title>.*?</title>)?'
+                        r'([^<]*)</text>', chart["svg"])
+    assert labels == ["same as high (baseline)", "low"]
+    assert served_against_budget(["a", "b"], [5.0, 5.0], [0.5, 0.6], baseline=0) is None  # one budget: no chart
+
+
 def test_a_row_gives_the_score_and_what_is_cut(solved, tmp_path):
     """Score 2.575 of 3 possible (share 0.858333); 2 workloads, T served in full, S at 0.575."""
     row = solved_row(Path("two.xlsx"), solved, tmp_path / "two" / "index.html")
@@ -166,14 +219,22 @@ def test_a_gap_not_known_is_null_in_sweep_json(solved, tmp_path):
     assert row["power_shadow_price_max"] == approx(1 / 3)
 
 
-def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_path, monkeypatch):
+def test_the_page_gives_a_gap_beneath_the_status_where_there_is_one(solved, tmp_path):
+    """A plan at its optimum (an LP's gap of 0) says nothing more; one within 0.5% of it, or of unknown gap, says so."""
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path(f"{name}.xlsx"), dataclasses.replace(solved, gap=gap), folder / name / "index.html")
+            for name, gap in (("lp", 0.0), ("near", 0.005), ("unknown", float("nan")))]
+    html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split()).replace(" <", "<")
+    statuses = re.findall(r'</td><td>(optimal.*?)</td>', html)
+    assert statuses == ["optimal", 'optimal<span class="unit">gap 0.50%</span>',
+                        'optimal<span class="unit">gap unknown</span>']
+
+
+def test_a_sweep_says_what_changed_workload_by_workload(solved, more, tmp_path, monkeypatch):
     """Scenario totals alone do not say who gains or loses. With P3's budget raised from 1.1 to 1.25 MW, S runs
     500 G1 there, not 400: served (1000 + 500 + 1000 x 0.5 x 2) / 4000 = 0.625 for 0.575, T in full in both. The
     sweep lists S, marked more than in the first scenario, and counts T as served alike; a failed scenario has no
     column."""
-    tables = two_prices()
-    tables["periods"].loc[2, "power_mw"] = 1.25
-    more = solve_case(tables).results
     folder = tmp_path / "sweep"
     rows = [solved_row(Path("in/base.xlsx"), solved, folder / "a" / "index.html"),
             failed_row(Path("bad.xlsx"), "bad input", "bad.xlsx: no periods"),
@@ -208,15 +269,13 @@ def test_a_sweep_says_what_changed_workload_by_workload(solved, solve_case, tmp_
         {"T": approx(1.0), "S": approx(0.575)}, None, {"T": approx(1.0), "S": approx(0.625)}]
 
 
-def test_what_changed_is_told_against_the_baseline_given(solved, solve_case, tmp_path):
+def test_what_changed_is_told_against_the_baseline_given(solved, more, tmp_path):
     """--baseline more.xlsx: S's 57.5% in base.xlsx is less than its 62.5% there, and more.xlsx is marked baseline in
     sweep.json and the page. A baseline without a plan leaves the first solved one as baseline, and says so."""
-    tables = two_prices()
-    tables["periods"].loc[2, "power_mw"] = 1.25
     folder = tmp_path / "sweep"
     rows = [solved_row(Path("in/base.xlsx"), solved, folder / "a" / "index.html"),
             failed_row(Path("bad.xlsx"), "bad input", "bad.xlsx: no periods"),
-            solved_row(Path("in/more.xlsx"), solve_case(tables).results, folder / "b" / "index.html")]
+            solved_row(Path("in/more.xlsx"), more, folder / "b" / "index.html")]
     assert changed_workloads([rows[0], rows[2]], baseline=1)["rows"] == [
         ("S", [(approx(0.575), "less"), (approx(0.625), "")])]
     html = " ".join(write_sweep(rows, folder, baseline=2).read_text(encoding="utf-8").split())
@@ -237,13 +296,10 @@ def test_what_changed_is_told_against_the_baseline_given(solved, solve_case, tmp
         True, False, False]
 
 
-def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, solve_case, tmp_path):
+def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, more, tmp_path):
     """With P3's budget at 1.25 MW, S runs 500 G1 there (0.75 MW above idle; 500 more fill it: 0.75 MW at 1/3);
     the page gives each period's price, how far it holds and, where power does not bind, the MW left spare: P1
     97.5 MW in both."""
-    tables = two_prices()
-    tables["periods"].loc[2, "power_mw"] = 1.25
-    more = solve_case(tables).results
     folder = tmp_path / "sweep"
     rows = [solved_row(Path("base.xlsx"), solved, folder / "a" / "index.html"),
             solved_row(Path("more.xlsx"), more, folder / "b" / "index.html")]
@@ -263,13 +319,10 @@ def test_a_sweep_says_what_a_mw_is_worth_period_by_period(solved, solve_case, tm
     assert "0.3333 in P3<span class=\"unit wraps\">for at least 0.900&nbsp;MW&nbsp;more</span>" in html
 
 
-def test_a_sweep_of_more_scenarios_than_a_screen_shows_lays_them_down_the_page(solved, solve_case, tmp_path):
+def test_a_sweep_of_more_scenarios_than_a_screen_shows_lays_them_down_the_page(solved, more, tmp_path):
     """Nine scenarios of three periods (and one workload changed): the scenarios are the rows of both grids, so that a
     sweep of a hundred does not run a hundred columns wide; the baseline, the seventh, is marked on its row, and P3 is
     a column, its price in each scenario beside the others'. Eight side by side are left across."""
-    tables = two_prices()
-    tables["periods"].loc[2, "power_mw"] = 1.25
-    more = solve_case(tables).results
     folder = tmp_path / "sweep"
     rows = [solved_row(Path(f"s{i}.xlsx"), more if i == 6 else solved, folder / f"s{i}" / "index.html")
             for i in range(9)]
