@@ -1,5 +1,5 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S]
-[--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST] [--solver-log]``,
+[--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST|none] [--solver-log]``,
 ``planner size INPUT [--json]`` and ``planner template OUT.xlsx [--force]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input or a report that cannot be written (a write failure), 3
@@ -67,7 +67,7 @@ class SolveOptions:
     integer: bool = False
     gap: float = DEFAULT_MIP_GAP  # relative; a mixed-integer solve stops once proven this close
     debug: bool = False
-    outputs: tuple[str, ...] = tuple(OUTPUTS)  # which of the report's files to write
+    outputs: tuple[str, ...] = tuple(OUTPUTS)  # which of the report's files to write; none: a sweep's summary alone
     solver_log: bool = False  # the solver's own log shown on standard error as it solves
     power_step_mw: float | None = None  # what this much budget more and less is worth per period, worked out
     warm_start: bool = False  # each LP (or relaxation) started from the last one's optimal basis, where it fits
@@ -124,7 +124,7 @@ def _reach(holds: float, amount: float, unit: str) -> str:
     return f", for at least the next {thousands(holds)} {unit}"
 
 
-def _summary(results: Results, source: Path, report: Path) -> list[str]:
+def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
     """The terminal summary of one solved scenario: score, what is cut, where power and GPUs bind. It starts with
     the input as well as the site's name, which a sweep's variants of one workbook share."""
     decimals = decimals_apart(results.gap, results.gap_limit, 3)  # a gap above its limit never reads as it
@@ -185,8 +185,7 @@ def _summary(results: Results, source: Path, report: Path) -> list[str]:
         for row in results.binding_fleet().itertuples()
     ])
     lines += _first_lines(_power_steps(results))
-    lines.append(f"report: {report}")
-    return lines
+    return lines if report is None else [*lines, f"report: {report}"]
 
 
 def _power_steps(results: Results) -> list[str]:
@@ -271,20 +270,24 @@ class Progress:
         self.outcome = outcome
 
 
-def solve_one(source: Path, out_dir: Path, options: SolveOptions, progress: Progress | None = None,
+def solve_one(source: Path, out_dir: Path | None, options: SolveOptions, progress: Progress | None = None,
               warm: WarmStart | None = None) -> Outcome:
-    """Solve one scenario and write its outputs, following it in ``progress``, from and into ``warm`` (see
-    :func:`plan`); never raises but on Ctrl-C (a sweep goes on past a bad scenario)."""
+    """Solve one scenario and write its outputs (none without ``out_dir``: a sweep's row alone), following it in
+    ``progress``, from and into ``warm`` (see :func:`plan`); never raises but on Ctrl-C (a sweep goes on past a bad
+    scenario)."""
     progress = progress or Progress()
     progress.stage = SOLVING
     try:
         results = plan(source, options, warm)
         progress.stage = WRITING
-        report = main_file(out_dir, options.outputs)
+        report = None if out_dir is None else main_file(out_dir, options.outputs)
         # warnings on standard error, as for `planner size`: a script keeping 2> has them all
         solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, source, report),
                          err=[f"warning: {warning}" for warning in results.warnings])
-        write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
+        if out_dir is None:
+            progress.record(solved)
+        else:
+            write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
         if warm is not None:  # a plan written: the next may start from its basis
             warm.commit()
     except InputError as error:
@@ -306,11 +309,19 @@ def _failed(source: Path, status: str, why: str, shown: str | None = None) -> Ou
     return Outcome(FAILURES[status], failed_row(source, status, why), err=[shown or f"error: {why}"])
 
 
-def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
+def _out_dirs(sources: list[Path], out: Path | None, reports: bool = True) -> list[Path | None]:
     """One output folder per input: ``--out`` itself for a single input, else ``<--out or reports>/<name>``;
-    refused if one could not take its report (see :func:`report_folder_problem`)."""
+    refused if one could not take its report (see :func:`report_folder_problem`). Without ``reports`` (a sweep's
+    summary alone), None each, the sweep's folder checked alone."""
     if len(sources) == 1:
         folders = [out or Path("reports") / _stem(sources[0])]
+    elif not reports:  # no folder to share: an input given twice is refused still
+        paths = [os.path.realpath(source) for source in sources]  # Path.resolve raises on links in a loop
+        if twice := [_clash([s for s, p in zip(sources, paths) if p == path])
+                     for path, count in Counter(paths).items() if count > 1]:
+            raise InputError(twice)
+        _sweep_folder_problems(out or Path("reports"))
+        return [None] * len(sources)
     else:
         # folders whose names differ only in case are one on macOS and Windows disks (and once copied there)
         names = Counter(_stem(source).casefold() for source in sources)
@@ -327,11 +338,7 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
                               "another input's earlier report is kept while the new one replaces it; rename it"
                               for source in kept_aside])
         root = out or Path("reports")
-        if (blocking := file_in_path(root)) is not None:
-            raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
-        if folders := [root / name for name in SWEEP_FILES if (root / name).is_dir()]:
-            raise InputError([f"{folder}: cannot write the sweep's summary there: it is a folder, not a file"
-                              for folder in folders])
+        _sweep_folder_problems(root)
         folders = [root / _stem(source) for source in sources]
     problems = [problem for folder in folders if (problem := report_folder_problem(folder)) is not None]
     first_in = {folder.parent: folder for folder in reversed(folders)}  # one check per parent, named by its first
@@ -339,6 +346,15 @@ def _out_dirs(sources: list[Path], out: Path | None) -> list[Path]:
     if problems:  # before anything is solved
         raise InputError(problems)
     return folders
+
+
+def _sweep_folder_problems(root: Path) -> None:
+    """Refuse a sweep whose summary could not be written into ``root``."""
+    if (blocking := file_in_path(root)) is not None:
+        raise InputError([f"{root}: cannot write the sweep there: {blocking} is a file, not a folder"])
+    if folders := [root / name for name in SWEEP_FILES if (root / name).is_dir()]:
+        raise InputError([f"{folder}: cannot write the sweep's summary there: it is a folder, not a file"
+                          for folder in folders])
 
 
 def _make_folder(folder: Path) -> None:
@@ -405,7 +421,7 @@ def _same_file(one: Path, other: Path) -> bool:
 def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int, baseline: int | None) -> int:
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code.
     ``baseline``: the position of the input a sweep's summary tells what changed against."""
-    out_dirs = _out_dirs(sources, out)
+    out_dirs = _out_dirs(sources, out, reports=bool(options.outputs))
     if len(sources) > 1:
         # the sweep's folder, made before any scenario: one whose report failed would take away the folders
         # it made (report.write_outputs), and so one that another worker is writing into
@@ -712,8 +728,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "against, workload by workload (default the first solved)")
     solve_cmd.add_argument("--outputs", type=_outputs, default=tuple(OUTPUTS), metavar="LIST",
                            help="which files to write, comma-separated: html (index.html), json (summary.json), "
-                                "xlsx (results.xlsx); default all three. A sweep that only needs its "
-                                "summary runs faster with --outputs json")
+                                "xlsx (results.xlsx); default all three. In a sweep, none writes no scenario's own "
+                                "files, only the sweep's summary (sweep.json, sweep.html): the fastest")
     solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
                                    allow_abbrev=False)
@@ -782,12 +798,19 @@ def _above_zero(unit: str, least: float = 0.0, most: float = math.inf) -> Callab
 _seconds, _megawatts = _above_zero("seconds"), _above_zero("MW", 1e-6, CEILINGS["MW"])
 
 
+NO_OUTPUTS = "none"  # --outputs none: in a sweep, no scenario's own files; its summary alone
+
+
 def _outputs(text: str) -> tuple[str, ...]:
-    """A comma-separated choice of the report's files (see :func:`planner.report.chosen_outputs`)."""
+    """A comma-separated choice of the report's files (see :func:`planner.report.chosen_outputs`), or none."""
+    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if parts == [NO_OUTPUTS]:
+        return ()
     try:
-        return chosen_outputs(part.strip().lower() for part in text.split(",") if part.strip())
+        return chosen_outputs(parts)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{error}, comma-separated, got '{text}'") from None
+        raise argparse.ArgumentTypeError(f"{error}, comma-separated, or {NO_OUTPUTS} alone, got '{text}'") from None
+
 
 
 def _gap(text: str) -> float:
@@ -875,6 +898,9 @@ def _command(args: argparse.Namespace) -> int:
             if args.warm_start and args.solver != "highs":
                 raise InputError(["--warm-start starts HiGHS's simplex from the last plan's optimal basis: not with "
                                   "--solver cbc"])
+            if not args.outputs and len(args.inputs) == 1:
+                raise InputError(["--outputs none writes a sweep's summary alone (sweep.json, sweep.html): with one "
+                                  "input nothing would be written; give two inputs or more, or choose the files"])
             baseline = _baseline(args.inputs, args.baseline)
             gap = DEFAULT_MIP_GAP if args.gap is None else args.gap
             if gap == 0 and args.time_limit is None:

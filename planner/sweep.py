@@ -59,7 +59,8 @@ class SweepRow:
     solve_seconds: float | None = None
     warm_started_from: str | None = None  # with --warm-start: the input whose plan's optimal basis the solve began at
     gap: float | None = None
-    report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder
+    report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder;
+    # None where it has none: no plan, or --outputs none
     baseline: bool = False  # the scenario what changed is told against (see write_sweep)
     error: str | None = None
     served: dict[str, float] | None = None  # per workload, its served share (``served_fraction``), in sheet order
@@ -71,8 +72,9 @@ PERIOD_POWER_COLUMNS = ["period", "power_mw_budget", "power_mw_used", "power_mw_
                         "power_price_holds_mw"]
 
 
-def solved_row(source: Path, results: Results, report: Path) -> dict:
-    """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth."""
+def solved_row(source: Path, results: Results, report: Path | None) -> dict:
+    """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth; ``report``: its
+    main report file, None where none was written."""
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
     share = results.score_share()
@@ -102,7 +104,7 @@ def solved_row(source: Path, results: Results, report: Path) -> dict:
         solve_seconds=results.solve_seconds,
         warm_started_from=results.warm_started_from,
         gap=known(results.gap),
-        report=str(report),
+        report=None if report is None else str(report),
         served=dict(zip(results.workloads["workload"].tolist(), results.workloads["served_fraction"].tolist())),
         periods=json_records(results.periods, PERIOD_POWER_COLUMNS),
     ))

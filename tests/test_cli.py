@@ -858,12 +858,39 @@ def test_write_outputs_refuses_an_unknown_output_before_writing(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["summary.json"]
 
 
-@pytest.mark.parametrize("outputs", ["", ",", "pdf", "html,pdf"])
+@pytest.mark.parametrize("outputs", ["", ",", "pdf", "html,pdf", "none,json"])
 def test_outputs_must_name_known_files(outputs, capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main(["solve", "x.xlsx", "--outputs", outputs])
     assert stop.value.code == 2
-    assert f"expected one or more of html, json, xlsx, comma-separated, got '{outputs}'" in capsys.readouterr().err
+    assert (f"expected one or more of html, json, xlsx, comma-separated, or none alone, got '{outputs}'"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_sweep_with_outputs_none_writes_its_summary_alone(tmp_path, capsys, jobs):
+    """--outputs none: no scenario's folder, only sweep.json and sweep.html, whose rows link to no report; inputs of
+    one name in two folders, which would share a report folder, are no clash there. One input alone is refused
+    (nothing would be written), as is an input given twice."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write_scenario(valid_tables(), tmp_path / folder / "site.xlsx")
+    sweep = tmp_path / "sweep"
+    inputs = [str(tmp_path / "a" / "site.xlsx"), str(tmp_path / "b" / "site.xlsx")]
+    assert cli.main(["solve", *inputs, "--out", str(sweep), "--outputs", "none", "--jobs", jobs]) == cli.EXIT_OK
+    assert sorted(p.name for p in sweep.iterdir()) == ["sweep.html", "sweep.json"]
+    rows = json.loads((sweep / "sweep.json").read_text())
+    assert [(r["status"], r["report"]) for r in rows] == [("optimal", None), ("optimal", None)]
+    html = (sweep / "sweep.html").read_text()
+    assert "<a href" not in html and "reports were not written (<code>--outputs none</code>)" in html
+    out = capsys.readouterr().out
+    assert "report:" not in out and out.splitlines()[-1] == f"sweep summary: {sweep / 'sweep.html'}"
+    assert cli.main(["solve", inputs[0], "--out", str(tmp_path / "one"), "--outputs", "none"]) == cli.EXIT_INPUT
+    assert "with one input nothing would be written" in capsys.readouterr().err
+    twice = ["solve", *inputs, inputs[1], "--out", str(tmp_path / "one"), "--outputs", "none"]
+    assert cli.main(twice) == cli.EXIT_INPUT
+    assert f"{inputs[1]}, {inputs[1]}: the same input is given more than once" in capsys.readouterr().err
+    assert not (tmp_path / "one").exists()
 
 
 @pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "ten"])
