@@ -1,5 +1,6 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S]
-[--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST|none] [--solver-log]``,
+[--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST|none] [--solver-log]
+[--baseline INPUT] [--resume]``,
 ``planner size INPUT [--json]`` and ``planner template OUT.xlsx [--force]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input or a report that cannot be written (a write failure), 3
@@ -31,7 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.files import file_in_path, set_aside_name, signals_held
+import planner
+from planner.files import digest, file_in_path, set_aside_name, signals_held
 from planner.model import build_model
 from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_records, main_file, report_folder_problem,
                             write_outputs)
@@ -71,6 +73,14 @@ class SolveOptions:
     solver_log: bool = False  # the solver's own log shown on standard error as it solves
     power_step_mw: float | None = None  # what this much budget more and less is worth per period, worked out
     warm_start: bool = False  # each LP (or relaxation) started from the last one's optimal basis, where it fits
+
+    def recorded(self) -> dict:
+        """What of these options a plan and its report depend on, as a sweep's row keeps it (not ``warm_start``: a
+        plan from a basis is as optimal), and the planner's version: ``--resume`` keeps the rows solved with the
+        same."""
+        return {"solver": self.solver, "time_limit_s": self.time_limit, "integer": self.integer,
+                "gap_limit": self.gap if self.integer else None, "power_step_mw": self.power_step_mw,
+                "outputs": list(self.outputs), "planner_version": planner.__version__}
 
 
 def run(source: Path, out_dir: Path | None = None, options: SolveOptions = SolveOptions()) -> tuple[Results, Path]:
@@ -278,11 +288,13 @@ def solve_one(source: Path, out_dir: Path | None, options: SolveOptions, progres
     progress = progress or Progress()
     progress.stage = SOLVING
     try:
+        fingerprint = digest(source)  # before reading: a file changed meanwhile is not kept by --resume as solved
         results = plan(source, options, warm)
         progress.stage = WRITING
         report = None if out_dir is None else main_file(out_dir, options.outputs)
+        row = solved_row(source, results, report, fingerprint, options.recorded())
         # warnings on standard error, as for `planner size`: a script keeping 2> has them all
-        solved = Outcome(EXIT_OK, solved_row(source, results, report), out=_summary(results, source, report),
+        solved = Outcome(EXIT_OK, row, out=_summary(results, source, report),
                          err=[f"warning: {warning}" for warning in results.warnings])
         if out_dir is None:
             progress.record(solved)
@@ -418,24 +430,33 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
-def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int, baseline: int | None) -> int:
+def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, jobs: int, baseline: int | None,
+               resume: bool = False) -> int:
     """Solve every input, ``jobs`` at a time, printing each outcome in input order; the first failure's code.
-    ``baseline``: the position of the input a sweep's summary tells what changed against."""
+    ``baseline``: the position of the input a sweep's summary tells what changed against; ``resume``: keep the rows
+    of the sweep's earlier summary that :func:`_kept` finds still hold, and solve the rest."""
     out_dirs = _out_dirs(sources, out, reports=bool(options.outputs))
+    root = out or Path("reports")
     if len(sources) > 1:
         # the sweep's folder, made before any scenario: one whose report failed would take away the folders
         # it made (report.write_outputs), and so one that another worker is writing into
-        _make_folder(out or Path("reports"))
-    progress = [Progress() for _ in sources]
+        _make_folder(root)
+    kept = _kept(sources, out_dirs, root, options) if resume else {}
+    progress = [Progress(outcome=Outcome(EXIT_OK, kept[i]) if i in kept else None) for i in range(len(sources))]
+    todo = [i for i in range(len(sources)) if i not in kept]
+    if resume:
+        _print([f"--resume: {len(kept)} of {len(sources)} scenarios kept from {root / SWEEP_FILES[0]}, solved there "
+                f"from the same input with the same options; {len(todo)} to solve"], sys.stdout)
     stopped = None
     try:
-        _solve_into(progress, sources, out_dirs, options, jobs)
+        if todo:
+            _solve_into([progress[i] for i in todo], [sources[i] for i in todo], [out_dirs[i] for i in todo],
+                        options, jobs)
     except KeyboardInterrupt as key:
         stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
     if len(sources) > 1:
         html = write_sweep([failed_row(source, "interrupted", stopped_why(p.stage, stopped)) if p.outcome is None
-                            else p.outcome.row for source, p in zip(sources, progress)], out or Path("reports"),
-                           baseline)
+                            else p.outcome.row for source, p in zip(sources, progress)], root, baseline)
     if stopped is not None:
         if len(sources) > 1:  # what was solved before the stop, and what was not, is there
             _print([f"sweep summary: {html}"], sys.stdout)
@@ -451,6 +472,36 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
             "scenario solved"]
         _print([f"{len(sources)} scenarios: {', '.join(tally)}", *passed_over, f"sweep summary: {html}"], sys.stdout)
     return failed[0].code if failed else EXIT_OK
+
+
+def _kept(sources: list[Path], out_dirs: list[Path | None], root: Path, options: SolveOptions) -> dict[int, dict]:
+    """With ``--resume``, the rows of the sweep's earlier summary in ``root`` (by input position) that still hold:
+    solved, from an input at the same place whose files are unchanged (:func:`planner.files.digest`), with the same
+    options (:meth:`SolveOptions.recorded`), the report where this sweep would write it and still there. None where
+    there is no earlier summary; one that cannot be read is said on standard error, and every scenario solved."""
+    summary = root / SWEEP_FILES[0]
+    try:
+        rows = json.loads(summary.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        _print([f"warning: --resume cannot read {summary} ({getattr(error, 'strerror', None) or error}): every "
+                "scenario is solved"], sys.stderr)
+        return {}
+    recorded = options.recorded()
+    earlier = {os.path.realpath(row["input"]): row for row in (rows if isinstance(rows, list) else [])
+               if isinstance(row, dict) and isinstance(row.get("input"), str) and row.get("error") is None
+               and row.get("input_sha256") and row.get("solve_options") == recorded}
+    kept = {}
+    for i, (source, out_dir) in enumerate(zip(sources, out_dirs)):
+        row = earlier.get(os.path.realpath(source))
+        report = None if out_dir is None else main_file(out_dir, options.outputs)
+        if (row is None or row["input_sha256"] != digest(source) or row.get("report") != (
+                None if report is None else Path(os.path.relpath(report, root)).as_posix())
+                or (report is not None and not report.is_file())):
+            continue
+        kept[i] = {**row, "input": str(source), "report": None if report is None else str(report)}
+    return kept
 
 
 # why a scenario of a stopped sweep has no new report, by how far it got; {} is what stopped the sweep
@@ -723,6 +774,10 @@ def _parser() -> argparse.ArgumentParser:
                                 "period's budget or one GPU type's fleet far apart), in token volumes or in a few "
                                 "priorities. As optimal, but where plans tie for the optimum another of them may be "
                                 "chosen (HiGHS)")
+    solve_cmd.add_argument("--resume", action="store_true",
+                           help="in a sweep, keep the scenarios its earlier summary (sweep.json in the same folder) "
+                                "has solved from the same inputs, unchanged, with the same options, their reports in "
+                                "place, and solve the rest: a stopped sweep goes on where it stopped")
     solve_cmd.add_argument("--baseline", type=_input, metavar="INPUT",
                            help="in a sweep, the input whose plan the sweep's summary tells the others' changes "
                                 "against, workload by workload (default the first solved)")
@@ -898,6 +953,8 @@ def _command(args: argparse.Namespace) -> int:
             if args.warm_start and args.solver != "highs":
                 raise InputError(["--warm-start starts HiGHS's simplex from the last plan's optimal basis: not with "
                                   "--solver cbc"])
+            if args.resume and len(args.inputs) == 1:
+                raise InputError(["--resume goes on with a sweep: give its inputs, two or more"])
             if not args.outputs and len(args.inputs) == 1:
                 raise InputError(["--outputs none writes a sweep's summary alone (sweep.json, sweep.html): with one "
                                   "input nothing would be written; give two inputs or more, or choose the files"])
@@ -909,7 +966,7 @@ def _command(args: argparse.Namespace) -> int:
                       "workloads; give a --time-limit too, or a gap such as 1e-5", file=sys.stderr, flush=True)
             options = SolveOptions(args.solver, args.time_limit, args.integer, gap, args.debug, args.outputs,
                                    args.solver_log, args.power_step, args.warm_start)
-            return _solve_all(args.inputs, args.out, options, args.jobs, baseline)
+            return _solve_all(args.inputs, args.out, options, args.jobs, baseline, args.resume)
     except (InputError, ReportFolderError) as error:
         _print([f"error: {error}"], sys.stderr)
         return EXIT_INPUT

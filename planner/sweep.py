@@ -62,6 +62,8 @@ class SweepRow:
     report: str | None = None  # the scenario's main report file (see write_outputs), relative to the sweep's folder;
     # None where it has none: no plan, or --outputs none
     baseline: bool = False  # the scenario what changed is told against (see write_sweep)
+    input_sha256: str | None = None  # the input as read (planner.files.digest): --resume keeps a row of it unchanged
+    solve_options: dict | None = None  # what of the options the plan depends on (cli.SolveOptions.recorded)
     error: str | None = None
     served: dict[str, float] | None = None  # per workload, its served share (``served_fraction``), in sheet order
     periods: list[dict] | None = None
@@ -72,9 +74,10 @@ PERIOD_POWER_COLUMNS = ["period", "power_mw_budget", "power_mw_used", "power_mw_
                         "power_price_holds_mw"]
 
 
-def solved_row(source: Path, results: Results, report: Path | None) -> dict:
+def solved_row(source: Path, results: Results, report: Path | None, input_sha256: str | None = None,
+               solve_options: dict | None = None) -> dict:
     """A solved scenario's key figures: score, what is cut, where power binds and what a MW is worth; ``report``: its
-    main report file, None where none was written."""
+    main report file, None where none was written; and what a resumed sweep keeps it by (see :class:`SweepRow`)."""
     binding = results.binding_power()
     top = binding.iloc[0] if len(binding) else None
     share = results.score_share()
@@ -105,6 +108,8 @@ def solved_row(source: Path, results: Results, report: Path | None) -> dict:
         warm_started_from=results.warm_started_from,
         gap=known(results.gap),
         report=None if report is None else str(report),
+        input_sha256=input_sha256,
+        solve_options=solve_options,
         served=dict(zip(results.workloads["workload"].tolist(), results.workloads["served_fraction"].tolist())),
         periods=json_records(results.periods, PERIOD_POWER_COLUMNS),
     ))

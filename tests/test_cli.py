@@ -3,6 +3,7 @@ in-process runs of ``planner.cli`` where a failure has to be injected."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -18,6 +19,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, inference_row, scenario_tables, training_row, write_scenario
+import planner
 from planner import cli, report
 from planner.results import TOLERANCE
 from planner.solve import DEFAULT_MIP_GAP
@@ -893,6 +895,53 @@ def test_a_sweep_with_outputs_none_writes_its_summary_alone(tmp_path, capsys, jo
     assert not (tmp_path / "one").exists()
 
 
+def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch):
+    """--resume keeps the rows of sweep.json solved from the same inputs with the same options, their reports in
+    place, and solves the others: those stopped or failed, one whose input changed, one whose report is gone; with
+    other options, all of them. A summary that cannot be read is said, and every scenario solved."""
+    monkeypatch.chdir(tmp_path)
+    inputs = [str(write_scenario(valid_tables(), tmp_path / f"s{k}.xlsx")) for k in range(5)]
+    assert cli.main(["solve", *inputs, "--outputs", "json,html"]) == cli.EXIT_OK
+    summary = tmp_path / "reports" / "sweep.json"
+    rows = json.loads(summary.read_text())
+    assert rows[0]["input_sha256"] == hashlib.sha256(Path(inputs[0]).read_bytes()).hexdigest()
+    assert rows[0]["solve_options"] == {"solver": "highs", "time_limit_s": None, "integer": False, "gap_limit": None,
+                                        "power_step_mw": None, "outputs": ["html", "json"],
+                                        "planner_version": planner.__version__}
+    rows[1] = {**rows[1], "status": "interrupted", "error": "not solved: the sweep was stopped (Ctrl-C) before it"}
+    summary.write_text(json.dumps(rows))
+    changed = valid_tables()
+    changed["periods"].loc[0, "power_mw"] = 6.0
+    write_scenario(changed, Path(inputs[2]))
+    (tmp_path / "reports" / "s3" / "index.html").unlink()
+    capsys.readouterr()
+
+    def solved_again(*options: str) -> list[str]:
+        assert cli.main(["solve", *inputs, "--outputs", "json,html", "--resume", *options]) == cli.EXIT_OK
+        out = capsys.readouterr().out
+        solved = [line.split("(")[1].split(")")[0] for line in out.splitlines() if ": optimal (" in line]
+        assert f"--resume: {len(inputs) - len(solved)} of 5 scenarios kept" in out
+        return solved
+
+    assert solved_again() == [inputs[1], inputs[2], inputs[3]]
+    rows_after = json.loads(summary.read_text())
+    assert [row["report"] for row in rows_after] == [f"s{k}/index.html" for k in range(5)]
+    assert rows_after[0] == {**rows[0], "baseline": True} and rows_after[4] == rows[4]
+    assert solved_again() == []
+    assert solved_again("--jobs", "2") == []
+    assert solved_again("--time-limit", "60") == inputs
+    summary.write_text("{not json")
+    assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,html", "--time-limit", "60"]) == cli.EXIT_OK
+    printed = capsys.readouterr()
+    assert "--resume: 0 of 5 scenarios kept" in printed.out
+    assert f"warning: --resume cannot read {Path('reports') / 'sweep.json'} (" in printed.err
+    assert cli.main(["solve", *inputs, "--outputs", "none"]) == cli.EXIT_OK  # no reports: kept without
+    assert cli.main(["solve", *inputs, "--outputs", "none", "--resume"]) == cli.EXIT_OK
+    assert "--resume: 5 of 5 scenarios kept" in capsys.readouterr().out
+    assert cli.main(["solve", inputs[0], "--resume"]) == cli.EXIT_INPUT
+    assert "--resume goes on with a sweep" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "ten"])
 def test_a_time_limit_must_be_some_seconds(seconds, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -988,7 +1037,7 @@ def test_a_gap_of_0_without_a_time_limit_is_warned_of_before_solving(tmp_path, c
     it is bounded, and not warned of."""
     source = write_scenario(valid_tables(), tmp_path / "s.xlsx")
     given = []
-    monkeypatch.setattr(cli, "_solve_all", lambda sources, out, options, jobs, baseline: given.append(options.gap) or 0)
+    monkeypatch.setattr(cli, "_solve_all", lambda sources, out, options, *rest: given.append(options.gap) or 0)
     for gap, limit, warned in (("-0", [], True), ("0%", ["--time-limit", "5"], False), ("1e-5", [], False)):
         assert cli.main(["solve", str(source), "--integer", "--gap", gap, *limit]) == cli.EXIT_OK
         assert ("warning: --gap 0 asks for a proven optimum" in capsys.readouterr().err) == warned
