@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import math
 import multiprocessing
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -44,6 +46,7 @@ from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
 from planner.spelling import precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
+from planner.variants import SCALED, percentages, write_variants
 from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -735,7 +738,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planner", description="AI data-centre capacity planner.", allow_abbrev=False,
                                      epilog=EXIT_CODES)
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{solve,size,template}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{solve,vary,size,template}")
     solve_cmd = commands.add_parser("solve", help="solve scenario workbooks and write their reports",
                                     allow_abbrev=False,
                                     epilog=f"{EXIT_CODES}; a sweep exits with the code of the first scenario that "
@@ -786,6 +789,16 @@ def _parser() -> argparse.ArgumentParser:
                                 "xlsx (results.xlsx); default all three. In a sweep, none writes no scenario's own "
                                 "files, only the sweep's summary (sweep.json, sweep.html): the fastest")
     solve_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    vary_cmd = commands.add_parser("vary", help="write variants of a scenario for a sweep: its power budgets, fleet "
+                                   "or token volumes scaled", allow_abbrev=False,
+                                   epilog="then: planner solve DIR/* (see planner solve --help)")
+    vary_cmd.add_argument("input", type=_input, help="scenario workbook (.xlsx) or folder of CSV files")
+    vary_cmd.add_argument("--out", type=_path, required=True, metavar="DIR",
+                          help="the folder the variants are written into, a folder of CSV files each")
+    for what, scales in SCALED.items():
+        vary_cmd.add_argument(f"--{what}", type=_percentages, metavar="PCTS",
+                              help=f"{scales}, at these percentages of the scenario's: 80,90,100 or 80:120:10")
+    vary_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
                                    allow_abbrev=False)
     size_cmd.add_argument("input", type=_input, help="scenario workbook (.xlsx) or folder of CSV files")
@@ -798,7 +811,7 @@ def _parser() -> argparse.ArgumentParser:
     template_cmd.add_argument("output", type=_path, help="workbook to write (.xlsx)")
     template_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
     template_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    for command in (solve_cmd, size_cmd, template_cmd):  # to tell of an unknown option with its command's usage
+    for command in (solve_cmd, vary_cmd, size_cmd, template_cmd):  # an unknown option told with its command's usage
         command.set_defaults(command_parser=command)
     return parser
 
@@ -878,6 +891,35 @@ def _gap(text: str) -> float:
     return value + 0.0  # -0 is 0
 
 
+def _percentages(text: str) -> list[float]:
+    try:
+        return percentages(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _vary(source: Path, out: Path, steps: dict[str, list[float] | None]) -> None:
+    """``planner vary``: write the variants of ``steps`` (percentages by :data:`SCALED` key, None where not given)."""
+    given = {what: pcts for what, pcts in steps.items() if pcts is not None}
+    if not given:
+        raise InputError([f"give what to vary: {', '.join('--' + what for what in SCALED)}, each as percentages "
+                          "of the scenario's (80,90,100 or 80:120:10)"])
+    if (blocking := file_in_path(out)) is not None:
+        raise InputError([f"{out}: cannot write the variants there: {blocking} is a file, not a folder"])
+    try:
+        folders = write_variants(source, out, given)
+    except OSError as error:
+        raise InputError([f"{out}: cannot write the variants ({error.strerror or error})"]) from None
+    # the folder's variants by a pattern where it holds these alone, else one by one
+    alone = {entry.name for entry in os.scandir(out)} == {folder.name for folder in folders}
+    inputs = [shlex.quote(str(out)) + os.sep + "*"] if alone else [shlex.quote(str(folder)) for folder in folders]
+    unscaled = [folder for folder, pcts in zip(folders, itertools.product(*given.values())) if set(pcts) == {100.0}]
+    baseline = [f"--baseline {shlex.quote(str(unscaled[0]))}"] if unscaled else []
+    _print([f"wrote {len(folders)} variant{'s' if len(folders) != 1 else ''} of {source} in {out}: "
+            + ", ".join(folder.name for folder in folders),
+            f"solve them as a sweep: planner solve {' '.join(inputs + baseline)}"], sys.stdout)
+
+
 def _template(output: Path, force: bool) -> None:
     """``planner template OUT.xlsx``: write the starting workbook (refuses to overwrite without --force)."""
     if output.suffix.lower() != ".xlsx":
@@ -938,6 +980,8 @@ def _command(args: argparse.Namespace) -> int:
             _size(args.input, args.json)
         elif args.command == "template":
             _template(args.output, args.force)
+        elif args.command == "vary":
+            _vary(args.input, args.out, {what: getattr(args, what) for what in SCALED})
         else:
             if args.gap is not None and not args.integer:
                 raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])

@@ -1,0 +1,115 @@
+"""Variants of a scenario for a sweep (``planner vary``): its power budgets, its GPU fleet or its services' token
+volumes scaled, each variant written as a folder of CSV files that ``planner solve`` reads as it reads a workbook.
+
+A variant's sheets are the scenario's as read and checked, with a cell left blank wherever the scenario's was (a
+column's default or the GPU catalogue fills it again, and the report says so as before); the files are the same
+bytes whenever the same variant is written again, so ``planner solve --resume`` knows it unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.files import replace_together
+from planner.schema import SHEETS_BY_NAME
+from planner.workbook import InputError, Scenario, read_scenario
+
+# what a variant may scale, each a percentage of the scenario's own figures: (what it scales, for its name)
+SCALED = {
+    "power": "every period's power budget",
+    "fleet": "every GPU type's installed count in every period (rounded to whole GPUs)",
+    "demand": "every service's token volume per day (prompt tokens too)",
+}
+NOT_READ_BACK = ("default", "catalogue", "estimate", "blank")  # origins of a cell the reader fills in itself
+
+
+def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, demand: float = 100.0) -> Scenario:
+    """``scenario`` with its power budgets, fleet and token volumes at these percentages of its own, named so."""
+    periods = scenario.periods.assign(power_mw=scenario.periods["power_mw"] * (power / 100))
+    volumes = ("tokens_per_day_b", "input_tokens_per_day_b")
+    inference = scenario.inference.assign(**{column: scenario.inference[column] * (demand / 100) for column in volumes})
+    given = {"power": power, "fleet": fleet, "demand": demand}
+    label = ", ".join(f"{what} {_percent(pct)}%" for what, pct in given.items() if pct != 100)
+    return dataclasses.replace(scenario, name=f"{scenario.name} ({label})" if label else scenario.name,
+                               periods=periods, fleet=np.round(scenario.fleet * (fleet / 100)), inference=inference)
+
+
+def sheets(scenario: Scenario) -> dict[str, pd.DataFrame | dict]:
+    """The sheets that read back as ``scenario``: a cell blank where its value came from a default or the
+    catalogue, the fleet a row per GPU type and period it has GPUs in, an optional sheet without rows left out."""
+    tables: dict[str, pd.DataFrame | dict] = {"site": {"name": scenario.name, "pue": scenario.pue}}
+    for name in ("periods", "gpus", "training", "inference", "throughput"):
+        table = getattr(scenario, name)[[column.name for column in SHEETS_BY_NAME[name].columns]]
+        origins = scenario.origins.get(name)
+        tables[name] = table if origins is None else table.astype(object).mask(origins.isin(NOT_READ_BACK))
+    fleet = scenario.fleet.rename_axis(index="gpu", columns="period").stack().rename("installed").reset_index()
+    tables["fleet"] = fleet[fleet["installed"] > 0]
+    return {name: table for name, table in tables.items() if len(table) or SHEETS_BY_NAME[name].required}
+
+
+def variant_name(stem: str, percentages: dict[str, float]) -> str:
+    """A variant's folder name: the input's, then each scaled figure's percentage, three digits at least, so
+    that the variants of a sweep sort in the order of the figures (site-power-080 before site-power-100)."""
+    return "-".join([stem, *(f"{what}-{_percent(pct, pad=True)}" for what, pct in percentages.items())])
+
+
+def _percent(pct: float, pad: bool = False) -> str:
+    """80, 92.5; padded, 080, 092.5."""
+    whole, dot, fraction = f"{pct:.6g}".partition(".")
+    return (whole.zfill(3) if pad else whole) + dot + fraction
+
+
+def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> list[Path]:
+    """A variant of the scenario in ``source`` for each combination of the percentages in ``steps`` (keys of
+    :data:`SCALED`), each a folder of CSV files in ``out``; returns their paths. A folder of that name that holds
+    other files is refused before anything is written (raises InputError); each variant is written whole or not
+    at all, and one written before with the same figures is left as it is."""
+    scenario = read_scenario(source)
+    stem = source.stem if not os.path.isdir(source) else source.resolve().name
+    variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
+    folders = [out / variant_name(stem, percentages) for percentages in variants]
+    own = {f"{name}.csv" for name in SHEETS_BY_NAME}
+    if clashes := [f"{folder}: holds files that are not a variant's ({', '.join(sorted(others))}); give another "
+                   "--out" for folder in folders if folder.is_dir()
+                   and (others := {entry.name for entry in os.scandir(folder)} - own)]:
+        raise InputError(clashes)
+    if in_the_way := [f"{folder}: a file, not a folder; give another --out" for folder in folders
+                      if folder.exists() and not folder.is_dir()]:
+        raise InputError(in_the_way)
+    for folder, percentages in zip(folders, variants):
+        # the same bytes for the same figures: a variant written again reads as unchanged to --resume
+        texts = {f"{name}.csv": _csv(table) for name, table in sheets(scaled(scenario, **percentages)).items()}
+        replace_together({folder / name: lambda path, text=text: path.write_bytes(text) for name, text in
+                          texts.items()})
+    return folders
+
+
+def _csv(table: pd.DataFrame | dict) -> bytes:
+    frame = pd.DataFrame({"key": list(table), "value": list(table.values())}) if isinstance(table, dict) else table
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def percentages(text: str) -> list[float]:
+    """Percentages as given to ``planner vary``: a comma-separated list (80,90,100) or a range with its step
+    (80:120:10, both ends included). Raises ValueError saying what is expected."""
+    expected = f"percentages above 0, as 80,90,100 or 80:120:10 (from, to, step), got '{text}'"
+    try:
+        if ":" in text:
+            start, stop, step = (float(part) for part in text.split(":"))
+            if not step > 0 or stop < start:
+                raise ValueError
+            values = [start + k * step for k in range(math.floor((stop - start) / step + 1e-9) + 1)]
+        else:
+            values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(expected) from None
+    if not values or not all(0 < value < math.inf for value in values):
+        raise ValueError(expected)
+    return list(dict.fromkeys(round(value, 6) for value in values))

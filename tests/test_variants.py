@@ -1,0 +1,115 @@
+"""``planner vary``: variants of a scenario, written as CSV folders, read back as the scenario scaled."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, inference_row, training_row, write_scenario
+from planner import cli
+from planner.files import digest
+from planner.synthetic import synthetic_tables
+from planner.variants import percentages, scaled, write_variants
+from planner.workbook import InputError, read_scenario
+from test_sweep_figures import two_prices
+
+TABLES = ("periods", "gpus", "fleet", "training", "inference", "throughput")
+
+
+def _same(one, other) -> None:
+    """Two scenarios read alike: every table, where each value came from, the name, PUE and warnings."""
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(other, name), check_dtype=False,
+                                      check_index_type=False, check_column_type=False, check_names=False)
+    assert one.origins.keys() == other.origins.keys()
+    for name, origins in one.origins.items():
+        assert (origins.to_numpy() == other.origins[name].to_numpy()).all(), name
+    assert (one.name, one.pue, one.warnings) == (other.name, other.pue, other.warnings)
+
+
+def _must_finish() -> dict:
+    """A run that must finish, a service from its second period, throughput measured: cells of every kind."""
+    tables = two_prices()
+    tables["training"] = pd.DataFrame([training_row("T", start="P1", deadline="P2", must_finish="yes",
+                                                    max_gpus=900.0)])
+    tables["inference"] = pd.DataFrame([inference_row("S", start="P2", input_tokens_per_day_b=20.0)])
+    return tables
+
+
+@pytest.mark.parametrize("case", ["default", "windows", "throughput", "must finish"])
+def test_a_variant_at_100_percent_reads_back_as_the_scenario(case, tmp_path):
+    """Every table, and where each value came from (the sheet, a default, the catalogue), reads back alike: a cell
+    filled by a default or the catalogue is written blank, and filled again."""
+    source = ROOT / "inputs" / "sovereign-200mw.xlsx"
+    if case != "default":
+        tables = {"windows": lambda: synthetic_tables(40, 3, 6, seed=3, whole_horizon=False),
+                  "throughput": two_prices, "must finish": _must_finish}[case]()
+        source = write_scenario(tables, tmp_path / "input.xlsx")
+    [folder] = write_variants(source, tmp_path / "out", {"power": [100.0]})
+    _same(read_scenario(folder), read_scenario(source))
+
+
+def test_a_variant_scales_budgets_fleet_and_token_volumes_and_says_so_in_its_name(tmp_path):
+    """P1-P3 budgets 100, 1.25, 1.1 MW at 80%: 80, 1, 0.88; 2000 G1 at 33%: 660; 86.4 B tokens/day at 250%: 216. The
+    variant written reads back as the scenario so scaled."""
+    source = write_scenario(two_prices(), tmp_path / "two.xlsx")
+    base = read_scenario(source)
+    variant = scaled(base, power=80.0, fleet=33.0, demand=250.0)
+    assert variant.periods["power_mw"].tolist() == pytest.approx([80.0, 1.0, 0.88])
+    assert variant.fleet.to_numpy().ravel().tolist() == [660.0] * 3
+    assert variant.inference["tokens_per_day_b"].tolist() == pytest.approx([216.0])
+    assert variant.name == "two prices (power 80%, fleet 33%, demand 250%)"
+    assert scaled(base, power=92.5).name == "two prices (power 92.5%)" and scaled(base).name == "two prices"
+    [folder] = write_variants(source, tmp_path / "out", {"power": [80.0], "fleet": [33.0], "demand": [250.0]})
+    assert folder.name == "two-power-080-fleet-033-demand-250"
+    _same(read_scenario(folder), variant)
+
+
+def test_variants_of_every_combination_sort_in_order_and_are_the_same_bytes_written_again(tmp_path):
+    source = write_scenario(two_prices(), tmp_path / "two.xlsx")
+    folders = write_variants(source, tmp_path / "out", {"power": [92.5, 100.0, 110.0], "fleet": [50.0, 100.0]})
+    assert [folder.name for folder in folders] == [
+        "two-power-092.5-fleet-050", "two-power-092.5-fleet-100", "two-power-100-fleet-050", "two-power-100-fleet-100",
+        "two-power-110-fleet-050", "two-power-110-fleet-100"]
+    assert sorted(folders) == folders
+    before = [digest(folder) for folder in folders]
+    write_variants(source, tmp_path / "out", {"power": [92.5, 100.0, 110.0], "fleet": [50.0, 100.0]})
+    assert [digest(folder) for folder in folders] == before  # --resume keeps their plans
+
+
+def test_a_folder_holding_other_files_is_refused_before_any_variant_is_written(tmp_path):
+    source = write_scenario(two_prices(), tmp_path / "two.xlsx")
+    (tmp_path / "out" / "two-power-110").mkdir(parents=True)
+    (tmp_path / "out" / "two-power-110" / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"two-power-110: holds files that are not a variant's \(notes.txt\)"):
+        write_variants(source, tmp_path / "out", {"power": [90.0, 110.0]})
+    assert not (tmp_path / "out" / "two-power-090").exists()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("80:120:10", [80.0, 90.0, 100.0, 110.0, 120.0]), ("80,90, 100", [80.0, 90.0, 100.0]),
+    ("90:100:2.5", [90.0, 92.5, 95.0, 97.5, 100.0]), ("50,50", [50.0]), ("0.1:0.3:0.1", [0.1, 0.2, 0.3])])
+def test_percentages_are_a_list_or_a_range_with_both_ends(text, expected):
+    assert percentages(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0", "-5", "nan", "inf", "a", "120:80:10", "80:120:0", "80:120", "80;90"])
+def test_percentages_above_zero_are_asked_for(text):
+    with pytest.raises(ValueError, match="percentages above 0, as 80,90,100 or 80:120:10"):
+        percentages(text)
+
+
+def test_planner_vary_writes_the_variants_and_says_how_to_solve_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_scenario(two_prices(), tmp_path / "two.xlsx")
+    assert cli.main(["vary", "two.xlsx", "--out", "var", "--power", "90:110:10"]) == cli.EXIT_OK
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["wrote 3 variants of two.xlsx in var: two-power-090, two-power-100, two-power-110",
+                   "solve them as a sweep: planner solve var/* --baseline var/two-power-100"]
+    assert cli.main(["solve", "var/two-power-090", "var/two-power-100", "var/two-power-110", "--baseline",
+                     "var/two-power-100", "--outputs", "none"]) == cli.EXIT_OK
+    assert 'id="chart-served-by-budget"' in (tmp_path / "reports" / "sweep.html").read_text(encoding="utf-8")
+    assert cli.main(["vary", "two.xlsx", "--out", "var"]) == cli.EXIT_INPUT
+    assert "give what to vary: --power, --fleet, --demand" in capsys.readouterr().err
+    assert cli.main(["vary", "two.xlsx", "--out", "var", "--fleet", "50"]) == cli.EXIT_OK  # beside the others: listed
+    assert capsys.readouterr().out.splitlines()[-1] == "solve them as a sweep: planner solve var/two-fleet-050"
