@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from planner.results import BINDING, TOLERANCE, Results, settled_share
-from planner.svg import (INK, LABEL_PX, MUTED, PRINT_HEIGHT, SMALL_PX, WIDTH, Chart, clip, nice_ticks,
-                         percent_text, room, text_width, thousands, tick_text)
+from planner.svg import (INK, LABEL_PX, MUTED, PRINT_HEIGHT, PRINT_PX, SMALL_PX, WIDTH, Chart, clip, nice_ticks,
+                         percent_text, room, thousands, tick_text)
 
 ACCENT, ALERT = "#2f5d9e", "#c0392b"
 # Cool hues for training runs, warm hues for inference services, so the kind of a
@@ -396,18 +396,23 @@ def charts(results: Results) -> list[dict]:
     return [chart.shown(name, caption) for name, chart, caption in drawn if chart is not None]
 
 
+BUDGETS_APART = 1e-3  # budgets closer than this share of the largest are one: no chart of demand served against them
+
+
 def served_against_budget(names: list[str], budget_mw: list[float], share: list[float],
                           baseline: int | None) -> dict | None:
     """A sweep's chart of its solved scenarios (``names``): each one's demand served (``share``, the priority-weighted
     fraction) against its power budget (``budget_mw``, the mean over its hours), the ``baseline``'s point a ring; as
     :func:`charts` gives a chart. None where the budgets do not differ: the chart would be one column of points."""
     budget, served = np.asarray(budget_mw, dtype=float), np.asarray(share, dtype=float) * 100
-    if len(budget) < 2 or np.ptp(budget) <= TOLERANCE * max(1.0, float(budget.max())):
+    if len(budget) < 2 or np.ptp(budget) <= BUDGETS_APART * float(budget.max()):
         return None
+    # room around the points for their names, past 0% and 100% too; the ticks stay within them
     x_pad, y_pad = np.ptp(budget) * 0.08, max(np.ptp(served) * 0.12, 0.5)
     x_range = (max(float(budget.min() - x_pad), 0.0), float(budget.max() + x_pad))
-    y_range = (max(float(served.min() - y_pad), 0.0), min(float(served.max() + y_pad), 100.0))
-    x_ticks, y_ticks = nice_ticks(x_range[1], bottom=x_range[0]), nice_ticks(y_range[1], bottom=y_range[0])
+    y_range = (float(served.min() - y_pad), float(served.max() + y_pad))
+    x_ticks = nice_ticks(x_range[1], bottom=x_range[0])
+    y_ticks = nice_ticks(min(y_range[1], 100.0), bottom=max(y_range[0], 0.0))
     chart = Chart("served-by-budget", "Demand served against the power budget", 400.0)
     left = max(room(tick_text(t, y_ticks) + "%", LABEL_PX) for t in y_ticks) + 34.0
     axes = chart.place(left, 24.0, x_range, y_range, bottom=52.0)
@@ -439,12 +444,13 @@ def _name_points(chart: Chart, labels: list[str], names: list[str], x: np.ndarra
     already placed and stays inside the plotting box; one that fits nowhere is left to the point's hover text. A
     label's own hover text is the point's whole name."""
     axes = chart.axes
-    height, gap, dot = SMALL_PX * 1.3, 10.0, 6.0  # gap: from a point's centre, past the baseline's ring
+    # as wide and tall as in print, where labels are larger
+    height, gap, dot = max(SMALL_PX, PRINT_PX) * 1.3, 10.0, 6.0  # gap: from a point's centre, past the ring
     centres = list(zip(axes.x(x).tolist(), axes.y(y).tolist()))
     placed = [(cx - dot, cy - dot, cx + dot, cy + dot) for cx, cy in centres]
     for i in order:
         text, (px, py) = labels[i], centres[i]
-        width = text_width(text, SMALL_PX)
+        width = room(text, SMALL_PX)
         for start, anchor in ((px + gap, "start"), (px - gap - width, "end")):
             box = (start, py - height / 2, start + width, py + height / 2)
             inside = axes.left <= box[0] and box[2] <= axes.right and axes.top <= box[1] and box[3] <= axes.bottom

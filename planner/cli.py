@@ -37,7 +37,8 @@ import pandas as pd
 import planner
 from planner.files import digest, file_in_path, set_aside_name, signals_held
 from planner.model import build_model
-from planner.report import (OUTPUTS, ReportFolderError, chosen_outputs, json_records, main_file, report_folder_problem,
+from planner.report import (OUTPUTS, REPORT_FILES, ReportFolderError, chosen_outputs, json_records, main_file,
+                            report_folder_problem,
                             write_outputs)
 from planner.results import Results, collect, holds_nothing
 from planner.schema import CEILINGS
@@ -45,7 +46,7 @@ from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
 from planner.spelling import precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
-from planner.sweep import SWEEP_FILES, failed_row, solved_row, write_sweep
+from planner.sweep import SWEEP_FILES, failed_row, readable, solved_row, write_sweep
 from planner.variants import SCALED, percentages, write_variants
 from planner.workbook import InputError, read_scenario, write_template
 
@@ -120,11 +121,12 @@ def _stem(source: Path) -> str:
 SUMMARY_LINES = 8  # per list on the terminal; the report has them all
 
 
-def _first_lines(lines: list[str]) -> list[str]:
-    """The first :data:`SUMMARY_LINES` of ``lines``, indented, and a count of the rest."""
+def _first_lines(lines: list[str], in_report: bool = True) -> list[str]:
+    """The first :data:`SUMMARY_LINES` of ``lines``, indented, and a count of the rest (which the report holds, where
+    one is written)."""
     shown = [f"  {line}" for line in lines[:SUMMARY_LINES]]
     if len(lines) > SUMMARY_LINES:
-        shown.append(f"  ... and {len(lines) - SUMMARY_LINES} more (see the report)")
+        shown.append(f"  ... and {len(lines) - SUMMARY_LINES} more{' (see the report)' if in_report else ''}")
     return shown
 
 
@@ -140,6 +142,9 @@ def _reach(holds: float, amount: float, unit: str) -> str:
 def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
     """The terminal summary of one solved scenario: score, what is cut, where power and GPUs bind. It starts with
     the input as well as the site's name, which a sweep's variants of one workbook share."""
+    def first(lines: list[str]) -> list[str]:
+        return _first_lines(lines, in_report=report is not None)
+
     decimals = decimals_apart(results.gap, results.gap_limit, 3)  # a gap above its limit never reads as it
     gap = ("" if results.gap == 0 else ", gap unknown" if math.isnan(results.gap)
            else f", gap {percent_text(100 * results.gap, decimals)}")
@@ -158,7 +163,7 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
     short = results.short_workloads()
     if short.empty:
         lines.append("  every workload fully served")
-    lines += _first_lines([
+    lines += first([
         f"not fully served: {row.workload} ({row.kind}) at {percent_text(100 * row.served_fraction, 2)}"
         for row in short.itertuples()
     ])
@@ -176,7 +181,7 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
     elif binding.empty:
         lines.append("  power does not bind in any period")
     # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
-    lines += _first_lines([
+    lines += first([
         f"power binds in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} MW; "
         f"worth {row.power_shadow_price:.4g} score per MW more"
         + _reach(row.power_price_holds_mw, row.power_mw_budget, "MW")
@@ -184,20 +189,20 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
         for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])
     ])
     if results.priced() and results.gap_limit is None:  # a price of 0 there says what a MW more is worth, not less
-        lines += _first_lines([
+        lines += first([
             f"power used in full in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
             "MW, but a MW more would serve nothing more; fewer may cost score"
             + (" (--power-step MW works out how much)" if results.power_step_mw is None else "")
             for row in results.full_power().itertuples()
         ])
     # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw
-    lines += _first_lines([
+    lines += first([
         f"{row.gpu} binds in {row.period}: {thousands(row.gpus_in_use)} of {thousands(row.installed)} GPUs in use; "
         f"worth {row.fleet_shadow_price:.4g} score per GPU more"
         + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs")
         for row in results.binding_fleet().itertuples()
     ])
-    lines += _first_lines(_power_steps(results))
+    lines += first(_power_steps(results))
     return lines if report is None else [*lines, f"report: {report}"]
 
 
@@ -302,7 +307,11 @@ def solve_one(source: Path, out_dir: Path | None, options: SolveOptions, progres
         if out_dir is None:
             progress.record(solved)
         else:
-            write_outputs(results, out_dir, options.outputs, landed=lambda: progress.record(solved))
+            def landed() -> None:  # the report as written, by which --resume knows it
+                solved.row["report_sha256"] = digest(out_dir, _report_file)
+                progress.record(solved)
+
+            write_outputs(results, out_dir, options.outputs, landed=landed)
         if warm is not None:  # a plan written: the next may start from its basis
             warm.commit()
     except InputError as error:
@@ -447,9 +456,6 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     kept = _kept(sources, out_dirs, root, options) if resume else {}
     progress = [Progress(outcome=Outcome(EXIT_OK, kept[i]) if i in kept else None) for i in range(len(sources))]
     todo = [i for i in range(len(sources)) if i not in kept]
-    if resume:
-        _print([f"--resume: {len(kept)} of {len(sources)} scenarios kept from {root / SWEEP_FILES[0]}, solved there "
-                f"from the same input with the same options; {len(todo)} to solve"], sys.stdout)
     stopped = None
     try:
         if todo:
@@ -478,33 +484,65 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
 
 
 def _kept(sources: list[Path], out_dirs: list[Path | None], root: Path, options: SolveOptions) -> dict[int, dict]:
-    """With ``--resume``, the rows of the sweep's earlier summary in ``root`` (by input position) that still hold:
-    solved, from an input at the same place whose files are unchanged (:func:`planner.files.digest`), with the same
-    options (:meth:`SolveOptions.recorded`), the report where this sweep would write it and still there. None where
-    there is no earlier summary; one that cannot be read is said on standard error, and every scenario solved."""
+    """With ``--resume``, the rows of the sweep's earlier summary in ``root`` (by input position) that still hold, said
+    on the terminal with why the others do not: solved, from an input at the same place whose files are unchanged
+    (:func:`planner.files.digest`), with the same options (:meth:`SolveOptions.recorded`), its report where this
+    sweep writes it and as it was written. A summary that cannot be read is said on standard error."""
     summary = root / SWEEP_FILES[0]
     try:
-        rows = json.loads(summary.read_text(encoding="utf-8"))
+        rows = json.loads(summary.read_text(encoding="utf-8"), parse_constant=_refuse)
+        if not isinstance(rows, list):
+            raise ValueError("not a sweep's summary, a list of rows")
     except FileNotFoundError:
+        _print([f"--resume: no earlier summary ({summary}): every scenario is solved"], sys.stdout)
         return {}
     except (OSError, ValueError) as error:
         _print([f"warning: --resume cannot read {summary} ({getattr(error, 'strerror', None) or error}): every "
                 "scenario is solved"], sys.stderr)
         return {}
-    recorded = options.recorded()
-    earlier = {os.path.realpath(row["input"]): row for row in (rows if isinstance(rows, list) else [])
-               if isinstance(row, dict) and isinstance(row.get("input"), str) and row.get("error") is None
-               and row.get("input_sha256") and row.get("solve_options") == recorded}
-    kept = {}
+    earlier = {os.path.realpath(row["input"]): row for row in rows if isinstance(row, dict)
+               and isinstance(row.get("input"), str)}
+    kept, why = {}, Counter()
     for i, (source, out_dir) in enumerate(zip(sources, out_dirs)):
         row = earlier.get(os.path.realpath(source))
         report = None if out_dir is None else main_file(out_dir, options.outputs)
-        if (row is None or row["input_sha256"] != digest(source) or row.get("report") != (
-                None if report is None else Path(os.path.relpath(report, root)).as_posix())
-                or (report is not None and not report.is_file())):
+        if (reason := _not_kept(row, source, out_dir, root, report, options)) is not None:
+            why[reason] += 1
             continue
         kept[i] = {**row, "input": str(source), "report": None if report is None else str(report)}
+        _print([f"{row['scenario']} ({source}): kept, as solved before (score {row['objective']:.4f} of "
+                f"{row['objective_possible']:.4f})"], sys.stdout)
+    _print([f"--resume: {len(kept)} of {len(sources)} scenarios kept from {summary}"
+            + "".join(f"; {count} {reason}" for reason, count in why.items())], sys.stdout)
     return kept
+
+
+def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, report: Path | None,
+              options: SolveOptions) -> str | None:
+    """Why the earlier summary's ``row`` for ``source`` is not kept (see :func:`_kept`), None where it is."""
+    if row is None:
+        return "not in it (inputs are found there as given, from the folder it was made in)"
+    if not readable(row):
+        return "whose row does not read as one (edited by hand?)"
+    if row["error"] is not None:
+        return "not solved there"
+    if row["solve_options"] != options.recorded():
+        return "solved there with other options"
+    if row["input_sha256"] is None or row["input_sha256"] != digest(source):
+        return "whose input changed since"
+    if row["report"] != (None if report is None else Path(os.path.relpath(report, root)).as_posix()) or (
+            out_dir is not None and row["report_sha256"] != digest(out_dir, _report_file)):
+        return "whose report changed since, or is gone"
+    return None
+
+
+def _report_file(name: str) -> bool:
+    return name in REPORT_FILES
+
+
+def _refuse(constant: str) -> None:
+    """NaN and Infinity, which Python's JSON reader takes and a sweep's summary never holds, refused."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 # why a scenario of a stopped sweep has no new report, by how far it got; {} is what stopped the sweep

@@ -21,15 +21,17 @@ def file_in_path(folder: Path) -> Path | None:
     return next((part for part in (folder, *folder.parents) if part.exists() and not part.is_dir()), None)
 
 
-def digest(source: Path) -> str | None:
-    """A fingerprint of an input as read: the SHA-256 of a workbook's bytes, or of a CSV folder's files (each one's
-    name and bytes, in name order); None where it cannot be read (reading it says why)."""
+def digest(source: Path, names: Callable[[str], bool] = lambda name: name.lower().endswith(".csv")) -> str | None:
+    """A fingerprint of an input as read: the SHA-256 of a workbook's bytes, or of those files of a folder whose
+    ``names`` pass (a CSV folder's: what else it holds is not read), each one's name and bytes, in name order; None
+    where it cannot be read (reading it says why)."""
     whole = hashlib.sha256()
     try:
         if not os.path.isdir(source):
             with open(source, "rb") as file:
                 return hashlib.file_digest(file, "sha256").hexdigest()
-        for entry in sorted((e for e in os.scandir(source) if e.is_file()), key=lambda e: os.fsencode(e.name)):
+        read = [entry for entry in os.scandir(source) if names(entry.name) and entry.is_file()]
+        for entry in sorted(read, key=lambda entry: os.fsencode(entry.name)):
             with open(entry.path, "rb") as file:
                 whole.update(os.fsencode(entry.name) + b"\0" + hashlib.file_digest(file, "sha256").digest())
     except OSError:

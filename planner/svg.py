@@ -290,11 +290,11 @@ class Chart:
             self.dots(x, y, colour, marker_px, tips)
 
     def dots(self, x, y, colour: str, radius_px: float, tips=None, ring: bool = False) -> None:
-        """Round markers at the points, filled with ``colour``, or a ``ring`` of it around white."""
+        """Round markers at the points, filled with ``colour``, or a ``ring`` of it (a marker under it shows)."""
         tips = [None] * np.size(x) if tips is None else tips
         for a, b, tip in zip(self.axes.x(x), self.axes.y(y), tips):
             self.shapes.append({"tag": "circle", "cx": _px(a), "cy": _px(b), "r": _px(radius_px),
-                                "fill": "#fff" if ring else colour, "stroke": colour if ring else None, "tip": tip})
+                                "fill": "none" if ring else colour, "stroke": colour if ring else None, "tip": tip})
 
     def text(self, x: float, y: float, content: str, size: float = LABEL_PX, colour: str = MUTED,
              anchor: str = "start", bold: bool = False, rotate: float = 0.0, data: bool = True,

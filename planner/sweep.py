@@ -8,9 +8,10 @@ failed keeps its row, with its error, so the summary accounts for every input.
 from __future__ import annotations
 
 import json
+import math
 import os
 import urllib.parse
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,7 @@ class SweepRow:
     baseline: bool = False  # the scenario what changed is told against (see write_sweep)
     input_sha256: str | None = None  # the input as read (planner.files.digest): --resume keeps a row of it unchanged
     solve_options: dict | None = None  # what of the options the plan depends on (cli.SolveOptions.recorded)
+    report_sha256: str | None = None  # the report's files as written (planner.files.digest), by which --resume knows it
     error: str | None = None
     served: dict[str, float] | None = None  # per workload, its served share (``served_fraction``), in sheet order
     periods: list[dict] | None = None
@@ -121,6 +123,40 @@ def failed_row(source: Path, status: str, error: str) -> dict:
 
 
 SWEEP_FILES = ("sweep.json", "sweep.html")
+# what every solved row has: the page reads them
+SOLVED_FIELDS = ("scenario", "objective", "objective_possible", "workloads", "fully_served", "energy_mwh",
+                 "power_mw_budget_mean", "served", "periods")
+_KINDS = {"str": str, "float": (int, float), "int": int, "bool": bool, "dict": dict, "list": list}
+
+
+def readable(row: object) -> bool:
+    """Whether ``row``, read back from a sweep.json, is a row as :class:`SweepRow` has it, every field of its kind
+    (its periods' too), so that a summary made anew with it (``--resume``) cannot fail on a hand-edited one."""
+    if not isinstance(row, dict) or set(row) != {f.name for f in fields(SweepRow)}:
+        return False
+    periods = row["periods"] or []
+    solved = row["error"] is None
+    return (all(_fits(row[f.name], f.type) for f in fields(SweepRow))
+            and not (solved and any(row[name] is None for name in SOLVED_FIELDS))
+            and all(_fits(key, "str") and _fits(value, "float") for key, value in (row["served"] or {}).items())
+            and all(_fits(name, "str") for name in row["power_step_down_blocked_in"] or [])
+            and all(isinstance(period, dict) and set(period) == set(PERIOD_POWER_COLUMNS)
+                    and _fits(period["period"], "str")
+                    and all(_fits(period[column], "float | None") for column in PERIOD_POWER_COLUMNS[1:])
+                    for period in periods))
+
+
+def _fits(value: object, annotation: str) -> bool:
+    """Whether a JSON ``value`` is of a kind the field ``annotation`` ('float | None', 'list[str]') allows: a number
+    that is finite, not a bool, for 'float' and 'int'."""
+    kinds = [part.strip().partition("[")[0] for part in annotation.split("|")]
+    if value is None:
+        return "None" in kinds
+    if isinstance(value, bool):
+        return "bool" in kinds
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return any(isinstance(value, _KINDS[kind]) for kind in kinds if kind in _KINDS)
 
 # a link to a file by its name's bytes: a name that is not UTF-8 (a Latin-1 'é' from an old archive) too
 TEMPLATES.filters["path_url"] = lambda path: urllib.parse.quote(os.fsencode(path))

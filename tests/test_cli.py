@@ -883,7 +883,7 @@ def test_a_sweep_with_outputs_none_writes_its_summary_alone(tmp_path, capsys, jo
     assert sorted(p.name for p in sweep.iterdir()) == ["sweep.html", "sweep.json"]
     rows = json.loads((sweep / "sweep.json").read_text())
     assert [(r["status"], r["report"]) for r in rows] == [("optimal", None), ("optimal", None)]
-    html = (sweep / "sweep.html").read_text()
+    html = " ".join((sweep / "sweep.html").read_text().split())
     assert "<a href" not in html and "reports were not written (<code>--outputs none</code>)" in html
     out = capsys.readouterr().out
     assert "report:" not in out and out.splitlines()[-1] == f"sweep summary: {sweep / 'sweep.html'}"
@@ -896,48 +896,55 @@ def test_a_sweep_with_outputs_none_writes_its_summary_alone(tmp_path, capsys, jo
 
 
 def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch):
-    """--resume keeps the rows of sweep.json solved from the same inputs with the same options, their reports in
-    place, and solves the others: those stopped or failed, one whose input changed, one whose report is gone; with
-    other options, all of them. A summary that cannot be read is said, and every scenario solved."""
+    """--resume keeps the rows of sweep.json solved from the same inputs with the same options, their reports as
+    written, and solves the others, saying why: one stopped, one whose input changed, one whose report lost a file,
+    one whose report another run replaced, one whose row was edited by hand; with other options, all of them. A
+    summary that cannot be read is said, and every scenario solved."""
     monkeypatch.chdir(tmp_path)
-    inputs = [str(write_scenario(valid_tables(), tmp_path / f"s{k}.xlsx")) for k in range(5)]
-    assert cli.main(["solve", *inputs, "--outputs", "json,html"]) == cli.EXIT_OK
+    inputs = [str(write_scenario(valid_tables(), tmp_path / f"s{k}.xlsx")) for k in range(7)]
+    assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,xlsx"]) == cli.EXIT_OK
+    assert "--resume: no earlier summary (reports/sweep.json): every scenario is solved" in capsys.readouterr().out
     summary = tmp_path / "reports" / "sweep.json"
     rows = json.loads(summary.read_text())
     assert rows[0]["input_sha256"] == hashlib.sha256(Path(inputs[0]).read_bytes()).hexdigest()
     assert rows[0]["solve_options"] == {"solver": "highs", "time_limit_s": None, "integer": False, "gap_limit": None,
-                                        "power_step_mw": None, "outputs": ["html", "json"],
+                                        "power_step_mw": None, "outputs": ["json", "xlsx"],
                                         "planner_version": planner.__version__}
     rows[1] = {**rows[1], "status": "interrupted", "error": "not solved: the sweep was stopped (Ctrl-C) before it"}
+    del rows[5]["served"]
     summary.write_text(json.dumps(rows))
     changed = valid_tables()
     changed["periods"].loc[0, "power_mw"] = 6.0
     write_scenario(changed, Path(inputs[2]))
-    (tmp_path / "reports" / "s3" / "index.html").unlink()
+    (tmp_path / "reports" / "s3" / "results.xlsx").unlink()
+    assert cli.main(["solve", inputs[4], "--out", "reports/s4", "--outputs", "json,xlsx", "--integer"]) == 0
     capsys.readouterr()
 
-    def solved_again(*options: str) -> list[str]:
-        assert cli.main(["solve", *inputs, "--outputs", "json,html", "--resume", *options]) == cli.EXIT_OK
+    def solved_again(*options: str) -> tuple[list[str], str]:
+        assert cli.main(["solve", *inputs, "--outputs", "json,xlsx", "--resume", *options]) == cli.EXIT_OK
         out = capsys.readouterr().out
         solved = [line.split("(")[1].split(")")[0] for line in out.splitlines() if ": optimal (" in line]
-        assert f"--resume: {len(inputs) - len(solved)} of 5 scenarios kept" in out
-        return solved
+        kept = [line.split("(")[1].split(")")[0] for line in out.splitlines() if "): kept, as solved before" in line]
+        assert sorted(solved + kept) == inputs
+        return solved, out.splitlines()[len(kept)]
 
-    assert solved_again() == [inputs[1], inputs[2], inputs[3]]
+    assert solved_again() == (inputs[1:6], "--resume: 2 of 7 scenarios kept from reports/sweep.json; 1 not solved "
+                              "there; 1 whose input changed since; 2 whose report changed since, or is gone; 1 whose "
+                              "row does not read as one (edited by hand?)")
     rows_after = json.loads(summary.read_text())
-    assert [row["report"] for row in rows_after] == [f"s{k}/index.html" for k in range(5)]
-    assert rows_after[0] == {**rows[0], "baseline": True} and rows_after[4] == rows[4]
-    assert solved_again() == []
-    assert solved_again("--jobs", "2") == []
-    assert solved_again("--time-limit", "60") == inputs
-    summary.write_text("{not json")
-    assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,html", "--time-limit", "60"]) == cli.EXIT_OK
-    printed = capsys.readouterr()
-    assert "--resume: 0 of 5 scenarios kept" in printed.out
-    assert f"warning: --resume cannot read {Path('reports') / 'sweep.json'} (" in printed.err
+    assert [row["report"] for row in rows_after] == [f"s{k}/summary.json" for k in range(7)]
+    assert rows_after[0] == {**rows[0], "baseline": True} and rows_after[6] == rows[6]
+    assert solved_again()[0] == []
+    assert solved_again("--jobs", "2")[0] == []
+    assert solved_again("--time-limit", "60") == (inputs, "--resume: 0 of 7 scenarios kept from reports/sweep.json; "
+                                                          "7 solved there with other options")
+    summary.write_text("[1, NaN]")
+    assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,xlsx", "--time-limit", "60"]) == cli.EXIT_OK
+    assert (f"warning: --resume cannot read {Path('reports') / 'sweep.json'} (NaN is not JSON): every scenario is "
+            "solved") in capsys.readouterr().err
     assert cli.main(["solve", *inputs, "--outputs", "none"]) == cli.EXIT_OK  # no reports: kept without
     assert cli.main(["solve", *inputs, "--outputs", "none", "--resume"]) == cli.EXIT_OK
-    assert "--resume: 5 of 5 scenarios kept" in capsys.readouterr().out
+    assert "--resume: 7 of 7 scenarios kept" in capsys.readouterr().out
     assert cli.main(["solve", inputs[0], "--resume"]) == cli.EXIT_INPUT
     assert "--resume goes on with a sweep" in capsys.readouterr().err
 

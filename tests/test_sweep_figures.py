@@ -155,7 +155,7 @@ def test_a_sweep_of_budgets_charts_the_demand_served_against_them(solved, more, 
     dots = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+" fill="([^"]+)"( stroke="[^"]+")?', figure)
     (more_x, more_y, _, more_ring), (base_x, base_y, base_fill, base_ring) = dots
     assert float(more_x) > float(base_x) and float(more_y) < float(base_y)  # more MW, more served: up the page
-    assert (more_ring, base_fill, bool(base_ring)) == ("", "#fff", True)
+    assert (more_ring, base_fill, bool(base_ring)) == ("", "none", True)  # a point under the ring shows
     assert "more &lt;b&gt;.xlsx: 25.94 MW, 87.5% of demand served" in figure and "<b>" not in figure
     table = " ".join(figure[figure.index("<tbody>"):].split()).replace(" <", "<")
     assert ('<tr><th scope="row">base.xlsx (baseline)</th><td class="n" data-v="25.8625">25.9</td><td class="n" '
@@ -172,6 +172,17 @@ def test_names_on_a_chart_of_budgets_overlap_nothing():
                         r'([^<]*)</text>', chart["svg"])
     assert labels == ["same as high (baseline)", "low"]
     assert served_against_budget(["a", "b"], [5.0, 5.0], [0.5, 0.6], baseline=0) is None  # one budget: no chart
+    assert served_against_budget(["a", "b"], [200.0, 200.1], [0.5, 0.6], baseline=0) is None  # 0.05% apart: one
+
+
+def test_points_at_100_and_0_percent_are_named_and_no_tick_passes_them():
+    """Every scenario served in full, or not at all: the names have room at the chart's top and bottom, while the
+    ticks stay from 0% to 100%."""
+    for share in (1.0, 0.0):
+        chart = served_against_budget(["low", "high"], [100.0, 200.0], [share, share], baseline=None)
+        labels = re.findall(r'font-size="11" fill="#1d2330"[^>]*>(?:<title>.*?</title>)?([^<]*)</text>', chart["svg"])
+        ticks = re.findall(r'text-anchor="end" dominant-baseline="central">([-\d.]+)%</text>', chart["svg"])
+        assert labels == ["low", "high"] and ticks and all(0 <= float(tick) <= 100 for tick in ticks)
 
 
 def test_a_row_gives_the_score_and_what_is_cut(solved, tmp_path):
@@ -228,6 +239,24 @@ def test_the_page_gives_a_gap_beneath_the_status_where_there_is_one(solved, tmp_
     statuses = re.findall(r'</td><td>(optimal.*?)</td>', html)
     assert statuses == ["optimal", 'optimal<span class="unit">gap 0.50%</span>',
                         'optimal<span class="unit">gap unknown</span>']
+
+
+def test_the_header_says_where_the_plans_are(solved, tmp_path):
+    """Reports linked, or not written (--outputs none); a sweep that solved nothing does not blame --outputs none;
+    a stopped one says so, a space before what follows."""
+    folder = tmp_path / "sweep"
+    row = solved_row(Path("two.xlsx"), solved, folder / "two" / "index.html")
+    stopped = failed_row(Path("b.xlsx"), "interrupted", "not solved: the sweep was stopped (Ctrl-C) before it started")
+
+    def header(rows: list[dict]) -> str:
+        html = " ".join(write_sweep(rows, folder).read_text(encoding="utf-8").split())
+        return re.search(r'<p class="meta">(.*?)</p>', html).group(1)
+
+    assert header([row, stopped]) == ("1 solved, 1 without a plan. <strong>The sweep was stopped</strong> before 1 of "
+                                      "its scenarios was done: each one's row says how far it got. Each scenario's own "
+                                      "report holds its plan; click a column header to sort.")
+    assert "reports were not written (<code>--outputs none</code>)" in header([{**row, "report": None}])
+    assert "holds its plan" in header([stopped])
 
 
 def test_a_sweep_says_what_changed_workload_by_workload(solved, more, tmp_path, monkeypatch):
