@@ -895,6 +895,12 @@ def test_a_sweep_with_outputs_none_writes_its_summary_alone(tmp_path, capsys, jo
     assert not (tmp_path / "one").exists()
 
 
+def test_lines_cut_short_point_to_the_report_only_where_one_is_written():
+    lines = [f"line {k}" for k in range(cli.SUMMARY_LINES + 2)]
+    assert cli._first_lines(lines)[-1] == "  ... and 2 more (see the report)"
+    assert cli._first_lines(lines, in_report=False)[-1] == "  ... and 2 more"  # --outputs none
+
+
 def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch):
     """--resume keeps the rows of sweep.json solved from the same inputs with the same options, their reports as
     written, and solves the others, saying why: one stopped, one whose input changed, one whose report lost a file,

@@ -77,6 +77,17 @@ def test_variants_of_every_combination_sort_in_order_and_are_the_same_bytes_writ
     assert [digest(folder) for folder in folders] == before  # --resume keeps their plans
 
 
+def test_a_csv_folder_is_known_by_its_csv_files_alone(tmp_path):
+    """What else a CSV folder holds (notes, a large data file beside the sheets) is not read, nor hashed: a change
+    there leaves its fingerprint, a change to a sheet does not."""
+    folder = write_scenario(two_prices(), tmp_path / "two")
+    before = digest(folder)
+    (folder / "notes.txt").write_text("not a sheet")
+    assert digest(folder) == before
+    (folder / "periods.csv").write_text((folder / "periods.csv").read_text().replace("1.25", "1.5"))
+    assert digest(folder) != before
+
+
 def test_a_folder_holding_other_files_is_refused_before_any_variant_is_written(tmp_path):
     source = write_scenario(two_prices(), tmp_path / "two.xlsx")
     (tmp_path / "out" / "two-power-110").mkdir(parents=True)
