@@ -1,6 +1,6 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S]
 [--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST|none] [--solver-log]
-[--baseline INPUT] [--resume]``,
+[--baseline INPUT] [--resume]``, ``planner vary INPUT --out DIR [--power PCTS] [--fleet PCTS] [--demand PCTS]``,
 ``planner size INPUT [--json]`` and ``planner template OUT.xlsx [--force]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input or a report that cannot be written (a write failure), 3
@@ -38,8 +38,7 @@ import planner
 from planner.files import digest, file_in_path, set_aside_name, signals_held
 from planner.model import build_model
 from planner.report import (OUTPUTS, REPORT_FILES, ReportFolderError, chosen_outputs, json_records, main_file,
-                            report_folder_problem,
-                            write_outputs)
+                            report_folder_problem, write_outputs)
 from planner.results import Results, collect, holds_nothing
 from planner.schema import CEILINGS
 from planner.sizing import pair_table, size
