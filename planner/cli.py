@@ -944,9 +944,10 @@ def _vary(source: Path, out: Path, steps: dict[str, list[float] | None]) -> None
     if (blocking := file_in_path(out)) is not None:
         raise InputError([f"{out}: cannot write the variants there: {blocking} is a file, not a folder"])
     try:
-        folders = write_variants(source, out, given)
+        folders, warnings = write_variants(source, out, given)
     except OSError as error:
         raise InputError([f"{out}: cannot write the variants ({error.strerror or error})"]) from None
+    _print([f"warning: {warning}" for warning in warnings], sys.stderr)
     # the folder's variants by a pattern where it holds these alone, else one by one
     alone = {entry.name for entry in os.scandir(out)} == {folder.name for folder in folders}
     inputs = [shlex.quote(str(out)) + os.sep + "*"] if alone else [shlex.quote(str(folder)) for folder in folders]

@@ -40,7 +40,7 @@ from planner.gcpause import paused_gc
 from planner.results import (BINDING, NAMES_SHOWN, POWER_SERVES_COLUMNS, TOLERANCE, Results, holds_nothing, in_full,
                               listed)
 from planner.schema import SHEETS_BY_NAME, SITE_KEYS
-from planner.spelling import precision_apart, spoken
+from planner.spelling import periods_in_runs, precision_apart
 from planner.svg import decimals_apart, percent_text
 from planner.templating import TEMPLATES
 
@@ -526,19 +526,6 @@ def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
     unserved."""
     lost = priority.reindex(short["workload"]).to_numpy() * (1.0 - short["served_fraction"].to_numpy())
     return short.assign(lost=lost).sort_values(["lost", "served_fraction"], ascending=[False, True], kind="stable")
-
-
-def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
-    """The ``chosen`` of the periods ``names`` for a sentence, three or more in a row as one span ('M001 to M022,
-    M024'; '2026Q1, 2026Q2 and 2027Q1'): 22 periods named one by one are read as none."""
-    parts, run = [], []
-    for name, taken in zip([*names, None], [*chosen, False]):
-        if taken:
-            run.append(name)
-            continue
-        parts += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else run
-        run = []
-    return spoken(parts)
 
 
 def _most_valuable(periods: list[dict]) -> dict:

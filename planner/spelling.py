@@ -1,5 +1,6 @@
 """How messages write names and figures: the name a mistyped one most likely stands for, the precision
-two figures need not to read alike, a list as a sentence says it, and text a terminal would take for commands."""
+two figures need not to read alike, a list (of periods, in runs) as a sentence says it, and text a terminal would
+take for commands."""
 
 from __future__ import annotations
 
@@ -58,3 +59,16 @@ def significant(figure: float, digits: int) -> str:
 def spoken(items: list[str]) -> str:
     """``items`` as a sentence lists them: 'a', 'a and b', 'a, b and c'."""
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
+    """The ``chosen`` of the periods ``names`` for a sentence, three or more in a row as one span ('M001 to M022,
+    M024'; '2026Q1, 2026Q2 and 2027Q1'): 22 periods named one by one are read as none."""
+    parts, run = [], []
+    for name, taken in zip([*names, None], [*chosen, False]):
+        if taken:
+            run.append(name)
+            continue
+        parts += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else run
+        run = []
+    return spoken(parts)

@@ -19,8 +19,9 @@ import pandas as pd
 
 from planner.charts import served_against_budget
 from planner.files import replace_together
-from planner.report import TABLE_ROWS, ReportFolderError, json_records, known, periods_in_runs, script_hash
+from planner.report import TABLE_ROWS, ReportFolderError, json_records, known, script_hash
 from planner.results import TOLERANCE, Results, in_full
+from planner.spelling import periods_in_runs
 from planner.templating import TEMPLATES
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.files import replace_together
+from planner.files import replace_together, signals_held
 from planner.schema import SHEETS_BY_NAME
-from planner.workbook import InputError, Scenario, read_scenario
+from planner.spelling import periods_in_runs
+from planner.workbook import InputError, Scenario, over_budget, read_scenario
 
 # what a variant may scale, each a percentage of the scenario's own figures: (what it scales, for its name)
 SCALED = {
@@ -66,11 +67,12 @@ def _percent(pct: float, pad: bool = False) -> str:
     return (whole.zfill(3) if pad else whole) + dot + fraction
 
 
-def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> list[Path]:
+def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tuple[list[Path], list[str]]:
     """A variant of the scenario in ``source`` for each combination of the percentages in ``steps`` (keys of
-    :data:`SCALED`), each a folder of CSV files in ``out``; returns their paths. A folder of that name that holds
-    other files is refused before anything is written (raises InputError); each variant is written whole or not
-    at all, and one written before with the same figures is left as it is."""
+    :data:`SCALED`), each a folder of CSV files in ``out``; returns their paths, and warnings of those that will not
+    solve (a budget below the installed fleet's idle draw). A folder of that name that holds other files is refused
+    before anything is written (raises InputError); each variant's files are written together or not at all (a sheet
+    an earlier one had and this one has not, taken away), the same bytes for the same figures."""
     scenario = read_scenario(source)
     stem = source.stem if not os.path.isdir(source) else source.resolve().name
     variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
@@ -83,12 +85,29 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> li
     if in_the_way := [f"{folder}: a file, not a folder; give another --out" for folder in folders
                       if folder.exists() and not folder.is_dir()]:
         raise InputError(in_the_way)
+    warnings = []
     for folder, percentages in zip(folders, variants):
+        variant = scaled(scenario, **percentages)
         # the same bytes for the same figures: a variant written again reads as unchanged to --resume
-        texts = {f"{name}.csv": _csv(table) for name, table in sheets(scaled(scenario, **percentages)).items()}
+        texts = {f"{name}.csv": _csv(table) for name, table in sheets(variant).items()}
         replace_together({folder / name: lambda path, text=text: path.write_bytes(text) for name, text in
                           texts.items()})
-    return folders
+        with signals_held():
+            for stale in own - set(texts):
+                (folder / stale).unlink(missing_ok=True)
+        if below := _below_idle_draw(variant):
+            warnings.append(f"{folder}: the budget of {below} is below the installed fleet's idle draw: solving it "
+                            "is refused, as for any workbook")
+    return folders, warnings
+
+
+def _below_idle_draw(scenario: Scenario) -> str:
+    """The periods whose budget the installed fleet's idle draw is over (see the reader's check), for a sentence."""
+    idle_w = scenario.gpus.set_index("gpu")["idle_w"].reindex(scenario.fleet.index).fillna(0.0)
+    idle_mw = scenario.pue * (scenario.fleet.mul(idle_w, axis=0)).sum() / 1e6
+    budget = scenario.periods.set_index("period")["power_mw"]
+    over = over_budget(idle_mw.reindex(budget.index).to_numpy(), budget.to_numpy())
+    return periods_in_runs(budget.index.tolist(), over.tolist()) if over.any() else ""
 
 
 def _csv(table: pd.DataFrame | dict) -> bytes:

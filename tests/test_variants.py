@@ -45,7 +45,7 @@ def test_a_variant_at_100_percent_reads_back_as_the_scenario(case, tmp_path):
         tables = {"windows": lambda: synthetic_tables(40, 3, 6, seed=3, whole_horizon=False),
                   "throughput": two_prices, "must finish": _must_finish}[case]()
         source = write_scenario(tables, tmp_path / "input.xlsx")
-    [folder] = write_variants(source, tmp_path / "out", {"power": [100.0]})
+    [folder], _ = write_variants(source, tmp_path / "out", {"power": [100.0]})
     _same(read_scenario(folder), read_scenario(source))
 
 
@@ -60,21 +60,43 @@ def test_a_variant_scales_budgets_fleet_and_token_volumes_and_says_so_in_its_nam
     assert variant.inference["tokens_per_day_b"].tolist() == pytest.approx([216.0])
     assert variant.name == "two prices (power 80%, fleet 33%, demand 250%)"
     assert scaled(base, power=92.5).name == "two prices (power 92.5%)" and scaled(base).name == "two prices"
-    [folder] = write_variants(source, tmp_path / "out", {"power": [80.0], "fleet": [33.0], "demand": [250.0]})
+    [folder], _ = write_variants(source, tmp_path / "out", {"power": [80.0], "fleet": [33.0], "demand": [250.0]})
     assert folder.name == "two-power-080-fleet-033-demand-250"
     _same(read_scenario(folder), variant)
 
 
 def test_variants_of_every_combination_sort_in_order_and_are_the_same_bytes_written_again(tmp_path):
     source = write_scenario(two_prices(), tmp_path / "two.xlsx")
-    folders = write_variants(source, tmp_path / "out", {"power": [92.5, 100.0, 110.0], "fleet": [50.0, 100.0]})
+    steps = {"power": [92.5, 100.0, 110.0], "fleet": [50.0, 100.0]}
+    folders, _ = write_variants(source, tmp_path / "out", steps)
     assert [folder.name for folder in folders] == [
         "two-power-092.5-fleet-050", "two-power-092.5-fleet-100", "two-power-100-fleet-050", "two-power-100-fleet-100",
         "two-power-110-fleet-050", "two-power-110-fleet-100"]
     assert sorted(folders) == folders
     before = [digest(folder) for folder in folders]
-    write_variants(source, tmp_path / "out", {"power": [92.5, 100.0, 110.0], "fleet": [50.0, 100.0]})
+    write_variants(source, tmp_path / "out", steps)
     assert [digest(folder) for folder in folders] == before  # --resume keeps their plans
+
+
+def test_variants_that_will_not_solve_are_warned_of_and_a_sheet_no_longer_given_goes(tmp_path):
+    """At 38%, P2 (0.475 MW) and P3 (0.418 MW) have less budget than the 2000 G1's idle draw (0.5 MW with PUE 1.25):
+    said when written, as solving refuses them; at 45% only P3 (0.495 MW; P2's 0.5625 is enough). A variant written again from a scenario
+    without throughput rows loses its throughput sheet."""
+    source = write_scenario(two_prices(), tmp_path / "two.xlsx")
+    folders, warnings = write_variants(source, tmp_path / "out", {"power": [38.0, 45.0, 100.0]})
+    assert warnings == [f"{folders[0]}: the budget of P2 and P3 is below the installed fleet's idle draw: solving it "
+                        "is refused, as for any workbook",
+                        f"{folders[1]}: the budget of P3 is below the installed fleet's idle draw: solving it is "
+                        "refused, as for any workbook"]
+    with pytest.raises(InputError, match="below the idle draw of the installed fleet"):
+        read_scenario(folders[1])
+    assert (folders[2] / "throughput.csv").exists()
+    tables = two_prices()
+    del tables["throughput"]
+    write_scenario(tables, source)
+    write_variants(source, tmp_path / "out", {"power": [100.0]})
+    assert not (folders[2] / "throughput.csv").exists()
+    _same(read_scenario(folders[2]), read_scenario(source))
 
 
 def test_a_csv_folder_is_known_by_its_csv_files_alone(tmp_path):
