@@ -80,8 +80,8 @@ def test_variants_of_every_combination_sort_in_order_and_are_the_same_bytes_writ
 
 def test_variants_that_will_not_solve_are_warned_of_and_a_sheet_no_longer_given_goes(tmp_path):
     """At 38%, P2 (0.475 MW) and P3 (0.418 MW) have less budget than the 2000 G1's idle draw (0.5 MW with PUE 1.25):
-    said when written, as solving refuses them; at 45% only P3 (0.495 MW; P2's 0.5625 is enough). A variant written again from a scenario
-    without throughput rows loses its throughput sheet."""
+    said when written, as solving refuses them; at 45% only P3 (0.495 MW; P2's 0.5625 is enough). A variant written
+    again from a scenario without throughput rows loses its throughput sheet."""
     source = write_scenario(two_prices(), tmp_path / "two.xlsx")
     folders, warnings = write_variants(source, tmp_path / "out", {"power": [38.0, 45.0, 100.0]})
     assert warnings == [f"{folders[0]}: the budget of P2 and P3 is below the installed fleet's idle draw: solving it "
