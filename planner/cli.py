@@ -500,7 +500,7 @@ def _kept(sources: list[Path], out_dirs: list[Path | None], root: Path, options:
                 "scenario is solved"], sys.stderr)
         return {}
     earlier = {os.path.realpath(row["input"]): row for row in rows if isinstance(row, dict)
-               and isinstance(row.get("input"), str)}
+               and isinstance(row.get("input"), str) and "\0" not in row["input"]}  # no path holds a NUL
     kept, why = {}, Counter()
     for i, (source, out_dir) in enumerate(zip(sources, out_dirs)):
         row = earlier.get(os.path.realpath(source))
@@ -521,6 +521,8 @@ def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, 
     """Why the earlier summary's ``row`` for ``source`` is not kept (see :func:`_kept`), None where it is."""
     if row is None:
         return "not in it (inputs are found there as given, from the folder it was made in)"
+    if not RESUMED_BY <= set(row):
+        return "written by an earlier planner, without what --resume keeps a row by"
     if not readable(row):
         return "whose row does not read as one (edited by hand?)"
     if row["error"] is not None:
@@ -533,6 +535,9 @@ def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, 
             out_dir is not None and row["report_sha256"] != digest(out_dir, _report_file)):
         return "whose report changed since, or is gone"
     return None
+
+
+RESUMED_BY = {"input_sha256", "solve_options", "report_sha256"}  # what --resume keeps a row by
 
 
 def _report_file(name: str) -> bool:
@@ -943,6 +948,8 @@ def _vary(source: Path, out: Path, steps: dict[str, list[float] | None]) -> None
                           "of the scenario's (80,90,100 or 80:120:10)"])
     if (blocking := file_in_path(out)) is not None:
         raise InputError([f"{out}: cannot write the variants there: {blocking} is a file, not a folder"])
+    if os.path.abspath(out) == os.path.abspath("reports"):  # solving them would take their folders for reports
+        raise InputError([f"{out}: planner solve writes its reports there; give another --out (variants, say)"])
     try:
         folders, warnings = write_variants(source, out, given)
     except OSError as error:
@@ -950,12 +957,20 @@ def _vary(source: Path, out: Path, steps: dict[str, list[float] | None]) -> None
     _print([f"warning: {warning}" for warning in warnings], sys.stderr)
     # the folder's variants by a pattern where it holds these alone, else one by one
     alone = {entry.name for entry in os.scandir(out)} == {folder.name for folder in folders}
-    inputs = [shlex.quote(str(out)) + os.sep + "*"] if alone else [shlex.quote(str(folder)) for folder in folders]
+    inputs = [_argument(out) + os.sep + "*"] if alone else [_argument(folder) for folder in folders]
     unscaled = [folder for folder, pcts in zip(folders, itertools.product(*given.values())) if set(pcts) == {100.0}]
-    baseline = [f"--baseline {shlex.quote(str(unscaled[0]))}"] if unscaled else []
-    _print([f"wrote {len(folders)} variant{'s' if len(folders) != 1 else ''} of {source} in {out}: "
-            + ", ".join(folder.name for folder in folders),
-            f"solve them as a sweep: planner solve {' '.join(inputs + baseline)}"], sys.stdout)
+    baseline = [f"--baseline {_argument(unscaled[0])}"] if unscaled and len(folders) > 1 else []
+    names = [folder.name for folder in folders]
+    listed = ", ".join(names if len(names) <= SUMMARY_LINES else [*names[:3], "...", names[-1]])
+    _print([f"wrote {len(folders)} variant{'s' if len(folders) != 1 else ''} of {source} in {out}: {listed}",
+            f"solve {'them as a sweep' if len(folders) > 1 else 'it'}: planner solve {' '.join(inputs + baseline)}"],
+           sys.stdout)
+
+
+def _argument(path: Path) -> str:
+    """``path`` as a shell takes it: quoted, and a relative one beginning with '-' begun with './', not an option."""
+    text = str(path)
+    return shlex.quote(os.path.join(".", text) if text.startswith("-") else text)
 
 
 def _template(output: Path, force: bool) -> None:

@@ -23,14 +23,14 @@ def file_in_path(folder: Path) -> Path | None:
 
 def digest(source: Path, names: Callable[[str], bool] = lambda name: name.lower().endswith(".csv")) -> str | None:
     """A fingerprint of an input as read: the SHA-256 of a workbook's bytes, or of those files of a folder whose
-    ``names`` pass (a CSV folder's: what else it holds is not read), each one's name and bytes, in name order; None
-    where it cannot be read (reading it says why)."""
+    ``names`` pass (a CSV folder's: what else it holds is not read) and are not hidden (a run's staging files), each
+    one's name and bytes, in name order; None where it cannot be read (reading it says why)."""
     whole = hashlib.sha256()
     try:
         if not os.path.isdir(source):
             with open(source, "rb") as file:
                 return hashlib.file_digest(file, "sha256").hexdigest()
-        read = [entry for entry in os.scandir(source) if names(entry.name) and entry.is_file()]
+        read = [e for e in os.scandir(source) if names(e.name) and not e.name.startswith(".") and e.is_file()]
         for entry in sorted(read, key=lambda entry: os.fsencode(entry.name)):
             with open(entry.path, "rb") as file:
                 whole.update(os.fsencode(entry.name) + b"\0" + hashlib.file_digest(file, "sha256").digest())

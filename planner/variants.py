@@ -29,17 +29,26 @@ SCALED = {
     "demand": "every service's token volume per day (prompt tokens too)",
 }
 NOT_READ_BACK = ("default", "catalogue", "estimate", "blank")  # origins of a cell the reader fills in itself
+MAX_VARIANTS = 1000  # at once: a step mistyped (1:1000000:1) would write a million folders
+PERCENT_DECIMALS = 4  # a percentage is taken to this many decimals, which its name gives whole
 
 
 def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, demand: float = 100.0) -> Scenario:
-    """``scenario`` with its power budgets, fleet and token volumes at these percentages of its own, named so."""
-    periods = scenario.periods.assign(power_mw=scenario.periods["power_mw"] * (power / 100))
+    """``scenario`` with its power budgets, fleet and token volumes at these percentages of its own, named so; a
+    fleet scaled is rounded to whole GPUs, halves up."""
+    periods = scenario.periods.assign(power_mw=_times(scenario.periods["power_mw"], power))
     volumes = ("tokens_per_day_b", "input_tokens_per_day_b")
-    inference = scenario.inference.assign(**{column: scenario.inference[column] * (demand / 100) for column in volumes})
+    inference = scenario.inference.assign(**{column: _times(scenario.inference[column], demand) for column in volumes})
+    installed = scenario.fleet if fleet == 100 else np.floor(scenario.fleet * fleet / 100 + 0.5)
     given = {"power": power, "fleet": fleet, "demand": demand}
     label = ", ".join(f"{what} {_percent(pct)}%" for what, pct in given.items() if pct != 100)
     return dataclasses.replace(scenario, name=f"{scenario.name} ({label})" if label else scenario.name,
-                               periods=periods, fleet=np.round(scenario.fleet * (fleet / 100)), inference=inference)
+                               periods=periods, fleet=installed, inference=inference)
+
+
+def _times(values: pd.Series, pct: float) -> pd.Series:
+    """``values`` at ``pct`` percent, to 12 significant figures: 220, not the 220.00000000000003 of 200 x 1.1."""
+    return values if pct == 100 else (values * pct / 100).map(lambda value: float(f"{value:.12g}"))
 
 
 def sheets(scenario: Scenario) -> dict[str, pd.DataFrame | dict]:
@@ -55,16 +64,17 @@ def sheets(scenario: Scenario) -> dict[str, pd.DataFrame | dict]:
     return {name: table for name, table in tables.items() if len(table) or SHEETS_BY_NAME[name].required}
 
 
-def variant_name(stem: str, percentages: dict[str, float]) -> str:
-    """A variant's folder name: the input's, then each scaled figure's percentage, three digits at least, so
-    that the variants of a sweep sort in the order of the figures (site-power-080 before site-power-100)."""
-    return "-".join([stem, *(f"{what}-{_percent(pct, pad=True)}" for what, pct in percentages.items())])
+def variant_name(stem: str, percentages: dict[str, float], digits: dict[str, int]) -> str:
+    """A variant's folder name: the input's, then each scaled figure's percentage, its whole part padded to that
+    figure's ``digits``, so that the variants of a sweep sort in the order of the figures (site-power-080 before
+    site-power-100, site-power-0500 before site-power-1000)."""
+    return "-".join([stem, *(f"{what}-{_percent(pct, digits[what])}" for what, pct in percentages.items())])
 
 
-def _percent(pct: float, pad: bool = False) -> str:
-    """80, 92.5; padded, 080, 092.5."""
-    whole, dot, fraction = f"{pct:.6g}".partition(".")
-    return (whole.zfill(3) if pad else whole) + dot + fraction
+def _percent(pct: float, digits: int = 1) -> str:
+    """80, 92.5, 100.0001; padded to 3 digits, 080, 092.5."""
+    whole, dot, fraction = f"{pct:.{PERCENT_DECIMALS}f}".rstrip("0").rstrip(".").partition(".")
+    return whole.zfill(digits) + dot + fraction
 
 
 def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tuple[list[Path], list[str]]:
@@ -73,25 +83,33 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tu
     solve (a budget below the installed fleet's idle draw). A folder of that name that holds other files is refused
     before anything is written (raises InputError); each variant's files are written together or not at all (a sheet
     an earlier one had and this one has not, taken away), the same bytes for the same figures."""
+    if (count := math.prod(map(len, steps.values()))) > MAX_VARIANTS:
+        raise InputError([f"{count} variants: at most {MAX_VARIANTS:,} at once; give fewer percentages"])
     scenario = read_scenario(source)
     stem = source.stem if not os.path.isdir(source) else source.resolve().name
     variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
-    folders = [out / variant_name(stem, percentages) for percentages in variants]
+    digits = {what: max(3, *(len(_percent(pct).partition(".")[0]) for pct in pcts)) for what, pcts in steps.items()}
+    folders = [out / variant_name(stem, percentages, digits) for percentages in variants]
     own = {f"{name}.csv" for name in SHEETS_BY_NAME}
+    # hidden files are not read: a killed run's staging files, which the next write of that file takes away
     if clashes := [f"{folder}: holds files that are not a variant's ({', '.join(sorted(others))}); give another "
                    "--out" for folder in folders if folder.is_dir()
-                   and (others := {entry.name for entry in os.scandir(folder)} - own)]:
+                   and (others := {e.name for e in os.scandir(folder) if not e.name.startswith(".")} - own)]:
         raise InputError(clashes)
     if in_the_way := [f"{folder}: a file, not a folder; give another --out" for folder in folders
                       if folder.exists() and not folder.is_dir()]:
         raise InputError(in_the_way)
-    warnings = []
-    for folder, percentages in zip(folders, variants):
+    warnings = list(scenario.warnings)  # of the input: its variants have cells it read, not what it ignored
+    for written, (folder, percentages) in enumerate(zip(folders, variants)):
         variant = scaled(scenario, **percentages)
         # the same bytes for the same figures: a variant written again reads as unchanged to --resume
         texts = {f"{name}.csv": _csv(table) for name, table in sheets(variant).items()}
-        replace_together({folder / name: lambda path, text=text: path.write_bytes(text) for name, text in
-                          texts.items()})
+        try:
+            replace_together({folder / name: lambda path, text=text: path.write_bytes(text) for name, text in
+                              texts.items()})
+        except OSError as error:
+            raise InputError([f"{folder}: cannot write the variant ({error.strerror or error}); {written} of "
+                              f"{len(folders)} written before it"]) from None
         with signals_held():
             for stale in own - set(texts):
                 (folder / stale).unlink(missing_ok=True)
@@ -117,18 +135,23 @@ def _csv(table: pd.DataFrame | dict) -> bytes:
 
 def percentages(text: str) -> list[float]:
     """Percentages as given to ``planner vary``: a comma-separated list (80,90,100) or a range with its step
-    (80:120:10, both ends included). Raises ValueError saying what is expected."""
-    expected = f"percentages above 0, as 80,90,100 or 80:120:10 (from, to, step), got '{text}'"
+    (80:120:10, from 80 up to 120 where a step reaches it), each to :data:`PERCENT_DECIMALS` decimals, and at most
+    :data:`MAX_VARIANTS` of them. Raises ValueError saying what is expected."""
+    expected = (f"percentages from 0.0001 up to a million, as 80,90,100 or 80:120:10 (from, to, step), at most "
+                f"{MAX_VARIANTS:,}, got '{text}'")
     try:
+        if "_" in text:  # which float() would read as a digit separator: 80_0 as 800
+            raise ValueError
         if ":" in text:
             start, stop, step = (float(part) for part in text.split(":"))
-            if not step > 0 or stop < start:
+            if not (step > 0 and start <= stop and (stop - start) / step < MAX_VARIANTS):
                 raise ValueError
             values = [start + k * step for k in range(math.floor((stop - start) / step + 1e-9) + 1)]
         else:
             values = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ValueError(expected) from None
-    if not values or not all(0 < value < math.inf for value in values):
+    taken = list(dict.fromkeys(round(value, PERCENT_DECIMALS) for value in values))
+    if not taken or len(taken) > MAX_VARIANTS or not all(10 ** -PERCENT_DECIMALS <= pct <= 1e6 for pct in taken):
         raise ValueError(expected)
-    return list(dict.fromkeys(round(value, 6) for value in values))
+    return taken

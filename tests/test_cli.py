@@ -944,6 +944,11 @@ def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch)
     assert solved_again("--jobs", "2")[0] == []
     assert solved_again("--time-limit", "60") == (inputs, "--resume: 0 of 7 scenarios kept from reports/sweep.json; "
                                                           "7 solved there with other options")
+    older = [{key: value for key, value in row.items() if key != "report_sha256"} for row in rows_after]
+    summary.write_text(json.dumps([{**older[0], "input": "x\u0000y"}, *older[1:]]))
+    assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 1 not in it (inputs are "
+                                 "found there as given, from the folder it was made in); 6 written by an earlier "
+                                 "planner, without what --resume keeps a row by")
     summary.write_text("[1, NaN]")
     assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,xlsx", "--time-limit", "60"]) == cli.EXIT_OK
     assert (f"warning: --resume cannot read {Path('reports') / 'sweep.json'} (NaN is not JSON): every scenario is "

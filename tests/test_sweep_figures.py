@@ -242,8 +242,8 @@ def test_the_page_gives_a_gap_beneath_the_status_where_there_is_one(solved, tmp_
 
 
 def test_the_header_says_where_the_plans_are(solved, tmp_path):
-    """Reports linked, or not written (--outputs none); a sweep that solved nothing does not blame --outputs none;
-    a stopped one says so, a space before what follows."""
+    """Reports linked, or not written (--outputs none); a sweep that solved nothing says nothing of reports; a
+    stopped one says so, a space before what follows."""
     folder = tmp_path / "sweep"
     row = solved_row(Path("two.xlsx"), solved, folder / "two" / "index.html")
     stopped = failed_row(Path("b.xlsx"), "interrupted", "not solved: the sweep was stopped (Ctrl-C) before it started")
@@ -256,7 +256,9 @@ def test_the_header_says_where_the_plans_are(solved, tmp_path):
                                       "its scenarios was done: each one's row says how far it got. Each scenario's own "
                                       "report holds its plan; click a column header to sort.")
     assert "reports were not written (<code>--outputs none</code>)" in header([{**row, "report": None}])
-    assert "holds its plan" in header([stopped])
+    assert header([stopped]) == ("0 solved, 1 without a plan. <strong>The sweep was stopped</strong> before 1 of its "
+                                 "scenarios was done: each one's row says how far it got. Click a column header to "
+                                 "sort.")
 
 
 def test_a_sweep_says_what_changed_workload_by_workload(solved, more, tmp_path, monkeypatch):

@@ -126,23 +126,63 @@ def test_percentages_are_a_list_or_a_range_with_both_ends(text, expected):
     assert percentages(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "0", "-5", "nan", "inf", "a", "120:80:10", "80:120:0", "80:120", "80;90"])
-def test_percentages_above_zero_are_asked_for(text):
-    with pytest.raises(ValueError, match="percentages above 0, as 80,90,100 or 80:120:10"):
+@pytest.mark.parametrize("text", ["", "0", "-5", "nan", "inf", "a", "120:80:10", "80:120:0", "80:120", "80;90",
+                                  "80_0", "0.00001", "2e6", "1:100000000:1"])
+def test_percentages_from_a_ten_thousandth_to_a_million_are_asked_for(text):
+    with pytest.raises(ValueError, match="percentages from 0.0001 up to a million, as 80,90,100 or 80:120:10"):
         percentages(text)
 
 
+def test_names_tell_every_percentage_apart_and_sort_in_its_order(tmp_path):
+    """100% and 100.0001% are two variants; 500% to 1500% are padded to four digits, as 1000% needs."""
+    source = write_scenario(two_prices(), tmp_path / "two.xlsx")
+    folders, _ = write_variants(source, tmp_path / "out", {"power": [100.0, 100.0001]})
+    assert [folder.name for folder in folders] == ["two-power-100", "two-power-100.0001"]
+    assert read_scenario(folders[1]).name == "two prices (power 100.0001%)"
+    folders, _ = write_variants(source, tmp_path / "out", {"demand": percentages("500:1500:500")})
+    assert [folder.name for folder in folders] == ["two-demand-0500", "two-demand-1000", "two-demand-1500"]
+    with pytest.raises(InputError, match="1008 variants: at most 1,000 at once"):
+        write_variants(source, tmp_path / "out", {"power": [float(k) for k in range(1, 9)],
+                                                  "fleet": [float(k) for k in range(1, 127)]})
+
+
+def test_fractional_fleets_are_kept_unless_scaled_and_then_rounded_halves_up(tmp_path):
+    """5, 7 and 9 GPUs at 50%: 3, 4 and 5 (not 2, 4 and 4, rounding halves to even); 2000.5 kept at 100%. 200 MW
+    at 110% reads 220, not 220.00000000000003."""
+    tables = two_prices()
+    tables["fleet"]["installed"] = [5.0, 7.0, 2000.5]
+    tables["periods"].loc[0, "power_mw"] = 200.0
+    base = read_scenario(write_scenario(tables, tmp_path / "odd.xlsx"))
+    assert scaled(base, fleet=50.0).fleet.to_numpy().ravel().tolist() == [3.0, 4.0, 1000.0]
+    assert scaled(base, power=90.0).fleet.to_numpy().ravel().tolist() == [5.0, 7.0, 2000.5]
+    assert scaled(base, power=110.0).periods["power_mw"].tolist()[0] == 220.0
+
+
 def test_planner_vary_writes_the_variants_and_says_how_to_solve_them(tmp_path, capsys, monkeypatch):
+    """The command to solve them; the input's own warnings (a column it does not read, which its variants do not
+    hold); one variant alone, with no baseline; an --out that solving would take for an option, or for its reports;
+    a hundred variants named by the first and last."""
     monkeypatch.chdir(tmp_path)
-    write_scenario(two_prices(), tmp_path / "two.xlsx")
+    tables = two_prices()
+    tables["periods"]["notes"] = "kept by hand"
+    write_scenario(tables, tmp_path / "two.xlsx")
     assert cli.main(["vary", "two.xlsx", "--out", "var", "--power", "90:110:10"]) == cli.EXIT_OK
-    out = capsys.readouterr().out.splitlines()
-    assert out == ["wrote 3 variants of two.xlsx in var: two-power-090, two-power-100, two-power-110",
-                   "solve them as a sweep: planner solve var/* --baseline var/two-power-100"]
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == ["wrote 3 variants of two.xlsx in var: two-power-090, two-power-100, "
+                                        "two-power-110",
+                                        "solve them as a sweep: planner solve var/* --baseline var/two-power-100"]
+    assert "unknown column 'notes'" in printed.err
     assert cli.main(["solve", "var/two-power-090", "var/two-power-100", "var/two-power-110", "--baseline",
                      "var/two-power-100", "--outputs", "none"]) == cli.EXIT_OK
     assert 'id="chart-served-by-budget"' in (tmp_path / "reports" / "sweep.html").read_text(encoding="utf-8")
     assert cli.main(["vary", "two.xlsx", "--out", "var"]) == cli.EXIT_INPUT
     assert "give what to vary: --power, --fleet, --demand" in capsys.readouterr().err
     assert cli.main(["vary", "two.xlsx", "--out", "var", "--fleet", "50"]) == cli.EXIT_OK  # beside the others: listed
-    assert capsys.readouterr().out.splitlines()[-1] == "solve them as a sweep: planner solve var/two-fleet-050"
+    assert capsys.readouterr().out.splitlines()[-1] == "solve it: planner solve var/two-fleet-050"
+    assert cli.main(["vary", "two.xlsx", "--out=-v", "--power", "100"]) == cli.EXIT_OK  # one: no baseline
+    assert capsys.readouterr().out.splitlines()[-1] == "solve it: planner solve ./-v/*"
+    assert cli.main(["vary", "two.xlsx", "--out", "reports", "--power", "90"]) == cli.EXIT_INPUT
+    assert "reports: planner solve writes its reports there; give another --out" in capsys.readouterr().err
+    assert cli.main(["vary", "two.xlsx", "--out", "many", "--power", "1:100:1"]) == cli.EXIT_OK
+    assert capsys.readouterr().out.splitlines()[0] == ("wrote 100 variants of two.xlsx in many: two-power-001, "
+                                                       "two-power-002, two-power-003, ..., two-power-100")
