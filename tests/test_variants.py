@@ -117,6 +117,11 @@ def test_a_folder_holding_other_files_is_refused_before_any_variant_is_written(t
     with pytest.raises(InputError, match=r"two-power-110: holds files that are not a variant's \(notes.txt\)"):
         write_variants(source, tmp_path / "out", {"power": [90.0, 110.0]})
     assert not (tmp_path / "out" / "two-power-090").exists()
+    # a killed run's staging file is hidden: neither in the way nor part of the variant
+    (tmp_path / "out" / "two-power-110" / "notes.txt").unlink()
+    (tmp_path / "out" / "two-power-110" / ".site.csv.99999-abc.csv").write_text("key,value\n")
+    [folder], _ = write_variants(source, tmp_path / "out", {"power": [110.0]})
+    assert digest(folder) == digest(write_variants(source, tmp_path / "clean", {"power": [110.0]})[0][0])
 
 
 @pytest.mark.parametrize("text, expected", [
