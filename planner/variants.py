@@ -22,7 +22,8 @@ from planner.schema import SHEETS_BY_NAME
 from planner.spelling import periods_in_runs
 from planner.workbook import InputError, Scenario, over_budget, read_scenario
 
-# what a variant may scale, each a percentage of the scenario's own figures: (what it scales, for its name)
+# what a variant may scale, by a percentage of the scenario's own figures: its name (in options and variants' names),
+# and what it scales
 SCALED = {
     "power": "every period's power budget",
     "fleet": "every GPU type's installed count in every period (rounded to whole GPUs)",
@@ -31,6 +32,7 @@ SCALED = {
 NOT_READ_BACK = ("default", "catalogue", "estimate", "blank")  # origins of a cell the reader fills in itself
 MAX_VARIANTS = 1000  # at once: a step mistyped (1:1000000:1) would write a million folders
 PERCENT_DECIMALS = 4  # a percentage is taken to this many decimals, which its name gives whole
+MOST_PERCENT = 1_000_000
 
 
 def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, demand: float = 100.0) -> Scenario:
@@ -137,8 +139,9 @@ def percentages(text: str) -> list[float]:
     """Percentages as given to ``planner vary``: a comma-separated list (80,90,100) or a range with its step
     (80:120:10, from 80 up to 120 where a step reaches it), each to :data:`PERCENT_DECIMALS` decimals, and at most
     :data:`MAX_VARIANTS` of them. Raises ValueError saying what is expected."""
-    expected = (f"percentages from 0.0001 up to a million, as 80,90,100 or 80:120:10 (from, to, step), at most "
-                f"{MAX_VARIANTS:,}, got '{text}'")
+    least = 10.0 ** -PERCENT_DECIMALS
+    expected = (f"percentages from {_percent(least)} up to {MOST_PERCENT:,}, as 80,90,100 or 80:120:10 (from, to, "
+                f"step), at most {MAX_VARIANTS:,}, got '{text}'")
     try:
         if "_" in text:  # which float() would read as a digit separator: 80_0 as 800
             raise ValueError
@@ -152,6 +155,6 @@ def percentages(text: str) -> list[float]:
     except ValueError:
         raise ValueError(expected) from None
     taken = list(dict.fromkeys(round(value, PERCENT_DECIMALS) for value in values))
-    if not taken or len(taken) > MAX_VARIANTS or not all(10 ** -PERCENT_DECIMALS <= pct <= 1e6 for pct in taken):
+    if not taken or len(taken) > MAX_VARIANTS or not all(least <= pct <= MOST_PERCENT for pct in taken):
         raise ValueError(expected)
     return taken

@@ -134,7 +134,7 @@ def test_percentages_are_a_list_or_a_range_with_both_ends(text, expected):
 @pytest.mark.parametrize("text", ["", "0", "-5", "nan", "inf", "a", "120:80:10", "80:120:0", "80:120", "80;90",
                                   "80_0", "0.00001", "2e6", "1:100000000:1"])
 def test_percentages_from_a_ten_thousandth_to_a_million_are_asked_for(text):
-    with pytest.raises(ValueError, match="percentages from 0.0001 up to a million, as 80,90,100 or 80:120:10"):
+    with pytest.raises(ValueError, match="percentages from 0.0001 up to 1,000,000, as 80,90,100 or 80:120:10"):
         percentages(text)
 
 
