@@ -9,6 +9,7 @@ SIZES ?= S,M,L
 JOBS ?= 1
 REPEAT ?= 1
 ARGS ?=  # more options for planner solve: make run ARGS="--power-step 5"
+POWER ?= 80:120:5  # for make sweep: percentages of the scenario's power budgets (from:to:step, or 80,90,100)
 
 # First Python >= 3.12 found: versioned names on PATH, then pyenv's versions folder.
 define FIND_PYTHON
@@ -19,7 +20,7 @@ for c in python3.14 python3.13 python3.12 python3 \
 done; exit 1
 endef
 
-.PHONY: run test scenarios report bench bench-solvers bench-integer bench-sweep clean
+.PHONY: run test scenarios sweep report bench bench-solvers bench-integer bench-sweep clean
 
 # .venv is built again when pyproject.toml changes, or when its interpreter no longer runs (the Python it was
 # made with removed or upgraded); --clear, so that nothing of the old one is mixed into the new
@@ -45,6 +46,18 @@ report: $(VENV)/.installed
 # make's own wildcard would split a name with a space in it ("site copy.xlsx") in two
 scenarios: $(VENV)/.installed
 	$(PY) -m planner solve inputs/*.xlsx --jobs $(JOBS) $(ARGS)
+
+# the scenario at each of POWER's percentages of its power budgets (planner vary), solved as one sweep, each plan
+# from the last one's optimal basis, told against the scenario as it is where 100 is among them:
+# reports/sweep-$(SCENARIO)/sweep.html charts the demand served against the budget.
+# Run again, it keeps the plans of variants unchanged (--resume); the variants are written anew each time, so that
+# none of an earlier POWER is swept
+sweep: $(VENV)/.installed
+	rm -rf "reports/variants/$(SCENARIO)"
+	$(PY) -m planner vary "inputs/$(SCENARIO).xlsx" --out "reports/variants/$(SCENARIO)" --power $(POWER)
+	@base="reports/variants/$(SCENARIO)/$(SCENARIO)-power-100"; told=(); [ -d "$$base" ] && told=(--baseline "$$base"); \
+	set -x; $(PY) -m planner solve "reports/variants/$(SCENARIO)"/* --out "reports/sweep-$(SCENARIO)" --warm-start \
+	  --resume --jobs $(JOBS) "$${told[@]}" $(ARGS)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2
