@@ -396,46 +396,69 @@ def charts(results: Results) -> list[dict]:
     return [chart.shown(name, caption) for name, chart, caption in drawn if chart is not None]
 
 
-BUDGETS_APART = 1e-3  # budgets closer than this share of the largest are one: no chart of demand served against them
+APART = 1e-3  # figures closer than this share of the largest are one: no chart of demand served against them
 
 
-def served_against_budget(names: list[str], budget_mw: list[float], share: list[float],
-                          baseline: int | None) -> dict | None:
+@dataclass(frozen=True)
+class Against:
+    """A figure a sweep charts the demand served against: the chart's ``name`` (its figure ``chart-<name>``) and
+    ``title``, the x axis's ``axis`` label, a value's ``tip`` (a format), the figures' ``heading`` and ``unit``, and
+    what the figure is, for the caption (``what``, ``alone``)."""
+
+    name: str
+    title: str
+    axis: str
+    tip: str
+    heading: str
+    unit: str
+    what: str
+    alone: str
+
+
+BUDGET = Against("served-by-budget", "Demand served against the power budget",
+                 "power budget: the mean over the horizon's hours (facility MW)", "{:,.2f} MW", "Power budget",
+                 "MW, mean", "its power budget, the mean over its periods weighted by their hours", "their budgets")
+FLEET = Against("served-by-fleet", "Demand served against the GPUs installed",
+                "GPUs installed, of every type: the mean over the horizon's hours", "{:,.0f} GPUs", "GPUs installed",
+                "GPUs, mean", "the GPUs installed, of every type, the mean over its periods weighted by their hours",
+                "their fleets")
+
+
+def served_against(against: Against, names: list[str], figure: list[float], share: list[float],
+                   baseline: int | None) -> dict | None:
     """A sweep's chart of its solved scenarios (``names``): each one's demand served (``share``, the priority-weighted
-    fraction) against its power budget (``budget_mw``, the mean over its hours), the ``baseline``'s point a ring; as
-    :func:`charts` gives a chart. None where the budgets do not differ: the chart would be one column of points."""
-    budget, served = np.asarray(budget_mw, dtype=float), np.asarray(share, dtype=float) * 100
-    if len(budget) < 2 or np.ptp(budget) <= BUDGETS_APART * float(budget.max()):
+    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring; as :func:`charts` gives a
+    chart. None where the figures do not differ: the chart would be one column of points."""
+    x, served = np.asarray(figure, dtype=float), np.asarray(share, dtype=float) * 100
+    if len(x) < 2 or np.ptp(x) <= APART * float(x.max()):
         return None
     # room around the points for their names, past 0% and 100% too; the ticks stay within them
-    x_pad, y_pad = np.ptp(budget) * 0.08, max(np.ptp(served) * 0.12, 0.5)
-    x_range = (max(float(budget.min() - x_pad), 0.0), float(budget.max() + x_pad))
+    x_pad, y_pad = np.ptp(x) * 0.08, max(np.ptp(served) * 0.12, 0.5)
+    x_range = (max(float(x.min() - x_pad), 0.0), float(x.max() + x_pad))
     y_range = (float(served.min() - y_pad), float(served.max() + y_pad))
     x_ticks = nice_ticks(x_range[1], bottom=x_range[0])
     y_ticks = nice_ticks(min(y_range[1], 100.0), bottom=max(y_range[0], 0.0))
-    chart = Chart("served-by-budget", "Demand served against the power budget", 400.0)
+    chart = Chart(against.name, against.title, 400.0)
     left = max(room(tick_text(t, y_ticks) + "%", LABEL_PX) for t in y_ticks) + 34.0
     axes = chart.place(left, 24.0, x_range, y_range, bottom=52.0)
     chart.y_axis(y_ticks, "demand served (priority-weighted)", format=lambda t: tick_text(t, y_ticks) + "%")
     chart.x_axis(x_ticks, [tick_text(t, x_ticks) for t in x_ticks], grid=True)
-    chart.text((axes.left + axes.right) / 2, axes.bottom + 38, "power budget: the mean over the horizon's hours "
-               "(facility MW)", anchor="middle", data=False)
-    tips = [f"{n}: {b:,.2f} MW, {percent_text(s, 1)} of demand served" for n, b, s in zip(names, budget, served)]
+    chart.text((axes.left + axes.right) / 2, axes.bottom + 38, against.axis, anchor="middle", data=False)
+    tips = [f"{n}: {against.tip.format(v)}, {percent_text(s, 1)} of demand served" for n, v, s in zip(names, x, served)]
     others = [i for i in range(len(names)) if i != baseline]
-    chart.dots(budget[others], served[others], ACCENT, 4.0, [tips[i] for i in others])
+    chart.dots(x[others], served[others], ACCENT, 4.0, [tips[i] for i in others])
     if baseline is not None:
-        chart.dots(budget[[baseline]], served[[baseline]], ACCENT, 5.5, [tips[baseline]], ring=True)
+        chart.dots(x[[baseline]], served[[baseline]], ACCENT, 5.5, [tips[baseline]], ring=True)
     _name_points(chart, [clip(n) + (" (baseline)" if i == baseline else "") for i, n in enumerate(names)], names,
-                 budget, served, ([] if baseline is None else [baseline]) + sorted(others, key=lambda i: budget[i]))
-    order = np.argsort(budget, kind="stable")
-    figures = pd.DataFrame({"Power budget": budget[order], "Demand served": served[order] / 100},
+                 x, served, ([] if baseline is None else [baseline]) + sorted(others, key=lambda i: x[i]))
+    order = np.argsort(x, kind="stable")
+    figures = pd.DataFrame({against.heading: x[order], "Demand served": served[order] / 100},
                            index=[names[i] + (" (baseline)" if i == baseline else "") for i in order])
-    caption = ("Each point a solved scenario: its power budget, the mean over its periods weighted by their hours, and "
-               "the share of its demand it serves, each workload's share weighted by its priority; the ring is the "
-               "baseline. Between two scenarios that differ in their budgets alone, the slope is what those MW are "
-               "worth; where they differ in more (the fleet, the demand), the points differ for that too. Names "
-               "that would overlap are left out: hover a point, or see the figures.")
-    return Drawn.of(chart, Figures.of(figures, "Scenario", ["MW, mean", SHARE])).shown("served-by-budget", caption)
+    caption = (f"Each point a solved scenario: {against.what}, and the share of its demand it serves, each workload's "
+               f"share weighted by its priority; the ring is the baseline. Between two scenarios that differ in "
+               f"{against.alone} alone, the slope is what the difference is worth; where they differ in more, the "
+               "points differ for that too. Names that would overlap are left out: hover a point, or see the figures.")
+    return Drawn.of(chart, Figures.of(figures, "Scenario", [against.unit, SHARE])).shown(against.name, caption)
 
 
 def _name_points(chart: Chart, labels: list[str], names: list[str], x: np.ndarray, y: np.ndarray,

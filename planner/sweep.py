@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.charts import served_against_budget
+from planner.charts import BUDGET, FLEET, served_against
 from planner.files import replace_together
 from planner.report import TABLE_ROWS, ReportFolderError, json_records, known, script_hash
 from planner.results import TOLERANCE, Results, in_full
@@ -54,6 +54,7 @@ class SweepRow:
     prices_from_relaxation: bool | None = None
     energy_mwh: float | None = None
     power_mw_budget_mean: float | None = None  # over the horizon, each period's budget weighted by its hours
+    gpus_installed_mean: float | None = None  # of every type, over the horizon, each period's weighted by its hours
     power_step_mw: float | None = None
     power_step_up_all_periods_points: float | None = None
     power_step_down_all_periods_points: float | None = None
@@ -102,6 +103,7 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
         prices_from_relaxation=results.prices_from_relaxation(),
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_mw_budget_mean=float(np.average(results.periods["power_mw_budget"], weights=results.periods["hours"])),
+        gpus_installed_mean=float(np.average(results.periods["gpus_installed"], weights=results.periods["hours"])),
         power_step_mw=results.power_step_mw,
         power_step_up_all_periods_points=known(up),
         power_step_down_all_periods_points=known(down),
@@ -126,7 +128,7 @@ def failed_row(source: Path, status: str, error: str) -> dict:
 SWEEP_FILES = ("sweep.json", "sweep.html")
 # what every solved row has: the page reads them
 SOLVED_FIELDS = ("scenario", "objective", "objective_possible", "workloads", "fully_served", "energy_mwh",
-                 "power_mw_budget_mean", "served", "periods")
+                 "power_mw_budget_mean", "gpus_installed_mean", "served", "periods")
 _KINDS = {"str": str, "float": (int, float), "int": int, "bool": bool, "dict": dict, "list": list}
 
 
@@ -294,15 +296,15 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     solved, solved_names = [rows[i] for i in solved_at], [names[i] for i in solved_at]
     changed = changed_workloads(solved, solved_at.index(compared) if solved else 0)
     plotted = [i for i, row in enumerate(solved) if row["score_share"] is not None]  # a scenario without demand: none
-    chart = served_against_budget([solved_names[i] for i in plotted],
-                                  [solved[i]["power_mw_budget_mean"] for i in plotted],
-                                  [solved[i]["score_share"] for i in plotted],
-                                  next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None))
+    drawn = [served_against(against, [solved_names[i] for i in plotted], [solved[i][figure] for i in plotted],
+                            [solved[i]["score_share"] for i in plotted],
+                            next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None))
+             for against, figure in ((BUDGET, "power_mw_budget_mean"), (FLEET, "gpus_installed_mean"))]
     # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
     grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None
     html = TEMPLATES.get_template("sweep.html").render(
         rows=rows, names=names, solved_names=solved_names, sections=[], script_hash=script_hash(),
-        charts=[chart] if chart else [],
+        charts=[chart for chart in drawn if chart],
         changed={**changed, "grid": grid and lay_out(grid, solved_names)},
         power=lay_out(power_by_period(solved), solved_names) if solved else None,
         baseline_name=None if compared is None else names[compared],

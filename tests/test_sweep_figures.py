@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from conftest import inference_row, scenario_tables, training_row
-from planner.charts import served_against_budget
+from planner.charts import BUDGET, FLEET, served_against
 from planner.sweep import changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
 from test_model_known_optima import approx
 
@@ -161,25 +161,42 @@ def test_a_sweep_of_budgets_charts_the_demand_served_against_them(solved, more, 
     assert ('<tr><th scope="row">base.xlsx (baseline)</th><td class="n" data-v="25.8625">25.9</td><td class="n" '
             f'data-v="{2.575 / 3!r}">85.8%</td></tr><tr><th scope="row">more &lt;b&gt;.xlsx</th>') in table
     assert "chart-served-by-budget" not in write_sweep([rows[1], rows[1]], folder).read_text(encoding="utf-8")
+    assert "chart-served-by-fleet" not in html  # one fleet: 2000 G1 in every period
+
+
+def test_a_sweep_of_fleets_charts_the_demand_served_against_the_gpus_installed(solved, solve_case, tmp_path):
+    """With 2,100 G1 installed (not 2,000) in every period, the idle draw of the 100 more takes budget from S where
+    power binds: the chart of demand served against the GPUs installed (their mean over the hours) has both points,
+    and sweep.json each one's mean."""
+    tables = two_prices()
+    tables["fleet"]["installed"] = 2100.0
+    bigger = solve_case(tables).results
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path("base.xlsx"), solved, folder / "a" / "index.html"),
+            solved_row(Path("bigger.xlsx"), bigger, folder / "b" / "index.html")]
+    assert [row["gpus_installed_mean"] for row in rows] == [2000.0, 2100.0]
+    html = write_sweep(rows, folder).read_text(encoding="utf-8")
+    figure = html[html.index('<figure id="chart-served-by-fleet"'):]
+    assert "bigger.xlsx: 2,100 GPUs, " in figure and "chart-served-by-budget" not in html
 
 
 def test_names_on_a_chart_of_budgets_overlap_nothing():
     """Three scenarios, two of them at one point near the right edge, where their names fit only on its left: one of
     those two is named, the other left to its hover text; the baseline is named first, whatever its place."""
-    chart = served_against_budget(["low", "high scenario", "same as high"], [1.0, 2.0, 2.0], [0.5, 0.8, 0.8],
-                                  baseline=2)
+    chart = served_against(BUDGET, ["low", "high scenario", "same as high"], [1.0, 2.0, 2.0], [0.5, 0.8, 0.8],
+                           baseline=2)
     labels = re.findall(r'<text x="[\d.]+" y="[\d.]+" font-size="11" fill="#1d2330"[^>]*>(?:<title>.*?</title>)?'
                         r'([^<]*)</text>', chart["svg"])
     assert labels == ["same as high (baseline)", "low"]
-    assert served_against_budget(["a", "b"], [5.0, 5.0], [0.5, 0.6], baseline=0) is None  # one budget: no chart
-    assert served_against_budget(["a", "b"], [200.0, 200.1], [0.5, 0.6], baseline=0) is None  # 0.05% apart: one
+    assert served_against(BUDGET, ["a", "b"], [5.0, 5.0], [0.5, 0.6], baseline=0) is None  # one budget: no chart
+    assert served_against(BUDGET, ["a", "b"], [200.0, 200.1], [0.5, 0.6], baseline=0) is None  # 0.05% apart: one
 
 
 def test_points_at_100_and_0_percent_are_named_and_no_tick_passes_them():
     """Every scenario served in full, or not at all: the names have room at the chart's top and bottom, while the
     ticks stay from 0% to 100%."""
     for share in (1.0, 0.0):
-        chart = served_against_budget(["low", "high"], [100.0, 200.0], [share, share], baseline=None)
+        chart = served_against(BUDGET, ["low", "high"], [100.0, 200.0], [share, share], baseline=None)
         labels = re.findall(r'font-size="11" fill="#1d2330"[^>]*>(?:<title>.*?</title>)?([^<]*)</text>', chart["svg"])
         ticks = re.findall(r'text-anchor="end" dominant-baseline="central">([-\d.]+)%</text>', chart["svg"])
         assert labels == ["low", "high"] and ticks and all(0 <= float(tick) <= 100 for tick in ticks)
