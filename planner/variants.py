@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.files import replace_together, signals_held
+from planner.model import idle_power_mw
 from planner.schema import SHEETS_BY_NAME
 from planner.spelling import periods_in_runs
 from planner.workbook import InputError, Scenario, over_budget, read_scenario
@@ -123,11 +124,9 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tu
 
 def _below_idle_draw(scenario: Scenario) -> str:
     """The periods whose budget the installed fleet's idle draw is over (see the reader's check), for a sentence."""
-    idle_w = scenario.gpus.set_index("gpu")["idle_w"].reindex(scenario.fleet.index).fillna(0.0)
-    idle_mw = scenario.pue * (scenario.fleet.mul(idle_w, axis=0)).sum() / 1e6
-    budget = scenario.periods.set_index("period")["power_mw"]
-    over = over_budget(idle_mw.reindex(budget.index).to_numpy(), budget.to_numpy())
-    return periods_in_runs(budget.index.tolist(), over.tolist()) if over.any() else ""
+    budget = scenario.periods["power_mw"].to_numpy()
+    over = over_budget(idle_power_mw(scenario), budget)
+    return periods_in_runs(scenario.periods["period"].tolist(), over.tolist()) if over.any() else ""
 
 
 def _csv(table: pd.DataFrame | dict) -> bytes:
