@@ -296,9 +296,9 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     solved, solved_names = [rows[i] for i in solved_at], [names[i] for i in solved_at]
     changed = changed_workloads(solved, solved_at.index(compared) if solved else 0)
     plotted = [i for i, row in enumerate(solved) if row["score_share"] is not None]  # a scenario without demand: none
+    ring = next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None)  # the baseline, if plotted
     drawn = [served_against(against, [solved_names[i] for i in plotted], [solved[i][figure] for i in plotted],
-                            [solved[i]["score_share"] for i in plotted],
-                            next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None))
+                            [solved[i]["score_share"] for i in plotted], ring)
              for against, figure in ((BUDGET, "power_mw_budget_mean"), (FLEET, "gpus_installed_mean"))]
     # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
     grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None
