@@ -1,7 +1,8 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S]
 [--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST|none] [--solver-log]
-[--baseline INPUT] [--resume]``, ``planner vary INPUT --out DIR [--power PCTS] [--fleet PCTS] [--demand PCTS]``,
-``planner size INPUT [--json]`` and ``planner template OUT.xlsx [--force]``.
+[--baseline INPUT] [--resume]``, ``planner vary INPUT --out DIR [--power PCTS] [--fleet PCTS] [--demand PCTS]
+[--periods NAMES] [--gpus NAMES] [--services NAMES]``, ``planner size INPUT [--json]`` and ``planner template
+OUT.xlsx [--force]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input or a report that cannot be written (a write failure), 3
 solver failure or limit reached without a feasible plan, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
@@ -46,7 +47,7 @@ from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
 from planner.spelling import precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, readable, solved_row, write_sweep
-from planner.variants import SCALED, percentages, write_variants
+from planner.variants import SCALED, WITHIN, percentages, write_variants
 from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -840,6 +841,11 @@ def _parser() -> argparse.ArgumentParser:
     for what, scales in SCALED.items():
         vary_cmd.add_argument(f"--{what}", type=_percentages, metavar="PCTS",
                               help=f"{scales}, at these percentages of the scenario's: 80,90,100 or 80:120:10")
+    for key, kept_to in WITHIN.items():
+        figures = " and ".join("--" + what for what in kept_to.figures)
+        spans = " or first:last (2027Q1:2027Q4)" if key == "periods" else ""
+        vary_cmd.add_argument(f"--{key}", metavar="NAMES",
+                              help=f"keep {figures} to these {kept_to.kind}s alone, comma-separated{spans}")
     vary_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
                                    allow_abbrev=False)
@@ -940,8 +946,9 @@ def _percentages(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _vary(source: Path, out: Path, steps: dict[str, list[float] | None]) -> None:
-    """``planner vary``: write the variants of ``steps`` (percentages by :data:`SCALED` key, None where not given)."""
+def _vary(source: Path, out: Path, steps: dict[str, list[float] | None], within: dict[str, str]) -> None:
+    """``planner vary``: write the variants of ``steps`` (percentages by :data:`SCALED` key, None where not given),
+    kept to the names ``within`` gives (by :data:`WITHIN` key)."""
     given = {what: pcts for what, pcts in steps.items() if pcts is not None}
     if not given:
         raise InputError([f"give what to vary: {', '.join('--' + what for what in SCALED)}, each as percentages "
@@ -951,7 +958,7 @@ def _vary(source: Path, out: Path, steps: dict[str, list[float] | None]) -> None
     if os.path.abspath(out) == os.path.abspath("reports"):  # solving them would take their folders for reports
         raise InputError([f"{out}: planner solve writes its reports there; give another --out (variants, say)"])
     try:
-        folders, warnings = write_variants(source, out, given)
+        folders, warnings = write_variants(source, out, given, within)
     except OSError as error:
         raise InputError([f"{out}: cannot write the variants ({error.strerror or error})"]) from None
     _print([f"warning: {warning}" for warning in warnings], sys.stderr)
@@ -1034,7 +1041,8 @@ def _command(args: argparse.Namespace) -> int:
         elif args.command == "template":
             _template(args.output, args.force)
         elif args.command == "vary":
-            _vary(args.input, args.out, {what: getattr(args, what) for what in SCALED})
+            _vary(args.input, args.out, {what: getattr(args, what) for what in SCALED},
+                  {key: getattr(args, key) for key in WITHIN if getattr(args, key) is not None})
         else:
             if args.gap is not None and not args.integer:
                 raise InputError(["--gap applies to --integer plans; a linear plan is always solved to optimality"])

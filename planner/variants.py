@@ -1,5 +1,6 @@
 """Variants of a scenario for a sweep (``planner vary``): its power budgets, its GPU fleet or its services' token
-volumes scaled, each variant written as a folder of CSV files that ``planner solve`` reads as it reads a workbook.
+volumes scaled, in every period, GPU type and service or in those named alone, each variant written as a folder of
+CSV files that ``planner solve`` reads as it reads a workbook.
 
 A variant's sheets are the scenario's as read and checked, with a cell left blank wherever the scenario's was (a
 column's default or the GPU catalogue fills it again, and the report says so as before); the files are the same
@@ -9,10 +10,13 @@ bytes whenever the same variant is written again, so ``planner solve --resume`` 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import math
 import os
+import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +24,7 @@ import pandas as pd
 from planner.files import replace_together, signals_held
 from planner.model import idle_power_mw
 from planner.schema import SHEETS_BY_NAME
-from planner.spelling import periods_in_runs
+from planner.spelling import closest, periods_in_runs, spoken
 from planner.workbook import InputError, Scenario, over_budget, read_scenario
 
 # what a variant may scale, by a percentage of the scenario's own figures: its name (in options and variants' names),
@@ -30,23 +34,66 @@ SCALED = {
     "fleet": "every GPU type's installed count in every period (rounded to whole GPUs)",
     "demand": "every service's token volume per day (prompt tokens too)",
 }
+
+
+class Within(NamedTuple):
+    """What the figures scaled may be kept to (``planner vary --periods P1,P2 --gpus G --services S``)."""
+    sheet: str  # whose names are given
+    column: str
+    kind: str  # what one is called
+    figures: tuple[str, ...]  # the keys of SCALED kept to them
+
+
+WITHIN = {
+    "periods": Within("periods", "period", "period", ("power", "fleet")),
+    "gpus": Within("gpus", "gpu", "GPU type", ("fleet",)),
+    "services": Within("inference", "workload", "service", ("demand",)),
+}
+NAMES_LISTED = 12  # names of a kind listed at most, where a name given is not the scenario's
+NAMES_IN_FOLDER = 60  # characters at most of the names a variant is kept to, in its folder's name; past it, a hash
 NOT_READ_BACK = ("default", "catalogue", "estimate", "blank")  # origins of a cell the reader fills in itself
 MAX_VARIANTS = 1000  # at once: a step mistyped (1:1000000:1) would write a million folders
 PERCENT_DECIMALS = 4  # a percentage is taken to this many decimals, which its name gives whole
 MOST_PERCENT = 1_000_000
 
 
-def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, demand: float = 100.0) -> Scenario:
+def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, demand: float = 100.0,
+           within: dict[str, list[str]] | None = None) -> Scenario:
     """``scenario`` with its power budgets, fleet and token volumes at these percentages of its own, named so; a
-    fleet scaled is rounded to whole GPUs, halves up."""
-    periods = scenario.periods.assign(power_mw=_times(scenario.periods["power_mw"], power))
-    volumes = ("tokens_per_day_b", "input_tokens_per_day_b")
-    inference = scenario.inference.assign(**{column: _times(scenario.inference[column], demand) for column in volumes})
-    installed = scenario.fleet if fleet == 100 else np.floor(scenario.fleet * fleet / 100 + 0.5)
+    fleet scaled is rounded to whole GPUs, halves up. ``within`` (keys of :data:`WITHIN`, names the scenario has)
+    keeps each figure to the periods, GPU types and services named: a budget scaled in those periods alone, say."""
+    within = within or {}
+
+    def kept(names: pd.Index | pd.Series, key: str) -> np.ndarray:
+        return np.asarray(names.isin(within[key])) if key in within else np.ones(len(names), dtype=bool)
+
+    budgets = scenario.periods["power_mw"]
+    periods = scenario.periods.assign(
+        power_mw=budgets.where(~kept(scenario.periods["period"], "periods"), _times(budgets, power)))
+    services = kept(scenario.inference["workload"], "services")
+    inference = scenario.inference.assign(**{column: scenario.inference[column].where(
+        ~services, _times(scenario.inference[column], demand)) for column in ("tokens_per_day_b",
+                                                                              "input_tokens_per_day_b")})
+    grid = np.outer(kept(scenario.fleet.index, "gpus"), kept(scenario.fleet.columns, "periods"))
+    installed = (scenario.fleet if fleet == 100 else
+                 scenario.fleet.where(~grid, np.floor(scenario.fleet * fleet / 100 + 0.5)))
     given = {"power": power, "fleet": fleet, "demand": demand}
-    label = ", ".join(f"{what} {_percent(pct)}%" for what, pct in given.items() if pct != 100)
+    label = ", ".join(f"{what} {_percent(pct)}%{_where(scenario, what, within)}"
+                      for what, pct in given.items() if pct != 100)
     return dataclasses.replace(scenario, name=f"{scenario.name} ({label})" if label else scenario.name,
                                periods=periods, fleet=installed, inference=inference)
+
+
+def _where(scenario: Scenario, what: str, within: dict[str, list[str]]) -> str:
+    """Where a scaled figure is kept to, for its variant's name: ' of H100 in 2027Q1 to 2027Q4'."""
+    words = []
+    for key, kept_to in WITHIN.items():
+        if key in within and what in kept_to.figures:
+            names = getattr(scenario, kept_to.sheet)[kept_to.column].tolist()
+            chosen = [name in within[key] for name in names]
+            words.append(f" in {periods_in_runs(names, chosen)}" if key == "periods" else
+                         f" of {spoken([name for name, taken in zip(names, chosen) if taken])}")
+    return "".join(sorted(words, key=lambda word: word.startswith(" in")))  # of the GPU types, then when
 
 
 def _times(values: pd.Series, pct: float) -> pd.Series:
@@ -67,11 +114,26 @@ def sheets(scenario: Scenario) -> dict[str, pd.DataFrame | dict]:
     return {name: table for name, table in tables.items() if len(table) or SHEETS_BY_NAME[name].required}
 
 
-def variant_name(stem: str, percentages: dict[str, float], digits: dict[str, int]) -> str:
+def variant_name(stem: str, percentages: dict[str, float], digits: dict[str, int], kept_to: str = "") -> str:
     """A variant's folder name: the input's, then each scaled figure's percentage, its whole part padded to that
     figure's ``digits``, so that the variants of a sweep sort in the order of the figures (site-power-080 before
-    site-power-100, site-power-0500 before site-power-1000)."""
-    return "-".join([stem, *(f"{what}-{_percent(pct, digits[what])}" for what, pct in percentages.items())])
+    site-power-100, site-power-0500 before site-power-1000), then what they are ``kept_to`` (see
+    :func:`within_name`)."""
+    return "-".join([stem, *(f"{what}-{_percent(pct, digits[what])}" for what, pct in percentages.items())]) + kept_to
+
+
+def within_name(within: dict[str, list[str]]) -> str:
+    """What a sweep's variants are kept to, for their folders' names: '-gpus-H100-periods-2027Q1+2027Q2', each name
+    in the folder's characters ('H100 SXM' as 'H100_SXM'); names over :data:`NAMES_IN_FOLDER` characters together
+    given by their count and a hash ('-periods-12-3fa2b1c0'). Variants kept to other names have other folders, and so
+    may be solved in one sweep."""
+    parts = []
+    for key, names in within.items():
+        written = "+".join(re.sub(r"[^\w.]+", "_", name) for name in names)
+        if len(written) > NAMES_IN_FOLDER:
+            written = f"{len(names)}-{hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]}"
+        parts.append(f"-{key}-{written}")
+    return "".join(parts)
 
 
 def _percent(pct: float, digits: int = 1) -> str:
@@ -80,19 +142,34 @@ def _percent(pct: float, digits: int = 1) -> str:
     return whole.zfill(digits) + dot + fraction
 
 
-def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tuple[list[Path], list[str]]:
+def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
+                   within: dict[str, str] | None = None) -> tuple[list[Path], list[str]]:
     """A variant of the scenario in ``source`` for each combination of the percentages in ``steps`` (keys of
-    :data:`SCALED`), each a folder of CSV files in ``out``; returns their paths, and warnings of those that will not
-    solve (a budget below the installed fleet's idle draw). A folder of that name that holds other files is refused
-    before anything is written (raises InputError); each variant's files are written together or not at all (a sheet
-    an earlier one had and this one has not, taken away), the same bytes for the same figures."""
+    :data:`SCALED`), kept to the periods, GPU types and services ``within`` names (keys of :data:`WITHIN`, as given
+    to ``planner vary``: see :func:`names_within`), each a folder of CSV files in ``out``; returns their paths, and
+    warnings of those that will not solve (a budget below the installed fleet's idle draw). A folder of that name that
+    holds other files is refused before anything is written (raises InputError), as are names the scenario does not
+    have; each variant's files are written together or not at all (a sheet an earlier one had and this one has not,
+    taken away), the same bytes for the same figures."""
     if (count := math.prod(map(len, steps.values()))) > MAX_VARIANTS:
         raise InputError([f"{count} variants: at most {MAX_VARIANTS:,} at once; give fewer percentages"])
+    unscaled = []
+    for key in within or {}:
+        if not set(WITHIN[key].figures) & set(steps):
+            figures = ["--" + what for what in WITHIN[key].figures]
+            unscaled.append(f"--{key} keeps {spoken(figures)} to the {WITHIN[key].kind}s it names; give "
+                            f"{' or '.join(figures)} too")
+    if unscaled:
+        raise InputError(unscaled)
     scenario = read_scenario(source)
+    named = {key: names_within(scenario, key, text, source) for key, text in (within or {}).items()}
+    if problems := [problem for names, problem in named.values() if problem]:
+        raise InputError(problems)
+    kept_to = {key: names for key, (names, _) in named.items()}
     stem = source.stem if not os.path.isdir(source) else source.resolve().name
     variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
     digits = {what: max(3, *(len(_percent(pct).partition(".")[0]) for pct in pcts)) for what, pcts in steps.items()}
-    folders = [out / variant_name(stem, percentages, digits) for percentages in variants]
+    folders = [out / variant_name(stem, percentages, digits, within_name(kept_to)) for percentages in variants]
     own = {f"{name}.csv" for name in SHEETS_BY_NAME}
     # hidden files are not read: a killed run's staging files, which the next write of that file takes away
     if clashes := [f"{folder}: holds files that are not a variant's ({', '.join(sorted(others))}); give another "
@@ -104,7 +181,7 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tu
         raise InputError(in_the_way)
     warnings = list(scenario.warnings)  # of the input: its variants have cells it read, not what it ignored
     for written, (folder, percentages) in enumerate(zip(folders, variants)):
-        variant = scaled(scenario, **percentages)
+        variant = scaled(scenario, **percentages, within=kept_to)
         # the same bytes for the same figures: a variant written again reads as unchanged to --resume
         texts = {f"{name}.csv": _csv(table) for name, table in sheets(variant).items()}
         try:
@@ -120,6 +197,41 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]]) -> tu
             warnings.append(f"{folder}: the budget of {below} is below the installed fleet's idle draw: solving it "
                             "is refused, as for any workbook")
     return folders, warnings
+
+
+def names_within(scenario: Scenario, key: str, text: str, source: Path) -> tuple[list[str], str]:
+    """The names of ``key`` (of :data:`WITHIN`) that ``text`` gives, in the scenario's order, and what is wrong with
+    it ('' if nothing): names comma-separated, each the scenario's (the whole text, where one name has a comma), and
+    for periods a span of the horizon too, first and last (2027Q1:2027Q4)."""
+    sheet, column, kind, _ = WITHIN[key]
+    names = getattr(scenario, sheet)[column].tolist()
+    wanted, unknown = set(), []
+    for part in [text] if text in names else [part.strip() for part in text.split(",")]:
+        first, colon, last = part.partition(":")
+        if part in names:
+            wanted.add(part)
+        elif key == "periods" and colon and first.strip() in names and last.strip() in names:
+            span = names[names.index(first.strip()):names.index(last.strip()) + 1]
+            if not span:
+                return [], f"--periods: {part}: {first.strip()} comes after {last.strip()}; give the first first"
+            wanted.update(span)
+        else:
+            unknown.append(part)
+    if unknown:
+        training = set(scenario.training["workload"])
+        said = [f"'{name}' is a training run, not a service" if key == "services" and name in training else
+                f"no {kind} '{name}'" + (f" (did you mean {hint}?)" if (hint := _meant(name, names)) else "")
+                for name in unknown]
+        listed = ", ".join(names if len(names) <= NAMES_LISTED else [*names[:NAMES_LISTED], "..."])
+        return [], f"--{key}: {source}: {'; '.join(said)}; its {kind}s: {listed or 'none'}"
+    return [name for name in names if name in wanted], ""
+
+
+def _meant(name: str, names: list[str]) -> str | None:
+    """The name ``name`` most likely stands for: the one name it begins (H100 for H100-SXM-80GB; none where it begins
+    several), else the one it mistypes."""
+    begun = [candidate for candidate in names if name and candidate.startswith(name)]
+    return begun[0] if len(begun) == 1 else None if begun else closest(name, names)
 
 
 def _below_idle_draw(scenario: Scenario) -> str:

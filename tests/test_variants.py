@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
-from conftest import ROOT, inference_row, training_row, write_scenario
+from conftest import ROOT, gpu_row, inference_row, scenario_tables, training_row, write_scenario
 from planner import cli
 from planner.files import digest
 from planner.synthetic import synthetic_tables
-from planner.variants import percentages, scaled, write_variants
+from planner.variants import names_within, percentages, scaled, within_name, write_variants
 from planner.workbook import InputError, read_scenario
 from test_sweep_figures import two_prices
 
@@ -191,3 +193,82 @@ def test_planner_vary_writes_the_variants_and_says_how_to_solve_them(tmp_path, c
     assert cli.main(["vary", "two.xlsx", "--out", "many", "--power", "1:100:1"]) == cli.EXIT_OK
     assert capsys.readouterr().out.splitlines()[0] == ("wrote 100 variants of two.xlsx in many: two-power-001, "
                                                        "two-power-002, two-power-003, ..., two-power-100")
+
+
+def _three_of_each() -> dict:
+    """Periods P1-P3 of 10, 20 and 30 MW; G1 and G2, 1000 GPUs each in every period; services S1 and S2 of 10 and
+    20 B tokens a day (S2 with 4 B prompt tokens), and a training run T."""
+    periods = [("P1", 1000.0, 10.0), ("P2", 1000.0, 20.0), ("P3", 1000.0, 30.0)]
+    return scenario_tables(name="three", periods=periods, gpus=[gpu_row("G1"), gpu_row("G2")],
+                           training=[training_row("T")],
+                           inference=[inference_row("S1", tokens_per_day_b=10.0),
+                                      inference_row("S2", tokens_per_day_b=20.0, input_tokens_per_day_b=4.0)])
+
+
+def test_what_is_scaled_may_be_kept_to_periods_gpu_types_and_services(tmp_path):
+    """At 50%: P2 and P3's budgets alone (10, 10, 15 MW); G2's fleet in P2 and P3 alone; S2's volumes alone. The
+    variant reads back so, named by what it is kept to, whatever order the names are given in."""
+    source = write_scenario(_three_of_each(), tmp_path / "three.xlsx")
+    base = read_scenario(source)
+    within = {"periods": ["P2", "P3"], "gpus": ["G2"], "services": ["S2"]}
+    variant = scaled(base, power=50.0, fleet=50.0, demand=50.0, within=within)
+    assert variant.periods["power_mw"].tolist() == [10.0, 10.0, 15.0]
+    assert variant.fleet.to_numpy().tolist() == [[1000.0] * 3, [1000.0, 500.0, 500.0]]
+    assert variant.inference[["tokens_per_day_b", "input_tokens_per_day_b"]].to_numpy().tolist() == [
+        [10.0, base.inference["input_tokens_per_day_b"][0]], [10.0, 2.0]]
+    assert variant.name == "three (power 50% in P2 and P3, fleet 50% of G2 in P2 and P3, demand 50% of S2)"
+    [folder], _ = write_variants(source, tmp_path / "out", {"power": [50.0], "fleet": [50.0], "demand": [50.0]},
+                                 {"periods": "P3,P2", "gpus": "G2", "services": "S2"})
+    assert folder.name == "three-power-050-fleet-050-demand-050-periods-P2+P3-gpus-G2-services-S2"
+    _same(read_scenario(folder), variant)
+    [span], _ = write_variants(source, tmp_path / "out", {"power": [50.0]}, {"periods": "P2:P3"})
+    assert read_scenario(span).periods["power_mw"].tolist() == [10.0, 10.0, 15.0]
+    assert read_scenario(span).name == "three (power 50% in P2 and P3)"
+
+
+def test_names_kept_to_that_the_scenario_lacks_are_refused_with_what_they_stand_for(tmp_path):
+    source = write_scenario(_three_of_each(), tmp_path / "three.xlsx")
+    for within, expected in [
+        ({"gpus": "G1,g3"}, "--gpus: {source}: no GPU type 'g3'; its GPU types: G1, G2"),
+        ({"gpus": "G"}, "--gpus: {source}: no GPU type 'G'; its GPU types: G1, G2"),  # begins two names
+        ({"services": "T, S-2"}, "--services: {source}: 'T' is a training run, not a service; no service 'S-2' (did "
+                                "you mean S2?); its services: S1, S2"),
+        ({"periods": "P3:P1"}, "--periods: P3:P1: P3 comes after P1; give the first first"),
+    ]:
+        with pytest.raises(InputError) as refused:
+            write_variants(source, tmp_path / "out", {"fleet": [50.0], "demand": [50.0]} | (
+                {"power": [50.0]} if "periods" in within else {}), within)
+        assert refused.value.problems == [expected.format(source=source)]
+    with pytest.raises(InputError) as refused:
+        write_variants(source, tmp_path / "out", {"power": [50.0]}, {"gpus": "G1", "services": "S1"})
+    assert refused.value.problems == ["--gpus keeps --fleet to the GPU types it names; give --fleet too",
+                                      "--services keeps --demand to the services it names; give --demand too"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_name_with_a_comma_is_taken_whole_and_names_too_long_for_a_folder_by_a_hash(tmp_path):
+    tables = _three_of_each()
+    tables["gpus"].loc[1, "gpu"] = "G2, liquid/80GB"
+    tables["fleet"]["gpu"] = tables["fleet"]["gpu"].replace("G2", "G2, liquid/80GB")
+    source = write_scenario(tables, tmp_path / "comma.xlsx")
+    assert names_within(read_scenario(source), "gpus", "G2, liquid/80GB", source) == (["G2, liquid/80GB"], "")
+    assert names_within(read_scenario(source), "gpus", "G2, liquid/80GB,G1", source)[0] == []  # split: not names
+    [folder], _ = write_variants(source, tmp_path / "out", {"fleet": [50.0]}, {"gpus": "G2, liquid/80GB"})
+    assert folder.name == "comma-fleet-050-gpus-G2_liquid_80GB"
+    long = [f"M{month:03d}" for month in range(1, 25)]
+    assert within_name({"periods": long}).startswith("-periods-24-")
+    assert within_name({"periods": long}) != within_name({"periods": long[:-1] + ["M999"]})
+
+
+def test_variants_kept_to_other_gpu_types_are_solved_as_one_sweep(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_scenario(_three_of_each(), tmp_path / "three.xlsx")
+    for gpu in ("G1", "G2"):
+        assert cli.main(["vary", "three.xlsx", "--out", "var", "--fleet", "50", "--gpus", gpu]) == cli.EXIT_OK
+    assert capsys.readouterr().out.splitlines()[-1] == "solve it: planner solve var/three-fleet-050-gpus-G2"
+    assert cli.main(["solve", "var/three-fleet-050-gpus-G1", "var/three-fleet-050-gpus-G2", "--outputs", "none"]) \
+        == cli.EXIT_OK
+    rows = json.loads((tmp_path / "reports" / "sweep.json").read_text(encoding="utf-8"))
+    assert [row["scenario"] for row in rows] == ["three (fleet 50% of G1)", "three (fleet 50% of G2)"]
+    assert cli.main(["vary", "three.xlsx", "--out", "var", "--power", "50", "--gpus", "G1"]) == cli.EXIT_INPUT
+    assert "--gpus keeps --fleet to the GPU types it names; give --fleet too" in capsys.readouterr().err
