@@ -118,9 +118,9 @@ def summary(results: Results) -> dict:
         "power_step_mw": results.power_step_mw,
         "power_steps_missing": results.power_steps_missing(),
         "workloads": json_records(results.workloads, ["workload", "kind", "first_period", "last_period", "priority",
-                                                      "served_fraction", "gpu_hours"]),
+                                                      "served_fraction", "gpu_hours", "energy_mwh"]),
         "allocation": json_records(results.allocation, ["workload", "gpu", "period", "gpus", "gpus_per_replica",
-                                                          "min_gpus"]),
+                                                          "min_gpus", "power_mw", "energy_mwh"]),
         "fleet": json_records(results.fleet, ["gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                           "fleet_price_holds_gpus"]),
         "training_progress": json_records(results.training, ["workload", "period", "flops_delivered",
@@ -675,7 +675,8 @@ def _workload_rows(results: Results) -> dict:
         else np.full(len(results.workloads), -np.inf)
     per_mw = dict(zip(results.workloads["workload"], np.where(np.isfinite(most), most, np.nan)))
     rows = [dict(workload=w.workload, kind=w.kind, priority=w.priority, served=w.served_fraction,
-                 lost=w.priority * (1 - w.served_fraction), per_mw=per_mw[w.workload], gpu_hours=w.gpu_hours)
+                 lost=w.priority * (1 - w.served_fraction), per_mw=per_mw[w.workload], gpu_hours=w.gpu_hours,
+                 energy_mwh=w.energy_mwh)
             for w in workloads.itertuples()]
     return dict(rows=rows, total=len(results.workloads), capped=capped)
 

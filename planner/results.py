@@ -41,10 +41,13 @@ class Results:
       power_step_up_onward_points / power_step_down_onward_points (the same, with the budget moved in the
       period and every later one)
     - ``workloads``: workload, kind, first_period and last_period (its window: a run's start and deadline, a
-      service's start and the horizon's end), priority, served_fraction, gpu_hours
+      service's start and the horizon's end), priority, served_fraction, gpu_hours, energy_mwh (its GPUs' facility
+      MWh over the horizon, as in ``allocation``)
     - ``allocation``: workload, kind, gpu, period, gpus, gpus_per_replica (a service's; NaN for a run),
       min_gpus (a run's fewest GPUs of the type that hold it at once; NaN for a service: a run given fewer, as
-      period averages allow, runs on that many for part of the period), non-zero rows only
+      period averages allow, runs on that many for part of the period), power_mw (the facility MW those GPUs draw,
+      PUE and their idle draw included: with the idle draw of the GPUs left unused, a period's rows add up to its
+      power_mw_used), energy_mwh (power_mw x the period's hours), non-zero rows only
     - ``fleet``: gpu, period, installed, gpus_in_use, fleet_shadow_price (score points per GPU more
       installed, its idle draw included: negative where power binds and that draw costs more than
       the GPU serves; NaN where none is installed, which the plan cannot price),
@@ -406,6 +409,9 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     share_per_gpu = _share_per_gpu(model.allocation)
     alloc = model.allocation.assign(gpus=_gpus_given(model.allocation, solution, share_per_gpu))
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
+    # what the workload's GPUs draw from the facility: above idle at its power factor, and their idle draw
+    alloc["power_mw"] = alloc["gpus"] * (alloc["power_mw_per_gpu"] + idle_mw_per_gpu(scenario).to_numpy()[alloc["g"]])
+    alloc["energy_mwh"] = alloc["power_mw"] * alloc["hours"]
     periods = scenario.periods
     n_p = len(periods)
     places = _Places(_sorted_places(windows["workload"]), _sorted_places(scenario.gpus["gpu"]),
@@ -442,12 +448,13 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
         "last_period": period_names[windows["last"].to_numpy()],
         "priority": windows["priority"],
         "served_fraction": _served_fraction(model, windows, served["value"].to_numpy()),
-        "gpu_hours": _sum_by(alloc["gpu_hours"], places.workload[alloc["w"].to_numpy()], places.workload),
+        **{column: _sum_by(alloc[column], places.workload[alloc["w"].to_numpy()], places.workload)
+           for column in ("gpu_hours", "energy_mwh")},
     })
 
     alloc["min_gpus"] = _run_minimums(sizing, alloc, len(scenario.gpus))
     allocation = alloc.loc[alloc["gpus"] > 0, ["workload", "kind", "gpu", "period", "gpus", "gpus_per_replica",
-                                               "min_gpus"]].reset_index(drop=True)
+                                               "min_gpus", "power_mw", "energy_mwh"]].reset_index(drop=True)
 
     # GPU type by GPU type: an array of the fleet sheet's shape lines up with its rows by ravel(), and back by
     # reshape(scenario.fleet.shape)

@@ -448,6 +448,18 @@ def test_power_and_fleet_limits(case: Case):
     np.testing.assert_allclose(reported["power_mw_idle_unused"].to_numpy(), unused.to_numpy(), rtol=1e-9, atol=1e-9)
     assert (reported["power_mw_idle_unused"] <= reported["power_mw_idle"] * (1 + REL) + 1e-12).all()
     assert (reported["power_mw_idle"] <= reported["power_mw_used"] * (1 + REL) + 1e-12).all()
+    # each workload's draw, recomputed: its GPUs' draw above idle and their idle draw; with the idle draw of the GPUs
+    # left unused, a period's draws make its power used, and the workloads' energy its energy less theirs
+    drawn = alloc["active_mw"] + alloc["gpus"] * idle_each_mw.reindex(alloc["gpu"]).to_numpy()
+    mine = r.allocation.merge(alloc[["workload", "gpu", "period"]].assign(drawn=drawn, hours=alloc["hours"]))
+    np.testing.assert_allclose(mine["power_mw"], mine["drawn"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(mine["energy_mwh"], mine["drawn"] * mine["hours"], rtol=1e-9, atol=1e-9)
+    by_period = r.allocation.groupby("period")["power_mw"].sum().reindex(case.periods["period"], fill_value=0.0)
+    np.testing.assert_allclose(by_period + reported["power_mw_idle_unused"], reported["power_mw_used"], rtol=1e-9,
+                               atol=1e-9)
+    np.testing.assert_allclose(r.workloads["energy_mwh"].sum() + (reported["power_mw_idle_unused"]
+                                                                  * reported["hours"]).sum(),
+                               r.periods["energy_mwh"].sum(), rtol=1e-9, atol=1e-6)
     # nothing negative; a GPU more installed costs at most its idle draw at the price of power
     assert (r.allocation["gpus"] > 0).all()
     assert (r.periods["power_shadow_price"] >= 0).all()

@@ -95,6 +95,9 @@ def test_a_power_limited_training_run(solve_case):
     assert r.periods.loc[0, "power_mw_used"] == approx(5.5)
     assert r.periods.loc[0, "gpus_in_use"] == approx(2000.0)
     assert r.periods.loc[0, "power_mw_idle_unused"] == approx(8000 * 1.25 * 200.0 / 1e6)  # 2.0 of the 2.5 MW idle
+    # the run's 2000 GPUs draw 1.25 x 1400 W each, 3.5 MW (3.0 above idle, 0.5 idle), over 1000 h
+    assert r.allocation[["power_mw", "energy_mwh"]].to_numpy().tolist() == [[approx(3.5), approx(3500.0)]]
+    assert r.workloads["energy_mwh"].tolist() == [approx(3500.0)]
     expected_price = 3.0 * (1.0 / M) * FLOPS_PER_GPU_PERIOD / 6e24
     assert expected_price == pytest.approx(0.6, rel=1e-12)
     assert r.periods.loc[0, "power_shadow_price"] == approx(expected_price)

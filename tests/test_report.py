@@ -234,7 +234,9 @@ def test_summary_keys_are_unchanged(default_report):
                                           "power_step_up_onward_points", "power_step_down_onward_points",
                                           "power_step_down_blocked_by", "power_step_down_onward_blocked_by"}
     assert set(summary["workloads"][0]) == {"workload", "kind", "first_period", "last_period", "priority",
-                                            "served_fraction", "gpu_hours"}
+                                            "served_fraction", "gpu_hours", "energy_mwh"}
+    assert set(summary["allocation"][0]) == {"workload", "gpu", "period", "gpus", "gpus_per_replica", "min_gpus",
+                                             "power_mw", "energy_mwh"}
     assert set(summary["fleet"][0]) == {"gpu", "period", "installed", "gpus_in_use", "fleet_shadow_price",
                                         "fleet_price_holds_gpus"}
 
