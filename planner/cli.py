@@ -1,8 +1,8 @@
 """Command line: ``planner solve INPUT [INPUT ...] [--out DIR] [--solver highs|cbc] [--time-limit S]
 [--integer [--gap G]] [--power-step MW] [--jobs N] [--warm-start] [--outputs LIST|none] [--solver-log]
 [--baseline INPUT] [--resume]``, ``planner vary INPUT --out DIR [--power PCTS] [--fleet PCTS] [--demand PCTS]
-[--periods NAMES] [--gpus NAMES] [--services NAMES]``, ``planner size INPUT [--json]`` and ``planner template
-OUT.xlsx [--force]``.
+[--delay PERIODS] [--periods NAMES] [--gpus NAMES] [--services NAMES]``, ``planner size INPUT [--json]`` and
+``planner template OUT.xlsx [--force]``.
 
 Exit codes: 0 success, 1 internal error, 2 bad input or a report that cannot be written (a write failure), 3
 solver failure or limit reached without a feasible plan, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
@@ -47,7 +47,7 @@ from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
 from planner.spelling import precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import SWEEP_FILES, failed_row, readable, solved_row, write_sweep
-from planner.variants import SCALED, WITHIN, percentages, write_variants
+from planner.variants import AS_IS, DELAY, SCALED, WITHIN, delays, percentages, write_variants
 from planner.workbook import InputError, read_scenario, write_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -839,8 +839,9 @@ def _parser() -> argparse.ArgumentParser:
     vary_cmd.add_argument("--out", type=_path, required=True, metavar="DIR",
                           help="the folder the variants are written into, a folder of CSV files each")
     for what, scales in SCALED.items():
-        vary_cmd.add_argument(f"--{what}", type=_percentages, metavar="PCTS",
+        vary_cmd.add_argument(f"--{what}", type=_taken(percentages), metavar="PCTS",
                               help=f"{scales}, at these percentages of the scenario's: 80,90,100 or 80:120:10")
+    vary_cmd.add_argument("--delay", type=_taken(delays), metavar="PERIODS", help=f"{DELAY}: 0,1,2 or 0:4:1")
     for key, kept_to in WITHIN.items():
         figures = " and ".join("--" + what for what in kept_to.figures)
         spans = " or first:last (2027Q1:2027Q4)" if key == "periods" else ""
@@ -939,20 +940,23 @@ def _gap(text: str) -> float:
     return value + 0.0  # -0 is 0
 
 
-def _percentages(text: str) -> list[float]:
-    try:
-        return percentages(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+def _taken(parse: Callable[[str], list[float]]) -> Callable[[str], list[float]]:
+    """An option's type: its figures as ``parse`` takes them, what it expects told as argparse tells a bad value."""
+    def figures(text: str) -> list[float]:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return figures
 
 
 def _vary(source: Path, out: Path, steps: dict[str, list[float] | None], within: dict[str, str]) -> None:
-    """``planner vary``: write the variants of ``steps`` (percentages by :data:`SCALED` key, None where not given),
-    kept to the names ``within`` gives (by :data:`WITHIN` key)."""
-    given = {what: pcts for what, pcts in steps.items() if pcts is not None}
+    """``planner vary``: write the variants of ``steps`` (figures by :data:`AS_IS` key, None where not given), kept to
+    the names ``within`` gives (by :data:`WITHIN` key)."""
+    given = {what: values for what, values in steps.items() if values is not None}
     if not given:
         raise InputError([f"give what to vary: {', '.join('--' + what for what in SCALED)}, each as percentages "
-                          "of the scenario's (80,90,100 or 80:120:10)"])
+                          "of the scenario's (80,90,100 or 80:120:10), or --delay, in periods (0,1,2)"])
     if (blocking := file_in_path(out)) is not None:
         raise InputError([f"{out}: cannot write the variants there: {blocking} is a file, not a folder"])
     if os.path.abspath(out) == os.path.abspath("reports"):  # solving them would take their folders for reports
@@ -965,7 +969,8 @@ def _vary(source: Path, out: Path, steps: dict[str, list[float] | None], within:
     # the folder's variants by a pattern where it holds these alone, else one by one
     alone = {entry.name for entry in os.scandir(out)} == {folder.name for folder in folders}
     inputs = [_argument(out) + os.sep + "*"] if alone else [_argument(folder) for folder in folders]
-    unscaled = [folder for folder, pcts in zip(folders, itertools.product(*given.values())) if set(pcts) == {100.0}]
+    unscaled = [folder for folder, values in zip(folders, itertools.product(*given.values()))
+                if all(value == AS_IS[what] for what, value in zip(given, values))]
     baseline = [f"--baseline {_argument(unscaled[0])}"] if unscaled and len(folders) > 1 else []
     names = [folder.name for folder in folders]
     listed = ", ".join(names if len(names) <= SUMMARY_LINES else [*names[:3], "...", names[-1]])
@@ -1041,7 +1046,7 @@ def _command(args: argparse.Namespace) -> int:
         elif args.command == "template":
             _template(args.output, args.force)
         elif args.command == "vary":
-            _vary(args.input, args.out, {what: getattr(args, what) for what in SCALED},
+            _vary(args.input, args.out, {what: getattr(args, what) for what in AS_IS},
                   {key: getattr(args, key) for key in WITHIN if getattr(args, key) is not None})
         else:
             if args.gap is not None and not args.integer:

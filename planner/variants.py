@@ -1,6 +1,6 @@
 """Variants of a scenario for a sweep (``planner vary``): its power budgets, its GPU fleet or its services' token
-volumes scaled, in every period, GPU type and service or in those named alone, each variant written as a folder of
-CSV files that ``planner solve`` reads as it reads a workbook.
+volumes scaled, and its GPU deliveries later, in every period, GPU type and service or in those named alone, each
+variant written as a folder of CSV files that ``planner solve`` reads as it reads a workbook.
 
 A variant's sheets are the scenario's as read and checked, with a cell left blank wherever the scenario's was (a
 column's default or the GPU catalogue fills it again, and the report says so as before); the files are the same
@@ -41,12 +41,12 @@ class Within(NamedTuple):
     sheet: str  # whose names are given
     column: str
     kind: str  # what one is called
-    figures: tuple[str, ...]  # the keys of SCALED kept to them
+    figures: tuple[str, ...]  # the keys of AS_IS kept to them
 
 
 WITHIN = {
     "periods": Within("periods", "period", "period", ("power", "fleet")),
-    "gpus": Within("gpus", "gpu", "GPU type", ("fleet",)),
+    "gpus": Within("gpus", "gpu", "GPU type", ("fleet", "delay")),
     "services": Within("inference", "workload", "service", ("demand",)),
 }
 NAMES_LISTED = 12  # names of a kind listed at most, where a name given is not the scenario's
@@ -55,13 +55,20 @@ NOT_READ_BACK = ("default", "catalogue", "estimate", "blank")  # origins of a ce
 MAX_VARIANTS = 1000  # at once: a step mistyped (1:1000000:1) would write a million folders
 PERCENT_DECIMALS = 4  # a percentage is taken to this many decimals, which its name gives whole
 MOST_PERCENT = 1_000_000
+DELAY = "every GPU type's deliveries (and retirements), later by these whole periods"
+MOST_DELAY = 1000  # periods
+AS_IS = {**{what: 100.0 for what in SCALED}, "delay": 0.0}  # what varies, as the scenario has it
 
 
 def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, demand: float = 100.0,
-           within: dict[str, list[str]] | None = None) -> Scenario:
-    """``scenario`` with its power budgets, fleet and token volumes at these percentages of its own, named so; a
-    fleet scaled is rounded to whole GPUs, halves up. ``within`` (keys of :data:`WITHIN`, names the scenario has)
-    keeps each figure to the periods, GPU types and services named: a budget scaled in those periods alone, say."""
+           delay: float = 0.0, within: dict[str, list[str]] | None = None) -> Scenario:
+    """``scenario`` with its power budgets, fleet and token volumes at these percentages of its own and its
+    deliveries ``delay`` periods later, named so; a fleet scaled is rounded to whole GPUs, halves up. ``within`` (keys
+    of :data:`WITHIN`, names the scenario has) keeps each figure to the periods, GPU types and services named: a
+    budget scaled in those periods alone, say.
+
+    A delivery later by a period: each period has the GPUs installed a period before, and the first keeps its own
+    (the fleet at the start is there; what arrives or retires after it, later)."""
     within = within or {}
 
     def kept(names: pd.Index | pd.Series, key: str) -> np.ndarray:
@@ -74,12 +81,16 @@ def scaled(scenario: Scenario, power: float = 100.0, fleet: float = 100.0, deman
     inference = scenario.inference.assign(**{column: scenario.inference[column].where(
         ~services, _times(scenario.inference[column], demand)) for column in ("tokens_per_day_b",
                                                                               "input_tokens_per_day_b")})
-    grid = np.outer(kept(scenario.fleet.index, "gpus"), kept(scenario.fleet.columns, "periods"))
-    installed = (scenario.fleet if fleet == 100 else
-                 scenario.fleet.where(~grid, np.floor(scenario.fleet * fleet / 100 + 0.5)))
-    given = {"power": power, "fleet": fleet, "demand": demand}
-    label = ", ".join(f"{what} {_percent(pct)}%{_where(scenario, what, within)}"
-                      for what, pct in given.items() if pct != 100)
+    types = kept(scenario.fleet.index, "gpus")
+    earlier = np.maximum(np.arange(scenario.fleet.shape[1]) - int(delay), 0)
+    installed = scenario.fleet.copy()
+    installed[:] = np.where(types[:, None], scenario.fleet.to_numpy()[:, earlier], scenario.fleet.to_numpy())
+    grid = np.outer(types, kept(scenario.fleet.columns, "periods"))
+    installed = (installed if fleet == 100 else installed.where(~grid, np.floor(installed * fleet / 100 + 0.5)))
+    given = {"power": power, "fleet": fleet, "demand": demand, "delay": delay}
+    label = ", ".join(f"deliveries{_where(scenario, what, within)} {value:g} period{'s' if value != 1 else ''} later"
+                      if what == "delay" else f"{what} {_percent(value)}%{_where(scenario, what, within)}"
+                      for what, value in given.items() if value != AS_IS[what])
     return dataclasses.replace(scenario, name=f"{scenario.name} ({label})" if label else scenario.name,
                                periods=periods, fleet=installed, inference=inference)
 
@@ -144,15 +155,15 @@ def _percent(pct: float, digits: int = 1) -> str:
 
 def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
                    within: dict[str, str] | None = None) -> tuple[list[Path], list[str]]:
-    """A variant of the scenario in ``source`` for each combination of the percentages in ``steps`` (keys of
-    :data:`SCALED`), kept to the periods, GPU types and services ``within`` names (keys of :data:`WITHIN`, as given
-    to ``planner vary``: see :func:`names_within`), each a folder of CSV files in ``out``; returns their paths, and
-    warnings of those that will not solve (a budget below the installed fleet's idle draw). A folder of that name that
-    holds other files is refused before anything is written (raises InputError), as are names the scenario does not
-    have; each variant's files are written together or not at all (a sheet an earlier one had and this one has not,
-    taken away), the same bytes for the same figures."""
+    """A variant of the scenario in ``source`` for each combination of the figures in ``steps`` (keys of
+    :data:`AS_IS`: percentages, or periods of delay), kept to the periods, GPU types and services ``within`` names
+    (keys of :data:`WITHIN`, as given to ``planner vary``: see :func:`names_within`), each a folder of CSV files in
+    ``out``; returns their paths, and warnings of those that will not solve (a budget below the installed fleet's
+    idle draw). A folder of that name that holds other files is refused before anything is written (raises
+    InputError), as are names the scenario does not have; each variant's files are written together or not at all
+    (a sheet an earlier one had and this one has not, taken away), the same bytes for the same figures."""
     if (count := math.prod(map(len, steps.values()))) > MAX_VARIANTS:
-        raise InputError([f"{count} variants: at most {MAX_VARIANTS:,} at once; give fewer percentages"])
+        raise InputError([f"{count} variants: at most {MAX_VARIANTS:,} at once; give fewer figures"])
     unscaled = []
     for key in within or {}:
         if not set(WITHIN[key].figures) & set(steps):
@@ -168,7 +179,8 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     kept_to = {key: names for key, (names, _) in named.items()}
     stem = source.stem if not os.path.isdir(source) else source.resolve().name
     variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
-    digits = {what: max(3, *(len(_percent(pct).partition(".")[0]) for pct in pcts)) for what, pcts in steps.items()}
+    digits = {what: max(1 if what == "delay" else 3, *(len(_percent(value).partition(".")[0]) for value in values))
+              for what, values in steps.items()}
     folders = [out / variant_name(stem, percentages, digits, within_name(kept_to)) for percentages in variants]
     own = {f"{name}.csv" for name in SHEETS_BY_NAME}
     # hidden files are not read: a killed run's staging files, which the next write of that file takes away
@@ -251,8 +263,22 @@ def percentages(text: str) -> list[float]:
     (80:120:10, from 80 up to 120 where a step reaches it), each to :data:`PERCENT_DECIMALS` decimals, and at most
     :data:`MAX_VARIANTS` of them. Raises ValueError saying what is expected."""
     least = 10.0 ** -PERCENT_DECIMALS
-    expected = (f"percentages from {_percent(least)} up to {MOST_PERCENT:,}, as 80,90,100 or 80:120:10 (from, to, "
-                f"step), at most {MAX_VARIANTS:,}, got '{text}'")
+    return _figures(text, least, MOST_PERCENT, PERCENT_DECIMALS,
+                    f"percentages from {_percent(least)} up to {MOST_PERCENT:,}, as 80,90,100 or 80:120:10 (from, "
+                    f"to, step), at most {MAX_VARIANTS:,}, got '{text}'")
+
+
+def delays(text: str) -> list[float]:
+    """Delays as given to ``planner vary --delay``: whole periods from 0 to :data:`MOST_DELAY`, as
+    :func:`percentages` takes its figures (0,1,2 or 0:4:1). Raises ValueError saying what is expected."""
+    return _figures(text, 0, MOST_DELAY, 0, f"whole periods from 0 up to {MOST_DELAY:,}, as 0,1,2 or 0:4:1 (from, to, "
+                                            f"step), got '{text}'")
+
+
+def _figures(text: str, least: float, most: float, decimals: int, expected: str) -> list[float]:
+    """The figures of a list (80,90,100) or a range with its step (80:120:10, from 80 up to 120 where a step reaches
+    it), each to ``decimals`` decimals (whole where none) and from ``least`` to ``most``, at most
+    :data:`MAX_VARIANTS` of them; raises ValueError(``expected``) otherwise."""
     try:
         if "_" in text:  # which float() would read as a digit separator: 80_0 as 800
             raise ValueError
@@ -265,7 +291,8 @@ def percentages(text: str) -> list[float]:
             values = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ValueError(expected) from None
-    taken = list(dict.fromkeys(round(value, PERCENT_DECIMALS) for value in values))
-    if not taken or len(taken) > MAX_VARIANTS or not all(least <= pct <= MOST_PERCENT for pct in taken):
+    taken = list(dict.fromkeys(round(value, decimals) for value in values))
+    if (not taken or len(taken) > MAX_VARIANTS or not all(least <= value <= most for value in taken)
+            or decimals == 0 and not all(value.is_integer() for value in values)):
         raise ValueError(expected)
-    return taken
+    return [float(value) for value in taken]

@@ -11,7 +11,7 @@ from conftest import ROOT, gpu_row, inference_row, scenario_tables, training_row
 from planner import cli
 from planner.files import digest
 from planner.synthetic import synthetic_tables
-from planner.variants import names_within, percentages, scaled, within_name, write_variants
+from planner.variants import delays, names_within, percentages, scaled, within_name, write_variants
 from planner.workbook import InputError, read_scenario
 from test_sweep_figures import two_prices
 
@@ -241,7 +241,8 @@ def test_names_kept_to_that_the_scenario_lacks_are_refused_with_what_they_stand_
         assert refused.value.problems == [expected.format(source=source)]
     with pytest.raises(InputError) as refused:
         write_variants(source, tmp_path / "out", {"power": [50.0]}, {"gpus": "G1", "services": "S1"})
-    assert refused.value.problems == ["--gpus keeps --fleet to the GPU types it names; give --fleet too",
+    assert refused.value.problems == ["--gpus keeps --fleet and --delay to the GPU types it names; give --fleet or "
+                                      "--delay too",
                                       "--services keeps --demand to the services it names; give --demand too"]
     assert not (tmp_path / "out").exists()
 
@@ -271,4 +272,47 @@ def test_variants_kept_to_other_gpu_types_are_solved_as_one_sweep(tmp_path, caps
     rows = json.loads((tmp_path / "reports" / "sweep.json").read_text(encoding="utf-8"))
     assert [row["scenario"] for row in rows] == ["three (fleet 50% of G1)", "three (fleet 50% of G2)"]
     assert cli.main(["vary", "three.xlsx", "--out", "var", "--power", "50", "--gpus", "G1"]) == cli.EXIT_INPUT
-    assert "--gpus keeps --fleet to the GPU types it names; give --fleet too" in capsys.readouterr().err
+    assert "--gpus keeps --fleet and --delay to the GPU types it names; give --fleet or --delay too" in \
+        capsys.readouterr().err
+
+
+def test_deliveries_later_by_whole_periods_keep_the_fleet_at_the_start(tmp_path):
+    """G1 retires from 2000 to 1000 GPUs, G2 arrives from 0 to 1000 and 3000: a period later, each period has the
+    GPUs of the one before, the first its own; kept to G2, G1 as it was; two periods and ten, beyond the horizon."""
+    tables = _three_of_each()
+    tables["fleet"]["installed"] = [2000.0, 1000.0, 1000.0, 0.0, 1000.0, 3000.0]
+    source = write_scenario(tables, tmp_path / "three.xlsx")
+    base = read_scenario(source)
+    assert scaled(base, delay=1.0).fleet.to_numpy().tolist() == [[2000.0, 2000.0, 1000.0], [0.0, 0.0, 1000.0]]
+    later = scaled(base, delay=2.0, within={"gpus": ["G2"]})
+    assert later.fleet.to_numpy().tolist() == [[2000.0, 1000.0, 1000.0], [0.0, 0.0, 0.0]]
+    assert later.name == "three (deliveries of G2 2 periods later)"
+    assert scaled(base, fleet=50.0, delay=1.0).name == "three (fleet 50%, deliveries 1 period later)"
+    folders, _ = write_variants(source, tmp_path / "out", {"delay": [0.0, 1.0, 10.0]}, {"gpus": "G2"})
+    assert [folder.name for folder in folders] == ["three-delay-00-gpus-G2", "three-delay-01-gpus-G2",
+                                                   "three-delay-10-gpus-G2"]
+    _same(read_scenario(folders[0]), base)
+    assert read_scenario(folders[2]).fleet.to_numpy().tolist() == [[2000.0, 1000.0, 1000.0], [0.0, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("text, expected", [("0,1,2", [0.0, 1.0, 2.0]), ("0:4:2", [0.0, 2.0, 4.0]), ("3", [3.0])])
+def test_delays_are_whole_periods(text, expected):
+    assert delays(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0.5", "-1", "1001", "a", "0:2:0.5", "1,1.5"])
+def test_delays_other_than_whole_periods_up_to_a_thousand_are_refused(text):
+    with pytest.raises(ValueError, match="whole periods from 0 up to 1,000, as 0,1,2 or 0:4:1"):
+        delays(text)
+
+
+def test_planner_vary_takes_the_variant_without_delay_as_the_baseline(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_scenario(_three_of_each(), tmp_path / "three.xlsx")
+    assert cli.main(["vary", "three.xlsx", "--out", "var", "--delay", "0:1:1", "--fleet", "100"]) == cli.EXIT_OK
+    assert capsys.readouterr().out.splitlines()[-1] == ("solve them as a sweep: planner solve var/* --baseline "
+                                                        "var/three-fleet-100-delay-0")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["vary", "three.xlsx", "--out", "var", "--delay", "0.5"])
+    assert refused.value.code == cli.EXIT_INPUT
+    assert "argument --delay: whole periods from 0 up to 1,000" in capsys.readouterr().err
