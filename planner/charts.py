@@ -413,22 +413,27 @@ class Against:
     unit: str
     what: str
     alone: str
+    each: str  # one unit of the figure, of which the figures give a line's worth: "MW"
 
 
 BUDGET = Against("served-by-budget", "Demand served against the power budget",
                  "power budget: the mean over the horizon's hours (facility MW)", "{:,.2f} MW", "Power budget",
-                 "MW, mean", "its power budget, the mean over its periods weighted by their hours", "their budgets")
+                 "MW, mean", "its power budget, the mean over its periods weighted by their hours", "their budgets",
+                 "MW")
 FLEET = Against("served-by-fleet", "Demand served against the GPUs installed",
                 "GPUs installed, of every type: the mean over the horizon's hours", "{:,.0f} GPUs", "GPUs installed",
                 "GPUs, mean", "the GPUs installed, of every type, the mean over its periods weighted by their hours",
-                "their fleets")
+                "their fleets", "GPU")
 
 
 def served_against(against: Against, names: list[str], figure: list[float], share: list[float],
-                   baseline: int | None) -> dict | None:
+                   baseline: int | None, score: list[float] | None = None,
+                   alike: list[str | None] | None = None) -> dict | None:
     """A sweep's chart of its solved scenarios (``names``): each one's demand served (``share``, the priority-weighted
-    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring; as :func:`charts` gives a
-    chart. None where the figures do not differ: the chart would be one column of points."""
+    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring, a line through the points
+    of scenarios that differ in that figure alone (those of one ``alike`` digest; None, or no ``alike``: none), and
+    in the figures what a unit more is worth along it (points of ``score`` per unit, from the point before); as
+    :func:`charts` gives a chart. None where the figures do not differ: the chart would be one column of points."""
     x, served = np.asarray(figure, dtype=float), np.asarray(share, dtype=float) * 100
     if len(x) < 2 or np.ptp(x) <= APART * float(x.max()):
         return None
@@ -445,6 +450,10 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
     chart.x_axis(x_ticks, [tick_text(t, x_ticks) for t in x_ticks], grid=True)
     chart.text((axes.left + axes.right) / 2, axes.bottom + 38, against.axis, anchor="middle", data=False)
     tips = [f"{n}: {against.tip.format(v)}, {percent_text(s, 1)} of demand served" for n, v, s in zip(names, x, served)]
+    worth = np.full(len(x), np.nan)
+    for line in _lines(x, alike or [None] * len(x)):
+        chart.polyline(x[line], served[line], PALE_EDGE, 1.2)
+        worth[line[1:]] = np.diff(np.asarray(score, dtype=float)[line]) / np.diff(x[line])
     others = [i for i in range(len(names)) if i != baseline]
     chart.dots(x[others], served[others], ACCENT, 4.0, [tips[i] for i in others])
     if baseline is not None:
@@ -452,13 +461,32 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
     _name_points(chart, [clip(n) + (" (baseline)" if i == baseline else "") for i, n in enumerate(names)], names,
                  x, served, ([] if baseline is None else [baseline]) + sorted(others, key=lambda i: x[i]))
     order = np.argsort(x, kind="stable")
-    figures = pd.DataFrame({against.heading: x[order], "Demand served": served[order] / 100},
+    figures = pd.DataFrame({against.heading: x[order], "Demand served": served[order] / 100,
+                            f"A {against.each} more is worth": worth[order]},
                            index=[names[i] + (" (baseline)" if i == baseline else "") for i in order])
     caption = (f"Each point a solved scenario: {against.what}, and the share of its demand it serves, each workload's "
-               f"share weighted by its priority; the ring is the baseline. Between two scenarios that differ in "
-               f"{against.alone} alone, the slope is what the difference is worth; where they differ in more, the "
-               "points differ for that too. Names that would overlap are left out: hover a point, or see the figures.")
-    return Drawn.of(chart, Figures.of(figures, "Scenario", [against.unit, SHARE])).shown(against.name, caption)
+               f"share weighted by its priority; the ring is the baseline. A line joins the scenarios that differ in "
+               f"{against.alone} alone: its slope is what the difference is worth, and the figures give it in points "
+               f"of score per {against.each} more, from the point before on the line; where scenarios differ in more, "
+               "the points differ for that too. Names that would overlap are left out: hover a point, or see the "
+               "figures.")
+    units = [against.unit, SHARE, f"points per {against.each}, from the point before"]
+    return Drawn.of(chart, Figures.of(figures, "Scenario", units)).shown(against.name, caption)
+
+
+def _lines(x: np.ndarray, alike: list[str | None]) -> list[np.ndarray]:
+    """The points of each ``alike`` digest shared by points at two figures or more, in the order of their figures
+    ``x``; of points at one figure (to :data:`APART`), the first."""
+    lines = []
+    for digest in dict.fromkeys(d for d in alike if d is not None):
+        points = [i for i in np.argsort(x, kind="stable") if alike[i] == digest]
+        kept = points[:1]
+        for i in points[1:]:
+            if x[i] - x[kept[-1]] > APART * float(x.max()):
+                kept.append(i)
+        if len(kept) > 1:
+            lines.append(np.asarray(kept))
+    return lines
 
 
 def _name_points(chart: Chart, labels: list[str], names: list[str], x: np.ndarray, y: np.ndarray,
@@ -480,5 +508,5 @@ def _name_points(chart: Chart, labels: list[str], names: list[str], x: np.ndarra
             if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
                 placed.append(box)
                 chart.text(px + gap if anchor == "start" else px - gap, py, text, size=SMALL_PX, colour=INK,
-                           anchor=anchor, data=False, tip=names[i])
+                           anchor=anchor, data=False, tip=names[i], halo=True)
                 break

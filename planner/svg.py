@@ -298,13 +298,13 @@ class Chart:
 
     def text(self, x: float, y: float, content: str, size: float = LABEL_PX, colour: str = MUTED,
              anchor: str = "start", bold: bool = False, rotate: float = 0.0, data: bool = True,
-             tip: str | None = None, spare: bool = False) -> None:
+             tip: str | None = None, spare: bool = False, halo: bool = False) -> None:
         """One label vertically centred at (x, y); ``tip`` shows on hovering it (a name the label cut
-        short); a ``spare`` one is left out in print."""
+        short); a ``spare`` one is left out in print; a ``halo`` of the page's white keeps it legible over a line."""
         if data:
             x, y = float(self.axes.x(x)), float(self.axes.y(y))
         self.shapes.append({"tag": "text", "x": _px(x), "y": _px(y), "content": str(content), "size": _px(size),
-                            "fill": colour, "anchor": anchor, "bold": bold, "spare": spare,
+                            "fill": colour, "anchor": anchor, "bold": bold, "spare": spare, "halo": halo,
                             "rotate": _px(rotate) if rotate else None, "tip": tip if tip != content else None})
 
     # -- axes furniture

@@ -7,6 +7,7 @@ failed keeps its row, with its error, so the summary accounts for every input.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -55,6 +56,10 @@ class SweepRow:
     energy_mwh: float | None = None
     power_mw_budget_mean: float | None = None  # over the horizon, each period's budget weighted by its hours
     gpus_installed_mean: float | None = None  # of every type, over the horizon, each period's weighted by its hours
+    # digests of the scenario as read, its name aside, but for its power budgets, and but for its fleet: rows that
+    # share one differ in that alone (the sweep's charts join them with a line)
+    alike_but_budget: str | None = None
+    alike_but_fleet: str | None = None
     power_step_mw: float | None = None
     power_step_up_all_periods_points: float | None = None
     power_step_down_all_periods_points: float | None = None
@@ -86,6 +91,7 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
     top = binding.iloc[0] if len(binding) else None
     share = results.score_share()
     up, down = results.horizon_power_steps()
+    alike = _alike(results)
     return asdict(SweepRow(
         input=str(source),
         status=results.status,
@@ -104,6 +110,8 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_mw_budget_mean=float(np.average(results.periods["power_mw_budget"], weights=results.periods["hours"])),
         gpus_installed_mean=float(np.average(results.periods["gpus_installed"], weights=results.periods["hours"])),
+        alike_but_budget=alike[0],
+        alike_but_fleet=alike[1],
         power_step_mw=results.power_step_mw,
         power_step_up_all_periods_points=known(up),
         power_step_down_all_periods_points=known(down),
@@ -118,6 +126,18 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
         served=dict(zip(results.workloads["workload"].tolist(), results.workloads["served_fraction"].tolist())),
         periods=json_records(results.periods, PERIOD_POWER_COLUMNS),
     ))
+
+
+def _alike(results: Results) -> tuple[str, str]:
+    """Digests of the scenario of ``results`` as read, its name aside, but for its power budgets, and but for its
+    fleet (each table hashed once for both)."""
+    tables = {**results.inputs, "budgets": results.inputs["periods"][["power_mw"]],
+              "periods": results.inputs["periods"].drop(columns="power_mw"),
+              "fleet": results.fleet[["gpu", "period", "installed"]], "site": pd.DataFrame({"pue": [results.pue]})}
+    hashed = {name: json.dumps([name, [str(column) for column in table.columns]]).encode()
+              + pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes() for name, table in tables.items()}
+    return tuple(hashlib.sha256(b"".join(part for name, part in hashed.items() if name != but)).hexdigest()
+                 for but in ("budgets", "fleet"))
 
 
 def failed_row(source: Path, status: str, error: str) -> dict:
@@ -298,8 +318,10 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     plotted = [i for i, row in enumerate(solved) if row["score_share"] is not None]  # a scenario without demand: none
     ring = next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None)  # the baseline, if plotted
     drawn = [served_against(against, [solved_names[i] for i in plotted], [solved[i][figure] for i in plotted],
-                            [solved[i]["score_share"] for i in plotted], ring)
-             for against, figure in ((BUDGET, "power_mw_budget_mean"), (FLEET, "gpus_installed_mean"))]
+                            [solved[i]["score_share"] for i in plotted], ring,
+                            [solved[i]["objective"] for i in plotted], [solved[i][alike] for i in plotted])
+             for against, figure, alike in ((BUDGET, "power_mw_budget_mean", "alike_but_budget"),
+                                            (FLEET, "gpus_installed_mean", "alike_but_fleet"))]
     # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
     grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None
     html = TEMPLATES.get_template("sweep.html").render(
