@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import itertools
 import json
 import math
@@ -839,14 +840,17 @@ def _parser() -> argparse.ArgumentParser:
     vary_cmd.add_argument("--out", type=_path, required=True, metavar="DIR",
                           help="the folder the variants are written into, a folder of CSV files each")
     for what, scales in SCALED.items():
-        vary_cmd.add_argument(f"--{what}", type=_taken(percentages), metavar="PCTS",
-                              help=f"{scales}, at these percentages of the scenario's: 80,90,100 or 80:120:10")
-    vary_cmd.add_argument("--delay", type=_taken(delays), metavar="PERIODS", help=f"{DELAY}: 0,1,2 or 0:4:1")
+        vary_cmd.add_argument(f"--{what}", type=_figures_of(functools.partial(percentages, zero=what == "fleet")),
+                              metavar="PCTS", help=f"{scales}, at these percentages of the scenario's: 80,90,100 or "
+                                                   "80:120:10 (or of those --periods, --gpus, --services name)")
+    vary_cmd.add_argument("--delay", type=_figures_of(delays), metavar="PERIODS",
+                          help=f"{DELAY} (or of those --gpus names): 0,1,2 or 0:4:1")
     for key, kept_to in WITHIN.items():
         figures = " and ".join("--" + what for what in kept_to.figures)
         spans = " or first:last (2027Q1:2027Q4)" if key == "periods" else ""
         vary_cmd.add_argument(f"--{key}", metavar="NAMES",
-                              help=f"keep {figures} to these {kept_to.kind}s alone, comma-separated{spans}")
+                              help=f"keep {figures} to these {kept_to.kind}s alone, comma-separated{spans} (a name "
+                                   "with a comma given alone)")
     vary_cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     size_cmd = commands.add_parser("size", help="show the sizing of every (workload, GPU type) pair",
                                    allow_abbrev=False)
@@ -940,7 +944,7 @@ def _gap(text: str) -> float:
     return value + 0.0  # -0 is 0
 
 
-def _taken(parse: Callable[[str], list[float]]) -> Callable[[str], list[float]]:
+def _figures_of(parse: Callable[[str], list[float]]) -> Callable[[str], list[float]]:
     """An option's type: its figures as ``parse`` takes them, what it expects told as argparse tells a bad value."""
     def figures(text: str) -> list[float]:
         try:
@@ -950,9 +954,9 @@ def _taken(parse: Callable[[str], list[float]]) -> Callable[[str], list[float]]:
     return figures
 
 
-def _vary(source: Path, out: Path, steps: dict[str, list[float] | None], within: dict[str, str]) -> None:
+def _vary(source: Path, out: Path, steps: dict[str, list[float] | None], named: dict[str, str]) -> None:
     """``planner vary``: write the variants of ``steps`` (figures by :data:`AS_IS` key, None where not given), kept to
-    the names ``within`` gives (by :data:`WITHIN` key)."""
+    the periods, GPU types and services ``named`` (by :data:`WITHIN` key, as given)."""
     given = {what: values for what, values in steps.items() if values is not None}
     if not given:
         raise InputError([f"give what to vary: {', '.join('--' + what for what in SCALED)}, each as percentages "
@@ -962,7 +966,7 @@ def _vary(source: Path, out: Path, steps: dict[str, list[float] | None], within:
     if os.path.abspath(out) == os.path.abspath("reports"):  # solving them would take their folders for reports
         raise InputError([f"{out}: planner solve writes its reports there; give another --out (variants, say)"])
     try:
-        folders, warnings = write_variants(source, out, given, within)
+        folders, warnings = write_variants(source, out, given, named)
     except OSError as error:
         raise InputError([f"{out}: cannot write the variants ({error.strerror or error})"]) from None
     _print([f"warning: {warning}" for warning in warnings], sys.stderr)

@@ -409,7 +409,8 @@ def collect(scenario: Scenario, sizing: Sizing, model: PlanModel, solution: Solu
     share_per_gpu = _share_per_gpu(model.allocation)
     alloc = model.allocation.assign(gpus=_gpus_given(model.allocation, solution, share_per_gpu))
     alloc["gpu_hours"] = alloc["gpus"] * alloc["hours"]
-    # what the workload's GPUs draw from the facility: above idle at its power factor, and their idle draw
+    # the idle draw of the GPUs a workload holds is its own too: with the idle draw of the GPUs left unused, the
+    # workloads' draws then make up the power used, as charging energy to workloads wants
     alloc["power_mw"] = alloc["gpus"] * (alloc["power_mw_per_gpu"] + idle_mw_per_gpu(scenario).to_numpy()[alloc["g"]])
     alloc["energy_mwh"] = alloc["power_mw"] * alloc["hours"]
     periods = scenario.periods

@@ -5,6 +5,7 @@ take for commands."""
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Callable, Iterable
 
 # characters that are commands to a terminal or that reorder the text around them, rather than text: control
@@ -28,6 +29,12 @@ def printable(text: str, line_breaks: bool = False) -> str:
     """``text`` with each of :data:`UNSHOWN` written as its escape ('\\x1b'): as a terminal shows it, not obeys it;
     ``line_breaks`` kept, for text of several lines."""
     return text.translate(_ESCAPED_BUT_LINE_BREAKS if line_breaks else _ESCAPED)
+
+
+def folded(name: str) -> str:
+    """``name`` as Unicode's compatibility case folding sees it (NFKC_Casefold, closely): what two names that a
+    reader takes for one have in common."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
 def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
@@ -61,14 +68,20 @@ def spoken(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
-def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
-    """The ``chosen`` of the periods ``names`` for a sentence, three or more in a row as one span ('M001 to M022,
-    M024'; '2026Q1, 2026Q2 and 2027Q1'): 22 periods named one by one are read as none."""
-    parts, run = [], []
+def runs(names: list[str], chosen: Iterable[bool]) -> list[list[str]]:
+    """The ``chosen`` of ``names``, in runs of names chosen one after another."""
+    found, run = [], []
     for name, taken in zip([*names, None], [*chosen, False]):
         if taken:
             run.append(name)
-            continue
-        parts += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else run
-        run = []
-    return spoken(parts)
+        elif run:
+            found.append(run)
+            run = []
+    return found
+
+
+def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
+    """The ``chosen`` of the periods ``names`` for a sentence, three or more in a row as one span ('M001 to M022,
+    M024'; '2026Q1, 2026Q2 and 2027Q1'): 22 periods named one by one are read as none."""
+    return spoken([part for run in runs(names, chosen)
+                   for part in ([f"{run[0]} to {run[-1]}"] if len(run) > 2 else run)])

@@ -24,7 +24,7 @@ import pandas as pd
 from planner.files import replace_together, signals_held
 from planner.model import idle_power_mw
 from planner.schema import SHEETS_BY_NAME
-from planner.spelling import closest, periods_in_runs, spoken
+from planner.spelling import closest, folded, periods_in_runs, runs, spoken
 from planner.workbook import InputError, Scenario, over_budget, read_scenario
 
 # what a variant may scale, by a percentage of the scenario's own figures: its name (in options and variants' names),
@@ -50,7 +50,8 @@ WITHIN = {
     "services": Within("inference", "workload", "service", ("demand",)),
 }
 NAMES_LISTED = 12  # names of a kind listed at most, where a name given is not the scenario's
-NAMES_IN_FOLDER = 60  # characters at most of the names a variant is kept to, in its folder's name; past it, a hash
+NAMES_IN_FOLDER = 60  # bytes at most of the names a variant is kept to, in its folder's name; past it, a hash
+NAME_MAX = 255  # bytes of a folder's name that file systems take
 NOT_READ_BACK = ("default", "catalogue", "estimate", "blank")  # origins of a cell the reader fills in itself
 MAX_VARIANTS = 1000  # at once: a step mistyped (1:1000000:1) would write a million folders
 PERCENT_DECIMALS = 4  # a percentage is taken to this many decimals, which its name gives whole
@@ -133,18 +134,33 @@ def variant_name(stem: str, percentages: dict[str, float], digits: dict[str, int
     return "-".join([stem, *(f"{what}-{_percent(pct, digits[what])}" for what, pct in percentages.items())]) + kept_to
 
 
-def within_name(within: dict[str, list[str]]) -> str:
-    """What a sweep's variants are kept to, for their folders' names: '-gpus-H100-periods-2027Q1+2027Q2', each name
-    in the folder's characters ('H100 SXM' as 'H100_SXM'); names over :data:`NAMES_IN_FOLDER` characters together
-    given by their count and a hash ('-periods-12-3fa2b1c0'). Variants kept to other names have other folders, and so
-    may be solved in one sweep."""
+def within_name(scenario: Scenario, within: dict[str, list[str]]) -> str:
+    """What a sweep's variants are kept to, for their folders' names: '-periods-2027Q1..2027Q4-gpus-H100', each name
+    in the folder's characters, three periods or more in a row as a span; where a name is written otherwise ('H100
+    SXM' as 'H100_SXM'), a hash of the names follows, and names over :data:`NAMES_IN_FOLDER` bytes together are
+    given by their count and that hash ('-periods-12-3fa2b1c0'). Variants kept to other names have other folders,
+    and so may be solved in one sweep."""
     parts = []
     for key, names in within.items():
-        written = "+".join(re.sub(r"[^\w.]+", "_", name) for name in names)
-        if len(written) > NAMES_IN_FOLDER:
-            written = f"{len(names)}-{hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]}"
+        if key == "periods":
+            every = scenario.periods["period"].tolist()
+            groups = runs(every, [name in names for name in every])
+        else:
+            groups = [[name] for name in names]
+        written = "+".join(_in_folder(group[0]) + ".." + _in_folder(group[-1]) if len(group) > 2 else
+                           "+".join(map(_in_folder, group)) for group in groups)
+        code = hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]
+        if len(written.encode()) > NAMES_IN_FOLDER:
+            written = f"{len(names)}-{code}"
+        elif any(_in_folder(name) != name for name in names):
+            written += f"-{code}"
         parts.append(f"-{key}-{written}")
     return "".join(parts)
+
+
+def _in_folder(name: str) -> str:
+    """``name`` in the characters of a folder's name: letters, digits, '.', '-' and '_' for the rest."""
+    return re.sub(r"[^\w.-]+", "_", name)
 
 
 def _percent(pct: float, digits: int = 1) -> str:
@@ -154,18 +170,19 @@ def _percent(pct: float, digits: int = 1) -> str:
 
 
 def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
-                   within: dict[str, str] | None = None) -> tuple[list[Path], list[str]]:
+                   named: dict[str, str] | None = None) -> tuple[list[Path], list[str]]:
     """A variant of the scenario in ``source`` for each combination of the figures in ``steps`` (keys of
-    :data:`AS_IS`: percentages, or periods of delay), kept to the periods, GPU types and services ``within`` names
-    (keys of :data:`WITHIN`, as given to ``planner vary``: see :func:`names_within`), each a folder of CSV files in
+    :data:`AS_IS`: percentages, or periods of delay), kept to the periods, GPU types and services ``named`` (by
+    :data:`WITHIN` key, as given to ``planner vary``: see :func:`names_within`), each a folder of CSV files in
     ``out``; returns their paths, and warnings of those that will not solve (a budget below the installed fleet's
-    idle draw). A folder of that name that holds other files is refused before anything is written (raises
-    InputError), as are names the scenario does not have; each variant's files are written together or not at all
-    (a sheet an earlier one had and this one has not, taken away), the same bytes for the same figures."""
+    idle draw) or that a delay leaves without deliveries. A folder of that name that holds other files is refused
+    before anything is written (raises InputError), as are names the scenario does not have and folder names too
+    long for a file system; each variant's files are written together or not at all (a sheet an earlier one had and
+    this one has not, taken away), the same bytes for the same figures."""
     if (count := math.prod(map(len, steps.values()))) > MAX_VARIANTS:
         raise InputError([f"{count} variants: at most {MAX_VARIANTS:,} at once; give fewer figures"])
     unscaled = []
-    for key in within or {}:
+    for key in named or {}:
         if not set(WITHIN[key].figures) & set(steps):
             figures = ["--" + what for what in WITHIN[key].figures]
             unscaled.append(f"--{key} keeps {spoken(figures)} to the {WITHIN[key].kind}s it names; give "
@@ -173,15 +190,19 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     if unscaled:
         raise InputError(unscaled)
     scenario = read_scenario(source)
-    named = {key: names_within(scenario, key, text, source) for key, text in (within or {}).items()}
-    if problems := [problem for names, problem in named.values() if problem]:
+    found = {key: names_within(scenario, key, text, source) for key, text in (named or {}).items()}
+    if problems := [problem for names, problem in found.values() if problem]:
         raise InputError(problems)
-    kept_to = {key: names for key, (names, _) in named.items()}
+    kept_to = {key: names for key, (names, _) in found.items()}
     stem = source.stem if not os.path.isdir(source) else source.resolve().name
     variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
     digits = {what: max(1 if what == "delay" else 3, *(len(_percent(value).partition(".")[0]) for value in values))
               for what, values in steps.items()}
-    folders = [out / variant_name(stem, percentages, digits, within_name(kept_to)) for percentages in variants]
+    folders = [out / variant_name(stem, percentages, digits, within_name(scenario, kept_to))
+               for percentages in variants]
+    if (longest := max(len(folder.name.encode()) for folder in folders)) > NAME_MAX:
+        raise InputError([f"{folders[0].name}: the variants' folder names would be up to {longest} bytes long, more "
+                          f"than the {NAME_MAX} a file system takes: give the input a shorter name"])
     own = {f"{name}.csv" for name in SHEETS_BY_NAME}
     # hidden files are not read: a killed run's staging files, which the next write of that file takes away
     if clashes := [f"{folder}: holds files that are not a variant's ({', '.join(sorted(others))}); give another "
@@ -192,6 +213,11 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
                       if folder.exists() and not folder.is_dir()]:
         raise InputError(in_the_way)
     warnings = list(scenario.warnings)  # of the input: its variants have cells it read, not what it ignored
+    # from a delay of one period less than the horizon, every period has the first's fleet
+    if any(delay >= (beyond := max(len(scenario.periods) - 1, 1)) for delay in steps.get("delay", [])):
+        warnings.append(f"a delay of {beyond} period{'s' if beyond > 1 else ''} or more leaves every GPU type with "
+                        f"its first period's fleet over the horizon of {len(scenario.periods)}: those variants are "
+                        "alike")
     for written, (folder, percentages) in enumerate(zip(folders, variants)):
         variant = scaled(scenario, **percentages, within=kept_to)
         # the same bytes for the same figures: a variant written again reads as unchanged to --resume
@@ -213,37 +239,42 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
 
 def names_within(scenario: Scenario, key: str, text: str, source: Path) -> tuple[list[str], str]:
     """The names of ``key`` (of :data:`WITHIN`) that ``text`` gives, in the scenario's order, and what is wrong with
-    it ('' if nothing): names comma-separated, each the scenario's (the whole text, where one name has a comma), and
-    for periods a span of the horizon too, first and last (2027Q1:2027Q4)."""
+    it ('' if nothing): names comma-separated, each the scenario's (a name with a comma given alone, as the whole
+    text), and for periods a span of the horizon too, first and last (2027Q1:2027Q4)."""
     sheet, column, kind, _ = WITHIN[key]
     names = getattr(scenario, sheet)[column].tolist()
-    wanted, unknown = set(), []
-    for part in [text] if text in names else [part.strip() for part in text.split(",")]:
-        first, colon, last = part.partition(":")
-        if part in names:
-            wanted.add(part)
-        elif key == "periods" and colon and first.strip() in names and last.strip() in names:
-            span = names[names.index(first.strip()):names.index(last.strip()) + 1]
-            if not span:
-                return [], f"--periods: {part}: {first.strip()} comes after {last.strip()}; give the first first"
-            wanted.update(span)
+    training = set(scenario.training["workload"])
+    wanted, said = set(), []
+    for part in [text] if text in names else list(dict.fromkeys(part.strip() for part in text.split(","))):
+        ends = [end.strip() for end in part.split(":")] if key == "periods" and part.count(":") == 1 else [part]
+        if missing := [end for end in ends if end not in names]:
+            said += [_not_known(end, names, kind, key == "services" and end in training) for end in missing]
+        elif len(ends) == 2 and names.index(ends[0]) > names.index(ends[1]):
+            said.append(f"{part} runs backwards: give {ends[1]}:{ends[0]}")
         else:
-            unknown.append(part)
-    if unknown:
-        training = set(scenario.training["workload"])
-        said = [f"'{name}' is a training run, not a service" if key == "services" and name in training else
-                f"no {kind} '{name}'" + (f" (did you mean {hint}?)" if (hint := _meant(name, names)) else "")
-                for name in unknown]
+            wanted.update(names[names.index(ends[0]):names.index(ends[-1]) + 1])
+    if said:
         listed = ", ".join(names if len(names) <= NAMES_LISTED else [*names[:NAMES_LISTED], "..."])
         return [], f"--{key}: {source}: {'; '.join(said)}; its {kind}s: {listed or 'none'}"
     return [name for name in names if name in wanted], ""
 
 
-def _meant(name: str, names: list[str]) -> str | None:
-    """The name ``name`` most likely stands for: the one name it begins (H100 for H100-SXM-80GB; none where it begins
-    several), else the one it mistypes."""
-    begun = [candidate for candidate in names if name and candidate.startswith(name)]
-    return begun[0] if len(begun) == 1 else None if begun else closest(name, names)
+def _not_known(name: str, names: list[str], kind: str, training: bool) -> str:
+    """Why ``name`` is none of the scenario's ``names`` (of ``kind``), with the one it most likely stands for: the
+    one name it begins, whatever the case (h100 for H100-SXM-80GB; none where it begins several), else the one it
+    mistypes; a ``training`` run's name given for a service; a span written other than first:last."""
+    if not name:
+        return f"an empty {kind} name (two commas in a row?)"
+    if training:
+        return f"'{name}' is a training run, not a service"
+    for mark in ("..", "-", " to "):
+        if mark in name and all(end.strip() in names for end in name.split(mark, 1)) and kind == "period":
+            first, last = (end.strip() for end in name.split(mark, 1))
+            return f"no period '{name}' (a span is written first:last: {first}:{last})"
+    by_folded = {folded(candidate): candidate for candidate in names}
+    begun = [candidate for key, candidate in by_folded.items() if key.startswith(folded(name))]
+    hint = begun[0] if len(begun) == 1 else None if begun else by_folded.get(closest(folded(name), list(by_folded)))
+    return f"no {kind} '{name}'" + (f" (did you mean '{hint}'?)" if hint else "")
 
 
 def _below_idle_draw(scenario: Scenario) -> str:
@@ -258,11 +289,12 @@ def _csv(table: pd.DataFrame | dict) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def percentages(text: str) -> list[float]:
+def percentages(text: str, zero: bool = False) -> list[float]:
     """Percentages as given to ``planner vary``: a comma-separated list (80,90,100) or a range with its step
-    (80:120:10, from 80 up to 120 where a step reaches it), each to :data:`PERCENT_DECIMALS` decimals, and at most
-    :data:`MAX_VARIANTS` of them. Raises ValueError saying what is expected."""
-    least = 10.0 ** -PERCENT_DECIMALS
+    (80:120:10, from 80 up to 120 where a step reaches it), each to :data:`PERCENT_DECIMALS` decimals, 0 too where
+    ``zero`` (a fleet: none delivered), and at most :data:`MAX_VARIANTS` of them. Raises ValueError saying what is
+    expected."""
+    least = 0.0 if zero else 10.0 ** -PERCENT_DECIMALS
     return _figures(text, least, MOST_PERCENT, PERCENT_DECIMALS,
                     f"percentages from {_percent(least)} up to {MOST_PERCENT:,}, as 80,90,100 or 80:120:10 (from, "
                     f"to, step), at most {MAX_VARIANTS:,}, got '{text}'")
@@ -295,4 +327,4 @@ def _figures(text: str, least: float, most: float, decimals: int, expected: str)
     if (not taken or len(taken) > MAX_VARIANTS or not all(least <= value <= most for value in taken)
             or decimals == 0 and not all(value.is_integer() for value in values)):
         raise ValueError(expected)
-    return [float(value) for value in taken]
+    return taken

@@ -39,8 +39,8 @@ from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
-from planner.spelling import (BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, precision_apart, printable, significant,
-                              spoken)
+from planner.spelling import (BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, folded, precision_apart, printable,
+                              significant, spoken)
 
 MAX_ERRORS_SHOWN = 25
 
@@ -1663,12 +1663,6 @@ _UNSEEN_KINDS = ({chr(code): "a control character" for code in CONTROLS}
 _UNSEEN = re.compile("[" + re.escape("".join(_UNSEEN_KINDS)) + "]")
 
 
-def _folded(name: str) -> str:
-    """``name`` as Unicode's compatibility case folding sees it (NFKC_Casefold, closely): what two names that a
-    reader takes for one have in common."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-
-
 def _parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -1802,7 +1796,7 @@ class _Checker:
         either for one."""
         by_folded: dict[str, list[tuple[str, int]]] = {}
         for name, row in first.items():
-            by_folded.setdefault(_folded(str(name)), []).append((str(name), row))
+            by_folded.setdefault(folded(str(name)), []).append((str(name), row))
         for alike in by_folded.values():
             if len(alike) > 1:
                 listed = [f"'{name}' (row {row})" for name, row in alike]
@@ -1934,11 +1928,11 @@ class _Checker:
         missing or unreadable, which is reported already), so nothing is checked."""
         if known is None:
             return
-        folded = {_folded(k): k for k in known}
+        by_folded = {folded(k): k for k in known}
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
-                hint = closest(_folded(name), list(folded))
-                tip = f" (did you mean '{folded[hint]}'?)" if hint else _date_serial_note(name, known)
+                hint = closest(folded(name), list(by_folded))
+                tip = f" (did you mean '{by_folded[hint]}'?)" if hint else _date_serial_note(name, known)
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
 
 
@@ -2193,7 +2187,7 @@ def _fill_from_catalogue(check: _Checker, gpus: tuple[pd.DataFrame, _RawSheet]) 
                 check.problem(raw, f"required value is blank ('{name}' is not in the built-in GPU catalogue{tip})",
                               row, column.name)
     for entry, named in spellings.items():
-        if len({_folded(name) for name, _ in named}) > 1:  # names apart by case or form alone are warned of already
+        if len({folded(name) for name, _ in named}) > 1:  # names apart by case or form alone are warned of already
             names = [f"'{name}' (row {row})" for name, row in named]
             check.warnings.append(f"{raw.where}: {spoken(names)} are both the catalogue's "
                                   f"'{entry}': they are read as two GPU types, each named in the other sheets by "

@@ -217,7 +217,7 @@ def test_tables_are_sortable(default_report):
     assert html.count('class="sortable') >= 8
 
 
-def test_summary_keys_are_unchanged(default_report):
+def test_summary_keys_are_the_documented_ones(default_report):
     _, html_path, _ = default_report
     summary = json.loads((html_path.parent / "summary.json").read_text(encoding="utf-8"))
     assert set(summary) >= {"scenario", "status", "objective", "solver", "solve_seconds", "periods", "workloads",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -229,16 +230,22 @@ def test_what_is_scaled_may_be_kept_to_periods_gpu_types_and_services(tmp_path):
 def test_names_kept_to_that_the_scenario_lacks_are_refused_with_what_they_stand_for(tmp_path):
     source = write_scenario(_three_of_each(), tmp_path / "three.xlsx")
     for within, expected in [
-        ({"gpus": "G1,g3"}, "--gpus: {source}: no GPU type 'g3'; its GPU types: G1, G2"),
-        ({"gpus": "G"}, "--gpus: {source}: no GPU type 'G'; its GPU types: G1, G2"),  # begins two names
-        ({"services": "T, S-2"}, "--services: {source}: 'T' is a training run, not a service; no service 'S-2' (did "
-                                "you mean S2?); its services: S1, S2"),
-        ({"periods": "P3:P1"}, "--periods: P3:P1: P3 comes after P1; give the first first"),
+        ({"gpus": "G1,g3"}, "no GPU type 'g3'"),
+        ({"gpus": "G"}, "no GPU type 'G'"),  # begins two names
+        ({"gpus": "g2"}, "no GPU type 'g2' (did you mean 'G2'?)"),  # whatever the case
+        ({"services": "T, S-2"}, "'T' is a training run, not a service; no service 'S-2' (did you mean 'S2'?)"),
+        ({"services": "S1,,S2, "}, "an empty service name (two commas in a row?)"),
+        ({"periods": "P3:P1"}, "P3:P1 runs backwards: give P1:P3"),
+        ({"periods": "P1:p3"}, "no period 'p3' (did you mean 'P3'?)"),
+        ({"periods": "P1-P3, P1..P2"}, "no period 'P1-P3' (a span is written first:last: P1:P3); no period 'P1..P2' "
+                                       "(a span is written first:last: P1:P2)"),
     ]:
         with pytest.raises(InputError) as refused:
-            write_variants(source, tmp_path / "out", {"fleet": [50.0], "demand": [50.0]} | (
-                {"power": [50.0]} if "periods" in within else {}), within)
-        assert refused.value.problems == [expected.format(source=source)]
+            write_variants(source, tmp_path / "out", {"fleet": [50.0], "demand": [50.0]}, within)
+        [key] = within
+        its = {"gpus": "its GPU types: G1, G2", "services": "its services: S1, S2",
+               "periods": "its periods: P1, P2, P3"}
+        assert refused.value.problems == [f"--{key}: {source}: {expected}; {its[key]}"]
     with pytest.raises(InputError) as refused:
         write_variants(source, tmp_path / "out", {"power": [50.0]}, {"gpus": "G1", "services": "S1"})
     assert refused.value.problems == ["--gpus keeps --fleet and --delay to the GPU types it names; give --fleet or "
@@ -247,18 +254,30 @@ def test_names_kept_to_that_the_scenario_lacks_are_refused_with_what_they_stand_
     assert not (tmp_path / "out").exists()
 
 
-def test_a_name_with_a_comma_is_taken_whole_and_names_too_long_for_a_folder_by_a_hash(tmp_path):
+def test_folders_name_what_they_are_kept_to_apart(tmp_path):
+    """A name with a comma is given alone; a name written otherwise in a folder's name ('G2, liquid/80GB' as
+    'G2_liquid_80GB', as 'G2 liquid 80GB' would be) is followed by a hash, so their folders differ; three periods or
+    more in a row are a span; names too long for a folder's name are a count and a hash; a folder name too long for
+    a file system is refused."""
     tables = _three_of_each()
     tables["gpus"].loc[1, "gpu"] = "G2, liquid/80GB"
     tables["fleet"]["gpu"] = tables["fleet"]["gpu"].replace("G2", "G2, liquid/80GB")
     source = write_scenario(tables, tmp_path / "comma.xlsx")
-    assert names_within(read_scenario(source), "gpus", "G2, liquid/80GB", source) == (["G2, liquid/80GB"], "")
-    assert names_within(read_scenario(source), "gpus", "G2, liquid/80GB,G1", source)[0] == []  # split: not names
+    scenario = read_scenario(source)
+    assert names_within(scenario, "gpus", "G2, liquid/80GB", source) == (["G2, liquid/80GB"], "")
+    assert names_within(scenario, "gpus", "G2, liquid/80GB,G1", source)[0] == []  # split: not names
     [folder], _ = write_variants(source, tmp_path / "out", {"fleet": [50.0]}, {"gpus": "G2, liquid/80GB"})
-    assert folder.name == "comma-fleet-050-gpus-G2_liquid_80GB"
-    long = [f"M{month:03d}" for month in range(1, 25)]
-    assert within_name({"periods": long}).startswith("-periods-24-")
-    assert within_name({"periods": long}) != within_name({"periods": long[:-1] + ["M999"]})
+    assert re.fullmatch(r"comma-fleet-050-gpus-G2_liquid_80GB-[0-9a-f]{8}", folder.name)
+    assert within_name(scenario, {"gpus": ["G2 liquid 80GB"]}) != within_name(scenario, {"gpus": ["G2, liquid/80GB"]})
+    assert within_name(scenario, {"periods": ["P1", "P2", "P3"], "gpus": ["G1"]}) == "-periods-P1..P3-gpus-G1"
+    assert within_name(scenario, {"periods": ["P1", "P3"]}) == "-periods-P1+P3"
+    many = [f"G{number:03d}" for number in range(24)]
+    assert re.fullmatch(r"-gpus-24-[0-9a-f]{8}", within_name(scenario, {"gpus": many}))
+    assert within_name(scenario, {"gpus": many}) != within_name(scenario, {"gpus": many[:-1] + ["G999"]})
+    long = write_scenario(tables, tmp_path / f"{'a' * 240}.xlsx")
+    with pytest.raises(InputError, match="-fleet-050-gpus-G1: the variants. folder names would be up to 258 bytes "
+                                         "long, more than the 255 a file system takes: give the input a shorter name"):
+        write_variants(long, tmp_path / "out", {"fleet": [50.0]}, {"gpus": "G1"})
 
 
 def test_variants_kept_to_other_gpu_types_are_solved_as_one_sweep(tmp_path, capsys, monkeypatch):
@@ -288,11 +307,29 @@ def test_deliveries_later_by_whole_periods_keep_the_fleet_at_the_start(tmp_path)
     assert later.fleet.to_numpy().tolist() == [[2000.0, 1000.0, 1000.0], [0.0, 0.0, 0.0]]
     assert later.name == "three (deliveries of G2 2 periods later)"
     assert scaled(base, fleet=50.0, delay=1.0).name == "three (fleet 50%, deliveries 1 period later)"
-    folders, _ = write_variants(source, tmp_path / "out", {"delay": [0.0, 1.0, 10.0]}, {"gpus": "G2"})
+    folders, warnings = write_variants(source, tmp_path / "out", {"delay": [0.0, 1.0, 10.0]}, {"gpus": "G2"})
+    assert warnings == ["a delay of 2 periods or more leaves every GPU type with its first period's fleet over the "
+                        "horizon of 3: those variants are alike"]
     assert [folder.name for folder in folders] == ["three-delay-00-gpus-G2", "three-delay-01-gpus-G2",
                                                    "three-delay-10-gpus-G2"]
     _same(read_scenario(folders[0]), base)
     assert read_scenario(folders[2]).fleet.to_numpy().tolist() == [[2000.0, 1000.0, 1000.0], [0.0, 0.0, 0.0]]
+
+
+def test_a_fleet_may_be_scaled_to_nothing_but_budgets_and_volumes_may_not(tmp_path, capsys, monkeypatch):
+    """0% of G2 in P2 and P3: a delivery that never comes; 0% of a budget or a token volume would not read back."""
+    assert percentages("0:100:50", zero=True) == [0.0, 50.0, 100.0]
+    with pytest.raises(ValueError, match="percentages from 0.0001 up to"):
+        percentages("0:100:50")
+    monkeypatch.chdir(tmp_path)
+    write_scenario(_three_of_each(), tmp_path / "three.xlsx")
+    assert cli.main(["vary", "three.xlsx", "--out", "var", "--fleet", "0", "--gpus", "G2", "--periods", "P2:P3"]) \
+        == cli.EXIT_OK
+    assert read_scenario(tmp_path / "var" / "three-fleet-000-periods-P2+P3-gpus-G2").fleet.to_numpy().tolist() == [
+        [1000.0] * 3, [1000.0, 0.0, 0.0]]
+    with pytest.raises(SystemExit):
+        cli.main(["vary", "three.xlsx", "--out", "var", "--power", "0"])
+    assert "argument --power: percentages from 0.0001 up to" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text, expected", [("0,1,2", [0.0, 1.0, 2.0]), ("0:4:2", [0.0, 2.0, 4.0]), ("3", [3.0])])
