@@ -413,7 +413,7 @@ class Against:
     unit: str
     what: str
     alone: str
-    each: str  # one unit of the figure, of which the figures give a line's worth: "MW"
+    each: str  # the figure's unit, one of it ("MW"): a line's worth is given per each
 
 
 BUDGET = Against("served-by-budget", "Demand served against the power budget",
@@ -428,11 +428,11 @@ FLEET = Against("served-by-fleet", "Demand served against the GPUs installed",
 
 def served_against(against: Against, names: list[str], figure: list[float], share: list[float],
                    baseline: int | None, score: list[float] | None = None,
-                   alike: list[str | None] | None = None) -> dict | None:
+                   on_line: list[int | None] | None = None) -> dict | None:
     """A sweep's chart of its solved scenarios (``names``): each one's demand served (``share``, the priority-weighted
-    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring, a line through the points
-    of scenarios that differ in that figure alone (those of one ``alike`` digest; None, or no ``alike``: none), and
-    in the figures what a unit more is worth along it (points of ``score`` per unit, from the point before); as
+    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring, and where ``on_line`` puts
+    points on one line (of :func:`planner.sweep.budget_lines`; None: on none), the line through them, and in the
+    figures what a unit more is worth along it (points of ``score`` per unit, from the point before, named); as
     :func:`charts` gives a chart. None where the figures do not differ: the chart would be one column of points."""
     x, served = np.asarray(figure, dtype=float), np.asarray(share, dtype=float) * 100
     if len(x) < 2 or np.ptp(x) <= APART * float(x.max()):
@@ -450,10 +450,13 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
     chart.x_axis(x_ticks, [tick_text(t, x_ticks) for t in x_ticks], grid=True)
     chart.text((axes.left + axes.right) / 2, axes.bottom + 38, against.axis, anchor="middle", data=False)
     tips = [f"{n}: {against.tip.format(v)}, {percent_text(s, 1)} of demand served" for n, v, s in zip(names, x, served)]
-    worth = np.full(len(x), np.nan)
-    for line in _lines(x, alike or [None] * len(x)):
+    worth, before = np.full(len(x), np.nan), [""] * len(x)
+    lines = _lines(x, on_line) if on_line is not None else []
+    for line in lines:
         chart.polyline(x[line], served[line], PALE_EDGE, 1.2)
         worth[line[1:]] = np.diff(np.asarray(score, dtype=float)[line]) / np.diff(x[line])
+        for i, j in zip(line[1:], line):
+            before[i] = names[j]
     others = [i for i in range(len(names)) if i != baseline]
     chart.dots(x[others], served[others], ACCENT, 4.0, [tips[i] for i in others])
     if baseline is not None:
@@ -461,28 +464,31 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
     _name_points(chart, [clip(n) + (" (baseline)" if i == baseline else "") for i, n in enumerate(names)], names,
                  x, served, ([] if baseline is None else [baseline]) + sorted(others, key=lambda i: x[i]))
     order = np.argsort(x, kind="stable")
-    figures = pd.DataFrame({against.heading: x[order], "Demand served": served[order] / 100,
-                            f"A {against.each} more is worth": worth[order]},
+    figures = pd.DataFrame({against.heading: x[order], "Demand served": served[order] / 100},
                            index=[names[i] + (" (baseline)" if i == baseline else "") for i in order])
+    along = {f"A {against.each} more is worth": (worth[order], f"points per {against.each}, from the point before"),
+             "From": (np.array([before[i] for i in order], dtype=object), "")} if lines else {}  # words: no unit
     caption = (f"Each point a solved scenario: {against.what}, and the share of its demand it serves, each workload's "
-               f"share weighted by its priority; the ring is the baseline. A line joins the scenarios that differ in "
-               f"{against.alone} alone: its slope is what the difference is worth, and the figures give it in points "
-               f"of score per {against.each} more, from the point before on the line; where scenarios differ in more, "
-               "the points differ for that too. Names that would overlap are left out: hover a point, or see the "
-               "figures.")
-    units = [against.unit, SHARE, f"points per {against.each}, from the point before"]
-    return Drawn.of(chart, Figures.of(figures, "Scenario", units)).shown(against.name, caption)
+               f"share weighted by its priority; the ring is the baseline. "
+               + (f"A line joins the scenarios that differ in {against.alone} alone, and by a factor (every period's "
+                  f"scaled alike): its slope is what a {against.each} more is worth as they grow, which the figures "
+                  "give in points of score, from the point before on the line. " if lines else
+                  f"Between two scenarios that differ in {against.alone} alone, the slope is what the difference is "
+                  "worth. ")
+               + "Where scenarios differ in more, the points differ for that too. Names that would overlap are left "
+               "out: hover a point, or see the figures.")
+    return Drawn.of(chart, Figures.of(figures, "Scenario", [against.unit, SHARE], along)).shown(against.name, caption)
 
 
-def _lines(x: np.ndarray, alike: list[str | None]) -> list[np.ndarray]:
-    """The points of each ``alike`` digest shared by points at two figures or more, in the order of their figures
-    ``x``; of points at one figure (to :data:`APART`), the first."""
+def _lines(x: np.ndarray, on_line: list[int | None]) -> list[np.ndarray]:
+    """The points of each line ``on_line`` names, in the order of their figures ``x``, where it has points at two
+    figures or more; of points at one figure (to float noise: the same scenario), the first."""
     lines = []
-    for digest in dict.fromkeys(d for d in alike if d is not None):
-        points = [i for i in np.argsort(x, kind="stable") if alike[i] == digest]
+    for line in dict.fromkeys(n for n in on_line if n is not None):
+        points = [i for i in np.argsort(x, kind="stable") if on_line[i] == line]
         kept = points[:1]
         for i in points[1:]:
-            if x[i] - x[kept[-1]] > APART * float(x.max()):
+            if not np.isclose(x[i], x[kept[-1]], rtol=1e-9, atol=0):
                 kept.append(i)
         if len(kept) > 1:
             lines.append(np.asarray(kept))

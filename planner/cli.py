@@ -47,7 +47,7 @@ from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
 from planner.spelling import precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
-from planner.sweep import SWEEP_FILES, failed_row, readable, solved_row, write_sweep
+from planner.sweep import ROW_FIELDS, SWEEP_FILES, failed_row, readable, solved_row, write_sweep
 from planner.variants import AS_IS, DELAY, SCALED, WITHIN, delays, percentages, write_variants
 from planner.workbook import InputError, read_scenario, write_template
 
@@ -525,6 +525,8 @@ def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, 
         return "not in it (inputs are found there as given, from the folder it was made in)"
     if not RESUMED_BY <= set(row):
         return "written by an earlier planner, without what --resume keeps a row by"
+    if isinstance(row, dict) and set(row) < ROW_FIELDS:
+        return "whose row lacks fields this planner records (an earlier planner's, or edited by hand)"
     if not readable(row):
         return "whose row does not read as one (edited by hand?)"
     if row["error"] is not None:
@@ -840,9 +842,10 @@ def _parser() -> argparse.ArgumentParser:
     vary_cmd.add_argument("--out", type=_path, required=True, metavar="DIR",
                           help="the folder the variants are written into, a folder of CSV files each")
     for what, scales in SCALED.items():
+        kept_by = " and ".join(f"--{key}" for key, kept_to in WITHIN.items() if what in kept_to.figures)
         vary_cmd.add_argument(f"--{what}", type=_figures_of(functools.partial(percentages, zero=what == "fleet")),
-                              metavar="PCTS", help=f"{scales}, at these percentages of the scenario's: 80,90,100 or "
-                                                   "80:120:10 (or of those --periods, --gpus, --services name)")
+                              metavar="PCTS", help=f"{scales} (or those {kept_by} name), at these percentages of the "
+                                                   "scenario's: 80,90,100 or 80:120:10")
     vary_cmd.add_argument("--delay", type=_figures_of(delays), metavar="PERIODS",
                           help=f"{DELAY} (or of those --gpus names): 0,1,2 or 0:4:1")
     for key, kept_to in WITHIN.items():

@@ -56,10 +56,9 @@ class SweepRow:
     energy_mwh: float | None = None
     power_mw_budget_mean: float | None = None  # over the horizon, each period's budget weighted by its hours
     gpus_installed_mean: float | None = None  # of every type, over the horizon, each period's weighted by its hours
-    # digests of the scenario as read, its name aside, but for its power budgets, and but for its fleet: rows that
-    # share one differ in that alone (the sweep's charts join them with a line)
+    # a digest of the scenario as read, its name aside, but for its power budgets: rows that share it differ in their
+    # budgets alone (the sweep's chart joins those whose budgets differ by a factor with a line)
     alike_but_budget: str | None = None
-    alike_but_fleet: str | None = None
     power_step_mw: float | None = None
     power_step_up_all_periods_points: float | None = None
     power_step_down_all_periods_points: float | None = None
@@ -91,7 +90,6 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
     top = binding.iloc[0] if len(binding) else None
     share = results.score_share()
     up, down = results.horizon_power_steps()
-    alike = _alike(results)
     return asdict(SweepRow(
         input=str(source),
         status=results.status,
@@ -110,8 +108,7 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
         energy_mwh=float(results.periods["energy_mwh"].sum()),
         power_mw_budget_mean=float(np.average(results.periods["power_mw_budget"], weights=results.periods["hours"])),
         gpus_installed_mean=float(np.average(results.periods["gpus_installed"], weights=results.periods["hours"])),
-        alike_but_budget=alike[0],
-        alike_but_fleet=alike[1],
+        alike_but_budget=_alike_but_budget(results),
         power_step_mw=results.power_step_mw,
         power_step_up_all_periods_points=known(up),
         power_step_down_all_periods_points=known(down),
@@ -128,16 +125,37 @@ def solved_row(source: Path, results: Results, report: Path | None, input_sha256
     ))
 
 
-def _alike(results: Results) -> tuple[str, str]:
-    """Digests of the scenario of ``results`` as read, its name aside, but for its power budgets, and but for its
-    fleet (each table hashed once for both)."""
-    tables = {**results.inputs, "budgets": results.inputs["periods"][["power_mw"]],
-              "periods": results.inputs["periods"].drop(columns="power_mw"),
+def _alike_but_budget(results: Results) -> str:
+    """A digest of the scenario of ``results`` as read, its name aside, but for its power budgets."""
+    tables = {**results.inputs, "periods": results.inputs["periods"].drop(columns="power_mw"),
               "fleet": results.fleet[["gpu", "period", "installed"]], "site": pd.DataFrame({"pue": [results.pue]})}
-    hashed = {name: json.dumps([name, [str(column) for column in table.columns]]).encode()
-              + pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes() for name, table in tables.items()}
-    return tuple(hashlib.sha256(b"".join(part for name, part in hashed.items() if name != but)).hexdigest()
-                 for but in ("budgets", "fleet"))
+    digest = hashlib.sha256()
+    for name, table in tables.items():
+        digest.update(json.dumps([name, [str(column) for column in table.columns]]).encode())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def budget_lines(solved: list[dict]) -> list[int | None]:
+    """For each of the ``solved`` rows, the line of the sweep's chart it is on, None where on none: a line joins the
+    scenarios that differ in their budgets alone, by a factor (every period's budget scaled alike, as ``planner vary
+    --power`` does), so that its slope is what a MW more is worth as the budget grows; a budget cut in one period
+    alone has a line of its own only with other cuts of that period, which a mean over the horizon does not tell
+    apart, and so none."""
+    lines: list[tuple[str, np.ndarray]] = []
+    found = []
+    for row in solved:
+        budgets = np.array([period["power_mw_budget"] for period in row["periods"]], dtype=float)
+        shape = budgets / budgets.mean() if budgets.size and budgets.mean() > 0 else None
+        line = None
+        if row["alike_but_budget"] is not None and shape is not None:
+            line = next((i for i, (alike, seen) in enumerate(lines) if alike == row["alike_but_budget"]
+                         and seen.shape == shape.shape and np.allclose(seen, shape, rtol=SAME_SHAPE, atol=0)), None)
+            if line is None:
+                lines.append((row["alike_but_budget"], shape))
+                line = len(lines) - 1
+        found.append(line)
+    return found
 
 
 def failed_row(source: Path, status: str, error: str) -> dict:
@@ -152,10 +170,13 @@ SOLVED_FIELDS = ("scenario", "objective", "objective_possible", "workloads", "fu
 _KINDS = {"str": str, "float": (int, float), "int": int, "bool": bool, "dict": dict, "list": list}
 
 
+ROW_FIELDS = frozenset(f.name for f in fields(SweepRow))
+
+
 def readable(row: object) -> bool:
     """Whether ``row``, read back from a sweep.json, is a row as :class:`SweepRow` has it, every field of its kind
     (its periods' too), so that a summary made anew with it (``--resume``) cannot fail on a hand-edited one."""
-    if not isinstance(row, dict) or set(row) != {f.name for f in fields(SweepRow)}:
+    if not isinstance(row, dict) or set(row) != ROW_FIELDS:
         return False
     periods = row["periods"] or []
     solved = row["error"] is None
@@ -259,6 +280,7 @@ def power_by_period(solved: list[dict]) -> list[tuple[str, list[dict | None]]]:
     return [(p, [row.get(p) for row in by_name]) for p in periods]
 
 
+SAME_SHAPE = 1e-9  # budgets this close, relative to their mean, are scaled alike (planner vary writes 12 digits)
 SCENARIO_COLUMNS = 8  # scenarios side by side that a laptop's screen shows whole
 
 
@@ -317,11 +339,11 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     changed = changed_workloads(solved, solved_at.index(compared) if solved else 0)
     plotted = [i for i, row in enumerate(solved) if row["score_share"] is not None]  # a scenario without demand: none
     ring = next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None)  # the baseline, if plotted
-    drawn = [served_against(against, [solved_names[i] for i in plotted], [solved[i][figure] for i in plotted],
-                            [solved[i]["score_share"] for i in plotted], ring,
-                            [solved[i]["objective"] for i in plotted], [solved[i][alike] for i in plotted])
-             for against, figure, alike in ((BUDGET, "power_mw_budget_mean", "alike_but_budget"),
-                                            (FLEET, "gpus_installed_mean", "alike_but_fleet"))]
+    plotted_names, shares = [solved_names[i] for i in plotted], [solved[i]["score_share"] for i in plotted]
+    on_line = budget_lines(solved)
+    drawn = [served_against(BUDGET, plotted_names, [solved[i]["power_mw_budget_mean"] for i in plotted], shares, ring,
+                            [solved[i]["objective"] for i in plotted], [on_line[i] for i in plotted]),
+             served_against(FLEET, plotted_names, [solved[i]["gpus_installed_mean"] for i in plotted], shares, ring)]
     # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
     grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None
     html = TEMPLATES.get_template("sweep.html").render(

@@ -215,9 +215,9 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     warnings = list(scenario.warnings)  # of the input: its variants have cells it read, not what it ignored
     # from a delay of one period less than the horizon, every period has the first's fleet
     if any(delay >= (beyond := max(len(scenario.periods) - 1, 1)) for delay in steps.get("delay", [])):
-        warnings.append(f"a delay of {beyond} period{'s' if beyond > 1 else ''} or more leaves every GPU type with "
-                        f"its first period's fleet over the horizon of {len(scenario.periods)}: those variants are "
-                        "alike")
+        delayed = spoken(kept_to["gpus"]) if "gpus" in kept_to else "every GPU type"
+        warnings.append(f"a delay of {beyond} period{'s' if beyond > 1 else ''} or more leaves {delayed} at the first "
+                        f"period's fleet throughout the horizon of {len(scenario.periods)} periods")
     for written, (folder, percentages) in enumerate(zip(folders, variants)):
         variant = scaled(scenario, **percentages, within=kept_to)
         # the same bytes for the same figures: a variant written again reads as unchanged to --resume
@@ -231,7 +231,9 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
         with signals_held():
             for stale in own - set(texts):
                 (folder / stale).unlink(missing_ok=True)
-        if below := _below_idle_draw(variant):
+        if not variant.fleet.to_numpy().any():
+            warnings.append(f"{folder}: no GPUs installed in any period: solving it is refused, as for any workbook")
+        elif below := _below_idle_draw(variant):
             warnings.append(f"{folder}: the budget of {below} is below the installed fleet's idle draw: solving it "
                             "is refused, as for any workbook")
     return folders, warnings
@@ -323,7 +325,7 @@ def _figures(text: str, least: float, most: float, decimals: int, expected: str)
             values = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ValueError(expected) from None
-    taken = list(dict.fromkeys(round(value, decimals) for value in values))
+    taken = list(dict.fromkeys(round(value, decimals) + 0.0 for value in values))  # + 0.0: -0 as 0
     if (not taken or len(taken) > MAX_VARIANTS or not all(least <= value <= most for value in taken)
             or decimals == 0 and not all(value.is_integer() for value in values)):
         raise ValueError(expected)

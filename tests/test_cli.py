@@ -917,7 +917,7 @@ def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch)
                                         "power_step_mw": None, "outputs": ["json", "xlsx"],
                                         "planner_version": planner.__version__}
     rows[1] = {**rows[1], "status": "interrupted", "error": "not solved: the sweep was stopped (Ctrl-C) before it"}
-    del rows[5]["served"]
+    rows[5]["served"] = "all of it"
     summary.write_text(json.dumps(rows))
     changed = valid_tables()
     changed["periods"].loc[0, "power_mw"] = 6.0
@@ -949,6 +949,10 @@ def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch)
     assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 1 not in it (inputs are "
                                  "found there as given, from the folder it was made in); 6 written by an earlier "
                                  "planner, without what --resume keeps a row by")
+    summary.write_text(json.dumps([{key: value for key, value in row.items() if key != "alike_but_budget"}
+                                   for row in rows_after]))  # a planner before the chart's lines
+    assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 7 whose row lacks fields "
+                                 "this planner records (an earlier planner's, or edited by hand)")
     summary.write_text("[1, NaN]")
     assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,xlsx", "--time-limit", "60"]) == cli.EXIT_OK
     assert (f"warning: --resume cannot read {Path('reports') / 'sweep.json'} (NaN is not JSON): every scenario is "

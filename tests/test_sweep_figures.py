@@ -33,7 +33,7 @@ import pytest
 
 from conftest import inference_row, scenario_tables, training_row
 from planner.charts import BUDGET, FLEET, served_against
-from planner.sweep import changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
+from planner.sweep import budget_lines, changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
 from test_model_known_optima import approx
 
 
@@ -146,8 +146,8 @@ def test_a_row_gives_the_power_budget_as_its_mean_over_the_horizon_s_hours(solve
 def test_a_sweep_of_budgets_charts_the_demand_served_against_them(solved, more, tmp_path):
     """P3's budget at 1.25 MW (25.9375 MW over the horizon) serves 0.5 of S there: 2.625 of 3 points, 87.5%; the base
     serves 85.8% at 25.8625 MW. The chart draws each scenario at its budget and share, the baseline as a ring, and
-    gives the same figures in budget order; the two differ in their budgets alone: a line joins them, and 0.075 MW
-    more earns 0.05 points, 2/3 of a point per MW. A sweep whose budgets are all one has no such chart."""
+    gives the same figures in budget order; the two differ in one period's budget, not by a factor: no line joins them.
+    A sweep whose budgets are all one has no such chart."""
     folder = tmp_path / "sweep"
     rows = [solved_row(Path("more <b>.xlsx"), more, folder / "a" / "index.html"),
             solved_row(Path("base.xlsx"), solved, folder / "b" / "index.html")]
@@ -160,10 +160,8 @@ def test_a_sweep_of_budgets_charts_the_demand_served_against_them(solved, more, 
     assert "more &lt;b&gt;.xlsx: 25.94 MW, 87.5% of demand served" in figure and "<b>" not in figure
     table = " ".join(figure[figure.index("<tbody>"):].split()).replace(" <", "<")
     assert ('<tr><th scope="row">base.xlsx (baseline)</th><td class="n" data-v="25.8625">25.9</td><td class="n" '
-            f'data-v="{2.575 / 3!r}">85.8%</td><td class="n none" data-v="">–</td></tr><tr><th scope="row">more '
-            '&lt;b&gt;.xlsx</th>') in table
-    assert re.search(r'<td class="n" data-v="0\.66666666666\d*">0\.667</td></tr></tbody>', table)
-    assert len(re.findall(r"<polyline ", figure)) == 1 and rows[0]["alike_but_budget"] == rows[1]["alike_but_budget"]
+            f'data-v="{2.575 / 3!r}">85.8%</td></tr><tr><th scope="row">more &lt;b&gt;.xlsx</th>') in table
+    assert "<polyline " not in figure and rows[0]["alike_but_budget"] == rows[1]["alike_but_budget"]
     assert "chart-served-by-budget" not in write_sweep([rows[1], rows[1]], folder).read_text(encoding="utf-8")
     assert "chart-served-by-fleet" not in html  # one fleet: 2000 G1 in every period
 
@@ -182,10 +180,7 @@ def test_a_sweep_of_fleets_charts_the_demand_served_against_the_gpus_installed(s
     html = write_sweep(rows, folder).read_text(encoding="utf-8")
     figure = html[html.index('<figure id="chart-served-by-fleet"'):]
     assert "bigger.xlsx: 2,100 GPUs, " in figure and "chart-served-by-budget" not in html
-    # the two differ in their fleets alone: a line, and what a GPU more is worth along it (less than nothing)
-    assert rows[0]["alike_but_fleet"] == rows[1]["alike_but_fleet"] != rows[0]["alike_but_budget"]
-    worth = (bigger.objective - solved.objective) / 100
-    assert worth < 0 and figure.count("<polyline ") == 1 and f'data-v="{worth!r}"' in figure
+    assert rows[0]["alike_but_budget"] != rows[1]["alike_but_budget"] and "<polyline " not in figure
 
 
 def test_names_on_a_chart_of_budgets_overlap_nothing():
@@ -200,18 +195,44 @@ def test_names_on_a_chart_of_budgets_overlap_nothing():
     assert served_against(BUDGET, ["a", "b"], [200.0, 200.1], [0.5, 0.6], baseline=0) is None  # 0.05% apart: one
 
 
-def test_a_line_joins_the_scenarios_that_differ_in_the_figure_alone():
-    """a, b and c differ in their budgets alone (10, 20, 30 MW; 5, 7, 8 points): one line, a MW worth 0.2 points
-    from a to b, 0.1 from b to c; "b again" at b's budget is left off the line, d is alone in its kind."""
+def test_a_line_joins_the_scenarios_whose_budgets_differ_by_a_factor_alone(solved, solve_case, tmp_path):
+    """Every budget at 125%: a line joins it and the base, and what a MW more is worth along it is the score gained
+    over the MW of mean budget gained, from the base; a budget cut in one period alone ("more") is on no line, nor is
+    a scenario that differs in more (its fleet) at the same factor."""
+    tables = two_prices()
+    tables["periods"]["power_mw"] *= 1.25
+    higher = solve_case(tables).results
+    tables["fleet"]["installed"] = 2100.0
+    other = solve_case(tables).results
+    tables = two_prices()
+    tables["periods"].loc[2, "power_mw"] = 1.25
+    folder = tmp_path / "sweep"
+    rows = [solved_row(Path(f"{name}.xlsx"), results, None) for name, results in
+            [("base", solved), ("higher", higher), ("other", other), ("more", solve_case(tables).results)]]
+    assert budget_lines(rows) == [0, 0, 1, 2]
+    html = write_sweep(rows, folder).read_text(encoding="utf-8")
+    figure = html[html.index('<figure id="chart-served-by-budget"'):html.index("</details>")]
+    assert figure.count("<polyline ") == 1
+    worth = (higher.objective - solved.objective) / (rows[1]["power_mw_budget_mean"] - rows[0]["power_mw_budget_mean"])
+    assert worth > 0 and f'data-v="{worth!r}"' in figure
+    table = " ".join(figure[figure.index("<tbody>"):].split()).replace(" <", "<")
+    assert re.search(r'<tr><th scope="row">higher.xlsx</th>.*?<td[^>]*>base.xlsx</td></tr>', table)
+
+
+def test_points_at_one_budget_are_one_point_on_their_line_however_close_the_others():
+    """a, b and c on one line (10, 20, 30 MW; 5, 7, 8 points): a MW is worth 0.2 points from a to b, 0.1 from b to c;
+    "b again" at b's budget is left off the line; d, on none, has no worth; points a thousandth apart stay apart."""
     chart = served_against(BUDGET, ["a", "b", "c", "d", "b again"], [10.0, 20.0, 30.0, 20.0, 20.0],
                            [0.5, 0.7, 0.8, 0.6, 0.7], baseline=None, score=[5.0, 7.0, 8.0, 6.0, 7.0],
-                           alike=["f", "f", "f", "g", "f"])
+                           on_line=[0, 0, 0, None, 0])
     [points] = re.findall(r'<polyline points="([^"]+)"', chart["svg"])
     assert len(points.split()) == 3
-    worth = {name: row[2] for name, row in chart["figures"].rows}
-    assert worth == {"a": None, "b": pytest.approx(0.2), "d": None, "b again": None, "c": pytest.approx(0.1)}
-    assert "<polyline" not in served_against(BUDGET, ["a", "b"], [1.0, 2.0], [0.5, 0.6], None, [5.0, 6.0],
-                                             ["f", None])["svg"]
+    worth = {name: row[2:] for name, row in chart["figures"].rows}
+    assert worth == {"a": [None, ""], "b": [pytest.approx(0.2), "a"], "d": [None, ""], "b again": [None, ""],
+                     "c": [pytest.approx(0.1), "b"]}
+    close = served_against(BUDGET, ["a", "b", "c"], [1000.0, 1001.0, 1002.0], [0.5, 0.6, 0.7], None, [5.0, 6.0, 7.0],
+                           [0, 0, 0])
+    assert [row[2] for _, row in close["figures"].rows] == [None, pytest.approx(1.0), pytest.approx(1.0)]
 
 
 def test_points_at_100_and_0_percent_are_named_and_no_tick_passes_them():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -308,8 +309,8 @@ def test_deliveries_later_by_whole_periods_keep_the_fleet_at_the_start(tmp_path)
     assert later.name == "three (deliveries of G2 2 periods later)"
     assert scaled(base, fleet=50.0, delay=1.0).name == "three (fleet 50%, deliveries 1 period later)"
     folders, warnings = write_variants(source, tmp_path / "out", {"delay": [0.0, 1.0, 10.0]}, {"gpus": "G2"})
-    assert warnings == ["a delay of 2 periods or more leaves every GPU type with its first period's fleet over the "
-                        "horizon of 3: those variants are alike"]
+    assert warnings == ["a delay of 2 periods or more leaves G2 at the first period's fleet throughout the horizon "
+                        "of 3 periods"]
     assert [folder.name for folder in folders] == ["three-delay-00-gpus-G2", "three-delay-01-gpus-G2",
                                                    "three-delay-10-gpus-G2"]
     _same(read_scenario(folders[0]), base)
@@ -330,6 +331,10 @@ def test_a_fleet_may_be_scaled_to_nothing_but_budgets_and_volumes_may_not(tmp_pa
     with pytest.raises(SystemExit):
         cli.main(["vary", "three.xlsx", "--out", "var", "--power", "0"])
     assert "argument --power: percentages from 0.0001 up to" in capsys.readouterr().err
+    assert percentages("-0,0", zero=True) == [0.0] and str(percentages("-0", zero=True)[0]) == "0.0"
+    assert cli.main(["vary", "three.xlsx", "--out", "none", "--fleet", "0"]) == cli.EXIT_OK  # no GPUs at all
+    assert (f"warning: {Path('none') / 'three-fleet-000'}: no GPUs installed in any period: solving it is refused, as "
+            "for any workbook") in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text, expected", [("0,1,2", [0.0, 1.0, 2.0]), ("0:4:2", [0.0, 2.0, 4.0]), ("3", [3.0])])
