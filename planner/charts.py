@@ -427,13 +427,13 @@ FLEET = Against("served-by-fleet", "Demand served against the GPUs installed",
 
 
 def served_against(against: Against, names: list[str], figure: list[float], share: list[float],
-                   baseline: int | None, score: list[float] | None = None,
-                   on_line: list[int | None] | None = None) -> dict | None:
+                   baseline: int | None, lines_of: tuple[list[float], list[int | None]] | None = None) -> dict | None:
     """A sweep's chart of its solved scenarios (``names``): each one's demand served (``share``, the priority-weighted
-    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring, and where ``on_line`` puts
-    points on one line (of :func:`planner.sweep.budget_lines`; None: on none), the line through them, and in the
-    figures what a unit more is worth along it (points of ``score`` per unit, from the point before, named); as
-    :func:`charts` gives a chart. None where the figures do not differ: the chart would be one column of points."""
+    fraction) against ``figure`` (see :class:`Against`), the ``baseline``'s point a ring; with ``lines_of`` (each
+    scenario's score, and its family, of :func:`planner.sweep.budget_families`; None: of none), a line through each
+    family's points, and in the figures what a unit more is worth along it (points of score per unit, from the point
+    before, named); as :func:`charts` gives a chart. None where the figures do not differ: the chart would be one
+    column of points."""
     x, served = np.asarray(figure, dtype=float), np.asarray(share, dtype=float) * 100
     if len(x) < 2 or np.ptp(x) <= APART * float(x.max()):
         return None
@@ -451,10 +451,10 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
     chart.text((axes.left + axes.right) / 2, axes.bottom + 38, against.axis, anchor="middle", data=False)
     tips = [f"{n}: {against.tip.format(v)}, {percent_text(s, 1)} of demand served" for n, v, s in zip(names, x, served)]
     worth, before = np.full(len(x), np.nan), [""] * len(x)
-    lines = _lines(x, on_line) if on_line is not None else []
+    lines = _lines(x, lines_of[1], baseline) if lines_of is not None else []
     for line in lines:
         chart.polyline(x[line], served[line], PALE_EDGE, 1.2)
-        worth[line[1:]] = np.diff(np.asarray(score, dtype=float)[line]) / np.diff(x[line])
+        worth[line[1:]] = np.diff(np.asarray(lines_of[0], dtype=float)[line]) / np.diff(x[line])
         for i, j in zip(line[1:], line):
             before[i] = names[j]
     others = [i for i in range(len(names)) if i != baseline]
@@ -472,23 +472,24 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
                f"share weighted by its priority; the ring is the baseline. "
                + (f"A line joins the scenarios that differ in {against.alone} alone, and by a factor (every period's "
                   f"scaled alike): its slope is what a {against.each} more is worth as they grow, which the figures "
-                  "give in points of score, from the point before on the line. " if lines else
-                  f"Between two scenarios that differ in {against.alone} alone, the slope is what the difference is "
-                  "worth. ")
-               + "Where scenarios differ in more, the points differ for that too. Names that would overlap are left "
-               "out: hover a point, or see the figures.")
+                  "give in points of score, from the point before on the line. Where scenarios differ in more, the "
+                  "points differ for that too. " if lines else "")
+               + "Names that would overlap are left out: hover a point, or see the figures.")
     return Drawn.of(chart, Figures.of(figures, "Scenario", [against.unit, SHARE], along)).shown(against.name, caption)
 
 
-def _lines(x: np.ndarray, on_line: list[int | None]) -> list[np.ndarray]:
-    """The points of each line ``on_line`` names, in the order of their figures ``x``, where it has points at two
-    figures or more; of points at one figure (to float noise: the same scenario), the first."""
+def _lines(x: np.ndarray, family: list[int | None], baseline: int | None) -> list[np.ndarray]:
+    """The points of each ``family`` at two figures or more, in the order of their figures ``x``; of points at one
+    figure (to float noise: the same scenario), the ``baseline`` if it is one of them, else the first."""
     lines = []
-    for line in dict.fromkeys(n for n in on_line if n is not None):
-        points = [i for i in np.argsort(x, kind="stable") if on_line[i] == line]
+    for member in dict.fromkeys(n for n in family if n is not None):
+        points = sorted((i for i in range(len(x)) if family[i] == member), key=lambda i: (x[i], i != baseline))
         kept = points[:1]
         for i in points[1:]:
-            if not np.isclose(x[i], x[kept[-1]], rtol=1e-9, atol=0):
+            if np.isclose(x[i], x[kept[-1]], rtol=1e-9, atol=0):
+                if i == baseline:  # just above the point kept, by float noise: the baseline in its place
+                    kept[-1] = i
+            else:
                 kept.append(i)
         if len(kept) > 1:
             lines.append(np.asarray(kept))

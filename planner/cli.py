@@ -525,8 +525,8 @@ def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, 
         return "not in it (inputs are found there as given, from the folder it was made in)"
     if not RESUMED_BY <= set(row):
         return "written by an earlier planner, without what --resume keeps a row by"
-    if isinstance(row, dict) and set(row) < ROW_FIELDS:
-        return "whose row lacks fields this planner records (an earlier planner's, or edited by hand)"
+    if set(row) != ROW_FIELDS:
+        return "whose fields are not this planner's (an earlier planner's, or edited by hand)"
     if not readable(row):
         return "whose row does not read as one (edited by hand?)"
     if row["error"] is not None:

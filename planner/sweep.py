@@ -136,25 +136,28 @@ def _alike_but_budget(results: Results) -> str:
     return digest.hexdigest()
 
 
-def budget_lines(solved: list[dict]) -> list[int | None]:
-    """For each of the ``solved`` rows, the line of the sweep's chart it is on, None where on none: a line joins the
-    scenarios that differ in their budgets alone, by a factor (every period's budget scaled alike, as ``planner vary
-    --power`` does), so that its slope is what a MW more is worth as the budget grows; a budget cut in one period
-    alone has a line of its own only with other cuts of that period, which a mean over the horizon does not tell
-    apart, and so none."""
-    lines: list[tuple[str, np.ndarray]] = []
+SAME_SHAPE = 1e-9  # budgets this close, each relative to itself, are scaled alike (planner vary writes 12 digits)
+
+
+def budget_families(solved: list[dict]) -> list[int | None]:
+    """For each of the ``solved`` rows, its budget family (None: of none): the rows of one family differ in their
+    budgets alone, and by a factor (every period's budget scaled alike, as ``planner vary --power`` writes them), so
+    that the sweep's chart can draw a line through each family at two budgets or more, whose slope is what a MW more
+    is worth as the budget grows. Budgets cut in one period alone are each of a family of their own: on the chart's
+    mean budget such cuts are not told apart from others."""
+    families: list[tuple[str, np.ndarray]] = []
     found = []
     for row in solved:
         budgets = np.array([period["power_mw_budget"] for period in row["periods"]], dtype=float)
         shape = budgets / budgets.mean() if budgets.size and budgets.mean() > 0 else None
-        line = None
+        family = None
         if row["alike_but_budget"] is not None and shape is not None:
-            line = next((i for i, (alike, seen) in enumerate(lines) if alike == row["alike_but_budget"]
-                         and seen.shape == shape.shape and np.allclose(seen, shape, rtol=SAME_SHAPE, atol=0)), None)
-            if line is None:
-                lines.append((row["alike_but_budget"], shape))
-                line = len(lines) - 1
-        found.append(line)
+            family = next((i for i, (alike, seen) in enumerate(families) if alike == row["alike_but_budget"]
+                           and seen.shape == shape.shape and np.allclose(seen, shape, rtol=SAME_SHAPE, atol=0)), None)
+            if family is None:
+                families.append((row["alike_but_budget"], shape))
+                family = len(families) - 1
+        found.append(family)
     return found
 
 
@@ -280,7 +283,6 @@ def power_by_period(solved: list[dict]) -> list[tuple[str, list[dict | None]]]:
     return [(p, [row.get(p) for row in by_name]) for p in periods]
 
 
-SAME_SHAPE = 1e-9  # budgets this close, relative to their mean, are scaled alike (planner vary writes 12 digits)
 SCENARIO_COLUMNS = 8  # scenarios side by side that a laptop's screen shows whole
 
 
@@ -340,9 +342,9 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     plotted = [i for i, row in enumerate(solved) if row["score_share"] is not None]  # a scenario without demand: none
     ring = next((k for k, i in enumerate(plotted) if solved_at[i] == compared), None)  # the baseline, if plotted
     plotted_names, shares = [solved_names[i] for i in plotted], [solved[i]["score_share"] for i in plotted]
-    on_line = budget_lines(solved)
+    family = budget_families(solved)
     drawn = [served_against(BUDGET, plotted_names, [solved[i]["power_mw_budget_mean"] for i in plotted], shares, ring,
-                            [solved[i]["objective"] for i in plotted], [on_line[i] for i in plotted]),
+                            ([solved[i]["objective"] for i in plotted], [family[i] for i in plotted])),
              served_against(FLEET, plotted_names, [solved[i]["gpus_installed_mean"] for i in plotted], shares, ring)]
     # a grid of scenarios by workloads where one side fits a screen; else each workload's range over the scenarios
     grid = changed["rows"] if min(len(solved), len(changed["rows"])) <= SCENARIO_COLUMNS else None

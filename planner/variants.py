@@ -175,7 +175,7 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     :data:`AS_IS`: percentages, or periods of delay), kept to the periods, GPU types and services ``named`` (by
     :data:`WITHIN` key, as given to ``planner vary``: see :func:`names_within`), each a folder of CSV files in
     ``out``; returns their paths, and warnings of those that will not solve (a budget below the installed fleet's
-    idle draw) or that a delay leaves without deliveries. A folder of that name that holds other files is refused
+    idle draw, no GPUs at all) and of delays that leave the first period's fleet throughout. A folder of that name that holds other files is refused
     before anything is written (raises InputError), as are names the scenario does not have and folder names too
     long for a file system; each variant's files are written together or not at all (a sheet an earlier one had and
     this one has not, taken away), the same bytes for the same figures."""
@@ -217,7 +217,8 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     if any(delay >= (beyond := max(len(scenario.periods) - 1, 1)) for delay in steps.get("delay", [])):
         delayed = spoken(kept_to["gpus"]) if "gpus" in kept_to else "every GPU type"
         warnings.append(f"a delay of {beyond} period{'s' if beyond > 1 else ''} or more leaves {delayed} at the first "
-                        f"period's fleet throughout the horizon of {len(scenario.periods)} periods")
+                        f"period's fleet throughout the horizon of {len(scenario.periods)} period"
+                        f"{'s' if len(scenario.periods) > 1 else ''}")
     for written, (folder, percentages) in enumerate(zip(folders, variants)):
         variant = scaled(scenario, **percentages, within=kept_to)
         # the same bytes for the same figures: a variant written again reads as unchanged to --resume

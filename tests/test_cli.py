@@ -951,8 +951,8 @@ def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch)
                                  "planner, without what --resume keeps a row by")
     summary.write_text(json.dumps([{key: value for key, value in row.items() if key != "alike_but_budget"}
                                    for row in rows_after]))  # a planner before the chart's lines
-    assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 7 whose row lacks fields "
-                                 "this planner records (an earlier planner's, or edited by hand)")
+    assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 7 whose fields are not "
+                                 "this planner's (an earlier planner's, or edited by hand)")
     summary.write_text("[1, NaN]")
     assert cli.main(["solve", *inputs, "--resume", "--outputs", "json,xlsx", "--time-limit", "60"]) == cli.EXIT_OK
     assert (f"warning: --resume cannot read {Path('reports') / 'sweep.json'} (NaN is not JSON): every scenario is "

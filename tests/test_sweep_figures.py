@@ -33,7 +33,7 @@ import pytest
 
 from conftest import inference_row, scenario_tables, training_row
 from planner.charts import BUDGET, FLEET, served_against
-from planner.sweep import budget_lines, changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
+from planner.sweep import budget_families, changed_workloads, failed_row, input_names, lay_out, solved_row, write_sweep
 from test_model_known_optima import approx
 
 
@@ -209,30 +209,34 @@ def test_a_line_joins_the_scenarios_whose_budgets_differ_by_a_factor_alone(solve
     folder = tmp_path / "sweep"
     rows = [solved_row(Path(f"{name}.xlsx"), results, None) for name, results in
             [("base", solved), ("higher", higher), ("other", other), ("more", solve_case(tables).results)]]
-    assert budget_lines(rows) == [0, 0, 1, 2]
+    assert budget_families(rows) == [0, 0, 1, 2]
     html = write_sweep(rows, folder).read_text(encoding="utf-8")
     figure = html[html.index('<figure id="chart-served-by-budget"'):html.index("</details>")]
     assert figure.count("<polyline ") == 1
     worth = (higher.objective - solved.objective) / (rows[1]["power_mw_budget_mean"] - rows[0]["power_mw_budget_mean"])
     assert worth > 0 and f'data-v="{worth!r}"' in figure
     table = " ".join(figure[figure.index("<tbody>"):].split()).replace(" <", "<")
-    assert re.search(r'<tr><th scope="row">higher.xlsx</th>.*?<td[^>]*>base.xlsx</td></tr>', table)
+    assert re.search(r'<tr><th scope="row">higher.xlsx</th>(?:(?!</tr>).)*<td>base.xlsx</td></tr>', table)
 
 
 def test_points_at_one_budget_are_one_point_on_their_line_however_close_the_others():
     """a, b and c on one line (10, 20, 30 MW; 5, 7, 8 points): a MW is worth 0.2 points from a to b, 0.1 from b to c;
     "b again" at b's budget is left off the line; d, on none, has no worth; points a thousandth apart stay apart."""
     chart = served_against(BUDGET, ["a", "b", "c", "d", "b again"], [10.0, 20.0, 30.0, 20.0, 20.0],
-                           [0.5, 0.7, 0.8, 0.6, 0.7], baseline=None, score=[5.0, 7.0, 8.0, 6.0, 7.0],
-                           on_line=[0, 0, 0, None, 0])
+                           [0.5, 0.7, 0.8, 0.6, 0.7], None, ([5.0, 7.0, 8.0, 6.0, 7.0], [0, 0, 0, None, 0]))
     [points] = re.findall(r'<polyline points="([^"]+)"', chart["svg"])
     assert len(points.split()) == 3
     worth = {name: row[2:] for name, row in chart["figures"].rows}
     assert worth == {"a": [None, ""], "b": [pytest.approx(0.2), "a"], "d": [None, ""], "b again": [None, ""],
                      "c": [pytest.approx(0.1), "b"]}
-    close = served_against(BUDGET, ["a", "b", "c"], [1000.0, 1001.0, 1002.0], [0.5, 0.6, 0.7], None, [5.0, 6.0, 7.0],
-                           [0, 0, 0])
+    close = served_against(BUDGET, ["a", "b", "c"], [1000.0, 1001.0, 1002.0], [0.5, 0.6, 0.7], None,
+                           ([5.0, 6.0, 7.0], [0, 0, 0]))
     assert [row[2] for _, row in close["figures"].rows] == [None, pytest.approx(1.0), pytest.approx(1.0)]
+    # the baseline, given after its twin, is the one on the line
+    twin = served_against(BUDGET, ["a", "twin", "base"], [10.0, 20.0, 20.0], [0.5, 0.7, 0.7], 2,
+                          ([5.0, 7.0, 7.0], [0, 0, 0]))
+    assert {name: row[2:] for name, row in twin["figures"].rows} == {
+        "a": [None, ""], "twin": [None, ""], "base (baseline)": [pytest.approx(0.2), "a"]}
 
 
 def test_points_at_100_and_0_percent_are_named_and_no_tick_passes_them():
