@@ -175,10 +175,10 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     :data:`AS_IS`: percentages, or periods of delay), kept to the periods, GPU types and services ``named`` (by
     :data:`WITHIN` key, as given to ``planner vary``: see :func:`names_within`), each a folder of CSV files in
     ``out``; returns their paths, and warnings of those that will not solve (a budget below the installed fleet's
-    idle draw, no GPUs at all) and of delays that leave the first period's fleet throughout. A folder of that name that holds other files is refused
-    before anything is written (raises InputError), as are names the scenario does not have and folder names too
-    long for a file system; each variant's files are written together or not at all (a sheet an earlier one had and
-    this one has not, taken away), the same bytes for the same figures."""
+    idle draw, no GPUs at all) and of delays that leave the first period's fleet throughout. A folder of that name
+    that holds other files is refused before anything is written (raises InputError), as are names the scenario does
+    not have and folder names too long for a file system; each variant's files are written together or not at all
+    (a sheet an earlier one had and this one has not, taken away), the same bytes for the same figures."""
     if (count := math.prod(map(len, steps.values()))) > MAX_VARIANTS:
         raise InputError([f"{count} variants: at most {MAX_VARIANTS:,} at once; give fewer figures"])
     unscaled = []
