@@ -1411,7 +1411,7 @@ def test_a_sweep_worker_stopped_as_the_report_lands_returns_the_scenario_solved(
     assert isinstance(stopped, cli.Stopped) and stopped.stage == cli.WRITING
 
 
-def test_ctrl_c_stops_a_solve_under_way(tmp_path):
+def test_ctrl_c_stops_a_solve_under_way(tmp_path, ctrl_c_raises):
     """A real SIGINT 0.3 s into a solve that takes seconds (155,000 columns): HiGHS stops at its next
     check rather than at the end (its status says the limit stopped it) and the interrupt is raised."""
     import os
@@ -1537,7 +1537,7 @@ def test_a_second_ctrl_c_quits_a_solver_that_does_not_stop(tmp_path):
 
 @pytest.mark.parametrize("signum, warm_start", [(signal.SIGINT, []), (signal.SIGTERM, []),
                                                 (signal.SIGINT, ["--warm-start"])])
-def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum, warm_start):
+def test_ctrl_c_stops_a_sweep_with_jobs_at_once(tmp_path, signum, warm_start, ctrl_c_raises):
     """Ctrl-C (sent, as a terminal does, to every process of the command) as the workers start:
     no scenario is started after it, none is left half-written, no worker dies with a traceback,
     and the sweep exits 130 rather than solving the rest first. A scenario a worker finished before
@@ -1602,7 +1602,7 @@ def _ended(pids: list[int], within_s: float = 60.0) -> bool:
     return False
 
 
-def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
+def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path, ctrl_c_raises):
     """SIGTERM to the planner alone (a CI job cancelled, docker stop): its workers used to solve on
     after it exited, holding the caller's pipes open, and no summary was written. Now it stops the
     sweep as Ctrl-C does, writes the summary and exits 143, and no worker outlives it."""
@@ -1616,7 +1616,7 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path):
     assert _ended(workers)
 
 
-def test_workers_of_a_killed_sweep_end_with_it(tmp_path):
+def test_workers_of_a_killed_sweep_end_with_it(tmp_path, ctrl_c_raises):
     """SIGKILL cannot be caught: the workers notice their sweep is gone and end themselves."""
     process, _, workers = _sweep_with_workers(tmp_path, count=8)
     process.send_signal(signal.SIGKILL)
