@@ -523,8 +523,6 @@ def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, 
     """Why the earlier summary's ``row`` for ``source`` is not kept (see :func:`_kept`), None where it is."""
     if row is None:
         return "not in it (inputs are found there as given, from the folder it was made in)"
-    if not RESUMED_BY <= set(row):
-        return "written by an earlier planner, without what --resume keeps a row by"
     if set(row) != ROW_FIELDS:
         return "whose fields are not this planner's (an earlier planner's, or edited by hand)"
     if not readable(row):
@@ -539,9 +537,6 @@ def _not_kept(row: dict | None, source: Path, out_dir: Path | None, root: Path, 
             out_dir is not None and row["report_sha256"] != digest(out_dir, _report_file)):
         return "whose report changed since, or is gone"
     return None
-
-
-RESUMED_BY = {"input_sha256", "solve_options", "report_sha256"}  # what --resume keeps a row by
 
 
 def _report_file(name: str) -> bool:

@@ -145,18 +145,18 @@ def budget_families(solved: list[dict]) -> list[int | None]:
     that the sweep's chart can draw a line through each family at two budgets or more, whose slope is what a MW more
     is worth as the budget grows. Budgets cut in one period alone are each of a family of their own: on the chart's
     mean budget such cuts are not told apart from others."""
-    families: list[tuple[str, np.ndarray]] = []
-    found = []
+    shapes: dict[str, list[tuple[np.ndarray, int]]] = {}  # by digest: each family's budgets over their mean
+    found, count = [], 0
     for row in solved:
         budgets = np.array([period["power_mw_budget"] for period in row["periods"]], dtype=float)
-        shape = budgets / budgets.mean() if budgets.size and budgets.mean() > 0 else None
         family = None
-        if row["alike_but_budget"] is not None and shape is not None:
-            family = next((i for i, (alike, seen) in enumerate(families) if alike == row["alike_but_budget"]
-                           and seen.shape == shape.shape and np.allclose(seen, shape, rtol=SAME_SHAPE, atol=0)), None)
+        if row["alike_but_budget"] is not None and budgets.size and budgets.mean() > 0:
+            shape, alike = budgets / budgets.mean(), shapes.setdefault(row["alike_but_budget"], [])
+            family = next((f for seen, f in alike if seen.shape == shape.shape
+                           and np.allclose(seen, shape, rtol=SAME_SHAPE, atol=0)), None)
             if family is None:
-                families.append((row["alike_but_budget"], shape))
-                family = len(families) - 1
+                family, count = count, count + 1
+                alike.append((shape, family))
         found.append(family)
     return found
 

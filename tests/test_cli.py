@@ -947,8 +947,8 @@ def test_a_stopped_sweep_resumes_where_it_stopped(tmp_path, capsys, monkeypatch)
     older = [{key: value for key, value in row.items() if key != "report_sha256"} for row in rows_after]
     summary.write_text(json.dumps([{**older[0], "input": "x\u0000y"}, *older[1:]]))
     assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 1 not in it (inputs are "
-                                 "found there as given, from the folder it was made in); 6 written by an earlier "
-                                 "planner, without what --resume keeps a row by")
+                                 "found there as given, from the folder it was made in); 6 whose fields are not this "
+                                 "planner's (an earlier planner's, or edited by hand)")
     summary.write_text(json.dumps([{key: value for key, value in row.items() if key != "alike_but_budget"}
                                    for row in rows_after]))  # a planner before the chart's lines
     assert solved_again()[1] == ("--resume: 0 of 7 scenarios kept from reports/sweep.json; 7 whose fields are not "
