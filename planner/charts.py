@@ -481,9 +481,13 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
 def _lines(x: np.ndarray, family: list[int | None], baseline: int | None) -> list[np.ndarray]:
     """The points of each ``family`` at two figures or more, in the order of their figures ``x``; of points at one
     figure (to float noise: the same scenario), the ``baseline`` if it is one of them, else the first."""
+    members: dict[int, list[int]] = {}
+    for i, n in enumerate(family):
+        if n is not None:
+            members.setdefault(n, []).append(i)
     lines = []
-    for member in dict.fromkeys(n for n in family if n is not None):
-        points = sorted((i for i in range(len(x)) if family[i] == member), key=lambda i: (x[i], i != baseline))
+    for points in members.values():
+        points.sort(key=lambda i: (x[i], i != baseline))
         kept = points[:1]
         for i in points[1:]:
             if np.isclose(x[i], x[kept[-1]], rtol=1e-9, atol=0):

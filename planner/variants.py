@@ -102,7 +102,8 @@ def _where(scenario: Scenario, what: str, within: dict[str, list[str]]) -> str:
     for key, kept_to in WITHIN.items():
         if key in within and what in kept_to.figures:
             names = getattr(scenario, kept_to.sheet)[kept_to.column].tolist()
-            chosen = [name in within[key] for name in names]
+            given = set(within[key])
+            chosen = [name in given for name in names]
             words.append(f" in {periods_in_runs(names, chosen)}" if key == "periods" else
                          f" of {spoken([name for name, taken in zip(names, chosen) if taken])}")
     return "".join(sorted(words, key=lambda word: word.startswith(" in")))  # of the GPU types, then when
@@ -144,7 +145,8 @@ def within_name(scenario: Scenario, within: dict[str, list[str]]) -> str:
     for key, names in within.items():
         if key == "periods":
             every = scenario.periods["period"].tolist()
-            groups = runs(every, [name in names for name in every])
+            given = set(names)
+            groups = runs(every, [name in given for name in every])
         else:
             groups = [[name] for name in names]
         written = "+".join(_in_folder(group[0]) + ".." + _in_folder(group[-1]) if len(group) > 2 else
@@ -198,8 +200,8 @@ def write_variants(source: Path, out: Path, steps: dict[str, list[float]],
     variants = [dict(zip(steps, combination)) for combination in itertools.product(*steps.values())]
     digits = {what: max(1 if what == "delay" else 3, *(len(_percent(value).partition(".")[0]) for value in values))
               for what, values in steps.items()}
-    folders = [out / variant_name(stem, percentages, digits, within_name(scenario, kept_to))
-               for percentages in variants]
+    suffix = within_name(scenario, kept_to)
+    folders = [out / variant_name(stem, percentages, digits, suffix) for percentages in variants]
     if (longest := max(len(folder.name.encode()) for folder in folders)) > NAME_MAX:
         raise InputError([f"{folders[0].name}: the variants' folder names would be up to {longest} bytes long, more "
                           f"than the {NAME_MAX} a file system takes: give the input a shorter name"])
@@ -246,16 +248,17 @@ def names_within(scenario: Scenario, key: str, text: str, source: Path) -> tuple
     text), and for periods a span of the horizon too, first and last (2027Q1:2027Q4)."""
     sheet, column, kind, _ = WITHIN[key]
     names = getattr(scenario, sheet)[column].tolist()
+    place = {name: i for i, name in enumerate(names)}
     training = set(scenario.training["workload"])
     wanted, said = set(), []
-    for part in [text] if text in names else list(dict.fromkeys(part.strip() for part in text.split(","))):
+    for part in [text] if text in place else list(dict.fromkeys(part.strip() for part in text.split(","))):
         ends = [end.strip() for end in part.split(":")] if key == "periods" and part.count(":") == 1 else [part]
-        if missing := [end for end in ends if end not in names]:
+        if missing := [end for end in ends if end not in place]:
             said += [_not_known(end, names, kind, key == "services" and end in training) for end in missing]
-        elif len(ends) == 2 and names.index(ends[0]) > names.index(ends[1]):
+        elif place[ends[0]] > place[ends[-1]]:
             said.append(f"{part} runs backwards: give {ends[1]}:{ends[0]}")
         else:
-            wanted.update(names[names.index(ends[0]):names.index(ends[-1]) + 1])
+            wanted.update(names[place[ends[0]]:place[ends[-1]] + 1])
     if said:
         listed = ", ".join(names if len(names) <= NAMES_LISTED else [*names[:NAMES_LISTED], "..."])
         return [], f"--{key}: {source}: {'; '.join(said)}; its {kind}s: {listed or 'none'}"
