@@ -45,15 +45,17 @@ SHARE = "%"  # the unit of a figure that is a share (a fraction, shown as a perc
 class Figures:
     """What a chart draws, as a table: a row per ``rows`` label (periods, workloads), a column per
     series, each with its unit (:data:`SHARE` for a fraction); a value is a number, a word, or None
-    where the chart draws nothing."""
+    where the chart draws nothing. ``printed``: figures the chart does not draw (what a unit more is worth along
+    a sweep's line), shown open and printed with it; others are hidden in print, as the chart says them."""
 
     row_heading: str
     columns: list[tuple[str, str]]  # (heading, unit)
     rows: list[tuple[str, list[float | str | None]]]
+    printed: bool = False
 
     @classmethod
     def of(cls, table: pd.DataFrame, row_heading: str, units: str | list[str],
-           more: dict[str, tuple[np.ndarray, str]] | None = None) -> Figures:
+           more: dict[str, tuple[np.ndarray, str]] | None = None, printed: bool = False) -> Figures:
         """From a frame indexed by row label with a column per series, in ``units`` (one for all, or
         one per column), then the columns of ``more`` (heading: (values, unit)); NaN becomes None.
         Headings may repeat: a series may be called "Installed" too."""
@@ -63,7 +65,7 @@ class Figures:
             else table.to_numpy(dtype=object)
         rows = [[None if isinstance(v, float) and np.isnan(v) else v for v in row] for row in values.tolist()]
         columns = [(str(c), u) for c, u in zip(table.columns, units)] + [(h, u) for h, (_, u) in extra.items()]
-        return cls(row_heading, columns, [(str(label), row) for label, row in zip(table.index, rows)])
+        return cls(row_heading, columns, [(str(label), row) for label, row in zip(table.index, rows)], printed)
 
 
 @dataclass(frozen=True)
@@ -475,7 +477,8 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
                   "give in points of score, from the point before on the line. Where scenarios differ in more, the "
                   "points differ for that too. " if lines else "")
                + "Names that would overlap are left out: hover a point, or see the figures.")
-    return Drawn.of(chart, Figures.of(figures, "Scenario", [against.unit, SHARE], along)).shown(against.name, caption)
+    return Drawn.of(chart, Figures.of(figures, "Scenario", [against.unit, SHARE], along, printed=bool(lines))
+                    ).shown(against.name, caption)
 
 
 def _lines(x: np.ndarray, family: list[int | None], baseline: int | None) -> list[np.ndarray]:

@@ -394,6 +394,30 @@ def test_a_sweep_with_power_steps_fits_a_laptop_screen_and_a_page(driver, tmp_pa
     assert over <= 1
 
 
+def test_what_a_mw_more_is_worth_along_a_sweep_prints_with_its_chart(driver, default_html, tmp_path, monkeypatch):
+    """The worth of a MW more along a sweep's line is in the chart's figures alone: they are shown open and print
+    with the chart, within the page, where a report's figures (which its chart draws) are left out of print."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["vary", str(DEFAULT_SCENARIO), "--out", "variants", "--power", "90,100,110"]) == 0
+    assert cli.main(["solve", *sorted(str(p) for p in Path("variants").iterdir()), "--outputs", "html"]) == 0
+    open_report(driver, tmp_path / "reports" / "sweep.html")
+    script = """return Array.from(document.querySelectorAll('details.figures'), d => [
+        d.previousElementSibling.id, getComputedStyle(d).display, d.open,
+        Array.from(d.querySelectorAll('tbody tr'), r => r.cells[3].textContent.trim()),
+        d.querySelector('table').getBoundingClientRect().right - document.documentElement.clientWidth]);"""
+    [(chart, display, shown, worth, _)] = driver.execute_script(script)
+    assert (chart, display, shown) == ("chart-served-by-budget", "block", True)
+    assert len(worth) == 3 and worth[0] in ("", "–") and all(re.fullmatch(r"\d+\.\d+", w) for w in worth[1:]), worth
+    with print_media(driver):
+        [(_, display, _, _, over)] = at_width(driver, A4_WIDTH, script)
+    assert display == "block" and over <= 1
+    open_report(driver, default_html)
+    with print_media(driver):
+        shown = driver.execute_script("return Array.from(document.querySelectorAll('#charts details.figures'), "
+                                      "d => getComputedStyle(d).display);")
+    assert shown and set(shown) == {"none"}
+
+
 def _synthetic_report(tmp_path_factory, name: str, *size: int, seed: int) -> Path:
     """The report of a synthetic scenario of ``size`` (workloads, GPU types, periods)."""
     directory = tmp_path_factory.mktemp(f"browser-{name}")
