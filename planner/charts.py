@@ -385,8 +385,9 @@ def charts(results: Results) -> list[dict]:
          "unused: power that switching them off would free. The dash is the budget; 'binds' (▼ where periods are "
          "narrow) marks periods where power binds: a MW more is priced above zero (see Shadow prices)."),
         ("served", _served_chart(results, colours),
-         "Share of each workload's demand served over its window (a service's share is the hours-weighted mean "
-         "over its periods). Cool colours are training runs, warm colours inference services, in every chart."),
+         "Share of each workload's demand served over its window: a run's, of its FLOPs by its deadline; a "
+         "service's, of its peak demand, the hours-weighted mean over its periods of the share of its peak tokens/s "
+         "covered (capacity for less than the peak may still serve every token off-peak). Cool colours are training runs, warm colours inference services, in every chart."),
         ("training", _training_chart(results, colours),
          "One row per training run; each bar is the run's cumulative FLOPs at the end of a period, the row's full "
          "height (grey line) being the FLOPs it needs. The shaded band is the window it may use GPUs in, the red "

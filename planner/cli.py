@@ -165,7 +165,8 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
     if short.empty:
         lines.append("  every workload fully served")
     lines += first([
-        f"not fully served: {row.workload} ({row.kind}) at {percent_text(100 * row.served_fraction, 2)}"
+        f"not fully served: {row.workload} ({row.kind}) at {percent_text(100 * row.served_fraction, 2)} of "
+        + ("its FLOPs by its deadline" if row.kind == "training" else "its peak demand")
         for row in short.itertuples()
     ])
     binding = results.binding_power()
@@ -193,7 +194,8 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
         lines += first([
             f"power used in full in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
             "MW, but a MW more would serve nothing more; fewer may cost score"
-            + (" (--power-step MW works out how much)" if results.power_step_mw is None else "")
+            + (f" (--power-step MW works out how much, MW up to {thousands(row.power_mw_budget - row.power_mw_idle)}: the "
+               "budget over the idle draw)" if results.power_step_mw is None else "")
             for row in results.full_power().itertuples()
         ])
     # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw

@@ -618,6 +618,7 @@ def _fleet_view(results: Results) -> dict:
         periods=periods, gpus=gpus, grid=grid, binding=fleet.loc[results.binding_fleet().index],
         blocks=_print_blocks(len(periods), max(1, min(PRINT_PERIODS, PRINT_GRID_CHARS // widest))),
         costly=fleet[costly],
+        costly_full=int((costly & fleet["full"]).sum()),  # put to work if bought: its whole draw costs, not its idle
         priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False),
         full_zero=fleet[zero & fleet["full"]],
         slack_count=int((zero & ~fleet["full"]).sum()),
@@ -641,6 +642,7 @@ def _headline(results: Results, coverage: pd.DataFrame) -> dict:
         inference_served=float((coverage["served_fraction"] * weights).sum() / weights.sum())
         if len(coverage) and weights.sum() > 0 else None,
         energy_gwh=float(results.periods["energy_mwh"].sum()) / 1e3,
+        idle_gwh=float((results.periods["power_mw_idle_unused"] * results.periods["hours"]).sum()) / 1e3,
         budget_gwh=float((results.periods["power_mw_budget"] * results.periods["hours"]).sum()) / 1e3,
     )
 

@@ -51,15 +51,26 @@ def test_with_unused_gpus_switched_off_the_readme_figures_hold(plan):
     assert list(results.periods.loc[results.periods["power_shadow_price"] > 0, "period"]) == ["2026Q1"]
 
 
-def test_every_training_run_finishes_by_its_deadline(plan):
-    runs = plan.results.workloads[plan.results.workloads["kind"] == "training"]
+def test_every_training_run_finishes_by_its_deadline_where_the_readme_says(plan):
+    """...in the periods whose power leaves room (2026Q2 to 2026Q4 and 2027Q2), none where power binds in 2026Q1 or
+    2027Q1; the compact service gets nothing in 2026Q1 and the reasoning service 73% of its peak in 2027Q1."""
+    results = plan.results
+    runs = results.workloads[results.workloads["kind"] == "training"]
     assert (runs["served_fraction"] > 1 - 1e-6).all()
+    training = results.allocation[results.allocation["workload"].isin(runs["workload"]) & (results.allocation["gpus"] > 1e-6)]
+    assert sorted(set(training["period"])) == ["2026Q2", "2026Q3", "2026Q4", "2027Q2"]
+    served = results.inference.set_index(["workload", "period"])["served_fraction"]
+    assert served["serve-compact-12.7b", "2026Q1"] == pytest.approx(0, abs=1e-6)
+    assert served["serve-reasoning-32b", "2027Q1"] == pytest.approx(0.73, abs=5e-3)
 
 
 def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):
-    """Where power binds, a GPU more installed costs its idle draw (the MI300X in 2026Q2, checked
+    """Where power binds, a GPU more installed can cost more than it serves (the MI300X in 2026Q2, checked
     by re-solving: -3.2e-5); where none is installed (the GB200 before its delivery) the plan has no
-    use of the type to price."""
+    use of the type to price. Every MI300X is in use there, so the GPU more would be put to work: it serves
+    1.78e-4 points, less than its whole draw of 1,248 W at 0.1687 a MW would (2.11e-4), where its idle draw
+    alone would cost only 360 W's worth (6.07e-5). The report says which of the nine pairs priced below zero
+    are so."""
     fleet = plan.results.fleet.set_index(["gpu", "period"])["fleet_shadow_price"]
     assert fleet["MI300X-192GB", "2026Q2"] == pytest.approx(-3.20e-5, rel=1e-2)
     installed = plan.scenario.fleet.copy()
@@ -67,6 +78,15 @@ def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):
     gained = _replanned(plan, fleet=installed).objective - plan.results.objective
     assert gained == pytest.approx(fleet["MI300X-192GB", "2026Q2"], rel=1e-6)
     assert fleet.isna().to_numpy().tolist() == (plan.results.fleet["installed"] == 0).tolist()
+    costly = plan.results.fleet[plan.results.fleet["fleet_shadow_price"] < -1e-9]
+    full = costly[costly["gpus_in_use"] >= costly["installed"] * (1 - 1e-9)]
+    assert (len(costly), sorted(zip(full["gpu"], full["period"]))) == (
+        9, [("GB200-NVL72", "2027Q1"), ("MI300X-192GB", "2026Q2")])
+    text = " ".join(report.render_html(plan.results).split())
+    assert ("so buying one more GPU there lowers the score: where some of the type are left unused (7), one more would "
+            "be too, and its idle draw would take power that serves more elsewhere; where all are in use (2), one more "
+            "would be put to work, but what it serves is worth less than the power its whole draw, idle draw "
+            "included, would serve elsewhere.") in text
 
 
 def _replanned(plan, **tables):
@@ -106,7 +126,7 @@ def test_a_budget_used_in_full_but_priced_at_zero_is_said_to_be_worth_more_to_lo
     assert _score_with_more_power(plan, "2026Q3", 1.0) == pytest.approx(plan.results.objective, abs=1e-6)
     assert plan.results.objective - _score_with_more_power(plan, "2026Q3", -1.0) == pytest.approx(0.127, abs=1e-3)
     assert ("  power used in full in 2026Q3: 16 of 16 MW, but a MW more would serve nothing more; fewer may cost "
-            "score (--power-step MW works out how much)") in _summary(plan.results, DEFAULT, Path("index.html"))
+            "score (--power-step MW works out how much, MW up to 4.96: the budget over the idle draw)") in _summary(plan.results, DEFAULT, Path("index.html"))
     text = " ".join(report.render_html(plan.results).split())
     assert ("2026Q3 (at its limit, but more power would not serve more; less may cost score)" in text
             and "<code>planner solve --power-step MW</code> works out both." in text)

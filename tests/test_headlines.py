@@ -17,7 +17,8 @@ One hand-solved case, TWO PERIODS (numbers from ``conftest.scenario_tables``: PU
   0.9 MW of its budget idle: power that switching them off would free. P1's 1000 unused draw
   0.25 MW, but power does not bind there, so nothing is said of it.
 - Power used: P1 1.0 + 3000 x 1.5e-3 = 5.5 MW, P2 1.6 MW. Energy 5.5 x 1000 + 1.6 x 3000 =
-  10 300 MWh = 10.3 GWh, of 100 x 1000 + 1.6 x 3000 = 104 800 MWh (105 GWh) the budgets allow.
+  10 300 MWh = 10.3 GWh, of 100 x 1000 + 1.6 x 3000 = 104 800 MWh (105 GWh) the budgets allow; of it the
+  GPUs left unused draw 0.25 x 1000 + 0.9 x 3000 = 2 950 MWh idle.
 - GPUs in use: P1 2000 + 1000 = 3000 of 4000 (75%), P2 400 of 4000 (10%).
 """
 
@@ -73,7 +74,7 @@ def test_the_terminal_gives_the_score_of_its_maximum_and_what_a_mw_more_is_worth
     assert re.fullmatch(rf"two periods \({re.escape(str(two_periods))}\): optimal \(highs, \d+\.\d\d s\)", lines[0])
     assert lines[1:] == [
         "  score 5.2000 of 7.0000 (priority-weighted served share)",
-        "  not fully served: S (inference) at 55.00%",
+        "  not fully served: S (inference) at 55.00% of its peak demand",
         "  power binds in P2: 1.6 of 1.6 MW; worth 2 score per MW more, for at least the next 0.9 MW; "
         "GPUs left unused draw 0.9 MW of it idle",
         f"report: {tmp_path / 'out' / 'index.html'}",
@@ -144,11 +145,12 @@ def cards(section: str) -> dict[str, tuple[str, str]]:
 
 
 def test_energy_is_in_gwh_and_inference_served_is_weighted_by_hours(report_html):
-    """10 300 MWh drawn of 104 800 MWh allowed: 10.3 of 105 GWh. S is served 100% in P1's 1000 h
+    """10 300 MWh drawn of 104 800 MWh allowed: 10.3 of 105 GWh, 2.95 GWh of it idle. S is served 100% in P1's 1000 h
     and 40% in P2's 3000 h: 55.0% by hours, not the plain mean of 70.0%. 5.2 of 7 is 74.3%."""
     shown = cards(report_html)
-    assert shown["Energy drawn"] == ("10.3 GWh", "of 105 GWh the budgets allow")
-    assert shown["Inference demand served"] == ("55.0%", "of peak tokens/s, weighted by hours")
+    assert shown["Energy drawn"] == ("10.3 GWh", "of 105 GWh the budgets allow; 2.95 of it the idle draw of GPUs "
+                                                  "left unused")
+    assert shown["Inference demand served"] == ("55.0%", "of the services' peak tokens/s × hours, over every period")
     assert shown["Demand served"] == ("74.3%", "score 5.200 of 7.000")
     assert shown["Peak GPUs in use"] == ("3,000", "of up to 4,000 installed")
 
@@ -184,7 +186,7 @@ def test_a_service_cut_short_is_named_with_its_lowest_period(report_html):
     1.80 points; power binds in P2 only, each MW more worth 2 points for at least 0.900 MW, which
     gains 2 x 0.9 = 1.80 points (1.8 / 5.2 = 34.62% of the score)."""
     findings = text(report_html)
-    assert ("S (inference, priority 4.00) is served at 55.0%, lowest in P2 at 40.0%; "
+    assert ("S (inference, priority 4.00) is served at 55.0% of its peak demand, lowest in P2 at 40.0%; "
             "that costs 1.80 points of score.") in findings
     assert ("Power binds in P2: 1.60 of 1.60 MW used. Each MW more there is worth 2.00 points of score, "
             "for at least the next 0.900 MW: that much more gains 1.80 points (34.62% of the plan's score); past "
@@ -213,7 +215,7 @@ def test_the_terminal_says_where_gpus_rather_than_power_bind(tmp_path, capsys):
                              throughput=[("S", "G1", 1000.0)])
     lines = solved(write_scenario(tables, tmp_path / "scenario"), tmp_path / "out", capsys)
     assert lines[2:-1] == [
-        "  not fully served: S (inference) at 50.00%",
+        "  not fully served: S (inference) at 50.00% of its peak demand",
         "  power does not bind in any period",
         "  G1 binds in P1: 500 of 500 GPUs in use; worth 0.004 score per GPU more, for at least the next 500 GPUs",
     ]

@@ -656,7 +656,7 @@ def test_a_workload_outranked_for_power_is_named_with_the_limit(tmp_path):
     why = "it can run but is outranked: work scoring more takes the power budget in P1"
     assert results.why_nothing == {"T2": why}
     assert results.warnings == report.summary(results)["warnings"] == []
-    assert f"served at\n      0.0%, as {why}" in report.render_html(results)
+    assert f"served at\n      0.0% of its FLOPs by its deadline, as {why}" in report.render_html(results)
 
 
 def test_a_workload_left_out_of_a_plan_stopped_early_is_not_said_to_be_outranked(tmp_path):
