@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from planner.spelling import closest
+from planner.spelling import meant
 
 
 @dataclass(frozen=True)
@@ -147,9 +147,8 @@ def names() -> list[str]:
 
 
 def suggest(name: str) -> str | None:
-    """The catalogue name closest to ``name``, if any is close."""
-    hit = closest(_key(name), list(_INDEX))
-    return _INDEX[hit].name if hit else None
+    """The catalogue's name for the GPU ``name`` most likely stands for (:func:`planner.spelling.meant`), if any."""
+    return meant(_key(name), {key: gpu.name for key, gpu in _INDEX.items()})
 
 
 def markdown_table() -> str:

@@ -181,7 +181,8 @@ GPUS = Sheet(
 
 FLEET = Sheet(
     "fleet",
-    "GPUs of each type available in each period (the delivery ramp).",
+    "GPUs of each type available in each period (the delivery ramp). A period with no row for a type has none of "
+    "it; a gap between periods a type has rows for is warned of.",
     (
         Column("gpu", "text", "GPU type, as named in the gpus sheet."),
         Column("period", "text", "Period, as named in the periods sheet."),
@@ -338,9 +339,10 @@ def markdown_reference() -> str:
         "semicolon-separated file's own numbers are written with a decimal point (`1.2`), its `1,000` could be",
         "a thousand: it is refused the same way, not read as 1.0. Tab-separated",
         "files take the convention their numbers show (`2,5` or `2.5`); where none shows it, `4,431` and",
-        "`4.431` are refused the same way (also where they show both), as are `1.000` and `1,000` in a",
-        "comma-separated file whose quoted numbers show the decimal comma (`\"0,5\"`). Only numbers (with",
-        "their units) show it: names and notes do not. Thousands may be grouped by spaces beside a decimal",
+        "`4.431` are refused the same way (also where they show both). A comma-separated file takes the",
+        "decimal point: a quoted decimal comma there (`\"0,5\"`) is refused (use a point), and where such",
+        "numbers show the file was written with decimal commas, `1.000` and `1,000` are refused the same way.",
+        "Only numbers (with their units) show it: names and notes do not. Thousands may be grouped by spaces beside a decimal",
         "comma (`1 307,4`), and there two points group thousands (`1.234.567`). CSV files may be UTF-8,",
         "Windows-1252 or UTF-16 with its mark (Excel's Unicode text); a quote that opens a field and is never",
         "closed is refused, naming its row; a file that ends inside a row short of its fields, with no line",

@@ -49,6 +49,19 @@ def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None
     return (swapped or hints or [None])[0]
 
 
+def meant(typed: str, keyed: dict[str, str]) -> str | None:
+    """The name ``typed`` most likely stands for, of ``keyed`` (each name by its key: the name as comparisons see it,
+    ``typed`` given so too): the one whose key it is, else the one it begins (h200 for H200-SXM; none where it
+    begins several), else the one it mistypes (:func:`closest`)."""
+    if typed in keyed:
+        return keyed[typed]
+    begun = {name for key, name in keyed.items() if key.startswith(typed)}
+    if begun:
+        return begun.pop() if len(begun) == 1 else None
+    hit = closest(typed, list(keyed))
+    return None if hit is None else keyed[hit]
+
+
 def precision_apart(first: float, second: float, write: Callable[[float, int], str], precisions: Iterable[int]) -> int:
     """The first of ``precisions`` at which ``write(figure, precision)`` writes ``first`` and ``second`` differently
     (the last if none does): a figure past a bound never reads as the bound it misses."""

@@ -24,7 +24,7 @@ import pandas as pd
 from planner.files import replace_together, signals_held
 from planner.model import idle_power_mw
 from planner.schema import SHEETS_BY_NAME
-from planner.spelling import closest, folded, periods_in_runs, runs, spoken
+from planner.spelling import folded, meant, periods_in_runs, runs, spoken
 from planner.workbook import InputError, Scenario, over_budget, read_scenario
 
 # what a variant may scale, by a percentage of the scenario's own figures: its name (in options and variants' names),
@@ -277,9 +277,7 @@ def _not_known(name: str, names: list[str], kind: str, training: bool) -> str:
         if mark in name and all(end.strip() in names for end in name.split(mark, 1)) and kind == "period":
             first, last = (end.strip() for end in name.split(mark, 1))
             return f"no period '{name}' (a span is written first:last: {first}:{last})"
-    by_folded = {folded(candidate): candidate for candidate in names}
-    begun = [candidate for key, candidate in by_folded.items() if key.startswith(folded(name))]
-    hint = begun[0] if len(begun) == 1 else None if begun else by_folded.get(closest(folded(name), list(by_folded)))
+    hint = meant(folded(name), {folded(candidate): candidate for candidate in names})
     return f"no {kind} '{name}'" + (f" (did you mean '{hint}'?)" if hint else "")
 
 

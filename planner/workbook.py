@@ -39,8 +39,8 @@ from planner.files import file_in_path, replace_atomically
 from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, UNITLESS, Column, Sheet, ceiling, floor,
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
-from planner.spelling import (BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, folded, precision_apart, printable,
-                              significant, spoken)
+from planner.spelling import (BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, folded, meant, periods_in_runs,
+                              precision_apart, printable, significant, spoken)
 
 MAX_ERRORS_SHOWN = 25
 
@@ -1676,13 +1676,35 @@ def _parse_text(value: object) -> str:
     return unicodedata.normalize("NFC", " ".join(str(value).split()))
 
 
+class _Problem(NamedTuple):
+    """A problem found in a sheet: where (the file and sheet), the row and column if it is of one, and what."""
+
+    where: str
+    row: int | None
+    column: str | None
+    message: str
+
+
+def _rows_text(rows: list[int]) -> str:
+    """Rows for a message: 'row 4', 'rows 4 and 9', 'rows 3, 5 and 74 to 109'."""
+    spans: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    parts = [part for first, last in spans
+             for part in ([f"{first} to {last}"] if last > first + 1 else [str(r) for r in range(first, last + 1)])]
+    return ("rows " if len(rows) > 1 else "row ") + spoken(parts)
+
+
 class _Checker:
     """Collects problems while turning raw sheets into typed tables."""
 
     def __init__(self, sheets: dict[str, _RawSheet], source: Path):
         self.sheets = sheets
         self.source = source
-        self.problems: list[str] = []
+        self.problems: list[str | _Problem] = []  # text: a problem of the whole file
         self.warnings: list[str] = []
         self.flagged: set[tuple[str, int | None, str | None]] = set()  # places that have a problem
         # warnings that tell why a cell has a problem (a formula read as 0, a row cut short), with their cells
@@ -1690,13 +1712,24 @@ class _Checker:
         self.origins: dict[str, pd.DataFrame] = {}  # sheet -> where each cell's value came from
 
     def problem(self, raw: _RawSheet, message: str, row: int | None = None, column: str | None = None):
-        place = raw.where
-        if row is not None:
-            place += f", row {row}"
-        if column is not None:
-            place += f", column '{column}'"
-        self.problems.append(f"{place}: {message}")
+        self.problems.append(_Problem(raw.where, row, column, message))
         self.flagged.add((raw.where, row, column))
+
+    def said(self) -> list[str]:
+        """The problems, a line each, in the order found; one found in many rows of a column is one line naming
+        them all ('rows 74 to 109'): a name misspelt in a fleet of monthly periods, one line a row, would fill the
+        lines shown and hide every other problem."""
+        rows: dict[str | tuple[str, str | None, str], list[int]] = {}
+        for problem in self.problems:
+            if isinstance(problem, _Problem):
+                rows.setdefault((problem.where, problem.column, problem.message), []).extend(
+                    [] if problem.row is None else [problem.row])
+            else:
+                rows.setdefault(problem, [])
+        return [key if isinstance(key, str) else
+                ", ".join([key[0], *([_rows_text(found)] if found else []),
+                           *([f"column '{key[1]}'"] if key[1] is not None else [])]) + f": {key[2]}"
+                for key, found in rows.items()]
 
     def has_problem(self, raw: _RawSheet, row: int | None, column: str | None) -> bool:
         return (raw.where, row, column) in self.flagged
@@ -1931,8 +1964,8 @@ class _Checker:
         by_folded = {folded(k): k for k in known}
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
-                hint = closest(folded(name), list(by_folded))
-                tip = f" (did you mean '{by_folded[hint]}'?)" if hint else _date_serial_note(name, known)
+                hint = meant(folded(name), by_folded)
+                tip = f" (did you mean '{hint}'?)" if hint else _date_serial_note(name, known)
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
 
 
@@ -2074,7 +2107,7 @@ def read_scenario(path: str | Path) -> Scenario:
         _check_idle_power(check, pue, periods, gpus[0], fleet[0])
 
     if check.problems:
-        raise InputError(check.problems + check.explaining())
+        raise InputError(check.said() + check.explaining())
 
     scenario = Scenario(
         name=name,
@@ -2097,6 +2130,7 @@ def read_scenario(path: str | Path) -> Scenario:
         scenario.warnings.append(f"{path}: period '{period}' has no GPUs installed (sheet 'fleet'): no workload "
                                  "runs in it")
     scenario.warnings += _budget_in_kw(scenario, periods[1])
+    scenario.warnings += _fleet_gaps(*fleet, period_names)
     # blanks whose value the planner derives: the first period, and active = total parameters
     for sheet, column in (("inference", "start_period"), ("training", "active_params_b"),
                           ("inference", "active_params_b")):
@@ -2448,6 +2482,22 @@ def _fleet_grid(fleet: pd.DataFrame, gpus: list[str], periods: list[str]) -> pd.
     np.add.at(grid, (g[listed], p[listed]), installed[listed])
     # not copied, so kept in C order as the pivot table's was: a product with it (the idle draw) rounds as before
     return pd.DataFrame(grid, index=pd.Index(gpus, name="gpu"), columns=pd.Index(periods, name="period"), copy=False)
+
+
+def _fleet_gaps(fleet: pd.DataFrame, raw: _RawSheet, periods: list[str]) -> list[str]:
+    """A warning per GPU type with no row for periods between two it has rows for: read as none installed, as a
+    period with no row is, but more likely a row deleted or missed in a long list of months than a fleet gone and
+    back."""
+    listed = pd.DataFrame({"gpu": fleet["gpu"], "p": pd.Index(periods).get_indexer(fleet["period"])})
+    warnings = []
+    for gpu, found in listed[listed["p"] >= 0].groupby("gpu", sort=False)["p"]:
+        at = np.zeros(len(periods), dtype=bool)
+        at[found.to_numpy()] = True
+        gap = ~at & (np.arange(len(periods)) > found.min()) & (np.arange(len(periods)) < found.max())
+        if gap.any():
+            warnings.append(f"{raw.where}: no row for '{gpu}' in {periods_in_runs(periods, gap.tolist())}, between "
+                            "periods it has rows for: read as none installed there (give a row of 0 if none is meant)")
+    return warnings
 
 
 BUDGET_ROUNDING = 1e-9  # of a budget (or of 1 MW, if less): a draw over its budget by this little fits it

@@ -49,6 +49,19 @@ def test_lookup_ignores_case_spaces_and_hyphens(typed, name):
     assert (found.name if found else None) == name
 
 
+def test_a_gpu_name_short_of_one_catalogue_gpu_suggests_it(tmp_path):
+    """'H200' is not in the catalogue (an H200 NVL's figures differ from the SXM module's), and difflib found 'B200'
+    nearer. It begins one GPU's names alone: H200-SXM (and H200-SXM-141GB), which the hint now names, in the gpus
+    sheet and where other sheets name a GPU the gpus sheet spells otherwise. 'MI3' begins three: no hint."""
+    assert (catalogue.suggest("H200"), catalogue.suggest("h200 sxm 141"), catalogue.suggest("MI3")) == (
+        "H200-SXM", "H200-SXM", None)
+    tables = scenario_tables(gpus=[gpu_row("H200-SXM")], fleet=[("H200-SXM", "P1", 8.0)],
+                             throughput=[{"workload": "T1", "gpu": "H200", "train_tflops_per_gpu": 400.0}])
+    path = write_scenario(tables, tmp_path / "s.xlsx")
+    assert problems_reading(path) == [
+        f"{path}, sheet 'throughput', row 2, column 'gpu': unknown GPU 'H200' (did you mean 'H200-SXM'?)"]
+
+
 def test_two_characters_swapped_in_a_gpu_name_suggest_the_gpu_meant():
     """'B020' is B200 with two characters swapped and B300 with one changed: the hint named B300 (and
     for '1H00-SXM', H200-SXM). Every swap of two neighbouring characters of every name now suggests the

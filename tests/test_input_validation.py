@@ -758,7 +758,7 @@ def test_every_problem_is_reported_in_one_pass(tmp_path):
 
 
 def test_many_problems_are_all_kept_but_the_message_is_capped(tmp_path):
-    rows = [gpu_row(f"G{i}", hbm_gb="?") for i in range(MAX_ERRORS_SHOWN + 5)]
+    rows = [gpu_row(f"G{i}", hbm_gb=f"?{i}") for i in range(MAX_ERRORS_SHOWN + 5)]
     tables = scenario_tables(gpus=rows, fleet=[("G0", "P1", 1.0)])
     path = tmp_path / "s.xlsx"
     write_scenario(tables, path)
@@ -1021,3 +1021,36 @@ def test_a_measured_rate_without_the_figure_its_workload_needs_is_refused(target
     tables = scenario_tables(**{kind: [workload]}, throughput=[{"workload": "W", "gpu": "G1", given: 100.0}])
     described = "an inference service" if kind == "inference" else "a training run"
     assert problems(tables, target) == [where(target, "throughput", 2, needed) + f"'W' is {described}: give {needed}"]
+
+
+def test_one_problem_in_many_rows_is_one_line_and_hides_no_other(tmp_path):
+    """A GPU name misspelt in the gpus sheet makes every fleet row of the name unknown: 36 monthly rows, one line
+    each, would fill the lines shown and hide the deadline before the start. One line names the rows, in spans."""
+    periods = [(f"2027-{m:02d}", 730.0, 10.0) for m in range(1, 13)]
+    fleet = [("MI355x", p, 10.0) for p, _, _ in periods[:3]] + [("G1", p, 100.0) for p, _, _ in periods] \
+        + [("MI355x", p, 10.0) for p, _, _ in periods[5:]]
+    tables = scenario_tables(periods=periods, fleet=fleet,
+                             training=[training_row(start="2027-06", deadline="2027-02")])
+    path = write_scenario(tables, tmp_path / "s.xlsx")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert info.value.problems == [
+        where(path, "fleet")[:-2] + ", rows 2 to 4 and 17 to 23, column 'gpu': unknown GPU 'MI355x'",
+        where(path, "training", 2, "deadline_period")
+        + "deadline '2027-02' is before the start '2027-06'"]
+
+
+def test_a_period_missing_between_two_of_a_gpu_types_rows_is_warned_of(tmp_path):
+    """B200 has rows for 2027-01 to 2027-06 but 2027-03 and 2027-04: read as none installed there, as a period with
+    no row is, but warned of; G1's rows start in 2027-02, which is no gap."""
+    periods = [(f"2027-{m:02d}", 730.0, 100.0) for m in range(1, 7)]
+    fleet = [("G1", p, 100.0) for p, _, _ in periods[1:]] + [("B200", p, 50.0) for p, _, _ in periods
+                                                            if p not in ("2027-03", "2027-04")]
+    path = write_scenario(scenario_tables(periods=periods, gpus=[gpu_row("G1"), gpu_row("B200")], fleet=fleet,
+                                          training=[training_row(start="2027-01", deadline="2027-06")]),
+                          tmp_path / "s.xlsx")
+    scenario = read_scenario(path)
+    assert scenario.fleet.loc["B200"].tolist() == [50.0, 50.0, 0.0, 0.0, 50.0, 50.0]
+    assert [w for w in scenario.warnings if "no row" in w] == [
+        where(path, "fleet")[:-2] + ": no row for 'B200' in 2027-03 and 2027-04, between periods it has rows for: "
+        "read as none installed there (give a row of 0 if none is meant)"]
