@@ -387,7 +387,8 @@ def charts(results: Results) -> list[dict]:
         ("served", _served_chart(results, colours),
          "Share of each workload's demand served over its window: a run's, of its FLOPs by its deadline; a "
          "service's, of its peak demand, the hours-weighted mean over its periods of the share of its peak tokens/s "
-         "covered (capacity for less than the peak may still serve every token off-peak). Cool colours are training runs, warm colours inference services, in every chart."),
+         "covered (capacity for less than the peak may still serve every token off-peak). Cool colours are training "
+         "runs, warm colours inference services, in every chart."),
         ("training", _training_chart(results, colours),
          "One row per training run; each bar is the run's cumulative FLOPs at the end of a period, the row's full "
          "height (grey line) being the FLOPs it needs. The shaded band is the window it may use GPUs in, the red "

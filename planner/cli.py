@@ -194,8 +194,9 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
         lines += first([
             f"power used in full in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
             "MW, but a MW more would serve nothing more; fewer may cost score"
-            + (f" (--power-step MW works out how much, MW up to {thousands(row.power_mw_budget - row.power_mw_idle)}: the "
-               "budget over the idle draw)" if results.power_step_mw is None else "")
+            + (" (--power-step MW works out how much, MW up to "
+               f"{thousands(row.power_mw_budget - row.power_mw_idle)}: the budget over the idle draw)"
+               if results.power_step_mw is None else "")
             for row in results.full_power().itertuples()
         ])
     # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw

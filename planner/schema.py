@@ -132,7 +132,8 @@ SITE = Sheet(
 PERIODS = Sheet(
     "periods",
     "Planning periods, in time order as listed (checked where every label says when it starts: 2026Q1, "
-    "Q1 2026, 2026H1, 2026-07, a date, 2026). Where labels say when periods start, a period's hours may not run "
+    "Q1 2026, 2026H1, 2026-07, Jul 2026, a date, 2026; labels that may be dates read otherwise, 07/2026 say, are "
+    "warned of). Where labels say when periods start, a period's hours may not run "
     "into the next one's, nor past the quarter, half or year its label names, by more than 15% (room for lengths "
     "of convention: 730 or 744 h a month, 2,190 a quarter). A totals row under them is refused.",
     (
@@ -342,10 +343,10 @@ def markdown_reference() -> str:
         "`4.431` are refused the same way (also where they show both). A comma-separated file takes the",
         "decimal point: a quoted decimal comma there (`\"0,5\"`) is refused (use a point), and where such",
         "numbers show the file was written with decimal commas, `1.000` and `1,000` are refused the same way.",
-        "Only numbers (with their units) show it: names and notes do not. Thousands may be grouped by spaces beside a decimal",
-        "comma (`1 307,4`), and there two points group thousands (`1.234.567`). CSV files may be UTF-8,",
-        "Windows-1252 or UTF-16 with its mark (Excel's Unicode text); a quote that opens a field and is never",
-        "closed is refused, naming its row; a file that ends inside a row short of its fields, with no line",
+        "Only numbers (with their units) show it: names and notes do not. Thousands may be grouped by spaces",
+        "beside a decimal comma (`1 307,4`), and there two points group thousands (`1.234.567`). CSV files may",
+        "be UTF-8, Windows-1252 or UTF-16 with its mark (Excel's Unicode text); a quote that opens a field and is",
+        "never closed is refused, naming its row; a file that ends inside a row short of its fields, with no line",
         "break after it (a copy or download stopped part way), is warned of. A formula",
         "cell gives the value the spreadsheet saved with it; one whose saved result is the empty text",
         "(`=IF(A2=\"\",\"\",A2*2)` beside a blank `A2`) is a blank cell. A number may carry its column's unit",

@@ -1964,9 +1964,28 @@ class _Checker:
         by_folded = {folded(k): k for k in known}
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
-                hint = meant(folded(name), by_folded)
-                tip = f" (did you mean '{hint}'?)" if hint else _date_serial_note(name, known)
+                tip = _when_note(name, known) if what == "period" else ""
+                if not tip:
+                    hint = meant(folded(name), by_folded)
+                    tip = f" (did you mean '{hint}'?)" if hint else _date_serial_note(name, known)
                 self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
+
+
+def _when_note(name: str, periods: list[str]) -> str:
+    """Where period ``name`` says when it starts, and so do the ``periods`` (the periods sheet's names): the one
+    that starts then (a date in one sheet, text in another: '2027-01' beside '2027-01-01'), or that it starts
+    before the first or after the last; else nothing, and a spelling hint is for the caller."""
+    span, spans = _period_span(name), [_period_span(period) for period in periods]
+    if span is None or not spans or None in spans:
+        return ""
+    same = [period for period, known in zip(periods, spans) if known.start == span.start]
+    if len(same) == 1:
+        return f" (did you mean '{same[0]}', which starts then?)"
+    if span.start < spans[0].start:
+        return f" (before the first period, '{periods[0]}')"
+    if span.start > spans[-1].start:
+        return f" (after the last period, '{periods[-1]}')"
+    return ""
 
 
 def _date_serial_note(name: str, known: list[str]) -> str:
@@ -2400,8 +2419,18 @@ _PERIOD_PATTERNS = (
     (re.compile(r"(\d{4})\s*[-/ ]?\s*h([12])", re.I), lambda y, n: ((int(y), 6 * int(n) - 5, 1), 6)),
     (re.compile(r"h([12])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 6 * int(n) - 5, 1), 6)),
     (re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
+    # a month by its English name or abbreviation (Jan 2027, 2027-January); a name that is none is month 0: no date
+    (re.compile(r"([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})", re.I),
+     lambda m, y: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),
+    (re.compile(r"(\d{4})\s*[-/ ]?\s*([a-z]{3,9})\.?", re.I),
+     lambda y, m: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),
     (re.compile(r"(\d{4})"), lambda y: ((int(y), 1, 1), 12)),
 )
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+_A_YEAR = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)")  # in a label that may be a date the planner does not read
 
 
 class _Span(NamedTuple):
@@ -2438,6 +2467,13 @@ def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) ->
     start, their hours must not run into the next period's (the same time counted twice), nor past the end of a
     quarter, half or year their label names, beyond :data:`HOURS_PAST_LABEL`. Whether the order holds."""
     spans = [_period_span(label) for label in frame["period"]]
+    unread = [label for label, span in zip(frame["period"], spans) if span is None and isinstance(label, str)]
+    if len(spans) >= 2 and unread and (len(unread) < len(spans) or any(_A_YEAR.search(label) for label in unread)):
+        check.warnings.append(
+            f"{raw.where}, column 'period': {spoken([repr(label) for label in unread[:3]])}"
+            + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+            + " do not say when they start as the planner reads names of periods (2027-01, 2027-01-15, Jan 2027, "
+            "2027Q1, 2027H1, 2027): the periods' time order and their hours are not checked")
     ordered = True
     if len(spans) >= 2 and None not in spans:
         for row, label, before, span, earlier in zip(frame["_row"].iloc[1:], frame["period"].iloc[1:],

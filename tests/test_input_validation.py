@@ -514,6 +514,7 @@ def quarters(*labels: str, power_mw: float = 10.0) -> dict:
     (("Q1 2026", "Q2 2026", "Q4 2025"), 4, "period 'Q4 2025' is listed after 'Q2 2026'"),
     (("2026H1", "2026-07", "2026"), 4, "period '2026' is listed after '2026-07'"),
     (("2027", "2026"), 3, "period '2026' is listed after '2027'"),
+    (("Jan 2026", "2026-March", "Feb. 2026"), 4, "period 'Feb. 2026' is listed after '2026-March'"),
 ])
 def test_periods_out_of_time_order(tmp_path, labels, row, message):
     """Windows follow the rows' order, so a quarter typed above the one before it moves every window:
@@ -1054,3 +1055,41 @@ def test_a_period_missing_between_two_of_a_gpu_types_rows_is_warned_of(tmp_path)
     assert [w for w in scenario.warnings if "no row" in w] == [
         where(path, "fleet")[:-2] + ": no row for 'B200' in 2027-03 and 2027-04, between periods it has rows for: "
         "read as none installed there (give a row of 0 if none is meant)"]
+
+
+def test_a_period_outside_the_horizon_or_written_as_another_is_told_so(tmp_path):
+    """Periods named by when they start: a start before the first period is told so, not hinted at the period of
+    the nearest spelling (2026-12 read as 2027-12); one after the last too; and 2027-02 where the periods sheet
+    holds 2027-02-01 (a date cell there, text here) is hinted at the period that starts then."""
+    periods = [(f"2027-{m:02d}-01", 730.0, 100.0) for m in range(1, 13)]
+    tables = scenario_tables(periods=periods, fleet=[("G1", p, 100.0) for p, _, _ in periods],
+                             training=[training_row(start="2026-12", deadline="2028-03")],
+                             inference=[inference_row("S", start="2027-02")])
+    path = write_scenario(tables, tmp_path / "s.xlsx")
+    assert problems_reading(path) == [
+        where(path, "training", 2, "start_period") + "unknown period '2026-12' (before the first period, "
+        "'2027-01-01')",
+        where(path, "training", 2, "deadline_period") + "unknown period '2028-03' (after the last period, "
+        "'2027-12-01')",
+        where(path, "inference", 2, "start_period") + "unknown period '2027-02' (did you mean '2027-02-01', which "
+        "starts then?)"]
+
+
+@pytest.mark.parametrize("labels, warned", [
+    (("01/01/2027", "01/04/2027", "01/07/2027"), "'01/01/2027', '01/04/2027' and '01/07/2027'"),
+    (("2027Q1", "2027Q2", "Oct-27"), "'Oct-27'"),
+    (("Jan 2027", "Febr 2027", "Mar 2027", "Ap 2027", "May 2027"), "'Febr 2027' and 'Ap 2027'"),
+])
+def test_labels_that_may_be_dates_the_planner_does_not_read_are_warned_of(tmp_path, labels, warned):
+    """Day-first or month-first dates cannot be told apart, and a two-digit year from a day: such labels, and any
+    of a sheet whose other labels say when they start, leave the order and hours unchecked, which is said."""
+    scenario = read_scenario(write_scenario(quarters(*labels), tmp_path / "s.xlsx"))
+    assert [w for w in scenario.warnings if "do not say when they start" in w] == [
+        where(tmp_path / "s.xlsx", "periods", column="period") + f"{warned} do not say when they start as the planner "
+        "reads names of periods (2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and "
+        "their hours are not checked"]
+
+
+def test_labels_that_say_nothing_of_time_are_not_warned_of(tmp_path):
+    scenario = read_scenario(write_scenario(quarters("P1", "P2", "phase 3"), tmp_path / "s.xlsx"))
+    assert not [w for w in scenario.warnings if "do not say when they start" in w]
