@@ -1947,8 +1947,11 @@ class _Checker:
                          "small", row, column.name)
             return None
         if column.maximum is not None and number > column.maximum:
-            self.problem(raw, f"must be <= {column.maximum:g}, found {_beside(number, column.maximum)}", row,
-                         column.name)
+            # a share typed as a percentage without its sign: 40 for 40%
+            percent = column.unit == "fraction" and 2 <= number <= 100
+            self.problem(raw, f"must be <= {column.maximum:g}, found {_beside(number, column.maximum)}"
+                         + (f" (a share: for {number:g}%, type {number:g}% or {number / 100:g})" if percent else ""),
+                         row, column.name)
             return None
         if number > ceiling(column):
             self.problem(raw, f"must be <= {ceiling(column):g}, found {_beside(number, ceiling(column))}: "

@@ -158,11 +158,12 @@ def test_energy_is_in_gwh_and_inference_served_is_weighted_by_hours(report_html)
 def test_each_period_shows_its_gpu_share_and_inference_served(report_html):
     """Per period: GPUs in use of installed and their share (the bar's width, the sort value),
     and the share of S's peak served: P1 3000 of 4000 (75.0%), S 100.0%; P2 400 of 4000
-    (10.0%), S 40.0%, power at its budget and a MW worth 2 points."""
+    (10.0%), S 40.0%, power at its budget and a MW worth 2 points, for the next 0.9 MW (less than a whole one)."""
     rows = dict(re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', report_html, re.S))
     assert list(rows) == ["P1", "P2"]
     expected = {"P1": ("5.50 / 100", "3,000 / 4,000", 0.75, "75.0%", "100.0%", "0"),
-                "P2": ("1.60 / 1.60", "400 / 4,000", 0.10, "10.0%", "40.0%", "+2.00; power binds")}  # marked, said
+                "P2": ("1.60 / 1.60", "400 / 4,000", 0.10, "10.0%", "40.0%",
+                       "+2.00 for 0.900 MW; power binds")}  # marked, said, and how far it holds
     for period, (power, gpus, share, width, served, price) in expected.items():
         cells = re.findall(r'<td[^>]*data-v="([^"]*)"[^>]*>(.*?)</td>', rows[period], re.S)
         assert [text(cell) for _, cell in cells] == [power, gpus, served, price], period

@@ -285,7 +285,8 @@ def test_negative_or_zero_where_positive_is_needed(tmp_path, sheet, column, valu
 
 
 @pytest.mark.parametrize("value, message", [(1.5, "must be <= 1, found 1.5"), (0.0, "must be > 0, found 0"),
-                                            ("140%", "must be <= 1, found 1.4"), (-0.2, "must be > 0, found -0.2")])
+                                            ("140%", "must be <= 1, found 1.4"), (-0.2, "must be > 0, found -0.2"),
+                                            (40, "must be <= 1, found 40 (a share: for 40%, type 40% or 0.4)")])
 def test_fraction_outside_zero_to_one(tmp_path, value, message):
     tables = scenario_tables(training=[training_row(mfu=value)])
     path = tmp_path / "s.xlsx"
