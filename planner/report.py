@@ -165,6 +165,7 @@ def _write_xlsx(results: Results, path: Path) -> None:
         "periods": _periods_sheet(results),
         "workloads": results.workloads,
         "allocation": results.allocation,
+        "gpus_by_period": _gpus_by_period(results),
         "fleet": results.fleet,
         "training_progress": results.training,
         "inference_coverage": results.inference,
@@ -182,8 +183,8 @@ def _write_xlsx(results: Results, path: Path) -> None:
             for part, frame in enumerate(_sheet_parts(whole), start=1):
                 sheet = book.add_worksheet(name if part == 1 else f"{name} ({part})")
                 sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
-                for j, column in enumerate(frame.columns):
-                    values = frame[column]
+                for j in range(frame.shape[1]):
+                    values = frame.iloc[:, j]  # by place: two headings may read alike
                     sheet.write_column(1, j, values.astype(object).where(_present(values), None).tolist())
                 for i, j, text in _formula_like(frame):
                     sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
@@ -230,9 +231,9 @@ def _column_widths(frame: pd.DataFrame) -> list[float]:
     shows a General number to the width it is given."""
     least, most = XLSX_WIDTH
     widths = []
-    for column in frame.columns:
+    for j, column in enumerate(frame.columns):
         width = len(str(column)) + 3  # the heading, beside the filter's drop-down arrow
-        values = frame[column]
+        values = frame.iloc[:, j]  # by place: two headings may read alike
         if not pd.api.types.is_numeric_dtype(values):  # names: one length per distinct one, not per row
             distinct = pd.Series(pd.unique(values)).dropna()
             width = max(width, int(distinct.astype(str).str.len().max()) + 1 if len(distinct) else 0)
@@ -257,6 +258,21 @@ def _plan_sheet(results: Results) -> pd.DataFrame:
         *(("warning", warning, "") for warning in results.warnings),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "unit"])
+
+
+def _gpus_by_period(results: Results) -> pd.DataFrame:
+    """The allocation as a spreadsheet's reader lays it out: a row per workload and GPU type it is given, GPUs in a
+    column per period (0 where none), workloads and GPU types in the scenario's order."""
+    alloc, periods = results.allocation, results.periods["period"]
+    given = pd.MultiIndex.from_arrays([alloc["workload"], alloc["gpu"]])
+    rows = pd.MultiIndex.from_product([results.workloads["workload"], results.inputs["gpus"]["gpu"]],
+                                      names=["workload", "gpu"])
+    rows = rows[rows.isin(given)]
+    grid = np.zeros((len(rows), len(periods)))
+    np.add.at(grid, (rows.get_indexer(given), pd.Index(periods).get_indexer(alloc["period"])),
+              alloc["gpus"].to_numpy(dtype=float))
+    # side by side, not a pivot table's columns: a period may be named 'workload' or 'gpu' too
+    return pd.concat([rows.to_frame(index=False), pd.DataFrame(grid, columns=periods.tolist())], axis=1)
 
 
 def _training_sizing(results: Results) -> pd.DataFrame:

@@ -284,8 +284,8 @@ def test_results_xlsx_holds_every_row_of_every_table(tmp_path):
     results, _ = cli.run(DEFAULT_SCENARIO, tmp_path / "out")
     book = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name=None, engine="openpyxl")
     tables = {"periods": report._periods_sheet(results), "workloads": results.workloads,
-              "allocation": results.allocation, "fleet": results.fleet, "training_progress": results.training,
-              "inference_coverage": results.inference,
+              "allocation": results.allocation, "gpus_by_period": report._gpus_by_period(results),
+              "fleet": results.fleet, "training_progress": results.training, "inference_coverage": results.inference,
               "power_serves": results.power_serves, "training_sizing": report._training_sizing(results),
               "inference_sizing": results.sizing.inference_rates}
     assert set(tables) | {"plan"} == set(book) and list(book)[0] == "plan"

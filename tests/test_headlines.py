@@ -81,6 +81,15 @@ def test_the_terminal_gives_the_score_of_its_maximum_and_what_a_mw_more_is_worth
     ]
 
 
+def test_results_xlsx_lays_the_allocation_out_a_column_per_period(two_periods, tmp_path, capsys):
+    """T takes 2000 G1 in P1 alone, S 1000 in P1 and 400 in P2 (module docstring): a row per workload and GPU type,
+    in the scenario's order, GPUs in a column per period, 0 where none."""
+    solved(two_periods, tmp_path / "out", capsys)
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True)["gpus_by_period"]
+    rows = [[round(v, 6) if isinstance(v, float) else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows == [["workload", "gpu", "P1", "P2"], ["T", "G1", 2000, 0], ["S", "G1", 1000, 400]]
+
+
 def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_path, capsys):
     """--integer: run T may only run on its min_gpus of 300 G1 or more. One 1000 h period of 1.5 MW,
     4000 G1 (1.0 MW idle): 0.5 MW above idle, for 333.3 G1 in use. Service S (2e5 tokens/s,
