@@ -1548,7 +1548,11 @@ def _number_cell(value: object, column: Column | None, decimals: Decimals = POIN
             return number, None
         if column is None or not unit or unit in UNITLESS:
             return None, f"{expected}, found '{raw}' (a plain number, without a unit)"
-        return None, f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: convert the value to {unit})"
+        factor = _CONVERSIONS.get(unit, {}).get(token.lower())
+        if factor is None:
+            return None, f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: convert the value to {unit})"
+        return None, (f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: {number:,g} {token} is "
+                      f"{number * factor:,g} {unit}; type {number * factor:g})")
     hint = " (use a point for decimals)" if _DECIMAL_COMMA.fullmatch(text) else ""
     return None, f"{expected}, found '{raw}'{hint}"
 
@@ -1632,6 +1636,23 @@ def _in_percent(heading_unit: str | None, column: Column, numbers: np.ndarray) -
         return False
     given = numbers[np.isfinite(numbers)]
     return bool((given > 1).any() and not ((given > 0) & (given < 1)).any())
+
+
+def _scaled(factors: dict[tuple[str, ...], float], per: str = "") -> dict[str, float]:
+    return {f"{spelling}{per}".lower(): factor for spellings, factor in factors.items() for spelling in spellings}
+
+
+_COUNTS = {("T", "tn", "trillion", "trillions"): 1e3, ("M", "mn", "million", "millions"): 1e-3,
+           ("k", "thousand", "thousands"): 1e-6}
+# units a value may be typed in that a column's own converts from (by the factor), for the message that refuses it
+_CONVERSIONS: dict[str, dict[str, float]] = {
+    "billion parameters": _scaled(_COUNTS), "billion tokens": _scaled(_COUNTS),
+    "billion tokens/day": _scaled(_COUNTS, "/day"),
+    "MW": _scaled({("W", "watt", "watts"): 1e-6, ("kW",): 1e-3, ("GW",): 1e3}),
+    "W": _scaled({("kW",): 1e3, ("MW",): 1e6}),
+    "TFLOP/s": _scaled({("PFLOP/s", "PFLOPS"): 1e3, ("GFLOP/s", "GFLOPS"): 1e-3}),
+    "TB/s": _scaled({("GB/s",): 1e-3}), "GB": _scaled({("TB",): 1e3, ("MB",): 1e-3}),
+}
 
 
 def _same_unit(token: str, unit: str) -> bool:
