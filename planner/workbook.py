@@ -1697,6 +1697,16 @@ def _parse_text(value: object) -> str:
     return unicodedata.normalize("NFC", " ".join(str(value).split()))
 
 
+# columns a planner's own sheets often have, whose figure the planner takes in another form: what to give instead
+_LATENCY = ("a latency target is given as min_tokens_per_s_per_user, the tokens/s each user sees: 1,000 / the ms "
+            "between tokens")
+KNOWN_OTHERWISE = {
+    **{("inference", name): _LATENCY for name in ("latency_ms", "tpot_ms", "itl_ms", "ms_per_token", "latency")},
+    **{("gpus", name): "the power budget needs it_w, the all-in IT draw of a GPU in use with its share of the "
+                       "server's, not the GPU's TDP" for name in ("tdp_w", "tdp", "tdp (w)")},
+}
+
+
 class _Problem(NamedTuple):
     """A problem found in a sheet: where (the file and sheet), the row and column if it is of one, and what."""
 
@@ -1781,8 +1791,8 @@ class _Checker:
         missing = [c.name for c in sheet.columns
                    if c.required and not c.catalogue and c.name not in raw.frame.columns]
         for name in unknown:
-            hint = closest(name, known)
-            tip = f" (did you mean '{hint}'?)" if hint else ""
+            hint, meaning = closest(name, known), KNOWN_OTHERWISE.get((sheet.name, name.lower()))
+            tip = f" ({meaning})" if meaning else f" (did you mean '{hint}'?)" if hint else ""
             if not missing:  # else the missing column's problem names it
                 self.warnings.append(f"{raw.where}: unknown column '{name}' ignored{tip}")
         for name in missing:

@@ -1094,3 +1094,16 @@ def test_labels_that_may_be_dates_the_planner_does_not_read_are_warned_of(tmp_pa
 def test_labels_that_say_nothing_of_time_are_not_warned_of(tmp_path):
     scenario = read_scenario(write_scenario(quarters("P1", "P2", "phase 3"), tmp_path / "s.xlsx"))
     assert not [w for w in scenario.warnings if "do not say when they start" in w]
+
+
+def test_a_column_the_planner_takes_in_another_form_says_which(tmp_path):
+    """A latency target in ms, and a GPU's TDP, are columns planners keep: ignored, as unknown columns are, with
+    what to give instead (TDP is not hinted at it_w by its spelling: an all-in draw is not a TDP)."""
+    tables = scenario_tables(inference=[inference_row(latency_ms=50.0)])
+    tables["gpus"]["tdp_w"] = 700.0
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert [w for w in scenario.warnings if "unknown column" in w] == [
+        where(tmp_path / "s.xlsx", "gpus") + "unknown column 'tdp_w' ignored (the power budget needs it_w, the all-in "
+        "IT draw of a GPU in use with its share of the server's, not the GPU's TDP)",
+        where(tmp_path / "s.xlsx", "inference") + "unknown column 'latency_ms' ignored (a latency target is given as "
+        "min_tokens_per_s_per_user, the tokens/s each user sees: 1,000 / the ms between tokens)"]
