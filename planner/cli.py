@@ -45,7 +45,7 @@ from planner.results import Results, collect, holds_nothing
 from planner.schema import CEILINGS
 from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
-from planner.spelling import precision_apart, printable, significant
+from planner.spelling import periods_in_runs, precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
 from planner.sweep import ROW_FIELDS, SWEEP_FILES, failed_row, readable, solved_row, write_sweep
 from planner.variants import AS_IS, DELAY, SCALED, WITHIN, delays, percentages, write_variants
@@ -131,6 +131,17 @@ def _first_lines(lines: list[str], in_report: bool = True) -> list[str]:
     return shown
 
 
+def _alike_in_periods(said: list[tuple[str, str, str]], periods: list[str]) -> list[str]:
+    """Lines ``what in period: how`` of ``said`` (what, period, how), in their order; lines alike but for their
+    period are one, naming its periods in the horizon's order: 30 months where power binds at one price are a line,
+    not eight lines told apart by their month alone and 22 more out of sight."""
+    alike: dict[tuple[str, str], set[str]] = {}
+    for what, period, how in said:
+        alike.setdefault((what, how), set()).add(period)
+    return [f"{what} in {periods_in_runs(periods, [p in named for p in periods])}: {how}"
+            for (what, how), named in alike.items()]
+
+
 def _reach(holds: float, amount: float, unit: str) -> str:
     """How far a price of a limit on ``amount`` holds, for a sentence that states it: ``holds`` more of ``unit``."""
     if math.isnan(holds):
@@ -183,29 +194,30 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
     elif binding.empty:
         lines.append("  power does not bind in any period")
     # a price per MW holds only so far (often less than a whole MW): stated per MW, with its reach
-    lines += first([
-        f"power binds in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} MW; "
-        f"worth {row.power_shadow_price:.4g} score per MW more"
-        + _reach(row.power_price_holds_mw, row.power_mw_budget, "MW")
-        + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle" if held else "")
+    periods = results.periods["period"].tolist()
+    lines += first(_alike_in_periods([
+        ("power binds", row.period, f"{thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} MW; "
+         f"worth {row.power_shadow_price:.4g} score per MW more"
+         + _reach(row.power_price_holds_mw, row.power_mw_budget, "MW")
+         + (f"; GPUs left unused draw {thousands(row.power_mw_idle_unused)} MW of it idle" if held else ""))
         for row, held in zip(binding.itertuples(), results.idle_holds_power()[binding.index])
-    ])
+    ], periods))
     if results.priced() and results.gap_limit is None:  # a price of 0 there says what a MW more is worth, not less
-        lines += first([
-            f"power used in full in {row.period}: {thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
-            "MW, but a MW more would serve nothing more; fewer may cost score"
-            + (" (--power-step MW works out how much, MW up to "
-               f"{thousands(row.power_mw_budget - row.power_mw_idle)}: the budget over the idle draw)"
-               if results.power_step_mw is None else "")
+        lines += first(_alike_in_periods([
+            ("power used in full", row.period, f"{thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
+             "MW, but a MW more would serve nothing more; fewer may cost score"
+             + (" (--power-step MW works out how much, MW up to "
+                f"{thousands(row.power_mw_budget - row.power_mw_idle)}: the budget over the idle draw)"
+                if results.power_step_mw is None else ""))
             for row in results.full_power().itertuples()
-        ])
+        ], periods))
     # GPUs, not power, can be what cuts work short: a price per GPU net of its idle draw
-    lines += first([
-        f"{row.gpu} binds in {row.period}: {thousands(row.gpus_in_use)} of {thousands(row.installed)} GPUs in use; "
-        f"worth {row.fleet_shadow_price:.4g} score per GPU more"
-        + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs")
+    lines += first(_alike_in_periods([
+        (f"{row.gpu} binds", row.period, f"{thousands(row.gpus_in_use)} of {thousands(row.installed)} GPUs in use; "
+         f"worth {row.fleet_shadow_price:.4g} score per GPU more"
+         + _reach(row.fleet_price_holds_gpus, row.installed, "GPUs"))
         for row in results.binding_fleet().itertuples()
-    ])
+    ], periods))
     lines += first(_power_steps(results))
     return lines if report is None else [*lines, f"report: {report}"]
 

@@ -408,6 +408,21 @@ def test_summary_lists_are_capped(tmp_path, capsys):
     assert "more (see the report)" in out
 
 
+def test_periods_where_power_binds_alike_are_one_line(tmp_path, capsys):
+    """Twelve months at one budget, a service short of power in each, and a thirteenth month of a budget twice as
+    large: eleven lines alike but for their month are one, naming them in a span, not eight lines and '3 more'
+    (the last month has a budget of its own, and a line of its own); the order is the prices'."""
+    periods = [(f"2027-{m:02d}", 730.0, 0.3) for m in range(1, 13)]
+    periods[6] = ("2027-07", 730.0, 0.6)
+    tables = scenario_tables(periods=periods, fleet=[("G1", p, 1000.0) for p, _, _ in periods], training=[],
+                             inference=[inference_row("S", tokens_per_day_b=864.0)], throughput=[("S", "G1", 1000.0)])
+    source = write_scenario(tables, tmp_path / "s.xlsx")
+    assert cli.main(["solve", str(source), "--out", str(tmp_path / "out")]) == 0
+    binds = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  power binds")]
+    assert [line.split(":")[0] for line in binds] == ["  power binds in 2027-01 to 2027-06 and 2027-08 to 2027-12",
+                                                       "  power binds in 2027-07"]
+
+
 def _sweep_inputs(folder: Path) -> list[str]:
     """a.xlsx and the CSV folder c solve (c is power-short everywhere); b.xlsx has three problems."""
     write_scenario(valid_tables(), folder / "a.xlsx")
