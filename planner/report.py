@@ -546,12 +546,34 @@ def _most_points_lost(short: pd.DataFrame, priority: pd.Series) -> pd.DataFrame:
 
 def _most_valuable(periods: list[dict]) -> dict:
     """Of the periods where power binds, those given a finding each (``shown``: the :data:`FINDINGS_SHOWN` where a
-    MW more is worth most, in period order) and the rest named for a sentence (``rest``, ``rest_count`` of them)."""
-    binding = [p for p in periods if p["binds"]]
+    MW more is worth most, in period order) and the rest named for a sentence (``rest``, ``rest_count`` of them).
+    Periods whose findings would read alike but for the period are one finding, ``named`` after them all (as
+    ``alike`` of them): thirty months at one budget and price are one, not eight and 22 more out of sight."""
+    names = [p["period"] for p in periods]
+    groups: dict[tuple, list[dict]] = {}
+    for p in periods:
+        if p["binds"]:
+            groups.setdefault(_finding_alike(p, last=p["period"] == names[-1]), []).append(p)
+    binding = [dict(members[0], named=periods_in_runs(names, [n in {m["period"] for m in members} for n in names]),
+                    alike=len(members)) for members in groups.values()]
     kept = set(sorted(range(len(binding)), key=lambda i: -binding[i]["price"])[:FINDINGS_SHOWN])
-    rest = {p["period"] for i, p in enumerate(binding) if i not in kept}
+    rest = {m["period"] for i, members in enumerate(groups.values()) if i not in kept for m in members}
     return dict(shown=[p for i, p in enumerate(binding) if i in kept], rest_count=len(rest),
-                rest=periods_in_runs([p["period"] for p in periods], [p["period"] in rest for p in periods]))
+                rest=periods_in_runs(names, [n in rest for n in names]))
+
+
+def _finding_alike(period: dict, last: bool) -> tuple:
+    """What a finding of a period where power binds says, but for the period's name: a service's share said to move
+    in the period itself is told from one in another period, and where power steps were worked out, the ``last``
+    period (which has no 'from then on') from others."""
+    serves, count = period["serves"]
+    onward = period["steps"][1][0]
+    return (period["used"], period["budget"], period["price"], period["holds"], period["holds_nothing"],
+            period["at_limit"], period["power_digits"], period["unused_idle"], period["idle_held"], period["serves_mw"],
+            repr(period["steps"]), last and onward == onward, count, period["short_count"],
+            tuple((s["workload"], s["share_per_mw"], s["served_in"] == period["period"] or s["served_in"])
+                  for s in serves),
+            tuple(tuple(sorted(s.items())) for s in period["short"]))
 
 
 def _period_view(results: Results, coverage: pd.DataFrame) -> list[dict]:

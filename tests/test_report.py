@@ -825,3 +825,19 @@ def test_a_limit_used_in_full_is_one_rule_for_power_and_gpus():
 
     assert in_full(4.0 * (1 - 1e-7), 4.0) and not in_full(4.0 * (1 - 1e-5), 4.0) and not in_full(0.0, 0.0)
     assert in_full(np.array([8000.0, 0.0, 10.0]), np.array([8000.0, 0.0, 20.0])).tolist() == [True, False, False]
+
+
+def test_periods_where_power_binds_alike_are_one_finding(tmp_path):
+    """Twelve months at one budget, a service short of power in each, one of them with a budget twice as large: the
+    eleven whose findings would read alike but for the month are one finding naming them, the service's share said
+    to move 'there'; the twelfth has its own. Nothing is left to '... and N more'."""
+    periods = [(f"2027-{m:02d}", 730.0, 0.3) for m in range(1, 13)]
+    periods[6] = ("2027-07", 730.0, 0.6)
+    tables = scenario_tables(periods=periods, fleet=[("G1", p, 1000.0) for p, _, _ in periods], training=[],
+                             inference=[inference_row("S", tokens_per_day_b=864.0)], throughput=[("S", "G1", 1000.0)])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    html = " ".join(report.render_html(results).split())
+    found = re.findall(r'<li class="power"><strong>Power binds in (.*?)</strong>(.*?): ', html)
+    assert found == [("2027-01 to 2027-06 and 2027-08 to 2027-12", ", alike in each"), ("2027-07", "")]
+    assert "more of its peak demand there." in html and "more of its peak demand in 2027-07." in html
+    assert "more periods where power binds" not in html
