@@ -206,8 +206,8 @@ def _summary(results: Results, source: Path, report: Path | None) -> list[str]:
         lines += first(_alike_in_periods([
             ("power used in full", row.period, f"{thousands(row.power_mw_used)} of {thousands(row.power_mw_budget)} "
              "MW, but a MW more would serve nothing more; fewer may cost score"
-             + (" (--power-step MW works out how much, MW up to "
-                f"{thousands(row.power_mw_budget - row.power_mw_idle)}: the budget over the idle draw)"
+             + (" (--power-step MW works out how much; a step over "
+                f"{thousands(row.power_mw_budget - row.power_mw_idle)} MW would leave less than the idle draw)"
                 if results.power_step_mw is None else ""))
             for row in results.full_power().itertuples()
         ], periods))

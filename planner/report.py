@@ -656,7 +656,9 @@ def _fleet_view(results: Results) -> dict:
         periods=periods, gpus=gpus, grid=grid, binding=fleet.loc[results.binding_fleet().index],
         blocks=_print_blocks(len(periods), max(1, min(PRINT_PERIODS, PRINT_GRID_CHARS // widest))),
         costly=fleet[costly],
-        costly_full=int((costly & fleet["full"]).sum()),  # put to work if bought: its whole draw costs, not its idle
+        # put to work if bought, so that its whole draw costs, not its idle draw alone; unknown where the prices are
+        # a relaxation's, whose GPUs in use this plan does not hold
+        costly_full=None if results.prices_from_relaxation() else int((costly & fleet["full"]).sum()),
         priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False),
         full_zero=fleet[zero & fleet["full"]],
         slack_count=int((zero & ~fleet["full"]).sum()),

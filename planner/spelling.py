@@ -51,15 +51,24 @@ def closest(name: str, candidates: list[str], cutoff: float = 0.6) -> str | None
 
 def meant(typed: str, keyed: dict[str, str]) -> str | None:
     """The name ``typed`` most likely stands for, of ``keyed`` (each name by its key: the name as comparisons see it,
-    ``typed`` given so too): the one whose key it is, else the one it begins (h200 for H200-SXM; none where it
-    begins several), else the one it mistypes (:func:`closest`)."""
+    ``typed`` given so too): the one whose key it is, else the one it begins where a word or number of it ends
+    (h200 for H200-SXM, not h20 for it: an H20 is another GPU; none where it begins several), else the one it
+    mistypes (:func:`closest`)."""
     if typed in keyed:
         return keyed[typed]
-    begun = {name for key, name in keyed.items() if key.startswith(typed)}
-    if begun:
-        return begun.pop() if len(begun) == 1 else None
+    begun = [(key, name) for key, name in keyed.items() if key.startswith(typed)]
+    if begun:  # a name cut short, not misspelt
+        ended = {name for key, name in begun if _ends_there(typed, key[len(typed)])}
+        return ended.pop() if len(ended) == 1 else None
     hit = closest(typed, list(keyed))
     return None if hit is None else keyed[hit]
+
+
+def _ends_there(typed: str, following: str) -> bool:
+    """Whether ``typed`` ends a word or number where a longer name goes on with ``following``: not a digit after a
+    digit, nor a letter after a letter."""
+    last = typed[-1:]
+    return not (last.isdigit() and following.isdigit() or last.isalpha() and following.isalpha())
 
 
 def precision_apart(first: float, second: float, write: Callable[[float, int], str], precisions: Iterable[int]) -> int:

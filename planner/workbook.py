@@ -7,6 +7,7 @@ sheet, row (as the spreadsheet numbers it) and column.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import csv
@@ -1551,8 +1552,11 @@ def _number_cell(value: object, column: Column | None, decimals: Decimals = POIN
         factor = _CONVERSIONS.get(unit, {}).get(token.lower())
         if factor is None:
             return None, f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: convert the value to {unit})"
-        return None, (f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: {number:,g} {token} is "
-                      f"{number * factor:,g} {unit}; type {number * factor:g})")
+        # the figure as typed, and the one meant in full, with no exponent and no separator a file could read
+        # otherwise ('1,8 kW' in a file of decimal commas is 1800 W, not 1,800)
+        meant_figure = f"{number * factor:.12f}".rstrip("0").rstrip(".")
+        return None, (f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: {match['number'].strip()} {token} "
+                      f"is {meant_figure} {unit})")
     hint = " (use a point for decimals)" if _DECIMAL_COMMA.fullmatch(text) else ""
     return None, f"{expected}, found '{raw}'{hint}"
 
@@ -1638,20 +1642,23 @@ def _in_percent(heading_unit: str | None, column: Column, numbers: np.ndarray) -
     return bool((given > 1).any() and not ((given > 0) & (given < 1)).any())
 
 
-def _scaled(factors: dict[tuple[str, ...], float], per: str = "") -> dict[str, float]:
-    return {f"{spelling}{per}".lower(): factor for spellings, factor in factors.items() for spelling in spellings}
+def _scaled(factors: dict[tuple[str, ...], float], *after: str) -> dict[str, float]:
+    """Each spelling of each scale, bare and with each of the words ``after`` it, by its factor."""
+    return {f"{spelling}{word}".lower(): factor for spellings, factor in factors.items() for spelling in spellings
+            for word in ("", *after)}
 
 
 _COUNTS = {("T", "tn", "trillion", "trillions"): 1e3, ("M", "mn", "million", "millions"): 1e-3,
            ("k", "thousand", "thousands"): 1e-6}
 # units a value may be typed in that a column's own converts from (by the factor), for the message that refuses it
 _CONVERSIONS: dict[str, dict[str, float]] = {
-    "billion parameters": _scaled(_COUNTS), "billion tokens": _scaled(_COUNTS),
-    "billion tokens/day": _scaled(_COUNTS, "/day"),
+    "billion parameters": _scaled(_COUNTS, " parameters", " params"),
+    "billion tokens": _scaled(_COUNTS, " tokens"),
+    "billion tokens/day": _scaled(_COUNTS, "/day", " tokens/day", " tokens"),
     "MW": _scaled({("W", "watt", "watts"): 1e-6, ("kW",): 1e-3, ("GW",): 1e3}),
     "W": _scaled({("kW",): 1e3, ("MW",): 1e6}),
-    "TFLOP/s": _scaled({("PFLOP/s", "PFLOPS"): 1e3, ("GFLOP/s", "GFLOPS"): 1e-3}),
-    "TB/s": _scaled({("GB/s",): 1e-3}), "GB": _scaled({("TB",): 1e3, ("MB",): 1e-3}),
+    "TFLOP/s": _scaled({("PFLOP/s", "PFLOPS", "PFLOP"): 1e3, ("GFLOP/s", "GFLOPS", "GFLOP"): 1e-3}),
+    "TB/s": _scaled({("GB/s", "GBps"): 1e-3}), "GB": _scaled({("TB",): 1e3, ("MB",): 1e-3}),
 }
 
 
@@ -1701,9 +1708,11 @@ def _parse_text(value: object) -> str:
 _LATENCY = ("a latency target is given as min_tokens_per_s_per_user, the tokens/s each user sees: 1,000 / the ms "
             "between tokens")
 KNOWN_OTHERWISE = {
-    **{("inference", name): _LATENCY for name in ("latency_ms", "tpot_ms", "itl_ms", "ms_per_token", "latency")},
+    # headings as read: lower case, spaces as underscores, a bracket's unit apart ('TPOT (ms)' is 'tpot')
+    **{("inference", name): _LATENCY for name in ("latency", "latency_ms", "tpot", "tpot_ms", "itl", "itl_ms",
+                                                  "ms_per_token")},
     **{("gpus", name): "the power budget needs it_w, the all-in IT draw of a GPU in use with its share of the "
-                       "server's, not the GPU's TDP" for name in ("tdp_w", "tdp", "tdp (w)")},
+                       "server's, not the GPU's TDP" for name in ("tdp", "tdp_w", "tdp_watts")},
 }
 
 
@@ -1716,17 +1725,25 @@ class _Problem(NamedTuple):
     message: str
 
 
+ROW_SPANS_SHOWN = 10
+
+
 def _rows_text(rows: list[int]) -> str:
-    """Rows for a message: 'row 4', 'rows 4 and 9', 'rows 3, 5 and 74 to 109'."""
+    """Rows for a message: 'row 4', 'rows 4 and 9', 'rows 3, 5 and 74 to 109'; past :data:`ROW_SPANS_SHOWN` rows or
+    spans of them, how many more rows ('rows 2, 242, ... and 40 more'): a line, not a page."""
     spans: list[list[int]] = []
     for row in sorted(set(rows)):
         if spans and row == spans[-1][1] + 1:
             spans[-1][1] = row
         else:
             spans.append([row, row])
-    parts = [part for first, last in spans
-             for part in ([f"{first} to {last}"] if last > first + 1 else [str(r) for r in range(first, last + 1)])]
-    return ("rows " if len(rows) > 1 else "row ") + spoken(parts)
+    parts = [part for first, last in spans  # (text, rows it names)
+             for part in ([(f"{first} to {last}", last - first + 1)] if last > first + 1
+                          else [(str(r), 1) for r in range(first, last + 1)])]
+    named = [text for text, _ in parts[:ROW_SPANS_SHOWN]]
+    if len(parts) > ROW_SPANS_SHOWN:
+        named.append(f"{sum(count for _, count in parts[ROW_SPANS_SHOWN:]):,} more")
+    return ("rows " if len(spans) > 1 or spans[0][1] > spans[0][0] else "row ") + spoken(named)
 
 
 class _Checker:
@@ -1791,7 +1808,7 @@ class _Checker:
         missing = [c.name for c in sheet.columns
                    if c.required and not c.catalogue and c.name not in raw.frame.columns]
         for name in unknown:
-            hint, meaning = closest(name, known), KNOWN_OTHERWISE.get((sheet.name, name.lower()))
+            hint, meaning = closest(name, known), KNOWN_OTHERWISE.get((sheet.name, name))
             tip = f" ({meaning})" if meaning else f" (did you mean '{hint}'?)" if hint else ""
             if not missing:  # else the missing column's problem names it
                 self.warnings.append(f"{raw.where}: unknown column '{name}' ignored{tip}")
@@ -1996,30 +2013,43 @@ class _Checker:
         if known is None:
             return
         by_folded = {folded(k): k for k in known}
+        spans = [_period_span(period) for period in known] if what == "period" else []
+        tips: dict[str, str] = {}  # by name: a fleet of months repeats each name misspelt once per GPU type
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
-                tip = _when_note(name, known) if what == "period" else ""
-                if not tip:
-                    hint = meant(folded(name), by_folded)
-                    tip = f" (did you mean '{hint}'?)" if hint else _date_serial_note(name, known)
-                self.problem(raw, f"unknown {what} '{name}'{tip}", row, column)
+                if name not in tips:
+                    tip = _when_note(name, known, spans)
+                    if tip is None:
+                        hint = meant(folded(name), by_folded)
+                        tip = f" (did you mean '{hint}'?)" if hint else _date_serial_note(name, known)
+                    tips[name] = tip
+                self.problem(raw, f"unknown {what} '{name}'{tips[name]}", row, column)
 
 
-def _when_note(name: str, periods: list[str]) -> str:
-    """Where period ``name`` says when it starts, and so do the ``periods`` (the periods sheet's names): the one
-    that starts then (a date in one sheet, text in another: '2027-01' beside '2027-01-01'), or that it starts
-    before the first or after the last; else nothing, and a spelling hint is for the caller."""
-    span, spans = _period_span(name), [_period_span(period) for period in periods]
-    if span is None or not spans or None in spans:
-        return ""
-    same = [period for period, known in zip(periods, spans) if known.start == span.start]
-    if len(same) == 1:
-        return f" (did you mean '{same[0]}', which starts then?)"
-    if span.start < spans[0].start:
+def _when_note(name: str, periods: list[str], spans: list[_Span | None]) -> str | None:
+    """Where period ``name`` says when it starts (in a year from 1900 to 2199), and so do all the ``periods`` (the
+    periods sheet's names, of these ``spans``), what the name is as time: a quarter, half or year that spans
+    several periods; before the first; the period that starts then (a date in one sheet, text in another:
+    '2027-01' beside '2027-01-01') or that it falls in; or later than the last starts. None where times say nothing,
+    and a spelling hint is for the caller: never where they do, as a near spelling is then another time."""
+    span = _period_span(name)
+    if span is None or not 1900 <= span.start.year < 2200 or not spans or None in spans:
+        return None
+    starts = [known.start for known in spans]
+    if span.end is not None:
+        within = [period for period, start in zip(periods, starts) if span.start <= start < span.end]
+        if len(within) > 1:
+            return f" ('{name}' spans {within[0]} to {within[-1]}: name one of them)"
+    if span.start < starts[0]:
         return f" (before the first period, '{periods[0]}')"
-    if span.start > spans[-1].start:
+    i = bisect.bisect_right(starts, span.start) - 1  # the last period to start by then
+    if starts[i] == span.start:
+        return f" (did you mean '{periods[i]}', which starts then?)"
+    if i < len(periods) - 1 or spans[i].end is not None and span.start < spans[i].end:
+        return f" (did you mean '{periods[i]}', which it falls in?)"
+    if spans[i].end is not None:
         return f" (after the last period, '{periods[-1]}')"
-    return ""
+    return f" (later than the last period, '{periods[-1]}', starts)"
 
 
 def _date_serial_note(name: str, known: list[str]) -> str:
@@ -2503,11 +2533,12 @@ def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) ->
     spans = [_period_span(label) for label in frame["period"]]
     unread = [label for label, span in zip(frame["period"], spans) if span is None and isinstance(label, str)]
     if len(spans) >= 2 and unread and (len(unread) < len(spans) or any(_A_YEAR.search(label) for label in unread)):
+        named = [repr(label) for label in unread[:3]] + ([f"{len(unread) - 3} more"] if len(unread) > 3 else [])
         check.warnings.append(
-            f"{raw.where}, column 'period': {spoken([repr(label) for label in unread[:3]])}"
-            + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
-            + " do not say when they start as the planner reads names of periods (2027-01, 2027-01-15, Jan 2027, "
-            "2027Q1, 2027H1, 2027): the periods' time order and their hours are not checked")
+            f"{raw.where}, column 'period': {spoken(named)} "
+            + ("does not say when it starts" if len(unread) == 1 else "do not say when they start")
+            + " as the planner reads names of periods (2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the "
+            "periods' time order and their hours are not checked")
     ordered = True
     if len(spans) >= 2 and None not in spans:
         for row, label, before, span, earlier in zip(frame["_row"].iloc[1:], frame["period"].iloc[1:],

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_pipeline
-from planner import report
+from planner import cli, report
 from planner.cli import _summary
 from planner.model import build_model
 from planner.results import collect
@@ -57,7 +57,8 @@ def test_every_training_run_finishes_by_its_deadline_where_the_readme_says(plan)
     results = plan.results
     runs = results.workloads[results.workloads["kind"] == "training"]
     assert (runs["served_fraction"] > 1 - 1e-6).all()
-    training = results.allocation[results.allocation["workload"].isin(runs["workload"]) & (results.allocation["gpus"] > 1e-6)]
+    alloc = results.allocation
+    training = alloc[alloc["workload"].isin(runs["workload"]) & (alloc["gpus"] > 1e-6)]
     assert sorted(set(training["period"])) == ["2026Q2", "2026Q3", "2026Q4", "2027Q2"]
     served = results.inference.set_index(["workload", "period"])["served_fraction"]
     assert served["serve-compact-12.7b", "2026Q1"] == pytest.approx(0, abs=1e-6)
@@ -126,7 +127,8 @@ def test_a_budget_used_in_full_but_priced_at_zero_is_said_to_be_worth_more_to_lo
     assert _score_with_more_power(plan, "2026Q3", 1.0) == pytest.approx(plan.results.objective, abs=1e-6)
     assert plan.results.objective - _score_with_more_power(plan, "2026Q3", -1.0) == pytest.approx(0.127, abs=1e-3)
     assert ("  power used in full in 2026Q3: 16 of 16 MW, but a MW more would serve nothing more; fewer may cost "
-            "score (--power-step MW works out how much, MW up to 4.96: the budget over the idle draw)") in _summary(plan.results, DEFAULT, Path("index.html"))
+            "score (--power-step MW works out how much; a step over 4.96 MW would leave less than the idle draw)"
+            ) in _summary(plan.results, DEFAULT, Path("index.html"))
     text = " ".join(report.render_html(plan.results).split())
     assert ("2026Q3 (at its limit, but more power would not serve more; less may cost score)" in text
             and "<code>planner solve --power-step MW</code> works out both." in text)
@@ -153,3 +155,15 @@ def test_what_a_mw_earns_on_each_workload_says_why_it_is_cut(plan):
     text = " ".join(report.render_html(results).split())
     assert "serve-compact-12.7b (0.0% of peak demand; 0.127 points per MW, on H100-SXM-80GB)" in text
     assert "serve-compact-12.7b (89.0% of peak demand; 0.201 points per MW, on MI300X-192GB, all in use)" in text
+
+
+def test_a_whole_replica_plan_does_not_say_which_costly_gpu_types_are_all_in_use(tmp_path):
+    """With --integer the prices are the relaxation's, whose GPUs in use the whole-replica plan does not hold (it
+    leaves 0.7 of the 2,000 MI300X in 2026Q2 unused, where the relaxation uses every one): the report does not split
+    the negative prices by it, and says whose they are."""
+    results = cli.plan(DEFAULT, cli.SolveOptions(integer=True))
+    assert results.prices_from_relaxation()
+    text = " ".join(report.render_html(results).split())
+    assert ("so buying one more GPU there lowers the score: one more would draw power, idle or at work, that serves "
+            f"more elsewhere in the plan with {results.relaxed_as()}, whose prices these are.") in text
+    assert "where all are in use (" not in text and "where some of the type are left unused" not in text

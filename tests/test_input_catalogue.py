@@ -52,9 +52,10 @@ def test_lookup_ignores_case_spaces_and_hyphens(typed, name):
 def test_a_gpu_name_short_of_one_catalogue_gpu_suggests_it(tmp_path):
     """'H200' is not in the catalogue (an H200 NVL's figures differ from the SXM module's), and difflib found 'B200'
     nearer. It begins one GPU's names alone: H200-SXM (and H200-SXM-141GB), which the hint now names, in the gpus
-    sheet and where other sheets name a GPU the gpus sheet spells otherwise. 'MI3' begins three: no hint."""
-    assert (catalogue.suggest("H200"), catalogue.suggest("h200 sxm 141"), catalogue.suggest("MI3")) == (
-        "H200-SXM", "H200-SXM", None)
+    sheet and where other sheets name a GPU the gpus sheet spells otherwise. 'MI3' begins three: no hint. A name that
+    stops inside a number of one (H20, L4: other GPUs) is hinted at none."""
+    assert [catalogue.suggest(typed) for typed in ("H200", "h200 sxm 141", "MI3", "MI355", "H20", "L4", "H1")] == [
+        "H200-SXM", "H200-SXM", None, "MI355X", None, None, None]
     tables = scenario_tables(gpus=[gpu_row("H200-SXM")], fleet=[("H200-SXM", "P1", 8.0)],
                              throughput=[{"workload": "T1", "gpu": "H200", "train_tflops_per_gpu": 400.0}])
     path = write_scenario(tables, tmp_path / "s.xlsx")

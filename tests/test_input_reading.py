@@ -423,15 +423,21 @@ def test_a_number_may_carry_its_columns_unit(tmp_path, sheet, row, column, typed
     "sheet, column, typed, message",
     [
         ("periods", "power_mw", "200 kW",
-         "expected a number in MW, found '200 kW' (the unit 'kW' is not MW: 200 kW is 0.2 MW; type 0.2)"),
-        ("gpus", "it_w", "1.8 kW", "expected a number in W, found '1.8 kW' (the unit 'kW' is not W: 1.8 kW is 1,800 W; "
-                                   "type 1800)"),
+         "expected a number in MW, found '200 kW' (the unit 'kW' is not MW: 200 kW is 0.2 MW)"),
+        ("gpus", "it_w", "1.8 kW", "expected a number in W, found '1.8 kW' (the unit 'kW' is not W: 1.8 kW is 1800 W)"),
+        ("periods", "power_mw", "1,234,567 W", "expected a number in MW, found '1,234,567 W' (the unit 'W' is not MW: "
+                                               "1,234,567 W is 1.234567 MW)"),
         ("gpus", "hbm_gb", "80 GiB", "expected a number in GB, found '80 GiB' (the unit 'GiB' is not GB: convert the "
                                      "value to GB)"),
         ("training", "params_b", "7000M", "expected a number in billion parameters, found '7000M' (the unit 'M' is "
-                                          "not billion parameters: 7,000 M is 7 billion parameters; type 7)"),
-        ("training", "tokens_b", "40T", "expected a number in billion tokens, found '40T' (the unit 'T' is not "
-                                        "billion tokens: 40 T is 40,000 billion tokens; type 40000)"),
+                                          "not billion parameters: 7000 M is 7 billion parameters)"),
+        ("training", "params_b", "1.23456789 T params", "expected a number in billion parameters, found '1.23456789 T "
+                                                        "params' (the unit 'T params' is not billion parameters: "
+                                                        "1.23456789 T params is 1234.56789 billion parameters)"),
+        ("training", "tokens_b", "40T tokens", "expected a number in billion tokens, found '40T tokens' (the unit "
+                                               "'T tokens' is not billion tokens: 40 T tokens is 40000 billion tokens)"),
+        ("inference", "tokens_per_day_b", "500M", "expected a number in billion tokens/day, found '500M' (the unit 'M' "
+                                                  "is not billion tokens/day: 500 M is 0.5 billion tokens/day)"),
         ("periods", "power_mw", "50%", "expected a number in MW, found '50%' (a percentage fits only a fraction or "
                                        "ratio)"),
         ("training", "priority", "3 points", "expected a number in weight, found '3 points' (a plain number, "
@@ -441,7 +447,8 @@ def test_a_number_may_carry_its_columns_unit(tmp_path, sheet, row, column, typed
         ("gpus", "hbm_tbps", "0,864", "expected a number in TB/s, found '0,864' (use a point for decimals)"),
         ("gpus", "idle_w", "TRUE", None),
     ],
-    ids=["kW-for-MW", "kW-for-W", "GiB", "millions", "trillions", "percent-of-MW", "unit-on-weight", "decimal-comma",
+    ids=["kW-for-MW", "kW-for-W", "W-for-MW", "GiB", "millions", "trillions-of-parameters", "trillions-of-tokens",
+         "millions-a-day", "percent-of-MW", "unit-on-weight", "decimal-comma",
          "odd-grouping", "decimal-comma-of-three-digits", "boolean"],
 )
 def test_a_different_unit_is_an_error_not_a_silent_misread(tmp_path, sheet, column, typed, message):

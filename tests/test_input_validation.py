@@ -1070,40 +1070,70 @@ def test_a_period_outside_the_horizon_or_written_as_another_is_told_so(tmp_path)
     assert problems_reading(path) == [
         where(path, "training", 2, "start_period") + "unknown period '2026-12' (before the first period, "
         "'2027-01-01')",
-        where(path, "training", 2, "deadline_period") + "unknown period '2028-03' (after the last period, "
-        "'2027-12-01')",
+        where(path, "training", 2, "deadline_period") + "unknown period '2028-03' (later than the last period, "
+        "'2027-12-01', starts)",
         where(path, "inference", 2, "start_period") + "unknown period '2027-02' (did you mean '2027-02-01', which "
         "starts then?)"]
 
 
 @pytest.mark.parametrize("labels, warned", [
-    (("01/01/2027", "01/04/2027", "01/07/2027"), "'01/01/2027', '01/04/2027' and '01/07/2027'"),
-    (("2027Q1", "2027Q2", "Oct-27"), "'Oct-27'"),
-    (("Jan 2027", "Febr 2027", "Mar 2027", "Ap 2027", "May 2027"), "'Febr 2027' and 'Ap 2027'"),
+    (("01/01/2027", "01/04/2027", "01/07/2027"), "'01/01/2027', '01/04/2027' and '01/07/2027' do not say when they "
+                                                 "start"),
+    (("2027Q1", "2027Q2", "Oct-27"), "'Oct-27' does not say when it starts"),
+    (("Jan 2027", "Febr 2027", "Mar 2027", "Ap 2027", "May 2027"), "'Febr 2027' and 'Ap 2027' do not say when they "
+                                                                   "start"),
+    (tuple(f"{m}/2027" for m in range(1, 6)), "'1/2027', '2/2027', '3/2027' and 2 more do not say when they start"),
 ])
 def test_labels_that_may_be_dates_the_planner_does_not_read_are_warned_of(tmp_path, labels, warned):
     """Day-first or month-first dates cannot be told apart, and a two-digit year from a day: such labels, and any
     of a sheet whose other labels say when they start, leave the order and hours unchecked, which is said."""
     scenario = read_scenario(write_scenario(quarters(*labels), tmp_path / "s.xlsx"))
-    assert [w for w in scenario.warnings if "do not say when they start" in w] == [
-        where(tmp_path / "s.xlsx", "periods", column="period") + f"{warned} do not say when they start as the planner "
-        "reads names of periods (2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and "
+    assert [w for w in scenario.warnings if "say when" in w] == [
+        where(tmp_path / "s.xlsx", "periods", column="period") + f"{warned} as the planner reads names of periods (2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and "
         "their hours are not checked"]
 
 
 def test_labels_that_say_nothing_of_time_are_not_warned_of(tmp_path):
     scenario = read_scenario(write_scenario(quarters("P1", "P2", "phase 3"), tmp_path / "s.xlsx"))
-    assert not [w for w in scenario.warnings if "do not say when they start" in w]
+    assert not [w for w in scenario.warnings if "say when" in w]
 
 
 def test_a_column_the_planner_takes_in_another_form_says_which(tmp_path):
     """A latency target in ms, and a GPU's TDP, are columns planners keep: ignored, as unknown columns are, with
     what to give instead (TDP is not hinted at it_w by its spelling: an all-in draw is not a TDP)."""
-    tables = scenario_tables(inference=[inference_row(latency_ms=50.0)])
+    tables = scenario_tables(inference=[inference_row(**{"TPOT (ms)": 50.0})])
     tables["gpus"]["tdp_w"] = 700.0
     scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
     assert [w for w in scenario.warnings if "unknown column" in w] == [
         where(tmp_path / "s.xlsx", "gpus") + "unknown column 'tdp_w' ignored (the power budget needs it_w, the all-in "
         "IT draw of a GPU in use with its share of the server's, not the GPU's TDP)",
-        where(tmp_path / "s.xlsx", "inference") + "unknown column 'latency_ms' ignored (a latency target is given as "
+        where(tmp_path / "s.xlsx", "inference") + "unknown column 'tpot' ignored (a latency target is given as "
         "min_tokens_per_s_per_user, the tokens/s each user sees: 1,000 / the ms between tokens)"]
+
+
+@pytest.mark.parametrize("typed, column, tip", [
+    ("2027-05", "start_period", "(did you mean '2027Q2', which it falls in?)"),
+    ("2026-12", "start_period", "(before the first period, '2027Q1')"),
+    ("2027", "deadline_period", "('2027' spans 2027Q1 to 2027Q4: name one of them)"),
+    ("2028-03", "deadline_period", "(after the last period, '2027Q4')"),
+    ("8000", "start_period", ""),  # a count in the wrong column, not the year 8000
+])
+def test_a_period_named_by_another_time_is_told_what_it_is(tmp_path, typed, column, tip):
+    """Quarters: May falls in Q2 (difflib named 2027Q4), a year spans four of them (it named 2027Q4, as a deadline
+    three quarters late or early), 2028-03 is past Q4's end."""
+    labels = ("2027Q1", "2027Q2", "2027Q3", "2027Q4")
+    tables = quarters(*labels)
+    tables["training"] = pd.DataFrame([training_row(**{"start": "2027Q1", "deadline": "2027Q4",
+                                                       ("start" if column == "start_period" else "deadline"): typed})])
+    path = tmp_path / "s.xlsx"
+    [problem] = problems(tables, path)
+    assert problem.startswith(where(path, "training", 2, column) + f"unknown period '{typed}'")
+    assert problem.endswith(tip) and ("after the last" not in problem) == (typed != "2028-03")
+
+
+def test_the_rows_of_a_problem_are_named_in_a_line():
+    """A row found twice is one row; fifty rows apart are ten and how many more, not a page of numbers."""
+    from planner.workbook import _rows_text
+    assert [_rows_text([4, 4]), _rows_text([3, 4]), _rows_text([3, 4, 5, 9])] == [
+        "row 4", "rows 3 and 4", "rows 3 to 5 and 9"]
+    assert _rows_text(list(range(2, 502, 10))) == "rows 2, 12, 22, 32, 42, 52, 62, 72, 82, 92 and 40 more"

@@ -707,8 +707,8 @@ def test_a_run_cut_short_where_power_binds_is_named_there(tmp_path):
     assert ("to set beside that price (what earns less is cut first; what earns more is held back by another limit: its "
             "best GPU type all in use, its <code>max_gpus</code>, or in a mixed-integer plan whole replicas, run "
             "minimums or finishing. Points per MW count the draw above idle of GPUs installed: one more GPU bought "
-            "draws its idle power too, so it may still not pay, as the fleet prices say): T1 (15.0% of its FLOPs by its "
-            "deadline; 0.200 points per MW, on G1).</li>") in html
+            "draws its idle power too, so it may still not pay, as the fleet prices say): T1 (15.0% of its FLOPs by "
+            "its deadline; 0.200 points per MW, on G1).</li>") in html
     assert results.periods["power_shadow_price"].tolist() == [pytest.approx(0.2)]
     assert '<td class="wrap">T1 (15.0% by its deadline)</td>' in html
 
@@ -802,8 +802,10 @@ def test_a_workload_that_gets_nothing_is_said_why_in_the_findings(tmp_path):
     why = "only G2 supports its precision (FP8), but none is installed in its window (P1)"
     assert results.warnings == [f"S1 (inference) gets nothing: {why}."]
     html = " ".join(report.render_html(results).split())
-    assert f"<strong>S1</strong> (inference, priority 1.00) is served at 0.0% of its peak demand, as {why}; that costs" in html
-    assert "<strong>S2</strong> (inference, priority 1.00) is served at 10.1% of its peak demand, lowest in P1 at 10.1%;" in html
+    assert (f"<strong>S1</strong> (inference, priority 1.00) is served at 0.0% of its peak demand, as {why}; that "
+            "costs") in html
+    assert ("<strong>S2</strong> (inference, priority 1.00) is served at 10.1% of its peak demand, lowest in P1 at "
+            "10.1%;") in html
 
 
 def test_a_period_with_no_budget_is_not_said_to_use_it_in_full(tmp_path):
