@@ -2482,7 +2482,8 @@ _PERIOD_PATTERNS = (
     (re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 3 * int(n) - 2, 1), 3)),
     (re.compile(r"(\d{4})\s*[-/ ]?\s*h([12])", re.I), lambda y, n: ((int(y), 6 * int(n) - 5, 1), 6)),
     (re.compile(r"h([12])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 6 * int(n) - 5, 1), 6)),
-    (re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
+    # year first, so day and month cannot be swapped: 2026-07, 2026/07/15, 2026.07
+    (re.compile(r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?"), lambda y, _, m, d: ((int(y), int(m), int(d or 1)), None)),
     # a month by its English name or abbreviation (Jan 2027, 2027-January); a name that is none is month 0: no date
     (re.compile(r"([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})", re.I),
      lambda m, y: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),

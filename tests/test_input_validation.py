@@ -516,6 +516,7 @@ def quarters(*labels: str, power_mw: float = 10.0) -> dict:
     (("2026H1", "2026-07", "2026"), 4, "period '2026' is listed after '2026-07'"),
     (("2027", "2026"), 3, "period '2026' is listed after '2027'"),
     (("Jan 2026", "2026-March", "Feb. 2026"), 4, "period 'Feb. 2026' is listed after '2026-March'"),
+    (("2026/01", "2026/03", "2026/02/15"), 4, "period '2026/02/15' is listed after '2026/03'"),
 ])
 def test_periods_out_of_time_order(tmp_path, labels, row, message):
     """Windows follow the rows' order, so a quarter typed above the one before it moves every window:
@@ -1089,8 +1090,9 @@ def test_labels_that_may_be_dates_the_planner_does_not_read_are_warned_of(tmp_pa
     of a sheet whose other labels say when they start, leave the order and hours unchecked, which is said."""
     scenario = read_scenario(write_scenario(quarters(*labels), tmp_path / "s.xlsx"))
     assert [w for w in scenario.warnings if "say when" in w] == [
-        where(tmp_path / "s.xlsx", "periods", column="period") + f"{warned} as the planner reads names of periods (2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and "
-        "their hours are not checked"]
+        where(tmp_path / "s.xlsx", "periods", column="period") + f"{warned} as the planner reads names of periods "
+        "(2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and their hours are not "
+        "checked"]
 
 
 def test_labels_that_say_nothing_of_time_are_not_warned_of(tmp_path):
