@@ -687,6 +687,43 @@ def _headline(results: Results, coverage: pd.DataFrame) -> dict:
     )
 
 
+def _trains_late(results: Results) -> list[dict]:
+    """The training runs the plan starts in a later period of their window, though in an earlier one a GPU type that
+    can carry them had idle GPUs enough for the run's minimum, and power to spare to run them there: the plan gives
+    no weight to training early (where nothing else decides it, the least energy does), so a slip late in the window
+    would cut them. Each with when it starts, when its window opens, and the first period and GPU type it could have
+    started on; in the runs' order."""
+    runs = results.windows[results.windows["kind"] == "training"].reset_index(drop=True)
+    if runs.empty:
+        return []
+    periods, gpus = results.periods["period"], results.inputs["gpus"]
+    given = results.allocation[results.allocation["gpus"] > 0]
+    starts = pd.Index(periods).get_indexer(given["period"])
+    start = pd.Series(starts).groupby(given["workload"].to_numpy()).min().reindex(runs["workload"]).to_numpy()
+    rates = results.sizing.training_rates.pivot(index="workload", columns="gpu")
+    capable = rates["flops_per_s_per_gpu"].reindex(index=runs["workload"], columns=gpus["gpu"]).fillna(0).to_numpy() > 0
+    need = np.fmax(rates["min_gpus"].reindex(index=runs["workload"], columns=gpus["gpu"]).to_numpy(), 1.0)
+    factor = results.sizing.power_factor.reindex(runs["workload"]).to_numpy()[:, None]
+    it_w, idle_w = gpus["it_w"].to_numpy(), gpus["idle_w"].to_numpy()
+    draw_mw = results.pue * need * (np.maximum(factor * it_w, idle_w) - idle_w) / 1e6  # above idle, runs x types
+    fleet = results.fleet
+    idle = (fleet["installed"] - fleet["gpus_in_use"]).to_numpy().reshape(len(gpus), len(periods))
+    spare = (results.periods["power_mw_budget"] - results.periods["power_mw_used"]).to_numpy()
+    free = ~(results.periods["power_shadow_price"].to_numpy() > BINDING)
+    p = np.arange(len(periods))
+    earlier = (p >= runs["first"].to_numpy()[:, None]) & (p < np.nan_to_num(start, nan=-1)[:, None])
+    could = (capable[:, :, None] & (idle[None, :, :] >= need[:, :, None]) & (spare >= draw_mw[:, :, None])
+             & (free & earlier)[:, None, :])  # runs x types x periods
+    found = []
+    for w in np.flatnonzero(could.any(axis=(1, 2))):  # the runs so, a few: each one's earliest such period
+        cells = np.argwhere(could[w])
+        g, first = cells[cells[:, 1].argmin()]
+        found.append(dict(workload=runs["workload"].iloc[w], starts=periods.iloc[int(start[w])],
+                          opens=periods.iloc[int(runs["first"].iloc[w])], could=periods.iloc[first],
+                          gpu=gpus["gpu"].iloc[g]))
+    return found
+
+
 def _short_view(results: Results, coverage: pd.DataFrame) -> dict:
     """The :data:`SHORT_NAMES` least served workloads, each with its worst period (services) or why it gets
     nothing, and how many are cut short in all."""
@@ -870,6 +907,7 @@ def _context(results: Results) -> dict:
         slack_power=[p for p in periods if not p["binds"]],
         fleet=_fleet_view(results),
         short=_short_view(results, coverage),
+        late=_trains_late(results),
         training_sizing=_training_sizing_grid(results),
         allocation=_allocation_grid(results),
         inference_sizing=inference_sizing,

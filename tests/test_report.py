@@ -843,3 +843,25 @@ def test_periods_where_power_binds_alike_are_one_finding(tmp_path):
     assert found == [("2027-01 to 2027-06 and 2027-08 to 2027-12", ", alike in each"), ("2027-07", "")]
     assert "more of its peak demand there." in html and "more of its peak demand in 2027-07." in html
     assert "more periods where power binds" not in html
+
+
+def test_a_run_the_plan_starts_late_though_gpus_and_power_were_free_is_said_so(tmp_path):
+    """T1 (6e24 FLOPs, 1.8e21 per GPU-period) may train in P1 or P2, with 100 MW in each. 5,000 G1 are installed in
+    both, 5,000 G2 (the same FLOP/s at 1,000 W, not 1,400) in P2 alone: the energy tie-break trains it on 3,333 G2
+    in P2, though in P1 G1s stood idle with power to spare. Found, and said; no other run is."""
+    tables = scenario_tables(periods=[("P1", 1000.0, 100.0), ("P2", 1000.0, 100.0)],
+                             gpus=[gpu_row("G1"), gpu_row("G2", it_w=1000.0)],
+                             fleet=[("G1", "P1", 5000.0), ("G1", "P2", 5000.0), ("G2", "P2", 5000.0)],
+                             training=[training_row(start="P1", deadline="P2"),
+                                       training_row("T2", tokens_b=100.0, start="P2", deadline="P2")])
+    results = run_pipeline(write_scenario(tables, tmp_path / "s")).results
+    t1 = results.allocation[results.allocation["workload"] == "T1"]
+    assert t1[["gpu", "period"]].values.tolist() == [["G2", "P2"]]
+    assert t1["gpus"].iloc[0] == pytest.approx(6e24 / 1.8e21, rel=1e-9)
+    assert report._trains_late(results) == [dict(workload="T1", starts="P2", opens="P1", could="P1", gpu="G1")]
+    html = " ".join(report.render_html(results).split())
+    assert ("<strong>T1</strong> trains from P2, though in P1, when its window opens, GPUs that can carry it (G1) "
+            "stood idle with power to spare: the plan gives no weight to training early") in html
+    # P1's budget 0.02 MW over its idle draw of 5,000 x 200 W x 1.25: short of T1's minimum of 28 G1 at 1,500 W
+    tables["periods"].loc[0, "power_mw"] = 1.27
+    assert report._trains_late(run_pipeline(write_scenario(tables, tmp_path / "t")).results) == []
