@@ -348,7 +348,8 @@ def _sort_key(value: object) -> str:
 # the mark of an input value filled in for a blank cell, by where it came from (workbook.Scenario.origins)
 CHIPS = {"default": ' <span class="src default">default</span>',
          "catalogue": ' <span class="src catalogue">catalogue</span>',
-         "estimate": ' <span class="src catalogue">catalogue estimate</span>'}
+         "estimate": ' <span class="src catalogue">catalogue estimate</span>',
+         "name": ' <span class="src default">from its name</span>'}
 
 
 def _input_cell(value: object, origin: str, name: bool = False, transposed: bool = False) -> Markup:

@@ -23,7 +23,8 @@ class Column:
     optional column means "no value" (e.g. an inference service that starts in the
     first period). ``catalogue`` marks a required ``gpus`` column that may be left
     blank when the GPU is in the built-in catalogue (``planner.catalogue``), which
-    then fills it. ``example`` is what the template shows in its header note.
+    then fills it; ``from_name`` one that may be left blank where the row's name says it (a period's hours).
+    ``example`` is what the template shows in its header note.
     """
 
     name: str
@@ -36,6 +37,7 @@ class Column:
     maximum: float | None = None
     exclusive_minimum: bool = False
     catalogue: bool = False
+    from_name: bool = False  # required, but a blank is filled from the row's name where it says the value
     choices: tuple[str, ...] | None = None  # allowed values of a text column, lower case
 
 
@@ -138,7 +140,10 @@ PERIODS = Sheet(
     "of convention: 730 or 744 h a month, 2,190 a quarter). A totals row under them is refused.",
     (
         Column("period", "text", "Period label, e.g. 2026Q1."),
-        _positive("hours", "h", "Length of the period."),
+        _positive("hours", "h", "Length of the period. Blank: worked out from the period's name where it says how "
+                  "long it is: a quarter, half or year (2027Q1: 2,160 h), or a start the next period's start follows "
+                  "(2027-01, then 2027-02: 744 h), the last as many months long as the one before it.",
+                  from_name=True),
         Column(
             "power_mw", "number",
             "Facility power available in the period, cooling included: the budget.",

@@ -1901,7 +1901,7 @@ class _Checker:
         column's bounds. The rest go one by one."""
         parsed = np.full(len(cells), None, dtype=object)
         settled = np.zeros(len(cells), dtype=bool)
-        if not (column.required and not column.catalogue) and not raw.unsaved:
+        if not (column.required and not (column.catalogue or column.from_name)) and not raw.unsaved:
             if raw.merged:  # a blank in merged cells is not the default: see cell
                 blank = blank & ~raw.in_merges(column.name)
             parsed[blank] = column.default
@@ -1951,7 +1951,8 @@ class _Checker:
                              "spreadsheet program): open it in one, save, and try again", row, column.name)
                 return None
             note = _merged_note(raw, row, column.name)
-            if column.required and not column.catalogue:  # catalogue columns: see _fill_from_catalogue
+            # catalogue and from_name columns: see _fill_from_catalogue and _hours_from_names
+            if column.required and not (column.catalogue or column.from_name):
                 self.problem(raw, "required value is blank" + note, row, column.name)
             elif note and not column.catalogue:  # the sheet shows the merged value here, the default would differ
                 self.problem(raw, "value is blank" + note, row, column.name)
@@ -2134,6 +2135,8 @@ def read_scenario(path: str | Path) -> Scenario:
 
     if periods is not None and periods[0].empty:
         check.problem(periods[1], "no periods listed")
+    if periods is not None:
+        _hours_from_names(check, *periods)
     # positions in the list stand for time only where the periods are listed in time order
     ordered = periods is not None and _check_period_order(check, *periods)
     if gpus is not None and gpus[0].empty:
@@ -2519,6 +2522,42 @@ def _period_span(label: object) -> _Span | None:
             except ValueError:  # 2026-13, or a period ending past the year 9999
                 return None
     return None
+
+
+def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> None:
+    """Blank hours of a period whose name says how long it is (see the ``hours`` column): filled, their origin
+    'name'; other blank hours are a problem."""
+    spans = [_period_span(label) for label in frame["period"]]
+    for i, (index, row, hours) in enumerate(zip(frame.index, frame["_row"], frame["hours"])):
+        if hours is not None or check.has_problem(raw, int(row), "hours"):
+            continue
+        end = _period_end(spans, i)
+        if end is None:
+            check.problem(raw, "required value is blank (the period's name does not say how long it is: give its "
+                          "hours)", int(row), "hours")
+        else:
+            frame.at[index, "hours"] = (end - spans[i].start).total_seconds() / 3600
+            check.origins["periods"].at[index, "hours"] = "name"
+
+
+def _period_end(spans: list[_Span | None], i: int) -> dt.datetime | None:
+    """When period ``i`` of these ``spans`` ends, where its name says: the end of the quarter, half or year it
+    names, else the next period's start, or for the last, as many whole months after its start as the period before
+    it spans; None where the names do not say."""
+    span = spans[i]
+    if span is None:
+        return None
+    if span.end is not None:
+        return span.end
+    if i + 1 < len(spans):
+        after = spans[i + 1]
+        return after.start if after is not None and after.start > span.start else None
+    before = spans[i - 1] if i > 0 else None
+    if before is None or before.start.day != 1 or span.start.day != 1:
+        return None
+    months = (span.start.year - before.start.year) * 12 + span.start.month - before.start.month
+    later = span.start.month - 1 + months
+    return dt.datetime(span.start.year + later // 12, later % 12 + 1, 1) if months > 0 else None
 
 
 # of a period's hours: how far they may run past the time its label leaves it, for lengths of average or longest

@@ -1139,3 +1139,24 @@ def test_the_rows_of_a_problem_are_named_in_a_line():
     assert [_rows_text([4, 4]), _rows_text([3, 4]), _rows_text([3, 4, 5, 9])] == [
         "row 4", "rows 3 and 4", "rows 3 to 5 and 9"]
     assert _rows_text(list(range(2, 502, 10))) == "rows 2, 12, 22, 32, 42, 52, 62, 72, 82, 92 and 40 more"
+
+
+def test_blank_hours_are_worked_out_from_names_that_say_how_long_a_period_is(tmp_path):
+    """Months by their starts, each up to the next one's (February 2027: 28 days, 672 h), the last as long as the
+    month before it (December: 744 h); a quarter, half and year by their own names (2028Q1 of a leap year: 91 days,
+    2,184 h). Typed hours stay; the report marks each filled value as from its name. 'phase 2' says nothing: blank
+    there is a problem."""
+    labels = ["2027-01", "2027-02", "2027-03", "Dec 2027", "2028Q1", "2028H2", "2029"]
+    typed = {"2027-03": 750.0}
+    tables = scenario_tables(periods=[(p, typed.get(p), 10.0) for p in labels],
+                             fleet=[("G1", p, 100.0) for p in labels],
+                             training=[training_row(start=labels[0], deadline=labels[-1])])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert scenario.periods["hours"].tolist() == [744.0, 672.0, 750.0, 744.0, 2184.0, 4416.0, 8760.0]
+    assert scenario.origins["periods"]["hours"].tolist() == ["name", "name", "workbook", "name", "name", "name", "name"]
+    tables = scenario_tables(periods=[("phase 1", 100.0, 10.0), ("phase 2", None, 10.0)],
+                             fleet=[("G1", "phase 1", 100.0)],
+                             training=[training_row(start="phase 1", deadline="phase 1")])
+    path = tmp_path / "t.xlsx"
+    assert problems(tables, path) == [where(path, "periods", 3, "hours") + "required value is blank (the period's name "
+                                      "does not say how long it is: give its hours)"]
