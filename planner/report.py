@@ -726,19 +726,25 @@ def _trains_late(results: Results) -> list[dict]:
 
 
 def _short_view(results: Results, coverage: pd.DataFrame) -> dict:
-    """The :data:`SHORT_NAMES` least served workloads, each with its worst period (services) or why it gets
-    nothing, and how many are cut short in all."""
+    """The :data:`SHORT_NAMES` least served workloads, each with its worst period (services) and the periods it is
+    given nothing in (a service served for years may be left out for months on end), or why it gets nothing at all,
+    and how many are cut short in all."""
     worst = coverage.sort_values("served_fraction").drop_duplicates("workload").set_index("workload")
-    short = results.short_workloads()
-    return dict(total=len(short), rows=[
+    short = results.short_workloads().head(SHORT_NAMES)
+    names = results.periods["period"].tolist()
+    unserved = coverage[coverage["workload"].isin(short["workload"]) & (coverage["served_fraction"] <= TOLERANCE)]
+    nothing = unserved.groupby("workload")["period"].agg(set)
+    return dict(total=len(results.short_workloads()), rows=[
         dict(
             workload=row.workload, kind=row.kind, priority=row.priority, served=row.served_fraction,
             lost=row.priority * (1 - row.served_fraction),
             worst_period=worst["period"].get(row.workload),
             worst_served=None if row.workload not in worst.index else float(worst.at[row.workload, "served_fraction"]),
+            nothing_in=periods_in_runs(names, [n in nothing[row.workload] for n in names])
+            if row.workload in nothing.index else "",
             why=results.why_nothing.get(row.workload),
         )
-        for row in short.head(SHORT_NAMES).itertuples()
+        for row in short.itertuples()
     ])
 
 

@@ -2032,10 +2032,15 @@ def _when_note(name: str, periods: list[str], spans: list[_Span | None]) -> str 
     periods sheet's names, of these ``spans``), what the name is as time: a quarter, half or year that spans
     several periods; before the first; the period that starts then (a date in one sheet, text in another:
     '2027-01' beside '2027-01-01') or that it falls in; or later than the last starts. None where times say nothing,
-    and a spelling hint is for the caller: never where they do, as a near spelling is then another time."""
+    and a spelling hint is for the caller: never where they do, as a near spelling is then another time. Where some
+    of the periods' names say no time, the one of those it most likely is ('Oct 2027' for 'Spet 2027', mistyped
+    there)."""
     span = _period_span(name)
-    if span is None or not 1900 <= span.start.year < 2200 or not spans or None in spans:
+    if span is None or not 1900 <= span.start.year < 2200 or not spans:
         return None
+    if None in spans:
+        hint = closest(name, [period for period, known in zip(periods, spans) if known is None], cutoff=0.5)
+        return None if hint is None else f" (did you mean '{hint}'? Its name in the periods sheet says no time)"
     starts = [known.start for known in spans]
     if span.end is not None:
         within = [period for period, start in zip(periods, starts) if span.start <= start < span.end]
@@ -2528,16 +2533,30 @@ def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> N
     """Blank hours of a period whose name says how long it is (see the ``hours`` column): filled, their origin
     'name'; other blank hours are a problem."""
     spans = [_period_span(label) for label in frame["period"]]
+    to_next = []  # the periods filled up to the next one's start
     for i, (index, row, hours) in enumerate(zip(frame.index, frame["_row"], frame["hours"])):
         if hours is not None or check.has_problem(raw, int(row), "hours"):
             continue
         end = _period_end(spans, i)
         if end is None:
-            check.problem(raw, "required value is blank (the period's name does not say how long it is: give its "
-                          "hours)", int(row), "hours")
+            after = frame["period"].iloc[i + 1] if i + 1 < len(spans) else None
+            why = ("its name does not say when it starts" if spans[i] is None else
+                   f"the next period's name, '{after}', does not say when it starts" if after is not None
+                   and spans[i + 1] is None else "the names of the periods do not say how long it is")
+            check.problem(raw, f"required value is blank ({why}: give its hours)", int(row), "hours")
         else:
             frame.at[index, "hours"] = (end - spans[i].start).total_seconds() / 3600
             check.origins["periods"].at[index, "hours"] = "name"
+            if spans[i].end is None and i + 1 < len(spans):
+                to_next.append(index)
+    known = pd.to_numeric(frame["hours"], errors="coerce")
+    if to_next and len(known.dropna()) >= 3:  # a month deleted from a list of months: the one before runs over it
+        typical = float(known.median())
+        filled = known[to_next]
+        for index, hours in filled[filled > typical * (1 + HOURS_PAST_LABEL)].items():
+            check.warnings.append(f"{raw.where}, row {frame.at[index, '_row']}, column 'hours': period "
+                                  f"'{frame.at[index, 'period']}' is {hours:,g} hours long, to the next period's "
+                                  f"start, where periods are {typical:,g} hours long typically (is one missing?)")
 
 
 def _period_end(spans: list[_Span | None], i: int) -> dt.datetime | None:
@@ -2600,8 +2619,11 @@ def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) ->
             if follower is None or follower.start <= span.start:
                 continue
             room = (follower.start - span.start).total_seconds() / 3600
-            why = (f"but '{frame['period'].iloc[i + 1]}', listed next, starts {room:,g} hours after it: the periods "
-                   "overlap, counting the same time twice")
+            after = f"'{frame['period'].iloc[i + 1]}', listed next, starts {room:,g} hours after it"
+            why = f"but {after}: the periods overlap, counting the same time twice"
+            if hours < room * (1 - HOURS_PAST_LABEL):  # a month deleted from a list of months, say
+                check.warnings.append(f"{raw.where}, row {row}, column 'hours': period '{label}' has {hours:,g} hours, "
+                                      f"but {after}: {room - hours:,g} hours fall in no period (is one missing?)")
         elif span.end is not None:  # the last: up to the end of the quarter, half or year its label names
             room = (span.end - span.start).total_seconds() / 3600
             why = f"more than the {room:,g} its name spans"

@@ -63,6 +63,10 @@ def test_every_training_run_finishes_by_its_deadline_where_the_readme_says(plan)
     served = results.inference.set_index(["workload", "period"])["served_fraction"]
     assert served["serve-compact-12.7b", "2026Q1"] == pytest.approx(0, abs=1e-6)
     assert served["serve-reasoning-32b", "2027Q1"] == pytest.approx(0.73, abs=5e-3)
+    # the findings say where a service is given nothing, not only its lowest share
+    text = " ".join(report.render_html(results).split())
+    assert ("serve-compact-12.7b</strong> (inference, priority 3.00) is served at 86.3% of its peak demand, nothing "
+            "in 2026Q1;") in text
 
 
 def test_a_gpu_more_is_priced_where_the_type_is_installed(plan):

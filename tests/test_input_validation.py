@@ -1158,5 +1158,38 @@ def test_blank_hours_are_worked_out_from_names_that_say_how_long_a_period_is(tmp
                              fleet=[("G1", "phase 1", 100.0)],
                              training=[training_row(start="phase 1", deadline="phase 1")])
     path = tmp_path / "t.xlsx"
-    assert problems(tables, path) == [where(path, "periods", 3, "hours") + "required value is blank (the period's name "
-                                      "does not say how long it is: give its hours)"]
+    assert problems(tables, path) == [where(path, "periods", 3, "hours") + "required value is blank (its name does not "
+                                      "say when it starts: give its hours)"]
+    # 2027-01's own name says when it starts, the next one's does not: that is what is said of it
+    tables = scenario_tables(periods=[("2027-01", None, 10.0), ("phase 2", 100.0, 10.0), ("phase 3", 50.0, 10.0)],
+                             fleet=[("G1", "2027-01", 100.0)],
+                             training=[training_row(start="2027-01", deadline="2027-01")])
+    assert problems(tables, path) == [where(path, "periods", 2, "hours") + "required value is blank (the next period's "
+                                      "name, 'phase 2', does not say when it starts: give its hours)"]
+
+
+def test_a_month_missing_from_a_list_of_months_is_warned_of(tmp_path):
+    """2028-02 deleted: with hours typed, 2028-01's 744 leave 696 hours before 2028-03 in no period; with hours blank,
+    2028-01 runs to 2028-03, 1,440 hours where the others are 744 or so (the median)."""
+    labels = ["2027-11", "2027-12", "2028-01", "2028-03", "2028-04"]
+    for hours, expected in [(744.0, "period '2028-01' has 744 hours, but '2028-03', listed next, starts 1,440 hours "
+                                    "after it: 696 hours fall in no period (is one missing?)"),
+                            (None, "period '2028-01' is 1,440 hours long, to the next period's start, where periods "
+                                   "are 744 hours long typically (is one missing?)")]:
+        tables = scenario_tables(periods=[(p, hours, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
+                                 training=[training_row(start=labels[0], deadline=labels[-1])])
+        scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+        assert [w for w in scenario.warnings if "missing" in w] == [
+            where(tmp_path / "s.xlsx", "periods", 4, "hours") + expected]
+
+
+def test_a_period_misspelt_in_the_periods_sheet_is_pointed_at_from_the_others(tmp_path):
+    """'Spet 2027' typed for Oct 2027 in the periods sheet: the fleet's 'Oct 2027' was hinted at 'Oct 2029' by its
+    spelling, another time; it is pointed at the name that says no time."""
+    labels = ["Aug 2027", "Spet 2027", "Nov 2027", "Oct 2029"]
+    tables = scenario_tables(periods=[(p, 730.0, 10.0) for p in labels],
+                             fleet=[("G1", p, 100.0) for p in ["Aug 2027", "Oct 2027", "Nov 2027", "Oct 2029"]],
+                             training=[training_row(start="Aug 2027", deadline="Nov 2027")])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 3, "period") + "unknown period 'Oct 2027' (did you mean "
+                                      "'Spet 2027'? Its name in the periods sheet says no time)"]
