@@ -717,8 +717,8 @@ def _trains_late(results: Results) -> list[dict]:
              & (free & earlier)[:, None, :])  # runs x types x periods
     found = []
     for w in np.flatnonzero(could.any(axis=(1, 2))):  # the runs so, a few: each one's earliest such period
-        cells = np.argwhere(could[w])
-        g, first = cells[cells[:, 1].argmin()]
+        first = int(np.flatnonzero(could[w].any(axis=0))[0])
+        g = int(np.argmax(np.where(could[w][:, first], idle[:, first], -np.inf)))  # the type most left idle
         found.append(dict(workload=runs["workload"].iloc[w], starts=periods.iloc[int(start[w])],
                           opens=periods.iloc[int(runs["first"].iloc[w])], could=periods.iloc[first],
                           gpu=gpus["gpu"].iloc[g]))

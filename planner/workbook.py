@@ -76,7 +76,8 @@ class Scenario:
     - ``origins``: per sheet, a table shaped like the sheet's table saying where each cell
       came from: "workbook", "default" (blank, the column's default applied), "catalogue"
       (blank, filled from the built-in GPU catalogue), "estimate" (so filled, with the catalogue's own estimate
-      of an all-in draw no system power is published for) or "blank" (no value)
+      of an all-in draw no system power is published for), "name" (a period's hours, worked out from its name) or
+      "blank" (no value)
     """
 
     name: str
@@ -1554,7 +1555,7 @@ def _number_cell(value: object, column: Column | None, decimals: Decimals = POIN
             return None, f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: convert the value to {unit})"
         # the figure as typed, and the one meant in full, with no exponent and no separator a file could read
         # otherwise ('1,8 kW' in a file of decimal commas is 1800 W, not 1,800)
-        meant_figure = f"{number * factor:.12f}".rstrip("0").rstrip(".")
+        meant_figure = np.format_float_positional(float(f"{number * factor:.15g}"), trim="-")
         return None, (f"{expected}, found '{raw}' (the unit '{token}' is not {unit}: {match['number'].strip()} {token} "
                       f"is {meant_figure} {unit})")
     hint = " (use a point for decimals)" if _DECIMAL_COMMA.fullmatch(text) else ""
@@ -2490,8 +2491,10 @@ _PERIOD_PATTERNS = (
     (re.compile(r"q([1-4])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 3 * int(n) - 2, 1), 3)),
     (re.compile(r"(\d{4})\s*[-/ ]?\s*h([12])", re.I), lambda y, n: ((int(y), 6 * int(n) - 5, 1), 6)),
     (re.compile(r"h([12])\s*[-/ ]?\s*(\d{4})", re.I), lambda n, y: ((int(y), 6 * int(n) - 5, 1), 6)),
-    # year first, so day and month cannot be swapped: 2026-07, 2026/07/15, 2026.07
-    (re.compile(r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?"), lambda y, _, m, d: ((int(y), int(m), int(d or 1)), None)),
+    (re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
+    # year first with slashes, two digits a month and day (2026/07, 2026/07/15); not points: a number cell 2026.10
+    # reads as 2026.1, and 2026.1 may be a quarter
+    (re.compile(r"(\d{4})/(\d{2})(?:/(\d{2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
     # a month by its English name or abbreviation (Jan 2027, 2027-January); a name that is none is month 0: no date
     (re.compile(r"([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})", re.I),
      lambda m, y: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),
@@ -2568,11 +2571,13 @@ def _period_end(spans: list[_Span | None], i: int) -> dt.datetime | None:
         return None
     if span.end is not None:
         return span.end
+    if span.start.day != 1:  # a date past a month's first day may be the day a period closes (2026-01-31)
+        return None
     if i + 1 < len(spans):
         after = spans[i + 1]
-        return after.start if after is not None and after.start > span.start else None
+        return after.start if after is not None and after.start.day == 1 and after.start > span.start else None
     before = spans[i - 1] if i > 0 else None
-    if before is None or before.start.day != 1 or span.start.day != 1:
+    if before is None or before.end is not None or before.start.day != 1:  # a year before a month says nothing of it
         return None
     months = (span.start.year - before.start.year) * 12 + span.start.month - before.start.month
     later = span.start.month - 1 + months
@@ -2777,6 +2782,8 @@ def _header_note(column: Column) -> str:
         lines.append(f"Accepted: {accepted}.")
     if column.catalogue:
         lines.append("Required, unless the GPU is in the built-in catalogue (sheet gpu_catalogue).")
+    elif column.from_name:
+        lines.append("Required, unless the row's name says it (see above).")
     elif column.required:
         lines.append("Required.")
     elif column.default is None:  # a blank means what the description says (the first period, params_b, ...)

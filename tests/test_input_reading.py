@@ -427,6 +427,8 @@ def test_a_number_may_carry_its_columns_unit(tmp_path, sheet, row, column, typed
         ("gpus", "it_w", "1.8 kW", "expected a number in W, found '1.8 kW' (the unit 'kW' is not W: 1.8 kW is 1800 W)"),
         ("periods", "power_mw", "1,234,567 W", "expected a number in MW, found '1,234,567 W' (the unit 'W' is not MW: "
                                                "1,234,567 W is 1.234567 MW)"),
+        ("gpus", "bf16_tflops", "8.05 PFLOPS", "expected a number in TFLOP/s, found '8.05 PFLOPS' (the unit 'PFLOPS' is "
+                                               "not TFLOP/s: 8.05 PFLOPS is 8050 TFLOP/s)"),  # not 8050.000000000001
         ("gpus", "hbm_gb", "80 GiB", "expected a number in GB, found '80 GiB' (the unit 'GiB' is not GB: convert the "
                                      "value to GB)"),
         ("training", "params_b", "7000M", "expected a number in billion parameters, found '7000M' (the unit 'M' is "
@@ -447,7 +449,7 @@ def test_a_number_may_carry_its_columns_unit(tmp_path, sheet, row, column, typed
         ("gpus", "hbm_tbps", "0,864", "expected a number in TB/s, found '0,864' (use a point for decimals)"),
         ("gpus", "idle_w", "TRUE", None),
     ],
-    ids=["kW-for-MW", "kW-for-W", "W-for-MW", "GiB", "millions", "trillions-of-parameters", "trillions-of-tokens",
+    ids=["kW-for-MW", "kW-for-W", "W-for-MW", "PFLOPS", "GiB", "millions", "trillions-of-parameters", "trillions-of-tokens",
          "millions-a-day", "percent-of-MW", "unit-on-weight", "decimal-comma",
          "odd-grouping", "decimal-comma-of-three-digits", "boolean"],
 )

@@ -1193,3 +1193,18 @@ def test_a_period_misspelt_in_the_periods_sheet_is_pointed_at_from_the_others(tm
     path = tmp_path / "s.xlsx"
     assert problems(tables, path) == [where(path, "fleet", 3, "period") + "unknown period 'Oct 2027' (did you mean "
                                       "'Spet 2027'? Its name in the periods sheet says no time)"]
+
+
+@pytest.mark.parametrize("labels, unsaid", [
+    (("2026-01-31", "2026-02-28", "2026-03-31"), 0),  # the days months close on, maybe: no start to count from
+    (("2027", "2028-01"), 1),  # a year says its own length, but nothing of the month after it
+    (("2026.1", "2026.2", "2026.3"), 0),  # quarters, or months a number cell cut short (2026.10 stored as 2026.1)
+])
+def test_blank_hours_are_not_guessed_from_names_that_do_not_say_them(tmp_path, labels, unsaid):
+    tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
+                             training=[training_row(start=labels[0], deadline=labels[0])])
+    found = problems(tables, tmp_path / "s.xlsx")
+    assert found and all("column 'hours': required value is blank (" in line for line in found), found
+    from planner.workbook import _period_end, _period_span
+    spans = [_period_span(label) for label in labels]
+    assert [_period_end(spans, i) is None for i in range(len(labels))] == [i >= unsaid for i in range(len(labels))]
