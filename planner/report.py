@@ -190,7 +190,7 @@ def _write_xlsx(results: Results, path: Path) -> None:
                     sheet.write_string(i, j, text, quoted_header if i == 0 else quoted)
                 for j, width in enumerate(_column_widths(frame)):
                     sheet.set_column(j, j, width)
-                sheet.freeze_panes(1, 0)
+                sheet.freeze_panes(1, 2 if name == "gpus_by_period" else 0)  # its names stay as periods scroll by
                 sheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
 
 

@@ -134,8 +134,8 @@ SITE = Sheet(
 PERIODS = Sheet(
     "periods",
     "Planning periods, in time order as listed (checked where every label says when it starts: 2026Q1, "
-    "Q1 2026, 2026H1, 2026-07 (or 2026/07), Jul 2026, a date, 2026; labels that may be dates read otherwise, "
-    "07/2026 say, are warned of). Where labels say when periods start, a period's hours may not run "
+    "Q1 2026, 2026H1, 2026-07 (or 2026/07, 07/2026), Jul 2026, a date, 2026; labels that may be dates read "
+    "otherwise, 01.07.2026 say, are warned of). Where labels say when periods start, a period's hours may not run "
     "into the next one's, nor past the quarter, half or year its label names, by more than 15% (room for lengths "
     "of convention: 730 or 744 h a month, 2,190 a quarter). A totals row under them is refused.",
     (

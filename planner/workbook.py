@@ -1729,6 +1729,11 @@ class _Problem(NamedTuple):
 ROW_SPANS_SHOWN = 10
 
 
+def _columns_text(columns: list[str]) -> str:
+    """Columns for a message: "column 'a'", "columns 'a' and 'b'"."""
+    return ("columns " if len(columns) > 1 else "column ") + spoken([f"'{column}'" for column in columns])
+
+
 def _rows_text(rows: list[int]) -> str:
     """Rows for a message: 'row 4', 'rows 4 and 9', 'rows 3, 5 and 74 to 109'; past :data:`ROW_SPANS_SHOWN` rows or
     spans of them, how many more rows ('rows 2, 242, ... and 40 more'): a line, not a page."""
@@ -1767,18 +1772,34 @@ class _Checker:
     def said(self) -> list[str]:
         """The problems, a line each, in the order found; one found in many rows of a column is one line naming
         them all ('rows 74 to 109'): a name misspelt in a fleet of monthly periods, one line a row, would fill the
-        lines shown and hide every other problem."""
-        rows: dict[str | tuple[str, str | None, str], list[int]] = {}
+        lines shown and hide every other problem. Then one found in the same rows of several columns is one line
+        naming them (a GPU the catalogue lacks, each of its figures left blank)."""
+        rows: dict[tuple[str, str | None, str], list[int]] = {}  # a problem of cells: (where, column, what) -> rows
+        order: list[str | tuple[str, str | None, str]] = []
         for problem in self.problems:
-            if isinstance(problem, _Problem):
-                rows.setdefault((problem.where, problem.column, problem.message), []).extend(
-                    [] if problem.row is None else [problem.row])
+            if isinstance(problem, str):
+                order.append(problem)
+            elif problem.row is None:  # of a whole column (a heading missing) or sheet
+                column = f", column '{problem.column}'" if problem.column is not None else ""
+                order.append(f"{problem.where}{column}: {problem.message}")
             else:
-                rows.setdefault(problem, [])
-        return [key if isinstance(key, str) else
-                ", ".join([key[0], *([_rows_text(found)] if found else []),
-                           *([f"column '{key[1]}'"] if key[1] is not None else [])]) + f": {key[2]}"
-                for key, found in rows.items()]
+                key = (problem.where, problem.column, problem.message)
+                if key not in rows:
+                    rows[key] = []
+                    order.append(key)
+                rows[key].append(problem.row)
+        columns: dict[tuple[str, str, str], list[str]] = {}  # then: (where, rows, what) -> columns
+        for key in rows:
+            columns.setdefault((key[0], _rows_text(rows[key]), key[2]), []).extend([key[1]] if key[1] else [])
+        lines = []
+        for item in order:
+            if isinstance(item, str):
+                lines.append(item)
+                continue
+            where, named, message = place = (item[0], _rows_text(rows[item]), item[2])
+            lines.append(f"{where}, {named}" + (f", {_columns_text(columns[place])}" if columns[place] else "")
+                         + f": {message}")
+        return list(dict.fromkeys(lines))  # a line of several columns is written once, where the first was found
 
     def has_problem(self, raw: _RawSheet, row: int | None, column: str | None) -> bool:
         return (raw.where, row, column) in self.flagged
@@ -2495,6 +2516,7 @@ _PERIOD_PATTERNS = (
     # year first with slashes, two digits a month and day (2026/07, 2026/07/15); not points: a number cell 2026.10
     # reads as 2026.1, and 2026.1 may be a quarter
     (re.compile(r"(\d{4})/(\d{2})(?:/(\d{2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
+    (re.compile(r"(\d{1,2})[-/](\d{4})"), lambda m, y: ((int(y), int(m), 1), None)),  # month first: 01/2027
     # a month by its English name or abbreviation (Jan 2027, 2027-January); a name that is none is month 0: no date
     (re.compile(r"([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})", re.I),
      lambda m, y: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),

@@ -85,9 +85,11 @@ def test_results_xlsx_lays_the_allocation_out_a_column_per_period(two_periods, t
     """T takes 2000 G1 in P1 alone, S 1000 in P1 and 400 in P2 (module docstring): a row per workload and GPU type,
     in the scenario's order, GPUs in a column per period, 0 where none."""
     solved(two_periods, tmp_path / "out", capsys)
-    sheet = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True)["gpus_by_period"]
+    book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
+    sheet = book["gpus_by_period"]
     rows = [[round(v, 6) if isinstance(v, float) else v for v in row] for row in sheet.iter_rows(values_only=True)]
     assert rows == [["workload", "gpu", "P1", "P2"], ["T", "G1", 2000, 0], ["S", "G1", 1000, 400]]
+    assert (sheet.freeze_panes, book["allocation"].freeze_panes) == ("C2", "A2")  # names in view as periods scroll
 
 
 def test_a_whole_replica_plan_shows_the_power_it_uses_against_the_budget(tmp_path, capsys):

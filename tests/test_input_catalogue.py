@@ -166,3 +166,12 @@ def test_docs_state_each_bound_a_cell_is_checked_against(row):
 def test_catalogue_names_are_unique_after_folding():
     keys = [catalogue._key(n) for g in catalogue.GPUS for n in (g.name, *g.aliases)]
     assert len(keys) == len(set(keys))
+
+
+def test_a_gpu_the_catalogue_lacks_with_its_figures_blank_is_one_line(tmp_path):
+    """Its four blank figures were four lines of the same words; they are one naming the four columns."""
+    gpus = [{"gpu": "H200", "bf16_tflops": None, "hbm_gb": None, "hbm_tbps": None, "it_w": None, "idle_w": 100.0}]
+    path = write_scenario(scenario_tables(gpus=gpus, fleet=[("H200", "P1", 8.0)]), tmp_path / "s.xlsx")
+    assert problems_reading(path) == [
+        f"{path}, sheet 'gpus', row 2, columns 'bf16_tflops', 'hbm_gb', 'hbm_tbps' and 'it_w': required value is "
+        "blank ('H200' is not in the built-in GPU catalogue; did you mean the catalogue's 'H200-SXM'?)"]

@@ -1073,8 +1073,7 @@ def test_ods_error_cells_are_named_not_read_as_blank(tmp_path):
     path = write_ods(tmp_path / "s.ods", sheets)
     error = "the cell shows the spreadsheet error '{}'; fix the formula"
     assert sorted(problems_reading(path)) == sorted([
-        f"{path}, sheet 'periods', row 2, column 'hours': {error.format('#DIV/0!')}",
-        f"{path}, sheet 'periods', row 2, column 'power_mw': {error.format('#DIV/0!')}",
+        f"{path}, sheet 'periods', row 2, columns 'hours' and 'power_mw': {error.format('#DIV/0!')}",
         f"{path}, sheet 'gpus', row 2, column 'hbm_gb': {error.format('#N/A')}",
     ])
 

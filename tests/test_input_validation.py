@@ -204,10 +204,12 @@ def test_empty_csv_sheet_is_reported_not_crashing(tmp_path):
 
 
 def test_blank_required_cell(target):
-    tables = scenario_tables(training=[training_row("A"), training_row("B", tokens_b=None, priority=None)])
-    assert problems(tables, target) == [
-        where(target, "training", 3, "tokens_b") + "required value is blank",
-        where(target, "training", 3, "priority") + "required value is blank",
+    """Two blank in one row: one line naming both columns; a third in another row: a line of its own."""
+    tables = scenario_tables(training=[training_row("A"), training_row("B", tokens_b=None, priority=None),
+                                       training_row("C", params_b=None)])
+    assert problems(tables, target) == [  # in the columns' order, as found
+        where(target, "training", 4, "params_b") + "required value is blank",
+        where(target, "training", 3)[:-2] + ", columns 'tokens_b' and 'priority': required value is blank",
     ]
 
 
@@ -517,6 +519,7 @@ def quarters(*labels: str, power_mw: float = 10.0) -> dict:
     (("2027", "2026"), 3, "period '2026' is listed after '2027'"),
     (("Jan 2026", "2026-March", "Feb. 2026"), 4, "period 'Feb. 2026' is listed after '2026-March'"),
     (("2026/01", "2026/03", "2026/02/15"), 4, "period '2026/02/15' is listed after '2026/03'"),
+    (("01/2026", "03/2026", "2-2026"), 4, "period '2-2026' is listed after '03/2026'"),
 ])
 def test_periods_out_of_time_order(tmp_path, labels, row, message):
     """Windows follow the rows' order, so a quarter typed above the one before it moves every window:
@@ -1083,7 +1086,8 @@ def test_a_period_outside_the_horizon_or_written_as_another_is_told_so(tmp_path)
     (("2027Q1", "2027Q2", "Oct-27"), "'Oct-27' does not say when it starts"),
     (("Jan 2027", "Febr 2027", "Mar 2027", "Ap 2027", "May 2027"), "'Febr 2027' and 'Ap 2027' do not say when they "
                                                                    "start"),
-    (tuple(f"{m}/2027" for m in range(1, 6)), "'1/2027', '2/2027', '3/2027' and 2 more do not say when they start"),
+    (tuple(f"0{m}.01.2027" for m in range(1, 6)), "'01.01.2027', '02.01.2027', '03.01.2027' and 2 more do not say "
+                                                  "when they start"),
 ])
 def test_labels_that_may_be_dates_the_planner_does_not_read_are_warned_of(tmp_path, labels, warned):
     """Day-first or month-first dates cannot be told apart, and a two-digit year from a day: such labels, and any
