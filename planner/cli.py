@@ -47,7 +47,7 @@ from planner.sizing import pair_table, size
 from planner.solve import DEFAULT_MIP_GAP, SOLVERS, SolveError, WarmStart, solve
 from planner.spelling import periods_in_runs, precision_apart, printable, significant
 from planner.svg import decimals_apart, percent_text, thousands
-from planner.sweep import ROW_FIELDS, SWEEP_FILES, failed_row, readable, solved_row, write_sweep
+from planner.sweep import ROW_FIELDS, SWEEP_FILES, failed_row, readable, score_lines, solved_row, write_sweep
 from planner.variants import AS_IS, DELAY, SCALED, WITHIN, delays, percentages, write_variants
 from planner.workbook import InputError, read_scenario, write_template
 
@@ -480,8 +480,9 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
     except KeyboardInterrupt as key:
         stopped = key  # the summary is written still: else an earlier sweep's would stand for this one
     if len(sources) > 1:
-        html = write_sweep([failed_row(source, "interrupted", stopped_why(p.stage, stopped)) if p.outcome is None
-                            else p.outcome.row for source, p in zip(sources, progress)], root, baseline)
+        rows = [failed_row(source, "interrupted", stopped_why(p.stage, stopped)) if p.outcome is None
+                else p.outcome.row for source, p in zip(sources, progress)]
+        html = write_sweep(rows, root, baseline)
     if stopped is not None:
         if len(sources) > 1:  # what was solved before the stop, and what was not, is there
             _print([f"sweep summary: {html}"], sys.stdout)
@@ -495,7 +496,8 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         passed_over = [] if baseline is None or not compared or progress[baseline].outcome.code == EXIT_OK else [
             f"--baseline {sources[baseline]} has no plan in this sweep: what changed is told against the first "
             "scenario solved"]
-        _print([f"{len(sources)} scenarios: {', '.join(tally)}", *passed_over, f"sweep summary: {html}"], sys.stdout)
+        _print([f"{len(sources)} scenarios: {', '.join(tally)}", *score_lines(rows, baseline), *passed_over,
+                f"sweep summary: {html}"], sys.stdout)
     return failed[0].code if failed else EXIT_OK
 
 

@@ -321,6 +321,28 @@ def _score_gains(rows: list[dict], compared: int) -> list[float | None]:
     return [gain if gain is None or abs(gain) > TOLERANCE * max(1.0, abs(base)) else 0.0 for gain in gains]
 
 
+def _compared(rows: list[dict], baseline: int | None) -> int | None:
+    """The row a sweep tells what changed against: ``baseline`` where it has a plan, else the first that has one."""
+    solved_at = [i for i, row in enumerate(rows) if row["error"] is None]
+    return baseline if baseline in solved_at else next(iter(solved_at), None)
+
+
+SCORES_SHOWN = 30  # of a sweep's scores on the terminal; sweep.html has them all
+
+
+def score_lines(rows: list[dict], baseline: int | None = None) -> list[str]:
+    """A sweep's scores for the terminal, each against the row :func:`_compared` picks, a line a solved scenario in
+    the inputs' order (the first :data:`SCORES_SHOWN`): the sweep at a glance, at the end of what each printed."""
+    compared = _compared(rows, baseline)
+    if sum(row["error"] is None for row in rows) < 2:
+        return []
+    names, gains = input_names(rows), _score_gains(rows, compared)
+    lines = [f"    {row['objective']:>12.4f}  {'baseline' if i == compared else f'{gains[i]:+.4f}':>10}  {names[i]}"
+             for i, row in enumerate(rows) if row["error"] is None]
+    more = [f"    ... and {len(lines) - SCORES_SHOWN} more (see the sweep summary)"] * (len(lines) > SCORES_SHOWN)
+    return [f"  scores, and against the baseline ({names[compared]}):", *lines[:SCORES_SHOWN], *more]
+
+
 def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> Path:
     """``sweep.json`` and ``sweep.html`` into ``folder``, both written whole or neither; returns
     the HTML path. Report links are relative to ``folder``, so the folder can be moved. Raises
@@ -332,7 +354,7 @@ def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> 
     A file name that is not UTF-8 is held, as Python reads it, with a lone surrogate for each byte
     that is not; written as its escape (``\\udce9``), which JSON reads back to the same name."""
     solved_at = [i for i, row in enumerate(rows) if row["error"] is None]
-    compared = baseline if baseline in solved_at else next(iter(solved_at), None)
+    compared = _compared(rows, baseline)
     rows = [{**row, "report": row["report"] and Path(os.path.relpath(row["report"], folder)).as_posix(),
              "baseline": i == compared} for i, row in enumerate(rows)]
     document = json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -447,11 +447,15 @@ def test_sweep_solves_every_input_past_a_bad_one(tmp_path, subprocess_env):
         "cli test (a.xlsx)", f"tight site {XSS} (c)"]
     assert [line for line in lines if line.startswith("report: ")] == [
         f"report: {Path('reports/a/index.html')}", f"report: {Path('reports/c/index.html')}"]
-    assert lines[-2:] == ["3 scenarios: 2 solved, 1 bad input", f"sweep summary: {Path('reports/sweep.html')}"]
+    assert lines[-5:-3] == ["3 scenarios: 2 solved, 1 bad input", "  scores, and against the baseline (a.xlsx):"]
+    assert lines[-1] == f"sweep summary: {Path('reports/sweep.html')}"
     reports = tmp_path / "reports"
     assert sorted(p.name for p in reports.iterdir()) == ["a", "c", "sweep.html", "sweep.json"]
     scores = {name: json.loads((reports / name / "summary.json").read_text())["objective"] for name in ("a", "c")}
     assert scores["c"] < scores["a"]
+    # the sweep at a glance: each solved scenario's score, and against the first solved where no --baseline is given
+    assert [line.split() for line in lines[-3:-1]] == [
+        [f"{scores['a']:.4f}", "baseline", "a.xlsx"], [f"{scores['c']:.4f}", f"{scores['c'] - scores['a']:+.4f}", "c"]]
 
     # the sweep's summary: a row per input, in order, the failed one with its error
     rows = json.loads((reports / "sweep.json").read_text())

@@ -482,3 +482,18 @@ def test_a_failed_scenario_keeps_every_line_of_its_error(tmp_path):
     assert row["error"] == error
     assert 'class="wrap lines" data-v="">b.xlsx: one\nb.xlsx: two\nb.xlsx: three</td>' in (
         folder / "sweep.html").read_text(encoding="utf-8")
+
+
+def test_a_sweeps_scores_on_the_terminal_are_told_against_the_baseline_and_capped():
+    """32 solved and one failed: the first 30 solved in the inputs' order, each against the --baseline (the third),
+    then how many more; the failed one has no line."""
+    from planner.sweep import SCORES_SHOWN, score_lines
+    rows = [{"input": f"s{i:02d}.xlsx", "error": None, "objective": 50.0 + i / 4} for i in range(32)]
+    rows.insert(1, {"input": "bad.xlsx", "error": "bad input", "objective": None})
+    lines = score_lines(rows, baseline=3)  # s02
+    assert lines[0] == "  scores, and against the baseline (s02.xlsx):"
+    assert [line.split() for line in lines[1:4]] == [["50.0000", "-0.5000", "s00.xlsx"],
+                                                     ["50.2500", "-0.2500", "s01.xlsx"],
+                                                     ["50.5000", "baseline", "s02.xlsx"]]
+    assert len(lines) == 1 + SCORES_SHOWN + 1 and lines[-1] == "    ... and 2 more (see the sweep summary)"
+    assert score_lines(rows[:2]) == []  # one solved: nothing to compare
