@@ -660,7 +660,7 @@ def _fleet_view(results: Results) -> dict:
         # put to work if bought, so that its whole draw costs, not its idle draw alone; unknown where the prices are
         # a relaxation's, whose GPUs in use this plan does not hold
         costly_full=None if results.prices_from_relaxation() else int((costly & fleet["full"]).sum()),
-        priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False),
+        priced=fleet[fleet["binds"] | costly].sort_values("fleet_shadow_price", ascending=False, kind="stable"),
         full_zero=fleet[zero & fleet["full"]],
         slack_count=int((zero & ~fleet["full"]).sum()),
         zero_count=int(zero.sum()),

@@ -150,9 +150,9 @@ class Results:
         return bool(self.periods["power_shadow_price"].notna().all())
 
     def binding_power(self) -> pd.DataFrame:
-        """Periods where the power budget binds, most valuable megawatt first."""
+        """Periods where the power budget binds, most valuable megawatt first (at one price, in time order)."""
         binding = self.periods[self.periods["power_shadow_price"] > BINDING]
-        return binding.sort_values("power_shadow_price", ascending=False)
+        return binding.sort_values("power_shadow_price", ascending=False, kind="stable")
 
     def full_power(self) -> pd.DataFrame:
         """Periods whose power budget the plan uses in full (within the solver's noise) where a MW more is worth
@@ -163,9 +163,9 @@ class Results:
 
     def binding_fleet(self) -> pd.DataFrame:
         """GPU types and periods where the GPUs installed bind (one more is worth more than its idle draw
-        costs), most valuable GPU first."""
+        costs), most valuable GPU first (at one price, in the gpus sheet's order, then in time order)."""
         binding = self.fleet[self.fleet["fleet_shadow_price"] > BINDING]
-        return binding.sort_values("fleet_shadow_price", ascending=False)
+        return binding.sort_values("fleet_shadow_price", ascending=False, kind="stable")
 
     def idle_holds_power(self) -> pd.Series:
         """Per period, whether power binds while GPUs left unused draw part of it idle (more than noise):

@@ -865,3 +865,15 @@ def test_a_run_the_plan_starts_late_though_gpus_and_power_were_free_is_said_so(t
     # P1's budget 0.02 MW over its idle draw of 5,000 x 200 W x 1.25: short of T1's minimum of 28 G1 at 1,500 W
     tables["periods"].loc[0, "power_mw"] = 1.27
     assert report._trains_late(run_pipeline(write_scenario(tables, tmp_path / "t")).results) == []
+
+
+def test_gpu_types_and_periods_binding_at_one_price_are_listed_in_their_order():
+    """Forty GPU type and period pairs at one price (a fleet of months alike): listed by type, then in time order,
+    not in the order a sort that is not stable leaves them."""
+    from types import SimpleNamespace
+    from planner.results import Results
+    fleet = pd.DataFrame({"gpu": ["G1"] * 20 + ["G2"] * 20, "period": [f"M{p:02d}" for p in range(20)] * 2,
+                          "fleet_shadow_price": [2e-6] * 40})
+    fleet.loc[[5, 30], "fleet_shadow_price"] = 3e-6
+    listed = Results.binding_fleet(SimpleNamespace(fleet=fleet))
+    assert listed.index.tolist() == [5, 30] + [i for i in range(40) if i not in (5, 30)]
