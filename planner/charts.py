@@ -470,7 +470,7 @@ def served_against(against: Against, names: list[str], figure: list[float], shar
     order = np.argsort(x, kind="stable")
     figures = pd.DataFrame({against.heading: x[order], "Demand served": served[order] / 100},
                            index=[names[i] + (" (baseline)" if i == baseline else "") for i in order])
-    worth_unit = f"points per {against.each} of the mean over the horizon, from the point before"
+    worth_unit = f"points per {against.each} of the mean {against.heading.lower()}, from the point before"
     along = {f"A {against.each} more is worth": (worth[order], worth_unit),
              "From": (np.array([before[i] for i in order], dtype=object), "")} if lines else {}  # words: no unit
     caption = (f"Each point a solved scenario: {against.what}, and the share of its demand it serves, each workload's "

@@ -730,11 +730,12 @@ def _short_view(results: Results, coverage: pd.DataFrame) -> dict:
     given nothing in (a service served for years may be left out for months on end), or why it gets nothing at all,
     and how many are cut short in all."""
     worst = coverage.sort_values("served_fraction").drop_duplicates("workload").set_index("workload")
-    short = results.short_workloads().head(SHORT_NAMES)
+    every = results.short_workloads()
+    short = every.head(SHORT_NAMES)
     names = results.periods["period"].tolist()
     unserved = coverage[coverage["workload"].isin(short["workload"]) & (coverage["served_fraction"] <= TOLERANCE)]
     nothing = unserved.groupby("workload")["period"].agg(set)
-    return dict(total=len(results.short_workloads()), rows=[
+    return dict(total=len(every), rows=[
         dict(
             workload=row.workload, kind=row.kind, priority=row.priority, served=row.served_fraction,
             lost=row.priority * (1 - row.served_fraction),

@@ -340,7 +340,9 @@ def score_lines(rows: list[dict], baseline: int | None = None) -> list[str]:
     lines = [f"    {row['objective']:>12.4f}  {'baseline' if i == compared else f'{gains[i]:+.4f}':>10}  {names[i]}"
              for i, row in enumerate(rows) if row["error"] is None]
     more = [f"    ... and {len(lines) - SCORES_SHOWN} more (see the sweep summary)"] * (len(lines) > SCORES_SHOWN)
-    return [f"  scores, and against the baseline ({names[compared]}):", *lines[:SCORES_SHOWN], *more]
+    against = (f"the baseline ({names[compared]})" if baseline in (None, compared) else
+               f"the first solved ({names[compared]}; the baseline {names[baseline]} has no plan)")
+    return [f"  scores, and against {against}:", *lines[:SCORES_SHOWN], *more]
 
 
 def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> Path:

@@ -7,7 +7,6 @@ sheet, row (as the spreadsheet numbers it) and column.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import contextlib
 import csv
@@ -1788,17 +1787,20 @@ class _Checker:
                     rows[key] = []
                     order.append(key)
                 rows[key].append(problem.row)
-        columns: dict[tuple[str, str, str], list[str]] = {}  # then: (where, rows, what) -> columns
+        def place(key: tuple[str, str | None, str]) -> tuple:  # the rows, not their text: it counts past ten
+            return key[0], tuple(sorted(set(rows[key]))), key[1] is None, key[2]
+
+        columns: dict[tuple, list[str]] = {}  # then: (where, rows, no column, what) -> columns
         for key in rows:
-            columns.setdefault((key[0], _rows_text(rows[key]), key[2]), []).extend([key[1]] if key[1] else [])
+            columns.setdefault(place(key), []).extend([] if key[1] is None else [key[1]])
         lines = []
         for item in order:
             if isinstance(item, str):
                 lines.append(item)
                 continue
-            where, named, message = place = (item[0], _rows_text(rows[item]), item[2])
-            lines.append(f"{where}, {named}" + (f", {_columns_text(columns[place])}" if columns[place] else "")
-                         + f": {message}")
+            named = columns[place(item)]
+            lines.append(f"{item[0]}, {_rows_text(rows[item])}" + (f", {_columns_text(named)}" if named else "")
+                         + f": {item[2]}")
         return list(dict.fromkeys(lines))  # a line of several columns is written once, where the first was found
 
     def has_problem(self, raw: _RawSheet, row: int | None, column: str | None) -> bool:
@@ -2050,34 +2052,38 @@ class _Checker:
 
 
 def _when_note(name: str, periods: list[str], spans: list[_Span | None]) -> str | None:
-    """Where period ``name`` says when it starts (in a year from 1900 to 2199), and so do all the ``periods`` (the
-    periods sheet's names, of these ``spans``), what the name is as time: a quarter, half or year that spans
-    several periods; before the first; the period that starts then (a date in one sheet, text in another:
-    '2027-01' beside '2027-01-01') or that it falls in; or later than the last starts. None where times say nothing,
-    and a spelling hint is for the caller: never where they do, as a near spelling is then another time. Where some
-    of the periods' names say no time, the one of those it most likely is ('Oct 2027' for 'Spet 2027', mistyped
-    there)."""
+    """Where period ``name`` says when it starts, what it is as time among the ``periods`` (the periods sheet's
+    names, of these ``spans``) whose names say theirs: a quarter, half or year that spans several of them; the one
+    that starts then (a date in one sheet, text in another: '2027-01' beside '2027-01-01'); between two of them, the
+    one name there that says no time (a name mistyped there: 'Spet 2027'), or the earlier of the two, which it
+    falls in; before the first; after or later than the last. None where no time is said (the caller's spelling
+    hint then), and '' where times say nothing more: a near spelling is then another time."""
     span = _period_span(name)
-    if span is None or not 1900 <= span.start.year < 2200 or not spans:
+    read = [i for i, known in enumerate(spans) if known is not None]
+    if span is None or not read:
         return None
-    if None in spans:
-        hint = closest(name, [period for period, known in zip(periods, spans) if known is None], cutoff=0.5)
-        return None if hint is None else f" (did you mean '{hint}'? Its name in the periods sheet says no time)"
-    starts = [known.start for known in spans]
     if span.end is not None:
-        within = [period for period, start in zip(periods, starts) if span.start <= start < span.end]
+        within = [periods[i] for i in read if span.start <= spans[i].start < span.end]
         if len(within) > 1:
             return f" ('{name}' spans {within[0]} to {within[-1]}: name one of them)"
-    if span.start < starts[0]:
-        return f" (before the first period, '{periods[0]}')"
-    i = bisect.bisect_right(starts, span.start) - 1  # the last period to start by then
-    if starts[i] == span.start:
-        return f" (did you mean '{periods[i]}', which starts then?)"
-    if i < len(periods) - 1 or spans[i].end is not None and span.start < spans[i].end:
-        return f" (did you mean '{periods[i]}', which it falls in?)"
-    if spans[i].end is not None:
-        return f" (after the last period, '{periods[-1]}')"
-    return f" (later than the last period, '{periods[-1]}', starts)"
+    same = [i for i in read if spans[i].start == span.start]
+    if same:
+        return f" (did you mean '{periods[same[0]]}', which starts then?)"
+    before = [i for i in read if spans[i].start < span.start]
+    after = [i for i in read if spans[i].start > span.start]
+    low, high = (before[-1] if before else -1), (after[0] if after else len(periods))
+    unread = [periods[i] for i in range(low + 1, high) if spans[i] is None]
+    if unread:  # named between two periods by a name that says no time; at either end, no telling
+        return f" (did you mean '{unread[0]}'? Its name in the periods sheet says no time)" \
+            if len(unread) == 1 and before and after else ""
+    if not before:
+        return f" (before the first period, '{periods[read[0]]}')"
+    last = spans[low]
+    if after or last.end is not None and span.start < last.end:
+        return f" (did you mean '{periods[low]}', which it falls in?)"
+    if last.end is not None:
+        return f" (after the last period, '{periods[low]}')"
+    return f" (later than the last period, '{periods[low]}', starts)"
 
 
 def _date_serial_note(name: str, known: list[str]) -> str:
@@ -2516,7 +2522,7 @@ _PERIOD_PATTERNS = (
     # year first with slashes, two digits a month and day (2026/07, 2026/07/15); not points: a number cell 2026.10
     # reads as 2026.1, and 2026.1 may be a quarter
     (re.compile(r"(\d{4})/(\d{2})(?:/(\d{2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
-    (re.compile(r"(\d{1,2})[-/](\d{4})"), lambda m, y: ((int(y), int(m), 1), None)),  # month first: 01/2027
+    (re.compile(r"(\d{2})[-/](\d{4})"), lambda m, y: ((int(y), int(m), 1), None)),  # month first: 01/2027
     # a month by its English name or abbreviation (Jan 2027, 2027-January); a name that is none is month 0: no date
     (re.compile(r"([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})", re.I),
      lambda m, y: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),
@@ -2545,6 +2551,8 @@ def _period_span(label: object) -> _Span | None:
     for pattern, span in _PERIOD_PATTERNS:
         if match := pattern.fullmatch(label.strip()):
             (year, month, day), months = span(*match.groups())
+            if not 1900 <= year < 2200:  # four digits that are not a year: a count, hours (1-8760)
+                return None
             later = month - 1 + months if months is not None else None
             try:
                 return _Span(dt.datetime(year, month, day),
@@ -2574,20 +2582,23 @@ def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> N
             check.origins["periods"].at[index, "hours"] = "name"
             if spans[i].end is None and i + 1 < len(spans):
                 to_next.append(index)
-    known = pd.to_numeric(frame["hours"], errors="coerce")
-    if to_next and len(known.dropna()) >= 3:  # a month deleted from a list of months: the one before runs over it
-        typical = float(known.median())
-        filled = known[to_next]
-        for index, hours in filled[filled > typical * (1 + HOURS_PAST_LABEL)].items():
-            check.warnings.append(f"{raw.where}, row {frame.at[index, '_row']}, column 'hours': period "
-                                  f"'{frame.at[index, 'period']}' is {hours:,g} hours long, to the next period's "
-                                  f"start, where periods are {typical:,g} hours long typically (is one missing?)")
+    # a month deleted from a list of months: the one before it runs on over it, longer than the periods beside it
+    lengths = pd.to_numeric(frame["hours"], errors="coerce").to_numpy()
+    for i in (frame.index.get_loc(index) for index in to_next):
+        beside = lengths[[j for j in (i - 1, i + 1) if 0 <= j < len(lengths)]]
+        beside = beside[~np.isnan(beside)]
+        if beside.size and lengths[i] > beside.max() * (1 + HOURS_PAST_LABEL):
+            check.warnings.append(f"{raw.where}, row {frame['_row'].iloc[i]}, column 'hours': period "
+                                  f"'{frame['period'].iloc[i]}' is {lengths[i]:,g} hours long, to the next period's "
+                                  f"start, where the periods beside it are {beside.max():,g} hours long at most (is "
+                                  "one missing?)")
 
 
 def _period_end(spans: list[_Span | None], i: int) -> dt.datetime | None:
     """When period ``i`` of these ``spans`` ends, where its name says: the end of the quarter, half or year it
     names, else the next period's start, or for the last, as many whole months after its start as the period before
-    it spans; None where the names do not say."""
+    it spans, where that is no longer than the step before it (a gap there would make the last as long); None where
+    the names do not say."""
     span = spans[i]
     if span is None:
         return None
@@ -2598,12 +2609,22 @@ def _period_end(spans: list[_Span | None], i: int) -> dt.datetime | None:
     if i + 1 < len(spans):
         after = spans[i + 1]
         return after.start if after is not None and after.start.day == 1 and after.start > span.start else None
-    before = spans[i - 1] if i > 0 else None
-    if before is None or before.end is not None or before.start.day != 1:  # a year before a month says nothing of it
+    if i == 0:
         return None
-    months = (span.start.year - before.start.year) * 12 + span.start.month - before.start.month
-    later = span.start.month - 1 + months
-    return dt.datetime(span.start.year + later // 12, later % 12 + 1, 1) if months > 0 else None
+    steps = [_months_between(spans[j - 1], spans[j]) for j in range(max(i - 1, 1), i + 1)]
+    if steps[-1] is None or steps[0] is not None and steps[-1] > steps[0]:  # longer than the step before: a gap?
+        return None
+    later = span.start.month - 1 + steps[-1]
+    return dt.datetime(span.start.year + later // 12, later % 12 + 1, 1)
+
+
+def _months_between(first: _Span | None, then: _Span | None) -> int | None:
+    """Whole months from the start of a period named by its start on a month's first day (2027-01, not 2027Q1: a
+    quarter says nothing of the month after it) to ``then``'s; None where the names do not say."""
+    if first is None or then is None or first.end is not None or first.start.day != 1 or then.start.day != 1:
+        return None
+    months = (then.start.year - first.start.year) * 12 + then.start.month - first.start.month
+    return months if months > 0 else None
 
 
 # of a period's hours: how far they may run past the time its label leaves it, for lengths of average or longest
@@ -2623,8 +2644,8 @@ def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) ->
         check.warnings.append(
             f"{raw.where}, column 'period': {spoken(named)} "
             + ("does not say when it starts" if len(unread) == 1 else "do not say when they start")
-            + " as the planner reads names of periods (2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the "
-            "periods' time order and their hours are not checked")
+            + " as the planner reads names of periods (2027-01, 2027/01, 01/2027, 2027-01-15, Jan 2027, 2027Q1, "
+            "2027H1, 2027): the periods' time order and their hours are not checked")
     ordered = True
     if len(spans) >= 2 and None not in spans:
         for row, label, before, span, earlier in zip(frame["_row"].iloc[1:], frame["period"].iloc[1:],

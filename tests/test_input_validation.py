@@ -9,6 +9,7 @@ is collected in one pass and reported together; unknown columns and keys are war
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 
@@ -519,7 +520,7 @@ def quarters(*labels: str, power_mw: float = 10.0) -> dict:
     (("2027", "2026"), 3, "period '2026' is listed after '2027'"),
     (("Jan 2026", "2026-March", "Feb. 2026"), 4, "period 'Feb. 2026' is listed after '2026-March'"),
     (("2026/01", "2026/03", "2026/02/15"), 4, "period '2026/02/15' is listed after '2026/03'"),
-    (("01/2026", "03/2026", "2-2026"), 4, "period '2-2026' is listed after '03/2026'"),
+    (("01/2026", "03/2026", "02-2026"), 4, "period '02-2026' is listed after '03/2026'"),
 ])
 def test_periods_out_of_time_order(tmp_path, labels, row, message):
     """Windows follow the rows' order, so a quarter typed above the one before it moves every window:
@@ -1095,8 +1096,8 @@ def test_labels_that_may_be_dates_the_planner_does_not_read_are_warned_of(tmp_pa
     scenario = read_scenario(write_scenario(quarters(*labels), tmp_path / "s.xlsx"))
     assert [w for w in scenario.warnings if "say when" in w] == [
         where(tmp_path / "s.xlsx", "periods", column="period") + f"{warned} as the planner reads names of periods "
-        "(2027-01, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and their hours are not "
-        "checked"]
+        "(2027-01, 2027/01, 01/2027, 2027-01-15, Jan 2027, 2027Q1, 2027H1, 2027): the periods' time order and their "
+        "hours are not checked"]
 
 
 def test_labels_that_say_nothing_of_time_are_not_warned_of(tmp_path):
@@ -1178,8 +1179,8 @@ def test_a_month_missing_from_a_list_of_months_is_warned_of(tmp_path):
     labels = ["2027-11", "2027-12", "2028-01", "2028-03", "2028-04"]
     for hours, expected in [(744.0, "period '2028-01' has 744 hours, but '2028-03', listed next, starts 1,440 hours "
                                     "after it: 696 hours fall in no period (is one missing?)"),
-                            (None, "period '2028-01' is 1,440 hours long, to the next period's start, where periods "
-                                   "are 744 hours long typically (is one missing?)")]:
+                            (None, "period '2028-01' is 1,440 hours long, to the next period's start, where the "
+                                   "periods beside it are 744 hours long at most (is one missing?)")]:
         tables = scenario_tables(periods=[(p, hours, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
                                  training=[training_row(start=labels[0], deadline=labels[-1])])
         scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
@@ -1188,8 +1189,8 @@ def test_a_month_missing_from_a_list_of_months_is_warned_of(tmp_path):
 
 
 def test_a_period_misspelt_in_the_periods_sheet_is_pointed_at_from_the_others(tmp_path):
-    """'Spet 2027' typed for Oct 2027 in the periods sheet: the fleet's 'Oct 2027' was hinted at 'Oct 2029' by its
-    spelling, another time; it is pointed at the name that says no time."""
+    """The periods sheet has 'Spet 2027' where Oct 2027 was meant: the fleet's 'Oct 2027' was hinted at 'Oct 2029' by
+    its spelling, another time; it is pointed at the name that says no time, which lies between Aug and Nov."""
     labels = ["Aug 2027", "Spet 2027", "Nov 2027", "Oct 2029"]
     tables = scenario_tables(periods=[(p, 730.0, 10.0) for p in labels],
                              fleet=[("G1", p, 100.0) for p in ["Aug 2027", "Oct 2027", "Nov 2027", "Oct 2029"]],
@@ -1212,3 +1213,59 @@ def test_blank_hours_are_not_guessed_from_names_that_do_not_say_them(tmp_path, l
     from planner.workbook import _period_end, _period_span
     spans = [_period_span(label) for label in labels]
     assert [_period_end(spans, i) is None for i in range(len(labels))] == [i >= unsaid for i in range(len(labels))]
+
+
+@pytest.mark.parametrize("typed, tip", [
+    ("Feb 2027", " (did you mean 'Febr 2027'? Its name in the periods sheet says no time)"),
+    ("Sep 2027", " (later than the last period, 'Jun 2027', starts)"),  # not 'Febr 2027', as any Xxx 2027 is near it
+    ("2027-09", " (later than the last period, 'Jun 2027', starts)"),
+    ("Dec 2026", " (before the first period, 'Jan 2027')"),
+])
+def test_a_name_that_says_no_time_is_hinted_only_where_its_neighbours_place_it(tmp_path, typed, tip):
+    labels = ["Jan 2027", "Febr 2027", "Mar 2027", "Apr 2027", "May 2027", "Jun 2027"]
+    tables = scenario_tables(periods=[(p, 730.0, 10.0) for p in labels],
+                             fleet=[("G1", p, 100.0) for p in ["Jan 2027", typed]],
+                             training=[training_row(start="Jan 2027", deadline="Jan 2027")])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 3, "period") + f"unknown period '{typed}'{tip}"]
+
+
+def test_a_name_past_one_that_says_no_time_at_the_end_gets_no_hint(tmp_path):
+    """'2027-12' after 2027-03 and 'phase 4': it may be phase 4 or after it; difflib's '2027-02' is another time."""
+    labels = ["2027-01", "2027-02", "2027-03", "phase 4"]
+    tables = scenario_tables(periods=[(p, 730.0, 10.0) for p in labels],
+                             fleet=[("G1", p, 100.0) for p in ["2027-01", "2027-12"]],
+                             training=[training_row(start="2027-01", deadline="2027-01")])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "fleet", 3, "period") + "unknown period '2027-12'"]
+
+
+def test_months_then_quarters_by_their_starts_are_not_taken_for_gaps(tmp_path):
+    """2026's months, then 2027's quarters named by the months they start in: each filled up to the next start,
+    the last as long as the step before it (three months); a period longer than the months before it but no longer
+    than the quarter after it is no gap. 2027-12, 2028-01, 2028-03: the last is not given the two months of the gap
+    before it."""
+    labels = [f"2026-{m:02d}" for m in range(1, 13)] + ["2027-01", "2027-04", "2027-07", "2027-10"]
+    tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
+                             training=[training_row(start=labels[0], deadline=labels[-1])])
+    scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
+    assert scenario.periods["hours"].tolist()[-4:] == [2160.0, 2184.0, 2208.0, 2208.0]
+    assert not [w for w in scenario.warnings if "missing" in w]
+    labels = ["2027-12", "2028-01", "2028-03"]
+    tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
+                             training=[training_row(start=labels[0], deadline=labels[0])])
+    path = tmp_path / "t.xlsx"
+    assert problems(tables, path) == [where(path, "periods", 4, "hours") + "required value is blank (the names of the "
+                                      "periods do not say how long it is: give its hours)"]
+
+
+def test_problems_in_rows_past_ten_are_grouped_by_their_rows_not_by_the_text_that_counts_them(tmp_path):
+    """tokens_b blank in rows 2, 4, ..., 24; priority in 2, 4, ..., 20, 23 and 25: both name ten rows and '2 more',
+    but not the same rows, so they are two lines."""
+    runs = [training_row(f"T{i:02d}", tokens_b=None if i % 2 == 0 and i <= 22 else 10_000.0,
+                         priority=None if (i % 2 == 0 and i <= 18) or i in (21, 23) else 1.0) for i in range(24)]
+    path = tmp_path / "s.xlsx"
+    found = problems(scenario_tables(training=runs), path)
+    assert [re.search(r"(rows .*?), column", line)[1] for line in found] == [
+        "rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 2 more", "rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 2 more"]
+    assert [line.split("column ")[1].split(":")[0] for line in found] == ["'tokens_b'", "'priority'"]
