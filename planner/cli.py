@@ -496,7 +496,7 @@ def _solve_all(sources: list[Path], out: Path | None, options: SolveOptions, job
         passed_over = [] if baseline is None or not compared or progress[baseline].outcome.code == EXIT_OK else [
             f"--baseline {sources[baseline]} has no plan in this sweep: what changed is told against the first "
             "scenario solved"]
-        _print([f"{len(sources)} scenarios: {', '.join(tally)}", *score_lines(rows, baseline), *passed_over,
+        _print([f"{len(sources)} scenarios: {', '.join(tally)}", *passed_over, *score_lines(rows, baseline),
                 f"sweep summary: {html}"], sys.stdout)
     return failed[0].code if failed else EXIT_OK
 

@@ -331,8 +331,10 @@ SCORES_SHOWN = 30  # of a sweep's scores on the terminal; sweep.html has them al
 
 
 def score_lines(rows: list[dict], baseline: int | None = None) -> list[str]:
-    """A sweep's scores for the terminal, each against the row :func:`_compared` picks, a line a solved scenario in
-    the inputs' order (the first :data:`SCORES_SHOWN`): the sweep at a glance, at the end of what each printed."""
+    """A sweep's scores for the terminal, each against the row :func:`_compared` picks (the baseline, as sweep.html
+    calls it too: the first solved where ``baseline`` has no plan, which the caller says first), a line a solved
+    scenario in the inputs' order (the first :data:`SCORES_SHOWN`): the sweep at a glance, at the end of what each
+    printed."""
     compared = _compared(rows, baseline)
     if sum(row["error"] is None for row in rows) < 2:
         return []
@@ -340,9 +342,7 @@ def score_lines(rows: list[dict], baseline: int | None = None) -> list[str]:
     lines = [f"    {row['objective']:>12.4f}  {'baseline' if i == compared else f'{gains[i]:+.4f}':>10}  {names[i]}"
              for i, row in enumerate(rows) if row["error"] is None]
     more = [f"    ... and {len(lines) - SCORES_SHOWN} more (see the sweep summary)"] * (len(lines) > SCORES_SHOWN)
-    against = (f"the baseline ({names[compared]})" if baseline in (None, compared) else
-               f"the first solved ({names[compared]}; the baseline {names[baseline]} has no plan)")
-    return [f"  scores, and against {against}:", *lines[:SCORES_SHOWN], *more]
+    return [f"  scores, and against the baseline ({names[compared]}):", *lines[:SCORES_SHOWN], *more]
 
 
 def write_sweep(rows: list[dict], folder: Path, baseline: int | None = None) -> Path:

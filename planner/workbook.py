@@ -2072,17 +2072,20 @@ def _when_note(name: str, periods: list[str], spans: list[_Span | None]) -> str 
     before = [i for i in read if spans[i].start < span.start]
     after = [i for i in read if spans[i].start > span.start]
     low, high = (before[-1] if before else -1), (after[0] if after else len(periods))
+    ended = before and spans[low].end is not None  # the period before names its end: a quarter, half or year
+    if ended and span.start < spans[low].end:
+        return f" (did you mean '{periods[low]}', which it falls in?)"
     unread = [periods[i] for i in range(low + 1, high) if spans[i] is None]
-    if unread:  # named between two periods by a name that says no time; at either end, no telling
-        return f" (did you mean '{unread[0]}'? Its name in the periods sheet says no time)" \
-            if len(unread) == 1 and before and after else ""
+    if unread:  # named between two periods by names that say no time; at either end, no telling
+        hint = (unread[0] if len(unread) == 1 else closest(name, unread, cutoff=0.5)) if before and after else None
+        return "" if hint is None else f" (did you mean '{hint}'? Its name in the periods sheet says no time)"
     if not before:
         return f" (before the first period, '{periods[read[0]]}')"
-    last = spans[low]
-    if after or last.end is not None and span.start < last.end:
+    if ended:
+        return (f" (between '{periods[low]}' and '{periods[high]}': in no period)" if after else
+                f" (after the last period, '{periods[low]}')")
+    if after:
         return f" (did you mean '{periods[low]}', which it falls in?)"
-    if last.end is not None:
-        return f" (after the last period, '{periods[low]}')"
     return f" (later than the last period, '{periods[low]}', starts)"
 
 
@@ -2522,7 +2525,7 @@ _PERIOD_PATTERNS = (
     # year first with slashes, two digits a month and day (2026/07, 2026/07/15); not points: a number cell 2026.10
     # reads as 2026.1, and 2026.1 may be a quarter
     (re.compile(r"(\d{4})/(\d{2})(?:/(\d{2}))?"), lambda y, m, d: ((int(y), int(m), int(d or 1)), None)),
-    (re.compile(r"(\d{2})[-/](\d{4})"), lambda m, y: ((int(y), int(m), 1), None)),  # month first: 01/2027
+    (re.compile(r"(\d{1,2})[-/](\d{4})"), lambda m, y: ((int(y), int(m), 1), None)),  # month first: 01/2027
     # a month by its English name or abbreviation (Jan 2027, 2027-January); a name that is none is month 0: no date
     (re.compile(r"([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})", re.I),
      lambda m, y: ((int(y), _MONTHS.get(m.lower(), 0), 1), None)),
@@ -2573,9 +2576,13 @@ def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> N
         end = _period_end(spans, i)
         if end is None:
             after = frame["period"].iloc[i + 1] if i + 1 < len(spans) else None
+            step = [_months_between(spans[j - 1], spans[j]) for j in (i - 1, i)] if i >= 2 else [None]
             why = ("its name does not say when it starts" if spans[i] is None else
                    f"the next period's name, '{after}', does not say when it starts" if after is not None
-                   and spans[i + 1] is None else "the names of the periods do not say how long it is")
+                   and spans[i + 1] is None else
+                   f"the last, it is taken to be as long as the step to it from the period before ({step[1]} months), "
+                   f"but that is longer than the step before it ({step[0]}), as a gap would make it" if None not in step
+                   else "the names of the periods do not say how long it is")
             check.problem(raw, f"required value is blank ({why}: give its hours)", int(row), "hours")
         else:
             frame.at[index, "hours"] = (end - spans[i].start).total_seconds() / 3600

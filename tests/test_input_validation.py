@@ -1255,8 +1255,10 @@ def test_months_then_quarters_by_their_starts_are_not_taken_for_gaps(tmp_path):
     tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
                              training=[training_row(start=labels[0], deadline=labels[0])])
     path = tmp_path / "t.xlsx"
-    assert problems(tables, path) == [where(path, "periods", 4, "hours") + "required value is blank (the names of the "
-                                      "periods do not say how long it is: give its hours)"]
+    assert problems(tables, path) == [where(path, "periods", 4, "hours") + "required value is blank (the last, it is "
+                                      "taken to be as long as the step to it from the period before (2 months), but "
+                                      "that is longer than the step before it (1), as a gap would make it: give its "
+                                      "hours)"]
 
 
 def test_problems_in_rows_past_ten_are_grouped_by_their_rows_not_by_the_text_that_counts_them(tmp_path):
@@ -1269,3 +1271,28 @@ def test_problems_in_rows_past_ten_are_grouped_by_their_rows_not_by_the_text_tha
     assert [re.search(r"(rows .*?), column", line)[1] for line in found] == [
         "rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 2 more", "rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 2 more"]
     assert [line.split("column ")[1].split(":")[0] for line in found] == ["'tokens_b'", "'priority'"]
+
+
+@pytest.mark.parametrize("periods, typed, tip", [
+    (["2027H1", "Mid", "2028H1"], "2027-03", " (did you mean '2027H1', which it falls in?)"),  # not 'Mid'
+    (["2027Q1", "2027Q2", "Later"], "2027-05", " (did you mean '2027Q2', which it falls in?)"),
+    (["Jan 2027", "Febr 2027", "Marc 2027", "Apr 2027"], "Feb 2027",
+     " (did you mean 'Febr 2027'? Its name in the periods sheet says no time)"),  # two there: the nearer
+    (["2027Q1", "2027Q3", "2027Q4"], "2027-05", " (between '2027Q1' and '2027Q3': in no period)"),
+    (["2027Q1", "2027Q2", "2027Q3", "2027Q4"], "2028-03", " (after the last period, '2027Q4')"),
+    (["1/2027", "2/2027", "3/2027"], "2027-02", " (did you mean '2/2027', which starts then?)"),
+])
+def test_a_reference_is_placed_in_time_among_the_periods(periods, typed, tip):
+    from planner.workbook import _period_span, _when_note
+    assert _when_note(typed, periods, [_period_span(p) for p in periods]) == tip
+
+
+def test_the_last_period_a_gap_would_lengthen_is_told_why_its_hours_are_asked(tmp_path):
+    labels = ["2027-10", "2027-11", "2027-12", "2028-01", "2028-04"]
+    tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
+                             training=[training_row(start=labels[0], deadline=labels[0])])
+    path = tmp_path / "s.xlsx"
+    assert problems(tables, path) == [where(path, "periods", 6, "hours") + "required value is blank (the last, it is "
+                                      "taken to be as long as the step to it from the period before (3 months), but "
+                                      "that is longer than the step before it (1), as a gap would make it: give its "
+                                      "hours)"]
