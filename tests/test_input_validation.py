@@ -1243,22 +1243,13 @@ def test_a_name_past_one_that_says_no_time_at_the_end_gets_no_hint(tmp_path):
 def test_months_then_quarters_by_their_starts_are_not_taken_for_gaps(tmp_path):
     """2026's months, then 2027's quarters named by the months they start in: each filled up to the next start,
     the last as long as the step before it (three months); a period longer than the months before it but no longer
-    than the quarter after it is no gap. 2027-12, 2028-01, 2028-03: the last is not given the two months of the gap
-    before it."""
+    than the quarter after it is no gap."""
     labels = [f"2026-{m:02d}" for m in range(1, 13)] + ["2027-01", "2027-04", "2027-07", "2027-10"]
     tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
                              training=[training_row(start=labels[0], deadline=labels[-1])])
     scenario = read_scenario(write_scenario(tables, tmp_path / "s.xlsx"))
     assert scenario.periods["hours"].tolist()[-4:] == [2160.0, 2184.0, 2208.0, 2208.0]
     assert not [w for w in scenario.warnings if "missing" in w]
-    labels = ["2027-12", "2028-01", "2028-03"]
-    tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
-                             training=[training_row(start=labels[0], deadline=labels[0])])
-    path = tmp_path / "t.xlsx"
-    assert problems(tables, path) == [where(path, "periods", 4, "hours") + "required value is blank (the last, it is "
-                                      "taken to be as long as the step to it from the period before (2 months), but "
-                                      "that is longer than the step before it (1), as a gap would make it: give its "
-                                      "hours)"]
 
 
 def test_problems_in_rows_past_ten_are_grouped_by_their_rows_not_by_the_text_that_counts_them(tmp_path):
@@ -1287,12 +1278,15 @@ def test_a_reference_is_placed_in_time_among_the_periods(periods, typed, tip):
     assert _when_note(typed, periods, [_period_span(p) for p in periods]) == tip
 
 
-def test_the_last_period_a_gap_would_lengthen_is_told_why_its_hours_are_asked(tmp_path):
-    labels = ["2027-10", "2027-11", "2027-12", "2028-01", "2028-04"]
+@pytest.mark.parametrize("labels, months", [
+    (["2027-12", "2028-01", "2028-03"], 2),  # the last is not given the two months of the gap before it
+    (["2027-10", "2027-11", "2027-12", "2028-01", "2028-04"], 3),  # nor a quarter after months
+])
+def test_the_last_period_a_gap_would_lengthen_is_told_why_its_hours_are_asked(tmp_path, labels, months):
     tables = scenario_tables(periods=[(p, None, 10.0) for p in labels], fleet=[("G1", p, 100.0) for p in labels],
                              training=[training_row(start=labels[0], deadline=labels[0])])
     path = tmp_path / "s.xlsx"
-    assert problems(tables, path) == [where(path, "periods", 6, "hours") + "required value is blank (the last, it is "
-                                      "taken to be as long as the step to it from the period before (3 months), but "
-                                      "that is longer than the step before it (1), as a gap would make it: give its "
-                                      "hours)"]
+    assert problems(tables, path) == [where(path, "periods", len(labels) + 1, "hours") + "required value is blank (the "
+                                      "last, it is taken to be as long as the step to it from the period before "
+                                      f"({months} months), but that is longer than the step before it (1), as a gap "
+                                      "would make it: give its hours)"]
