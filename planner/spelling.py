@@ -102,8 +102,15 @@ def runs(names: list[str], chosen: Iterable[bool]) -> list[list[str]]:
     return found
 
 
+def run_spans(groups: Iterable[list[str]], joint: str = " to ") -> list[tuple[str, int]]:
+    """Groups of names in a row, each of three or more as one span ('M001 to M022'), fewer name by name: (text, how
+    many names it stands for)."""
+    return [part for group in groups
+            for part in ([(f"{group[0]}{joint}{group[-1]}", len(group))] if len(group) > 2
+                         else [(name, 1) for name in group])]
+
+
 def periods_in_runs(names: list[str], chosen: Iterable[bool]) -> str:
     """The ``chosen`` of the periods ``names`` for a sentence, three or more in a row as one span ('M001 to M022,
     M024'; '2026Q1, 2026Q2 and 2027Q1'): 22 periods named one by one are read as none."""
-    return spoken([part for run in runs(names, chosen)
-                   for part in ([f"{run[0]} to {run[-1]}"] if len(run) > 2 else run)])
+    return spoken([text for text, _ in run_spans(runs(names, chosen))])

@@ -24,7 +24,7 @@ import pandas as pd
 from planner.files import replace_together, signals_held
 from planner.model import idle_power_mw
 from planner.schema import SHEETS_BY_NAME
-from planner.spelling import folded, meant, periods_in_runs, runs, spoken
+from planner.spelling import folded, meant, periods_in_runs, run_spans, runs, spoken
 from planner.workbook import InputError, Scenario, over_budget, read_scenario
 
 # what a variant may scale, by a percentage of the scenario's own figures: its name (in options and variants' names),
@@ -149,8 +149,7 @@ def within_name(scenario: Scenario, within: dict[str, list[str]]) -> str:
             groups = runs(every, [name in given for name in every])
         else:
             groups = [[name] for name in names]
-        written = "+".join(_in_folder(group[0]) + ".." + _in_folder(group[-1]) if len(group) > 2 else
-                           "+".join(map(_in_folder, group)) for group in groups)
+        written = "+".join(text for text, _ in run_spans([list(map(_in_folder, group)) for group in groups], ".."))
         code = hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]
         if len(written.encode()) > NAMES_IN_FOLDER:
             written = f"{len(names)}-{code}"

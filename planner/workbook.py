@@ -40,7 +40,7 @@ from planner.schema import (SHEETS, SHEETS_BY_NAME, SITE_KEYS, UNIT_SPELLINGS, U
                             range_text)
 from planner.sizing import BYTES_PER_PARAM, HBM_USABLE, MAX_REPLICA_GPUS, PEAK_COLUMN
 from planner.spelling import (BIDI_CONTROLS, CONTROLS, INVISIBLE, closest, folded, meant, periods_in_runs,
-                              precision_apart, printable, significant, spoken)
+                              precision_apart, printable, run_spans, significant, spoken)
 
 MAX_ERRORS_SHOWN = 25
 
@@ -1736,19 +1736,14 @@ def _columns_text(columns: list[str]) -> str:
 def _rows_text(rows: list[int]) -> str:
     """Rows for a message: 'row 4', 'rows 4 and 9', 'rows 3, 5 and 74 to 109'; past :data:`ROW_SPANS_SHOWN` rows or
     spans of them, how many more rows ('rows 2, 242, ... and 40 more'): a line, not a page."""
-    spans: list[list[int]] = []
-    for row in sorted(set(rows)):
-        if spans and row == spans[-1][1] + 1:
-            spans[-1][1] = row
-        else:
-            spans.append([row, row])
-    parts = [part for first, last in spans  # (text, rows it names)
-             for part in ([(f"{first} to {last}", last - first + 1)] if last > first + 1
-                          else [(str(r), 1) for r in range(first, last + 1)])]
+    found = sorted(set(rows))
+    in_a_row = [[str(row) for _, row in group]  # rows one after another: the same row less its place
+                for _, group in itertools.groupby(enumerate(found), key=lambda placed: placed[1] - placed[0])]
+    parts = run_spans(in_a_row)
     named = [text for text, _ in parts[:ROW_SPANS_SHOWN]]
     if len(parts) > ROW_SPANS_SHOWN:
         named.append(f"{sum(count for _, count in parts[ROW_SPANS_SHOWN:]):,} more")
-    return ("rows " if len(spans) > 1 or spans[0][1] > spans[0][0] else "row ") + spoken(named)
+    return ("rows " if len(found) > 1 else "row ") + spoken(named)
 
 
 class _Checker:
