@@ -2027,18 +2027,20 @@ class _Checker:
             return None
         return number
 
-    def reference(self, raw: _RawSheet, table: pd.DataFrame, column: str, known: list[str] | None, what: str):
+    def reference(self, raw: _RawSheet, table: pd.DataFrame, column: str, known: list[str] | None, what: str,
+                  spans: dict[str, _Span | None] | None = None):
         """Names in ``column`` must be among ``known``; None: the names are unknowable (their sheet is
-        missing or unreadable, which is reported already), so nothing is checked."""
+        missing or unreadable, which is reported already), so nothing is checked. With the ``spans`` of the names
+        (periods), an unknown one is told by the time it names where it names one."""
         if known is None:
             return
         by_folded = {folded(k): k for k in known}
-        spans = [_period_span(period) for period in known] if what == "period" else []
+        when = None if spans is None else [spans[name] for name in known]
         tips: dict[str, str] = {}  # by name: a fleet of months repeats each name misspelt once per GPU type
         for row, name in zip(table["_row"], table[column]):
             if isinstance(name, str) and name not in known:
                 if name not in tips:
-                    tip = _when_note(name, known, spans)
+                    tip = None if when is None else _when_note(name, known, when)
                     if tip is None:
                         hint = meant(folded(name), by_folded)
                         tip = f" (did you mean '{hint}'?)" if hint else _date_serial_note(name, known)
@@ -2166,17 +2168,19 @@ def read_scenario(path: str | Path) -> Scenario:
 
     if periods is not None and periods[0].empty:
         check.problem(periods[1], "no periods listed")
+    # what each period's name says of its time, read once for every check of it
+    period_spans = {} if periods is None else {label: _period_span(label) for label in periods[0]["period"]}
     if periods is not None:
-        _hours_from_names(check, *periods)
+        _hours_from_names(check, *periods, period_spans)
     # positions in the list stand for time only where the periods are listed in time order
-    ordered = periods is not None and _check_period_order(check, *periods)
+    ordered = periods is not None and _check_period_order(check, *periods, period_spans)
     if gpus is not None and gpus[0].empty:
         check.problem(gpus[1], "no GPU types listed")
 
     fleet = tables["fleet"]
     if fleet is not None:
         check.reference(fleet[1], fleet[0], "gpu", gpu_refs, "GPU")
-        check.reference(fleet[1], fleet[0], "period", period_refs, "period")
+        check.reference(fleet[1], fleet[0], "period", period_refs, "period", period_spans)
         dup = fleet[0].duplicated(["gpu", "period"]) & fleet[0]["gpu"].notna() & fleet[0]["period"].notna()
         for row, g, p in zip(fleet[0].loc[dup, "_row"], fleet[0].loc[dup, "gpu"], fleet[0].loc[dup, "period"]):
             check.problem(fleet[1], f"GPU '{g}' in period '{p}' is listed twice", row, "period")
@@ -2189,13 +2193,13 @@ def read_scenario(path: str | Path) -> Scenario:
     order = {p: i for i, p in enumerate(period_names)}
     if training is not None:
         frame, raw = training
-        check.reference(raw, frame, "start_period", period_refs, "period")
-        check.reference(raw, frame, "deadline_period", period_refs, "period")
+        check.reference(raw, frame, "start_period", period_refs, "period", period_spans)
+        check.reference(raw, frame, "deadline_period", period_refs, "period", period_spans)
         for row, start, end in zip(frame["_row"], frame["start_period"], frame["deadline_period"]):
             if ordered and start in order and end in order and order[end] < order[start]:
                 check.problem(raw, f"deadline '{end}' is before the start '{start}'", row, "deadline_period")
     if inference is not None:
-        check.reference(inference[1], inference[0], "start_period", period_refs, "period")
+        check.reference(inference[1], inference[0], "start_period", period_refs, "period", period_spans)
     if training is not None and inference is not None:
         clash = set(training[0]["workload"]) & set(inference[0]["workload"]) - {None}
         for row, w in zip(inference[0]["_row"], inference[0]["workload"]):
@@ -2560,24 +2564,18 @@ def _period_span(label: object) -> _Span | None:
     return None
 
 
-def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> None:
-    """Blank hours of a period whose name says how long it is (see the ``hours`` column): filled, their origin
-    'name'; other blank hours are a problem."""
-    spans = [_period_span(label) for label in frame["period"]]
+def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet, spans_of: dict[str, _Span | None]
+                      ) -> None:
+    """Blank hours of a period whose name says how long it is (see the ``hours`` column; ``spans_of`` its name):
+    filled, their origin 'name'; other blank hours are a problem saying why."""
+    names = frame["period"].tolist()
+    spans = [spans_of.get(name) for name in names]
     to_next = []  # the periods filled up to the next one's start
     for i, (index, row, hours) in enumerate(zip(frame.index, frame["_row"], frame["hours"])):
         if hours is not None or check.has_problem(raw, int(row), "hours"):
             continue
-        end = _period_end(spans, i)
+        end, why = _period_end(spans, i, names)
         if end is None:
-            after = frame["period"].iloc[i + 1] if i + 1 < len(spans) else None
-            step = [_months_between(spans[j - 1], spans[j]) for j in (i - 1, i)] if i >= 2 else [None]
-            why = ("its name does not say when it starts" if spans[i] is None else
-                   f"the next period's name, '{after}', does not say when it starts" if after is not None
-                   and spans[i + 1] is None else
-                   f"the last, it is taken to be as long as the step to it from the period before ({step[1]} months), "
-                   f"but that is longer than the step before it ({step[0]}), as a gap would make it" if None not in step
-                   else "the names of the periods do not say how long it is")
             check.problem(raw, f"required value is blank ({why}: give its hours)", int(row), "hours")
         else:
             frame.at[index, "hours"] = (end - spans[i].start).total_seconds() / 3600
@@ -2596,28 +2594,32 @@ def _hours_from_names(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> N
                                   "one missing?)")
 
 
-def _period_end(spans: list[_Span | None], i: int) -> dt.datetime | None:
-    """When period ``i`` of these ``spans`` ends, where its name says: the end of the quarter, half or year it
-    names, else the next period's start, or for the last, as many whole months after its start as the period before
-    it spans, where that is no longer than the step before it (a gap there would make the last as long); None where
-    the names do not say."""
+def _period_end(spans: list[_Span | None], i: int, names: list[str]) -> tuple[dt.datetime | None, str]:
+    """When period ``i`` of these ``spans`` (of the periods ``names``) ends, where its name says: the end of the
+    quarter, half or year it names, else the next period's start, or for the last, as many whole months after its
+    start as the period before it spans, where that is no longer than the step before it (a gap there would make the
+    last as long). Where the names do not say, None and why, for a sentence."""
+    unsaid = "the names of the periods do not say how long it is"
     span = spans[i]
     if span is None:
-        return None
+        return None, "its name does not say when it starts"
     if span.end is not None:
-        return span.end
+        return span.end, ""
     if span.start.day != 1:  # a date past a month's first day may be the day a period closes (2026-01-31)
-        return None
+        return None, unsaid
     if i + 1 < len(spans):
         after = spans[i + 1]
-        return after.start if after is not None and after.start.day == 1 and after.start > span.start else None
-    if i == 0:
-        return None
+        if after is None:
+            return None, f"the next period's name, '{names[i + 1]}', does not say when it starts"
+        return (after.start, "") if after.start.day == 1 and after.start > span.start else (None, unsaid)
     steps = [_months_between(spans[j - 1], spans[j]) for j in range(max(i - 1, 1), i + 1)]
-    if steps[-1] is None or steps[0] is not None and steps[-1] > steps[0]:  # longer than the step before: a gap?
-        return None
+    if not steps or steps[-1] is None:
+        return None, unsaid
+    if steps[0] is not None and steps[-1] > steps[0]:  # longer than the step before: a gap?
+        return None, (f"the last, it is taken to be as long as the step to it from the period before ({steps[-1]} "
+                      f"months), but that is longer than the step before it ({steps[0]}), as a gap would make it")
     later = span.start.month - 1 + steps[-1]
-    return dt.datetime(span.start.year + later // 12, later % 12 + 1, 1)
+    return dt.datetime(span.start.year + later // 12, later % 12 + 1, 1), ""
 
 
 def _months_between(first: _Span | None, then: _Span | None) -> int | None:
@@ -2634,12 +2636,14 @@ def _months_between(first: _Span | None, then: _Span | None) -> int | None:
 HOURS_PAST_LABEL = 0.15
 
 
-def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet) -> bool:
+def _check_period_order(check: _Checker, frame: pd.DataFrame, raw: _RawSheet,
+                        spans_of: dict[str, _Span | None]) -> bool:
     """Runs' and services' windows follow the rows' order, so periods must be listed in time order; where every
     label says when it starts (2026Q1, 2026-07, a date), that order is checked. Where labels say when periods
     start, their hours must not run into the next period's (the same time counted twice), nor past the end of a
-    quarter, half or year their label names, beyond :data:`HOURS_PAST_LABEL`. Whether the order holds."""
-    spans = [_period_span(label) for label in frame["period"]]
+    quarter, half or year their label names, beyond :data:`HOURS_PAST_LABEL` (``spans_of``: what each label says).
+    Whether the order holds."""
+    spans = [spans_of.get(label) for label in frame["period"]]
     unread = [label for label, span in zip(frame["period"], spans) if span is None and isinstance(label, str)]
     if len(spans) >= 2 and unread and (len(unread) < len(spans) or any(_A_YEAR.search(label) for label in unread)):
         named = [repr(label) for label in unread[:3]] + ([f"{len(unread) - 3} more"] if len(unread) > 3 else [])
