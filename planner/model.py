@@ -419,9 +419,7 @@ def _usable(scenario: Scenario, sizing: Sizing, windows: pd.DataFrame) -> Usable
 
     # runs: one rate per GPU type, given where its memory minimum is installed
     runs = scenario.training["workload"]
-    run_rate = sizing.training_rate_matrix().reindex(index=runs, columns=gpus["gpu"]).to_numpy()[:, :, None]
-    minimum = np.fmax(sizing.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
-                      .reindex(index=runs, columns=gpus["gpu"]).to_numpy(), 1.0)[:, :, None]
+    run_rate, minimum = (grid[:, :, None] for grid in sizing.training_grids(runs, gpus["gpu"]))
     short = installed[None, :, :] < minimum
     run_more_at = np.where(short & (run_rate > 0), minimum, np.inf)
     run_rate = np.where(short, 0.0, run_rate)

@@ -701,9 +701,8 @@ def _trains_late(results: Results) -> list[dict]:
     given = results.allocation[results.allocation["gpus"] > 0]
     starts = pd.Index(periods).get_indexer(given["period"])
     start = pd.Series(starts).groupby(given["workload"].to_numpy()).min().reindex(runs["workload"]).to_numpy()
-    rates = results.sizing.training_rates.pivot(index="workload", columns="gpu")
-    capable = rates["flops_per_s_per_gpu"].reindex(index=runs["workload"], columns=gpus["gpu"]).fillna(0).to_numpy() > 0
-    need = np.fmax(rates["min_gpus"].reindex(index=runs["workload"], columns=gpus["gpu"]).to_numpy(), 1.0)
+    rate, need = results.sizing.training_grids(runs["workload"], gpus["gpu"])
+    capable = rate > 0
     factor = results.sizing.power_factor.reindex(runs["workload"]).to_numpy()[:, None]
     it_w, idle_w = gpus["it_w"].to_numpy(), gpus["idle_w"].to_numpy()
     draw_mw = results.pue * need * (np.maximum(factor * it_w, idle_w) - idle_w) / 1e6  # above idle, runs x types

@@ -35,6 +35,7 @@ Demand: tokens/s at peak = tokens_per_day x peak_factor / 86,400.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,13 @@ class Sizing:
     def training_rate_matrix(self) -> pd.DataFrame:
         """workload x gpu table of delivered FLOP/s per GPU (0 where it cannot run)."""
         return self.training_rates.pivot(index="workload", columns="gpu", values="flops_per_s_per_gpu")
+
+    def training_grids(self, runs: Sequence[str], gpus: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Runs x GPU types, in the orders given: delivered FLOP/s per GPU (0 where the type cannot run it), and the
+        fewest GPUs of the type that hold the run at once (1 at least)."""
+        minimum = self.training_rates.pivot(index="workload", columns="gpu", values="min_gpus")
+        return (self.training_rate_matrix().reindex(index=runs, columns=gpus).to_numpy(),
+                np.fmax(minimum.reindex(index=runs, columns=gpus).to_numpy(), 1.0))
 
 
 # ---------------------------------------------------------------------------

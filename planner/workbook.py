@@ -1782,6 +1782,7 @@ class _Checker:
                     rows[key] = []
                     order.append(key)
                 rows[key].append(problem.row)
+
         def place(key: tuple[str, str | None, str]) -> tuple:  # the rows, not their text: it counts past ten
             return key[0], tuple(sorted(set(rows[key]))), key[1] is None, key[2]
 
